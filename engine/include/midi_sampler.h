@@ -1,0 +1,468 @@
+/*
+ * midi_sampler.h — the only public header of libmidisampler.
+ *
+ * Threads (see STYLE.md §1):
+ *   CT  control thread: the one thread that owns a sampler's handles (Deno's JS
+ *       thread, or main() in C). May allocate, lock and do I/O.
+ *   RT  render thread: whoever calls ms_process() (later the engine's own
+ *       SCHED_FIFO thread). Never allocates, locks, logs or does I/O.
+ *   ANY any thread, no synchronisation needed.
+ * Every function below names the threads that may call it.
+ *
+ * Errors: every fallible call returns int32_t, MS_OK (0) or a negative
+ * MS_ERR_* code. ms_strerror() gives static text for a code;
+ * ms_error_message() copies the detail of the sampler's last failure
+ * ("Cannot load sample "x.wav": ...") into a caller buffer. The library never
+ * prints, aborts or exits.
+ *
+ * ABI: fixed-width integers, float/double, pointers. No enums as parameters, no
+ * structs by value, no varargs. Structs cross by pointer; their offsets are
+ * _Static_assert'ed here and checked again by the TypeScript layout test.
+ * Time is always a uint64_t absolute frame index.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef MIDI_SAMPLER_H
+#define MIDI_SAMPLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(MS_BUILDING_LIBRARY)
+#define MS_API __attribute__((visibility("default")))
+#else
+#define MS_API
+#endif
+
+#define MS_VERSION_MAJOR 0
+#define MS_VERSION_MINOR 1
+#define MS_VERSION_PATCH 0
+
+/* ---------------------------------------------------------------- errors -- */
+/* Codes are only ever appended; a value never changes meaning. */
+#define MS_OK 0
+#define MS_ERR_INVALID_ARGUMENT (-1)  /* a NULL handle or pointer, a bad enum value */
+#define MS_ERR_OUT_OF_RANGE (-2)      /* note/velocity > 127, bad rate, channels, ... */
+#define MS_ERR_NO_MEMORY (-3)
+#define MS_ERR_FILE_NOT_FOUND (-4)    /* sample or output path does not exist / cannot be opened */
+#define MS_ERR_FILE_FORMAT (-5)       /* corrupt, truncated, empty or unsupported audio file */
+#define MS_ERR_RING_FULL (-6)         /* event ring full: the event was dropped and counted */
+#define MS_ERR_WRONG_SAMPLER (-7)     /* an instrument/sample/event of another sampler */
+#define MS_ERR_NO_SAMPLE (-8)         /* a zone with no sample */
+#define MS_ERR_LIMIT (-9)             /* too many instruments, zones or producers */
+#define MS_ERR_STATE (-10)            /* the call does not fit the object's state */
+#define MS_ERR_RT_PRIORITY (-11)      /* SCHED_FIFO denied (non-fatal: audio carries on) */
+#define MS_ERR_MEMLOCK (-12)          /* mlock denied (non-fatal: audio carries on) */
+#define MS_ERR_IO (-13)               /* writing an output file failed */
+#define MS_ERR_UNSUPPORTED (-14)      /* a valid request this build/format cannot do */
+#define MS_ERR_DEVICE (-15)           /* audio device missing or failing (live output) */
+#define MS_ERR_DEVICE_BUSY (-16)      /* audio device in use by another program */
+#define MS_ERR_NO_SERVER (-17)        /* no JACK server running */
+#define MS_ERR_LAST_CODE (-17)        /* the most negative code in this version */
+
+/* ----------------------------------------------------------- handles -- */
+typedef struct ms_sampler ms_sampler_t;
+typedef struct ms_instrument ms_instrument_t;
+typedef struct ms_sample ms_sample_t;
+typedef struct ms_render_file ms_render_file_t;
+
+/* -------------------------------------------------------------- config -- */
+#define MS_INTERP_DEFAULT 0u /* = MS_INTERP_CUBIC */
+#define MS_INTERP_LINEAR 1u
+#define MS_INTERP_CUBIC 2u   /* 4-point Hermite */
+
+/* Sampler configuration. Zero fields take the default shown. */
+typedef struct ms_audio_config {
+  uint32_t sample_rate;      /* Hz, 8000..384000 (default 48000) */
+  uint32_t channels;         /* interleaved output channels, 1..8 (default 2) */
+  uint32_t max_polyphony;    /* voices, 1..4096 (default 64) */
+  uint32_t buffer_size;      /* frames per internal block, 16..8192 (default 128) */
+  uint32_t ring_capacity;    /* events per producer ring, power of two, 64..1M (default 4096) */
+  uint32_t max_instruments;  /* 1..4096 (default 128) */
+  uint32_t interpolation;    /* MS_INTERP_* (default cubic) */
+  uint32_t seed;             /* seed of the engine's random alternatives (default 1 when 0) */
+} ms_audio_config_t;
+_Static_assert(sizeof(ms_audio_config_t) == 32, "ms_audio_config_t layout");
+
+/* ------------------------------------------------------------- samples -- */
+#define MS_LOOP_AUTO 0u       /* the file's smpl loop if it has one, else MS_LOOP_NONE */
+#define MS_LOOP_NONE 1u       /* play once; note-off starts the release */
+#define MS_LOOP_ONE_SHOT 2u   /* play to the end whatever note-off does */
+#define MS_LOOP_FORWARD 3u    /* loop forever; note-off starts the release */
+#define MS_LOOP_SUSTAIN 4u    /* loop while held, then play on to the end */
+
+#define MS_ALT_ROUND_ROBIN 0u
+#define MS_ALT_RANDOM 1u
+
+/* Facts about a loaded sample (ms_sample_info). */
+typedef struct ms_sample_info {
+  uint64_t frames;           /* 0 */
+  uint32_t channels;         /* 8: 1 or 2 */
+  uint32_t sample_rate;      /* 12: Hz, of the file */
+  uint32_t has_loop;         /* 16: 1 when the file carries a smpl loop */
+  uint32_t loop_start_frames;/* 20 */
+  uint32_t loop_end_frames;  /* 24: exclusive */
+  uint32_t root_key;         /* 28: from the smpl chunk, 60 when absent */
+  uint64_t bytes;            /* 32: memory held by the decoded data */
+} ms_sample_info_t;
+_Static_assert(sizeof(ms_sample_info_t) == 40, "ms_sample_info_t layout");
+
+/*
+ * A zone: which keys and velocities play which sample, and how.
+ * Always start from ms_zone_init() so new fields get their defaults.
+ */
+typedef struct ms_zone {
+  uint8_t lo_key, hi_key;    /* 0, 1: inclusive, 0..127 */
+  uint8_t lo_vel, hi_vel;    /* 2, 3: inclusive, 1..127 */
+  uint8_t root_key;          /* 4: key at which the sample plays unpitched */
+  uint8_t loop_mode;         /* 5: MS_LOOP_* */
+  uint8_t alt_mode;          /* 6: MS_ALT_* for zones sharing alt_group */
+  uint8_t reserved0;         /* 7 */
+  uint32_t alt_group;        /* 8: 0 = layer; zones with the same non-zero group are alternatives */
+  uint32_t exclusive_group;  /* 12: 0 = none; a new note fades out others of its group (hi-hat choke) */
+  float tune_cents;          /* 16: fine tune, -1200..1200 */
+  float gain_db;             /* 20: -144..24 */
+  float pan;                 /* 24: -1 (left) .. 1 (right) */
+  float velocity_track;      /* 28: 0 (velocity ignored) .. 1 (square law, default) */
+  uint32_t loop_start_frames;/* 32: with MS_LOOP_FORWARD/SUSTAIN; both 0 = the file's loop or whole sample */
+  uint32_t loop_end_frames;  /* 36: exclusive */
+  float attack_s;            /* 40: 0..60, linear rise */
+  float hold_s;              /* 44: 0..60 */
+  float decay_s;             /* 48: 0..60, exponential to sustain (-60 dB time) */
+  float sustain;             /* 52: level 0..1 */
+  float release_s;           /* 56: 0..60, exponential to silence (-60 dB time) */
+  uint32_t offset_frames;    /* 60: start offset into the sample */
+} ms_zone_t;
+_Static_assert(sizeof(ms_zone_t) == 64, "ms_zone_t layout");
+
+/*
+ * Convenience metadata for ms_instrument_load_sample (the guide's one-call
+ * path). A zero field means: hi_key/hi_vel 127, lo_vel 1, loop from the file.
+ */
+typedef struct ms_sample_metadata {
+  uint8_t root_note;         /* 0: 0..127 */
+  uint8_t lo_key, hi_key;    /* 1, 2: hi_key 0 means 127 */
+  uint8_t lo_vel, hi_vel;    /* 3, 4: lo_vel 0 means 1, hi_vel 0 means 127 */
+  uint8_t loop_mode;         /* 5: MS_LOOP_* */
+  uint8_t reserved[2];       /* 6 */
+  float fine_tune_cents;     /* 8 */
+  float gain_db;             /* 12 */
+  float pan;                 /* 16 */
+  uint32_t loop_start_frames;/* 20 */
+  uint32_t loop_end_frames;  /* 24 */
+  uint32_t reserved2;        /* 28 */
+} ms_sample_metadata_t;
+_Static_assert(sizeof(ms_sample_metadata_t) == 32, "ms_sample_metadata_t layout");
+
+/* ----------------------------------------------------------- events -- */
+#define MS_FRAME_NOW UINT64_MAX /* "at the start of the next block" */
+
+/* Per-note parameters; all-zero means defaults. */
+typedef struct ms_note_params {
+  float gain_db;             /* 0: added to the zone gain */
+  float pan;                 /* 4: added to zone and instrument pan, result clamped to -1..1 */
+  float tune_cents;          /* 8: -2400..2400 */
+  uint32_t start_offset_frames; /* 12: added to the zone offset, clamped to the sample */
+} ms_note_params_t;
+_Static_assert(sizeof(ms_note_params_t) == 16, "ms_note_params_t layout");
+
+/* Per-instrument parameters for ms_instrument_set_param_at. */
+#define MS_PARAM_VOLUME_DB 1u          /* -144..24, smoothed (default 0) */
+#define MS_PARAM_PAN 2u                /* -1..1, smoothed (default 0) */
+#define MS_PARAM_PITCH_BEND_RANGE 3u   /* semitones 0..48 (default 2) */
+#define MS_PARAM_VIBRATO_DEPTH 4u      /* cents at full mod wheel, 0..1200 (default 50) */
+#define MS_PARAM_VIBRATO_RATE_HZ 5u    /* 0.01..40 (default 5.5) */
+#define MS_PARAM_MOD_WHEEL 6u          /* 0..1 (like CC1) */
+#define MS_PARAM_SUSTAIN 7u            /* 0 or 1 (like CC64) */
+#define MS_PARAM_POLYPHONY 8u          /* voices this instrument may hold, 1..4096 (default: the sampler's) */
+#define MS_PARAM_OUTPUT_BUS 9u         /* stereo output pair: channels 2b, 2b+1 (default 0) */
+#define MS_PARAM_EXPRESSION 10u        /* 0..1 (like CC11) (default 1) */
+
+/*
+ * The fixed-size event record ms_push_events takes (and that travels the
+ * rings). `instrument` is an id from ms_instrument_id().
+ */
+#define MS_EV_NOTE_ON 1u
+#define MS_EV_NOTE_OFF 2u
+#define MS_EV_CC 3u              /* number = controller 0..127, value = 0..127 */
+#define MS_EV_PITCH_BEND 4u      /* value = -8192..8191 */
+#define MS_EV_PARAM 5u           /* number = MS_PARAM_*, value */
+#define MS_EV_ALL_NOTES_OFF 6u   /* instrument 0 = every instrument */
+#define MS_EV_ALL_SOUND_OFF 7u   /* instrument 0 = every instrument; 2 ms fade */
+
+typedef struct ms_event {
+  uint64_t frame;            /* 0: absolute frame, or MS_FRAME_NOW */
+  uint32_t instrument;       /* 8: ms_instrument_id(), or 0 for sampler-wide events */
+  uint16_t type;             /* 12: MS_EV_* */
+  uint8_t note;              /* 14 */
+  uint8_t velocity;          /* 15 */
+  uint32_t number;           /* 16: controller or parameter number */
+  float value;               /* 20 */
+  ms_note_params_t params;   /* 24: note-on only */
+} ms_event_t;
+_Static_assert(sizeof(ms_event_t) == 40, "ms_event_t layout");
+
+/* ------------------------------------------------------------- stats -- */
+/*
+ * Live counters at a stable address (ms_sampler_stats_ptr). Every field is a
+ * naturally aligned uint64_t written by one thread with relaxed/release atomic
+ * stores, so another thread may read it directly (a BigUint64Array view in
+ * Deno) without a call. Fields are only ever appended.
+ */
+typedef struct ms_stats {
+  uint64_t struct_size;          /* 0: sizeof(ms_stats_t) */
+  uint64_t sample_rate;          /* 8 */
+  uint64_t frames_rendered;      /* 16: the engine's "now" */
+  uint64_t blocks_rendered;      /* 24 */
+  uint64_t xruns;                /* 32 */
+  uint64_t events_received;      /* 40: taken from the rings by RT */
+  uint64_t events_dropped;       /* 48: refused because a ring or the event queue was full */
+  uint64_t events_late;          /* 56: stamped before the block that played them */
+  uint64_t voices_active;        /* 64 */
+  uint64_t voices_peak;          /* 72 */
+  uint64_t voices_stolen;        /* 80 */
+  uint64_t render_ns_last;       /* 88: wall time of the last block */
+  uint64_t render_ns_total;      /* 96: sum over all blocks (mean = total / blocks) */
+  uint64_t render_ns_max;        /* 104 */
+  uint64_t block_frames_last;    /* 112 */
+  uint64_t dsp_load_ppm;         /* 120: last block's render time / its duration, parts per million */
+  uint64_t dsp_load_max_ppm;     /* 128 */
+  uint64_t memory_locked_bytes;  /* 136: bytes currently mlock'ed (CT-written) */
+  uint64_t memory_bytes;         /* 144: bytes the engine holds for samples, voices, rings (CT-written) */
+  uint64_t instruments_retired;  /* 152: instrument data versions handed back to CT */
+} ms_stats_t;
+_Static_assert(sizeof(ms_stats_t) == 160, "ms_stats_t layout");
+
+/* ---------------------------------------------------------- library -- */
+
+/* Static English text for a status code ("unknown error" for others). Thread: ANY. */
+MS_API const char *ms_strerror(int32_t code);
+
+/* Packed version, (major << 16) | (minor << 8) | patch. Thread: ANY. */
+MS_API uint32_t ms_version(void);
+
+/*
+ * Copy the detail message of the last failure into buf (NUL-terminated,
+ * truncated to cap). With sampler NULL, the calling thread's last failure
+ * (useful after ms_sampler_create fails). Returns the full message length.
+ * Thread: CT.
+ */
+MS_API uint32_t ms_error_message(const ms_sampler_t *sampler, char *buf, uint32_t cap);
+
+/* --------------------------------------------------------- sampler -- */
+
+/*
+ * Create a sampler: voice pool, rings, event queue and tables are allocated
+ * here, once. config may be NULL for all defaults.
+ * Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE, NO_MEMORY.
+ */
+MS_API int32_t ms_sampler_create(const ms_audio_config_t *config, ms_sampler_t **out);
+
+/* Free the sampler and everything it owns (instruments, samples). Thread: CT, with no RT call running. */
+MS_API void ms_sampler_destroy(ms_sampler_t *sampler);
+
+/* Copy the effective configuration (defaults filled in). Thread: ANY. */
+MS_API int32_t ms_sampler_get_config(const ms_sampler_t *sampler, ms_audio_config_t *out);
+
+/*
+ * Ask for real-time operation: remember priority (1..99) for the render
+ * thread, and mlock the engine's own memory (never mlockall). Non-fatal:
+ * returns MS_ERR_MEMLOCK / MS_ERR_RT_PRIORITY with a message naming the fix,
+ * and the sampler keeps working unlocked. ms_sampler_rt_status() tells
+ * what is in force.
+ * Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE, MEMLOCK, RT_PRIORITY.
+ */
+MS_API int32_t ms_sampler_enable_rt(ms_sampler_t *sampler, int32_t priority);
+
+#define MS_RT_MEMORY_LOCKED 1u
+#define MS_RT_PRIORITY_SET 2u   /* the render thread runs SCHED_FIFO */
+/* Bit set of MS_RT_* now in force. Thread: ANY. */
+MS_API uint32_t ms_sampler_rt_status(const ms_sampler_t *sampler);
+
+/*
+ * Render frames of interleaved float audio into buffer (frames * channels
+ * floats), applying every event due in that span on its exact frame.
+ * Thread: RT (one thread at a time). Never allocates, locks or blocks.
+ * Errors: INVALID_ARGUMENT (NULL sampler/buffer).
+ */
+MS_API int32_t ms_process(ms_sampler_t *sampler, float *buffer, uint32_t frames);
+
+/* The next frame ms_process will render (the engine's "now"). Thread: ANY. */
+MS_API uint64_t ms_sampler_now(const ms_sampler_t *sampler);
+
+/*
+ * CT housekeeping: publish instrument changes not yet sent, and free
+ * instrument data the render thread has retired. Cheap; call it now and then
+ * (the Deno layer does, each scheduling tick). Thread: CT.
+ */
+MS_API int32_t ms_sampler_collect(ms_sampler_t *sampler);
+
+/* The guide's pair: frames rendered and xruns. Thread: ANY. */
+MS_API int32_t ms_get_stats(const ms_sampler_t *sampler, uint64_t *frames, uint32_t *xruns);
+
+/* A consistent-enough copy of every counter. Thread: ANY. */
+MS_API int32_t ms_get_stats_ex(const ms_sampler_t *sampler, ms_stats_t *out);
+
+/* The live stats block; valid until ms_sampler_destroy. Thread: ANY. */
+MS_API const ms_stats_t *ms_sampler_stats_ptr(const ms_sampler_t *sampler);
+
+/* Sampler-wide events. Thread: CT. Errors: INVALID_ARGUMENT, RING_FULL. */
+MS_API int32_t ms_all_notes_off_at(ms_sampler_t *sampler, uint64_t frame);
+MS_API int32_t ms_all_sound_off_at(ms_sampler_t *sampler, uint64_t frame);
+/* Interpolation for voices started from now on: MS_INTERP_*. Thread: CT. */
+MS_API int32_t ms_sampler_set_interpolation(ms_sampler_t *sampler, uint32_t interpolation);
+
+/*
+ * Push count event records in one call (the fast path for schedulers).
+ * Records are checked first: a bad one makes the call fail with nothing
+ * pushed, and the message names its index. When the ring fills part way,
+ * *pushed says how many went in (the rest were dropped and counted).
+ * Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE, WRONG_SAMPLER, RING_FULL.
+ */
+MS_API int32_t ms_push_events(ms_sampler_t *sampler, const ms_event_t *events, uint32_t count,
+                              uint32_t *pushed);
+
+/* ------------------------------------------------------ instruments -- */
+
+/*
+ * Create an empty instrument named name (copied; 1..63 bytes).
+ * Thread: CT. Errors: INVALID_ARGUMENT, LIMIT, NO_MEMORY.
+ */
+MS_API int32_t ms_instrument_create(ms_sampler_t *sampler, const char *name, ms_instrument_t **out);
+
+/*
+ * Remove the instrument: its voices fade out within 2 ms, its data is freed
+ * once the render thread hands it back. The handle is invalid after this.
+ * Thread: CT.
+ */
+MS_API void ms_instrument_destroy(ms_instrument_t *instrument);
+
+/* The id used in ms_event_t.instrument; never 0. Thread: ANY. */
+MS_API uint32_t ms_instrument_id(const ms_instrument_t *instrument);
+
+/*
+ * Load a sample file and add one zone for it (the guide's one-call path).
+ * meta may be NULL: root 60, all keys and velocities, loop from the file.
+ * Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE, FILE_NOT_FOUND,
+ * FILE_FORMAT, NO_MEMORY, LIMIT.
+ */
+MS_API int32_t ms_instrument_load_sample(ms_instrument_t *instrument, const char *path,
+                                         const ms_sample_metadata_t *meta);
+
+/* Fill a zone with defaults: all keys, velocities 1..127, root 60, loop auto, velocity_track 1, sustain 1, release 0.05 s. Thread: ANY. */
+MS_API void ms_zone_init(ms_zone_t *zone);
+
+/*
+ * Add a zone playing sample (which must belong to the instrument's sampler).
+ * The change reaches the render thread at the instrument's next event, or at
+ * ms_instrument_commit / ms_sampler_collect. *index (may be NULL) receives
+ * the zone's index.
+ * Thread: CT. Errors: INVALID_ARGUMENT, NO_SAMPLE, WRONG_SAMPLER, OUT_OF_RANGE, LIMIT, NO_MEMORY.
+ */
+MS_API int32_t ms_instrument_add_zone(ms_instrument_t *instrument, ms_sample_t *sample,
+                                      const ms_zone_t *zone, uint32_t *index);
+
+/* Remove every zone (voices playing keep their data until they end). Thread: CT. */
+MS_API int32_t ms_instrument_clear_zones(ms_instrument_t *instrument);
+
+/* Number of zones. Thread: CT. */
+MS_API uint32_t ms_instrument_zone_count(const ms_instrument_t *instrument);
+
+/*
+ * Send the instrument's pending changes to the render thread now, as one
+ * immutable version. Thread: CT. Errors: INVALID_ARGUMENT, NO_MEMORY, RING_FULL.
+ */
+MS_API int32_t ms_instrument_commit(ms_instrument_t *instrument);
+
+/* -------------------------------------------------- playing (CT) -- */
+/*
+ * Note and control events. The plain forms act at the next block
+ * (MS_FRAME_NOW); the _at forms at an absolute frame. An event for a frame
+ * already rendered plays at once and counts as late. A full ring returns
+ * MS_ERR_RING_FULL and counts the drop; it never blocks.
+ * Thread: CT (the sampler's control thread; more producers: ms_producer_*).
+ * Errors: INVALID_ARGUMENT, OUT_OF_RANGE (note/velocity/cc > 127, ...), RING_FULL.
+ */
+MS_API int32_t ms_note_on(ms_instrument_t *instrument, int32_t note, int32_t velocity,
+                          const ms_note_params_t *params);
+MS_API int32_t ms_note_off(ms_instrument_t *instrument, int32_t note);
+MS_API int32_t ms_note_on_at(ms_instrument_t *instrument, uint64_t frame, int32_t note,
+                             int32_t velocity, const ms_note_params_t *params);
+MS_API int32_t ms_note_off_at(ms_instrument_t *instrument, uint64_t frame, int32_t note);
+/* MIDI control change: 1 mod wheel, 7 volume, 10 pan, 11 expression, 64 sustain,
+ * 120 all sound off, 121 reset controllers, 123 all notes off; others are ignored. */
+MS_API int32_t ms_cc_at(ms_instrument_t *instrument, uint64_t frame, int32_t controller,
+                        int32_t value);
+/* Pitch bend -8192..8191, scaled by MS_PARAM_PITCH_BEND_RANGE. */
+MS_API int32_t ms_pitch_bend_at(ms_instrument_t *instrument, uint64_t frame, int32_t value);
+/* Set an MS_PARAM_* value (checked against its range). */
+MS_API int32_t ms_instrument_set_param_at(ms_instrument_t *instrument, uint64_t frame,
+                                          uint32_t param, float value);
+
+/* --------------------------------------------------------- samples -- */
+
+/*
+ * Decode an audio file (WAV, AIFF, FLAC, OGG/Vorbis, ... via libsndfile) to
+ * float once, with its smpl loop and root key. The caller owns one
+ * reference; zones take their own. Thread: CT.
+ * Errors: INVALID_ARGUMENT, FILE_NOT_FOUND, FILE_FORMAT, NO_MEMORY.
+ */
+MS_API int32_t ms_sample_load(ms_sampler_t *sampler, const char *path, ms_sample_t **out);
+
+/* A sample from interleaved float data (copied). Thread: CT. */
+MS_API int32_t ms_sample_create(ms_sampler_t *sampler, const float *data, uint64_t frames,
+                                uint32_t channels, uint32_t sample_rate, ms_sample_t **out);
+
+/* Drop the caller's reference; data lives on while zones use it. Thread: CT. */
+MS_API void ms_sample_destroy(ms_sample_t *sample);
+
+/* Thread: CT. Errors: INVALID_ARGUMENT. */
+MS_API int32_t ms_sample_get_info(const ms_sample_t *sample, ms_sample_info_t *out);
+
+/* ------------------------------------------------------- producers -- */
+/*
+ * An extra single-producer ring, for a second thread that sends events (a
+ * MIDI reader, a sequencer). Thread: create/destroy CT; push: the one thread
+ * that owns the producer. Errors: INVALID_ARGUMENT, LIMIT, NO_MEMORY, RING_FULL.
+ */
+typedef struct ms_producer ms_producer_t;
+MS_API int32_t ms_producer_create(ms_sampler_t *sampler, ms_producer_t **out);
+MS_API void ms_producer_destroy(ms_producer_t *producer);
+MS_API int32_t ms_producer_push(ms_producer_t *producer, const ms_event_t *event);
+
+/* --------------------------------------------------- offline render -- */
+#define MS_FILE_WAV 1u
+#define MS_FILE_FLAC 2u
+#define MS_SAMPLE_PCM16 1u
+#define MS_SAMPLE_PCM24 2u
+#define MS_SAMPLE_FLOAT32 3u /* WAV only */
+
+/*
+ * Open an output file for offline rendering at the sampler's rate and
+ * channel count. Output is deterministic: the same events give the same bytes.
+ * Thread: CT. Errors: INVALID_ARGUMENT, UNSUPPORTED (FLAC float), FILE_NOT_FOUND, NO_MEMORY.
+ */
+MS_API int32_t ms_render_file_open(ms_sampler_t *sampler, const char *path, uint32_t file_format,
+                                   uint32_t sample_format, ms_render_file_t **out);
+
+/*
+ * Render frames (as fast as the CPU allows) and append them to the file.
+ * Runs the render path on the calling thread: do not also drive the sampler
+ * from another render thread. Thread: CT. Errors: INVALID_ARGUMENT, IO.
+ */
+MS_API int32_t ms_render_file_write(ms_render_file_t *file, uint32_t frames);
+
+/* Peak absolute sample value written so far (linear). Thread: CT. */
+MS_API float ms_render_file_peak(const ms_render_file_t *file);
+
+/* Finish the file (header sizes) and free the handle. Thread: CT. Errors: IO. */
+MS_API int32_t ms_render_file_close(ms_render_file_t *file);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MIDI_SAMPLER_H */
