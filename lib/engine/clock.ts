@@ -1,0 +1,179 @@
+/**
+ * Musical and wall time to frames: the one rounding rule.
+ *
+ * Thread: CT. Pure arithmetic, no FFI. Every time a script gives (frames,
+ * seconds or beats) becomes an absolute frame index counted from frame 0 of
+ * the sampler, by computing the exact (real) frame position and rounding it
+ * once with `Math.round`. Positions are never rounded part way, so beats
+ * never drift against each other however long a piece is.
+ *
+ * @module
+ */
+
+/**
+ * A point in time: an absolute frame index, or seconds or beats counted from
+ * the sampler's frame 0 (beats through its {@linkcode Clock}'s tempo map).
+ */
+export type Time = number | { seconds: number } | { beats: number };
+
+interface TempoSegment {
+  /** First beat of the segment. */
+  beat: number;
+  /** Exact (unrounded) frame position of that beat. */
+  frame: number;
+  bpm: number;
+}
+
+/**
+ * Converts seconds and beats to frames for one sample rate and tempo map.
+ *
+ * @example
+ * ```ts
+ * import { Clock } from "./clock.ts";
+ * const clock = new Clock(48000, 120);
+ * console.assert(clock.framesFor({ beats: 1 }) === 24000);
+ * console.assert(clock.framesFor({ seconds: 0.5 }) === 24000);
+ * console.assert(clock.framesFor(100) === 100);
+ * ```
+ */
+export class Clock {
+  /** Frames per second. */
+  readonly sampleRate: number;
+  #segments: TempoSegment[];
+
+  /**
+   * @param sampleRate Frames per second, > 0.
+   * @param bpm Initial tempo in beats per minute. @default 120
+   * @throws {RangeError} for a non-positive rate or tempo.
+   */
+  constructor(sampleRate: number, bpm = 120) {
+    if (!(Number.isFinite(sampleRate) && sampleRate > 0)) {
+      throw new RangeError(`Cannot create clock: sample rate must be > 0, got "${sampleRate}"`);
+    }
+    checkBpm(bpm);
+    this.sampleRate = sampleRate;
+    this.#segments = [{ beat: 0, frame: 0, bpm }];
+  }
+
+  /** Tempo at beat 0 in beats per minute. */
+  get bpm(): number {
+    return this.#segments[0]!.bpm;
+  }
+
+  /**
+   * Set the tempo. Without `fromBeat` the whole map becomes this one tempo;
+   * with it, beats from `fromBeat` on run at `bpm` (earlier changes stay).
+   *
+   * @param bpm Beats per minute, 1..1000.
+   * @param fromBeat Beat at which the change applies, >= 0.
+   * @throws {RangeError} for a tempo out of range or a negative beat.
+   */
+  setTempo(bpm: number, fromBeat?: number): void {
+    checkBpm(bpm);
+    if (fromBeat === undefined) {
+      this.#segments = [{ beat: 0, frame: 0, bpm }];
+      return;
+    }
+    if (fromBeat === 0) {
+      this.#segments = [{ beat: 0, frame: 0, bpm }, ...this.#segments.slice(1)];
+      this.#reflow();
+      return;
+    }
+    if (!(Number.isFinite(fromBeat) && fromBeat > 0)) {
+      throw new RangeError(`Cannot set tempo: beat must be >= 0, got "${fromBeat}"`);
+    }
+    const kept = this.#segments.filter((s) => s.beat < fromBeat);
+    kept.push({ beat: fromBeat, frame: 0, bpm });
+    this.#segments = kept.concat(this.#segments.filter((s) => s.beat > fromBeat));
+    this.#reflow();
+  }
+
+  #reflow(): void {
+    for (let i = 1; i < this.#segments.length; i++) {
+      const prev = this.#segments[i - 1]!;
+      const seg = this.#segments[i]!;
+      seg.frame = prev.frame + (seg.beat - prev.beat) * 60 / prev.bpm * this.sampleRate;
+    }
+  }
+
+  /** Exact (unrounded) frame position of a beat. */
+  exactFramesForBeats(beats: number): number {
+    let seg = this.#segments[0]!;
+    for (const s of this.#segments) {
+      if (s.beat <= beats) seg = s;
+      else break;
+    }
+    return seg.frame + (beats - seg.beat) * 60 / seg.bpm * this.sampleRate;
+  }
+
+  /**
+   * Frame index of a beat position from frame 0.
+   *
+   * @param beats Beats, >= 0.
+   * @returns Math.round of the exact frame.
+   * @throws {RangeError} for a negative or non-finite beat.
+   */
+  beatsToFrames(beats: number): number {
+    if (!(Number.isFinite(beats) && beats >= 0)) {
+      throw new RangeError(`Cannot convert beats to frames: beats must be >= 0, got "${beats}"`);
+    }
+    return Math.round(this.exactFramesForBeats(beats));
+  }
+
+  /**
+   * Frame index of a time in seconds from frame 0.
+   *
+   * @param seconds Seconds, >= 0.
+   * @returns Math.round of seconds * sampleRate.
+   * @throws {RangeError} for a negative or non-finite time.
+   */
+  secondsToFrames(seconds: number): number {
+    if (!(Number.isFinite(seconds) && seconds >= 0)) {
+      throw new RangeError(
+        `Cannot convert seconds to frames: seconds must be >= 0, got "${seconds}"`,
+      );
+    }
+    return Math.round(seconds * this.sampleRate);
+  }
+
+  /**
+   * Seconds from frame 0 to a beat, exact.
+   *
+   * @param beats Beats, >= 0.
+   * @returns Seconds.
+   */
+  beatsToSeconds(beats: number): number {
+    return this.exactFramesForBeats(beats) / this.sampleRate;
+  }
+
+  /**
+   * Absolute frame index of any {@linkcode Time}.
+   *
+   * @param time Frames (a number), `{ seconds }` or `{ beats }`.
+   * @returns The frame index (an integer >= 0).
+   * @throws {RangeError} for negative, non-finite or malformed times.
+   */
+  framesFor(time: Time): number {
+    if (typeof time === "number") {
+      if (!(Number.isFinite(time) && time >= 0)) {
+        throw new RangeError(`Cannot schedule event: frame must be >= 0, got "${time}"`);
+      }
+      return Math.round(time);
+    }
+    if (time !== null && typeof time === "object") {
+      if ("seconds" in time) return this.secondsToFrames(time.seconds);
+      if ("beats" in time) return this.beatsToFrames(time.beats);
+    }
+    throw new RangeError(
+      `Cannot schedule event: time must be frames, { seconds } or { beats }, got "${
+        JSON.stringify(time)
+      }"`,
+    );
+  }
+}
+
+function checkBpm(bpm: number): void {
+  if (!(Number.isFinite(bpm) && bpm >= 1 && bpm <= 1000)) {
+    throw new RangeError(`Cannot set tempo: bpm must be 1..1000, got "${bpm}"`);
+  }
+}

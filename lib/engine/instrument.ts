@@ -1,0 +1,342 @@
+/**
+ * An instrument: a set of zones plus the events that play it.
+ *
+ * Thread: CT. Arguments are checked here, before anything reaches C: a note
+ * of 128 or a velocity of -1 is a `RangeError` thrown by the call itself.
+ * Events wait in the sampler's queue and reach the engine in batches when it
+ * renders (see SamplerCore.pump), so a call costs no FFI round trip.
+ *
+ * @module
+ */
+import { ALT, EV, LOOP, PARAM, type ZoneRecord } from "../ffi/layout.ts";
+import type { NativeInstrument } from "../ffi/native.ts";
+import type { Time } from "./clock.ts";
+import { parseOptions, type ZoneOptions, ZoneOptionsSchema } from "./options.ts";
+import type { Sample } from "./sample.ts";
+import type { SamplerCore } from "./sampler_core.ts";
+
+/** When an event happens: omitted = as soon as possible (the next block). */
+export interface EventOptions {
+  /** Absolute time; see {@linkcode Time}. @default the next block */
+  at?: Time;
+}
+
+/** Per-note options of {@linkcode Instrument.noteOn}. */
+export interface NoteOnOptions extends EventOptions {
+  /** Added to the zone gain, -144..24 dB. @default 0 */
+  gainDb?: number;
+  /** Added to zone and instrument pan (result clamped to -1..1), -2..2. @default 0 */
+  pan?: number;
+  /** Detune in cents, -2400..2400. @default 0 */
+  tuneCents?: number;
+  /** Start this many frames into the sample (clamped to it). @default 0 */
+  offset?: number;
+}
+
+/** Instrument parameters settable with {@linkcode Instrument.setParam}, with their ranges. */
+export const PARAMS = {
+  /** -144..24 dB, smoothed. Default 0. */
+  volumeDb: { id: PARAM.VOLUME_DB, min: -144, max: 24 },
+  /** -1..1, smoothed. Default 0. */
+  pan: { id: PARAM.PAN, min: -1, max: 1 },
+  /** Semitones 0..48. Default 2. */
+  pitchBendRange: { id: PARAM.PITCH_BEND_RANGE, min: 0, max: 48 },
+  /** Cents at full mod wheel, 0..1200. Default 50. */
+  vibratoDepth: { id: PARAM.VIBRATO_DEPTH, min: 0, max: 1200 },
+  /** 0.01..40 Hz. Default 5.5. */
+  vibratoRateHz: { id: PARAM.VIBRATO_RATE_HZ, min: 0.01, max: 40 },
+  /** 0..1, like CC1. */
+  modWheel: { id: PARAM.MOD_WHEEL, min: 0, max: 1 },
+  /** 0 or 1, like CC64. */
+  sustain: { id: PARAM.SUSTAIN, min: 0, max: 1 },
+  /** Voices this instrument may hold, 1..4096. */
+  polyphony: { id: PARAM.POLYPHONY, min: 1, max: 4096 },
+  /** Stereo output pair index: channels 2b and 2b+1. Default 0. */
+  outputBus: { id: PARAM.OUTPUT_BUS, min: 0, max: 3 },
+  /** 0..1, like CC11. Default 1. */
+  expression: { id: PARAM.EXPRESSION, min: 0, max: 1 },
+} as const;
+
+/** Name of an instrument parameter. */
+export type ParamName = keyof typeof PARAMS;
+
+const LOOP_MODES = {
+  "auto": LOOP.AUTO,
+  "none": LOOP.NONE,
+  "one-shot": LOOP.ONE_SHOT,
+  "forward": LOOP.FORWARD,
+  "sustain": LOOP.SUSTAIN,
+} as const;
+
+/**
+ * A playable instrument, made with `sampler.createInstrument(name)`.
+ *
+ * @example
+ * ```ts ignore
+ * import { Sampler } from "../mod.ts";
+ * using sampler = Sampler.open();
+ * const piano = sampler.createInstrument("piano");
+ * piano.addZone(sampler.loadSample("samples/c4.wav"), { rootKey: 60 });
+ * piano.noteOn(60, 100, { at: { beats: 0 } });
+ * piano.noteOff(60, { at: { beats: 1 } });
+ * ```
+ */
+export class Instrument implements Disposable {
+  /** The name it was created with. */
+  readonly name: string;
+  /** The engine's id for this instrument (never 0). */
+  readonly id: number;
+  readonly #core: SamplerCore;
+  readonly #native: NativeInstrument;
+
+  /** @internal Use `sampler.createInstrument`. */
+  constructor(core: SamplerCore, native: NativeInstrument, name: string) {
+    this.#core = core;
+    this.#native = native;
+    this.name = name;
+    this.id = native.id;
+  }
+
+  /** True until disposed or its sampler is closed. */
+  get alive(): boolean {
+    return this.#native.alive;
+  }
+
+  /** Number of zones. */
+  get zoneCount(): number {
+    return this.#native.zoneCount();
+  }
+
+  /**
+   * Add a zone playing `sample`. Takes effect before the next events are sent.
+   *
+   * @param sample A sample of the same sampler.
+   * @param zone Key/velocity ranges, root key, loop, envelope, ...; see {@linkcode ZoneOptions}.
+   * @returns The zone's index.
+   * @throws {RangeError} for a zone option out of range (the message names it).
+   * @throws {EngineStateError} when the instrument, sample or sampler is gone.
+   * @throws {WrongSamplerError} for a sample of another sampler.
+   */
+  addZone(sample: Sample, zone: ZoneOptions = {}): number {
+    const action = `Cannot add zone to instrument "${this.name}"`;
+    const z = parseOptions(ZoneOptionsSchema, zone, action);
+    const rec: Partial<ZoneRecord> = {};
+    if (z.keys) [rec.lo_key, rec.hi_key] = z.keys;
+    if (z.velocities) [rec.lo_vel, rec.hi_vel] = z.velocities;
+    if (z.rootKey !== undefined) rec.root_key = z.rootKey;
+    if (z.loop) {
+      rec.loop_mode = LOOP_MODES[z.loop.mode];
+      if (z.loop.start !== undefined) rec.loop_start_frames = z.loop.start;
+      if (z.loop.end !== undefined) rec.loop_end_frames = z.loop.end;
+    }
+    if (z.altGroup !== undefined) rec.alt_group = z.altGroup;
+    if (z.altMode !== undefined) {
+      rec.alt_mode = z.altMode === "random" ? ALT.RANDOM : ALT.ROUND_ROBIN;
+    }
+    if (z.exclusiveGroup !== undefined) rec.exclusive_group = z.exclusiveGroup;
+    if (z.tuneCents !== undefined) rec.tune_cents = z.tuneCents;
+    if (z.gainDb !== undefined) rec.gain_db = z.gainDb;
+    if (z.pan !== undefined) rec.pan = z.pan;
+    if (z.velocityTrack !== undefined) rec.velocity_track = z.velocityTrack;
+    const env = z.envelope;
+    if (env) {
+      if (env.attack !== undefined) rec.attack_s = env.attack;
+      if (env.hold !== undefined) rec.hold_s = env.hold;
+      if (env.decay !== undefined) rec.decay_s = env.decay;
+      if (env.sustain !== undefined) rec.sustain = env.sustain;
+      if (env.release !== undefined) rec.release_s = env.release;
+    }
+    if (z.offset !== undefined) rec.offset_frames = z.offset;
+    const index = this.#native.addZone(sample.native, rec, action);
+    this.#core.markDirty(this.#native);
+    return index;
+  }
+
+  /**
+   * Remove every zone (voices playing keep their data until they end).
+   *
+   * @throws {EngineStateError} when the instrument or sampler is gone.
+   */
+  clearZones(): void {
+    this.#native.clearZones(`Cannot clear zones of instrument "${this.name}"`);
+    this.#core.markDirty(this.#native);
+  }
+
+  /**
+   * Send zone changes to the render thread now rather than with the next events.
+   *
+   * @throws {EngineStateError} when the instrument or sampler is gone.
+   */
+  commit(): void {
+    this.#native.commit(`Cannot update instrument "${this.name}"`);
+  }
+
+  #frame(opts: EventOptions | undefined, action: string): number {
+    this.#assertAlive(action);
+    const at = opts?.at;
+    return at === undefined ? -1 : this.#core.clock.framesFor(at);
+  }
+
+  #assertAlive(action: string): void {
+    if (!this.#native.alive) this.#native.assertAlive(action);
+  }
+
+  /**
+   * Start a note.
+   *
+   * @param note MIDI key, integer 0..127.
+   * @param velocity Integer 1..127 (release a note with {@linkcode Instrument.noteOff}).
+   * @param opts When, and per-note gain, pan, detune and start offset.
+   * @throws {RangeError} for a note, velocity or option out of range, before anything reaches C.
+   * @throws {EngineStateError} when the instrument or sampler is gone.
+   */
+  noteOn(note: number, velocity: number, opts?: NoteOnOptions): void {
+    checkInt("note", note, 0, 127, `Cannot play note on "${this.name}"`);
+    checkInt("velocity", velocity, 1, 127, `Cannot play note ${note} on "${this.name}"`);
+    const action = `Cannot play note ${note} on "${this.name}"`;
+    let gainDb = 0, pan = 0, tuneCents = 0, offsetFrames = 0;
+    if (opts) {
+      if (opts.gainDb !== undefined) gainDb = checkNum("gainDb", opts.gainDb, -144, 24, action);
+      if (opts.pan !== undefined) pan = checkNum("pan", opts.pan, -2, 2, action);
+      if (opts.tuneCents !== undefined) {
+        tuneCents = checkNum("tuneCents", opts.tuneCents, -2400, 2400, action);
+      }
+      if (opts.offset !== undefined) {
+        offsetFrames = checkInt("offset", opts.offset, 0, 4294967295, action);
+      }
+    }
+    this.#core.enqueue({
+      frame: this.#frame(opts, action),
+      instrument: this.id,
+      type: EV.NOTE_ON,
+      note,
+      velocity,
+      number: 0,
+      value: 0,
+      gainDb,
+      pan,
+      tuneCents,
+      offsetFrames,
+    });
+  }
+
+  /**
+   * Release a note (its zones' release stage starts; one-shot zones play on).
+   *
+   * @param note MIDI key, integer 0..127.
+   * @param opts When.
+   * @throws {RangeError} for a note out of range.
+   * @throws {EngineStateError} when the instrument or sampler is gone.
+   */
+  noteOff(note: number, opts?: EventOptions): void {
+    const action = `Cannot release note on "${this.name}"`;
+    checkInt("note", note, 0, 127, action);
+    this.#event(EV.NOTE_OFF, note, 0, 0, this.#frame(opts, action));
+  }
+
+  /**
+   * MIDI control change: 1 mod wheel, 7 volume, 10 pan, 11 expression, 64
+   * sustain, 120 all sound off, 121 reset controllers, 123 all notes off;
+   * the engine ignores others.
+   *
+   * @param controller Integer 0..127.
+   * @param value Integer 0..127.
+   * @param opts When.
+   * @throws {RangeError} for a controller or value out of range.
+   */
+  cc(controller: number, value: number, opts?: EventOptions): void {
+    const action = `Cannot send control change to "${this.name}"`;
+    checkInt("controller", controller, 0, 127, action);
+    checkInt("value", value, 0, 127, action);
+    this.#event(EV.CC, 0, controller, value, this.#frame(opts, action));
+  }
+
+  /**
+   * Pitch bend, scaled by the `pitchBendRange` parameter.
+   *
+   * @param value Integer -8192..8191 (0 = centre).
+   * @param opts When.
+   * @throws {RangeError} for a value out of range.
+   */
+  pitchBend(value: number, opts?: EventOptions): void {
+    const action = `Cannot bend pitch on "${this.name}"`;
+    checkInt("value", value, -8192, 8191, action);
+    this.#event(EV.PITCH_BEND, 0, 0, value, this.#frame(opts, action));
+  }
+
+  /**
+   * Set an instrument parameter (see {@linkcode PARAMS} for names and ranges).
+   *
+   * @param name Parameter name.
+   * @param value Value in the parameter's range.
+   * @param opts When.
+   * @throws {RangeError} for an unknown name or a value out of range.
+   */
+  setParam(name: ParamName, value: number, opts?: EventOptions): void {
+    const action = `Cannot set parameter "${name}" of "${this.name}"`;
+    const p = (PARAMS as Record<string, { id: number; min: number; max: number }>)[name];
+    if (!p) {
+      throw new RangeError(
+        `Cannot set parameter "${name}" of "${this.name}": no such parameter, use one of ${
+          Object.keys(PARAMS).join(", ")
+        }`,
+      );
+    }
+    checkNum("value", value, p.min, p.max, action);
+    this.#event(EV.PARAM, 0, p.id, value, this.#frame(opts, action));
+  }
+
+  /**
+   * Release every note of this instrument.
+   *
+   * @param opts When.
+   */
+  allNotesOff(opts?: EventOptions): void {
+    this.#event(EV.ALL_NOTES_OFF, 0, 0, 0, this.#frame(opts, `Cannot stop "${this.name}"`));
+  }
+
+  #event(type: number, note: number, number: number, value: number, frame: number): void {
+    this.#core.enqueue({
+      frame,
+      instrument: this.id,
+      type,
+      note,
+      velocity: 0,
+      number,
+      value,
+      gainDb: 0,
+      pan: 0,
+      tuneCents: 0,
+      offsetFrames: 0,
+    });
+  }
+
+  /**
+   * Remove the instrument: its voices fade out within 2 ms, its pending
+   * events are dropped. Idempotent.
+   */
+  dispose(): void {
+    if (!this.#native.alive) return;
+    this.#core.forget(this.#native);
+    this.#native.destroy();
+  }
+
+  /** Same as {@linkcode Instrument.dispose}, for `using`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+function checkInt(name: string, v: number, min: number, max: number, action: string): number {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`${action}: ${name} must be an integer ${min}..${max}, got "${v}"`);
+  }
+  return v;
+}
+
+function checkNum(name: string, v: number, min: number, max: number, action: string): number {
+  if (typeof v !== "number" || !(v >= min && v <= max)) {
+    throw new RangeError(`${action}: ${name} must be ${min}..${max}, got "${v}"`);
+  }
+  return v;
+}

@@ -1,0 +1,195 @@
+/**
+ * Run a performance script offline: open a sampler, let the script schedule
+ * its events, then render them into a file in chunks, faster than real time.
+ *
+ * Thread: CT. Never prints: progress goes to the `onProgress` callback and
+ * the result comes back as a value (scripts/render.ts is the CLI on top).
+ * Deterministic: the same script, seed and options give the same bytes.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { PROJECT_ROOT } from "../ffi/build.ts";
+import { loadInstrument } from "../instrument/mod.ts";
+import { MidiSamplerError, PerformanceScriptError } from "./errors.ts";
+import type { Instrument } from "./instrument.ts";
+import type { Performance, PerformanceContext } from "./performance_context.ts";
+import { Random } from "./random.ts";
+import type { RenderFileOptions } from "./render_file.ts";
+import { Sampler } from "./sampler.ts";
+import type { SamplerOptions } from "./options.ts";
+
+/** Options of {@linkcode runPerformance}. */
+export interface RunPerformanceOptions extends RenderFileOptions {
+  /** Output file (WAV or FLAC). */
+  out: string;
+  /** Length of the render in seconds, > 0. @default 10 */
+  seconds?: number;
+  /** Seed of `ctx.random` and of the engine's random alternatives, 0..2^32-1. @default 1 */
+  seed?: number;
+  /** Sample rate in Hz. @default 48000 */
+  rate?: number;
+  /** Other sampler options (polyphony, channels, interpolation, tempo, ...). */
+  sampler?: Omit<SamplerOptions, "sampleRate" | "seed">;
+  /** Directory holding `<name>.ts` instrument definitions. @default "<project>/instruments" */
+  instrumentsDir?: string;
+  /** Frames rendered between progress reports and engine housekeeping. @default 16384 */
+  chunkFrames?: number;
+  /** Called after each chunk with frames done and total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What a render produced. */
+export interface PerformanceResult {
+  /** The output file. */
+  out: string;
+  /** Frames written. */
+  frames: number;
+  /** Seconds of audio written. */
+  seconds: number;
+  /** Peak absolute sample value (linear). */
+  peak: number;
+  /** Peak in dBFS (-Infinity for silence). */
+  peakDb: number;
+  /** Most voices sounding at once. */
+  voicesPeak: number;
+  /** Events the engine dropped (a full ring or queue). */
+  eventsDropped: number;
+  /** Events that arrived after their frame. */
+  eventsLate: number;
+  /** Wall-clock seconds the whole run took (script, loading and render). */
+  wallSeconds: number;
+  /** Audio seconds per wall second of rendering. */
+  speed: number;
+}
+
+/**
+ * Render a performance script into a file.
+ *
+ * @param scriptPath Path of a module whose default export is a {@linkcode Performance}.
+ * @param options Output, length, seed, rate, file format, progress callback.
+ * @returns Duration, peak, voices and speed of the render.
+ * @throws {RangeError} for options out of range.
+ * @throws {PerformanceScriptError} when the script cannot be imported, has no default
+ *   function, or throws something that is not a MidiSamplerError.
+ * @throws {MidiSamplerError} as raised by the engine or the instrument loader
+ *   (SampleLoadError, InstrumentDefinitionError, OutputFileError, ...).
+ */
+export async function runPerformance(
+  scriptPath: string,
+  options: RunPerformanceOptions,
+): Promise<PerformanceResult> {
+  const started = performance.now();
+  const seconds = options.seconds ?? 10;
+  const seed = options.seed ?? 1;
+  const rate = options.rate ?? 48000;
+  const chunk = options.chunkFrames ?? 16384;
+  if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= 86400)) {
+    throw new RangeError(`Cannot render performance: seconds must be > 0, got "${seconds}"`);
+  }
+  if (!Number.isInteger(chunk) || chunk < 1) {
+    throw new RangeError(`Cannot render performance: chunkFrames must be >= 1, got "${chunk}"`);
+  }
+  const file = resolve(scriptPath);
+  const perform = await importPerformance(file);
+
+  using sampler = Sampler.open({ ...options.sampler, sampleRate: rate, seed });
+  const instrumentsDir = options.instrumentsDir ?? resolve(PROJECT_ROOT, "instruments");
+  const cache = new Map<string, Promise<Instrument>>();
+  const ctx: PerformanceContext = {
+    sampler,
+    clock: sampler.clock,
+    random: new Random(seed),
+    seconds,
+    seed,
+    instrument(name: string): Promise<Instrument> {
+      if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name)) {
+        return Promise.reject(
+          new RangeError(
+            `Cannot load instrument "${name}": use a name like "piano" or "drums/kit" (letters, digits, _ - /)`,
+          ),
+        );
+      }
+      let p = cache.get(name);
+      if (!p) {
+        p = loadInstrument(sampler, resolve(instrumentsDir, `${name}.ts`));
+        cache.set(name, p);
+      }
+      return p;
+    },
+  };
+
+  try {
+    await perform(ctx);
+  } catch (err) {
+    if (err instanceof MidiSamplerError || err instanceof RangeError) throw err;
+    throw new PerformanceScriptError(
+      `Cannot run performance "${file}": it threw ${describe(err)}`,
+      { file, cause: err, hint: "Fix the script; the stack trace is in the error's cause" },
+    );
+  }
+
+  const total = sampler.clock.secondsToFrames(seconds);
+  const renderStart = performance.now();
+  using out = sampler.renderToFile(options.out, pickFileOptions(options));
+  let done = 0;
+  while (done < total) {
+    const n = Math.min(chunk, total - done);
+    out.write(n);
+    sampler.collect();
+    done += n;
+    options.onProgress?.(done, total);
+  }
+  const peak = out.peak;
+  out.close();
+  const renderSeconds = (performance.now() - renderStart) / 1000;
+  const stats = sampler.stats();
+  return {
+    out: options.out,
+    frames: done,
+    seconds: done / rate,
+    peak,
+    peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
+    voicesPeak: stats.voicesPeak,
+    eventsDropped: stats.eventsDropped,
+    eventsLate: stats.eventsLate,
+    wallSeconds: (performance.now() - started) / 1000,
+    speed: renderSeconds > 0 ? done / rate / renderSeconds : Infinity,
+  };
+}
+
+async function importPerformance(file: string): Promise<Performance> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (err) {
+    throw new PerformanceScriptError(
+      `Cannot load performance "${file}": ${describe(err)}`,
+      {
+        file,
+        cause: err,
+        hint: "Check the path and that the script type-checks: deno check <script>",
+      },
+    );
+  }
+  const fn = mod.default;
+  if (typeof fn !== "function") {
+    throw new PerformanceScriptError(
+      `Cannot run performance "${file}": it has no default export function`,
+      { file, hint: "Add: export default function (ctx: PerformanceContext) { ... }" },
+    );
+  }
+  return fn as Performance;
+}
+
+function pickFileOptions(o: RunPerformanceOptions): RenderFileOptions {
+  const r: RenderFileOptions = {};
+  if (o.format !== undefined) r.format = o.format;
+  if (o.bits !== undefined) r.bits = o.bits;
+  return r;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : JSON.stringify(err);
+}

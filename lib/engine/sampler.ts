@@ -1,0 +1,345 @@
+/**
+ * The sampler: opens the engine, owns its instruments and samples, sends
+ * scheduled events ahead in windows, renders, and reads live telemetry.
+ *
+ * Thread: CT. Telemetry (`now()`, `stats()`) is read straight from the
+ * engine's stats block: no FFI call. Leaving a `using` block (or `close()`)
+ * finishes open render files and frees the engine and everything it holds.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { EV, INTERP } from "../ffi/layout.ts";
+import { type AudioConfigRecord, NativeSampler } from "../ffi/native.ts";
+import type { Clock, Time } from "./clock.ts";
+import { Instrument } from "./instrument.ts";
+import {
+  parseOptions,
+  type ResolvedSamplerOptions,
+  type SamplerOptions,
+  SamplerOptionsSchema,
+} from "./options.ts";
+import { RenderFile, type RenderFileOptions } from "./render_file.ts";
+import { Sample } from "./sample.ts";
+import { SamplerCore } from "./sampler_core.ts";
+
+/** Live counters of a sampler (read without an FFI call). */
+export interface SamplerStats {
+  /** Frames rendered: the engine's "now". */
+  framesRendered: number;
+  blocksRendered: number;
+  xruns: number;
+  /** Events the render thread took from the rings. */
+  eventsReceived: number;
+  /** Events refused because a ring or the engine's queue was full. */
+  eventsDropped: number;
+  /** Events stamped before the block that played them. */
+  eventsLate: number;
+  /** Events still waiting in TypeScript to be sent. */
+  eventsPending: number;
+  voicesActive: number;
+  voicesPeak: number;
+  voicesStolen: number;
+  /** Wall time of the last block, ns. */
+  renderNsLast: number;
+  /** Mean wall time per block, ns. */
+  renderNsMean: number;
+  renderNsMax: number;
+  /** Last block's render time over its duration (1 = all of it). */
+  dspLoad: number;
+  dspLoadMax: number;
+  memoryLockedBytes: number;
+  memoryBytes: number;
+  instrumentsRetired: number;
+}
+
+/**
+ * A sampler engine instance.
+ *
+ * @example
+ * ```ts
+ * import { Sampler } from "./sampler.ts";
+ * using sampler = Sampler.open({ sampleRate: 48000 });
+ * const sine = new Float32Array(4800).map((_, i) => Math.sin(i / 48000 * 2 * Math.PI * 440));
+ * const inst = sampler.createInstrument("sine");
+ * inst.addZone(sampler.createSample(sine), { rootKey: 69 });
+ * inst.noteOn(69, 100, { at: 0 });
+ * const audio = sampler.process(480);
+ * console.assert(audio.length === 960 && sampler.now() === 480);
+ * ```
+ */
+export class Sampler implements Disposable {
+  /** Output rate in Hz. */
+  readonly sampleRate: number;
+  /** Interleaved output channels. */
+  readonly channels: number;
+  /** The options in force (defaults filled in). */
+  readonly options: Readonly<ResolvedSamplerOptions>;
+  readonly #core: SamplerCore;
+  readonly #instruments = new Set<Instrument>();
+
+  private constructor(core: SamplerCore, options: ResolvedSamplerOptions) {
+    this.#core = core;
+    this.options = Object.freeze({ ...options });
+    this.sampleRate = core.native.config.sample_rate;
+    this.channels = core.native.config.channels;
+  }
+
+  /**
+   * Open a sampler (loads and, if needed, builds the engine library).
+   *
+   * @param options Rate, channels, polyphony, ring size, interpolation, seed, tempo.
+   * @returns The sampler; close it with `using` or `close()`.
+   * @throws {RangeError} for an option out of range (the message names it).
+   * @throws {EngineLibraryError} when the engine library cannot be loaded or built.
+   * @throws {OutOfMemoryError} when the engine cannot allocate its pools.
+   */
+  static open(options: SamplerOptions = {}): Sampler {
+    const o = parseOptions(SamplerOptionsSchema, options, "Cannot open sampler");
+    const config: Partial<AudioConfigRecord> = {
+      sample_rate: o.sampleRate,
+      channels: o.channels,
+      max_polyphony: o.maxPolyphony,
+      buffer_size: o.bufferSize,
+      ring_capacity: o.ringCapacity,
+      max_instruments: o.maxInstruments,
+      interpolation: o.interpolation === "linear" ? INTERP.LINEAR : INTERP.CUBIC,
+      seed: o.seed,
+    };
+    return new Sampler(new SamplerCore(NativeSampler.create(config), o.tempo), o);
+  }
+
+  /** The sampler's clock: converts seconds and beats to frames. */
+  get clock(): Clock {
+    return this.#core.clock;
+  }
+
+  /** True until closed. */
+  get open(): boolean {
+    return this.#core.native.alive;
+  }
+
+  /**
+   * The engine's "now": the next frame it will render.
+   *
+   * @returns A frame index (read from the stats block, no FFI call).
+   */
+  now(): number {
+    return this.#core.native.now();
+  }
+
+  /**
+   * Every live counter.
+   *
+   * @returns A snapshot (read from the stats block, no FFI call).
+   * @throws {EngineStateError} when the sampler is closed.
+   */
+  stats(): SamplerStats {
+    this.#core.native.assertAlive("Cannot read sampler stats");
+    const s = this.#core.native.statsSnapshot();
+    return {
+      framesRendered: s.frames_rendered,
+      blocksRendered: s.blocks_rendered,
+      xruns: s.xruns,
+      eventsReceived: s.events_received,
+      eventsDropped: s.events_dropped,
+      eventsLate: s.events_late,
+      eventsPending: this.#core.queue.size,
+      voicesActive: s.voices_active,
+      voicesPeak: s.voices_peak,
+      voicesStolen: s.voices_stolen,
+      renderNsLast: s.render_ns_last,
+      renderNsMean: s.blocks_rendered ? s.render_ns_total / s.blocks_rendered : 0,
+      renderNsMax: s.render_ns_max,
+      dspLoad: s.dsp_load_ppm / 1e6,
+      dspLoadMax: s.dsp_load_max_ppm / 1e6,
+      memoryLockedBytes: s.memory_locked_bytes,
+      memoryBytes: s.memory_bytes,
+      instrumentsRetired: s.instruments_retired,
+    };
+  }
+
+  /**
+   * Create an empty instrument.
+   *
+   * @param name 1..63 bytes of UTF-8.
+   * @returns The instrument.
+   * @throws {RangeError} for an empty or too long name.
+   * @throws {LimitError} when maxInstruments are in use.
+   */
+  createInstrument(name: string): Instrument {
+    const len = new TextEncoder().encode(name).length;
+    if (typeof name !== "string" || len < 1 || len > 63) {
+      throw new RangeError(
+        `Cannot create instrument "${name}": the name must be 1..63 bytes, got ${len}`,
+      );
+    }
+    const inst = new Instrument(this.#core, this.#core.native.createInstrument(name), name);
+    this.#instruments.add(inst);
+    return inst;
+  }
+
+  /** Instruments created and not disposed. */
+  get instruments(): readonly Instrument[] {
+    return [...this.#instruments].filter((i) => i.alive);
+  }
+
+  /**
+   * Decode an audio file (WAV, AIFF, FLAC, OGG, ...) into the engine.
+   *
+   * @param path File path; relative paths resolve against the current directory.
+   * @returns The sample.
+   * @throws {SampleLoadError} when the file is missing, unreadable or not audio.
+   */
+  loadSample(path: string): Sample {
+    const abs = resolve(path);
+    return new Sample(this.#core.native.loadSample(abs), abs);
+  }
+
+  /**
+   * A sample from interleaved float data (copied).
+   *
+   * @param data Interleaved samples, -1..1.
+   * @param options Channels (1 or 2) and rate. @default { channels: 1, sampleRate: this.sampleRate }
+   * @returns The sample.
+   * @throws {RangeError} for a bad channel count or rate.
+   */
+  createSample(
+    data: Float32Array<ArrayBuffer>,
+    options: { channels?: 1 | 2; sampleRate?: number } = {},
+  ): Sample {
+    const channels = options.channels ?? 1;
+    const rate = options.sampleRate ?? this.sampleRate;
+    if (channels !== 1 && channels !== 2) {
+      throw new RangeError(`Cannot create sample: channels must be 1 or 2, got "${channels}"`);
+    }
+    if (!Number.isInteger(rate) || rate < 1000 || rate > 384000) {
+      throw new RangeError(`Cannot create sample: sampleRate must be 1000..384000, got "${rate}"`);
+    }
+    return new Sample(this.#core.native.createSample(data, channels, rate), "(data)");
+  }
+
+  /**
+   * Render audio into memory (for tests and custom outputs).
+   *
+   * @param frames Frames to render (integer >= 0).
+   * @returns A new Float32Array of frames * channels interleaved samples.
+   * @throws {RangeError} for a bad frame count.
+   * @throws {EngineStateError} when the sampler is closed.
+   */
+  process(frames: number): Float32Array<ArrayBuffer> {
+    if (!Number.isInteger(frames) || frames < 0) {
+      throw new RangeError(`Cannot render audio: frames must be an integer >= 0, got "${frames}"`);
+    }
+    const native = this.#core.native;
+    const out = new Float32Array(frames * this.channels);
+    let done = 0;
+    while (done < frames) {
+      const now = native.now();
+      const bound = this.#core.pump(now + (frames - done));
+      const n = bound - now;
+      native.process(out.subarray(done * this.channels, (done + n) * this.channels), n);
+      done += n;
+    }
+    return out;
+  }
+
+  /**
+   * Open a file and render into it with `.write(frames)`.
+   *
+   * @param path Output path.
+   * @param options Format and sample format.
+   * @returns The open file; close it (or `using`) to finish the header.
+   * @throws {OutputFileError} when the file cannot be created.
+   * @throws {UnsupportedError} for FLAC with float samples.
+   */
+  renderToFile(path: string, options: RenderFileOptions = {}): RenderFile {
+    this.#core.native.assertAlive(`Cannot open output file "${path}"`);
+    return new RenderFile(this.#core, path, options);
+  }
+
+  /**
+   * Send the events due before `until` now (all pending ones by default),
+   * regardless of the window budget. Rendering does this by itself.
+   *
+   * @param until A time; events before it are sent.
+   * @throws {EngineStateError} when the sampler is closed.
+   */
+  flush(until?: Time): void {
+    const u = until === undefined ? Infinity : this.clock.framesFor(until);
+    this.#core.pump(u, Infinity);
+  }
+
+  /**
+   * Engine housekeeping: publish instrument changes and free retired data.
+   * Renderers call it between chunks.
+   *
+   * @throws {EngineStateError} when the sampler is closed.
+   */
+  collect(): void {
+    this.#core.commitDirty();
+    this.#core.native.collect();
+  }
+
+  /**
+   * Release every note of every instrument.
+   *
+   * @param at When. @default the next block
+   */
+  allNotesOff(at?: Time): void {
+    this.#sampler_event(EV.ALL_NOTES_OFF, at);
+  }
+
+  /**
+   * Silence everything within 2 ms (voices fade out, no release tails).
+   *
+   * @param at When. @default the next block
+   */
+  allSoundOff(at?: Time): void {
+    this.#sampler_event(EV.ALL_SOUND_OFF, at);
+  }
+
+  #sampler_event(type: number, at: Time | undefined): void {
+    this.#core.native.assertAlive("Cannot stop notes");
+    this.#core.enqueue({
+      frame: at === undefined ? -1 : this.clock.framesFor(at),
+      instrument: 0,
+      type,
+      note: 0,
+      velocity: 0,
+      number: 0,
+      value: 0,
+      gainDb: 0,
+      pan: 0,
+      tuneCents: 0,
+      offsetFrames: 0,
+    });
+  }
+
+  /**
+   * Finish open render files, free the engine and everything it holds.
+   * Idempotent; every handle of this sampler becomes unusable.
+   *
+   * @throws {OutputFileError} when finishing an open render file fails (the engine is freed anyway).
+   */
+  close(): void {
+    if (!this.#core.native.alive) return;
+    let failure: unknown;
+    for (const f of [...this.#core.closables]) {
+      try {
+        f.close();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    this.#core.queue.clear();
+    this.#core.native.destroy();
+    this.#instruments.clear();
+    if (failure) throw failure;
+  }
+
+  /** Same as {@linkcode Sampler.close}, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

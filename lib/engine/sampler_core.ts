@@ -1,0 +1,98 @@
+/**
+ * State shared by a Sampler and the objects it creates: the native handle,
+ * the clock, the queue of events waiting to be sent, and the window logic
+ * that sends them to the engine in batches.
+ *
+ * Thread: CT. Sends events only through ms_push_events, with one reused
+ * buffer of ms_event_t records; never more than `budget` per window, so the
+ * engine's ring (ringCapacity events) cannot overflow during an offline render.
+ *
+ * @module
+ */
+import { encodeEvent, EVENT, type EventRecord } from "../ffi/layout.ts";
+import type { NativeInstrument, NativeSampler } from "../ffi/native.ts";
+import { Clock } from "./clock.ts";
+import { EventQueue } from "./scheduler.ts";
+
+/** Records per ms_push_events call. */
+const BATCH_RECORDS = 256;
+
+/** Something that must be finished before the sampler is destroyed (an open render file). */
+export interface Closable {
+  close(): void;
+}
+
+/** @internal Shared sampler state; scripts use Sampler, Instrument and RenderFile instead. */
+export class SamplerCore {
+  readonly native: NativeSampler;
+  readonly clock: Clock;
+  readonly queue: EventQueue = new EventQueue();
+  /** Most events sent ahead in one window: half the ring. */
+  readonly budget: number;
+  readonly #batch = new Uint8Array(BATCH_RECORDS * EVENT.size);
+  readonly #view = new DataView(this.#batch.buffer);
+  readonly #dirty = new Set<NativeInstrument>();
+  readonly closables: Set<Closable> = new Set();
+
+  constructor(native: NativeSampler, tempo: number) {
+    this.native = native;
+    this.clock = new Clock(native.config.sample_rate, tempo);
+    this.budget = Math.max(1, native.config.ring_capacity >> 1);
+  }
+
+  /** Queue an event (frame -1 = as soon as possible). */
+  enqueue(ev: EventRecord): void {
+    this.queue.push(ev);
+  }
+
+  /** Remember that an instrument's zones changed; it is committed before the next events go out. */
+  markDirty(inst: NativeInstrument): void {
+    this.#dirty.add(inst);
+  }
+
+  /** Forget pending changes and events of a disposed instrument. */
+  forget(inst: NativeInstrument): void {
+    this.#dirty.delete(inst);
+    this.queue.removeWhere((ev) => ev.instrument === inst.id);
+  }
+
+  /** Commit every instrument whose zones changed since the last window. */
+  commitDirty(): void {
+    for (const inst of this.#dirty) {
+      if (inst.alive) inst.commit(`Cannot update instrument ${inst.id}`);
+    }
+    this.#dirty.clear();
+  }
+
+  /**
+   * Send the events due before frame `until`, at most `budget` of them unless
+   * they are due now or late.
+   *
+   * @param until First frame not to send events for.
+   * @param budget Most events to send for frames after now. @default half the ring
+   * @returns The frame up to which every due event has been sent: `until`, or
+   *   an earlier frame when the budget ran out (render no further than it).
+   */
+  pump(until: number, budget: number = this.budget): number {
+    this.commitDirty();
+    const now = this.native.now();
+    let bound = until;
+    let sent = 0;
+    let n = 0;
+    while (this.queue.size && this.queue.peekFrame() < until) {
+      const frame = this.queue.peekFrame();
+      if (sent + n >= budget && frame > now) {
+        bound = frame;
+        break;
+      }
+      encodeEvent(this.#view, n * EVENT.size, this.queue.pop()!);
+      if (++n === BATCH_RECORDS) {
+        this.native.pushEvents(this.#batch, n);
+        sent += n;
+        n = 0;
+      }
+    }
+    if (n) this.native.pushEvents(this.#batch, n);
+    return bound;
+  }
+}

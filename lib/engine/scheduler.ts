@@ -1,0 +1,103 @@
+/**
+ * The TypeScript side of scheduling ahead: events wait here, ordered by
+ * frame, until the sampler releases the ones due inside the next window.
+ *
+ * Thread: CT. Pure, no FFI. A binary min-heap on (frame, insertion order), so
+ * events at the same frame keep the order the script gave them.
+ * `MS_FRAME_NOW` events are stored with frame -1 and so come out first.
+ *
+ * @module
+ */
+import type { EventRecord } from "../ffi/layout.ts";
+
+interface Entry {
+  seq: number;
+  ev: EventRecord;
+}
+
+/**
+ * Min-heap of pending events.
+ *
+ * @example
+ * ```ts
+ * import { EventQueue } from "./scheduler.ts";
+ * const q = new EventQueue();
+ * const ev = { frame: 10, instrument: 1, type: 1, note: 60, velocity: 100, number: 0, value: 0,
+ *   gainDb: 0, pan: 0, tuneCents: 0, offsetFrames: 0 };
+ * q.push(ev);
+ * console.assert(q.peekFrame() === 10 && q.pop() === ev && q.size === 0);
+ * ```
+ */
+export class EventQueue {
+  #heap: Entry[] = [];
+  #seq = 0;
+
+  /** Number of pending events. */
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  /** Add an event. */
+  push(ev: EventRecord): void {
+    const h = this.#heap;
+    h.push({ seq: this.#seq++, ev });
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!less(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  /** Frame of the earliest event, or Infinity when empty. */
+  peekFrame(): number {
+    return this.#heap.length ? this.#heap[0]!.ev.frame : Infinity;
+  }
+
+  /** Remove and return the earliest event. */
+  pop(): EventRecord | undefined {
+    const h = this.#heap;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top.ev;
+  }
+
+  /**
+   * Drop every event matching `predicate` (e.g. those of a disposed instrument).
+   *
+   * @returns How many were dropped.
+   */
+  removeWhere(predicate: (ev: EventRecord) => boolean): number {
+    const kept = this.#heap.filter((e) => !predicate(e.ev));
+    const dropped = this.#heap.length - kept.length;
+    if (dropped) {
+      kept.sort((a, b) => (less(a, b) ? -1 : 1));
+      this.#heap = kept; // a sorted array is a valid heap
+    }
+    return dropped;
+  }
+
+  /** Drop everything. */
+  clear(): void {
+    this.#heap = [];
+  }
+}
+
+function less(a: Entry, b: Entry): boolean {
+  return a.ev.frame < b.ev.frame || (a.ev.frame === b.ev.frame && a.seq < b.seq);
+}

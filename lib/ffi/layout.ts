@@ -1,0 +1,323 @@
+/**
+ * Byte layouts of the C structs that cross the FFI boundary, mirrored from
+ * `engine/include/midi_sampler.h`, plus the encoders that fill them.
+ *
+ * Thread: CT (Deno's JavaScript thread). Pure data: no FFI calls here.
+ * tests/ffi_contract_test.ts parses the header and compares every offset.
+ *
+ * @module
+ */
+
+/** Status codes (`MS_OK`, `MS_ERR_*`) of the header. Codes are only ever appended. */
+export const STATUS = {
+  OK: 0,
+  INVALID_ARGUMENT: -1,
+  OUT_OF_RANGE: -2,
+  NO_MEMORY: -3,
+  FILE_NOT_FOUND: -4,
+  FILE_FORMAT: -5,
+  RING_FULL: -6,
+  WRONG_SAMPLER: -7,
+  NO_SAMPLE: -8,
+  LIMIT: -9,
+  STATE: -10,
+  RT_PRIORITY: -11,
+  MEMLOCK: -12,
+  IO: -13,
+  UNSUPPORTED: -14,
+  DEVICE: -15,
+  DEVICE_BUSY: -16,
+  NO_SERVER: -17,
+} as const;
+
+/** `MS_INTERP_*`. */
+export const INTERP = { DEFAULT: 0, LINEAR: 1, CUBIC: 2 } as const;
+
+/** `MS_LOOP_*`. */
+export const LOOP = { AUTO: 0, NONE: 1, ONE_SHOT: 2, FORWARD: 3, SUSTAIN: 4 } as const;
+
+/** `MS_ALT_*`. */
+export const ALT = { ROUND_ROBIN: 0, RANDOM: 1 } as const;
+
+/** `MS_PARAM_*`. */
+export const PARAM = {
+  VOLUME_DB: 1,
+  PAN: 2,
+  PITCH_BEND_RANGE: 3,
+  VIBRATO_DEPTH: 4,
+  VIBRATO_RATE_HZ: 5,
+  MOD_WHEEL: 6,
+  SUSTAIN: 7,
+  POLYPHONY: 8,
+  OUTPUT_BUS: 9,
+  EXPRESSION: 10,
+} as const;
+
+/** `MS_EV_*` event types. */
+export const EV = {
+  NOTE_ON: 1,
+  NOTE_OFF: 2,
+  CC: 3,
+  PITCH_BEND: 4,
+  PARAM: 5,
+  ALL_NOTES_OFF: 6,
+  ALL_SOUND_OFF: 7,
+} as const;
+
+/** `MS_FILE_*` and `MS_SAMPLE_*` for offline rendering. */
+export const FILE_FORMAT = { WAV: 1, FLAC: 2 } as const;
+/** `MS_SAMPLE_*` output sample formats. */
+export const SAMPLE_FORMAT = { PCM16: 1, PCM24: 2, FLOAT32: 3 } as const;
+
+/** `MS_RT_*` bits of ms_sampler_rt_status. */
+export const RT_STATUS = { MEMORY_LOCKED: 1, PRIORITY_SET: 2 } as const;
+
+/** A field of a C struct: byte offset and C type. */
+export interface FieldLayout {
+  readonly offset: number;
+  readonly type: "u8" | "u16" | "u32" | "u64" | "f32";
+}
+
+/** `ms_audio_config_t`, 32 bytes. */
+export const AUDIO_CONFIG = {
+  size: 32,
+  fields: {
+    sample_rate: { offset: 0, type: "u32" },
+    channels: { offset: 4, type: "u32" },
+    max_polyphony: { offset: 8, type: "u32" },
+    buffer_size: { offset: 12, type: "u32" },
+    ring_capacity: { offset: 16, type: "u32" },
+    max_instruments: { offset: 20, type: "u32" },
+    interpolation: { offset: 24, type: "u32" },
+    seed: { offset: 28, type: "u32" },
+  },
+} as const satisfies StructLayout;
+
+/** `ms_sample_info_t`, 40 bytes. */
+export const SAMPLE_INFO = {
+  size: 40,
+  fields: {
+    frames: { offset: 0, type: "u64" },
+    channels: { offset: 8, type: "u32" },
+    sample_rate: { offset: 12, type: "u32" },
+    has_loop: { offset: 16, type: "u32" },
+    loop_start_frames: { offset: 20, type: "u32" },
+    loop_end_frames: { offset: 24, type: "u32" },
+    root_key: { offset: 28, type: "u32" },
+    bytes: { offset: 32, type: "u64" },
+  },
+} as const satisfies StructLayout;
+
+/** `ms_zone_t`, 64 bytes. */
+export const ZONE = {
+  size: 64,
+  fields: {
+    lo_key: { offset: 0, type: "u8" },
+    hi_key: { offset: 1, type: "u8" },
+    lo_vel: { offset: 2, type: "u8" },
+    hi_vel: { offset: 3, type: "u8" },
+    root_key: { offset: 4, type: "u8" },
+    loop_mode: { offset: 5, type: "u8" },
+    alt_mode: { offset: 6, type: "u8" },
+    reserved0: { offset: 7, type: "u8" },
+    alt_group: { offset: 8, type: "u32" },
+    exclusive_group: { offset: 12, type: "u32" },
+    tune_cents: { offset: 16, type: "f32" },
+    gain_db: { offset: 20, type: "f32" },
+    pan: { offset: 24, type: "f32" },
+    velocity_track: { offset: 28, type: "f32" },
+    loop_start_frames: { offset: 32, type: "u32" },
+    loop_end_frames: { offset: 36, type: "u32" },
+    attack_s: { offset: 40, type: "f32" },
+    hold_s: { offset: 44, type: "f32" },
+    decay_s: { offset: 48, type: "f32" },
+    sustain: { offset: 52, type: "f32" },
+    release_s: { offset: 56, type: "f32" },
+    offset_frames: { offset: 60, type: "u32" },
+  },
+} as const satisfies StructLayout;
+
+/** `ms_note_params_t`, 16 bytes. */
+export const NOTE_PARAMS = {
+  size: 16,
+  fields: {
+    gain_db: { offset: 0, type: "f32" },
+    pan: { offset: 4, type: "f32" },
+    tune_cents: { offset: 8, type: "f32" },
+    start_offset_frames: { offset: 12, type: "u32" },
+  },
+} as const satisfies StructLayout;
+
+/** `ms_event_t`, 40 bytes; `params` is an embedded ms_note_params_t at 24. */
+export const EVENT = {
+  size: 40,
+  fields: {
+    frame: { offset: 0, type: "u64" },
+    instrument: { offset: 8, type: "u32" },
+    type: { offset: 12, type: "u16" },
+    note: { offset: 14, type: "u8" },
+    velocity: { offset: 15, type: "u8" },
+    number: { offset: 16, type: "u32" },
+    value: { offset: 20, type: "f32" },
+    params: { offset: 24, type: "u32" },
+  },
+} as const satisfies StructLayout;
+
+/** Field names of `ms_stats_t`, in order: field i is the uint64 at byte i * 8. */
+export const STATS_FIELDS = [
+  "struct_size",
+  "sample_rate",
+  "frames_rendered",
+  "blocks_rendered",
+  "xruns",
+  "events_received",
+  "events_dropped",
+  "events_late",
+  "voices_active",
+  "voices_peak",
+  "voices_stolen",
+  "render_ns_last",
+  "render_ns_total",
+  "render_ns_max",
+  "block_frames_last",
+  "dsp_load_ppm",
+  "dsp_load_max_ppm",
+  "memory_locked_bytes",
+  "memory_bytes",
+  "instruments_retired",
+] as const;
+
+/** Name of one `ms_stats_t` counter. */
+export type StatsField = typeof STATS_FIELDS[number];
+
+/** `ms_stats_t`, 160 bytes of uint64. */
+export const STATS = {
+  size: STATS_FIELDS.length * 8,
+  fields: Object.fromEntries(
+    STATS_FIELDS.map((name, i) => [name, { offset: i * 8, type: "u64" as const }]),
+  ) as Record<StatsField, FieldLayout>,
+} as const;
+
+/** Index of each stats counter in a BigUint64Array over the block. */
+export const STATS_INDEX: Readonly<Record<StatsField, number>> = Object.fromEntries(
+  STATS_FIELDS.map((name, i) => [name, i]),
+) as Record<StatsField, number>;
+
+/** Any struct layout above. */
+export interface StructLayout {
+  readonly size: number;
+  readonly fields: Readonly<Record<string, FieldLayout>>;
+}
+
+/** Every struct the contract test checks against the header, by C type name. */
+export const STRUCTS: Readonly<Record<string, StructLayout>> = {
+  ms_audio_config_t: AUDIO_CONFIG,
+  ms_sample_info_t: SAMPLE_INFO,
+  ms_zone_t: ZONE,
+  ms_note_params_t: NOTE_PARAMS,
+  ms_event_t: EVENT,
+  ms_stats_t: STATS,
+};
+
+const TWO_32 = 4294967296;
+
+/** Fields of one event record; unused fields are 0. */
+export interface EventRecord {
+  /** Absolute frame; `-1` encodes MS_FRAME_NOW. */
+  frame: number;
+  instrument: number;
+  type: number;
+  note: number;
+  velocity: number;
+  number: number;
+  value: number;
+  gainDb: number;
+  pan: number;
+  tuneCents: number;
+  offsetFrames: number;
+}
+
+/**
+ * Write one ms_event_t at `byteOffset` of `view`. A frame of -1 writes
+ * MS_FRAME_NOW (UINT64_MAX). Frames are written as two uint32 halves, which
+ * is exact for every integer below 2^53.
+ */
+export function encodeEvent(view: DataView, byteOffset: number, ev: EventRecord): void {
+  if (ev.frame < 0) {
+    view.setUint32(byteOffset, 0xffffffff, true);
+    view.setUint32(byteOffset + 4, 0xffffffff, true);
+  } else {
+    view.setUint32(byteOffset, ev.frame % TWO_32, true);
+    view.setUint32(byteOffset + 4, Math.floor(ev.frame / TWO_32), true);
+  }
+  view.setUint32(byteOffset + 8, ev.instrument, true);
+  view.setUint16(byteOffset + 12, ev.type, true);
+  view.setUint8(byteOffset + 14, ev.note);
+  view.setUint8(byteOffset + 15, ev.velocity);
+  view.setUint32(byteOffset + 16, ev.number, true);
+  view.setFloat32(byteOffset + 20, ev.value, true);
+  view.setFloat32(byteOffset + 24, ev.gainDb, true);
+  view.setFloat32(byteOffset + 28, ev.pan, true);
+  view.setFloat32(byteOffset + 32, ev.tuneCents, true);
+  view.setUint32(byteOffset + 36, ev.offsetFrames, true);
+}
+
+/** Decoded ms_zone_t, field names as in C. */
+export type ZoneRecord = { -readonly [K in keyof typeof ZONE.fields]: number };
+
+/** Read a struct's fields from `bytes` (little-endian) by its layout. */
+export function decodeStruct<L extends StructLayout>(
+  layout: L,
+  bytes: Uint8Array,
+): { [K in keyof L["fields"]]: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Record<string, number> = {};
+  for (const [name, f] of Object.entries(layout.fields)) {
+    out[name] = readField(view, f);
+  }
+  return out as { [K in keyof L["fields"]]: number };
+}
+
+/** Write a struct's fields into `bytes` by its layout; missing fields are left as they are. */
+export function encodeStruct<L extends StructLayout>(
+  layout: L,
+  bytes: Uint8Array,
+  values: Partial<{ [K in keyof L["fields"]]: number }>,
+): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const [name, f] of Object.entries(layout.fields)) {
+    const v = (values as Record<string, number | undefined>)[name];
+    if (v !== undefined) writeField(view, f, v);
+  }
+}
+
+function readField(view: DataView, f: FieldLayout): number {
+  switch (f.type) {
+    case "u8":
+      return view.getUint8(f.offset);
+    case "u16":
+      return view.getUint16(f.offset, true);
+    case "u32":
+      return view.getUint32(f.offset, true);
+    case "f32":
+      return view.getFloat32(f.offset, true);
+    case "u64":
+      return view.getUint32(f.offset, true) + view.getUint32(f.offset + 4, true) * TWO_32;
+  }
+}
+
+function writeField(view: DataView, f: FieldLayout, v: number): void {
+  switch (f.type) {
+    case "u8":
+      return view.setUint8(f.offset, v);
+    case "u16":
+      return view.setUint16(f.offset, v, true);
+    case "u32":
+      return view.setUint32(f.offset, v, true);
+    case "f32":
+      return view.setFloat32(f.offset, v, true);
+    case "u64":
+      view.setUint32(f.offset, v % TWO_32, true);
+      view.setUint32(f.offset + 4, Math.floor(v / TWO_32), true);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Deno.dlopen signatures of every function in `engine/include/midi_sampler.h`.
+ *
+ * Thread: CT. Fast-path rules (ENVIRONMENT.md, "Deno FFI, measured"): handles
+ * are `pointer`, counts and codes 32-bit ints, frames `u64` passed as BigInt;
+ * no `usize` arguments (a JS number there takes the 196 ns slow path). Struct
+ * pointers are `buffer` (a Uint8Array the caller reuses).
+ *
+ * @module
+ */
+
+/** The symbol table handed to Deno.dlopen. */
+export const SYMBOLS = {
+  ms_strerror: { parameters: ["i32"], result: "pointer" },
+  ms_version: { parameters: [], result: "u32" },
+  ms_error_message: { parameters: ["pointer", "buffer", "u32"], result: "u32" },
+
+  ms_sampler_create: { parameters: ["buffer", "buffer"], result: "i32" },
+  ms_sampler_destroy: { parameters: ["pointer"], result: "void" },
+  ms_sampler_get_config: { parameters: ["pointer", "buffer"], result: "i32" },
+  ms_sampler_enable_rt: { parameters: ["pointer", "i32"], result: "i32" },
+  ms_sampler_rt_status: { parameters: ["pointer"], result: "u32" },
+  ms_process: { parameters: ["pointer", "buffer", "u32"], result: "i32" },
+  ms_sampler_now: { parameters: ["pointer"], result: "u64" },
+  ms_sampler_collect: { parameters: ["pointer"], result: "i32" },
+  ms_get_stats: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
+  ms_get_stats_ex: { parameters: ["pointer", "buffer"], result: "i32" },
+  ms_sampler_stats_ptr: { parameters: ["pointer"], result: "pointer" },
+  ms_all_notes_off_at: { parameters: ["pointer", "u64"], result: "i32" },
+  ms_all_sound_off_at: { parameters: ["pointer", "u64"], result: "i32" },
+  ms_sampler_set_interpolation: { parameters: ["pointer", "u32"], result: "i32" },
+  ms_push_events: { parameters: ["pointer", "buffer", "u32", "buffer"], result: "i32" },
+
+  ms_instrument_create: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
+  ms_instrument_destroy: { parameters: ["pointer"], result: "void" },
+  ms_instrument_id: { parameters: ["pointer"], result: "u32" },
+  ms_instrument_load_sample: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
+  ms_zone_init: { parameters: ["buffer"], result: "void" },
+  ms_instrument_add_zone: {
+    parameters: ["pointer", "pointer", "buffer", "buffer"],
+    result: "i32",
+  },
+  ms_instrument_clear_zones: { parameters: ["pointer"], result: "i32" },
+  ms_instrument_zone_count: { parameters: ["pointer"], result: "u32" },
+  ms_instrument_commit: { parameters: ["pointer"], result: "i32" },
+
+  ms_note_on: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
+  ms_note_off: { parameters: ["pointer", "i32"], result: "i32" },
+  ms_note_on_at: { parameters: ["pointer", "u64", "i32", "i32", "buffer"], result: "i32" },
+  ms_note_off_at: { parameters: ["pointer", "u64", "i32"], result: "i32" },
+  ms_cc_at: { parameters: ["pointer", "u64", "i32", "i32"], result: "i32" },
+  ms_pitch_bend_at: { parameters: ["pointer", "u64", "i32"], result: "i32" },
+  ms_instrument_set_param_at: { parameters: ["pointer", "u64", "u32", "f32"], result: "i32" },
+
+  ms_sample_load: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
+  ms_sample_create: {
+    parameters: ["pointer", "buffer", "u64", "u32", "u32", "buffer"],
+    result: "i32",
+  },
+  ms_sample_destroy: { parameters: ["pointer"], result: "void" },
+  ms_sample_get_info: { parameters: ["pointer", "buffer"], result: "i32" },
+
+  ms_producer_create: { parameters: ["pointer", "buffer"], result: "i32" },
+  ms_producer_destroy: { parameters: ["pointer"], result: "void" },
+  ms_producer_push: { parameters: ["pointer", "buffer"], result: "i32" },
+
+  ms_render_file_open: {
+    parameters: ["pointer", "buffer", "u32", "u32", "buffer"],
+    result: "i32",
+  },
+  ms_render_file_write: { parameters: ["pointer", "u32"], result: "i32" },
+  ms_render_file_peak: { parameters: ["pointer"], result: "f32" },
+  ms_render_file_close: { parameters: ["pointer"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The opened library's symbols. */
+export type EngineSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
