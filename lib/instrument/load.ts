@@ -1,0 +1,360 @@
+/**
+ * Load an instrument definition file into a sampler: import the module,
+ * validate its default export against InstrumentSchema, check that every
+ * sample file exists (all missing ones reported in one error), load the
+ * samples once each, and add one engine zone per definition zone.
+ *
+ * Runs on the control thread (file I/O, dynamic import, sample decoding
+ * through the engine's ms_sample_load). Never touches FFI directly: it only
+ * uses the Sampler / Instrument / Sample classes of lib/engine.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { InstrumentDefinitionError } from "../engine/errors.ts";
+import { definitionError, type DefinitionIssue, fromZodIssues } from "./issues.ts";
+import {
+  type EnvelopeDefinition,
+  type InstrumentDefinition,
+  type InstrumentDefinitionInput,
+  InstrumentSchema,
+  type LoopMode,
+  showValue,
+  type ZoneDefinition,
+} from "./schema.ts";
+
+/** What a loaded sample must tell the loader (lib/engine's Sample has it). */
+export interface SampleLike {
+  readonly info: {
+    readonly frames: number;
+    readonly rootKey: number;
+    readonly loop?: { readonly start: number; readonly end: number } | undefined;
+  };
+}
+
+/** The zone options the loader passes to Instrument.addZone (lib/engine's ZoneOptions). */
+export interface LoaderZoneOptions {
+  keys?: [number, number];
+  velocities?: [number, number];
+  rootKey?: number;
+  loop?: { mode: LoopMode; start?: number; end?: number };
+  altGroup?: number;
+  altMode?: "round-robin" | "random";
+  exclusiveGroup?: number;
+  tuneCents?: number;
+  gainDb?: number;
+  pan?: number;
+  velocityTrack?: number;
+  envelope?: EnvelopeDefinition;
+  offset?: number;
+}
+
+/** What the loader needs of an instrument (lib/engine's Instrument has it). */
+export interface InstrumentLike<S> {
+  addZone(sample: S, zone: LoaderZoneOptions): number;
+  commit(): void;
+  setParam(name: "polyphony", value: number): void;
+}
+
+/** What the loader needs of a sampler (lib/engine's Sampler has it). */
+export interface SamplerLike<S extends SampleLike, I extends InstrumentLike<S>> {
+  loadSample(path: string): S;
+  createInstrument(name: string): I;
+}
+
+/** A definition read from its file and validated, with its samples' absolute paths. */
+export interface ResolvedDefinition {
+  /** The definition file, absolute. */
+  file: string;
+  /** The file as messages show it: relative to the working directory when inside it. */
+  shownFile: string;
+  /** The validated definition. */
+  definition: InstrumentDefinition;
+  /** Absolute sample path of each zone, in zone order. */
+  samplePaths: string[];
+}
+
+/** A path as messages show it: relative to the working directory when it lies inside. */
+export function shownPath(path: string): string {
+  const abs = resolve(path);
+  let cwd: string;
+  try {
+    cwd = Deno.cwd();
+  } catch {
+    return abs;
+  }
+  const rel = relative(cwd, abs);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
+}
+
+/**
+ * Validate a definition object.
+ *
+ * @param def the definition (usually a module's default export)
+ * @param file the file it came from, shown in messages
+ * @returns the validated definition (notes as numbers, key ranges as pairs, groups numbered)
+ * @throws {InstrumentDefinitionError} listing every problem, one per line:
+ *   `instruments/drums.ts: zones[3].keys[1]: 130 is above 127`
+ * @example
+ * ```ts
+ * import { validateDefinition } from "./load.ts";
+ * import assert from "node:assert/strict";
+ * const def = validateDefinition(
+ *   { name: "one", zones: [{ sample: "a.wav", keys: ["C4", "B4"] }] },
+ *   "instruments/one.ts",
+ * );
+ * assert.deepEqual(def.zones[0]?.keys, [60, 71]);
+ * assert.throws(
+ *   () => validateDefinition({ name: "bad", zones: [{ sample: "a.wav", keys: [0, 130] }] }, "bad.ts"),
+ *   { message: "bad.ts: zones[0].keys[1]: 130 is above 127" },
+ * );
+ * ```
+ */
+export function validateDefinition(def: unknown, file: string): InstrumentDefinition {
+  const r = InstrumentSchema.safeParse(def);
+  if (r.success) return r.data;
+  throw definitionError(resolve(file), file, fromZodIssues(r.error.issues, def), {
+    cause: r.error,
+    hint: "Fix the fields named above; see lib/instrument/schema.ts for every field and range",
+  });
+}
+
+/**
+ * The identity function, typed: write `export default defineInstrument({...})`
+ * in a definition file to get completion and type checks while editing.
+ * Validation happens when the file is loaded.
+ *
+ * @param def the definition
+ * @returns the same object
+ * @example
+ * ```ts
+ * import { defineInstrument } from "./load.ts";
+ * const def = defineInstrument({ name: "click", zones: [{ sample: "click.wav", keys: "C4" }] });
+ * console.assert(def.name === "click");
+ * ```
+ */
+export function defineInstrument(def: InstrumentDefinitionInput): InstrumentDefinitionInput {
+  return def;
+}
+
+async function importDefinition(abs: string, shown: string, fresh: boolean): Promise<unknown> {
+  const fail = (problem: string, cause?: unknown) =>
+    new InstrumentDefinitionError(`${shown}: ${problem}`, { file: abs, cause });
+  try {
+    const info = await Deno.stat(abs);
+    if (!info.isFile) throw fail("is not a file");
+  } catch (err) {
+    if (err instanceof InstrumentDefinitionError) throw err;
+    throw fail(
+      err instanceof Deno.errors.NotFound
+        ? `no such instrument definition at ${abs}`
+        : `cannot read it (${String(err)})`,
+      err,
+    );
+  }
+  if (abs.endsWith(".json")) {
+    try {
+      return JSON.parse(await Deno.readTextFile(abs));
+    } catch (err) {
+      throw fail(`is not valid JSON (${err instanceof Error ? err.message : String(err)})`, err);
+    }
+  }
+  let mod: Record<string, unknown>;
+  try {
+    const url = pathToFileURL(abs).href + (fresh ? `?v=${Date.now()}` : "");
+    mod = await import(url);
+  } catch (err) {
+    throw fail(`cannot import it: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+  if (!("default" in mod) || mod.default === undefined) {
+    throw fail("has no default export (write: export default defineInstrument({ ... }))");
+  }
+  return mod.default;
+}
+
+/** Options of readDefinition and loadInstrument. */
+export interface LoadOptions {
+  /** Import the file anew even if it was imported before (for reloading an edited file). @default false */
+  fresh?: boolean;
+}
+
+/**
+ * Read, validate and check a definition file without touching the engine.
+ *
+ * @param definitionPath the .ts (default export) or .json file
+ * @param options see LoadOptions
+ * @returns the validated definition and the absolute path of every zone's sample
+ * @throws {InstrumentDefinitionError} when the file cannot be imported, fails
+ *   validation, or names sample files that do not exist (all listed at once)
+ */
+export async function readDefinition(
+  definitionPath: string,
+  options: LoadOptions = {},
+): Promise<ResolvedDefinition> {
+  const file = resolve(definitionPath);
+  const shownFile = shownPath(file);
+  const raw = await importDefinition(file, shownFile, options.fresh ?? false);
+  const r = InstrumentSchema.safeParse(raw);
+  if (!r.success) {
+    throw definitionError(file, shownFile, fromZodIssues(r.error.issues, raw), {
+      cause: r.error,
+      hint: "Fix the fields named above; see lib/instrument/schema.ts for every field and range",
+    });
+  }
+  const definition = r.data;
+  const dir = dirname(file);
+  const samplePaths = definition.zones.map((z) => resolve(dir, z.sample));
+  const missing: DefinitionIssue[] = [];
+  await Promise.all(samplePaths.map(async (path, i) => {
+    const zone = definition.zones[i]!;
+    try {
+      const info = await Deno.stat(path);
+      if (!info.isFile) {
+        missing.push({
+          path: ["zones", i, "sample"],
+          value: zone.sample,
+          problem: `${showValue(zone.sample)} is not a file (${path})`,
+        });
+      }
+    } catch (err) {
+      missing.push({
+        path: ["zones", i, "sample"],
+        value: zone.sample,
+        problem: err instanceof Deno.errors.NotFound
+          ? `${showValue(zone.sample)} has no file at ${path}`
+          : `${showValue(zone.sample)} cannot be read at ${path} (${String(err)})`,
+      });
+    }
+  }));
+  if (missing.length) {
+    missing.sort((a, b) => (a.path[1] as number) - (b.path[1] as number));
+    throw definitionError(file, shownFile, missing, {
+      hint: "Sample paths are relative to the definition file; " +
+        "the shipped samples are made by: deno run -A scripts/make_samples.ts",
+    });
+  }
+  return { file, shownFile, definition, samplePaths };
+}
+
+/** Fields of `b` that are set, over `a`. */
+function mergeEnvelope(
+  a: EnvelopeDefinition | undefined,
+  b: EnvelopeDefinition | undefined,
+): EnvelopeDefinition | undefined {
+  if (!a && !b) return undefined;
+  const out: Record<string, number> = {};
+  for (const src of [a, b]) {
+    for (const [k, v] of Object.entries(src ?? {})) if (v !== undefined) out[k] = v;
+  }
+  return out as EnvelopeDefinition;
+}
+
+/**
+ * The engine zone options for one validated zone, with defaults resolved:
+ * the root key falls back to the zone's key when `keys` is one note, else the
+ * sample's own root key; the envelope is the instrument's with the zone's
+ * fields on top.
+ *
+ * @param def the validated definition
+ * @param zone one of its zones
+ * @param sampleRootKey the root key stored in the sample file (60 without one)
+ * @returns options for Instrument.addZone, with no undefined fields
+ */
+export function zoneOptions(
+  def: InstrumentDefinition,
+  zone: ZoneDefinition,
+  sampleRootKey: number,
+): LoaderZoneOptions {
+  const out: LoaderZoneOptions = {};
+  if (zone.keys) out.keys = zone.keys;
+  if (zone.velocities) out.velocities = zone.velocities;
+  out.rootKey = zone.rootKey ??
+    (zone.keys && zone.keys[0] === zone.keys[1] ? zone.keys[0] : sampleRootKey);
+  if (zone.loop) {
+    out.loop = { mode: zone.loop.mode };
+    if (zone.loop.start !== undefined) out.loop.start = zone.loop.start;
+    if (zone.loop.end !== undefined) out.loop.end = zone.loop.end;
+  }
+  if (zone.altGroup !== undefined) out.altGroup = zone.altGroup;
+  if (zone.altMode !== undefined) out.altMode = zone.altMode;
+  if (zone.exclusiveGroup !== undefined) out.exclusiveGroup = zone.exclusiveGroup;
+  if (zone.tuneCents !== undefined) out.tuneCents = zone.tuneCents;
+  if (zone.gainDb !== undefined) out.gainDb = zone.gainDb;
+  if (zone.pan !== undefined) out.pan = zone.pan;
+  if (zone.velocityTrack !== undefined) out.velocityTrack = zone.velocityTrack;
+  const env = mergeEnvelope(def.envelope, zone.envelope);
+  if (env) out.envelope = env;
+  if (zone.offset !== undefined) out.offset = zone.offset;
+  return out;
+}
+
+/**
+ * Load an instrument definition file into a sampler and return the playable
+ * instrument (its zones committed).
+ *
+ * @param sampler the sampler that will play it
+ * @param definitionPath the definition file (.ts with a default export, or .json)
+ * @param options see LoadOptions
+ * @returns the instrument
+ * @throws {InstrumentDefinitionError} for an unreadable or invalid definition,
+ *   missing sample files (all listed in one error), or loop points / offsets
+ *   beyond a sample's end (all listed)
+ * @throws {SampleLoadError} when a sample file exists but cannot be decoded
+ * @example
+ * ```ts ignore
+ * import { Sampler } from "../mod.ts";
+ * import { loadInstrument } from "./load.ts";
+ * const sampler = Sampler.open();
+ * const drums = await loadInstrument(sampler, "instruments/drums.ts");
+ * drums.noteOn(36, 100);
+ * ```
+ */
+export async function loadInstrument<S extends SampleLike, I extends InstrumentLike<S>>(
+  sampler: SamplerLike<S, I>,
+  definitionPath: string,
+  options: LoadOptions = {},
+): Promise<I> {
+  const { file, shownFile, definition, samplePaths } = await readDefinition(
+    definitionPath,
+    options,
+  );
+
+  // Decode each file once, however many zones use it.
+  const samples = new Map<string, S>();
+  for (const path of samplePaths) {
+    if (!samples.has(path)) samples.set(path, sampler.loadSample(path));
+  }
+
+  // Points that only the decoded sample can check, all reported at once.
+  const issues: DefinitionIssue[] = [];
+  definition.zones.forEach((zone, i) => {
+    const { frames } = samples.get(samplePaths[i]!)!.info;
+    const where = `the sample's end (${frames} frames in ${showValue(zone.sample)})`;
+    if (zone.loop?.end !== undefined && zone.loop.end > frames) {
+      issues.push({
+        path: ["zones", i, "loop", "end"],
+        value: zone.loop.end,
+        problem: `${zone.loop.end} is beyond ${where}`,
+      });
+    }
+    if (zone.offset !== undefined && zone.offset >= frames) {
+      issues.push({
+        path: ["zones", i, "offset"],
+        value: zone.offset,
+        problem: `${zone.offset} is not before ${where}`,
+      });
+    }
+  });
+  if (issues.length) throw definitionError(file, shownFile, issues);
+
+  const instrument = sampler.createInstrument(definition.name);
+  if (definition.polyphony !== undefined) instrument.setParam("polyphony", definition.polyphony);
+  definition.zones.forEach((zone, i) => {
+    const sample = samples.get(samplePaths[i]!)!;
+    instrument.addZone(sample, zoneOptions(definition, zone, sample.info.rootKey));
+  });
+  instrument.commit();
+  return instrument;
+}

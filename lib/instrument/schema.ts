@@ -1,0 +1,322 @@
+/**
+ * The instrument definition: the zod schema that is the single source of
+ * truth for its shape. `InstrumentDefinitionInput` is what an author writes
+ * (notes as numbers or names, groups as numbers or names);
+ * `InstrumentDefinition` is what validation returns (notes as numbers, key
+ * and velocity ranges as pairs, groups as numbers), ready to become engine
+ * zones (`ms_zone_t`, see engine/include/midi_sampler.h).
+ *
+ * Pure data checks; run on the control thread. No file or engine access here
+ * (sample files are checked by load.ts).
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+
+import { z } from "zod";
+import { noteName, noteNumber } from "./notes.ts";
+
+/** Show a value the way error messages quote it: strings in quotes, arrays and objects as compact JSON. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "number" || typeof value === "boolean" || value === null) {
+    return String(value);
+  }
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "function") return "a function";
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** A number between min and max (inclusive), optionally whole. Messages come from the formatter. */
+function range(min: number, max: number, whole = false) {
+  const n = whole ? z.number().int() : z.number();
+  return n.min(min).max(max);
+}
+
+/**
+ * A MIDI note: a number 0..127 or a name ("C4" = 60, "c#3", "Eb2").
+ * Validates to the note number.
+ */
+export const NoteSchema = z.custom<number | string>(() => true).transform((value, ctx) => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: "custom", message, input: value });
+    return z.NEVER;
+  };
+  let note: number;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return fail(`${value} is not a note number`);
+    if (!Number.isInteger(value)) return fail(`${value} is not a whole note number`);
+    note = value;
+    if (note > 127) return fail(`${value} is above 127`);
+    if (note < 0) return fail(`${value} is below 0`);
+    return note;
+  }
+  if (typeof value === "string") {
+    const parsed = noteNumber(value);
+    if (parsed === undefined) {
+      return fail(
+        `${showValue(value)} is not a note name (give 0..127 or a name like "C4", "F#3", "Eb2")`,
+      );
+    }
+    if (parsed > 127) return fail(`${showValue(value)} is above 127 (it is note ${parsed})`);
+    if (parsed < 0) return fail(`${showValue(value)} is below 0 (it is note ${parsed})`);
+    return parsed;
+  }
+  if (value === undefined) return fail('missing (give a note: 0..127 or a name like "C4")');
+  return fail(`${showValue(value)} is not a note (give 0..127 or a name like "C4")`);
+});
+
+/** Validate one note the way NoteSchema does, reporting issues at `path` below the current field. */
+function checkNote(
+  value: unknown,
+  ctx: z.RefinementCtx,
+  path: (string | number)[],
+): number | undefined {
+  const r = NoteSchema.safeParse(value);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    ctx.addIssue({ code: "custom", message: issue.message, path, input: value });
+  }
+  return undefined;
+}
+
+/** A key range: one note, or [low, high] inclusive. Validates to [low, high]. */
+export const KeyRangeSchema = z
+  .custom<number | string | [number | string, number | string]>(() => true)
+  .transform((keys, ctx): [number, number] => {
+    let pair: [number, number];
+    if (Array.isArray(keys)) {
+      if (keys.length !== 2) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${showValue(keys)} is not a key range (give one note or [low, high])`,
+          input: keys,
+        });
+        return z.NEVER;
+      }
+      const lo = checkNote(keys[0], ctx, [0]), hi = checkNote(keys[1], ctx, [1]);
+      if (lo === undefined || hi === undefined) return z.NEVER;
+      pair = [lo, hi];
+    } else {
+      const note = checkNote(keys, ctx, []);
+      if (note === undefined) return z.NEVER;
+      pair = [note, note];
+    }
+    if (pair[0] > pair[1]) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${showValue(keys)} runs backwards: low ${noteName(pair[0])} (${
+          pair[0]
+        }) is above high ${noteName(pair[1])} (${pair[1]})`,
+        input: keys,
+      });
+      return z.NEVER;
+    }
+    return pair;
+  });
+
+/** A velocity range [low, high], inclusive, 1..127. */
+export const VelocityRangeSchema = z
+  .tuple([range(1, 127, true), range(1, 127, true)])
+  .transform((v, ctx): [number, number] => {
+    if (v[0] > v[1]) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${showValue(v)} runs backwards: low ${v[0]} is above high ${v[1]}`,
+        input: v,
+      });
+      return z.NEVER;
+    }
+    return v;
+  });
+
+/**
+ * An amplitude envelope (DAHDSR without the delay). Times are seconds.
+ * Fields left out take the instrument's envelope, then the engine default.
+ */
+export const EnvelopeSchema = z.strictObject({
+  /** Linear rise time, 0..60 s. @default 0 */
+  attack: range(0, 60).optional(),
+  /** Time held at full level, 0..60 s. @default 0 */
+  hold: range(0, 60).optional(),
+  /** Exponential fall to the sustain level (time to -60 dB), 0..60 s. @default 0 */
+  decay: range(0, 60).optional(),
+  /** Sustain level, 0..1 (with sustain 0 the decay is the note's natural fade). @default 1 */
+  sustain: range(0, 1).optional(),
+  /** Exponential fade after note-off (time to -60 dB), 0..60 s. @default 0.05 */
+  release: range(0, 60).optional(),
+});
+
+/** Loop modes, as the engine's MS_LOOP_* constants. */
+export const LOOP_MODES = ["auto", "none", "one-shot", "forward", "sustain"] as const;
+
+/**
+ * How a zone's sample loops. Points are frames into the sample, `end`
+ * exclusive; leave both out to use the file's `smpl` loop (or the whole sample).
+ */
+export const LoopSchema = z
+  .strictObject({
+    /**
+     * "auto": the file's loop if it has one, else "none"; "none": play once,
+     * note-off releases; "one-shot": play to the end whatever note-off does;
+     * "forward": loop until the release ends; "sustain": loop while held, then
+     * play on to the end. @default "auto"
+     */
+    mode: z.enum(LOOP_MODES),
+    /** First frame of the loop. */
+    start: range(0, 0xffffffff, true).optional(),
+    /** Frame after the last one of the loop (exclusive). */
+    end: range(1, 0xffffffff, true).optional(),
+  })
+  .superRefine((loop, ctx) => {
+    if ((loop.start === undefined) !== (loop.end === undefined)) {
+      const missing = loop.start === undefined ? "start" : "end";
+      ctx.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "missing: give loop start and end together, or neither for the file's loop",
+        input: undefined,
+      });
+    } else if (loop.start !== undefined && loop.end !== undefined && loop.start >= loop.end) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["end"],
+        message: `${loop.end} is not after the loop start ${loop.start}`,
+        input: loop.end,
+      });
+    }
+  });
+
+/** A group name or number: zones sharing one are alternatives (altGroup) or choke each other (exclusiveGroup). */
+export const GroupSchema = z.custom<number | string>(() => true).superRefine((g, ctx) => {
+  const ok = (typeof g === "number" && Number.isInteger(g) && g >= 1 && g <= 0xffffffff) ||
+    (typeof g === "string" && g.length >= 1 && g.length <= 63);
+  if (!ok) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${showValue(g)} is not a group (give a whole number from 1 or a name like "hats")`,
+      input: g,
+    });
+  }
+});
+
+/** One zone: which keys and velocities play which sample, and how. */
+export const ZoneSchema = z.strictObject({
+  /** Sample file, relative to the definition file (WAV, AIFF, FLAC, OGG). */
+  sample: z.string().min(1),
+  /** Keys this zone answers: one note or [low, high], inclusive. @default [0, 127] */
+  keys: KeyRangeSchema.optional(),
+  /** Velocities this zone answers, [low, high] inclusive, 1..127. @default [1, 127] */
+  velocities: VelocityRangeSchema.optional(),
+  /**
+   * Key at which the sample plays at its recorded pitch.
+   * @default the key when `keys` is one note, else the file's smpl root key (60 without one)
+   */
+  rootKey: NoteSchema.optional(),
+  /** Fine tune, -1200..1200 cents. @default 0 */
+  tuneCents: range(-1200, 1200).optional(),
+  /** Gain, -144..24 dB. @default 0 */
+  gainDb: range(-144, 24).optional(),
+  /** Pan, -1 (left) .. 1 (right). @default 0 */
+  pan: range(-1, 1).optional(),
+  /** How much velocity sets loudness: 0 (not at all) .. 1 (square law). @default 1 */
+  velocityTrack: range(0, 1).optional(),
+  /** Loop mode and points. @default { mode: "auto" } */
+  loop: LoopSchema.optional(),
+  /** Zones with the same alternative group take turns (round robin) or are picked at random. */
+  altGroup: GroupSchema.optional(),
+  /** How alternatives are chosen. @default "round-robin" */
+  altMode: z.enum(["round-robin", "random"]).optional(),
+  /** Choke group: a new note in the group fades out the others (closed hat chokes open hat). */
+  exclusiveGroup: GroupSchema.optional(),
+  /** Envelope fields that override the instrument's envelope for this zone. */
+  envelope: EnvelopeSchema.optional(),
+  /** Start offset into the sample, in frames. @default 0 */
+  offset: range(0, 0xffffffff, true).optional(),
+});
+
+/** Replace group names with numbers above every number already used, in order of first use. */
+function numberGroups<
+  T extends {
+    altGroup?: number | string | undefined;
+    exclusiveGroup?: number | string | undefined;
+  },
+>(
+  zones: T[],
+  key: "altGroup" | "exclusiveGroup",
+): Map<number, number | undefined> {
+  const used = zones.map((z) => z[key]).filter((g): g is number => typeof g === "number");
+  let next = used.length ? Math.max(...used) + 1 : 1;
+  const byName = new Map<string, number>();
+  const out = new Map<number, number | undefined>();
+  zones.forEach((zone, i) => {
+    const g = zone[key];
+    if (typeof g === "string") {
+      if (!byName.has(g)) byName.set(g, next++);
+      out.set(i, byName.get(g));
+    } else {
+      out.set(i, g);
+    }
+  });
+  return out;
+}
+
+/**
+ * A whole instrument definition, as exported (default) by a file in
+ * instruments/. Validation returns key ranges as pairs, notes as numbers and
+ * group names replaced by numbers.
+ */
+export const InstrumentSchema = z
+  .strictObject({
+    /** Instrument name, 1..63 bytes (shown in errors and telemetry). */
+    name: z.string().min(1).superRefine((s, ctx) => {
+      const bytes = new TextEncoder().encode(s).length;
+      if (bytes > 63) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${showValue(s)} is longer than 63 bytes (${bytes})`,
+          input: s,
+        });
+      }
+    }),
+    /** Voices this instrument may hold at once, 1..4096. @default the sampler's polyphony */
+    polyphony: range(1, 4096, true).optional(),
+    /** Default envelope of every zone (a zone's own envelope fields win). */
+    envelope: EnvelopeSchema.optional(),
+    /** The zones; at least one. */
+    zones: z.array(ZoneSchema).min(1),
+  })
+  .transform((def) => {
+    const alt = numberGroups(def.zones, "altGroup");
+    const exclusive = numberGroups(def.zones, "exclusiveGroup");
+    return {
+      ...def,
+      zones: def.zones.map((zone, i) => {
+        const { altGroup: _a, exclusiveGroup: _e, ...rest } = zone;
+        const a = alt.get(i), e = exclusive.get(i);
+        return {
+          ...rest,
+          ...(a !== undefined ? { altGroup: a } : {}),
+          ...(e !== undefined ? { exclusiveGroup: e } : {}),
+        };
+      }),
+    };
+  });
+
+/** What an instrument author writes (the schema's input). */
+export type InstrumentDefinitionInput = z.input<typeof InstrumentSchema>;
+/** A validated definition (the schema's output): notes as numbers, groups as numbers. */
+export type InstrumentDefinition = z.infer<typeof InstrumentSchema>;
+/** One zone as an author writes it (handy to type zones built in a loop). */
+export type ZoneDefinitionInput = z.input<typeof ZoneSchema>;
+/** One validated zone. */
+export type ZoneDefinition = InstrumentDefinition["zones"][number];
+/** A validated envelope. */
+export type EnvelopeDefinition = z.infer<typeof EnvelopeSchema>;
+/** A loop mode name. */
+export type LoopMode = (typeof LOOP_MODES)[number];
