@@ -113,32 +113,6 @@ static void test_pitch(void) {
 }
 
 /* ---------------------------------------------------- (b) interpolation -- */
-/*
- * Relative RMS error of out against a sine of angular frequency w, fitted
- * (amplitude and phase) by least squares in windows of 512 frames, so a
- * constant phase offset or a 1e-7 pitch-ratio rounding is not counted as
- * interpolation error.
- */
-static double sine_fit_error(const float *out, uint64_t from, uint64_t to, uint32_t ch, double w) {
-  double err2 = 0, sig2 = 0;
-  for (uint64_t w0 = from; w0 + 512 <= to; w0 += 512) {
-    double ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-    for (uint64_t n = w0; n < w0 + 512; n++) {
-      double s = sin(w * (double)n), c = cos(w * (double)n), y = out[n * ch];
-      ss += s * s, cc += c * c, sc += s * c, ys += y * s, yc += y * c;
-    }
-    double det = ss * cc - sc * sc;
-    double a = (ys * cc - yc * sc) / det, b = (yc * ss - ys * sc) / det;
-    for (uint64_t n = w0; n < w0 + 512; n++) {
-      double fit = a * sin(w * (double)n) + b * cos(w * (double)n);
-      double e = out[n * ch] - fit;
-      err2 += e * e;
-      sig2 += fit * fit;
-    }
-  }
-  return sig2 > 0 ? sqrt(err2 / sig2) : 1.0;
-}
-
 static double interp_error(uint32_t interp_cfg, int32_t set_interp, float **out_keep) {
   const double f0 = 1000.0, semis = 7.13; /* +7 semitones +13 cents */
   float *sine = tu_sine(3 * RATE, 0.5, f0, RATE);
@@ -158,7 +132,7 @@ static double interp_error(uint32_t interp_cfg, int32_t set_interp, float **out_
   enum { N = 24576 };
   float *o = render(&r, N);
   double w = 2 * M_PI * f0 * pow(2, semis / 12) / RATE;
-  e = sine_fit_error(o, 512, N, CH, w);
+  e = tu_sine_fit_error(o, 512, N, CH, 0, w);
   if (out_keep)
     *out_keep = o;
   else

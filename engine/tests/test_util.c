@@ -233,6 +233,27 @@ double tu_freq_zc(const float *buf, uint64_t from, uint64_t to, uint32_t channel
   return (double)(count - 1) * sample_rate / (last - first);
 }
 
+double tu_sine_fit_error(const float *buf, uint64_t from, uint64_t to, uint32_t channels,
+                         uint32_t ch, double w) {
+  double err2 = 0, sig2 = 0;
+  for (uint64_t w0 = from; w0 + 512 <= to; w0 += 512) {
+    double ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
+    for (uint64_t n = w0; n < w0 + 512; n++) {
+      double s = sin(w * (double)n), c = cos(w * (double)n), y = buf[n * channels + ch];
+      ss += s * s, cc += c * c, sc += s * c, ys += y * s, yc += y * c;
+    }
+    double det = ss * cc - sc * sc;
+    double a = (ys * cc - yc * sc) / det, b = (yc * ss - ys * sc) / det;
+    for (uint64_t n = w0; n < w0 + 512; n++) {
+      double fit = a * sin(w * (double)n) + b * cos(w * (double)n);
+      double e = buf[n * channels + ch] - fit;
+      err2 += e * e;
+      sig2 += fit * fit;
+    }
+  }
+  return sig2 > 0 ? sqrt(err2 / sig2) : 1.0;
+}
+
 uint64_t tu_first_above(const float *buf, uint64_t from, uint64_t frames, uint32_t channels,
                         double thresh) {
   for (uint64_t i = from; i < frames; i++)

@@ -196,6 +196,14 @@ double tu_rms(const float *buf, uint64_t frames, uint32_t channels, uint32_t ch)
  * samples, over frames [from, to). 0 when fewer than 3 crossings. */
 double tu_freq_zc(const float *buf, uint64_t from, uint64_t to, uint32_t channels, uint32_t ch,
                   double sample_rate);
+/*
+ * Relative RMS error of channel ch against a sine of angular frequency w
+ * (radians per frame), fitted (amplitude and phase) by least squares in
+ * windows of 512 frames over [from, to): a constant phase offset or a 1e-7
+ * pitch-ratio rounding does not count, interpolation error and noise do.
+ */
+double tu_sine_fit_error(const float *buf, uint64_t from, uint64_t to, uint32_t channels,
+                         uint32_t ch, double w);
 /* First frame >= from whose |value| > thresh on any channel, or UINT64_MAX. */
 uint64_t tu_first_above(const float *buf, uint64_t from, uint64_t frames, uint32_t channels,
                         double thresh);
