@@ -106,7 +106,7 @@ export interface BuildOptions {
   /** Project root. @default this checkout's */
   root?: string;
   /** Receive cmake's output as it is produced (the CLI prints it); silent otherwise. */
-  onOutput?: (chunk: Uint8Array) => void;
+  onOutput?: ((chunk: Uint8Array) => void) | undefined;
 }
 
 /**

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { parseOptions, SamplerOptionsSchema, ZoneOptionsSchema } from "./options.ts";
+
+Deno.test("SamplerOptions: defaults are the engine's", () => {
+  const o = parseOptions(SamplerOptionsSchema, {}, "Cannot open sampler");
+  assert.deepEqual(o, {
+    sampleRate: 48000,
+    channels: 2,
+    maxPolyphony: 64,
+    bufferSize: 128,
+    ringCapacity: 4096,
+    maxInstruments: 128,
+    interpolation: "cubic",
+    seed: 1,
+    tempo: 120,
+  });
+});
+
+Deno.test("options out of range are RangeErrors naming the option and value", () => {
+  assert.throws(
+    () => parseOptions(SamplerOptionsSchema, { ringCapacity: 1000 }, "Cannot open sampler"),
+    (e: unknown) =>
+      e instanceof RangeError &&
+      /^Cannot open sampler: option "ringCapacity" .*1000/.test(e.message),
+  );
+  assert.throws(
+    () => parseOptions(SamplerOptionsSchema, { sampleRat: 1 }, "Cannot open sampler"),
+    RangeError,
+  );
+  assert.throws(
+    () => parseOptions(ZoneOptionsSchema, { keys: [70, 60] }, "Cannot add zone"),
+    (e: unknown) => e instanceof RangeError && e.message.includes('"keys"'),
+  );
+  assert.throws(
+    () => parseOptions(ZoneOptionsSchema, { envelope: { attack: -1 } }, "Cannot add zone"),
+    (e: unknown) => e instanceof RangeError && e.message.includes('"envelope.attack"'),
+  );
+  assert.deepEqual(parseOptions(ZoneOptionsSchema, { rootKey: 60 }, "x"), { rootKey: 60 });
+});

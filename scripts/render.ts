@@ -1,0 +1,185 @@
+/**
+ * `deno task render`: render a performance script into a WAV or FLAC file,
+ * faster than real time, reproducibly.
+ *
+ * Usage:
+ *   deno task render <script.ts> <out.wav> [--seconds N] [--seed N] [--rate 48000]
+ *                    [--format wav|flac] [--bits 16|24|32f]
+ *
+ * CLI layer: the only place that prints and sets the exit code (0 ok, 1 the
+ * render failed, 2 bad usage). A progress bar goes to stderr when the render
+ * takes over a second and stderr is a terminal; a one-line summary ends it.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { formatError } from "../lib/engine/errors.ts";
+import { type PerformanceResult, runPerformance } from "../lib/engine/performance.ts";
+
+const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
+  --seconds N        length in seconds (default 10)
+  --seed N           seed of ctx.random and the engine's alternatives (default 1)
+  --rate HZ          sample rate (default 48000)
+  --format wav|flac  container (default: from the extension)
+  --bits 16|24|32f   sample format (default 24; 32f is WAV only)`;
+
+/** Parsed command line. */
+interface RenderArgs {
+  script: string;
+  out: string;
+  seconds: number;
+  seed: number;
+  rate: number;
+  format?: "wav" | "flac";
+  bits?: 16 | 24 | "32f";
+}
+
+class UsageError extends Error {}
+
+function parse(args: string[]): RenderArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        seconds: { type: "string" },
+        seed: { type: "string" },
+        rate: { type: "string" },
+        format: { type: "string" },
+        bits: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new UsageError("");
+  if (positionals.length !== 2) {
+    throw new UsageError(
+      `Cannot render: expected a script and an output file, got ${positionals.length} arguments`,
+    );
+  }
+  const num = (name: string, v: string | undefined, dflt: number, int: boolean): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n) || (int && !Number.isInteger(n))) {
+      throw new UsageError(
+        `Cannot render: --${name} must be a${int ? "n integer" : " number"}, got "${v}"`,
+      );
+    }
+    return n;
+  };
+  const out: RenderArgs = {
+    script: positionals[0]!,
+    out: positionals[1]!,
+    seconds: num("seconds", values.seconds, 10, false),
+    seed: num("seed", values.seed, 1, true),
+    rate: num("rate", values.rate, 48000, true),
+  };
+  if (values.format !== undefined) {
+    if (values.format !== "wav" && values.format !== "flac") {
+      throw new UsageError(
+        `Cannot render: --format must be "wav" or "flac", got "${values.format}"`,
+      );
+    }
+    out.format = values.format;
+  }
+  if (values.bits !== undefined) {
+    const b = values.bits === "32f"
+      ? "32f"
+      : values.bits === "16"
+      ? 16
+      : values.bits === "24"
+      ? 24
+      : undefined;
+    if (b === undefined) {
+      throw new UsageError(`Cannot render: --bits must be 16, 24 or 32f, got "${values.bits}"`);
+    }
+    out.bits = b;
+  }
+  if (out.seed < 0 || out.seed > 4294967295) {
+    throw new UsageError(`Cannot render: --seed must be 0..4294967295, got "${out.seed}"`);
+  }
+  return out;
+}
+
+/** A progress bar on stderr, shown only after a second and only on a terminal. */
+function progressBar(): { update(done: number, total: number): void; clear(): void } {
+  const tty = Deno.stderr.isTerminal();
+  const start = performance.now();
+  let shown = false;
+  let last = 0;
+  const enc = new TextEncoder();
+  return {
+    update(done, total) {
+      if (!tty) return;
+      const now = performance.now();
+      if (now - start < 1000 || (now - last < 100 && done < total)) return;
+      last = now;
+      shown = true;
+      const width = 30;
+      const filled = Math.round(width * done / total);
+      const pct = (100 * done / total).toFixed(0).padStart(3);
+      Deno.stderr.writeSync(
+        enc.encode(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${pct}%`),
+      );
+    },
+    clear() {
+      if (shown) Deno.stderr.writeSync(enc.encode("\r\x1b[2K"));
+    },
+  };
+}
+
+/** The one-line summary. */
+export function summary(r: PerformanceResult): string {
+  const peak = Number.isFinite(r.peakDb) ? `${r.peakDb.toFixed(1)} dBFS` : "silent";
+  const extra = [
+    r.eventsDropped ? `${r.eventsDropped} events dropped` : "",
+    r.eventsLate ? `${r.eventsLate} late` : "",
+  ].filter(Boolean).join(", ");
+  return `rendered ${
+    r.seconds.toFixed(2)
+  } s to ${r.out}: peak ${peak}, ${r.voicesPeak} voices peak, ` +
+    `${Number.isFinite(r.speed) ? r.speed.toFixed(1) : "∞"}x real time` +
+    (extra ? ` (${extra})` : "");
+}
+
+async function main(args: string[]): Promise<number> {
+  let a: RenderArgs;
+  try {
+    a = parse(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      if (err.message) console.error(`error: ${err.message}`);
+      console.error(USAGE);
+      return err.message ? 2 : 0;
+    }
+    throw err;
+  }
+  const bar = progressBar();
+  try {
+    const opts: Parameters<typeof runPerformance>[1] = {
+      out: a.out,
+      seconds: a.seconds,
+      seed: a.seed,
+      rate: a.rate,
+      onProgress: (d, t) => bar.update(d, t),
+    };
+    if (a.format) opts.format = a.format;
+    if (a.bits) opts.bits = a.bits;
+    const result = await runPerformance(a.script, opts);
+    bar.clear();
+    console.log(summary(result));
+    return 0;
+  } catch (err) {
+    bar.clear();
+    console.error(formatError(err));
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
