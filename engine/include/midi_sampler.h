@@ -124,7 +124,7 @@ typedef struct ms_zone {
   uint8_t reserved0;         /* 7 */
   uint32_t alt_group;        /* 8: 0 = layer; zones with the same non-zero group are alternatives */
   uint32_t exclusive_group;  /* 12: 0 = none; a new note fades out others of its group (hi-hat choke) */
-  float tune_cents;          /* 16: fine tune, -1200..1200 */
+  float tune_cents;          /* 16: fine tune, -12800..12800 */
   float gain_db;             /* 20: -144..24 */
   float pan;                 /* 24: -1 (left) .. 1 (right) */
   float velocity_track;      /* 28: 0 (velocity ignored) .. 1 (square law, default) */

@@ -1,0 +1,231 @@
+/*
+ * api_events.c — exported note and control functions: range checks on CT,
+ * then one fixed-size record into the control thread's ring.
+ *
+ * Thread: CT (the sampler's control thread). Never blocks: a full ring
+ * returns MS_ERR_RING_FULL and the drop is counted.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api_internal.h"
+#include "shared/engine.h"
+
+static const char *type_name(uint32_t t) {
+  switch (t) {
+    case MS_EV_NOTE_ON: return "note-on";
+    case MS_EV_NOTE_OFF: return "note-off";
+    case MS_EV_CC: return "control change";
+    case MS_EV_PITCH_BEND: return "pitch bend";
+    case MS_EV_PARAM: return "parameter";
+    case MS_EV_ALL_NOTES_OFF: return "all-notes-off";
+    case MS_EV_ALL_SOUND_OFF: return "all-sound-off";
+    default: return "event";
+  }
+}
+
+static ms_instrument_t *instrument_of(ms_sampler_t *s, uint32_t id) {
+  uint32_t slot = MS_ID_SLOT(id);
+  if (slot >= s->cfg.max_instruments) return NULL;
+  ms_instrument_t *inst = s->instruments[slot];
+  return inst && inst->id == id ? inst : NULL;
+}
+
+static bool finite_in(float v, float lo, float hi) { return isfinite(v) && v >= lo && v <= hi; }
+
+typedef struct {
+  float lo, hi;
+  const char *name;
+} param_range_t;
+
+static const param_range_t PARAMS[] = {
+    [MS_PARAM_VOLUME_DB] = {-144.0f, 24.0f, "volume_db"},
+    [MS_PARAM_PAN] = {-1.0f, 1.0f, "pan"},
+    [MS_PARAM_PITCH_BEND_RANGE] = {0.0f, 48.0f, "pitch_bend_range"},
+    [MS_PARAM_VIBRATO_DEPTH] = {0.0f, 1200.0f, "vibrato_depth"},
+    [MS_PARAM_VIBRATO_RATE_HZ] = {0.01f, 40.0f, "vibrato_rate_hz"},
+    [MS_PARAM_MOD_WHEEL] = {0.0f, 1.0f, "mod_wheel"},
+    [MS_PARAM_SUSTAIN] = {0.0f, 1.0f, "sustain"},
+    [MS_PARAM_POLYPHONY] = {1.0f, 4096.0f, "polyphony"},
+    [MS_PARAM_OUTPUT_BUS] = {0.0f, MS_MAX_BUSES - 1, "output_bus"},
+    [MS_PARAM_EXPRESSION] = {0.0f, 1.0f, "expression"},
+};
+#define N_PARAMS (sizeof PARAMS / sizeof PARAMS[0])
+
+int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, ms_cmd_t *out) {
+  char who[160];
+  ms_instrument_t *inst = NULL;
+  const char *tn = type_name(ev->type);
+  if (ev->instrument) inst = instrument_of(s, ev->instrument);
+  if (index == UINT32_MAX)
+    snprintf(who, sizeof who, "Cannot send %s to instrument \"%s\"", tn, inst ? inst->name : "?");
+  else
+    snprintf(who, sizeof who, "Cannot push event %u (%s)", index, tn);
+
+  if (ev->type < MS_EV_NOTE_ON || ev->type > MS_EV_ALL_SOUND_OFF)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: type %u is not an MS_EV_* value (1..7)", who, ev->type);
+  bool sampler_wide = ev->type == MS_EV_ALL_NOTES_OFF || ev->type == MS_EV_ALL_SOUND_OFF;
+  if (ev->instrument || !sampler_wide) {
+    if (MS_ID_SERIAL(ev->instrument) != s->serial && ev->instrument)
+      return ctl_fail(s, MS_ERR_WRONG_SAMPLER, "%s: instrument id 0x%08x belongs to another sampler", who,
+                      ev->instrument);
+    if (!inst)
+      return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: instrument id 0x%08x does not exist (destroyed?)", who,
+                      ev->instrument);
+  }
+  memset(out, 0, sizeof *out);
+  out->ev = *ev;
+  switch (ev->type) {
+    case MS_EV_NOTE_ON: {
+      if (ev->note > 127) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: note %u is above 127", who, ev->note);
+      if (ev->velocity > 127)
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: velocity %u is above 127", who, ev->velocity);
+      const ms_note_params_t *p = &ev->params;
+      if (!finite_in(p->gain_db, -144.0f, 24.0f))
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: gain_db %g is outside -144..24", who, p->gain_db);
+      if (!finite_in(p->pan, -2.0f, 2.0f))
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: pan %g is outside -2..2", who, p->pan);
+      if (!finite_in(p->tune_cents, -2400.0f, 2400.0f))
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: tune_cents %g is outside -2400..2400", who, p->tune_cents);
+      if (ev->velocity == 0) { /* MIDI: note-on with velocity 0 is a note-off */
+        out->ev.type = MS_EV_NOTE_OFF;
+        memset(&out->ev.params, 0, sizeof out->ev.params);
+        break;
+      }
+      /* RT reads params.gain_db as a linear gain */
+      out->ev.params.gain_db = p->gain_db <= -144.0f ? 0.0f : (float)pow(10.0, p->gain_db / 20.0);
+      break;
+    }
+    case MS_EV_NOTE_OFF:
+      if (ev->note > 127) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: note %u is above 127", who, ev->note);
+      break;
+    case MS_EV_CC:
+      if (ev->number > 127)
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: controller %u is above 127", who, ev->number);
+      if (!finite_in(ev->value, 0.0f, 127.0f) || ev->value != floorf(ev->value))
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: value %g is not a whole number in 0..127", who, ev->value);
+      break;
+    case MS_EV_PITCH_BEND:
+      if (!finite_in(ev->value, -8192.0f, 8191.0f))
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: value %g is outside -8192..8191", who, ev->value);
+      break;
+    case MS_EV_PARAM: {
+      if (ev->number == 0 || ev->number >= N_PARAMS || !PARAMS[ev->number].name)
+        return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: parameter %u is not an MS_PARAM_* value", who, ev->number);
+      const param_range_t *r = &PARAMS[ev->number];
+      if (!finite_in(ev->value, r->lo, r->hi))
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: %s %g is outside %g..%g", who, r->name, ev->value, r->lo, r->hi);
+      if (ev->number == MS_PARAM_VOLUME_DB)
+        out->ev.value = ev->value <= -144.0f ? 0.0f : (float)pow(10.0, ev->value / 20.0);
+      break;
+    }
+    default: break;
+  }
+  return MS_OK;
+}
+
+int32_t api_publish_for(ms_sampler_t *s, uint32_t id) {
+  if (!id) return MS_OK;
+  ms_instrument_t *inst = instrument_of(s, id);
+  return inst && inst->dirty ? ctl_instrument_publish(inst) : MS_OK;
+}
+
+int32_t api_ring_full(ms_sampler_t *s, const char *what) {
+  return ctl_fail(s, MS_ERR_RING_FULL,
+                  "Cannot send %s: the event ring is full (%u events): the engine is not rendering, or events "
+                  "are sent faster than it plays them; the event was dropped",
+                  what, s->cfg.ring_capacity);
+}
+
+static int32_t send(ms_instrument_t *inst, ms_event_t *ev) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot send %s: instrument is NULL", type_name(ev->type));
+  ms_sampler_t *s = inst->sampler;
+  ev->instrument = inst->id;
+  ms_cmd_t c;
+  int32_t rc = api_event_check(s, ev, UINT32_MAX, &c);
+  if (rc != MS_OK) return rc;
+  if ((rc = api_publish_for(s, inst->id)) != MS_OK) return rc;
+  if (ctl_push(s, &c) != MS_OK) return api_ring_full(s, type_name(ev->type));
+  return MS_OK;
+}
+
+static int32_t check_note(ms_instrument_t *inst, const char *what, int32_t note, int32_t velocity) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot send %s: instrument is NULL", what);
+  if (note < 0 || note > 127)
+    return ctl_fail(inst->sampler, MS_ERR_OUT_OF_RANGE, "Cannot send %s to instrument \"%s\": note %d is outside 0..127",
+                    what, inst->name, note);
+  if (velocity < 0 || velocity > 127)
+    return ctl_fail(inst->sampler, MS_ERR_OUT_OF_RANGE,
+                    "Cannot send %s to instrument \"%s\": velocity %d is outside 0..127", what, inst->name, velocity);
+  return MS_OK;
+}
+
+MS_API int32_t ms_note_on_at(ms_instrument_t *inst, uint64_t frame, int32_t note, int32_t velocity,
+                             const ms_note_params_t *params) {
+  int32_t rc = check_note(inst, "note-on", note, velocity);
+  if (rc != MS_OK) return rc;
+  ms_event_t ev;
+  memset(&ev, 0, sizeof ev);
+  ev.frame = frame;
+  ev.type = MS_EV_NOTE_ON;
+  ev.note = (uint8_t)note;
+  ev.velocity = (uint8_t)velocity;
+  if (params) ev.params = *params;
+  return send(inst, &ev);
+}
+
+MS_API int32_t ms_note_on(ms_instrument_t *inst, int32_t note, int32_t velocity, const ms_note_params_t *params) {
+  return ms_note_on_at(inst, MS_FRAME_NOW, note, velocity, params);
+}
+
+MS_API int32_t ms_note_off_at(ms_instrument_t *inst, uint64_t frame, int32_t note) {
+  int32_t rc = check_note(inst, "note-off", note, 0);
+  if (rc != MS_OK) return rc;
+  ms_event_t ev;
+  memset(&ev, 0, sizeof ev);
+  ev.frame = frame;
+  ev.type = MS_EV_NOTE_OFF;
+  ev.note = (uint8_t)note;
+  return send(inst, &ev);
+}
+
+MS_API int32_t ms_note_off(ms_instrument_t *inst, int32_t note) { return ms_note_off_at(inst, MS_FRAME_NOW, note); }
+
+MS_API int32_t ms_cc_at(ms_instrument_t *inst, uint64_t frame, int32_t controller, int32_t value) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot send control change: instrument is NULL");
+  if (controller < 0 || controller > 127 || value < 0 || value > 127)
+    return ctl_fail(inst->sampler, MS_ERR_OUT_OF_RANGE,
+                    "Cannot send control change to instrument \"%s\": controller %d value %d is outside 0..127",
+                    inst->name, controller, value);
+  ms_event_t ev;
+  memset(&ev, 0, sizeof ev);
+  ev.frame = frame;
+  ev.type = MS_EV_CC;
+  ev.number = (uint32_t)controller;
+  ev.value = (float)value;
+  return send(inst, &ev);
+}
+
+MS_API int32_t ms_pitch_bend_at(ms_instrument_t *inst, uint64_t frame, int32_t value) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot send pitch bend: instrument is NULL");
+  if (value < -8192 || value > 8191)
+    return ctl_fail(inst->sampler, MS_ERR_OUT_OF_RANGE,
+                    "Cannot send pitch bend to instrument \"%s\": value %d is outside -8192..8191", inst->name, value);
+  ms_event_t ev;
+  memset(&ev, 0, sizeof ev);
+  ev.frame = frame;
+  ev.type = MS_EV_PITCH_BEND;
+  ev.value = (float)value;
+  return send(inst, &ev);
+}
+
+MS_API int32_t ms_instrument_set_param_at(ms_instrument_t *inst, uint64_t frame, uint32_t param, float value) {
+  ms_event_t ev;
+  memset(&ev, 0, sizeof ev);
+  ev.frame = frame;
+  ev.type = MS_EV_PARAM;
+  ev.number = param;
+  ev.value = value;
+  return send(inst, &ev);
+}

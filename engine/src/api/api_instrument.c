@@ -1,0 +1,247 @@
+/*
+ * api_instrument.c — exported instrument and sample functions: creating
+ * instruments, loading samples, adding zones, publishing versions.
+ *
+ * Thread: CT. Zone edits collect on the CT-side handle and reach the render
+ * thread as one immutable version at the next event, commit or collect.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api_internal.h"
+#include "shared/engine.h"
+
+MS_API int32_t ms_instrument_create(ms_sampler_t *s, const char *name, ms_instrument_t **out) {
+  if (!s) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot create instrument: sampler is NULL");
+  ctl_clear_error(s);
+  if (!out) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot create instrument: the output pointer is NULL");
+  *out = NULL;
+  if (!name || !name[0] || strlen(name) >= MS_NAME_MAX)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot create instrument: name must be 1..%u bytes", MS_NAME_MAX - 1);
+  ctl_collect(s);
+  uint32_t slot = UINT32_MAX;
+  for (uint32_t i = 0; i < s->cfg.max_instruments; i++) {
+    if (!s->instruments[i] && !s->pending_remove[i]) {
+      slot = i;
+      break;
+    }
+  }
+  if (slot == UINT32_MAX)
+    return ctl_fail(s, MS_ERR_LIMIT, "Cannot create instrument \"%s\": all %u instrument slots are in use: "
+                    "destroy one or raise max_instruments", name, s->cfg.max_instruments);
+  ms_instrument_t *inst = ctl_alloc(s, sizeof *inst);
+  if (!inst) return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot create instrument \"%s\": out of memory", name);
+  inst->sampler = s;
+  inst->slot = slot;
+  uint32_t gen = (uint32_t)(++s->slot_generation[slot]) & 0xfffu;
+  if (gen == 0) gen = (uint32_t)(++s->slot_generation[slot]) & 0xfffu;
+  inst->id = ms_make_id(s->serial, gen, slot);
+  snprintf(inst->name, sizeof inst->name, "%s", name);
+  inst->dirty = true; /* publish the (empty) instrument so its slot exists on RT */
+  s->instruments[slot] = inst;
+  *out = inst;
+  return MS_OK;
+}
+
+static void release_zones(ms_instrument_t *inst) {
+  for (uint32_t i = 0; i < inst->zone_count; i++) ctl_sample_unref(inst->zones[i].sample);
+  inst->zone_count = 0;
+}
+
+MS_API void ms_instrument_destroy(ms_instrument_t *inst) {
+  if (!inst) return;
+  ms_sampler_t *s = inst->sampler;
+  ms_cmd_t c;
+  memset(&c, 0, sizeof c);
+  c.ev.type = MS_CMD_REMOVE_INSTRUMENT;
+  c.ev.instrument = inst->id;
+  c.ev.frame = MS_FRAME_NOW;
+  if (!ring_push(&s->ct_producer->ring, &c)) s->pending_remove[inst->slot] = inst->id; /* retried by collect */
+  s->instruments[inst->slot] = NULL;
+  release_zones(inst);
+  ctl_free(s, inst->zones);
+  ctl_free(s, inst);
+}
+
+MS_API uint32_t ms_instrument_id(const ms_instrument_t *inst) { return inst ? inst->id : 0; }
+
+MS_API void ms_zone_init(ms_zone_t *z) {
+  if (!z) return;
+  memset(z, 0, sizeof *z);
+  z->lo_key = 0;
+  z->hi_key = 127;
+  z->lo_vel = 1;
+  z->hi_vel = 127;
+  z->root_key = 60;
+  z->loop_mode = MS_LOOP_AUTO;
+  z->velocity_track = 1.0f;
+  z->sustain = 1.0f;
+  z->release_s = 0.05f;
+}
+
+MS_API int32_t ms_instrument_add_zone(ms_instrument_t *inst, ms_sample_t *smp, const ms_zone_t *zone, uint32_t *index) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot add zone: instrument is NULL");
+  ms_sampler_t *s = inst->sampler;
+  ctl_clear_error(s);
+  int32_t rc = ctl_check_zone(inst, smp, zone);
+  if (rc != MS_OK) return rc;
+  if (inst->zone_count == inst->zone_capacity) {
+    uint32_t cap = inst->zone_capacity ? inst->zone_capacity * 2 : 8;
+    if (cap > 65536) return ctl_fail(s, MS_ERR_LIMIT, "Cannot add zone to instrument \"%s\": 65536 zones is the limit", inst->name);
+    ctl_zone_t *z = ctl_alloc(s, sizeof *z * cap);
+    if (!z) return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot add zone to instrument \"%s\": out of memory", inst->name);
+    if (inst->zones) memcpy(z, inst->zones, sizeof *z * inst->zone_count);
+    ctl_free(s, inst->zones);
+    inst->zones = z;
+    inst->zone_capacity = cap;
+  }
+  ctl_zone_t *z = &inst->zones[inst->zone_count];
+  z->desc = *zone;
+  z->sample = smp;
+  ctl_sample_ref(smp);
+  if (index) *index = inst->zone_count;
+  inst->zone_count++;
+  inst->dirty = true;
+  return MS_OK;
+}
+
+MS_API int32_t ms_instrument_clear_zones(ms_instrument_t *inst) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot clear zones: instrument is NULL");
+  release_zones(inst);
+  inst->dirty = true;
+  return MS_OK;
+}
+
+MS_API uint32_t ms_instrument_zone_count(const ms_instrument_t *inst) { return inst ? inst->zone_count : 0; }
+
+MS_API int32_t ms_instrument_commit(ms_instrument_t *inst) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot commit instrument: instrument is NULL");
+  ctl_collect(inst->sampler);
+  return ctl_instrument_publish(inst);
+}
+
+MS_API int32_t ms_instrument_load_sample(ms_instrument_t *inst, const char *path, const ms_sample_metadata_t *meta) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot load sample: instrument is NULL");
+  ms_sampler_t *s = inst->sampler;
+  if (!path) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot load sample into instrument \"%s\": path is NULL", inst->name);
+  ms_zone_t z;
+  ms_zone_init(&z);
+  if (meta) {
+    if (meta->root_note > 127 || meta->lo_key > 127 || meta->hi_key > 127 || meta->lo_vel > 127 || meta->hi_vel > 127)
+      return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot load sample \"%s\" into instrument \"%s\": a note or velocity is above 127",
+                      path, inst->name);
+    z.root_key = meta->root_note;
+    z.lo_key = meta->lo_key;
+    z.hi_key = meta->hi_key ? meta->hi_key : 127;
+    z.lo_vel = meta->lo_vel ? meta->lo_vel : 1;
+    z.hi_vel = meta->hi_vel ? meta->hi_vel : 127;
+    z.loop_mode = meta->loop_mode;
+    z.tune_cents = meta->fine_tune_cents;
+    z.gain_db = meta->gain_db;
+    z.pan = meta->pan;
+    z.loop_start_frames = meta->loop_start_frames;
+    z.loop_end_frames = meta->loop_end_frames;
+  }
+  ms_sample_t *smp = NULL;
+  int32_t rc = ctl_sample_decode(s, path, &smp);
+  if (rc != MS_OK) return rc;
+  if (!meta) z.root_key = (uint8_t)smp->root_key;
+  rc = ms_instrument_add_zone(inst, smp, &z, NULL);
+  ctl_sample_unref(smp); /* the zone holds its own reference */
+  return rc;
+}
+
+/* ---------------------------------------------------------- samples -- */
+
+MS_API int32_t ms_sample_load(ms_sampler_t *s, const char *path, ms_sample_t **out) {
+  if (!s) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot load sample: sampler is NULL");
+  ctl_clear_error(s);
+  if (!path || !out) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot load sample: path or output pointer is NULL");
+  *out = NULL;
+  return ctl_sample_decode(s, path, out);
+}
+
+MS_API int32_t ms_sample_create(ms_sampler_t *s, const float *data, uint64_t frames, uint32_t channels,
+                                uint32_t sample_rate, ms_sample_t **out) {
+  if (!s) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot create sample: sampler is NULL");
+  ctl_clear_error(s);
+  if (!data || !out) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot create sample: data or output pointer is NULL");
+  *out = NULL;
+  if (frames == 0 || frames >= (1ull << 31))
+    return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot create sample: %llu frames is outside 1..2^31", (unsigned long long)frames);
+  if (channels < 1 || channels > 2)
+    return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot create sample: %u channels; only mono and stereo are supported", channels);
+  if (sample_rate < 1000 || sample_rate > 768000)
+    return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot create sample: sample rate %u Hz is outside 1000..768000", sample_rate);
+  for (uint64_t i = 0; i < frames * channels; i++)
+    if (!isfinite(data[i]))
+      return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot create sample: value %llu is NaN or infinite", (unsigned long long)i);
+  ms_sample_t *smp = ctl_sample_new(s, frames, channels);
+  if (!smp) return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot create sample: out of memory for %llu frames", (unsigned long long)frames);
+  memcpy(smp->data, data, sizeof(float) * frames * channels);
+  smp->sample_rate = sample_rate;
+  *out = smp;
+  return MS_OK;
+}
+
+MS_API void ms_sample_destroy(ms_sample_t *smp) { ctl_sample_unref(smp); }
+
+MS_API int32_t ms_sample_get_info(const ms_sample_t *smp, ms_sample_info_t *out) {
+  if (!smp || !out) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot read sample info: sample or output is NULL");
+  memset(out, 0, sizeof *out);
+  out->frames = smp->frames;
+  out->channels = smp->channels;
+  out->sample_rate = smp->sample_rate;
+  out->has_loop = smp->has_loop;
+  out->loop_start_frames = smp->loop_start;
+  out->loop_end_frames = smp->loop_end;
+  out->root_key = smp->root_key;
+  out->bytes = smp->bytes;
+  return MS_OK;
+}
+
+/* -------------------------------------------------------- producers -- */
+
+MS_API int32_t ms_producer_create(ms_sampler_t *s, ms_producer_t **out) {
+  if (!s || !out) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot create producer: sampler or output pointer is NULL");
+  ctl_collect(s);
+  for (uint32_t i = 1; i < MS_MAX_PRODUCERS; i++) {
+    if (s->producer_used[i]) continue;
+    if (api_producer_alloc(s, i, out) != MS_OK) return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot create producer: out of memory");
+    return MS_OK;
+  }
+  return ctl_fail(s, MS_ERR_LIMIT, "Cannot create producer: all %u producer rings are in use", MS_MAX_PRODUCERS - 1);
+}
+
+MS_API void ms_producer_destroy(ms_producer_t *p) {
+  if (!p) return;
+  ms_sampler_t *s = p->sampler;
+  ms_cmd_t c;
+  memset(&c, 0, sizeof c);
+  c.ev.type = MS_CMD_REMOVE_PRODUCER;
+  c.ev.number = p->index;
+  c.ev.frame = MS_FRAME_NOW;
+  c.ptr = p;
+  /* freed by collect once RT has let go; if the ring is full the sampler's
+   * destroy frees it instead */
+  ring_push(&s->ct_producer->ring, &c);
+}
+
+MS_API int32_t ms_producer_push(ms_producer_t *p, const ms_event_t *ev) {
+  if (!p || !ev) return MS_ERR_INVALID_ARGUMENT;
+  ms_cmd_t c;
+  memset(&c, 0, sizeof c);
+  c.ev = *ev;
+  if (ev->type == MS_EV_NOTE_ON) {
+    /* producers run off CT: no error text here, just the record's checks */
+    if (ev->note > 127 || ev->velocity > 127) return MS_ERR_OUT_OF_RANGE;
+    if (ev->velocity == 0) c.ev.type = MS_EV_NOTE_OFF;
+    c.ev.params.gain_db = 1.0f; /* per-note gain is a CT feature; unity here */
+  } else if (ev->type < MS_EV_NOTE_OFF || ev->type > MS_EV_ALL_SOUND_OFF || ev->type == MS_EV_PARAM) {
+    return MS_ERR_INVALID_ARGUMENT;
+  }
+  if (ring_push(&p->ring, &c)) return MS_OK;
+  stat_add(&p->sampler->stats.events_dropped, 1);
+  return MS_ERR_RING_FULL;
+}

@@ -1,0 +1,99 @@
+/*
+ * offline.c — the offline backend: drive the render path as fast as the
+ * CPU allows and write the result to a WAV or FLAC file with libsndfile.
+ *
+ * Thread: CT. It calls ms_process on the calling thread, so it is the
+ * render thread for the duration of ms_render_file_write: file I/O happens
+ * here, between blocks, never inside the render path. Output is
+ * deterministic: no PEAK chunk (it carries a timestamp), no dither.
+ */
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shared/engine.h"
+
+struct ms_render_file {
+  ms_sampler_t *sampler;
+  SNDFILE *sf;
+  float *buf;
+  float peak;
+  char path[256];
+};
+
+MS_API int32_t ms_render_file_open(ms_sampler_t *s, const char *path, uint32_t file_format, uint32_t sample_format,
+                                   ms_render_file_t **out) {
+  if (!s) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot open output file: sampler is NULL");
+  ctl_clear_error(s);
+  if (!path || !out) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot open output file: path or output pointer is NULL");
+  *out = NULL;
+  int major, minor;
+  if (file_format == MS_FILE_WAV) major = SF_FORMAT_WAV;
+  else if (file_format == MS_FILE_FLAC) major = SF_FORMAT_FLAC;
+  else return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot open output file \"%s\": file format %u is not MS_FILE_WAV or MS_FILE_FLAC", path, file_format);
+  if (sample_format == MS_SAMPLE_PCM16) minor = SF_FORMAT_PCM_16;
+  else if (sample_format == MS_SAMPLE_PCM24) minor = SF_FORMAT_PCM_24;
+  else if (sample_format == MS_SAMPLE_FLOAT32) minor = SF_FORMAT_FLOAT;
+  else return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot open output file \"%s\": sample format %u is unknown", path, sample_format);
+  if (major == SF_FORMAT_FLAC && minor == SF_FORMAT_FLOAT)
+    return ctl_fail(s, MS_ERR_UNSUPPORTED, "Cannot open output file \"%s\": FLAC cannot store 32-bit float: use 16 or 24 bits, or WAV", path);
+  SF_INFO info;
+  memset(&info, 0, sizeof info);
+  info.samplerate = (int)s->cfg.sample_rate;
+  info.channels = (int)s->cfg.channels;
+  info.format = major | minor;
+  if (!sf_format_check(&info))
+    return ctl_fail(s, MS_ERR_UNSUPPORTED, "Cannot open output file \"%s\": libsndfile cannot write this format", path);
+  SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+  if (!sf)
+    return ctl_fail(s, MS_ERR_FILE_NOT_FOUND, "Cannot open output file \"%s\": %s: check that the folder exists and is writable",
+                    path, sf_strerror(NULL));
+  sf_command(sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+  sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+  ms_render_file_t *f = ctl_alloc(s, sizeof *f);
+  float *buf = f ? ctl_alloc(s, sizeof(float) * s->cfg.buffer_size * s->cfg.channels) : NULL;
+  if (!buf) {
+    ctl_free(s, f);
+    sf_close(sf);
+    return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot open output file \"%s\": out of memory", path);
+  }
+  f->sampler = s;
+  f->sf = sf;
+  f->buf = buf;
+  snprintf(f->path, sizeof f->path, "%s", path);
+  *out = f;
+  return MS_OK;
+}
+
+MS_API int32_t ms_render_file_write(ms_render_file_t *f, uint32_t frames) {
+  if (!f) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot render to file: file is NULL");
+  ms_sampler_t *s = f->sampler;
+  const uint32_t C = s->cfg.channels;
+  while (frames) {
+    uint32_t n = frames < s->cfg.buffer_size ? frames : s->cfg.buffer_size;
+    ms_process(s, f->buf, n);
+    for (uint32_t i = 0; i < n * C; i++) {
+      float a = fabsf(f->buf[i]);
+      if (a > f->peak) f->peak = a;
+    }
+    if (sf_writef_float(f->sf, f->buf, n) != (sf_count_t)n)
+      return ctl_fail(s, MS_ERR_IO, "Cannot write \"%s\": %s: is the disk full?", f->path, sf_strerror(f->sf));
+    frames -= n;
+    ctl_collect(s); /* free what RT retired: we are CT between blocks */
+  }
+  return MS_OK;
+}
+
+MS_API float ms_render_file_peak(const ms_render_file_t *f) { return f ? f->peak : 0.0f; }
+
+MS_API int32_t ms_render_file_close(ms_render_file_t *f) {
+  if (!f) return MS_ERR_INVALID_ARGUMENT;
+  ms_sampler_t *s = f->sampler;
+  int err = sf_close(f->sf);
+  int32_t rc = MS_OK;
+  if (err) rc = ctl_fail(s, MS_ERR_IO, "Cannot finish \"%s\": %s", f->path, sf_error_number(err));
+  ctl_free(s, f->buf);
+  ctl_free(s, f);
+  return rc;
+}

@@ -1,0 +1,70 @@
+/*
+ * ctl_error.c — status codes, their static text, and the per-sampler (and
+ * per-thread) detail message of the last failure (SQLite's errcode + errmsg).
+ *
+ * Thread: CT. The library never prints: messages are only ever copied out.
+ * Message shape (STYLE.md §3): action first, a colon, then the state and the
+ * fix, values in quotes, no final period.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shared/engine.h"
+
+static _Thread_local char tls_errmsg[MS_ERRMSG_MAX];
+
+int32_t ctl_fail(ms_sampler_t *s, int32_t code, const char *fmt, ...) {
+  char buf[MS_ERRMSG_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  memcpy(tls_errmsg, buf, sizeof buf);
+  if (s) memcpy(s->errmsg, buf, sizeof buf);
+  return code;
+}
+
+void ctl_clear_error(ms_sampler_t *s) {
+  tls_errmsg[0] = 0;
+  if (s) s->errmsg[0] = 0;
+}
+
+MS_API uint32_t ms_error_message(const ms_sampler_t *s, char *buf, uint32_t cap) {
+  const char *msg = s ? s->errmsg : tls_errmsg;
+  size_t len = strlen(msg);
+  if (buf && cap) {
+    size_t n = len < cap - 1 ? len : cap - 1;
+    memcpy(buf, msg, n);
+    buf[n] = 0;
+  }
+  return (uint32_t)len;
+}
+
+MS_API const char *ms_strerror(int32_t code) {
+  switch (code) {
+    case MS_OK: return "success";
+    case MS_ERR_INVALID_ARGUMENT: return "invalid argument (a NULL handle or pointer, or an unknown value)";
+    case MS_ERR_OUT_OF_RANGE: return "value out of range";
+    case MS_ERR_NO_MEMORY: return "out of memory";
+    case MS_ERR_FILE_NOT_FOUND: return "file not found or not readable";
+    case MS_ERR_FILE_FORMAT: return "corrupt, truncated, empty or unsupported audio file";
+    case MS_ERR_RING_FULL: return "event ring full: event dropped";
+    case MS_ERR_WRONG_SAMPLER: return "object belongs to another sampler";
+    case MS_ERR_NO_SAMPLE: return "zone has no sample";
+    case MS_ERR_LIMIT: return "limit reached (instruments, zones or producers)";
+    case MS_ERR_STATE: return "call does not fit the object's state";
+    case MS_ERR_RT_PRIORITY: return "real-time priority denied";
+    case MS_ERR_MEMLOCK: return "memory locking denied";
+    case MS_ERR_IO: return "writing a file failed";
+    case MS_ERR_UNSUPPORTED: return "not supported";
+    case MS_ERR_DEVICE: return "audio device missing or failing";
+    case MS_ERR_DEVICE_BUSY: return "audio device busy";
+    case MS_ERR_NO_SERVER: return "no JACK server running";
+    default: return "unknown error";
+  }
+}
+
+MS_API uint32_t ms_version(void) {
+  return ((uint32_t)MS_VERSION_MAJOR << 16) | ((uint32_t)MS_VERSION_MINOR << 8) | MS_VERSION_PATCH;
+}

@@ -1,0 +1,238 @@
+/*
+ * ctl_instrument.c — turning an instrument's zone list into an immutable
+ * version the render thread can play, publishing it through the ring, and
+ * freeing versions the render thread hands back.
+ *
+ * Thread: CT only. A version is built completely (every coefficient and
+ * table precomputed here, where pow/exp are allowed) before RT sees it, and
+ * never changes afterwards except its RT-owned counters.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shared/engine.h"
+
+static float db_to_gain(float db) { return db <= -144.0f ? 0.0f : (float)pow(10.0, db / 20.0); }
+
+static bool in_range(float v, float lo, float hi) { return isfinite(v) && v >= lo && v <= hi; }
+
+int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const ms_zone_t *z) {
+  ms_sampler_t *s = inst->sampler;
+  const char *n = inst->name;
+#define ZFAIL(code, ...) return ctl_fail(s, code, __VA_ARGS__)
+  if (!z) ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": zone is NULL", n);
+  if (!smp)
+    ZFAIL(MS_ERR_NO_SAMPLE, "Cannot add zone to instrument \"%s\": the zone has no sample: load one with ms_sample_load first", n);
+  if (smp->owner != s)
+    ZFAIL(MS_ERR_WRONG_SAMPLER,
+          "Cannot add zone to instrument \"%s\": sample \"%s\" belongs to another sampler: load it into this one", n,
+          smp->path[0] ? smp->path : "(memory)");
+  if (z->lo_key > 127 || z->hi_key > 127)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": key range %u..%u is above 127", n, z->lo_key, z->hi_key);
+  if (z->lo_key > z->hi_key)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": lo_key %u is above hi_key %u", n, z->lo_key, z->hi_key);
+  if (z->lo_vel > 127 || z->hi_vel > 127 || z->hi_vel < 1 || z->lo_vel > z->hi_vel)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": velocity range %u..%u is not within 1..127", n,
+          z->lo_vel, z->hi_vel);
+  if (z->root_key > 127)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": root_key %u is above 127", n, z->root_key);
+  if (z->loop_mode > MS_LOOP_SUSTAIN)
+    ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": loop_mode %u is unknown (0..4)", n, z->loop_mode);
+  if (z->alt_mode > MS_ALT_RANDOM)
+    ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": alt_mode %u is unknown (0..1)", n, z->alt_mode);
+  if (!in_range(z->tune_cents, -12800.0f, 12800.0f))
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": tune_cents %g is outside -12800..12800", n, z->tune_cents);
+  if (!in_range(z->gain_db, -1e9f, 24.0f))
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": gain_db %g is above 24", n, z->gain_db);
+  if (!in_range(z->pan, -1.0f, 1.0f))
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": pan %g is outside -1..1", n, z->pan);
+  if (!in_range(z->velocity_track, 0.0f, 1.0f))
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": velocity_track %g is outside 0..1", n, z->velocity_track);
+  const float times[4] = {z->attack_s, z->hold_s, z->decay_s, z->release_s};
+  static const char *const tnames[4] = {"attack_s", "hold_s", "decay_s", "release_s"};
+  for (int i = 0; i < 4; i++)
+    if (!in_range(times[i], 0.0f, 60.0f))
+      ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": %s %g is outside 0..60 seconds", n, tnames[i], times[i]);
+  if (!in_range(z->sustain, 0.0f, 1.0f))
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": sustain %g is outside 0..1", n, z->sustain);
+  if (z->offset_frames >= smp->frames)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": offset %u is past the sample's end (%llu frames)", n,
+          z->offset_frames, (unsigned long long)smp->frames);
+  if (z->loop_start_frames || z->loop_end_frames) {
+    if (z->loop_end_frames > smp->frames)
+      ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": loop end %u is past the sample's end (%llu frames)", n,
+            z->loop_end_frames, (unsigned long long)smp->frames);
+    if (z->loop_start_frames + 4 > z->loop_end_frames)
+      ZFAIL(MS_ERR_OUT_OF_RANGE,
+            "Cannot add zone to instrument \"%s\": loop %u..%u is shorter than 4 frames or reversed", n,
+            z->loop_start_frames, z->loop_end_frames);
+  }
+#undef ZFAIL
+  return MS_OK;
+}
+
+static uint32_t frames_of(float seconds, uint32_t rate) { return (uint32_t)lrint((double)seconds * rate); }
+
+/* Per-frame coefficient that falls to -60 dB in `seconds`. */
+static float decay_coef(float seconds, uint32_t rate) {
+  if (seconds <= 0.0f) return 0.0f;
+  return (float)exp(log(0.001) / ((double)seconds * rate));
+}
+
+int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) {
+  ms_sampler_t *s = inst->sampler;
+  const uint32_t n = inst->zone_count, rate = s->cfg.sample_rate;
+  /* alternative groups, numbered in order of first appearance */
+  uint32_t groups[MS_MAX_MATCHING_ZONES * 4];
+  uint32_t ng = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t g = inst->zones[i].desc.alt_group, k;
+    if (!g) continue;
+    for (k = 0; k < ng && groups[k] != g; k++) {}
+    if (k == ng) {
+      if (ng == sizeof groups / sizeof groups[0])
+        return ctl_fail(s, MS_ERR_LIMIT, "Cannot build instrument \"%s\": more than %u alternative groups", inst->name, ng);
+      groups[ng++] = g;
+    }
+  }
+  size_t bytes = sizeof(rt_instrument_data_t) + sizeof(rt_zone_t) * n + sizeof(uint32_t) * (ng + 1) +
+                 sizeof(struct ms_sample *) * (n + 1) + 64;
+  char *mem = ctl_alloc(s, bytes);
+  if (!mem) return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot build instrument \"%s\": out of memory", inst->name);
+  rt_instrument_data_t *d = (rt_instrument_data_t *)mem;
+  char *p = mem + ((sizeof *d + 63) & ~(size_t)63);
+  d->zones = (rt_zone_t *)p;
+  p += sizeof(rt_zone_t) * n;
+  d->alt_counters = (uint32_t *)p;
+  p += sizeof(uint32_t) * (ng + 1);
+  d->samples = (struct ms_sample **)p;
+  d->zone_count = n;
+  d->alt_count = ng;
+  d->sample_count = n;
+  for (uint32_t i = 0; i < n; i++) {
+    const ms_zone_t *z = &inst->zones[i].desc;
+    struct ms_sample *smp = inst->zones[i].sample;
+    rt_zone_t *r = &d->zones[i];
+    ctl_sample_ref(smp);
+    d->samples[i] = smp;
+    r->data = smp->data;
+    r->length = smp->frames;
+    r->channels = smp->channels;
+    r->lo_key = z->lo_key;
+    r->hi_key = z->hi_key;
+    r->lo_vel = z->lo_vel ? z->lo_vel : 1;
+    r->hi_vel = z->hi_vel;
+    bool explicit_loop = z->loop_start_frames || z->loop_end_frames;
+    uint8_t mode = z->loop_mode;
+    if (mode == MS_LOOP_AUTO) mode = (smp->has_loop || explicit_loop) ? MS_LOOP_FORWARD : MS_LOOP_NONE;
+    r->loop_mode = mode;
+    if (explicit_loop) {
+      r->loop_start = z->loop_start_frames;
+      r->loop_end = z->loop_end_frames;
+    } else if (smp->has_loop) {
+      r->loop_start = smp->loop_start;
+      r->loop_end = smp->loop_end;
+    } else {
+      r->loop_start = 0;
+      r->loop_end = (uint32_t)smp->frames;
+    }
+    if ((mode == MS_LOOP_FORWARD || mode == MS_LOOP_SUSTAIN) && r->loop_end < r->loop_start + 4) {
+      r->loop_mode = MS_LOOP_NONE; /* a whole sample shorter than 4 frames cannot loop */
+    }
+    r->alt_index = 0xffff;
+    if (z->alt_group) {
+      for (uint32_t k = 0; k < ng; k++)
+        if (groups[k] == z->alt_group) r->alt_index = (uint16_t)k;
+    }
+    r->alt_mode = z->alt_mode;
+    r->exclusive_group = z->exclusive_group;
+    r->offset = z->offset_frames;
+    r->base_cents = z->tune_cents - (float)z->root_key * 100.0f;
+    r->rate_ratio = (double)smp->sample_rate / (double)rate;
+    r->gain = db_to_gain(z->gain_db);
+    r->pan = z->pan;
+    r->attack_frames = frames_of(z->attack_s, rate);
+    r->hold_frames = frames_of(z->hold_s, rate);
+    r->decay_coef = decay_coef(z->decay_s, rate);
+    r->sustain = z->sustain;
+    /* a release shorter than 2 ms would click: keep at least that */
+    r->release_coef = decay_coef(z->release_s < 0.002f ? 0.002f : z->release_s, rate);
+    r->vel_gain[0] = 0.0f;
+    for (int v = 1; v < 128; v++) {
+      float x = (float)v / 127.0f;
+      r->vel_gain[v] = (1.0f - z->velocity_track) + z->velocity_track * x * x;
+    }
+  }
+  *out = d;
+  return MS_OK;
+}
+
+void ctl_instrument_data_free(ms_sampler_t *s, rt_instrument_data_t *d) {
+  if (!d) return;
+  for (uint32_t i = 0; i < d->sample_count; i++) ctl_sample_unref(d->samples[i]);
+  ctl_free(s, d);
+}
+
+int32_t ctl_push(ms_sampler_t *s, const ms_cmd_t *cmd) {
+  if (ring_push(&s->ct_producer->ring, cmd)) return MS_OK;
+  stat_add(&s->stats.events_dropped, 1);
+  return MS_ERR_RING_FULL;
+}
+
+static int32_t retry_pending_removals(ms_sampler_t *s) {
+  for (uint32_t i = 0; i < s->cfg.max_instruments; i++) {
+    if (!s->pending_remove[i]) continue;
+    ms_cmd_t c;
+    memset(&c, 0, sizeof c);
+    c.ev.type = MS_CMD_REMOVE_INSTRUMENT;
+    c.ev.instrument = s->pending_remove[i];
+    c.ev.frame = MS_FRAME_NOW;
+    if (!ring_push(&s->ct_producer->ring, &c)) return MS_ERR_RING_FULL;
+    s->pending_remove[i] = 0;
+  }
+  return MS_OK;
+}
+
+int32_t ctl_instrument_publish(ms_instrument_t *inst) {
+  ms_sampler_t *s = inst->sampler;
+  if (!inst->dirty) return MS_OK;
+  if (retry_pending_removals(s) != MS_OK)
+    return ctl_fail(s, MS_ERR_RING_FULL,
+                    "Cannot update instrument \"%s\": the event ring is full: the engine is not rendering "
+                    "(call ms_process) or events are sent faster than it plays them",
+                    inst->name);
+  rt_instrument_data_t *d = NULL;
+  int32_t rc = ctl_instrument_build(inst, &d);
+  if (rc != MS_OK) return rc;
+  ms_cmd_t c;
+  memset(&c, 0, sizeof c);
+  c.ev.type = MS_CMD_SWAP_INSTRUMENT;
+  c.ev.instrument = inst->id;
+  c.ev.frame = MS_FRAME_NOW;
+  c.ptr = d;
+  if (ctl_push(s, &c) != MS_OK) {
+    ctl_instrument_data_free(s, d);
+    return ctl_fail(s, MS_ERR_RING_FULL,
+                    "Cannot update instrument \"%s\": the event ring is full: the engine is not rendering "
+                    "(call ms_process) or events are sent faster than it plays them",
+                    inst->name);
+  }
+  inst->dirty = false;
+  return MS_OK;
+}
+
+void ctl_collect(ms_sampler_t *s) {
+  ms_ret_t r;
+  while (ring_pop(&s->ret_ring, &r)) {
+    if (r.type == MS_RET_INSTRUMENT_DATA) {
+      ctl_instrument_data_free(s, (rt_instrument_data_t *)r.ptr);
+    } else if (r.type == MS_RET_PRODUCER && r.index < MS_MAX_PRODUCERS) {
+      ms_producer_t *p = (ms_producer_t *)r.ptr;
+      ctl_free(s, p->storage);
+      ctl_free(s, p);
+      s->producer_used[r.index] = false;
+    }
+  }
+  retry_pending_removals(s);
+}

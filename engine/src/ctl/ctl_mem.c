@@ -1,0 +1,75 @@
+/*
+ * ctl_mem.c — every engine allocation, tracked so it can be locked in RAM.
+ *
+ * Thread: CT only. Allocations are 64-byte aligned and zeroed. When the
+ * sampler runs with locked memory (ms_sampler_enable_rt), each new block is
+ * mlock'ed as it is made. We lock only our own blocks: mlockall inside Deno
+ * crashes V8 (ENVIRONMENT.md), so the library never calls it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "shared/engine.h"
+
+#define HDR_BYTES 64u /* header padded to keep user data 64-byte aligned */
+_Static_assert(sizeof(ctl_block_t) <= HDR_BYTES, "block header fits");
+
+static inline ctl_block_t *hdr_of(void *p) { return (ctl_block_t *)((char *)p - HDR_BYTES); }
+
+void *ctl_alloc(ms_sampler_t *s, size_t bytes) {
+  size_t total = HDR_BYTES + ((bytes + 63u) & ~(size_t)63u);
+  void *raw = NULL;
+  if (posix_memalign(&raw, 64, total) != 0) return NULL;
+  memset(raw, 0, total);
+  ctl_block_t *b = (ctl_block_t *)raw;
+  b->bytes = total - HDR_BYTES;
+  b->prev = &s->blocks;
+  b->next = s->blocks.next;
+  if (b->next) b->next->prev = b;
+  s->blocks.next = b;
+  if (s->lock_memory && mlock(raw, total) == 0) b->locked = true;
+  ctl_update_memory_stats(s);
+  return (char *)raw + HDR_BYTES;
+}
+
+void ctl_free(ms_sampler_t *s, void *p) {
+  if (!p) return;
+  ctl_block_t *b = hdr_of(p);
+  b->prev->next = b->next;
+  if (b->next) b->next->prev = b->prev;
+  if (b->locked) munlock(b, HDR_BYTES + b->bytes);
+  free(b);
+  ctl_update_memory_stats(s);
+}
+
+int32_t ctl_lock_all(ms_sampler_t *s) {
+  s->lock_memory = true;
+  int err = 0;
+  for (ctl_block_t *b = s->blocks.next; b; b = b->next) {
+    if (b->locked) continue;
+    if (mlock(b, HDR_BYTES + b->bytes) == 0) b->locked = true;
+    else err = errno;
+  }
+  ctl_update_memory_stats(s);
+  return err;
+}
+
+void ctl_unlock_all(ms_sampler_t *s) {
+  for (ctl_block_t *b = s->blocks.next; b; b = b->next) {
+    if (b->locked) munlock(b, HDR_BYTES + b->bytes);
+    b->locked = false;
+  }
+  s->lock_memory = false;
+}
+
+void ctl_update_memory_stats(ms_sampler_t *s) {
+  uint64_t total = 0, locked = 0;
+  for (ctl_block_t *b = s->blocks.next; b; b = b->next) {
+    total += HDR_BYTES + b->bytes;
+    if (b->locked) locked += HDR_BYTES + b->bytes;
+  }
+  stat_set(&s->stats.memory_bytes, total);
+  stat_set(&s->stats.memory_locked_bytes, locked);
+}

@@ -1,0 +1,323 @@
+/*
+ * engine.h — internal data shared by the control thread (CT) and the render
+ * thread (RT). Not installed.
+ *
+ * Ownership rules (the whole design hangs on them):
+ *   - CT allocates and frees everything. RT never calls malloc/free.
+ *   - CT -> RT: ms_cmd_t records through one SPSC ring per producer.
+ *   - RT -> CT: ms_ret_t records through the return ring: instrument data
+ *     RT no longer uses, producers it has let go. CT frees them.
+ *   - Instrument data (rt_instrument_data) is immutable once published,
+ *     except the fields marked "RT-owned" which only RT writes.
+ *   - Stats are plain uint64_t written with __atomic builtins by one writer.
+ */
+#ifndef MS_SHARED_ENGINE_H
+#define MS_SHARED_ENGINE_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "midi_sampler.h"
+#include "shared/ring.h"
+
+#define MS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define MS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Control grid: gains, envelopes and pitch are recomputed on absolute frame
+ * multiples of this (and at note events), and ramped linearly in between.
+ * Absolute alignment makes output independent of how callers slice blocks. */
+#define MS_CONTROL_FRAMES 64u
+#define MS_MAX_PRODUCERS 8u
+#define MS_MAX_CHANNELS 8u
+#define MS_MAX_BUSES 4u
+#define MS_PAD_BEFORE 1u   /* zero frames before sample data (cubic tap -1) */
+#define MS_PAD_AFTER 4u    /* zero frames after (taps +1, +2 past the end) */
+#define MS_FADE_SECONDS 0.002f  /* steal / choke / all-sound-off fade */
+#define MS_SINE_TABLE_SIZE 4096u
+#define MS_MAX_MATCHING_ZONES 64u
+#define MS_NAME_MAX 64u
+#define MS_ERRMSG_MAX 512u
+
+/* Internal command types, after the public MS_EV_* ones. */
+#define MS_CMD_SWAP_INSTRUMENT 100u   /* ptr = rt_instrument_data (may be NULL), instrument = id */
+#define MS_CMD_REMOVE_INSTRUMENT 101u /* instrument = id */
+#define MS_CMD_SET_INTERP 102u        /* number = MS_INTERP_* */
+#define MS_CMD_REMOVE_PRODUCER 103u   /* number = producer index, ptr = producer */
+
+/* Return ring record types. */
+#define MS_RET_INSTRUMENT_DATA 1u
+#define MS_RET_PRODUCER 2u
+
+/* A ring record: the public event plus a pointer for commands. */
+typedef struct ms_cmd {
+  ms_event_t ev;
+  void *ptr;
+} ms_cmd_t;
+_Static_assert(sizeof(ms_cmd_t) == 48, "ms_cmd_t size");
+
+typedef struct ms_ret {
+  uint32_t type;
+  uint32_t index;
+  void *ptr;
+} ms_ret_t;
+
+/* ------------------------------------------------------------ memory -- */
+/* Every engine allocation carries this header so enable_rt can lock it all. */
+typedef struct ctl_block {
+  struct ctl_block *prev, *next;
+  size_t bytes;      /* usable bytes after the header */
+  bool locked;
+} ctl_block_t;
+
+/* ------------------------------------------------------------ samples -- */
+struct ms_sample {
+  struct ms_sampler *owner;
+  float *data;                /* first real frame; padded before and after */
+  uint64_t frames;
+  uint32_t channels;
+  uint32_t sample_rate;
+  uint32_t has_loop;
+  uint32_t loop_start, loop_end; /* exclusive end */
+  uint32_t root_key;
+  uint32_t refs;              /* CT-only: the caller's + each zone's + each published version's */
+  uint64_t bytes;
+  char path[256];
+};
+
+/* --------------------------------------------------- instrument data -- */
+/* One zone as the render thread sees it: everything precomputed on CT. */
+typedef struct rt_zone {
+  const float *data;
+  uint64_t length;            /* frames */
+  uint32_t channels;
+  uint8_t lo_key, hi_key, lo_vel, hi_vel;
+  uint8_t loop_mode;          /* resolved: never MS_LOOP_AUTO */
+  uint8_t alt_mode;
+  uint16_t alt_index;         /* index into alt_counters; 0xffff = no group */
+  uint32_t exclusive_group;
+  uint32_t loop_start, loop_end;
+  uint32_t offset;
+  float base_cents;           /* tune - root*100: add note*100 for the note's pitch */
+  double rate_ratio;          /* sample rate / output rate */
+  float gain;                 /* linear */
+  float pan;
+  uint32_t attack_frames, hold_frames;
+  float decay_coef;           /* per frame, toward sustain */
+  float sustain;
+  float release_coef;         /* per frame, toward 0 */
+  float vel_gain[128];
+} rt_zone_t;
+
+typedef struct rt_instrument_data {
+  uint32_t zone_count;
+  uint32_t alt_count;
+  rt_zone_t *zones;
+  uint32_t *alt_counters;     /* RT-owned: round-robin positions */
+  /* RT-owned bookkeeping */
+  uint32_t voices_using;
+  bool retired;
+  struct rt_instrument_data *next_retired;
+  /* CT-owned */
+  struct ms_sample **samples; /* references to release when freed */
+  uint32_t sample_count;
+} rt_instrument_data_t;
+
+/* Per-instrument controller state, owned by RT (indexed by slot). */
+typedef struct rt_slot {
+  rt_instrument_data_t *data;
+  uint32_t id;                 /* 0 = free */
+  uint32_t voices;             /* voices holding notes (not fading) */
+  uint32_t polyphony;
+  uint32_t bus;
+  bool sustain;
+  float bend;                  /* -1..1 */
+  float bend_range;            /* semitones */
+  float mod;                   /* 0..1 */
+  float vib_depth_cents, vib_rate_hz, vib_phase;
+  float vib_cents;             /* value for the current control chunk */
+  float volume, expression, pan;      /* targets */
+  float gain0, gain1, pan0, pan1;     /* smoothed values at chunk start-1 and chunk end */
+  bool live;                   /* in the live slot list */
+} rt_slot_t;
+
+/* ------------------------------------------------------------- voices -- */
+enum { ENV_ATTACK, ENV_HOLD, ENV_DECAY, ENV_SUSTAIN, ENV_RELEASE, ENV_DONE };
+enum { VOICE_FREE = 0, VOICE_PLAYING, VOICE_FADING };
+
+typedef struct rt_voice {
+  alignas(64)
+  /* hot: read every frame */
+  uint64_t pos;                /* 32.32 fixed point sample position */
+  uint64_t inc;
+  const float *data;
+  float gl, gr, dgl, dgr;      /* gain of the previous frame, and per-frame steps */
+  uint32_t channels;
+  uint32_t loop_start, loop_end; /* active loop (end exclusive); loop_end 0 = none */
+  uint64_t length;
+  uint8_t state;
+  uint8_t env_stage;
+  uint8_t loop_mode;
+  uint8_t note, velocity;
+  bool released;               /* note-off seen (or sustained then released) */
+  bool sustained;              /* note-off arrived while the pedal was down */
+  bool detached;               /* its instrument was removed: no slot bookkeeping */
+  bool wrapped;                /* a looping voice has passed its loop end at least once */
+  uint16_t slot;
+  uint16_t active_index;
+  /* control: recomputed at ramp ends */
+  uint64_t ramp_start, ramp_end;   /* absolute frames: ramp covers [start, end) */
+  float env0, env1;            /* envelope at ramp_start-1 and ramp_end-1 */
+  float fade0, fade1;          /* steal/choke fade multiplier likewise */
+  float fade_step;             /* per frame while fading */
+  uint32_t stage_left;         /* frames left in attack/hold */
+  float note_gain;             /* zone gain * velocity gain * note gain */
+  float note_pan;
+  float cents;                 /* pitch relative to the sample, before bend/vibrato */
+  double rate_ratio;
+  const rt_zone_t *zone;
+  rt_instrument_data_t *idata;
+  uint64_t start_seq;
+  uint32_t exclusive_group;
+  uint32_t bus;
+} rt_voice_t;
+
+/* A queued timed event (heap entry). */
+typedef struct rt_timed {
+  uint64_t frame;
+  uint64_t seq;
+  ms_event_t ev;
+} rt_timed_t;
+
+/* ------------------------------------------------------------ producer -- */
+struct ms_producer {
+  alignas(64) ms_ring_t ring;
+  struct ms_sampler *sampler;
+  uint32_t index;
+  void *storage;
+};
+
+/* ------------------------------------------------------------- sampler -- */
+struct ms_instrument;
+
+struct ms_sampler {
+  /* ---- fixed at create (read by both) ---- */
+  ms_audio_config_t cfg;
+  uint32_t serial;             /* distinguishes samplers in instrument ids */
+  uint32_t buses;              /* stereo buses rendered */
+  uint32_t fade_frames;
+  uint32_t voice_capacity;     /* max_polyphony + fade reserve */
+  float smooth_coef;           /* one-pole coefficient per control chunk (~5 ms) */
+
+  /* ---- tables (CT builds at create, RT reads) ---- */
+  float *semitone_ratio;       /* 257: 2^((i-128)/12) */
+  float *cent_ratio;           /* 101: 2^(c/1200) */
+  float *sine;                 /* MS_SINE_TABLE_SIZE + 1 */
+  float *cc_gain;              /* 128: MIDI volume curve */
+
+  /* ---- CT -> RT ---- */
+  ms_producer_t *_Atomic producers[MS_MAX_PRODUCERS];
+  ms_producer_t *ct_producer;  /* index 0: the CT's own */
+  /* ---- RT -> CT ---- */
+  ms_ring_t ret_ring;
+  void *ret_storage;
+
+  /* ---- RT-owned state ---- */
+  alignas(64) uint64_t now;    /* next frame to render */
+  uint64_t seq;
+  uint64_t rng;
+  uint32_t interpolation;
+  rt_voice_t *voices;          /* voice_capacity */
+  uint16_t *active;            /* indices of non-free voices */
+  uint32_t active_count;
+  uint32_t holding;            /* voices holding notes (not fading) */
+  rt_slot_t *slots;            /* max_instruments */
+  uint16_t *live_slots;
+  uint32_t live_slot_count;
+  rt_timed_t *heap;
+  uint32_t heap_count, heap_capacity;
+  float *bus;                  /* buses * 2 * buffer_size, planar */
+  rt_instrument_data_t *retired_pending; /* waiting for room in the return ring */
+  uint64_t voice_seq;
+
+  /* ---- stats: stable address, one writer per field ---- */
+  alignas(64) ms_stats_t stats;
+
+  /* ---- CT-owned ---- */
+  ctl_block_t blocks;          /* list head of every allocation */
+  bool lock_memory;
+  uint32_t rt_status;
+  int32_t rt_priority;
+  struct ms_instrument **instruments; /* by slot */
+  uint32_t *pending_remove;    /* by slot: id of a removal the full ring has not taken yet */
+  bool producer_used[MS_MAX_PRODUCERS];
+  uint16_t *slot_generation;
+  char errmsg[MS_ERRMSG_MAX];
+};
+
+/* CT-side instrument handle. */
+typedef struct ctl_zone {
+  ms_zone_t desc;
+  struct ms_sample *sample;
+} ctl_zone_t;
+
+struct ms_instrument {
+  ms_sampler_t *sampler;
+  uint32_t id;
+  uint32_t slot;
+  char name[MS_NAME_MAX];
+  ctl_zone_t *zones;
+  uint32_t zone_count, zone_capacity;
+  bool dirty;
+};
+
+/* Instrument ids: serial(8) | generation(12) | slot(12); never 0. */
+#define MS_ID_SLOT(id) ((id) & 0xfffu)
+#define MS_ID_SERIAL(id) ((id) >> 24)
+static inline uint32_t ms_make_id(uint32_t serial, uint32_t gen, uint32_t slot) {
+  return ((serial & 0xffu) << 24) | ((gen & 0xfffu) << 12) | (slot & 0xfffu);
+}
+
+/* Stats helpers: relaxed single-writer stores (readers may be any thread). */
+static inline void stat_set(uint64_t *field, uint64_t v) { __atomic_store_n(field, v, __ATOMIC_RELAXED); }
+static inline uint64_t stat_get(const uint64_t *field) { return __atomic_load_n(field, __ATOMIC_RELAXED); }
+static inline void stat_add(uint64_t *field, uint64_t v) { __atomic_fetch_add(field, v, __ATOMIC_RELAXED); }
+
+/* ------------------------------------------------ RT entry points (rt/) -- */
+void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_event_t *ev,
+                      uint64_t frame);
+void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t frame);
+void rt_voice_release_sustained(ms_sampler_t *s, uint32_t slot_index, uint64_t frame);
+void rt_voice_all_notes_off(ms_sampler_t *s, int32_t slot_index, uint64_t frame);
+void rt_voice_fade_all(ms_sampler_t *s, int32_t slot_index, uint64_t frame, bool detach);
+void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t offset);
+void rt_retire_data(ms_sampler_t *s, rt_instrument_data_t *d);
+
+/* ---------------------------------------------- CT internals (ctl/) -- */
+void *ctl_alloc(ms_sampler_t *s, size_t bytes);
+void ctl_free(ms_sampler_t *s, void *p);
+int32_t ctl_lock_all(ms_sampler_t *s);
+void ctl_unlock_all(ms_sampler_t *s);
+void ctl_update_memory_stats(ms_sampler_t *s);
+
+int32_t ctl_fail(ms_sampler_t *s, int32_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ctl_clear_error(ms_sampler_t *s);
+
+int32_t ctl_tables_build(ms_sampler_t *s);
+
+int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, struct ms_sample **out);
+struct ms_sample *ctl_sample_new(ms_sampler_t *s, uint64_t frames, uint32_t channels);
+void ctl_sample_ref(struct ms_sample *smp);
+void ctl_sample_unref(struct ms_sample *smp);
+
+int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out);
+void ctl_instrument_data_free(ms_sampler_t *s, rt_instrument_data_t *d);
+int32_t ctl_instrument_publish(ms_instrument_t *inst);
+int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const ms_zone_t *z);
+
+int32_t ctl_push(ms_sampler_t *s, const ms_cmd_t *cmd);
+void ctl_collect(ms_sampler_t *s);
+
+#endif /* MS_SHARED_ENGINE_H */
