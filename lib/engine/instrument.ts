@@ -185,14 +185,14 @@ export class Instrument implements Disposable {
    * Start a note.
    *
    * @param note MIDI key, integer 0..127.
-   * @param velocity Integer 1..127 (release a note with {@linkcode Instrument.noteOff}).
+   * @param velocity Integer 0..127; 0 releases the note, as in MIDI.
    * @param opts When, and per-note gain, pan, detune and start offset.
    * @throws {RangeError} for a note, velocity or option out of range, before anything reaches C.
    * @throws {EngineStateError} when the instrument or sampler is gone.
    */
   noteOn(note: number, velocity: number, opts?: NoteOnOptions): void {
     checkInt("note", note, 0, 127, `Cannot play note on "${this.name}"`);
-    checkInt("velocity", velocity, 1, 127, `Cannot play note ${note} on "${this.name}"`);
+    checkInt("velocity", velocity, 0, 127, `Cannot play note ${note} on "${this.name}"`);
     const action = `Cannot play note ${note} on "${this.name}"`;
     let gainDb = 0, pan = 0, tuneCents = 0, offsetFrames = 0;
     if (opts) {

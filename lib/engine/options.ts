@@ -78,8 +78,8 @@ export const ZoneOptionsSchema = z.strictObject({
   altMode: z.enum(["round-robin", "random"]).optional(),
   /** A new note fades out the others of its non-zero group (hi-hat choke). @default 0 */
   exclusiveGroup: u32.optional(),
-  /** Fine tune in cents, -1200..1200. @default 0 */
-  tuneCents: z.number().min(-1200).max(1200).optional(),
+  /** Fine tune in cents, -12800..12800. @default 0 */
+  tuneCents: z.number().min(-12800).max(12800).optional(),
   /** Gain in dB, -144..24. @default 0 */
   gainDb: z.number().min(-144).max(24).optional(),
   /** Pan, -1 (left) .. 1 (right). @default 0 */

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { EngineStateError, OutputFileError, SampleLoadError, UnsupportedError } from "./errors.ts";
+import { Sampler } from "./sampler.ts";
+
+const RATE = 48000;
+
+function sine(frames: number, hz = 440, rate = RATE): Float32Array<ArrayBuffer> {
+  return new Float32Array(frames).map((_, i) => 0.5 * Math.sin(2 * Math.PI * hz * i / rate));
+}
+
+function firstNonZeroFrame(audio: Float32Array, channels: number): number {
+  for (let i = 0; i < audio.length; i++) if (audio[i] !== 0) return Math.floor(i / channels);
+  return -1;
+}
+
+Deno.test("a note scheduled at a frame starts sounding on exactly that frame", () => {
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = sampler.createInstrument("sine");
+  inst.addZone(sampler.createSample(sine(RATE)), {
+    rootKey: 69,
+    loop: { mode: "one-shot" },
+    envelope: { attack: 0 },
+  });
+  inst.noteOn(69, 127, { at: 1000 });
+  const audio = sampler.process(3000);
+  assert.equal(audio.length, 3000 * 2);
+  // a sine starts at 0: the first non-zero sample is the first or second frame of the note
+  const first = firstNonZeroFrame(audio, 2);
+  assert.ok(first === 1000 || first === 1001, `first sound at frame ${first}`);
+  assert.equal(sampler.now(), 3000);
+  const st = sampler.stats();
+  assert.equal(st.framesRendered, 3000);
+  assert.equal(st.eventsReceived, 1);
+  assert.equal(st.eventsPending, 0);
+  assert.equal(st.voicesPeak, 1);
+});
+
+Deno.test("beats and seconds schedule through the sampler's clock", () => {
+  using sampler = Sampler.open({ sampleRate: RATE, tempo: 240 }); // a beat = 12000 frames
+  const inst = sampler.createInstrument("sine");
+  inst.addZone(sampler.createSample(sine(RATE)), { rootKey: 69, envelope: { attack: 0 } });
+  inst.noteOn(69, 127, { at: { beats: 1 } });
+  const audio = sampler.process(14000);
+  const first = firstNonZeroFrame(audio, 2);
+  assert.ok(first === 12000 || first === 12001, `first sound at frame ${first}`);
+  assert.equal(sampler.clock.framesFor({ seconds: 0.25 }), 12000);
+});
+
+Deno.test("note 128 and velocity -1 are RangeErrors before anything reaches C", () => {
+  using sampler = Sampler.open();
+  const inst = sampler.createInstrument("x");
+  assert.throws(() => inst.noteOn(128, 100), RangeError);
+  assert.throws(() => inst.noteOn(60, -1), RangeError);
+  assert.throws(() => inst.noteOn(60.5, 100), RangeError);
+  assert.throws(() => inst.noteOff(-1), RangeError);
+  assert.throws(() => inst.cc(128, 0), RangeError);
+  assert.throws(() => inst.pitchBend(8192), RangeError);
+  assert.throws(() => inst.setParam("volumeDb", 30), RangeError);
+  assert.throws(() => inst.noteOn(60, 100, { at: -5 }), RangeError);
+  assert.equal(sampler.stats().eventsPending, 0);
+  sampler.process(256);
+  assert.equal(sampler.stats().eventsReceived, 0);
+});
+
+Deno.test("thousands of events in a window are sent in slices no bigger than half the ring", () => {
+  using sampler = Sampler.open({ ringCapacity: 64, maxPolyphony: 16 });
+  const inst = sampler.createInstrument("sine");
+  inst.addZone(sampler.createSample(sine(4800)), { rootKey: 69 });
+  for (let i = 0; i < 5000; i++) {
+    inst.noteOn(60 + (i % 12), 100, { at: i * 4 });
+    inst.noteOff(60 + (i % 12), { at: i * 4 + 2 });
+  }
+  sampler.process(5000 * 4 + 100);
+  const st = sampler.stats();
+  assert.equal(st.eventsDropped, 0);
+  assert.equal(st.eventsReceived, 10000);
+  assert.equal(st.eventsLate, 0);
+});
+
+Deno.test("typed errors: missing and corrupt samples, bad output files", () => {
+  using sampler = Sampler.open();
+  assert.throws(
+    () => sampler.loadSample("/nonexistent/kick.wav"),
+    (e: unknown) =>
+      e instanceof SampleLoadError && e.code === "MS_ERR_FILE_NOT_FOUND" &&
+      e.message.includes("/nonexistent/kick.wav"),
+  );
+  const junk = Deno.makeTempFileSync({ suffix: ".wav" });
+  Deno.writeTextFileSync(junk, "this is not audio");
+  try {
+    assert.throws(
+      () => sampler.loadSample(junk),
+      (e: unknown) => e instanceof SampleLoadError && e.code === "MS_ERR_FILE_FORMAT",
+    );
+  } finally {
+    Deno.removeSync(junk);
+  }
+  assert.throws(() => sampler.renderToFile("/nonexistent/dir/out.wav"), OutputFileError);
+  const dir = Deno.makeTempDirSync();
+  try {
+    assert.throws(
+      () => sampler.renderToFile(`${dir}/x.flac`, { bits: "32f" }),
+      UnsupportedError,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("after close every handle is an EngineStateError, and close is idempotent", () => {
+  const sampler = Sampler.open();
+  const inst = sampler.createInstrument("x");
+  const sample = sampler.createSample(sine(100));
+  sampler.close();
+  sampler.close();
+  assert.equal(sampler.open, false);
+  assert.throws(() => sampler.process(10), EngineStateError);
+  assert.throws(() => sampler.createInstrument("y"), EngineStateError);
+  assert.throws(() => inst.noteOn(60, 100), EngineStateError);
+  assert.throws(() => inst.addZone(sample), EngineStateError);
+  assert.throws(() => sampler.stats(), EngineStateError);
+  inst.dispose(); // no-op, no crash
+  sample.dispose();
+});
+
+Deno.test("disposing an instrument drops its pending events; others play on", () => {
+  using sampler = Sampler.open();
+  const a = sampler.createInstrument("a");
+  const b = sampler.createInstrument("b");
+  const s = sampler.createSample(sine(4800));
+  a.addZone(s);
+  b.addZone(s);
+  a.noteOn(60, 100, { at: 100 });
+  b.noteOn(60, 100, { at: 100 });
+  a.dispose();
+  assert.throws(() => a.noteOn(60, 100), EngineStateError);
+  sampler.process(1000);
+  assert.equal(sampler.stats().eventsReceived, 1);
+  assert.equal(sampler.instruments.length, 1);
+});
+
+Deno.test("renderToFile writes a WAV whose header matches its length", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    using sampler = Sampler.open({ channels: 2 });
+    const inst = sampler.createInstrument("sine");
+    inst.addZone(sampler.createSample(sine(RATE)), { rootKey: 69 });
+    inst.noteOn(69, 100, { at: 0 });
+    inst.noteOff(69, { at: { seconds: 0.5 } });
+    const file = sampler.renderToFile(`${dir}/out.wav`, { bits: 16 });
+    file.write(RATE);
+    assert.equal(file.frames, RATE);
+    assert.ok(file.peak > 0.1 && file.peak <= 1, `peak ${file.peak}`);
+    file.close();
+    const bytes = Deno.readFileSync(`${dir}/out.wav`);
+    const v = new DataView(bytes.buffer);
+    assert.equal(new TextDecoder().decode(bytes.subarray(0, 4)), "RIFF");
+    assert.equal(v.getUint32(4, true), bytes.length - 8);
+    assert.ok(bytes.length >= RATE * 2 * 2 + 44);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
