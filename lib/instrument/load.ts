@@ -14,13 +14,13 @@
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InstrumentDefinitionError } from "../engine/errors.ts";
+import type { ZoneOptions } from "../engine/options.ts";
 import { definitionError, type DefinitionIssue, fromZodIssues } from "./issues.ts";
 import {
   type EnvelopeDefinition,
   type InstrumentDefinition,
   type InstrumentDefinitionInput,
   InstrumentSchema,
-  type LoopMode,
   showValue,
   type ZoneDefinition,
 } from "./schema.ts";
@@ -34,22 +34,8 @@ export interface SampleLike {
   };
 }
 
-/** The zone options the loader passes to Instrument.addZone (lib/engine's ZoneOptions). */
-export interface LoaderZoneOptions {
-  keys?: [number, number];
-  velocities?: [number, number];
-  rootKey?: number;
-  loop?: { mode: LoopMode; start?: number; end?: number };
-  altGroup?: number;
-  altMode?: "round-robin" | "random";
-  exclusiveGroup?: number;
-  tuneCents?: number;
-  gainDb?: number;
-  pan?: number;
-  velocityTrack?: number;
-  envelope?: EnvelopeDefinition;
-  offset?: number;
-}
+/** The zone options the loader passes to Instrument.addZone. */
+export type LoaderZoneOptions = ZoneOptions;
 
 /** What the loader needs of an instrument (lib/engine's Instrument has it). */
 export interface InstrumentLike<S> {
