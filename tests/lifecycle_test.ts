@@ -14,6 +14,7 @@ const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "-
 async function runSnippet(
   source: string,
   timeoutMs = 30_000,
+  env: Record<string, string> = { MS_ENGINE_LIB: ensureLibrary() },
 ): Promise<{ code: number; stdout: string; stderr: string; timedOut: boolean }> {
   const dir = await Deno.makeTempDir();
   const file = `${dir}/snippet.ts`;
@@ -26,7 +27,7 @@ async function runSnippet(
       fileURLToPath(new URL("../deno.json", import.meta.url)),
       file,
     ],
-    env: { MS_ENGINE_LIB: ensureLibrary() },
+    env,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -103,4 +104,27 @@ Deno.test("a script that throws inside `using` still frees the engine and exits"
     r.stderr,
     /RangeError: Cannot play note on "x": note must be an integer 0\.\.127, got "128"/,
   );
+});
+
+Deno.test("a missing engine library is an EngineLibraryError that names the build command", async () => {
+  const r = await runSnippet(
+    `
+    import { EngineLibraryError, Sampler } from ${JSON.stringify(MOD)};
+    try { Sampler.open(); } catch (e) {
+      console.log(e instanceof EngineLibraryError, e.code);
+      console.log(e.message);
+      console.log(e.hint);
+    }
+  `,
+    30_000,
+    { MS_ENGINE_LIB: "/nonexistent/libmidisampler.so" },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const [kind, message, hint] = r.stdout.trim().split("\n");
+  assert.equal(kind, "true ENGINE_LIBRARY");
+  assert.match(
+    message!,
+    /^Cannot load the engine library: MS_ENGINE_LIB is "\/nonexistent\/libmidisampler\.so"/,
+  );
+  assert.match(hint!, /cmake -S engine -B build\/engine && cmake --build build\/engine -j2/);
 });

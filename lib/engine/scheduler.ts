@@ -40,19 +40,24 @@ export class EventQueue {
   /** Add an event. */
   push(ev: EventRecord): void {
     const h = this.#heap;
-    h.push({ seq: this.#seq++, ev });
-    let i = h.length - 1;
+    const entry: Entry = { seq: this.#seq++, ev };
+    // sift up with a hole: one store per level, no temporary arrays
+    let i = h.length;
+    h.push(entry);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!less(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      const p = h[parent]!;
+      if (!less(entry, p)) break;
+      h[i] = p;
       i = parent;
     }
+    h[i] = entry;
   }
 
   /** Frame of the earliest event, or Infinity when empty. */
   peekFrame(): number {
-    return this.#heap.length ? this.#heap[0]!.ev.frame : Infinity;
+    const h = this.#heap;
+    return h.length ? h[0]!.ev.frame : Infinity;
   }
 
   /** Remove and return the earliest event. */
@@ -61,18 +66,20 @@ export class EventQueue {
     if (h.length === 0) return undefined;
     const top = h[0]!;
     const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
+    const n = h.length;
+    if (n) {
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        const r = c + 1;
+        if (r < n && less(h[r]!, h[c]!)) c = r;
+        const child = h[c]!;
+        if (!less(child, last)) break;
+        h[i] = child;
+        i = c;
       }
+      h[i] = last;
     }
     return top.ev;
   }
@@ -99,5 +106,6 @@ export class EventQueue {
 }
 
 function less(a: Entry, b: Entry): boolean {
-  return a.ev.frame < b.ev.frame || (a.ev.frame === b.ev.frame && a.seq < b.seq);
+  const fa = a.ev.frame, fb = b.ev.frame;
+  return fa < fb || (fa === fb && a.seq < b.seq);
 }
