@@ -57,7 +57,7 @@ export default async function generative(ctx: PerformanceContext): Promise<void>
       [[0.5, 1], [2, 0.5], [3.5, 0.5]],
     ]);
     for (const [at, len] of comp) {
-      for (const note of voicing) play(epiano, note, random.int(56, 76), b + at!, len!);
+      for (const note of voicing) play(epiano, note, random.int(50, 70), b + at!, len!);
     }
 
     // Melody: a walk on the pentatonic degrees (no 4th, no 7th), with rests.
@@ -66,7 +66,7 @@ export default async function generative(ctx: PerformanceContext): Promise<void>
         if (!random.chance(eighth % 2 === 0 ? 0.55 : 0.3)) continue;
         melody = Math.max(7, Math.min(14, melody + random.pick([-2, -1, -1, 1, 1, 2])));
         if ([3, 6].includes(((melody % 7) + 7) % 7)) melody += 1;
-        play(epiano, degree(melody), random.int(84, 110), b + eighth / 2, random.pick([0.5, 1]));
+        play(epiano, degree(melody), random.int(80, 104), b + eighth / 2, random.pick([0.5, 1]));
       }
     } else {
       play(epiano, degree(14), 96, b, 4);

@@ -20,6 +20,7 @@ const SAMPLES: [number, string, number, number][] = [
 
 export default defineInstrument({
   name: "bass",
+  gainDb: -3,
   polyphony: 4,
   envelope: { attack: 0.002, decay: 4, sustain: 0, release: 0.09 },
   zones: SAMPLES.map(([root, stem, start, end], i): ZoneDefinitionInput => ({

@@ -15,6 +15,7 @@ const oneShot = { mode: "one-shot" } as const;
 
 export default defineInstrument({
   name: "drums",
+  gainDb: -4,
   polyphony: 24,
   envelope: { attack: 0, release: 0.08 },
   zones: [

@@ -32,6 +32,7 @@ const LAYERS: { layer: string; velocities: [number, number] }[] = [
 
 export default defineInstrument({
   name: "epiano",
+  gainDb: -8,
   polyphony: 32,
   envelope: { attack: 0.001, decay: 5, sustain: 0, release: 0.35 },
   zones: ROOTS.flatMap(([root, stem], i) =>

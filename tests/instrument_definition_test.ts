@@ -205,3 +205,74 @@ Deno.test("shipped samples: mono 48 kHz 16-bit, small, seamless loops matching t
     assert.equal(zone.rootKey, smpl?.rootKey);
   }
 });
+
+/** Peak of a stretch of interleaved stereo output, in dBFS. */
+function peakDb(buf: Float32Array, from = 0, to = buf.length / 2): number {
+  let p = 0;
+  for (let i = from * 2; i < to * 2; i++) p = Math.max(p, Math.abs(buf[i]!));
+  return 20 * Math.log10(p || 1e-12);
+}
+
+Deno.test("the shipped instruments load into the engine and every zone sounds", async () => {
+  const { Sampler } = await import("../lib/mod.ts");
+  const { loadInstrument } = await import("../lib/instrument/mod.ts");
+  for (const name of SHIPPED) {
+    using sampler = Sampler.open();
+    const file = join(ROOT, "instruments", `${name}.ts`);
+    const instrument = await loadInstrument(sampler, file);
+    const { definition } = await readDefinition(file);
+    assert.equal(instrument.zoneCount, definition.zones.length);
+    for (const [i, zone] of definition.zones.entries()) {
+      const [lo, hi] = zone.keys ?? [0, 127];
+      const [vlo, vhi] = zone.velocities ?? [1, 127];
+      const note = Math.round((lo + hi) / 2), velocity = Math.round((vlo + vhi) / 2);
+      const start = sampler.now();
+      instrument.noteOn(note, velocity, { at: start + 100 });
+      instrument.noteOff(note, { at: start + 12000 });
+      const out = sampler.process(48000);
+      const peak = peakDb(out);
+      assert.ok(
+        peak > -40 && peak < -1,
+        `${name} zone ${i} (note ${note}): peak ${peak.toFixed(1)} dBFS`,
+      );
+      assert.ok(peakDb(out, 0, 100) < -120, `${name} zone ${i} sounds before its note`);
+      sampler.allSoundOff();
+      sampler.process(4800);
+    }
+  }
+});
+
+Deno.test("in the engine: a closed hat chokes the open hat; the two snare takes alternate", async () => {
+  const { Sampler } = await import("../lib/mod.ts");
+  const { loadInstrument } = await import("../lib/instrument/mod.ts");
+  using sampler = Sampler.open();
+  const drums = await loadInstrument(sampler, join(ROOT, "instruments", "drums.ts"));
+  drums.noteOn(46, 110, { at: 0 });
+  drums.noteOn(42, 110, { at: 12000 });
+  const choked = sampler.process(48000);
+  assert.ok(peakDb(choked, 24000, 48000) < -90, "the open hat rings on after the closed hat");
+  const start = sampler.now();
+  drums.noteOn(46, 110, { at: start });
+  const ringing = sampler.process(48000);
+  assert.ok(peakDb(ringing, 12000, 24000) > -50, "the open hat alone dies too soon");
+
+  sampler.allSoundOff();
+  sampler.process(4800);
+  const takes: Float32Array[] = [];
+  for (let i = 0; i < 2; i++) {
+    drums.noteOn(38, 100, { at: sampler.now() });
+    takes.push(sampler.process(12000));
+  }
+  assert.notDeepEqual(takes[0], takes[1], "two snare hits in a row play the same take");
+});
+
+Deno.test("in the engine: the epiano's loops come from its files' smpl chunks", async () => {
+  const { Sampler } = await import("../lib/mod.ts");
+  using sampler = Sampler.open();
+  for (const file of (await listFiles(SAMPLES_DIR)).filter((f) => f.startsWith("epiano/"))) {
+    const path = join(SAMPLES_DIR, file);
+    const info = sampler.loadSample(path).info;
+    assert.deepEqual(info.loop, readSmpl(await Deno.readFile(path))?.loop, file);
+    assert.equal(info.loop?.end, info.frames, file);
+  }
+});

@@ -267,7 +267,9 @@ export function zoneOptions(
   if (zone.altMode !== undefined) out.altMode = zone.altMode;
   if (zone.exclusiveGroup !== undefined) out.exclusiveGroup = zone.exclusiveGroup;
   if (zone.tuneCents !== undefined) out.tuneCents = zone.tuneCents;
-  if (zone.gainDb !== undefined) out.gainDb = zone.gainDb;
+  if (zone.gainDb !== undefined || def.gainDb !== undefined) {
+    out.gainDb = Math.max(-144, Math.min(24, (zone.gainDb ?? 0) + (def.gainDb ?? 0)));
+  }
   if (zone.pan !== undefined) out.pan = zone.pan;
   if (zone.velocityTrack !== undefined) out.velocityTrack = zone.velocityTrack;
   const env = mergeEnvelope(def.envelope, zone.envelope);

@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { InstrumentDefinitionError } from "../engine/errors.ts";
-import { type LoaderZoneOptions, loadInstrument, readDefinition } from "./load.ts";
+import {
+  type LoaderZoneOptions,
+  loadInstrument,
+  readDefinition,
+  validateDefinition,
+  zoneOptions,
+} from "./load.ts";
 
 interface FakeSample {
   path: string;
@@ -90,6 +96,18 @@ Deno.test("loadInstrument: paths relative to the definition, one decode per file
     },
   ]);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("zoneOptions: the instrument's gain adds to each zone's, kept within -144..24 dB", () => {
+  const def = validateDefinition(
+    {
+      name: "g",
+      gainDb: -6,
+      zones: [{ sample: "a" }, { sample: "a", gainDb: 3 }, { sample: "a", gainDb: -140 }],
+    },
+    "g.ts",
+  );
+  assert.deepEqual(def.zones.map((z) => zoneOptions(def, z, 60).gainDb), [-6, -3, -144]);
 });
 
 Deno.test("loadInstrument: loop ends and offsets past the sample are all reported, before any instrument exists", async () => {

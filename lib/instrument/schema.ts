@@ -286,6 +286,11 @@ export const InstrumentSchema = z
     }),
     /** Voices this instrument may hold at once, 1..4096. @default the sampler's polyphony */
     polyphony: range(1, 4096, true).optional(),
+    /**
+     * Gain added to every zone's gain, -144..24 dB (the sum is kept within
+     * -144..24): sets the instrument's level in a mix. @default 0
+     */
+    gainDb: range(-144, 24).optional(),
     /** Default envelope of every zone (a zone's own envelope fields win). */
     envelope: EnvelopeSchema.optional(),
     /** The zones; at least one. */
