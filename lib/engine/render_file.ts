@@ -43,6 +43,7 @@ export class RenderFile implements Disposable {
   readonly #core: SamplerCore;
   readonly #native: NativeRenderFile;
   #frames = 0;
+  #finalPeak: number | undefined;
 
   /** @internal Use `sampler.renderToFile`. */
   constructor(core: SamplerCore, path: string, options: RenderFileOptions = {}) {
@@ -75,9 +76,9 @@ export class RenderFile implements Disposable {
     return this.#frames;
   }
 
-  /** Peak absolute sample value written so far (linear, 1 = full scale). */
+  /** Peak absolute sample value written so far (linear, 1 = full scale); still readable after close. */
   get peak(): number {
-    return this.#native.peak();
+    return this.#finalPeak ?? this.#native.peak();
   }
 
   /** Peak in dBFS (-Infinity for silence). */
@@ -119,6 +120,7 @@ export class RenderFile implements Disposable {
    */
   close(): void {
     this.#core.closables.delete(this);
+    if (this.#native.open) this.#finalPeak = this.#native.peak();
     this.#native.close();
   }
 

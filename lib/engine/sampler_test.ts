@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { EngineStateError, OutputFileError, SampleLoadError, UnsupportedError } from "./errors.ts";
+import {
+  EngineStateError,
+  LimitError,
+  OutputFileError,
+  SampleLoadError,
+  UnsupportedError,
+  WrongSamplerError,
+} from "./errors.ts";
 import { Sampler } from "./sampler.ts";
 
 const RATE = 48000;
@@ -160,4 +167,88 @@ Deno.test("renderToFile writes a WAV whose header matches its length", () => {
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("a note an octave above the root plays at twice the frequency", () => {
+  using sampler = Sampler.open();
+  const inst = sampler.createInstrument("p");
+  inst.addZone(sampler.createSample(sine(RATE)), { rootKey: 69, envelope: { attack: 0 } });
+  inst.noteOn(81, 127, { at: 0 });
+  const o = sampler.process(24000);
+  let crossings = 0;
+  for (let i = 2; i < o.length; i += 2) if ((o[i - 2]! < 0) !== (o[i]! < 0)) crossings++;
+  const hz = crossings / 2 / 0.5;
+  assert.ok(Math.abs(hz - 880) <= 2, `measured ${hz} Hz`);
+});
+
+Deno.test("a 32-bit float file holds exactly what process() returns for the same events", () => {
+  const perform = (s: Sampler) => {
+    const inst = s.createInstrument("a");
+    inst.addZone(s.createSample(sine(RATE)), { rootKey: 69 });
+    for (let i = 0; i < 50; i++) {
+      inst.noteOn(60 + (i % 20), 100, { at: 37 * i + 5 });
+      inst.noteOff(60 + (i % 20), { at: 37 * i + 300 });
+    }
+    inst.setParam("volumeDb", -6, { at: 1000 });
+    inst.pitchBend(4000, { at: 1500 });
+  };
+  using s1 = Sampler.open();
+  perform(s1);
+  const mem = s1.process(4000);
+  const dir = Deno.makeTempDirSync();
+  try {
+    using s2 = Sampler.open();
+    perform(s2);
+    const f = s2.renderToFile(`${dir}/x.wav`, { bits: "32f" });
+    f.write(4000);
+    f.close();
+    assert.ok(f.peak > 0); // readable after close
+    const bytes = Deno.readFileSync(`${dir}/x.wav`);
+    const view = new DataView(bytes.buffer);
+    let off = 12;
+    let data: Float32Array | undefined;
+    while (off + 8 <= bytes.length) {
+      const id = new TextDecoder().decode(bytes.subarray(off, off + 4));
+      const len = view.getUint32(off + 4, true);
+      if (id === "data") {
+        data = new Float32Array(bytes.slice(off + 8, off + 8 + len).buffer);
+        break;
+      }
+      off += 8 + len + (len & 1);
+    }
+    assert.ok(data, "no data chunk");
+    assert.deepEqual(data, mem);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("allNotesOff and allSoundOff end every voice; a past event counts as late", () => {
+  using sampler = Sampler.open();
+  const inst = sampler.createInstrument("x");
+  inst.addZone(sampler.createSample(sine(RATE)), { loop: { mode: "forward" } });
+  for (let n = 60; n < 70; n++) inst.noteOn(n, 100, { at: 0 });
+  sampler.process(1000);
+  assert.equal(sampler.stats().voicesActive, 10);
+  sampler.allNotesOff(1000);
+  sampler.process(RATE);
+  assert.equal(sampler.stats().voicesActive, 0);
+  for (let n = 60; n < 70; n++) inst.noteOn(n, 100);
+  sampler.process(500);
+  sampler.allSoundOff();
+  sampler.process(500);
+  assert.equal(sampler.stats().voicesActive, 0);
+  inst.noteOn(60, 100, { at: 10 });
+  sampler.process(128);
+  assert.equal(sampler.stats().eventsLate, 1);
+});
+
+Deno.test("LimitError past maxInstruments; WrongSamplerError for another sampler's sample", () => {
+  using a = Sampler.open({ maxInstruments: 1 });
+  const one = a.createInstrument("one");
+  assert.throws(() => a.createInstrument("two"), LimitError);
+  using b = Sampler.open();
+  assert.throws(() => one.addZone(b.createSample(sine(100))), WrongSamplerError);
+  assert.throws(() => a.createInstrument(""), RangeError);
+  assert.throws(() => a.createInstrument("x".repeat(64)), RangeError);
 });
