@@ -59,7 +59,8 @@ static inline void rt_pan_gains(const ms_sampler_t *s, float pan, float *l, floa
   *l = rt_sine(s, phase + 0.25f);      /* cos */
 }
 
-#define RT_FRAC(pos) ((float)(uint32_t)(pos) * 0x1p-32f)
+/* Fraction of a 32.32 position as float, from its top 24 bits (exact). */
+#define RT_FRAC(pos) ((float)((uint32_t)(pos) >> 8) * 0x1p-24f)
 
 /* Hermite 4-point, 3rd order (x form). */
 static inline float rt_hermite(float xm1, float x0, float x1, float x2, float f) {
@@ -70,66 +71,134 @@ static inline float rt_hermite(float xm1, float x0, float x1, float x2, float f)
 }
 
 /*
- * The inner loops. gl/gr are the gains of the frame before the first; frame i
- * uses gl + dgl*(i+1) (no loop-carried dependency on the gain). Taps may read
- * MS_PAD_BEFORE frames before and MS_PAD_AFTER after the sample: callers
- * guarantee the run stays within those.
+ * The inner loops. Frame i of a run uses gain gl + dgl * (t0 + i + 1): t0 is
+ * the run's distance from its ramp start, so a frame's gain does not depend
+ * on where a run was split. Taps may read MS_PAD_BEFORE frames before and
+ * MS_PAD_AFTER after the sample: callers keep runs within those.
+ *
+ * The scalar versions are the reference; with AVX2 the vector versions below
+ * render (tests compare the two).
  */
-static inline void rt_kernel_linear_mono(const float *restrict d, uint64_t pos, uint64_t inc,
-                                         uint32_t n, float *restrict L, float *restrict R,
-                                         float gl, float dgl, float gr, float dgr) {
-  for (uint32_t i = 0; i < n; i++) {
-    const float *p = d + (pos >> 32);
-    float f = RT_FRAC(pos);
-    float y = p[0] + (p[1] - p[0]) * f;
-    float t = (float)(i + 1);
-    L[i] += y * (gl + dgl * t);
-    R[i] += y * (gr + dgr * t);
-    pos += inc;
+#define RT_SCALAR_KERNEL(NAME, CH, ...)                                                           \
+  static inline void NAME(const float *restrict d, uint64_t pos, uint64_t inc, uint32_t n,       \
+                          float *restrict L, float *restrict R, float gl, float dgl, float gr,   \
+                          float dgr, float t0) {                                                 \
+    for (uint32_t i = 0; i < n; i++) {                                                           \
+      const float *p = d + (pos >> 32) * (CH);                                                   \
+      float f = RT_FRAC(pos);                                                                    \
+      float yl, yr;                                                                              \
+      __VA_ARGS__;                                                                                   \
+      float t = t0 + (float)(i + 1);                                                             \
+      L[i] += yl * (gl + dgl * t);                                                               \
+      R[i] += yr * (gr + dgr * t);                                                               \
+      pos += inc;                                                                                \
+    }                                                                                            \
   }
+
+RT_SCALAR_KERNEL(rt_scalar_linear_mono, 1, yl = yr = p[0] + (p[1] - p[0]) * f)
+RT_SCALAR_KERNEL(rt_scalar_cubic_mono, 1, yl = yr = rt_hermite(p[-1], p[0], p[1], p[2], f))
+RT_SCALAR_KERNEL(rt_scalar_linear_stereo, 2,
+                 yl = p[0] + (p[2] - p[0]) * f; yr = p[1] + (p[3] - p[1]) * f)
+RT_SCALAR_KERNEL(rt_scalar_cubic_stereo, 2,
+                 yl = rt_hermite(p[-2], p[0], p[2], p[4], f);
+                 yr = rt_hermite(p[-1], p[1], p[3], p[5], f))
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define RT_HAVE_SIMD 1
+
+/* Eight positions pos + k*inc (k = 0..7): sample indices and fractions. */
+static inline void rt_simd_pos(uint64_t pos, uint64_t inc, __m256i *idx, __m256 *frac) {
+  const __m256i k03 = _mm256_setr_epi64x(0, 1, 2, 3);
+  __m256i vinc = _mm256_set1_epi64x((long long)inc);
+  /* k*inc for k < 8: inc < 2^38 so the 32x32 multiply of inc's halves suffices */
+  __m256i lo = _mm256_mul_epu32(k03, vinc);
+  __m256i hi = _mm256_slli_epi64(_mm256_mul_epu32(k03, _mm256_srli_epi64(vinc, 32)), 32);
+  __m256i a = _mm256_add_epi64(_mm256_set1_epi64x((long long)pos), _mm256_add_epi64(lo, hi));
+  __m256i b = _mm256_add_epi64(a, _mm256_slli_epi64(vinc, 2));
+  const __m256i perm = _mm256_setr_epi32(1, 3, 5, 7, 0, 2, 4, 6);
+  __m256i pa = _mm256_permutevar8x32_epi32(a, perm); /* hi0..3 | lo0..3 */
+  __m256i pb = _mm256_permutevar8x32_epi32(b, perm);
+  *idx = _mm256_permute2x128_si256(pa, pb, 0x20);
+  __m256i f = _mm256_permute2x128_si256(pa, pb, 0x31);
+  *frac = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(f, 8)), _mm256_set1_ps(0x1p-24f));
 }
 
-static inline void rt_kernel_cubic_mono(const float *restrict d, uint64_t pos, uint64_t inc,
-                                        uint32_t n, float *restrict L, float *restrict R,
-                                        float gl, float dgl, float gr, float dgr) {
-  for (uint32_t i = 0; i < n; i++) {
-    const float *p = d + (pos >> 32);
-    float y = rt_hermite(p[-1], p[0], p[1], p[2], RT_FRAC(pos));
-    float t = (float)(i + 1);
-    L[i] += y * (gl + dgl * t);
-    R[i] += y * (gr + dgr * t);
-    pos += inc;
-  }
+static inline __m256 rt_simd_hermite(__m256 xm1, __m256 x0, __m256 x1, __m256 x2, __m256 f) {
+  const __m256 h = _mm256_set1_ps(0.5f), h3 = _mm256_set1_ps(1.5f), t25 = _mm256_set1_ps(2.5f),
+               two = _mm256_set1_ps(2.0f);
+  __m256 c1 = _mm256_mul_ps(h, _mm256_sub_ps(x1, xm1));
+  __m256 c2 = _mm256_fnmadd_ps(h, x2, _mm256_fmadd_ps(two, x1, _mm256_fnmadd_ps(t25, x0, xm1)));
+  __m256 c3 = _mm256_fmadd_ps(h3, _mm256_sub_ps(x0, x1), _mm256_mul_ps(h, _mm256_sub_ps(x2, xm1)));
+  return _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_fmadd_ps(c3, f, c2), f, c1), f, x0);
 }
 
-static inline void rt_kernel_linear_stereo(const float *restrict d, uint64_t pos, uint64_t inc,
-                                           uint32_t n, float *restrict L, float *restrict R,
-                                           float gl, float dgl, float gr, float dgr) {
-  for (uint32_t i = 0; i < n; i++) {
-    const float *p = d + (pos >> 32) * 2;
-    float f = RT_FRAC(pos);
-    float yl = p[0] + (p[2] - p[0]) * f;
-    float yr = p[1] + (p[3] - p[1]) * f;
-    float t = (float)(i + 1);
-    L[i] += yl * (gl + dgl * t);
-    R[i] += yr * (gr + dgr * t);
-    pos += inc;
-  }
-}
+/* Gather 8 floats at d[idx*CH + off] for the lanes in mask. */
+#define RT_GATHER(d, vi, off, mask) \
+  _mm256_mask_i32gather_ps(_mm256_setzero_ps(), (d) + (off), (vi), (mask), 4)
 
-static inline void rt_kernel_cubic_stereo(const float *restrict d, uint64_t pos, uint64_t inc,
-                                          uint32_t n, float *restrict L, float *restrict R,
-                                          float gl, float dgl, float gr, float dgr) {
-  for (uint32_t i = 0; i < n; i++) {
-    const float *p = d + (pos >> 32) * 2;
-    float f = RT_FRAC(pos);
-    float yl = rt_hermite(p[-2], p[0], p[2], p[4], f);
-    float yr = rt_hermite(p[-1], p[1], p[3], p[5], f);
-    float t = (float)(i + 1);
-    L[i] += yl * (gl + dgl * t);
-    R[i] += yr * (gr + dgr * t);
-    pos += inc;
+#define RT_SIMD_KERNEL(NAME, CH, ...)                                                             \
+  static inline void NAME(const float *restrict d, uint64_t pos, uint64_t inc, uint32_t n,       \
+                          float *restrict L, float *restrict R, float gl, float dgl, float gr,   \
+                          float dgr, float t0) {                                                 \
+    const __m256 lane1 = _mm256_setr_ps(1, 2, 3, 4, 5, 6, 7, 8);                                 \
+    const __m256 vgl = _mm256_set1_ps(gl), vdgl = _mm256_set1_ps(dgl);                           \
+    const __m256 vgr = _mm256_set1_ps(gr), vdgr = _mm256_set1_ps(dgr);                           \
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);                             \
+    for (uint32_t i = 0; i < n; i += 8) {                                                        \
+      uint32_t left = n - i;                                                                     \
+      __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(left < 8 ? left : 8)), lanes);      \
+      __m256 mf = _mm256_castsi256_ps(m);                                                        \
+      __m256i vi;                                                                                \
+      __m256 f;                                                                                  \
+      rt_simd_pos(pos, inc, &vi, &f);                                                            \
+      if ((CH) == 2) vi = _mm256_add_epi32(vi, vi);                                              \
+      __m256 yl, yr;                                                                             \
+      __VA_ARGS__;                                                                                   \
+      __m256 t = _mm256_add_ps(_mm256_set1_ps(t0 + (float)i), lane1);                            \
+      __m256 g_l = _mm256_fmadd_ps(vdgl, t, vgl), g_r = _mm256_fmadd_ps(vdgr, t, vgr);           \
+      if (left >= 8) {                                                                           \
+        _mm256_storeu_ps(L + i, _mm256_fmadd_ps(yl, g_l, _mm256_loadu_ps(L + i)));               \
+        _mm256_storeu_ps(R + i, _mm256_fmadd_ps(yr, g_r, _mm256_loadu_ps(R + i)));               \
+      } else {                                                                                   \
+        _mm256_maskstore_ps(L + i, m, _mm256_fmadd_ps(yl, g_l, _mm256_maskload_ps(L + i, m)));   \
+        _mm256_maskstore_ps(R + i, m, _mm256_fmadd_ps(yr, g_r, _mm256_maskload_ps(R + i, m)));   \
+      }                                                                                          \
+      pos += inc * 8;                                                                            \
+    }                                                                                            \
   }
-}
+
+RT_SIMD_KERNEL(rt_simd_linear_mono, 1, {
+  __m256 a = RT_GATHER(d, vi, 0, mf), b = RT_GATHER(d, vi, 1, mf);
+  yl = yr = _mm256_fmadd_ps(_mm256_sub_ps(b, a), f, a);
+})
+RT_SIMD_KERNEL(rt_simd_cubic_mono, 1, {
+  yl = yr = rt_simd_hermite(RT_GATHER(d, vi, -1, mf), RT_GATHER(d, vi, 0, mf), RT_GATHER(d, vi, 1, mf),
+                            RT_GATHER(d, vi, 2, mf), f);
+})
+RT_SIMD_KERNEL(rt_simd_linear_stereo, 2, {
+  __m256 a = RT_GATHER(d, vi, 0, mf), b = RT_GATHER(d, vi, 2, mf);
+  yl = _mm256_fmadd_ps(_mm256_sub_ps(b, a), f, a);
+  a = RT_GATHER(d, vi, 1, mf);
+  b = RT_GATHER(d, vi, 3, mf);
+  yr = _mm256_fmadd_ps(_mm256_sub_ps(b, a), f, a);
+})
+RT_SIMD_KERNEL(rt_simd_cubic_stereo, 2, {
+  yl = rt_simd_hermite(RT_GATHER(d, vi, -2, mf), RT_GATHER(d, vi, 0, mf), RT_GATHER(d, vi, 2, mf),
+                       RT_GATHER(d, vi, 4, mf), f);
+  yr = rt_simd_hermite(RT_GATHER(d, vi, -1, mf), RT_GATHER(d, vi, 1, mf), RT_GATHER(d, vi, 3, mf),
+                       RT_GATHER(d, vi, 5, mf), f);
+})
+#define rt_kernel_linear_mono rt_simd_linear_mono
+#define rt_kernel_cubic_mono rt_simd_cubic_mono
+#define rt_kernel_linear_stereo rt_simd_linear_stereo
+#define rt_kernel_cubic_stereo rt_simd_cubic_stereo
+#else
+#define RT_HAVE_SIMD 0
+#define rt_kernel_linear_mono rt_scalar_linear_mono
+#define rt_kernel_cubic_mono rt_scalar_cubic_mono
+#define rt_kernel_linear_stereo rt_scalar_linear_stereo
+#define rt_kernel_cubic_stereo rt_scalar_cubic_stereo
+#endif
 
 #endif /* MS_RT_DSP_H */

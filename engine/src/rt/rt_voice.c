@@ -60,6 +60,8 @@ static void voice_interrupt(rt_voice_t *v, uint64_t f) {
   float w = len ? (float)(f - v->ramp_start) / (float)len : 1.0f;
   v->env1 = v->env0 + (v->env1 - v->env0) * w;
   v->fade1 = v->fade0 + (v->fade1 - v->fade0) * w;
+  v->gl_end = v->gl + v->dgl * (float)(f - v->ramp_start);
+  v->gr_end = v->gr + v->dgr * (float)(f - v->ramp_start);
   if (v->env_stage == ENV_ATTACK || v->env_stage == ENV_HOLD) v->stage_left += (uint32_t)(v->ramp_end - f);
   if (v->env_stage == ENV_DONE) v->env_stage = ENV_RELEASE;
   v->ramp_end = f;
@@ -70,6 +72,8 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   const rt_zone_t *z = v->zone;
   v->env0 = v->env1;
   v->fade0 = v->fade1;
+  v->gl = v->gl_end;
+  v->gr = v->gr_end;
 
   /* stage transitions with zero length happen now */
   for (;;) {
@@ -157,6 +161,8 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   float inv = 1.0f / (float)m;
   v->dgl = (gl - v->gl) * inv;
   v->dgr = (gr - v->gr) * inv;
+  v->gl_end = gl;
+  v->gr_end = gr;
 
   float cents = v->cents;
   if (!v->detached) {
@@ -174,14 +180,17 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
 
 /* ----------------------------------------------------------- rendering -- */
 
-static inline void kernel(uint32_t interp, uint32_t ch, const float *d, uint64_t pos, uint64_t inc,
-                          uint32_t n, float *L, float *R, float gl, float dgl, float gr, float dgr) {
-  if (ch == 1) {
-    if (interp == MS_INTERP_LINEAR) rt_kernel_linear_mono(d, pos, inc, n, L, R, gl, dgl, gr, dgr);
-    else rt_kernel_cubic_mono(d, pos, inc, n, L, R, gl, dgl, gr, dgr);
+static inline void kernel(uint32_t interp, const rt_voice_t *v, uint32_t n, float *L, float *R, float t0) {
+  if (v->channels == 1) {
+    if (interp == MS_INTERP_LINEAR)
+      rt_kernel_linear_mono(v->data, v->pos, v->inc, n, L, R, v->gl, v->dgl, v->gr, v->dgr, t0);
+    else
+      rt_kernel_cubic_mono(v->data, v->pos, v->inc, n, L, R, v->gl, v->dgl, v->gr, v->dgr, t0);
   } else {
-    if (interp == MS_INTERP_LINEAR) rt_kernel_linear_stereo(d, pos, inc, n, L, R, gl, dgl, gr, dgr);
-    else rt_kernel_cubic_stereo(d, pos, inc, n, L, R, gl, dgl, gr, dgr);
+    if (interp == MS_INTERP_LINEAR)
+      rt_kernel_linear_stereo(v->data, v->pos, v->inc, n, L, R, v->gl, v->dgl, v->gr, v->dgr, t0);
+    else
+      rt_kernel_cubic_stereo(v->data, v->pos, v->inc, n, L, R, v->gl, v->dgl, v->gr, v->dgr, t0);
   }
 }
 
@@ -224,22 +233,18 @@ static void render_seam_frame(const ms_sampler_t *s, const rt_voice_t *v, float 
  * Render n frames of v at the current ramp (no ramp end inside). Returns the
  * frames rendered: fewer than n when a non-looping sample ran out.
  */
-static uint32_t voice_run(ms_sampler_t *s, rt_voice_t *v, uint32_t n, float *L, float *R) {
+static uint32_t voice_run(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_t n, float *L, float *R) {
   uint32_t done = 0;
   const uint32_t reach = s->interpolation == MS_INTERP_LINEAR ? 1u : 2u; /* taps past idx */
   while (done < n) {
     uint32_t want = n - done;
-    float gl = v->gl, gr = v->gr;
+    const float t0 = (float)(from + done - v->ramp_start);
     if (v->loop_end) {
             uint64_t hi = (uint64_t)(v->loop_end - reach) << 32;
       uint64_t lo = (uint64_t)(v->loop_start + 1) << 32;
       bool seam = v->pos >= hi || (v->wrapped && v->pos < lo);
       if (seam) {
-        gl += v->dgl;
-        gr += v->dgr;
-        render_seam_frame(s, v, L + done, R + done, gl, gr);
-        v->gl = gl;
-        v->gr = gr;
+        render_seam_frame(s, v, L + done, R + done, v->gl + v->dgl * (t0 + 1.0f), v->gr + v->dgr * (t0 + 1.0f));
         v->pos += v->inc;
         uint64_t end = (uint64_t)v->loop_end << 32, len = (uint64_t)(v->loop_end - v->loop_start) << 32;
         while (v->pos >= end) {
@@ -260,16 +265,16 @@ static uint32_t voice_run(ms_sampler_t *s, rt_voice_t *v, uint32_t n, float *L, 
     /* prefetch the data the next run will read (voices on their own samples
      * miss the cache otherwise: measured 2-4x slower without) */
     {
-      uint64_t ahead = v->pos + v->inc * (uint64_t)(want + MS_CONTROL_FRAMES);
-      const char *p = (const char *)(v->data + (ahead >> 32) * v->channels);
-      __builtin_prefetch(p);
-      __builtin_prefetch(p + 64);
+      /* every line of the span [end of this run, one control chunk beyond] */
+      uint64_t a = (v->pos + v->inc * (uint64_t)want) >> 32;
+      uint64_t b = (v->pos + v->inc * (uint64_t)(want + MS_CONTROL_FRAMES)) >> 32;
+      const char *p = (const char *)(v->data + a * v->channels);
+      const char *q = (const char *)(v->data + (b + 3) * v->channels);
+      if (q - p > 32 * 64) q = p + 32 * 64;
+      for (; p < q; p += 64) __builtin_prefetch(p);
     }
-    kernel(s->interpolation, v->channels, v->data, v->pos, v->inc, want, L + done, R + done, gl,
-           v->dgl, gr, v->dgr);
+    kernel(s->interpolation, v, want, L + done, R + done, t0);
     v->pos += v->inc * want;
-    v->gl = gl + v->dgl * (float)want;
-    v->gr = gr + v->dgr * (float)want;
     done += want;
   }
   return done;
@@ -302,7 +307,7 @@ void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t 
       }
       uint32_t m = frames - done;
       if (v->ramp_end - f < m) m = (uint32_t)(v->ramp_end - f);
-      uint32_t r = voice_run(s, v, m, L + done, R + done);
+      uint32_t r = voice_run(s, v, f, m, L + done, R + done);
       done += r;
       if (r < m) {
         v->env_stage = ENV_DONE;
@@ -502,7 +507,7 @@ void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, con
     v->stage_left = z->attack_frames;
     v->env1 = z->attack_frames ? 0.0f : 1.0f;
     v->fade1 = 1.0f;
-    voice_gains(s, v, v->env1, f ? f - 1 : 0, &v->gl, &v->gr);
+    voice_gains(s, v, v->env1, f ? f - 1 : 0, &v->gl_end, &v->gr_end);
     v->ramp_start = v->ramp_end = f;
     slot->voices++;
     s->holding++;

@@ -152,7 +152,8 @@ typedef struct rt_voice {
   uint64_t pos;                /* 32.32 fixed point sample position */
   uint64_t inc;
   const float *data;
-  float gl, gr, dgl, dgr;      /* gain of the previous frame, and per-frame steps */
+  float gl, gr, dgl, dgr;      /* gain at ramp_start-1 and per-frame steps: frame f plays
+                                  gl + dgl * (f - ramp_start + 1) */
   uint32_t channels;
   uint32_t loop_start, loop_end; /* active loop (end exclusive); loop_end 0 = none */
   uint64_t length;
@@ -168,6 +169,7 @@ typedef struct rt_voice {
   uint16_t active_index;
   /* control: recomputed at ramp ends */
   uint64_t ramp_start, ramp_end;   /* absolute frames: ramp covers [start, end) */
+  float gl_end, gr_end;        /* gain at ramp_end-1: where the next ramp starts */
   float env0, env1;            /* envelope at ramp_start-1 and ramp_end-1 */
   float fade0, fade1;          /* steal/choke fade multiplier likewise */
   float fade_step;             /* per frame while fading */
