@@ -276,3 +276,43 @@ Deno.test("in the engine: the epiano's loops come from its files' smpl chunks", 
     assert.equal(info.loop?.end, info.frames, file);
   }
 });
+
+Deno.test("in the engine: every sample that cannot be decoded is listed in one error", async () => {
+  const { Sampler } = await import("../lib/mod.ts");
+  const { loadInstrument } = await import("../lib/instrument/mod.ts");
+  const dir = await Deno.makeTempDir({ prefix: "ms_undecodable_" });
+  try {
+    await Deno.writeFile(join(dir, "empty.wav"), new Uint8Array());
+    await Deno.writeTextFile(join(dir, "text.wav"), "not a wav file");
+    await Deno.copyFile(join(SAMPLES_DIR, "drums", "kick.wav"), join(dir, "kick.wav"));
+    await Deno.writeTextFile(
+      join(dir, "bad.ts"),
+      `export default { name: "bad", zones: [
+        { sample: "kick.wav", keys: 36 },
+        { sample: "empty.wav", keys: 37 },
+        { sample: "text.wav", keys: 38 },
+      ] };`,
+    );
+    using sampler = Sampler.open();
+    await assert.rejects(() => loadInstrument(sampler, join(dir, "bad.ts")), (err: unknown) => {
+      assert.ok(err instanceof InstrumentDefinitionError);
+      const lines = err.message.split("\n");
+      assert.equal(lines.length, 2, err.message);
+      assert.ok(
+        lines[0]!.startsWith(
+          `${join(dir, "bad.ts")}: zones[1].sample: "empty.wav" cannot be loaded: `,
+        ),
+      );
+      assert.ok(
+        lines[1]!.startsWith(
+          `${join(dir, "bad.ts")}: zones[2].sample: "text.wav" cannot be loaded: `,
+        ),
+      );
+      assert.equal((err.cause as Error).name, "SampleLoadError");
+      return true;
+    });
+    assert.equal(sampler.instruments.length, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

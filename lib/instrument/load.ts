@@ -13,7 +13,7 @@
 
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { InstrumentDefinitionError } from "../engine/errors.ts";
+import { InstrumentDefinitionError, SampleLoadError } from "../engine/errors.ts";
 import type { ZoneOptions } from "../engine/options.ts";
 import { definitionError, type DefinitionIssue, fromZodIssues } from "./issues.ts";
 import {
@@ -32,6 +32,8 @@ export interface SampleLike {
     readonly rootKey: number;
     readonly loop?: { readonly start: number; readonly end: number } | undefined;
   };
+  /** Drop the loader's reference (zones keep theirs). */
+  dispose?(): void;
 }
 
 /** The zone options the loader passes to Instrument.addZone. */
@@ -287,9 +289,9 @@ export function zoneOptions(
  * @param options see LoadOptions
  * @returns the instrument
  * @throws {InstrumentDefinitionError} for an unreadable or invalid definition,
- *   missing sample files (all listed in one error), or loop points / offsets
- *   beyond a sample's end (all listed)
- * @throws {SampleLoadError} when a sample file exists but cannot be decoded
+ *   missing sample files (all listed in one error), sample files that cannot
+ *   be decoded (all listed; `cause` is the first SampleLoadError), or loop
+ *   points / offsets beyond a sample's end (all listed)
  * @example
  * ```ts ignore
  * import { Sampler } from "../mod.ts";
@@ -309,10 +311,35 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
     options,
   );
 
-  // Decode each file once, however many zones use it.
+  // Decode each file once, however many zones use it; report every file
+  // that fails to decode, not just the first.
   const samples = new Map<string, S>();
-  for (const path of samplePaths) {
-    if (!samples.has(path)) samples.set(path, sampler.loadSample(path));
+  const undecodable: DefinitionIssue[] = [];
+  let firstFailure: SampleLoadError | undefined;
+  definition.zones.forEach((zone, i) => {
+    const path = samplePaths[i]!;
+    if (samples.has(path)) return;
+    try {
+      samples.set(path, sampler.loadSample(path));
+    } catch (err) {
+      if (!(err instanceof SampleLoadError)) throw err;
+      firstFailure ??= err;
+      undecodable.push({
+        path: ["zones", i, "sample"],
+        value: zone.sample,
+        problem: `${showValue(zone.sample)} cannot be loaded: ${err.message}`,
+      });
+    }
+  });
+  const release = () => {
+    for (const sample of samples.values()) sample.dispose?.();
+  };
+  if (undecodable.length) {
+    release();
+    throw definitionError(file, shownFile, undecodable, {
+      cause: firstFailure,
+      ...(firstFailure?.hint ? { hint: firstFailure.hint } : {}),
+    });
   }
 
   // Points that only the decoded sample can check, all reported at once.
@@ -335,7 +362,10 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
       });
     }
   });
-  if (issues.length) throw definitionError(file, shownFile, issues);
+  if (issues.length) {
+    release();
+    throw definitionError(file, shownFile, issues);
+  }
 
   const instrument = sampler.createInstrument(definition.name);
   if (definition.polyphony !== undefined) instrument.setParam("polyphony", definition.polyphony);
@@ -344,5 +374,7 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
     instrument.addZone(sample, zoneOptions(definition, zone, sample.info.rootKey));
   });
   instrument.commit();
+  // The zones hold their own references to the sample data.
+  release();
   return instrument;
 }
