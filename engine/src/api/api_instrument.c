@@ -144,7 +144,7 @@ MS_API int32_t ms_instrument_load_sample(ms_instrument_t *inst, const char *path
     z.loop_end_frames = meta->loop_end_frames;
   }
   ms_sample_t *smp = NULL;
-  int32_t rc = ctl_sample_decode(s, path, &smp);
+  int32_t rc = ctl_sample_decode(s, path, inst->name, &smp);
   if (rc != MS_OK) return rc;
   if (!meta) z.root_key = (uint8_t)smp->root_key;
   rc = ms_instrument_add_zone(inst, smp, &z, NULL);
@@ -159,7 +159,7 @@ MS_API int32_t ms_sample_load(ms_sampler_t *s, const char *path, ms_sample_t **o
   ctl_clear_error(s);
   if (!path || !out) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot load sample: path or output pointer is NULL");
   *out = NULL;
-  return ctl_sample_decode(s, path, out);
+  return ctl_sample_decode(s, path, NULL, out);
 }
 
 MS_API int32_t ms_sample_create(ms_sampler_t *s, const float *data, uint64_t frames, uint32_t channels,

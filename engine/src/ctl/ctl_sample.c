@@ -85,8 +85,13 @@ static bool log_says_truncated(SNDFILE *f, long long *promised_bytes, long long 
   return false;
 }
 
-int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, struct ms_sample **out) {
-  const char *name = base_name(path);
+int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, const char *instrument, struct ms_sample **out) {
+  /* "kick.wav" or "kick.wav\" for instrument \"drums" inside the quotes of each message */
+  char name[PATH_MAX + 96];
+  if (instrument)
+    snprintf(name, sizeof name, "%s\" for instrument \"%s", base_name(path), instrument);
+  else
+    snprintf(name, sizeof name, "%s", base_name(path));
   char abs[PATH_MAX + 256];
   absolute_path(path, abs, sizeof abs);
   struct stat st;

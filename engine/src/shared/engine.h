@@ -309,7 +309,8 @@ void ctl_clear_error(ms_sampler_t *s);
 
 int32_t ctl_tables_build(ms_sampler_t *s);
 
-int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, struct ms_sample **out);
+/* instrument: name for messages, or NULL */
+int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, const char *instrument, struct ms_sample **out);
 struct ms_sample *ctl_sample_new(ms_sampler_t *s, uint64_t frames, uint32_t channels);
 void ctl_sample_ref(struct ms_sample *smp);
 void ctl_sample_unref(struct ms_sample *smp);
