@@ -3,19 +3,18 @@
  * the clock, the queue of events waiting to be sent, and the window logic
  * that sends them to the engine in batches.
  *
- * Thread: CT. Sends events only through ms_push_events, with one reused
- * buffer of ms_event_t records; never more than `budget` per window, so the
+ * Thread: CT. Sends events only through an EventBatch (ms_push_events with
+ * one reused buffer of records); never more than `budget` per window, so the
  * engine's ring (ringCapacity events) cannot overflow during an offline render.
+ * No pointers or raw buffers here: those stay in lib/ffi.
  *
  * @module
  */
-import { encodeEvent, EVENT, type EventRecord } from "../ffi/layout.ts";
+import { EventBatch } from "../ffi/event_batch.ts";
+import type { EventRecord } from "../ffi/layout.ts";
 import type { NativeInstrument, NativeSampler } from "../ffi/native.ts";
 import { Clock } from "./clock.ts";
 import { EventQueue } from "./scheduler.ts";
-
-/** Records per ms_push_events call. */
-const BATCH_RECORDS = 256;
 
 /** Something that must be finished before the sampler is destroyed (an open render file). */
 export interface Closable {
@@ -29,8 +28,7 @@ export class SamplerCore {
   readonly queue: EventQueue = new EventQueue();
   /** Most events sent ahead in one window: half the ring. */
   readonly budget: number;
-  readonly #batch = new Uint8Array(BATCH_RECORDS * EVENT.size);
-  readonly #view = new DataView(this.#batch.buffer);
+  readonly #batch: EventBatch;
   readonly #dirty = new Set<NativeInstrument>();
   readonly closables: Set<Closable> = new Set();
 
@@ -38,6 +36,7 @@ export class SamplerCore {
     this.native = native;
     this.clock = new Clock(native.config.sample_rate, tempo);
     this.budget = Math.max(1, native.config.ring_capacity >> 1);
+    this.#batch = new EventBatch(native);
   }
 
   /** Queue an event (frame -1 = as soon as possible). */
@@ -78,21 +77,16 @@ export class SamplerCore {
     const now = this.native.now();
     let bound = until;
     let sent = 0;
-    let n = 0;
     while (this.queue.size && this.queue.peekFrame() < until) {
       const frame = this.queue.peekFrame();
-      if (sent + n >= budget && frame > now) {
+      if (sent >= budget && frame > now) {
         bound = frame;
         break;
       }
-      encodeEvent(this.#view, n * EVENT.size, this.queue.pop()!);
-      if (++n === BATCH_RECORDS) {
-        this.native.pushEvents(this.#batch, n);
-        sent += n;
-        n = 0;
-      }
+      this.#batch.add(this.queue.pop()!);
+      sent++;
     }
-    if (n) this.native.pushEvents(this.#batch, n);
+    this.#batch.send();
     return bound;
   }
 }
