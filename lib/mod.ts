@@ -35,3 +35,9 @@ export {
 } from "./engine/options.ts";
 export type { Performance, PerformanceContext } from "./engine/performance_context.ts";
 export * from "./engine/errors.ts";
+export {
+  type PerformanceResult,
+  runPerformance,
+  type RunPerformanceOptions,
+} from "./engine/performance.ts";
+export { defineInstrument, loadInstrument } from "./instrument/mod.ts";

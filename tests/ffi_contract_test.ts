@@ -252,3 +252,14 @@ Deno.test("the built library agrees: strerror for every code, zone defaults, liv
     s.destroy();
   }
 });
+
+Deno.test("a C-side failure carries the engine's detail message (thread-local before a handle exists)", async () => {
+  const { NativeSampler } = await import("../lib/ffi/native.ts");
+  const { EngineRangeError } = await import("../lib/engine/errors.ts");
+  assert.throws(
+    () => NativeSampler.create({ sample_rate: 1 }),
+    (e: unknown) =>
+      e instanceof EngineRangeError && e.status === STATUS.OUT_OF_RANGE &&
+      /^Cannot \w+/.test(e.message) && e.message.includes("1") && !e.message.endsWith("."),
+  );
+});
