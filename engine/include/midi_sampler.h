@@ -462,6 +462,85 @@ MS_API float ms_render_file_peak(const ms_render_file_t *file);
 /* Finish the file (header sizes) and free the handle. Thread: CT. Errors: IO. */
 MS_API int32_t ms_render_file_close(ms_render_file_t *file);
 
+/* ------------------------------------------------------ live output -- */
+/*
+ * Live output: the engine's own render thread (SCHED_FIFO when permitted)
+ * writing to ALSA, or JACK's process callback. Either way the render thread
+ * is the only caller of ms_process while the output runs.
+ */
+typedef struct ms_output ms_output_t;
+
+#define MS_BACKEND_AUTO 0u  /* JACK when a server runs, else ALSA */
+#define MS_BACKEND_ALSA 1u
+#define MS_BACKEND_JACK 2u
+
+#define MS_PCM_AUTO 0u      /* float if the device takes it, else S32, else S16 */
+#define MS_PCM_FLOAT 1u
+#define MS_PCM_S32 2u
+#define MS_PCM_S16 3u
+
+#define MS_OUTPUT_NO_CONNECT 1u /* JACK: do not connect to the system playback ports */
+
+typedef struct ms_output_config {
+  uint32_t backend;          /* 0: MS_BACKEND_* */
+  uint32_t period_frames;    /* 4: ALSA period (default 128); JACK uses the server's */
+  uint32_t periods;          /* 8: ALSA periods per buffer (default 2) */
+  int32_t rt_priority;       /* 12: SCHED_FIFO priority for the render thread, 0 = normal priority */
+  uint32_t pcm_format;       /* 16: MS_PCM_* (ALSA) */
+  uint32_t flags;            /* 20: MS_OUTPUT_* */
+  char device[104];          /* 24: ALSA PCM name (default "default"); JACK client name (default "midi-sampler") */
+} ms_output_config_t;
+_Static_assert(sizeof(ms_output_config_t) == 128, "ms_output_config_t layout");
+
+typedef struct ms_output_info {
+  uint32_t backend;          /* 0: MS_BACKEND_ALSA or MS_BACKEND_JACK, the one in use */
+  uint32_t sample_rate;      /* 4 */
+  uint32_t period_frames;    /* 8 */
+  uint32_t periods;          /* 12 */
+  uint32_t latency_frames;   /* 16: output latency actually obtained */
+  uint32_t pcm_format;       /* 20: MS_PCM_* in use */
+  int32_t sched_policy;      /* 24: policy of the render thread read back (SCHED_FIFO=1, SCHED_OTHER=0) */
+  int32_t sched_priority;    /* 28: its priority read back */
+  uint32_t running;          /* 32 */
+  uint32_t reserved;         /* 36 */
+  char device[104];          /* 40: device or JACK client name in use */
+} ms_output_info_t;
+_Static_assert(sizeof(ms_output_info_t) == 144, "ms_output_info_t layout");
+
+/*
+ * Open an output device for the sampler (nothing plays until start). The
+ * device's rate must be the sampler's: open the sampler at the rate the
+ * device or JACK server runs (ms_output_probe_rate tells it).
+ * Thread: CT. Errors: INVALID_ARGUMENT, DEVICE (missing; the message lists
+ * what "aplay -L" offers), DEVICE_BUSY, NO_SERVER, UNSUPPORTED (rate/format),
+ * STATE (an output is already open).
+ */
+MS_API int32_t ms_output_open(ms_sampler_t *sampler, const ms_output_config_t *config, ms_output_t **out);
+
+/*
+ * Start rendering: ALSA gets the engine's render thread (SCHED_FIFO at
+ * config.rt_priority when permitted; when denied it runs at normal priority,
+ * returns MS_ERR_RT_PRIORITY with the fix, and audio plays anyway), JACK
+ * activates its client. Thread: CT. Errors: STATE, DEVICE, RT_PRIORITY (non-fatal).
+ */
+MS_API int32_t ms_output_start(ms_output_t *output);
+
+/* Stop rendering and join the render thread (JACK: deactivate). Thread: CT. */
+MS_API int32_t ms_output_stop(ms_output_t *output);
+
+/* Stop if running and close the device; frees the handle. Thread: CT. */
+MS_API void ms_output_close(ms_output_t *output);
+
+/* What was obtained: backend, rate, period, latency, thread policy. Thread: CT. */
+MS_API int32_t ms_output_get_info(const ms_output_t *output, ms_output_info_t *out);
+
+/*
+ * The sample rate the given backend would run at (JACK: the server's; ALSA:
+ * the device's preferred/nearest to 48000), without opening it for playback,
+ * so the sampler can be created to match. Thread: CT. Errors as ms_output_open.
+ */
+MS_API int32_t ms_output_probe_rate(const ms_output_config_t *config, uint32_t *rate);
+
 #ifdef __cplusplus
 }
 #endif
