@@ -2,7 +2,7 @@
  * `deno task build`: configure and build the engine (libmidisampler.so) with
  * CMake, or say it is up to date.
  *
- * Usage: deno task build [--force] [--quiet]
+ * Usage: deno task build [--force] [--quiet] [--target midisampler]
  *
  * CLI layer: the only place here that prints and sets an exit code.
  *
@@ -18,12 +18,13 @@ if (import.meta.main) {
     options: {
       force: { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
+      target: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
     console.log(
-      `Usage: deno task build [--force] [--quiet]\nRuns in ${PROJECT_ROOT}: ${BUILD_COMMAND}`,
+      `Usage: deno task build [--force] [--quiet] [--target midisampler]\nRuns in ${PROJECT_ROOT}: ${BUILD_COMMAND}`,
     );
     Deno.exit(0);
   }
@@ -38,6 +39,7 @@ if (import.meta.main) {
   }
   try {
     const path = buildEngine({
+      target: values.target,
       onOutput: values.quiet ? undefined : (chunk) => Deno.stderr.writeSync(chunk),
     });
     if (!values.quiet) console.error(`built: ${path}`);

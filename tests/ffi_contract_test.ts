@@ -10,11 +10,14 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import {
   ALT,
+  BACKEND,
   EV,
   FILE_FORMAT,
   INTERP,
   LOOP,
+  OUTPUT,
   PARAM,
+  PCM,
   RT_STATUS,
   SAMPLE_FORMAT,
   STATS,
@@ -73,6 +76,9 @@ Deno.test("constants in lib/ffi/layout.ts equal the header's #defines", () => {
     ["MS_FILE_", FILE_FORMAT],
     ["MS_SAMPLE_", SAMPLE_FORMAT],
     ["MS_RT_", RT_STATUS],
+    ["MS_BACKEND_", BACKEND],
+    ["MS_PCM_", PCM],
+    ["MS_OUTPUT_", OUTPUT],
   ];
   for (const [prefix, table] of tables) {
     const c = defines(prefix);
@@ -93,6 +99,7 @@ interface CField {
 }
 
 const C_TYPES: Record<string, number> = {
+  char: 1,
   uint8_t: 1,
   int8_t: 1,
   uint16_t: 2,

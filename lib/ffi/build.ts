@@ -67,8 +67,8 @@ export function locateLibrary(root: string = PROJECT_ROOT): LibraryLocation {
 }
 
 /**
- * Newest file among `engine/src/**`, `engine/include/**` and the engine's
- * CMakeLists files, by modification time.
+ * Newest file among `engine/src/**`, `engine/include/**` and
+ * `engine/CMakeLists.txt`, by modification time.
  *
  * @param root Project root.
  * @returns Its path and mtime in ms, or undefined when there are no sources.
@@ -96,8 +96,8 @@ export function newestEngineSource(
   };
   walk(join(root, "engine", "src"));
   walk(join(root, "engine", "include"));
+  // tests/ and bench/ have their own CMakeLists but do not change the library
   consider(join(root, "engine", "CMakeLists.txt"));
-  for (const sub of ["tests", "bench"]) consider(join(root, "engine", sub, "CMakeLists.txt"));
   return best;
 }
 

@@ -72,10 +72,21 @@ export const SAMPLE_FORMAT = { PCM16: 1, PCM24: 2, FLOAT32: 3 } as const;
 /** `MS_RT_*` bits of ms_sampler_rt_status. */
 export const RT_STATUS = { MEMORY_LOCKED: 1, PRIORITY_SET: 2 } as const;
 
+/** `MS_BACKEND_*` live output backends. */
+export const BACKEND = { AUTO: 0, ALSA: 1, JACK: 2 } as const;
+
+/** `MS_PCM_*` ALSA sample formats. */
+export const PCM = { AUTO: 0, FLOAT: 1, S32: 2, S16: 3 } as const;
+
+/** `MS_OUTPUT_*` flags of ms_output_config_t. */
+export const OUTPUT = { NO_CONNECT: 1 } as const;
+
 /** A field of a C struct: byte offset and C type. */
 export interface FieldLayout {
   readonly offset: number;
-  readonly type: "u8" | "u16" | "u32" | "u64" | "f32";
+  readonly type: "u8" | "u16" | "u32" | "i32" | "u64" | "f32" | "char";
+  /** Array length for `char` fields (a NUL-terminated string buffer). */
+  readonly length?: number;
 }
 
 /** `ms_audio_config_t`, 32 bytes. */
@@ -163,6 +174,38 @@ export const EVENT = {
   },
 } as const satisfies StructLayout;
 
+/** `ms_output_config_t`, 128 bytes. */
+export const OUTPUT_CONFIG = {
+  size: 128,
+  fields: {
+    backend: { offset: 0, type: "u32" },
+    period_frames: { offset: 4, type: "u32" },
+    periods: { offset: 8, type: "u32" },
+    rt_priority: { offset: 12, type: "i32" },
+    pcm_format: { offset: 16, type: "u32" },
+    flags: { offset: 20, type: "u32" },
+    device: { offset: 24, type: "char", length: 104 },
+  },
+} as const satisfies StructLayout;
+
+/** `ms_output_info_t`, 144 bytes. */
+export const OUTPUT_INFO = {
+  size: 144,
+  fields: {
+    backend: { offset: 0, type: "u32" },
+    sample_rate: { offset: 4, type: "u32" },
+    period_frames: { offset: 8, type: "u32" },
+    periods: { offset: 12, type: "u32" },
+    latency_frames: { offset: 16, type: "u32" },
+    pcm_format: { offset: 20, type: "u32" },
+    sched_policy: { offset: 24, type: "i32" },
+    sched_priority: { offset: 28, type: "i32" },
+    running: { offset: 32, type: "u32" },
+    reserved: { offset: 36, type: "u32" },
+    device: { offset: 40, type: "char", length: 104 },
+  },
+} as const satisfies StructLayout;
+
 /** Field names of `ms_stats_t`, in order: field i is the uint64 at byte i * 8. */
 export const STATS_FIELDS = [
   "struct_size",
@@ -217,6 +260,8 @@ export const STRUCTS: Readonly<Record<string, StructLayout>> = {
   ms_note_params_t: NOTE_PARAMS,
   ms_event_t: EVENT,
   ms_stats_t: STATS,
+  ms_output_config_t: OUTPUT_CONFIG,
+  ms_output_info_t: OUTPUT_INFO,
 };
 
 const TWO_32 = 4294967296;
@@ -299,6 +344,10 @@ function readField(view: DataView, f: FieldLayout): number {
       return view.getUint16(f.offset, true);
     case "u32":
       return view.getUint32(f.offset, true);
+    case "i32":
+      return view.getInt32(f.offset, true);
+    case "char":
+      return NaN; // strings: use readCString / writeCString
     case "f32":
       return view.getFloat32(f.offset, true);
     case "u64":
@@ -314,10 +363,38 @@ function writeField(view: DataView, f: FieldLayout, v: number): void {
       return view.setUint16(f.offset, v, true);
     case "u32":
       return view.setUint32(f.offset, v, true);
+    case "i32":
+      return view.setInt32(f.offset, v, true);
+    case "char":
+      return; // strings: use writeCString
     case "f32":
       return view.setFloat32(f.offset, v, true);
     case "u64":
       view.setUint32(f.offset, v % TWO_32, true);
       view.setUint32(f.offset + 4, Math.floor(v / TWO_32), true);
   }
+}
+
+/**
+ * Write `text` as a NUL-terminated UTF-8 string into a `char` field.
+ *
+ * @throws {RangeError} when it does not fit (with its NUL).
+ */
+export function writeCString(bytes: Uint8Array, f: FieldLayout, text: string): void {
+  const encoded = new TextEncoder().encode(text);
+  const cap = f.length ?? 0;
+  if (encoded.length + 1 > cap) {
+    throw new RangeError(
+      `Cannot store "${text}": it is ${encoded.length} bytes, the field holds ${cap - 1}`,
+    );
+  }
+  bytes.fill(0, f.offset, f.offset + cap);
+  bytes.set(encoded, f.offset);
+}
+
+/** Read a NUL-terminated UTF-8 string from a `char` field. */
+export function readCString(bytes: Uint8Array, f: FieldLayout): string {
+  const field = bytes.subarray(f.offset, f.offset + (f.length ?? 0));
+  const end = field.indexOf(0);
+  return new TextDecoder().decode(end < 0 ? field : field.subarray(0, end));
 }

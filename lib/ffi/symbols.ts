@@ -71,6 +71,14 @@ export const SYMBOLS = {
   ms_render_file_write: { parameters: ["pointer", "u32"], result: "i32" },
   ms_render_file_peak: { parameters: ["pointer"], result: "f32" },
   ms_render_file_close: { parameters: ["pointer"], result: "i32" },
+
+  // live output: optional so that a library built before the backends still opens
+  ms_output_open: { parameters: ["pointer", "buffer", "buffer"], result: "i32", optional: true },
+  ms_output_start: { parameters: ["pointer"], result: "i32", optional: true },
+  ms_output_stop: { parameters: ["pointer"], result: "i32", optional: true },
+  ms_output_close: { parameters: ["pointer"], result: "void", optional: true },
+  ms_output_get_info: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  ms_output_probe_rate: { parameters: ["buffer", "buffer"], result: "i32", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened library's symbols. */
