@@ -202,7 +202,7 @@ export class Sampler implements Disposable {
    * @param data Interleaved samples, -1..1.
    * @param options Channels (1 or 2) and rate. @default { channels: 1, sampleRate: this.sampleRate }
    * @returns The sample.
-   * @throws {RangeError} for a bad channel count or rate.
+   * @throws {RangeError} for empty data, a partial frame, a bad channel count or rate.
    */
   createSample(
     data: Float32Array<ArrayBuffer>,
@@ -212,6 +212,11 @@ export class Sampler implements Disposable {
     const rate = options.sampleRate ?? this.sampleRate;
     if (channels !== 1 && channels !== 2) {
       throw new RangeError(`Cannot create sample: channels must be 1 or 2, got "${channels}"`);
+    }
+    if (data.length < channels || data.length % channels !== 0) {
+      throw new RangeError(
+        `Cannot create sample: data must hold whole frames of ${channels} channel(s), got ${data.length} values`,
+      );
     }
     if (!Number.isInteger(rate) || rate < 1000 || rate > 384000) {
       throw new RangeError(`Cannot create sample: sampleRate must be 1000..384000, got "${rate}"`);

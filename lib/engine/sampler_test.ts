@@ -250,5 +250,7 @@ Deno.test("LimitError past maxInstruments; WrongSamplerError for another sampler
   using b = Sampler.open();
   assert.throws(() => one.addZone(b.createSample(sine(100))), WrongSamplerError);
   assert.throws(() => a.createInstrument(""), RangeError);
+  assert.throws(() => a.createSample(new Float32Array(0)), RangeError);
+  assert.throws(() => a.createSample(new Float32Array(3), { channels: 2 }), RangeError);
   assert.throws(() => a.createInstrument("x".repeat(64)), RangeError);
 });
