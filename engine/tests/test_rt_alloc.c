@@ -12,7 +12,8 @@
  *   ms_process. Phase 2: a separate render thread calls ms_process in a loop
  *   with the flag set for its whole life, while the main thread pushes events,
  *   swaps instrument versions (add_zone + commit, clear_zones), creates and
- *   destroys instruments, and collects retired data.
+ *   destroys instruments, and collects retired data, and a producer thread
+ *   sends notes through ms_producer_push.
  * The workload covers many events of every type, voice stealing (more notes
  * than max_polyphony), late and far-future events, instrument swap and
  * destroy under playing voices, all-sound-off and all-notes-off.
@@ -348,6 +349,37 @@ static void *render_thread(void *arg) {
   return NULL;
 }
 
+/* A second event source on its own thread, through ms_producer_push. */
+typedef struct prod_ctx {
+  ms_producer_t *p;
+  uint32_t instrument;
+  _Atomic int stop;
+  uint64_t pushed, full;
+} prod_ctx_t;
+
+static void *producer_thread(void *arg) {
+  prod_ctx_t *c = arg;
+  ms_event_t ev;
+  memset(&ev, 0, sizeof ev);
+  ev.instrument = c->instrument;
+  ev.frame = MS_FRAME_NOW;
+  struct timespec pause = {0, 100000};
+  for (uint32_t k = 0; !atomic_load_explicit(&c->stop, memory_order_acquire); k++) {
+    ev.type = (uint16_t)(k & 1 ? MS_EV_NOTE_OFF : MS_EV_NOTE_ON);
+    ev.note = (uint8_t)(36 + (k / 2) % 48);
+    ev.velocity = 90;
+    int32_t rc = ms_producer_push(c->p, &ev);
+    if (rc == MS_OK)
+      c->pushed++;
+    else if (rc == MS_ERR_RING_FULL)
+      c->full++;
+    else
+      break;
+    if (k % 16 == 15) nanosleep(&pause, NULL);
+  }
+  return NULL;
+}
+
 static void phase_two_threads(void) {
   tu_section("phase 2: render thread (guarded throughout) against a control thread");
   world_t w;
@@ -363,6 +395,11 @@ static void phase_two_threads(void) {
     world_close(&w);
     return;
   }
+  prod_ctx_t pc = {.instrument = ms_instrument_id(w.inst[2])};
+  pthread_t pth;
+  bool have_producer = false;
+  CHECK_MS(w.s, ms_producer_create(w.s, &pc.p));
+  if (pc.p) have_producer = pthread_create(&pth, NULL, producer_thread, &pc) == 0;
   struct timespec pause = {0, 200000}; /* let the render thread run between steps */
   for (uint64_t iter = 0; iter < 400; iter++) {
     uint64_t seen = atomic_load(&c.calls);
@@ -371,6 +408,10 @@ static void phase_two_threads(void) {
      * a hung render thread shows as the ctest timeout) */
     do nanosleep(&pause, NULL);
     while (atomic_load(&c.calls) == seen);
+  }
+  if (have_producer) {
+    atomic_store_explicit(&pc.stop, 1, memory_order_release);
+    pthread_join(pth, NULL);
   }
   CHECK_MS(w.s, ok_or_full(ms_all_sound_off_at(w.s, MS_FRAME_NOW)));
   uint64_t target = atomic_load(&c.calls) + 200;
@@ -386,6 +427,10 @@ static void phase_two_threads(void) {
          (unsigned long long)st.events_dropped, (unsigned long long)st.voices_stolen,
          (unsigned long long)st.instruments_retired);
   CHECK(atomic_load(&c.calls) >= 400);
+  printf("    producer thread: %llu events pushed, %llu refused (ring full)\n",
+         (unsigned long long)pc.pushed, (unsigned long long)pc.full);
+  CHECK(have_producer && pc.pushed > 0);
+  if (pc.p) ms_producer_destroy(pc.p);
   CHECK(st.events_received > 10000);
   CHECK(st.voices_stolen > 0);
   world_close(&w);

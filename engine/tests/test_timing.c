@@ -153,6 +153,21 @@ static void test_late(void) {
     else
       CHECK_EQ_U64(st1.events_late, st0.events_late + 1);
     CHECK_EQ_U64(st1.events_received, st0.events_received + 1);
+    /* the live stats block agrees with the copy and with ms_sampler_now */
+    const ms_stats_t *live = ms_sampler_stats_ptr(r.s);
+    CHECK(live != NULL);
+    if (live) {
+      CHECK_EQ_U64(live->struct_size, sizeof(ms_stats_t));
+      CHECK_EQ_U64(live->sample_rate, RATE);
+      CHECK_EQ_U64(live->frames_rendered, 2000);
+      CHECK_EQ_U64(live->frames_rendered, ms_sampler_now(r.s));
+      CHECK_EQ_U64(live->events_late, st1.events_late);
+    }
+    uint64_t fr = 0;
+    uint32_t xr = 99;
+    CHECK_MS(r.s, ms_get_stats(r.s, &fr, &xr));
+    CHECK_EQ_U64(fr, 2000);
+    CHECK_EQ_INT(xr, 0);
     rig_close(&r);
   }
 }
