@@ -53,69 +53,72 @@ static const param_range_t PARAMS[] = {
 };
 #define N_PARAMS (sizeof PARAMS / sizeof PARAMS[0])
 
-int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, ms_cmd_t *out) {
-  char who[160];
-  ms_instrument_t *inst = NULL;
-  const char *tn = type_name(ev->type);
-  if (ev->instrument) inst = instrument_of(s, ev->instrument);
+static void event_who(char *buf, size_t cap, const ms_event_t *ev, const ms_instrument_t *inst, uint32_t index) {
   if (index == UINT32_MAX)
-    snprintf(who, sizeof who, "Cannot send %s to instrument \"%s\"", tn, inst ? inst->name : "?");
+    snprintf(buf, cap, "Cannot send %s to instrument \"%s\"", type_name(ev->type), inst ? inst->name : "?");
   else
-    snprintf(who, sizeof who, "Cannot push event %u (%s)", index, tn);
+    snprintf(buf, cap, "Cannot push event %u (%s)", index, type_name(ev->type));
+}
+
+int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, ms_cmd_t *out) {
+  /* the message prefix is built only on failure: this runs for every event */
+  char who[160];
+  ms_instrument_t *inst = ev->instrument ? instrument_of(s, ev->instrument) : NULL;
+#define WHO() (event_who(who, sizeof who, ev, inst, index), who)
 
   if (ev->type < MS_EV_NOTE_ON || ev->type > MS_EV_ALL_SOUND_OFF)
-    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: type %u is not an MS_EV_* value (1..7)", who, ev->type);
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: type %u is not an MS_EV_* value (1..7)", WHO(), ev->type);
   bool sampler_wide = ev->type == MS_EV_ALL_NOTES_OFF || ev->type == MS_EV_ALL_SOUND_OFF;
   if (ev->instrument || !sampler_wide) {
     if (MS_ID_SERIAL(ev->instrument) != s->serial && ev->instrument)
-      return ctl_fail(s, MS_ERR_WRONG_SAMPLER, "%s: instrument id 0x%08x belongs to another sampler", who,
+      return ctl_fail(s, MS_ERR_WRONG_SAMPLER, "%s: instrument id 0x%08x belongs to another sampler", WHO(),
                       ev->instrument);
     if (!inst)
-      return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: instrument id 0x%08x does not exist (destroyed?)", who,
+      return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: instrument id 0x%08x does not exist (destroyed?)", WHO(),
                       ev->instrument);
   }
   memset(out, 0, sizeof *out);
   out->ev = *ev;
   switch (ev->type) {
     case MS_EV_NOTE_ON: {
-      if (ev->note > 127) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: note %u is above 127", who, ev->note);
+      if (ev->note > 127) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: note %u is above 127", WHO(), ev->note);
       if (ev->velocity > 127)
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: velocity %u is above 127", who, ev->velocity);
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: velocity %u is above 127", WHO(), ev->velocity);
       const ms_note_params_t *p = &ev->params;
       if (!finite_in(p->gain_db, -144.0f, 24.0f))
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: gain_db %g is outside -144..24", who, p->gain_db);
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: gain_db %g is outside -144..24", WHO(), p->gain_db);
       if (!finite_in(p->pan, -2.0f, 2.0f))
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: pan %g is outside -2..2", who, p->pan);
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: pan %g is outside -2..2", WHO(), p->pan);
       if (!finite_in(p->tune_cents, -2400.0f, 2400.0f))
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: tune_cents %g is outside -2400..2400", who, p->tune_cents);
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: tune_cents %g is outside -2400..2400", WHO(), p->tune_cents);
       if (ev->velocity == 0) { /* MIDI: note-on with velocity 0 is a note-off */
         out->ev.type = MS_EV_NOTE_OFF;
         memset(&out->ev.params, 0, sizeof out->ev.params);
         break;
       }
       /* RT reads params.gain_db as a linear gain */
-      out->ev.params.gain_db = p->gain_db <= -144.0f ? 0.0f : (float)pow(10.0, p->gain_db / 20.0);
+      out->ev.params.gain_db = p->gain_db == 0.0f ? 1.0f : p->gain_db <= -144.0f ? 0.0f : (float)pow(10.0, p->gain_db / 20.0);
       break;
     }
     case MS_EV_NOTE_OFF:
-      if (ev->note > 127) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: note %u is above 127", who, ev->note);
+      if (ev->note > 127) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: note %u is above 127", WHO(), ev->note);
       break;
     case MS_EV_CC:
       if (ev->number > 127)
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: controller %u is above 127", who, ev->number);
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: controller %u is above 127", WHO(), ev->number);
       if (!finite_in(ev->value, 0.0f, 127.0f) || ev->value != floorf(ev->value))
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: value %g is not a whole number in 0..127", who, ev->value);
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: value %g is not a whole number in 0..127", WHO(), ev->value);
       break;
     case MS_EV_PITCH_BEND:
       if (!finite_in(ev->value, -8192.0f, 8191.0f))
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: value %g is outside -8192..8191", who, ev->value);
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: value %g is outside -8192..8191", WHO(), ev->value);
       break;
     case MS_EV_PARAM: {
       if (ev->number == 0 || ev->number >= N_PARAMS || !PARAMS[ev->number].name)
-        return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: parameter %u is not an MS_PARAM_* value", who, ev->number);
+        return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: parameter %u is not an MS_PARAM_* value", WHO(), ev->number);
       const param_range_t *r = &PARAMS[ev->number];
       if (!finite_in(ev->value, r->lo, r->hi))
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: %s %g is outside %g..%g", who, r->name, ev->value, r->lo, r->hi);
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: %s %g is outside %g..%g", WHO(), r->name, ev->value, r->lo, r->hi);
       if (ev->number == MS_PARAM_VOLUME_DB)
         out->ev.value = ev->value <= -144.0f ? 0.0f : (float)pow(10.0, ev->value / 20.0);
       break;
@@ -123,6 +126,7 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
     default: break;
   }
   return MS_OK;
+#undef WHO
 }
 
 int32_t api_publish_for(ms_sampler_t *s, uint32_t id) {

@@ -166,10 +166,10 @@ MS_API int32_t ms_sample_create(ms_sampler_t *s, const float *data, uint64_t fra
                                 uint32_t sample_rate, ms_sample_t **out) {
   if (!s) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot create sample: sampler is NULL");
   ctl_clear_error(s);
-  if (!data || !out) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot create sample: data or output pointer is NULL");
-  *out = NULL;
   if (frames == 0 || frames >= (1ull << 31))
     return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot create sample: %llu frames is outside 1..2^31", (unsigned long long)frames);
+  if (!data || !out) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot create sample: data or output pointer is NULL");
+  *out = NULL;
   if (channels < 1 || channels > 2)
     return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot create sample: %u channels; only mono and stereo are supported", channels);
   if (sample_rate < 1000 || sample_rate > 768000)
