@@ -172,6 +172,12 @@ async function main(args: string[]): Promise<number> {
     const result = await runPerformance(a.script, opts);
     bar.clear();
     console.log(summary(result));
+    if (result.peakDb > 0) {
+      console.error(
+        `warning: the render peaks at +${result.peakDb.toFixed(1)} dBFS: 16- and 24-bit files clip ` +
+          `above 0 dBFS: lower the instruments' gainDb or the velocities, or render with --bits 32f`,
+      );
+    }
     return 0;
   } catch (err) {
     bar.clear();
