@@ -174,7 +174,9 @@ async function main(args: string[]): Promise<number> {
     console.log(summary(result));
     if (result.peakDb > 0) {
       console.error(
-        `warning: the render peaks at +${result.peakDb.toFixed(1)} dBFS: 16- and 24-bit files clip ` +
+        `warning: the render peaks at +${
+          result.peakDb.toFixed(1)
+        } dBFS: 16- and 24-bit files clip ` +
           `above 0 dBFS: lower the instruments' gainDb or the velocities, or render with --bits 32f`,
       );
     }
