@@ -106,6 +106,8 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
   p += sizeof(rt_zone_t) * n;
   d->alt_counters = (uint32_t *)p;
   p += sizeof(uint32_t) * (ng + 1);
+  /* the counters may end at 4 mod 8: align the pointer array (the slack above covers it) */
+  p = (char *)(((uintptr_t)p + _Alignof(struct ms_sample *) - 1) & ~(uintptr_t)(_Alignof(struct ms_sample *) - 1));
   d->samples = (struct ms_sample **)p;
   d->zone_count = n;
   d->alt_count = ng;
