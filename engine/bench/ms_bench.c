@@ -801,12 +801,13 @@ static void fluid_reset(fluid_t *f, int interp, uint32_t polyphony) {
 }
 
 /* Start notes across 15 channels (9 is drums) until n voices sound. A GM
- * organ preset may start one or two voices per note; returns the count. */
+ * organ preset may start one or two voices per note, and none outside its
+ * key range (FluidR3's Church Organ sounds up to key 96); returns the count. */
 static int fluid_notes_on(fluid_t *f, uint32_t n, int *notes) {
   static const int chans[15] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15};
   int j = 0;
   while ((uint32_t)f->api.active_voices(f->synth) < n) {
-    int key = 36 + j / 15;
+    int key = 24 + j / 15;
     if (key > 127) break;
     f->api.noteon(f->synth, chans[j % 15], key, 100);
     j++;
