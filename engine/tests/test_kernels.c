@@ -13,7 +13,7 @@
 
 #include "rt/rt_dsp.h"
 
-static int failures = 0;
+static int failures __attribute__((unused)) = 0;
 #define CHECK(cond, ...)                                   \
   do {                                                     \
     if (!(cond)) {                                         \
@@ -28,7 +28,7 @@ typedef void (*kernel_fn)(const float *, uint64_t, uint64_t, uint32_t, float *, 
                           float, float);
 
 static uint64_t rng = 0x1234567;
-static float frand(void) {
+__attribute__((unused)) static float frand(void) {
   rng ^= rng << 13;
   rng ^= rng >> 7;
   rng ^= rng << 17;
