@@ -62,7 +62,7 @@ help:
 	@echo "  make demo        setup + build + render $(DEMO_SCRIPT) to $(DEMO_WAV), print a summary"
 	@echo "  make test        setup + every suite: engine ctest (release, ASan+UBSan, TSan) + deno task test"
 	@echo "  make build       setup + engine release build ($(BUILD_DIR)/libmidisampler.so)"
-	@echo "  make bench       build + benchmarks (ms_bench, then deno task bench if defined)"
+	@echo "  make bench       build + benchmarks (deno task bench: ms_bench, then the scheduling bench)"
 	@echo "  make setup       apt packages and the pinned Deno (tools/setup.sh); no-op when present"
 	@echo "  make test-engine | test-asan | test-tsan | test-deno   one suite"
 	@echo "  make clean       remove build/ and $(DEMO_WAV);  make distclean  also .tools/"
@@ -159,9 +159,9 @@ test-deno: build
 	$(DENO_ENV) $(DENO) task test
 
 # --- Benchmarks -------------------------------------------------------------
-# ms_bench is the engine's C benchmark; `deno task bench` runs when deno.json
-# defines it. If the Deno bench grows to drive ms_bench, drop bench-engine here.
-bench: bench-engine bench-deno
+# `deno task bench` (scripts/bench.ts) drives ms_bench itself, then the
+# TypeScript scheduling bench; bench-engine runs ms_bench alone.
+bench: bench-deno
 
 bench-engine: build
 	@if [ -x $(BUILD_DIR)/bench/ms_bench ]; then \

@@ -1,0 +1,118 @@
+/**
+ * `deno task bench`: the project's benchmarks, each reported as ratios
+ * against a baseline measured in the same run (the machines are shared and
+ * noisy, so absolute figures drift between runs).
+ *
+ * Usage:
+ *   deno task bench [--quick] [--only engine,schedule] [-- <ms_bench options>]
+ *
+ * Sections:
+ *   engine    build/engine/bench/ms_bench: ns per voice-frame for 16..1024
+ *             voices, cubic and linear, against a bare reference loop and
+ *             FluidSynth (see engine/bench/README.md)
+ *   schedule  the TypeScript side: cost per event from `noteOn` through the
+ *             scheduler queue and `ms_push_events` into the ring, against a
+ *             bare FFI call (ms_version) measured alongside
+ *
+ * CLI layer: prints, and exits non-zero when a section fails to run.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { buildEngine, ensureLibrary, PROJECT_ROOT } from "../lib/ffi/build.ts";
+import { engine } from "../lib/ffi/native.ts";
+import { Sampler } from "../lib/mod.ts";
+
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  allowPositionals: true,
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string", default: "engine,schedule" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (values.help) {
+  console.log(
+    "Usage: deno task bench [--quick] [--only engine,schedule] [-- <ms_bench options>]\n" +
+      "  ms_bench options: build/engine/bench/ms_bench --help",
+  );
+  Deno.exit(0);
+}
+const sections = new Set(values.only.split(","));
+let failed = 0;
+
+/** The engine's own benchmark program, with its table printed as it goes. */
+async function benchEngine(): Promise<void> {
+  console.log("== engine: ns per voice-frame (engine/bench/ms_bench) ==");
+  ensureLibrary();
+  buildEngine({ target: "ms_bench" });
+  const bin = join(PROJECT_ROOT, "build", "engine", "bench", "ms_bench");
+  const args = [...(values.quick ? ["--quick"] : []), ...positionals];
+  const status = await new Deno.Command(bin, { args, stdout: "inherit", stderr: "inherit" })
+    .spawn().status;
+  if (!status.success) {
+    console.error(`error: ms_bench exited with code ${status.code}`);
+    failed++;
+  }
+}
+
+/** Median of timed repetitions of fn, in ns per unit of work. */
+function medianNs(reps: number, units: number, fn: () => void): number {
+  const t: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    t.push((performance.now() - t0) * 1e6 / units);
+  }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(t.length / 2)]!;
+}
+
+/** Scheduling cost from TypeScript into the ring, against a bare FFI call. */
+function benchSchedule(): void {
+  console.log("\n== schedule: TypeScript noteOn -> scheduler -> ms_push_events -> ring ==");
+  const symbols = engine();
+  const reps = values.quick ? 5 : 15;
+  const calls = 200_000;
+  const bare = medianNs(reps, calls, () => {
+    for (let i = 0; i < calls; i++) symbols.ms_version();
+  });
+
+  const events = values.quick ? 20_000 : 100_000;
+  using sampler = Sampler.open({ ringCapacity: 1 << 17, maxPolyphony: 16 });
+  const inst = sampler.createInstrument("bench");
+  inst.addZone(sampler.createSample(new Float32Array(4800).fill(0.1)), { rootKey: 60 });
+  inst.commit();
+  let base = 0;
+  const perEvent = medianNs(reps, events, () => {
+    for (let i = 0; i < events; i++) {
+      inst.noteOn(36 + (i % 48), 100, { at: base + i * 4 });
+    }
+    sampler.flush();
+    base += events * 4 + 1_000_000; // keep later reps in the future
+  });
+  const stats = sampler.stats();
+  console.log(`bare FFI call (ms_version):        ${bare.toFixed(1)} ns`);
+  console.log(
+    `noteOn scheduled into the ring:    ${perEvent.toFixed(1)} ns/event ` +
+      `(${(perEvent / bare).toFixed(1)}x a bare call; ${
+        (1e9 / perEvent / 1e6).toFixed(2)
+      } M events/s on one core)`,
+  );
+  console.log(`events dropped: ${stats.eventsDropped}`);
+}
+
+if (sections.has("engine")) await benchEngine();
+if (sections.has("schedule")) {
+  try {
+    benchSchedule();
+  } catch (err) {
+    console.error(
+      `error: the schedule benchmark failed: ${err instanceof Error ? err.message : err}`,
+    );
+    failed++;
+  }
+}
+Deno.exit(failed ? 1 : 0);
