@@ -96,6 +96,9 @@ int32_t ctl_thread_start(ms_sampler_t *s, ctl_thread_t *t, int32_t priority, voi
     return ctl_fail(s, MS_ERR_DEVICE, "Cannot start the render thread: pthread_create failed: %s", strerror(err));
   }
   t->started = true;
+  /* the thread names itself first thing; naming it here too means the name
+   * is in place when this call returns (tests look threads up by name) */
+  pthread_setname_np(t->tid, "ms-render");
 
   /* read back what is really in force: a container or RLIMIT may differ */
   int policy = SCHED_OTHER;
