@@ -165,6 +165,7 @@ static inline int lu_run(char *const argv[]) {
   pid_t p = fork();
   if (p < 0) return -1;
   if (p == 0) {
+    if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) _exit(126);
     execvp(argv[0], argv);
     _exit(127);
   }
