@@ -207,6 +207,7 @@ typedef struct ms_event {
 _Static_assert(sizeof(ms_event_t) == 40, "ms_event_t layout");
 
 /* ------------------------------------------------------------- stats -- */
+#define MS_STATS_HIST_BUCKETS 128
 /*
  * Live counters at a stable address (ms_sampler_stats_ptr). Every field is a
  * naturally aligned uint64_t written by one thread with relaxed/release atomic
@@ -234,8 +235,14 @@ typedef struct ms_stats {
   uint64_t memory_locked_bytes;  /* 136: bytes currently mlock'ed (CT-written) */
   uint64_t memory_bytes;         /* 144: bytes the engine holds for samples, voices, rings (CT-written) */
   uint64_t instruments_retired;  /* 152: instrument data versions handed back to CT */
+  /* 160: render time per ms_process call, by octave and eighth of an octave:
+   * bucket i = 8*o + k holds calls that took [t, t * (1 + 1/(8 + k))) ns with
+   * t = 1000 * 2^o * (1 + k/8), i.e. 1 us up to ~65 ms in steps of at most
+   * 12.5 %; bucket 0 also takes faster calls, bucket 127 slower ones. */
+  uint64_t render_ns_hist[128];  /* MS_STATS_HIST_BUCKETS */
 } ms_stats_t;
-_Static_assert(sizeof(ms_stats_t) == 160, "ms_stats_t layout");
+_Static_assert(sizeof(ms_stats_t) == 1184, "ms_stats_t layout");
+_Static_assert(MS_STATS_HIST_BUCKETS == 128, "histogram size");
 
 /* ---------------------------------------------------------- library -- */
 

@@ -45,12 +45,47 @@ export interface SamplerStats {
   /** Mean wall time per block, ns. */
   renderNsMean: number;
   renderNsMax: number;
+  /** Median render time per ms_process call, ns (upper edge of its histogram bucket, within 12.5 %). */
+  renderNsP50: number;
+  /** 99th percentile render time per ms_process call, ns (likewise). */
+  renderNsP99: number;
   /** Last block's render time over its duration (1 = all of it). */
   dspLoad: number;
   dspLoadMax: number;
   memoryLockedBytes: number;
   memoryBytes: number;
   instrumentsRetired: number;
+}
+
+/**
+ * The render time below which a fraction q of calls fell, from the engine's
+ * eighth-octave histogram (ms_stats_t.render_ns_hist): the upper edge of the
+ * bucket holding the q-th call, 0 when nothing was rendered.
+ *
+ * @param hist Bucket counts; bucket 8*o + k starts at 1000 * 2^o * (1 + k/8) ns.
+ * @param q Fraction, 0..1.
+ * @returns Nanoseconds.
+ * @example
+ * ```ts
+ * import { histogramPercentile } from "./sampler.ts";
+ * const hist = new Array(128).fill(0);
+ * hist[8] = 10; // ten calls of 2..2.25 us
+ * console.assert(histogramPercentile(hist, 0.5) === 2250);
+ * ```
+ */
+export function histogramPercentile(hist: readonly number[], q: number): number {
+  const total = hist.reduce((a, b) => a + b, 0);
+  if (!total) return 0;
+  const rank = Math.max(1, Math.ceil(q * total));
+  let seen = 0;
+  for (let i = 0; i < hist.length; i++) {
+    seen += hist[i]!;
+    if (seen >= rank) {
+      const next = i + 1;
+      return 1000 * 2 ** Math.floor(next / 8) * (1 + (next % 8) / 8);
+    }
+  }
+  return 0;
 }
 
 /**
@@ -137,6 +172,7 @@ export class Sampler implements Disposable {
   stats(): SamplerStats {
     this.#core.native.assertAlive("Cannot read sampler stats");
     const s = this.#core.native.statsSnapshot();
+    const hist = this.#core.native.renderHistogram();
     return {
       framesRendered: s.frames_rendered,
       blocksRendered: s.blocks_rendered,
@@ -151,12 +187,26 @@ export class Sampler implements Disposable {
       renderNsLast: s.render_ns_last,
       renderNsMean: s.blocks_rendered ? s.render_ns_total / s.blocks_rendered : 0,
       renderNsMax: s.render_ns_max,
+      renderNsP50: histogramPercentile(hist, 0.5),
+      renderNsP99: histogramPercentile(hist, 0.99),
       dspLoad: s.dsp_load_ppm / 1e6,
       dspLoadMax: s.dsp_load_max_ppm / 1e6,
       memoryLockedBytes: s.memory_locked_bytes,
       memoryBytes: s.memory_bytes,
       instrumentsRetired: s.instruments_retired,
     };
+  }
+
+  /**
+   * The engine's render-time histogram: calls to the render path counted in
+   * eighth-octave buckets (see {@linkcode histogramPercentile}).
+   *
+   * @returns 128 bucket counts (read from the stats block, no FFI call).
+   * @throws {EngineStateError} when the sampler is closed.
+   */
+  renderHistogram(): number[] {
+    this.#core.native.assertAlive("Cannot read the render histogram");
+    return this.#core.native.renderHistogram();
   }
 
   /**

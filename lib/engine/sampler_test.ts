@@ -254,3 +254,19 @@ Deno.test("LimitError past maxInstruments; WrongSamplerError for another sampler
   assert.throws(() => a.createSample(new Float32Array(3), { channels: 2 }), RangeError);
   assert.throws(() => a.createInstrument("x".repeat(64)), RangeError);
 });
+
+Deno.test("the render-time histogram counts every call; p50 <= p99 <= max bucket", () => {
+  using sampler = Sampler.open({ bufferSize: 64 });
+  const inst = sampler.createInstrument("h");
+  inst.addZone(sampler.createSample(new Float32Array(48000).fill(0.2)), { rootKey: 60 });
+  for (let i = 0; i < 8; i++) inst.noteOn(60 + i, 100, { at: i * 500 });
+  for (let i = 0; i < 300; i++) sampler.process(64);
+  const s = sampler.stats();
+  const hist = sampler.renderHistogram();
+  assert.equal(hist.length, 128);
+  assert.equal(hist.reduce((a, b) => a + b, 0), s.blocksRendered, "one count per render call");
+  assert.ok(s.renderNsP50 > 0, "p50 is positive once blocks were rendered");
+  assert.ok(s.renderNsP50 <= s.renderNsP99, `p50 ${s.renderNsP50} <= p99 ${s.renderNsP99}`);
+  // p99 is a bucket's upper edge: at most 12.5 % (plus the 1 us floor) above the slowest call
+  assert.ok(s.renderNsP99 <= Math.max(s.renderNsMax * 1.125, 1000) + 1);
+});

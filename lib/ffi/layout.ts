@@ -85,7 +85,7 @@ export const OUTPUT = { NO_CONNECT: 1 } as const;
 export interface FieldLayout {
   readonly offset: number;
   readonly type: "u8" | "u16" | "u32" | "i32" | "u64" | "f32" | "char";
-  /** Array length for `char` fields (a NUL-terminated string buffer). */
+  /** Array length: `char` string buffers, and the uint64 histogram of `ms_stats_t`. */
   readonly length?: number;
 }
 
@@ -233,12 +233,20 @@ export const STATS_FIELDS = [
 /** Name of one `ms_stats_t` counter. */
 export type StatsField = typeof STATS_FIELDS[number];
 
-/** `ms_stats_t`, 160 bytes of uint64. */
+/** Buckets of `ms_stats_t.render_ns_hist` (MS_STATS_HIST_BUCKETS). */
+export const STATS_HIST_BUCKETS = 128;
+/** Index of `render_ns_hist[0]` in a BigUint64Array over the stats block. */
+export const STATS_HIST_INDEX: number = STATS_FIELDS.length;
+
+/** `ms_stats_t`: the counters, then the render-time histogram, all uint64 (1184 bytes). */
 export const STATS = {
-  size: STATS_FIELDS.length * 8,
-  fields: Object.fromEntries(
-    STATS_FIELDS.map((name, i) => [name, { offset: i * 8, type: "u64" as const }]),
-  ) as Record<StatsField, FieldLayout>,
+  size: (STATS_FIELDS.length + STATS_HIST_BUCKETS) * 8,
+  fields: {
+    ...Object.fromEntries(
+      STATS_FIELDS.map((name, i) => [name, { offset: i * 8, type: "u64" as const }]),
+    ) as Record<StatsField, FieldLayout>,
+    render_ns_hist: { offset: STATS_FIELDS.length * 8, type: "u64", length: STATS_HIST_BUCKETS },
+  },
 } as const;
 
 /** Index of each stats counter in a BigUint64Array over the block. */

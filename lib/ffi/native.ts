@@ -13,7 +13,7 @@
 import { ensureLibrary } from "./build.ts";
 import { AUDIO_CONFIG, decodeStruct, encodeStruct, SAMPLE_INFO, STATS, ZONE } from "./layout.ts";
 import type { StatsField, ZoneRecord } from "./layout.ts";
-import { STATS_FIELDS } from "./layout.ts";
+import { STATS_FIELDS, STATS_HIST_BUCKETS, STATS_HIST_INDEX } from "./layout.ts";
 import { type EngineSymbols, SYMBOLS } from "./symbols.ts";
 import {
   EngineLibraryError,
@@ -194,6 +194,15 @@ export class NativeSampler {
   statsSnapshot(): Record<StatsField, number> {
     const out = {} as Record<StatsField, number>;
     STATS_FIELDS.forEach((name, i) => out[name] = Number(this.#stats[i]!));
+    return out;
+  }
+
+  /** Copy of the render-time histogram (ms_stats_t.render_ns_hist), no FFI call. */
+  renderHistogram(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < STATS_HIST_BUCKETS; i++) {
+      out.push(Number(this.#stats[STATS_HIST_INDEX + i]!));
+    }
     return out;
   }
 

@@ -353,6 +353,17 @@ static void render_block(ms_sampler_t *s, float *out, uint32_t n) {
   write_output(s, out, n);
 }
 
+/* Eighth-octave bucket of a render time, with integer operations only:
+ * 8*log2(ns/1000) from the leading bit and the next three bits. */
+static inline uint32_t hist_bucket(uint64_t ns) {
+  uint64_t us8 = ns * 8 / 1000; /* eighths of a microsecond */
+  if (us8 < 8) return 0;
+  uint32_t lead = 63u - (uint32_t)__builtin_clzll(us8); /* >= 3 */
+  uint32_t frac = (uint32_t)((us8 >> (lead - 3)) & 7u);
+  uint32_t b = (lead - 3) * 8 + frac;
+  return b < MS_STATS_HIST_BUCKETS ? b : MS_STATS_HIST_BUCKETS - 1;
+}
+
 static inline uint64_t mono_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -384,6 +395,8 @@ MS_API int32_t ms_process(ms_sampler_t *s, float *buffer, uint32_t frames) {
   stat_set(&st->render_ns_last, dt);
   stat_set(&st->render_ns_total, stat_get(&st->render_ns_total) + dt);
   if (dt > stat_get(&st->render_ns_max)) stat_set(&st->render_ns_max, dt);
+  uint64_t *bucket = &st->render_ns_hist[hist_bucket(dt)];
+  stat_set(bucket, stat_get(bucket) + 1);
   stat_set(&st->block_frames_last, frames);
   if (frames) {
     uint64_t budget_ns = (uint64_t)frames * 1000000000ull / s->cfg.sample_rate;
