@@ -548,6 +548,31 @@ MS_API int32_t ms_output_get_info(const ms_output_t *output, ms_output_info_t *o
  */
 MS_API int32_t ms_output_probe_rate(const ms_output_config_t *config, uint32_t *rate);
 
+/* ---------------------------------------------------- system check -- */
+/* Timer wake-up latency measured by ms_rt_probe_latency (like cyclictest). */
+typedef struct ms_latency_report {
+  uint64_t samples;          /* 0: wake-ups measured */
+  uint64_t min_ns;           /* 8 */
+  uint64_t avg_ns;           /* 16 */
+  uint64_t p99_ns;           /* 24 */
+  uint64_t max_ns;           /* 32 */
+  int32_t sched_policy;      /* 40: policy the probe thread actually ran with (SCHED_FIFO=1) */
+  int32_t sched_priority;    /* 44 */
+} ms_latency_report_t;
+_Static_assert(sizeof(ms_latency_report_t) == 48, "ms_latency_report_t layout");
+
+/*
+ * Measure timer wake-up latency for duration_ms: a thread (SCHED_FIFO at
+ * priority when permitted, else normal priority, reported in the result)
+ * sleeps interval_us at a time on CLOCK_MONOTONIC absolute deadlines and
+ * records how late each wake-up was. Blocks the caller for the duration.
+ * Thread: CT (or Deno's nonblocking FFI pool). Errors: INVALID_ARGUMENT,
+ * OUT_OF_RANGE (priority 0..99, duration 1..600000 ms, interval 50..100000 us),
+ * NO_MEMORY; RT_PRIORITY when FIFO was denied (the report is still filled).
+ */
+MS_API int32_t ms_rt_probe_latency(int32_t priority, uint32_t duration_ms, uint32_t interval_us,
+                                   ms_latency_report_t *out);
+
 #ifdef __cplusplus
 }
 #endif
