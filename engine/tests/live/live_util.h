@@ -65,6 +65,17 @@ static inline int lu_count_threads(const char *name) {
   return n;
 }
 
+/* lu_count_threads once it equals want (or after 1 s): a joined thread's
+ * /proc entry goes away a moment after pthread_join returns. */
+static inline int lu_threads_settle(const char *name, int want) {
+  int n = lu_count_threads(name);
+  for (int i = 0; i < 200 && n != want; i++) {
+    lu_sleep_ms(5);
+    n = lu_count_threads(name);
+  }
+  return n;
+}
+
 /* An output config for backend and device (NULL = default). */
 static inline ms_output_config_t lu_output_config(uint32_t backend, const char *device, uint32_t period,
                                                   uint32_t format) {

@@ -76,7 +76,7 @@ static void live_equals_offline(uint32_t period, uint32_t format, const char *la
   CHECK_MS_CODE(s, ms_output_open(s, &oc, &second), MS_ERR_STATE);
   CHECK(second == NULL);
 
-  CHECK_EQ_INT(lu_count_threads("ms-render"), 0);
+  CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
   REQUIRE_MS(s, ms_output_start(out), TU_NOTHING);
   CHECK_EQ_INT(lu_count_threads("ms-render"), 1);
   CHECK_MS_CODE(s, ms_output_start(out), MS_ERR_STATE);
@@ -87,7 +87,7 @@ static void live_equals_offline(uint32_t period, uint32_t format, const char *la
   while (ms_sampler_now(s) < PHRASE_FRAMES && lu_now_s() - t0 < 20.0) lu_sleep_ms(1);
   uint64_t frames = ms_sampler_now(s);
   ms_output_close(out);
-  CHECK_EQ_INT(lu_count_threads("ms-render"), 0);
+  CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
   CHECK_LE(PHRASE_FRAMES, frames);
   CHECK_EQ_U64(frames % period, 0);
   uint64_t xruns = ms_sampler_stats_ptr(s)->xruns;
@@ -154,7 +154,7 @@ static void restart(void) {
     while (ms_sampler_now(s) < before + RATE && lu_now_s() - t0 < 10.0) lu_sleep_ms(1);
     CHECK_MS(s, ms_output_stop(out));
     CHECK_MS(s, ms_output_stop(out)); /* stopping twice is harmless */
-    CHECK_EQ_INT(lu_count_threads("ms-render"), 0);
+    CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
     uint64_t after = ms_sampler_now(s);
     CHECK_LE(before + RATE, after);
     lu_sleep_ms(5);

@@ -131,6 +131,6 @@ int main(void) {
   missing_alsa_device();
   no_jack_server();
   bad_calls();
-  CHECK_EQ_INT(lu_count_threads("ms-render"), 0);
+  CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
   return tu_finish();
 }

@@ -200,7 +200,7 @@ static void test_alsa_jack(void) {
   measure(s, out, peek, "ALSA jack PCM, 128 x 2", &r);
   jack_client_close(peek);
   ms_output_close(out);
-  CHECK_EQ_INT(lu_count_threads("ms-render"), 0);
+  CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
 
   /* the jack PCM takes no integers: asking for S16 is a clear error */
   ms_output_config_t bad = lu_output_config(MS_BACKEND_ALSA, "jack", 128, MS_PCM_S16);

@@ -79,7 +79,7 @@ static void run(bool expect_fifo) {
          (unsigned long long)(f1 - f0));
   CHECKF(f1 > f0 + 48000, "audio renders: %llu frames", (unsigned long long)(f1 - f0));
   ms_output_close(out);
-  CHECK_EQ_INT(lu_count_threads("ms-render"), 0);
+  CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
 
   if (!expect_fifo) {
     /* ms_sampler_enable_rt agrees, with the same fix */
