@@ -271,7 +271,7 @@ static uint32_t voice_run(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_
       const char *p = (const char *)(v->data + a * v->channels);
       const char *q = (const char *)(v->data + (b + 3) * v->channels);
       if (q - p > 32 * 64) q = p + 32 * 64;
-      for (; p < q; p += 64) __builtin_prefetch(p);
+      for (; p < q; p += 64) rt_prefetch(p);
     }
     kernel(s->interpolation, v, want, L + done, R + done, t0);
     v->pos += v->inc * want;
@@ -291,10 +291,26 @@ static void voice_free(ms_sampler_t *s, rt_voice_t *v) {
   if (d && d->voices_using && --d->voices_using == 0 && d->retired) rt_retire_data(s, d);
 }
 
+/* Voices ahead whose sample data is prefetched before rendering the current
+ * one: a voice's own next-run prefetch is a whole pass over the pool old by
+ * the time it is used, evicted when many voices play (measured at 1024). */
+#define PREFETCH_AHEAD 4u
+
+static inline void prefetch_voice(const rt_voice_t *v, uint32_t frames) {
+  if (v->state == VOICE_FREE) return;
+  const char *p = (const char *)(v->data + (v->pos >> 32) * v->channels) - 64;
+  const char *q = (const char *)(v->data + ((v->pos + v->inc * (uint64_t)frames) >> 32) * v->channels) + 64;
+  if (q - p > 24 * 64) q = p + 24 * 64;
+  for (; p < q; p += 64) rt_prefetch(p);
+}
+
 void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t offset) {
   bool any_freed = false;
+  for (uint32_t a = 0; a < PREFETCH_AHEAD && a < s->active_count; a++)
+    prefetch_voice(&s->voices[s->active[a]], frames);
   for (uint32_t a = 0; a < s->active_count; a++) {
     rt_voice_t *v = &s->voices[s->active[a]];
+    if (a + PREFETCH_AHEAD < s->active_count) prefetch_voice(&s->voices[s->active[a + PREFETCH_AHEAD]], frames);
     if (v->state == VOICE_FREE) continue;
     float *L = s->bus + (size_t)v->bus * 2 * s->cfg.buffer_size + offset;
     float *R = L + s->cfg.buffer_size;
