@@ -24,6 +24,13 @@ export {
 } from "./engine/instrument.ts";
 export { Sample, type SampleInfo } from "./engine/sample.ts";
 export { RenderFile, type RenderFileOptions } from "./engine/render_file.ts";
+export {
+  LiveOutput,
+  type OutputInfo,
+  type OutputOptions,
+  OutputOptionsSchema,
+  probeRate,
+} from "./engine/output.ts";
 export { Clock, type Time } from "./engine/clock.ts";
 export { Random } from "./engine/random.ts";
 export {

@@ -180,6 +180,22 @@ export class DeviceError extends MidiSamplerError {
   }
 }
 
+/** The audio device is in use by another program (`MS_ERR_DEVICE_BUSY`). */
+export class DeviceBusyError extends DeviceError {
+  /** @param message @param options */
+  constructor(message: string, options: MidiSamplerErrorOptions = {}) {
+    super(message, "MS_ERR_DEVICE_BUSY", options);
+  }
+}
+
+/** No JACK server is running (`MS_ERR_NO_SERVER`). */
+export class NoServerError extends DeviceError {
+  /** @param message @param options */
+  constructor(message: string, options: MidiSamplerErrorOptions = {}) {
+    super(message, "MS_ERR_NO_SERVER", options);
+  }
+}
+
 /** libmidisampler.so is missing, stale, unbuildable or lacks a symbol. */
 export class EngineLibraryError extends MidiSamplerError {
   /** @param message @param options */
@@ -311,12 +327,12 @@ export const ERROR_CODES: ReadonlyMap<number, CodeEntry> = new Map<number, CodeE
   }],
   [-16, {
     name: "MS_ERR_DEVICE_BUSY",
-    make: (m, o) => new DeviceError(m, "MS_ERR_DEVICE_BUSY", o),
+    make: (m, o) => new DeviceBusyError(m, o),
     hint: "Close the other program using the device (fuser -v /dev/snd/*)",
   }],
   [-17, {
     name: "MS_ERR_NO_SERVER",
-    make: (m, o) => new DeviceError(m, "MS_ERR_NO_SERVER", o),
+    make: (m, o) => new NoServerError(m, o),
     hint: "Start a JACK server first (jackd -d alsa, or jackd -d dummy for tests)",
   }],
 ]);

@@ -12,7 +12,9 @@ import { resolve } from "node:path";
 import { EV, INTERP } from "../ffi/layout.ts";
 import { type AudioConfigRecord, NativeSampler } from "../ffi/native.ts";
 import type { Clock, Time } from "./clock.ts";
+import { EngineStateError } from "./errors.ts";
 import { Instrument } from "./instrument.ts";
+import { LiveOutput, type OutputOptions, probeRate } from "./output.ts";
 import {
   parseOptions,
   type ResolvedSamplerOptions,
@@ -112,6 +114,7 @@ export class Sampler implements Disposable {
   readonly options: Readonly<ResolvedSamplerOptions>;
   readonly #core: SamplerCore;
   readonly #instruments = new Set<Instrument>();
+  #output: LiveOutput | undefined;
 
   private constructor(core: SamplerCore, options: ResolvedSamplerOptions) {
     this.#core = core;
@@ -142,6 +145,79 @@ export class Sampler implements Disposable {
       seed: o.seed,
     };
     return new Sampler(new SamplerCore(NativeSampler.create(config), o.tempo), o);
+  }
+
+  /**
+   * Open a sampler at the rate the output device runs at (probed with
+   * ms_output_probe_rate: the JACK server's rate, or the ALSA device's
+   * nearest to 48000), ready for {@linkcode Sampler.startOutput}.
+   *
+   * @param output Backend and device to probe (pass the same to startOutput).
+   * @param options Other sampler options.
+   * @returns The sampler.
+   * @throws {DeviceError} when the device is missing or busy, or no JACK server runs.
+   * @throws {RangeError} for an option out of range.
+   */
+  static openForOutput(
+    output: OutputOptions = {},
+    options: Omit<SamplerOptions, "sampleRate"> = {},
+  ): Sampler {
+    return Sampler.open({ ...options, sampleRate: probeRate(output) });
+  }
+
+  /**
+   * Open a live output without starting it (add listeners, then `start()`).
+   *
+   * @param options Backend, device, period, RT priority, look-ahead.
+   * @returns The output; close it with `using` or `close()`.
+   * @throws {RangeError} for an option out of range.
+   * @throws {DeviceError} when the device is missing (the message names it) or busy,
+   *   or no JACK server runs.
+   * @throws {EngineStateError} when this sampler already has an output open.
+   * @throws {UnsupportedError} when the device cannot run at the sampler's rate or format.
+   */
+  openOutput(options: OutputOptions = {}): LiveOutput {
+    this.#core.native.assertAlive("Cannot open audio output");
+    const out = LiveOutput.open(this.#core, options, () => {
+      if (this.#output === out) this.#output = undefined;
+    });
+    this.#output = out;
+    return out;
+  }
+
+  /**
+   * Play live: open the output device and start it. Events scheduled from
+   * frame 0 play from the start; the pump sends them `lookaheadMs` ahead.
+   * Real-time permission denied is not thrown: see `output.warnings`.
+   *
+   * @param options Backend, device, period, RT priority, look-ahead.
+   * @returns The running output; close it with `using` or `close()`.
+   * @throws {RangeError} for an option out of range.
+   * @throws {DeviceError} when the device is missing, busy, or no JACK server runs.
+   * @throws {EngineStateError} when an output or a render file is already open.
+   */
+  startOutput(options: OutputOptions = {}): LiveOutput {
+    const out = this.openOutput(options);
+    try {
+      out.start();
+    } catch (err) {
+      out.close();
+      throw err;
+    }
+    return out;
+  }
+
+  /** The open live output, if any. */
+  get output(): LiveOutput | undefined {
+    return this.#output;
+  }
+
+  #assertNotLive(action: string): void {
+    if (this.#output?.running) {
+      throw new EngineStateError(`${action}: the sampler is playing live`, {
+        hint: "Stop the live output first (output.stop() or close())",
+      });
+    }
   }
 
   /** The sampler's clock: converts seconds and beats to frames. */
@@ -286,6 +362,7 @@ export class Sampler implements Disposable {
     if (!Number.isInteger(frames) || frames < 0) {
       throw new RangeError(`Cannot render audio: frames must be an integer >= 0, got "${frames}"`);
     }
+    this.#assertNotLive("Cannot render audio");
     const native = this.#core.native;
     const out = new Float32Array(frames * this.channels);
     let done = 0;
@@ -310,6 +387,7 @@ export class Sampler implements Disposable {
    */
   renderToFile(path: string, options: RenderFileOptions = {}): RenderFile {
     this.#core.native.assertAlive(`Cannot open output file "${path}"`);
+    this.#assertNotLive(`Cannot open output file "${path}"`);
     return new RenderFile(this.#core, path, options);
   }
 
