@@ -200,12 +200,93 @@ RT_SIMD_KERNEL(rt_simd_cubic_stereo, 2, {
   yr = rt_simd_hermite(RT_GATHER(d, vi, -1, mf), RT_GATHER(d, vi, 1, mf), RT_GATHER(d, vi, 3, mf),
                        RT_GATHER(d, vi, 5, mf), f);
 })
+#if defined(__AVX512F__) && defined(__AVX512DQ__) && !defined(MS_NO_AVX512)
+/* 16 lanes: measured ~20 % faster than the AVX2 kernels on this machine's
+ * Cooper Lake (gathers dominate; twice the lanes per gather instruction). */
+#define RT_HAVE_AVX512 1
+
+static inline void rt_simd512_pos(uint64_t pos, uint64_t inc, __m512i *idx, __m512 *frac) {
+  const __m512i k = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+  __m512i vinc = _mm512_set1_epi64((long long)inc);
+  __m512i a = _mm512_add_epi64(_mm512_set1_epi64((long long)pos), _mm512_mullo_epi64(k, vinc));
+  __m512i b = _mm512_add_epi64(a, _mm512_slli_epi64(vinc, 3));
+  __m256i ia = _mm512_cvtepi64_epi32(_mm512_srli_epi64(a, 32));
+  __m256i ib = _mm512_cvtepi64_epi32(_mm512_srli_epi64(b, 32));
+  *idx = _mm512_inserti64x4(_mm512_castsi256_si512(ia), ib, 1);
+  __m512i f = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(a)), _mm512_cvtepi64_epi32(b), 1);
+  *frac = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(f, 8)), _mm512_set1_ps(0x1p-24f));
+}
+
+static inline __m512 rt_simd512_hermite(__m512 xm1, __m512 x0, __m512 x1, __m512 x2, __m512 f) {
+  const __m512 h = _mm512_set1_ps(0.5f), h3 = _mm512_set1_ps(1.5f), t25 = _mm512_set1_ps(2.5f),
+               two = _mm512_set1_ps(2.0f);
+  __m512 c1 = _mm512_mul_ps(h, _mm512_sub_ps(x1, xm1));
+  __m512 c2 = _mm512_fnmadd_ps(h, x2, _mm512_fmadd_ps(two, x1, _mm512_fnmadd_ps(t25, x0, xm1)));
+  __m512 c3 = _mm512_fmadd_ps(h3, _mm512_sub_ps(x0, x1), _mm512_mul_ps(h, _mm512_sub_ps(x2, xm1)));
+  return _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_fmadd_ps(c3, f, c2), f, c1), f, x0);
+}
+
+#define RT_GATHER512(d, vi, off, mask) _mm512_mask_i32gather_ps(_mm512_setzero_ps(), (mask), (vi), (d) + (off), 4)
+
+#define RT_SIMD512_KERNEL(NAME, CH, ...)                                                            \
+  static inline void NAME(const float *restrict d, uint64_t pos, uint64_t inc, uint32_t n,         \
+                          float *restrict L, float *restrict R, float gl, float dgl, float gr,     \
+                          float dgr, float t0) {                                                   \
+    const __m512 lane1 = _mm512_setr_ps(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);    \
+    const __m512 vgl = _mm512_set1_ps(gl), vdgl = _mm512_set1_ps(dgl);                             \
+    const __m512 vgr = _mm512_set1_ps(gr), vdgr = _mm512_set1_ps(dgr);                             \
+    for (uint32_t i = 0; i < n; i += 16) {                                                         \
+      uint32_t left = n - i;                                                                       \
+      __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1u);                \
+      __m512i vi;                                                                                  \
+      __m512 f;                                                                                    \
+      rt_simd512_pos(pos, inc, &vi, &f);                                                           \
+      if ((CH) == 2) vi = _mm512_add_epi32(vi, vi);                                                \
+      __m512 yl, yr;                                                                               \
+      __VA_ARGS__;                                                                                 \
+      __m512 t = _mm512_add_ps(_mm512_set1_ps(t0 + (float)i), lane1);                              \
+      __m512 g_l = _mm512_fmadd_ps(vdgl, t, vgl), g_r = _mm512_fmadd_ps(vdgr, t, vgr);             \
+      _mm512_mask_storeu_ps(L + i, m, _mm512_fmadd_ps(yl, g_l, _mm512_maskz_loadu_ps(m, L + i)));  \
+      _mm512_mask_storeu_ps(R + i, m, _mm512_fmadd_ps(yr, g_r, _mm512_maskz_loadu_ps(m, R + i)));  \
+      pos += inc * 16;                                                                             \
+    }                                                                                              \
+  }
+
+RT_SIMD512_KERNEL(rt_simd512_linear_mono, 1, {
+  __m512 a = RT_GATHER512(d, vi, 0, m), b = RT_GATHER512(d, vi, 1, m);
+  yl = yr = _mm512_fmadd_ps(_mm512_sub_ps(b, a), f, a);
+})
+RT_SIMD512_KERNEL(rt_simd512_cubic_mono, 1, {
+  yl = yr = rt_simd512_hermite(RT_GATHER512(d, vi, -1, m), RT_GATHER512(d, vi, 0, m),
+                               RT_GATHER512(d, vi, 1, m), RT_GATHER512(d, vi, 2, m), f);
+})
+RT_SIMD512_KERNEL(rt_simd512_linear_stereo, 2, {
+  __m512 a = RT_GATHER512(d, vi, 0, m), b = RT_GATHER512(d, vi, 2, m);
+  yl = _mm512_fmadd_ps(_mm512_sub_ps(b, a), f, a);
+  a = RT_GATHER512(d, vi, 1, m);
+  b = RT_GATHER512(d, vi, 3, m);
+  yr = _mm512_fmadd_ps(_mm512_sub_ps(b, a), f, a);
+})
+RT_SIMD512_KERNEL(rt_simd512_cubic_stereo, 2, {
+  yl = rt_simd512_hermite(RT_GATHER512(d, vi, -2, m), RT_GATHER512(d, vi, 0, m), RT_GATHER512(d, vi, 2, m),
+                          RT_GATHER512(d, vi, 4, m), f);
+  yr = rt_simd512_hermite(RT_GATHER512(d, vi, -1, m), RT_GATHER512(d, vi, 1, m), RT_GATHER512(d, vi, 3, m),
+                          RT_GATHER512(d, vi, 5, m), f);
+})
+#define rt_kernel_linear_mono rt_simd512_linear_mono
+#define rt_kernel_cubic_mono rt_simd512_cubic_mono
+#define rt_kernel_linear_stereo rt_simd512_linear_stereo
+#define rt_kernel_cubic_stereo rt_simd512_cubic_stereo
+#else
+#define RT_HAVE_AVX512 0
 #define rt_kernel_linear_mono rt_simd_linear_mono
 #define rt_kernel_cubic_mono rt_simd_cubic_mono
 #define rt_kernel_linear_stereo rt_simd_linear_stereo
 #define rt_kernel_cubic_stereo rt_simd_cubic_stereo
+#endif
 #else
 #define RT_HAVE_SIMD 0
+#define RT_HAVE_AVX512 0
 #define rt_kernel_linear_mono rt_scalar_linear_mono
 #define rt_kernel_cubic_mono rt_scalar_cubic_mono
 #define rt_kernel_linear_stereo rt_scalar_linear_stereo
