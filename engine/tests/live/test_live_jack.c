@@ -20,6 +20,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include <jack/jack.h>
+#include <stdatomic.h>
 
 #include "live_util.h"
 
@@ -37,15 +38,36 @@ typedef struct run {
 
 /*
  * Play for SECONDS, then compare the frames the engine counted with wall
- * time and with the server's own frame clock (read through clock, a second
- * client). A host stall makes the dummy server itself skip cycles, so wall
- * time gets a loose bound and the server's clock a tight one: the engine
- * must have rendered every cycle the server ran.
+ * time and with the frames the server gave a second client (peek, which
+ * counts its own process calls). A host stall makes the dummy server itself
+ * skip cycles, so wall time gets a loose bound and the cycle count a tight
+ * one: the engine must have rendered every cycle the server ran.
  */
-static void measure(ms_sampler_t *s, ms_output_t *out, jack_client_t *clock, const char *label, run_t *r) {
+static _Atomic uint64_t peek_frames;
+
+static int peek_process(jack_nframes_t n, void *arg) {
+  (void)arg;
+  atomic_fetch_add_explicit(&peek_frames, n, memory_order_relaxed);
+  return 0;
+}
+
+/* A second client in the graph: counts cycles, looks at ports, changes the buffer size. */
+static jack_client_t *peek_open(void) {
+  jack_status_t st;
+  jack_client_t *c = jack_client_open("ms-live-peek", JackNoStartServer, &st);
+  if (!c) return NULL;
+  jack_set_process_callback(c, peek_process, NULL);
+  if (jack_activate(c) != 0) {
+    jack_client_close(c);
+    return NULL;
+  }
+  return c;
+}
+
+static void measure(ms_sampler_t *s, ms_output_t *out, const char *label, run_t *r) {
   const ms_stats_t *st = ms_sampler_stats_ptr(s);
   uint64_t x0 = st->xruns;
-  jack_nframes_t j0 = jack_frame_time(clock);
+  uint64_t j0 = atomic_load(&peek_frames);
   uint64_t f0 = ms_sampler_now(s);
   double t0 = lu_now_s();
   int32_t info_rc = MS_OK;
@@ -59,25 +81,26 @@ static void measure(ms_sampler_t *s, ms_output_t *out, jack_client_t *clock, con
     }
   }
   r->frames = ms_sampler_now(s) - f0;
-  jack_nframes_t j1 = jack_frame_time(clock);
+  uint64_t j1 = atomic_load(&peek_frames);
   r->elapsed_s = lu_now_s() - t0;
-  double server = (double)(jack_nframes_t)(j1 - j0);
+  double server = (double)(j1 - j0);
   r->xruns = st->xruns - x0;
   double expect = r->elapsed_s * RATE;
   double ratio = (double)r->frames / expect;
   double sratio = (double)r->frames / server;
-  printf("  %s: %llu frames in %.3f s = %.4f x real time, %.4f x the server's clock; xruns %llu; period %u; "
+  printf("  %s: %llu frames in %.3f s = %.4f x real time, %.4f x the server's cycles; xruns %llu; period %u; "
          "latency %u frames (%.2f ms); policy %d prio %d; voices %llu; dsp load max %.1f%%\n",
          label, (unsigned long long)r->frames, r->elapsed_s, ratio, sratio, (unsigned long long)r->xruns,
          r->info.period_frames, r->info.latency_frames, 1000.0 * r->info.latency_frames / RATE,
          r->info.sched_policy, r->info.sched_priority, (unsigned long long)st->voices_active,
          st->dsp_load_max_ppm / 1e4);
-  /* the engine kept up with the server: within 2 % plus a period per xrun */
-  double slack = 0.02 * server + (double)r->xruns * r->info.period_frames + 2.0 * r->info.period_frames;
+  /* the engine rendered what the server asked: the two counts are read a
+   * moment apart, and a client the server skipped (late) loses that cycle */
+  double slack = 0.01 * server + 4.0 * r->info.period_frames;
   CHECKF(fabs((double)r->frames - server) <= slack, "%s: %.0f frames vs the server's %.0f", label,
          (double)r->frames, server);
-  /* wall time: host stalls here have cost the dummy server up to ~10 % under load */
-  CHECKF(ratio > 0.85 && ratio < 1.05, "%s: %.4f x real time", label, ratio);
+  /* wall time: host stalls on this VM have cost the dummy server up to ~20 % */
+  CHECKF(ratio > 0.7 && ratio < 1.05, "%s: %.4f x real time", label, ratio);
 }
 
 static bool port_connected(jack_client_t *c, const char *name) {
@@ -122,14 +145,13 @@ static void test_jack(void) {
   CHECK_EQ_INT(ms_sampler_stats_ptr(s)->voices_active, VOICES);
 
   /* a second client, to look at the graph and change the buffer size */
-  jack_status_t jst;
-  jack_client_t *peek = jack_client_open("ms-live-peek", JackNoStartServer, &jst);
+  jack_client_t *peek = peek_open();
   REQUIRE(peek, TU_NOTHING);
   CHECK(port_connected(peek, "ms-live-test:out_1"));
   CHECK(port_connected(peek, "ms-live-test:out_2"));
 
   run_t r64, r128;
-  measure(s, out, peek, "JACK 64 frames", &r64);
+  measure(s, out, "JACK 64 frames", &r64);
   CHECK_EQ_INT(r64.info.period_frames, 64);
   CHECK(r64.info.latency_frames >= 64);
 
@@ -142,7 +164,7 @@ static void test_jack(void) {
   }
   CHECK_EQ_INT(info.period_frames, 128);
   lu_sleep_ms(200);
-  measure(s, out, peek, "JACK 128 frames", &r128);
+  measure(s, out, "JACK 128 frames", &r128);
   CHECK_EQ_INT(r128.info.period_frames, 128);
   CHECK(r128.info.latency_frames >= 128);
   CHECK_EQ_INT(ms_sampler_stats_ptr(s)->voices_active, VOICES);
@@ -166,7 +188,24 @@ static void test_jack(void) {
   uint64_t stopped = ms_sampler_now(s);
   lu_sleep_ms(50);
   CHECK_EQ_U64(ms_sampler_now(s), stopped);
+  CHECK_MS(s, ms_output_start(out)); /* and again, after a stop */
+  lu_sleep_ms(100);
+  CHECK(ms_sampler_now(s) > stopped);
+
+  /* the server goes away while we play: a clear error, and close still works */
+  tu_section("the JACK server quits under a running client");
+  lu_jackd_stop();
+  int32_t rc = MS_OK;
+  for (int i = 0; i < 200 && rc == MS_OK; i++) {
+    lu_sleep_ms(10);
+    rc = ms_output_get_info(out, &info);
+  }
+  CHECK_EQ_INT(rc, MS_ERR_NO_SERVER);
+  printf("  message: %s\n", tu_msg(s));
+  CHECK(strncmp(tu_msg(s), "Cannot play through JACK: the server shut down (", 48) == 0);
+  double tc = lu_now_s();
   ms_output_close(out);
+  printf("  close after the server quit took %.1f ms\n", 1000.0 * (lu_now_s() - tc));
   ms_sampler_destroy(s);
 }
 
@@ -193,11 +232,10 @@ static void test_alsa_jack(void) {
   CHECK_EQ_INT(info.sched_priority, 70);
   for (int i = 0; i < 16; i++) CHECK_MS(s, ms_note_on(inst, 40 + i, 90, NULL));
   lu_sleep_ms(300);
-  jack_status_t jst;
-  jack_client_t *peek = jack_client_open("ms-live-peek", JackNoStartServer, &jst);
+  jack_client_t *peek = peek_open();
   REQUIRE(peek, TU_NOTHING);
   run_t r;
-  measure(s, out, peek, "ALSA jack PCM, 128 x 2", &r);
+  measure(s, out, "ALSA jack PCM, 128 x 2", &r);
   jack_client_close(peek);
   ms_output_close(out);
   CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
