@@ -116,13 +116,12 @@ demo: build
 	@$(MAKE) --no-print-directory play
 
 # Playback hook. Today's machines have no sound device, so this only says why
-# it skipped. When one exists, it plays the render through ALSA; to play live
-# through the engine instead, replace the aplay line with
-# `$(DENO_ENV) $(DENO) task perform $(DEMO_SCRIPT)`.
+# it skipped. When one exists, the engine plays the demo script live
+# (deno task play: JACK when a server runs, else ALSA "default").
 play:
 ifeq ($(PLAY),1)
 	@if compgen -G '/dev/snd/pcmC*D*p' >/dev/null; then \
-	  echo "play: $(DEMO_WAV)"; aplay -q $(DEMO_WAV); \
+	  echo "play: $(DEMO_SCRIPT) live"; $(DENO_ENV) $(DENO) task play $(DEMO_SCRIPT); \
 	else \
 	  echo "play: skipped, no sound device (no /dev/snd/pcmC*D*p); $(DEMO_WAV) is ready to play elsewhere"; \
 	fi

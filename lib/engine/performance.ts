@@ -95,6 +95,60 @@ export async function runPerformance(
   const perform = await importPerformance(file);
 
   using sampler = Sampler.open({ ...options.sampler, sampleRate: rate, seed });
+  await runScript(perform, file, sampler, {
+    seconds,
+    seed,
+    instrumentsDir: options.instrumentsDir,
+  });
+
+  const total = sampler.clock.secondsToFrames(seconds);
+  const renderStart = performance.now();
+  using out = sampler.renderToFile(options.out, pickFileOptions(options));
+  let done = 0;
+  while (done < total) {
+    const n = Math.min(chunk, total - done);
+    out.write(n);
+    sampler.collect();
+    done += n;
+    options.onProgress?.(done, total);
+  }
+  const peak = out.peak;
+  out.close();
+  const renderSeconds = (performance.now() - renderStart) / 1000;
+  const stats = sampler.stats();
+  return {
+    out: options.out,
+    frames: done,
+    seconds: done / rate,
+    peak,
+    peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
+    voicesPeak: stats.voicesPeak,
+    eventsDropped: stats.eventsDropped,
+    eventsLate: stats.eventsLate,
+    wallSeconds: (performance.now() - started) / 1000,
+    speed: renderSeconds > 0 ? done / rate / renderSeconds : Infinity,
+  };
+}
+
+/**
+ * Run a performance script's default export against a sampler: build its
+ * context (seeded random, cached instrument loader) and await it. Shared by
+ * the offline renderer and live playback (lib/engine/live_performance.ts).
+ *
+ * @param perform The script's default export (from {@linkcode importPerformance}).
+ * @param file The script's path, for messages.
+ * @param sampler The sampler it schedules on.
+ * @param options Seconds and seed as the script sees them; the instruments directory.
+ * @throws {PerformanceScriptError} when the script throws something that is not a
+ *   MidiSamplerError or RangeError (those pass through).
+ */
+export async function runScript(
+  perform: Performance,
+  file: string,
+  sampler: Sampler,
+  options: { seconds: number; seed: number; instrumentsDir?: string | undefined },
+): Promise<void> {
+  const { seconds, seed } = options;
   const instrumentsDir = options.instrumentsDir ?? resolve(PROJECT_ROOT, "instruments");
   const cache = new Map<string, Promise<Instrument>>();
   const ctx: PerformanceContext = {
@@ -129,37 +183,16 @@ export async function runPerformance(
       { file, cause: err, hint: "Fix the script; the stack trace is in the error's cause" },
     );
   }
-
-  const total = sampler.clock.secondsToFrames(seconds);
-  const renderStart = performance.now();
-  using out = sampler.renderToFile(options.out, pickFileOptions(options));
-  let done = 0;
-  while (done < total) {
-    const n = Math.min(chunk, total - done);
-    out.write(n);
-    sampler.collect();
-    done += n;
-    options.onProgress?.(done, total);
-  }
-  const peak = out.peak;
-  out.close();
-  const renderSeconds = (performance.now() - renderStart) / 1000;
-  const stats = sampler.stats();
-  return {
-    out: options.out,
-    frames: done,
-    seconds: done / rate,
-    peak,
-    peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
-    voicesPeak: stats.voicesPeak,
-    eventsDropped: stats.eventsDropped,
-    eventsLate: stats.eventsLate,
-    wallSeconds: (performance.now() - started) / 1000,
-    speed: renderSeconds > 0 ? done / rate / renderSeconds : Infinity,
-  };
 }
 
-async function importPerformance(file: string): Promise<Performance> {
+/**
+ * Import a performance script and return its default export.
+ *
+ * @param file Absolute path of the script.
+ * @returns The function.
+ * @throws {PerformanceScriptError} when it cannot be imported or has no default export function.
+ */
+export async function importPerformance(file: string): Promise<Performance> {
   let mod: Record<string, unknown>;
   try {
     mod = await import(pathToFileURL(file).href);

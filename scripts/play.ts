@@ -1,0 +1,211 @@
+/**
+ * `deno task play`: play a performance script live through JACK or ALSA.
+ *
+ * Usage:
+ *   deno task play <script.ts> [--backend auto|alsa|jack] [--device D] [--period N]
+ *                  [--periods N] [--rt-priority N] [--lookahead-ms N] [--seconds N] [--seed N]
+ *
+ * CLI layer: the only place that prints and sets the exit code (0 played,
+ * 1 failed, 2 bad usage, 130 interrupted). It prints the backend, the latency
+ * obtained (frames and ms) and the render thread's scheduling; while playing,
+ * a status line (DSP load, voices, xruns, late events) refreshed 4 times a
+ * second when stderr is a terminal; a summary at the end. Ctrl-C stops cleanly.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { DeviceError, formatError, NoServerError } from "../lib/engine/errors.ts";
+import {
+  type LivePerformance,
+  type LivePerformanceResult,
+  startPerformance,
+} from "../lib/engine/live_performance.ts";
+import type { OutputInfo, OutputOptions } from "../lib/engine/output.ts";
+
+const USAGE = `Usage: deno task play <script.ts> [options]
+  --backend auto|alsa|jack  auto: JACK when a server runs, else ALSA "default" (default auto)
+  --device NAME             ALSA PCM (default "default") or JACK client name
+  --period N                ALSA period in frames (default 128; JACK uses the server's)
+  --periods N               ALSA periods per buffer (default 2)
+  --rt-priority N           SCHED_FIFO priority of the render thread, 0 = off (default 80)
+  --lookahead-ms N          how far ahead events are sent (default 100)
+  --seconds N               how long to play (default 10)
+  --seed N                  seed of ctx.random and the engine's alternatives (default 1)`;
+
+class UsageError extends Error {}
+
+interface PlayArgs {
+  script: string;
+  seconds: number;
+  seed: number;
+  output: OutputOptions;
+}
+
+function parse(args: string[]): PlayArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        backend: { type: "string" },
+        device: { type: "string" },
+        period: { type: "string" },
+        periods: { type: "string" },
+        "rt-priority": { type: "string" },
+        "lookahead-ms": { type: "string" },
+        seconds: { type: "string" },
+        seed: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new UsageError("");
+  if (positionals.length !== 1) {
+    throw new UsageError(`Cannot play: expected one script, got ${positionals.length} arguments`);
+  }
+  const num = (name: string, v: string | undefined, int: boolean): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n) || (int && !Number.isInteger(n))) {
+      throw new UsageError(
+        `Cannot play: --${name} must be a${int ? "n integer" : " number"}, got "${v}"`,
+      );
+    }
+    return n;
+  };
+  const output: OutputOptions = {};
+  if (values.backend !== undefined) {
+    if (!["auto", "alsa", "jack"].includes(values.backend)) {
+      throw new UsageError(
+        `Cannot play: --backend must be auto, alsa or jack, got "${values.backend}"`,
+      );
+    }
+    output.backend = values.backend as "auto" | "alsa" | "jack";
+  }
+  if (values.device !== undefined) output.device = values.device;
+  const period = num("period", values.period, true);
+  if (period !== undefined) output.periodFrames = period;
+  const periods = num("periods", values.periods, true);
+  if (periods !== undefined) output.periods = periods;
+  const rt = num("rt-priority", values["rt-priority"], true);
+  if (rt !== undefined) output.rtPriority = rt;
+  const look = num("lookahead-ms", values["lookahead-ms"], false);
+  if (look !== undefined) output.lookaheadMs = look;
+  const seed = num("seed", values.seed, true) ?? 1;
+  if (seed < 0 || seed > 4294967295) {
+    throw new UsageError(`Cannot play: --seed must be 0..4294967295, got "${seed}"`);
+  }
+  return {
+    script: positionals[0]!,
+    seconds: num("seconds", values.seconds, false) ?? 10,
+    seed,
+    output,
+  };
+}
+
+/** The line saying what the device gave. */
+export function describeOutput(info: OutputInfo): string {
+  const where = info.backend === "jack"
+    ? `JACK client "${info.device}"`
+    : `ALSA "${info.device}" (${info.pcmFormat}, ${info.periods} x ${info.periodFrames} frames)`;
+  const sched = info.realtime
+    ? `real-time (SCHED_${info.schedPolicy.toUpperCase()} ${info.schedPriority})`
+    : "normal priority (not real-time)";
+  return `${where} at ${info.sampleRate} Hz, period ${info.periodFrames} frames; ` +
+    `latency ${info.latencyFrames} frames (${
+      info.latencyMs.toFixed(1)
+    } ms); render thread ${sched}`;
+}
+
+/** The one-line summary after playing. */
+export function summary(r: LivePerformanceResult): string {
+  const s = r.stats;
+  const how = r.ending === "done"
+    ? "played"
+    : r.ending === "stopped"
+    ? "stopped after"
+    : "failed after";
+  return `${how} ${r.seconds.toFixed(2)} s: ${s.xruns} xruns, ${s.eventsLate} late events, ` +
+    `${s.eventsDropped} dropped, ${s.voicesPeak} voices peak, DSP load max ${
+      (100 * s.dspLoadMax).toFixed(0)
+    }%, render block p50 ${(s.renderNsP50 / 1000).toFixed(1)} us / p99 ${
+      (s.renderNsP99 / 1000).toFixed(1)
+    } us`;
+}
+
+/** The status line on stderr, 4 times a second, only on a terminal. */
+function statusLine(perf: LivePerformance): { stop(): void } {
+  if (!Deno.stderr.isTerminal()) return { stop() {} };
+  const enc = new TextEncoder();
+  const rate = perf.info.sampleRate;
+  const timer = setInterval(() => {
+    if (!perf.sampler.open) return;
+    const s = perf.sampler.stats();
+    const line = `${(s.framesRendered / rate).toFixed(1)}/${
+      (perf.totalFrames / rate).toFixed(1)
+    } s | load ${(100 * s.dspLoad).toFixed(0).padStart(3)}% (max ${
+      (100 * s.dspLoadMax).toFixed(0)
+    }%) | voices ${String(s.voicesActive).padStart(3)} | xruns ${s.xruns} | late ${s.eventsLate}`;
+    Deno.stderr.writeSync(enc.encode(`\r\x1b[2K${line}`));
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      Deno.stderr.writeSync(enc.encode("\r\x1b[2K"));
+    },
+  };
+}
+
+async function main(args: string[]): Promise<number> {
+  let a: PlayArgs;
+  try {
+    a = parse(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      if (err.message) console.error(`error: ${err.message}`);
+      console.error(USAGE);
+      return err.message ? 2 : 0;
+    }
+    throw err;
+  }
+  let perf: LivePerformance;
+  try {
+    perf = await startPerformance(a.script, { output: a.output, seconds: a.seconds, seed: a.seed });
+  } catch (err) {
+    console.error(formatError(err));
+    if (err instanceof DeviceError && !(err instanceof NoServerError)) {
+      console.error(
+        `Render it to a file instead: deno task render ${a.script} out.wav`,
+      );
+    }
+    return 1;
+  }
+  // JACK computes port latencies once the client is connected: read them a moment later
+  await new Promise((r) => setTimeout(r, 200));
+  console.log(`playing ${a.script} live: ${describeOutput(perf.info)}`);
+  for (const w of perf.warnings) console.error(formatError(w).replace(/^error:/, "warning:"));
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    perf.stop();
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  const status = statusLine(perf);
+  const result = await perf.finished;
+  status.stop();
+  Deno.removeSignalListener("SIGINT", onSigint);
+  console.log(summary(result));
+  if (result.failure) {
+    console.error(formatError(result.failure));
+    return 1;
+  }
+  return interrupted ? 130 : 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
