@@ -19,9 +19,12 @@
 
 #include "backend/backend.h"
 
-/* 256 KiB: the render path uses little stack; glibc puts the thread's TLS
- * at the top of a user-supplied stack, so it is locked with it. */
-#define RT_STACK_BYTES (256u * 1024u)
+/* The render path uses little stack, but glibc puts the process's static
+ * TLS at the top of a user-supplied stack (so it is locked with it) and a
+ * big host (a sanitizer runtime, a large executable) needs room for it:
+ * 1 MiB, and 8 MiB when pthread_create says that is too small. */
+#define RT_STACK_BYTES (1024u * 1024u)
+#define RT_STACK_BYTES_BIG (8u * 1024u * 1024u)
 
 void ctl_thread_name_self(void) { pthread_setname_np(pthread_self(), "ms-render"); }
 
@@ -56,45 +59,57 @@ static int create(ctl_thread_t *t, void *stack, size_t bytes, bool fifo, int32_t
   return err;
 }
 
+/* A stack block of bytes usable bytes, page-aligned within; NULL when out of memory. */
+static void *stack_alloc(ms_sampler_t *s, ctl_thread_t *t, size_t bytes, size_t page) {
+  t->stack_block = ctl_alloc(s, bytes + page);
+  if (!t->stack_block) return NULL;
+  /* ctl_alloc aligns to 64 bytes; the stack itself starts on a page */
+  return (void *)(((uintptr_t)t->stack_block + (uintptr_t)page - 1) & ~((uintptr_t)page - 1));
+}
+
+/* Create with SCHED_FIFO at priority (priority > 0) or normal policy, on a
+ * stack from ctl_alloc, growing it once if glibc finds it too small for the
+ * static TLS. Returns errno; *fifo_err receives the SCHED_FIFO refusal. */
+static int create_on_stack(ms_sampler_t *s, ctl_thread_t *t, int32_t priority, size_t page, int *fifo_err) {
+  const size_t sizes[2] = {RT_STACK_BYTES, RT_STACK_BYTES_BIG};
+  int err = ENOMEM;
+  for (int i = 0; i < 2; i++) {
+    size_t bytes = sizes[i] < (size_t)PTHREAD_STACK_MIN ? (size_t)PTHREAD_STACK_MIN : sizes[i];
+    void *stack = stack_alloc(s, t, bytes, page);
+    if (!stack) return ENOMEM;
+    if (priority > 0) {
+      err = create(t, stack, bytes, true, priority);
+      if (err == EPERM || err == EACCES) {
+        *fifo_err = err;
+        err = create(t, stack, bytes, false, 0);
+      }
+    } else {
+      err = create(t, stack, bytes, false, 0);
+    }
+    if (err == 0) return 0;
+    ctl_free(s, t->stack_block);
+    t->stack_block = NULL;
+    if (err != EINVAL) break; /* EINVAL: the stack cannot hold the static TLS */
+  }
+  return err;
+}
+
 int32_t ctl_thread_start(ms_sampler_t *s, ctl_thread_t *t, int32_t priority, void *(*fn)(void *),
                          void *arg) {
   if (t->started) return ctl_fail(s, MS_ERR_STATE, "Cannot start the render thread: it is already running");
+  if (priority > 0 && priority > sched_get_priority_max(SCHED_FIFO))
+    return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot start the render thread: priority %d is outside 1..%d",
+                    (int)priority, sched_get_priority_max(SCHED_FIFO));
   long page = sysconf(_SC_PAGESIZE);
   if (page <= 0) page = 4096;
-  size_t bytes = RT_STACK_BYTES;
-  if (bytes < (size_t)PTHREAD_STACK_MIN) bytes = (size_t)PTHREAD_STACK_MIN;
-  /* ctl_alloc aligns to 64 bytes; round the stack itself to whole pages */
-  t->stack_block = ctl_alloc(s, bytes + (size_t)page);
-  if (!t->stack_block)
-    return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot start the render thread: out of memory for its %zu KiB stack",
-                    bytes / 1024);
-  void *stack = (void *)(((uintptr_t)t->stack_block + (uintptr_t)page - 1) & ~((uintptr_t)page - 1));
   t->fn = fn;
   t->arg = arg;
-
   int fifo_err = 0;
-  int err;
-  if (priority > 0) {
-    int maxp = sched_get_priority_max(SCHED_FIFO);
-    if (priority > maxp) {
-      ctl_free(s, t->stack_block);
-      t->stack_block = NULL;
-      return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot start the render thread: priority %d is outside 1..%d",
-                      (int)priority, maxp);
-    }
-    err = create(t, stack, bytes, true, priority);
-    if (err == EPERM || err == EACCES) {
-      fifo_err = err;
-      err = create(t, stack, bytes, false, 0);
-    }
-  } else {
-    err = create(t, stack, bytes, false, 0);
-  }
-  if (err) {
-    ctl_free(s, t->stack_block);
-    t->stack_block = NULL;
+  int err = create_on_stack(s, t, priority, (size_t)page, &fifo_err);
+  if (err == ENOMEM)
+    return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot start the render thread: out of memory for its stack");
+  if (err)
     return ctl_fail(s, MS_ERR_DEVICE, "Cannot start the render thread: pthread_create failed: %s", strerror(err));
-  }
   t->started = true;
   /* the thread names itself first thing; naming it here too means the name
    * is in place when this call returns (tests look threads up by name) */

@@ -76,6 +76,14 @@ static inline int lu_threads_settle(const char *name, int want) {
   return n;
 }
 
+/* A copy of the live counters (atomic reads: the render thread writes them). */
+static inline ms_stats_t stat_now(const ms_sampler_t *s) {
+  ms_stats_t st;
+  memset(&st, 0, sizeof st);
+  ms_get_stats_ex(s, &st);
+  return st;
+}
+
 /* An output config for backend and device (NULL = default). */
 static inline ms_output_config_t lu_output_config(uint32_t backend, const char *device, uint32_t period,
                                                   uint32_t format) {

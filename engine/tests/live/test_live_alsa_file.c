@@ -90,7 +90,7 @@ static void live_equals_offline(uint32_t period, uint32_t format, const char *la
   CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
   CHECK_LE(PHRASE_FRAMES, frames);
   CHECK_EQ_U64(frames % period, 0);
-  uint64_t xruns = ms_sampler_stats_ptr(s)->xruns;
+  uint64_t xruns = stat_now(s).xruns;
   printf("  %s: %llu frames rendered live in %.3f s, xruns %llu\n", label, (unsigned long long)frames,
          lu_now_s() - t0, (unsigned long long)xruns);
 

@@ -65,8 +65,7 @@ static jack_client_t *peek_open(void) {
 }
 
 static void measure(ms_sampler_t *s, ms_output_t *out, const char *label, run_t *r) {
-  const ms_stats_t *st = ms_sampler_stats_ptr(s);
-  uint64_t x0 = st->xruns;
+  uint64_t x0 = stat_now(s).xruns;
   uint64_t j0 = atomic_load(&peek_frames);
   uint64_t f0 = ms_sampler_now(s);
   double t0 = lu_now_s();
@@ -84,7 +83,8 @@ static void measure(ms_sampler_t *s, ms_output_t *out, const char *label, run_t 
   uint64_t j1 = atomic_load(&peek_frames);
   r->elapsed_s = lu_now_s() - t0;
   double server = (double)(j1 - j0);
-  r->xruns = st->xruns - x0;
+  ms_stats_t st = stat_now(s);
+  r->xruns = st.xruns - x0;
   double expect = r->elapsed_s * RATE;
   double ratio = (double)r->frames / expect;
   double sratio = (double)r->frames / server;
@@ -92,8 +92,8 @@ static void measure(ms_sampler_t *s, ms_output_t *out, const char *label, run_t 
          "latency %u frames (%.2f ms); policy %d prio %d; voices %llu; dsp load max %.1f%%\n",
          label, (unsigned long long)r->frames, r->elapsed_s, ratio, sratio, (unsigned long long)r->xruns,
          r->info.period_frames, r->info.latency_frames, 1000.0 * r->info.latency_frames / RATE,
-         r->info.sched_policy, r->info.sched_priority, (unsigned long long)st->voices_active,
-         st->dsp_load_max_ppm / 1e4);
+         r->info.sched_policy, r->info.sched_priority, (unsigned long long)st.voices_active,
+         st.dsp_load_max_ppm / 1e4);
   /* the engine rendered what the server asked: the two counts are read a
    * moment apart, and a client the server skipped (late) loses that cycle */
   double slack = 0.01 * server + 4.0 * r->info.period_frames;
@@ -142,7 +142,7 @@ static void test_jack(void) {
 
   for (int i = 0; i < VOICES; i++) CHECK_MS(s, ms_note_on(inst, 30 + i, 100, NULL));
   lu_sleep_ms(200);
-  CHECK_EQ_INT(ms_sampler_stats_ptr(s)->voices_active, VOICES);
+  CHECK_EQ_INT(stat_now(s).voices_active, VOICES);
 
   /* a second client, to look at the graph and change the buffer size */
   jack_client_t *peek = peek_open();
@@ -167,7 +167,7 @@ static void test_jack(void) {
   measure(s, out, "JACK 128 frames", &r128);
   CHECK_EQ_INT(r128.info.period_frames, 128);
   CHECK(r128.info.latency_frames >= 128);
-  CHECK_EQ_INT(ms_sampler_stats_ptr(s)->voices_active, VOICES);
+  CHECK_EQ_INT(stat_now(s).voices_active, VOICES);
 
   /* MS_OUTPUT_NO_CONNECT: a second sampler's client stays unconnected */
   ms_sampler_t *s2 = tu_sampler(RATE, CH, 0);
