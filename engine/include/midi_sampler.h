@@ -477,7 +477,7 @@ MS_API int32_t ms_render_file_close(ms_render_file_t *file);
  */
 typedef struct ms_output ms_output_t;
 
-#define MS_BACKEND_AUTO 0u  /* JACK when a server runs, else ALSA */
+#define MS_BACKEND_AUTO 0u  /* JACK (client "midi-sampler") when a server answers, else ALSA `device` */
 #define MS_BACKEND_ALSA 1u
 #define MS_BACKEND_JACK 2u
 
@@ -492,10 +492,12 @@ typedef struct ms_output_config {
   uint32_t backend;          /* 0: MS_BACKEND_* */
   uint32_t period_frames;    /* 4: ALSA period (default 128); JACK uses the server's */
   uint32_t periods;          /* 8: ALSA periods per buffer (default 2) */
-  int32_t rt_priority;       /* 12: SCHED_FIFO priority for the render thread, 0 = normal priority */
+  int32_t rt_priority;       /* 12: SCHED_FIFO priority 1..99 for the render thread; 0 = the priority given
+                                to ms_sampler_enable_rt, or normal priority when it was not called */
   uint32_t pcm_format;       /* 16: MS_PCM_* (ALSA) */
   uint32_t flags;            /* 20: MS_OUTPUT_* */
-  char device[104];          /* 24: ALSA PCM name (default "default"); JACK client name (default "midi-sampler") */
+  char device[104];          /* 24: ALSA PCM name (default "default"); JACK client name (default "midi-sampler");
+                                with MS_BACKEND_AUTO it names the ALSA device only */
 } ms_output_config_t;
 _Static_assert(sizeof(ms_output_config_t) == 128, "ms_output_config_t layout");
 
@@ -503,11 +505,12 @@ typedef struct ms_output_info {
   uint32_t backend;          /* 0: MS_BACKEND_ALSA or MS_BACKEND_JACK, the one in use */
   uint32_t sample_rate;      /* 4 */
   uint32_t period_frames;    /* 8 */
-  uint32_t periods;          /* 12 */
-  uint32_t latency_frames;   /* 16: output latency actually obtained */
+  uint32_t periods;          /* 12: ALSA periods per buffer; 0 for JACK (the server does not say) */
+  uint32_t latency_frames;   /* 16: output latency obtained: ALSA the buffer (period * periods); JACK the
+                                playback latency of out_1 plus one period */
   uint32_t pcm_format;       /* 20: MS_PCM_* in use */
   int32_t sched_policy;      /* 24: policy of the render thread read back (SCHED_FIFO=1, SCHED_OTHER=0) */
-  int32_t sched_priority;    /* 28: its priority read back */
+  int32_t sched_priority;    /* 28: its priority read back (JACK: the process thread JACK made) */
   uint32_t running;          /* 32 */
   uint32_t reserved;         /* 36 */
   char device[104];          /* 40: device or JACK client name in use */
@@ -517,10 +520,13 @@ _Static_assert(sizeof(ms_output_info_t) == 144, "ms_output_info_t layout");
 /*
  * Open an output device for the sampler (nothing plays until start). The
  * device's rate must be the sampler's: open the sampler at the rate the
- * device or JACK server runs (ms_output_probe_rate tells it).
- * Thread: CT. Errors: INVALID_ARGUMENT, DEVICE (missing; the message lists
- * what "aplay -L" offers), DEVICE_BUSY, NO_SERVER, UNSUPPORTED (rate/format),
- * STATE (an output is already open).
+ * device or JACK server runs (ms_output_probe_rate tells it). config may be
+ * NULL for all defaults (auto backend). Close the output before destroying
+ * the sampler.
+ * Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE (period 16..8192,
+ * periods 2..32, rt_priority 0..99), DEVICE (missing; the message lists what
+ * "aplay -L" offers and points to render), DEVICE_BUSY, NO_SERVER,
+ * UNSUPPORTED (rate/format/channels), STATE (an output is already open).
  */
 MS_API int32_t ms_output_open(ms_sampler_t *sampler, const ms_output_config_t *config, ms_output_t **out);
 
@@ -532,13 +538,20 @@ MS_API int32_t ms_output_open(ms_sampler_t *sampler, const ms_output_config_t *c
  */
 MS_API int32_t ms_output_start(ms_output_t *output);
 
-/* Stop rendering and join the render thread (JACK: deactivate). Thread: CT. */
+/* Stop rendering and join the render thread (JACK: deactivate). Stopping a
+ * stopped output does nothing. Thread: CT. */
 MS_API int32_t ms_output_stop(ms_output_t *output);
 
 /* Stop if running and close the device; frees the handle. Thread: CT. */
 MS_API void ms_output_close(ms_output_t *output);
 
-/* What was obtained: backend, rate, period, latency, thread policy. Thread: CT. */
+/*
+ * What was obtained: backend, rate, period, latency, thread policy. out is
+ * filled even when the call fails: DEVICE when the device failed while
+ * playing, or JACK's rate changed (the output then plays silence; the
+ * message says "JACK's rate changed from 48000 to 44100: restart with the
+ * new rate"); NO_SERVER when the JACK server quit. Thread: CT.
+ */
 MS_API int32_t ms_output_get_info(const ms_output_t *output, ms_output_info_t *out);
 
 /*
