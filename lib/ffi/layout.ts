@@ -206,6 +206,20 @@ export const OUTPUT_INFO = {
   },
 } as const satisfies StructLayout;
 
+/** `ms_latency_report_t`, 48 bytes: ms_rt_probe_latency's result. */
+export const LATENCY_REPORT = {
+  size: 48,
+  fields: {
+    samples: { offset: 0, type: "u64" },
+    min_ns: { offset: 8, type: "u64" },
+    avg_ns: { offset: 16, type: "u64" },
+    p99_ns: { offset: 24, type: "u64" },
+    max_ns: { offset: 32, type: "u64" },
+    sched_policy: { offset: 40, type: "i32" },
+    sched_priority: { offset: 44, type: "i32" },
+  },
+} as const satisfies StructLayout;
+
 /** Field names of `ms_stats_t`, in order: field i is the uint64 at byte i * 8. */
 export const STATS_FIELDS = [
   "struct_size",
@@ -270,6 +284,7 @@ export const STRUCTS: Readonly<Record<string, StructLayout>> = {
   ms_stats_t: STATS,
   ms_output_config_t: OUTPUT_CONFIG,
   ms_output_info_t: OUTPUT_INFO,
+  ms_latency_report_t: LATENCY_REPORT,
 };
 
 const TWO_32 = 4294967296;

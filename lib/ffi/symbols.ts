@@ -79,6 +79,13 @@ export const SYMBOLS = {
   ms_output_close: { parameters: ["pointer"], result: "void", optional: true },
   ms_output_get_info: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
   ms_output_probe_rate: { parameters: ["buffer", "buffer"], result: "i32", optional: true },
+
+  // system check (scripts/doctor.ts): blocks the caller for the duration
+  ms_rt_probe_latency: {
+    parameters: ["i32", "u32", "u32", "buffer"],
+    result: "i32",
+    optional: true,
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened library's symbols. */
