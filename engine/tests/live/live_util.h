@@ -65,6 +65,28 @@ static inline int lu_count_threads(const char *name) {
   return n;
 }
 
+/* The tid of this process's first thread named name, or 0. */
+static inline pid_t lu_find_thread(const char *name) {
+  DIR *d = opendir("/proc/self/task");
+  if (!d) return 0;
+  pid_t tid = 0;
+  struct dirent *e;
+  while (!tid && (e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char path[300], comm[32] = "";
+    snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+    FILE *f = fopen(path, "r");
+    if (!f) continue;
+    if (fgets(comm, sizeof comm, f)) {
+      comm[strcspn(comm, "\n")] = 0;
+      if (strcmp(comm, name) == 0) tid = (pid_t)atoi(e->d_name);
+    }
+    fclose(f);
+  }
+  closedir(d);
+  return tid;
+}
+
 /* lu_count_threads once it equals want (or after 1 s): a joined thread's
  * /proc entry goes away a moment after pthread_join returns. */
 static inline int lu_threads_settle(const char *name, int want) {

@@ -169,8 +169,9 @@ static void test_jack(void) {
   CHECK(r128.info.latency_frames >= 128);
   CHECK_EQ_INT(stat_now(s).voices_active, VOICES);
 
-  /* MS_OUTPUT_NO_CONNECT: a second sampler's client stays unconnected */
-  ms_sampler_t *s2 = tu_sampler(RATE, CH, 0);
+  /* MS_OUTPUT_NO_CONNECT: a second sampler's client stays unconnected;
+   * with 4 channels it has 4 ports */
+  ms_sampler_t *s2 = tu_sampler(RATE, 4, 0);
   REQUIRE(s2, TU_NOTHING);
   ms_output_config_t nc = lu_output_config(MS_BACKEND_JACK, "ms-live-noconn", 0, MS_PCM_AUTO);
   nc.flags = MS_OUTPUT_NO_CONNECT;
@@ -179,6 +180,8 @@ static void test_jack(void) {
   CHECK_MS(s2, ms_output_start(out2));
   lu_sleep_ms(100);
   CHECK(!port_connected(peek, "ms-live-noconn:out_1"));
+  CHECK(jack_port_by_name(peek, "ms-live-noconn:out_4") != NULL);
+  CHECK(jack_port_by_name(peek, "ms-live-noconn:out_5") == NULL);
   CHECK(ms_sampler_now(s2) > 0);
   ms_output_close(out2);
   ms_sampler_destroy(s2);
@@ -209,6 +212,45 @@ static void test_jack(void) {
   ms_sampler_destroy(s);
 }
 
+/*
+ * Make the ALSA device underrun on purpose: pin the render thread and this
+ * thread to CPU 0, and spin here at SCHED_FIFO 90 (above the render
+ * thread's 70) for 30 ms, three times. The buffer holds 5.3 ms, so each
+ * stall is an xrun; the render thread must count each and play on.
+ */
+static void starve(ms_sampler_t *s, ms_output_t *out) {
+  tu_section("a starved render thread: xruns counted, playing resumes");
+  pid_t tid = lu_find_thread("ms-render");
+  REQUIRE(tid > 0, TU_NOTHING);
+  cpu_set_t all, cpu0;
+  REQUIRE(sched_getaffinity(0, sizeof all, &all) == 0, TU_NOTHING);
+  CPU_ZERO(&cpu0);
+  CPU_SET(0, &cpu0);
+  REQUIRE(sched_setaffinity(tid, sizeof cpu0, &cpu0) == 0, TU_NOTHING);
+  REQUIRE(sched_setaffinity(0, sizeof cpu0, &cpu0) == 0, TU_NOTHING);
+  uint64_t x0 = stat_now(s).xruns;
+  struct sched_param hi = {.sched_priority = 90}, normal = {.sched_priority = 0};
+  REQUIRE(sched_setscheduler(0, SCHED_FIFO, &hi) == 0, TU_NOTHING);
+  for (int k = 0; k < 3; k++) {
+    double t0 = lu_now_s();
+    while (lu_now_s() - t0 < 0.030) {
+    }
+    lu_sleep_ms(150);
+  }
+  sched_setscheduler(0, SCHED_OTHER, &normal);
+  sched_setaffinity(0, sizeof all, &all);
+  uint64_t xruns = stat_now(s).xruns - x0;
+  uint64_t f0 = ms_sampler_now(s);
+  lu_sleep_ms(300);
+  uint64_t frames = ms_sampler_now(s) - f0;
+  printf("  3 stalls of 30 ms: %llu xruns; then %llu frames in 300 ms\n", (unsigned long long)xruns,
+         (unsigned long long)frames);
+  CHECK(xruns >= 1);
+  CHECKF(frames > RATE / 5, "playing resumed: %llu frames in 300 ms", (unsigned long long)frames);
+  ms_output_info_t info;
+  CHECK_MS(s, ms_output_get_info(out, &info)); /* recovered, not failed */
+}
+
 static void test_alsa_jack(void) {
   tu_section("ALSA backend through ALSA's jack PCM, paced by the dummy server");
   ms_audio_config_t ac;
@@ -237,6 +279,7 @@ static void test_alsa_jack(void) {
   run_t r;
   measure(s, out, "ALSA jack PCM, 128 x 2", &r);
   jack_client_close(peek);
+  starve(s, out);
   ms_output_close(out);
   CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
 
