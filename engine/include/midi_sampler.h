@@ -526,7 +526,8 @@ _Static_assert(sizeof(ms_output_info_t) == 144, "ms_output_info_t layout");
  * Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE (period 16..8192,
  * periods 2..32, rt_priority 0..99), DEVICE (missing; the message lists what
  * "aplay -L" offers and points to render), DEVICE_BUSY, NO_SERVER,
- * UNSUPPORTED (rate/format/channels), STATE (an output is already open).
+ * UNSUPPORTED (rate/format/channels), STATE (an output is already open),
+ * LIMIT (64 outputs open in the process).
  */
 MS_API int32_t ms_output_open(ms_sampler_t *sampler, const ms_output_config_t *config, ms_output_t **out);
 

@@ -17,21 +17,21 @@
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 static const ms_sampler_t *open_samplers[64];
 
-static bool claim(const ms_sampler_t *s) {
-  bool ok = false;
+/* MS_OK, MS_ERR_STATE (this sampler has one) or MS_ERR_LIMIT (the table is full). */
+static int32_t claim(const ms_sampler_t *s) {
+  const size_t n = sizeof open_samplers / sizeof open_samplers[0];
+  int32_t rc = MS_ERR_LIMIT;
   pthread_mutex_lock(&open_lock);
-  bool taken = false;
-  for (size_t i = 0; i < sizeof open_samplers / sizeof open_samplers[0]; i++)
-    if (open_samplers[i] == s) taken = true;
-  for (size_t i = 0; !taken && i < sizeof open_samplers / sizeof open_samplers[0]; i++) {
+  for (size_t i = 0; i < n; i++)
+    if (open_samplers[i] == s) rc = MS_ERR_STATE;
+  for (size_t i = 0; rc == MS_ERR_LIMIT && i < n; i++) {
     if (!open_samplers[i]) {
       open_samplers[i] = s;
-      ok = true;
-      break;
+      rc = MS_OK;
     }
   }
   pthread_mutex_unlock(&open_lock);
-  return ok;
+  return rc;
 }
 
 static void release(const ms_sampler_t *s) {
@@ -86,10 +86,14 @@ MS_API int32_t ms_output_open(ms_sampler_t *s, const ms_output_config_t *config,
   ms_output_config_t c;
   int32_t rc = check_config(s, config, &c, "Cannot open audio output");
   if (rc != MS_OK) return rc;
-  if (!claim(s))
+  rc = claim(s);
+  if (rc == MS_ERR_STATE)
     return ctl_fail(s, MS_ERR_STATE,
                     "Cannot open audio output: this sampler already has one open: close it first (one output per "
                     "sampler)");
+  if (rc != MS_OK)
+    return ctl_fail(s, MS_ERR_LIMIT, "Cannot open audio output: %zu outputs are open in this process: close one first",
+                    sizeof open_samplers / sizeof open_samplers[0]);
   ms_output_t *o = ctl_alloc(s, sizeof *o);
   if (!o) {
     release(s);
