@@ -269,7 +269,8 @@ MS_API uint32_t ms_error_message(const ms_sampler_t *sampler, char *buf, uint32_
  */
 MS_API int32_t ms_sampler_create(const ms_audio_config_t *config, ms_sampler_t **out);
 
-/* Free the sampler and everything it owns (instruments, samples). Thread: CT, with no RT call running. */
+/* Free the sampler and everything it owns (instruments, samples); an open
+ * live output is closed first. Thread: CT, with no other ms_process caller running. */
 MS_API void ms_sampler_destroy(ms_sampler_t *sampler);
 
 /* Copy the effective configuration (defaults filled in). Thread: ANY. */

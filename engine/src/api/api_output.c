@@ -134,6 +134,7 @@ MS_API int32_t ms_output_open(ms_sampler_t *s, const ms_output_config_t *config,
     return rc;
   }
   *out = o;
+  s->output = o; /* ms_sampler_destroy closes it if the caller did not */
   return MS_OK;
 }
 
@@ -166,6 +167,7 @@ MS_API void ms_output_close(ms_output_t *o) {
   ms_output_stop(o);
   o->ops->close(o);
   release(s);
+  if (s->output == o) s->output = NULL;
   ctl_free(s, o);
 }
 

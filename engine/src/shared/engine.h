@@ -254,6 +254,7 @@ struct ms_sampler {
   struct ms_instrument **instruments; /* by slot */
   uint32_t *pending_remove;    /* by slot: id of a removal the full ring has not taken yet */
   bool producer_used[MS_MAX_PRODUCERS];
+  struct ms_output *output;    /* the open live output, closed by ms_sampler_destroy */
   uint16_t *slot_generation;
   char errmsg[MS_ERRMSG_MAX];
 };
