@@ -4,7 +4,7 @@
  * noisy, so absolute figures drift between runs).
  *
  * Usage:
- *   deno task bench [--quick] [--only engine,schedule] [-- <ms_bench options>]
+ *   deno task bench [--quick] [--only engine,schedule,live] [-- <ms_bench options>]
  *
  * Sections:
  *   engine    build/engine/bench/ms_bench: ns per voice-frame for 16..1024
@@ -13,6 +13,9 @@
  *   schedule  the TypeScript side: cost per event from `noteOn` through the
  *             scheduler queue and `ms_push_events` into the ring, against a
  *             bare FFI call (ms_version) measured alongside
+ *   live      real time on a JACK dummy server of its own (scripts/bench_live.ts):
+ *             latency, max voices under 70% DSP load, render-block times with
+ *             and without a GC storm; included by default when jackd is installed
  *
  * CLI layer: prints, and exits non-zero when a section fails to run.
  *
@@ -23,19 +26,24 @@ import { join } from "node:path";
 import { buildEngine, ensureLibrary, PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { engine } from "../lib/ffi/native.ts";
 import { Sampler } from "../lib/mod.ts";
+import { benchLive } from "./bench_live.ts";
+import { hasCommand } from "./live_support.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
   allowPositionals: true,
   options: {
     quick: { type: "boolean", default: false },
-    only: { type: "string", default: "engine,schedule" },
+    only: {
+      type: "string",
+      default: hasCommand("jackd") ? "engine,schedule,live" : "engine,schedule",
+    },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   console.log(
-    "Usage: deno task bench [--quick] [--only engine,schedule] [-- <ms_bench options>]\n" +
+    "Usage: deno task bench [--quick] [--only engine,schedule,live] [-- <ms_bench options>]\n" +
       "  ms_bench options: build/engine/bench/ms_bench --help",
   );
   Deno.exit(0);
@@ -112,6 +120,14 @@ if (sections.has("schedule")) {
     console.error(
       `error: the schedule benchmark failed: ${err instanceof Error ? err.message : err}`,
     );
+    failed++;
+  }
+}
+if (sections.has("live")) {
+  try {
+    await benchLive(values.quick);
+  } catch (err) {
+    console.error(`error: the live benchmark failed: ${err instanceof Error ? err.message : err}`);
     failed++;
   }
 }
