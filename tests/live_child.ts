@@ -8,6 +8,7 @@
  *   live_child.ts alsa-file <raw path> <period frames>
  *   live_child.ts jack <script> <seconds> <storm 0|1>
  *   live_child.ts errors
+ *   live_child.ts rt-denied      (run without CAP_SYS_NICE / CAP_IPC_LOCK)
  *
  * @module
  */
@@ -153,10 +154,22 @@ function errors() {
   return out;
 }
 
+async function rtDenied() {
+  using sampler = Sampler.open();
+  using out = sampler.startOutput({ backend: "alsa", device: "null", rtPriority: 80 });
+  for (let i = 0; i < 200 && sampler.now() === 0; i++) await sleep(5);
+  return {
+    warnings: out.warnings.map((w) => ({ name: w.name, code: w.code, message: w.message })),
+    info: out.info,
+    now: sampler.now(),
+  };
+}
+
 const [mode, ...rest] = Deno.args;
 let result: unknown;
 if (mode === "alsa-file") result = await alsaFile(rest[0]!, Number(rest[1]));
 else if (mode === "jack") result = await jack(rest[0]!, Number(rest[1]), rest[2] === "1");
 else if (mode === "errors") result = errors();
+else if (mode === "rt-denied") result = await rtDenied();
 else throw new Error(`live_child.ts: unknown mode "${mode}"`);
 console.log(JSON.stringify(result));

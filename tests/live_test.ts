@@ -23,6 +23,7 @@ const HAS_ALSA = (() => {
   }
 })();
 const HAS_JACK = hasCommand("jackd") && hasCommand("jack_wait");
+const CAN_DROP_CAPS = HAS_ALSA && Deno.uid() === 0 && hasCommand("setpriv");
 const NO_JACK = HAS_JACK
   ? ""
   : " (skipped: jackd or jack_wait not installed; apt-get install jackd2)";
@@ -35,9 +36,11 @@ async function child(
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 60_000,
+  prefix: string[] = [],
 ): Promise<Record<string, unknown>> {
-  const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", `${ROOT}/deno.json`, CHILD, ...args],
+  const deno = ["run", "--allow-all", "--config", `${ROOT}/deno.json`, CHILD, ...args];
+  const proc = new Deno.Command(prefix[0] ?? Deno.execPath(), {
+    args: prefix.length ? [...prefix.slice(1), Deno.execPath(), ...deno] : deno,
     cwd: ROOT,
     env: { MS_ENGINE_LIB: ensureLibrary(), ...env },
     stdout: "piped",
@@ -189,5 +192,29 @@ Deno.test({
     }
     assert.equal(r.offlineFrames, 256);
     assert.ok((r.offlinePeak as number) > 0);
+  },
+});
+
+Deno.test({
+  name: `live RT denied (no CAP_SYS_NICE/CAP_IPC_LOCK): a warning, not a throw; audio plays${
+    CAN_DROP_CAPS ? "" : " (skipped: needs root, setpriv and ALSA to drop the capabilities)"
+  }`,
+  ignore: !CAN_DROP_CAPS,
+  async fn() {
+    const r = await child(["rt-denied"], {}, 60_000, [
+      "setpriv",
+      "--inh-caps=-sys_nice,-ipc_lock",
+      "--bounding-set=-sys_nice,-ipc_lock",
+    ]);
+    const warnings = r.warnings as { name: string; code: string; message: string }[];
+    const rt = warnings.find((w) => w.code === "MS_ERR_RT_PRIORITY");
+    assert.ok(rt, `no RT warning in ${JSON.stringify(warnings)}`);
+    assert.equal(rt.name, "RtPermissionError");
+    assert.match(rt.message, /limits\.conf/);
+    assert.match(rt.message, /setcap cap_sys_nice,cap_ipc_lock\+ep/);
+    const info = r.info as Record<string, unknown>;
+    assert.equal(info.realtime, false);
+    assert.equal(info.running, true);
+    assert.ok((r.now as number) > 0, "the render thread did not run");
   },
 });
