@@ -2,7 +2,10 @@
  * The timer-latency probe check: min/avg/p99/max wake-up latency of a
  * SCHED_FIFO thread (like cyclictest), graded on p99.
  *
- * Thread: CT. The probe blocks for its duration (this is the CLI).
+ * Thread: CT. The probe blocks for its duration (this is the CLI). It
+ * measures the way the render thread runs: unlike cyclictest it does not
+ * hold /dev/cpu_dma_latency at 0, so idle-state exit latency is included
+ * (compare with `cyclictest --laptop`).
  *
  * @module
  */
@@ -90,7 +93,8 @@ export function checkLatency(facts: SystemFacts, options: LatencyCheckOptions = 
     fixes.push(
       vm
         ? "measure on the machine that will play; there, apply the kernel, threadirqs and governor fixes above"
-        : "apply the kernel, threadirqs, governor and cpu isolation fixes above, then compare: cyclictest -p 80 -t1 -m -i 1000 -D 10 -q",
+        : "apply the kernel, threadirqs, governor and cpu isolation fixes above, keep CPUs out of deep idle " +
+          "states (sudo cpupower idle-set -D 10), then compare: cyclictest -p 80 -t1 -m -i 1000 -D 10 -q",
     );
   }
   const grade = `p99 < ${P99_PASS_US} µs passes, < ${P99_WARN_US} µs warns`;
