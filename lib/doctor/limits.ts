@@ -215,11 +215,11 @@ export function checkAudioGroup(facts: SystemFacts): CheckResult {
       data,
     );
   }
-  if (status.uid === 0) {
+  if (status.uid === 0 && hasCap(status.capEff, CAP.SYS_NICE)) {
     return result(
       "audio group",
       "PASS",
-      "root is not in the audio group and needs not be: root opens the devices and its limits come from capabilities",
+      "root is not in the audio group and needs not be: root opens the devices and CAP_SYS_NICE replaces the limits",
       undefined,
       data,
     );

@@ -128,4 +128,9 @@ Deno.test("audio group: in session passes; listed but not in session warns; abse
   }));
   assert.equal(root.status, "PASS");
   assert.match(root.finding, /^root is not in the audio group and needs not be/);
+  const dropped = checkAudioGroup(fakeFacts({
+    files: { "/proc/self/status": statusText(0, 0, [], ROOT_WITHOUT_RT_CAPS) },
+  }));
+  assert.equal(dropped.status, "WARN");
+  assert.equal(dropped.fix, "sudo usermod -aG audio root (then log in again)");
 });
