@@ -563,6 +563,31 @@ MS_API int32_t ms_output_get_info(const ms_output_t *output, ms_output_info_t *o
  */
 MS_API int32_t ms_output_probe_rate(const ms_output_config_t *config, uint32_t *rate);
 
+/* ------------------------------------------------------- recording -- */
+/*
+ * Record what the render thread plays (live or offline) into a WAV/FLAC
+ * file, written off the render thread: RT copies each rendered block into a
+ * pre-allocated ring; a writer thread of the recorder drains it to the file.
+ * When the writer falls behind by more than buffer_seconds, frames are
+ * dropped (never waited for) and counted in ms_recorder_dropped_frames.
+ */
+typedef struct ms_recorder ms_recorder_t;
+
+/* Start recording from the next block. buffer_seconds 0 = 2 s.
+ * Thread: CT. Errors: INVALID_ARGUMENT, UNSUPPORTED (FLAC float),
+ * FILE_NOT_FOUND (cannot create the file), STATE (already recording), NO_MEMORY. */
+MS_API int32_t ms_recorder_start(ms_sampler_t *sampler, const char *path, uint32_t file_format,
+                                 uint32_t sample_format, float buffer_seconds, ms_recorder_t **out);
+
+/* Stop: the render thread lets go at its next block, the writer drains what
+ * is left, the file is finished and the handle freed. Thread: CT. Errors: IO. */
+MS_API int32_t ms_recorder_stop(ms_recorder_t *recorder);
+
+/* Frames written to the file so far, and frames dropped because the writer
+ * fell behind. Thread: ANY. */
+MS_API uint64_t ms_recorder_frames(const ms_recorder_t *recorder);
+MS_API uint64_t ms_recorder_dropped_frames(const ms_recorder_t *recorder);
+
 /* ---------------------------------------------------- system check -- */
 /* Timer wake-up latency measured by ms_rt_probe_latency (like cyclictest). */
 typedef struct ms_latency_report {
