@@ -132,6 +132,7 @@ MS_API void ms_sampler_destroy(ms_sampler_t *s) {
   if (!s) return;
   /* a live output still open: stop its render thread before freeing what it reads */
   if (s->output) ms_output_close(s->output);
+  if (s->recording) ms_recorder_stop(s->recording);
   /* every allocation is on the block list: instruments, samples, versions,
    * rings, the voice pool. No RT call may be running (documented). */
   ctl_unlock_all(s);

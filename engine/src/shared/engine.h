@@ -243,6 +243,10 @@ struct ms_sampler {
   rt_instrument_data_t *retired_pending; /* waiting for room in the return ring */
   uint64_t voice_seq;
 
+  /* ---- recorder handover (ctl_recorder.c <-> rt_process.c) ---- */
+  struct ms_recorder *_Atomic recorder; /* set/cleared by CT, read by RT each call */
+  _Atomic uint32_t recorder_busy;        /* RT holds `recorder` while 1 (seq_cst handshake) */
+
   /* ---- stats: stable address, one writer per field ---- */
   alignas(64) ms_stats_t stats;
 
@@ -255,6 +259,7 @@ struct ms_sampler {
   uint32_t *pending_remove;    /* by slot: id of a removal the full ring has not taken yet */
   bool producer_used[MS_MAX_PRODUCERS];
   struct ms_output *output;    /* the open live output, closed by ms_sampler_destroy */
+  struct ms_recorder *recording; /* the running recorder, stopped by ms_sampler_destroy */
   uint16_t *slot_generation;
   char errmsg[MS_ERRMSG_MAX];
 };
@@ -286,6 +291,25 @@ static inline uint32_t ms_make_id(uint32_t serial, uint32_t gen, uint32_t slot) 
 static inline void stat_set(uint64_t *field, uint64_t v) { __atomic_store_n(field, v, __ATOMIC_RELAXED); }
 static inline uint64_t stat_get(const uint64_t *field) { return __atomic_load_n(field, __ATOMIC_RELAXED); }
 static inline void stat_add(uint64_t *field, uint64_t v) { __atomic_fetch_add(field, v, __ATOMIC_RELAXED); }
+
+/* The recorder's ring, shared by RT (producer of frames) and its writer
+ * thread (consumer). Defined here so rt_process.c can feed it. */
+struct ms_recorder {
+  ms_sampler_t *sampler;
+  float *ring;                 /* capacity * channels floats */
+  uint32_t capacity;           /* frames, power of two */
+  uint32_t channels;
+  alignas(64) _Atomic uint64_t head; /* frames written by RT */
+  alignas(64) _Atomic uint64_t tail; /* frames taken by the writer */
+  alignas(64) _Atomic uint64_t dropped;
+  _Atomic uint32_t stop;       /* CT asks the writer to drain and finish */
+  void *sf;                    /* SNDFILE*, writer thread only */
+  int32_t write_error;         /* set by the writer, read by CT after join */
+  char path[256];
+};
+
+/* RT: append one rendered call's frames to the recorder, if one is attached. */
+void rt_recorder_feed(ms_sampler_t *s, const float *frames, uint32_t n);
 
 /* ------------------------------------------------ RT entry points (rt/) -- */
 void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_event_t *ev,
