@@ -22,6 +22,32 @@ interface TempoSegment {
   /** Exact (unrounded) frame position of that beat. */
   frame: number;
   bpm: number;
+  /** A ramp: the tempo moves linearly (in beats) from `bpm` to `toBpm` by beat `toBeat`. */
+  toBeat?: number;
+  toBpm?: number;
+}
+
+/** Seconds from the start of a segment to `db` beats into it (a ramp integrates 60/bpm). */
+function segmentSeconds(seg: TempoSegment, db: number): number {
+  if (seg.toBeat === undefined || seg.toBpm === undefined || seg.toBpm === seg.bpm) {
+    return db * 60 / seg.bpm;
+  }
+  const len = seg.toBeat - seg.beat;
+  const d = Math.min(db, len);
+  const slope = (seg.toBpm - seg.bpm) / len;
+  return 60 / slope * Math.log((seg.bpm + slope * d) / seg.bpm) + (db - d) * 60 / seg.toBpm;
+}
+
+/** Beats from the start of a segment after `sec` seconds (the inverse of segmentSeconds). */
+function segmentBeats(seg: TempoSegment, sec: number): number {
+  if (seg.toBeat === undefined || seg.toBpm === undefined || seg.toBpm === seg.bpm) {
+    return sec * seg.bpm / 60;
+  }
+  const len = seg.toBeat - seg.beat;
+  const slope = (seg.toBpm - seg.bpm) / len;
+  const rampSec = segmentSeconds(seg, len);
+  if (sec >= rampSec) return len + (sec - rampSec) * seg.toBpm / 60;
+  return seg.bpm * (Math.exp(sec * slope / 60) - 1) / slope;
 }
 
 /**
@@ -83,27 +109,110 @@ export class Clock {
       throw new RangeError(`Cannot set tempo: beat must be >= 0, got "${fromBeat}"`);
     }
     const kept = this.#segments.filter((s) => s.beat < fromBeat);
+    this.#endRampsBefore(kept, fromBeat);
     kept.push({ beat: fromBeat, frame: 0, bpm });
     this.#segments = kept.concat(this.#segments.filter((s) => s.beat > fromBeat));
     this.#reflow();
+  }
+
+  /**
+   * Ramp the tempo: from `fromBeat` (at the tempo in force there) it moves
+   * linearly, beat by beat, to `bpm` at `toBeat`, and stays there. Changes
+   * after `fromBeat` are replaced (a live tempo change rewrites the future).
+   *
+   * @param bpm Tempo reached at `toBeat`, 1..1000.
+   * @param fromBeat First beat of the ramp, >= 0.
+   * @param toBeat Beat where the ramp ends, > fromBeat.
+   * @throws {RangeError} for a tempo out of range or beats out of order.
+   * @example
+   * ```ts
+   * import { Clock } from "./clock.ts";
+   * const clock = new Clock(48000, 60);
+   * clock.rampTempo(120, 4, 8); // accelerate over one bar
+   * console.assert(clock.bpmAt(6) === 90 && clock.bpmAt(9) === 120);
+   * console.assert(Math.abs(clock.beatsAtFrame(clock.exactFramesForBeats(7)) - 7) < 1e-9);
+   * ```
+   */
+  rampTempo(bpm: number, fromBeat: number, toBeat: number): void {
+    checkBpm(bpm);
+    if (!(Number.isFinite(fromBeat) && fromBeat >= 0 && Number.isFinite(toBeat))) {
+      throw new RangeError(`Cannot ramp tempo: beats must be >= 0, got "${fromBeat}"`);
+    }
+    if (!(toBeat > fromBeat)) {
+      throw new RangeError(
+        `Cannot ramp tempo: the end beat must be after ${fromBeat}, got "${toBeat}"`,
+      );
+    }
+    const start = this.bpmAt(fromBeat);
+    const kept = this.#segments.filter((s) => s.beat < fromBeat);
+    this.#endRampsBefore(kept, fromBeat);
+    kept.push({ beat: fromBeat, frame: 0, bpm: start, toBeat, toBpm: bpm });
+    kept.push({ beat: toBeat, frame: 0, bpm });
+    this.#segments = kept;
+    this.#reflow();
+  }
+
+  /** A ramp cut short by a change at `beat` ends there, at the tempo it had reached. */
+  #endRampsBefore(kept: TempoSegment[], beat: number): void {
+    const last = kept[kept.length - 1];
+    if (last?.toBeat !== undefined && last.toBeat > beat) {
+      const reached = this.bpmAt(beat);
+      last.toBeat = beat;
+      last.toBpm = reached;
+    }
+  }
+
+  /**
+   * Tempo in force at a beat (inside a ramp, the ramp's value there).
+   *
+   * @param beat Beats from frame 0, >= 0.
+   * @returns Beats per minute.
+   */
+  bpmAt(beat: number): number {
+    const seg = this.#segmentAtBeat(beat);
+    if (seg.toBeat === undefined || seg.toBpm === undefined) return seg.bpm;
+    const t = Math.min(1, (beat - seg.beat) / (seg.toBeat - seg.beat));
+    return seg.bpm + (seg.toBpm - seg.bpm) * t;
+  }
+
+  /**
+   * Exact (unrounded) beat position of a frame: the inverse of
+   * {@linkcode Clock.exactFramesForBeats}, for asking which beat the
+   * engine's render position has reached.
+   *
+   * @param frame Frames from frame 0 (need not be an integer), >= 0.
+   * @returns Beats.
+   */
+  beatsAtFrame(frame: number): number {
+    let seg = this.#segments[0]!;
+    for (const s of this.#segments) {
+      if (s.frame <= frame) seg = s;
+      else break;
+    }
+    return seg.beat + segmentBeats(seg, (frame - seg.frame) / this.sampleRate);
+  }
+
+  #segmentAtBeat(beats: number): TempoSegment {
+    let seg = this.#segments[0]!;
+    for (const s of this.#segments) {
+      if (s.beat <= beats) seg = s;
+      else break;
+    }
+    return seg;
   }
 
   #reflow(): void {
     for (let i = 1; i < this.#segments.length; i++) {
       const prev = this.#segments[i - 1]!;
       const seg = this.#segments[i]!;
-      seg.frame = prev.frame + (seg.beat - prev.beat) * 60 / prev.bpm * this.sampleRate;
+      seg.frame = prev.frame + segmentSeconds(prev, seg.beat - prev.beat) * this.sampleRate;
     }
   }
 
   /** Exact (unrounded) frame position of a beat. */
   exactFramesForBeats(beats: number): number {
-    let seg = this.#segments[0]!;
-    for (const s of this.#segments) {
-      if (s.beat <= beats) seg = s;
-      else break;
-    }
-    return seg.frame + (beats - seg.beat) * 60 / seg.bpm * this.sampleRate;
+    const seg = this.#segmentAtBeat(beats);
+    return seg.frame + segmentSeconds(seg, beats - seg.beat) * this.sampleRate;
   }
 
   /**
