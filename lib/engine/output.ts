@@ -195,6 +195,7 @@ export class LiveOutput extends EventTarget implements Disposable {
   readonly #core: SamplerCore;
   #native: NativeOutput;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #started = false;
   #warnings: MidiSamplerError[] = [];
   #failure: MidiSamplerError | undefined;
   #lastRefresh = 0;
@@ -234,9 +235,12 @@ export class LiveOutput extends EventTarget implements Disposable {
     return this.#failure;
   }
 
-  /** True while the device plays. */
+  /**
+   * True from start() to stop() or close(): the render thread may be running
+   * (even after a failure stopped the pump), so the sampler cannot render offline.
+   */
   get running(): boolean {
-    return this.#timer !== undefined;
+    return this.#started;
   }
 
   /** True until closed. */
@@ -292,6 +296,7 @@ export class LiveOutput extends EventTarget implements Disposable {
       if (i >= 0) found.splice(i, 1);
       found.push(w);
     }
+    this.#started = true;
     this.#failure = undefined;
     this.#lastRefresh = performance.now();
     this.#timer = setInterval(() => this.#tick(true), this.options.pumpIntervalMs);
@@ -353,9 +358,9 @@ export class LiveOutput extends EventTarget implements Disposable {
    * Events not yet sent stay queued for a later start. Idempotent.
    */
   stop(): void {
-    if (!this.#native.open) return this.#stopPump();
     this.#stopPump();
-    this.#native.stop();
+    if (this.#native.open) this.#native.stop();
+    this.#started = false;
   }
 
   /** Stop and close the device. Idempotent; the sampler stays usable (offline too). */
@@ -363,6 +368,7 @@ export class LiveOutput extends EventTarget implements Disposable {
     this.#stopPump();
     this.#core.closables.delete(this);
     if (this.#native.open) this.#native.close();
+    this.#started = false;
     const cb = this.#onStop;
     this.#onStop = undefined;
     cb?.();
