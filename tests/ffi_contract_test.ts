@@ -13,8 +13,10 @@ import {
   BACKEND,
   EV,
   FILE_FORMAT,
+  FILTER,
   INTERP,
   LOOP,
+  OFF,
   OUTPUT,
   PARAM,
   PCM,
@@ -23,6 +25,7 @@ import {
   STATS,
   STATUS,
   STRUCTS,
+  TRIGGER,
 } from "../lib/ffi/layout.ts";
 import { ERROR_CODES, errorFromCode, MidiSamplerError } from "../lib/engine/errors.ts";
 import { SYMBOLS } from "../lib/ffi/symbols.ts";
@@ -79,6 +82,9 @@ Deno.test("constants in lib/ffi/layout.ts equal the header's #defines", () => {
     ["MS_BACKEND_", BACKEND],
     ["MS_PCM_", PCM],
     ["MS_OUTPUT_", OUTPUT],
+    ["MS_TRIGGER_", TRIGGER],
+    ["MS_OFF_", OFF],
+    ["MS_FILTER_", FILTER],
   ];
   for (const [prefix, table] of tables) {
     const c = defines(prefix);

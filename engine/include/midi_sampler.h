@@ -111,6 +111,21 @@ typedef struct ms_sample_info {
 } ms_sample_info_t;
 _Static_assert(sizeof(ms_sample_info_t) == 40, "ms_sample_info_t layout");
 
+#define MS_TRIGGER_ATTACK 0u  /* the zone plays on note-on */
+#define MS_TRIGGER_RELEASE 1u /* the zone plays on note-off (release samples), with the note-on's velocity */
+
+#define MS_OFF_FAST 0u        /* a choked voice fades out in 2 ms */
+#define MS_OFF_NORMAL 1u      /* a choked voice goes into its release */
+#define MS_OFF_BY_OWN 0u      /* off_by: notes of the zone's own exclusive group choke it (hi-hat style) */
+#define MS_OFF_BY_NONE 4294967295u /* off_by: never choked (0xffffffff) */
+
+#define MS_FILTER_NONE 0u
+#define MS_FILTER_LOWPASS 1u  /* state-variable, 12 dB/octave */
+#define MS_FILTER_HIGHPASS 2u
+#define MS_FILTER_BANDPASS 3u
+
+#define MS_NO_KEYSWITCH 255u
+
 /*
  * A zone: which keys and velocities play which sample, and how.
  * Always start from ms_zone_init() so new fields get their defaults.
@@ -123,7 +138,7 @@ typedef struct ms_zone {
   uint8_t alt_mode;          /* 6: MS_ALT_* for zones sharing alt_group */
   uint8_t reserved0;         /* 7 */
   uint32_t alt_group;        /* 8: 0 = layer; zones with the same non-zero group are alternatives */
-  uint32_t exclusive_group;  /* 12: 0 = none; a new note fades out others of its group (hi-hat choke) */
+  uint32_t exclusive_group;  /* 12: 0 = none; the zone's choke group (SFZ "group") */
   float tune_cents;          /* 16: fine tune, -12800..12800 */
   float gain_db;             /* 20: -144..24 */
   float pan;                 /* 24: -1 (left) .. 1 (right) */
@@ -136,8 +151,31 @@ typedef struct ms_zone {
   float sustain;             /* 52: level 0..1 */
   float release_s;           /* 56: 0..60, exponential to silence (-60 dB time) */
   uint32_t offset_frames;    /* 60: start offset into the sample */
+  uint8_t trigger;           /* 64: MS_TRIGGER_* (default attack) */
+  uint8_t off_mode;          /* 65: MS_OFF_FAST / MS_OFF_NORMAL: how a choked voice stops */
+  uint8_t lo_chan, hi_chan;  /* 66, 67: MIDI channels 0..15 answered (default 0..15) */
+  uint8_t sw_last;           /* 68: plays only while the last keyswitch is this key; MS_NO_KEYSWITCH = always */
+  uint8_t sw_lo, sw_hi;      /* 69, 70: keys that act as keyswitches (sw_lo > sw_hi: none, the default) */
+  uint8_t filter_type;       /* 71: MS_FILTER_* (default none) */
+  uint32_t off_by;           /* 72: MS_OFF_BY_OWN, MS_OFF_BY_NONE, or the group whose notes choke this zone */
+  float pitch_keytrack;      /* 76: cents per key away from root_key, -1200..1200 (default 100) */
+  float lo_rand, hi_rand;    /* 80, 84: plays when the note's random value r is in [lo_rand, hi_rand) (0, 1) */
+  float cutoff_hz;           /* 88: filter cutoff, 10..20000 (default 20000) */
+  float resonance_db;        /* 92: 0..40 (0: Butterworth) */
+  float fil_veltrack_cents;  /* 96: cutoff shift at velocity 127, linear in velocity, -9600..9600 */
+  float fil_keytrack_cents;  /* 100: cutoff shift per key from fil_keycenter, -1200..1200 */
+  float fileg_depth_cents;   /* 104: filter envelope depth, -12000..12000 */
+  float fileg_attack_s;      /* 108: filter envelope, 0..60 */
+  float fileg_decay_s;       /* 112 */
+  float fileg_sustain;       /* 116: 0..1 */
+  float fileg_release_s;     /* 120 */
+  uint8_t fil_keycenter;     /* 124: default 60 */
+  uint8_t cutoff_cc;         /* 125: controller 1..127 moving the cutoff, 0 = none */
+  uint8_t reserved1[2];      /* 126 */
+  float cutoff_cc_cents;     /* 128: cutoff shift at controller value 127, -9600..9600 */
+  uint32_t reserved2;        /* 132 */
 } ms_zone_t;
-_Static_assert(sizeof(ms_zone_t) == 64, "ms_zone_t layout");
+_Static_assert(sizeof(ms_zone_t) == 136, "ms_zone_t layout");
 
 /*
  * Convenience metadata for ms_instrument_load_sample (the guide's one-call
@@ -181,6 +219,7 @@ _Static_assert(sizeof(ms_note_params_t) == 16, "ms_note_params_t layout");
 #define MS_PARAM_POLYPHONY 8u          /* voices this instrument may hold, 1..4096 (default: the sampler's) */
 #define MS_PARAM_OUTPUT_BUS 9u         /* stereo output pair: channels 2b, 2b+1 (default 0) */
 #define MS_PARAM_EXPRESSION 10u        /* 0..1 (like CC11) (default 1) */
+#define MS_PARAM_KEYSWITCH 11u         /* the current keyswitch key 0..127, 255 = none (SFZ sw_default) */
 
 /*
  * The fixed-size event record ms_push_events takes (and that travels the
@@ -200,7 +239,7 @@ typedef struct ms_event {
   uint16_t type;             /* 12: MS_EV_* */
   uint8_t note;              /* 14 */
   uint8_t velocity;          /* 15 */
-  uint32_t number;           /* 16: controller or parameter number */
+  uint32_t number;           /* 16: controller or parameter number; note-on/off: MIDI channel 0..15 */
   float value;               /* 20 */
   ms_note_params_t params;   /* 24: note-on only */
 } ms_event_t;
@@ -361,7 +400,9 @@ MS_API uint32_t ms_instrument_id(const ms_instrument_t *instrument);
 MS_API int32_t ms_instrument_load_sample(ms_instrument_t *instrument, const char *path,
                                          const ms_sample_metadata_t *meta);
 
-/* Fill a zone with defaults: all keys, velocities 1..127, root 60, loop auto, velocity_track 1, sustain 1, release 0.05 s. Thread: ANY. */
+/* Fill a zone with defaults: all keys, velocities 1..127, root 60, loop auto, velocity_track 1, sustain 1,
+ * release 0.05 s, attack trigger, channels 0..15, no keyswitch, pitch_keytrack 100, random 0..1,
+ * no filter (cutoff 20000, fil_keycenter 60, fileg_sustain 1). Thread: ANY. */
 MS_API void ms_zone_init(ms_zone_t *zone);
 
 /*
@@ -373,6 +414,14 @@ MS_API void ms_zone_init(ms_zone_t *zone);
  */
 MS_API int32_t ms_instrument_add_zone(ms_instrument_t *instrument, ms_sample_t *sample,
                                       const ms_zone_t *zone, uint32_t *index);
+
+/*
+ * Replace a zone's velocity-to-gain curve (SFZ amp_velcurve_N) with 128
+ * linear gains (index = velocity; index 0 unused), each 0..4.
+ * Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE (index, a gain).
+ */
+MS_API int32_t ms_instrument_set_velocity_curve(ms_instrument_t *instrument, uint32_t zone_index,
+                                                const float *gains128);
 
 /* Remove every zone (voices playing keep their data until they end). Thread: CT. */
 MS_API int32_t ms_instrument_clear_zones(ms_instrument_t *instrument);

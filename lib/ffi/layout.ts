@@ -40,6 +40,15 @@ export const LOOP = { AUTO: 0, NONE: 1, ONE_SHOT: 2, FORWARD: 3, SUSTAIN: 4 } as
 export const ALT = { ROUND_ROBIN: 0, RANDOM: 1 } as const;
 
 /** `MS_PARAM_*`. */
+/** `MS_TRIGGER_*`: when a zone plays. */
+export const TRIGGER = { ATTACK: 0, RELEASE: 1 } as const;
+/** `MS_OFF_*`: how a choked voice stops, and the special `off_by` values. */
+export const OFF = { FAST: 0, NORMAL: 1, BY_OWN: 0, BY_NONE: 4294967295 } as const;
+/** `MS_FILTER_*`: the per-voice filter. */
+export const FILTER = { NONE: 0, LOWPASS: 1, HIGHPASS: 2, BANDPASS: 3 } as const;
+/** `MS_NO_KEYSWITCH`: a zone that plays whatever the last keyswitch. */
+export const NO_KEYSWITCH = 255;
+
 export const PARAM = {
   VOLUME_DB: 1,
   PAN: 2,
@@ -51,6 +60,7 @@ export const PARAM = {
   POLYPHONY: 8,
   OUTPUT_BUS: 9,
   EXPRESSION: 10,
+  KEYSWITCH: 11,
 } as const;
 
 /** `MS_EV_*` event types. */
@@ -121,7 +131,7 @@ export const SAMPLE_INFO = {
 
 /** `ms_zone_t`, 64 bytes. */
 export const ZONE = {
-  size: 64,
+  size: 136,
   fields: {
     lo_key: { offset: 0, type: "u8" },
     hi_key: { offset: 1, type: "u8" },
@@ -145,6 +155,30 @@ export const ZONE = {
     sustain: { offset: 52, type: "f32" },
     release_s: { offset: 56, type: "f32" },
     offset_frames: { offset: 60, type: "u32" },
+    trigger: { offset: 64, type: "u8" },
+    off_mode: { offset: 65, type: "u8" },
+    lo_chan: { offset: 66, type: "u8" },
+    hi_chan: { offset: 67, type: "u8" },
+    sw_last: { offset: 68, type: "u8" },
+    sw_lo: { offset: 69, type: "u8" },
+    sw_hi: { offset: 70, type: "u8" },
+    filter_type: { offset: 71, type: "u8" },
+    off_by: { offset: 72, type: "u32" },
+    pitch_keytrack: { offset: 76, type: "f32" },
+    lo_rand: { offset: 80, type: "f32" },
+    hi_rand: { offset: 84, type: "f32" },
+    cutoff_hz: { offset: 88, type: "f32" },
+    resonance_db: { offset: 92, type: "f32" },
+    fil_veltrack_cents: { offset: 96, type: "f32" },
+    fil_keytrack_cents: { offset: 100, type: "f32" },
+    fileg_depth_cents: { offset: 104, type: "f32" },
+    fileg_attack_s: { offset: 108, type: "f32" },
+    fileg_decay_s: { offset: 112, type: "f32" },
+    fileg_sustain: { offset: 116, type: "f32" },
+    fileg_release_s: { offset: 120, type: "f32" },
+    fil_keycenter: { offset: 124, type: "u8" },
+    cutoff_cc: { offset: 125, type: "u8" },
+    cutoff_cc_cents: { offset: 128, type: "f32" },
   },
 } as const satisfies StructLayout;
 

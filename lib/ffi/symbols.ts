@@ -43,6 +43,14 @@ export const SYMBOLS = {
   ms_instrument_clear_zones: { parameters: ["pointer"], result: "i32" },
   ms_instrument_zone_count: { parameters: ["pointer"], result: "u32" },
   ms_instrument_commit: { parameters: ["pointer"], result: "i32" },
+  ms_instrument_set_velocity_curve: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
+  ms_recorder_start: {
+    parameters: ["pointer", "buffer", "u32", "u32", "f32", "buffer"],
+    result: "i32",
+  },
+  ms_recorder_stop: { parameters: ["pointer"], result: "i32" },
+  ms_recorder_frames: { parameters: ["pointer"], result: "u64" },
+  ms_recorder_dropped_frames: { parameters: ["pointer"], result: "u64" },
 
   ms_note_on: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
   ms_note_off: { parameters: ["pointer", "i32"], result: "i32" },

@@ -50,6 +50,7 @@ static const param_range_t PARAMS[] = {
     [MS_PARAM_POLYPHONY] = {1.0f, 4096.0f, "polyphony"},
     [MS_PARAM_OUTPUT_BUS] = {0.0f, MS_MAX_BUSES - 1, "output_bus"},
     [MS_PARAM_EXPRESSION] = {0.0f, 1.0f, "expression"},
+    [MS_PARAM_KEYSWITCH] = {0.0f, 255.0f, "keyswitch"},
 };
 #define N_PARAMS (sizeof PARAMS / sizeof PARAMS[0])
 
@@ -82,6 +83,7 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
   switch (ev->type) {
     case MS_EV_NOTE_ON: {
       if (ev->note > 127) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: note %u is above 127", WHO(), ev->note);
+      if (ev->number > 15) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: channel %u is above 15", WHO(), ev->number);
       if (ev->velocity > 127)
         return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: velocity %u is above 127", WHO(), ev->velocity);
       const ms_note_params_t *p = &ev->params;
@@ -102,6 +104,7 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
     }
     case MS_EV_NOTE_OFF:
       if (ev->note > 127) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: note %u is above 127", WHO(), ev->note);
+      if (ev->number > 15) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: channel %u is above 15", WHO(), ev->number);
       break;
     case MS_EV_CC:
       if (ev->number > 127)
@@ -119,6 +122,8 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
       const param_range_t *r = &PARAMS[ev->number];
       if (!finite_in(ev->value, r->lo, r->hi))
         return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: %s %g is outside %g..%g", WHO(), r->name, ev->value, r->lo, r->hi);
+      if (ev->number == MS_PARAM_KEYSWITCH && ev->value > 127.0f && ev->value != (float)MS_NO_KEYSWITCH)
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: keyswitch %g is not a key 0..127 or 255 (none)", WHO(), ev->value);
       if (ev->number == MS_PARAM_VOLUME_DB)
         out->ev.value = ev->value <= -144.0f ? 0.0f : (float)pow(10.0, ev->value / 20.0);
       break;

@@ -78,6 +78,40 @@ MS_API void ms_zone_init(ms_zone_t *z) {
   z->velocity_track = 1.0f;
   z->sustain = 1.0f;
   z->release_s = 0.05f;
+  z->trigger = MS_TRIGGER_ATTACK;
+  z->off_mode = MS_OFF_FAST;
+  z->lo_chan = 0;
+  z->hi_chan = 15;
+  z->sw_last = MS_NO_KEYSWITCH;
+  z->sw_lo = 127;
+  z->sw_hi = 0;
+  z->filter_type = MS_FILTER_NONE;
+  z->off_by = MS_OFF_BY_OWN;
+  z->pitch_keytrack = 100.0f;
+  z->lo_rand = 0.0f;
+  z->hi_rand = 1.0f;
+  z->cutoff_hz = 20000.0f;
+  z->fileg_sustain = 1.0f;
+  z->fil_keycenter = 60;
+}
+
+MS_API int32_t ms_instrument_set_velocity_curve(ms_instrument_t *inst, uint32_t zone_index, const float *gains) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot set a velocity curve: instrument is NULL");
+  ms_sampler_t *s = inst->sampler;
+  if (!gains) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot set a velocity curve on instrument \"%s\": gains is NULL", inst->name);
+  if (zone_index >= inst->zone_count)
+    return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot set a velocity curve on instrument \"%s\": zone %u does not exist (%u zones)",
+                    inst->name, zone_index, inst->zone_count);
+  for (int v = 1; v < 128; v++)
+    if (!(gains[v] >= 0.0f && gains[v] <= 4.0f))
+      return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot set a velocity curve on instrument \"%s\": gain %g at velocity %d is outside 0..4",
+                      inst->name, gains[v], v);
+  ctl_zone_t *z = &inst->zones[zone_index];
+  memcpy(z->vel_curve, gains, sizeof z->vel_curve);
+  z->vel_curve[0] = 0.0f;
+  z->has_vel_curve = true;
+  inst->dirty = true;
+  return MS_OK;
 }
 
 MS_API int32_t ms_instrument_add_zone(ms_instrument_t *inst, ms_sample_t *smp, const ms_zone_t *zone, uint32_t *index) {
@@ -99,6 +133,7 @@ MS_API int32_t ms_instrument_add_zone(ms_instrument_t *inst, ms_sample_t *smp, c
   ctl_zone_t *z = &inst->zones[inst->zone_count];
   z->desc = *zone;
   z->sample = smp;
+  z->has_vel_curve = false;
   ctl_sample_ref(smp);
   if (index) *index = inst->zone_count;
   inst->zone_count++;

@@ -56,6 +56,37 @@ int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const
       ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": %s %g is outside 0..60 seconds", n, tnames[i], times[i]);
   if (!in_range(z->sustain, 0.0f, 1.0f))
     ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": sustain %g is outside 0..1", n, z->sustain);
+  if (z->trigger > MS_TRIGGER_RELEASE)
+    ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": trigger %u is unknown (0 attack, 1 release)", n, z->trigger);
+  if (z->off_mode > MS_OFF_NORMAL)
+    ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": off_mode %u is unknown (0 fast, 1 normal)", n, z->off_mode);
+  if (z->lo_chan > 15 || z->hi_chan > 15 || z->lo_chan > z->hi_chan)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": channel range %u..%u is not within 0..15", n, z->lo_chan, z->hi_chan);
+  if (z->sw_last > 127 && z->sw_last != MS_NO_KEYSWITCH)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": sw_last %u is above 127", n, z->sw_last);
+  if (z->sw_lo <= z->sw_hi && z->sw_hi > 127)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": keyswitch range %u..%u is above 127", n, z->sw_lo, z->sw_hi);
+  if (z->filter_type > MS_FILTER_BANDPASS)
+    ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": filter_type %u is unknown (0..3)", n, z->filter_type);
+  if (!in_range(z->pitch_keytrack, -1200.0f, 1200.0f))
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": pitch_keytrack %g is outside -1200..1200", n, z->pitch_keytrack);
+  if (!in_range(z->lo_rand, 0.0f, 1.0f) || !in_range(z->hi_rand, 0.0f, 1.0f) || z->lo_rand > z->hi_rand)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": random range %g..%g is not within 0..1", n, z->lo_rand, z->hi_rand);
+  if (!in_range(z->cutoff_hz, 10.0f, 20000.0f))
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": cutoff_hz %g is outside 10..20000", n, z->cutoff_hz);
+  if (!in_range(z->resonance_db, 0.0f, 40.0f))
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": resonance_db %g is outside 0..40", n, z->resonance_db);
+  if (!in_range(z->fil_veltrack_cents, -9600.0f, 9600.0f) || !in_range(z->cutoff_cc_cents, -9600.0f, 9600.0f) ||
+      !in_range(z->fil_keytrack_cents, -1200.0f, 1200.0f) || !in_range(z->fileg_depth_cents, -12000.0f, 12000.0f))
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": a filter modulation depth is out of range", n);
+  const float ftimes[3] = {z->fileg_attack_s, z->fileg_decay_s, z->fileg_release_s};
+  for (int i = 0; i < 3; i++)
+    if (!in_range(ftimes[i], 0.0f, 60.0f))
+      ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": a filter envelope time %g is outside 0..60 seconds", n, ftimes[i]);
+  if (!in_range(z->fileg_sustain, 0.0f, 1.0f))
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": fileg_sustain %g is outside 0..1", n, z->fileg_sustain);
+  if (z->fil_keycenter > 127 || z->cutoff_cc > 127)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": fil_keycenter or cutoff_cc is above 127", n);
   if (z->offset_frames >= smp->frames)
     ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": offset %u is past the sample's end (%llu frames)", n,
           z->offset_frames, (unsigned long long)smp->frames);
@@ -149,8 +180,35 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     }
     r->alt_mode = z->alt_mode;
     r->exclusive_group = z->exclusive_group;
+    r->choked_by = z->off_by == MS_OFF_BY_NONE ? 0u : z->off_by == MS_OFF_BY_OWN ? z->exclusive_group : z->off_by;
+    r->trigger = z->trigger;
+    r->off_mode = z->off_mode;
+    r->lo_chan = z->lo_chan;
+    r->hi_chan = z->hi_chan;
+    r->sw_last = z->sw_last;
+    if (z->sw_lo <= z->sw_hi)
+      for (uint32_t k = z->sw_lo; k <= z->sw_hi && k < 128; k++) d->keyswitch[k] = true;
+    if (z->trigger == MS_TRIGGER_RELEASE) d->has_release_zones = true;
+    r->lo_rand = z->lo_rand;
+    r->hi_rand = z->hi_rand;
     r->offset = z->offset_frames;
-    r->base_cents = z->tune_cents - (float)z->root_key * 100.0f;
+    r->tune_cents = z->tune_cents;
+    r->keytrack = z->pitch_keytrack;
+    r->root_key = z->root_key;
+    r->filter_type = z->filter_type;
+    r->cutoff_hz = z->cutoff_hz;
+    /* Q = 0.7071 * 10^(dB/20): 0 dB is Butterworth */
+    r->filter_k = (float)(1.0 / (0.70710678 * pow(10.0, z->resonance_db / 20.0)));
+    r->fil_veltrack = z->fil_veltrack_cents;
+    r->fil_keytrack = z->fil_keytrack_cents;
+    r->fil_keycenter = z->fil_keycenter;
+    r->fileg_depth = z->fileg_depth_cents;
+    r->cutoff_cc = z->cutoff_cc;
+    r->cutoff_cc_cents = z->cutoff_cc_cents;
+    r->fileg_attack_frames = frames_of(z->fileg_attack_s, rate);
+    r->fileg_decay_coef = decay_coef(z->fileg_decay_s, rate);
+    r->fileg_sustain = z->fileg_sustain;
+    r->fileg_release_coef = decay_coef(z->fileg_release_s < 0.002f ? 0.002f : z->fileg_release_s, rate);
     r->rate_ratio = (double)smp->sample_rate / (double)rate;
     r->gain = db_to_gain(z->gain_db);
     r->pan = z->pan;
@@ -163,7 +221,8 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     r->vel_gain[0] = 0.0f;
     for (int v = 1; v < 128; v++) {
       float x = (float)v / 127.0f;
-      r->vel_gain[v] = (1.0f - z->velocity_track) + z->velocity_track * x * x;
+      r->vel_gain[v] = inst->zones[i].has_vel_curve ? inst->zones[i].vel_curve[v]
+                                                    : (1.0f - z->velocity_track) + z->velocity_track * x * x;
     }
   }
   *out = d;

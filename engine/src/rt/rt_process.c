@@ -96,6 +96,7 @@ static void slot_init(ms_sampler_t *s, rt_slot_t *slot, uint32_t index, uint32_t
   slot->volume = 1.0f;
   slot_reset_controllers(slot);
   slot->gain0 = slot->gain1 = 1.0f;
+  slot->keyswitch = MS_NO_KEYSWITCH;
   slot->live = true;
   s->live_slots[s->live_slot_count++] = (uint16_t)index;
 }
@@ -164,12 +165,14 @@ static void apply_param(ms_sampler_t *s, rt_slot_t *slot, uint32_t si, uint32_t 
       break;
     }
     case MS_PARAM_EXPRESSION: slot->expression = v; break;
+    case MS_PARAM_KEYSWITCH: slot->keyswitch = (uint8_t)v; break;
     default: break;
   }
 }
 
 static void apply_cc(ms_sampler_t *s, rt_slot_t *slot, uint32_t si, uint32_t cc, uint32_t value,
                      uint64_t f) {
+  slot->cc[cc & 127u] = (uint8_t)value;
   switch (cc) {
     case 1: slot->mod = (float)value * (1.0f / 127.0f); break;
     case 7: slot->volume = s->cc_gain[value]; break;

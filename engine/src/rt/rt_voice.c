@@ -67,6 +67,42 @@ static void voice_interrupt(rt_voice_t *v, uint64_t f) {
   v->ramp_end = f;
 }
 
+/* Advance the filter envelope by m frames and set the filter coefficients
+ * for the ramp from the cutoff and its modulation (cents, through tables). */
+static void voice_filter_control(ms_sampler_t *s, rt_voice_t *v, uint32_t m) {
+  const rt_zone_t *z = v->zone;
+  switch (v->fileg_stage) {
+    case ENV_ATTACK:
+      if (v->fileg_left > m) {
+        v->fileg_left -= m;
+        v->fileg_level = 1.0f - (float)v->fileg_left / (float)z->fileg_attack_frames;
+        break;
+      }
+      v->fileg_stage = ENV_DECAY;
+      v->fileg_level = 1.0f;
+      break;
+    case ENV_DECAY:
+      v->fileg_level = z->fileg_sustain + (v->fileg_level - z->fileg_sustain) * rt_powi(z->fileg_decay_coef, m);
+      break;
+    case ENV_RELEASE: v->fileg_level *= rt_powi(z->fileg_release_coef, m); break;
+    default: break;
+  }
+  float cents = v->fil_base_cents + z->fileg_depth * v->fileg_level;
+  if (z->cutoff_cc && !v->detached) cents += z->cutoff_cc_cents * (float)s->slots[v->slot].cc[z->cutoff_cc] * (1.0f / 127.0f);
+  float x = 2.0f * z->cutoff_hz * (float)rt_pitch_ratio(s, cents) / (float)s->cfg.sample_rate;
+  const float xmin = 20.0f / (float)s->cfg.sample_rate;
+  if (x < xmin) x = xmin;
+  if (x > 0.9f) x = 0.9f;
+  float fi = x * (float)MS_TAN_TABLE_SIZE;
+  uint32_t i = (uint32_t)fi;
+  float g = s->tan_table[i] + (s->tan_table[i + 1] - s->tan_table[i]) * (fi - (float)i);
+  float k = z->filter_k;
+  v->fk = k;
+  v->fa1 = 1.0f / (1.0f + g * (g + k));
+  v->fa2 = g * v->fa1;
+  v->fa3 = g * v->fa2;
+}
+
 /* Compute the ramp starting at frame f: envelope, fade, gains, pitch. */
 static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   const rt_zone_t *z = v->zone;
@@ -169,6 +205,7 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
     const rt_slot_t *slot = &s->slots[v->slot];
     cents += slot->bend * slot->bend_range * 100.0f + slot->vib_cents;
   }
+  if (z->filter_type != MS_FILTER_NONE) voice_filter_control(s, v, m);
   double ratio = v->rate_ratio * rt_pitch_ratio(s, cents);
   if (ratio > 64.0) ratio = 64.0;
   v->inc = (uint64_t)(ratio * 4294967296.0);
@@ -180,17 +217,23 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
 
 /* ----------------------------------------------------------- rendering -- */
 
-static inline void kernel(uint32_t interp, const rt_voice_t *v, uint32_t n, float *L, float *R, float t0) {
+/* Gain ramp of a run: frame i (from the ramp start) plays g + dg * i. */
+typedef struct {
+  float gl, dgl, gr, dgr;
+} ramp_t;
+
+static inline void kernel(uint32_t interp, const rt_voice_t *v, uint32_t n, float *L, float *R, const ramp_t *g,
+                          float t0) {
   if (v->channels == 1) {
     if (interp == MS_INTERP_LINEAR)
-      rt_kernel_linear_mono(v->data, v->pos, v->inc, n, L, R, v->gl, v->dgl, v->gr, v->dgr, t0);
+      rt_kernel_linear_mono(v->data, v->pos, v->inc, n, L, R, g->gl, g->dgl, g->gr, g->dgr, t0);
     else
-      rt_kernel_cubic_mono(v->data, v->pos, v->inc, n, L, R, v->gl, v->dgl, v->gr, v->dgr, t0);
+      rt_kernel_cubic_mono(v->data, v->pos, v->inc, n, L, R, g->gl, g->dgl, g->gr, g->dgr, t0);
   } else {
     if (interp == MS_INTERP_LINEAR)
-      rt_kernel_linear_stereo(v->data, v->pos, v->inc, n, L, R, v->gl, v->dgl, v->gr, v->dgr, t0);
+      rt_kernel_linear_stereo(v->data, v->pos, v->inc, n, L, R, g->gl, g->dgl, g->gr, g->dgr, t0);
     else
-      rt_kernel_cubic_stereo(v->data, v->pos, v->inc, n, L, R, v->gl, v->dgl, v->gr, v->dgr, t0);
+      rt_kernel_cubic_stereo(v->data, v->pos, v->inc, n, L, R, g->gl, g->dgl, g->gr, g->dgr, t0);
   }
 }
 
@@ -233,7 +276,8 @@ static void render_seam_frame(const ms_sampler_t *s, const rt_voice_t *v, float 
  * Render n frames of v at the current ramp (no ramp end inside). Returns the
  * frames rendered: fewer than n when a non-looping sample ran out.
  */
-static uint32_t voice_run(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_t n, float *L, float *R) {
+static uint32_t voice_run(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_t n, float *L, float *R,
+                          const ramp_t *g) {
   uint32_t done = 0;
   const uint32_t reach = s->interpolation == MS_INTERP_LINEAR ? 1u : 2u; /* taps past idx */
   while (done < n) {
@@ -244,7 +288,7 @@ static uint32_t voice_run(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_
       uint64_t lo = (uint64_t)(v->loop_start + 1) << 32;
       bool seam = v->pos >= hi || (v->wrapped && v->pos < lo);
       if (seam) {
-        render_seam_frame(s, v, L + done, R + done, v->gl + v->dgl * (t0 + 1.0f), v->gr + v->dgr * (t0 + 1.0f));
+        render_seam_frame(s, v, L + done, R + done, g->gl + g->dgl * (t0 + 1.0f), g->gr + g->dgr * (t0 + 1.0f));
         v->pos += v->inc;
         uint64_t end = (uint64_t)v->loop_end << 32, len = (uint64_t)(v->loop_end - v->loop_start) << 32;
         while (v->pos >= end) {
@@ -273,11 +317,49 @@ static uint32_t voice_run(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_
       if (q - p > 32 * 64) q = p + 32 * 64;
       for (; p < q; p += 64) rt_prefetch(p);
     }
-    kernel(s->interpolation, v, want, L + done, R + done, t0);
+    kernel(s->interpolation, v, want, L + done, R + done, g, t0);
     v->pos += v->inc * want;
     done += want;
   }
   return done;
+}
+
+/*
+ * A filtered voice's run: dry samples into the scratch buffer at unity gain,
+ * then the state-variable filter (Zavalishin's trapezoidal form: stable under
+ * modulation) and the gain ramp, per frame. Only voices with a filter pay.
+ */
+static uint32_t voice_run_filtered(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_t n, float *L, float *R) {
+  float *dl = s->scratch, *dr = s->scratch + MS_CONTROL_FRAMES;
+  memset(dl, 0, sizeof(float) * n);
+  memset(dr, 0, sizeof(float) * n);
+  const ramp_t unity = {1.0f, 0.0f, 1.0f, 0.0f};
+  uint32_t r = voice_run(s, v, from, n, dl, dr, &unity);
+  const float a1 = v->fa1, a2 = v->fa2, a3 = v->fa3, k = v->fk;
+  const uint8_t type = v->zone->filter_type;
+  const float t0 = (float)(from - v->ramp_start);
+  const uint32_t chans = v->channels;
+  for (uint32_t c = 0; c < chans; c++) {
+    float *x = c ? dr : dl;
+    float ic1 = v->ic1[c], ic2 = v->ic2[c];
+    for (uint32_t i = 0; i < r; i++) {
+      float v3 = x[i] - ic2;
+      float v1 = a1 * ic1 + a2 * v3;
+      float v2 = ic2 + a2 * ic1 + a3 * v3;
+      ic1 = 2.0f * v1 - ic1;
+      ic2 = 2.0f * v2 - ic2;
+      x[i] = type == MS_FILTER_LOWPASS ? v2 : type == MS_FILTER_BANDPASS ? v1 : x[i] - k * v1 - v2;
+    }
+    v->ic1[c] = ic1;
+    v->ic2[c] = ic2;
+  }
+  const float *xr = chans == 2 ? dr : dl;
+  for (uint32_t i = 0; i < r; i++) {
+    float t = t0 + (float)(i + 1);
+    L[i] += dl[i] * (v->gl + v->dgl * t);
+    R[i] += xr[i] * (v->gr + v->dgr * t);
+  }
+  return r;
 }
 
 static void voice_free(ms_sampler_t *s, rt_voice_t *v) {
@@ -323,7 +405,13 @@ void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t 
       }
       uint32_t m = frames - done;
       if (v->ramp_end - f < m) m = (uint32_t)(v->ramp_end - f);
-      uint32_t r = voice_run(s, v, f, m, L + done, R + done);
+      uint32_t r;
+      if (v->zone->filter_type == MS_FILTER_NONE) {
+        const ramp_t g = {v->gl, v->dgl, v->gr, v->dgr};
+        r = voice_run(s, v, f, m, L + done, R + done, &g);
+      } else {
+        r = voice_run_filtered(s, v, f, m, L + done, R + done);
+      }
       done += r;
       if (r < m) {
         v->env_stage = ENV_DONE;
@@ -368,6 +456,7 @@ static void voice_release(rt_voice_t *v, uint64_t f) {
   voice_interrupt(v, f);
   v->released = true;
   v->sustained = false;
+  v->fileg_stage = ENV_RELEASE;
   if (v->env_stage != ENV_DONE) v->env_stage = ENV_RELEASE;
   if (v->loop_mode == MS_LOOP_SUSTAIN) {
     v->loop_end = 0; /* play on through to the end of the sample */
@@ -423,17 +512,41 @@ static uint32_t rng_next(ms_sampler_t *s) {
   return (uint32_t)((x * 0x2545F4914F6CDD1DULL) >> 32);
 }
 
-void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_event_t *ev,
-                      uint64_t f) {
+/* A choked voice: a fast fade, or its own release (MS_OFF_NORMAL), one-shots included. */
+static void voice_choke(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
+  if (v->zone->off_mode == MS_OFF_NORMAL) {
+    voice_interrupt(v, f);
+    v->released = true;
+    v->sustained = false;
+    v->fileg_stage = ENV_RELEASE;
+    if (v->env_stage != ENV_DONE) v->env_stage = ENV_RELEASE;
+    if (v->loop_mode == MS_LOOP_SUSTAIN) v->loop_end = 0;
+  } else {
+    voice_start_fade(s, v, f);
+  }
+}
+
+/*
+ * Start the zones of slot's current version that answer this key, velocity,
+ * channel and trigger: layers all play, each alternative group plays one,
+ * keyswitch and random ranges filter, and each started zone's group chokes
+ * the voices it turns off.
+ */
+static void start_zones(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, uint8_t note, uint8_t vel, uint8_t chan,
+                        uint8_t trigger, const ms_note_params_t *params, uint64_t f) {
   rt_instrument_data_t *d = slot->data;
   if (!d || d->zone_count == 0) return;
-  uint8_t note = ev->note, vel = ev->velocity;
+  const float r = (float)(rng_next(s) >> 8) * 0x1p-24f; /* one random value per note, as SFZ's lorand/hirand */
 
   uint32_t match[MS_MAX_MATCHING_ZONES];
   uint32_t nm = 0;
   for (uint32_t i = 0; i < d->zone_count && nm < MS_MAX_MATCHING_ZONES; i++) {
     const rt_zone_t *z = &d->zones[i];
-    if (note >= z->lo_key && note <= z->hi_key && vel >= z->lo_vel && vel <= z->hi_vel) match[nm++] = i;
+    if (note < z->lo_key || note > z->hi_key || vel < z->lo_vel || vel > z->hi_vel) continue;
+    if (z->trigger != trigger || chan < z->lo_chan || chan > z->hi_chan) continue;
+    if (z->sw_last != MS_NO_KEYSWITCH && z->sw_last != slot->keyswitch) continue;
+    if (r < z->lo_rand || (r >= z->hi_rand && z->hi_rand < 1.0f)) continue;
+    match[nm++] = i;
   }
   /* alternatives: keep one zone per alt group */
   uint32_t chosen[MS_MAX_MATCHING_ZONES];
@@ -468,14 +581,14 @@ void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, con
     }
   }
 
-  /* exclusive groups: the new note chokes older voices of its group */
+  /* chokes: a started zone of group g turns off the voices that g chokes */
   for (uint32_t c = 0; c < nc; c++) {
     uint32_t g = d->zones[chosen[c]].exclusive_group;
     if (!g) continue;
     for (uint32_t a = 0; a < s->active_count; a++) {
       rt_voice_t *v = &s->voices[s->active[a]];
-      if (v->state == VOICE_PLAYING && !v->detached && v->slot == slot_index && v->exclusive_group == g)
-        voice_start_fade(s, v, f);
+      if (v->state == VOICE_PLAYING && !v->detached && v->slot == slot_index && v->choked_by == g)
+        voice_choke(s, v, f);
     }
   }
 
@@ -503,11 +616,12 @@ void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, con
       v->loop_start = z->loop_start;
       v->loop_end = z->loop_end;
     }
-    uint64_t off = (uint64_t)z->offset + ev->params.start_offset_frames;
+    uint64_t off = (uint64_t)z->offset + (params ? params->start_offset_frames : 0);
     if (off >= z->length) off = z->length ? z->length - 1 : 0;
     v->pos = off << 32;
     v->note = note;
     v->velocity = vel;
+    v->released = trigger == MS_TRIGGER_RELEASE; /* a release sample ignores later note-offs */
     v->slot = (uint16_t)slot_index;
     v->bus = slot->bus;
     v->zone = z;
@@ -515,14 +629,23 @@ void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, con
     d->voices_using++;
     v->start_seq = ++s->voice_seq;
     v->exclusive_group = z->exclusive_group;
+    v->choked_by = z->choked_by;
     v->rate_ratio = z->rate_ratio;
-    v->cents = z->base_cents + (float)note * 100.0f + ev->params.tune_cents;
-    v->note_gain = z->gain * z->vel_gain[vel] * ev->params.gain_db; /* gain_db holds linear gain here */
-    v->note_pan = z->pan + ev->params.pan;
+    v->cents = z->tune_cents + ((float)note - (float)z->root_key) * z->keytrack + (params ? params->tune_cents : 0.0f);
+    /* params->gain_db holds a linear gain by now (CT converted it) */
+    v->note_gain = z->gain * z->vel_gain[vel] * (params ? params->gain_db : 1.0f);
+    v->note_pan = z->pan + (params ? params->pan : 0.0f);
     v->env_stage = ENV_ATTACK;
     v->stage_left = z->attack_frames;
     v->env1 = z->attack_frames ? 0.0f : 1.0f;
     v->fade1 = 1.0f;
+    if (z->filter_type != MS_FILTER_NONE) {
+      v->fil_base_cents = z->fil_veltrack * (float)vel * (1.0f / 127.0f) +
+                          z->fil_keytrack * ((float)note - (float)z->fil_keycenter);
+      v->fileg_stage = z->fileg_attack_frames ? ENV_ATTACK : ENV_DECAY;
+      v->fileg_left = z->fileg_attack_frames;
+      v->fileg_level = z->fileg_attack_frames ? 0.0f : 1.0f;
+    }
     voice_gains(s, v, v->env1, f ? f - 1 : 0, &v->gl_end, &v->gr_end);
     v->ramp_start = v->ramp_end = f;
     slot->voices++;
@@ -531,8 +654,27 @@ void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, con
   if (s->holding > stat_get(&s->stats.voices_peak)) stat_set(&s->stats.voices_peak, s->holding);
 }
 
+void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_event_t *ev, uint64_t f) {
+  const uint8_t note = ev->note, chan = (uint8_t)(ev->number & 15u);
+  slot->note_vel[note] = ev->velocity;
+  slot->note_chan[note] = chan;
+  slot->release_pending[note] = false;
+  if (slot->data && slot->data->keyswitch[note]) slot->keyswitch = note;
+  start_zones(s, slot, slot_index, note, ev->velocity, chan, MS_TRIGGER_ATTACK, &ev->params, f);
+}
+
+/* Release samples of a key, with its note-on's velocity. */
+void rt_voice_release_trigger(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t f) {
+  rt_slot_t *slot = &s->slots[slot_index];
+  slot->release_pending[note] = false;
+  if (!slot->data || !slot->data->has_release_zones || !slot->note_vel[note]) return;
+  start_zones(s, slot, slot_index, note, slot->note_vel[note], slot->note_chan[note], MS_TRIGGER_RELEASE, NULL, f);
+}
+
 void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t f) {
   bool pedal = s->slots[slot_index].sustain;
+  if (pedal) s->slots[slot_index].release_pending[note] = true;
+  else rt_voice_release_trigger(s, slot_index, note, f);
   for (uint32_t a = 0; a < s->active_count; a++) {
     rt_voice_t *v = &s->voices[s->active[a]];
     if (v->state != VOICE_PLAYING || v->detached || v->slot != slot_index || v->note != note ||
@@ -544,6 +686,8 @@ void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint6
 }
 
 void rt_voice_release_sustained(ms_sampler_t *s, uint32_t slot_index, uint64_t f) {
+  for (uint32_t k = 0; k < 128; k++)
+    if (s->slots[slot_index].release_pending[k]) rt_voice_release_trigger(s, slot_index, (uint8_t)k, f);
   for (uint32_t a = 0; a < s->active_count; a++) {
     rt_voice_t *v = &s->voices[s->active[a]];
     if (v->state == VOICE_PLAYING && !v->detached && v->slot == slot_index && v->sustained)

@@ -36,6 +36,7 @@
 #define MS_PAD_AFTER 4u    /* zero frames after (taps +1, +2 past the end) */
 #define MS_FADE_SECONDS 0.002f  /* steal / choke / all-sound-off fade */
 #define MS_SINE_TABLE_SIZE 4096u
+#define MS_TAN_TABLE_SIZE 4096u
 #define MS_MAX_MATCHING_ZONES 64u
 #define MS_NAME_MAX 64u
 #define MS_ERRMSG_MAX 512u
@@ -97,9 +98,24 @@ typedef struct rt_zone {
   uint8_t alt_mode;
   uint16_t alt_index;         /* index into alt_counters; 0xffff = no group */
   uint32_t exclusive_group;
+  uint32_t choked_by;         /* resolved off_by: the group whose notes choke it, 0 = never */
+  uint8_t trigger;            /* MS_TRIGGER_* */
+  uint8_t off_mode;           /* MS_OFF_* */
+  uint8_t lo_chan, hi_chan;
+  uint8_t sw_last;            /* MS_NO_KEYSWITCH = unconditional */
+  uint8_t filter_type;        /* MS_FILTER_* */
+  uint8_t fil_keycenter;
+  uint8_t cutoff_cc;
+  float lo_rand, hi_rand;
   uint32_t loop_start, loop_end;
   uint32_t offset;
-  float base_cents;           /* tune - root*100: add note*100 for the note's pitch */
+  float tune_cents;
+  float keytrack;             /* cents per key from root */
+  uint8_t root_key;
+  float cutoff_hz, filter_k;  /* k = 1/Q of the state-variable filter */
+  float fil_veltrack, fil_keytrack, fileg_depth, cutoff_cc_cents;
+  uint32_t fileg_attack_frames;
+  float fileg_decay_coef, fileg_sustain, fileg_release_coef;
   double rate_ratio;          /* sample rate / output rate */
   float gain;                 /* linear */
   float pan;
@@ -115,6 +131,8 @@ typedef struct rt_instrument_data {
   uint32_t alt_count;
   rt_zone_t *zones;
   uint32_t *alt_counters;     /* RT-owned: round-robin positions */
+  bool keyswitch[128];        /* keys that act as keyswitches in this version */
+  bool has_release_zones;
   /* RT-owned bookkeeping */
   uint32_t voices_using;
   bool retired;
@@ -140,6 +158,11 @@ typedef struct rt_slot {
   float volume, expression, pan;      /* targets */
   float gain0, gain1, pan0, pan1;     /* smoothed values at chunk start-1 and chunk end */
   bool live;                   /* in the live slot list */
+  uint8_t keyswitch;           /* last keyswitch key, MS_NO_KEYSWITCH before any */
+  uint8_t note_vel[128];       /* velocity of each key's last note-on (release triggers) */
+  uint8_t note_chan[128];
+  bool release_pending[128];   /* note-off seen under the sustain pedal: release zones fire at pedal up */
+  uint8_t cc[128];             /* last value of each controller (filter cutoff modulation) */
 } rt_slot_t;
 
 /* ------------------------------------------------------------- voices -- */
@@ -182,7 +205,15 @@ typedef struct rt_voice {
   rt_instrument_data_t *idata;
   uint64_t start_seq;
   uint32_t exclusive_group;
+  uint32_t choked_by;
   uint32_t bus;
+  /* per-voice filter (zone->filter_type != MS_FILTER_NONE) */
+  float ic1[2], ic2[2];        /* state-variable filter state per channel */
+  float fa1, fa2, fa3, fk;     /* coefficients for the current ramp */
+  float fil_base_cents;        /* velocity + key tracking, fixed at note-on */
+  uint8_t fileg_stage;
+  uint32_t fileg_left;
+  float fileg_level;
 } rt_voice_t;
 
 /* A queued timed event (heap entry). */
@@ -217,6 +248,8 @@ struct ms_sampler {
   float *cent_ratio;           /* 101: 2^(c/1200) */
   float *sine;                 /* MS_SINE_TABLE_SIZE + 1 */
   float *cc_gain;              /* 128: MIDI volume curve */
+  float *tan_table;            /* MS_TAN_TABLE_SIZE + 1: tan(pi * x / 2) for x in [0, 1): filter g */
+  float *scratch;              /* 2 * MS_CONTROL_FRAMES: dry samples of a filtered voice's run */
 
   /* ---- CT -> RT ---- */
   ms_producer_t *_Atomic producers[MS_MAX_PRODUCERS];
@@ -268,6 +301,8 @@ struct ms_sampler {
 typedef struct ctl_zone {
   ms_zone_t desc;
   struct ms_sample *sample;
+  bool has_vel_curve;          /* vel_curve replaces the velocity_track square law */
+  float vel_curve[128];
 } ctl_zone_t;
 
 struct ms_instrument {
@@ -315,6 +350,7 @@ void rt_recorder_feed(ms_sampler_t *s, const float *frames, uint32_t n);
 void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_event_t *ev,
                       uint64_t frame);
 void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t frame);
+void rt_voice_release_trigger(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t frame);
 void rt_voice_release_sustained(ms_sampler_t *s, uint32_t slot_index, uint64_t frame);
 void rt_voice_all_notes_off(ms_sampler_t *s, int32_t slot_index, uint64_t frame);
 void rt_voice_fade_all(ms_sampler_t *s, int32_t slot_index, uint64_t frame, bool detach);
