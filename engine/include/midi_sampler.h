@@ -470,6 +470,15 @@ MS_API int32_t ms_instrument_set_param_at(ms_instrument_t *instrument, uint64_t 
  */
 MS_API int32_t ms_sample_load(ms_sampler_t *sampler, const char *path, ms_sample_t **out);
 
+/*
+ * ms_sample_load for loading many files in parallel: safe to call from
+ * several threads at once (e.g. Deno's nonblocking FFI pool) while CT goes
+ * on; a failure's detail goes to msg (cap bytes) instead of the sampler.
+ * Thread: CT or loader threads, concurrently. Errors as ms_sample_load.
+ */
+MS_API int32_t ms_sample_load_msg(ms_sampler_t *sampler, const char *path, ms_sample_t **out, char *msg,
+                                  uint32_t cap);
+
 /* A sample from interleaved float data (copied). Thread: CT. */
 MS_API int32_t ms_sample_create(ms_sampler_t *sampler, const float *data, uint64_t frames,
                                 uint32_t channels, uint32_t sample_rate, ms_sample_t **out);

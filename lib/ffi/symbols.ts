@@ -65,6 +65,11 @@ export const SYMBOLS = {
     parameters: ["pointer", "buffer", "u64", "u32", "u32", "buffer"],
     result: "i32",
   },
+  ms_sample_load_msg: {
+    parameters: ["pointer", "buffer", "buffer", "buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
   ms_sample_destroy: { parameters: ["pointer"], result: "void" },
   ms_sample_get_info: { parameters: ["pointer", "buffer"], result: "i32" },
 

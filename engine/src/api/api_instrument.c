@@ -197,6 +197,18 @@ MS_API int32_t ms_sample_load(ms_sampler_t *s, const char *path, ms_sample_t **o
   return ctl_sample_decode(s, path, NULL, out);
 }
 
+MS_API int32_t ms_sample_load_msg(ms_sampler_t *s, const char *path, ms_sample_t **out, char *msg, uint32_t cap) {
+  if (msg && cap) msg[0] = 0;
+  if (!s || !path || !out) {
+    if (msg && cap) snprintf(msg, cap, "Cannot load sample: sampler, path or output pointer is NULL");
+    return MS_ERR_INVALID_ARGUMENT;
+  }
+  *out = NULL;
+  int32_t rc = ctl_sample_decode(s, path, NULL, out);
+  if (rc != MS_OK) ctl_copy_thread_error(msg, cap);
+  return rc;
+}
+
 MS_API int32_t ms_sample_create(ms_sampler_t *s, const float *data, uint64_t frames, uint32_t channels,
                                 uint32_t sample_rate, ms_sample_t **out) {
   if (!s) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot create sample: sampler is NULL");

@@ -6,6 +6,7 @@
  * Message shape (STYLE.md §3): action first, a colon, then the state and the
  * fix, values in quotes, no final period.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "shared/engine.h"
 
 static _Thread_local char tls_errmsg[MS_ERRMSG_MAX];
+/* loader threads may fail at the same time as CT: the per-sampler copy is guarded */
+static pthread_mutex_t errmsg_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int32_t ctl_fail(ms_sampler_t *s, int32_t code, const char *fmt, ...) {
   char buf[MS_ERRMSG_MAX];
@@ -21,23 +24,43 @@ int32_t ctl_fail(ms_sampler_t *s, int32_t code, const char *fmt, ...) {
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   memcpy(tls_errmsg, buf, sizeof buf);
-  if (s) memcpy(s->errmsg, buf, sizeof buf);
+  if (s) {
+    pthread_mutex_lock(&errmsg_lock);
+    memcpy(s->errmsg, buf, sizeof buf);
+    pthread_mutex_unlock(&errmsg_lock);
+  }
   return code;
 }
 
 void ctl_clear_error(ms_sampler_t *s) {
   tls_errmsg[0] = 0;
-  if (s) s->errmsg[0] = 0;
+  if (s) {
+    pthread_mutex_lock(&errmsg_lock);
+    s->errmsg[0] = 0;
+    pthread_mutex_unlock(&errmsg_lock);
+  }
+}
+
+size_t ctl_copy_thread_error(char *buf, size_t cap) {
+  size_t len = strlen(tls_errmsg);
+  if (buf && cap) {
+    size_t n = len < cap - 1 ? len : cap - 1;
+    memcpy(buf, tls_errmsg, n);
+    buf[n] = 0;
+  }
+  return len;
 }
 
 MS_API uint32_t ms_error_message(const ms_sampler_t *s, char *buf, uint32_t cap) {
-  const char *msg = s ? s->errmsg : tls_errmsg;
-  size_t len = strlen(msg);
+  if (!s) return (uint32_t)ctl_copy_thread_error(buf, cap);
+  pthread_mutex_lock(&errmsg_lock);
+  size_t len = strlen(s->errmsg);
   if (buf && cap) {
     size_t n = len < cap - 1 ? len : cap - 1;
-    memcpy(buf, msg, n);
+    memcpy(buf, s->errmsg, n);
     buf[n] = 0;
   }
+  pthread_mutex_unlock(&errmsg_lock);
   return (uint32_t)len;
 }
 

@@ -1,7 +1,9 @@
 /*
  * ctl_mem.c — every engine allocation, tracked so it can be locked in RAM.
  *
- * Thread: CT only. Allocations are 64-byte aligned and zeroed. When the
+ * Thread: CT and loader helpers (ms_sample_load may run on several threads
+ * at once): the block list is guarded by a mutex. Never the render thread.
+ * Allocations are 64-byte aligned and zeroed. When the
  * sampler runs with locked memory (ms_sampler_enable_rt), each new block is
  * mlock'ed as it is made. We lock only our own blocks: mlockall inside Deno
  * crashes V8 (ENVIRONMENT.md), so the library never calls it.
@@ -11,7 +13,14 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <pthread.h>
+
 #include "shared/engine.h"
+
+/* One lock for every sampler's list: allocation is rare and never on RT. */
+static pthread_mutex_t blocks_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void update_stats_locked(ms_sampler_t *s);
 
 #define HDR_BYTES 64u /* header padded to keep user data 64-byte aligned */
 _Static_assert(sizeof(ctl_block_t) <= HDR_BYTES, "block header fits");
@@ -25,26 +34,31 @@ void *ctl_alloc(ms_sampler_t *s, size_t bytes) {
   memset(raw, 0, total);
   ctl_block_t *b = (ctl_block_t *)raw;
   b->bytes = total - HDR_BYTES;
+  pthread_mutex_lock(&blocks_lock);
   b->prev = &s->blocks;
   b->next = s->blocks.next;
   if (b->next) b->next->prev = b;
   s->blocks.next = b;
   if (s->lock_memory && mlock(raw, total) == 0) b->locked = true;
-  ctl_update_memory_stats(s);
+  update_stats_locked(s);
+  pthread_mutex_unlock(&blocks_lock);
   return (char *)raw + HDR_BYTES;
 }
 
 void ctl_free(ms_sampler_t *s, void *p) {
   if (!p) return;
   ctl_block_t *b = hdr_of(p);
+  pthread_mutex_lock(&blocks_lock);
   b->prev->next = b->next;
   if (b->next) b->next->prev = b->prev;
   if (b->locked) munlock(b, HDR_BYTES + b->bytes);
+  update_stats_locked(s);
+  pthread_mutex_unlock(&blocks_lock);
   free(b);
-  ctl_update_memory_stats(s);
 }
 
 int32_t ctl_lock_all(ms_sampler_t *s) {
+  pthread_mutex_lock(&blocks_lock);
   s->lock_memory = true;
   int err = 0;
   for (ctl_block_t *b = s->blocks.next; b; b = b->next) {
@@ -52,19 +66,29 @@ int32_t ctl_lock_all(ms_sampler_t *s) {
     if (mlock(b, HDR_BYTES + b->bytes) == 0) b->locked = true;
     else err = errno;
   }
-  ctl_update_memory_stats(s);
+  update_stats_locked(s);
+  pthread_mutex_unlock(&blocks_lock);
   return err;
 }
 
 void ctl_unlock_all(ms_sampler_t *s) {
+  pthread_mutex_lock(&blocks_lock);
   for (ctl_block_t *b = s->blocks.next; b; b = b->next) {
     if (b->locked) munlock(b, HDR_BYTES + b->bytes);
     b->locked = false;
   }
   s->lock_memory = false;
+  update_stats_locked(s);
+  pthread_mutex_unlock(&blocks_lock);
 }
 
 void ctl_update_memory_stats(ms_sampler_t *s) {
+  pthread_mutex_lock(&blocks_lock);
+  update_stats_locked(s);
+  pthread_mutex_unlock(&blocks_lock);
+}
+
+static void update_stats_locked(ms_sampler_t *s) {
   uint64_t total = 0, locked = 0;
   for (ctl_block_t *b = s->blocks.next; b; b = b->next) {
     total += HDR_BYTES + b->bytes;

@@ -17,6 +17,7 @@
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "midi_sampler.h"
@@ -367,6 +368,8 @@ void ctl_update_memory_stats(ms_sampler_t *s);
 int32_t ctl_fail(ms_sampler_t *s, int32_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ctl_clear_error(ms_sampler_t *s);
+/* Copy this thread's last failure message; returns its full length. */
+size_t ctl_copy_thread_error(char *buf, size_t cap);
 
 int32_t ctl_tables_build(ms_sampler_t *s);
 
