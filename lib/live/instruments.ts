@@ -1,0 +1,164 @@
+/**
+ * Instruments of a live session, loaded once and kept while their
+ * definition file and sample files are unchanged.
+ *
+ * Thread: CT. The cache key of an instrument is the SHA-256 of its
+ * definition file's bytes and of each sample file's bytes (a sample is only
+ * re-read when its size or modification time changed). A reload of the set
+ * asks for every instrument again: unchanged ones come back as the same
+ * object (their voices keep playing), changed ones are loaded anew. Never
+ * prints.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { PROJECT_ROOT } from "../ffi/build.ts";
+import type { Instrument } from "../engine/instrument.ts";
+import type { Sampler } from "../engine/sampler.ts";
+import { loadInstrument, readDefinition } from "../instrument/mod.ts";
+
+interface SampleStamp {
+  path: string;
+  mtime: number;
+  size: number;
+  hash: string;
+}
+
+/** A loaded instrument and what the session needs to know about it. */
+export interface CachedInstrument {
+  readonly name: string;
+  readonly instrument: Instrument;
+  /** Hex key: definition + sample contents. */
+  readonly key: string;
+  /** Frames of the sample of the first zone holding `key` (for `begin`), if any. */
+  framesForKey(key: number): number | undefined;
+}
+
+interface Entry extends CachedInstrument {
+  defHash: string;
+  samples: SampleStamp[];
+}
+
+async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Loads `instruments/<name>.ts` (or a registered path) into one sampler, by content. */
+export class InstrumentCache {
+  readonly #sampler: Sampler;
+  readonly #dir: string;
+  readonly #entries = new Map<string, Entry>();
+  readonly #paths = new Map<string, string>();
+  /** Loads that found the instrument unchanged (for tests and stats). */
+  hits = 0;
+  /** Loads that (re)built an instrument. */
+  loads = 0;
+
+  /**
+   * @param sampler The sampler instruments are created in.
+   * @param dir Directory of `<name>.ts` definitions. @default "<project>/instruments"
+   */
+  constructor(sampler: Sampler, dir?: string) {
+    this.#sampler = sampler;
+    this.#dir = dir ?? resolve(PROJECT_ROOT, "instruments");
+  }
+
+  /**
+   * Use a definition file for a name (the REPL's `load`).
+   *
+   * @param name Instrument name sounds refer to.
+   * @param path Definition file.
+   */
+  register(name: string, path: string): void {
+    this.#paths.set(name, resolve(path));
+  }
+
+  /** Path of a name's definition file. */
+  pathOf(name: string): string {
+    return this.#paths.get(name) ?? resolve(this.#dir, `${name}.ts`);
+  }
+
+  /** Instruments loaded and current. */
+  get loaded(): CachedInstrument[] {
+    return [...this.#entries.values()];
+  }
+
+  /**
+   * The instrument for a name: the cached one when its definition and
+   * samples are byte-for-byte unchanged, else a newly loaded one (the old
+   * one is returned to the caller's `retire` to dispose when its notes end).
+   *
+   * @param name Instrument name.
+   * @param retire Called with an instrument replaced by a new version.
+   * @returns The instrument.
+   * @throws {InstrumentDefinitionError} for a bad or missing definition.
+   */
+  async get(name: string, retire?: (old: Instrument) => void): Promise<CachedInstrument> {
+    if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name)) {
+      throw new RangeError(
+        `Cannot load instrument "${name}": use a name like "piano" or "drums/kit" (letters, digits, _ - /)`,
+      );
+    }
+    const path = this.pathOf(name);
+    const old = this.#entries.get(name);
+    let defBytes: Uint8Array<ArrayBuffer>;
+    try {
+      defBytes = await Deno.readFile(path);
+    } catch {
+      // let the loader produce the proper InstrumentDefinitionError
+      defBytes = new Uint8Array();
+    }
+    const defHash = await sha256(defBytes);
+    if (old && old.defHash === defHash && old.instrument.alive) {
+      const samples = await this.#stamp(old.samples.map((s) => s.path), old.samples);
+      if (samples.every((s, i) => s.hash === old.samples[i]!.hash)) {
+        old.samples = samples;
+        this.hits++;
+        return old;
+      }
+    }
+    const { samplePaths, definition } = await readDefinition(path, { fresh: true });
+    const instrument = await loadInstrument(this.#sampler, path, { fresh: true });
+    const samples = await this.#stamp([...new Set(samplePaths)], old?.samples ?? []);
+    const key = await sha256(
+      new TextEncoder().encode([defHash, ...samples.map((s) => s.hash)].join(":")),
+    );
+    const sampler = this.#sampler;
+    const frames = new Map<string, number>();
+    const entry: Entry = {
+      name,
+      instrument,
+      key,
+      defHash,
+      samples,
+      framesForKey(k: number): number | undefined {
+        const i = definition.zones.findIndex((z) => !z.keys || (z.keys[0] <= k && k <= z.keys[1]));
+        if (i < 0) return undefined;
+        const p = samplePaths[i]!;
+        let n = frames.get(p);
+        if (n === undefined) {
+          const sample = sampler.loadSample(p);
+          n = sample.info.frames;
+          sample.dispose();
+          frames.set(p, n);
+        }
+        return n;
+      },
+    };
+    this.#entries.set(name, entry);
+    this.loads++;
+    if (old && old.instrument !== instrument) retire?.(old.instrument);
+    return entry;
+  }
+
+  async #stamp(paths: string[], known: SampleStamp[]): Promise<SampleStamp[]> {
+    return await Promise.all(paths.map(async (path) => {
+      const st = await Deno.stat(path);
+      const mtime = st.mtime?.getTime() ?? 0;
+      const prev = known.find((k) => k.path === path);
+      if (prev && prev.mtime === mtime && prev.size === st.size) return prev;
+      return { path, mtime, size: st.size, hash: await sha256(await Deno.readFile(path)) };
+    }));
+  }
+}

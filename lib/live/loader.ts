@@ -1,0 +1,186 @@
+/**
+ * Import a set file again and again, each time as a new module, together
+ * with the local files it imports, and say where it failed.
+ *
+ * Thread: CT. Deno caches a module by URL for the life of the process, and a
+ * `?v=2` query on the set does not reach the files it imports. So each load
+ * copies the set and its local imports (relative imports outside the
+ * project's lib/) into a fresh directory under the system temp directory,
+ * rewriting their relative specifiers: local files point to the copies of
+ * this version, the project's library to the original files (one shared
+ * instance of lib/, one engine). Errors name the original file, line and
+ * column. Needs read and write permission for the temp directory.
+ *
+ * @module
+ */
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { PROJECT_ROOT } from "../ffi/build.ts";
+import { PerformanceScriptError } from "../engine/errors.ts";
+import { type SetFunction, setFunctionOf } from "./set.ts";
+
+const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']+)\2/g;
+
+/** A set file that failed to load: `file:line:column` when known. */
+export class SetLoadError extends PerformanceScriptError {
+  /** "path:line:column" of the failure in the original files, when known. */
+  readonly location: string | undefined;
+  constructor(message: string, file: string, location: string | undefined, cause: unknown) {
+    super(message, {
+      file,
+      cause,
+      hint: "Fix the file and save it again; the previous version keeps playing",
+    });
+    this.name = "SetLoadError";
+    this.location = location;
+  }
+}
+
+/** What a load produced. */
+export interface LoadedSet {
+  fn: SetFunction;
+  /** Absolute paths of the set and its local imports (what to watch). */
+  files: string[];
+  version: number;
+}
+
+/** Loads versions of one set file. */
+export class SetLoader {
+  /** Absolute path of the set file. */
+  readonly file: string;
+  readonly #lib = resolve(PROJECT_ROOT, "lib") + sep;
+  #version = 0;
+  #tmp: string | undefined;
+  /** Local files of the last load attempt (also of a failed one, when readable). */
+  files: string[] = [];
+
+  constructor(file: string) {
+    this.file = resolve(file);
+  }
+
+  /** True for a relative import that is part of the set (not the project's library). */
+  #isLocal(abs: string): boolean {
+    return !abs.startsWith(this.#lib) && /\.(ts|js|mts|mjs|tsx|jsx)$/.test(abs);
+  }
+
+  /** The set file and its local imports, transitively. */
+  async #collect(): Promise<Map<string, string>> {
+    const texts = new Map<string, string>();
+    const todo = [this.file];
+    while (todo.length) {
+      const f = todo.pop()!;
+      if (texts.has(f)) continue;
+      let text: string;
+      try {
+        text = await Deno.readTextFile(f);
+      } catch (err) {
+        throw new SetLoadError(
+          `Cannot load set "${this.file}": cannot read "${f}" (${(err as Error).message})`,
+          this.file,
+          undefined,
+          err,
+        );
+      }
+      texts.set(f, text);
+      for (const m of text.matchAll(SPECIFIER)) {
+        const abs = resolve(dirname(f), m[3]!);
+        if (this.#isLocal(abs)) todo.push(abs);
+      }
+    }
+    return texts;
+  }
+
+  /**
+   * Import the current contents of the set file.
+   *
+   * @returns The set function, the files to watch and the version number.
+   * @throws {SetLoadError} when a file cannot be read, does not parse, throws while
+   *   importing, or its default export is not `defineSet(...)`; `location` names the place.
+   */
+  async load(): Promise<LoadedSet> {
+    const texts = await this.#collect();
+    this.files = [...texts.keys()];
+    const version = ++this.#version;
+    this.#tmp ??= await Deno.makeTempDir({ prefix: "midi-sampler-set-" });
+    const root = commonDir(this.files);
+    const dir = join(this.#tmp, `v${version}`);
+    const copyOf = (abs: string) => join(dir, relative(root, abs));
+    for (const [f, text] of texts) {
+      const out = text.replace(SPECIFIER, (_all, head, q, spec) => {
+        const abs = resolve(dirname(f), spec);
+        const target = texts.has(abs) ? copyOf(abs) : abs;
+        return `${head}${q}${pathToFileURL(target).href}${q}`;
+      });
+      await Deno.mkdir(dirname(copyOf(f)), { recursive: true });
+      await Deno.writeTextFile(copyOf(f), out);
+    }
+    const map = (text: string) => mapPaths(text, dir, root);
+    let mod: Record<string, unknown>;
+    try {
+      mod = await import(pathToFileURL(copyOf(this.file)).href);
+    } catch (err) {
+      throw this.#error(err, map);
+    }
+    const fn = setFunctionOf(mod.default);
+    if (!fn) {
+      throw new SetLoadError(
+        `Cannot load set "${this.file}": its default export is not a set: write export default defineSet((set) => { ... })`,
+        this.file,
+        undefined,
+        undefined,
+      );
+    }
+    return { fn, files: this.files, version };
+  }
+
+  /**
+   * Turn something a set threw (while importing or while running its
+   * function) into a SetLoadError naming the original file:line:column.
+   */
+  explain(err: unknown): SetLoadError {
+    const dir = this.#tmp ? join(this.#tmp, `v${this.#version}`) : "";
+    const root = this.files.length ? commonDir(this.files) : dirname(this.file);
+    return this.#error(err, (t) => dir ? mapPaths(t, dir, root) : t);
+  }
+
+  #error(err: unknown, map: (t: string) => string): SetLoadError {
+    if (err instanceof SetLoadError) return err;
+    const text = map(err instanceof Error ? `${err.message}\n${err.stack ?? ""}` : String(err));
+    const location = findLocation(text, this.files);
+    const name = err instanceof Error ? err.name : "Error";
+    const first = map(err instanceof Error ? err.message : String(err)).split("\n")[0]!
+      .replace(/\s+at\s+\S+:\d+:\d+\s*$/, "");
+    const where = location ?? relative(Deno.cwd(), this.file);
+    return new SetLoadError(`${where}: ${name}: ${first}`, this.file, location, err);
+  }
+
+  /** Remove the temporary copies (call when the session ends). */
+  async dispose(): Promise<void> {
+    if (this.#tmp) await Deno.remove(this.#tmp, { recursive: true }).catch(() => {});
+    this.#tmp = undefined;
+  }
+}
+
+function commonDir(files: string[]): string {
+  let dir = dirname(files[0]!);
+  for (const f of files) {
+    while (!(f.startsWith(dir + sep) || f === dir)) dir = dirname(dir);
+  }
+  return dir;
+}
+
+/** Replace paths and URLs of the copies by the originals. */
+function mapPaths(text: string, copyDir: string, root: string): string {
+  const url = pathToFileURL(copyDir).href;
+  return text.split(url).join(pathToFileURL(root).href).split(copyDir).join(root);
+}
+
+/** The first "file:line:col" in text that is one of the set's files, shown relative to cwd. */
+function findLocation(text: string, files: string[]): string | undefined {
+  const re = /(file:\/\/[^\s):]+|\/[^\s):]+):(\d+):(\d+)/g;
+  for (const m of text.matchAll(re)) {
+    const path = m[1]!.startsWith("file:") ? fileURLToPath(m[1]!) : m[1]!;
+    if (files.includes(path)) return `${relative(Deno.cwd(), path) || path}:${m[2]}:${m[3]}`;
+  }
+  return undefined;
+}

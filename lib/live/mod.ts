@@ -1,0 +1,38 @@
+/**
+ * Live sets: patterns and generators in named parts, hot reload, the
+ * session scheduler, offline rendering of sets. What a set file imports:
+ *
+ * ```ts ignore
+ * import { defineSet, everyBar, note, s } from "../lib/live/mod.ts";
+ * export default defineSet((set) => {
+ *   set.tempo(120);
+ *   set.play("drums", s("bd [sd sd] <hh cp> bd(3,8)"));
+ *   set.play("keys", note("c3 e3 g3").fast(2).s("epiano"));
+ * });
+ * ```
+ *
+ * @module
+ */
+export * from "../pattern/pattern.ts";
+export { CONTROLS, DEFAULT_SOUNDS, type SoundMapping } from "../pattern/controls.ts";
+export { noteNameToMidi, scaleDegree, SCALES } from "../pattern/scales.ts";
+export {
+  defineSet,
+  type SetContext,
+  type SetDefinition,
+  type SetFunction,
+  type SetSnapshot,
+  type SwapMode,
+} from "./set.ts";
+export {
+  everyBar,
+  everyBeat,
+  everyCycle,
+  type GeneratorNote,
+  type GeneratorUnit,
+  TICKS_PER_CYCLE,
+} from "./source.ts";
+export { type ReloadReport, type ScheduledNote, Session, type SessionOptions } from "./session.ts";
+export { InstrumentCache } from "./instruments.ts";
+export { SetLoader, SetLoadError } from "./loader.ts";
+export { renderSet, type RenderSetOptions } from "./offline.ts";

@@ -1,0 +1,159 @@
+/**
+ * Sets rendered offline: as a performance script (`deno task render
+ * set.ts out.wav --seconds N`) and for exactly N cycles (`--cycles N`),
+ * with the same scheduler as a live session, so the same set and seed give
+ * the same bytes, and the same events as when played live.
+ *
+ * Thread: CT. Never prints.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import type { PerformanceContext } from "../engine/performance_context.ts";
+import type { PerformanceResult } from "../engine/performance.ts";
+import type { RenderFileOptions } from "../engine/render_file.ts";
+import { Sampler } from "../engine/sampler.ts";
+import type { SamplerOptions } from "../engine/options.ts";
+import { InstrumentCache } from "./instruments.ts";
+import { SetLoader } from "./loader.ts";
+import { type ReloadReport, type ScheduledNote, Session } from "./session.ts";
+import { evaluateSet, type SetFunction } from "./set.ts";
+import { TICKS_PER_CYCLE } from "./source.ts";
+
+/**
+ * Schedule a set for `ctx.seconds` on the context's sampler (the path
+ * `runPerformance` takes for a set file).
+ *
+ * @param fn The set function.
+ * @param ctx The performance context.
+ */
+export async function playSetOffline(fn: SetFunction, ctx: PerformanceContext): Promise<void> {
+  const session = new Session(ctx.sampler, {
+    instruments: new InstrumentCache(ctx.sampler),
+    seed: ctx.seed,
+  });
+  await session.apply(await evaluateSet(fn, ctx.seed));
+  const end = ctx.clock.secondsToFrames(ctx.seconds);
+  session.advance(end);
+  session.flush(end);
+}
+
+/** Options of {@linkcode renderSet}. */
+export interface RenderSetOptions extends RenderFileOptions {
+  /** Output file. */
+  out: string;
+  /** Cycles to render, > 0 (the length follows the set's tempo). */
+  cycles: number;
+  /** Seed. @default 1 */
+  seed?: number;
+  /** Sample rate. @default 48000 */
+  rate?: number;
+  /** Other sampler options. */
+  sampler?: Omit<SamplerOptions, "sampleRate" | "seed">;
+  /** Directory of instrument definitions. @default "<project>/instruments" */
+  instrumentsDir?: string;
+  /** Frames per chunk (the slicing does not change the output). @default 4800 */
+  chunkFrames?: number;
+  /**
+   * Reloads during the render: at cycle `atCycle` (what is scheduled so far
+   * is before it), load `file` (a set file) as the new version.
+   */
+  reloads?: { atCycle: number; file: string }[];
+  /** Called for every note scheduled. */
+  onNote?: (note: ScheduledNote) => void;
+  /** Called after each reload with what changed, or with the error that kept the old version. */
+  onReload?: (report: ReloadReport | Error) => void;
+  /** Called with non-fatal warnings. */
+  onWarning?: (text: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Render N cycles of a set file into a WAV or FLAC file.
+ *
+ * @param file The set file.
+ * @param options Output, cycles, seed, rate, scripted reloads.
+ * @returns Length, peak, voices, speed (as runPerformance's result).
+ * @throws {SetLoadError} when the set cannot be loaded or throws.
+ * @throws {RangeError} for options out of range.
+ */
+export async function renderSet(
+  file: string,
+  options: RenderSetOptions,
+): Promise<PerformanceResult> {
+  const started = performance.now();
+  const { cycles } = options;
+  if (!(Number.isFinite(cycles) && cycles > 0 && cycles <= 100000)) {
+    throw new RangeError(`Cannot render set: cycles must be > 0, got "${cycles}"`);
+  }
+  const seed = options.seed ?? 1;
+  const rate = options.rate ?? 48000;
+  const chunk = options.chunkFrames ?? 4800;
+  using sampler = Sampler.open({ ...options.sampler, sampleRate: rate, seed });
+  const cache = new InstrumentCache(sampler, options.instrumentsDir);
+  const sessionOpts: ConstructorParameters<typeof Session>[1] = { instruments: cache, seed };
+  if (options.onNote) sessionOpts.onNote = options.onNote;
+  if (options.onWarning) sessionOpts.onWarning = options.onWarning;
+  const session = new Session(sampler, sessionOpts);
+  const loaders: SetLoader[] = [];
+  const load = async (path: string): Promise<ReloadReport> => {
+    const loader = new SetLoader(resolve(path));
+    loaders.push(loader);
+    const { fn } = await loader.load();
+    let snap;
+    try {
+      snap = await evaluateSet(fn, seed);
+    } catch (err) {
+      throw loader.explain(err);
+    }
+    return await session.apply(snap);
+  };
+  try {
+    options.onReload?.(await load(file));
+    const reloads = [...(options.reloads ?? [])].sort((a, b) => a.atCycle - b.atCycle);
+    const total = session.frameOfTick(Math.round(cycles * TICKS_PER_CYCLE));
+    using out = sampler.renderToFile(options.out, pick(options));
+    let done = 0;
+    while (done < total) {
+      const n = Math.min(chunk, total - done);
+      while (reloads.length && session.cycle >= reloads[0]!.atCycle) {
+        const r = reloads.shift()!;
+        try {
+          options.onReload?.(await load(r.file));
+        } catch (err) {
+          options.onReload?.(err as Error);
+        }
+      }
+      session.advance(done + n + chunk);
+      out.write(n);
+      sampler.collect();
+      done += n;
+      options.onProgress?.(done, total);
+    }
+    const peak = out.peak;
+    out.close();
+    const stats = sampler.stats();
+    const wall = (performance.now() - started) / 1000;
+    return {
+      out: options.out,
+      frames: done,
+      seconds: done / rate,
+      peak,
+      peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
+      voicesPeak: stats.voicesPeak,
+      eventsDropped: stats.eventsDropped,
+      eventsLate: stats.eventsLate,
+      wallSeconds: wall,
+      speed: wall > 0 ? done / rate / wall : Infinity,
+    };
+  } finally {
+    for (const l of loaders) await l.dispose();
+  }
+}
+
+function pick(o: RenderFileOptions): RenderFileOptions {
+  const r: RenderFileOptions = {};
+  if (o.format !== undefined) r.format = o.format;
+  if (o.bits !== undefined) r.bits = o.bits;
+  return r;
+}

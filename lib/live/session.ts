@@ -1,0 +1,578 @@
+/**
+ * A live session: named parts, a beat clock, and the scheduler that turns
+ * what the parts play into frame-stamped engine events just ahead of the
+ * render position.
+ *
+ * Thread: CT. `advance(untilFrame)` is the whole scheduler: it queries every
+ * part for the cycles up to `untilFrame`, resolves sound names to
+ * instruments, and queues note-ons and note-offs on the sampler, which sends
+ * them to the engine's ring (the live output's pump, or the offline render).
+ * Events are released in a canonical order (frame, offs before ons, part
+ * name, note) and only once every event of their frame is known, so the
+ * engine receives the same events in the same order however the calls were
+ * sliced: a live session and an offline render of the same set agree byte
+ * for byte.
+ *
+ * Reloads (`apply`) never stop the music: the new parts take over at the
+ * next cycle (bar, beat, or at once) after what was already scheduled; a
+ * part whose events did not change keeps playing untouched; a part no
+ * longer declared stops there. Never prints: warnings go to `onWarning`.
+ *
+ * @module
+ */
+import type { Instrument } from "../engine/instrument.ts";
+import type { Sampler } from "../engine/sampler.ts";
+import {
+  DEFAULT_SOUNDS,
+  KNOWN_CONTROLS,
+  type NoteRequest,
+  resolveControls,
+  type SoundMapping,
+} from "../pattern/controls.ts";
+import type { CachedInstrument, InstrumentCache } from "./instruments.ts";
+import type { SetSnapshot, SwapMode } from "./set.ts";
+import { type Source, type SourceEvent, TICKS_PER_CYCLE, toSource } from "./source.ts";
+
+/** A note as scheduled (what --record-midi writes). */
+export interface ScheduledNote {
+  part: string;
+  sound: string;
+  instrument: string;
+  note: number;
+  velocity: number;
+  /** Note-on frame. */
+  frame: number;
+  /** Note-off frame. */
+  offFrame: number;
+  /** Note-on and note-off positions in beats (exact, unrounded). */
+  beat: number;
+  offBeat: number;
+  gainDb: number;
+  pan: number;
+  tuneCents: number;
+  offset: number;
+}
+
+/** What a reload changed. */
+export interface ReloadReport {
+  /** 1 for the first load. */
+  version: number;
+  added: string[];
+  removed: string[];
+  replaced: string[];
+  unchanged: string[];
+  /** Cycle (from the start) where the new parts take over. */
+  swapCycle: number;
+  swapFrame: number;
+  /** Instruments loaded anew (changed or first used). */
+  instrumentsLoaded: string[];
+  /** Tempo change applied at the swap, if any. */
+  tempo?: number;
+}
+
+/** Options of a {@linkcode Session}. */
+export interface SessionOptions {
+  /** Loads instruments by name (cached by content). */
+  instruments: InstrumentCache;
+  /** Seed of generators' random numbers. @default 1 */
+  seed?: number;
+  /** Swap mode for sets that do not choose one. @default "cycle" */
+  swap?: SwapMode;
+  /** Called for every note released to the engine. */
+  onNote?: (note: ScheduledNote) => void;
+  /** Non-fatal problems: unknown sounds, ignored controls, bad values (each once). */
+  onWarning?: (text: string) => void;
+}
+
+interface Part {
+  name: string;
+  current: Source | null;
+  /** Fingerprint of `current` (its events over a few cycles). */
+  print: string;
+  next?: { source: Source | null; print: string; atTick: number } | undefined;
+}
+
+interface Pending {
+  frame: number;
+  /** 0 note-off, 1 note-on. */
+  kind: 0 | 1;
+  part: string;
+  inst: Instrument;
+  note: ScheduledNote;
+}
+
+interface Anchor {
+  tick: number;
+  beat: number;
+  beatsPerCycle: number;
+}
+
+/** Cycles of events compared to decide whether a part changed. */
+const FINGERPRINT_CYCLES = 16;
+
+/** A session of named parts on one sampler. */
+export class Session {
+  readonly sampler: Sampler;
+  readonly #opts: SessionOptions;
+  readonly #parts = new Map<string, Part>();
+  readonly #pending: Pending[] = [];
+  readonly #muted = new Set<string>();
+  readonly #solo = new Set<string>();
+  readonly #warned = new Set<string>();
+  readonly #instruments = new Map<string, CachedInstrument>();
+  readonly #retired: { inst: Instrument; after: number }[] = [];
+  readonly #lastFrame = new Map<Instrument, number>();
+  readonly #cut = new Map<number, { inst: Instrument; note: ScheduledNote }>();
+  #anchors: Anchor[] = [{ tick: 0, beat: 0, beatsPerCycle: 4 }];
+  #beatsPerBar = 4;
+  #sounds: Record<string, SoundMapping> = { ...DEFAULT_SOUNDS };
+  #cursor = 0;
+  #released = 0;
+  #version = 0;
+  #declaredTempo: number | undefined;
+  #swap: SwapMode;
+  /** Notes released to the engine so far. */
+  notes = 0;
+
+  constructor(sampler: Sampler, options: SessionOptions) {
+    this.sampler = sampler;
+    this.#opts = options;
+    this.#swap = options.swap ?? "cycle";
+  }
+
+  /** Ticks scheduled so far (TICKS_PER_CYCLE per cycle). */
+  get cursorTicks(): number {
+    return this.#cursor;
+  }
+
+  /** Cycles scheduled so far. */
+  get cycle(): number {
+    return this.#cursor / TICKS_PER_CYCLE;
+  }
+
+  /** Names of the parts playing or about to. */
+  get parts(): string[] {
+    return [...this.#parts.keys()];
+  }
+
+  /** Muted parts. */
+  get muted(): string[] {
+    return [...this.#muted];
+  }
+
+  /** Soloed parts. */
+  get soloed(): string[] {
+    return [...this.#solo];
+  }
+
+  /** The version of the set playing (1 after the first load). */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Beats per cycle in force at the cursor. */
+  get beatsPerCycle(): number {
+    return this.#anchorAt(this.#cursor).beatsPerCycle;
+  }
+
+  /** Beat position of a tick (exact). */
+  beatOfTick(tick: number): number {
+    const a = this.#anchorAt(tick);
+    return a.beat + (tick - a.tick) / TICKS_PER_CYCLE * a.beatsPerCycle;
+  }
+
+  /** Frame of a tick (the clock's rounding rule). */
+  frameOfTick(tick: number): number {
+    return this.sampler.clock.beatsToFrames(this.beatOfTick(tick));
+  }
+
+  #anchorAt(tick: number): Anchor {
+    let a = this.#anchors[0]!;
+    for (const x of this.#anchors) {
+      if (x.tick <= tick) a = x;
+      else break;
+    }
+    return a;
+  }
+
+  #tickOfFrame(frame: number): number {
+    const beat = this.sampler.clock.beatsAtFrame(frame);
+    const a = this.#anchors[this.#anchors.length - 1]!;
+    let anchor = a;
+    if (beat < a.beat) anchor = [...this.#anchors].reverse().find((x) => x.beat <= beat)!;
+    return anchor.tick +
+      Math.floor((beat - anchor.beat) / anchor.beatsPerCycle * TICKS_PER_CYCLE + 1e-9);
+  }
+
+  /**
+   * Load a set's declarations: the first time at once, later as a reload at
+   * the next swap point after what is already scheduled.
+   *
+   * @param snap What the set declared (from evaluateSet).
+   * @param swap Override the swap mode for this reload.
+   * @returns What changed.
+   * @throws {InstrumentDefinitionError} when an instrument it needs cannot be loaded;
+   *   nothing changes then (the previous version keeps playing).
+   * @throws {TypeError} for a part that is neither a pattern nor a generator.
+   */
+  async apply(snap: SetSnapshot, swap?: SwapMode): Promise<ReloadReport> {
+    const first = this.#version === 0;
+    const mode = swap ?? snap.swap ?? this.#swap;
+    const cur = this.#cursor;
+    const curAnchor = this.#anchorAt(cur);
+    const ticksPerBeat = TICKS_PER_CYCLE / curAnchor.beatsPerCycle;
+    const quantum = first || mode === "immediate"
+      ? 1
+      : mode === "beat"
+      ? ticksPerBeat
+      : mode === "bar"
+      ? ticksPerBeat * this.#beatsPerBar
+      : TICKS_PER_CYCLE;
+    // bars and beats count from the last meter change
+    const rel = cur - curAnchor.tick;
+    const swapTick = curAnchor.tick + Math.ceil(rel / quantum - 1e-9) * quantum;
+
+    const sounds = { ...DEFAULT_SOUNDS, ...snap.sounds };
+    const meter = { beatsPerCycle: snap.beatsPerCycle, beatsPerBar: snap.beatsPerBar };
+    const seed = this.#opts.seed ?? 1;
+    const fresh = new Map<string, { source: Source; print: string }>();
+    for (const [name, def] of snap.parts) {
+      const source = toSource(def, meter, seed, name);
+      fresh.set(name, { source, print: fingerprint(source, swapTick) });
+    }
+
+    // instruments: every sound the new parts use soon, and the set's own sounds
+    const needed = new Set<string>();
+    for (const { source } of fresh.values()) {
+      for (const ev of source.query(swapTick, swapTick + FINGERPRINT_CYCLES * TICKS_PER_CYCLE)) {
+        const r = resolveControls(ev.value, sounds);
+        if (r && typeof r === "object") needed.add(r.instrument);
+      }
+    }
+    for (const m of Object.values(snap.sounds)) needed.add(m.instrument);
+    const loaded: CachedInstrument[] = [];
+    const before = new Map(this.#instruments);
+    for (const name of needed) {
+      loaded.push(await this.#opts.instruments.get(name, (old) => this.#retire(old)));
+    }
+    // nothing can fail from here on: commit
+    const instrumentsLoaded = loaded.filter((c) => before.get(c.name) !== c).map((c) => c.name);
+    for (const c of loaded) this.#instruments.set(c.name, c);
+    this.#sounds = sounds;
+    this.#version++;
+
+    if (snap.beatsPerCycle !== curAnchor.beatsPerCycle) {
+      this.#anchors = this.#anchors.filter((a) => a.tick < swapTick);
+      this.#anchors.push({
+        tick: swapTick,
+        beat: this.beatOfTick(swapTick),
+        beatsPerCycle: snap.beatsPerCycle,
+      });
+    }
+    this.#beatsPerBar = snap.beatsPerBar;
+
+    const report: ReloadReport = {
+      version: this.#version,
+      added: [],
+      removed: [],
+      replaced: [],
+      unchanged: [],
+      swapCycle: swapTick / TICKS_PER_CYCLE,
+      swapFrame: this.frameOfTick(swapTick),
+      instrumentsLoaded,
+    };
+    const changedSounds = instrumentsLoaded.length > 0 && !first;
+    for (const [name, n] of fresh) {
+      const part = this.#parts.get(name);
+      if (!part) {
+        this.#parts.set(name, {
+          name,
+          current: null,
+          print: "",
+          next: { source: n.source, print: n.print, atTick: swapTick },
+        });
+        report.added.push(name);
+      } else {
+        const removing = part.next?.source === null;
+        const playing = part.next && !removing ? part.next.print : part.print;
+        if (playing === n.print && !changedSounds && part.current) {
+          if (removing) part.next = undefined; // declared again before it stopped
+          report.unchanged.push(name);
+        } else {
+          part.next = { source: n.source, print: n.print, atTick: swapTick };
+          report.replaced.push(name);
+        }
+      }
+    }
+    for (const [name, part] of this.#parts) {
+      if (fresh.has(name)) continue;
+      if (part.next?.source === null) continue;
+      part.next = { source: null, print: "", atTick: swapTick };
+      report.removed.push(name);
+    }
+
+    if (snap.tempo !== undefined && snap.tempo !== this.#declaredTempo) {
+      const beat = this.beatOfTick(swapTick);
+      if (snap.rampBeats && !first) {
+        this.sampler.clock.rampTempo(snap.tempo, beat, beat + snap.rampBeats);
+      } else {
+        this.sampler.clock.setTempo(snap.tempo, beat);
+      }
+      report.tempo = snap.tempo;
+      report.swapFrame = this.frameOfTick(swapTick);
+    }
+    this.#declaredTempo = snap.tempo;
+    return report;
+  }
+
+  /**
+   * Change the tempo live, from what is already scheduled on.
+   *
+   * @param bpm Beats per minute, 1..1000.
+   * @param rampBeats Reach it gradually over this many beats. @default 0 (at once)
+   * @returns The beat where the change starts.
+   * @throws {RangeError} for a tempo out of range.
+   */
+  setTempo(bpm: number, rampBeats = 0): number {
+    const beat = this.beatOfTick(this.#cursor);
+    if (rampBeats > 0) this.sampler.clock.rampTempo(bpm, beat, beat + rampBeats);
+    else this.sampler.clock.setTempo(bpm, beat);
+    return beat;
+  }
+
+  /**
+   * Mute or unmute a part (takes effect from what is not yet scheduled).
+   *
+   * @throws {RangeError} for an unknown part.
+   */
+  mute(name: string, on = true): void {
+    this.#checkPart(name, on ? "mute" : "unmute");
+    if (on) this.#muted.add(name);
+    else this.#muted.delete(name);
+  }
+
+  /**
+   * Solo a part (several may be soloed); `solo(name, false)` unsolos it.
+   *
+   * @throws {RangeError} for an unknown part.
+   */
+  solo(name: string, on = true): void {
+    this.#checkPart(name, on ? "solo" : "unsolo");
+    if (on) this.#solo.add(name);
+    else this.#solo.delete(name);
+  }
+
+  /** Clear every solo and mute. */
+  clearSolo(): void {
+    this.#solo.clear();
+    this.#muted.clear();
+  }
+
+  /** Stop every part now and release sounding notes; the next reload brings the set back. */
+  hush(): void {
+    for (const part of this.#parts.values()) {
+      part.next = { source: null, print: "", atTick: this.#cursor };
+    }
+    this.#declaredTempo = undefined;
+    this.sampler.allNotesOff();
+  }
+
+  #checkPart(name: string, action: string): void {
+    if (!this.#parts.has(name)) {
+      throw new RangeError(
+        `Cannot ${action} "${name}": no such part, the set plays ${
+          this.parts.map((p) => `"${p}"`).join(", ") || "nothing"
+        }`,
+      );
+    }
+  }
+
+  #warn(key: string, text: string): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#opts.onWarning?.(text);
+  }
+
+  #retire(inst: Instrument): void {
+    const last = this.#lastFrame.get(inst) ?? 0;
+    // after its last note-off plus 10 s of release tail
+    this.#retired.push({ inst, after: last + 10 * this.sampler.sampleRate });
+  }
+
+  /**
+   * Schedule everything due before `untilFrame`: query the parts, queue the
+   * notes on the sampler. Call it with the render position plus the
+   * look-ahead (live) or the end of the next chunk (offline).
+   *
+   * @param untilFrame Frame up to which events must be queued.
+   * @returns Notes released to the sampler by this call.
+   */
+  advance(untilFrame: number): number {
+    const target = this.#tickOfFrame(untilFrame);
+    if (target > this.#cursor) {
+      for (const part of [...this.#parts.values()]) this.#queryPart(part, this.#cursor, target);
+      this.#cursor = target;
+    }
+    // release what cannot get company any more: frames before the cursor's, minus one
+    const safe = Math.max(0, this.frameOfTick(this.#cursor) - 1);
+    const released = this.#release(safe);
+    const now = this.sampler.now();
+    for (let i = this.#retired.length - 1; i >= 0; i--) {
+      const r = this.#retired[i]!;
+      if (now > r.after) {
+        r.inst.dispose();
+        this.#retired.splice(i, 1);
+      }
+    }
+    return released;
+  }
+
+  /** Release every queued note before `untilFrame` (the end of an offline render). */
+  flush(untilFrame: number): number {
+    return this.#release(untilFrame);
+  }
+
+  #queryPart(part: Part, from: number, to: number): void {
+    const next = part.next;
+    if (next && next.atTick < to) {
+      if (part.current) {
+        this.#emit(part.name, part.current.query(from, Math.max(from, next.atTick)));
+      }
+      part.current = next.source;
+      part.print = next.print;
+      part.next = undefined;
+      if (!part.current) {
+        this.#parts.delete(part.name);
+        this.#muted.delete(part.name);
+        this.#solo.delete(part.name);
+        return;
+      }
+      this.#emit(part.name, part.current.query(Math.max(from, next.atTick), to));
+    } else if (part.current) {
+      this.#emit(part.name, part.current.query(from, to));
+    }
+  }
+
+  #emit(partName: string, events: SourceEvent[]): void {
+    if (!events.length) return;
+    if (this.#muted.has(partName) || (this.#solo.size && !this.#solo.has(partName))) return;
+    const clock = this.sampler.clock;
+    for (const ev of events) {
+      for (const key of Object.keys(ev.value)) {
+        if (!KNOWN_CONTROLS.has(key)) {
+          this.#warn(`control:${key}`, `control "${key}" is not supported: ignored`);
+        }
+      }
+      const r = resolveControls(ev.value, this.#sounds);
+      if (r === null) continue;
+      if (typeof r === "string") {
+        this.#warn(`part:${partName}:${r}`, `part "${partName}": ${r}: skipped`);
+        continue;
+      }
+      const cached = this.#instruments.get(r.instrument);
+      if (!cached) {
+        this.#warn(
+          `inst:${r.instrument}`,
+          `part "${partName}": instrument "${r.instrument}" (sound "${r.sound}") is not loaded: reload the set to load it`,
+        );
+        continue;
+      }
+      this.#schedule(partName, ev, r, cached, clock.sampleRate);
+    }
+  }
+
+  #schedule(
+    partName: string,
+    ev: SourceEvent,
+    r: NoteRequest,
+    cached: CachedInstrument,
+    _rate: number,
+  ): void {
+    const clock = this.sampler.clock;
+    const a = this.#anchorAt(Math.floor(ev.cycle * TICKS_PER_CYCLE + 1e-6));
+    const beat = a.beat + (ev.cycle - a.tick / TICKS_PER_CYCLE) * a.beatsPerCycle;
+    const offBeat = beat + Math.max(0, ev.cycles * r.legato) * a.beatsPerCycle;
+    const frame = clock.beatsToFrames(beat);
+    const offFrame = Math.max(frame, clock.beatsToFrames(offBeat));
+    let offset = 0;
+    if (r.begin > 0) {
+      const frames = cached.framesForKey(r.note);
+      if (frames) offset = Math.min(frames - 1, Math.round(r.begin * frames));
+    }
+    const note: ScheduledNote = {
+      part: partName,
+      sound: r.sound,
+      instrument: r.instrument,
+      note: r.note,
+      velocity: r.velocity,
+      frame,
+      offFrame,
+      beat,
+      offBeat,
+      gainDb: r.gainDb,
+      pan: r.pan,
+      tuneCents: r.tuneCents,
+      offset,
+    };
+    const inst = cached.instrument;
+    if (r.cut !== undefined) {
+      const prev = this.#cut.get(r.cut);
+      if (prev && prev.note.offFrame > frame) {
+        this.#pending.push({
+          frame,
+          kind: 0,
+          part: prev.note.part,
+          inst: prev.inst,
+          note: prev.note,
+        });
+      }
+      this.#cut.set(r.cut, { inst, note });
+    }
+    this.#pending.push({ frame, kind: 1, part: partName, inst, note });
+    this.#pending.push({ frame: offFrame, kind: 0, part: partName, inst, note });
+    const last = this.#lastFrame.get(inst) ?? 0;
+    if (offFrame > last) this.#lastFrame.set(inst, offFrame);
+  }
+
+  #release(before: number): number {
+    const due: Pending[] = [];
+    let w = 0;
+    for (const p of this.#pending) {
+      if (p.frame < before) due.push(p);
+      else this.#pending[w++] = p;
+    }
+    this.#pending.length = w;
+    if (!due.length) return 0;
+    due.sort((a, b) =>
+      a.frame - b.frame || a.kind - b.kind || (a.part < b.part ? -1 : a.part > b.part ? 1 : 0) ||
+      a.note.note - b.note.note || a.inst.id - b.inst.id || a.note.velocity - b.note.velocity
+    );
+    let n = 0;
+    for (const p of due) {
+      if (!p.inst.alive) continue;
+      const ev = p.note;
+      if (p.kind === 1) {
+        p.inst.noteOn(ev.note, ev.velocity, {
+          at: p.frame,
+          gainDb: ev.gainDb,
+          pan: ev.pan,
+          tuneCents: ev.tuneCents,
+          offset: ev.offset,
+        });
+        this.notes++;
+        n++;
+        this.#opts.onNote?.(ev);
+      } else {
+        p.inst.noteOff(ev.note, { at: p.frame });
+      }
+    }
+    this.#released = Math.max(this.#released, before);
+    return n;
+  }
+}
+
+/** Events of a source over a few cycles from `tick`, as text: equal text = same music. */
+function fingerprint(source: Source, tick: number): string {
+  const events = source.query(tick, tick + FINGERPRINT_CYCLES * TICKS_PER_CYCLE);
+  return JSON.stringify(events.map((e) => [e.cycle, e.cycles, e.value]));
+}

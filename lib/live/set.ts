@@ -1,0 +1,178 @@
+/**
+ * Set files: what `deno task perform` plays and reloads.
+ *
+ * A set file's default export is `defineSet((set) => { ... })`. The
+ * function declares named parts (`set.play("drums", s("bd sd"))`), the
+ * tempo and extra sound names; it runs again on every reload, and the
+ * session compares what it declared with what is playing.
+ *
+ * A set is also a performance script: `deno task render my-set.ts out.wav`
+ * renders it (for `--seconds`; `--cycles N` renders exactly N cycles).
+ *
+ * Thread: CT. Evaluating a set never touches the engine: it only records
+ * declarations into a {@linkcode SetSnapshot}.
+ *
+ * @module
+ */
+import type { PerformanceContext } from "../engine/performance_context.ts";
+import type { SoundMapping } from "../pattern/controls.ts";
+import type { PartDefinition } from "./source.ts";
+
+/** When a reload's new parts take over. */
+export type SwapMode = "cycle" | "bar" | "beat" | "immediate";
+
+/** What a set's function receives. */
+export interface SetContext {
+  /**
+   * Declare a named part. Each part is replaced on its own at reload; a part
+   * that is no longer declared stops at the swap.
+   *
+   * @param name Part name (letters, digits, _ -), unique in the set.
+   * @param part A pattern (`s("bd sd")`) or a generator (`everyBar(fn)`).
+   */
+  play(name: string, part: PartDefinition): void;
+  /**
+   * Tempo in beats per minute (applied when the set loads, or at the swap of
+   * a reload that changes it). With `rampBeats`, the tempo moves there over
+   * that many beats.
+   */
+  tempo(bpm: number, options?: { rampBeats?: number }): void;
+  /** Beats per cycle (one Strudel cycle). @default 4 */
+  beatsPerCycle(beats: number): void;
+  /** Beats per bar (for generators per bar and the "bar" swap). @default 4 */
+  beatsPerBar(beats: number): void;
+  /** When reloads take effect. @default "cycle" (or perform's --swap) */
+  swap(mode: SwapMode): void;
+  /** Add or redefine a sound name: `set.sound("rim", { instrument: "drums", keys: [37] })`. */
+  sound(name: string, mapping: SoundMapping): void;
+  /** The session seed (`--seed`). */
+  readonly seed: number;
+}
+
+/** What a set declared, as data. */
+export interface SetSnapshot {
+  parts: Map<string, PartDefinition>;
+  tempo?: number;
+  rampBeats?: number;
+  beatsPerCycle: number;
+  beatsPerBar: number;
+  swap?: SwapMode;
+  sounds: Record<string, SoundMapping>;
+}
+
+/** A set function. */
+export type SetFunction = (set: SetContext) => void | Promise<void>;
+
+/** Marks a default export made by {@linkcode defineSet}. */
+export const SET_MARK: unique symbol = Symbol.for("midi-sampler.set");
+
+/** A set: callable as a performance script, and carrying its set function. */
+export interface SetDefinition {
+  (ctx: PerformanceContext): Promise<void>;
+  readonly [SET_MARK]: SetFunction;
+}
+
+/**
+ * Define a set. The default export of a set file.
+ *
+ * @param fn Declares parts, tempo and sounds.
+ * @returns The set (also usable as a performance script).
+ * @example
+ * ```ts ignore
+ * import { defineSet, s, note } from "../lib/live/mod.ts";
+ * export default defineSet((set) => {
+ *   set.tempo(120);
+ *   set.play("drums", s("bd [sd sd] <hh cp> bd(3,8)"));
+ *   set.play("keys", note("c3 e3 g3").fast(2).s("epiano"));
+ * });
+ * ```
+ */
+export function defineSet(fn: SetFunction): SetDefinition {
+  const perform = async (ctx: PerformanceContext) => {
+    const { playSetOffline } = await import("./offline.ts");
+    await playSetOffline(fn, ctx);
+  };
+  return Object.assign(perform, { [SET_MARK]: fn }) as SetDefinition;
+}
+
+/** The set function of a module's default export, or undefined when it is not a set. */
+export function setFunctionOf(value: unknown): SetFunction | undefined {
+  if (typeof value === "function" && SET_MARK in value) {
+    return (value as SetDefinition)[SET_MARK];
+  }
+  return undefined;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * Run a set function and record what it declares.
+ *
+ * @param fn The set function.
+ * @param seed The session seed.
+ * @returns The declarations.
+ * @throws whatever the set throws; {RangeError} for bad declarations.
+ */
+export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSnapshot> {
+  const snap: SetSnapshot = { parts: new Map(), beatsPerCycle: 4, beatsPerBar: 4, sounds: {} };
+  const ctx: SetContext = {
+    seed,
+    play(name, part) {
+      if (!NAME.test(name)) {
+        throw new RangeError(
+          `Cannot play part "${name}": use 1..32 letters, digits, _ or -`,
+        );
+      }
+      if (snap.parts.has(name)) {
+        throw new RangeError(`Cannot play part "${name}": the set declares it twice`);
+      }
+      snap.parts.set(name, part);
+    },
+    tempo(bpm, options) {
+      if (!(Number.isFinite(bpm) && bpm >= 1 && bpm <= 1000)) {
+        throw new RangeError(`Cannot set tempo: bpm must be 1..1000, got "${bpm}"`);
+      }
+      snap.tempo = bpm;
+      const ramp = options?.rampBeats;
+      if (ramp !== undefined) {
+        if (!(Number.isFinite(ramp) && ramp > 0)) {
+          throw new RangeError(`Cannot set tempo: rampBeats must be > 0, got "${ramp}"`);
+        }
+        snap.rampBeats = ramp;
+      }
+    },
+    beatsPerCycle(beats) {
+      checkBeats("beatsPerCycle", beats);
+      snap.beatsPerCycle = beats;
+    },
+    beatsPerBar(beats) {
+      checkBeats("beatsPerBar", beats);
+      snap.beatsPerBar = beats;
+    },
+    swap(mode) {
+      if (!["cycle", "bar", "beat", "immediate"].includes(mode)) {
+        throw new RangeError(
+          `Cannot set swap mode: use "cycle", "bar", "beat" or "immediate", got "${mode}"`,
+        );
+      }
+      snap.swap = mode;
+    },
+    sound(name, mapping) {
+      if (!NAME.test(name)) {
+        throw new RangeError(`Cannot define sound "${name}": use 1..32 letters, digits, _ or -`);
+      }
+      if (!mapping || typeof mapping.instrument !== "string") {
+        throw new RangeError(`Cannot define sound "${name}": give { instrument: "name" }`);
+      }
+      snap.sounds[name] = mapping;
+    },
+  };
+  await fn(ctx);
+  return snap;
+}
+
+function checkBeats(what: string, beats: number): void {
+  if (!(Number.isInteger(beats) && beats >= 1 && beats <= 64)) {
+    throw new RangeError(`Cannot set ${what}: use an integer 1..64, got "${beats}"`);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The typed facade over Strudel's patterns (Strudel ships no types).
+ *
+ * Thread: CT. Types plus thin wrappers: every function here returns
+ * Strudel's own pattern object, typed as {@linkcode Pattern}. A pattern is a
+ * pure function of cycle time: querying the same span always gives the same
+ * events, which is what makes reloads, offline renders and live sessions
+ * agree.
+ *
+ * @module
+ */
+import { scaleDegree } from "./scales.ts";
+import { strudel } from "./strudel.ts";
+
+/** A value a pattern function accepts: a plain value, mini-notation text, or another pattern. */
+export type Patternable<T> = T | string | Pattern;
+
+/** Control values of one event, as Strudel produces them (see lib/pattern/controls.ts). */
+export type ControlValues = Record<string, unknown>;
+
+/** An exact rational time (Strudel's Fraction). */
+export interface Rational {
+  valueOf(): number;
+  toFraction(): string;
+}
+
+/** A span of cycles. */
+export interface TimeSpan {
+  begin: Rational;
+  end: Rational;
+}
+
+/** One event of a pattern query. */
+export interface Hap {
+  /** The event's whole extent (absent for continuous signals). */
+  whole: TimeSpan | undefined;
+  /** The part of it inside the query. */
+  part: TimeSpan;
+  value: ControlValues;
+  /** True when this fragment holds the event's start. */
+  hasOnset(): boolean;
+}
+
+/** A transformation of patterns, as taken by `every`, `sometimes`, ... */
+export type PatternFn = (p: Pattern) => Pattern;
+
+/**
+ * A Strudel pattern. The methods listed are the ones this project documents
+ * and tests; Strudel's others work too (`pattern.method(...)` through
+ * `call`).
+ */
+export interface Pattern {
+  /** Events whose parts lie in [begin, end) cycles. */
+  queryArc(begin: number | Rational, end: number | Rational): Hap[];
+  // time
+  fast(factor: Patternable<number>): Pattern;
+  slow(factor: Patternable<number>): Pattern;
+  early(cycles: Patternable<number>): Pattern;
+  late(cycles: Patternable<number>): Pattern;
+  rev(): Pattern;
+  palindrome(): Pattern;
+  iter(n: Patternable<number>): Pattern;
+  ply(n: Patternable<number>): Pattern;
+  euclid(pulses: Patternable<number>, steps: Patternable<number>): Pattern;
+  struct(mask: Patternable<unknown>): Pattern;
+  mask(mask: Patternable<unknown>): Pattern;
+  segment(n: Patternable<number>): Pattern;
+  range(min: Patternable<number>, max: Patternable<number>): Pattern;
+  // conditional and random
+  every(n: Patternable<number>, f: PatternFn): Pattern;
+  firstOf(n: Patternable<number>, f: PatternFn): Pattern;
+  lastOf(n: Patternable<number>, f: PatternFn): Pattern;
+  sometimes(f: PatternFn): Pattern;
+  sometimesBy(probability: Patternable<number>, f: PatternFn): Pattern;
+  often(f: PatternFn): Pattern;
+  rarely(f: PatternFn): Pattern;
+  almostNever(f: PatternFn): Pattern;
+  almostAlways(f: PatternFn): Pattern;
+  degrade(): Pattern;
+  degradeBy(probability: Patternable<number>): Pattern;
+  chunk(n: Patternable<number>, f: PatternFn): Pattern;
+  off(time: Patternable<number>, f: PatternFn): Pattern;
+  superimpose(f: PatternFn): Pattern;
+  layer(...fs: PatternFn[]): Pattern;
+  // arithmetic on values (e.g. transposing notes)
+  add(other: Patternable<unknown>): Pattern;
+  sub(other: Patternable<unknown>): Pattern;
+  mul(other: Patternable<unknown>): Pattern;
+  // controls (see lib/pattern/controls.ts)
+  s(name: Patternable<string>): Pattern;
+  sound(name: Patternable<string>): Pattern;
+  n(index: Patternable<number>): Pattern;
+  note(note: Patternable<number | string>): Pattern;
+  gain(amount: Patternable<number>): Pattern;
+  velocity(amount: Patternable<number>): Pattern;
+  pan(position: Patternable<number>): Pattern;
+  speed(ratio: Patternable<number>): Pattern;
+  begin(fraction: Patternable<number>): Pattern;
+  cut(group: Patternable<number>): Pattern;
+  legato(ratio: Patternable<number>): Pattern;
+  clip(ratio: Patternable<number>): Pattern;
+  orbit(index: Patternable<number>): Pattern;
+  /** Turn `n` scale degrees into notes: "C:major", "D4:minor:pentatonic" (lib/pattern/scales.ts). */
+  scale(name: Patternable<string>): Pattern;
+}
+
+type Fn<A extends unknown[]> = (...args: A) => Pattern;
+
+/** Sound names (`"bd sd"`, `"epiano"`): select instruments and zones. */
+export const s: Fn<[Patternable<string>]> = strudel.s;
+/** Same as {@linkcode s}. */
+export const sound: Fn<[Patternable<string>]> = strudel.sound;
+/** Sample index of a sound (`s("hh").n(2)`), or a scale degree before `.scale(...)`. */
+export const n: Fn<[Patternable<number>]> = strudel.n;
+/** Pitch: a MIDI number or a name (`"c3 e3 g3"`, c4 = 60). */
+export const note: Fn<[Patternable<number | string>]> = strudel.note;
+/** Play patterns at the same time. */
+export const stack: Fn<Patternable<unknown>[]> = strudel.stack;
+/** One pattern per cycle, in turn. */
+export const cat: Fn<Patternable<unknown>[]> = strudel.cat;
+/** All patterns squeezed into one cycle. */
+export const seq: Fn<Patternable<unknown>[]> = strudel.seq;
+/** Patterns of different lengths in one cycle: `timeCat([1, a], [3, b])`. */
+export const timeCat: Fn<[number, Patternable<unknown>][]> = strudel.timeCat;
+/** A value every cycle. */
+export const pure: Fn<[unknown]> = strudel.pure;
+/** Mini-notation text as a pattern of plain values. */
+export const mini: Fn<[string]> = strudel.mini ?? ((text: string) => strudel.reify(text));
+/** The pattern with no events. */
+export const silence: Pattern = strudel.silence;
+/** Continuous signals, 0..1 over a cycle (seeded by cycle time: reproducible). */
+export const sine: Pattern = strudel.sine;
+export const saw: Pattern = strudel.saw;
+export const square: Pattern = strudel.square;
+export const tri: Pattern = strudel.tri;
+export const rand: Pattern = strudel.rand;
+export const perlin: Pattern = strudel.perlin;
+/** Random integers 0..n-1. */
+export const irand: Fn<[Patternable<number>]> = strudel.irand;
+/** 0, 1, ..., n-1 in one cycle. */
+export const run: Fn<[Patternable<number>]> = strudel.run;
+/** A random choice among values, per event. */
+export const choose: Fn<unknown[]> = strudel.choose;
+
+/** True for a Strudel pattern (anything with queryArc). */
+export function isPattern(x: unknown): x is Pattern {
+  return typeof x === "object" && x !== null &&
+    typeof (x as { queryArc?: unknown }).queryArc === "function";
+}
+
+// `.scale(name)`: @strudel/tonal does not load in Deno, so register our own.
+strudel.register("scale", (scale: string | string[], pat: Pattern) => {
+  // mini-notation reads "C:major" as ["C", "major"]
+  const name = Array.isArray(scale) ? scale.join(":") : String(scale);
+  return (pat as unknown as { withValue(f: (v: unknown) => unknown): Pattern }).withValue(
+    (v: unknown) => {
+      if (typeof v === "number") return scaleDegree(name, v);
+      if (typeof v === "string") return scaleDegree(name, Number(v));
+      if (v && typeof v === "object" && "n" in v) {
+        const { n: degree, ...rest } = v as { n: unknown };
+        return { ...rest, note: scaleDegree(name, Number(degree)) };
+      }
+      return v;
+    },
+  );
+});

@@ -1,0 +1,45 @@
+/**
+ * Strudel's pattern engine, loaded once and quietly.
+ *
+ * Thread: CT. `@strudel/core` prints "cannot use window: not in browser?"
+ * and a banner when it is imported; both are swallowed here (only those
+ * lines: anything else printed meanwhile goes through). Mini-notation is
+ * switched on, so `s("bd [sd sd]")` parses its string. Everything Strudel
+ * exports is untyped JavaScript: the typed surface is lib/pattern/mod.ts.
+ *
+ * @module
+ */
+
+// deno-lint-ignore no-explicit-any
+type Untyped = any;
+
+const QUIET = [/cannot use window/i, /@strudel\/core loaded/i];
+
+async function quietly<T>(load: () => Promise<T>): Promise<T> {
+  const saved = { log: console.log, warn: console.warn, info: console.info };
+  const filter = (orig: (...a: unknown[]) => void) => (...args: unknown[]) => {
+    const text = args.map(String).join(" ");
+    if (!QUIET.some((re) => re.test(text))) orig(...args);
+  };
+  console.log = filter(saved.log);
+  console.warn = filter(saved.warn);
+  console.info = filter(saved.info);
+  try {
+    return await load();
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
+/** The untyped `@strudel/core` module (mini-notation enabled). */
+export const strudel: Untyped = await quietly(async () => {
+  const core: Untyped = await import("@strudel/core");
+  const mini: Untyped = await import("@strudel/mini");
+  core.setStringParser(mini.mini);
+  return core;
+});
+
+/** An exact rational (Strudel's Fraction) from an integer ratio. */
+export function fraction(num: number, den: number): Untyped {
+  return strudel.Fraction(`${num}/${den}`);
+}
