@@ -23,7 +23,16 @@ const HAS_ALSA = (() => {
   }
 })();
 const HAS_JACK = hasCommand("jackd") && hasCommand("jack_wait");
-const CAN_DROP_CAPS = HAS_ALSA && Deno.uid() === 0 && hasCommand("setpriv");
+/** Root, asked without --allow-sys (Deno.uid) or --allow-all (/proc/self). */
+const IS_ROOT = (() => {
+  try {
+    const out = new Deno.Command("id", { args: ["-u"], stderr: "null" }).outputSync();
+    return out.success && new TextDecoder().decode(out.stdout).trim() === "0";
+  } catch {
+    return false;
+  }
+})();
+const CAN_DROP_CAPS = HAS_ALSA && IS_ROOT && hasCommand("setpriv");
 const NO_JACK = HAS_JACK
   ? ""
   : " (skipped: jackd or jack_wait not installed; apt-get install jackd2)";
@@ -122,15 +131,17 @@ Deno.test({
     assert.equal(r.ending, "done");
     assert.equal(r.dropped, 0);
     assert.ok((r.received as number) > 100, "the script's events did not reach the engine");
-    // paced by the server, not free-running: a loose sanity bound, not a timing test
+    // paced by the server, not free-running (an unpaced device plays ~100x real time):
+    // only an upper bound, since host stalls and xruns on a busy VM lose time
     const ratio = (r.frames as number) / ((r.elapsed as number) * 48000);
-    assert.ok(ratio > 0.5 && ratio < 2, `frames/elapsed ratio ${ratio}`);
+    assert.ok(ratio < 2, `frames/elapsed ratio ${ratio}: the output is not paced`);
     report("jack 64", {
       latencyFrames: info.latencyFrames,
       latencyMs: (info.latencyMs as number).toFixed(2),
       sched: `${info.schedPolicy}/${info.schedPriority}`,
       frames: r.frames,
       elapsed: (r.elapsed as number).toFixed(3),
+      ratio: ratio.toFixed(3),
       xruns: r.xruns,
       late: r.late,
     });
