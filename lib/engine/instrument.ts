@@ -8,12 +8,23 @@
  *
  * @module
  */
-import { ALT, EV, LOOP, PARAM, type ZoneRecord } from "../ffi/layout.ts";
+import {
+  ALT,
+  EV,
+  FILTER,
+  LOOP,
+  NO_KEYSWITCH,
+  OFF,
+  PARAM,
+  TRIGGER,
+  type ZoneRecord,
+} from "../ffi/layout.ts";
 import type { NativeInstrument } from "../ffi/native.ts";
 import type { Time } from "./clock.ts";
 import { parseOptions, type ZoneOptions, ZoneOptionsSchema } from "./options.ts";
 import type { Sample } from "./sample.ts";
 import type { SamplerCore } from "./sampler_core.ts";
+import { velocityCurveGains } from "./velocity_curve.ts";
 
 /** When an event happens: omitted = as soon as possible (the next block). */
 export interface EventOptions {
@@ -31,6 +42,8 @@ export interface NoteOnOptions extends EventOptions {
   tuneCents?: number;
   /** Start this many frames into the sample (clamped to it). @default 0 */
   offset?: number;
+  /** MIDI channel 0..15 the note arrives on (zones' midiChannels filter on it). @default 0 */
+  channel?: number;
 }
 
 /** Instrument parameters settable with {@linkcode Instrument.setParam}, with their ranges. */
@@ -55,6 +68,8 @@ export const PARAMS = {
   outputBus: { id: PARAM.OUTPUT_BUS, min: 0, max: 3 },
   /** 0..1, like CC11. Default 1. */
   expression: { id: PARAM.EXPRESSION, min: 0, max: 1 },
+  /** The current keyswitch key 0..127, 255 = none (SFZ sw_default). Default 255. */
+  keyswitch: { id: PARAM.KEYSWITCH, min: 0, max: NO_KEYSWITCH },
 } as const;
 
 /** Name of an instrument parameter. */
@@ -66,6 +81,12 @@ const LOOP_MODES = {
   "one-shot": LOOP.ONE_SHOT,
   "forward": LOOP.FORWARD,
   "sustain": LOOP.SUSTAIN,
+} as const;
+
+const FILTERS = {
+  "lowpass": FILTER.LOWPASS,
+  "highpass": FILTER.HIGHPASS,
+  "bandpass": FILTER.BANDPASS,
 } as const;
 
 /**
@@ -147,7 +168,39 @@ export class Instrument implements Disposable {
       if (env.release !== undefined) rec.release_s = env.release;
     }
     if (z.offset !== undefined) rec.offset_frames = z.offset;
+    if (z.trigger !== undefined) {
+      rec.trigger = z.trigger === "release" ? TRIGGER.RELEASE : TRIGGER.ATTACK;
+    }
+    if (z.midiChannels) [rec.lo_chan, rec.hi_chan] = z.midiChannels;
+    if (z.keyswitch !== undefined) rec.sw_last = z.keyswitch;
+    if (z.keyswitchRange) [rec.sw_lo, rec.sw_hi] = z.keyswitchRange;
+    if (z.offBy !== undefined) {
+      rec.off_by = z.offBy === "own" ? OFF.BY_OWN : z.offBy === "none" ? OFF.BY_NONE : z.offBy;
+    }
+    if (z.offMode !== undefined) rec.off_mode = z.offMode === "normal" ? OFF.NORMAL : OFF.FAST;
+    if (z.pitchKeytrack !== undefined) rec.pitch_keytrack = z.pitchKeytrack;
+    if (z.random) [rec.lo_rand, rec.hi_rand] = z.random;
+    const f = z.filter;
+    if (f) {
+      rec.filter_type = FILTERS[f.type];
+      if (f.cutoffHz !== undefined) rec.cutoff_hz = f.cutoffHz;
+      if (f.resonanceDb !== undefined) rec.resonance_db = f.resonanceDb;
+      if (f.velocityTrackCents !== undefined) rec.fil_veltrack_cents = f.velocityTrackCents;
+      if (f.keyTrackCents !== undefined) rec.fil_keytrack_cents = f.keyTrackCents;
+      if (f.keyCenter !== undefined) rec.fil_keycenter = f.keyCenter;
+      if (f.envelope) {
+        rec.fileg_depth_cents = f.envelope.depthCents;
+        if (f.envelope.attack !== undefined) rec.fileg_attack_s = f.envelope.attack;
+        if (f.envelope.decay !== undefined) rec.fileg_decay_s = f.envelope.decay;
+        if (f.envelope.sustain !== undefined) rec.fileg_sustain = f.envelope.sustain;
+        if (f.envelope.release !== undefined) rec.fileg_release_s = f.envelope.release;
+      }
+      if (f.cc) [rec.cutoff_cc, rec.cutoff_cc_cents] = [f.cc.controller, f.cc.cents];
+    }
     const index = this.#native.addZone(sample.native, rec, action);
+    if (z.velocityCurve) {
+      this.#native.setVelocityCurve(index, velocityCurveGains(z.velocityCurve), action);
+    }
     this.#core.markDirty(this.#native);
     return index;
   }
@@ -194,8 +247,9 @@ export class Instrument implements Disposable {
     checkInt("note", note, 0, 127, `Cannot play note on "${this.name}"`);
     checkInt("velocity", velocity, 0, 127, `Cannot play note ${note} on "${this.name}"`);
     const action = `Cannot play note ${note} on "${this.name}"`;
-    let gainDb = 0, pan = 0, tuneCents = 0, offsetFrames = 0;
+    let gainDb = 0, pan = 0, tuneCents = 0, offsetFrames = 0, channel = 0;
     if (opts) {
+      if (opts.channel !== undefined) channel = checkInt("channel", opts.channel, 0, 15, action);
       if (opts.gainDb !== undefined) gainDb = checkNum("gainDb", opts.gainDb, -144, 24, action);
       if (opts.pan !== undefined) pan = checkNum("pan", opts.pan, -2, 2, action);
       if (opts.tuneCents !== undefined) {
@@ -211,7 +265,7 @@ export class Instrument implements Disposable {
       type: EV.NOTE_ON,
       note,
       velocity,
-      number: 0,
+      number: channel,
       value: 0,
       gainDb,
       pan,

@@ -46,6 +46,41 @@ export type ResolvedSamplerOptions = z.output<typeof SamplerOptionsSchema>;
 
 const seconds = z.number().min(0).max(60);
 
+const midiChannel = z.number().int().min(0).max(15);
+const unit = z.number().min(0).max(1);
+
+/**
+ * A zone's per-voice filter (12 dB/octave state-variable). Cents shift the
+ * cutoff: 1200 is an octave up.
+ */
+export const FilterOptionsSchema = z.strictObject({
+  /** Filter response. */
+  type: z.enum(["lowpass", "highpass", "bandpass"]),
+  /** Cutoff in Hz, 10..20000. @default 20000 */
+  cutoffHz: z.number().min(10).max(20000).optional(),
+  /** Resonance in dB over Butterworth, 0..40. @default 0 */
+  resonanceDb: z.number().min(0).max(40).optional(),
+  /** Cutoff shift at velocity 127 (linear in velocity), -9600..9600 cents. @default 0 */
+  velocityTrackCents: z.number().min(-9600).max(9600).optional(),
+  /** Cutoff shift per key away from keyCenter, -1200..1200 cents. @default 0 */
+  keyTrackCents: z.number().min(-1200).max(1200).optional(),
+  /** Key at which keyTrackCents shifts nothing, 0..127. @default 60 */
+  keyCenter: midiKey.optional(),
+  /** Filter envelope: depth in cents at full level, times in seconds 0..60, sustain 0..1. @default none */
+  envelope: z.strictObject({
+    depthCents: z.number().min(-12000).max(12000),
+    attack: seconds.optional(),
+    decay: seconds.optional(),
+    sustain: unit.optional(),
+    release: seconds.optional(),
+  }).optional(),
+  /** A controller moving the cutoff: cents at value 127. @default none */
+  cc: z.strictObject({
+    controller: z.number().int().min(1).max(127),
+    cents: z.number().min(-9600).max(9600),
+  }).optional(),
+});
+
 /** Loop behaviour of a zone. */
 export const LoopModeSchema = z.enum(["auto", "none", "one-shot", "forward", "sustain"]);
 
@@ -96,10 +131,45 @@ export const ZoneOptionsSchema = z.strictObject({
   }).optional(),
   /** Start offset into the sample in frames. @default 0 */
   offset: u32.optional(),
+  /** When the zone plays: "attack" on note-on, "release" on note-off (with the note-on's velocity). @default "attack" */
+  trigger: z.enum(["attack", "release"]).optional(),
+  /** MIDI channels answered, [lo, hi] inclusive, 0..15 (the note's channel). @default [0, 15] */
+  midiChannels: z.tuple([midiChannel, midiChannel]).refine(([lo, hi]) => lo <= hi, {
+    message: "low channel must be <= high channel",
+  }).optional(),
+  /** Plays only while the last keyswitch pressed is this key, 0..127. @default none: always */
+  keyswitch: midiKey.optional(),
+  /** Keys that act as keyswitches, [lo, hi] inclusive (instrument-wide once any zone names them). @default none */
+  keyswitchRange: z.tuple([midiKey, midiKey]).refine(([lo, hi]) => lo <= hi, {
+    message: "low key must be <= high key",
+  }).optional(),
+  /**
+   * Which group's new notes choke this zone: "own" (its exclusiveGroup, hi-hat
+   * style), "none" (never choked), or a group number. @default "own"
+   */
+  offBy: z.union([z.enum(["own", "none"]), z.number().int().min(1).max(4294967294)]).optional(),
+  /** How a choked voice stops: "fast" (2 ms fade) or "normal" (its release). @default "fast" */
+  offMode: z.enum(["fast", "normal"]).optional(),
+  /** Cents per key away from rootKey, -1200..1200 (0: same pitch on every key). @default 100 */
+  pitchKeytrack: z.number().min(-1200).max(1200).optional(),
+  /** Plays when the note's random value (0..1, one per note) is in [lo, hi). @default [0, 1] */
+  random: z.tuple([unit, unit]).refine(([lo, hi]) => lo <= hi, {
+    message: "low must be <= high",
+  }).optional(),
+  /** Per-voice state-variable filter. @default none */
+  filter: FilterOptionsSchema.optional(),
+  /**
+   * Velocity-to-gain curve as [velocity 0..127, linear gain 0..4] points,
+   * interpolated linearly (SFZ amp_velcurve_N); replaces velocityTrack.
+   * Velocity 0 is 0 and 127 is 1 unless given. @default none: velocityTrack's square law
+   */
+  velocityCurve: z.array(z.tuple([midiKey, z.number().min(0).max(4)])).min(1).optional(),
 });
 
 /** What `Instrument.addZone` accepts. */
 export type ZoneOptions = z.input<typeof ZoneOptionsSchema>;
+/** A zone's filter options. */
+export type FilterOptions = z.input<typeof FilterOptionsSchema>;
 
 /**
  * Validate options with a schema, turning a zod failure into a RangeError

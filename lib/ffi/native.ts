@@ -379,6 +379,17 @@ export class NativeInstrument {
     return this.#index[0]!;
   }
 
+  /** ms_instrument_set_velocity_curve: 128 linear gains (index = velocity) for one zone. */
+  setVelocityCurve(zoneIndex: number, gains: Float32Array<ArrayBuffer>, action: string): void {
+    const p = this.#live(action);
+    const bytes = new Uint8Array(gains.buffer, gains.byteOffset, gains.byteLength);
+    check(
+      engine().ms_instrument_set_velocity_curve(p, zoneIndex, bytes),
+      this.sampler.pointer,
+      action,
+    );
+  }
+
   /** ms_instrument_clear_zones. */
   clearZones(action: string): void {
     const p = this.#live(action);
