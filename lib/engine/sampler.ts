@@ -21,6 +21,7 @@ import {
   type SamplerOptions,
   SamplerOptionsSchema,
 } from "./options.ts";
+import { Recorder, type RecordOptions } from "./recorder.ts";
 import { RenderFile, type RenderFileOptions } from "./render_file.ts";
 import { Sample } from "./sample.ts";
 import { SamplerCore } from "./sampler_core.ts";
@@ -389,6 +390,21 @@ export class Sampler implements Disposable {
     this.#core.native.assertAlive(`Cannot open output file "${path}"`);
     this.#assertNotLive(`Cannot open output file "${path}"`);
     return new RenderFile(this.#core, path, options);
+  }
+
+  /**
+   * Record what the sampler plays (live or offline) into a WAV or FLAC file,
+   * written off the render thread, from the next block on.
+   *
+   * @param path Output path.
+   * @param options Format, sample format, ring size in seconds.
+   * @returns The recording; `stop()` (or `using`) finishes the file.
+   * @throws {OutputFileError} when the file cannot be created.
+   * @throws {EngineStateError} when a recording is already running.
+   */
+  record(path: string, options: RecordOptions = {}): Recorder {
+    this.#core.native.assertAlive(`Cannot record to "${path}"`);
+    return Recorder.start(this.#core, path, options);
   }
 
   /**
