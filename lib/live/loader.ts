@@ -147,9 +147,12 @@ export class SetLoader {
     if (err instanceof SetLoadError) return err;
     const text = map(err instanceof Error ? `${err.message}\n${err.stack ?? ""}` : String(err));
     const location = findLocation(text, this.files);
-    const name = err instanceof Error ? err.name : "Error";
-    const first = map(err instanceof Error ? err.message : String(err)).split("\n")[0]!
+    let name = err instanceof Error ? err.name : "Error";
+    let first = map(err instanceof Error ? err.message : String(err)).split("\n")[0]!
       .replace(/\s+at\s+\S+:\d+:\d+\s*$/, "");
+    // Deno reports a parse failure as a TypeError whose message starts "SyntaxError: ..."
+    const inner = /^(\w*Error): (.*)$/.exec(first);
+    if (inner) [name, first] = [inner[1]!, inner[2]!];
     const where = location ?? relative(Deno.cwd(), this.file);
     return new SetLoadError(`${where}: ${name}: ${first}`, this.file, location, err);
   }

@@ -281,7 +281,6 @@ export class Session {
       swapFrame: this.frameOfTick(swapTick),
       instrumentsLoaded,
     };
-    const changedSounds = instrumentsLoaded.length > 0 && !first;
     for (const [name, n] of fresh) {
       const part = this.#parts.get(name);
       if (!part) {
@@ -294,8 +293,8 @@ export class Session {
         report.added.push(name);
       } else {
         const removing = part.next?.source === null;
-        const playing = part.next && !removing ? part.next.print : part.print;
-        if (playing === n.print && !changedSounds && part.current) {
+        const playing = part.next && !removing ? part.next.source : part.current;
+        if (playing && fingerprint(playing, swapTick) === n.print) {
           if (removing) part.next = undefined; // declared again before it stopped
           report.unchanged.push(name);
         } else {

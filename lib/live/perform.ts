@@ -1,0 +1,255 @@
+/**
+ * A live session on an audio device: load a set, play it, reload it when
+ * its files change, record it. What `deno task perform` runs.
+ *
+ * Thread: CT. Never prints: reloads, warnings and failures are reported
+ * through callbacks (scripts/perform.ts prints them). The scheduler wakes
+ * every `scheduleIntervalMs` and queues what is due before `now +
+ * look-ahead` (the session), then hands it to the output's pump; the engine
+ * plays each event on its frame, so a JavaScript pause shorter than the
+ * look-ahead is not heard. A reload that fails leaves the previous version
+ * playing.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import type { Sampler, SamplerStats } from "../engine/sampler.ts";
+import { Sampler as SamplerClass } from "../engine/sampler.ts";
+import type { LiveOutput, OutputOptions } from "../engine/output.ts";
+import type { Recorder } from "../engine/recorder.ts";
+import { InstrumentCache } from "./instruments.ts";
+import { SetLoader, SetLoadError } from "./loader.ts";
+import { MidiRecorder } from "./midi_record.ts";
+import { type ReloadReport, Session } from "./session.ts";
+import { evaluateSet, type SwapMode } from "./set.ts";
+import { TICKS_PER_CYCLE } from "./source.ts";
+
+/** Options of {@linkcode startSession}. */
+export interface PerformOptions {
+  /** Backend, device, period, RT priority, look-ahead (default 100 ms). */
+  output?: OutputOptions;
+  /** Seed of generators' random numbers and the engine's alternatives. @default 1 */
+  seed?: number;
+  /** Default swap point of reloads. @default "cycle" */
+  swap?: SwapMode;
+  /** Watch the set and its local imports and reload on save. @default true */
+  watch?: boolean;
+  /** Record the audio into this WAV/FLAC file. */
+  record?: string;
+  /** Write every scheduled note to this MIDI file when the session ends. */
+  recordMidi?: string;
+  /** Scheduler wake-up interval, ms. @default 10 */
+  scheduleIntervalMs?: number;
+  /** Directory of instrument definitions. @default "<project>/instruments" */
+  instrumentsDir?: string;
+  /** After a reload attempt: what changed, or why the old version keeps playing. */
+  onReload?: (result: ReloadReport | SetLoadError) => void;
+  /** Non-fatal problems. */
+  onWarning?: (text: string) => void;
+}
+
+/** How a live session ended. */
+export interface SessionEnd {
+  /** Counters at the end. */
+  stats: SamplerStats;
+  /** Notes scheduled. */
+  notes: number;
+  /** The device failure that ended it, if any. */
+  failure?: Error;
+}
+
+/** A running live session. */
+export interface LiveSession {
+  readonly sampler: Sampler;
+  readonly output: LiveOutput;
+  readonly session: Session;
+  readonly instruments: InstrumentCache;
+  readonly midi: MidiRecorder;
+  readonly recorder: Recorder | undefined;
+  /** What the first load did. */
+  readonly first: ReloadReport;
+  /** Reload the set file now. */
+  reload(): Promise<ReloadReport | SetLoadError>;
+  /** End: stop the audio, finish recordings, close everything. Idempotent. */
+  stop(): Promise<void>;
+  /** Resolves when stopped (by stop() or a device failure). */
+  readonly finished: Promise<SessionEnd>;
+}
+
+/**
+ * Open the device, load the set and start playing it.
+ *
+ * @param file The set file.
+ * @param options Output, seed, swap mode, watching, recording.
+ * @returns The running session.
+ * @throws {DeviceError} when there is no usable device (or no JACK server).
+ * @throws {SetLoadError} when the set's first version fails to load.
+ * @throws {InstrumentDefinitionError} when an instrument it needs cannot be loaded.
+ */
+export async function startSession(
+  file: string,
+  options: PerformOptions = {},
+): Promise<LiveSession> {
+  const seed = options.seed ?? 1;
+  const loader = new SetLoader(file);
+  const sampler = SamplerClass.openForOutput(options.output ?? {}, { seed });
+  const midi = new MidiRecorder();
+  const instruments = new InstrumentCache(sampler, options.instrumentsDir);
+  const sessionOpts: ConstructorParameters<typeof Session>[1] = {
+    instruments,
+    seed,
+    swap: options.swap ?? "cycle",
+    onNote: (n) => midi.add(n),
+  };
+  if (options.onWarning) sessionOpts.onWarning = options.onWarning;
+  const session = new Session(sampler, sessionOpts);
+  let busy: Promise<unknown> = Promise.resolve();
+
+  const loadOnce = async (): Promise<ReloadReport> => {
+    const { fn } = await loader.load();
+    let snap;
+    try {
+      snap = await evaluateSet(fn, seed);
+    } catch (err) {
+      throw loader.explain(err);
+    }
+    const report = await session.apply(snap);
+    if (report.tempo !== undefined) {
+      midi.tempo(session.beatOfTick(Math.round(report.swapCycle * TICKS_PER_CYCLE)), report.tempo);
+    }
+    return report;
+  };
+
+  let first: ReloadReport;
+  let output: LiveOutput;
+  let recorder: Recorder | undefined;
+  try {
+    first = await loadOnce();
+    output = sampler.openOutput(options.output ?? {});
+    session.advance(output.lookaheadFrames);
+    if (options.record) recorder = sampler.record(options.record);
+    output.start();
+  } catch (err) {
+    recorder?.stop();
+    sampler.close();
+    await loader.dispose();
+    throw err;
+  }
+
+  const reload = (): Promise<ReloadReport | SetLoadError> => {
+    const run = busy.then(async () => {
+      try {
+        const r = await loadOnce();
+        options.onReload?.(r);
+        return r;
+      } catch (err) {
+        const e = err instanceof SetLoadError ? err : loader.explain(err);
+        options.onReload?.(e);
+        return e;
+      }
+    });
+    busy = run;
+    return run;
+  };
+
+  const interval = options.scheduleIntervalMs ?? 10;
+  const tick = () => {
+    if (!sampler.open || !output.running) return;
+    session.advance(sampler.now() + output.lookaheadFrames);
+    output.pump();
+  };
+  const timer = setInterval(tick, interval);
+
+  let watcher: Deno.FsWatcher | undefined;
+  const watchLoop = async () => {
+    let watched = new Set(loader.files);
+    const dirs = () => [...new Set([...watched].map((f) => dirname(f)))];
+    let debounce: ReturnType<typeof setTimeout> | undefined;
+    while (!stopped) {
+      watcher = Deno.watchFs(dirs(), { recursive: false });
+      let restart = false;
+      for await (const ev of watcher) {
+        if (!ev.paths.some((p) => watched.has(p))) continue;
+        clearTimeout(debounce);
+        debounce = setTimeout(async () => {
+          await reload();
+          const now = new Set(loader.files);
+          if ([...now].some((f) => !watched.has(f))) {
+            watched = now;
+            restart = true;
+            watcher?.close();
+          }
+        }, 120);
+      }
+      clearTimeout(debounce);
+      if (!restart) break;
+    }
+  };
+  let stopped = false;
+  let resolveFinished!: (v: SessionEnd) => void;
+  const finished = new Promise<SessionEnd>((r) => (resolveFinished = r));
+  let failure: Error | undefined;
+
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    try {
+      watcher?.close();
+    } catch {
+      // already closed
+    }
+    await busy.catch(() => {});
+    const end: SessionEnd = { stats: sampler.stats(), notes: session.notes };
+    if (failure) end.failure = failure;
+    output.close();
+    try {
+      recorder?.stop();
+    } finally {
+      if (options.recordMidi) await midi.write(options.recordMidi);
+      sampler.close();
+      await loader.dispose();
+      resolveFinished(end);
+    }
+  };
+  output.addEventListener("error", (ev) => {
+    failure = ev.detail;
+    stop();
+  });
+  if (options.watch ?? true) {
+    watchLoop().catch((err) => options.onWarning?.(`watching stopped: ${err}`));
+  }
+
+  return {
+    sampler,
+    output,
+    session,
+    instruments,
+    midi,
+    recorder,
+    first,
+    reload,
+    stop,
+    finished,
+  };
+}
+
+/**
+ * One line saying what a reload did.
+ *
+ * @param r The report.
+ * @param sampleRate To show the swap time.
+ * @returns e.g. `v3 at cycle 12 (25.71 s): added bass; replaced drums; removed keys`.
+ */
+export function describeReload(r: ReloadReport, sampleRate: number): string {
+  const what = [
+    r.added.length ? `added ${r.added.join(", ")}` : "",
+    r.replaced.length ? `replaced ${r.replaced.join(", ")}` : "",
+    r.removed.length ? `removed ${r.removed.join(", ")}` : "",
+    r.tempo !== undefined ? `tempo ${r.tempo}` : "",
+    r.instrumentsLoaded.length ? `loaded ${r.instrumentsLoaded.join(", ")}` : "",
+  ].filter(Boolean).join("; ") || "no change";
+  return `v${r.version} at cycle ${+r.swapCycle.toFixed(3)} (${
+    (r.swapFrame / sampleRate).toFixed(2)
+  } s): ${what}`;
+}

@@ -1,0 +1,279 @@
+/**
+ * `deno task perform`: play a set file live and reload it on every save.
+ *
+ * Usage:
+ *   deno task perform <set.ts> [--backend auto|alsa|jack] [--device D] [--period N]
+ *                     [--periods N] [--rt-priority N] [--lookahead-ms N] [--swap cycle|bar|beat|immediate]
+ *                     [--seed N] [--record out.wav] [--record-midi out.mid] [--seconds N] [--no-watch] [--repl]
+ *
+ * CLI layer: the only place that prints and sets the exit code (0 ended
+ * normally, 1 failed, 2 bad usage, 130 interrupted). Prints what the device
+ * gave, one line per reload (what was added, removed, replaced, or the
+ * error with file:line:column while the previous version keeps playing),
+ * and a summary at the end. With a terminal on stdin, a prompt takes
+ * commands (tempo, mute, solo, hush, stats, load; type help).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { DeviceError, formatError, NoServerError } from "../lib/engine/errors.ts";
+import type { OutputOptions } from "../lib/engine/output.ts";
+import { SetLoadError } from "../lib/live/loader.ts";
+import { describeReload, type LiveSession, startSession } from "../lib/live/perform.ts";
+import { REPL_HELP, runCommand } from "../lib/live/repl.ts";
+import type { SwapMode } from "../lib/live/set.ts";
+import { describeOutput } from "./play.ts";
+
+const USAGE = `Usage: deno task perform <set.ts> [options]
+  --backend auto|alsa|jack  auto: JACK when a server runs, else ALSA "default" (default auto)
+  --device NAME             ALSA PCM (default "default") or JACK client name
+  --period N                ALSA period in frames (default 128; JACK uses the server's)
+  --periods N               ALSA periods per buffer (default 2)
+  --rt-priority N           SCHED_FIFO priority of the render thread, 0 = off (default 80)
+  --lookahead-ms N          how far ahead events are scheduled (default 100)
+  --swap MODE               where reloads take over: cycle, bar, beat, immediate (default cycle)
+  --seed N                  seed of generators and the engine's alternatives (default 1)
+  --record FILE             record the audio (WAV or FLAC, written off the render thread)
+  --record-midi FILE        write every scheduled note to a MIDI file at the end
+  --seconds N               stop after N seconds (default: until Ctrl-C or quit)
+  --no-watch                do not reload when the files change
+  --repl                    read commands from stdin even when it is not a terminal`;
+
+class UsageError extends Error {}
+
+interface Args {
+  file: string;
+  output: OutputOptions;
+  swap: SwapMode;
+  seed: number;
+  record?: string;
+  recordMidi?: string;
+  seconds?: number;
+  watch: boolean;
+  repl: boolean;
+}
+
+function parse(argv: string[]): Args {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        backend: { type: "string" },
+        device: { type: "string" },
+        period: { type: "string" },
+        periods: { type: "string" },
+        "rt-priority": { type: "string" },
+        "lookahead-ms": { type: "string" },
+        swap: { type: "string" },
+        seed: { type: "string" },
+        record: { type: "string" },
+        "record-midi": { type: "string" },
+        seconds: { type: "string" },
+        "no-watch": { type: "boolean" },
+        repl: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) throw new UsageError("");
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      `Cannot perform: expected one set file, got ${positionals.length} arguments`,
+    );
+  }
+  const num = (name: string, s: string | undefined, int: boolean): number | undefined => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (s.trim() === "" || !Number.isFinite(n) || (int && !Number.isInteger(n))) {
+      throw new UsageError(
+        `Cannot perform: --${name} must be a${int ? "n integer" : " number"}, got "${s}"`,
+      );
+    }
+    return n;
+  };
+  const output: OutputOptions = {};
+  if (v.backend !== undefined) {
+    if (!["auto", "alsa", "jack"].includes(v.backend)) {
+      throw new UsageError(
+        `Cannot perform: --backend must be auto, alsa or jack, got "${v.backend}"`,
+      );
+    }
+    output.backend = v.backend as "auto" | "alsa" | "jack";
+  }
+  if (v.device !== undefined) output.device = v.device;
+  const period = num("period", v.period, true);
+  if (period !== undefined) output.periodFrames = period;
+  const periods = num("periods", v.periods, true);
+  if (periods !== undefined) output.periods = periods;
+  const rt = num("rt-priority", v["rt-priority"], true);
+  if (rt !== undefined) output.rtPriority = rt;
+  const look = num("lookahead-ms", v["lookahead-ms"], false);
+  if (look !== undefined) output.lookaheadMs = look;
+  const swap = (v.swap ?? "cycle") as SwapMode;
+  if (!["cycle", "bar", "beat", "immediate"].includes(swap)) {
+    throw new UsageError(
+      `Cannot perform: --swap must be cycle, bar, beat or immediate, got "${swap}"`,
+    );
+  }
+  const seed = num("seed", v.seed, true) ?? 1;
+  if (seed < 0 || seed > 4294967295) {
+    throw new UsageError(`Cannot perform: --seed must be 0..4294967295, got "${seed}"`);
+  }
+  const a: Args = {
+    file: positionals[0]!,
+    output,
+    swap,
+    seed,
+    watch: !v["no-watch"],
+    repl: v.repl ?? false,
+  };
+  if (v.record !== undefined) a.record = v.record;
+  if (v["record-midi"] !== undefined) a.recordMidi = v["record-midi"];
+  const seconds = num("seconds", v.seconds, false);
+  if (seconds !== undefined) {
+    if (!(seconds > 0)) {
+      throw new UsageError(`Cannot perform: --seconds must be > 0, got "${seconds}"`);
+    }
+    a.seconds = seconds;
+  }
+  return a;
+}
+
+function statsLine(live: LiveSession): string {
+  const s = live.sampler.stats();
+  const rate = live.sampler.sampleRate;
+  return `${(s.framesRendered / rate).toFixed(1)} s, cycle ${Math.floor(live.session.cycle)}, ${
+    live.sampler.clock.bpmAt(live.session.beatOfTick(live.session.cursorTicks)).toFixed(1)
+  } bpm | ` +
+    `parts ${
+      live.session.parts.join(", ") || "none"
+    } | voices ${s.voicesActive} (peak ${s.voicesPeak}) | ` +
+    `load ${(100 * s.dspLoad).toFixed(0)}% (max ${(100 * s.dspLoadMax).toFixed(0)}%) | ` +
+    `notes ${live.session.notes} | late ${s.eventsLate} | dropped ${s.eventsDropped} | xruns ${s.xruns}`;
+}
+
+async function readLines(onLine: (line: string) => Promise<boolean>): Promise<void> {
+  const dec = new TextDecoder();
+  let buf = "";
+  for await (const chunk of Deno.stdin.readable) {
+    buf += dec.decode(chunk, { stream: true });
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (!(await onLine(line))) return;
+    }
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let a: Args;
+  try {
+    a = parse(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      if (err.message) console.error(`error: ${err.message}`);
+      console.error(USAGE);
+      return err.message ? 2 : 0;
+    }
+    throw err;
+  }
+  const log = (line: string) => console.log(line);
+  let live: LiveSession;
+  try {
+    live = await startSession(a.file, {
+      output: a.output,
+      seed: a.seed,
+      swap: a.swap,
+      watch: a.watch,
+      ...(a.record ? { record: a.record } : {}),
+      ...(a.recordMidi ? { recordMidi: a.recordMidi } : {}),
+      onReload: (r) => {
+        if (r instanceof SetLoadError) {
+          log(`reload failed, still playing v${live.session.version}: ${r.message}`);
+        } else log(`reload ${describeReload(r, live.sampler.sampleRate)}`);
+      },
+      onWarning: (w) => console.error(`warning: ${w}`),
+    });
+  } catch (err) {
+    console.error(formatError(err));
+    if (err instanceof DeviceError) {
+      console.error(
+        (err instanceof NoServerError ? "No JACK server runs." : "No usable sound device here.") +
+          " Start a JACK dummy server and play into it:\n" +
+          "  JACK_NO_AUDIO_RESERVATION=1 jackd -n dummy -d dummy -r 48000 -p 256 &\n" +
+          `  JACK_DEFAULT_SERVER=dummy deno task perform ${a.file} --backend jack\n` +
+          `or render it offline: deno task render ${a.file} out.wav --cycles 16`,
+      );
+    }
+    return 1;
+  }
+  await new Promise((r) => setTimeout(r, 200)); // JACK reports port latency once connected
+  log(`performing ${a.file}: ${describeOutput(live.output.info)}`);
+  for (const w of live.output.warnings) {
+    console.error(formatError(w).replace(/^error:/, "warning:"));
+  }
+  log(`loaded ${describeReload(live.first, live.sampler.sampleRate)}`);
+
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    live.stop();
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  if (a.seconds !== undefined) timer = setTimeout(() => live.stop(), a.seconds * 1000);
+
+  if (Deno.stdin.isTerminal() || a.repl) {
+    if (Deno.stdin.isTerminal()) log(`type help for commands`);
+    const prompt = () => {
+      if (Deno.stdin.isTerminal()) Deno.stdout.writeSync(new TextEncoder().encode("> "));
+    };
+    prompt();
+    readLines(async (line) => {
+      const out = await runCommand(line, {
+        session: live.session,
+        instruments: live.instruments,
+        reload: async () => {
+          const r = await live.reload();
+          return r instanceof Error ? `reload failed: ${r.message}` : "";
+        },
+        stats: () => statsLine(live),
+        quit: () => live.stop(),
+        onTempo: (beat, bpm) => live.midi.tempo(beat, bpm),
+      });
+      if (out) log(out);
+      prompt();
+      return true;
+    }).catch(() => {});
+  }
+
+  const result = await live.finished;
+  clearTimeout(timer);
+  Deno.removeSignalListener("SIGINT", onSigint);
+  const s = result.stats;
+  log(
+    `played ${
+      (s.framesRendered / live.sampler.sampleRate).toFixed(2)
+    } s: v${live.session.version}, ` +
+      `${result.notes} notes, ${s.eventsLate} late events, ${s.eventsDropped} dropped, ${s.xruns} xruns, ` +
+      `${s.voicesPeak} voices peak, DSP load max ${(100 * s.dspLoadMax).toFixed(0)}%` +
+      (a.record ? `; recorded ${a.record}` : "") + (a.recordMidi ? `; MIDI ${a.recordMidi}` : ""),
+  );
+  if (result.failure) {
+    console.error(formatError(result.failure));
+    return 1;
+  }
+  return interrupted ? 130 : 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
+
+export { REPL_HELP };
