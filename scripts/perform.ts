@@ -157,6 +157,19 @@ function statsLine(live: LiveSession): string {
     `notes ${live.session.notes} | late ${s.eventsLate} | dropped ${s.eventsDropped} | xruns ${s.xruns}`;
 }
 
+/** Permissions perform needs besides --allow-ffi; asked for on a terminal. */
+function missingPermissions(): string[] {
+  const missing: string[] = [];
+  for (const name of ["read", "write", "env"] as const) {
+    let state = Deno.permissions.querySync({ name }).state;
+    if (state === "prompt" && Deno.stdin.isTerminal()) {
+      state = Deno.permissions.requestSync({ name }).state;
+    }
+    if (state !== "granted") missing.push(name);
+  }
+  return missing;
+}
+
 async function readLines(onLine: (line: string) => Promise<boolean>): Promise<void> {
   const dec = new TextDecoder();
   let buf = "";
@@ -182,6 +195,18 @@ async function main(argv: string[]): Promise<number> {
       return err.message ? 2 : 0;
     }
     throw err;
+  }
+  const missing = missingPermissions();
+  if (missing.length) {
+    console.error(
+      `error: Cannot perform "${a.file}": ${
+        missing.map((m) => `--allow-${m}`).join(" ")
+      } not granted: the set, its imports, the instruments and samples are read (read), ` +
+        `each reload copies the set into the temp directory and recordings are written (write), ` +
+        `the engine library is found through MS_ENGINE_LIB (env)\n` +
+        `hint: deno task perform ${a.file}   (or: deno run -A scripts/perform.ts ${a.file})`,
+    );
+    return 2;
   }
   const log = (line: string) => console.log(line);
   let live: LiveSession;

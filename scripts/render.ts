@@ -15,9 +15,11 @@
 import { parseArgs } from "node:util";
 import { formatError } from "../lib/engine/errors.ts";
 import { type PerformanceResult, runPerformance } from "../lib/engine/performance.ts";
+import { renderSet } from "../lib/live/offline.ts";
 
 const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --seconds N        length in seconds (default 10)
+  --cycles N         a set file (defineSet): render exactly N cycles instead
   --seed N           seed of ctx.random and the engine's alternatives (default 1)
   --rate HZ          sample rate (default 48000)
   --format wav|flac  container (default: from the extension)
@@ -28,6 +30,7 @@ interface RenderArgs {
   script: string;
   out: string;
   seconds: number;
+  cycles?: number;
   seed: number;
   rate: number;
   format?: "wav" | "flac";
@@ -44,6 +47,7 @@ function parse(args: string[]): RenderArgs {
       allowPositionals: true,
       options: {
         seconds: { type: "string" },
+        cycles: { type: "string" },
         seed: { type: "string" },
         rate: { type: "string" },
         format: { type: "string" },
@@ -98,6 +102,13 @@ function parse(args: string[]): RenderArgs {
       throw new UsageError(`Cannot render: --bits must be 16, 24 or 32f, got "${values.bits}"`);
     }
     out.bits = b;
+  }
+  if (values.cycles !== undefined) {
+    const c = num("cycles", values.cycles, 0, false);
+    if (!(c > 0)) {
+      throw new UsageError(`Cannot render: --cycles must be > 0, got "${values.cycles}"`);
+    }
+    out.cycles = c;
   }
   if (out.seed < 0 || out.seed > 4294967295) {
     throw new UsageError(`Cannot render: --seed must be 0..4294967295, got "${out.seed}"`);
@@ -169,7 +180,9 @@ async function main(args: string[]): Promise<number> {
     };
     if (a.format) opts.format = a.format;
     if (a.bits) opts.bits = a.bits;
-    const result = await runPerformance(a.script, opts);
+    const result = a.cycles === undefined
+      ? await runPerformance(a.script, opts)
+      : await renderSet(a.script, { ...opts, cycles: a.cycles });
     bar.clear();
     console.log(summary(result));
     if (result.peakDb > 0) {

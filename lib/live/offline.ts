@@ -109,7 +109,8 @@ export async function renderSet(
     return await session.apply(snap);
   };
   try {
-    options.onReload?.(await load(file));
+    const first = await load(file); // not inside ?.(): that would skip the load
+    options.onReload?.(first);
     const reloads = [...(options.reloads ?? [])].sort((a, b) => a.atCycle - b.atCycle);
     const total = session.frameOfTick(Math.round(cycles * TICKS_PER_CYCLE));
     using out = sampler.renderToFile(options.out, pick(options));
@@ -119,7 +120,8 @@ export async function renderSet(
       while (reloads.length && session.cycle >= reloads[0]!.atCycle) {
         const r = reloads.shift()!;
         try {
-          options.onReload?.(await load(r.file));
+          const report = await load(r.file);
+          options.onReload?.(report);
         } catch (err) {
           options.onReload?.(err as Error);
         }
