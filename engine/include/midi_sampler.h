@@ -334,7 +334,8 @@ MS_API uint32_t ms_sampler_rt_status(const ms_sampler_t *sampler);
  * Render frames of interleaved float audio into buffer (frames * channels
  * floats), applying every event due in that span on its exact frame.
  * Thread: RT (one thread at a time). Never allocates, locks or blocks.
- * Errors: INVALID_ARGUMENT (NULL sampler/buffer).
+ * Errors: INVALID_ARGUMENT (NULL sampler/buffer), STATE (another thread is
+ * in ms_process for this sampler, e.g. its live output: refused, not waited for).
  */
 MS_API int32_t ms_process(ms_sampler_t *sampler, float *buffer, uint32_t frames);
 

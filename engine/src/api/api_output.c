@@ -190,6 +190,15 @@ MS_API int32_t ms_output_probe_rate(const ms_output_config_t *config, uint32_t *
   if (c.backend == MS_BACKEND_AUTO) {
     rc = jack_probe_rate(NULL, "", rate);
     if (rc != MS_ERR_NO_SERVER) return rc;
+    rc = alsa_probe_rate(NULL, c.device[0] ? c.device : MS_ALSA_DEFAULT_DEVICE, rate);
+    if (rc == MS_ERR_DEVICE) {
+      /* the same wording as ms_output_open in auto mode */
+      char alsa_msg[MS_ERRMSG_MAX];
+      ms_error_message(NULL, alsa_msg, sizeof alsa_msg);
+      rc = ctl_fail(NULL, MS_ERR_DEVICE, "Cannot open any audio output: no JACK server is running, and %s%s",
+                    alsa_msg[0] == 'C' ? "c" : "", alsa_msg[0] == 'C' ? alsa_msg + 1 : alsa_msg);
+    }
+    return rc;
   }
   return alsa_probe_rate(NULL, c.device[0] ? c.device : MS_ALSA_DEFAULT_DEVICE, rate);
 }

@@ -72,7 +72,8 @@ MS_API int32_t ms_render_file_write(ms_render_file_t *f, uint32_t frames) {
   const uint32_t C = s->cfg.channels;
   while (frames) {
     uint32_t n = frames < s->cfg.buffer_size ? frames : s->cfg.buffer_size;
-    ms_process(s, f->buf, n);
+    if (ms_process(s, f->buf, n) != MS_OK)
+      return ctl_fail(s, MS_ERR_STATE, "Cannot render to \"%s\": the sampler is rendering live: stop its output first", f->path);
     for (uint32_t i = 0; i < n * C; i++) {
       float a = fabsf(f->buf[i]);
       if (a > f->peak) f->peak = a;

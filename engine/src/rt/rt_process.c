@@ -401,6 +401,10 @@ static inline uint64_t mono_ns(void) {
 
 MS_API int32_t ms_process(ms_sampler_t *s, float *buffer, uint32_t frames) {
   if (MS_UNLIKELY(!s || (!buffer && frames))) return MS_ERR_INVALID_ARGUMENT;
+  /* a second render caller (ms_process or a file render while a live output
+   * runs) is refused, not waited for: acquire pairs with the release below */
+  if (MS_UNLIKELY(atomic_exchange_explicit(&s->in_process, 1u, memory_order_acquire)))
+    return MS_ERR_STATE;
 #if defined(__SSE__)
   /* flush denormals to zero for this call (FTZ | DAZ), restore after */
   const unsigned int csr = _mm_getcsr();
@@ -440,6 +444,7 @@ MS_API int32_t ms_process(ms_sampler_t *s, float *buffer, uint32_t frames) {
 #if defined(__SSE__)
   _mm_setcsr(csr);
 #endif
+  atomic_store_explicit(&s->in_process, 0u, memory_order_release);
   return MS_OK;
 }
 

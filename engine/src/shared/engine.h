@@ -260,7 +260,8 @@ struct ms_sampler {
   void *ret_storage;
 
   /* ---- RT-owned state ---- */
-  alignas(64) uint64_t now;    /* next frame to render */
+  alignas(64) _Atomic uint32_t in_process; /* one ms_process caller at a time (checked, never waited for) */
+  uint64_t now;                /* next frame to render */
   uint64_t seq;
   uint64_t rng;
   uint32_t interpolation;

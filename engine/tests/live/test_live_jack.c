@@ -100,8 +100,11 @@ static void measure(ms_sampler_t *s, ms_output_t *out, const char *label, run_t 
   double slack = 0.01 * server + (4.0 + (double)r->xruns) * r->info.period_frames;
   CHECKF(fabs((double)r->frames - server) <= slack, "%s: %.0f frames vs the server's %.0f", label,
          (double)r->frames, server);
-  /* wall time: host stalls on this VM have cost the dummy server up to ~20 % */
-  CHECKF(ratio > 0.7 && ratio < 1.05, "%s: %.4f x real time", label, ratio);
+  /* wall time: the dummy server's own pacing. Idle, this VM gives 0.98-1.0;
+   * with other JACK servers and builds competing for the 2 cores the server
+   * itself was seen at 0.55-0.6, so the bound only catches a broken pacing
+   * (e.g. an engine that stops rendering or runs unpaced) */
+  CHECKF(ratio > 0.45 && ratio < 1.05, "%s: %.4f x real time", label, ratio);
 }
 
 static bool port_connected(jack_client_t *c, const char *name) {
