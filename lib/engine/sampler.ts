@@ -324,6 +324,20 @@ export class Sampler implements Disposable {
   }
 
   /**
+   * Decode an audio file on a helper thread (Deno's blocking pool), so that
+   * several files decode at once; see lib/instrument's `loadInstrument` jobs.
+   *
+   * @param path File path; relative paths resolve against the current directory.
+   * @returns The sample, once decoded.
+   * @throws {SampleLoadError} when the file is missing, unreadable or not audio.
+   * @throws {EngineStateError} when the sampler is closed before the decode ends.
+   */
+  async loadSampleAsync(path: string): Promise<Sample> {
+    const abs = resolve(path);
+    return new Sample(await this.#core.native.loadSampleAsync(abs), abs);
+  }
+
+  /**
    * A sample from interleaved float data (copied).
    *
    * @param data Interleaved samples, -1..1.

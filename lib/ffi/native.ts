@@ -118,6 +118,10 @@ export class NativeSampler {
   #stats: BigUint64Array;
   #pushed = new Uint32Array(1);
   #scratch = new Uint8Array(AUDIO_CONFIG.size);
+  /** loadSampleAsync calls still decoding on helper threads. */
+  #pending = 0;
+  /** Destroyed while decodes ran: freed when the last one returns. */
+  #doomed: Deno.PointerValue = null;
   /** The configuration in force (defaults filled in by the engine). */
   readonly config: Readonly<AudioConfigRecord>;
 
@@ -170,14 +174,19 @@ export class NativeSampler {
     return this.#ptr;
   }
 
-  /** ms_sampler_destroy; idempotent. Every handle of this sampler becomes dead. */
+  /**
+   * ms_sampler_destroy; idempotent. Every handle of this sampler becomes
+   * dead at once; while loadSampleAsync decodes are running, the engine
+   * object is freed when the last one returns.
+   */
   destroy(): void {
     if (this.#ptr === null) return;
     const p = this.#ptr;
     this.#ptr = null;
     // the stats view points into freed memory from here on
     this.#stats = new BigUint64Array(STATS.size / 8);
-    engine().ms_sampler_destroy(p);
+    if (this.#pending > 0) this.#doomed = p;
+    else engine().ms_sampler_destroy(p);
   }
 
   /** One stats counter, read from the live block (no FFI call). */
@@ -277,6 +286,33 @@ export class NativeSampler {
     const p = this.assertAlive(action);
     const out = outPointer();
     check(engine().ms_sample_load(p, cString(path), out.bytes), p, action);
+    return new NativeSample(this, out.get());
+  }
+
+  /**
+   * ms_sample_load on Deno's blocking thread pool: several calls decode at
+   * once. The engine's allocator is mutex-guarded, but its per-sampler error
+   * detail is shared by all threads, so a failure is decoded again on this
+   * thread to report its own message.
+   */
+  async loadSampleAsync(path: string): Promise<NativeSample> {
+    const action = `Cannot load sample "${path}"`;
+    const p = this.assertAlive(action);
+    const out = outPointer();
+    const name = cString(path);
+    this.#pending++;
+    let rc: number;
+    try {
+      rc = await engine().ms_sample_load_nonblocking(p, name, out.bytes);
+    } finally {
+      if (--this.#pending === 0 && this.#doomed !== null) {
+        const doomed = this.#doomed;
+        this.#doomed = null;
+        engine().ms_sampler_destroy(doomed);
+      }
+    }
+    this.assertAlive(action);
+    if (rc < 0) return this.loadSample(path);
     return new NativeSample(this, out.get());
   }
 
