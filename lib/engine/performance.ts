@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../ffi/build.ts";
-import { loadInstrument } from "../instrument/mod.ts";
+import { findDefinition, loadInstrument } from "../instrument/mod.ts";
 import { MidiSamplerError, PerformanceScriptError } from "./errors.ts";
 import type { Instrument } from "./instrument.ts";
 import type { Performance, PerformanceContext } from "./performance_context.ts";
@@ -167,7 +167,7 @@ export async function runScript(
       }
       let p = cache.get(name);
       if (!p) {
-        p = loadInstrument(sampler, resolve(instrumentsDir, `${name}.ts`));
+        p = loadInstrument(sampler, findDefinition(instrumentsDir, name));
         cache.set(name, p);
       }
       return p;

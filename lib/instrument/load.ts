@@ -11,7 +11,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, extname, isAbsolute, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InstrumentDefinitionError, SampleLoadError } from "../engine/errors.ts";
 import type { ZoneOptions } from "../engine/options.ts";
@@ -24,6 +24,7 @@ import {
   showValue,
   type ZoneDefinition,
 } from "./schema.ts";
+import { formatSfzProblem, importSfz } from "./sfz/import.ts";
 
 /** What a loaded sample must tell the loader (lib/engine's Sample has it). */
 export interface SampleLike {
@@ -43,12 +44,14 @@ export type LoaderZoneOptions = ZoneOptions;
 export interface InstrumentLike<S> {
   addZone(sample: S, zone: LoaderZoneOptions): number;
   commit(): void;
-  setParam(name: "polyphony", value: number): void;
+  setParam(name: "polyphony" | "keyswitch", value: number): void;
 }
 
 /** What the loader needs of a sampler (lib/engine's Sampler has it). */
 export interface SamplerLike<S extends SampleLike, I extends InstrumentLike<S>> {
   loadSample(path: string): S;
+  /** Decode on a helper thread; with it, files load `jobs` at a time. */
+  loadSampleAsync?(path: string): Promise<S>;
   createInstrument(name: string): I;
 }
 
@@ -62,6 +65,11 @@ export interface ResolvedDefinition {
   definition: InstrumentDefinition;
   /** Absolute sample path of each zone, in zone order. */
   samplePaths: string[];
+  /**
+   * What the import ignored or approximated, one line each
+   * (`piano.sfz:12: opcode "foo" is not supported (ignored)`); empty for .ts and .json.
+   */
+  warnings: string[];
 }
 
 /** A path as messages show it: relative to the working directory when it lies inside. */
@@ -127,7 +135,12 @@ export function defineInstrument(def: InstrumentDefinitionInput): InstrumentDefi
   return def;
 }
 
-async function importDefinition(abs: string, shown: string, fresh: boolean): Promise<unknown> {
+async function importDefinition(
+  abs: string,
+  shown: string,
+  fresh: boolean,
+  statOnly = false,
+): Promise<unknown> {
   const fail = (problem: string, cause?: unknown) =>
     new InstrumentDefinitionError(`${shown}: ${problem}`, { file: abs, cause });
   try {
@@ -142,6 +155,7 @@ async function importDefinition(abs: string, shown: string, fresh: boolean): Pro
       err,
     );
   }
+  if (statOnly) return undefined;
   if (abs.endsWith(".json")) {
     try {
       return JSON.parse(await Deno.readTextFile(abs));
@@ -162,10 +176,55 @@ async function importDefinition(abs: string, shown: string, fresh: boolean): Pro
   return mod.default;
 }
 
+/** Progress of loadInstrument's sample decoding, reported after each file. */
+export interface LoadProgress {
+  /** Files decoded so far (failed ones count too). */
+  done: number;
+  /** Files to decode. */
+  total: number;
+  /** Bytes of decoded sample data held so far (the engine's memory for them). */
+  bytes: number;
+  /** The file just finished, absolute. */
+  file: string;
+}
+
 /** Options of readDefinition and loadInstrument. */
 export interface LoadOptions {
   /** Import the file anew even if it was imported before (for reloading an edited file). @default false */
   fresh?: boolean;
+  /**
+   * Sample files decoded at once, on helper threads (when the sampler has
+   * loadSampleAsync); 1 decodes on the calling thread.
+   * @default navigator.hardwareConcurrency
+   */
+  jobs?: number;
+  /** Called after each sample file is decoded (for a progress bar). */
+  onProgress?: (progress: LoadProgress) => void;
+  /** Called with each import warning (SFZ opcodes ignored or approximated). */
+  onWarning?: (warning: string) => void;
+}
+
+/** Definition file extensions the loader reads, in the order findDefinition tries them. */
+export const DEFINITION_EXTENSIONS = [".ts", ".sfz", ".json"] as const;
+
+/**
+ * The definition file for an instrument name: `dir/name.ts`, else
+ * `dir/name.sfz`, else `dir/name.json`.
+ *
+ * @param dir the instruments directory
+ * @param name a name like "piano" or "drums/kit"
+ * @returns the first that exists, or the .ts path (whose absence the loader reports)
+ */
+export function findDefinition(dir: string, name: string): string {
+  for (const ext of DEFINITION_EXTENSIONS) {
+    const path = resolve(dir, `${name}${ext}`);
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // try the next extension
+    }
+  }
+  return resolve(dir, `${name}.ts`);
 }
 
 /**
@@ -183,15 +242,25 @@ export async function readDefinition(
 ): Promise<ResolvedDefinition> {
   const file = resolve(definitionPath);
   const shownFile = shownPath(file);
-  const raw = await importDefinition(file, shownFile, options.fresh ?? false);
-  const r = InstrumentSchema.safeParse(raw);
-  if (!r.success) {
-    throw definitionError(file, shownFile, fromZodIssues(r.error.issues, raw), {
-      cause: r.error,
-      hint: "Fix the fields named above; see lib/instrument/schema.ts for every field and range",
-    });
+  let definition: InstrumentDefinition;
+  const warnings: string[] = [];
+  if (extname(file).toLowerCase() === ".sfz") {
+    await importDefinition(file, shownFile, false, true);
+    const sfz = importSfz(file);
+    definition = sfz.definition;
+    warnings.push(...sfz.warnings.map(formatSfzProblem));
+  } else {
+    const raw = await importDefinition(file, shownFile, options.fresh ?? false);
+    const r = InstrumentSchema.safeParse(raw);
+    if (!r.success) {
+      throw definitionError(file, shownFile, fromZodIssues(r.error.issues, raw), {
+        cause: r.error,
+        hint: "Fix the fields named above; see lib/instrument/schema.ts for every field and range",
+      });
+    }
+    definition = r.data;
   }
-  const definition = r.data;
+  for (const w of warnings) options.onWarning?.(w);
   const dir = dirname(file);
   const samplePaths = definition.zones.map((z) => resolve(dir, z.sample));
   const missing: DefinitionIssue[] = [];
@@ -223,7 +292,7 @@ export async function readDefinition(
         "the shipped samples are made by: deno run -A scripts/make_samples.ts",
     });
   }
-  return { file, shownFile, definition, samplePaths };
+  return { file, shownFile, definition, samplePaths, warnings };
 }
 
 /** Fields of `b` that are set, over `a`. */
@@ -254,6 +323,7 @@ export function zoneOptions(
   def: InstrumentDefinition,
   zone: ZoneDefinition,
   sampleRootKey: number,
+  sampleInfo?: SampleLike["info"],
 ): LoaderZoneOptions {
   const out: LoaderZoneOptions = {};
   if (zone.keys) out.keys = zone.keys;
@@ -262,8 +332,13 @@ export function zoneOptions(
     (zone.keys && zone.keys[0] === zone.keys[1] ? zone.keys[0] : sampleRootKey);
   if (zone.loop) {
     out.loop = { mode: zone.loop.mode };
-    if (zone.loop.start !== undefined) out.loop.start = zone.loop.start;
-    if (zone.loop.end !== undefined) out.loop.end = zone.loop.end;
+    let { start, end } = zone.loop;
+    if ((start === undefined) !== (end === undefined) && sampleInfo) {
+      // one point given: the other from the file's loop, else the sample's start or end
+      start ??= sampleInfo.loop?.start ?? 0;
+      end ??= sampleInfo.loop?.end ?? sampleInfo.frames;
+    }
+    if (start !== undefined && end !== undefined) [out.loop.start, out.loop.end] = [start, end];
   }
   if (zone.altGroup !== undefined) out.altGroup = zone.altGroup;
   if (zone.altMode !== undefined) out.altMode = zone.altMode;
@@ -277,6 +352,16 @@ export function zoneOptions(
   const env = mergeEnvelope(def.envelope, zone.envelope);
   if (env) out.envelope = env;
   if (zone.offset !== undefined) out.offset = zone.offset;
+  if (zone.trigger !== undefined) out.trigger = zone.trigger;
+  if (zone.midiChannels) out.midiChannels = zone.midiChannels;
+  if (zone.keyswitch !== undefined) out.keyswitch = zone.keyswitch;
+  if (zone.keyswitchRange) out.keyswitchRange = zone.keyswitchRange;
+  if (zone.offBy !== undefined) out.offBy = zone.offBy as number | "own" | "none";
+  if (zone.offMode !== undefined) out.offMode = zone.offMode;
+  if (zone.pitchKeytrack !== undefined) out.pitchKeytrack = zone.pitchKeytrack;
+  if (zone.random) out.random = zone.random;
+  if (zone.filter) out.filter = zone.filter;
+  if (zone.velocityCurve) out.velocityCurve = zone.velocityCurve;
   return out;
 }
 
@@ -311,29 +396,61 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
     options,
   );
 
-  // Decode each file once, however many zones use it; report every file
-  // that fails to decode, not just the first.
+  // Decode each file once, however many zones use it (`jobs` at a time on
+  // helper threads when the sampler can); report every file that fails to
+  // decode, not just the first.
   const samples = new Map<string, S>();
-  const undecodable: DefinitionIssue[] = [];
-  let firstFailure: SampleLoadError | undefined;
-  definition.zones.forEach((zone, i) => {
-    const path = samplePaths[i]!;
-    if (samples.has(path)) return;
+  const failures = new Map<string, SampleLoadError>();
+  const firstZone = new Map<string, number>();
+  samplePaths.forEach((path, i) => firstZone.has(path) || firstZone.set(path, i));
+  const files = [...firstZone.keys()];
+  let done = 0, bytes = 0;
+  const finished = (path: string) => {
+    done++;
+    options.onProgress?.({ done, total: files.length, bytes, file: path });
+  };
+  const decodeOne = async (path: string, parallel: boolean) => {
     try {
-      samples.set(path, sampler.loadSample(path));
+      const sample = parallel ? await sampler.loadSampleAsync!(path) : sampler.loadSample(path);
+      samples.set(path, sample);
+      bytes += (sample.info as { bytes?: number }).bytes ?? 0;
     } catch (err) {
       if (!(err instanceof SampleLoadError)) throw err;
-      firstFailure ??= err;
-      undecodable.push({
-        path: ["zones", i, "sample"],
-        value: zone.sample,
-        problem: `${showValue(zone.sample)} cannot be loaded: ${err.message}`,
-      });
+      failures.set(path, err);
     }
-  });
+    finished(path);
+  };
+  const jobs = Math.max(1, Math.floor(options.jobs ?? navigator.hardwareConcurrency ?? 1));
   const release = () => {
     for (const sample of samples.values()) sample.dispose?.();
   };
+  try {
+    if (jobs > 1 && sampler.loadSampleAsync) {
+      let next = 0;
+      const worker = async () => {
+        while (next < files.length) await decodeOne(files[next++]!, true);
+      };
+      await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));
+    } else {
+      for (const path of files) await decodeOne(path, false);
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const undecodable: DefinitionIssue[] = [];
+  let firstFailure: SampleLoadError | undefined;
+  for (const [path, i] of firstZone) {
+    const err = failures.get(path);
+    if (!err) continue;
+    const zone = definition.zones[i]!;
+    firstFailure ??= err;
+    undecodable.push({
+      path: ["zones", i, "sample"],
+      value: zone.sample,
+      problem: `${showValue(zone.sample)} cannot be loaded: ${err.message}`,
+    });
+  }
   if (undecodable.length) {
     release();
     throw definitionError(file, shownFile, undecodable, {
@@ -347,6 +464,15 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
   definition.zones.forEach((zone, i) => {
     const { frames } = samples.get(samplePaths[i]!)!.info;
     const where = `the sample's end (${frames} frames in ${showValue(zone.sample)})`;
+    if (
+      zone.loop?.start !== undefined && zone.loop.end === undefined && zone.loop.start >= frames
+    ) {
+      issues.push({
+        path: ["zones", i, "loop", "start"],
+        value: zone.loop.start,
+        problem: `${zone.loop.start} is not before ${where}`,
+      });
+    }
     if (zone.loop?.end !== undefined && zone.loop.end > frames) {
       issues.push({
         path: ["zones", i, "loop", "end"],
@@ -369,9 +495,12 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
 
   const instrument = sampler.createInstrument(definition.name);
   if (definition.polyphony !== undefined) instrument.setParam("polyphony", definition.polyphony);
+  if (definition.keyswitchDefault !== undefined) {
+    instrument.setParam("keyswitch", definition.keyswitchDefault);
+  }
   definition.zones.forEach((zone, i) => {
     const sample = samples.get(samplePaths[i]!)!;
-    instrument.addZone(sample, zoneOptions(definition, zone, sample.info.rootKey));
+    instrument.addZone(sample, zoneOptions(definition, zone, sample.info.rootKey, sample.info));
   });
   instrument.commit();
   // The zones hold their own references to the sample data.

@@ -3,7 +3,8 @@
  * their shape), validation with file/path/value errors, and loading a
  * definition file into a sampler.
  *
- * A definition file is a TypeScript module in instruments/:
+ * A definition file is a TypeScript module in instruments/ (or an SFZ file,
+ * imported by importSfz into the same model):
  * ```ts ignore
  * import { defineInstrument } from "../lib/instrument/mod.ts";
  * export default defineInstrument({
@@ -34,8 +35,11 @@ export {
 } from "./schema.ts";
 export {
   defineInstrument,
+  DEFINITION_EXTENSIONS,
+  findDefinition,
   loadInstrument,
   type LoadOptions,
+  type LoadProgress,
   readDefinition,
   type ResolvedDefinition,
   validateDefinition,
@@ -43,3 +47,11 @@ export {
 } from "./load.ts";
 export { type DefinitionIssue, formatIssues, formatPath } from "./issues.ts";
 export { noteName, noteNumber } from "./notes.ts";
+export {
+  convertSfzFile,
+  formatSfzProblem,
+  importSfz,
+  type ImportSfzOptions,
+  type SfzInstrument,
+} from "./sfz/import.ts";
+export type { SfzOrigin, SfzProblem } from "./sfz/parse.ts";

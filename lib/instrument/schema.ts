@@ -13,6 +13,7 @@
  */
 
 import { z } from "zod";
+import { FilterOptionsSchema } from "../engine/options.ts";
 import { noteName, noteNumber } from "./notes.ts";
 
 /** Show a value the way error messages quote it: strings in quotes, arrays and objects as compact JSON. */
@@ -157,7 +158,9 @@ export const LOOP_MODES = ["auto", "none", "one-shot", "forward", "sustain"] as 
 
 /**
  * How a zone's sample loops. Points are frames into the sample, `end`
- * exclusive; leave both out to use the file's `smpl` loop (or the whole sample).
+ * exclusive; leave both out to use the file's `smpl` loop (or the whole
+ * sample); give one and the other comes from the file's loop (else the
+ * sample's start or end).
  */
 export const LoopSchema = z
   .strictObject({
@@ -168,21 +171,13 @@ export const LoopSchema = z
      * play on to the end. @default "auto"
      */
     mode: z.enum(LOOP_MODES),
-    /** First frame of the loop. */
+    /** First frame of the loop. @default the file's loop start, else 0 */
     start: range(0, 0xffffffff, true).optional(),
-    /** Frame after the last one of the loop (exclusive). */
+    /** Frame after the last one of the loop (exclusive). @default the file's loop end, else the sample's end */
     end: range(1, 0xffffffff, true).optional(),
   })
   .superRefine((loop, ctx) => {
-    if ((loop.start === undefined) !== (loop.end === undefined)) {
-      const missing = loop.start === undefined ? "start" : "end";
-      ctx.addIssue({
-        code: "custom",
-        path: [missing],
-        message: "missing: give loop start and end together, or neither for the file's loop",
-        input: undefined,
-      });
-    } else if (loop.start !== undefined && loop.end !== undefined && loop.start >= loop.end) {
+    if (loop.start !== undefined && loop.end !== undefined && loop.start >= loop.end) {
       ctx.addIssue({
         code: "custom",
         path: ["end"],
@@ -218,8 +213,8 @@ export const ZoneSchema = z.strictObject({
    * @default the key when `keys` is one note, else the file's smpl root key (60 without one)
    */
   rootKey: NoteSchema.optional(),
-  /** Fine tune, -1200..1200 cents. @default 0 */
-  tuneCents: range(-1200, 1200).optional(),
+  /** Fine tune (and transpose), -12800..12800 cents. @default 0 */
+  tuneCents: range(-12800, 12800).optional(),
   /** Gain, -144..24 dB. @default 0 */
   gainDb: range(-144, 24).optional(),
   /** Pan, -1 (left) .. 1 (right). @default 0 */
@@ -238,29 +233,70 @@ export const ZoneSchema = z.strictObject({
   envelope: EnvelopeSchema.optional(),
   /** Start offset into the sample, in frames. @default 0 */
   offset: range(0, 0xffffffff, true).optional(),
+  /** When the zone plays: "attack" on note-on, "release" on note-off (release samples). @default "attack" */
+  trigger: z.enum(["attack", "release"]).optional(),
+  /** MIDI channels answered, [low, high] inclusive, 0..15. @default [0, 15] */
+  midiChannels: z.tuple([range(0, 15, true), range(0, 15, true)]).refine(
+    ([lo, hi]) => lo <= hi,
+    { message: "runs backwards: the low channel is above the high one" },
+  ).optional(),
+  /** Plays only while the last keyswitch pressed is this key. @default none: always plays */
+  keyswitch: NoteSchema.optional(),
+  /** Keys that act as keyswitches (pressing one selects it), one note or [low, high]. @default none */
+  keyswitchRange: KeyRangeSchema.optional(),
+  /**
+   * Which group's new notes choke this zone: "own" (its exclusiveGroup),
+   * "none" (never choked), or a group (number or name, same names as
+   * exclusiveGroup). @default "own"
+   */
+  offBy: GroupSchema.optional(),
+  /** How a choked voice stops: "fast" (2 ms fade) or "normal" (its release). @default "fast" */
+  offMode: z.enum(["fast", "normal"]).optional(),
+  /** Cents per key away from rootKey, -1200..1200 (0: every key plays the root pitch). @default 100 */
+  pitchKeytrack: range(-1200, 1200).optional(),
+  /** Plays when the note's random value (0..1, one per note) is in [low, high). @default [0, 1] */
+  random: z.tuple([range(0, 1), range(0, 1)]).refine(([lo, hi]) => lo <= hi, {
+    message: "runs backwards: low is above high",
+  }).optional(),
+  /** Per-voice filter (state-variable, 12 dB/octave); keyCenter may be a note name. @default none */
+  filter: FilterOptionsSchema.extend({ keyCenter: NoteSchema.optional() }).optional(),
+  /**
+   * Velocity-to-gain curve: [velocity 0..127, linear gain 0..4] points,
+   * interpolated linearly (SFZ amp_velcurve_N); replaces velocityTrack.
+   * @default none
+   */
+  velocityCurve: z.array(z.tuple([range(0, 127, true), range(0, 4)])).min(1).optional(),
 });
 
-/** Replace group names with numbers above every number already used, in order of first use. */
-function numberGroups<
-  T extends {
-    altGroup?: number | string | undefined;
-    exclusiveGroup?: number | string | undefined;
-  },
->(
+type GroupKey = "altGroup" | "exclusiveGroup" | "offBy";
+
+/**
+ * Replace group names with numbers above every number already used, in
+ * order of first use; `keys` share one namespace. "own" and "none" are kept
+ * as they are for offBy.
+ */
+function numberGroups<T extends { [K in GroupKey]?: number | string | undefined }>(
   zones: T[],
-  key: "altGroup" | "exclusiveGroup",
-): Map<number, number | undefined> {
-  const used = zones.map((z) => z[key]).filter((g): g is number => typeof g === "number");
+  keys: GroupKey[],
+): Map<GroupKey, Map<number, number | "own" | "none" | undefined>> {
+  const reserved = (k: GroupKey, g: unknown) => k === "offBy" && (g === "own" || g === "none");
+  const used = zones.flatMap((z) => keys.map((k) => z[k])).filter((g): g is number =>
+    typeof g === "number"
+  );
   let next = used.length ? Math.max(...used) + 1 : 1;
   const byName = new Map<string, number>();
-  const out = new Map<number, number | undefined>();
+  const out = new Map(keys.map((k) => [k, new Map<number, number | "own" | "none" | undefined>()]));
   zones.forEach((zone, i) => {
-    const g = zone[key];
-    if (typeof g === "string") {
-      if (!byName.has(g)) byName.set(g, next++);
-      out.set(i, byName.get(g));
-    } else {
-      out.set(i, g);
+    for (const k of keys) {
+      const g = zone[k];
+      if (typeof g === "string" && reserved(k, g)) {
+        out.get(k)!.set(i, g as "own" | "none");
+      } else if (typeof g === "string") {
+        if (!byName.has(g)) byName.set(g, next++);
+        out.get(k)!.set(i, byName.get(g));
+      } else {
+        out.get(k)!.set(i, g);
+      }
     }
   });
   return out;
@@ -293,21 +329,27 @@ export const InstrumentSchema = z
     gainDb: range(-144, 24).optional(),
     /** Default envelope of every zone (a zone's own envelope fields win). */
     envelope: EnvelopeSchema.optional(),
+    /** The keyswitch in force before any is pressed (SFZ sw_default). @default none */
+    keyswitchDefault: NoteSchema.optional(),
     /** The zones; at least one. */
     zones: z.array(ZoneSchema).min(1),
   })
   .transform((def) => {
-    const alt = numberGroups(def.zones, "altGroup");
-    const exclusive = numberGroups(def.zones, "exclusiveGroup");
+    const alt = numberGroups(def.zones, ["altGroup"]).get("altGroup")!;
+    const chokes = numberGroups(def.zones, ["exclusiveGroup", "offBy"]);
+    const exclusive = chokes.get("exclusiveGroup")!, offBy = chokes.get("offBy")!;
     return {
       ...def,
       zones: def.zones.map((zone, i) => {
-        const { altGroup: _a, exclusiveGroup: _e, ...rest } = zone;
-        const a = alt.get(i), e = exclusive.get(i);
+        const { altGroup: _a, exclusiveGroup: _e, offBy: _o, ...rest } = zone;
+        const a = alt.get(i) as number | undefined;
+        const e = exclusive.get(i) as number | undefined;
+        const o = offBy.get(i);
         return {
           ...rest,
           ...(a !== undefined ? { altGroup: a } : {}),
           ...(e !== undefined ? { exclusiveGroup: e } : {}),
+          ...(o !== undefined ? { offBy: o } : {}),
         };
       }),
     };
