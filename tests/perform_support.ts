@@ -1,0 +1,15 @@
+/**
+ * What tests/perform_test.ts and tests/perform_live_test.ts share.
+ *
+ * @module
+ */
+export { join } from "node:path";
+export { pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+export * from "../lib/live/mod.ts";
+export { evaluateSet as evaluateSetForTest } from "../lib/live/set.ts";
+
+/** A file URL of an absolute path, as text. */
+export function toFileUrl(path: string): string {
+  return pathToFileURL(path).href;
+}

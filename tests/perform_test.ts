@@ -1,0 +1,328 @@
+/**
+ * Sets and sessions (issue 5): exact engine events of known patterns,
+ * reloads swapping on the cycle boundary in an offline render, failing
+ * reloads keeping the old version with file:line:column, removed parts
+ * stopping while unchanged parts keep their phase, and --record-midi
+ * parsing back into the same events.
+ */
+import assert from "node:assert/strict";
+import { join, toFileUrl } from "./perform_support.ts";
+import { Sampler } from "../lib/engine/sampler.ts";
+import {
+  evaluateSetForTest,
+  everyBar,
+  InstrumentCache,
+  note,
+  renderSet,
+  s,
+  type ScheduledNote,
+  Session,
+  SetLoader,
+  SetLoadError,
+} from "./perform_support.ts";
+import { MidiRecorder, readMidiNotes } from "../lib/live/midi_record.ts";
+import type { SetFunction } from "../lib/live/set.ts";
+
+const LIVE = toFileUrl(join(import.meta.dirname!, "..", "lib", "live", "mod.ts"));
+
+/** Notes a set schedules for `cycles` cycles at 48 kHz. */
+async function notesOf(fn: SetFunction, cycles: number, seed = 1): Promise<ScheduledNote[]> {
+  using sampler = Sampler.open({ sampleRate: 48000 });
+  const notes: ScheduledNote[] = [];
+  const session = new Session(sampler, {
+    instruments: new InstrumentCache(sampler),
+    seed,
+    onNote: (n) => notes.push(n),
+  });
+  await session.apply(await evaluateSetForTest(fn, seed));
+  const end = session.frameOfTick(cycles * 53760);
+  session.advance(end);
+  session.flush(end);
+  return notes;
+}
+
+const brief = (ns: ScheduledNote[]) => ns.map((n) => [n.sound, n.note, n.frame, n.offFrame]);
+
+Deno.test('s("bd [sd sd] <hh cp> bd(3,8)") at 120 bpm: exact frames for two cycles', async () => {
+  const notes = await notesOf((set) => {
+    set.tempo(120);
+    set.play("drums", s("bd [sd sd] <hh cp> bd(3,8)"));
+  }, 2);
+  // one cycle = 4 beats = 2 s = 96000 frames
+  assert.deepEqual(notes.map((n) => [n.sound, n.note, n.frame]), [
+    ["bd", 36, 0],
+    ["sd", 38, 24000],
+    ["sd", 38, 36000],
+    ["hh", 42, 48000],
+    ["bd", 36, 72000],
+    ["bd", 36, 81000],
+    ["bd", 36, 90000],
+    ["bd", 36, 96000],
+    ["sd", 38, 120000],
+    ["sd", 38, 132000],
+    ["cp", 39, 144000],
+    ["bd", 36, 168000],
+    ["bd", 36, 177000],
+    ["bd", 36, 186000],
+  ]);
+});
+
+Deno.test('note("c3 e3 g3").fast(2) on epiano at 90 bpm: pitches, frames and lengths', async () => {
+  const notes = await notesOf((set) => {
+    set.tempo(90);
+    set.play("keys", note("c3 e3 g3").fast(2).s("epiano").legato(0.5).velocity(0.5).gain(0.5));
+  }, 1);
+  // a cycle = 4 beats at 90 bpm = 128000 frames; six notes of 128000/6 frames
+  const step = 128000 / 6;
+  assert.deepEqual(
+    brief(notes),
+    [48, 52, 55, 48, 52, 55].map((k, i) => [
+      "epiano",
+      k,
+      Math.round(i * step),
+      Math.round(i * step + step / 2),
+    ]),
+  );
+  assert.ok(notes.every((n) => n.velocity === 64 && Math.abs(n.gainDb + 6.0206) < 1e-3));
+});
+
+Deno.test("scales, every and controls become engine parameters", async () => {
+  const { n } = await import("../lib/live/mod.ts");
+  const notes = await notesOf((set) => {
+    set.tempo(120);
+    set.play("bass", n("0 2 4 <6 7>").scale("C2:minor").s("bass").every(2, (p) => p.fast(2)));
+    set.play("hats", s("hh:2").pan(1).speed(2).begin(0.5));
+  }, 2);
+  const bass = notes.filter((x) => x.part === "bass").map((x) => x.note);
+  // cycle 0: every(2) applies (fast(2)); cycle 1 plain; C2 minor = 36 38 39 41 43 44 46 48
+  // `<6 7>` advances with the (fast) inner cycle: 6 then 7 in cycle 0, 7 in cycle 1
+  assert.deepEqual(bass, [36, 39, 43, 46, 36, 39, 43, 48, 36, 39, 43, 48]);
+  const hat = notes.find((x) => x.part === "hats")!;
+  assert.equal(hat.note, 46); // hh:2 = the open hat
+  assert.equal(hat.pan, 1);
+  assert.equal(hat.tuneCents, 1200);
+  assert.ok(hat.offset > 0);
+});
+
+Deno.test("a generator per bar: seeded, at exact beats, same notes for the same seed", async () => {
+  const fn: SetFunction = (set) => {
+    set.tempo(120);
+    set.play(
+      "gen",
+      everyBar((bar) => {
+        for (let b = 0; b < 4; b++) bar.play(bar.random.chance(0.5) ? "bd" : "sd", { at: b });
+      }),
+    );
+  };
+  const a = await notesOf(fn, 3, 7), b = await notesOf(fn, 3, 7), c = await notesOf(fn, 3, 8);
+  assert.deepEqual(a.map((x) => x.frame), [...Array(12).keys()].map((i) => i * 24000));
+  assert.deepEqual(brief(a), brief(b));
+  assert.notDeepEqual(a.map((x) => x.note), c.map((x) => x.note));
+});
+
+Deno.test("chunked scheduling (live) gives the same events as one query (offline)", async () => {
+  using sampler = Sampler.open({ sampleRate: 48000 });
+  const notes: ScheduledNote[] = [];
+  const session = new Session(sampler, {
+    instruments: new InstrumentCache(sampler),
+    onNote: (n) => notes.push(n),
+  });
+  const fn: SetFunction = (set) => {
+    set.tempo(133);
+    set.play("d", s("bd*3 [sd cp]*5 hh(5,8)").sometimes((p) => p.gain(0.5)));
+  };
+  await session.apply(await evaluateSetForTest(fn, 1));
+  for (let f = 0; f < 400000; f += 997) session.advance(f);
+  session.advance(400000);
+  session.flush(400000);
+  const once = await notesOf(fn, 400000 / session.frameOfTick(53760));
+  assert.deepEqual(brief(notes), brief(once.filter((n) => n.frame < 400000)));
+});
+
+/** A temporary set file importing the library by absolute URL. */
+async function setFile(dir: string, name: string, body: string): Promise<string> {
+  const path = join(dir, name);
+  await Deno.writeTextFile(
+    path,
+    `import { defineSet, note, s } from "${LIVE}";\nexport default defineSet((set) => {\n${body}\n});\n`,
+  );
+  return path;
+}
+
+/** Interleaved float samples of a 32-bit float WAV file. */
+function readWavF32(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 12;
+  while (p + 8 <= bytes.length) {
+    const id = new TextDecoder().decode(bytes.subarray(p, p + 4));
+    const size = view.getUint32(p + 4, true);
+    if (id === "data") return new Float32Array(bytes.slice(p + 8, p + 8 + size).buffer);
+    p += 8 + size + (size & 1);
+  }
+  throw new Error("no data chunk");
+}
+
+Deno.test("offline render: a reload swaps on the cycle boundary (before = old set, after = new set)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const a = await setFile(
+      dir,
+      "a.ts",
+      `set.tempo(120); set.play("k", s("bd*4")); set.play("h", s("hh*8"));`,
+    );
+    const b = await setFile(
+      dir,
+      "b.ts",
+      `set.tempo(120); set.play("k", s("bd(3,8)")); set.play("c", s("~ cp"));`,
+    );
+    const render = async (out: string, reloads: { atCycle: number; file: string }[], first = a) => {
+      const notes: ScheduledNote[] = [];
+      const reports: unknown[] = [];
+      await renderSet(first, {
+        out: join(dir, out),
+        cycles: 4,
+        bits: "32f",
+        reloads,
+        onNote: (n) => notes.push(n),
+        onReload: (r) => reports.push(r),
+      });
+      return { audio: readWavF32(await Deno.readFile(join(dir, out))), notes, reports };
+    };
+    const onlyA = await render("a.wav", []);
+    const onlyB = await render("b.wav", [], b);
+    const ab = await render("ab.wav", [{ atCycle: 1.5, file: b }]);
+    const swap = 2 * 96000; // cycle 2 at 120 bpm
+    assert.deepEqual(
+      ab.reports[1] as {
+        added: string[];
+        removed: string[];
+        replaced: string[];
+        swapFrame: number;
+      },
+      {
+        ...(ab.reports[1] as object),
+        added: ["c"],
+        removed: ["h"],
+        replaced: ["k"],
+        swapFrame: swap,
+      },
+    );
+    // events: the old set's before the boundary, the new set's from it
+    assert.deepEqual(
+      brief(ab.notes.filter((n) => n.frame < swap)),
+      brief(onlyA.notes.filter((n) => n.frame < swap)),
+    );
+    assert.deepEqual(
+      brief(ab.notes.filter((n) => n.frame >= swap)),
+      brief(onlyB.notes.filter((n) => n.frame >= swap)),
+    );
+    // audio: identical before the boundary; after the old notes' tails, the new set's
+    assert.deepEqual(ab.audio.subarray(0, swap * 2), onlyA.audio.subarray(0, swap * 2));
+    const from = 3 * 96000 * 2;
+    let maxDiff = 0;
+    for (let i = from; i < onlyB.audio.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(ab.audio[i]! - onlyB.audio[i]!));
+    }
+    assert.ok(maxDiff < 1e-5, `after the swap the audio differs from the new set's by ${maxDiff}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a syntax error or a throw in the new version: the old one keeps playing, the error names file:line:column", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const a = await setFile(dir, "a.ts", `set.tempo(120); set.play("k", s("bd*4"));`);
+    const broken = join(dir, "broken.ts");
+    await Deno.writeTextFile(
+      broken,
+      `import { defineSet } from "${LIVE}";\nexport default defineSet((set) => {\n  set.play("k", s("bd" );;\n  })) ;\n`,
+    );
+    const throws = await setFile(
+      dir,
+      "throws.ts",
+      `set.tempo(120);\n  set.play("k", s("sd*4"));\n  throw new Error("boom");`,
+    );
+
+    const loader = new SetLoader(broken);
+    await assert.rejects(loader.load(), (err: unknown) => {
+      assert.ok(err instanceof SetLoadError);
+      assert.match(err.location ?? "", /broken\.ts:\d+:\d+$/);
+      assert.match(err.message, /broken\.ts:\d+:\d+: SyntaxError/);
+      return true;
+    });
+    await loader.dispose();
+
+    const notes: ScheduledNote[] = [];
+    const errors: Error[] = [];
+    await renderSet(a, {
+      out: join(dir, "x.wav"),
+      cycles: 3,
+      reloads: [{ atCycle: 0.5, file: broken }, { atCycle: 1.5, file: throws }],
+      onNote: (n) => notes.push(n),
+      onReload: (r) => r instanceof Error && errors.push(r),
+    });
+    assert.equal(errors.length, 2);
+    assert.match(errors[0]!.message, /broken\.ts:\d+:\d+/);
+    assert.match(errors[1]!.message, /throws\.ts:5:\d+: Error: boom/);
+    // still the old set: kicks on every beat for all three cycles
+    assert.deepEqual(
+      notes.filter((n) => n.frame < 3 * 96000).map((n) => [n.sound, n.frame]),
+      [...Array(12).keys()].map((i) => ["bd", i * 24000]),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a removed part stops at the swap; an unchanged part keeps its phase", async () => {
+  using sampler = Sampler.open({ sampleRate: 48000 });
+  const notes: ScheduledNote[] = [];
+  const session = new Session(sampler, {
+    instruments: new InstrumentCache(sampler),
+    onNote: (n) => notes.push(n),
+  });
+  const v1: SetFunction = (set) => {
+    set.tempo(120);
+    set.play("drums", s("bd*4"));
+    set.play("hats", s("hh*5 oh").slow(3)); // a 3-cycle phrase
+  };
+  const v2: SetFunction = (set) => {
+    set.tempo(120);
+    set.play("hats", s("hh*5 oh").slow(3));
+  };
+  await session.apply(await evaluateSetForTest(v1, 1));
+  session.advance(96000 + 30000); // into cycle 1
+  const r = await session.apply(await evaluateSetForTest(v2, 1));
+  assert.deepEqual([r.removed, r.unchanged, r.replaced, r.swapCycle], [["drums"], ["hats"], [], 2]);
+  session.advance(6 * 96000);
+  session.flush(6 * 96000);
+  assert.ok(notes.filter((n) => n.part === "drums").every((n) => n.frame < 2 * 96000));
+  assert.ok(notes.some((n) => n.part === "drums" && n.frame === 96000 + 72000));
+  const reference = await notesOf(v1, 6);
+  assert.deepEqual(
+    brief(notes.filter((n) => n.part === "hats")),
+    brief(reference.filter((n) => n.part === "hats" && n.frame < 6 * 96000)),
+  );
+});
+
+Deno.test("--record-midi: the MIDI file parses back into the same events", async () => {
+  const notes = await notesOf((set) => {
+    set.tempo(100);
+    set.play("drums", s("bd [sd sd] <hh cp> bd(3,8)"));
+    set.play("keys", note("c3 [e3 g3] <b3 d4>").s("epiano").velocity("<0.5 0.9>"));
+  }, 4);
+  const rec = new MidiRecorder();
+  rec.tempo(0, 100);
+  for (const n of notes) rec.add(n);
+  const { notes: back, tempos } = readMidiNotes(rec.encode());
+  assert.deepEqual(tempos, [{ beat: 0, bpm: 100 }]);
+  const clock = (await import("../lib/engine/clock.ts")).Clock;
+  const c = new clock(48000, 100);
+  const key = (x: { part: string; note: number; velocity: number }, on: number, off: number) =>
+    `${x.part}:${x.note}:${x.velocity}:${on}:${off}`;
+  const want = notes.map((n) => key(n, n.frame, n.offFrame)).sort();
+  const got = back.map((n) => key(n, c.beatsToFrames(n.beat), c.beatsToFrames(n.offBeat))).sort();
+  assert.deepEqual(got, want);
+  assert.ok(back.filter((n) => n.part === "drums").every((n) => n.channel === 9));
+});
