@@ -108,8 +108,10 @@ typedef struct ms_sample_info {
   uint32_t loop_end_frames;  /* 24: exclusive */
   uint32_t root_key;         /* 28: from the smpl chunk, 60 when absent */
   uint64_t bytes;            /* 32: memory held by the decoded data */
+  uint32_t bits;             /* 40: 32 (float) or 16 (int16) in memory */
+  uint32_t reserved;         /* 44 */
 } ms_sample_info_t;
-_Static_assert(sizeof(ms_sample_info_t) == 40, "ms_sample_info_t layout");
+_Static_assert(sizeof(ms_sample_info_t) == 48, "ms_sample_info_t layout");
 
 #define MS_TRIGGER_ATTACK 0u  /* the zone plays on note-on */
 #define MS_TRIGGER_RELEASE 1u /* the zone plays on note-off (release samples), with the note-on's velocity */
@@ -484,6 +486,14 @@ MS_API int32_t ms_sample_load_msg(ms_sampler_t *sampler, const char *path, ms_sa
 MS_API int32_t ms_sample_create(ms_sampler_t *sampler, const float *data, uint64_t frames,
                                 uint32_t channels, uint32_t sample_rate, ms_sample_t **out);
 
+/*
+ * Width of samples loaded or created from now on: 32 (float, default) or 16
+ * (int16: half the memory, converted to float while rendering; 16-bit
+ * sources lose nothing, 24-bit and float ones are rounded to 16 bits).
+ * Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE.
+ */
+MS_API int32_t ms_sampler_set_sample_bits(ms_sampler_t *sampler, uint32_t bits);
+
 /* Drop the caller's reference; data lives on while zones use it. Thread: CT. */
 MS_API void ms_sample_destroy(ms_sample_t *sample);
 
@@ -671,6 +681,173 @@ _Static_assert(sizeof(ms_latency_report_t) == 48, "ms_latency_report_t layout");
  */
 MS_API int32_t ms_rt_probe_latency(int32_t priority, uint32_t duration_ms, uint32_t interval_us,
                                    ms_latency_report_t *out);
+
+
+/* ------------------------------------------------------------ MIDI -- */
+/*
+ * MIDI input and mappings. Input is read on engine helper threads ("ms-midi",
+ * never the render thread, never waiting on JavaScript) from raw MIDI
+ * devices or any byte stream (a FIFO), the ALSA sequencer, or, with
+ * MS_OUTPUT_MIDI_IN, a JACK MIDI port read inside JACK's process callback.
+ * Each message is stamped on arrival (CLOCK_MONOTONIC) and travels to the
+ * render thread as an MS_EV_MIDI record, where the current MIDI map turns it
+ * into notes and controls with no JavaScript in the path. A copy of each
+ * channel message goes into a ring JavaScript drains (ms_midi_poll), woken by
+ * ms_midi_wait, which never blocks an input thread.
+ */
+
+/* A raw MIDI message as an event record: instrument 0, number = status |
+ * data1 << 8 | data2 << 16 (a channel voice message: 0x80..0xEF status).
+ * The render thread applies the sampler's MIDI map to it. */
+#define MS_EV_MIDI 8u
+
+/* JACK output flag: also register a MIDI input port "midi_in" on the client,
+ * read by the render thread (JACK's process callback) each period. */
+#define MS_OUTPUT_MIDI_IN 2u
+
+#define MS_MIDI_ANY_PROGRAM 255u
+#define MS_MIDI_MAX_LAYERS 256u
+#define MS_MIDI_MAX_CC_MAPS 128u
+
+/*
+ * A keyboard layer: notes on these channels, keys and velocities (while the
+ * channel's program matches) play `instrument`, transposed, with the
+ * velocity looked up in `velocity`. Several layers matching one note all
+ * play (layers); disjoint key ranges make splits. Start from
+ * ms_midi_layer_init().
+ */
+typedef struct ms_midi_layer {
+  uint16_t channel_mask;     /* 0: bit c answers MIDI channel c (0..15) */
+  uint8_t lo_key, hi_key;    /* 2, 3: inclusive input keys */
+  uint8_t lo_vel, hi_vel;    /* 4, 5: inclusive input velocities 1..127 */
+  uint8_t program;           /* 6: plays while the channel's program is this, or MS_MIDI_ANY_PROGRAM */
+  uint8_t reserved0;         /* 7 */
+  int32_t transpose;         /* 8: semitones -127..127 (notes pushed outside 0..127 are dropped) */
+  uint32_t instrument;       /* 12: ms_instrument_id() */
+  uint8_t velocity[128];     /* 16: output velocity per input velocity, 0..127 (0 = silent); [0] unused */
+} ms_midi_layer_t;
+_Static_assert(sizeof(ms_midi_layer_t) == 144, "ms_midi_layer_t layout");
+
+/*
+ * A controller mapping: controller `controller` on these channels sets
+ * parameter `param` (MS_PARAM_*) of `instrument` (0: every instrument the
+ * channel's layers play) to values[controller value]; range and curve are
+ * baked into the table. Controllers without a mapping reach the channel's
+ * instruments as plain control changes when the channel's pass_cc is set
+ * (1 mod wheel, 7 volume, 10 pan, 11 expression, 64 sustain, ...).
+ */
+typedef struct ms_midi_cc_map {
+  uint16_t channel_mask;     /* 0 */
+  uint8_t controller;        /* 2: 0..127 */
+  uint8_t reserved0;         /* 3 */
+  uint32_t instrument;       /* 4: ms_instrument_id(), or 0 */
+  uint32_t param;            /* 8: MS_PARAM_* */
+  uint32_t reserved1;        /* 12 */
+  float values[128];         /* 16: in the parameter's range (MS_PARAM_VOLUME_DB in dB) */
+} ms_midi_cc_map_t;
+_Static_assert(sizeof(ms_midi_cc_map_t) == 528, "ms_midi_cc_map_t layout");
+
+/* Per-channel settings of a map (ms_midi_map_set takes 16 or NULL for defaults). */
+typedef struct ms_midi_channel {
+  float bend_range;          /* 0: semitones 0..48 set with each pitch bend; < 0 (default -1): the instrument's */
+  uint8_t program;           /* 4: the program in force until a program change, 0..127 (default 0) */
+  uint8_t pass_cc;           /* 5: 1 (default): unmapped controllers pass through as control changes */
+  uint8_t reserved[2];       /* 6 */
+} ms_midi_channel_t;
+_Static_assert(sizeof(ms_midi_channel_t) == 8, "ms_midi_channel_t layout");
+
+/* One message as JavaScript handlers see it (ms_midi_poll). */
+#define MS_MIDI_SOURCE_EVENTS 0u /* pushed with ms_push_events (never copied to the poll ring) */
+#define MS_MIDI_SOURCE_RAW 1u
+#define MS_MIDI_SOURCE_ALSA_SEQ 2u
+#define MS_MIDI_SOURCE_JACK 3u
+typedef struct ms_midi_message {
+  uint64_t arrival_ns;       /* 0: CLOCK_MONOTONIC when it arrived */
+  uint8_t status, data1, data2; /* 8, 9, 10: note-on with velocity 0 arrives as note-off */
+  uint8_t source;            /* 11: MS_MIDI_SOURCE_* */
+  uint32_t reserved;         /* 12 */
+} ms_midi_message_t;
+_Static_assert(sizeof(ms_midi_message_t) == 16, "ms_midi_message_t layout");
+
+/* Fill a layer with defaults: every channel and key, velocities 1..127, any
+ * program, no transpose, linear velocity (velocity[v] = v). Thread: ANY. */
+MS_API void ms_midi_layer_init(ms_midi_layer_t *layer);
+
+/*
+ * Replace the sampler's MIDI map: layers, controller mappings and channel
+ * settings are checked, compiled into one immutable table and handed to the
+ * render thread, which swaps it in between blocks (notes already sounding
+ * are released through the map that started them). The old table comes back
+ * through the return ring and is freed by ms_sampler_collect. layer_count 0
+ * and cc_count 0 clear the map (MIDI then plays nothing).
+ * Thread: CT. Errors: INVALID_ARGUMENT (NULL with a count, an instrument id
+ * that does not exist; the message names the record and field),
+ * OUT_OF_RANGE, LIMIT (over MS_MIDI_MAX_LAYERS / _CC_MAPS), NO_MEMORY, RING_FULL.
+ */
+MS_API int32_t ms_midi_map_set(ms_sampler_t *sampler, const ms_midi_layer_t *layers, uint32_t layer_count,
+                               const ms_midi_cc_map_t *cc_maps, uint32_t cc_count,
+                               const ms_midi_channel_t *channels);
+
+typedef struct ms_midi_in ms_midi_in_t;
+#define MS_MIDI_IN_RAW 1u       /* path: a raw MIDI device (/dev/snd/midiC1D0) or any byte stream (a FIFO) */
+#define MS_MIDI_IN_ALSA_SEQ 2u  /* a sequencer port "midi-sampler:in"; path "" or "CLIENT:PORT" to connect from */
+
+/*
+ * Open a MIDI input and start its reader thread "ms-midi" (normal priority;
+ * it never waits on the render thread or on JavaScript). At most 4 inputs per
+ * sampler. Thread: CT. Errors: INVALID_ARGUMENT, FILE_NOT_FOUND (raw path),
+ * DEVICE (cannot open: the message says why, e.g. no /dev/snd/seq), LIMIT,
+ * NO_MEMORY.
+ */
+MS_API int32_t ms_midi_in_open(ms_sampler_t *sampler, uint32_t kind, const char *path, ms_midi_in_t **out);
+
+/* Stop the reader thread and close the input; frees the handle. Thread: CT. */
+MS_API void ms_midi_in_close(ms_midi_in_t *input);
+
+/*
+ * Copy up to cap waiting messages (channel messages and start/stop/continue;
+ * clock ticks only move the tempo estimate) into out, oldest first; returns
+ * how many. Never blocks. Thread: CT.
+ */
+MS_API uint32_t ms_midi_poll(ms_sampler_t *sampler, ms_midi_message_t *out, uint32_t cap);
+
+/*
+ * Block until ms_midi_poll has messages, ms_midi_wake is called, or
+ * timeout_ms passes. Returns 1 (messages or a wake), 0 (timeout) or a
+ * negative error. Meant for a helper thread (Deno's nonblocking FFI pool):
+ * input threads wake it through an eventfd; JACK MIDI (which the render
+ * thread reads and which may not make system calls) is noticed within 2 ms.
+ * Call ms_midi_wake and let it return before destroying the sampler.
+ * Thread: one helper thread at a time. Errors: INVALID_ARGUMENT, NO_MEMORY.
+ */
+MS_API int32_t ms_midi_wait(ms_sampler_t *sampler, uint32_t timeout_ms);
+
+/* Make a pending (or the next) ms_midi_wait return 1. Thread: ANY. */
+MS_API void ms_midi_wake(ms_sampler_t *sampler);
+
+/* MIDI counters and the input-latency distribution: a block of its own
+ * (ms_midi_stats_ptr) so ms_stats_t keeps its size. One writer per field
+ * except messages/dropped (atomic adds from each input). */
+typedef struct ms_midi_stats {
+  uint64_t messages;             /* 0: channel messages received from every input */
+  uint64_t dropped;              /* 8: lost because a ring was full */
+  uint64_t clock_ticks;          /* 16: 0xF8 received */
+  uint64_t clock_bpm_milli;      /* 24: external tempo from the clock's arrival stamps, BPM * 1000, 0 = none */
+  uint64_t clock_running;        /* 32: 1 after start (0xFA) or continue (0xFB), 0 after stop (0xFC) */
+  uint64_t clock_transport;      /* 40: start/stop/continue messages received */
+  uint64_t latency_count;        /* 48: messages with an arrival stamp that reached the render thread */
+  uint64_t latency_ns_total;     /* 56 */
+  uint64_t latency_ns_max;       /* 64 */
+  /* 72: arrival to the render thread rendering the message's frame, in the
+   * buckets of ms_stats_t.render_ns_hist; add ms_output_info_t.latency_frames
+   * for the time it is heard. */
+  uint64_t latency_ns_hist[128];
+} ms_midi_stats_t;
+_Static_assert(sizeof(ms_midi_stats_t) == 1096, "ms_midi_stats_t layout");
+
+/* The live MIDI stats block (all zero until MIDI is used); valid until
+ * ms_sampler_destroy. Thread: ANY. */
+MS_API const ms_midi_stats_t *ms_midi_stats_ptr(const ms_sampler_t *sampler);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 /*
- * test_kernels.c — the vector (AVX2, and AVX-512 where built) voice kernels against the scalar
+ * test_kernels.c — the vector (AVX2, and AVX-512 where built) voice kernels, float and int16, against the scalar
  * reference kernels: same sample data, positions, pitch steps and gain ramps,
  * runs of every length 1..67 (full vectors and masked tails), mono and
  * stereo, linear and cubic. The two differ only by FMA rounding.
@@ -24,7 +24,7 @@ static int failures __attribute__((unused)) = 0;
     }                                                      \
   } while (0)
 
-typedef void (*kernel_fn)(const float *, uint64_t, uint64_t, uint32_t, float *, float *, float, float, float,
+typedef void (*kernel_fn)(const void *, uint64_t, uint64_t, uint32_t, float *, float *, float, float, float,
                           float, float);
 
 static uint64_t rng = 0x1234567;
@@ -43,24 +43,39 @@ int main(void) {
 #else
   struct {
     const char *name;
-    uint32_t ch;
+    uint32_t bits;
     kernel_fn scalar, simd;
   } k[] = {
-      {"linear mono", 1, rt_scalar_linear_mono, rt_simd_linear_mono},
-      {"cubic mono", 1, rt_scalar_cubic_mono, rt_simd_cubic_mono},
-      {"linear stereo", 2, rt_scalar_linear_stereo, rt_simd_linear_stereo},
-      {"cubic stereo", 2, rt_scalar_cubic_stereo, rt_simd_cubic_stereo},
+      {"linear mono", 32, rt_scalar_linear_mono, rt_simd_linear_mono},
+      {"cubic mono", 32, rt_scalar_cubic_mono, rt_simd_cubic_mono},
+      {"linear stereo", 32, rt_scalar_linear_stereo, rt_simd_linear_stereo},
+      {"cubic stereo", 32, rt_scalar_cubic_stereo, rt_simd_cubic_stereo},
+      {"linear mono16", 16, rt_scalar_linear_mono16, rt_simd_linear_mono16},
+      {"cubic mono16", 16, rt_scalar_cubic_mono16, rt_simd_cubic_mono16},
+      {"linear stereo16", 16, rt_scalar_linear_stereo16, rt_simd_linear_stereo16},
+      {"cubic stereo16", 16, rt_scalar_cubic_stereo16, rt_simd_cubic_stereo16},
+      /* int16 against float: the same signal stored both ways */
+      {"16 vs float, cubic", 0, rt_scalar_cubic_stereo, rt_simd_cubic_stereo16},
 #if RT_HAVE_AVX512
-      {"linear mono 512", 1, rt_scalar_linear_mono, rt_simd512_linear_mono},
-      {"cubic mono 512", 1, rt_scalar_cubic_mono, rt_simd512_cubic_mono},
-      {"linear stereo 512", 2, rt_scalar_linear_stereo, rt_simd512_linear_stereo},
-      {"cubic stereo 512", 2, rt_scalar_cubic_stereo, rt_simd512_cubic_stereo},
+      {"linear mono 512", 32, rt_scalar_linear_mono, rt_simd512_linear_mono},
+      {"cubic mono 512", 32, rt_scalar_cubic_mono, rt_simd512_cubic_mono},
+      {"linear stereo 512", 32, rt_scalar_linear_stereo, rt_simd512_linear_stereo},
+      {"cubic stereo 512", 32, rt_scalar_cubic_stereo, rt_simd512_cubic_stereo},
+      {"linear mono16 512", 16, rt_scalar_linear_mono16, rt_simd512_linear_mono16},
+      {"cubic mono16 512", 16, rt_scalar_cubic_mono16, rt_simd512_cubic_mono16},
+      {"linear stereo16 512", 16, rt_scalar_linear_stereo16, rt_simd512_linear_stereo16},
+      {"cubic stereo16 512", 16, rt_scalar_cubic_stereo16, rt_simd512_cubic_stereo16},
 #endif
   };
   enum { FRAMES = 4096 };
   float *mem = calloc((FRAMES + 8) * 2, sizeof(float));
   float *data = mem + 2; /* one padding frame before, as the engine lays samples out */
-  for (int i = 0; i < FRAMES * 2; i++) data[i] = frand();
+  int16_t *mem16 = calloc((FRAMES + 8) * 2, sizeof(int16_t));
+  int16_t *data16 = mem16 + 2;
+  for (int i = 0; i < FRAMES * 2; i++) {
+    data16[i] = (int16_t)(frand() * 32767.0f);
+    data[i] = (float)data16[i] / 32768.0f; /* the same signal as float */
+  }
   const double ratios[] = {0.25, 0.5, 0.9999, 1.0, 1.0594630943592953, 1.5, 2.0, 3.7};
   int cases = 0;
   for (size_t ki = 0; ki < sizeof k / sizeof k[0]; ki++) {
@@ -72,8 +87,10 @@ int main(void) {
         float La[80] = {0}, Ra[80] = {0}, Lb[80] = {0}, Rb[80] = {0};
         for (int i = 0; i < 80; i++) La[i] = Lb[i] = frand() * 0.1f, Ra[i] = Rb[i] = frand() * 0.1f;
         float gl = 0.3f, dgl = 0.002f, gr = 0.7f, dgr = -0.003f, t0 = (float)(n % 13);
-        k[ki].scalar(data, pos, inc, n, La, Ra, gl, dgl, gr, dgr, t0);
-        k[ki].simd(data, pos, inc, n, Lb, Rb, gl, dgl, gr, dgr, t0);
+        const void *da = k[ki].bits == 16 ? (const void *)data16 : (const void *)data;
+        const void *db = k[ki].bits == 32 ? (const void *)data : (const void *)data16;
+        k[ki].scalar(da, pos, inc, n, La, Ra, gl, dgl, gr, dgr, t0);
+        k[ki].simd(db, pos, inc, n, Lb, Rb, gl, dgl, gr, dgr, t0);
         for (int i = 0; i < 80; i++) {
           double d = fabs((double)La[i] - Lb[i]) + fabs((double)Ra[i] - Rb[i]);
           if (d > worst) worst = d;
@@ -86,6 +103,7 @@ int main(void) {
     CHECK(worst < 2e-6, "%s: vector kernel differs from the scalar reference by %.3g", k[ki].name, worst);
   }
   free(mem);
+  free(mem16);
   printf("%d cases compared\n", cases);
   printf("%d passed, %d failed\n", failures ? 0 : 1, failures ? 1 : 0);
   return failures ? 1 : 0;

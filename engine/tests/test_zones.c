@@ -253,5 +253,45 @@ int main(void) {
       ms_sampler_destroy(s);
     }
   }
+  tu_section("16-bit samples: half the memory, the same sound within 16-bit rounding");
+  {
+    float *outs[2];
+    uint64_t bytes[2];
+    for (int w = 0; w < 2; w++) {
+      ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+      if (w) CHECK_MS(s, ms_sampler_set_sample_bits(s, 16));
+      float *st = malloc(sizeof(float) * RATE * 2);
+      for (int i = 0; i < RATE; i++) {
+        st[2 * i] = 0.5f * (float)sin(2 * M_PI * 220.0 * i / RATE);
+        st[2 * i + 1] = 0.4f * (float)sin(2 * M_PI * 330.0 * i / RATE);
+      }
+      ms_sample_t *smp = NULL;
+      CHECK_MS(s, ms_sample_create(s, st, RATE, 2, 44100, &smp));
+      ms_sample_info_t info;
+      CHECK_MS(s, ms_sample_get_info(smp, &info));
+      CHECK_EQ_INT((int)info.bits, w ? 16 : 32);
+      bytes[w] = info.bytes;
+      ms_instrument_t *in = NULL;
+      CHECK_MS(s, ms_instrument_create(s, "w", &in));
+      ms_zone_t z = flat();
+      z.loop_start_frames = 0;
+      z.loop_end_frames = 44100; /* a whole number of both periods at 44.1 kHz */
+      CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
+      CHECK_MS(s, ms_note_on_at(in, 10, 67, 100, NULL)); /* pitched and resampled */
+      outs[w] = render(s, RATE * 2);
+      free(st);
+      ms_sample_destroy(smp);
+      ms_sampler_destroy(s);
+    }
+    double worst = 0;
+    for (int i = 0; i < RATE * 4; i++) worst = fmax(worst, fabs((double)outs[0][i] - outs[1][i]));
+    printf("    16-bit: %llu bytes vs %llu (float); worst difference %.2g (1 LSB = %.2g)\n",
+           (unsigned long long)bytes[1], (unsigned long long)bytes[0], worst, 1.0 / 32768);
+    CHECK(bytes[1] * 2 == bytes[0]);
+    CHECKF(worst < 3.0 / 32768, "within 3 LSB of the float render (%.3g)", worst);
+    CHECK_MS_CODE(NULL, ms_sampler_set_sample_bits(NULL, 16), MS_ERR_INVALID_ARGUMENT);
+    free(outs[0]);
+    free(outs[1]);
+  }
   return tu_finish();
 }

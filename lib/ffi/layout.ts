@@ -116,7 +116,7 @@ export const AUDIO_CONFIG = {
 
 /** `ms_sample_info_t`, 40 bytes. */
 export const SAMPLE_INFO = {
-  size: 40,
+  size: 48,
   fields: {
     frames: { offset: 0, type: "u64" },
     channels: { offset: 8, type: "u32" },
@@ -126,6 +126,8 @@ export const SAMPLE_INFO = {
     loop_end_frames: { offset: 24, type: "u32" },
     root_key: { offset: 28, type: "u32" },
     bytes: { offset: 32, type: "u64" },
+    bits: { offset: 40, type: "u32" },
+    reserved: { offset: 44, type: "u32" },
   },
 } as const satisfies StructLayout;
 

@@ -79,6 +79,7 @@ export const SYMBOLS = {
     nonblocking: true,
   },
   ms_sample_destroy: { parameters: ["pointer"], result: "void" },
+  ms_sampler_set_sample_bits: { parameters: ["pointer", "u32"], result: "i32" },
   ms_sample_get_info: { parameters: ["pointer", "buffer"], result: "i32" },
 
   ms_producer_create: { parameters: ["pointer", "buffer"], result: "i32" },

@@ -224,15 +224,31 @@ MS_API int32_t ms_sample_create(ms_sampler_t *s, const float *data, uint64_t fra
   for (uint64_t i = 0; i < frames * channels; i++)
     if (!isfinite(data[i]))
       return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot create sample: value %llu is NaN or infinite", (unsigned long long)i);
-  ms_sample_t *smp = ctl_sample_new(s, frames, channels);
+  ms_sample_t *smp = ctl_sample_new(s, frames, channels, s->sample_bits);
   if (!smp) return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot create sample: out of memory for %llu frames", (unsigned long long)frames);
-  memcpy(smp->data, data, sizeof(float) * frames * channels);
+  if (smp->bits == 16) {
+    int16_t *d = smp->data;
+    for (uint64_t i = 0; i < frames * channels; i++) {
+      float x = data[i] * 32768.0f;
+      d[i] = (int16_t)(x >= 32767.0f ? 32767 : x <= -32768.0f ? -32768 : lrintf(x));
+    }
+  } else {
+    memcpy(smp->data, data, sizeof(float) * frames * channels);
+  }
   smp->sample_rate = sample_rate;
   *out = smp;
   return MS_OK;
 }
 
 MS_API void ms_sample_destroy(ms_sample_t *smp) { ctl_sample_unref(smp); }
+
+MS_API int32_t ms_sampler_set_sample_bits(ms_sampler_t *s, uint32_t bits) {
+  if (!s) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot set the sample width: sampler is NULL");
+  if (bits != 16 && bits != 32)
+    return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot set the sample width: %u bits is not 16 or 32", bits);
+  s->sample_bits = bits;
+  return MS_OK;
+}
 
 MS_API int32_t ms_sample_get_info(const ms_sample_t *smp, ms_sample_info_t *out) {
   if (!smp || !out) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot read sample info: sample or output is NULL");
@@ -245,6 +261,7 @@ MS_API int32_t ms_sample_get_info(const ms_sample_t *smp, ms_sample_info_t *out)
   out->loop_end_frames = smp->loop_end;
   out->root_key = smp->root_key;
   out->bytes = smp->bytes;
+  out->bits = smp->bits;
   return MS_OK;
 }
 

@@ -92,6 +92,7 @@ MS_API int32_t ms_sampler_create(const ms_audio_config_t *config, ms_sampler_t *
   s->voice_capacity = c.max_polyphony + (c.max_polyphony / 4 > 4 ? c.max_polyphony / 4 : 4);
   s->smooth_coef = (float)exp(-(double)MS_CONTROL_FRAMES / (0.005 * c.sample_rate));
   s->interpolation = c.interpolation;
+  s->sample_bits = 32;
   /* splitmix64 of the seed: a non-zero xorshift state */
   uint64_t z = (uint64_t)c.seed + 0x9E3779B97F4A7C15ull;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -133,6 +134,7 @@ MS_API void ms_sampler_destroy(ms_sampler_t *s) {
   /* a live output still open: stop its render thread before freeing what it reads */
   if (s->output) ms_output_close(s->output);
   if (s->recording) ms_recorder_stop(s->recording);
+  ctl_midi_shutdown(s); /* join the MIDI input threads */
   /* every allocation is on the block list: instruments, samples, versions,
    * rings, the voice pool. No RT call may be running (documented). */
   ctl_unlock_all(s);

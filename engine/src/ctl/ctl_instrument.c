@@ -150,6 +150,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     ctl_sample_ref(smp);
     d->samples[i] = smp;
     r->data = smp->data;
+    r->bits = smp->bits;
     r->length = smp->frames;
     r->channels = smp->channels;
     r->lo_key = z->lo_key;
@@ -288,6 +289,8 @@ void ctl_collect(ms_sampler_t *s) {
   while (ring_pop(&s->ret_ring, &r)) {
     if (r.type == MS_RET_INSTRUMENT_DATA) {
       ctl_instrument_data_free(s, (rt_instrument_data_t *)r.ptr);
+    } else if (r.type == MS_RET_MIDI_MAP) {
+      ctl_free(s, r.ptr);
     } else if (r.type == MS_RET_PRODUCER && r.index < MS_MAX_PRODUCERS) {
       ms_producer_t *p = (ms_producer_t *)r.ptr;
       ctl_free(s, p->storage);

@@ -35,22 +35,24 @@ static void absolute_path(const char *path, char *out, size_t cap) {
   else snprintf(out, cap, "%s", path);
 }
 
-struct ms_sample *ctl_sample_new(ms_sampler_t *s, uint64_t frames, uint32_t channels) {
+struct ms_sample *ctl_sample_new(ms_sampler_t *s, uint64_t frames, uint32_t channels, uint32_t bits) {
   struct ms_sample *smp = ctl_alloc(s, sizeof *smp);
   if (!smp) return NULL;
-  size_t floats = (size_t)(frames + MS_PAD_BEFORE + MS_PAD_AFTER) * channels;
-  float *mem = ctl_alloc(s, floats * sizeof(float));
+  const size_t width = bits == 16 ? sizeof(int16_t) : sizeof(float);
+  size_t values = (size_t)(frames + MS_PAD_BEFORE + MS_PAD_AFTER) * channels;
+  char *mem = ctl_alloc(s, values * width);
   if (!mem) {
     ctl_free(s, smp);
     return NULL;
   }
   smp->owner = s;
-  smp->data = mem + (size_t)MS_PAD_BEFORE * channels;
+  smp->data = mem + (size_t)MS_PAD_BEFORE * channels * width;
   smp->frames = frames;
   smp->channels = channels;
+  smp->bits = bits == 16 ? 16 : 32;
   smp->root_key = 60;
   smp->refs = 1;
-  smp->bytes = floats * sizeof(float);
+  smp->bytes = values * width;
   return smp;
 }
 
@@ -59,7 +61,8 @@ void ctl_sample_ref(struct ms_sample *smp) { smp->refs++; }
 void ctl_sample_unref(struct ms_sample *smp) {
   if (!smp || --smp->refs) return;
   ms_sampler_t *s = smp->owner;
-  ctl_free(s, smp->data - (size_t)MS_PAD_BEFORE * smp->channels);
+  const size_t width = smp->bits == 16 ? sizeof(int16_t) : sizeof(float);
+  ctl_free(s, (char *)smp->data - (size_t)MS_PAD_BEFORE * smp->channels * width);
   ctl_free(s, smp);
 }
 
@@ -138,21 +141,22 @@ int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, const char *instrum
   } else if ((uint64_t)info.frames >= MAX_SAMPLE_FRAMES) {
     rc = ctl_fail(s, MS_ERR_FILE_FORMAT, "Cannot load sample \"%s\": %lld frames is over the limit of %llu",
                   name, (long long)info.frames, (unsigned long long)MAX_SAMPLE_FRAMES);
-  } else if (!(smp = ctl_sample_new(s, (uint64_t)info.frames, (uint32_t)info.channels))) {
+  } else if (!(smp = ctl_sample_new(s, (uint64_t)info.frames, (uint32_t)info.channels, s->sample_bits))) {
     rc = ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot load sample \"%s\": out of memory for %lld frames", name,
                   (long long)info.frames);
   } else {
     sf_command(f, SFC_SET_SCALE_FLOAT_INT_READ, NULL, SF_TRUE);
-    sf_count_t got = sf_readf_float(f, smp->data, info.frames);
+    sf_count_t got = smp->bits == 16 ? sf_readf_short(f, smp->data, info.frames) : sf_readf_float(f, smp->data, info.frames);
     if (got != info.frames) {
       rc = ctl_fail(s, MS_ERR_FILE_FORMAT,
                     "Cannot load sample \"%s\": the file is truncated or corrupt (read %lld of %lld frames%s%s)",
                     name, (long long)(got < 0 ? 0 : got), (long long)info.frames, sf_error(f) ? ": " : "",
                     sf_error(f) ? sf_strerror(f) : "");
     } else {
-      size_t n = (size_t)info.frames * (size_t)info.channels;
+      size_t n = smp->bits == 16 ? 0 : (size_t)info.frames * (size_t)info.channels;
+      const float *fd = smp->data;
       for (size_t i = 0; i < n; i++) {
-        if (!isfinite(smp->data[i])) {
+        if (!isfinite(fd[i])) {
           rc = ctl_fail(s, MS_ERR_FILE_FORMAT,
                         "Cannot load sample \"%s\": it contains NaN or infinite values (frame %zu)", name,
                         i / (size_t)info.channels);

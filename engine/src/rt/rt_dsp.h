@@ -90,15 +90,17 @@ static inline float rt_hermite(float xm1, float x0, float x1, float x2, float f)
  * The scalar versions are the reference; with AVX2 the vector versions below
  * render (tests compare the two).
  */
-#define RT_SCALAR_KERNEL(NAME, CH, ...)                                                           \
-  static inline void NAME(const float *restrict d, uint64_t pos, uint64_t inc, uint32_t n,       \
+#define RT_S16_SCALE (1.0f / 32768.0f)
+
+#define RT_SCALAR_KERNEL(NAME, TYPE, CH, ...)                                                     \
+  static inline void NAME(const void *restrict dv, uint64_t pos, uint64_t inc, uint32_t n,       \
                           float *restrict L, float *restrict R, float gl, float dgl, float gr,   \
                           float dgr, float t0) {                                                 \
     for (uint32_t i = 0; i < n; i++) {                                                           \
-      const float *p = d + (pos >> 32) * (CH);                                                   \
+      const TYPE *p = (const TYPE *)dv + (pos >> 32) * (CH);                                     \
       float f = RT_FRAC(pos);                                                                    \
       float yl, yr;                                                                              \
-      __VA_ARGS__;                                                                                   \
+      __VA_ARGS__;                                                                               \
       float t = t0 + (float)(i + 1);                                                             \
       L[i] += yl * (gl + dgl * t);                                                               \
       R[i] += yr * (gr + dgr * t);                                                               \
@@ -106,13 +108,25 @@ static inline float rt_hermite(float xm1, float x0, float x1, float x2, float f)
     }                                                                                            \
   }
 
-RT_SCALAR_KERNEL(rt_scalar_linear_mono, 1, yl = yr = p[0] + (p[1] - p[0]) * f)
-RT_SCALAR_KERNEL(rt_scalar_cubic_mono, 1, yl = yr = rt_hermite(p[-1], p[0], p[1], p[2], f))
-RT_SCALAR_KERNEL(rt_scalar_linear_stereo, 2,
-                 yl = p[0] + (p[2] - p[0]) * f; yr = p[1] + (p[3] - p[1]) * f)
-RT_SCALAR_KERNEL(rt_scalar_cubic_stereo, 2,
-                 yl = rt_hermite(p[-2], p[0], p[2], p[4], f);
-                 yr = rt_hermite(p[-1], p[1], p[3], p[5], f))
+/* S(k): tap k as float (float samples as they are, int16 scaled to -1..1) */
+#define S(k) ((float)p[k])
+RT_SCALAR_KERNEL(rt_scalar_linear_mono, float, 1, yl = yr = S(0) + (S(1) - S(0)) * f)
+RT_SCALAR_KERNEL(rt_scalar_cubic_mono, float, 1, yl = yr = rt_hermite(S(-1), S(0), S(1), S(2), f))
+RT_SCALAR_KERNEL(rt_scalar_linear_stereo, float, 2,
+                 yl = S(0) + (S(2) - S(0)) * f; yr = S(1) + (S(3) - S(1)) * f)
+RT_SCALAR_KERNEL(rt_scalar_cubic_stereo, float, 2,
+                 yl = rt_hermite(S(-2), S(0), S(2), S(4), f);
+                 yr = rt_hermite(S(-1), S(1), S(3), S(5), f))
+#undef S
+#define S(k) ((float)p[k] * RT_S16_SCALE)
+RT_SCALAR_KERNEL(rt_scalar_linear_mono16, int16_t, 1, yl = yr = S(0) + (S(1) - S(0)) * f)
+RT_SCALAR_KERNEL(rt_scalar_cubic_mono16, int16_t, 1, yl = yr = rt_hermite(S(-1), S(0), S(1), S(2), f))
+RT_SCALAR_KERNEL(rt_scalar_linear_stereo16, int16_t, 2,
+                 yl = S(0) + (S(2) - S(0)) * f; yr = S(1) + (S(3) - S(1)) * f)
+RT_SCALAR_KERNEL(rt_scalar_cubic_stereo16, int16_t, 2,
+                 yl = rt_hermite(S(-2), S(0), S(2), S(4), f);
+                 yr = rt_hermite(S(-1), S(1), S(3), S(5), f))
+#undef S
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -149,7 +163,7 @@ static inline __m256 rt_simd_hermite(__m256 xm1, __m256 x0, __m256 x1, __m256 x2
   _mm256_mask_i32gather_ps(_mm256_setzero_ps(), (d) + (off), (vi), (mask), 4)
 
 #define RT_SIMD_KERNEL(NAME, CH, ...)                                                             \
-  static inline void NAME(const float *restrict d, uint64_t pos, uint64_t inc, uint32_t n,       \
+  static inline void NAME(const void *restrict dv, uint64_t pos, uint64_t inc, uint32_t n,      \
                           float *restrict L, float *restrict R, float gl, float dgl, float gr,   \
                           float dgr, float t0) {                                                 \
     const __m256 lane1 = _mm256_setr_ps(1, 2, 3, 4, 5, 6, 7, 8);                                 \
@@ -163,7 +177,7 @@ static inline __m256 rt_simd_hermite(__m256 xm1, __m256 x0, __m256 x1, __m256 x2
       __m256i vi;                                                                                \
       __m256 f;                                                                                  \
       rt_simd_pos(pos, inc, &vi, &f);                                                            \
-      if ((CH) == 2) vi = _mm256_add_epi32(vi, vi);                                              \
+      (void)mf;                                                                                  \
       __m256 yl, yr;                                                                             \
       __VA_ARGS__;                                                                                   \
       __m256 t = _mm256_add_ps(_mm256_set1_ps(t0 + (float)i), lane1);                            \
@@ -179,15 +193,49 @@ static inline __m256 rt_simd_hermite(__m256 xm1, __m256 x0, __m256 x1, __m256 x2
     }                                                                                            \
   }
 
+/* int16 taps: one 32-bit gather at a 2-byte step fetches two neighbours */
+#define RT_LO16(v) _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srai_epi32(_mm256_slli_epi32((v), 16), 16)), _mm256_set1_ps(RT_S16_SCALE))
+#define RT_HI16(v) _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srai_epi32((v), 16)), _mm256_set1_ps(RT_S16_SCALE))
+#define RT_GATHER32(base, vi, mask, scale) \
+  _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), (const int *)(base), (vi), (mask), (scale))
+
 RT_SIMD_KERNEL(rt_simd_linear_mono, 1, {
+  const float *d = dv;
   __m256 a = RT_GATHER(d, vi, 0, mf), b = RT_GATHER(d, vi, 1, mf);
   yl = yr = _mm256_fmadd_ps(_mm256_sub_ps(b, a), f, a);
 })
 RT_SIMD_KERNEL(rt_simd_cubic_mono, 1, {
+  const float *d = dv;
   yl = yr = rt_simd_hermite(RT_GATHER(d, vi, -1, mf), RT_GATHER(d, vi, 0, mf), RT_GATHER(d, vi, 1, mf),
                             RT_GATHER(d, vi, 2, mf), f);
 })
+RT_SIMD_KERNEL(rt_simd_linear_mono16, 1, {
+  const int16_t *d = dv;
+  __m256i g = RT_GATHER32(d, vi, m, 2);
+  __m256 a = RT_LO16(g), b = RT_HI16(g);
+  yl = yr = _mm256_fmadd_ps(_mm256_sub_ps(b, a), f, a);
+})
+RT_SIMD_KERNEL(rt_simd_cubic_mono16, 1, {
+  const int16_t *d = dv;
+  __m256i g0 = RT_GATHER32(d - 1, vi, m, 2), g1 = RT_GATHER32(d + 1, vi, m, 2);
+  yl = yr = rt_simd_hermite(RT_LO16(g0), RT_HI16(g0), RT_LO16(g1), RT_HI16(g1), f);
+})
+RT_SIMD_KERNEL(rt_simd_linear_stereo16, 2, {
+  const int32_t *d = dv; /* one frame = L | R << 16 */
+  __m256i g0 = RT_GATHER32(d, vi, m, 4), g1 = RT_GATHER32(d + 1, vi, m, 4);
+  yl = _mm256_fmadd_ps(_mm256_sub_ps(RT_LO16(g1), RT_LO16(g0)), f, RT_LO16(g0));
+  yr = _mm256_fmadd_ps(_mm256_sub_ps(RT_HI16(g1), RT_HI16(g0)), f, RT_HI16(g0));
+})
+RT_SIMD_KERNEL(rt_simd_cubic_stereo16, 2, {
+  const int32_t *d = dv;
+  __m256i gm = RT_GATHER32(d - 1, vi, m, 4), g0 = RT_GATHER32(d, vi, m, 4), g1 = RT_GATHER32(d + 1, vi, m, 4),
+          g2 = RT_GATHER32(d + 2, vi, m, 4);
+  yl = rt_simd_hermite(RT_LO16(gm), RT_LO16(g0), RT_LO16(g1), RT_LO16(g2), f);
+  yr = rt_simd_hermite(RT_HI16(gm), RT_HI16(g0), RT_HI16(g1), RT_HI16(g2), f);
+})
 RT_SIMD_KERNEL(rt_simd_linear_stereo, 2, {
+  const float *d = dv;
+  vi = _mm256_add_epi32(vi, vi);
   __m256 a = RT_GATHER(d, vi, 0, mf), b = RT_GATHER(d, vi, 2, mf);
   yl = _mm256_fmadd_ps(_mm256_sub_ps(b, a), f, a);
   a = RT_GATHER(d, vi, 1, mf);
@@ -195,6 +243,8 @@ RT_SIMD_KERNEL(rt_simd_linear_stereo, 2, {
   yr = _mm256_fmadd_ps(_mm256_sub_ps(b, a), f, a);
 })
 RT_SIMD_KERNEL(rt_simd_cubic_stereo, 2, {
+  const float *d = dv;
+  vi = _mm256_add_epi32(vi, vi);
   yl = rt_simd_hermite(RT_GATHER(d, vi, -2, mf), RT_GATHER(d, vi, 0, mf), RT_GATHER(d, vi, 2, mf),
                        RT_GATHER(d, vi, 4, mf), f);
   yr = rt_simd_hermite(RT_GATHER(d, vi, -1, mf), RT_GATHER(d, vi, 1, mf), RT_GATHER(d, vi, 3, mf),
@@ -229,7 +279,7 @@ static inline __m512 rt_simd512_hermite(__m512 xm1, __m512 x0, __m512 x1, __m512
 #define RT_GATHER512(d, vi, off, mask) _mm512_mask_i32gather_ps(_mm512_setzero_ps(), (mask), (vi), (d) + (off), 4)
 
 #define RT_SIMD512_KERNEL(NAME, CH, ...)                                                            \
-  static inline void NAME(const float *restrict d, uint64_t pos, uint64_t inc, uint32_t n,         \
+  static inline void NAME(const void *restrict dv, uint64_t pos, uint64_t inc, uint32_t n,        \
                           float *restrict L, float *restrict R, float gl, float dgl, float gr,     \
                           float dgr, float t0) {                                                   \
     const __m512 lane1 = _mm512_setr_ps(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);    \
@@ -241,7 +291,6 @@ static inline __m512 rt_simd512_hermite(__m512 xm1, __m512 x0, __m512 x1, __m512
       __m512i vi;                                                                                  \
       __m512 f;                                                                                    \
       rt_simd512_pos(pos, inc, &vi, &f);                                                           \
-      if ((CH) == 2) vi = _mm512_add_epi32(vi, vi);                                                \
       __m512 yl, yr;                                                                               \
       __VA_ARGS__;                                                                                 \
       __m512 t = _mm512_add_ps(_mm512_set1_ps(t0 + (float)i), lane1);                              \
@@ -252,15 +301,48 @@ static inline __m512 rt_simd512_hermite(__m512 xm1, __m512 x0, __m512 x1, __m512
     }                                                                                              \
   }
 
+#define RT512_LO16(v) _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srai_epi32(_mm512_slli_epi32((v), 16), 16)), _mm512_set1_ps(RT_S16_SCALE))
+#define RT512_HI16(v) _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srai_epi32((v), 16)), _mm512_set1_ps(RT_S16_SCALE))
+#define RT_GATHER512_32(base, vi, mask, scale) \
+  _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), (mask), (vi), (const void *)(base), (scale))
+
+RT_SIMD512_KERNEL(rt_simd512_linear_mono16, 1, {
+  const int16_t *d = dv;
+  __m512i g = RT_GATHER512_32(d, vi, m, 2);
+  __m512 a = RT512_LO16(g), b = RT512_HI16(g);
+  yl = yr = _mm512_fmadd_ps(_mm512_sub_ps(b, a), f, a);
+})
+RT_SIMD512_KERNEL(rt_simd512_cubic_mono16, 1, {
+  const int16_t *d = dv;
+  __m512i g0 = RT_GATHER512_32(d - 1, vi, m, 2), g1 = RT_GATHER512_32(d + 1, vi, m, 2);
+  yl = yr = rt_simd512_hermite(RT512_LO16(g0), RT512_HI16(g0), RT512_LO16(g1), RT512_HI16(g1), f);
+})
+RT_SIMD512_KERNEL(rt_simd512_linear_stereo16, 2, {
+  const int32_t *d = dv;
+  __m512i g0 = RT_GATHER512_32(d, vi, m, 4), g1 = RT_GATHER512_32(d + 1, vi, m, 4);
+  yl = _mm512_fmadd_ps(_mm512_sub_ps(RT512_LO16(g1), RT512_LO16(g0)), f, RT512_LO16(g0));
+  yr = _mm512_fmadd_ps(_mm512_sub_ps(RT512_HI16(g1), RT512_HI16(g0)), f, RT512_HI16(g0));
+})
+RT_SIMD512_KERNEL(rt_simd512_cubic_stereo16, 2, {
+  const int32_t *d = dv;
+  __m512i gm = RT_GATHER512_32(d - 1, vi, m, 4), g0 = RT_GATHER512_32(d, vi, m, 4),
+          g1 = RT_GATHER512_32(d + 1, vi, m, 4), g2 = RT_GATHER512_32(d + 2, vi, m, 4);
+  yl = rt_simd512_hermite(RT512_LO16(gm), RT512_LO16(g0), RT512_LO16(g1), RT512_LO16(g2), f);
+  yr = rt_simd512_hermite(RT512_HI16(gm), RT512_HI16(g0), RT512_HI16(g1), RT512_HI16(g2), f);
+})
 RT_SIMD512_KERNEL(rt_simd512_linear_mono, 1, {
+  const float *d = dv;
   __m512 a = RT_GATHER512(d, vi, 0, m), b = RT_GATHER512(d, vi, 1, m);
   yl = yr = _mm512_fmadd_ps(_mm512_sub_ps(b, a), f, a);
 })
 RT_SIMD512_KERNEL(rt_simd512_cubic_mono, 1, {
+  const float *d = dv;
   yl = yr = rt_simd512_hermite(RT_GATHER512(d, vi, -1, m), RT_GATHER512(d, vi, 0, m),
                                RT_GATHER512(d, vi, 1, m), RT_GATHER512(d, vi, 2, m), f);
 })
 RT_SIMD512_KERNEL(rt_simd512_linear_stereo, 2, {
+  const float *d = dv;
+  vi = _mm512_add_epi32(vi, vi);
   __m512 a = RT_GATHER512(d, vi, 0, m), b = RT_GATHER512(d, vi, 2, m);
   yl = _mm512_fmadd_ps(_mm512_sub_ps(b, a), f, a);
   a = RT_GATHER512(d, vi, 1, m);
@@ -268,29 +350,22 @@ RT_SIMD512_KERNEL(rt_simd512_linear_stereo, 2, {
   yr = _mm512_fmadd_ps(_mm512_sub_ps(b, a), f, a);
 })
 RT_SIMD512_KERNEL(rt_simd512_cubic_stereo, 2, {
+  const float *d = dv;
+  vi = _mm512_add_epi32(vi, vi);
   yl = rt_simd512_hermite(RT_GATHER512(d, vi, -2, m), RT_GATHER512(d, vi, 0, m), RT_GATHER512(d, vi, 2, m),
                           RT_GATHER512(d, vi, 4, m), f);
   yr = rt_simd512_hermite(RT_GATHER512(d, vi, -1, m), RT_GATHER512(d, vi, 1, m), RT_GATHER512(d, vi, 3, m),
                           RT_GATHER512(d, vi, 5, m), f);
 })
-#define rt_kernel_linear_mono rt_simd512_linear_mono
-#define rt_kernel_cubic_mono rt_simd512_cubic_mono
-#define rt_kernel_linear_stereo rt_simd512_linear_stereo
-#define rt_kernel_cubic_stereo rt_simd512_cubic_stereo
+#define RT_KERNEL(name) rt_simd512_##name
 #else
 #define RT_HAVE_AVX512 0
-#define rt_kernel_linear_mono rt_simd_linear_mono
-#define rt_kernel_cubic_mono rt_simd_cubic_mono
-#define rt_kernel_linear_stereo rt_simd_linear_stereo
-#define rt_kernel_cubic_stereo rt_simd_cubic_stereo
+#define RT_KERNEL(name) rt_simd_##name
 #endif
 #else
 #define RT_HAVE_SIMD 0
 #define RT_HAVE_AVX512 0
-#define rt_kernel_linear_mono rt_scalar_linear_mono
-#define rt_kernel_cubic_mono rt_scalar_cubic_mono
-#define rt_kernel_linear_stereo rt_scalar_linear_stereo
-#define rt_kernel_cubic_stereo rt_scalar_cubic_stereo
+#define RT_KERNEL(name) rt_scalar_##name
 #endif
 
 #endif /* MS_RT_DSP_H */

@@ -207,6 +207,10 @@ static void dispatch(ms_sampler_t *s, const rt_timed_t *t, uint64_t f) {
     else rt_voice_fade_all(s, target, f, false);
     return;
   }
+  if (ev->type == MS_EV_MIDI) { /* raw MIDI: the MIDI map decides (rt_midi.c) */
+    rt_midi_dispatch(s, ev, f);
+    return;
+  }
   if (!(slot = slot_for(s, ev->instrument, &si))) return; /* removed instrument: ignore */
   switch (ev->type) {
     case MS_EV_NOTE_ON: rt_voice_note_on(s, slot, si, ev, f); break;
@@ -216,6 +220,12 @@ static void dispatch(ms_sampler_t *s, const rt_timed_t *t, uint64_t f) {
     case MS_EV_PARAM: apply_param(s, slot, si, ev->number, ev->value, f); break;
     default: break;
   }
+}
+
+void rt_dispatch_event(ms_sampler_t *s, const ms_event_t *ev, uint64_t f) {
+  rt_timed_t t;
+  t.ev = *ev;
+  dispatch(s, &t, f);
 }
 
 static void apply_command(ms_sampler_t *s, const ms_cmd_t *c) {
@@ -252,6 +262,7 @@ static void apply_command(ms_sampler_t *s, const ms_cmd_t *c) {
       break;
     }
     case MS_CMD_SET_INTERP: s->interpolation = c->ev.number; break;
+    case MS_CMD_SWAP_MIDI_MAP: rt_midi_swap_map(s, c->ptr); break;
     case MS_CMD_REMOVE_PRODUCER: {
       uint32_t k = c->ev.number;
       if (k > 0 && k < MS_MAX_PRODUCERS) {

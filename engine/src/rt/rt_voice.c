@@ -224,17 +224,24 @@ typedef struct {
 
 static inline void kernel(uint32_t interp, const rt_voice_t *v, uint32_t n, float *L, float *R, const ramp_t *g,
                           float t0) {
-  if (v->channels == 1) {
-    if (interp == MS_INTERP_LINEAR)
-      rt_kernel_linear_mono(v->data, v->pos, v->inc, n, L, R, g->gl, g->dgl, g->gr, g->dgr, t0);
-    else
-      rt_kernel_cubic_mono(v->data, v->pos, v->inc, n, L, R, g->gl, g->dgl, g->gr, g->dgr, t0);
+#define RUN(k) RT_KERNEL(k)(v->data, v->pos, v->inc, n, L, R, g->gl, g->dgl, g->gr, g->dgr, t0)
+  const bool lin = interp == MS_INTERP_LINEAR;
+  if (v->bits == 16) {
+    if (v->channels == 1) {
+      if (lin) RUN(linear_mono16);
+      else RUN(cubic_mono16);
+    } else {
+      if (lin) RUN(linear_stereo16);
+      else RUN(cubic_stereo16);
+    }
+  } else if (v->channels == 1) {
+    if (lin) RUN(linear_mono);
+    else RUN(cubic_mono);
   } else {
-    if (interp == MS_INTERP_LINEAR)
-      rt_kernel_linear_stereo(v->data, v->pos, v->inc, n, L, R, g->gl, g->dgl, g->gr, g->dgr, t0);
-    else
-      rt_kernel_cubic_stereo(v->data, v->pos, v->inc, n, L, R, g->gl, g->dgl, g->gr, g->dgr, t0);
+    if (lin) RUN(linear_stereo);
+    else RUN(cubic_stereo);
   }
+#undef RUN
 }
 
 /* A tap near the loop seam: indices past the loop end wrap to its start, and
@@ -245,7 +252,8 @@ static inline float loop_tap(const rt_voice_t *v, int64_t j, uint32_t c) {
   while (j >= le) j -= len;
   if (v->wrapped)
     while (j < ls) j += len;
-  return v->data[j * (int64_t)v->channels + c];
+  const int64_t at = j * (int64_t)v->channels + c;
+  return v->bits == 16 ? (float)((const int16_t *)v->data)[at] * RT_S16_SCALE : ((const float *)v->data)[at];
 }
 
 static void render_seam_frame(const ms_sampler_t *s, const rt_voice_t *v, float *L, float *R,
@@ -312,8 +320,8 @@ static uint32_t voice_run(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_
       /* every line of the span [end of this run, one control chunk beyond] */
       uint64_t a = (v->pos + v->inc * (uint64_t)want) >> 32;
       uint64_t b = (v->pos + v->inc * (uint64_t)(want + MS_CONTROL_FRAMES)) >> 32;
-      const char *p = (const char *)(v->data + a * v->channels);
-      const char *q = (const char *)(v->data + (b + 3) * v->channels);
+      const char *p = (const char *)v->data + a * v->frame_bytes;
+      const char *q = (const char *)v->data + (b + 3) * v->frame_bytes;
       if (q - p > 32 * 64) q = p + 32 * 64;
       for (; p < q; p += 64) rt_prefetch(p);
     }
@@ -380,8 +388,8 @@ static void voice_free(ms_sampler_t *s, rt_voice_t *v) {
 
 static inline void prefetch_voice(const rt_voice_t *v, uint32_t frames) {
   if (v->state == VOICE_FREE) return;
-  const char *p = (const char *)(v->data + (v->pos >> 32) * v->channels) - 64;
-  const char *q = (const char *)(v->data + ((v->pos + v->inc * (uint64_t)frames) >> 32) * v->channels) + 64;
+  const char *p = (const char *)v->data + (v->pos >> 32) * v->frame_bytes - 64;
+  const char *q = (const char *)v->data + ((v->pos + v->inc * (uint64_t)frames) >> 32) * v->frame_bytes + 64;
   if (q - p > 24 * 64) q = p + 24 * 64;
   for (; p < q; p += 64) rt_prefetch(p);
 }
@@ -611,6 +619,8 @@ static void start_zones(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, u
     v->data = z->data;
     v->length = z->length;
     v->channels = z->channels;
+    v->bits = z->bits;
+    v->frame_bytes = z->channels * (z->bits == 16 ? 2u : 4u);
     v->loop_mode = z->loop_mode;
     if (z->loop_mode == MS_LOOP_FORWARD || z->loop_mode == MS_LOOP_SUSTAIN) {
       v->loop_start = z->loop_start;

@@ -47,10 +47,12 @@
 #define MS_CMD_REMOVE_INSTRUMENT 101u /* instrument = id */
 #define MS_CMD_SET_INTERP 102u        /* number = MS_INTERP_* */
 #define MS_CMD_REMOVE_PRODUCER 103u   /* number = producer index, ptr = producer */
+#define MS_CMD_SWAP_MIDI_MAP 104u     /* ptr = rt_midi_map (shared/midi.h), may be NULL */
 
 /* Return ring record types. */
 #define MS_RET_INSTRUMENT_DATA 1u
 #define MS_RET_PRODUCER 2u
+#define MS_RET_MIDI_MAP 3u
 
 /* A ring record: the public event plus a pointer for commands. */
 typedef struct ms_cmd {
@@ -76,9 +78,10 @@ typedef struct ctl_block {
 /* ------------------------------------------------------------ samples -- */
 struct ms_sample {
   struct ms_sampler *owner;
-  float *data;                /* first real frame; padded before and after */
+  void *data;                 /* first real frame (float or int16); padded before and after */
   uint64_t frames;
   uint32_t channels;
+  uint32_t bits;              /* 32: float, 16: int16 (ms_sampler_set_sample_bits) */
   uint32_t sample_rate;
   uint32_t has_loop;
   uint32_t loop_start, loop_end; /* exclusive end */
@@ -91,9 +94,10 @@ struct ms_sample {
 /* --------------------------------------------------- instrument data -- */
 /* One zone as the render thread sees it: everything precomputed on CT. */
 typedef struct rt_zone {
-  const float *data;
+  const void *data;           /* float or int16 frames */
   uint64_t length;            /* frames */
   uint32_t channels;
+  uint32_t bits;
   uint8_t lo_key, hi_key, lo_vel, hi_vel;
   uint8_t loop_mode;          /* resolved: never MS_LOOP_AUTO */
   uint8_t alt_mode;
@@ -175,10 +179,12 @@ typedef struct rt_voice {
   /* hot: read every frame */
   uint64_t pos;                /* 32.32 fixed point sample position */
   uint64_t inc;
-  const float *data;
+  const void *data;            /* float or int16 frames (bits) */
   float gl, gr, dgl, dgr;      /* gain at ramp_start-1 and per-frame steps: frame f plays
                                   gl + dgl * (f - ramp_start + 1) */
   uint32_t channels;
+  uint32_t bits;
+  uint32_t frame_bytes;
   uint32_t loop_start, loop_end; /* active loop (end exclusive); loop_end 0 = none */
   uint64_t length;
   uint8_t state;
@@ -282,12 +288,17 @@ struct ms_sampler {
   struct ms_recorder *_Atomic recorder; /* set/cleared by CT, read by RT each call */
   _Atomic uint32_t recorder_busy;        /* RT holds `recorder` while 1 (seq_cst handshake) */
 
+  /* ---- MIDI (shared/midi.h): set by CT before the first MIDI command, then read by RT ---- */
+  struct ms_midi_hub *_Atomic midi;
+
   /* ---- stats: stable address, one writer per field ---- */
   alignas(64) ms_stats_t stats;
+  alignas(64) ms_midi_stats_t midi_stats;
 
   /* ---- CT-owned ---- */
   ctl_block_t blocks;          /* list head of every allocation */
   bool lock_memory;
+  uint32_t sample_bits;        /* width new samples are stored at: 32 (float) or 16 */
   uint32_t rt_status;
   int32_t rt_priority;
   struct ms_instrument **instruments; /* by slot */
@@ -358,6 +369,11 @@ void rt_voice_all_notes_off(ms_sampler_t *s, int32_t slot_index, uint64_t frame)
 void rt_voice_fade_all(ms_sampler_t *s, int32_t slot_index, uint64_t frame, bool detach);
 void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t offset);
 void rt_retire_data(ms_sampler_t *s, rt_instrument_data_t *d);
+/* Apply one event now, as if it had come off the heap (rt_midi.c uses it). */
+void rt_dispatch_event(ms_sampler_t *s, const ms_event_t *ev, uint64_t frame);
+/* rt_midi.c: an MS_EV_MIDI record through the current map; a map swap. */
+void rt_midi_dispatch(ms_sampler_t *s, const ms_event_t *ev, uint64_t frame);
+void rt_midi_swap_map(ms_sampler_t *s, void *map);
 
 /* ---------------------------------------------- CT internals (ctl/) -- */
 void *ctl_alloc(ms_sampler_t *s, size_t bytes);
@@ -376,7 +392,7 @@ int32_t ctl_tables_build(ms_sampler_t *s);
 
 /* instrument: name for messages, or NULL */
 int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, const char *instrument, struct ms_sample **out);
-struct ms_sample *ctl_sample_new(ms_sampler_t *s, uint64_t frames, uint32_t channels);
+struct ms_sample *ctl_sample_new(ms_sampler_t *s, uint64_t frames, uint32_t channels, uint32_t bits);
 void ctl_sample_ref(struct ms_sample *smp);
 void ctl_sample_unref(struct ms_sample *smp);
 
@@ -386,6 +402,8 @@ int32_t ctl_instrument_publish(ms_instrument_t *inst);
 int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const ms_zone_t *z);
 
 int32_t ctl_push(ms_sampler_t *s, const ms_cmd_t *cmd);
+/* ctl_midi_in.c: close every MIDI input (join its thread) before the sampler is freed. */
+void ctl_midi_shutdown(ms_sampler_t *s);
 void ctl_collect(ms_sampler_t *s);
 
 #endif /* MS_SHARED_ENGINE_H */
