@@ -99,7 +99,7 @@ async function load(file: string, jobs: number, repeat: number): Promise<number>
         bytes = p.bytes;
         bar.update(p.done, p.total, p.bytes / 1e6);
       },
-      onWarning: run === 0 ? warn : undefined,
+      onWarning: (w) => run === 0 && warn(w),
     });
     const seconds = (performance.now() - t0) / 1000;
     bar.clear();
