@@ -35,6 +35,11 @@ export const SamplerOptionsSchema = z.strictObject({
   interpolation: z.enum(["cubic", "linear"]).default("cubic"),
   /** Seed of the engine's random alternatives (round-robin "random" zones), 0..2^32-1. @default 1 */
   seed: u32.default(1),
+  /**
+   * Width samples are kept at in memory: 32 (float) or 16 (int16: half the
+   * RAM, converted while rendering; 24-bit and float sources are rounded). @default 32
+   */
+  sampleBits: z.union([z.literal(16), z.literal(32)]).default(32),
   /** Initial tempo of the sampler's Clock in beats per minute. @default 120 */
   tempo: z.number().min(1).max(1000).default(120),
 });

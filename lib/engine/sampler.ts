@@ -145,7 +145,9 @@ export class Sampler implements Disposable {
       interpolation: o.interpolation === "linear" ? INTERP.LINEAR : INTERP.CUBIC,
       seed: o.seed,
     };
-    return new Sampler(new SamplerCore(NativeSampler.create(config), o.tempo), o);
+    const native = NativeSampler.create(config);
+    if (o.sampleBits === 16) native.setSampleBits(16);
+    return new Sampler(new SamplerCore(native, o.tempo), o);
   }
 
   /**

@@ -270,3 +270,23 @@ Deno.test("the render-time histogram counts every call; p50 <= p99 <= max bucket
   // p99 is a bucket's upper edge: at most 12.5 % (plus the 1 us floor) above the slowest call
   assert.ok(s.renderNsP99 <= Math.max(s.renderNsMax * 1.125, 1000) + 1);
 });
+
+Deno.test("sampleBits 16 halves sample memory and sounds the same within 16-bit rounding", () => {
+  const render = (bits: 16 | 32) => {
+    using sampler = Sampler.open({ sampleBits: bits });
+    const sine = new Float32Array(4800).map((_, i) =>
+      0.5 * Math.sin(2 * Math.PI * 100 * i / 48000)
+    );
+    const sample = sampler.createSample(sine);
+    const inst = sampler.createInstrument("w");
+    inst.addZone(sample, { rootKey: 60, loop: { mode: "forward", start: 0, end: 4800 } });
+    inst.noteOn(64, 100, { at: 0 });
+    return { out: sampler.process(4800), bytes: sample.info.bytes };
+  };
+  const f = render(32), h = render(16);
+  assert.equal(h.bytes * 2, f.bytes, "int16 holds half the bytes");
+  let worst = 0;
+  for (let i = 0; i < f.out.length; i++) worst = Math.max(worst, Math.abs(f.out[i]! - h.out[i]!));
+  assert.ok(worst < 3 / 32768, `within 3 LSB (${worst})`);
+  assert.ok(worst > 0, "the 16-bit path really ran (some rounding differs)");
+});

@@ -159,6 +159,12 @@ export class NativeSampler {
     return new NativeSampler(out.get());
   }
 
+  /** ms_sampler_set_sample_bits: width of samples loaded from now on (16 or 32). */
+  setSampleBits(bits: 16 | 32): void {
+    const ptr = this.assertAlive("Cannot set the sample width");
+    check(engine().ms_sampler_set_sample_bits(ptr, bits), ptr, "Cannot set the sample width");
+  }
+
   /** True until destroy(). */
   get alive(): boolean {
     return this.#ptr !== null;
