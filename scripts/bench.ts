@@ -4,7 +4,7 @@
  * noisy, so absolute figures drift between runs).
  *
  * Usage:
- *   deno task bench [--quick] [--only engine,schedule,live] [-- <ms_bench options>]
+ *   deno task bench [--quick] [--only engine,schedule,perform,live] [-- <ms_bench options>]
  *
  * Sections:
  *   engine    build/engine/bench/ms_bench: ns per voice-frame for 16..1024
@@ -13,6 +13,10 @@
  *   schedule  the TypeScript side: cost per event from `noteOn` through the
  *             scheduler queue and `ms_push_events` into the ring, against a
  *             bare FFI call (ms_version) measured alongside
+ *   perform   a Strudel set's scheduling cost (pattern query to ring, events
+ *             per second against a bare FFI call) and the longest JavaScript
+ *             pause its look-ahead absorbed during a GC storm (JACK dummy)
+ *             (scripts/bench_perform.ts)
  *   live      real time on a JACK dummy server of its own (scripts/bench_live.ts):
  *             latency, max voices under 70% DSP load, render-block times with
  *             and without a GC storm; included by default when jackd is installed
@@ -27,6 +31,7 @@ import { buildEngine, ensureLibrary, PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { engine } from "../lib/ffi/native.ts";
 import { Sampler } from "../lib/mod.ts";
 import { benchLive } from "./bench_live.ts";
+import { benchPerform } from "./bench_perform.ts";
 import { hasCommand } from "./live_support.ts";
 
 const { values, positionals } = parseArgs({
@@ -36,14 +41,14 @@ const { values, positionals } = parseArgs({
     quick: { type: "boolean", default: false },
     only: {
       type: "string",
-      default: hasCommand("jackd") ? "engine,schedule,live" : "engine,schedule",
+      default: hasCommand("jackd") ? "engine,schedule,perform,live" : "engine,schedule,perform",
     },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   console.log(
-    "Usage: deno task bench [--quick] [--only engine,schedule,live] [-- <ms_bench options>]\n" +
+    "Usage: deno task bench [--quick] [--only engine,schedule,perform,live] [-- <ms_bench options>]\n" +
       "  ms_bench options: build/engine/bench/ms_bench --help",
   );
   Deno.exit(0);
@@ -119,6 +124,16 @@ if (sections.has("schedule")) {
   } catch (err) {
     console.error(
       `error: the schedule benchmark failed: ${err instanceof Error ? err.message : err}`,
+    );
+    failed++;
+  }
+}
+if (sections.has("perform")) {
+  try {
+    await benchPerform(values.quick);
+  } catch (err) {
+    console.error(
+      `error: the perform benchmark failed: ${err instanceof Error ? err.message : err}`,
     );
     failed++;
   }

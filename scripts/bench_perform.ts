@@ -1,0 +1,161 @@
+/**
+ * `deno task bench --only perform`: what a live set costs the control thread.
+ *
+ *   scheduling  pattern query -> controls -> frame stamps -> sampler queue ->
+ *               ms_push_events into the ring, in events (note-ons and offs)
+ *               per second on one core, against a bare FFI call measured in
+ *               the same run
+ *   pauses      a set playing on a JACK dummy server of its own (100 ms
+ *               look-ahead) while the JavaScript thread allocates in a GC
+ *               storm and is blocked for ever longer stretches: the longest
+ *               pause after which the engine had counted no late event
+ *
+ * CLI layer (called by scripts/bench.ts): prints.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { PROJECT_ROOT } from "../lib/ffi/build.ts";
+import { engine } from "../lib/ffi/native.ts";
+import { Sampler } from "../lib/engine/sampler.ts";
+import { InstrumentCache } from "../lib/live/instruments.ts";
+import { startSession } from "../lib/live/perform.ts";
+import { Session } from "../lib/live/session.ts";
+import { evaluateSet } from "../lib/live/set.ts";
+import { note, s, stack } from "../lib/pattern/pattern.ts";
+import { gcStorm, hasCommand, startJackDummy } from "./live_support.ts";
+
+function medianOf(xs: number[]): number {
+  const t = [...xs].sort((a, b) => a - b);
+  return t[Math.floor(t.length / 2)]!;
+}
+
+/** A dense set: 16th hats, euclidean kicks, snares, fast chords (about 70 notes a cycle). */
+const dense = stack(
+  s("hh*16").gain("0.5 0.3").sometimes((p) => p.velocity(0.4)),
+  s("bd(5,8), ~ sd ~ sd, cp(3,8,2)"),
+  note("<[c3,e3,g3,b3] [a2,c3,e3,g3]>*8").s("epiano").velocity(0.5),
+  note("c2 [~ c2] g1 <bb1 f2>").s("bass").fast(2),
+);
+
+async function benchScheduling(quick: boolean): Promise<void> {
+  const sym = engine();
+  const calls = 200_000;
+  const bareRuns: number[] = [];
+  for (let r = 0; r < (quick ? 5 : 11); r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) sym.ms_version();
+    bareRuns.push((performance.now() - t0) * 1e6 / calls);
+  }
+  const bare = medianOf(bareRuns);
+
+  const cycles = quick ? 200 : 600;
+  const perEvent: number[] = [];
+  let eventsPerRun = 0;
+  for (let r = 0; r < (quick ? 3 : 7); r++) {
+    using sampler = Sampler.open({ ringCapacity: 1 << 18, maxPolyphony: 64 });
+    const session = new Session(sampler, { instruments: new InstrumentCache(sampler) });
+    await session.apply(
+      await evaluateSet((set) => {
+        set.tempo(240);
+        set.play("dense", dense);
+      }, 1),
+    );
+    const cycleFrames = session.frameOfTick(53760);
+    const step = Math.round(sampler.sampleRate * 0.01); // a 10 ms pump, as live
+    const t0 = performance.now();
+    for (let f = step; f <= cycles * cycleFrames; f += step) {
+      session.advance(f);
+      sampler.flush();
+    }
+    const ms = performance.now() - t0;
+    const stats = sampler.stats();
+    if (stats.eventsDropped) throw new Error(`${stats.eventsDropped} events dropped`);
+    eventsPerRun = session.notes * 2;
+    perEvent.push(ms * 1e6 / eventsPerRun);
+  }
+  const ns = medianOf(perEvent);
+  console.log(`bare FFI call (ms_version):              ${bare.toFixed(1)} ns`);
+  console.log(
+    `pattern query -> ring, per event:        ${ns.toFixed(0)} ns (${
+      (ns / bare).toFixed(0)
+    }x a bare call; ${(1e9 / ns / 1000).toFixed(0)}k events/s on one core; ` +
+      `${eventsPerRun} events per run, ${cycles} cycles in 10 ms steps)`,
+  );
+  const perSecond = eventsPerRun / cycles * (240 / 60 / 4);
+  console.log(
+    `this set at 240 bpm makes ${perSecond.toFixed(0)} events/s: ${
+      (perSecond * ns / 1e7).toFixed(2)
+    }% of one core`,
+  );
+}
+
+async function benchPauses(quick: boolean): Promise<void> {
+  if (!hasCommand("jackd")) {
+    console.log("pauses: skipped (jackd is not installed)");
+    return;
+  }
+  await using jack = await startJackDummy({ periodFrames: 128, prefix: "ms-bench-perform" });
+  Deno.env.set("JACK_DEFAULT_SERVER", jack.name);
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "bench-set.ts");
+  const live = pathToFileURL(join(PROJECT_ROOT, "lib", "live", "mod.ts")).href;
+  await Deno.writeTextFile(
+    file,
+    `import { defineSet, note, s, stack } from "${live}";\n` +
+      `export default defineSet((set) => {\n  set.tempo(150);\n` +
+      `  set.play("d", stack(s("hh*16"), s("bd(5,8), ~ sd"), note("<[c3,e3,g3] [a2,c3,e3]>*4").s("epiano")));\n});\n`,
+  );
+  const session = await startSession(file, {
+    output: { backend: "jack", lookaheadMs: 100 },
+    watch: false,
+  });
+  const lines: string[] = [];
+  let longestOk = 0;
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const storm = gcStorm(quick ? 4000 : 12000, 5);
+    for (const pause of [10, 20, 40, 60, 70, 80, 85, 90, 95, 100, 120, 150]) {
+      await new Promise((r) => setTimeout(r, 150)); // let the pump refill the look-ahead
+      const before = session.sampler.stats().eventsLate;
+      const end = performance.now() + pause;
+      while (performance.now() < end) { /* the JavaScript thread is blocked */ }
+      await new Promise((r) => setTimeout(r, 250));
+      const late = session.sampler.stats().eventsLate - before;
+      lines.push(`  ${String(pause).padStart(4)} ms pause: ${late} late events`);
+      if (late === 0) longestOk = Math.max(longestOk, pause);
+    }
+    const st = await storm;
+    const stats = session.sampler.stats();
+    console.log(
+      `pauses on JACK dummy (period 128, look-ahead 100 ms, scheduler every 10 ms) during a GC storm ` +
+        `(${(st.bytesPerSecond / 1e6).toFixed(0)} MB/s allocated, longest storm slice ${
+          st.longestSliceMs.toFixed(1)
+        } ms):`,
+    );
+    for (const l of lines) console.log(l);
+    console.log(
+      `longest pause absorbed with zero late events: ${longestOk} ms ` +
+        `(${stats.xruns} xruns in the run; xruns on this VM come from host stalls)`,
+    );
+  } finally {
+    await session.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * Run the perform benchmark.
+ *
+ * @param quick Fewer repetitions and a shorter storm.
+ */
+export async function benchPerform(quick: boolean): Promise<void> {
+  console.log(
+    "\n== perform: a Strudel set's scheduling cost and the pauses its look-ahead absorbs ==",
+  );
+  await benchScheduling(quick);
+  await benchPauses(quick);
+}
+
+if (import.meta.main) await benchPerform(Deno.args.includes("--quick"));
