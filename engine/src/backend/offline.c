@@ -28,29 +28,10 @@ MS_API int32_t ms_render_file_open(ms_sampler_t *s, const char *path, uint32_t f
   ctl_clear_error(s);
   if (!path || !out) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot open output file: path or output pointer is NULL");
   *out = NULL;
-  int major, minor;
-  if (file_format == MS_FILE_WAV) major = SF_FORMAT_WAV;
-  else if (file_format == MS_FILE_FLAC) major = SF_FORMAT_FLAC;
-  else return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot open output file \"%s\": file format %u is not MS_FILE_WAV or MS_FILE_FLAC", path, file_format);
-  if (sample_format == MS_SAMPLE_PCM16) minor = SF_FORMAT_PCM_16;
-  else if (sample_format == MS_SAMPLE_PCM24) minor = SF_FORMAT_PCM_24;
-  else if (sample_format == MS_SAMPLE_FLOAT32) minor = SF_FORMAT_FLOAT;
-  else return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot open output file \"%s\": sample format %u is unknown", path, sample_format);
-  if (major == SF_FORMAT_FLAC && minor == SF_FORMAT_FLOAT)
-    return ctl_fail(s, MS_ERR_UNSUPPORTED, "Cannot open output file \"%s\": FLAC cannot store 32-bit float: use 16 or 24 bits, or WAV", path);
-  SF_INFO info;
-  memset(&info, 0, sizeof info);
-  info.samplerate = (int)s->cfg.sample_rate;
-  info.channels = (int)s->cfg.channels;
-  info.format = major | minor;
-  if (!sf_format_check(&info))
-    return ctl_fail(s, MS_ERR_UNSUPPORTED, "Cannot open output file \"%s\": libsndfile cannot write this format", path);
-  SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
-  if (!sf)
-    return ctl_fail(s, MS_ERR_FILE_NOT_FOUND, "Cannot open output file \"%s\": %s: check that the folder exists and is writable",
-                    path, sf_strerror(NULL));
-  sf_command(sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
-  sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+  void *handle = NULL;
+  int32_t rc = ctl_sndfile_open_write(s, "open output file", path, file_format, sample_format, &handle);
+  if (rc != MS_OK) return rc;
+  SNDFILE *sf = handle;
   ms_render_file_t *f = ctl_alloc(s, sizeof *f);
   float *buf = f ? ctl_alloc(s, sizeof(float) * s->cfg.buffer_size * s->cfg.channels) : NULL;
   if (!buf) {

@@ -56,21 +56,10 @@ MS_API int32_t ms_recorder_start(ms_sampler_t *s, const char *path, uint32_t fil
   if (s->recording) return ctl_fail(s, MS_ERR_STATE, "Cannot record to \"%s\": already recording to \"%s\": stop that first", path, s->recording->path);
   if (!(buffer_seconds >= 0.0f && buffer_seconds <= 60.0f))
     return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot record to \"%s\": buffer_seconds %g is outside 0..60", path, buffer_seconds);
-  int major = file_format == MS_FILE_WAV ? SF_FORMAT_WAV : file_format == MS_FILE_FLAC ? SF_FORMAT_FLAC : 0;
-  int minor = sample_format == MS_SAMPLE_PCM16 ? SF_FORMAT_PCM_16 : sample_format == MS_SAMPLE_PCM24 ? SF_FORMAT_PCM_24
-            : sample_format == MS_SAMPLE_FLOAT32 ? SF_FORMAT_FLOAT : 0;
-  if (!major || !minor) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot record to \"%s\": unknown file or sample format (%u, %u)", path, file_format, sample_format);
-  if (major == SF_FORMAT_FLAC && minor == SF_FORMAT_FLOAT)
-    return ctl_fail(s, MS_ERR_UNSUPPORTED, "Cannot record to \"%s\": FLAC cannot store 32-bit float: use 16 or 24 bits, or WAV", path);
-  SF_INFO info;
-  memset(&info, 0, sizeof info);
-  info.samplerate = (int)s->cfg.sample_rate;
-  info.channels = (int)s->cfg.channels;
-  info.format = major | minor;
-  SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
-  if (!sf) return ctl_fail(s, MS_ERR_FILE_NOT_FOUND, "Cannot record to \"%s\": %s: check that the folder exists and is writable", path, sf_strerror(NULL));
-  sf_command(sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
-  sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+  void *handle = NULL;
+  int32_t rc = ctl_sndfile_open_write(s, "record to", path, file_format, sample_format, &handle);
+  if (rc != MS_OK) return rc;
+  SNDFILE *sf = handle;
 
   uint32_t want = (uint32_t)((buffer_seconds > 0.0f ? buffer_seconds : 2.0f) * (float)s->cfg.sample_rate);
   uint32_t cap = 1024;

@@ -401,6 +401,11 @@ void ctl_instrument_data_free(ms_sampler_t *s, rt_instrument_data_t *d);
 int32_t ctl_instrument_publish(ms_instrument_t *inst);
 int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const ms_zone_t *z);
 
+/* Open path for writing the sampler's output (rate, channels) as MS_FILE_* /
+ * MS_SAMPLE_*; *out is a SNDFILE*. what names the action in messages. */
+int32_t ctl_sndfile_open_write(ms_sampler_t *s, const char *what, const char *path, uint32_t file_format,
+                               uint32_t sample_format, void **out);
+
 int32_t ctl_push(ms_sampler_t *s, const ms_cmd_t *cmd);
 /* ctl_midi_in.c: close every MIDI input (join its thread) before the sampler is freed. */
 void ctl_midi_shutdown(ms_sampler_t *s);
