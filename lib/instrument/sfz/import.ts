@@ -100,6 +100,7 @@ export function importSfz(path: string, options: ImportSfzOptions = {}): SfzInst
   const shown = shownPath(file);
   const conv = convertSfzFile(file, options);
   if (conv.errors.length) {
+    conv.errors.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
     const first = conv.errors[0]!;
     throw new InstrumentDefinitionError(conv.errors.map(formatSfzProblem).join("\n"), {
       file,

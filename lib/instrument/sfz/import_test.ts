@@ -1,0 +1,443 @@
+/**
+ * SFZ import without the engine: a table of snippets and the model each must
+ * give (inheritance, note names, #define, #include, comments, paths with
+ * spaces and backslashes, opcode mapping), warnings listed once, malformed
+ * lines as file:line errors, and a deterministic fuzz loop over mutated SFZ
+ * text that must never crash the importer.
+ */
+
+import assert from "node:assert/strict";
+import { InstrumentDefinitionError } from "../../engine/errors.ts";
+import type { ZoneDefinition } from "../schema.ts";
+import { convertSfzFile, importSfz } from "./import.ts";
+
+const ROOT = "/sfz";
+
+/** Import `main` (and other files of `files`) from an in-memory tree. */
+function load(main: string, files: Record<string, string> = {}) {
+  const tree: Record<string, string> = { [`${ROOT}/main.sfz`]: main };
+  for (const [name, text] of Object.entries(files)) tree[`${ROOT}/${name}`] = text;
+  return importSfz(`${ROOT}/main.sfz`, {
+    read: (p) => {
+      const t = tree[p];
+      if (t === undefined) throw new Deno.errors.NotFound(`no file ${p}`);
+      return t;
+    },
+  });
+}
+
+function zones(main: string, files: Record<string, string> = {}): ZoneDefinition[] {
+  return load(main, files).definition.zones;
+}
+
+function errorOf(main: string, files: Record<string, string> = {}): string {
+  try {
+    load(main, files);
+  } catch (err) {
+    assert.ok(err instanceof InstrumentDefinitionError, `not a definition error: ${err}`);
+    return err.message;
+  }
+  assert.fail("the SFZ was accepted");
+}
+
+/** Zone fields every SFZ region gets: SFZ chokes only through off_by. */
+const BASE = { offBy: "none" } as const;
+
+const CASES: { name: string; sfz: string; files?: Record<string, string>; want: unknown[] }[] = [
+  {
+    name: "a bare region: SFZ's root key 60, all keys and velocities",
+    sfz: "<region> sample=a.wav",
+    want: [{ ...BASE, sample: "a.wav", rootKey: 60 }],
+  },
+  {
+    name: "key sets both ends and the root; note names with sharps and flats, c4 = 60",
+    sfz:
+      "<region> sample=a.wav key=c#4\n<region> sample=b.wav lokey=Db2 hikey=e2 pitch_keycenter=d2",
+    want: [
+      { ...BASE, sample: "a.wav", keys: [61, 61], rootKey: 61 },
+      { ...BASE, sample: "b.wav", keys: [37, 40], rootKey: 38 },
+    ],
+  },
+  {
+    name: "inheritance: global < master < group < region, later wins; headers reset lower levels",
+    sfz: `<global> volume=-6 pan=50
+<master> tune=10 ampeg_release=1
+<group> lovel=64 tune=20
+<region> sample=a.wav
+<region> sample=b.wav tune=30 pan=-100
+<group> hivel=63
+<region> sample=c.wav
+<master>
+<region> sample=d.wav`,
+    want: [
+      {
+        ...BASE,
+        sample: "a.wav",
+        rootKey: 60,
+        velocities: [64, 127],
+        tuneCents: 20,
+        gainDb: -6,
+        pan: 0.5,
+        envelope: { release: 1 },
+      },
+      {
+        ...BASE,
+        sample: "b.wav",
+        rootKey: 60,
+        velocities: [64, 127],
+        tuneCents: 30,
+        gainDb: -6,
+        pan: -1,
+        envelope: { release: 1 },
+      },
+      {
+        ...BASE,
+        sample: "c.wav",
+        rootKey: 60,
+        velocities: [1, 63],
+        tuneCents: 10,
+        gainDb: -6,
+        pan: 0.5,
+        envelope: { release: 1 },
+      },
+      { ...BASE, sample: "d.wav", rootKey: 60, gainDb: -6, pan: 0.5 },
+    ],
+  },
+  {
+    name: "#define substitutes $NAME, longest name first; comments of both kinds",
+    sfz: `#define $K 60
+#define $KEY 72
+// a line comment <region> sample=not.wav
+<region> sample=a.wav key=$KEY /* key=1
+still a comment */ lovel=$K // trailing`,
+    want: [{ ...BASE, sample: "a.wav", keys: [72, 72], rootKey: 72, velocities: [60, 127] }],
+  },
+  {
+    name: "sample paths with spaces and backslashes; default_path joins them",
+    sfz: `<control> default_path=My Samples\\Piano\\
+<region> sample=soft C4.wav key=60 volume=-3
+<region> sample=..\\other dir\\x.flac key=61`,
+    want: [
+      { ...BASE, sample: "My Samples/Piano/soft C4.wav", keys: [60, 60], rootKey: 60, gainDb: -3 },
+      { ...BASE, sample: "My Samples/Piano/../other dir/x.flac", keys: [61, 61], rootKey: 61 },
+    ],
+  },
+  {
+    name: "#include is read relative to the root file, in place; note_offset shifts notes",
+    sfz: `<control> note_offset=12
+#include "parts/regions.sfz"
+<region> sample=b.wav key=48`,
+    files: { "parts/regions.sfz": "<group> hivel=100\n<region> sample=a.wav key=c3" },
+    want: [
+      { ...BASE, sample: "a.wav", keys: [60, 60], rootKey: 60, velocities: [1, 100] },
+      { ...BASE, sample: "b.wav", keys: [60, 60], rootKey: 60, velocities: [1, 100] },
+    ],
+  },
+  {
+    name: "loops: modes, loop_end inclusive becomes exclusive, one point alone, offset",
+    sfz: `<region> sample=a.wav loop_mode=loop_continuous loop_start=100 loop_end=199 offset=10
+<region> sample=b.wav loop_mode=one_shot
+<region> sample=c.wav loop_mode=loop_sustain loop_start=5
+<region> sample=d.wav loopmode=no_loop`,
+    want: [
+      {
+        ...BASE,
+        sample: "a.wav",
+        rootKey: 60,
+        loop: { mode: "forward", start: 100, end: 200 },
+        offset: 10,
+      },
+      { ...BASE, sample: "b.wav", rootKey: 60, loop: { mode: "one-shot" } },
+      { ...BASE, sample: "c.wav", rootKey: 60, loop: { mode: "sustain", start: 5 } },
+      { ...BASE, sample: "d.wav", rootKey: 60, loop: { mode: "none" } },
+    ],
+  },
+  {
+    name: "round robin: seq_length groups by ranges, zones ordered by seq_position",
+    sfz: `<group> key=38 seq_length=3
+<region> sample=s3.wav seq_position=3
+<region> sample=s1.wav seq_position=1
+<region> sample=s2.wav seq_position=2`,
+    want: ["s1.wav", "s2.wav", "s3.wav"].map((sample) => ({
+      ...BASE,
+      sample,
+      keys: [38, 38],
+      rootKey: 38,
+      altGroup: 1,
+    })),
+  },
+  {
+    name: "groups and chokes: off_by its own group, another group, off_mode; random ranges",
+    sfz: `<region> sample=closed.wav key=42 group=1 off_by=1 lorand=0 hirand=0.5
+<region> sample=open.wav key=46 group=2 off_by=1 off_mode=normal
+<region> sample=pedal.wav key=44 group=1`,
+    want: [
+      {
+        sample: "closed.wav",
+        keys: [42, 42],
+        rootKey: 42,
+        exclusiveGroup: 1,
+        offBy: "own",
+        random: [0, 0.5],
+      },
+      {
+        sample: "open.wav",
+        keys: [46, 46],
+        rootKey: 46,
+        exclusiveGroup: 2,
+        offBy: 1,
+        offMode: "normal",
+      },
+      { sample: "pedal.wav", keys: [44, 44], rootKey: 44, exclusiveGroup: 1, offBy: "none" },
+    ],
+  },
+  {
+    name: "triggers, channels 1..16 to 0..15, keyswitches and sw_default, pitch_keytrack",
+    sfz: `<global> sw_lokey=c1 sw_hikey=d1 sw_default=d1
+<region> sample=a.wav sw_last=c1 trigger=release lochan=2 hichan=3 pitch_keytrack=0
+<region> sample=b.wav sw_last=37`,
+    want: [
+      {
+        ...BASE,
+        sample: "a.wav",
+        rootKey: 60,
+        trigger: "release",
+        midiChannels: [1, 2],
+        keyswitch: 24,
+        keyswitchRange: [24, 26],
+        pitchKeytrack: 0,
+      },
+      { ...BASE, sample: "b.wav", rootKey: 60, keyswitch: 37, keyswitchRange: [24, 26] },
+    ],
+  },
+  {
+    name: "velocity: amp_veltrack percent, amp_velcurve_N points replace it",
+    sfz: `<region> sample=a.wav amp_veltrack=50
+<region> sample=b.wav amp_veltrack=50 amp_velcurve_100=1 amp_velcurve_1=0.2`,
+    want: [
+      { ...BASE, sample: "a.wav", rootKey: 60, velocityTrack: 0.5 },
+      { ...BASE, sample: "b.wav", rootKey: 60, velocityCurve: [[1, 0.2], [100, 1]] },
+    ],
+  },
+  {
+    name: "envelope: seconds, sustain in percent; transpose adds to tune; amplitude to volume",
+    sfz:
+      "<region> sample=a.wav ampeg_attack=0.01 ampeg_hold=0.02 ampeg_decay=1 ampeg_sustain=50 transpose=-12 tune=5 amplitude=50",
+    want: [
+      {
+        ...BASE,
+        sample: "a.wav",
+        rootKey: 60,
+        tuneCents: -1195,
+        gainDb: 20 * Math.log10(0.5),
+        envelope: { attack: 0.01, hold: 0.02, decay: 1, sustain: 0.5 },
+      },
+    ],
+  },
+  {
+    name: "filter: only with a cutoff; type, resonance, tracking, envelope and CC",
+    sfz: `<region> sample=a.wav fil_type=hpf_2p cutoff=500 resonance=3 fil_veltrack=1200
+ fil_keytrack=100 fil_keycenter=c3 fileg_depth=2400 fileg_attack=0.1 fileg_sustain=25 cutoff_cc74=1200
+<region> sample=b.wav fil_type=bpf_2p
+<region> sample=c.wav cutoff=20000 cutoff_oncc1=-600`,
+    want: [
+      {
+        ...BASE,
+        sample: "a.wav",
+        rootKey: 60,
+        filter: {
+          type: "highpass",
+          cutoffHz: 500,
+          resonanceDb: 3,
+          velocityTrackCents: 1200,
+          keyTrackCents: 100,
+          keyCenter: 48,
+          envelope: { depthCents: 2400, attack: 0.1, sustain: 0.25 },
+          cc: { controller: 74, cents: 1200 },
+        },
+      },
+      { ...BASE, sample: "b.wav", rootKey: 60 },
+      {
+        ...BASE,
+        sample: "c.wav",
+        rootKey: 60,
+        filter: { type: "lowpass", cutoffHz: 20000, cc: { controller: 1, cents: -600 } },
+      },
+    ],
+  },
+  {
+    name: "regions that cannot play are skipped: no sample, key -1, hivel 0, generators",
+    sfz: `<region> key=60
+<region> sample=a.wav hikey=-1
+<region> sample=b.wav hivel=0
+<region> sample=*sine key=60
+<region> sample=ok.wav`,
+    want: [{ ...BASE, sample: "ok.wav", rootKey: 60 }],
+  },
+];
+
+for (const c of CASES) {
+  Deno.test(`SFZ snippet: ${c.name}`, () => {
+    assert.deepEqual(zones(c.sfz, c.files), c.want);
+  });
+}
+
+Deno.test("SFZ: the instrument is named after the file; sw_default becomes keyswitchDefault", () => {
+  const def = load("<global> sw_lokey=c1 sw_hikey=d1 sw_default=c1\n<region> sample=a.wav")
+    .definition;
+  assert.equal(def.name, "main");
+  assert.equal(def.keyswitchDefault, 24);
+});
+
+Deno.test("SFZ: each unknown opcode is reported once, at its first place; its regions still load", () => {
+  const r = load(`<group> unknown_one=1 ampeg_delay=0.1
+<region> sample=a.wav unknown_one=2
+<region> sample=b.wav unknown_two=3 unknown_one=4
+<curve> v000=0
+<effect> type=lofi
+<effect> type=other
+<region> sample=c.wav fil_type=lpf_4p cutoff=100
+<region> sample=d.wav fil_type=lpf_4p cutoff=200`);
+  assert.equal(r.definition.zones.length, 4);
+  assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
+    '1: opcode "unknown_one" is not supported (ignored)',
+    '1: opcode "ampeg_delay" is not supported (ignored)',
+    '3: opcode "unknown_two" is not supported (ignored)',
+    "4: <curve> is not supported (its opcodes are ignored)",
+    "5: <effect> is not supported (its opcodes are ignored)",
+    "7: fil_type=lpf_4p is approximated by the engine's 12 dB/octave lowpass",
+  ]);
+});
+
+Deno.test("SFZ: malformed lines are all listed as file:line errors", () => {
+  const msg = errorOf(`<region> sample=a.wav lokey=foo
+<region sample=b.wav
+garbage <region> sample=c.wav
+#define NOVAR 1
+<region> sample=d.wav loop_mode=pingpong
+#include "missing.sfz"
+/* never closed`);
+  assert.deepEqual(msg.split("\n"), [
+    '/sfz/main.sfz:1: lokey="foo": is not a note (give 0..127 or a name like "c#4")',
+    '/sfz/main.sfz:2: malformed header "<region sample=b.wav"',
+    '/sfz/main.sfz:3: "garbage" is not a <header> or an opcode=value',
+    "/sfz/main.sfz:4: malformed #define (write: #define $NAME value)",
+    '/sfz/main.sfz:5: loop_mode="pingpong": is not one of no_loop, one_shot, loop_continuous, loop_sustain',
+    '/sfz/main.sfz:6: #include "/sfz/missing.sfz" cannot be read (no file /sfz/missing.sfz)',
+    "/sfz/main.sfz:7: a /* comment is never closed with */",
+  ]);
+});
+
+Deno.test("SFZ: an include cycle is an error, not a hang", () => {
+  const msg = errorOf('#include "a.sfz"\n<region> sample=x.wav', { "a.sfz": '#include "a.sfz"' });
+  assert.match(msg, /^\/sfz\/a\.sfz:1: #include "\/sfz\/a\.sfz" includes itself/);
+});
+
+Deno.test("SFZ: values the model rejects name the region's line", () => {
+  const msg = errorOf("<region> sample=a.wav\n<region> sample=b.wav loop_start=50 loop_end=10");
+  assert.equal(msg, "/sfz/main.sfz:2: <region> loop.end: 11 is not after the loop start 50");
+});
+
+Deno.test("SFZ: a file without playable regions is an error", () => {
+  assert.match(errorOf("<group> key=60\n<region> key=61"), /has no playable <region>/);
+});
+
+Deno.test("SFZ: out-of-range numbers are clamped with a warning", () => {
+  const r = load("<region> sample=a.wav lokey=200 hikey=300 pan=150");
+  assert.deepEqual(r.definition.zones[0]?.keys, [127, 127]);
+  assert.equal(r.definition.zones[0]?.pan, 1);
+  assert.equal(r.warnings.length, 3);
+});
+
+/** xorshift32: the fuzz loop is the same on every run. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
+  };
+}
+
+const FUZZ_SEED_TEXT = `<control> default_path=s\\ note_offset=-3
+#define $V 100
+<global> ampeg_release=0.2 amp_velcurve_64=0.7 sw_lokey=c1 sw_hikey=d1
+<master> sw_last=c1 fil_type=lpf_2p cutoff=1200 fileg_depth=1200 cutoff_cc74=600
+<group> lovel=1 hivel=$V seq_length=2 group=3 off_by=3 trigger=attack
+<region> sample=a b.wav lokey=c3 hikey=f#3 pitch_keycenter=d3 seq_position=1 loop_mode=loop_continuous loop_start=10 loop_end=400
+<region> sample=c.wav key=61 seq_position=2 tune=-20 pan=30 lorand=0.2 hirand=0.8 // comment
+/* block */ <region> sample=d.wav key=62 trigger=release lochan=2 hichan=9 offset=5`;
+
+const PIECES = [
+  "<",
+  ">",
+  "=",
+  "<region>",
+  "<group>",
+  "<control>",
+  "#define",
+  "#include",
+  '"',
+  "/*",
+  "*/",
+  "//",
+  "$V",
+  "$",
+  "\\",
+  " ",
+  "\n",
+  "-1",
+  "999999999999",
+  "NaN",
+  "1e400",
+  "c#",
+  "key=",
+  "sample=",
+  "loop_end=0",
+  "seq_position=9",
+  "lokey=g9",
+  "\u0000",
+  "é",
+];
+
+Deno.test("SFZ fuzz: 3000 mutated or truncated files never crash the importer", () => {
+  const rand = rng(0x5f2);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  let accepted = 0, rejected = 0;
+  for (let i = 0; i < 3000; i++) {
+    let text = FUZZ_SEED_TEXT;
+    const edits = 1 + Math.floor(rand() * 6);
+    for (let e = 0; e < edits; e++) {
+      const at = Math.floor(rand() * (text.length + 1));
+      const kind = rand();
+      if (kind < 0.3) text = text.slice(0, at); // truncate
+      else if (kind < 0.6) text = text.slice(0, at) + pick(PIECES) + text.slice(at);
+      else if (kind < 0.8) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(rand() * 20));
+      else {
+        const from = Math.floor(rand() * text.length);
+        text = text.slice(0, at) + text.slice(from, from + 30) + text.slice(at);
+      }
+    }
+    const read = (p: string) => {
+      if (p === `${ROOT}/main.sfz`) return text;
+      if (p.endsWith(".sfz")) return text.slice(0, 200);
+      throw new Deno.errors.NotFound(p);
+    };
+    try {
+      const r = importSfz(`${ROOT}/main.sfz`, { read });
+      assert.ok(r.definition.zones.length > 0);
+      accepted++;
+    } catch (err) {
+      if (!(err instanceof InstrumentDefinitionError)) {
+        throw new Error(`input ${i} crashed the importer:\n${text}`, { cause: err });
+      }
+      rejected++;
+    }
+    // the unvalidated conversion never throws at all
+    convertSfzFile(`${ROOT}/main.sfz`, { read });
+  }
+  assert.ok(accepted > 100 && rejected > 100, `accepted ${accepted}, rejected ${rejected}`);
+});
