@@ -4,7 +4,7 @@
  *
  * Usage:
  *   deno task instrument inspect <file>
- *   deno task instrument load <file> [--jobs N] [--repeat N]
+ *   deno task instrument load <file> [--jobs N] [--repeat N] [--bits 16|32]
  *
  * inspect prints the zones as a table (keys, velocities, root, sample, loop,
  * trigger, keyswitch, groups, filter), the import's warnings, and warnings
@@ -30,7 +30,8 @@ const USAGE = `Usage: deno task instrument <command> <file> [options]
   inspect <file>     the zones as a table, import warnings, overlapping/uncovered ranges
   load <file>        decode every sample into a sampler; report MB/s and memory
     --jobs N         files decoded at once (default: ${navigator.hardwareConcurrency ?? 1})
-    --repeat N       load N times into fresh samplers and report each (default 1)`;
+    --repeat N       load N times into fresh samplers and report each (default 1)
+    --bits 16|32     keep samples as int16 (half the RAM) or float (default 32)`;
 
 class UsageError extends Error {}
 
@@ -86,9 +87,9 @@ function progressBar(
   };
 }
 
-async function load(file: string, jobs: number, repeat: number): Promise<number> {
+async function load(file: string, jobs: number, repeat: number, bits: 16 | 32): Promise<number> {
   for (let run = 0; run < repeat; run++) {
-    using sampler = Sampler.open();
+    using sampler = Sampler.open({ sampleBits: bits });
     const bar = progressBar("loading");
     let files = 0, bytes = 0;
     const t0 = performance.now();
@@ -109,7 +110,8 @@ async function load(file: string, jobs: number, repeat: number): Promise<number>
       `${inst.name}: ${inst.zoneCount} zones, ${files} files, ${
         (bytes / 1e6).toFixed(1)
       } MB decoded ` +
-        `in ${seconds.toFixed(2)} s = ${(bytes / 1e6 / seconds).toFixed(1)} MB/s (jobs ${jobs}); ` +
+        `in ${seconds.toFixed(2)} s = ${(bytes / 1e6 / seconds).toFixed(1)} MB/s ` +
+        `(jobs ${jobs}, ${bits}-bit); ` +
         `engine memory ${(stats.memoryBytes / 1e6).toFixed(1)} MB, process RSS ${
           (rss / 1e6).toFixed(1)
         } MB`,
@@ -127,6 +129,7 @@ async function main(args: string[]): Promise<number> {
       options: {
         jobs: { type: "string" },
         repeat: { type: "string" },
+        bits: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -150,7 +153,11 @@ async function main(args: string[]): Promise<number> {
   const jobs = count("jobs", parsed.values.jobs, navigator.hardwareConcurrency ?? 1);
   const repeat = count("repeat", parsed.values.repeat, 1);
   if (command === "inspect") return await inspect(file);
-  if (command === "load") return await load(file, jobs, repeat);
+  const bits = parsed.values.bits ?? "32";
+  if (bits !== "16" && bits !== "32") {
+    throw new UsageError(`--bits must be 16 or 32, got "${bits}"`);
+  }
+  if (command === "load") return await load(file, jobs, repeat, bits === "16" ? 16 : 32);
   throw new UsageError(`unknown command "${command}" (use inspect or load)`);
 }
 

@@ -296,20 +296,19 @@ export class NativeSampler {
   }
 
   /**
-   * ms_sample_load on Deno's blocking thread pool: several calls decode at
-   * once. The engine's allocator is mutex-guarded, but its per-sampler error
-   * detail is shared by all threads, so a failure is decoded again on this
-   * thread to report its own message.
+   * ms_sample_load_msg on Deno's blocking thread pool: several calls decode
+   * at once (the engine allows it), each failure with its own message.
    */
   async loadSampleAsync(path: string): Promise<NativeSample> {
     const action = `Cannot load sample "${path}"`;
     const p = this.assertAlive(action);
     const out = outPointer();
     const name = cString(path);
+    const msg = new Uint8Array(512);
     this.#pending++;
     let rc: number;
     try {
-      rc = await engine().ms_sample_load_nonblocking(p, name, out.bytes);
+      rc = await engine().ms_sample_load_msg(p, name, out.bytes, msg, msg.length);
     } finally {
       if (--this.#pending === 0 && this.#doomed !== null) {
         const doomed = this.#doomed;
@@ -318,7 +317,11 @@ export class NativeSampler {
       }
     }
     this.assertAlive(action);
-    if (rc < 0) return this.loadSample(path);
+    if (rc < 0) {
+      const end = msg.indexOf(0);
+      const detail = new TextDecoder().decode(msg.subarray(0, end < 0 ? msg.length : end));
+      throw errorFromCode(rc, detail || `${action}: ${strerror(rc)}`);
+    }
     return new NativeSample(this, out.get());
   }
 

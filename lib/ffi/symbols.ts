@@ -61,18 +61,11 @@ export const SYMBOLS = {
   ms_instrument_set_param_at: { parameters: ["pointer", "u64", "u32", "f32"], result: "i32" },
 
   ms_sample_load: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
-  // the same function on Deno's blocking pool, so several files decode at once
-  // (ctl_alloc's block list is mutex-guarded; see NativeSampler.loadSampleAsync)
-  ms_sample_load_nonblocking: {
-    name: "ms_sample_load",
-    parameters: ["pointer", "buffer", "buffer"],
-    result: "i32",
-    nonblocking: true,
-  },
   ms_sample_create: {
     parameters: ["pointer", "buffer", "u64", "u32", "u32", "buffer"],
     result: "i32",
   },
+  // on Deno's blocking pool, so several files decode at once (NativeSampler.loadSampleAsync)
   ms_sample_load_msg: {
     parameters: ["pointer", "buffer", "buffer", "buffer", "u32"],
     result: "i32",
