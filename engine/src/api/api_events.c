@@ -21,6 +21,7 @@ static const char *type_name(uint32_t t) {
     case MS_EV_PARAM: return "parameter";
     case MS_EV_ALL_NOTES_OFF: return "all-notes-off";
     case MS_EV_ALL_SOUND_OFF: return "all-sound-off";
+    case MS_EV_MIDI: return "MIDI message";
     default: return "event";
   }
 }
@@ -67,8 +68,21 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
   ms_instrument_t *inst = ev->instrument ? instrument_of(s, ev->instrument) : NULL;
 #define WHO() (event_who(who, sizeof who, ev, inst, index), who)
 
-  if (ev->type < MS_EV_NOTE_ON || ev->type > MS_EV_ALL_SOUND_OFF)
-    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: type %u is not an MS_EV_* value (1..7)", WHO(), ev->type);
+  if ((ev->type < MS_EV_NOTE_ON || ev->type > MS_EV_ALL_SOUND_OFF) && ev->type != MS_EV_MIDI)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: type %u is not an MS_EV_* value (1..8)", WHO(), ev->type);
+  if (ev->type == MS_EV_MIDI) { /* raw MIDI for the MIDI map: no instrument, no arrival stamp */
+    uint32_t st = ev->number & 0xffu;
+    if (ev->instrument)
+      return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: instrument must be 0 (the MIDI map picks instruments)", WHO());
+    if (st < 0x80 || st > 0xEF || (ev->number & 0xff808000u))
+      return ctl_fail(s, MS_ERR_OUT_OF_RANGE,
+                      "%s: number 0x%06x is not a channel message (status 0x80..0xEF, data bytes 0..127)", WHO(),
+                      ev->number);
+    memset(out, 0, sizeof *out);
+    out->ev = *ev;
+    memset(&out->ev.params, 0, sizeof out->ev.params);
+    return MS_OK;
+  }
   bool sampler_wide = ev->type == MS_EV_ALL_NOTES_OFF || ev->type == MS_EV_ALL_SOUND_OFF;
   if (ev->instrument || !sampler_wide) {
     if (MS_ID_SERIAL(ev->instrument) != s->serial && ev->instrument)

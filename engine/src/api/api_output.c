@@ -54,9 +54,10 @@ static int32_t check_config(ms_sampler_t *s, const ms_output_config_t *in, ms_ou
   if (c->pcm_format > MS_PCM_S16)
     return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: pcm_format %u is not one of MS_PCM_AUTO, FLOAT, S32, S16 (0..3)",
                     action, c->pcm_format);
-  if (c->flags & ~MS_OUTPUT_NO_CONNECT)
-    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: flags 0x%x has unknown bits (only MS_OUTPUT_NO_CONNECT = 1)",
-                    action, c->flags);
+  if (c->flags & ~(MS_OUTPUT_NO_CONNECT | MS_OUTPUT_MIDI_IN))
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT,
+                    "%s: flags 0x%x has unknown bits (only MS_OUTPUT_NO_CONNECT = 1, MS_OUTPUT_MIDI_IN = 2)", action,
+                    c->flags);
   if (!memchr(c->device, 0, sizeof c->device))
     return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: device is not NUL-terminated within %zu bytes", action,
                     sizeof c->device);

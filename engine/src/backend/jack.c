@@ -12,16 +12,23 @@
  * interleave buffer holds MS_JACK_MAX_FRAMES (JACK's largest period) and
  * bigger callbacks are rendered in pieces anyway.
  *
+ * With MS_OUTPUT_MIDI_IN the client also has a MIDI input port "midi_in":
+ * the process callback parses its events (RT-safe parser, no system calls)
+ * and pushes them, stamped and placed on their exact frame, into the
+ * port's own producer ring, which ms_process drains right after.
+ *
  * libjack prints its errors by default; the library never prints, so a
  * process-wide error/info function (installed once) keeps the first message
  * of a failing CT call and drops the rest.
  */
 #include <jack/jack.h>
+#include <jack/midiport.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "backend/backend.h"
+#include "shared/midi.h"
 
 #define MS_JACK_MAX_FRAMES 8192u
 #define MS_JACK_NO_SERVER_MSG \
@@ -40,6 +47,8 @@ typedef struct jack_out {
   _Atomic uint32_t rate_changed;  /* 0, or the server's new rate when it differs */
   _Atomic int shutdown;           /* the server went away */
   char shutdown_reason[160];      /* written once by the shutdown callback before the flag */
+  jack_port_t *midi_port;         /* MS_OUTPUT_MIDI_IN: "midi_in", else NULL */
+  ms_midi_source_t *midi;         /* its producer + poll rings (produced by the process callback) */
 } jack_out_t;
 
 /* ---------------------------------------------------- error capture (CT) -- */
@@ -64,8 +73,36 @@ static void cap_end(void) { cap_on = false; }
 
 /* ------------------------------------------------------ callbacks (RT) -- */
 
+/* RT: parse this period's JACK MIDI into the port's ring, each event on its
+ * frame. JACK hands over in this cycle what arrived during the previous
+ * one, so an event at offset t arrived about one period before the frame it
+ * is placed on: that is its arrival stamp. */
+static void rt_midi_in(jack_out_t *j, jack_nframes_t n) {
+  void *buf = jack_port_get_buffer(j->midi_port, n);
+  uint32_t count = jack_midi_get_event_count(buf);
+  if (!count) return;
+  ms_sampler_t *s = j->sampler;
+  ms_midi_hub_t *h = atomic_load_explicit(&s->midi, memory_order_acquire);
+  const uint64_t base = ms_sampler_now(s);
+  /* JACK's clock to CLOCK_MONOTONIC: the offset between the two read now */
+  const int64_t offset_ns = (int64_t)midi_mono_ns() - (int64_t)jack_get_time() * 1000;
+  const jack_nframes_t cycle = jack_last_frame_time(j->client);
+  for (uint32_t i = 0; i < count; i++) {
+    jack_midi_event_t e;
+    if (jack_midi_event_get(&e, buf, i) != 0) continue;
+    jack_nframes_t at = e.time < n ? e.time : n - 1;
+    int64_t t = (int64_t)jack_frames_to_time(j->client, cycle + at) * 1000 + offset_ns -
+                (int64_t)n * 1000000000ll / (int64_t)j->rate;
+    midi_msg_t m;
+    for (size_t b = 0; b < e.size; b++)
+      if (midi_parser_feed(&j->midi->parser, e.buffer[b], &m))
+        midi_source_deliver(s, h, j->midi, &m, t > 0 ? (uint64_t)t : 1u, base + at);
+  }
+}
+
 static int rt_process(jack_nframes_t n, void *arg) {
   jack_out_t *j = arg;
+  if (j->midi_port) rt_midi_in(j, n);
   float *out[MS_MAX_CHANNELS];
   for (uint32_t p = 0; p < j->nports; p++) out[p] = jack_port_get_buffer(j->ports[p], n);
   /* relaxed: a flag; nothing else is published with it */
@@ -140,6 +177,7 @@ static int32_t open_client(ms_sampler_t *s, const char *name, jack_client_t **ou
 static void free_out(ms_sampler_t *s, jack_out_t *j) {
   if (!j) return;
   if (j->client) jack_client_close(j->client);
+  ctl_midi_source_free(s, j->midi); /* the process callback can no longer run */
   ctl_free(s, j->ibuf);
   ctl_free(s, j);
 }
@@ -186,6 +224,14 @@ static int32_t jack_open(ms_output_t *o) {
                     pn, cap_msg[0] ? cap_msg : "the server refused it");
       break;
     }
+  }
+  if (rc == MS_OK && (o->cfg.flags & MS_OUTPUT_MIDI_IN)) {
+    j->midi_port = jack_port_register(j->client, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    if (!j->midi_port)
+      rc = ctl_fail(s, MS_ERR_DEVICE, "Cannot open JACK client \"%s\": registering port \"midi_in\" failed: %s",
+                    actual, cap_msg[0] ? cap_msg : "the server refused it");
+    else
+      rc = ctl_midi_source_new(s, MS_MIDI_SOURCE_JACK, &j->midi);
   }
   if (rc == MS_OK &&
       (jack_set_process_callback(j->client, rt_process, j) || jack_set_buffer_size_callback(j->client, cb_buffer_size, j) ||

@@ -96,5 +96,8 @@ ms_midi_hub_t *ctl_midi_hub(ms_sampler_t *s);
 int32_t ctl_midi_source_new(ms_sampler_t *s, uint8_t kind, ms_midi_source_t **out);
 /* CT: unregister and free a source whose producer has stopped for good. */
 void ctl_midi_source_free(ms_sampler_t *s, ms_midi_source_t *src);
+/* CT: open an input and start its reader thread; close joins it (ctl_midi_in.c). */
+int32_t ctl_midi_in_open(ms_sampler_t *s, uint32_t kind, const char *path, struct ms_midi_in **out);
+void ctl_midi_in_close(struct ms_midi_in *in);
 
 #endif /* MS_SHARED_MIDI_H */
