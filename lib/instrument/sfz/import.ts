@@ -71,7 +71,7 @@ export function convertSfzFile(path: string, options: ImportSfzOptions = {}): Sf
  * Import an SFZ instrument: headers `<control>` (default_path, note_offset,
  * octave_offset), `<global>`, `<master>`, `<group>`, `<region>` with their
  * inheritance; `#define`, `#include`; the opcodes listed in
- * lib/instrument/sfz/README.md. Does not open sample files (the loader does).
+ * instruments/README.md ("SFZ instruments"). Does not open sample files (the loader does).
  *
  * @param path the .sfz file
  * @param options read function and name
