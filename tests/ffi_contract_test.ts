@@ -16,6 +16,7 @@ import {
   FILTER,
   INTERP,
   LOOP,
+  MIDI,
   OFF,
   OUTPUT,
   PARAM,
@@ -85,6 +86,7 @@ Deno.test("constants in lib/ffi/layout.ts equal the header's #defines", () => {
     ["MS_TRIGGER_", TRIGGER],
     ["MS_OFF_", OFF],
     ["MS_FILTER_", FILTER],
+    ["MS_MIDI_", MIDI],
   ];
   for (const [prefix, table] of tables) {
     const c = defines(prefix);

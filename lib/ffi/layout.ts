@@ -72,6 +72,7 @@ export const EV = {
   PARAM: 5,
   ALL_NOTES_OFF: 6,
   ALL_SOUND_OFF: 7,
+  MIDI: 8,
 } as const;
 
 /** `MS_FILE_*` and `MS_SAMPLE_*` for offline rendering. */
@@ -89,7 +90,20 @@ export const BACKEND = { AUTO: 0, ALSA: 1, JACK: 2 } as const;
 export const PCM = { AUTO: 0, FLOAT: 1, S32: 2, S16: 3 } as const;
 
 /** `MS_OUTPUT_*` flags of ms_output_config_t. */
-export const OUTPUT = { NO_CONNECT: 1 } as const;
+export const OUTPUT = { NO_CONNECT: 1, MIDI_IN: 2 } as const;
+
+/** `MS_MIDI_*`: MIDI map limits, input kinds and message sources. */
+export const MIDI = {
+  ANY_PROGRAM: 255,
+  MAX_LAYERS: 256,
+  MAX_CC_MAPS: 128,
+  SOURCE_EVENTS: 0,
+  SOURCE_RAW: 1,
+  SOURCE_ALSA_SEQ: 2,
+  SOURCE_JACK: 3,
+  IN_RAW: 1,
+  IN_ALSA_SEQ: 2,
+} as const;
 
 /** A field of a C struct: byte offset and C type. */
 export interface FieldLayout {
@@ -256,6 +270,80 @@ export const LATENCY_REPORT = {
   },
 } as const satisfies StructLayout;
 
+/** `ms_midi_layer_t`, 144 bytes: one keyboard layer of a MIDI map. */
+export const MIDI_LAYER = {
+  size: 144,
+  fields: {
+    channel_mask: { offset: 0, type: "u16" },
+    lo_key: { offset: 2, type: "u8" },
+    hi_key: { offset: 3, type: "u8" },
+    lo_vel: { offset: 4, type: "u8" },
+    hi_vel: { offset: 5, type: "u8" },
+    program: { offset: 6, type: "u8" },
+    transpose: { offset: 8, type: "i32" },
+    instrument: { offset: 12, type: "u32" },
+    velocity: { offset: 16, type: "u8", length: 128 },
+  },
+} as const satisfies StructLayout;
+
+/** `ms_midi_cc_map_t`, 528 bytes: a controller driving an instrument parameter. */
+export const MIDI_CC_MAP = {
+  size: 528,
+  fields: {
+    channel_mask: { offset: 0, type: "u16" },
+    controller: { offset: 2, type: "u8" },
+    instrument: { offset: 4, type: "u32" },
+    param: { offset: 8, type: "u32" },
+    values: { offset: 16, type: "f32", length: 128 },
+  },
+} as const satisfies StructLayout;
+
+/** `ms_midi_channel_t`, 8 bytes: per-channel settings of a MIDI map. */
+export const MIDI_CHANNEL = {
+  size: 8,
+  fields: {
+    bend_range: { offset: 0, type: "f32" },
+    program: { offset: 4, type: "u8" },
+    pass_cc: { offset: 5, type: "u8" },
+  },
+} as const satisfies StructLayout;
+
+/** `ms_midi_message_t`, 16 bytes: a message as ms_midi_poll hands it to JavaScript. */
+export const MIDI_MESSAGE = {
+  size: 16,
+  fields: {
+    arrival_ns: { offset: 0, type: "u64" },
+    status: { offset: 8, type: "u8" },
+    data1: { offset: 9, type: "u8" },
+    data2: { offset: 10, type: "u8" },
+    source: { offset: 11, type: "u8" },
+  },
+} as const satisfies StructLayout;
+
+/** Counter names of `ms_midi_stats_t`, in order (uint64 each), before its latency histogram. */
+export const MIDI_STATS_FIELDS = [
+  "messages",
+  "dropped",
+  "clock_ticks",
+  "clock_bpm_milli",
+  "clock_running",
+  "clock_transport",
+  "latency_count",
+  "latency_ns_total",
+  "latency_ns_max",
+] as const;
+
+/** `ms_midi_stats_t`: MIDI counters, then the input-latency histogram (1096 bytes). */
+export const MIDI_STATS = {
+  size: (MIDI_STATS_FIELDS.length + 128) * 8,
+  fields: {
+    ...Object.fromEntries(
+      MIDI_STATS_FIELDS.map((name, i) => [name, { offset: i * 8, type: "u64" as const }]),
+    ) as Record<typeof MIDI_STATS_FIELDS[number], FieldLayout>,
+    latency_ns_hist: { offset: MIDI_STATS_FIELDS.length * 8, type: "u64", length: 128 },
+  },
+} as const;
+
 /** Field names of `ms_stats_t`, in order: field i is the uint64 at byte i * 8. */
 export const STATS_FIELDS = [
   "struct_size",
@@ -321,6 +409,11 @@ export const STRUCTS: Readonly<Record<string, StructLayout>> = {
   ms_output_config_t: OUTPUT_CONFIG,
   ms_output_info_t: OUTPUT_INFO,
   ms_latency_report_t: LATENCY_REPORT,
+  ms_midi_layer_t: MIDI_LAYER,
+  ms_midi_cc_map_t: MIDI_CC_MAP,
+  ms_midi_channel_t: MIDI_CHANNEL,
+  ms_midi_message_t: MIDI_MESSAGE,
+  ms_midi_stats_t: MIDI_STATS,
 };
 
 const TWO_32 = 4294967296;

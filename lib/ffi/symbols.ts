@@ -101,6 +101,20 @@ export const SYMBOLS = {
     result: "i32",
     optional: true,
   },
+
+  // MIDI input and maps (lib/ffi/native_midi.ts)
+  ms_midi_layer_init: { parameters: ["buffer"], result: "void" },
+  ms_midi_map_set: {
+    parameters: ["pointer", "buffer", "u32", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
+  ms_midi_in_open: { parameters: ["pointer", "u32", "buffer", "buffer"], result: "i32" },
+  ms_midi_in_close: { parameters: ["pointer"], result: "void" },
+  ms_midi_poll: { parameters: ["pointer", "buffer", "u32"], result: "u32" },
+  // blocks a Deno pool thread (never the JS thread, never an engine thread)
+  ms_midi_wait: { parameters: ["pointer", "u32"], result: "i32", nonblocking: true },
+  ms_midi_wake: { parameters: ["pointer"], result: "void" },
+  ms_midi_stats_ptr: { parameters: ["pointer"], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened library's symbols. */
