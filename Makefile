@@ -178,3 +178,47 @@ clean:
 
 distclean: clean
 	rm -rf .tools
+
+# --- Installing ---------------------------------------------------------------
+# make install PREFIX=~/.local   the `midi-sampler` command, outside Nix:
+#   $(PREFIX)/bin/midi-sampler            bin/midi-sampler with the paths below filled in
+#   $(PREFIX)/lib/libmidisampler.so*      the engine (this machine's release build: -march=native)
+#   $(PREFIX)/include/midi_sampler.h
+#   $(PREFIX)/share/midi-sampler/         lib/ scripts/ instruments/ examples/ deno.json deno.lock
+# DESTDIR stages the files elsewhere (packaging). The installed deno.json also
+# maps "midi-sampler/" to its lib/, so a set anywhere can import
+# "midi-sampler/live/mod.ts". DENO_BIN (default: the deno tools/deno runs now)
+# is recorded in the command; MS_DENO or PATH take over if it disappears.
+# install-files is everything but the engine; the Nix package (nix/package.nix)
+# runs it after its own CMake install.
+PREFIX        ?= /usr/local
+DESTDIR       ?=
+MS_DATA_DIR    = $(PREFIX)/share/midi-sampler
+DENO_BIN      ?= $(shell $(DENO) --which 2>/dev/null)
+MS_VERSION     = $(shell sed -n 's/^project.midisampler VERSION \([0-9.]*\).*/\1/p' engine/CMakeLists.txt)
+
+.PHONY: install install-files uninstall
+
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
+	@$(MAKE) --no-print-directory install-files
+
+install-files:
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MS_DATA_DIR)"
+	sed -e "s|@MS_DATA_DIR@|$(MS_DATA_DIR)|" -e "s|@MS_ENGINE_LIB@|$(PREFIX)/lib/libmidisampler.so|" \
+	    -e "s|@MS_DENO_BIN@|$(DENO_BIN)|" -e "s|@MS_VERSION@|$(MS_VERSION)|" \
+	    bin/midi-sampler > "$(DESTDIR)$(PREFIX)/bin/midi-sampler"
+	chmod 755 "$(DESTDIR)$(PREFIX)/bin/midi-sampler"
+	rm -rf "$(DESTDIR)$(MS_DATA_DIR)/lib" "$(DESTDIR)$(MS_DATA_DIR)/scripts" \
+	       "$(DESTDIR)$(MS_DATA_DIR)/instruments" "$(DESTDIR)$(MS_DATA_DIR)/examples"
+	cp -R lib scripts instruments examples deno.lock LICENSE README.md "$(DESTDIR)$(MS_DATA_DIR)/"
+	find "$(DESTDIR)$(MS_DATA_DIR)" -name '*_test.ts' -delete
+	sed 's|^\(  *\)"imports": {$$|&\n\1  "midi-sampler/": "./lib/",|' deno.json > "$(DESTDIR)$(MS_DATA_DIR)/deno.json"
+	grep -q '"midi-sampler/"' "$(DESTDIR)$(MS_DATA_DIR)/deno.json"
+	chmod -R u+w,go+rX "$(DESTDIR)$(MS_DATA_DIR)"
+	@echo "installed: $(DESTDIR)$(PREFIX)/bin/midi-sampler (data in $(MS_DATA_DIR))"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/midi-sampler" "$(DESTDIR)$(PREFIX)/include/midi_sampler.h"
+	rm -f "$(DESTDIR)$(PREFIX)/lib/libmidisampler.so" "$(DESTDIR)$(PREFIX)/lib/libmidisampler.so".*
+	rm -rf "$(DESTDIR)$(MS_DATA_DIR)"
