@@ -12,6 +12,7 @@ Deno.test("SamplerOptions: defaults are the engine's", () => {
     maxInstruments: 128,
     interpolation: "cubic",
     seed: 1,
+    sampleBits: 32,
     tempo: 120,
   });
 });
