@@ -326,3 +326,71 @@ Deno.test("--record-midi: the MIDI file parses back into the same events", async
   assert.deepEqual(got, want);
   assert.ok(back.filter((n) => n.part === "drums").every((n) => n.channel === 9));
 });
+
+Deno.test("instruments: unchanged definition and samples are not reloaded, a changed one is", async () => {
+  const { PROJECT_ROOT } = await import("../lib/ffi/build.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    using sampler = Sampler.open({ sampleRate: 48000 });
+    const cache = new InstrumentCache(sampler);
+    const kick = join(PROJECT_ROOT, "instruments", "samples", "drums", "kick.wav");
+    const def = join(dir, "k.json");
+    const write = (gainDb: number) =>
+      Deno.writeTextFile(
+        def,
+        JSON.stringify({ name: "k", zones: [{ sample: kick, keys: "C2", gainDb }] }),
+      );
+    await write(0);
+    cache.register("k", def);
+    const a = await cache.get("k");
+    await write(0); // same bytes, new mtime
+    const retired: unknown[] = [];
+    const b = await cache.get("k", (old) => retired.push(old));
+    assert.equal(b, a);
+    assert.deepEqual([cache.loads, cache.hits, retired.length], [1, 1, 0]);
+    await write(-6);
+    const c = await cache.get("k", (old) => retired.push(old));
+    assert.notEqual(c.instrument, a.instrument);
+    assert.deepEqual([cache.loads, retired.length], [2, 1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("REPL commands: tempo, mute, solo, hush, errors as text", async () => {
+  const { runCommand } = await import("../lib/live/repl.ts");
+  using sampler = Sampler.open({ sampleRate: 48000 });
+  const instruments = new InstrumentCache(sampler);
+  const notes: ScheduledNote[] = [];
+  const session = new Session(sampler, { instruments, onNote: (n) => notes.push(n) });
+  await session.apply(
+    await evaluateSetForTest((set) => {
+      set.tempo(120);
+      set.play("a", s("bd*4"));
+      set.play("b", s("hh*4"));
+    }, 1),
+  );
+  const ctx = {
+    session,
+    instruments,
+    reload: () => Promise.resolve(""),
+    stats: () => "stats",
+    quit: () => {},
+  };
+  session.advance(96000);
+  assert.match(await runCommand("tempo 60", ctx), /tempo 60 bpm from beat 4\.00/);
+  assert.match(await runCommand("mute a", ctx), /muted a/);
+  assert.match(await runCommand("mute nope", ctx), /^error: Cannot mute "nope": no such part/);
+  session.advance(96000 + 192000); // one cycle at 60 bpm
+  session.flush(96000 + 192000);
+  const second = notes.filter((n) => n.frame >= 96000);
+  assert.deepEqual(second.map((n) => [n.sound, n.frame]), [
+    ["hh", 96000],
+    ["hh", 144000],
+    ["hh", 192000],
+    ["hh", 240000],
+  ]);
+  assert.match(await runCommand("solo a", ctx), /solo a/);
+  assert.match(await runCommand("hush", ctx), /hushed/);
+  assert.match(await runCommand("frobnicate", ctx), /unknown command/);
+});
