@@ -24,6 +24,8 @@ export {
 } from "./engine/instrument.ts";
 export { Sample, type SampleInfo } from "./engine/sample.ts";
 export { RenderFile, type RenderFileOptions } from "./engine/render_file.ts";
+export { type RecordOptions, Recorder } from "./engine/recorder.ts";
+// live sets (defineSet, patterns, generators, sessions): ./live/mod.ts
 export {
   LiveOutput,
   type OutputInfo,
