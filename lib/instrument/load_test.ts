@@ -175,3 +175,74 @@ Deno.test("readDefinition: fresh re-imports an edited file", async () => {
   assert.equal((await readDefinition(join(dir, "d.ts"), { fresh: true })).definition.name, "two");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("zoneOptions: one loop point takes the other from the file's loop, else the sample's ends", () => {
+  const def = validateDefinition(
+    {
+      name: "l",
+      zones: [
+        { sample: "a", loop: { mode: "forward", start: 10 } },
+        { sample: "a", loop: { mode: "forward", end: 90 } },
+      ],
+    },
+    "l.ts",
+  );
+  const withLoop = { frames: 100, rootKey: 60, loop: { start: 20, end: 80 } };
+  const without = { frames: 100, rootKey: 60 };
+  const loops = (info: typeof without) => def.zones.map((z) => zoneOptions(def, z, 60, info).loop);
+  assert.deepEqual(loops(withLoop), [
+    { mode: "forward", start: 10, end: 80 },
+    { mode: "forward", start: 20, end: 90 },
+  ]);
+  assert.deepEqual(loops(without), [
+    { mode: "forward", start: 10, end: 100 },
+    { mode: "forward", start: 0, end: 90 },
+  ]);
+});
+
+Deno.test("zoneOptions: SFZ-grade fields pass through with groups numbered in one namespace", () => {
+  const def = validateDefinition(
+    {
+      name: "z",
+      keyswitchDefault: "C1",
+      zones: [
+        { sample: "a", exclusiveGroup: "hats", offBy: "none", trigger: "release" },
+        { sample: "a", exclusiveGroup: 3, offBy: "hats", offMode: "normal", keyswitch: "C1" },
+        {
+          sample: "a",
+          keyswitchRange: ["C1", "D1"],
+          midiChannels: [1, 2],
+          random: [0, 0.5],
+          pitchKeytrack: 0,
+          filter: { type: "bandpass", cutoffHz: 800, keyCenter: "C3" },
+          velocityCurve: [[64, 0.5]],
+        },
+      ],
+    },
+    "z.ts",
+  );
+  assert.equal(def.keyswitchDefault, 24);
+  const opts = def.zones.map((z) => zoneOptions(def, z, 60));
+  assert.deepEqual(opts[0], {
+    rootKey: 60,
+    exclusiveGroup: 4,
+    offBy: "none",
+    trigger: "release",
+  });
+  assert.deepEqual(opts[1], {
+    rootKey: 60,
+    exclusiveGroup: 3,
+    offBy: 4,
+    offMode: "normal",
+    keyswitch: 24,
+  });
+  assert.deepEqual(opts[2], {
+    rootKey: 60,
+    keyswitchRange: [24, 26],
+    midiChannels: [1, 2],
+    random: [0, 0.5],
+    pitchKeytrack: 0,
+    filter: { type: "bandpass", cutoffHz: 800, keyCenter: 48 },
+    velocityCurve: [[64, 0.5]],
+  });
+});
