@@ -24,7 +24,7 @@ export {
 } from "./engine/instrument.ts";
 export { Sample, type SampleInfo } from "./engine/sample.ts";
 export { RenderFile, type RenderFileOptions } from "./engine/render_file.ts";
-export { type RecordOptions, Recorder } from "./engine/recorder.ts";
+export { Recorder, type RecordOptions } from "./engine/recorder.ts";
 // live sets (defineSet, patterns, generators, sessions): ./live/mod.ts
 export {
   LiveOutput,
@@ -50,3 +50,5 @@ export {
   type RunPerformanceOptions,
 } from "./engine/performance.ts";
 export { defineInstrument, loadInstrument } from "./instrument/mod.ts";
+// MIDI input, mappings, handlers and Standard MIDI Files: ./midi/mod.ts
+export { Midi, MidiInput, MidiMapError } from "./midi/mod.ts";
