@@ -27,11 +27,12 @@ _Static_assert(sizeof(ctl_block_t) <= HDR_BYTES, "block header fits");
 
 static inline ctl_block_t *hdr_of(void *p) { return (ctl_block_t *)((char *)p - HDR_BYTES); }
 
-void *ctl_alloc(ms_sampler_t *s, size_t bytes) {
+static void *alloc_block(ms_sampler_t *s, size_t bytes, bool zero) {
   size_t total = HDR_BYTES + ((bytes + 63u) & ~(size_t)63u);
   void *raw = NULL;
   if (posix_memalign(&raw, 64, total) != 0) return NULL;
-  memset(raw, 0, total);
+  if (zero) memset(raw, 0, total);
+  else memset(raw, 0, HDR_BYTES);
   ctl_block_t *b = (ctl_block_t *)raw;
   b->bytes = total - HDR_BYTES;
   pthread_mutex_lock(&blocks_lock);
@@ -40,10 +41,16 @@ void *ctl_alloc(ms_sampler_t *s, size_t bytes) {
   if (b->next) b->next->prev = b;
   s->blocks.next = b;
   if (s->lock_memory && mlock(raw, total) == 0) b->locked = true;
+  s->mem_total += total;
+  if (b->locked) s->mem_locked += total;
   update_stats_locked(s);
   pthread_mutex_unlock(&blocks_lock);
   return (char *)raw + HDR_BYTES;
 }
+
+void *ctl_alloc(ms_sampler_t *s, size_t bytes) { return alloc_block(s, bytes, true); }
+
+void *ctl_alloc_uninit(ms_sampler_t *s, size_t bytes) { return alloc_block(s, bytes, false); }
 
 void ctl_free(ms_sampler_t *s, void *p) {
   if (!p) return;
@@ -52,6 +59,8 @@ void ctl_free(ms_sampler_t *s, void *p) {
   b->prev->next = b->next;
   if (b->next) b->next->prev = b->prev;
   if (b->locked) munlock(b, HDR_BYTES + b->bytes);
+  s->mem_total -= HDR_BYTES + b->bytes;
+  if (b->locked) s->mem_locked -= HDR_BYTES + b->bytes;
   update_stats_locked(s);
   pthread_mutex_unlock(&blocks_lock);
   free(b);
@@ -63,8 +72,12 @@ int32_t ctl_lock_all(ms_sampler_t *s) {
   int err = 0;
   for (ctl_block_t *b = s->blocks.next; b; b = b->next) {
     if (b->locked) continue;
-    if (mlock(b, HDR_BYTES + b->bytes) == 0) b->locked = true;
-    else err = errno;
+    if (mlock(b, HDR_BYTES + b->bytes) == 0) {
+      b->locked = true;
+      s->mem_locked += HDR_BYTES + b->bytes;
+    } else {
+      err = errno;
+    }
   }
   update_stats_locked(s);
   pthread_mutex_unlock(&blocks_lock);
@@ -77,6 +90,7 @@ void ctl_unlock_all(ms_sampler_t *s) {
     if (b->locked) munlock(b, HDR_BYTES + b->bytes);
     b->locked = false;
   }
+  s->mem_locked = 0;
   s->lock_memory = false;
   update_stats_locked(s);
   pthread_mutex_unlock(&blocks_lock);
@@ -88,12 +102,8 @@ void ctl_update_memory_stats(ms_sampler_t *s) {
   pthread_mutex_unlock(&blocks_lock);
 }
 
+/* Running totals, kept by alloc/free/lock under blocks_lock: O(1) per call. */
 static void update_stats_locked(ms_sampler_t *s) {
-  uint64_t total = 0, locked = 0;
-  for (ctl_block_t *b = s->blocks.next; b; b = b->next) {
-    total += HDR_BYTES + b->bytes;
-    if (b->locked) locked += HDR_BYTES + b->bytes;
-  }
-  stat_set(&s->stats.memory_bytes, total);
-  stat_set(&s->stats.memory_locked_bytes, locked);
+  stat_set(&s->stats.memory_bytes, s->mem_total);
+  stat_set(&s->stats.memory_locked_bytes, s->mem_locked);
 }

@@ -40,11 +40,14 @@ struct ms_sample *ctl_sample_new(ms_sampler_t *s, uint64_t frames, uint32_t chan
   if (!smp) return NULL;
   const size_t width = bits == 16 ? sizeof(int16_t) : sizeof(float);
   size_t values = (size_t)(frames + MS_PAD_BEFORE + MS_PAD_AFTER) * channels;
-  char *mem = ctl_alloc(s, values * width);
+  /* the frames are written by the decoder or the copy: zero only the padding */
+  char *mem = ctl_alloc_uninit(s, values * width);
   if (!mem) {
     ctl_free(s, smp);
     return NULL;
   }
+  memset(mem, 0, (size_t)MS_PAD_BEFORE * channels * width);
+  memset(mem + (size_t)(MS_PAD_BEFORE + frames) * channels * width, 0, (size_t)MS_PAD_AFTER * channels * width);
   smp->owner = s;
   smp->data = mem + (size_t)MS_PAD_BEFORE * channels * width;
   smp->frames = frames;

@@ -297,6 +297,7 @@ struct ms_sampler {
 
   /* ---- CT-owned ---- */
   ctl_block_t blocks;          /* list head of every allocation */
+  uint64_t mem_total, mem_locked; /* running totals of the list (under its lock) */
   bool lock_memory;
   uint32_t sample_bits;        /* width new samples are stored at: 32 (float) or 16 */
   uint32_t rt_status;
@@ -377,6 +378,8 @@ void rt_midi_swap_map(ms_sampler_t *s, void *map);
 
 /* ---------------------------------------------- CT internals (ctl/) -- */
 void *ctl_alloc(ms_sampler_t *s, size_t bytes);
+/* Like ctl_alloc but not zeroed (the caller writes every byte it reads). */
+void *ctl_alloc_uninit(ms_sampler_t *s, size_t bytes);
 void ctl_free(ms_sampler_t *s, void *p);
 int32_t ctl_lock_all(ms_sampler_t *s);
 void ctl_unlock_all(ms_sampler_t *s);
