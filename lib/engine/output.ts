@@ -57,6 +57,8 @@ export const OutputOptionsSchema = z.strictObject({
   pcmFormat: z.enum(["auto", "float", "s32", "s16"]).default("auto"),
   /** JACK: connect to the system playback ports. @default true */
   connect: z.boolean().default(true),
+  /** JACK: also register a MIDI input port "midi_in", read by the render thread (see sampler.midi). @default false */
+  midiIn: z.boolean().default(false),
   /** How far ahead of the render position events are sent, ms, 1..60000. @default 100 */
   lookaheadMs: z.number().min(1).max(60000).default(100),
   /** How often the pump sends events and collects, ms, 1..1000. @default 10 */
@@ -132,7 +134,7 @@ export function toOutputConfig(o: ResolvedOutputOptions): OutputConfigRecord {
       : o.pcmFormat === "s16"
       ? PCM.S16
       : PCM.AUTO,
-    flags: o.connect ? 0 : OUTPUT.NO_CONNECT,
+    flags: (o.connect ? 0 : OUTPUT.NO_CONNECT) | (o.midiIn ? OUTPUT.MIDI_IN : 0),
     device: o.device ?? "",
   };
 }

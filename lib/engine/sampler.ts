@@ -25,6 +25,7 @@ import { Recorder, type RecordOptions } from "./recorder.ts";
 import { RenderFile, type RenderFileOptions } from "./render_file.ts";
 import { Sample } from "./sample.ts";
 import { SamplerCore } from "./sampler_core.ts";
+import { Midi } from "../midi/midi.ts";
 
 /** Live counters of a sampler (read without an FFI call). */
 export interface SamplerStats {
@@ -116,6 +117,7 @@ export class Sampler implements Disposable {
   readonly #core: SamplerCore;
   readonly #instruments = new Set<Instrument>();
   #output: LiveOutput | undefined;
+  #midi: Midi | undefined;
 
   private constructor(core: SamplerCore, options: ResolvedSamplerOptions) {
     this.#core = core;
@@ -221,6 +223,25 @@ export class Sampler implements Disposable {
         hint: "Stop the live output first (output.stop() or close())",
       });
     }
+  }
+
+  /**
+   * MIDI: mappings compiled into the engine, inputs, handlers, external
+   * clock, input latency (lib/midi). Created on first use.
+   *
+   * @throws {EngineStateError} when the sampler is closed.
+   */
+  get midi(): Midi {
+    this.#core.native.assertAlive("Cannot use MIDI");
+    if (!this.#midi) {
+      const midi = new Midi(
+        this.#core,
+        (name) => [...this.#instruments].find((i) => i.name === name && i.alive)?.id,
+      );
+      this.#core.closables.add(midi);
+      this.#midi = midi;
+    }
+    return this.#midi;
   }
 
   /** The sampler's clock: converts seconds and beats to frames. */

@@ -191,8 +191,29 @@ export class NativeSampler {
     this.#ptr = null;
     // the stats view points into freed memory from here on
     this.#stats = new BigUint64Array(STATS.size / 8);
-    if (this.#pending > 0) this.#doomed = p;
-    else engine().ms_sampler_destroy(p);
+    if (this.#pending > 0) {
+      this.#doomed = p;
+      engine().ms_midi_wake(p); // a pending ms_midi_wait returns at once
+    } else {
+      engine().ms_sampler_destroy(p);
+    }
+  }
+
+  /**
+   * @internal Keep the C sampler alive until `call`, a nonblocking FFI call on
+   * it (ms_midi_wait), settles: destroy() then frees it when the last returns.
+   */
+  async holdWhile<T>(call: Promise<T>): Promise<T> {
+    this.#pending++;
+    try {
+      return await call;
+    } finally {
+      if (--this.#pending === 0 && this.#doomed !== null) {
+        const doomed = this.#doomed;
+        this.#doomed = null;
+        engine().ms_sampler_destroy(doomed);
+      }
+    }
   }
 
   /** One stats counter, read from the live block (no FFI call). */
