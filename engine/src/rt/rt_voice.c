@@ -344,29 +344,54 @@ static uint32_t voice_run_filtered(ms_sampler_t *s, rt_voice_t *v, uint64_t from
   const ramp_t unity = {1.0f, 0.0f, 1.0f, 0.0f};
   uint32_t r = voice_run(s, v, from, n, dl, dr, &unity);
   const float a1 = v->fa1, a2 = v->fa2, a3 = v->fa3, k = v->fk;
-  const uint8_t type = v->zone->filter_type;
   const float t0 = (float)(from - v->ramp_start);
-  const uint32_t chans = v->channels;
-  for (uint32_t c = 0; c < chans; c++) {
-    float *x = c ? dr : dl;
-    float ic1 = v->ic1[c], ic2 = v->ic2[c];
-    for (uint32_t i = 0; i < r; i++) {
-      float v3 = x[i] - ic2;
-      float v1 = a1 * ic1 + a2 * v3;
-      float v2 = ic2 + a2 * ic1 + a3 * v3;
-      ic1 = 2.0f * v1 - ic1;
-      ic2 = 2.0f * v2 - ic2;
-      x[i] = type == MS_FILTER_LOWPASS ? v2 : type == MS_FILTER_BANDPASS ? v1 : x[i] - k * v1 - v2;
-    }
-    v->ic1[c] = ic1;
-    v->ic2[c] = ic2;
+  /* one loop per filter type and channel layout, gain ramp fused in: the
+   * recursion through ic1/ic2 is the only serial part left */
+#define SVF_STEP(x, ic1, ic2, v1, v2)       \
+  float v3 = (x) - ic2;                     \
+  float v1 = a1 * ic1 + a2 * v3;            \
+  float v2 = ic2 + a2 * ic1 + a3 * v3;      \
+  ic1 = 2.0f * v1 - ic1;                    \
+  ic2 = 2.0f * v2 - ic2;
+#define SVF_LOOP(OUT)                                                                  \
+  if (v->channels == 1) {                                                              \
+    float ic1 = v->ic1[0], ic2 = v->ic2[0];                                            \
+    for (uint32_t i = 0; i < r; i++) {                                                 \
+      const float x = dl[i];                                                           \
+      SVF_STEP(x, ic1, ic2, v1, v2)                                                    \
+      const float y = (OUT), t = t0 + (float)(i + 1);                                  \
+      L[i] += y * (v->gl + v->dgl * t);                                                \
+      R[i] += y * (v->gr + v->dgr * t);                                                \
+    }                                                                                  \
+    v->ic1[0] = ic1;                                                                   \
+    v->ic2[0] = ic2;                                                                   \
+  } else {                                                                             \
+    float ic1l = v->ic1[0], ic2l = v->ic2[0], ic1r = v->ic1[1], ic2r = v->ic2[1];      \
+    for (uint32_t i = 0; i < r; i++) {                                                 \
+      const float t = t0 + (float)(i + 1);                                             \
+      {                                                                                \
+        const float x = dl[i];                                                         \
+        SVF_STEP(x, ic1l, ic2l, v1, v2)                                                \
+        L[i] += (OUT) * (v->gl + v->dgl * t);                                          \
+      }                                                                                \
+      {                                                                                \
+        const float x = dr[i];                                                         \
+        SVF_STEP(x, ic1r, ic2r, v1, v2)                                                \
+        R[i] += (OUT) * (v->gr + v->dgr * t);                                          \
+      }                                                                                \
+    }                                                                                  \
+    v->ic1[0] = ic1l;                                                                  \
+    v->ic2[0] = ic2l;                                                                  \
+    v->ic1[1] = ic1r;                                                                  \
+    v->ic2[1] = ic2r;                                                                  \
   }
-  const float *xr = chans == 2 ? dr : dl;
-  for (uint32_t i = 0; i < r; i++) {
-    float t = t0 + (float)(i + 1);
-    L[i] += dl[i] * (v->gl + v->dgl * t);
-    R[i] += xr[i] * (v->gr + v->dgr * t);
+  switch (v->zone->filter_type) {
+    case MS_FILTER_LOWPASS: SVF_LOOP(v2) break;
+    case MS_FILTER_BANDPASS: SVF_LOOP(v1) break;
+    default: SVF_LOOP(x - k * v1 - v2) break;
   }
+#undef SVF_LOOP
+#undef SVF_STEP
   return r;
 }
 
