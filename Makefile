@@ -199,7 +199,9 @@ MS_VERSION     = $(shell sed -n 's/^project.midisampler VERSION \([0-9.]*\).*/\1
 
 .PHONY: install install-files uninstall
 
-install: build
+# Only the library is built (not the engine's tests and benchmark).
+install: $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target midisampler
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
 	@$(MAKE) --no-print-directory install-files
 
