@@ -23,6 +23,8 @@ cd "$root"
 # rt-tests: cyclictest for the RT checks. sox: inspecting rendered files.
 # clang libclang-rt-14-dev: libFuzzer. valgrind: callgrind for benchmarks.
 # fluidsynth fluid-soundfont-gm: the peer the benchmarks compare against.
+# nix-bin: nix-instantiate for tests/nix_test.ts (parse and evaluate flake.nix
+#   and nix/; no Nix builds). ~4 MB to download, ~11 s to install (measured).
 packages=(
     build-essential cmake pkg-config libsndfile1-dev
     libasound2-dev libasound2-plugins alsa-utils
@@ -30,6 +32,7 @@ packages=(
     rt-tests sox
     clang libclang-rt-14-dev valgrind
     fluidsynth fluid-soundfont-gm
+    nix-bin
 )
 
 say() { printf 'setup: %s\n' "$*"; }
