@@ -74,9 +74,12 @@ static void cap_end(void) { cap_on = false; }
 /* ------------------------------------------------------ callbacks (RT) -- */
 
 /* RT: parse this period's JACK MIDI into the port's ring, each event on its
- * frame. JACK hands over in this cycle what arrived during the previous
- * one, so an event at offset t arrived about one period before the frame it
- * is placed on: that is its arrival stamp. */
+ * frame. The events reach us in the cycle that plays them (whoever wrote
+ * them ran earlier in this cycle, or JACK's MIDI driver collected them
+ * during the previous one): each is stamped with the time this callback
+ * sees it, so the latency measured is the engine's part: its offset into
+ * the period plus processing. The output latency and, for hardware ports,
+ * JACK's own period of MIDI input latency come on top. */
 static void rt_midi_in(jack_out_t *j, jack_nframes_t n) {
   void *buf = jack_port_get_buffer(j->midi_port, n);
   uint32_t count = jack_midi_get_event_count(buf);
@@ -84,19 +87,15 @@ static void rt_midi_in(jack_out_t *j, jack_nframes_t n) {
   ms_sampler_t *s = j->sampler;
   ms_midi_hub_t *h = atomic_load_explicit(&s->midi, memory_order_acquire);
   const uint64_t base = ms_sampler_now(s);
-  /* JACK's clock to CLOCK_MONOTONIC: the offset between the two read now */
-  const int64_t offset_ns = (int64_t)midi_mono_ns() - (int64_t)jack_get_time() * 1000;
-  const jack_nframes_t cycle = jack_last_frame_time(j->client);
+  const uint64_t arrival = midi_mono_ns();
   for (uint32_t i = 0; i < count; i++) {
     jack_midi_event_t e;
     if (jack_midi_event_get(&e, buf, i) != 0) continue;
     jack_nframes_t at = e.time < n ? e.time : n - 1;
-    int64_t t = (int64_t)jack_frames_to_time(j->client, cycle + at) * 1000 + offset_ns -
-                (int64_t)n * 1000000000ll / (int64_t)j->rate;
     midi_msg_t m;
     for (size_t b = 0; b < e.size; b++)
       if (midi_parser_feed(&j->midi->parser, e.buffer[b], &m))
-        midi_source_deliver(s, h, j->midi, &m, t > 0 ? (uint64_t)t : 1u, base + at);
+        midi_source_deliver(s, h, j->midi, &m, arrival, base + at);
   }
 }
 
