@@ -63,6 +63,8 @@ help:
 	@echo "  make test        setup + every suite: engine ctest (release, ASan+UBSan, TSan) + deno task test"
 	@echo "  make build       setup + engine release build ($(BUILD_DIR)/libmidisampler.so)"
 	@echo "  make bench       build + benchmarks (deno task bench: ms_bench, then the scheduling bench)"
+	@echo "  make install     install the midi-sampler command, library and scripts (PREFIX=/usr/local, DESTDIR)"
+	@echo "  make uninstall   remove what make install put under PREFIX"
 	@echo "  make setup       apt packages and the pinned Deno (tools/setup.sh); no-op when present"
 	@echo "  make test-engine | test-asan | test-tsan | test-deno   one suite"
 	@echo "  make clean       remove build/ and $(DEMO_WAV);  make distclean  also .tools/"
