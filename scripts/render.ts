@@ -15,6 +15,7 @@
 import { parseArgs } from "node:util";
 import { formatError } from "../lib/engine/errors.ts";
 import { type PerformanceResult, runPerformance } from "../lib/engine/performance.ts";
+import { renderMidiFile } from "../lib/midi/render_midi.ts";
 import { renderSet } from "../lib/live/offline.ts";
 
 const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
@@ -23,7 +24,9 @@ const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --seed N           seed of ctx.random and the engine's alternatives (default 1)
   --rate HZ          sample rate (default 48000)
   --format wav|flac  container (default: from the extension)
-  --bits 16|24|32f   sample format (default 24; 32f is WAV only)`;
+  --bits 16|24|32f   sample format (default 24; 32f is WAV only)
+  --map mapping.ts   with a .mid file: the mapping script (creates the instruments and
+                     calls ctx.sampler.midi.setMap); length defaults to the song + 2 s`;
 
 /** Parsed command line. */
 interface RenderArgs {
@@ -35,6 +38,9 @@ interface RenderArgs {
   rate: number;
   format?: "wav" | "flac";
   bits?: 16 | 24 | "32f";
+  /** A .mid script: the mapping script (lib/midi/render_midi.ts). */
+  map?: string;
+  secondsGiven?: boolean;
 }
 
 class UsageError extends Error {}
@@ -52,6 +58,7 @@ function parse(args: string[]): RenderArgs {
         rate: { type: "string" },
         format: { type: "string" },
         bits: { type: "string" },
+        map: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -110,6 +117,15 @@ function parse(args: string[]): RenderArgs {
     }
     out.cycles = c;
   }
+  const isMidi = /\.midi?$/i.test(out.script);
+  if (isMidi && values.map === undefined) {
+    throw new UsageError(`Cannot render "${out.script}": a MIDI file needs --map mapping.ts`);
+  }
+  if (values.map !== undefined) {
+    if (!isMidi) throw new UsageError(`Cannot render: --map goes with a .mid file`);
+    out.map = values.map;
+    out.secondsGiven = values.seconds !== undefined;
+  }
   if (out.seed < 0 || out.seed > 4294967295) {
     throw new UsageError(`Cannot render: --seed must be 0..4294967295, got "${out.seed}"`);
   }
@@ -141,6 +157,15 @@ function progressBar(): { update(done: number, total: number): void; clear(): vo
       if (shown) Deno.stderr.writeSync(enc.encode("\r\x1b[2K"));
     },
   };
+}
+
+/** Options for a MIDI file render: the length is the song's unless --seconds was given. */
+function midiOptions(
+  opts: Parameters<typeof runPerformance>[1],
+  secondsGiven: boolean | undefined,
+): Omit<Parameters<typeof runPerformance>[1], "seconds"> & { seconds?: number } {
+  const { seconds, ...rest } = opts;
+  return secondsGiven && seconds !== undefined ? { ...rest, seconds } : rest;
 }
 
 /** The one-line summary. */
@@ -180,7 +205,9 @@ async function main(args: string[]): Promise<number> {
     };
     if (a.format) opts.format = a.format;
     if (a.bits) opts.bits = a.bits;
-    const result = a.cycles === undefined
+    const result = a.map !== undefined
+      ? await renderMidiFile(a.script, { ...midiOptions(opts, a.secondsGiven), map: a.map })
+      : a.cycles === undefined
       ? await runPerformance(a.script, opts)
       : await renderSet(a.script, { ...opts, cycles: a.cycles });
     bar.clear();

@@ -197,10 +197,15 @@ Deno.test("a Standard MIDI File plays on its tempo map", () => {
   }));
   const song = parseMidiFile(bytes);
   assert.deepEqual(song.events.map((e) => e.seconds), [0.5, 1, 1.25, 1.5]);
-  assert.deepEqual(song.tempos, [{ seconds: 0, bpm: 120 }, { seconds: 1, bpm: 240 }]);
+  assert.deepEqual(song.tempos, [{ seconds: 0, beat: 0, bpm: 120 }, {
+    seconds: 1,
+    beat: 2,
+    bpm: 240,
+  }]);
   using s = setup();
   s.midi.setMap({ layers: [{ instrument: "b" }] });
   assert.equal(scheduleMidiFile(s, song), 1.5);
+  assert.equal(s.clock.bpmAt(3), 240, "the clock follows the file's tempo map");
   const audio = s.process(RATE * 2);
   const onset = (from: number) => {
     for (let i = from; i < audio.length / 2; i++) if (Math.abs(audio[2 * i]!) > 0.01) return i;

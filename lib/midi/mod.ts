@@ -26,4 +26,11 @@ export {
 } from "./schema.ts";
 export { compileMidiMap, parseMidiMap, velocityTable } from "./compile.ts";
 export { MidiMapError } from "./errors.ts";
-export { loadMidiFile, type MidiFileEvents, parseMidiFile, scheduleMidiFile } from "./smf.ts";
+export {
+  loadMidiFile,
+  type MidiFileEvents,
+  parseMidiFile,
+  playMidiFile,
+  scheduleMidiFile,
+} from "./smf.ts";
+export { renderMidiFile } from "./render_midi.ts";

@@ -16,8 +16,8 @@ export interface MidiFileEvents {
   events: { seconds: number; bytes: number[] }[];
   /** Length: the last event (end of track included), in seconds. */
   seconds: number;
-  /** Tempo changes: seconds, beats per minute (the first at 0 s; 120 when the file has none). */
-  tempos: { seconds: number; bpm: number }[];
+  /** Tempo changes: seconds, beat (quarter notes) and beats per minute (the first at 0; 120 when the file has none). */
+  tempos: { seconds: number; beat: number; bpm: number }[];
 }
 
 function channelBytes(e: MidiEvent): number[] | undefined {
@@ -95,7 +95,11 @@ export function parseMidiFile(bytes: Uint8Array): MidiFileEvents {
     smpte
       ? tick / (h.framesPerSecond! * h.ticksPerFrame!)
       : lastSec + (tick - lastTick) * usPerBeat / 1e6 / tpb;
-  const out: MidiFileEvents = { events: [], seconds: 0, tempos: [{ seconds: 0, bpm: 120 }] };
+  const out: MidiFileEvents = {
+    events: [],
+    seconds: 0,
+    tempos: [{ seconds: 0, beat: 0, bpm: 120 }],
+  };
   for (const { tick, e } of all) {
     const sec = secondsAt(tick);
     if (e.type === "setTempo") {
@@ -103,8 +107,9 @@ export function parseMidiFile(bytes: Uint8Array): MidiFileEvents {
       lastTick = tick;
       usPerBeat = e.microsecondsPerBeat;
       const bpm = 60e6 / usPerBeat;
-      if (sec === 0) out.tempos[0] = { seconds: 0, bpm };
-      else out.tempos.push({ seconds: sec, bpm });
+      const beat = smpte ? sec * 2 : tick / tpb;
+      if (sec === 0) out.tempos[0] = { seconds: 0, beat: 0, bpm };
+      else out.tempos.push({ seconds: sec, beat, bpm });
       continue;
     }
     out.seconds = Math.max(out.seconds, sec);
@@ -136,8 +141,34 @@ export async function loadMidiFile(path: string): Promise<MidiFileEvents> {
  * @returns The song's length in seconds.
  */
 export function scheduleMidiFile(sampler: Sampler, song: MidiFileEvents, startSeconds = 0): number {
+  if (startSeconds === 0 && !sampler.now()) {
+    // the sampler's clock follows the file's tempo map (beats in scripts line up with the song)
+    for (const t of song.tempos) sampler.clock.setTempo(Math.min(1000, Math.max(1, t.bpm)), t.beat);
+  }
   for (const ev of song.events) {
     sampler.midi.send(ev.bytes, { at: { seconds: startSeconds + ev.seconds } });
   }
   return song.seconds;
+}
+
+/**
+ * Play a Standard MIDI File on a running sampler (live output) through its
+ * MIDI mapping, starting `delaySeconds` after the engine's "now": the hook
+ * for `perform --play song.mid`.
+ *
+ * @param sampler A sampler with a mapping set (sampler.midi.setMap).
+ * @param path The .mid file.
+ * @param delaySeconds Lead time before its first beat. @default 0.2
+ * @returns The second (sampler time) at which the song ends.
+ * @throws {Deno.errors.NotFound} when there is no such file.
+ * @throws {RangeError} when it is not a MIDI file.
+ */
+export async function playMidiFile(
+  sampler: Sampler,
+  path: string,
+  delaySeconds = 0.2,
+): Promise<number> {
+  const song = await loadMidiFile(path);
+  const start = sampler.now() / sampler.sampleRate + delaySeconds;
+  return start + scheduleMidiFile(sampler, song, start);
 }

@@ -1,0 +1,105 @@
+/**
+ * Render a Standard MIDI File offline through a MIDI mapping:
+ * `deno task render song.mid out.wav --map mapping.ts`.
+ *
+ * The mapping file is a performance script (same context: ctx.instrument,
+ * ctx.sampler, ...) that creates or loads the instruments and sets the
+ * mapping with `ctx.sampler.midi.setMap(...)`. The song's events are then
+ * played through that mapping on their exact frames (the tempo map turned
+ * into seconds), and the render lasts the song plus a tail.
+ *
+ * Thread: CT.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { Sampler } from "../engine/sampler.ts";
+import {
+  importPerformance,
+  type PerformanceResult,
+  type RunPerformanceOptions,
+  runScript,
+} from "../engine/performance.ts";
+import { MidiMapError } from "./errors.ts";
+import { loadMidiFile, scheduleMidiFile } from "./smf.ts";
+
+/** Options of {@linkcode renderMidiFile}. */
+export interface RenderMidiOptions extends Omit<RunPerformanceOptions, "seconds"> {
+  /** The mapping script. */
+  map: string;
+  /** Length in seconds. @default the song's length plus `tailSeconds` */
+  seconds?: number;
+  /** Seconds rendered after the song's last event. @default 2 */
+  tailSeconds?: number;
+}
+
+/**
+ * Render `songPath` into `options.out` through the mapping `options.map`.
+ *
+ * @param songPath A Standard MIDI File.
+ * @param options Mapping script, output, rate, seed, format, length.
+ * @returns What runPerformance returns.
+ * @throws {PerformanceScriptError} when the mapping script cannot be imported or throws.
+ * @throws {MidiMapError} when the mapping is malformed or was never set.
+ * @throws {RangeError} when the song is not a MIDI file.
+ */
+export async function renderMidiFile(
+  songPath: string,
+  options: RenderMidiOptions,
+): Promise<PerformanceResult> {
+  const started = performance.now();
+  const song = await loadMidiFile(songPath);
+  const rate = options.rate ?? 48000;
+  const seed = options.seed ?? 1;
+  const seconds = options.seconds ?? song.seconds + (options.tailSeconds ?? 2);
+  const mapFile = resolve(options.map);
+  const perform = await importPerformance(mapFile);
+  using sampler = Sampler.open({ ...options.sampler, sampleRate: rate, seed });
+  await runScript(perform, mapFile, sampler, {
+    seconds,
+    seed,
+    instrumentsDir: options.instrumentsDir,
+  });
+  if (!sampler.midi.map) {
+    throw new MidiMapError(
+      `Cannot render "${songPath}": the mapping script "${options.map}" set no MIDI map`,
+      {
+        path: [],
+        file: options.map,
+        hint: "Call ctx.sampler.midi.setMap({ layers: [...] }) in its default export",
+      },
+    );
+  }
+  scheduleMidiFile(sampler, song);
+  const total = Math.round(seconds * rate);
+  const chunk = options.chunkFrames ?? 16384;
+  const renderStart = performance.now();
+  const fileOptions: { format?: "wav" | "flac"; bits?: 16 | 24 | "32f" } = {};
+  if (options.format !== undefined) fileOptions.format = options.format;
+  if (options.bits !== undefined) fileOptions.bits = options.bits;
+  using out = sampler.renderToFile(options.out, fileOptions);
+  let done = 0;
+  while (done < total) {
+    const n = Math.min(chunk, total - done);
+    out.write(n);
+    sampler.collect();
+    done += n;
+    options.onProgress?.(done, total);
+  }
+  const peak = out.peak;
+  out.close();
+  const renderSeconds = (performance.now() - renderStart) / 1000;
+  const stats = sampler.stats();
+  return {
+    out: options.out,
+    frames: done,
+    seconds: done / rate,
+    peak,
+    peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
+    voicesPeak: stats.voicesPeak,
+    eventsDropped: stats.eventsDropped,
+    eventsLate: stats.eventsLate,
+    wallSeconds: (performance.now() - started) / 1000,
+    speed: renderSeconds > 0 ? done / rate / renderSeconds : Infinity,
+  };
+}
