@@ -111,9 +111,9 @@ int main(void) {
     CHECK_NEAR(level_at(b, 12000), 0.2, 0.01);
     CHECK_NEAR(level_at(b, 25000), 0.2, 0.01); /* channels 0..15 answer by default */
     free(b);
-    ms_sampler_destroy(s);
     ms_sample_destroy(legato);
     ms_sample_destroy(stacc);
+    ms_sampler_destroy(s);
   }
 
   tu_section("lo_chan/hi_chan, lo_rand/hi_rand split the notes");
@@ -144,9 +144,9 @@ int main(void) {
     CHECK_EQ_INT(both, 0);             /* exactly one zone per note */
     CHECK(lows > N / 4 && highs > N / 4); /* both halves are used */
     free(b);
-    ms_sampler_destroy(s);
     ms_sample_destroy(a);
     ms_sample_destroy(c);
+    ms_sampler_destroy(s);
   }
 
   tu_section("off_by chokes another group; off_mode normal releases instead of a fast fade");
@@ -172,10 +172,10 @@ int main(void) {
     CHECKF(at_choke > 0.3f, "just after the choke the open hat still sounds (%g)", at_choke);
     CHECKF(later < 0.16f && later > 0.149f, "0.2 s later it has gone, the rest stays (%g)", later);
     free(b);
-    ms_sampler_destroy(s);
     ms_sample_destroy(open_);
     ms_sample_destroy(closed);
     ms_sample_destroy(pad);
+    ms_sampler_destroy(s);
   }
 
   tu_section("pitch_keytrack 0 plays every key at the root pitch; velocity curve replaces the square law");
