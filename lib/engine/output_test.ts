@@ -28,6 +28,7 @@ Deno.test("output options: defaults", () => {
     rtPriority: 80,
     pcmFormat: "auto",
     connect: true,
+    midiIn: false,
     lookaheadMs: 100,
     pumpIntervalMs: 10,
   });
