@@ -130,7 +130,9 @@ Deno.test({
         connected = c.success;
       }
       assert.ok(connected, "jack_connect Sequencer:out -> midi_in failed for 5 s");
-      await delay(2000);
+      // 2.5 s of recorded audio (5 sequencer loops), however slowly a loaded VM gets there
+      const start = rec.frames;
+      for (let i = 0; i < 300 && rec.frames - start < 120000; i++) await delay(50);
       rec.stop();
       const stats = sampler.midi.stats();
       const info = out.info;

@@ -71,6 +71,16 @@ static void cap_begin(void) {
 }
 static void cap_end(void) { cap_on = false; }
 
+/* libjack keeps the two function pointers process-wide: when this library is
+ * unloaded (Deno closes it at the end of a test module) while libjack stays,
+ * the next message libjack prints would jump into unmapped or reloaded code
+ * (seen: a segfault mid-instruction in a later test). Give libjack back its
+ * defaults first. */
+__attribute__((destructor)) static void cap_uninstall(void) {
+  jack_set_error_function(NULL);
+  jack_set_info_function(NULL);
+}
+
 /* ------------------------------------------------------ callbacks (RT) -- */
 
 /* RT: parse this period's JACK MIDI into the port's ring, each event on its
