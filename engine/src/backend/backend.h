@@ -55,6 +55,13 @@ extern const ms_backend_ops_t ms_backend_jack;
 int32_t alsa_probe_rate(ms_sampler_t *s, const char *device, uint32_t *rate);
 int32_t jack_probe_rate(ms_sampler_t *s, const char *client_name, uint32_t *rate);
 
+/* ALSA's messages for the calling thread's ALSA calls between begin and end
+ * (alsa.c): the library never prints, so ALSA's error handler is captured.
+ * alsa_cap_text gives the first message, else snd_strerror(err). CT. */
+void alsa_cap_begin(void);
+void alsa_cap_end(void);
+const char *alsa_cap_text(int err);
+
 /* Default names. */
 #define MS_ALSA_DEFAULT_DEVICE "default"
 #define MS_JACK_DEFAULT_CLIENT "midi-sampler"
