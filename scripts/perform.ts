@@ -5,6 +5,7 @@
  *   deno task perform <set.ts> [--backend auto|alsa|jack] [--device D] [--period N]
  *                     [--periods N] [--rt-priority N] [--lookahead-ms N] [--swap cycle|bar|beat|immediate]
  *                     [--seed N] [--record out.wav] [--record-midi out.mid] [--seconds N] [--no-watch] [--repl]
+ *                     [--play song.mid]
  *
  * CLI layer: the only place that prints and sets the exit code (0 ended
  * normally, 1 failed, 2 bad usage, 130 interrupted). Prints what the device
@@ -16,6 +17,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { playMidiFile } from "../lib/midi/smf.ts";
 import { DeviceError, formatError, NoServerError } from "../lib/engine/errors.ts";
 import type { OutputOptions } from "../lib/engine/output.ts";
 import { SetLoadError } from "../lib/live/loader.ts";
@@ -35,6 +37,7 @@ const USAGE = `Usage: deno task perform <set.ts> [options]
   --seed N                  seed of generators and the engine's alternatives (default 1)
   --record FILE             record the audio (WAV or FLAC, written off the render thread)
   --record-midi FILE        write every scheduled note to a MIDI file at the end
+  --play FILE.mid           play a Standard MIDI File (its tempo map) through the set's MIDI map
   --seconds N               stop after N seconds (default: until Ctrl-C or quit)
   --no-watch                do not reload when the files change
   --repl                    read commands from stdin even when it is not a terminal`;
@@ -48,6 +51,7 @@ interface Args {
   seed: number;
   record?: string;
   recordMidi?: string;
+  play?: string;
   seconds?: number;
   watch: boolean;
   repl: boolean;
@@ -70,6 +74,7 @@ function parse(argv: string[]): Args {
         seed: { type: "string" },
         record: { type: "string" },
         "record-midi": { type: "string" },
+        play: { type: "string" },
         seconds: { type: "string" },
         "no-watch": { type: "boolean" },
         repl: { type: "boolean" },
@@ -134,6 +139,7 @@ function parse(argv: string[]): Args {
   };
   if (v.record !== undefined) a.record = v.record;
   if (v["record-midi"] !== undefined) a.recordMidi = v["record-midi"];
+  if (v.play !== undefined) a.play = v.play;
   const seconds = num("seconds", v.seconds, false);
   if (seconds !== undefined) {
     if (!(seconds > 0)) {
@@ -244,6 +250,16 @@ async function main(argv: string[]): Promise<number> {
     console.error(formatError(w).replace(/^error:/, "warning:"));
   }
   log(`loaded ${describeReload(live.first, live.sampler.sampleRate)}`);
+  if (a.play) {
+    try {
+      const end = await playMidiFile(live.sampler, a.play);
+      log(`playing ${a.play} through the set's MIDI map (ends at ${end.toFixed(1)} s)`);
+    } catch (err) {
+      console.error(formatError(err));
+      live.stop();
+      return 1;
+    }
+  }
 
   let interrupted = false;
   const onSigint = () => {

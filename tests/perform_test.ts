@@ -394,3 +394,42 @@ Deno.test("REPL commands: tempo, mute, solo, hush, errors as text", async () => 
   assert.match(await runCommand("hush", ctx), /hushed/);
   assert.match(await runCommand("frobnicate", ctx), /unknown command/);
 });
+
+Deno.test("set.midi(map) takes part in hot reload: applied, replaced, a bad map keeps the old one, dropping it clears it", async () => {
+  using sampler = Sampler.open({ sampleRate: 48000 });
+  const session = new Session(sampler, { instruments: new InstrumentCache(sampler) });
+  /** Peak of what MIDI note 60 on channel 1 plays now, through the current map. */
+  const probe = (): number => {
+    const at = sampler.now() + 64;
+    sampler.midi.send([0x90, 60, 100], { at });
+    sampler.midi.send([0x80, 60, 0], { at: at + 4000 });
+    const out = sampler.process(4800);
+    return out.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  };
+  const withMap = (transpose: number): SetFunction => (set) => {
+    set.play("drums", s("~"));
+    set.midi({ layers: [{ instrument: "bass", transpose }] });
+  };
+  await session.apply(await evaluateSetForTest(withMap(0), 1));
+  assert.equal(sampler.midi.map?.layers[0]?.transpose, 0);
+  assert.ok(probe() > 0.01, "a MIDI note sounds through the set's map");
+
+  await session.apply(await evaluateSetForTest(withMap(-12), 1));
+  assert.equal(sampler.midi.map?.layers[0]?.transpose, -12, "the reload replaced the map");
+
+  const bad: SetFunction = (set) => {
+    set.play("drums", s("~"));
+    set.midi({ layers: [{ instrument: "bass", keys: [0, 200] }] } as never);
+  };
+  await assert.rejects(() => evaluateSetForTest(bad, 1), /layers\[0\]\.keys\[1\]/);
+  assert.equal(
+    sampler.midi.map?.layers[0]?.transpose,
+    -12,
+    "a bad map leaves the old one in force",
+  );
+
+  await session.apply(await evaluateSetForTest((set) => set.play("drums", s("~")), 1));
+  assert.deepEqual(sampler.midi.map?.layers, [], "a set without a map clears it");
+  sampler.process(3 * 48000); // let the first probe's release tail die away
+  assert.ok(probe() < 1e-6, "MIDI notes play nothing once the map is cleared");
+});

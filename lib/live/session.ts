@@ -125,6 +125,7 @@ export class Session {
   readonly #cut = new Map<number, { inst: Instrument; note: ScheduledNote }>();
   #anchors: Anchor[] = [{ tick: 0, beat: 0, beatsPerCycle: 4 }];
   #beatsPerBar = 4;
+  #midiMapped = false;
   #sounds: Record<string, SoundMapping> = { ...DEFAULT_SOUNDS };
   #cursor = 0;
   #released = 0;
@@ -250,12 +251,24 @@ export class Session {
       }
     }
     for (const m of Object.values(snap.sounds)) needed.add(m.instrument);
+    for (const l of snap.midiMap?.layers ?? []) needed.add(l.instrument);
+    for (const c of snap.midiMap?.controllers ?? []) {
+      if (c.instrument !== undefined) needed.add(c.instrument);
+    }
     const loaded: CachedInstrument[] = [];
     const before = new Map(this.#instruments);
     for (const name of needed) {
       loaded.push(await this.#opts.instruments.get(name, (old) => this.#retire(old)));
     }
-    // nothing can fail from here on: commit
+    // nothing can fail from here on but an instrument name the map cannot
+    // resolve, checked first: commit
+    if (snap.midiMap) {
+      this.sampler.midi.setMap(snap.midiMap); // swapped in between two blocks
+      this.#midiMapped = true;
+    } else if (this.#midiMapped) {
+      this.sampler.midi.setMap({ layers: [] }); // the set no longer declares one
+      this.#midiMapped = false;
+    }
     const instrumentsLoaded = loaded.filter((c) => before.get(c.name) !== c).map((c) => c.name);
     for (const c of loaded) this.#instruments.set(c.name, c);
     this.#sounds = sounds;

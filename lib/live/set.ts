@@ -14,6 +14,8 @@
  *
  * @module
  */
+import { parseMidiMap } from "../midi/compile.ts";
+import type { MidiMap, MidiMapInput } from "../midi/schema.ts";
 import type { PerformanceContext } from "../engine/performance_context.ts";
 import type { SoundMapping } from "../pattern/controls.ts";
 import type { PartDefinition } from "./source.ts";
@@ -45,6 +47,14 @@ export interface SetContext {
   swap(mode: SwapMode): void;
   /** Add or redefine a sound name: `set.sound("rim", { instrument: "drums", keys: [37] })`. */
   sound(name: string, mapping: SoundMapping): void;
+  /**
+   * The MIDI mapping for controllers played into this session (README "MIDI
+   * input and mappings"): layers name instruments of `instruments/`, loaded
+   * with the set. Checked at reload (a bad map keeps the old version playing)
+   * and swapped in atomically with it; a set that stops declaring a map
+   * clears it.
+   */
+  midi(map: MidiMapInput): void;
   /** The session seed (`--seed`). */
   readonly seed: number;
 }
@@ -58,6 +68,7 @@ export interface SetSnapshot {
   beatsPerBar: number;
   swap?: SwapMode;
   sounds: Record<string, SoundMapping>;
+  midiMap?: MidiMap;
 }
 
 /** A set function. */
@@ -165,6 +176,12 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
         throw new RangeError(`Cannot define sound "${name}": give { instrument: "name" }`);
       }
       snap.sounds[name] = mapping;
+    },
+    midi(map) {
+      if (snap.midiMap) {
+        throw new RangeError("Cannot set the MIDI mapping: the set declares it twice");
+      }
+      snap.midiMap = parseMidiMap(map); /* throws MidiMapError naming the field */
     },
   };
   await fn(ctx);
