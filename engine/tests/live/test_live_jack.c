@@ -44,10 +44,17 @@ typedef struct run {
  * one: the engine must have rendered every cycle the server ran.
  */
 static _Atomic uint64_t peek_frames;
+static _Atomic uint64_t peek_xruns; /* the server's xruns (an ALSA jack PCM hides them from our counter) */
 
 static int peek_process(jack_nframes_t n, void *arg) {
   (void)arg;
   atomic_fetch_add_explicit(&peek_frames, n, memory_order_relaxed);
+  return 0;
+}
+
+static int peek_xrun(void *arg) {
+  (void)arg;
+  atomic_fetch_add_explicit(&peek_xruns, 1, memory_order_relaxed);
   return 0;
 }
 
@@ -57,6 +64,7 @@ static jack_client_t *peek_open(void) {
   jack_client_t *c = jack_client_open("ms-live-peek", JackNoStartServer, &st);
   if (!c) return NULL;
   jack_set_process_callback(c, peek_process, NULL);
+  jack_set_xrun_callback(c, peek_xrun, NULL);
   if (jack_activate(c) != 0) {
     jack_client_close(c);
     return NULL;
@@ -67,6 +75,7 @@ static jack_client_t *peek_open(void) {
 static void measure(ms_sampler_t *s, ms_output_t *out, const char *label, run_t *r) {
   uint64_t x0 = stat_now(s).xruns;
   uint64_t j0 = atomic_load(&peek_frames);
+  uint64_t sx0 = atomic_load(&peek_xruns);
   uint64_t f0 = ms_sampler_now(s);
   double t0 = lu_now_s();
   int32_t info_rc = MS_OK;
@@ -95,16 +104,25 @@ static void measure(ms_sampler_t *s, ms_output_t *out, const char *label, run_t 
          r->info.sched_policy, r->info.sched_priority, (unsigned long long)st.voices_active,
          st.dsp_load_max_ppm / 1e4);
   /* the engine rendered what the server asked: the two counts are read a
-   * moment apart, and at each xrun the server may skip a late client (ours
-   * or the counting one), so each xrun can cost either count one period */
-  double slack = 0.01 * server + (4.0 + (double)r->xruns) * r->info.period_frames;
-  CHECKF(fabs((double)r->frames - server) <= slack, "%s: %.0f frames vs the server's %.0f", label,
-         (double)r->frames, server);
-  /* wall time: the dummy server's own pacing. Idle, this VM gives 0.98-1.0;
-   * with other JACK servers and builds competing for the 2 cores the server
-   * itself was seen at 0.55-0.6, so the bound only catches a broken pacing
-   * (e.g. an engine that stops rendering or runs unpaced) */
-  CHECKF(ratio > 0.45 && ratio < 1.05, "%s: %.4f x real time", label, ratio);
+   * moment apart (plus the device buffer in between), and at each xrun
+   * (ours, or the server's) a late client may skip a cycle */
+  uint64_t sxruns = atomic_load(&peek_xruns) - sx0;
+  double xr = (double)(r->xruns > sxruns ? r->xruns : sxruns);
+  double slack = 0.01 * server + (4.0 + xr) * r->info.period_frames + r->info.latency_frames;
+  CHECKF(fabs((double)r->frames - server) <= slack, "%s: %.0f frames vs the server's %.0f (%.0f server xruns)",
+         label, (double)r->frames, server, (double)sxruns);
+  /* wall time: when the dummy server kept time, the engine must have too.
+   * When the host stalled the server itself (this VM: hypervisor stalls made
+   * it run at 0.2-0.9x real time at times), only the cycle check above
+   * applies: the engine cannot render cycles the server never ran. */
+  double server_pace = server / expect;
+  if (server_pace >= 0.9) {
+    CHECKF(ratio > 0.9 && ratio < 1.05, "%s: %.4f x real time while the server ran at %.4f", label, ratio,
+           server_pace);
+  } else {
+    printf("  %s: the host stalled the JACK server (%.2f x real time, %llu server xruns): wall-time pacing "
+           "not checked this run\n", label, server_pace, (unsigned long long)sxruns);
+  }
 }
 
 static bool port_connected(jack_client_t *c, const char *name) {
@@ -244,13 +262,18 @@ static void starve(ms_sampler_t *s, ms_output_t *out) {
   sched_setscheduler(0, SCHED_OTHER, &normal);
   sched_setaffinity(0, sizeof all, &all);
   uint64_t xruns = stat_now(s).xruns - x0;
-  uint64_t f0 = ms_sampler_now(s);
+  uint64_t f0 = ms_sampler_now(s), j0 = atomic_load(&peek_frames);
   lu_sleep_ms(300);
-  uint64_t frames = ms_sampler_now(s) - f0;
-  printf("  3 stalls of 30 ms: %llu xruns; then %llu frames in 300 ms\n", (unsigned long long)xruns,
-         (unsigned long long)frames);
+  uint64_t frames = ms_sampler_now(s) - f0, server = atomic_load(&peek_frames) - j0;
+  printf("  3 stalls of 30 ms: %llu xruns; then %llu frames in 300 ms (the server ran %llu)\n",
+         (unsigned long long)xruns, (unsigned long long)frames, (unsigned long long)server);
   CHECK(xruns >= 1);
-  CHECKF(frames > RATE / 5, "playing resumed: %llu frames in 300 ms", (unsigned long long)frames);
+  /* playing resumed: the engine kept up with the server over the next 300 ms
+   * (a stalled host slows the server too; both then run below real time) */
+  CHECKF(server > 0, "the counting client saw the server run (%llu frames)", (unsigned long long)server);
+  CHECKF(frames > 0 && (double)frames >= 0.7 * (double)server - 512.0,
+         "playing resumed: %llu frames in 300 ms while the server ran %llu", (unsigned long long)frames,
+         (unsigned long long)server);
   ms_output_info_t info;
   CHECK_MS(s, ms_output_get_info(out, &info)); /* recovered, not failed */
 }
@@ -282,8 +305,8 @@ static void test_alsa_jack(void) {
   REQUIRE(peek, TU_NOTHING);
   run_t r;
   measure(s, out, "ALSA jack PCM, 128 x 2", &r);
+  starve(s, out); /* the counting client stays: it tells what the server ran meanwhile */
   jack_client_close(peek);
-  starve(s, out);
   ms_output_close(out);
   CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
 
