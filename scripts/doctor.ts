@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { formatError } from "../lib/engine/errors.ts";
 import { exitCode, formatText, realFacts, runDoctor } from "../lib/doctor/mod.ts";
+import { parseOrUsage, UsageError } from "./cli.ts";
 
 const USAGE = `Usage: deno task doctor [options]
   --json              print a JSON array of {check, status, finding, fix?, data?}
@@ -28,8 +29,6 @@ interface DoctorArgs {
   probeSeconds: number;
   rtPriority: number;
 }
-
-class UsageError extends Error {}
 
 function parse(args: string[]): DoctorArgs {
   let values;
@@ -71,17 +70,8 @@ function parse(args: string[]): DoctorArgs {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args: DoctorArgs;
-  try {
-    args = parse(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      if (err.message) console.error(`error: ${err.message}`);
-      console.error(USAGE);
-      return err.message ? 2 : 0;
-    }
-    throw err;
-  }
+  const args = parseOrUsage(USAGE, parse, argv);
+  if (typeof args === "number") return args;
   try {
     const results = await runDoctor(realFacts(), {
       probe: args.probe,

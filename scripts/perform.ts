@@ -16,7 +16,14 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import {
+  numberFlag,
+  OUTPUT_FLAGS,
+  outputOptionsFrom,
+  parseCommandLine,
+  parseOrUsage,
+  UsageError,
+} from "./cli.ts";
 import { playMidiFile } from "../lib/midi/smf.ts";
 import { DeviceError, formatError, NoServerError } from "../lib/engine/errors.ts";
 import type { OutputOptions } from "../lib/engine/output.ts";
@@ -42,8 +49,6 @@ const USAGE = `Usage: deno task perform <set.ts> [options]
   --no-watch                do not reload when the files change
   --repl                    read commands from stdin even when it is not a terminal`;
 
-class UsageError extends Error {}
-
 interface Args {
   file: string;
   output: OutputOptions;
@@ -58,68 +63,28 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        backend: { type: "string" },
-        device: { type: "string" },
-        period: { type: "string" },
-        periods: { type: "string" },
-        "rt-priority": { type: "string" },
-        "lookahead-ms": { type: "string" },
-        swap: { type: "string" },
-        seed: { type: "string" },
-        record: { type: "string" },
-        "record-midi": { type: "string" },
-        play: { type: "string" },
-        seconds: { type: "string" },
-        "no-watch": { type: "boolean" },
-        repl: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommandLine(argv, {
+    ...OUTPUT_FLAGS,
+    swap: { type: "string" },
+    seed: { type: "string" },
+    record: { type: "string" },
+    "record-midi": { type: "string" },
+    play: { type: "string" },
+    seconds: { type: "string" },
+    "no-watch": { type: "boolean" },
+    repl: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   if (v.help) throw new UsageError("");
   if (positionals.length !== 1) {
     throw new UsageError(
       `Cannot perform: expected one set file, got ${positionals.length} arguments`,
     );
   }
-  const num = (name: string, s: string | undefined, int: boolean): number | undefined => {
-    if (s === undefined) return undefined;
-    const n = Number(s);
-    if (s.trim() === "" || !Number.isFinite(n) || (int && !Number.isInteger(n))) {
-      throw new UsageError(
-        `Cannot perform: --${name} must be a${int ? "n integer" : " number"}, got "${s}"`,
-      );
-    }
-    return n;
-  };
-  const output: OutputOptions = {};
-  if (v.backend !== undefined) {
-    if (!["auto", "alsa", "jack"].includes(v.backend)) {
-      throw new UsageError(
-        `Cannot perform: --backend must be auto, alsa or jack, got "${v.backend}"`,
-      );
-    }
-    output.backend = v.backend as "auto" | "alsa" | "jack";
-  }
-  if (v.device !== undefined) output.device = v.device;
-  const period = num("period", v.period, true);
-  if (period !== undefined) output.periodFrames = period;
-  const periods = num("periods", v.periods, true);
-  if (periods !== undefined) output.periods = periods;
-  const rt = num("rt-priority", v["rt-priority"], true);
-  if (rt !== undefined) output.rtPriority = rt;
-  const look = num("lookahead-ms", v["lookahead-ms"], false);
-  if (look !== undefined) output.lookaheadMs = look;
-  const swap = (v.swap ?? "cycle") as SwapMode;
+  const num = (name: string, text: string | boolean | undefined, int: boolean) =>
+    numberFlag("Cannot perform", name, text, int);
+  const output = outputOptionsFrom("Cannot perform", v);
+  const swap = (typeof v.swap === "string" ? v.swap : "cycle") as SwapMode;
   if (!["cycle", "bar", "beat", "immediate"].includes(swap)) {
     throw new UsageError(
       `Cannot perform: --swap must be cycle, bar, beat or immediate, got "${swap}"`,
@@ -135,11 +100,11 @@ function parse(argv: string[]): Args {
     swap,
     seed,
     watch: !v["no-watch"],
-    repl: v.repl ?? false,
+    repl: v.repl === true,
   };
-  if (v.record !== undefined) a.record = v.record;
-  if (v["record-midi"] !== undefined) a.recordMidi = v["record-midi"];
-  if (v.play !== undefined) a.play = v.play;
+  if (typeof v.record === "string") a.record = v.record;
+  if (typeof v["record-midi"] === "string") a.recordMidi = v["record-midi"];
+  if (typeof v.play === "string") a.play = v.play;
   const seconds = num("seconds", v.seconds, false);
   if (seconds !== undefined) {
     if (!(seconds > 0)) {
@@ -191,17 +156,8 @@ async function readLines(onLine: (line: string) => Promise<boolean>): Promise<vo
 }
 
 async function main(argv: string[]): Promise<number> {
-  let a: Args;
-  try {
-    a = parse(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      if (err.message) console.error(`error: ${err.message}`);
-      console.error(USAGE);
-      return err.message ? 2 : 0;
-    }
-    throw err;
-  }
+  const a = parseOrUsage(USAGE, parse, argv);
+  if (typeof a === "number") return a;
   const missing = missingPermissions();
   if (missing.length) {
     console.error(

@@ -13,7 +13,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { DeviceError, formatError, NoServerError } from "../lib/engine/errors.ts";
 import {
   type LivePerformance,
@@ -21,6 +20,14 @@ import {
   startPerformance,
 } from "../lib/engine/live_performance.ts";
 import type { OutputInfo, OutputOptions } from "../lib/engine/output.ts";
+import {
+  numberFlag,
+  OUTPUT_FLAGS,
+  outputOptionsFrom,
+  parseCommandLine,
+  parseOrUsage,
+  UsageError,
+} from "./cli.ts";
 
 const USAGE = `Usage: deno task play <script.ts> [options]
   --backend auto|alsa|jack  auto: JACK when a server runs, else ALSA "default" (default auto)
@@ -32,8 +39,6 @@ const USAGE = `Usage: deno task play <script.ts> [options]
   --seconds N               how long to play (default 10)
   --seed N                  seed of ctx.random and the engine's alternatives (default 1)`;
 
-class UsageError extends Error {}
-
 interface PlayArgs {
   script: string;
   seconds: number;
@@ -42,66 +47,24 @@ interface PlayArgs {
 }
 
 function parse(args: string[]): PlayArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        backend: { type: "string" },
-        device: { type: "string" },
-        period: { type: "string" },
-        periods: { type: "string" },
-        "rt-priority": { type: "string" },
-        "lookahead-ms": { type: "string" },
-        seconds: { type: "string" },
-        seed: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(args, {
+    ...OUTPUT_FLAGS,
+    seconds: { type: "string" },
+    seed: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) throw new UsageError("");
   if (positionals.length !== 1) {
     throw new UsageError(`Cannot play: expected one script, got ${positionals.length} arguments`);
   }
-  const num = (name: string, v: string | undefined, int: boolean): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n) || (int && !Number.isInteger(n))) {
-      throw new UsageError(
-        `Cannot play: --${name} must be a${int ? "n integer" : " number"}, got "${v}"`,
-      );
-    }
-    return n;
-  };
-  const output: OutputOptions = {};
-  if (values.backend !== undefined) {
-    if (!["auto", "alsa", "jack"].includes(values.backend)) {
-      throw new UsageError(
-        `Cannot play: --backend must be auto, alsa or jack, got "${values.backend}"`,
-      );
-    }
-    output.backend = values.backend as "auto" | "alsa" | "jack";
-  }
-  if (values.device !== undefined) output.device = values.device;
-  const period = num("period", values.period, true);
-  if (period !== undefined) output.periodFrames = period;
-  const periods = num("periods", values.periods, true);
-  if (periods !== undefined) output.periods = periods;
-  const rt = num("rt-priority", values["rt-priority"], true);
-  if (rt !== undefined) output.rtPriority = rt;
-  const look = num("lookahead-ms", values["lookahead-ms"], false);
-  if (look !== undefined) output.lookaheadMs = look;
-  const seed = num("seed", values.seed, true) ?? 1;
+  const output = outputOptionsFrom("Cannot play", values);
+  const seed = numberFlag("Cannot play", "seed", values.seed, true) ?? 1;
   if (seed < 0 || seed > 4294967295) {
     throw new UsageError(`Cannot play: --seed must be 0..4294967295, got "${seed}"`);
   }
   return {
     script: positionals[0]!,
-    seconds: num("seconds", values.seconds, false) ?? 10,
+    seconds: numberFlag("Cannot play", "seconds", values.seconds, false) ?? 10,
     seed,
     output,
   };
@@ -161,17 +124,8 @@ function statusLine(perf: LivePerformance): { stop(): void } {
 }
 
 async function main(args: string[]): Promise<number> {
-  let a: PlayArgs;
-  try {
-    a = parse(args);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      if (err.message) console.error(`error: ${err.message}`);
-      console.error(USAGE);
-      return err.message ? 2 : 0;
-    }
-    throw err;
-  }
+  const a = parseOrUsage(USAGE, parse, args);
+  if (typeof a === "number") return a;
   let perf: LivePerformance;
   try {
     perf = await startPerformance(a.script, { output: a.output, seconds: a.seconds, seed: a.seed });

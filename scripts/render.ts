@@ -17,6 +17,7 @@ import { formatError } from "../lib/engine/errors.ts";
 import { type PerformanceResult, runPerformance } from "../lib/engine/performance.ts";
 import { renderMidiFile } from "../lib/midi/render_midi.ts";
 import { renderSet } from "../lib/live/offline.ts";
+import { parseOrUsage, UsageError } from "./cli.ts";
 
 const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --seconds N        length in seconds (default 10)
@@ -42,8 +43,6 @@ interface RenderArgs {
   map?: string;
   secondsGiven?: boolean;
 }
-
-class UsageError extends Error {}
 
 function parse(args: string[]): RenderArgs {
   let parsed;
@@ -183,17 +182,8 @@ export function summary(r: PerformanceResult): string {
 }
 
 async function main(args: string[]): Promise<number> {
-  let a: RenderArgs;
-  try {
-    a = parse(args);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      if (err.message) console.error(`error: ${err.message}`);
-      console.error(USAGE);
-      return err.message ? 2 : 0;
-    }
-    throw err;
-  }
+  const a = parseOrUsage(USAGE, parse, args);
+  if (typeof a === "number") return a;
   const bar = progressBar();
   try {
     const opts: Parameters<typeof runPerformance>[1] = {

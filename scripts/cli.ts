@@ -1,0 +1,133 @@
+/**
+ * What the command-line scripts share: usage errors and their exit codes,
+ * parsing with node:util's parseArgs, numeric flags, and the live-output
+ * flags (`--backend --device --period --periods --rt-priority
+ * --lookahead-ms`) that `perform` and `play` both take.
+ *
+ * CLI layer only: nothing here runs in the library.
+ *
+ * @module
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { OutputOptions } from "../lib/engine/output.ts";
+
+/** A bad command line: printed with the usage text; exit code 2 (0 for --help). */
+export class UsageError extends Error {}
+
+/**
+ * parseArgs with positionals allowed, its failures turned into UsageErrors.
+ *
+ * @param args The arguments.
+ * @param options The flags, as parseArgs takes them.
+ * @returns parseArgs' result.
+ * @throws {UsageError} for an unknown flag or a missing value.
+ */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"]>>(
+  args: string[],
+  options: O,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args, allowPositionals: true, options });
+    return {
+      values: parsed.values as Record<string, string | boolean | undefined>,
+      positionals: parsed.positionals,
+    };
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * A numeric flag's value.
+ *
+ * @param action What the command does, for the message ("Cannot play").
+ * @param name The flag without dashes.
+ * @param text The flag's text, undefined when absent.
+ * @param integer Whether only whole numbers are allowed.
+ * @returns The number, or undefined when the flag was not given.
+ * @throws {UsageError} when the text is not such a number.
+ */
+export function numberFlag(
+  action: string,
+  name: string,
+  text: string | boolean | undefined,
+  integer: boolean,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (
+    typeof text !== "string" || text.trim() === "" || !Number.isFinite(n) ||
+    (integer && !Number.isInteger(n))
+  ) {
+    throw new UsageError(
+      `${action}: --${name} must be a${integer ? "n integer" : " number"}, got "${text}"`,
+    );
+  }
+  return n;
+}
+
+/** The live-output flags, for parseCommandLine. */
+export const OUTPUT_FLAGS = {
+  backend: { type: "string" },
+  device: { type: "string" },
+  period: { type: "string" },
+  periods: { type: "string" },
+  "rt-priority": { type: "string" },
+  "lookahead-ms": { type: "string" },
+} as const;
+
+/**
+ * OutputOptions from the live-output flags (ranges are checked by the
+ * output's own schema when it starts).
+ *
+ * @param action What the command does, for messages.
+ * @param values parseCommandLine's values.
+ * @returns The options given.
+ * @throws {UsageError} for a backend name or a number that does not parse.
+ */
+export function outputOptionsFrom(
+  action: string,
+  values: Record<string, string | boolean | undefined>,
+): OutputOptions {
+  const output: OutputOptions = {};
+  const backend = values.backend;
+  if (backend !== undefined) {
+    if (backend !== "auto" && backend !== "alsa" && backend !== "jack") {
+      throw new UsageError(`${action}: --backend must be auto, alsa or jack, got "${backend}"`);
+    }
+    output.backend = backend;
+  }
+  if (typeof values.device === "string") output.device = values.device;
+  const period = numberFlag(action, "period", values.period, true);
+  if (period !== undefined) output.periodFrames = period;
+  const periods = numberFlag(action, "periods", values.periods, true);
+  if (periods !== undefined) output.periods = periods;
+  const rt = numberFlag(action, "rt-priority", values["rt-priority"], true);
+  if (rt !== undefined) output.rtPriority = rt;
+  const look = numberFlag(action, "lookahead-ms", values["lookahead-ms"], false);
+  if (look !== undefined) output.lookaheadMs = look;
+  return output;
+}
+
+/**
+ * Parse a command line; on a UsageError print it and the usage text.
+ *
+ * @param usage The usage text.
+ * @param parse The script's parser.
+ * @param args The arguments.
+ * @returns The parsed arguments, or the exit code to return (2, or 0 for --help).
+ */
+export function parseOrUsage<A>(
+  usage: string,
+  parse: (args: string[]) => A,
+  args: string[],
+): A | number {
+  try {
+    return parse(args);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    if (err.message) console.error(`error: ${err.message}`);
+    console.error(usage);
+    return err.message ? 2 : 0;
+  }
+}
