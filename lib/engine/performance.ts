@@ -102,11 +102,54 @@ export async function runPerformance(
   });
 
   const total = sampler.clock.secondsToFrames(seconds);
+  return await renderToFileInChunks(sampler, total, { ...options, chunkFrames: chunk }, started);
+}
+
+/** What {@linkcode renderToFileInChunks} needs: the file, and how to chunk and report. */
+export interface ChunkedRenderOptions {
+  /** Output path (.wav or .flac). */
+  out: string;
+  /** Container. @default from the extension */
+  format?: "wav" | "flac" | undefined;
+  /** Sample format. @default 24 */
+  bits?: 16 | 24 | "32f" | undefined;
+  /** Frames rendered between two collect() calls and progress reports. @default 16384 */
+  chunkFrames?: number | undefined;
+  /** Progress, after each chunk. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/**
+ * Render `total` frames of a prepared sampler into a file, chunk by chunk
+ * (collecting retired engine data between chunks), and summarise. Shared by
+ * performance scripts, sets and MIDI files.
+ *
+ * @param sampler The sampler, events scheduled (or scheduled by beforeChunk).
+ * @param total Frames to render.
+ * @param options File, chunk size, progress.
+ * @param started performance.now() when the job began (for wallSeconds).
+ * @param beforeChunk Called before each chunk with the frames done and the chunk's size.
+ * @returns The summary.
+ * @throws {OutputFileError} and the engine's typed errors.
+ */
+export async function renderToFileInChunks(
+  sampler: Sampler,
+  total: number,
+  options: ChunkedRenderOptions,
+  started: number,
+  beforeChunk?: (done: number, frames: number) => void | Promise<void>,
+): Promise<PerformanceResult> {
+  const rate = sampler.sampleRate;
+  const chunk = options.chunkFrames ?? 16384;
   const renderStart = performance.now();
-  using out = sampler.renderToFile(options.out, pickFileOptions(options));
+  const fileOptions: RenderFileOptions = {};
+  if (options.format !== undefined) fileOptions.format = options.format;
+  if (options.bits !== undefined) fileOptions.bits = options.bits;
+  using out = sampler.renderToFile(options.out, fileOptions);
   let done = 0;
   while (done < total) {
     const n = Math.min(chunk, total - done);
+    await beforeChunk?.(done, n);
     out.write(n);
     sampler.collect();
     done += n;
@@ -214,13 +257,6 @@ export async function importPerformance(file: string): Promise<Performance> {
     );
   }
   return fn as Performance;
-}
-
-function pickFileOptions(o: RunPerformanceOptions): RenderFileOptions {
-  const r: RenderFileOptions = {};
-  if (o.format !== undefined) r.format = o.format;
-  if (o.bits !== undefined) r.bits = o.bits;
-  return r;
 }
 
 function describe(err: unknown): string {

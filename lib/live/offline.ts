@@ -10,7 +10,7 @@
  */
 import { resolve } from "node:path";
 import type { PerformanceContext } from "../engine/performance_context.ts";
-import type { PerformanceResult } from "../engine/performance.ts";
+import { type PerformanceResult, renderToFileInChunks } from "../engine/performance.ts";
 import type { RenderFileOptions } from "../engine/render_file.ts";
 import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
@@ -113,49 +113,25 @@ export async function renderSet(
     options.onReload?.(first);
     const reloads = [...(options.reloads ?? [])].sort((a, b) => a.atCycle - b.atCycle);
     const total = session.frameOfTick(Math.round(cycles * TICKS_PER_CYCLE));
-    using out = sampler.renderToFile(options.out, pick(options));
-    let done = 0;
-    while (done < total) {
-      const n = Math.min(chunk, total - done);
-      while (reloads.length && session.cycle >= reloads[0]!.atCycle) {
-        const r = reloads.shift()!;
-        try {
-          const report = await load(r.file);
-          options.onReload?.(report);
-        } catch (err) {
-          options.onReload?.(err as Error);
+    return await renderToFileInChunks(
+      sampler,
+      total,
+      { ...options, chunkFrames: chunk },
+      started,
+      async (done, n) => {
+        while (reloads.length && session.cycle >= reloads[0]!.atCycle) {
+          const r = reloads.shift()!;
+          try {
+            const report = await load(r.file);
+            options.onReload?.(report);
+          } catch (err) {
+            options.onReload?.(err as Error);
+          }
         }
-      }
-      session.advance(done + n + chunk);
-      out.write(n);
-      sampler.collect();
-      done += n;
-      options.onProgress?.(done, total);
-    }
-    const peak = out.peak;
-    out.close();
-    const stats = sampler.stats();
-    const wall = (performance.now() - started) / 1000;
-    return {
-      out: options.out,
-      frames: done,
-      seconds: done / rate,
-      peak,
-      peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
-      voicesPeak: stats.voicesPeak,
-      eventsDropped: stats.eventsDropped,
-      eventsLate: stats.eventsLate,
-      wallSeconds: wall,
-      speed: wall > 0 ? done / rate / wall : Infinity,
-    };
+        session.advance(done + n + chunk);
+      },
+    );
   } finally {
     for (const l of loaders) await l.dispose();
   }
-}
-
-function pick(o: RenderFileOptions): RenderFileOptions {
-  const r: RenderFileOptions = {};
-  if (o.format !== undefined) r.format = o.format;
-  if (o.bits !== undefined) r.bits = o.bits;
-  return r;
 }

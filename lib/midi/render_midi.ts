@@ -17,6 +17,7 @@ import { Sampler } from "../engine/sampler.ts";
 import {
   importPerformance,
   type PerformanceResult,
+  renderToFileInChunks,
   type RunPerformanceOptions,
   runScript,
 } from "../engine/performance.ts";
@@ -72,34 +73,5 @@ export async function renderMidiFile(
   }
   scheduleMidiFile(sampler, song);
   const total = Math.round(seconds * rate);
-  const chunk = options.chunkFrames ?? 16384;
-  const renderStart = performance.now();
-  const fileOptions: { format?: "wav" | "flac"; bits?: 16 | 24 | "32f" } = {};
-  if (options.format !== undefined) fileOptions.format = options.format;
-  if (options.bits !== undefined) fileOptions.bits = options.bits;
-  using out = sampler.renderToFile(options.out, fileOptions);
-  let done = 0;
-  while (done < total) {
-    const n = Math.min(chunk, total - done);
-    out.write(n);
-    sampler.collect();
-    done += n;
-    options.onProgress?.(done, total);
-  }
-  const peak = out.peak;
-  out.close();
-  const renderSeconds = (performance.now() - renderStart) / 1000;
-  const stats = sampler.stats();
-  return {
-    out: options.out,
-    frames: done,
-    seconds: done / rate,
-    peak,
-    peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
-    voicesPeak: stats.voicesPeak,
-    eventsDropped: stats.eventsDropped,
-    eventsLate: stats.eventsLate,
-    wallSeconds: (performance.now() - started) / 1000,
-    speed: renderSeconds > 0 ? done / rate / renderSeconds : Infinity,
-  };
+  return await renderToFileInChunks(sampler, total, options, started);
 }
