@@ -42,14 +42,6 @@ static _Atomic uint64_t alloc_calls;
 #ifndef MS_TEST_NO_ALLOC_GUARD
 #include <execinfo.h>
 
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-extern void *__libc_memalign(size_t, size_t);
-extern void *__libc_valloc(size_t);
-extern void *__libc_pvalloc(size_t);
-
 static int selfcheck_mode;
 
 static void guard_trip(const char *fn) {
@@ -71,56 +63,12 @@ static void guard_trip(const char *fn) {
   abort();
 }
 
-/* The engine's build sets -fvisibility=hidden for every target; these must be
- * exported from the executable to interpose the libc definitions. */
-#define INTERPOSE __attribute__((visibility("default")))
-
-#define GUARD(fn)                                                        \
+#define ALLOC_GUARD_CHECK(fn)                                            \
   do {                                                                   \
     if (rt_guard) guard_trip(fn);                                        \
     atomic_fetch_add_explicit(&alloc_calls, 1, memory_order_relaxed);    \
   } while (0)
-
-INTERPOSE void *malloc(size_t n) {
-  GUARD("malloc");
-  return __libc_malloc(n);
-}
-INTERPOSE void *calloc(size_t a, size_t b) {
-  GUARD("calloc");
-  return __libc_calloc(a, b);
-}
-INTERPOSE void *realloc(void *p, size_t n) {
-  GUARD("realloc");
-  return __libc_realloc(p, n);
-}
-INTERPOSE void free(void *p) {
-  GUARD("free");
-  __libc_free(p);
-}
-INTERPOSE int posix_memalign(void **out, size_t align, size_t n) {
-  GUARD("posix_memalign");
-  if (align < sizeof(void *) || (align & (align - 1))) return EINVAL;
-  void *p = __libc_memalign(align, n);
-  if (!p) return ENOMEM;
-  *out = p;
-  return 0;
-}
-INTERPOSE void *aligned_alloc(size_t align, size_t n) {
-  GUARD("aligned_alloc");
-  return __libc_memalign(align, n);
-}
-INTERPOSE void *memalign(size_t align, size_t n) {
-  GUARD("memalign");
-  return __libc_memalign(align, n);
-}
-INTERPOSE void *valloc(size_t n) {
-  GUARD("valloc");
-  return __libc_valloc(n);
-}
-INTERPOSE void *pvalloc(size_t n) {
-  GUARD("pvalloc");
-  return __libc_pvalloc(n);
-}
+#include "alloc_guard.h"
 #define GUARD_ACTIVE 1
 #else
 #define GUARD_ACTIVE 0
