@@ -192,6 +192,10 @@ async function main(args: string[]): Promise<number> {
       seed: a.seed,
       rate: a.rate,
       onProgress: (d, t) => bar.update(d, t),
+      onWarning: (w) => {
+        bar.clear();
+        console.error(`warning: ${w}`);
+      },
     };
     if (a.format) opts.format = a.format;
     if (a.bits) opts.bits = a.bits;

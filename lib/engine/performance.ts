@@ -38,6 +38,8 @@ export interface RunPerformanceOptions extends RenderFileOptions {
   chunkFrames?: number;
   /** Called after each chunk with frames done and total. */
   onProgress?: (done: number, total: number) => void;
+  /** Non-fatal findings while loading instruments (an SFZ file's unknown opcodes, ...). */
+  onWarning?: (text: string) => void;
 }
 
 /** What a render produced. */
@@ -99,6 +101,7 @@ export async function runPerformance(
     seconds,
     seed,
     instrumentsDir: options.instrumentsDir,
+    onWarning: options.onWarning,
   });
 
   const total = sampler.clock.secondsToFrames(seconds);
@@ -189,7 +192,12 @@ export async function runScript(
   perform: Performance,
   file: string,
   sampler: Sampler,
-  options: { seconds: number; seed: number; instrumentsDir?: string | undefined },
+  options: {
+    seconds: number;
+    seed: number;
+    instrumentsDir?: string | undefined;
+    onWarning?: ((text: string) => void) | undefined;
+  },
 ): Promise<void> {
   const { seconds, seed } = options;
   const instrumentsDir = options.instrumentsDir ?? resolve(PROJECT_ROOT, "instruments");
@@ -210,7 +218,11 @@ export async function runScript(
       }
       let p = cache.get(name);
       if (!p) {
-        p = loadInstrument(sampler, findDefinition(instrumentsDir, name));
+        p = loadInstrument(
+          sampler,
+          findDefinition(instrumentsDir, name),
+          options.onWarning ? { onWarning: options.onWarning } : {},
+        );
         cache.set(name, p);
       }
       return p;

@@ -59,9 +59,12 @@ export class InstrumentCache {
    * @param sampler The sampler instruments are created in.
    * @param dir Directory of `<name>.ts` definitions. @default "<project>/instruments"
    */
-  constructor(sampler: Sampler, dir?: string) {
+  readonly #onWarning: ((text: string) => void) | undefined;
+
+  constructor(sampler: Sampler, dir?: string, onWarning?: (text: string) => void) {
     this.#sampler = sampler;
     this.#dir = dir ?? resolve(PROJECT_ROOT, "instruments");
+    this.#onWarning = onWarning;
   }
 
   /**
@@ -119,7 +122,10 @@ export class InstrumentCache {
       }
     }
     const { samplePaths, definition } = await readDefinition(path, { fresh: true });
-    const instrument = await loadInstrument(this.#sampler, path, { fresh: true });
+    const instrument = await loadInstrument(this.#sampler, path, {
+      fresh: true,
+      ...(this.#onWarning ? { onWarning: this.#onWarning } : {}),
+    });
     const samples = await this.#stamp([...new Set(samplePaths)], old?.samples ?? []);
     const key = await sha256(
       new TextEncoder().encode([defHash, ...samples.map((s) => s.hash)].join(":")),

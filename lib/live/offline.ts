@@ -90,7 +90,7 @@ export async function renderSet(
   const rate = options.rate ?? 48000;
   const chunk = options.chunkFrames ?? 4800;
   using sampler = Sampler.open({ ...options.sampler, sampleRate: rate, seed });
-  const cache = new InstrumentCache(sampler, options.instrumentsDir);
+  const cache = new InstrumentCache(sampler, options.instrumentsDir, options.onWarning);
   const sessionOpts: ConstructorParameters<typeof Session>[1] = { instruments: cache, seed };
   if (options.onNote) sessionOpts.onNote = options.onNote;
   if (options.onWarning) sessionOpts.onWarning = options.onWarning;

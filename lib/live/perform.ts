@@ -94,7 +94,7 @@ export async function startSession(
   const loader = new SetLoader(file);
   const sampler = SamplerClass.openForOutput(options.output ?? {}, { seed });
   const midi = new MidiRecorder();
-  const instruments = new InstrumentCache(sampler, options.instrumentsDir);
+  const instruments = new InstrumentCache(sampler, options.instrumentsDir, options.onWarning);
   const sessionOpts: ConstructorParameters<typeof Session>[1] = {
     instruments,
     seed,
