@@ -66,6 +66,15 @@ export function numberFlag(
   return n;
 }
 
+/** The live-output flags' lines of a usage text. */
+export const OUTPUT_USAGE =
+  `  --backend auto|alsa|jack  auto: JACK when a server runs, else ALSA "default" (default auto)
+  --device NAME             ALSA PCM (default "default") or JACK client name
+  --period N                ALSA period in frames (default 128; JACK uses the server's)
+  --periods N               ALSA periods per buffer (default 2)
+  --rt-priority N           SCHED_FIFO priority of the render thread, 0 = off (default 80)
+  --lookahead-ms N          how far ahead events are scheduled (default 100)`;
+
 /** The live-output flags, for parseCommandLine. */
 export const OUTPUT_FLAGS = {
   backend: { type: "string" },

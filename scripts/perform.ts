@@ -19,6 +19,7 @@
 import {
   numberFlag,
   OUTPUT_FLAGS,
+  OUTPUT_USAGE,
   outputOptionsFrom,
   parseCommandLine,
   parseOrUsage,
@@ -34,12 +35,7 @@ import type { SwapMode } from "../lib/live/set.ts";
 import { describeOutput } from "./play.ts";
 
 const USAGE = `Usage: deno task perform <set.ts> [options]
-  --backend auto|alsa|jack  auto: JACK when a server runs, else ALSA "default" (default auto)
-  --device NAME             ALSA PCM (default "default") or JACK client name
-  --period N                ALSA period in frames (default 128; JACK uses the server's)
-  --periods N               ALSA periods per buffer (default 2)
-  --rt-priority N           SCHED_FIFO priority of the render thread, 0 = off (default 80)
-  --lookahead-ms N          how far ahead events are scheduled (default 100)
+${OUTPUT_USAGE}
   --swap MODE               where reloads take over: cycle, bar, beat, immediate (default cycle)
   --seed N                  seed of generators and the engine's alternatives (default 1)
   --record FILE             record the audio (WAV or FLAC, written off the render thread)

@@ -23,6 +23,7 @@ import type { OutputInfo, OutputOptions } from "../lib/engine/output.ts";
 import {
   numberFlag,
   OUTPUT_FLAGS,
+  OUTPUT_USAGE,
   outputOptionsFrom,
   parseCommandLine,
   parseOrUsage,
@@ -30,12 +31,7 @@ import {
 } from "./cli.ts";
 
 const USAGE = `Usage: deno task play <script.ts> [options]
-  --backend auto|alsa|jack  auto: JACK when a server runs, else ALSA "default" (default auto)
-  --device NAME             ALSA PCM (default "default") or JACK client name
-  --period N                ALSA period in frames (default 128; JACK uses the server's)
-  --periods N               ALSA periods per buffer (default 2)
-  --rt-priority N           SCHED_FIFO priority of the render thread, 0 = off (default 80)
-  --lookahead-ms N          how far ahead events are sent (default 100)
+${OUTPUT_USAGE}
   --seconds N               how long to play (default 10)
   --seed N                  seed of ctx.random and the engine's alternatives (default 1)`;
 
