@@ -14,6 +14,7 @@
 #include <xmmintrin.h>
 #endif
 
+#include "rt/rt_arrival.h"
 #include "rt/rt_dsp.h"
 #include "shared/engine.h"
 
@@ -298,7 +299,12 @@ static void drain(ms_sampler_t *s) {
       rt_timed_t t;
       t.ev = c->ev;
       t.seq = s->seq++;
-      if (c->ev.frame == MS_FRAME_NOW) {
+      uint64_t arrival = 0;
+      if (c->ev.type == MS_EV_MIDI) memcpy(&arrival, &c->ev.params, sizeof arrival);
+      if (c->ev.frame == MS_FRAME_NOW && arrival && s->anchor_frames) {
+        t.frame = rt_arrival_frame(arrival, s->anchor_ns, s->anchor_frame, s->anchor_frames, s->now,
+                                   s->cfg.sample_rate);
+      } else if (c->ev.frame == MS_FRAME_NOW) {
         t.frame = s->now;
       } else {
         t.frame = c->ev.frame;
@@ -424,6 +430,9 @@ MS_API int32_t ms_process(ms_sampler_t *s, float *buffer, uint32_t frames) {
   const uint64_t t0 = mono_ns();
   retry_retired(s);
   drain(s);
+  s->anchor_ns = t0;
+  s->anchor_frame = s->now;
+  s->anchor_frames = frames;
   uint32_t done = 0;
   while (done < frames) {
     uint32_t n = frames - done;

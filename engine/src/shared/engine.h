@@ -268,6 +268,9 @@ struct ms_sampler {
   /* ---- RT-owned state ---- */
   alignas(64) _Atomic uint32_t in_process; /* one ms_process caller at a time (checked, never waited for) */
   uint64_t now;                /* next frame to render */
+  uint64_t anchor_ns;          /* CLOCK_MONOTONIC at the start of the last ms_process call */
+  uint64_t anchor_frame;       /* ... the frame it began at, and its length: raw MIDI input */
+  uint32_t anchor_frames;      /* lands at arrival + one call (constant latency, no jitter) */
   uint64_t seq;
   uint64_t rng;
   uint32_t interpolation;
