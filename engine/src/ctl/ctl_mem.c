@@ -96,12 +96,6 @@ void ctl_unlock_all(ms_sampler_t *s) {
   pthread_mutex_unlock(&blocks_lock);
 }
 
-void ctl_update_memory_stats(ms_sampler_t *s) {
-  pthread_mutex_lock(&blocks_lock);
-  update_stats_locked(s);
-  pthread_mutex_unlock(&blocks_lock);
-}
-
 /* Running totals, kept by alloc/free/lock under blocks_lock: O(1) per call. */
 static void update_stats_locked(ms_sampler_t *s) {
   stat_set(&s->stats.memory_bytes, s->mem_total);

@@ -386,7 +386,6 @@ void *ctl_alloc_uninit(ms_sampler_t *s, size_t bytes);
 void ctl_free(ms_sampler_t *s, void *p);
 int32_t ctl_lock_all(ms_sampler_t *s);
 void ctl_unlock_all(ms_sampler_t *s);
-void ctl_update_memory_stats(ms_sampler_t *s);
 
 int32_t ctl_fail(ms_sampler_t *s, int32_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
