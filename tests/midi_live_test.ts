@@ -9,6 +9,7 @@
  * host stalls of several ms).
  */
 import assert from "node:assert/strict";
+import { risingCrossingHz } from "./audio_analysis.ts";
 import { hasCommand, startJackDummy } from "../scripts/live_support.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { DeviceError } from "../lib/engine/errors.ts";
@@ -65,19 +66,8 @@ function onsets(x: Float32Array): number[] {
   return out;
 }
 
-function freq(x: Float32Array, from: number, to: number): number {
-  let first = -1, last = -1, n = 0;
-  for (let i = from + 1; i < to; i++) {
-    const a = x[2 * (i - 1)]!, b = x[2 * i]!;
-    if (a < 0 && b >= 0) {
-      const t = i - 1 + a / (a - b);
-      if (first < 0) first = t;
-      last = t;
-      n++;
-    }
-  }
-  return n > 2 ? (n - 1) * RATE / (last - first) : 0;
-}
+const freq = (audio: Float32Array, from: number, to: number) =>
+  risingCrossingHz(audio, from, to, RATE);
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

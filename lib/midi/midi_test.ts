@@ -6,6 +6,7 @@
  * their tempo map.
  */
 import assert from "node:assert/strict";
+import { risingCrossingHz } from "../../tests/audio_analysis.ts";
 import { writeMidi } from "midi-file";
 import { Sampler } from "../engine/sampler.ts";
 import { MidiMapError } from "./errors.ts";
@@ -30,20 +31,8 @@ function setup(): Sampler {
 
 const hz = (root: number, key: number) => 440 * 2 ** ((key - root) / 12);
 
-/** Frequency of the left channel over [from, to) frames by rising zero crossings. */
-function freq(audio: Float32Array, from: number, to: number): number {
-  let first = -1, last = -1, n = 0;
-  for (let i = from + 1; i < to; i++) {
-    const a = audio[2 * (i - 1)]!, b = audio[2 * i]!;
-    if (a < 0 && b >= 0) {
-      const t = i - 1 + a / (a - b);
-      if (first < 0) first = t;
-      last = t;
-      n++;
-    }
-  }
-  return n > 2 ? (n - 1) * RATE / (last - first) : 0;
-}
+const freq = (audio: Float32Array, from: number, to: number) =>
+  risingCrossingHz(audio, from, to, RATE);
 
 function peak(audio: Float32Array, from: number, to: number): number {
   let p = 0;
