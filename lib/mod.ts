@@ -43,7 +43,7 @@ export {
   ZoneOptionsSchema,
 } from "./engine/options.ts";
 export type { Performance, PerformanceContext } from "./engine/performance_context.ts";
-export * from "./engine/errors.ts";
+export * from "./errors.ts";
 export {
   type PerformanceResult,
   runPerformance,

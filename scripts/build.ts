@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { BUILD_COMMAND, buildEngine, locateLibrary, PROJECT_ROOT } from "../lib/ffi/build.ts";
-import { formatError } from "../lib/engine/errors.ts";
+import { formatError } from "../lib/errors.ts";
 
 if (import.meta.main) {
   const { values } = parseArgs({

@@ -12,7 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { formatError } from "../lib/engine/errors.ts";
+import { formatError } from "../lib/errors.ts";
 import { exitCode, formatText, realFacts, runDoctor } from "../lib/doctor/mod.ts";
 import { parseOrUsage, UsageError } from "./cli.ts";
 

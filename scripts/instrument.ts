@@ -19,7 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { extname } from "node:path";
-import { formatError } from "../lib/engine/errors.ts";
+import { formatError } from "../lib/errors.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { formatTable, rangeWarnings, zoneRows } from "../lib/instrument/inspect.ts";
 import { loadInstrument, readDefinition } from "../lib/instrument/load.ts";

@@ -26,7 +26,7 @@ import {
   UsageError,
 } from "./cli.ts";
 import { playMidiFile } from "../lib/midi/smf.ts";
-import { DeviceError, formatError, NoServerError } from "../lib/engine/errors.ts";
+import { DeviceError, formatError, NoServerError } from "../lib/errors.ts";
 import type { OutputOptions } from "../lib/engine/output.ts";
 import { SetLoadError } from "../lib/live/loader.ts";
 import { describeReload, type LiveSession, startSession } from "../lib/live/perform.ts";

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { DeviceError, formatError, NoServerError } from "../lib/engine/errors.ts";
+import { DeviceError, formatError, NoServerError } from "../lib/errors.ts";
 import {
   type LivePerformance,
   type LivePerformanceResult,

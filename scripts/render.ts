@@ -13,7 +13,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { formatError } from "../lib/engine/errors.ts";
+import { formatError } from "../lib/errors.ts";
 import { type PerformanceResult, runPerformance } from "../lib/engine/performance.ts";
 import { renderMidiFile } from "../lib/midi/render_midi.ts";
 import { renderSet } from "../lib/live/offline.ts";

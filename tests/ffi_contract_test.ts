@@ -28,7 +28,7 @@ import {
   STRUCTS,
   TRIGGER,
 } from "../lib/ffi/layout.ts";
-import { ERROR_CODES, errorFromCode, MidiSamplerError } from "../lib/engine/errors.ts";
+import { ERROR_CODES, errorFromCode, MidiSamplerError } from "../lib/errors.ts";
 import { SYMBOLS } from "../lib/ffi/symbols.ts";
 
 const HEADER = fileURLToPath(new URL("../engine/include/midi_sampler.h", import.meta.url));
@@ -57,7 +57,7 @@ Deno.test("every MS_ERR_* code from -1 to MS_ERR_LAST_CODE maps to a typed error
     const name = byValue.get(c);
     assert.ok(name, `the header has no MS_ERR_* with value ${c}`);
     const entry = ERROR_CODES.get(c);
-    assert.ok(entry, `${name} (${c}) has no mapping in lib/engine/errors.ts`);
+    assert.ok(entry, `${name} (${c}) has no mapping in lib/errors.ts`);
     assert.equal(entry.name, name, `code ${c} is ${name} in C but ${entry.name} in TypeScript`);
     const err = errorFromCode(c, `Cannot test: code ${c}`);
     assert.ok(err instanceof MidiSamplerError);
@@ -275,7 +275,7 @@ Deno.test("the built library agrees: strerror for every code, zone defaults, liv
 
 Deno.test("a C-side failure carries the engine's detail message (thread-local before a handle exists)", async () => {
   const { NativeSampler } = await import("../lib/ffi/native.ts");
-  const { EngineRangeError } = await import("../lib/engine/errors.ts");
+  const { EngineRangeError } = await import("../lib/errors.ts");
   assert.throws(
     () => NativeSampler.create({ sample_rate: 1 }),
     (e: unknown) =>

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { InstrumentDefinitionError } from "../lib/engine/errors.ts";
+import { InstrumentDefinitionError } from "../lib/errors.ts";
 import { readDefinition, validateDefinition } from "../lib/instrument/mod.ts";
 import { readSmpl } from "../scripts/make_samples.ts";
 

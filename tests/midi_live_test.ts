@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { risingCrossingHz } from "./audio_analysis.ts";
 import { hasCommand, startJackDummy } from "../scripts/live_support.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
-import { DeviceError } from "../lib/engine/errors.ts";
+import { DeviceError } from "../lib/errors.ts";
 
 const RATE = 48000;
 const HAS_JACK = ["jackd", "jack_wait", "jack_midiseq", "jack_connect", "jack_lsp"].every(

@@ -9,7 +9,7 @@
  * @module
  */
 import { type LatencyReport, probeTimerLatency } from "../ffi/latency_probe.ts";
-import { MidiSamplerError } from "../engine/errors.ts";
+import { MidiSamplerError } from "../errors.ts";
 
 /** Output of a finished command. */
 export interface CommandResult {

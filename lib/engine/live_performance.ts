@@ -13,7 +13,7 @@
 import { resolve } from "node:path";
 import type { OutputInfo, OutputOptions } from "./output.ts";
 import { LiveOutput } from "./output.ts";
-import type { MidiSamplerError } from "./errors.ts";
+import type { MidiSamplerError } from "../errors.ts";
 import { importPerformance, runScript } from "./performance.ts";
 import { Sampler, type SamplerStats } from "./sampler.ts";
 import type { SamplerOptions } from "./options.ts";

@@ -27,7 +27,7 @@ import {
   type OutputInfoRecord,
   probeOutputRate,
 } from "../ffi/native_output.ts";
-import { EngineStateError, MidiSamplerError, RtPermissionError } from "./errors.ts";
+import { EngineStateError, MidiSamplerError, RtPermissionError } from "../errors.ts";
 import { parseOptions } from "./options.ts";
 import { RenderFile } from "./render_file.ts";
 import type { SamplerCore } from "./sampler_core.ts";

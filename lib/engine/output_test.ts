@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { BACKEND, OUTPUT, PCM } from "../ffi/layout.ts";
-import { DeviceError, EngineStateError, RtPermissionError } from "./errors.ts";
+import { DeviceError, EngineStateError, RtPermissionError } from "../errors.ts";
 import { OutputOptionsSchema, parseOutputOptions, toOutputConfig, toOutputInfo } from "./output.ts";
 import { Sampler } from "./sampler.ts";
 

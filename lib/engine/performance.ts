@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../ffi/build.ts";
 import { findDefinition, loadInstrument } from "../instrument/mod.ts";
-import { MidiSamplerError, PerformanceScriptError } from "./errors.ts";
+import { MidiSamplerError, PerformanceScriptError } from "../errors.ts";
 import type { Instrument } from "./instrument.ts";
 import type { Performance, PerformanceContext } from "./performance_context.ts";
 import { Random } from "./random.ts";

@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { EV, INTERP } from "../ffi/layout.ts";
 import { type AudioConfigRecord, NativeSampler } from "../ffi/native.ts";
 import type { Clock, Time } from "./clock.ts";
-import { EngineStateError } from "./errors.ts";
+import { EngineStateError } from "../errors.ts";
 import { Instrument } from "./instrument.ts";
 import { LiveOutput, type OutputOptions, probeRate } from "./output.ts";
 import {

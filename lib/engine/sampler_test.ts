@@ -6,7 +6,7 @@ import {
   SampleLoadError,
   UnsupportedError,
   WrongSamplerError,
-} from "./errors.ts";
+} from "../errors.ts";
 import { Sampler } from "./sampler.ts";
 
 const RATE = 48000;

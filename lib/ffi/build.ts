@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EngineLibraryError } from "../engine/errors.ts";
+import { EngineLibraryError } from "../errors.ts";
 
 /** Absolute path of the project root (the directory holding `engine/` and `lib/`). */
 export const PROJECT_ROOT: string = fileURLToPath(new URL("../../", import.meta.url)).replace(

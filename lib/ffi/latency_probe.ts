@@ -11,7 +11,7 @@
  */
 import { engine } from "./native.ts";
 import { decodeStruct, LATENCY_REPORT, STATUS } from "./layout.ts";
-import { EngineLibraryError, errorFromCode } from "../engine/errors.ts";
+import { EngineLibraryError, errorFromCode } from "../errors.ts";
 
 /** Linux scheduling policy numbers (sched.h) by name. */
 const POLICY_NAMES: Readonly<Record<number, string>> = {

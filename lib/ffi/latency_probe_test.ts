@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { policyName, probeTimerLatency } from "./latency_probe.ts";
-import { EngineRangeError } from "../engine/errors.ts";
+import { EngineRangeError } from "../errors.ts";
 
 Deno.test("probeTimerLatency at normal priority: ordered figures, SCHED_OTHER, no denial", () => {
   const r = probeTimerLatency({ priority: 0, durationMs: 60, intervalUs: 1000 });

@@ -3,7 +3,7 @@
  *
  * Thread: CT (Deno's JavaScript thread) for every call here. Each method makes
  * one or a few FFI calls and turns a negative status into a typed error
- * (lib/engine/errors.ts) with the engine's own detail message. Handles check
+ * (lib/errors.ts) with the engine's own detail message. Handles check
  * that their sampler is still open, so a use after close is an
  * EngineStateError rather than a crash. No scheduling or policy lives here:
  * that is lib/engine.
@@ -15,12 +15,7 @@ import { AUDIO_CONFIG, decodeStruct, encodeStruct, SAMPLE_INFO, STATS, ZONE } fr
 import type { StatsField, ZoneRecord } from "./layout.ts";
 import { STATS_FIELDS, STATS_HIST_BUCKETS, STATS_HIST_INDEX } from "./layout.ts";
 import { type EngineSymbols, SYMBOLS } from "./symbols.ts";
-import {
-  EngineLibraryError,
-  EngineStateError,
-  errorFromCode,
-  OutputFileError,
-} from "../engine/errors.ts";
+import { EngineLibraryError, EngineStateError, errorFromCode, OutputFileError } from "../errors.ts";
 
 let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
 let libraryPath: string | undefined;

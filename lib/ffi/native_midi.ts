@@ -7,7 +7,7 @@
  * on Deno's nonblocking FFI pool: it blocks a pool thread, never the
  * JavaScript thread and never an engine thread (the MIDI input threads and
  * the render thread only push into rings). A negative status becomes the
- * typed error of lib/engine/errors.ts with the engine's detail message.
+ * typed error of lib/errors.ts with the engine's detail message.
  *
  * @module
  */
@@ -20,7 +20,7 @@ import {
   MIDI_STATS_FIELDS,
 } from "./layout.ts";
 import { engine, type NativeSampler, strerror } from "./native.ts";
-import { EngineStateError, errorFromCode } from "../engine/errors.ts";
+import { EngineStateError, errorFromCode } from "../errors.ts";
 
 /** One compiled keyboard layer (ms_midi_layer_t), C field meaning. */
 export interface LayerRecord {

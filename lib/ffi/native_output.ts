@@ -5,7 +5,7 @@
  * Thread: CT for every call here. The render thread these calls start (the
  * engine's own for ALSA, JACK's process callback) never calls back into
  * JavaScript. A negative status becomes the typed error of
- * lib/engine/errors.ts carrying the engine's detail message; the non-fatal
+ * lib/errors.ts carrying the engine's detail message; the non-fatal
  * `MS_ERR_RT_PRIORITY` / `MS_ERR_MEMLOCK` come back as values, not throws.
  * Policy (look-ahead, pumping, option checks) lives in lib/engine/output.ts.
  *
@@ -19,7 +19,7 @@ import {
   EngineStateError,
   errorFromCode,
   type MidiSamplerError,
-} from "../engine/errors.ts";
+} from "../errors.ts";
 
 /** ms_output_config_t, C field names (the device string separately). */
 export type OutputConfigRecord =

@@ -9,7 +9,7 @@
  * @module
  */
 import { engine, type NativeSampler, strerror } from "./native.ts";
-import { EngineLibraryError, EngineStateError, errorFromCode } from "../engine/errors.ts";
+import { EngineLibraryError, EngineStateError, errorFromCode } from "../errors.ts";
 
 function lastMessage(ptr: Deno.PointerValue): string {
   const buf = new Uint8Array(512);

@@ -9,7 +9,7 @@
  */
 
 import type { z } from "zod";
-import { InstrumentDefinitionError } from "../engine/errors.ts";
+import { InstrumentDefinitionError } from "../errors.ts";
 import { showValue } from "./schema.ts";
 
 /** One problem in a definition: where, what value, and what is wrong with it. */

@@ -13,7 +13,7 @@
 
 import { dirname, extname, isAbsolute, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { InstrumentDefinitionError, SampleLoadError } from "../engine/errors.ts";
+import { InstrumentDefinitionError, SampleLoadError } from "../errors.ts";
 import type { ZoneOptions } from "../engine/options.ts";
 import { definitionError, type DefinitionIssue, fromZodIssues } from "./issues.ts";
 import {

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { InstrumentDefinitionError } from "../engine/errors.ts";
+import { InstrumentDefinitionError } from "../errors.ts";
 import {
   type LoaderZoneOptions,
   loadInstrument,

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { InstrumentDefinitionError } from "../engine/errors.ts";
+import { InstrumentDefinitionError } from "../errors.ts";
 import { validateDefinition } from "./load.ts";
 import { noteName, noteNumber } from "./notes.ts";
 

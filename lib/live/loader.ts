@@ -16,7 +16,7 @@
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../ffi/build.ts";
-import { PerformanceScriptError } from "../engine/errors.ts";
+import { PerformanceScriptError } from "../errors.ts";
 import { type SetFunction, setFunctionOf } from "./set.ts";
 
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']+)\2/g;

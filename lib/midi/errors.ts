@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { MidiSamplerError } from "../engine/errors.ts";
+import { MidiSamplerError } from "../errors.ts";
 
 /** Options of {@linkcode MidiMapError}. */
 export interface MidiMapErrorOptions {

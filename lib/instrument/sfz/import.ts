@@ -11,7 +11,7 @@
  */
 
 import { basename, extname, resolve } from "node:path";
-import { InstrumentDefinitionError } from "../../engine/errors.ts";
+import { InstrumentDefinitionError } from "../../errors.ts";
 import { formatPath, fromZodIssues } from "../issues.ts";
 import { shownPath } from "../load.ts";
 import { type InstrumentDefinition, InstrumentSchema } from "../schema.ts";

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { InstrumentDefinitionError } from "../../engine/errors.ts";
+import { InstrumentDefinitionError } from "../../errors.ts";
 import type { ZoneDefinition } from "../schema.ts";
 import { convertSfzFile, importSfz } from "./import.ts";
 
