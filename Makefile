@@ -214,8 +214,9 @@ install-files:
 	    bin/midi-sampler > "$(DESTDIR)$(PREFIX)/bin/midi-sampler"
 	chmod 755 "$(DESTDIR)$(PREFIX)/bin/midi-sampler"
 	rm -rf "$(DESTDIR)$(MS_DATA_DIR)/lib" "$(DESTDIR)$(MS_DATA_DIR)/scripts" \
-	       "$(DESTDIR)$(MS_DATA_DIR)/instruments" "$(DESTDIR)$(MS_DATA_DIR)/examples"
-	cp -R lib scripts instruments examples deno.lock LICENSE README.md "$(DESTDIR)$(MS_DATA_DIR)/"
+	       "$(DESTDIR)$(MS_DATA_DIR)/instruments" "$(DESTDIR)$(MS_DATA_DIR)/examples" \
+	       "$(DESTDIR)$(MS_DATA_DIR)/docs"
+	cp -R lib scripts instruments examples docs deno.lock LICENSE README.md "$(DESTDIR)$(MS_DATA_DIR)/"
 	find "$(DESTDIR)$(MS_DATA_DIR)" -name '*_test.ts' -delete
 	sed 's|^\(  *\)"imports": {$$|&\n\1  "midi-sampler/": "./lib/",|' deno.json > "$(DESTDIR)$(MS_DATA_DIR)/deno.json"
 	grep -q '"midi-sampler/"' "$(DESTDIR)$(MS_DATA_DIR)/deno.json"

@@ -48,8 +48,8 @@ export interface SetContext {
   /** Add or redefine a sound name: `set.sound("rim", { instrument: "drums", keys: [37] })`. */
   sound(name: string, mapping: SoundMapping): void;
   /**
-   * The MIDI mapping for controllers played into this session (README "MIDI
-   * input and mappings"): layers name instruments of `instruments/`, loaded
+   * The MIDI mapping for controllers played into this session (see
+   * docs/midi.md): layers name instruments of `instruments/`, loaded
    * with the set. Checked at reload (a bad map keeps the old version playing)
    * and swapped in atomically with it; a set that stops declaring a map
    * clears it.

@@ -53,7 +53,7 @@ export function parseMidiMap(input: unknown, file?: string): MidiMap {
       path,
       value,
       cause: r.error,
-      hint: "See README, MIDI input and mappings, for the fields",
+      hint: "See docs/midi.md for the mapping fields",
       ...(file ? { file } : {}),
     },
   );

@@ -160,7 +160,7 @@ export class Midi {
    * by the render thread between two blocks (hot reload: notes already
    * sounding are released through the mapping that started them).
    *
-   * @param map Layers, controllers, channel settings; see README "MIDI input and mappings".
+   * @param map Layers, controllers, channel settings; see docs/midi.md.
    * @param file The file it came from, for messages.
    * @throws {MidiMapError} for a malformed mapping (the message and `path` name the field)
    *   or an unknown instrument name.

@@ -3,7 +3,7 @@
  * instrument and key, and the per-note parameters.
  *
  * Thread: CT. Pure: no engine, no I/O. The list of supported controls is
- * {@linkcode CONTROLS} (the README prints it); anything else in an event is
+ * {@linkcode CONTROLS} (docs/live-coding.md prints it); anything else in an event is
  * ignored and reported once per name by the session.
  *
  * @module
@@ -44,7 +44,7 @@ export const DEFAULT_SOUNDS: Readonly<Record<string, SoundMapping>> = {
   bass: { instrument: "bass", defaultNote: 36 },
 };
 
-/** The controls this runtime plays, and how (printed in the README). */
+/** The controls this runtime plays, and how (printed in docs/live-coding.md). */
 export const CONTROLS: Readonly<Record<string, string>> = {
   s: 'sound name: selects the instrument (and for drums the key); "name:i" sets n',
   sound: "same as s",
