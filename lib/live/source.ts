@@ -7,11 +7,15 @@
  * before, so chunked (live) and one-shot (offline) scheduling agree. Times
  * are integer ticks (TICKS_PER_CYCLE per cycle) at the query boundaries and
  * exact rationals inside Strudel, so no event is lost or doubled at a
- * boundary.
+ * boundary. Whatever a pattern or a generator throws while it is queried
+ * propagates to the caller (the session names the part); Strudel's own
+ * `queryArc`, which would swallow it, is not used.
  *
  * @module
  */
+import { BadValue } from "../pattern/bad_value.ts";
 import { type ControlValues, isPattern, type Pattern } from "../pattern/pattern.ts";
+import { queryPattern } from "../pattern/query.ts";
 import { fraction } from "../pattern/strudel.ts";
 import { Random } from "../engine/random.ts";
 
@@ -31,7 +35,11 @@ export interface SourceEvent {
 /** A part's content. */
 export interface Source {
   readonly kind: "pattern" | "generator";
-  /** Events starting in [fromTick, toTick), ordered by start. */
+  /**
+   * Events starting in [fromTick, toTick), ordered by start.
+   *
+   * @throws whatever the pattern or the generator throws for that span.
+   */
   query(fromTick: number, toTick: number): SourceEvent[];
 }
 
@@ -44,7 +52,8 @@ export class PatternSource implements Source {
   }
   query(fromTick: number, toTick: number): SourceEvent[] {
     if (toTick <= fromTick) return [];
-    const haps = this.pattern.queryArc(
+    const haps = queryPattern(
+      this.pattern,
       fraction(fromTick, TICKS_PER_CYCLE),
       fraction(toTick, TICKS_PER_CYCLE),
     );
@@ -52,9 +61,10 @@ export class PatternSource implements Source {
     for (const h of haps) {
       if (!h.whole || !h.hasOnset()) continue;
       const begin = h.whole.begin.valueOf();
-      const value = typeof h.value === "object" && h.value !== null
-        ? h.value
-        : { note: h.value } as ControlValues;
+      const value =
+        typeof h.value === "object" && h.value !== null && !(h.value instanceof BadValue)
+          ? h.value
+          : { note: h.value } as ControlValues;
       out.push({ cycle: begin, cycles: h.whole.end.valueOf() - begin, value });
     }
     out.sort((a, b) => a.cycle - b.cycle);

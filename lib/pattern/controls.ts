@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { BadValue } from "./bad_value.ts";
 import { noteNameToMidi } from "./scales.ts";
 
 /** Where a sound name plays: an instrument, and for drums the key(s). */
@@ -101,7 +102,9 @@ const num = (v: unknown): number | undefined => {
  * @param value The event's controls (e.g. `{ s: "hh", n: 1, gain: 0.5 }`).
  * @param sounds Sound names to mappings.
  * @param defaultSound Sound of events that name none (a bare `note(...)`). @default "epiano"
- * @returns The note to play, `null` for a silent event (gain 0), or an error text.
+ * @returns The note to play, `null` for a silent event (gain 0), or an error text: the
+ *   event is dropped then (a supported control that is NaN or a {@linkcode BadValue}
+ *   drops it too, with the reason).
  * @example
  * ```ts
  * import { DEFAULT_SOUNDS, resolveControls } from "./controls.ts";
@@ -114,6 +117,11 @@ export function resolveControls(
   sounds: Readonly<Record<string, SoundMapping>>,
   defaultSound = "epiano",
 ): NoteRequest | null | string {
+  for (const key of KNOWN_CONTROLS) {
+    const v = value[key];
+    if (v instanceof BadValue) return v.reason;
+    if (typeof v === "number" && Number.isNaN(v)) return `${key} is NaN`;
+  }
   let sound = value.s ?? value.sound ?? defaultSound;
   let index = num(value.n);
   if (typeof sound === "string" && sound.includes(":")) {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { scaleDegree } from "./scales.ts";
+import { scaleNote } from "./scales.ts";
 import { strudel } from "./strudel.ts";
 
 /** A value a pattern function accepts: a plain value, mini-notation text, or another pattern. */
@@ -149,16 +149,17 @@ export function isPattern(x: unknown): x is Pattern {
 }
 
 // `.scale(name)`: @strudel/tonal does not load in Deno, so register our own.
+// A wrong scale name or degree spoils only its own event (a BadValue that
+// the session drops with a warning), never the query of the whole pattern.
 strudel.register("scale", (scale: string | string[], pat: Pattern) => {
   // mini-notation reads "C:major" as ["C", "major"]
   const name = Array.isArray(scale) ? scale.join(":") : String(scale);
   return (pat as unknown as { withValue(f: (v: unknown) => unknown): Pattern }).withValue(
     (v: unknown) => {
-      if (typeof v === "number") return scaleDegree(name, v);
-      if (typeof v === "string") return scaleDegree(name, Number(v));
+      if (typeof v === "number" || typeof v === "string") return scaleNote(name, v);
       if (v && typeof v === "object" && "n" in v) {
         const { n: degree, ...rest } = v as { n: unknown };
-        return { ...rest, note: scaleDegree(name, Number(degree)) };
+        return { ...rest, note: scaleNote(name, degree) };
       }
       return v;
     },

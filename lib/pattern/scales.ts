@@ -4,10 +4,13 @@
  * Thread: CT. Pure. Strudel's own `scale` lives in @strudel/tonal, which does
  * not load in Deno (a dependency's package has no usable entry point), so
  * this is a small table of the usual scales, registered on Strudel's
- * patterns by lib/pattern/mod.ts.
+ * patterns by lib/pattern/pattern.ts. There, a scale name or degree that is
+ * wrong gives that one event a {@linkcode BadValue} ({@linkcode scaleNote}),
+ * instead of throwing out of the query of the whole pattern.
  *
  * @module
  */
+import { BadValue } from "./bad_value.ts";
 
 /** Semitone steps of each scale from its root. */
 export const SCALES: Readonly<Record<string, readonly number[]>> = {
@@ -84,4 +87,33 @@ export function scaleDegree(scale: string, degree: number): number {
   const octave = Math.floor(whole / len);
   const step = steps[((whole % len) + len) % len]!;
   return tonic + 12 * octave + step + (degree - whole);
+}
+
+/**
+ * The MIDI note of a scale degree, or a {@linkcode BadValue} saying why there
+ * is none: what one event of `.scale(name)` gets. Never throws.
+ *
+ * @param scale As for {@linkcode scaleDegree}.
+ * @param degree A number, a numeric text, or anything else (a BadValue, NaN: no note).
+ * @returns MIDI note, or a BadValue for an unknown scale or root or a degree that is not a number.
+ * @example
+ * ```ts
+ * import { scaleNote } from "./scales.ts";
+ * import { BadValue } from "./bad_value.ts";
+ * console.assert(scaleNote("C:major", "2") === 52 && scaleNote("C:nope", 0) instanceof BadValue);
+ * ```
+ */
+export function scaleNote(scale: string, degree: unknown): number | BadValue {
+  if (degree instanceof BadValue) return degree;
+  const d = typeof degree === "string" && degree.trim() !== "" ? Number(degree) : degree;
+  if (typeof d !== "number" || Number.isNaN(d)) {
+    return new BadValue(
+      `Cannot use scale "${scale}": degree "${String(degree)}" is not a number`,
+    );
+  }
+  try {
+    return scaleDegree(scale, d);
+  } catch (err) {
+    return new BadValue((err as Error).message);
+  }
 }

@@ -1,0 +1,44 @@
+/**
+ * Querying patterns so that errors reach the caller.
+ *
+ * Thread: CT. Strudel's own `Pattern.queryArc` catches anything thrown while
+ * a pattern is queried, logs `[query]: ...` and returns no events: a broken
+ * part would play silence with nothing said. {@linkcode queryPattern} queries
+ * through `Pattern.query` directly, so the error propagates to the session,
+ * which fails the reload or mutes the part and names it.
+ *
+ * A value that is wrong for one event only (an unknown scale name, a NaN)
+ * must not take the whole query down with it: see lib/pattern/bad_value.ts.
+ *
+ * @module
+ */
+import type { Hap, Pattern, Rational } from "./pattern.ts";
+import { strudel } from "./strudel.ts";
+
+/**
+ * Events of a pattern whose parts lie in [begin, end) cycles, like
+ * `pattern.queryArc(begin, end)`, but errors thrown while querying propagate.
+ *
+ * @param pattern The pattern.
+ * @param begin Start, in cycles (a number or an exact rational).
+ * @param end End, in cycles.
+ * @returns The events (fragments included: check `hasOnset()`).
+ * @throws whatever the pattern throws while it is queried.
+ * @example
+ * ```ts
+ * import { queryPattern } from "./query.ts";
+ * import { s } from "./pattern.ts";
+ * console.assert(queryPattern(s("bd sd"), 0, 1).length === 2);
+ * ```
+ */
+export function queryPattern(
+  pattern: Pattern,
+  begin: number | Rational,
+  end: number | Rational,
+): Hap[] {
+  const query = (pattern as unknown as { query(state: unknown): Hap[] }).query;
+  if (typeof query !== "function") {
+    throw new TypeError("Cannot query pattern: it has no query function (not a Strudel pattern)");
+  }
+  return query.call(pattern, new strudel.State(new strudel.TimeSpan(begin, end), {}));
+}
