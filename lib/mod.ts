@@ -44,11 +44,12 @@ export {
 } from "./engine/options.ts";
 export type { Performance, PerformanceContext } from "./engine/performance_context.ts";
 export * from "./errors.ts";
+// performance scripts, sets and MIDI files rendered or played: ./runners/mod.ts
 export {
   type PerformanceResult,
   runPerformance,
   type RunPerformanceOptions,
-} from "./engine/performance.ts";
+} from "./runners/performance.ts";
 export { defineInstrument, loadInstrument } from "./instrument/mod.ts";
 // MIDI input, mappings, handlers and Standard MIDI Files: ./midi/mod.ts
 export { Midi, MidiInput, MidiMapError } from "./midi/mod.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { histogramPercentile } from "../lib/engine/sampler.ts";
+import { histogramPercentile } from "../lib/util/histogram.ts";
 
 /**
  * True when `name` is an executable on PATH.

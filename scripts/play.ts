@@ -18,7 +18,7 @@ import {
   type LivePerformance,
   type LivePerformanceResult,
   startPerformance,
-} from "../lib/engine/live_performance.ts";
+} from "../lib/runners/live_performance.ts";
 import type { OutputInfo, OutputOptions } from "../lib/engine/output.ts";
 import {
   numberFlag,

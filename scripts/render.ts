@@ -14,9 +14,9 @@
  */
 import { parseArgs } from "node:util";
 import { formatError } from "../lib/errors.ts";
-import { type PerformanceResult, runPerformance } from "../lib/engine/performance.ts";
-import { renderMidiFile } from "../lib/midi/render_midi.ts";
-import { renderSet } from "../lib/live/offline.ts";
+import { type PerformanceResult, runPerformance } from "../lib/runners/performance.ts";
+import { renderMidiFile } from "../lib/runners/render_midi.ts";
+import { renderSet } from "../lib/runners/render_set.ts";
 import { parseOrUsage, UsageError } from "./cli.ts";
 
 const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
@@ -39,7 +39,7 @@ interface RenderArgs {
   rate: number;
   format?: "wav" | "flac";
   bits?: 16 | 24 | "32f";
-  /** A .mid script: the mapping script (lib/midi/render_midi.ts). */
+  /** A .mid script: the mapping script (lib/runners/render_midi.ts). */
   map?: string;
   secondsGiven?: boolean;
 }

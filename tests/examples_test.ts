@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { runPerformance } from "../lib/engine/performance.ts";
+import { runPerformance } from "../lib/runners/performance.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
 

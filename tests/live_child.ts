@@ -13,7 +13,7 @@
  * @module
  */
 import { DeviceError, NoServerError } from "../lib/errors.ts";
-import { startPerformance } from "../lib/engine/live_performance.ts";
+import { startPerformance } from "../lib/runners/live_performance.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { gcStorm, type GcStormResult } from "../scripts/live_support.ts";
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { renderMidiFile } from "../lib/midi/render_midi.ts";
+import { renderMidiFile } from "../lib/runners/render_midi.ts";
 import { MidiMapError } from "../lib/midi/errors.ts";
 import { loadMidiFile } from "../lib/midi/smf.ts";
 

@@ -7,6 +7,7 @@ export { join } from "node:path";
 export { pathToFileURL } from "node:url";
 import { pathToFileURL } from "node:url";
 export * from "../lib/live/mod.ts";
+export { renderSet } from "../lib/runners/render_set.ts";
 export { evaluateSet as evaluateSetForTest } from "../lib/live/set.ts";
 
 /** A file URL of an absolute path, as text. */

@@ -11,9 +11,10 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 
-import { dirname, extname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InstrumentDefinitionError, SampleLoadError } from "../errors.ts";
+import { shownPath } from "../util/path.ts";
 import type { ZoneOptions } from "../engine/options.ts";
 import { definitionError, type DefinitionIssue, fromZodIssues } from "./issues.ts";
 import {
@@ -70,19 +71,6 @@ export interface ResolvedDefinition {
    * (`piano.sfz:12: opcode "foo" is not supported (ignored)`); empty for .ts and .json.
    */
   warnings: string[];
-}
-
-/** A path as messages show it: relative to the working directory when it lies inside. */
-export function shownPath(path: string): string {
-  const abs = resolve(path);
-  let cwd: string;
-  try {
-    cwd = Deno.cwd();
-  } catch {
-    return abs;
-  }
-  const rel = relative(cwd, abs);
-  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Live sets: patterns and generators in named parts, hot reload, the
- * session scheduler, offline rendering of sets. What a set file imports:
+ * session scheduler. What a set file imports (rendering a set offline:
+ * lib/runners/render_set.ts):
  *
  * ```ts ignore
  * import { defineSet, everyBar, note, s } from "../lib/live/mod.ts";
@@ -35,4 +36,3 @@ export {
 export { type ReloadReport, type ScheduledNote, Session, type SessionOptions } from "./session.ts";
 export { InstrumentCache } from "./instruments.ts";
 export { SetLoader, SetLoadError } from "./loader.ts";
-export { renderSet, type RenderSetOptions } from "./offline.ts";

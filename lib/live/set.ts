@@ -77,7 +77,12 @@ export type SetFunction = (set: SetContext) => void | Promise<void>;
 /** Marks a default export made by {@linkcode defineSet}. */
 export const SET_MARK: unique symbol = Symbol.for("midi-sampler.set");
 
-/** A set: callable as a performance script, and carrying its set function. */
+/**
+ * A set: shaped like a performance script (so the runners accept the file),
+ * carrying its set function. The runners find the function through
+ * {@linkcode setFunctionOf} and schedule it with a session; calling the set
+ * directly rejects.
+ */
 export interface SetDefinition {
   (ctx: PerformanceContext): Promise<void>;
   readonly [SET_MARK]: SetFunction;
@@ -99,10 +104,12 @@ export interface SetDefinition {
  * ```
  */
 export function defineSet(fn: SetFunction): SetDefinition {
-  const perform = async (ctx: PerformanceContext) => {
-    const { playSetOffline } = await import("./offline.ts");
-    await playSetOffline(fn, ctx);
-  };
+  const perform = (_ctx: PerformanceContext): Promise<void> =>
+    Promise.reject(
+      new TypeError(
+        "Cannot call a set as a function: render it with runPerformance or renderSet, or play it with deno task perform",
+      ),
+    );
   return Object.assign(perform, { [SET_MARK]: fn }) as SetDefinition;
 }
 

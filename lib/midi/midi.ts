@@ -18,7 +18,7 @@ import { EV, MIDI } from "../ffi/layout.ts";
 import { NativeMidi, type NativeMidiInput } from "../ffi/native_midi.ts";
 import type { SamplerCore } from "../engine/sampler_core.ts";
 import type { Time } from "../engine/clock.ts";
-import { histogramPercentile } from "../engine/sampler.ts";
+import { histogramPercentile } from "../util/histogram.ts";
 import { compileMidiMap } from "./compile.ts";
 import type { MidiMap, MidiMapInput } from "./schema.ts";
 

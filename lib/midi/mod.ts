@@ -33,4 +33,3 @@ export {
   playMidiFile,
   scheduleMidiFile,
 } from "./smf.ts";
-export { renderMidiFile } from "./render_midi.ts";

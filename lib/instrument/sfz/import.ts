@@ -13,7 +13,7 @@
 import { basename, extname, resolve } from "node:path";
 import { InstrumentDefinitionError } from "../../errors.ts";
 import { formatPath, fromZodIssues } from "../issues.ts";
-import { shownPath } from "../load.ts";
+import { shownPath } from "../../util/path.ts";
 import { type InstrumentDefinition, InstrumentSchema } from "../schema.ts";
 import { convertSfz, type SfzConversion } from "./map.ts";
 import { parseSfz, type ReadText, type SfzOrigin, type SfzProblem } from "./parse.ts";

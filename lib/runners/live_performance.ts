@@ -11,12 +11,12 @@
  * @module
  */
 import { resolve } from "node:path";
-import type { OutputInfo, OutputOptions } from "./output.ts";
-import { LiveOutput } from "./output.ts";
+import type { OutputInfo, OutputOptions } from "../engine/output.ts";
+import { LiveOutput } from "../engine/output.ts";
 import type { MidiSamplerError } from "../errors.ts";
+import { Sampler, type SamplerStats } from "../engine/sampler.ts";
+import type { SamplerOptions } from "../engine/options.ts";
 import { importPerformance, runScript } from "./performance.ts";
-import { Sampler, type SamplerStats } from "./sampler.ts";
-import type { SamplerOptions } from "./options.ts";
 
 /** Options of {@linkcode startPerformance}. */
 export interface LivePerformanceOptions {

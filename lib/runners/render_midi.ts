@@ -14,15 +14,10 @@
  */
 import { resolve } from "node:path";
 import { Sampler } from "../engine/sampler.ts";
-import {
-  importPerformance,
-  type PerformanceResult,
-  renderToFileInChunks,
-  type RunPerformanceOptions,
-  runScript,
-} from "../engine/performance.ts";
-import { MidiMapError } from "./errors.ts";
-import { loadMidiFile, scheduleMidiFile } from "./smf.ts";
+import { MidiMapError } from "../midi/errors.ts";
+import { loadMidiFile, scheduleMidiFile } from "../midi/smf.ts";
+import { importPerformance, type RunPerformanceOptions, runScript } from "./performance.ts";
+import { type PerformanceResult, renderToFileInChunks } from "./render_chunks.ts";
 
 /** Options of {@linkcode renderMidiFile}. */
 export interface RenderMidiOptions extends Omit<RunPerformanceOptions, "seconds"> {

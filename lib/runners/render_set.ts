@@ -10,15 +10,15 @@
  */
 import { resolve } from "node:path";
 import type { PerformanceContext } from "../engine/performance_context.ts";
-import { type PerformanceResult, renderToFileInChunks } from "../engine/performance.ts";
 import type { RenderFileOptions } from "../engine/render_file.ts";
 import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
-import { InstrumentCache } from "./instruments.ts";
-import { SetLoader } from "./loader.ts";
-import { type ReloadReport, type ScheduledNote, Session } from "./session.ts";
-import { evaluateSet, type SetFunction } from "./set.ts";
-import { TICKS_PER_CYCLE } from "./source.ts";
+import { InstrumentCache } from "../live/instruments.ts";
+import { SetLoader } from "../live/loader.ts";
+import { type ReloadReport, type ScheduledNote, Session } from "../live/session.ts";
+import { evaluateSet, type SetFunction } from "../live/set.ts";
+import { TICKS_PER_CYCLE } from "../live/source.ts";
+import { type PerformanceResult, renderToFileInChunks } from "./render_chunks.ts";
 
 /**
  * Schedule a set for `ctx.seconds` on the context's sampler (the path
