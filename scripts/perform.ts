@@ -30,7 +30,7 @@ import { DeviceError, formatError, NoServerError } from "../lib/errors.ts";
 import type { OutputOptions } from "../lib/engine/output.ts";
 import { SetLoadError } from "../lib/live/loader.ts";
 import { describeReload, type LiveSession, startSession } from "../lib/live/perform.ts";
-import { REPL_HELP, runCommand } from "../lib/live/repl.ts";
+import { runCommand } from "../lib/live/repl.ts";
 import type { SwapMode } from "../lib/live/set.ts";
 import { describeOutput } from "./play.ts";
 
@@ -268,5 +268,3 @@ async function main(argv: string[]): Promise<number> {
 if (import.meta.main) {
   Deno.exit(await main(Deno.args));
 }
-
-export { REPL_HELP };

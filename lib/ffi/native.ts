@@ -18,7 +18,6 @@ import { type EngineSymbols, SYMBOLS } from "./symbols.ts";
 import { EngineLibraryError, EngineStateError, errorFromCode, OutputFileError } from "../errors.ts";
 
 let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-let libraryPath: string | undefined;
 
 /**
  * The engine's symbols, opening (and if needed building) the library on first use.
@@ -43,13 +42,7 @@ export function engine(): EngineSymbols {
       },
     );
   }
-  libraryPath = path;
   return library.symbols;
-}
-
-/** Path of the opened library (undefined before first use). */
-export function openedLibraryPath(): string | undefined {
-  return libraryPath;
 }
 
 /**

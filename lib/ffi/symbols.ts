@@ -1,7 +1,7 @@
 /**
  * Deno.dlopen signatures of every function in `engine/include/midi_sampler.h`.
  *
- * Thread: CT. Fast-path rules (ENVIRONMENT.md, "Deno FFI, measured"): handles
+ * Thread: CT. Fast-path rules, from Deno FFI call-cost measurements: handles
  * are `pointer`, counts and codes 32-bit ints, frames `u64` passed as BigInt;
  * no `usize` arguments (a JS number there takes the 196 ns slow path). Struct
  * pointers are `buffer` (a Uint8Array the caller reuses).

@@ -14,9 +14,7 @@
  *
  * @module
  */
-export * from "../pattern/pattern.ts";
-export { CONTROLS, DEFAULT_SOUNDS, type SoundMapping } from "../pattern/controls.ts";
-export { noteNameToMidi, scaleDegree, SCALES } from "../pattern/scales.ts";
+export * from "../pattern/mod.ts";
 export {
   defineSet,
   type SetContext,

@@ -1,0 +1,10 @@
+/**
+ * Patterns: the typed facade over Strudel's pattern engine (mini-notation,
+ * the pattern functions, per-note controls and scales). lib/live/mod.ts
+ * re-exports it for set files.
+ *
+ * @module
+ */
+export * from "./pattern.ts";
+export { CONTROLS, DEFAULT_SOUNDS, type SoundMapping } from "./controls.ts";
+export { noteNameToMidi, scaleDegree, SCALES } from "./scales.ts";
