@@ -1,16 +1,16 @@
 /**
- * Sets and sessions (issue 5): exact engine events of known patterns,
- * reloads swapping on the cycle boundary in an offline render, failing
- * reloads keeping the old version with file:line:column, removed parts
- * stopping while unchanged parts keep their phase, and --record-midi
- * parsing back into the same events.
+ * Sets across the layers: reloads swapping on the cycle boundary in an
+ * offline render, failing reloads (and failing parts) keeping the old
+ * version with file:line:column, `deno task render` failing for a set whose
+ * part throws, --record-midi parsing back into the same events, instrument
+ * caching, the REPL, MIDI maps. The session's own scheduling is tested in
+ * lib/live/session_test.ts.
  */
 import assert from "node:assert/strict";
 import { join, toFileUrl } from "./perform_support.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
 import {
   evaluateSetForTest,
-  everyBar,
   InstrumentCache,
   note,
   renderSet,
@@ -42,102 +42,6 @@ async function notesOf(fn: SetFunction, cycles: number, seed = 1): Promise<Sched
 }
 
 const brief = (ns: ScheduledNote[]) => ns.map((n) => [n.sound, n.note, n.frame, n.offFrame]);
-
-Deno.test('s("bd [sd sd] <hh cp> bd(3,8)") at 120 bpm: exact frames for two cycles', async () => {
-  const notes = await notesOf((set) => {
-    set.tempo(120);
-    set.play("drums", s("bd [sd sd] <hh cp> bd(3,8)"));
-  }, 2);
-  // one cycle = 4 beats = 2 s = 96000 frames
-  assert.deepEqual(notes.map((n) => [n.sound, n.note, n.frame]), [
-    ["bd", 36, 0],
-    ["sd", 38, 24000],
-    ["sd", 38, 36000],
-    ["hh", 42, 48000],
-    ["bd", 36, 72000],
-    ["bd", 36, 81000],
-    ["bd", 36, 90000],
-    ["bd", 36, 96000],
-    ["sd", 38, 120000],
-    ["sd", 38, 132000],
-    ["cp", 39, 144000],
-    ["bd", 36, 168000],
-    ["bd", 36, 177000],
-    ["bd", 36, 186000],
-  ]);
-});
-
-Deno.test('note("c3 e3 g3").fast(2) on epiano at 90 bpm: pitches, frames and lengths', async () => {
-  const notes = await notesOf((set) => {
-    set.tempo(90);
-    set.play("keys", note("c3 e3 g3").fast(2).s("epiano").legato(0.5).velocity(0.5).gain(0.5));
-  }, 1);
-  // a cycle = 4 beats at 90 bpm = 128000 frames; six notes of 128000/6 frames
-  const step = 128000 / 6;
-  assert.deepEqual(
-    brief(notes),
-    [48, 52, 55, 48, 52, 55].map((k, i) => [
-      "epiano",
-      k,
-      Math.round(i * step),
-      Math.round(i * step + step / 2),
-    ]),
-  );
-  assert.ok(notes.every((n) => n.velocity === 64 && Math.abs(n.gainDb + 6.0206) < 1e-3));
-});
-
-Deno.test("scales, every and controls become engine parameters", async () => {
-  const { n } = await import("../lib/live/mod.ts");
-  const notes = await notesOf((set) => {
-    set.tempo(120);
-    set.play("bass", n("0 2 4 <6 7>").scale("C2:minor").s("bass").every(2, (p) => p.fast(2)));
-    set.play("hats", s("hh:2").pan(1).speed(2).begin(0.5));
-  }, 2);
-  const bass = notes.filter((x) => x.part === "bass").map((x) => x.note);
-  // cycle 0: every(2) applies (fast(2)); cycle 1 plain; C2 minor = 36 38 39 41 43 44 46 48
-  // `<6 7>` advances with the (fast) inner cycle: 6 then 7 in cycle 0, 7 in cycle 1
-  assert.deepEqual(bass, [36, 39, 43, 46, 36, 39, 43, 48, 36, 39, 43, 48]);
-  const hat = notes.find((x) => x.part === "hats")!;
-  assert.equal(hat.note, 46); // hh:2 = the open hat
-  assert.equal(hat.pan, 1);
-  assert.equal(hat.tuneCents, 1200);
-  assert.ok(hat.offset > 0);
-});
-
-Deno.test("a generator per bar: seeded, at exact beats, same notes for the same seed", async () => {
-  const fn: SetFunction = (set) => {
-    set.tempo(120);
-    set.play(
-      "gen",
-      everyBar((bar) => {
-        for (let b = 0; b < 4; b++) bar.play(bar.random.chance(0.5) ? "bd" : "sd", { at: b });
-      }),
-    );
-  };
-  const a = await notesOf(fn, 3, 7), b = await notesOf(fn, 3, 7), c = await notesOf(fn, 3, 8);
-  assert.deepEqual(a.map((x) => x.frame), [...Array(12).keys()].map((i) => i * 24000));
-  assert.deepEqual(brief(a), brief(b));
-  assert.notDeepEqual(a.map((x) => x.note), c.map((x) => x.note));
-});
-
-Deno.test("chunked scheduling (live) gives the same events as one query (offline)", async () => {
-  using sampler = Sampler.open({ sampleRate: 48000 });
-  const notes: ScheduledNote[] = [];
-  const session = new Session(sampler, {
-    instruments: new InstrumentCache(sampler),
-    onNote: (n) => notes.push(n),
-  });
-  const fn: SetFunction = (set) => {
-    set.tempo(133);
-    set.play("d", s("bd*3 [sd cp]*5 hh(5,8)").sometimes((p) => p.gain(0.5)));
-  };
-  await session.apply(await evaluateSetForTest(fn, 1));
-  for (let f = 0; f < 400000; f += 997) session.advance(f);
-  session.advance(400000);
-  session.flush(400000);
-  const once = await notesOf(fn, 400000 / session.frameOfTick(53760));
-  assert.deepEqual(brief(notes), brief(once.filter((n) => n.frame < 400000)));
-});
 
 /** A temporary set file importing the library by absolute URL. */
 async function setFile(dir: string, name: string, body: string): Promise<string> {
@@ -275,35 +179,93 @@ Deno.test("a syntax error or a throw in the new version: the old one keeps playi
   }
 });
 
-Deno.test("a removed part stops at the swap; an unchanged part keeps its phase", async () => {
-  using sampler = Sampler.open({ sampleRate: 48000 });
-  const notes: ScheduledNote[] = [];
-  const session = new Session(sampler, {
-    instruments: new InstrumentCache(sampler),
-    onNote: (n) => notes.push(n),
-  });
-  const v1: SetFunction = (set) => {
-    set.tempo(120);
-    set.play("drums", s("bd*4"));
-    set.play("hats", s("hh*5 oh").slow(3)); // a 3-cycle phrase
-  };
-  const v2: SetFunction = (set) => {
-    set.tempo(120);
-    set.play("hats", s("hh*5 oh").slow(3));
-  };
-  await session.apply(await evaluateSetForTest(v1, 1));
-  session.advance(96000 + 30000); // into cycle 1
-  const r = await session.apply(await evaluateSetForTest(v2, 1));
-  assert.deepEqual([r.removed, r.unchanged, r.replaced, r.swapCycle], [["drums"], ["hats"], [], 2]);
-  session.advance(6 * 96000);
-  session.flush(6 * 96000);
-  assert.ok(notes.filter((n) => n.part === "drums").every((n) => n.frame < 2 * 96000));
-  assert.ok(notes.some((n) => n.part === "drums" && n.frame === 96000 + 72000));
-  const reference = await notesOf(v1, 6);
-  assert.deepEqual(
-    brief(notes.filter((n) => n.part === "hats")),
-    brief(reference.filter((n) => n.part === "hats" && n.frame < 6 * 96000)),
-  );
+Deno.test("a part that throws when queried: the reload fails with file:line:column and the part, the old version plays on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const a = await setFile(dir, "a.ts", `set.tempo(120); set.play("k", s("bd*4"));`);
+    const query = await setFile(
+      dir,
+      "query.ts",
+      `set.tempo(120);\n  set.play("k", s("sd*4"));\n  set.play("lead", note("c3 e3").withValue((v: { note: string }) => {\n    throw new Error("bad " + v.note);\n  }));`,
+    );
+    const notes: ScheduledNote[] = [];
+    const errors: Error[] = [];
+    await renderSet(a, {
+      out: join(dir, "x.wav"),
+      cycles: 3,
+      reloads: [{ atCycle: 0.5, file: query }],
+      onNote: (n) => notes.push(n),
+      onReload: (r) => r instanceof Error && errors.push(r),
+    });
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof SetLoadError);
+    assert.match(errors[0].location ?? "", /query\.ts:6:\d+$/);
+    assert.match(
+      errors[0].message,
+      /query\.ts:6:\d+: PartQueryError: Cannot play part "lead" at cycle 1: Error: bad c3$/,
+    );
+    assert.deepEqual(
+      notes.filter((n) => n.frame < 3 * 96000).map((n) => [n.sound, n.frame]),
+      [...Array(12).keys()].map((i) => ["bd", i * 24000]),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const CYCLES_0_TO_31 = `<${[...Array(32).keys()].join(" ")}>`;
+
+Deno.test("a part that starts throwing during a render fails the render, naming file:line:column and the part", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const late = await setFile(
+      dir,
+      "late.ts",
+      `set.tempo(480);\n  set.play("k", s("bd*4"));\n  set.play("lead", s("hh").note("${CYCLES_0_TO_31}").withValue((v: { note: number }) => {\n    if (v.note >= 20) throw new RangeError("too late");\n    return v;\n  }));`,
+    );
+    await assert.rejects(
+      renderSet(late, { out: join(dir, "x.wav"), cycles: 24 }),
+      (err: unknown) => {
+        assert.ok(err instanceof SetLoadError);
+        assert.match(
+          err.message,
+          /late\.ts:6:\d+: PartQueryError: Cannot play part "lead" at cycle 20: RangeError: too late$/,
+        );
+        return true;
+      },
+    );
+    // 19 cycles (the scheduler looks one chunk, 0.2 cycle, ahead) render: nothing fails before 20
+    const r = await renderSet(late, { out: join(dir, "y.wav"), cycles: 19 });
+    assert.equal(r.frames, 19 * 24000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task render --cycles exits non-zero with the message for a set whose part throws", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const set = await setFile(
+      dir,
+      "boom.ts",
+      `set.tempo(120);\n  set.play("k", s("bd*4"));\n  set.play("lead", note("c3").withValue(() => {\n    throw new Error("boom");\n  }));`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "render", set, join(dir, "x.wav"), "--cycles", "4"],
+      cwd: join(import.meta.dirname!, ".."),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, stderr);
+    assert.match(
+      stderr,
+      /^error: \S*boom\.ts:6:\d+: PartQueryError: Cannot play part "lead" at cycle 0: Error: boom$/m,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("--record-midi: the MIDI file parses back into the same events", async () => {

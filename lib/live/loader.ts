@@ -134,13 +134,19 @@ export class SetLoader {
   }
 
   /**
-   * Turn something a set threw (while importing or while running its
-   * function) into a SetLoadError naming the original file:line:column.
+   * Turn something a set threw (while importing, while running its
+   * function, or while one of its parts was queried) into a SetLoadError
+   * naming the original file:line:column.
    */
   explain(err: unknown): SetLoadError {
-    const dir = this.#tmp ? join(this.#tmp, `v${this.#version}`) : "";
+    const tmp = this.#tmp;
     const root = this.files.length ? commonDir(this.files) : dirname(this.file);
-    return this.#error(err, (t) => dir ? mapPaths(t, dir, root) : t);
+    // a part still playing from an earlier version throws from that version's copy
+    const map = (t: string) => {
+      for (let v = this.#version; tmp && v >= 1; v--) t = mapPaths(t, join(tmp, `v${v}`), root);
+      return t;
+    };
+    return this.#error(err, map);
   }
 
   #error(err: unknown, map: (t: string) => string): SetLoadError {

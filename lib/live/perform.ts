@@ -20,7 +20,7 @@ import type { Recorder } from "../engine/recorder.ts";
 import { InstrumentCache } from "./instruments.ts";
 import { SetLoader, SetLoadError } from "./loader.ts";
 import { MidiRecorder } from "./midi_record.ts";
-import { type ReloadReport, Session } from "./session.ts";
+import { PartQueryError, type ReloadReport, Session } from "./session.ts";
 import { evaluateSet, type SwapMode } from "./set.ts";
 import { TICKS_PER_CYCLE } from "./source.ts";
 
@@ -100,6 +100,9 @@ export async function startSession(
     seed,
     swap: options.swap ?? "cycle",
     onNote: (n) => midi.add(n),
+    // a part that throws while playing is muted: say where, in the set's files
+    onPartError: (e) =>
+      options.onWarning?.(`${loader.explain(e).message}: muted until the set is reloaded`),
   };
   if (options.onWarning) sessionOpts.onWarning = options.onWarning;
   const session = new Session(sampler, sessionOpts);
@@ -113,7 +116,12 @@ export async function startSession(
     } catch (err) {
       throw loader.explain(err);
     }
-    const report = await session.apply(snap);
+    let report;
+    try {
+      report = await session.apply(snap);
+    } catch (err) {
+      throw err instanceof PartQueryError ? loader.explain(err) : err;
+    }
     if (report.tempo !== undefined) {
       midi.tempo(session.beatOfTick(Math.round(report.swapCycle * TICKS_PER_CYCLE)), report.tempo);
     }

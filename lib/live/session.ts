@@ -18,6 +18,14 @@
  * part whose events did not change keeps playing untouched; a part no
  * longer declared stops there. Never prints: warnings go to `onWarning`.
  *
+ * Query errors surface. A part whose pattern or generator throws while the
+ * reload looks at its first cycles fails the reload with a
+ * {@linkcode PartQueryError} naming the part (nothing changes: the previous
+ * version keeps playing). A part that starts throwing later, while playing,
+ * is muted from the cycle that threw, with one `onPartError` call; the
+ * other parts play on. A value wrong for one event only (a NaN, an unknown
+ * scale) drops that event, with one warning per cause.
+ *
  * @module
  */
 import type { Instrument } from "../engine/instrument.ts";
@@ -82,14 +90,61 @@ export interface SessionOptions {
   onNote?: (note: ScheduledNote) => void;
   /** Non-fatal problems: unknown sounds, ignored controls, bad values (each once). */
   onWarning?: (text: string) => void;
+  /**
+   * A playing part threw while it was queried: it is muted from that cycle
+   * until a reload replaces it. Called once per failure, from `advance`; what
+   * it throws propagates out of `advance` (an offline render fails so).
+   * @default onWarning with the error's message and "muted until the set is reloaded"
+   */
+  onPartError?: (error: PartQueryError) => void;
+}
+
+/**
+ * A part's pattern or generator threw while it was queried. The message
+ * names the part and the cycle; `stack` ends with the stack of what it threw
+ * and of where the part was declared, so a set loader can point at the
+ * set's file:line:column.
+ */
+export class PartQueryError extends Error {
+  /** The part's name. */
+  readonly part: string;
+  /** The cycle (from the start) whose query threw. */
+  readonly cycle: number;
+  /**
+   * @param part The part's name.
+   * @param cycle The cycle whose query threw.
+   * @param cause What the query threw.
+   * @param declaredAt Stack text of the part's declaration (`set.play`), if known.
+   */
+  constructor(part: string, cycle: number, cause: unknown, declaredAt?: string) {
+    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`Cannot play part "${part}" at cycle ${cycle}: ${what}`, { cause });
+    this.name = "PartQueryError";
+    this.part = part;
+    this.cycle = cycle;
+    const inner = cause instanceof Error ? cause.stack ?? "" : "";
+    this.stack = [`${this.name}: ${this.message}`, inner, declaredAt ?? ""]
+      .filter(Boolean).join("\n");
+  }
 }
 
 interface Part {
   name: string;
   current: Source | null;
+  /** Stack text of where `current` was declared (for errors). */
+  declaredAt?: string | undefined;
+  /** `current` threw while playing: muted until a reload replaces it. */
+  failed?: boolean;
   /** Fingerprint of `current` (its events over a few cycles). */
   print: string;
-  next?: { source: Source | null; print: string; atTick: number } | undefined;
+  next?: Next | undefined;
+}
+
+interface Next {
+  source: Source | null;
+  print: string;
+  atTick: number;
+  declaredAt?: string | undefined;
 }
 
 interface Pending {
@@ -236,20 +291,23 @@ export class Session {
     const sounds = { ...DEFAULT_SOUNDS, ...snap.sounds };
     const meter = { beatsPerCycle: snap.beatsPerCycle, beatsPerBar: snap.beatsPerBar };
     const seed = this.#opts.seed ?? 1;
-    const fresh = new Map<string, { source: Source; print: string }>();
+    // the first cycles of every part: a part that throws there fails the reload
+    const fresh = new Map<string, { source: Source; print: string; declaredAt?: string }>();
+    const needed = new Set<string>();
+    const window = FINGERPRINT_CYCLES * TICKS_PER_CYCLE;
     for (const [name, def] of snap.parts) {
       const source = toSource(def, meter, seed, name);
-      fresh.set(name, { source, print: fingerprint(source, swapTick) });
-    }
-
-    // instruments: every sound the new parts use soon, and the set's own sounds
-    const needed = new Set<string>();
-    for (const { source } of fresh.values()) {
-      for (const ev of source.query(swapTick, swapTick + FINGERPRINT_CYCLES * TICKS_PER_CYCLE)) {
+      const declaredAt = (snap as { declaredAt?: Map<string, string> }).declaredAt?.get(name);
+      const { events, error } = queryUntilError(source, swapTick, swapTick + window);
+      if (error) throw new PartQueryError(name, error.cycle, error.cause, declaredAt);
+      fresh.set(name, { source, print: printOf(events), ...(declaredAt ? { declaredAt } : {}) });
+      // instruments: every sound the new parts use soon
+      for (const ev of events) {
         const r = resolveControls(ev.value, sounds);
         if (r && typeof r === "object") needed.add(r.instrument);
       }
     }
+    // and the set's own sounds
     for (const m of Object.values(snap.sounds)) needed.add(m.instrument);
     for (const l of snap.midiMap?.layers ?? []) needed.add(l.instrument);
     for (const c of snap.midiMap?.controllers ?? []) {
@@ -301,17 +359,23 @@ export class Session {
           name,
           current: null,
           print: "",
-          next: { source: n.source, print: n.print, atTick: swapTick },
+          next: { source: n.source, print: n.print, atTick: swapTick, declaredAt: n.declaredAt },
         });
         report.added.push(name);
       } else {
         const removing = part.next?.source === null;
         const playing = part.next && !removing ? part.next.source : part.current;
-        if (playing && fingerprint(playing, swapTick) === n.print) {
+        const failed = !part.next && part.failed; // a muted failure is replaced
+        if (playing && !failed && fingerprintOrNull(playing, swapTick) === n.print) {
           if (removing) part.next = undefined; // declared again before it stopped
           report.unchanged.push(name);
         } else {
-          part.next = { source: n.source, print: n.print, atTick: swapTick };
+          part.next = {
+            source: n.source,
+            print: n.print,
+            atTick: swapTick,
+            declaredAt: n.declaredAt,
+          };
           report.replaced.push(name);
         }
       }
@@ -447,11 +511,11 @@ export class Session {
   #queryPart(part: Part, from: number, to: number): void {
     const next = part.next;
     if (next && next.atTick < to) {
-      if (part.current) {
-        this.#emit(part.name, part.current.query(from, Math.max(from, next.atTick)));
-      }
+      this.#play(part, from, Math.max(from, next.atTick));
       part.current = next.source;
       part.print = next.print;
+      part.declaredAt = next.declaredAt;
+      part.failed = false;
       part.next = undefined;
       if (!part.current) {
         this.#parts.delete(part.name);
@@ -459,10 +523,22 @@ export class Session {
         this.#solo.delete(part.name);
         return;
       }
-      this.#emit(part.name, part.current.query(Math.max(from, next.atTick), to));
-    } else if (part.current) {
-      this.#emit(part.name, part.current.query(from, to));
+      this.#play(part, Math.max(from, next.atTick), to);
+    } else {
+      this.#play(part, from, to);
     }
+  }
+
+  /** Emit what the part's current source plays in [from, to); mute it from a cycle that throws. */
+  #play(part: Part, from: number, to: number): void {
+    if (!part.current || part.failed || to <= from) return;
+    const { events, error } = queryUntilError(part.current, from, to);
+    this.#emit(part.name, events);
+    if (!error) return;
+    part.failed = true;
+    const err = new PartQueryError(part.name, error.cycle, error.cause, part.declaredAt);
+    if (this.#opts.onPartError) this.#opts.onPartError(err);
+    else this.#opts.onWarning?.(`${err.message}: muted until the set is reloaded`);
   }
 
   #emit(partName: string, events: SourceEvent[]): void {
@@ -583,8 +659,46 @@ export class Session {
   }
 }
 
-/** Events of a source over a few cycles from `tick`, as text: equal text = same music. */
-function fingerprint(source: Source, tick: number): string {
-  const events = source.query(tick, tick + FINGERPRINT_CYCLES * TICKS_PER_CYCLE);
+/** Events as text: equal text = same music. */
+function printOf(events: SourceEvent[]): string {
   return JSON.stringify(events.map((e) => [e.cycle, e.cycles, e.value]));
+}
+
+/** The fingerprint of a source's first cycles from `tick`, or null when its query throws. */
+function fingerprintOrNull(source: Source, tick: number): string | null {
+  const { events, error } = queryUntilError(
+    source,
+    tick,
+    tick + FINGERPRINT_CYCLES * TICKS_PER_CYCLE,
+  );
+  return error ? null : printOf(events);
+}
+
+/**
+ * Events of a source in [from, to) ticks. When the query throws, the span is
+ * queried again cycle by cycle: the events of the cycles before the first
+ * one that throws, and that cycle with what it threw.
+ */
+export function queryUntilError(
+  source: Source,
+  from: number,
+  to: number,
+): { events: SourceEvent[]; error?: { cycle: number; cause: unknown } } {
+  try {
+    return { events: source.query(from, to) };
+  } catch (whole) {
+    const events: SourceEvent[] = [];
+    for (let a = from; a < to;) {
+      const cycle = Math.floor(a / TICKS_PER_CYCLE);
+      const b = Math.min(to, (cycle + 1) * TICKS_PER_CYCLE);
+      try {
+        events.push(...source.query(a, b));
+      } catch (cause) {
+        return { events, error: { cycle, cause } };
+      }
+      a = b;
+    }
+    // only the whole span throws: report it at its start, with nothing played
+    return { events: [], error: { cycle: Math.floor(from / TICKS_PER_CYCLE), cause: whole } };
+  }
 }

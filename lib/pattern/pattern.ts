@@ -86,6 +86,13 @@ export interface Pattern {
   add(other: Patternable<unknown>): Pattern;
   sub(other: Patternable<unknown>): Pattern;
   mul(other: Patternable<unknown>): Pattern;
+  /**
+   * Map each event's value (its controls, or a plain value). What `f` throws
+   * fails the query of the whole pattern: the session mutes the part (or
+   * fails the reload) and names it.
+   */
+  // deno-lint-ignore no-explicit-any
+  withValue(f: (value: any) => unknown): Pattern;
   // controls (see lib/pattern/controls.ts)
   s(name: Patternable<string>): Pattern;
   sound(name: Patternable<string>): Pattern;

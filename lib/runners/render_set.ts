@@ -15,7 +15,7 @@ import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
 import { InstrumentCache } from "../live/instruments.ts";
 import { SetLoader } from "../live/loader.ts";
-import { type ReloadReport, type ScheduledNote, Session } from "../live/session.ts";
+import { PartQueryError, type ReloadReport, type ScheduledNote, Session } from "../live/session.ts";
 import { evaluateSet, type SetFunction } from "../live/set.ts";
 import { TICKS_PER_CYCLE } from "../live/source.ts";
 import { type PerformanceResult, renderToFileInChunks } from "./render_chunks.ts";
@@ -31,6 +31,9 @@ export async function playSetOffline(fn: SetFunction, ctx: PerformanceContext): 
   const session = new Session(ctx.sampler, {
     instruments: new InstrumentCache(ctx.sampler),
     seed: ctx.seed,
+    onPartError: (e) => { // a render fails rather than render a muted part
+      throw e;
+    },
   });
   await session.apply(await evaluateSet(fn, ctx.seed));
   const end = ctx.clock.secondsToFrames(ctx.seconds);
@@ -91,11 +94,19 @@ export async function renderSet(
   const chunk = options.chunkFrames ?? 4800;
   using sampler = Sampler.open({ ...options.sampler, sampleRate: rate, seed });
   const cache = new InstrumentCache(sampler, options.instrumentsDir, options.onWarning);
-  const sessionOpts: ConstructorParameters<typeof Session>[1] = { instruments: cache, seed };
+  const loaders: SetLoader[] = [];
+  const sessionOpts: ConstructorParameters<typeof Session>[1] = {
+    instruments: cache,
+    seed,
+    // a render fails rather than render a muted part; the error names the set's file:line:column
+    onPartError: (e) => {
+      const tried = loaders.map((l) => l.explain(e));
+      throw tried.findLast((x) => x.location !== undefined) ?? tried.at(-1) ?? e;
+    },
+  };
   if (options.onNote) sessionOpts.onNote = options.onNote;
   if (options.onWarning) sessionOpts.onWarning = options.onWarning;
   const session = new Session(sampler, sessionOpts);
-  const loaders: SetLoader[] = [];
   const load = async (path: string): Promise<ReloadReport> => {
     const loader = new SetLoader(resolve(path));
     loaders.push(loader);
@@ -106,7 +117,11 @@ export async function renderSet(
     } catch (err) {
       throw loader.explain(err);
     }
-    return await session.apply(snap);
+    try {
+      return await session.apply(snap);
+    } catch (err) {
+      throw err instanceof PartQueryError ? loader.explain(err) : err;
+    }
   };
   try {
     const first = await load(file); // not inside ?.(): that would skip the load

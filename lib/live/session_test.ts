@@ -1,0 +1,304 @@
+/**
+ * The session scheduler: exact engine frames of known patterns, chunked and
+ * one-shot scheduling agreeing, reloads swapping parts, and query errors
+ * surfacing (a reload whose part throws fails and keeps the old version, a
+ * part that throws while playing is muted from that cycle, a bad value
+ * drops only its event).
+ */
+import assert from "node:assert/strict";
+import { Sampler } from "../engine/sampler.ts";
+import { n, note, s, seq, stack } from "../pattern/pattern.ts";
+import { InstrumentCache } from "./instruments.ts";
+import { PartQueryError, type ScheduledNote, Session, type SessionOptions } from "./session.ts";
+import { evaluateSet, type SetFunction } from "./set.ts";
+import { everyBar, TICKS_PER_CYCLE } from "./source.ts";
+
+/** A session on an offline sampler at 48 kHz, collecting notes and messages. */
+function openSession(extra: Partial<SessionOptions> = {}) {
+  const sampler = Sampler.open({ sampleRate: 48000 });
+  const notes: ScheduledNote[] = [];
+  const warnings: string[] = [];
+  const session = new Session(sampler, {
+    instruments: new InstrumentCache(sampler),
+    onNote: (x) => notes.push(x),
+    onWarning: (w) => warnings.push(w),
+    ...extra,
+  });
+  return { sampler, session, notes, warnings };
+}
+
+/** Notes a set schedules for `cycles` cycles at 48 kHz. */
+async function notesOf(fn: SetFunction, cycles: number, seed = 1): Promise<ScheduledNote[]> {
+  const { sampler, session, notes } = openSession({ seed });
+  using _ = sampler;
+  await session.apply(await evaluateSet(fn, seed));
+  const end = session.frameOfTick(cycles * TICKS_PER_CYCLE);
+  session.advance(end);
+  session.flush(end);
+  return notes;
+}
+
+const brief = (ns: ScheduledNote[]) => ns.map((x) => [x.sound, x.note, x.frame, x.offFrame]);
+
+Deno.test('s("bd [sd sd] <hh cp> bd(3,8)") at 120 bpm: exact frames for two cycles', async () => {
+  const notes = await notesOf((set) => {
+    set.tempo(120);
+    set.play("drums", s("bd [sd sd] <hh cp> bd(3,8)"));
+  }, 2);
+  // one cycle = 4 beats = 2 s = 96000 frames
+  assert.deepEqual(notes.map((x) => [x.sound, x.note, x.frame]), [
+    ["bd", 36, 0],
+    ["sd", 38, 24000],
+    ["sd", 38, 36000],
+    ["hh", 42, 48000],
+    ["bd", 36, 72000],
+    ["bd", 36, 81000],
+    ["bd", 36, 90000],
+    ["bd", 36, 96000],
+    ["sd", 38, 120000],
+    ["sd", 38, 132000],
+    ["cp", 39, 144000],
+    ["bd", 36, 168000],
+    ["bd", 36, 177000],
+    ["bd", 36, 186000],
+  ]);
+});
+
+Deno.test('note("c3 e3 g3").fast(2) on epiano at 90 bpm: pitches, frames and lengths', async () => {
+  const notes = await notesOf((set) => {
+    set.tempo(90);
+    set.play("keys", note("c3 e3 g3").fast(2).s("epiano").legato(0.5).velocity(0.5).gain(0.5));
+  }, 1);
+  // a cycle = 4 beats at 90 bpm = 128000 frames; six notes of 128000/6 frames
+  const step = 128000 / 6;
+  assert.deepEqual(
+    brief(notes),
+    [48, 52, 55, 48, 52, 55].map((k, i) => [
+      "epiano",
+      k,
+      Math.round(i * step),
+      Math.round(i * step + step / 2),
+    ]),
+  );
+  assert.ok(notes.every((x) => x.velocity === 64 && Math.abs(x.gainDb + 6.0206) < 1e-3));
+});
+
+Deno.test("scales, every and controls become engine parameters", async () => {
+  const notes = await notesOf((set) => {
+    set.tempo(120);
+    set.play("bass", n("0 2 4 <6 7>").scale("C2:minor").s("bass").every(2, (p) => p.fast(2)));
+    set.play("hats", s("hh:2").pan(1).speed(2).begin(0.5));
+  }, 2);
+  const bass = notes.filter((x) => x.part === "bass").map((x) => x.note);
+  // cycle 0: every(2) applies (fast(2)); cycle 1 plain; C2 minor = 36 38 39 41 43 44 46 48
+  // `<6 7>` advances with the (fast) inner cycle: 6 then 7 in cycle 0, 7 in cycle 1
+  assert.deepEqual(bass, [36, 39, 43, 46, 36, 39, 43, 48, 36, 39, 43, 48]);
+  const hat = notes.find((x) => x.part === "hats")!;
+  assert.equal(hat.note, 46); // hh:2 = the open hat
+  assert.equal(hat.pan, 1);
+  assert.equal(hat.tuneCents, 1200);
+  assert.ok(hat.offset > 0);
+});
+
+Deno.test("a generator per bar: seeded, at exact beats, same notes for the same seed", async () => {
+  const fn: SetFunction = (set) => {
+    set.tempo(120);
+    set.play(
+      "gen",
+      everyBar((bar) => {
+        for (let b = 0; b < 4; b++) bar.play(bar.random.chance(0.5) ? "bd" : "sd", { at: b });
+      }),
+    );
+  };
+  const a = await notesOf(fn, 3, 7), b = await notesOf(fn, 3, 7), c = await notesOf(fn, 3, 8);
+  assert.deepEqual(a.map((x) => x.frame), [...Array(12).keys()].map((i) => i * 24000));
+  assert.deepEqual(brief(a), brief(b));
+  assert.notDeepEqual(a.map((x) => x.note), c.map((x) => x.note));
+});
+
+Deno.test("chunked scheduling (live) gives the same events as one query (offline)", async () => {
+  const { sampler, session, notes } = openSession();
+  using _ = sampler;
+  const fn: SetFunction = (set) => {
+    set.tempo(133);
+    set.play("d", s("bd*3 [sd cp]*5 hh(5,8)").sometimes((p) => p.gain(0.5)));
+  };
+  await session.apply(await evaluateSet(fn, 1));
+  for (let f = 0; f < 400000; f += 997) session.advance(f);
+  session.advance(400000);
+  session.flush(400000);
+  const once = await notesOf(fn, 400000 / session.frameOfTick(TICKS_PER_CYCLE));
+  assert.deepEqual(brief(notes), brief(once.filter((x) => x.frame < 400000)));
+});
+
+Deno.test("a removed part stops at the swap; an unchanged part keeps its phase", async () => {
+  const { sampler, session, notes } = openSession();
+  using _ = sampler;
+  const v1: SetFunction = (set) => {
+    set.tempo(120);
+    set.play("drums", s("bd*4"));
+    set.play("hats", s("hh*5 oh").slow(3)); // a 3-cycle phrase
+  };
+  const v2: SetFunction = (set) => {
+    set.tempo(120);
+    set.play("hats", s("hh*5 oh").slow(3));
+  };
+  await session.apply(await evaluateSet(v1, 1));
+  session.advance(96000 + 30000); // into cycle 1
+  const r = await session.apply(await evaluateSet(v2, 1));
+  assert.deepEqual([r.removed, r.unchanged, r.replaced, r.swapCycle], [["drums"], ["hats"], [], 2]);
+  session.advance(6 * 96000);
+  session.flush(6 * 96000);
+  assert.ok(notes.filter((x) => x.part === "drums").every((x) => x.frame < 2 * 96000));
+  assert.ok(notes.some((x) => x.part === "drums" && x.frame === 96000 + 72000));
+  const reference = await notesOf(v1, 6);
+  assert.deepEqual(
+    brief(notes.filter((x) => x.part === "hats")),
+    brief(reference.filter((x) => x.part === "hats" && x.frame < 6 * 96000)),
+  );
+});
+
+/** `bd*4` whose withValue throws from cycle `from` on (`n` counts the cycles). */
+function throwsFrom(from: number, message: string) {
+  const cycles = `<${[...Array(64).keys()].join(" ")}>`;
+  return s("bd*4").n(cycles).withValue((v: { n: number }) => {
+    if (v.n >= from) throw new Error(message);
+    return v;
+  });
+}
+
+Deno.test("a reload whose part throws in its first cycles fails, naming the part; the old version plays on", async () => {
+  const { sampler, session, notes, warnings } = openSession();
+  using _ = sampler;
+  await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play("k", s("bd*4"));
+    }, 1),
+  );
+  session.advance(96000 + 1000); // into cycle 1: the reload would swap at cycle 2
+  await assert.rejects(
+    session.apply(
+      await evaluateSet((set) => {
+        set.tempo(120);
+        set.play("k", s("sd*4"));
+        set.play("lead", throwsFrom(5, "boom at five"));
+      }, 1),
+    ),
+    (err: unknown) => {
+      assert.ok(err instanceof PartQueryError);
+      assert.equal(err.part, "lead");
+      assert.equal(err.cycle, 5);
+      assert.equal(err.message, 'Cannot play part "lead" at cycle 5: Error: boom at five');
+      assert.match(err.stack ?? "", /session_test\.ts:\d+:\d+/); // where it threw
+      return true;
+    },
+  );
+  assert.equal(session.version, 1);
+  assert.deepEqual(session.parts, ["k"]);
+  session.advance(4 * 96000);
+  session.flush(4 * 96000);
+  assert.deepEqual(
+    notes.map((x) => [x.sound, x.frame]),
+    [...Array(16).keys()].map((i) => ["bd", i * 24000]),
+  );
+  assert.deepEqual(warnings, []);
+});
+
+Deno.test("a part that starts throwing while playing is muted from that cycle, once; the others play on", async () => {
+  const errors: PartQueryError[] = [];
+  const { sampler, session, notes, warnings } = openSession({
+    onPartError: (e) => errors.push(e),
+  });
+  using _ = sampler;
+  await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play("hats", s("hh*2"));
+      set.play("lead", throwsFrom(20, "boom at twenty"));
+    }, 1),
+  );
+  // live-like slices across the failure, then more cycles
+  for (let f = 0; f < 24 * 96000; f += 7001) session.advance(f);
+  session.advance(24 * 96000);
+  session.flush(24 * 96000);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]!.part, "lead");
+  assert.equal(errors[0]!.cycle, 20);
+  assert.match(errors[0]!.message, /^Cannot play part "lead" at cycle 20: Error: boom at twenty$/);
+  const lead = notes.filter((x) => x.part === "lead").map((x) => x.frame);
+  assert.deepEqual(lead, [...Array(80).keys()].map((i) => i * 24000)); // cycles 0..19
+  const hats = notes.filter((x) => x.part === "hats").map((x) => x.frame);
+  assert.deepEqual(hats, [...Array(48).keys()].map((i) => i * 48000)); // all 24 cycles
+  assert.deepEqual(warnings, []);
+});
+
+Deno.test("without onPartError, the mute is one warning naming the part and the error", async () => {
+  const { sampler, session, warnings } = openSession();
+  using _ = sampler;
+  await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play("lead", throwsFrom(17, "late boom"));
+    }, 1),
+  );
+  for (let c = 1; c <= 20; c++) session.advance(c * 96000);
+  assert.deepEqual(warnings, [
+    'Cannot play part "lead" at cycle 17: Error: late boom: muted until the set is reloaded',
+  ]);
+});
+
+Deno.test("a reload replaces a muted part, which plays again from the swap", async () => {
+  const { sampler, session, notes } = openSession({ onPartError: () => {} });
+  using _ = sampler;
+  const fn: SetFunction = (set) => {
+    set.tempo(120);
+    set.play("lead", throwsFrom(17, "boom"));
+  };
+  await session.apply(await evaluateSet(fn, 1));
+  session.advance(18 * 96000);
+  const r = await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play("lead", s("sd*2"));
+    }, 1),
+  );
+  assert.deepEqual(r.replaced, ["lead"]);
+  session.advance(21 * 96000);
+  session.flush(21 * 96000);
+  const sd = notes.filter((x) => x.sound === "sd").map((x) => x.frame / 96000);
+  assert.deepEqual(sd, [18, 18.5, 19, 19.5, 20, 20.5]); // the swap is the cursor's cycle, 18
+});
+
+Deno.test("one bad event in a stack drops only that event, with one warning per cause", async () => {
+  const { sampler, session, notes, warnings } = openSession();
+  using _ = sampler;
+  await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play(
+        "all",
+        stack(
+          s("hh*4"),
+          n("0 1 2 3").scale("C2:major C2:major C2:nope C2:major").s("bass"),
+          s("bd*4").pan(seq(0.5, NaN, 0.5, 0.5)),
+        ),
+      );
+    }, 1),
+  );
+  session.advance(2 * 96000);
+  session.flush(2 * 96000);
+  const at = (sound: string) =>
+    notes.filter((x) => x.sound === sound).map((x) => [x.note, x.frame / 24000]);
+  assert.deepEqual(at("hh"), [...Array(8).keys()].map((i) => [42, i]));
+  // C2 major degrees 0, 1, 3 = 36, 38, 41; degree 2 had the unknown scale
+  assert.deepEqual(at("bass"), [[36, 0], [38, 1], [41, 3], [36, 4], [38, 5], [41, 7]]);
+  assert.deepEqual(at("bd"), [[36, 0], [36, 2], [36, 3], [36, 4], [36, 6], [36, 7]]);
+  // events in time order: the NaN pan (beat 1) comes before the unknown scale (beat 2)
+  assert.equal(warnings.length, 2);
+  assert.equal(warnings[0], 'part "all": pan is NaN: skipped');
+  assert.match(
+    warnings[1]!,
+    /^part "all": Cannot use scale "C2:nope": no scale "nope", use one of /,
+  );
+});
