@@ -31,6 +31,12 @@ export {
   type GeneratorUnit,
   TICKS_PER_CYCLE,
 } from "./source.ts";
-export { type ReloadReport, type ScheduledNote, Session, type SessionOptions } from "./session.ts";
+export {
+  PartQueryError,
+  type ReloadReport,
+  type ScheduledNote,
+  Session,
+  type SessionOptions,
+} from "./session.ts";
 export { InstrumentCache } from "./instruments.ts";
 export { SetLoader, SetLoadError } from "./loader.ts";
