@@ -1,6 +1,8 @@
 /*
  * api_events.c — exported note and control functions: range checks on CT,
- * then one fixed-size record into the control thread's ring.
+ * then the public event converted to the render thread's command record
+ * (api_cmd_from_event, the one place that happens) into the control
+ * thread's ring.
  *
  * Thread: CT (the sampler's control thread). Never blocks: a full ring
  * returns MS_ERR_RING_FULL and the drop is counted.
@@ -78,9 +80,7 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
       return ctl_fail(s, MS_ERR_OUT_OF_RANGE,
                       "%s: number 0x%06x is not a channel message (status 0x80..0xEF, data bytes 0..127)", WHO(),
                       ev->number);
-    memset(out, 0, sizeof *out);
-    out->ev = *ev;
-    memset(&out->ev.params, 0, sizeof out->ev.params);
+    api_cmd_from_event(ev, out);
     return MS_OK;
   }
   bool sampler_wide = ev->type == MS_EV_ALL_NOTES_OFF || ev->type == MS_EV_ALL_SOUND_OFF;
@@ -92,8 +92,6 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
       return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: instrument id 0x%08x does not exist (destroyed?)", WHO(),
                       ev->instrument);
   }
-  memset(out, 0, sizeof *out);
-  out->ev = *ev;
   switch (ev->type) {
     case MS_EV_NOTE_ON: {
       if (ev->note > 127) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: note %u is above 127", WHO(), ev->note);
@@ -107,13 +105,6 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
         return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: pan %g is outside -2..2", WHO(), p->pan);
       if (!finite_in(p->tune_cents, -2400.0f, 2400.0f))
         return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: tune_cents %g is outside -2400..2400", WHO(), p->tune_cents);
-      if (ev->velocity == 0) { /* MIDI: note-on with velocity 0 is a note-off */
-        out->ev.type = MS_EV_NOTE_OFF;
-        memset(&out->ev.params, 0, sizeof out->ev.params);
-        break;
-      }
-      /* RT reads params.gain_db as a linear gain */
-      out->ev.params.gain_db = p->gain_db == 0.0f ? 1.0f : p->gain_db <= -144.0f ? 0.0f : (float)pow(10.0, p->gain_db / 20.0);
       break;
     }
     case MS_EV_NOTE_OFF:
@@ -138,14 +129,72 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
         return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: %s %g is outside %g..%g", WHO(), r->name, ev->value, r->lo, r->hi);
       if (ev->number == MS_PARAM_KEYSWITCH && ev->value > 127.0f && ev->value != (float)MS_NO_KEYSWITCH)
         return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: keyswitch %g is not a key 0..127 or 255 (none)", WHO(), ev->value);
-      if (ev->number == MS_PARAM_VOLUME_DB)
-        out->ev.value = ev->value <= -144.0f ? 0.0f : (float)pow(10.0, ev->value / 20.0);
       break;
     }
     default: break;
   }
+  api_cmd_from_event(ev, out);
   return MS_OK;
 #undef WHO
+}
+
+void api_cmd_from_event(const ms_event_t *ev, ms_cmd_t *c) {
+  memset(c, 0, sizeof *c);
+  c->frame = ev->frame;
+  switch (ev->type) {
+    case MS_EV_NOTE_ON:
+      if (ev->velocity > 0) {
+        const ms_note_params_t *p = &ev->params;
+        c->type = MS_CMD_NOTE_ON;
+        c->note.instrument = ev->instrument;
+        c->note.key = ev->note;
+        c->note.velocity = ev->velocity;
+        c->note.channel = (uint8_t)(ev->number & 15u);
+        c->note.gain = p->gain_db == 0.0f ? 1.0f : p->gain_db <= -144.0f ? 0.0f : (float)pow(10.0, p->gain_db / 20.0);
+        c->note.pan = p->pan;
+        c->note.tune_cents = p->tune_cents;
+        c->note.offset_frames = p->start_offset_frames;
+        break;
+      }
+      /* MIDI: note-on with velocity 0 is a note-off */
+      /* fall through */
+    case MS_EV_NOTE_OFF:
+      c->type = MS_CMD_NOTE_OFF;
+      c->note_off.instrument = ev->instrument;
+      c->note_off.key = ev->note;
+      break;
+    case MS_EV_CC:
+      c->type = MS_CMD_CC;
+      c->cc.instrument = ev->instrument;
+      c->cc.controller = ev->number;
+      c->cc.value = (uint32_t)ev->value;
+      break;
+    case MS_EV_PITCH_BEND:
+      c->type = MS_CMD_PITCH_BEND;
+      c->bend.instrument = ev->instrument;
+      c->bend.amount = ev->value * (1.0f / 8192.0f);
+      break;
+    case MS_EV_PARAM:
+      c->type = MS_CMD_PARAM;
+      c->param.instrument = ev->instrument;
+      c->param.param = ev->number;
+      c->param.value = ev->value;
+      if (ev->number == MS_PARAM_VOLUME_DB)
+        c->param.value = ev->value <= -144.0f ? 0.0f : (float)pow(10.0, ev->value / 20.0);
+      break;
+    case MS_EV_ALL_NOTES_OFF:
+    case MS_EV_ALL_SOUND_OFF:
+      c->type = ev->type == MS_EV_ALL_NOTES_OFF ? MS_CMD_ALL_NOTES_OFF : MS_CMD_ALL_SOUND_OFF;
+      c->all.instrument = ev->instrument;
+      break;
+    case MS_EV_MIDI: /* no arrival stamp: it plays at its frame */
+      c->type = MS_CMD_MIDI;
+      c->midi.status = (uint8_t)(ev->number & 0xffu);
+      c->midi.data1 = (uint8_t)((ev->number >> 8) & 0xffu);
+      c->midi.data2 = (uint8_t)((ev->number >> 16) & 0xffu);
+      break;
+    default: break;
+  }
 }
 
 int32_t api_publish_for(ms_sampler_t *s, uint32_t id) {

@@ -54,9 +54,9 @@ MS_API void ms_instrument_destroy(ms_instrument_t *inst) {
   ms_sampler_t *s = inst->sampler;
   ms_cmd_t c;
   memset(&c, 0, sizeof c);
-  c.ev.type = MS_CMD_REMOVE_INSTRUMENT;
-  c.ev.instrument = inst->id;
-  c.ev.frame = MS_FRAME_NOW;
+  c.type = MS_CMD_REMOVE_INSTRUMENT;
+  c.remove = inst->id;
+  c.frame = MS_FRAME_NOW;
   if (!ring_push(&s->ct_producer->ring, &c)) s->pending_remove[inst->slot] = inst->id; /* retried by collect */
   s->instruments[inst->slot] = NULL;
   release_zones(inst);
@@ -263,49 +263,4 @@ MS_API int32_t ms_sample_get_info(const ms_sample_t *smp, ms_sample_info_t *out)
   out->bytes = smp->bytes;
   out->bits = smp->bits;
   return MS_OK;
-}
-
-/* -------------------------------------------------------- producers -- */
-
-MS_API int32_t ms_producer_create(ms_sampler_t *s, ms_producer_t **out) {
-  if (!s || !out) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot create producer: sampler or output pointer is NULL");
-  ctl_collect(s);
-  for (uint32_t i = 1; i < MS_MAX_PRODUCERS; i++) {
-    if (s->producer_used[i]) continue;
-    if (api_producer_alloc(s, i, out) != MS_OK) return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot create producer: out of memory");
-    return MS_OK;
-  }
-  return ctl_fail(s, MS_ERR_LIMIT, "Cannot create producer: all %u producer rings are in use", MS_MAX_PRODUCERS - 1);
-}
-
-MS_API void ms_producer_destroy(ms_producer_t *p) {
-  if (!p) return;
-  ms_sampler_t *s = p->sampler;
-  ms_cmd_t c;
-  memset(&c, 0, sizeof c);
-  c.ev.type = MS_CMD_REMOVE_PRODUCER;
-  c.ev.number = p->index;
-  c.ev.frame = MS_FRAME_NOW;
-  c.ptr = p;
-  /* freed by collect once RT has let go; if the ring is full the sampler's
-   * destroy frees it instead */
-  ring_push(&s->ct_producer->ring, &c);
-}
-
-MS_API int32_t ms_producer_push(ms_producer_t *p, const ms_event_t *ev) {
-  if (!p || !ev) return MS_ERR_INVALID_ARGUMENT;
-  ms_cmd_t c;
-  memset(&c, 0, sizeof c);
-  c.ev = *ev;
-  if (ev->type == MS_EV_NOTE_ON) {
-    /* producers run off CT: no error text here, just the record's checks */
-    if (ev->note > 127 || ev->velocity > 127) return MS_ERR_OUT_OF_RANGE;
-    if (ev->velocity == 0) c.ev.type = MS_EV_NOTE_OFF;
-    c.ev.params.gain_db = 1.0f; /* per-note gain is a CT feature; unity here */
-  } else if (ev->type < MS_EV_NOTE_OFF || ev->type > MS_EV_ALL_SOUND_OFF || ev->type == MS_EV_PARAM) {
-    return MS_ERR_INVALID_ARGUMENT;
-  }
-  if (ring_push(&p->ring, &c)) return MS_OK;
-  stat_add(&p->sampler->stats.events_dropped, 1);
-  return MS_ERR_RING_FULL;
 }

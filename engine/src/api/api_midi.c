@@ -165,9 +165,9 @@ MS_API int32_t ms_midi_map_set(ms_sampler_t *s, const ms_midi_layer_t *layers, u
 
   ms_cmd_t c;
   memset(&c, 0, sizeof c);
-  c.ev.frame = MS_FRAME_NOW;
-  c.ev.type = MS_CMD_SWAP_MIDI_MAP;
-  c.ptr = m;
+  c.frame = MS_FRAME_NOW;
+  c.type = MS_CMD_SWAP_MIDI_MAP;
+  c.midi_map = m;
   if (ctl_push(s, &c) != MS_OK) {
     ctl_free(s, m);
     return api_ring_full(s, "the MIDI map");

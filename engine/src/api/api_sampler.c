@@ -47,25 +47,6 @@ static int32_t check_config(ms_audio_config_t *c) {
   return MS_OK;
 }
 
-int32_t api_producer_alloc(ms_sampler_t *s, uint32_t index, ms_producer_t **out) {
-  ms_producer_t *p = ctl_alloc(s, sizeof *p);
-  void *st = p ? ctl_alloc(s, ring_storage_bytes(s->cfg.ring_capacity, sizeof(ms_cmd_t))) : NULL;
-  if (!st) {
-    ctl_free(s, p);
-    return MS_ERR_NO_MEMORY;
-  }
-  ring_init(&p->ring, st, s->cfg.ring_capacity, sizeof(ms_cmd_t));
-  p->sampler = s;
-  p->index = index;
-  p->storage = st;
-  s->producer_used[index] = true;
-  /* release pairs with RT's acquire load in drain(): the ring is set up
-   * before RT can see the pointer */
-  atomic_store_explicit(&s->producers[index], p, memory_order_release);
-  *out = p;
-  return MS_OK;
-}
-
 MS_API int32_t ms_sampler_create(const ms_audio_config_t *config, ms_sampler_t **out) {
   ctl_clear_error(NULL);
   if (!out) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot create sampler: the output pointer is NULL");
@@ -119,7 +100,7 @@ MS_API int32_t ms_sampler_create(const ms_audio_config_t *config, ms_sampler_t *
   s->slot_generation = ctl_alloc(s, sizeof(uint16_t) * c.max_instruments);
   if (!s->voices || !s->active || !s->slots || !s->live_slots || !s->heap || !s->bus || !s->ret_storage ||
       !s->instruments || !s->pending_remove || !s->slot_generation || ctl_tables_build(s) != MS_OK ||
-      api_producer_alloc(s, 0, &s->ct_producer) != MS_OK) {
+      ctl_producer_alloc(s, 0, &s->ct_producer) != MS_OK) {
     ms_sampler_destroy(s);
     return ctl_fail(NULL, MS_ERR_NO_MEMORY, "Cannot create sampler: out of memory for %u voices",
                     c.max_polyphony);
@@ -244,22 +225,22 @@ MS_API int32_t ms_get_stats_ex(const ms_sampler_t *s, ms_stats_t *out) {
 
 MS_API const ms_stats_t *ms_sampler_stats_ptr(const ms_sampler_t *s) { return s ? &s->stats : NULL; }
 
-static int32_t sampler_event(ms_sampler_t *s, uint64_t frame, uint16_t type, const char *what) {
+static int32_t sampler_event(ms_sampler_t *s, uint64_t frame, uint32_t type, const char *what) {
   if (!s) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot send %s: sampler is NULL", what);
   ms_cmd_t c;
   memset(&c, 0, sizeof c);
-  c.ev.frame = frame;
-  c.ev.type = type;
+  c.frame = frame;
+  c.type = type; /* all.instrument 0: every instrument */
   if (ctl_push(s, &c) != MS_OK) return api_ring_full(s, what);
   return MS_OK;
 }
 
 MS_API int32_t ms_all_notes_off_at(ms_sampler_t *s, uint64_t frame) {
-  return sampler_event(s, frame, MS_EV_ALL_NOTES_OFF, "all-notes-off");
+  return sampler_event(s, frame, MS_CMD_ALL_NOTES_OFF, "all-notes-off");
 }
 
 MS_API int32_t ms_all_sound_off_at(ms_sampler_t *s, uint64_t frame) {
-  return sampler_event(s, frame, MS_EV_ALL_SOUND_OFF, "all-sound-off");
+  return sampler_event(s, frame, MS_CMD_ALL_SOUND_OFF, "all-sound-off");
 }
 
 MS_API int32_t ms_sampler_set_interpolation(ms_sampler_t *s, uint32_t interpolation) {
@@ -270,9 +251,9 @@ MS_API int32_t ms_sampler_set_interpolation(ms_sampler_t *s, uint32_t interpolat
                     interpolation);
   ms_cmd_t c;
   memset(&c, 0, sizeof c);
-  c.ev.frame = MS_FRAME_NOW;
-  c.ev.type = MS_CMD_SET_INTERP;
-  c.ev.number = interpolation;
+  c.frame = MS_FRAME_NOW;
+  c.type = MS_CMD_SET_INTERP;
+  c.interp = interpolation;
   if (ctl_push(s, &c) != MS_OK) return api_ring_full(s, "interpolation change");
   return MS_OK;
 }

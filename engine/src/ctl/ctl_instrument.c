@@ -247,9 +247,9 @@ static int32_t retry_pending_removals(ms_sampler_t *s) {
     if (!s->pending_remove[i]) continue;
     ms_cmd_t c;
     memset(&c, 0, sizeof c);
-    c.ev.type = MS_CMD_REMOVE_INSTRUMENT;
-    c.ev.instrument = s->pending_remove[i];
-    c.ev.frame = MS_FRAME_NOW;
+    c.type = MS_CMD_REMOVE_INSTRUMENT;
+    c.remove = s->pending_remove[i];
+    c.frame = MS_FRAME_NOW;
     if (!ring_push(&s->ct_producer->ring, &c)) return MS_ERR_RING_FULL;
     s->pending_remove[i] = 0;
   }
@@ -269,10 +269,10 @@ int32_t ctl_instrument_publish(ms_instrument_t *inst) {
   if (rc != MS_OK) return rc;
   ms_cmd_t c;
   memset(&c, 0, sizeof c);
-  c.ev.type = MS_CMD_SWAP_INSTRUMENT;
-  c.ev.instrument = inst->id;
-  c.ev.frame = MS_FRAME_NOW;
-  c.ptr = d;
+  c.type = MS_CMD_SWAP_INSTRUMENT;
+  c.swap.instrument = inst->id;
+  c.swap.data = d;
+  c.frame = MS_FRAME_NOW;
   if (ctl_push(s, &c) != MS_OK) {
     ctl_instrument_data_free(s, d);
     return ctl_fail(s, MS_ERR_RING_FULL,

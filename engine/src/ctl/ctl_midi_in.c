@@ -74,7 +74,7 @@ int32_t ctl_midi_source_new(ms_sampler_t *s, uint8_t kind, ms_midi_source_t **ou
     ctl_free(s, src);
     return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot open MIDI input: out of memory");
   }
-  int32_t rc = ms_producer_create(s, &src->producer);
+  int32_t rc = ctl_producer_create(s, &src->producer);
   if (rc != MS_OK) {
     ctl_free(s, st);
     ctl_free(s, src);
@@ -95,7 +95,7 @@ void ctl_midi_source_free(ms_sampler_t *s, ms_midi_source_t *src) {
   ms_midi_hub_t *h = atomic_load_explicit(&s->midi, memory_order_relaxed);
   for (uint32_t i = 0; h && i < MS_MIDI_MAX_SOURCES; i++)
     if (h->sources[i] == src) h->sources[i] = NULL;
-  ms_producer_destroy(src->producer); /* RT lets go at its next block; collect frees it */
+  ctl_producer_destroy(src->producer); /* RT lets go at its next block; collect frees it */
   ctl_free(s, src->poll_storage);
   ctl_free(s, src);
 }

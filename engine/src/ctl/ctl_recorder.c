@@ -2,7 +2,7 @@
  * ctl_recorder.c — recording what the render thread plays to a file.
  *
  * Threads: ms_recorder_start/stop run on CT. The render thread only copies
- * blocks into the recorder's ring (rt_recorder_feed, in rt_process.c). A
+ * blocks into the recorder's ring (rt_recorder_feed, in rt_recorder.c). A
  * writer thread of our own — never the render thread — drains the ring to
  * libsndfile every few milliseconds: all file I/O happens there.
  */

@@ -1,6 +1,6 @@
 /*
  * rt_midi.c — the render thread's side of MIDI input: apply the current
- * MIDI map to MS_EV_MIDI records (layers and splits with transpose and
+ * MIDI map to MS_CMD_MIDI records, as commands for rt_dispatch (layers and splits with transpose and
  * velocity tables, controller mappings, pitch bend with range, program
  * changes), remember which voices each held key started so its note-off
  * releases exactly those, measure input latency, and swap maps.
@@ -10,16 +10,6 @@
  */
 #include "shared/midi.h"
 
-/* Eighth-octave bucket, as ms_stats_t.render_ns_hist (rt_process.c). */
-static inline uint32_t lat_bucket(uint64_t ns) {
-  uint64_t us8 = ns * 8 / 1000;
-  if (us8 < 8) return 0;
-  uint32_t lead = 63u - (uint32_t)__builtin_clzll(us8);
-  uint32_t frac = (uint32_t)((us8 >> (lead - 3)) & 7u);
-  uint32_t b = (lead - 3) * 8 + frac;
-  return b < 128u ? b : 127u;
-}
-
 static void record_latency(ms_sampler_t *s, uint64_t arrival_ns, uint64_t f) {
   /* the frame plays (f - block start) frames after the render thread reaches this block */
   uint64_t now = midi_mono_ns() + (f - s->now) * 1000000000ull / s->cfg.sample_rate;
@@ -28,30 +18,46 @@ static void record_latency(ms_sampler_t *s, uint64_t arrival_ns, uint64_t f) {
   stat_set(&st->latency_count, stat_get(&st->latency_count) + 1);
   stat_set(&st->latency_ns_total, stat_get(&st->latency_ns_total) + lat);
   if (lat > stat_get(&st->latency_ns_max)) stat_set(&st->latency_ns_max, lat);
-  uint64_t *b = &st->latency_ns_hist[lat_bucket(lat)];
+  uint64_t *b = &st->latency_ns_hist[ms_hist_bucket(lat, 128u)];
   stat_set(b, stat_get(b) + 1);
 }
 
-static void send(ms_sampler_t *s, uint64_t f, uint32_t id, uint16_t type, uint8_t note, uint8_t vel,
-                 uint32_t number, float value) {
-  ms_event_t ev;
-  memset(&ev, 0, sizeof ev);
-  ev.frame = f;
-  ev.instrument = id;
-  ev.type = type;
-  ev.note = note;
-  ev.velocity = vel;
-  ev.number = number;
-  ev.value = value;
-  if (type == MS_EV_NOTE_ON) ev.params.gain_db = 1.0f; /* RT reads it as a linear gain */
-  rt_dispatch_event(s, &ev, f);
+/* Commands the map produces, applied at once on frame f. */
+static void send_note_on(ms_sampler_t *s, uint64_t f, uint32_t id, uint8_t key, uint8_t vel, uint32_t ch) {
+  ms_cmd_t c = {.frame = f, .type = MS_CMD_NOTE_ON};
+  c.note = (ms_cmd_note_t){.instrument = id, .key = key, .velocity = vel, .channel = (uint8_t)ch, .gain = 1.0f};
+  rt_dispatch(s, &c, f);
+}
+
+static void send_note_off(ms_sampler_t *s, uint64_t f, uint32_t id, uint8_t key) {
+  ms_cmd_t c = {.frame = f, .type = MS_CMD_NOTE_OFF};
+  c.note_off = (ms_cmd_note_off_t){.instrument = id, .key = key};
+  rt_dispatch(s, &c, f);
+}
+
+static void send_param(ms_sampler_t *s, uint64_t f, uint32_t id, uint32_t param, float value) {
+  ms_cmd_t c = {.frame = f, .type = MS_CMD_PARAM};
+  c.param = (ms_cmd_param_t){.instrument = id, .param = param, .value = value};
+  rt_dispatch(s, &c, f);
+}
+
+static void send_cc(ms_sampler_t *s, uint64_t f, uint32_t id, uint32_t cc, uint32_t value) {
+  ms_cmd_t c = {.frame = f, .type = MS_CMD_CC};
+  c.cc = (ms_cmd_cc_t){.instrument = id, .controller = cc, .value = value};
+  rt_dispatch(s, &c, f);
+}
+
+static void send_bend(ms_sampler_t *s, uint64_t f, uint32_t id, float amount) {
+  ms_cmd_t c = {.frame = f, .type = MS_CMD_PITCH_BEND};
+  c.bend = (ms_cmd_bend_t){.instrument = id, .amount = amount};
+  rt_dispatch(s, &c, f);
 }
 
 static void note_off(ms_sampler_t *s, ms_midi_hub_t *h, uint32_t ch, uint32_t key, uint64_t f) {
   uint32_t n = h->target_count[ch][key];
   for (uint32_t i = 0; i < n; i++) {
     const midi_target_t *t = &h->targets[ch][key][i];
-    send(s, f, t->id, MS_EV_NOTE_OFF, t->key, 0, ch, 0.0f);
+    send_note_off(s, f, t->id, t->key);
   }
   h->target_count[ch][key] = 0;
 }
@@ -73,7 +79,7 @@ static void note_on(ms_sampler_t *s, ms_midi_hub_t *h, const rt_midi_map_t *m, u
     h->targets[ch][key][*n].id = l->instrument;
     h->targets[ch][key][*n].key = (uint8_t)out;
     (*n)++;
-    send(s, f, l->instrument, MS_EV_NOTE_ON, (uint8_t)out, v, ch, 0.0f);
+    send_note_on(s, f, l->instrument, (uint8_t)out, v, ch);
   }
 }
 
@@ -84,27 +90,25 @@ static void control(ms_sampler_t *s, const rt_midi_map_t *m, uint32_t ch, uint32
       const ms_midi_cc_map_t *c = &m->ccs[i];
       if (c->controller != cc || !(c->channel_mask & (1u << ch))) continue;
       if (c->instrument) {
-        send(s, f, c->instrument, MS_EV_PARAM, 0, 0, c->param, c->values[value]);
+        send_param(s, f, c->instrument, c->param, c->values[value]);
       } else {
         for (uint32_t k = 0; k < m->chan_inst_count[ch]; k++)
-          send(s, f, m->chan_inst[ch][k], MS_EV_PARAM, 0, 0, c->param, c->values[value]);
+          send_param(s, f, m->chan_inst[ch][k], c->param, c->values[value]);
       }
     }
     return;
   }
   if (!m->channels[ch].pass_cc) return;
   for (uint32_t k = 0; k < m->chan_inst_count[ch]; k++)
-    send(s, f, m->chan_inst[ch][k], MS_EV_CC, 0, 0, cc, (float)value);
+    send_cc(s, f, m->chan_inst[ch][k], cc, value);
 }
 
-void rt_midi_dispatch(ms_sampler_t *s, const ms_event_t *ev, uint64_t f) {
+void rt_midi_dispatch(ms_sampler_t *s, const ms_cmd_midi_t *msg, uint64_t f) {
   /* acquire pairs with CT's release store of the hub pointer (ctl_midi_hub) */
   ms_midi_hub_t *h = atomic_load_explicit(&s->midi, memory_order_acquire);
-  uint64_t arrival;
-  memcpy(&arrival, &ev->params, sizeof arrival);
-  if (arrival) record_latency(s, arrival, f);
+  if (msg->arrival_ns) record_latency(s, msg->arrival_ns, f);
   if (!h) return;
-  const uint32_t st = ev->number & 0xffu, d1 = (ev->number >> 8) & 0x7fu, d2 = (ev->number >> 16) & 0x7fu;
+  const uint32_t st = msg->status, d1 = msg->data1 & 0x7fu, d2 = msg->data2 & 0x7fu;
   const uint32_t ch = st & 15u;
   switch (st & 0xf0u) {
     case 0x80: note_off(s, h, ch, d1, f); return;
@@ -126,31 +130,26 @@ void rt_midi_dispatch(ms_sampler_t *s, const ms_event_t *ev, uint64_t f) {
   if ((st & 0xf0u) == 0xB0) {
     control(s, m, ch, d1, d2, f);
   } else if ((st & 0xf0u) == 0xE0) {
-    float value = (float)(int32_t)((d2 << 7 | d1) - 8192);
+    float amount = (float)(int32_t)((d2 << 7 | d1) - 8192) * (1.0f / 8192.0f);
     float range = m->channels[ch].bend_range;
     for (uint32_t k = 0; k < m->chan_inst_count[ch]; k++) {
-      if (range >= 0.0f) send(s, f, m->chan_inst[ch][k], MS_EV_PARAM, 0, 0, MS_PARAM_PITCH_BEND_RANGE, range);
-      send(s, f, m->chan_inst[ch][k], MS_EV_PITCH_BEND, 0, 0, 0, value);
+      if (range >= 0.0f) send_param(s, f, m->chan_inst[ch][k], MS_PARAM_PITCH_BEND_RANGE, range);
+      send_bend(s, f, m->chan_inst[ch][k], amount);
     }
   }
 }
 
-static bool retire(ms_sampler_t *s, rt_midi_map_t *m) {
-  ms_ret_t r = {MS_RET_MIDI_MAP, 0, m};
-  return ring_push(&s->ret_ring, &r);
-}
-
-void rt_midi_swap_map(ms_sampler_t *s, void *ptr) {
+void rt_midi_swap_map(ms_sampler_t *s, rt_midi_map_t *m) {
   ms_midi_hub_t *h = atomic_load_explicit(&s->midi, memory_order_acquire);
-  rt_midi_map_t *m = ptr;
   if (!h) { /* cannot happen: CT creates the hub before the first map; hand it back */
-    if (m) retire(s, m);
+    if (m) rt_return_midi_map(s, m);
     return;
   }
-  while (h->retire_pending && retire(s, h->retire_pending)) h->retire_pending = h->retire_pending->next_retired;
+  while (h->retire_pending && rt_return_midi_map(s, h->retire_pending))
+    h->retire_pending = h->retire_pending->next_retired;
   rt_midi_map_t *old = h->map;
   h->map = m;
-  if (old && !retire(s, old)) { /* return ring full: keep it for the next swap */
+  if (old && !rt_return_midi_map(s, old)) { /* return ring full: keep it for the next swap */
     old->next_retired = h->retire_pending;
     h->retire_pending = old;
   }

@@ -566,7 +566,7 @@ static void voice_choke(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
  * the voices it turns off.
  */
 static void start_zones(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, uint8_t note, uint8_t vel, uint8_t chan,
-                        uint8_t trigger, const ms_note_params_t *params, uint64_t f) {
+                        uint8_t trigger, const ms_cmd_note_t *params, uint64_t f) {
   rt_instrument_data_t *d = slot->data;
   if (!d || d->zone_count == 0) return;
   const float r = (float)(rng_next(s) >> 8) * 0x1p-24f; /* one random value per note, as SFZ's lorand/hirand */
@@ -651,7 +651,7 @@ static void start_zones(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, u
       v->loop_start = z->loop_start;
       v->loop_end = z->loop_end;
     }
-    uint64_t off = (uint64_t)z->offset + (params ? params->start_offset_frames : 0);
+    uint64_t off = (uint64_t)z->offset + (params ? params->offset_frames : 0);
     if (off >= z->length) off = z->length ? z->length - 1 : 0;
     v->pos = off << 32;
     v->note = note;
@@ -667,8 +667,7 @@ static void start_zones(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, u
     v->choked_by = z->choked_by;
     v->rate_ratio = z->rate_ratio;
     v->cents = z->tune_cents + ((float)note - (float)z->root_key) * z->keytrack + (params ? params->tune_cents : 0.0f);
-    /* params->gain_db holds a linear gain by now (CT converted it) */
-    v->note_gain = z->gain * z->vel_gain[vel] * (params ? params->gain_db : 1.0f);
+    v->note_gain = z->gain * z->vel_gain[vel] * (params ? params->gain : 1.0f);
     v->note_pan = z->pan + (params ? params->pan : 0.0f);
     v->env_stage = ENV_ATTACK;
     v->stage_left = z->attack_frames;
@@ -689,13 +688,13 @@ static void start_zones(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, u
   if (s->holding > stat_get(&s->stats.voices_peak)) stat_set(&s->stats.voices_peak, s->holding);
 }
 
-void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_event_t *ev, uint64_t f) {
-  const uint8_t note = ev->note, chan = (uint8_t)(ev->number & 15u);
-  slot->note_vel[note] = ev->velocity;
+void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_cmd_note_t *cmd, uint64_t f) {
+  const uint8_t note = cmd->key, chan = (uint8_t)(cmd->channel & 15u);
+  slot->note_vel[note] = cmd->velocity;
   slot->note_chan[note] = chan;
   slot->release_pending[note] = false;
   if (slot->data && slot->data->keyswitch[note]) slot->keyswitch = note;
-  start_zones(s, slot, slot_index, note, ev->velocity, chan, MS_TRIGGER_ATTACK, &ev->params, f);
+  start_zones(s, slot, slot_index, note, cmd->velocity, chan, MS_TRIGGER_ATTACK, cmd, f);
 }
 
 /* Release samples of a key, with its note-on's velocity. */

@@ -42,24 +42,111 @@
 #define MS_NAME_MAX 64u
 #define MS_ERRMSG_MAX 512u
 
-/* Internal command types, after the public MS_EV_* ones. */
-#define MS_CMD_SWAP_INSTRUMENT 100u   /* ptr = rt_instrument_data (may be NULL), instrument = id */
-#define MS_CMD_REMOVE_INSTRUMENT 101u /* instrument = id */
-#define MS_CMD_SET_INTERP 102u        /* number = MS_INTERP_* */
-#define MS_CMD_REMOVE_PRODUCER 103u   /* number = producer index, ptr = producer */
-#define MS_CMD_SWAP_MIDI_MAP 104u     /* ptr = rt_midi_map (shared/midi.h), may be NULL */
+/* ------------------------------------------------- CT -> RT commands -- */
+/*
+ * A ring record (ms_cmd_t) is a tagged union: `type` says which member holds
+ * its data, and each member means one thing. Public ms_event_t records are
+ * converted once, at the API boundary (api_events.c); MIDI input builds its
+ * records in midi_source.c.
+ *
+ * Timed commands (type < MS_CMD_FIRST_IMMEDIATE) wait in RT's queue for their
+ * frame; the others apply as soon as RT takes them off the ring.
+ */
+#define MS_CMD_NOTE_ON 1u          /* note */
+#define MS_CMD_NOTE_OFF 2u         /* note_off */
+#define MS_CMD_CC 3u               /* cc */
+#define MS_CMD_PITCH_BEND 4u       /* bend */
+#define MS_CMD_PARAM 5u            /* param */
+#define MS_CMD_ALL_NOTES_OFF 6u    /* all */
+#define MS_CMD_ALL_SOUND_OFF 7u    /* all */
+#define MS_CMD_MIDI 8u             /* midi: through the sampler's MIDI map (rt_midi.c) */
+#define MS_CMD_FIRST_IMMEDIATE 100u
+#define MS_CMD_SWAP_INSTRUMENT 100u   /* swap */
+#define MS_CMD_REMOVE_INSTRUMENT 101u /* remove */
+#define MS_CMD_SET_INTERP 102u        /* interp */
+#define MS_CMD_REMOVE_PRODUCER 103u   /* producer */
+#define MS_CMD_SWAP_MIDI_MAP 104u     /* midi_map */
+
+struct rt_instrument_data;
+struct rt_midi_map;
+struct ms_producer;
+
+typedef struct ms_cmd_note {
+  uint32_t instrument;
+  uint8_t key, velocity;       /* velocity 1..127 */
+  uint8_t channel;             /* MIDI channel 0..15 (zones' channel ranges) */
+  uint8_t reserved;
+  float gain;                  /* linear, multiplies zone and velocity gain */
+  float pan;                   /* added to zone and instrument pan */
+  float tune_cents;            /* added to the zone's tuning */
+  uint32_t offset_frames;      /* added to the zone's start offset */
+} ms_cmd_note_t;
+
+typedef struct ms_cmd_note_off {
+  uint32_t instrument;
+  uint8_t key;
+} ms_cmd_note_off_t;
+
+typedef struct ms_cmd_cc {
+  uint32_t instrument;
+  uint32_t controller;         /* 0..127 */
+  uint32_t value;              /* 0..127 */
+} ms_cmd_cc_t;
+
+typedef struct ms_cmd_bend {
+  uint32_t instrument;
+  float amount;                /* -1..1: the MIDI value / 8192 */
+} ms_cmd_bend_t;
+
+typedef struct ms_cmd_param {
+  uint32_t instrument;
+  uint32_t param;              /* MS_PARAM_* */
+  float value;                 /* in the render thread's unit: MS_PARAM_VOLUME_DB is a linear gain */
+} ms_cmd_param_t;
+
+typedef struct ms_cmd_all {
+  uint32_t instrument;         /* 0 = every instrument */
+} ms_cmd_all_t;
+
+typedef struct ms_cmd_midi {
+  uint64_t arrival_ns;         /* CLOCK_MONOTONIC at arrival; 0 = not stamped (pushed by a caller) */
+  uint8_t status, data1, data2; /* a channel voice message */
+} ms_cmd_midi_t;
+
+typedef struct ms_cmd_swap {
+  uint32_t instrument;
+  struct rt_instrument_data *data; /* the new version, may be NULL */
+} ms_cmd_swap_t;
+
+typedef struct ms_cmd_producer {
+  uint32_t index;              /* 1..MS_MAX_PRODUCERS-1 */
+  struct ms_producer *producer;
+} ms_cmd_producer_t;
+
+typedef struct ms_cmd {
+  uint64_t frame;              /* absolute frame, or MS_FRAME_NOW; immediate commands ignore it */
+  uint32_t type;               /* MS_CMD_*: names the member below */
+  union {
+    ms_cmd_note_t note;
+    ms_cmd_note_off_t note_off;
+    ms_cmd_cc_t cc;
+    ms_cmd_bend_t bend;
+    ms_cmd_param_t param;
+    ms_cmd_all_t all;
+    ms_cmd_midi_t midi;
+    ms_cmd_swap_t swap;
+    uint32_t remove;           /* the instrument id */
+    uint32_t interp;           /* MS_INTERP_LINEAR or MS_INTERP_CUBIC */
+    ms_cmd_producer_t producer;
+    struct rt_midi_map *midi_map; /* the new map, may be NULL */
+  };
+} ms_cmd_t;
+_Static_assert(sizeof(ms_cmd_t) == 40, "ms_cmd_t size");
 
 /* Return ring record types. */
 #define MS_RET_INSTRUMENT_DATA 1u
 #define MS_RET_PRODUCER 2u
 #define MS_RET_MIDI_MAP 3u
-
-/* A ring record: the public event plus a pointer for commands. */
-typedef struct ms_cmd {
-  ms_event_t ev;
-  void *ptr;
-} ms_cmd_t;
-_Static_assert(sizeof(ms_cmd_t) == 48, "ms_cmd_t size");
 
 typedef struct ms_ret {
   uint32_t type;
@@ -223,11 +310,10 @@ typedef struct rt_voice {
   float fileg_level;
 } rt_voice_t;
 
-/* A queued timed event (heap entry). */
+/* A queued timed command (heap entry): cmd.frame is the frame it applies at. */
 typedef struct rt_timed {
-  uint64_t frame;
-  uint64_t seq;
-  ms_event_t ev;
+  uint64_t seq;                /* arrival order: ties on one frame keep it */
+  ms_cmd_t cmd;
 } rt_timed_t;
 
 /* ------------------------------------------------------------ producer -- */
@@ -287,7 +373,7 @@ struct ms_sampler {
   rt_instrument_data_t *retired_pending; /* waiting for room in the return ring */
   uint64_t voice_seq;
 
-  /* ---- recorder handover (ctl_recorder.c <-> rt_process.c) ---- */
+  /* ---- recorder handover (ctl_recorder.c <-> rt_recorder.c) ---- */
   struct ms_recorder *_Atomic recorder; /* set/cleared by CT, read by RT each call */
   _Atomic uint32_t recorder_busy;        /* RT holds `recorder` while 1 (seq_cst handshake) */
 
@@ -345,7 +431,7 @@ static inline uint64_t stat_get(const uint64_t *field) { return __atomic_load_n(
 static inline void stat_add(uint64_t *field, uint64_t v) { __atomic_fetch_add(field, v, __ATOMIC_RELAXED); }
 
 /* The recorder's ring, shared by RT (producer of frames) and its writer
- * thread (consumer). Defined here so rt_process.c can feed it. */
+ * thread (consumer). Defined here so rt_recorder.c can feed it. */
 struct ms_recorder {
   ms_sampler_t *sampler;
   float *ring;                 /* capacity * channels floats */
@@ -360,11 +446,24 @@ struct ms_recorder {
   char path[256];
 };
 
-/* RT: append one rendered call's frames to the recorder, if one is attached. */
+/* ------------------------------------------------ RT entry points (rt/) -- */
+/* The render thread's files call downward only: rt_process.c (block loop) ->
+ * rt_midi.c (MIDI map) -> rt_dispatch.c (slots, events, commands) ->
+ * rt_voice.c (voices) -> rt_return.c (RT -> CT); rt_recorder.c stands apart. */
+
+/* rt_recorder.c: append one rendered call's frames to the recorder, if one is attached. */
 void rt_recorder_feed(ms_sampler_t *s, const float *frames, uint32_t n);
 
-/* ------------------------------------------------ RT entry points (rt/) -- */
-void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_event_t *ev,
+/* rt_return.c: hand instrument data RT no longer uses back to CT (kept on a
+ * list while the return ring is full); retry that list; a producer RT has
+ * let go; a MIDI map (false when the ring is full). */
+void rt_retire_data(ms_sampler_t *s, rt_instrument_data_t *d);
+void rt_retire_retry(ms_sampler_t *s);
+void rt_return_producer(ms_sampler_t *s, uint32_t index, struct ms_producer *p);
+bool rt_return_midi_map(ms_sampler_t *s, struct rt_midi_map *m);
+
+/* rt_voice.c */
+void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_cmd_note_t *note,
                       uint64_t frame);
 void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t frame);
 void rt_voice_release_trigger(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t frame);
@@ -372,12 +471,29 @@ void rt_voice_release_sustained(ms_sampler_t *s, uint32_t slot_index, uint64_t f
 void rt_voice_all_notes_off(ms_sampler_t *s, int32_t slot_index, uint64_t frame);
 void rt_voice_fade_all(ms_sampler_t *s, int32_t slot_index, uint64_t frame, bool detach);
 void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t offset);
-void rt_retire_data(ms_sampler_t *s, rt_instrument_data_t *d);
-/* Apply one event now, as if it had come off the heap (rt_midi.c uses it). */
-void rt_dispatch_event(ms_sampler_t *s, const ms_event_t *ev, uint64_t frame);
-/* rt_midi.c: an MS_EV_MIDI record through the current map; a map swap. */
-void rt_midi_dispatch(ms_sampler_t *s, const ms_event_t *ev, uint64_t frame);
-void rt_midi_swap_map(ms_sampler_t *s, void *map);
+
+/* rt_dispatch.c: apply one timed command (not MS_CMD_MIDI) at frame; apply
+ * one immediate command (not MS_CMD_SWAP_MIDI_MAP); advance every live slot's
+ * smoothed gain, pan and vibrato at a control-grid boundary. */
+void rt_dispatch(ms_sampler_t *s, const ms_cmd_t *c, uint64_t frame);
+void rt_dispatch_immediate(ms_sampler_t *s, const ms_cmd_t *c);
+void rt_slots_advance(ms_sampler_t *s);
+
+/* rt_midi.c: an MS_CMD_MIDI record through the current map; a map swap. */
+void rt_midi_dispatch(ms_sampler_t *s, const ms_cmd_midi_t *m, uint64_t frame);
+void rt_midi_swap_map(ms_sampler_t *s, struct rt_midi_map *map);
+
+/* Eighth-octave bucket of a duration, with integer operations only:
+ * 8*log2(ns/1000) from the leading bit and the next three bits, capped at
+ * buckets - 1 (ms_stats_t.render_ns_hist, ms_midi_stats_t.latency_ns_hist). */
+static inline uint32_t ms_hist_bucket(uint64_t ns, uint32_t buckets) {
+  uint64_t us8 = ns * 8 / 1000; /* eighths of a microsecond */
+  if (us8 < 8) return 0;
+  uint32_t lead = 63u - (uint32_t)__builtin_clzll(us8); /* >= 3 */
+  uint32_t frac = (uint32_t)((us8 >> (lead - 3)) & 7u);
+  uint32_t b = (lead - 3) * 8 + frac;
+  return b < buckets ? b : buckets - 1;
+}
 
 /* ---------------------------------------------- CT internals (ctl/) -- */
 void *ctl_alloc(ms_sampler_t *s, size_t bytes);
@@ -417,3 +533,9 @@ void ctl_midi_shutdown(ms_sampler_t *s);
 void ctl_collect(ms_sampler_t *s);
 
 #endif /* MS_SHARED_ENGINE_H */
+/* ctl_producer.c: the ring at index (0: CT's own, with the sampler); the
+ * first free index 1..MS_MAX_PRODUCERS-1 (MS_ERR_LIMIT when none is); ask RT
+ * to let one go (ctl_collect frees it). Codes only, no detail message. */
+int32_t ctl_producer_alloc(ms_sampler_t *s, uint32_t index, ms_producer_t **out);
+int32_t ctl_producer_create(ms_sampler_t *s, ms_producer_t **out);
+void ctl_producer_destroy(ms_producer_t *p);

@@ -79,7 +79,7 @@ static inline uint64_t midi_mono_ns(void) {
 }
 
 /*
- * Hand one parsed message on: channel messages become an MS_EV_MIDI record
+ * Hand one parsed message on: channel messages become an MS_CMD_MIDI record
  * in the source's engine ring (at `frame`, MS_FRAME_NOW for the next block)
  * and, while JavaScript listens, a copy in its poll ring; clock ticks move
  * the tempo estimate; start/stop/continue set the transport state. Returns

@@ -49,10 +49,12 @@ bool midi_source_deliver(ms_sampler_t *s, ms_midi_hub_t *h, ms_midi_source_t *sr
   stat_add(&st->messages, 1);
   ms_cmd_t c;
   memset(&c, 0, sizeof c);
-  c.ev.frame = frame;
-  c.ev.type = MS_EV_MIDI;
-  c.ev.number = (uint32_t)m->status | (uint32_t)m->data1 << 8 | (uint32_t)m->data2 << 16;
-  memcpy(&c.ev.params, &arrival_ns, sizeof arrival_ns); /* RT reads the arrival stamp here */
+  c.frame = frame;
+  c.type = MS_CMD_MIDI;
+  c.midi.arrival_ns = arrival_ns;
+  c.midi.status = m->status;
+  c.midi.data1 = m->data1;
+  c.midi.data2 = m->data2;
   if (!ring_push(&src->producer->ring, &c)) stat_add(&st->dropped, 1);
   poll_push(s, h, src, m, arrival_ns, &pushed);
   return pushed;
