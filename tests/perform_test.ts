@@ -188,21 +188,31 @@ Deno.test("a part that throws when queried: the reload fails with file:line:colu
       "query.ts",
       `set.tempo(120);\n  set.play("k", s("sd*4"));\n  set.play("lead", note("c3 e3").withValue((v: { note: string }) => {\n    throw new Error("bad " + v.note);\n  }));`,
     );
+    // thrown inside Strudel: the location is where the part is declared
+    const inside = await setFile(
+      dir,
+      "inside.ts",
+      `set.tempo(120);\n  set.play("p", s("bd").ply("x"));`,
+    );
     const notes: ScheduledNote[] = [];
     const errors: Error[] = [];
     await renderSet(a, {
       out: join(dir, "x.wav"),
       cycles: 3,
-      reloads: [{ atCycle: 0.5, file: query }],
+      reloads: [{ atCycle: 0.5, file: query }, { atCycle: 1.5, file: inside }],
       onNote: (n) => notes.push(n),
       onReload: (r) => r instanceof Error && errors.push(r),
     });
-    assert.equal(errors.length, 1);
+    assert.equal(errors.length, 2);
     assert.ok(errors[0] instanceof SetLoadError);
     assert.match(errors[0].location ?? "", /query\.ts:6:\d+$/);
     assert.match(
       errors[0].message,
       /query\.ts:6:\d+: PartQueryError: Cannot play part "lead" at cycle 1: Error: bad c3$/,
+    );
+    assert.match(
+      errors[1]!.message,
+      /inside\.ts:4:\d+: PartQueryError: Cannot play part "p" at cycle 2: Error: Invalid argument$/,
     );
     assert.deepEqual(
       notes.filter((n) => n.frame < 3 * 96000).map((n) => [n.sound, n.frame]),

@@ -297,7 +297,7 @@ export class Session {
     const window = FINGERPRINT_CYCLES * TICKS_PER_CYCLE;
     for (const [name, def] of snap.parts) {
       const source = toSource(def, meter, seed, name);
-      const declaredAt = (snap as { declaredAt?: Map<string, string> }).declaredAt?.get(name);
+      const declaredAt = snap.declaredAt?.get(name);
       const { events, error } = queryUntilError(source, swapTick, swapTick + window);
       if (error) throw new PartQueryError(name, error.cycle, error.cause, declaredAt);
       fresh.set(name, { source, print: printOf(events), ...(declaredAt ? { declaredAt } : {}) });

@@ -62,6 +62,8 @@ export interface SetContext {
 /** What a set declared, as data. */
 export interface SetSnapshot {
   parts: Map<string, PartDefinition>;
+  /** Stack text where each part was declared (`set.play`): locates its query errors. */
+  declaredAt?: Map<string, string>;
   tempo?: number;
   rampBeats?: number;
   beatsPerCycle: number;
@@ -145,6 +147,7 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
         throw new RangeError(`Cannot play part "${name}": the set declares it twice`);
       }
       snap.parts.set(name, part);
+      (snap.declaredAt ??= new Map()).set(name, new Error(`part "${name}"`).stack ?? "");
     },
     tempo(bpm, options) {
       if (!(Number.isFinite(bpm) && bpm >= 1 && bpm <= 1000)) {
