@@ -43,26 +43,35 @@ extern "C" {
 #define MS_VERSION_PATCH 0
 
 /* ---------------------------------------------------------------- errors -- */
-/* Codes are only ever appended; a value never changes meaning. */
-#define MS_OK 0
-#define MS_ERR_INVALID_ARGUMENT (-1)  /* a NULL handle or pointer, a bad enum value */
-#define MS_ERR_OUT_OF_RANGE (-2)      /* note/velocity > 127, bad rate, channels, ... */
-#define MS_ERR_NO_MEMORY (-3)
-#define MS_ERR_FILE_NOT_FOUND (-4)    /* sample or output path does not exist / cannot be opened */
-#define MS_ERR_FILE_FORMAT (-5)       /* corrupt, truncated, empty or unsupported audio file */
-#define MS_ERR_RING_FULL (-6)         /* event ring full: the event was dropped and counted */
-#define MS_ERR_WRONG_SAMPLER (-7)     /* an instrument/sample/event of another sampler */
-#define MS_ERR_NO_SAMPLE (-8)         /* a zone with no sample */
-#define MS_ERR_LIMIT (-9)             /* too many instruments, zones or producers */
-#define MS_ERR_STATE (-10)            /* the call does not fit the object's state */
-#define MS_ERR_RT_PRIORITY (-11)      /* SCHED_FIFO denied (non-fatal: audio carries on) */
-#define MS_ERR_MEMLOCK (-12)          /* mlock denied (non-fatal: audio carries on) */
-#define MS_ERR_IO (-13)               /* writing an output file failed */
-#define MS_ERR_UNSUPPORTED (-14)      /* a valid request this build/format cannot do */
-#define MS_ERR_DEVICE (-15)           /* audio device missing or failing (live output) */
-#define MS_ERR_DEVICE_BUSY (-16)      /* audio device in use by another program */
-#define MS_ERR_NO_SERVER (-17)        /* no JACK server running */
-#define MS_ERR_LAST_CODE (-17)        /* the most negative code in this version */
+/*
+ * Every status code, one row each: X(name, value, ms_strerror text). The
+ * rows expand into the constants below and into ms_strerror. Codes are only
+ * ever appended; a value never changes meaning.
+ */
+#define MS_STATUS_CODES(X)                                                                          \
+  X(MS_OK, 0, "success")                                                                            \
+  X(MS_ERR_INVALID_ARGUMENT, -1, "invalid argument (a NULL handle or pointer, or an unknown value)") \
+  X(MS_ERR_OUT_OF_RANGE, -2, "value out of range")                                                  \
+  X(MS_ERR_NO_MEMORY, -3, "out of memory")                                                          \
+  X(MS_ERR_FILE_NOT_FOUND, -4, "file not found or not readable")                                    \
+  X(MS_ERR_FILE_FORMAT, -5, "corrupt, truncated, empty or unsupported audio file")                  \
+  X(MS_ERR_RING_FULL, -6, "event ring full: event dropped")                                         \
+  X(MS_ERR_WRONG_SAMPLER, -7, "object belongs to another sampler")                                  \
+  X(MS_ERR_NO_SAMPLE, -8, "zone has no sample")                                                     \
+  X(MS_ERR_LIMIT, -9, "limit reached (instruments, zones or producers)")                            \
+  X(MS_ERR_STATE, -10, "call does not fit the object's state")                                      \
+  X(MS_ERR_RT_PRIORITY, -11, "real-time priority denied")                                           \
+  X(MS_ERR_MEMLOCK, -12, "memory locking denied")                                                   \
+  X(MS_ERR_IO, -13, "writing a file failed")                                                        \
+  X(MS_ERR_UNSUPPORTED, -14, "not supported")                                                       \
+  X(MS_ERR_DEVICE, -15, "audio device missing or failing")                                          \
+  X(MS_ERR_DEVICE_BUSY, -16, "audio device busy")                                                   \
+  X(MS_ERR_NO_SERVER, -17, "no JACK server running")
+/* Each function's comment lists the codes it returns and when; RT_PRIORITY and
+ * MEMLOCK are non-fatal (audio carries on without them). */
+#define MS_STATUS_ENUM_(name, value, text) name = value,
+enum { MS_STATUS_CODES(MS_STATUS_ENUM_) MS_ERR_LAST_CODE = -17 /* the most negative code in this version */ };
+#undef MS_STATUS_ENUM_
 
 /* ----------------------------------------------------------- handles -- */
 typedef struct ms_sampler ms_sampler_t;
@@ -407,6 +416,48 @@ MS_API int32_t ms_instrument_load_sample(ms_instrument_t *instrument, const char
  * release 0.05 s, attack trigger, channels 0..15, no keyswitch, pitch_keytrack 100, random 0..1,
  * no filter (cutoff 20000, fil_keycenter 60, fileg_sustain 1). Thread: ANY. */
 MS_API void ms_zone_init(ms_zone_t *zone);
+
+/*
+ * Describing fields: the engine's own table of every ms_zone_t field, every
+ * ms_note_params_t field and every MS_PARAM_* parameter, with the default,
+ * the accepted range and the unit the checks use. Bindings and tests compare
+ * their own ranges with it.
+ */
+#define MS_FIELDS_ZONE 1u          /* ms_zone_t members in struct order (reserved ones left out) */
+#define MS_FIELDS_NOTE 2u          /* ms_note_params_t members */
+#define MS_FIELDS_PARAM 3u         /* MS_PARAM_* parameters, by rising number */
+
+#define MS_FIELD_U8 1u             /* type: uint8_t */
+#define MS_FIELD_U32 2u            /* type: uint32_t */
+#define MS_FIELD_F32 3u            /* type: float */
+
+#define MS_FIELD_ENUM 1u           /* flag: a code (MS_LOOP_*, ...): outside min..max is INVALID_ARGUMENT */
+#define MS_FIELD_EXTRA 2u          /* flag: `extra` is accepted too, a "none" value outside min..max */
+#define MS_FIELD_PER_SAMPLE 4u     /* flag: also limited by the sample (offset and loop points lie inside it) */
+
+typedef struct ms_field_info {
+  char name[32];             /* 0: member ("tune_cents") or parameter ("volume_db") name */
+  char unit[16];             /* 32: "cents", "dB", "s", "Hz", "key", "frames", "MS_LOOP_*", ... or "" */
+  double default_value;      /* 48: ms_zone_init's value; a parameter's initial value (polyphony 0: the sampler's) */
+  double min;                /* 56: inclusive */
+  double max;                /* 64: inclusive */
+  double extra;              /* 72: with MS_FIELD_EXTRA, the one more accepted value (MS_NO_KEYSWITCH, ...) */
+  uint32_t id;               /* 80: byte offset in the struct; MS_FIELDS_PARAM: the MS_PARAM_* number */
+  uint32_t type;             /* 84: MS_FIELD_U8 / _U32 / _F32 (parameters are float) */
+  uint32_t flags;            /* 88: MS_FIELD_ENUM | MS_FIELD_EXTRA | MS_FIELD_PER_SAMPLE */
+  uint32_t reserved;         /* 92 */
+} ms_field_info_t;
+_Static_assert(sizeof(ms_field_info_t) == 96, "ms_field_info_t layout");
+
+/*
+ * Describe row `index` (0, 1, ...) of table MS_FIELDS_*. Walk a table by
+ * rising index until OUT_OF_RANGE. A value v of a row is accepted when it is
+ * finite and min <= v <= max, or equals extra under MS_FIELD_EXTRA; pairs
+ * (lo_key <= hi_key, ...) and MS_FIELD_PER_SAMPLE limits are checked on top.
+ * Thread: ANY. Errors: INVALID_ARGUMENT (out NULL, unknown table),
+ * OUT_OF_RANGE (index past the table's end).
+ */
+MS_API int32_t ms_field_info(uint32_t table, uint32_t index, ms_field_info_t *out);
 
 /*
  * Add a zone playing sample (which must belong to the instrument's sampler).

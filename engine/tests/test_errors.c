@@ -7,7 +7,8 @@
  * field, record index) and the cause (the bad value, "NULL", "full"). Every
  * message seen is printed so its wording can be reviewed in the ctest log.
  * Also: ms_strerror covers every code with distinct text; ms_error_message
- * truncates safely; the event ring reports RING_FULL and counts drops.
+ * truncates safely; the event ring reports RING_FULL and counts drops;
+ * ms_field_info describes exactly what the checks accept, row by row.
  * Labelled `asan`: this is the core of the ASan+UBSan run, so every object is
  * destroyed and every path exercised must be clean.
  * Thread: the test thread is CT (and RT where it renders).
@@ -15,6 +16,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include <sndfile.h>
@@ -633,6 +635,163 @@ static void test_render_file_errors(void) {
   fx_close(&f);
 }
 
+/* ------------------------------------------------------ field tables -- */
+/* Value just below (dir -1) or above (dir +1) v in the field's own type;
+ * false when the type cannot hold it (then no caller can pass it). */
+static bool field_step(const ms_field_info_t *fi, double v, int dir, double *out) {
+  if (fi->type == MS_FIELD_F32) {
+    *out = nextafterf((float)v, dir < 0 ? -INFINITY : INFINITY);
+    return true;
+  }
+  double lim = fi->type == MS_FIELD_U8 ? 255.0 : 4294967295.0;
+  *out = v + dir;
+  return *out >= 0.0 && *out <= lim;
+}
+
+static void field_store(const ms_field_info_t *fi, void *record, double v) {
+  unsigned char *p = (unsigned char *)record + fi->id;
+  if (fi->type == MS_FIELD_U8) {
+    *p = (uint8_t)v;
+  } else if (fi->type == MS_FIELD_U32) {
+    uint32_t u = (uint32_t)v;
+    memcpy(p, &u, sizeof u);
+  } else {
+    float x = (float)v;
+    memcpy(p, &x, sizeof x);
+  }
+}
+
+static bool described_accepts(const ms_field_info_t *fi, double v) {
+  if ((fi->flags & MS_FIELD_EXTRA) && v == fi->extra) return true;
+  if (fi->type == MS_FIELD_F32) return (float)v >= (float)fi->min && (float)v <= (float)fi->max;
+  return v >= fi->min && v <= fi->max;
+}
+
+/* The other end of a lo/hi pair, by byte offset in ms_zone_t (or SIZE_MAX). */
+static size_t zone_partner(uint32_t offset) {
+  static const size_t pairs[][2] = {
+      {offsetof(ms_zone_t, lo_key), offsetof(ms_zone_t, hi_key)},
+      {offsetof(ms_zone_t, lo_vel), offsetof(ms_zone_t, hi_vel)},
+      {offsetof(ms_zone_t, lo_chan), offsetof(ms_zone_t, hi_chan)},
+      {offsetof(ms_zone_t, sw_lo), offsetof(ms_zone_t, sw_hi)},
+      {offsetof(ms_zone_t, lo_rand), offsetof(ms_zone_t, hi_rand)},
+  };
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+    if (pairs[i][0] == offset) return pairs[i][1];
+    if (pairs[i][1] == offset) return pairs[i][0];
+  }
+  return SIZE_MAX;
+}
+
+/* Candidates for one row: min, max, just outside both, and the extra value. */
+static int field_values(const ms_field_info_t *fi, double *v) {
+  int n = 0;
+  double x;
+  v[n++] = fi->min;
+  if (!(fi->flags & MS_FIELD_PER_SAMPLE)) v[n++] = fi->max; /* the sample limits it further */
+  if (field_step(fi, fi->min, -1, &x)) v[n++] = x;
+  if (field_step(fi, fi->max, +1, &x) && !(fi->flags & MS_FIELD_PER_SAMPLE)) v[n++] = x;
+  if (fi->flags & MS_FIELD_EXTRA) v[n++] = fi->extra;
+  if (fi->type == MS_FIELD_F32) v[n++] = NAN;
+  return n;
+}
+
+static void check_field_rc(const ms_sampler_t *s, const char *table, const ms_field_info_t *fi, double v,
+                           int32_t rc) {
+  bool want = described_accepts(fi, v);
+  int32_t bad = (fi->flags & MS_FIELD_ENUM) ? MS_ERR_INVALID_ARGUMENT : MS_ERR_OUT_OF_RANGE;
+  tu_checks++;
+  if (want && rc != MS_OK)
+    tu_fail(__FILE__, __LINE__, "%s %s %.10g is in the described range %.10g..%.10g but refused: %s", table,
+            fi->name, v, fi->min, fi->max, tu_msg(s));
+  else if (!want && rc != bad)
+    tu_fail(__FILE__, __LINE__, "%s %s %.10g is outside the described range %.10g..%.10g but gave %d", table,
+            fi->name, v, fi->min, fi->max, (int)rc);
+  else if (!want && !tu_contains_ci(tu_msg(s), fi->name))
+    tu_fail(__FILE__, __LINE__, "%s %s %.10g: message \"%s\" does not name the field", table, fi->name, v, tu_msg(s));
+}
+
+static void test_field_tables(void) {
+  tu_section("ms_field_info: every zone field, note parameter and instrument parameter, at and beyond its range");
+  fx_t f;
+  if (!fx_open(&f, 0)) {
+    fx_close(&f);
+    return;
+  }
+  ms_field_info_t fi;
+  CHECK_MS_CODE(NULL, ms_field_info(9, 0, &fi), MS_ERR_INVALID_ARGUMENT);
+  CHECK_MS_CODE(NULL, ms_field_info(MS_FIELDS_ZONE, 0, NULL), MS_ERR_INVALID_ARGUMENT);
+
+  ms_zone_t init;
+  ms_zone_init(&init);
+  uint32_t i = 0, covered = 0;
+  for (; ms_field_info(MS_FIELDS_ZONE, i, &fi) == MS_OK; i++) {
+    /* ms_zone_init writes the described default, which the checks accept */
+    ms_zone_t d;
+    memset(&d, 0xa5, sizeof d);
+    field_store(&fi, &d, fi.default_value);
+    CHECKF(memcmp((char *)&d + fi.id, (char *)&init + fi.id, fi.type == MS_FIELD_U8 ? 1 : 4) == 0,
+           "ms_zone_init's %s is not the described default %g", fi.name, fi.default_value);
+    CHECKF(described_accepts(&fi, fi.default_value), "zone default of %s is outside its own range", fi.name);
+    covered += fi.type == MS_FIELD_U8 ? 1 : 4;
+    double v[8];
+    int n = field_values(&fi, v);
+    for (int k = 0; k < n; k++) {
+      ms_zone_t z = tu_zone_flat(60, MS_LOOP_NONE, 0.1f);
+      field_store(&fi, &z, v[k]);
+      size_t other = zone_partner(fi.id);
+      if (other != SIZE_MAX) { /* keep the pair in order: the partner takes the value, clamped */
+        ms_field_info_t pi = fi;
+        pi.id = (uint32_t)other;
+        double c = v[k] != v[k] ? fi.min : v[k] < fi.min ? fi.min : v[k] > fi.max ? fi.max : v[k];
+        field_store(&pi, &z, c);
+      }
+      uint32_t before = ms_instrument_zone_count(f.inst);
+      int32_t rc = ms_instrument_add_zone(f.inst, f.smp, &z, NULL);
+      check_field_rc(f.s, "zone", &fi, v[k], rc);
+      CHECK_EQ_INT(ms_instrument_zone_count(f.inst), before + (rc == MS_OK ? 1 : 0));
+    }
+  }
+  CHECK_EQ_INT(ms_field_info(MS_FIELDS_ZONE, i, &fi), MS_ERR_OUT_OF_RANGE);
+  /* every member but the reserved ones (8 bytes) has a row */
+  CHECK_EQ_INT(covered, sizeof(ms_zone_t) - 1 - 2 - 4);
+  CHECK_MS(f.s, ms_instrument_clear_zones(f.inst));
+  ms_zone_t z0 = tu_zone_flat(60, MS_LOOP_FORWARD, 0.01f);
+  CHECK_MS(f.s, ms_instrument_add_zone(f.inst, f.smp, &z0, NULL));
+
+  covered = 0;
+  for (i = 0; ms_field_info(MS_FIELDS_NOTE, i, &fi) == MS_OK; i++) {
+    covered += 4;
+    double v[8];
+    int n = field_values(&fi, v);
+    for (int k = 0; k < n; k++) {
+      ms_note_params_t p;
+      memset(&p, 0, sizeof p);
+      field_store(&fi, &p, v[k]);
+      check_field_rc(f.s, "note", &fi, v[k], ms_note_on(f.inst, 60, 100, &p));
+    }
+  }
+  CHECK_EQ_INT(covered, sizeof(ms_note_params_t));
+
+  uint32_t last = 0;
+  for (i = 0; ms_field_info(MS_FIELDS_PARAM, i, &fi) == MS_OK; i++) {
+    CHECKF(fi.id > last, "parameter %s (%u) is not in rising order", fi.name, fi.id);
+    last = fi.id;
+    CHECKF(described_accepts(&fi, fi.default_value) || (fi.id == MS_PARAM_POLYPHONY && fi.default_value == 0),
+           "parameter %s: default %g outside its range", fi.name, fi.default_value);
+    double v[8];
+    int n = field_values(&fi, v);
+    for (int k = 0; k < n; k++)
+      check_field_rc(f.s, "parameter", &fi, v[k], ms_instrument_set_param_at(f.inst, MS_FRAME_NOW, fi.id, (float)v[k]));
+  }
+  CHECK_EQ_INT(last, MS_PARAM_KEYSWITCH);
+  CHECK_MS_CODE(f.s, ms_instrument_set_param_at(f.inst, MS_FRAME_NOW, last + 1, 0), MS_ERR_INVALID_ARGUMENT);
+  CHECK_MS(f.s, ms_sampler_collect(f.s));
+  float buf[2 * 512];
+  CHECK_MS(f.s, ms_process(f.s, buf, 512)); /* drain the ring the walk filled */
+  fx_close(&f);
+}
+
 int main(void) {
   test_strerror();
   test_config();
@@ -644,5 +803,6 @@ int main(void) {
   test_ring_full();
   test_message_buffer();
   test_render_file_errors();
+  test_field_tables();
   return tu_finish();
 }

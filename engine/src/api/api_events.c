@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "ctl/ctl_fields.h"
 #include "shared/engine.h"
 
 static const char *type_name(uint32_t t) {
@@ -36,26 +37,6 @@ static ms_instrument_t *instrument_of(ms_sampler_t *s, uint32_t id) {
 }
 
 static bool finite_in(float v, float lo, float hi) { return isfinite(v) && v >= lo && v <= hi; }
-
-typedef struct {
-  float lo, hi;
-  const char *name;
-} param_range_t;
-
-static const param_range_t PARAMS[] = {
-    [MS_PARAM_VOLUME_DB] = {-144.0f, 24.0f, "volume_db"},
-    [MS_PARAM_PAN] = {-1.0f, 1.0f, "pan"},
-    [MS_PARAM_PITCH_BEND_RANGE] = {0.0f, 48.0f, "pitch_bend_range"},
-    [MS_PARAM_VIBRATO_DEPTH] = {0.0f, 1200.0f, "vibrato_depth"},
-    [MS_PARAM_VIBRATO_RATE_HZ] = {0.01f, 40.0f, "vibrato_rate_hz"},
-    [MS_PARAM_MOD_WHEEL] = {0.0f, 1.0f, "mod_wheel"},
-    [MS_PARAM_SUSTAIN] = {0.0f, 1.0f, "sustain"},
-    [MS_PARAM_POLYPHONY] = {1.0f, 4096.0f, "polyphony"},
-    [MS_PARAM_OUTPUT_BUS] = {0.0f, MS_MAX_BUSES - 1, "output_bus"},
-    [MS_PARAM_EXPRESSION] = {0.0f, 1.0f, "expression"},
-    [MS_PARAM_KEYSWITCH] = {0.0f, 255.0f, "keyswitch"},
-};
-#define N_PARAMS (sizeof PARAMS / sizeof PARAMS[0])
 
 static void event_who(char *buf, size_t cap, const ms_event_t *ev, const ms_instrument_t *inst, uint32_t index) {
   if (index == UINT32_MAX)
@@ -99,12 +80,8 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
       if (ev->velocity > 127)
         return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: velocity %u is above 127", WHO(), ev->velocity);
       const ms_note_params_t *p = &ev->params;
-      if (!finite_in(p->gain_db, -144.0f, 24.0f))
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: gain_db %g is outside -144..24", WHO(), p->gain_db);
-      if (!finite_in(p->pan, -2.0f, 2.0f))
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: pan %g is outside -2..2", WHO(), p->pan);
-      if (!finite_in(p->tune_cents, -2400.0f, 2400.0f))
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: tune_cents %g is outside -2400..2400", WHO(), p->tune_cents);
+      int32_t rc = ctl_fields_check(s, MS_FIELDS_NOTE, p, WHO());
+      if (rc != MS_OK) return rc;
       break;
     }
     case MS_EV_NOTE_OFF:
@@ -122,13 +99,10 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
         return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: value %g is outside -8192..8191", WHO(), ev->value);
       break;
     case MS_EV_PARAM: {
-      if (ev->number == 0 || ev->number >= N_PARAMS || !PARAMS[ev->number].name)
+      const ctl_field_t *f = ctl_param_field(ev->number);
+      if (!f)
         return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: parameter %u is not an MS_PARAM_* value", WHO(), ev->number);
-      const param_range_t *r = &PARAMS[ev->number];
-      if (!finite_in(ev->value, r->lo, r->hi))
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: %s %g is outside %g..%g", WHO(), r->name, ev->value, r->lo, r->hi);
-      if (ev->number == MS_PARAM_KEYSWITCH && ev->value > 127.0f && ev->value != (float)MS_NO_KEYSWITCH)
-        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: keyswitch %g is not a key 0..127 or 255 (none)", WHO(), ev->value);
+      if (!ctl_field_accepts(f, ev->value)) return ctl_field_fail(s, f, ev->value, WHO());
       break;
     }
     default: break;

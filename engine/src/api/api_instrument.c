@@ -66,35 +66,6 @@ MS_API void ms_instrument_destroy(ms_instrument_t *inst) {
 
 MS_API uint32_t ms_instrument_id(const ms_instrument_t *inst) { return inst ? inst->id : 0; }
 
-MS_API void ms_zone_init(ms_zone_t *z) {
-  if (!z) return;
-  memset(z, 0, sizeof *z);
-  z->lo_key = 0;
-  z->hi_key = 127;
-  z->lo_vel = 1;
-  z->hi_vel = 127;
-  z->root_key = 60;
-  z->loop_mode = MS_LOOP_AUTO;
-  z->velocity_track = 1.0f;
-  z->sustain = 1.0f;
-  z->release_s = 0.05f;
-  z->trigger = MS_TRIGGER_ATTACK;
-  z->off_mode = MS_OFF_FAST;
-  z->lo_chan = 0;
-  z->hi_chan = 15;
-  z->sw_last = MS_NO_KEYSWITCH;
-  z->sw_lo = 127;
-  z->sw_hi = 0;
-  z->filter_type = MS_FILTER_NONE;
-  z->off_by = MS_OFF_BY_OWN;
-  z->pitch_keytrack = 100.0f;
-  z->lo_rand = 0.0f;
-  z->hi_rand = 1.0f;
-  z->cutoff_hz = 20000.0f;
-  z->fileg_sustain = 1.0f;
-  z->fil_keycenter = 60;
-}
-
 MS_API int32_t ms_instrument_set_velocity_curve(ms_instrument_t *inst, uint32_t zone_index, const float *gains) {
   if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot set a velocity curve: instrument is NULL");
   ms_sampler_t *s = inst->sampler;

@@ -1,6 +1,7 @@
 /*
  * ctl_error.c — status codes, their static text, and the per-sampler (and
  * per-thread) detail message of the last failure (SQLite's errcode + errmsg).
+ * The codes and their text are one list, MS_STATUS_CODES in midi_sampler.h.
  *
  * Thread: CT. The library never prints: messages are only ever copied out.
  * Message shape (STYLE.md §3): action first, a colon, then the state and the
@@ -64,26 +65,11 @@ MS_API uint32_t ms_error_message(const ms_sampler_t *s, char *buf, uint32_t cap)
   return (uint32_t)len;
 }
 
+#define STRERROR_CASE(name, value, text) \
+  case name: return text;
 MS_API const char *ms_strerror(int32_t code) {
   switch (code) {
-    case MS_OK: return "success";
-    case MS_ERR_INVALID_ARGUMENT: return "invalid argument (a NULL handle or pointer, or an unknown value)";
-    case MS_ERR_OUT_OF_RANGE: return "value out of range";
-    case MS_ERR_NO_MEMORY: return "out of memory";
-    case MS_ERR_FILE_NOT_FOUND: return "file not found or not readable";
-    case MS_ERR_FILE_FORMAT: return "corrupt, truncated, empty or unsupported audio file";
-    case MS_ERR_RING_FULL: return "event ring full: event dropped";
-    case MS_ERR_WRONG_SAMPLER: return "object belongs to another sampler";
-    case MS_ERR_NO_SAMPLE: return "zone has no sample";
-    case MS_ERR_LIMIT: return "limit reached (instruments, zones or producers)";
-    case MS_ERR_STATE: return "call does not fit the object's state";
-    case MS_ERR_RT_PRIORITY: return "real-time priority denied";
-    case MS_ERR_MEMLOCK: return "memory locking denied";
-    case MS_ERR_IO: return "writing a file failed";
-    case MS_ERR_UNSUPPORTED: return "not supported";
-    case MS_ERR_DEVICE: return "audio device missing or failing";
-    case MS_ERR_DEVICE_BUSY: return "audio device busy";
-    case MS_ERR_NO_SERVER: return "no JACK server running";
+    MS_STATUS_CODES(STRERROR_CASE)
     default: return "unknown error";
   }
 }

@@ -11,11 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctl/ctl_fields.h"
 #include "shared/engine.h"
 
 static float db_to_gain(float db) { return db <= -144.0f ? 0.0f : (float)pow(10.0, db / 20.0); }
-
-static bool in_range(float v, float lo, float hi) { return isfinite(v) && v >= lo && v <= hi; }
 
 int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const ms_zone_t *z) {
   ms_sampler_t *s = inst->sampler;
@@ -28,65 +27,19 @@ int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const
     ZFAIL(MS_ERR_WRONG_SAMPLER,
           "Cannot add zone to instrument \"%s\": sample \"%s\" belongs to another sampler: load it into this one", n,
           smp->path[0] ? smp->path : "(memory)");
-  if (z->lo_key > 127 || z->hi_key > 127)
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": key range %u..%u is above 127", n, z->lo_key, z->hi_key);
+  char head[MS_NAME_MAX + 40];
+  snprintf(head, sizeof head, "Cannot add zone to instrument \"%s\"", n);
+  int32_t rc = ctl_fields_check(s, MS_FIELDS_ZONE, z, head);
+  if (rc != MS_OK) return rc;
+  /* pairs: each end is in range (above), so only their order is left */
   if (z->lo_key > z->hi_key)
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": lo_key %u is above hi_key %u", n, z->lo_key, z->hi_key);
-  if (z->lo_vel > 127 || z->hi_vel > 127 || z->hi_vel < 1 || z->lo_vel > z->hi_vel)
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": velocity range %u..%u is not within 1..127", n,
-          z->lo_vel, z->hi_vel);
-  if (z->root_key > 127)
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": root_key %u is above 127", n, z->root_key);
-  if (z->loop_mode > MS_LOOP_SUSTAIN)
-    ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": loop_mode %u is unknown (0..4)", n, z->loop_mode);
-  if (z->alt_mode > MS_ALT_RANDOM)
-    ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": alt_mode %u is unknown (0..1)", n, z->alt_mode);
-  if (!in_range(z->tune_cents, -12800.0f, 12800.0f))
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": tune_cents %g is outside -12800..12800", n, z->tune_cents);
-  if (!in_range(z->gain_db, -1e9f, 24.0f))
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": gain_db %g is above 24", n, z->gain_db);
-  if (!in_range(z->pan, -1.0f, 1.0f))
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": pan %g is outside -1..1", n, z->pan);
-  if (!in_range(z->velocity_track, 0.0f, 1.0f))
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": velocity_track %g is outside 0..1", n, z->velocity_track);
-  const float times[4] = {z->attack_s, z->hold_s, z->decay_s, z->release_s};
-  static const char *const tnames[4] = {"attack_s", "hold_s", "decay_s", "release_s"};
-  for (int i = 0; i < 4; i++)
-    if (!in_range(times[i], 0.0f, 60.0f))
-      ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": %s %g is outside 0..60 seconds", n, tnames[i], times[i]);
-  if (!in_range(z->sustain, 0.0f, 1.0f))
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": sustain %g is outside 0..1", n, z->sustain);
-  if (z->trigger > MS_TRIGGER_RELEASE)
-    ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": trigger %u is unknown (0 attack, 1 release)", n, z->trigger);
-  if (z->off_mode > MS_OFF_NORMAL)
-    ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": off_mode %u is unknown (0 fast, 1 normal)", n, z->off_mode);
-  if (z->lo_chan > 15 || z->hi_chan > 15 || z->lo_chan > z->hi_chan)
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": channel range %u..%u is not within 0..15", n, z->lo_chan, z->hi_chan);
-  if (z->sw_last > 127 && z->sw_last != MS_NO_KEYSWITCH)
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": sw_last %u is above 127", n, z->sw_last);
-  if (z->sw_lo <= z->sw_hi && z->sw_hi > 127)
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": keyswitch range %u..%u is above 127", n, z->sw_lo, z->sw_hi);
-  if (z->filter_type > MS_FILTER_BANDPASS)
-    ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": filter_type %u is unknown (0..3)", n, z->filter_type);
-  if (!in_range(z->pitch_keytrack, -1200.0f, 1200.0f))
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": pitch_keytrack %g is outside -1200..1200", n, z->pitch_keytrack);
-  if (!in_range(z->lo_rand, 0.0f, 1.0f) || !in_range(z->hi_rand, 0.0f, 1.0f) || z->lo_rand > z->hi_rand)
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": random range %g..%g is not within 0..1", n, z->lo_rand, z->hi_rand);
-  if (!in_range(z->cutoff_hz, 10.0f, 20000.0f))
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": cutoff_hz %g is outside 10..20000", n, z->cutoff_hz);
-  if (!in_range(z->resonance_db, 0.0f, 40.0f))
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": resonance_db %g is outside 0..40", n, z->resonance_db);
-  if (!in_range(z->fil_veltrack_cents, -9600.0f, 9600.0f) || !in_range(z->cutoff_cc_cents, -9600.0f, 9600.0f) ||
-      !in_range(z->fil_keytrack_cents, -1200.0f, 1200.0f) || !in_range(z->fileg_depth_cents, -12000.0f, 12000.0f))
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": a filter modulation depth is out of range", n);
-  const float ftimes[3] = {z->fileg_attack_s, z->fileg_decay_s, z->fileg_release_s};
-  for (int i = 0; i < 3; i++)
-    if (!in_range(ftimes[i], 0.0f, 60.0f))
-      ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": a filter envelope time %g is outside 0..60 seconds", n, ftimes[i]);
-  if (!in_range(z->fileg_sustain, 0.0f, 1.0f))
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": fileg_sustain %g is outside 0..1", n, z->fileg_sustain);
-  if (z->fil_keycenter > 127 || z->cutoff_cc > 127)
-    ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": fil_keycenter or cutoff_cc is above 127", n);
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "%s: lo_key %u is above hi_key %u", head, z->lo_key, z->hi_key);
+  if (z->lo_vel > z->hi_vel)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "%s: lo_vel %u is above hi_vel %u", head, z->lo_vel, z->hi_vel);
+  if (z->lo_chan > z->hi_chan)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "%s: lo_chan %u is above hi_chan %u", head, z->lo_chan, z->hi_chan);
+  if (z->lo_rand > z->hi_rand)
+    ZFAIL(MS_ERR_OUT_OF_RANGE, "%s: lo_rand %g is above hi_rand %g", head, z->lo_rand, z->hi_rand);
   if (z->offset_frames >= smp->frames)
     ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": offset %u is past the sample's end (%llu frames)", n,
           z->offset_frames, (unsigned long long)smp->frames);
