@@ -1,11 +1,16 @@
 # check_rt_symbols.cmake — the render-thread boundary, checked on the object code.
 #
-# Runs `nm -u` on every object of the ms_rt library (src/rt + src/shared) and
-# fails when one references a symbol outside the allow-list below. Symbols
-# defined by another ms_rt object are internal calls and fine.
+# Runs `nm -u` on every object of a render-thread library (ms_rt: src/rt +
+# src/shared; ms_backend_rt: the live backends' loops) and fails when one
+# references a symbol outside the allow-list below. Symbols defined by
+# another object given (OBJECTS or DEFINED_BY) are internal calls and fine:
+# the backends' loops may call into ms_rt, which has its own test.
 #
-# Usage (ctest does this): cmake -DNM=nm -DOBJECTS="a.o|b.o" [-DSANITIZE=address]
-#                                -P check_rt_symbols.cmake
+# Usage (ctest does this): cmake -DNM=nm -DOBJECTS="a.o|b.o" [-DDEFINED_BY="c.o|d.o"]
+#                                [-DEXTRA_ALLOW="sym|sym"] [-DEXTRA_WHY="text"]
+#                                [-DSANITIZE=address] -P check_rt_symbols.cmake
+# EXTRA_ALLOW names further symbols one library may use (the ALSA and JACK
+# calls a backend loop makes), each listed exactly: no patterns.
 #
 # Allowed, because they never allocate, lock, block or do I/O:
 #   memory      memcpy memset memmove memcmp (and their _chk fortify forms)
@@ -33,6 +38,11 @@ if(NOT NM)
   set(NM nm)
 endif()
 string(REPLACE "|" ";" objs "${OBJECTS}")
+string(REPLACE "|" ";" defined_by "${DEFINED_BY}")
+string(REPLACE "|" ";" extra_allow "${EXTRA_ALLOW}")
+if(NOT EXTRA_WHY)
+  set(EXTRA_WHY "listed for this library")
+endif()
 
 set(allow_exact
   memcpy memset memmove memcmp __memcpy_chk __memset_chk __memmove_chk
@@ -80,6 +90,11 @@ foreach(obj IN LISTS objs)
       list(APPEND "users_${sym}" "${oname}")
     endif()
   endforeach()
+endforeach()
+foreach(obj IN LISTS objs defined_by)
+  if(NOT EXISTS "${obj}")
+    message(FATAL_ERROR "check_rt_symbols: object not found: ${obj}")
+  endif()
   execute_process(COMMAND ${NM} --defined-only "${obj}" OUTPUT_VARIABLE dout)
   string(REGEX MATCHALL "[^\n]+" dlines "${dout}")
   foreach(line IN LISTS dlines)
@@ -92,14 +107,16 @@ list(REMOVE_DUPLICATES refs)
 list(SORT refs)
 
 list(LENGTH objs nobj)
-message(STATUS "check_rt_symbols: ${nobj} ms_rt object(s)")
+message(STATUS "check_rt_symbols: ${nobj} render-thread object(s)")
 set(bad "")
 foreach(sym IN LISTS refs)
   set(why "")
   if(sym IN_LIST defined)
-    set(why "internal (defined in ms_rt)")
+    set(why "internal (defined in a render-thread object)")
   elseif(sym IN_LIST allow_exact)
     set(why "allowed (listed)")
+  elseif(sym IN_LIST extra_allow)
+    set(why "allowed (${EXTRA_WHY})")
   else()
     list(LENGTH allow_regex nrx)
     math(EXPR last "${nrx} - 1")

@@ -1,21 +1,16 @@
 /*
- * jack.c — the JACK live backend: a JACK client with outputs out_1, out_2
- * (one per sampler channel, at least two) whose process callback is the
- * render thread: ms_process into a pre-allocated interleaved buffer, then
- * de-interleave into the port buffers.
+ * jack.c — the JACK live backend's control side: a JACK client with outputs
+ * out_1, out_2 (one per sampler channel, at least two) and, with
+ * MS_OUTPUT_MIDI_IN, a MIDI input port "midi_in" with its own producer
+ * ring; activation, the scheduling actually obtained, failures reported
+ * (server gone, rate changed), rate probing. The process callback and the
+ * callbacks that only store atomics live in jack_rt.c.
  *
- * Threads: jack_open/start/stop/close/refresh and the probe run on CT.
- * rt_process runs on JACK's process thread: it touches only ctl_alloc'ed
- * memory and calls only ms_process and jack_port_get_buffer (RT-safe). The
- * buffer-size, sample-rate, xrun and shutdown callbacks run on JACK's
- * threads and only store atomics. Nothing here allocates after open: the
- * interleave buffer holds MS_JACK_MAX_FRAMES (JACK's largest period) and
- * bigger callbacks are rendered in pieces anyway.
- *
- * With MS_OUTPUT_MIDI_IN the client also has a MIDI input port "midi_in":
- * the process callback parses its events (RT-safe parser, no system calls)
- * and pushes them, stamped and placed on their exact frame, into the
- * port's own producer ring, which ms_process drains right after.
+ * Threads: CT for jack_open/start/stop/close/refresh and the probe. The
+ * shutdown and thread-init callbacks run once on JACK's threads (not the
+ * process callback). Nothing here allocates after open: the interleave
+ * buffer holds MS_JACK_MAX_FRAMES (JACK's largest period) and bigger
+ * callbacks are rendered in pieces anyway.
  *
  * libjack prints its errors by default; the library never prints, so a
  * process-wide error/info function (installed once) keeps the first message
@@ -27,29 +22,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backend/backend.h"
-#include "shared/midi.h"
+#include "backend/jack_out.h"
 
-#define MS_JACK_MAX_FRAMES 8192u
 #define MS_JACK_NO_SERVER_MSG \
   "Cannot connect to JACK: no server is running: start one (jackd -d alsa, or qjackctl), or use --backend alsa"
-
-typedef struct jack_out {
-  ms_sampler_t *sampler;
-  jack_client_t *client;
-  jack_port_t *ports[MS_MAX_CHANNELS];
-  uint32_t nports;            /* max(2, channels) */
-  uint32_t channels;          /* the sampler's */
-  uint32_t rate;              /* the sampler's */
-  float *ibuf;                /* cap_frames * channels */
-  uint32_t cap_frames;
-  _Atomic uint32_t buffer_frames; /* JACK's period, from the buffer-size callback */
-  _Atomic uint32_t rate_changed;  /* 0, or the server's new rate when it differs */
-  _Atomic int shutdown;           /* the server went away */
-  char shutdown_reason[160];      /* written once by the shutdown callback before the flag */
-  jack_port_t *midi_port;         /* MS_OUTPUT_MIDI_IN: "midi_in", else NULL */
-  ms_midi_source_t *midi;         /* its producer + poll rings (produced by the process callback) */
-} jack_out_t;
 
 /* ---------------------------------------------------- error capture (CT) -- */
 static _Thread_local bool cap_on;
@@ -81,79 +57,7 @@ __attribute__((destructor)) static void cap_uninstall(void) {
   jack_set_info_function(NULL);
 }
 
-/* ------------------------------------------------------ callbacks (RT) -- */
-
-/* RT: parse this period's JACK MIDI into the port's ring, each event on its
- * frame. The events reach us in the cycle that plays them (whoever wrote
- * them ran earlier in this cycle, or JACK's MIDI driver collected them
- * during the previous one): each is stamped with the time this callback
- * sees it, so the latency measured is the engine's part: its offset into
- * the period plus processing. The output latency and, for hardware ports,
- * JACK's own period of MIDI input latency come on top. */
-static void rt_midi_in(jack_out_t *j, jack_nframes_t n) {
-  void *buf = jack_port_get_buffer(j->midi_port, n);
-  uint32_t count = jack_midi_get_event_count(buf);
-  if (!count) return;
-  ms_sampler_t *s = j->sampler;
-  ms_midi_hub_t *h = atomic_load_explicit(&s->midi, memory_order_acquire);
-  const uint64_t base = ms_sampler_now(s);
-  const uint64_t arrival = midi_mono_ns();
-  for (uint32_t i = 0; i < count; i++) {
-    jack_midi_event_t e;
-    if (jack_midi_event_get(&e, buf, i) != 0) continue;
-    jack_nframes_t at = e.time < n ? e.time : n - 1;
-    midi_msg_t m;
-    for (size_t b = 0; b < e.size; b++)
-      if (midi_parser_feed(&j->midi->parser, e.buffer[b], &m))
-        midi_source_deliver(s, h, j->midi, &m, arrival, base + at);
-  }
-}
-
-static int rt_process(jack_nframes_t n, void *arg) {
-  jack_out_t *j = arg;
-  if (j->midi_port) rt_midi_in(j, n);
-  float *out[MS_MAX_CHANNELS];
-  for (uint32_t p = 0; p < j->nports; p++) out[p] = jack_port_get_buffer(j->ports[p], n);
-  /* relaxed: a flag; nothing else is published with it */
-  if (atomic_load_explicit(&j->rate_changed, memory_order_relaxed) ||
-      atomic_load_explicit(&j->shutdown, memory_order_relaxed)) {
-    for (uint32_t p = 0; p < j->nports; p++) memset(out[p], 0, sizeof(float) * n);
-    return 0;
-  }
-  const uint32_t C = j->channels;
-  uint32_t done = 0;
-  while (done < n) {
-    uint32_t k = n - done < j->cap_frames ? n - done : j->cap_frames;
-    ms_process(j->sampler, j->ibuf, k);
-    for (uint32_t c = 0; c < C; c++) {
-      float *dst = out[c] + done;
-      const float *src = j->ibuf + c;
-      for (uint32_t f = 0; f < k; f++) dst[f] = src[(size_t)f * C];
-    }
-    if (C == 1) memcpy(out[1] + done, out[0] + done, sizeof(float) * k); /* mono on both outputs */
-    done += k;
-  }
-  return 0;
-}
-
-static int cb_buffer_size(jack_nframes_t n, void *arg) {
-  jack_out_t *j = arg;
-  atomic_store_explicit(&j->buffer_frames, n, memory_order_relaxed);
-  return 0;
-}
-
-static int cb_sample_rate(jack_nframes_t rate, void *arg) {
-  jack_out_t *j = arg;
-  /* a different rate would play every note at the wrong pitch: go silent */
-  atomic_store_explicit(&j->rate_changed, rate == j->rate ? 0u : (uint32_t)rate, memory_order_relaxed);
-  return 0;
-}
-
-static int cb_xrun(void *arg) {
-  jack_out_t *j = arg;
-  stat_add(&j->sampler->stats.xruns, 1);
-  return 0;
-}
+/* ------------------------------------------- callbacks (JACK threads) -- */
 
 static void cb_shutdown(jack_status_t code, const char *reason, void *arg) {
   jack_out_t *j = arg;
@@ -243,8 +147,8 @@ static int32_t jack_open(ms_output_t *o) {
       rc = ctl_midi_source_new(s, MS_MIDI_SOURCE_JACK, &j->midi);
   }
   if (rc == MS_OK &&
-      (jack_set_process_callback(j->client, rt_process, j) || jack_set_buffer_size_callback(j->client, cb_buffer_size, j) ||
-       jack_set_sample_rate_callback(j->client, cb_sample_rate, j) || jack_set_xrun_callback(j->client, cb_xrun, j) ||
+      (jack_set_process_callback(j->client, jack_process, j) || jack_set_buffer_size_callback(j->client, jack_on_buffer_size, j) ||
+       jack_set_sample_rate_callback(j->client, jack_on_sample_rate, j) || jack_set_xrun_callback(j->client, jack_on_xrun, j) ||
        jack_set_thread_init_callback(j->client, cb_thread_init, j)))
     rc = ctl_fail(s, MS_ERR_DEVICE, "Cannot open JACK client \"%s\": setting its callbacks failed: %s", actual,
                   cap_msg[0] ? cap_msg : "the server refused them");

@@ -1,0 +1,91 @@
+/*
+ * jack_rt.c — the JACK live backend's render thread: the process callback
+ * reads the MIDI input port (when there is one) into its producer ring,
+ * renders with ms_process into a pre-allocated interleaved buffer and
+ * de-interleaves it into the output ports; the buffer-size, sample-rate and
+ * xrun callbacks only store atomics.
+ *
+ * Thread: JACK's process thread (the render thread) and JACK's notification
+ * threads. Touches only ctl_alloc'ed memory and calls only ms_process,
+ * ms_sampler_now, the MIDI parser and source (RT-safe), and the JACK port
+ * and MIDI-buffer calls jack_port_get_buffer, jack_midi_get_event_count and
+ * jack_midi_event_get. Never allocates, locks, logs or does I/O. Built in
+ * the ms_backend_rt object library, whose undefined symbols the
+ * test_backend_rt_symbols test checks against an allow-list.
+ */
+#include <jack/midiport.h>
+#include <string.h>
+
+#include "backend/jack_out.h"
+
+/* Parse this period's JACK MIDI into the port's ring, each event on its
+ * frame. The events reach us in the cycle that plays them (whoever wrote
+ * them ran earlier in this cycle, or JACK's MIDI driver collected them
+ * during the previous one): each is stamped with the time this callback
+ * sees it, so the latency measured is the engine's part: its offset into
+ * the period plus processing. The output latency and, for hardware ports,
+ * JACK's own period of MIDI input latency come on top. */
+static void read_midi(jack_out_t *j, jack_nframes_t n) {
+  void *buf = jack_port_get_buffer(j->midi_port, n);
+  uint32_t count = jack_midi_get_event_count(buf);
+  if (!count) return;
+  ms_sampler_t *s = j->sampler;
+  ms_midi_hub_t *h = atomic_load_explicit(&s->midi, memory_order_acquire);
+  const uint64_t base = ms_sampler_now(s);
+  const uint64_t arrival = midi_mono_ns();
+  for (uint32_t i = 0; i < count; i++) {
+    jack_midi_event_t e;
+    if (jack_midi_event_get(&e, buf, i) != 0) continue;
+    jack_nframes_t at = e.time < n ? e.time : n - 1;
+    midi_msg_t m;
+    for (size_t b = 0; b < e.size; b++)
+      if (midi_parser_feed(&j->midi->parser, e.buffer[b], &m))
+        midi_source_deliver(s, h, j->midi, &m, arrival, base + at);
+  }
+}
+
+int jack_process(jack_nframes_t n, void *arg) {
+  jack_out_t *j = arg;
+  if (j->midi_port) read_midi(j, n);
+  float *out[MS_MAX_CHANNELS];
+  for (uint32_t p = 0; p < j->nports; p++) out[p] = jack_port_get_buffer(j->ports[p], n);
+  /* relaxed: a flag; nothing else is published with it */
+  if (atomic_load_explicit(&j->rate_changed, memory_order_relaxed) ||
+      atomic_load_explicit(&j->shutdown, memory_order_relaxed)) {
+    for (uint32_t p = 0; p < j->nports; p++) memset(out[p], 0, sizeof(float) * n);
+    return 0;
+  }
+  const uint32_t C = j->channels;
+  uint32_t done = 0;
+  while (done < n) {
+    uint32_t k = n - done < j->cap_frames ? n - done : j->cap_frames;
+    ms_process(j->sampler, j->ibuf, k);
+    for (uint32_t c = 0; c < C; c++) {
+      float *dst = out[c] + done;
+      const float *src = j->ibuf + c;
+      for (uint32_t f = 0; f < k; f++) dst[f] = src[(size_t)f * C];
+    }
+    if (C == 1) memcpy(out[1] + done, out[0] + done, sizeof(float) * k); /* mono on both outputs */
+    done += k;
+  }
+  return 0;
+}
+
+int jack_on_buffer_size(jack_nframes_t n, void *arg) {
+  jack_out_t *j = arg;
+  atomic_store_explicit(&j->buffer_frames, n, memory_order_relaxed);
+  return 0;
+}
+
+int jack_on_sample_rate(jack_nframes_t rate, void *arg) {
+  jack_out_t *j = arg;
+  /* a different rate would play every note at the wrong pitch: go silent */
+  atomic_store_explicit(&j->rate_changed, rate == j->rate ? 0u : (uint32_t)rate, memory_order_relaxed);
+  return 0;
+}
+
+int jack_on_xrun(void *arg) {
+  jack_out_t *j = arg;
+  stat_add(&j->sampler->stats.xruns, 1);
+  return 0;
+}
