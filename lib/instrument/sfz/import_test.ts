@@ -309,6 +309,16 @@ Deno.test("SFZ: each unknown opcode is reported once, at its first place; its re
   ]);
 });
 
+Deno.test("SFZ: an opcode named like an object property is unknown, not a crash", () => {
+  const r = load("<region> sample=a.wav constructor=1 toString=2 __proto__=3");
+  assert.equal(r.definition.zones.length, 1);
+  assert.deepEqual(r.warnings.map((w) => w.message), [
+    'opcode "constructor" is not supported (ignored)',
+    'opcode "tostring" is not supported (ignored)',
+    'opcode "__proto__" is not supported (ignored)',
+  ]);
+});
+
 Deno.test("SFZ: malformed lines are all listed as file:line errors", () => {
   const msg = errorOf(`<region> sample=a.wav lokey=foo
 <region sample=b.wav

@@ -1,0 +1,432 @@
+/**
+ * SFZ region opcodes by family: each family reads its opcodes into a
+ * {@linkcode RegionState} and writes its fields of the zone. A new opcode is
+ * one handler in its family (and, when it adds a zone field, one line in
+ * that family's `toZone`).
+ *
+ * Families: sample (sample, offset), key and velocity ranges (with MIDI
+ * channels), pitch, amplitude (volume, pan, velocity, envelope), loop,
+ * alternatives (round robin, random), exclusive groups and chokes, triggers
+ * and keyswitches, filter.
+ *
+ * Thread: CT. Pure.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+
+import type { LoopMode, ZoneDefinitionInput } from "../schema.ts";
+import type { SfzContext } from "./context.ts";
+import type { SfzOpcode, SfzOrigin } from "./parse.ts";
+import { lowestVelocity, type RegionState, type Setter, type ZoneDraft } from "./region.ts";
+
+/**
+ * Read one opcode (recording errors and warnings in `ctx`) and return its
+ * effect on a region, or undefined when the value was not usable.
+ */
+export type Handler = (op: SfzOpcode, ctx: SfzContext) => Setter | undefined;
+
+/** Opcodes with a number in their name (amp_velcurve_N, cutoff_ccN). */
+export interface NumberedOpcode {
+  /** Matches the lower-case name; group 1 is the number. */
+  pattern: RegExp;
+  /**
+   * @param op the opcode as written
+   * @param name its lower-case name
+   * @param n the number in the name
+   * @param ctx the conversion
+   */
+  handle(op: SfzOpcode, name: string, n: number, ctx: SfzContext): Setter | undefined;
+}
+
+/** One family of opcodes: how they read, and which zone fields they give. */
+export interface OpcodeFamily {
+  /** Handlers by lower-case opcode name (SFZ v1 spellings included). */
+  opcodes: Readonly<Record<string, Handler>>;
+  /** Opcodes named with a number. */
+  numbered?: readonly NumberedOpcode[];
+  /**
+   * Write the family's zone fields from a playable region.
+   *
+   * @param r the region, all opcodes applied
+   * @param zone the zone being built
+   * @param ctx the conversion (for warnings)
+   * @param at the <region> header
+   */
+  toZone(r: RegionState, zone: ZoneDraft, ctx: SfzContext, at: SfzOrigin): void;
+}
+
+/** The setter applying a read value, or undefined when the value was unusable. */
+function set<T>(value: T | undefined, apply: (r: RegionState, v: T) => void): Setter | undefined {
+  return value === undefined ? undefined : (r: RegionState) => apply(r, value);
+}
+
+/** sample= and offset=: what plays, from where. */
+const sample: OpcodeFamily = {
+  opcodes: {
+    sample: (op, ctx) => {
+      if (op.value === "") return void ctx.fail(op, "is empty");
+      if (op.value.startsWith("*")) {
+        ctx.warnOnce(
+          `generator:${op.value}`,
+          op,
+          `sample=${op.value}: generated waveforms are not supported (region skipped)`,
+        );
+        return (r) => {
+          r.generator = op.value;
+          delete r.sample;
+        };
+      }
+      const path = (ctx.defaultPath + op.value).replaceAll("\\", "/");
+      return (r) => {
+        r.sample = path;
+        delete r.generator;
+      };
+    },
+    offset: (op, ctx) => set(ctx.int(op, 0, 0xffffffff), (r, v) => r.offset = v),
+  },
+  toZone(r, zone) {
+    if (r.offset !== undefined && r.offset !== 0) zone.offset = r.offset;
+  },
+};
+
+/** Key, velocity and MIDI channel ranges. */
+const ranges: OpcodeFamily = {
+  opcodes: {
+    lokey: (op, ctx) => set(ctx.note(op), (r, v) => r.lokey = v),
+    hikey: (op, ctx) => set(ctx.note(op), (r, v) => r.hikey = v),
+    key: (op, ctx) =>
+      set(ctx.note(op), (r, v) => {
+        r.lokey = r.hikey = v;
+        r.keycenter = v;
+      }),
+    lovel: (op, ctx) => set(ctx.int(op, 0, 127), (r, v) => r.lovel = v),
+    hivel: (op, ctx) => set(ctx.int(op, 0, 127), (r, v) => r.hivel = v),
+    lochan: (op, ctx) => set(ctx.int(op, 1, 16), (r, v) => r.lochan = v),
+    hichan: (op, ctx) => set(ctx.int(op, 1, 16), (r, v) => r.hichan = v),
+  },
+  toZone(r, zone) {
+    if (r.lokey !== 0 || r.hikey !== 127) {
+      zone.keys = r.lokey === r.hikey ? r.lokey : [r.lokey, r.hikey];
+    }
+    const lovel = lowestVelocity(r);
+    if (lovel !== 1 || r.hivel !== 127) zone.velocities = [lovel, r.hivel];
+    if (r.lochan !== 1 || r.hichan !== 16) zone.midiChannels = [r.lochan - 1, r.hichan - 1];
+  },
+};
+
+/** Root key, tuning, key tracking. */
+const pitch: OpcodeFamily = {
+  opcodes: {
+    pitch_keycenter: (op, ctx) =>
+      op.value.toLowerCase() === "sample"
+        ? (r) => r.keycenter = "sample"
+        : set(ctx.note(op), (r, v) => r.keycenter = v < 0 ? 60 : v),
+    tune: (op, ctx) => set(ctx.ranged(op, -12800, 12800), (r, v) => r.tune = v),
+    pitch: (op, ctx) => set(ctx.ranged(op, -12800, 12800), (r, v) => r.tune = v), // SFZ v1 tune
+    transpose: (op, ctx) => set(ctx.int(op, -127, 127), (r, v) => r.transpose = v),
+    pitch_keytrack: (op, ctx) => set(ctx.ranged(op, -1200, 1200), (r, v) => r.pitchKeytrack = v),
+  },
+  toZone(r, zone) {
+    // SFZ's default root is 60, not the zone's key; "sample" leaves it to the file
+    if (r.keycenter !== "sample") zone.rootKey = r.keycenter;
+    const tune = Math.max(-12800, Math.min(12800, r.tune + 100 * r.transpose));
+    if (tune !== 0) zone.tuneCents = tune;
+    if (r.pitchKeytrack !== undefined) zone.pitchKeytrack = r.pitchKeytrack;
+  },
+};
+
+/** Gain, pan, velocity response and the amplitude envelope. */
+const amplitude: OpcodeFamily = {
+  opcodes: {
+    volume: (op, ctx) => set(ctx.ranged(op, -144, 24), (r, v) => r.volume = v),
+    amplitude: (op, ctx) => set(ctx.ranged(op, 0, 100), (r, v) => r.amplitude = v),
+    pan: (op, ctx) => set(ctx.ranged(op, -100, 100), (r, v) => r.pan = v),
+    amp_veltrack: (op, ctx) => {
+      const v = ctx.ranged(op, -100, 100);
+      if (v !== undefined && v < 0) {
+        ctx.warnOnce(
+          "amp_veltrack<0",
+          op,
+          `amp_veltrack=${op.value}: negative tracking is not supported: using 0`,
+        );
+      }
+      return set(v, (r, x) => r.ampVeltrack = Math.max(0, x));
+    },
+    ampeg_attack: (op, ctx) => set(ctx.seconds(op), (r, v) => r.env.attack = v),
+    ampeg_hold: (op, ctx) => set(ctx.seconds(op), (r, v) => r.env.hold = v),
+    ampeg_decay: (op, ctx) => set(ctx.seconds(op), (r, v) => r.env.decay = v),
+    ampeg_sustain: (op, ctx) => set(ctx.percent(op), (r, v) => r.env.sustain = v),
+    ampeg_release: (op, ctx) => set(ctx.seconds(op), (r, v) => r.env.release = v),
+  },
+  numbered: [{
+    pattern: /^amp_velcurve_(\d+)$/,
+    handle(op, _name, vel, ctx) {
+      if (vel > 127) return void ctx.fail(op, "names a velocity above 127");
+      return set(ctx.ranged(op, 0, 4), (r, g) => r.velcurve.set(vel, g));
+    },
+  }],
+  toZone(r, zone) {
+    const gain = r.volume + (r.amplitude > 0 ? 20 * Math.log10(r.amplitude / 100) : -144);
+    if (gain !== 0) zone.gainDb = Math.max(-144, Math.min(24, gain));
+    if (r.pan !== 0) zone.pan = r.pan / 100;
+    if (r.velcurve.size) {
+      zone.velocityCurve = [...r.velcurve].sort((a, b) => a[0] - b[0]);
+    } else if (r.ampVeltrack !== undefined) {
+      zone.velocityTrack = r.ampVeltrack / 100;
+    }
+    if (Object.keys(r.env).length) zone.envelope = { ...r.env };
+  },
+};
+
+const LOOP_MODES: Record<string, LoopMode> = {
+  no_loop: "none",
+  one_shot: "one-shot",
+  loop_continuous: "forward",
+  loop_sustain: "sustain",
+};
+
+const loopMode: Handler = (op, ctx) => {
+  const mode = LOOP_MODES[op.value];
+  if (!mode) {
+    return void ctx.fail(op, "is not one of no_loop, one_shot, loop_continuous, loop_sustain");
+  }
+  return (r) => r.loopMode = mode;
+};
+const loopStart: Handler = (op, ctx) => set(ctx.int(op, 0, 0xfffffffe), (r, v) => r.loopStart = v);
+const loopEnd: Handler = (op, ctx) => set(ctx.int(op, 0, 0xfffffffe), (r, v) => r.loopEnd = v);
+
+/** Loop mode and points. */
+const loop: OpcodeFamily = {
+  opcodes: {
+    loop_mode: loopMode,
+    loop_start: loopStart,
+    loop_end: loopEnd,
+    // SFZ v1 spellings
+    loopmode: loopMode,
+    loopstart: loopStart,
+    loopend: loopEnd,
+  },
+  toZone(r, zone) {
+    if (r.loopMode === undefined && r.loopStart === undefined && r.loopEnd === undefined) return;
+    zone.loop = { mode: r.loopMode ?? "auto" };
+    if (r.loopStart !== undefined) zone.loop.start = r.loopStart;
+    // SFZ's loop_end is the last frame of the loop; the model's end is exclusive
+    if (r.loopEnd !== undefined) zone.loop.end = r.loopEnd + 1;
+  },
+};
+
+/** Round robin (seq_length, seq_position) and random alternatives (lorand, hirand). */
+const alternatives: OpcodeFamily = {
+  opcodes: {
+    seq_length: (op, ctx) => set(ctx.int(op, 1, 100), (r, v) => r.seqLength = v),
+    seq_position: (op, ctx) => set(ctx.int(op, 1, 100), (r, v) => r.seqPosition = v),
+    lorand: (op, ctx) => set(ctx.ranged(op, 0, 1), (r, v) => r.lorand = v),
+    hirand: (op, ctx) => set(ctx.ranged(op, 0, 1), (r, v) => r.hirand = v),
+  },
+  toZone(r, zone) {
+    if (r.seqLength > 1) {
+      // regions alternate when they answer the same notes the same way
+      zone.altGroup = `sfz-seq:${r.seqLength}:${r.lokey}-${r.hikey}:${
+        lowestVelocity(r)
+      }-${r.hivel}:${r.trigger ?? "attack"}:${r.swLast ?? ""}:${r.lochan}-${r.hichan}`;
+      zone.seq = r.seqPosition;
+    }
+    if (r.lorand !== 0 || r.hirand !== 1) zone.random = [r.lorand, Math.max(r.lorand, r.hirand)];
+  },
+};
+
+/** Exclusive groups and what chokes them (group, off_by, off_mode). */
+const groups: OpcodeFamily = {
+  opcodes: {
+    group: (op, ctx) => set(ctx.int(op, -2147483648, 4294967294), (r, v) => r.group = v),
+    off_by: (op, ctx) => set(ctx.int(op, -2147483648, 4294967294), (r, v) => r.offBy = v),
+    off_mode: (op, ctx) => {
+      if (op.value === "fast" || op.value === "normal") {
+        const mode = op.value;
+        return (r) => r.offMode = mode;
+      }
+      if (op.value === "time") {
+        ctx.warnOnce(
+          "off_mode=time",
+          op,
+          "off_mode=time is not supported: using normal (the release)",
+        );
+        return (r) => r.offMode = "normal";
+      }
+      return void ctx.fail(op, "is not one of fast, normal, time");
+    },
+  },
+  toZone(r, zone) {
+    const groupName = (g: number): number | string => (g >= 1 ? g : `sfz-group:${g}`);
+    if (r.group !== 0) zone.exclusiveGroup = groupName(r.group);
+    // SFZ chokes only through off_by; the model's default ("own") would choke by group alone
+    if (r.offBy === undefined || (r.offBy === 0 && r.group !== 0)) zone.offBy = "none";
+    else if (r.offBy === r.group) zone.offBy = "own";
+    else zone.offBy = groupName(r.offBy);
+    if (r.offMode) zone.offMode = r.offMode;
+  },
+};
+
+/** What starts a region: note-on or note-off, and the keyswitch it answers. */
+const triggers: OpcodeFamily = {
+  opcodes: {
+    trigger: (op, ctx) => {
+      const v = op.value;
+      if (v === "attack" || v === "release") return (r) => r.trigger = v;
+      if (v === "first" || v === "legato" || v === "release_key") {
+        const to = v === "release_key" ? "release" : "attack";
+        ctx.warnOnce(`trigger=${v}`, op, `trigger=${v} is not supported: using ${to}`);
+        return (r) => r.trigger = to;
+      }
+      return void ctx.fail(op, "is not one of attack, release, first, legato, release_key");
+    },
+    sw_lokey: (op, ctx) => set(ctx.note(op), (r, v) => r.swLokey = v),
+    sw_hikey: (op, ctx) => set(ctx.note(op), (r, v) => r.swHikey = v),
+    sw_last: (op, ctx) => set(ctx.note(op), (r, v) => r.swLast = v),
+    // instrument-wide: the last sw_default read wins, wherever it stands
+    sw_default: (op, ctx) => {
+      const n = ctx.note(op);
+      if (n !== undefined && n >= 0) ctx.keyswitchDefault = n;
+      return () => {};
+    },
+  },
+  toZone(r, zone) {
+    if (r.trigger) zone.trigger = r.trigger;
+    if (r.swLast !== undefined && r.swLast >= 0) {
+      zone.keyswitch = r.swLast;
+      const lo = r.swLokey ?? r.swLast, hi = r.swHikey ?? r.swLast;
+      zone.keyswitchRange = lo >= 0 && hi >= 0 && lo <= hi ? [lo, hi] : r.swLast;
+    } else if (r.swLokey !== undefined && r.swHikey !== undefined && r.swLokey >= 0) {
+      if (r.swLokey <= r.swHikey) zone.keyswitchRange = [r.swLokey, r.swHikey];
+    }
+  },
+};
+
+/** SFZ filter types: the engine's nearest, and whether that is an approximation. */
+const FILTER_TYPES: Record<string, ["lowpass" | "highpass" | "bandpass", boolean]> = {
+  lpf_2p: ["lowpass", false],
+  lpf_1p: ["lowpass", true],
+  lpf_4p: ["lowpass", true],
+  lpf_6p: ["lowpass", true],
+  lpf_2p_sv: ["lowpass", false],
+  hpf_2p: ["highpass", false],
+  hpf_1p: ["highpass", true],
+  hpf_4p: ["highpass", true],
+  hpf_6p: ["highpass", true],
+  hpf_2p_sv: ["highpass", false],
+  bpf_2p: ["bandpass", false],
+  bpf_1p: ["bandpass", true],
+  bpf_4p: ["bandpass", true],
+  bpf_6p: ["bandpass", true],
+  bpf_2p_sv: ["bandpass", false],
+};
+
+const filterType: Handler = (op, ctx) => {
+  const t = FILTER_TYPES[op.value];
+  if (!t) {
+    ctx.warnOnce(
+      `fil_type=${op.value}`,
+      op,
+      `fil_type=${op.value} is not supported: the region plays unfiltered`,
+    );
+    return (r) => r.filter.type = "off";
+  }
+  if (t[1]) {
+    ctx.warnOnce(
+      `fil_type=${op.value}`,
+      op,
+      `fil_type=${op.value} is approximated by the engine's 12 dB/octave ${t[0]}`,
+    );
+  }
+  return (r) => r.filter.type = t[0];
+};
+
+/** The filter, its tracking, its envelope and its controller. */
+const filter: OpcodeFamily = {
+  opcodes: {
+    fil_type: filterType,
+    filtype: filterType, // SFZ v1
+    cutoff: (op, ctx) => set(ctx.ranged(op, 10, 20000), (r, v) => r.filter.cutoff = v),
+    resonance: (op, ctx) => set(ctx.ranged(op, 0, 40), (r, v) => r.filter.resonance = v),
+    fil_veltrack: (op, ctx) => set(ctx.ranged(op, -9600, 9600), (r, v) => r.filter.veltrack = v),
+    fil_keytrack: (op, ctx) => set(ctx.ranged(op, -1200, 1200), (r, v) => r.filter.keytrack = v),
+    fil_keycenter: (op, ctx) => set(ctx.note(op), (r, v) => r.filter.keycenter = v < 0 ? 60 : v),
+    fileg_depth: (op, ctx) => set(ctx.ranged(op, -12000, 12000), (r, v) => r.filter.egDepth = v),
+    fileg_attack: (op, ctx) => set(ctx.seconds(op), (r, v) => r.filter.egAttack = v),
+    fileg_decay: (op, ctx) => set(ctx.seconds(op), (r, v) => r.filter.egDecay = v),
+    fileg_sustain: (op, ctx) => set(ctx.percent(op), (r, v) => r.filter.egSustain = v),
+    fileg_release: (op, ctx) => set(ctx.seconds(op), (r, v) => r.filter.egRelease = v),
+  },
+  numbered: [{
+    pattern: /^cutoff_(?:on)?cc(\d+)$/,
+    handle(op, name, cc, ctx) {
+      const cents = ctx.ranged(op, -9600, 9600);
+      if (cc < 1 || cc > 127) {
+        ctx.warnOnce(
+          `cutoff_cc:${cc}`,
+          op,
+          `${name}: controller ${cc} is outside 1..127 (ignored)`,
+        );
+        return undefined;
+      }
+      return set(cents, (r, v) => r.filter.cc = { controller: cc, cents: v });
+    },
+  }],
+  toZone(r, zone, ctx, at) {
+    const f = r.filter;
+    if (f.cutoff === undefined || f.type === "off") {
+      if (f.type !== undefined && f.type !== "off") {
+        ctx.warnOnce(
+          "fil_type-without-cutoff",
+          at,
+          "fil_type without cutoff: the filter stays off (as in SFZ)",
+        );
+      }
+      return;
+    }
+    const out: NonNullable<ZoneDefinitionInput["filter"]> = {
+      type: f.type ?? "lowpass",
+      cutoffHz: f.cutoff,
+    };
+    if (f.resonance !== undefined) out.resonanceDb = f.resonance;
+    if (f.veltrack !== undefined) out.velocityTrackCents = f.veltrack;
+    if (f.keytrack !== undefined) out.keyTrackCents = f.keytrack;
+    if (f.keycenter !== undefined) out.keyCenter = f.keycenter;
+    if (
+      f.egDepth !== undefined || f.egAttack !== undefined || f.egDecay !== undefined ||
+      f.egSustain !== undefined || f.egRelease !== undefined
+    ) {
+      out.envelope = { depthCents: f.egDepth ?? 0 };
+      if (f.egAttack !== undefined) out.envelope.attack = f.egAttack;
+      if (f.egDecay !== undefined) out.envelope.decay = f.egDecay;
+      if (f.egSustain !== undefined) out.envelope.sustain = f.egSustain;
+      if (f.egRelease !== undefined) out.envelope.release = f.egRelease;
+    }
+    if (f.cc) out.cc = f.cc;
+    zone.filter = out;
+  },
+};
+
+/** Every family, in the order their zone fields are written. */
+export const FAMILIES: readonly OpcodeFamily[] = [
+  sample,
+  ranges,
+  pitch,
+  amplitude,
+  loop,
+  alternatives,
+  groups,
+  triggers,
+  filter,
+];
+
+/** Every region opcode's handler, by lower-case name. */
+export const OPCODES: Readonly<Record<string, Handler>> = Object.assign(
+  {},
+  ...FAMILIES.map((f) => f.opcodes),
+);
+
+/** Every opcode named with a number. */
+export const NUMBERED_OPCODES: readonly NumberedOpcode[] = FAMILIES.flatMap((f) =>
+  f.numbered ?? []
+);

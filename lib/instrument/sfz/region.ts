@@ -1,0 +1,119 @@
+/**
+ * An SFZ region while its inherited and own opcodes apply, in SFZ units, and
+ * the checks that skip a region that can never play.
+ *
+ * Thread: CT. Pure.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+
+import type { LoopMode, ZoneDefinitionInput } from "../schema.ts";
+
+/** Filter state of a region while its opcodes apply. */
+export interface FilterState {
+  type?: "lowpass" | "highpass" | "bandpass" | "off";
+  cutoff?: number;
+  resonance?: number;
+  veltrack?: number;
+  keytrack?: number;
+  keycenter?: number;
+  egDepth?: number;
+  egAttack?: number;
+  egDecay?: number;
+  egSustain?: number;
+  egRelease?: number;
+  cc?: { controller: number; cents: number };
+}
+
+/** A region while its inherited and own opcodes apply; SFZ units. */
+export interface RegionState {
+  sample?: string;
+  generator?: string;
+  lokey: number;
+  hikey: number;
+  keycenter: number | "sample";
+  lovel: number;
+  hivel: number;
+  tune: number;
+  transpose: number;
+  volume: number;
+  amplitude: number;
+  pan: number;
+  ampVeltrack?: number;
+  velcurve: Map<number, number>;
+  env: { attack?: number; hold?: number; decay?: number; sustain?: number; release?: number };
+  loopMode?: LoopMode;
+  loopStart?: number;
+  loopEnd?: number;
+  offset?: number;
+  seqLength: number;
+  seqPosition: number;
+  lorand: number;
+  hirand: number;
+  group: number;
+  offBy?: number;
+  offMode?: "fast" | "normal";
+  trigger?: "attack" | "release";
+  lochan: number;
+  hichan: number;
+  swLokey?: number;
+  swHikey?: number;
+  swLast?: number;
+  pitchKeytrack?: number;
+  filter: FilterState;
+}
+
+/** One opcode's effect on a region (applied in header order: global, master, group, region). */
+export type Setter = (r: RegionState) => void;
+
+/** A zone being built, with its round-robin position (sorted on, then dropped). */
+export type ZoneDraft = ZoneDefinitionInput & { seq?: number };
+
+/** A region with SFZ's defaults. */
+export function freshRegion(): RegionState {
+  return {
+    lokey: 0,
+    hikey: 127,
+    keycenter: 60,
+    lovel: 1,
+    hivel: 127,
+    tune: 0,
+    transpose: 0,
+    volume: 0,
+    amplitude: 100,
+    pan: 0,
+    velcurve: new Map(),
+    env: {},
+    seqLength: 1,
+    seqPosition: 1,
+    lorand: 0,
+    hirand: 1,
+    group: 0,
+    lochan: 1,
+    hichan: 16,
+    filter: {},
+  };
+}
+
+/** The lowest velocity a region plays (velocity 0 is a note-off). */
+export function lowestVelocity(r: RegionState): number {
+  return Math.max(1, r.lovel);
+}
+
+/**
+ * Why a region with a sample never plays, or undefined when it can.
+ *
+ * @param r the region, all opcodes applied
+ * @returns the reason, as a warning words it
+ */
+export function neverPlays(r: RegionState): string | undefined {
+  if (r.sample === undefined) return "has no sample=";
+  if (r.lokey < 0 || r.hikey < 0) return "plays no key (lokey or hikey is -1)";
+  if (r.lokey > r.hikey) return `plays no key (lokey ${r.lokey} is above hikey ${r.hikey})`;
+  if (r.hivel < lowestVelocity(r)) return `plays no velocity (lovel ${r.lovel}, hivel ${r.hivel})`;
+  if (r.seqPosition > r.seqLength) {
+    return `never plays (seq_position ${r.seqPosition} is beyond seq_length ${r.seqLength})`;
+  }
+  if (r.lochan > r.hichan) return `plays no channel (lochan ${r.lochan}, hichan ${r.hichan})`;
+  return undefined;
+}
