@@ -1,10 +1,11 @@
 /**
  * zod schemas for the options scripts pass to the engine classes: the single
- * source of truth for their shapes, defaults and ranges (STYLE.md §6).
+ * source of truth for their shapes, defaults and ranges.
  *
  * Thread: CT. Pure, no FFI. A value out of range is a `RangeError` naming
- * the option (see {@linkcode parseOptions}); part B's instrument schema
- * reuses {@linkcode ZoneOptionsSchema} so instrument files and code agree.
+ * the option (see {@linkcode parseOptions}); the instrument-file schema
+ * (lib/instrument/schema.ts) reuses {@linkcode ZoneOptionsSchema} so
+ * instrument files and code agree.
  *
  * @module
  */

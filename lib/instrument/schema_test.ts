@@ -75,7 +75,7 @@ Deno.test("group names become numbers above the numbers already used", () => {
   assert.deepEqual(def.zones.map((z) => z.altGroup), [undefined, 8, 8, 7]);
 });
 
-Deno.test("the issue's example message, exactly", () => {
+Deno.test("a key above 127 gives the file, the zone path and the value, exactly", () => {
   const zones = [{ sample: "a.wav" }, { sample: "a.wav" }, { sample: "a.wav" }, {
     sample: "a.wav",
     keys: [36, 130],
