@@ -3,7 +3,7 @@
  *
  * Thread: CT. Pure: no FFI. Every `MS_ERR_*` code of the header maps to a
  * subclass of {@linkcode MidiSamplerError} (tests/ffi_contract_test.ts walks
- * them). Messages follow STYLE.md §3: action first, a colon, then state and
+ * them). Messages put the action first, a colon, then state and
  * fix, values quoted, no final period. Out-of-range arguments caught in
  * TypeScript are plain `RangeError`s and never reach C.
  *
@@ -39,7 +39,7 @@ export class MidiSamplerError extends Error {
   readonly hint: string | undefined;
 
   /**
-   * @param message Action first, colon, state and fix (STYLE.md §3).
+   * @param message Action first, colon, state and fix.
    * @param code Symbolic code.
    * @param options Hint, cause and C status.
    */
