@@ -4,7 +4,7 @@
  * "default"), one output per sampler, and the detail messages.
  *
  * Thread: CT for every function here. The render thread lives in the
- * backends (alsa.c, jack.c); nothing in this file runs on it.
+ * backends (alsa_rt.c, jack_rt.c); nothing in this file runs on it.
  */
 #include <pthread.h>
 #include <stdio.h>

@@ -6,54 +6,19 @@
  * Thread: CT for every function here; nothing in this file runs on the
  * render thread.
  *
- * alsa-lib prints its errors to stderr by default; the library never prints,
- * so a process-wide handler (installed once) keeps the first message of a
- * failing CT call for our detail message and drops the rest.
+ * alsa-lib prints its errors to stderr by default; the library never prints:
+ * ALSA's words for a failing call come from ctl_alsa_msg.c.
  */
 #include <alsa/asoundlib.h>
 #include <errno.h>
-#include <math.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "backend/alsa_out.h"
-
-/* ---------------------------------------------------- error capture (CT) -- */
-static _Thread_local bool cap_on;
-static _Thread_local char cap_msg[256];
-static pthread_once_t cap_once = PTHREAD_ONCE_INIT;
-
-static void cap_handler(const char *file, int line, const char *function, int err, const char *fmt, ...) {
-  if (!cap_on || cap_msg[0]) return; /* keep the first: it is the most specific */
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cap_msg, sizeof cap_msg, fmt, ap);
-  va_end(ap);
-}
-
-static void cap_install(void) { snd_lib_error_set_handler(cap_handler); }
-
-/* ALSA keeps the handler process-wide: when this library is unloaded (Deno
- * closes it at the end of a test module) while libasound stays, ALSA's next
- * message would jump into unmapped or reloaded code (seen: a segfault
- * mid-instruction when a later test's snd_seq_open failed). Restore ALSA's
- * default first. */
-__attribute__((destructor)) static void cap_uninstall(void) { snd_lib_error_set_handler(NULL); }
-
-void alsa_cap_begin(void) {
-  pthread_once(&cap_once, cap_install);
-  cap_msg[0] = 0;
-  cap_on = true;
-}
-
-void alsa_cap_end(void) { cap_on = false; }
-
-/* ALSA's own words for the failure: the captured message, else snd_strerror. */
-const char *alsa_cap_text(int err) { return cap_msg[0] ? cap_msg : snd_strerror(err); }
+#include "ctl/ctl_alsa_msg.h"
 
 /* "null", "jack", ... : the playback PCMs "aplay -L" would list. */
 static void list_devices(char *out, size_t cap) {
@@ -94,10 +59,10 @@ static int32_t fail_open(ms_sampler_t *s, const char *device, int err) {
     return ctl_fail(s, MS_ERR_DEVICE_BUSY,
                     "Cannot open ALSA device \"%s\": it is in use by another program (%s): close that program, "
                     "use \"default\" (which can mix), or use --backend jack; \"aplay -L\" offers %s",
-                    device, alsa_cap_text(err), list);
+                    device, ctl_alsa_msg_text(err), list);
   return ctl_fail(s, MS_ERR_DEVICE,
                   "Cannot open ALSA device \"%s\": %s: choose one that \"aplay -L\" offers (%s); " MS_HINT_NO_DEVICE,
-                  device, alsa_cap_text(err), list);
+                  device, ctl_alsa_msg_text(err), list);
 }
 
 static const char *format_name(uint32_t f) {
@@ -167,7 +132,7 @@ static int32_t setup(ms_output_t *o, alsa_out_t *a, const char *device) {
   snd_pcm_hw_params_alloca(&hw);
   int e = snd_pcm_hw_params_any(a->pcm, hw);
   if (e < 0)
-    return ctl_fail(s, MS_ERR_DEVICE, "Cannot configure ALSA device \"%s\": %s", device, alsa_cap_text(e));
+    return ctl_fail(s, MS_ERR_DEVICE, "Cannot configure ALSA device \"%s\": %s", device, ctl_alsa_msg_text(e));
   if ((e = snd_pcm_hw_params_set_access(a->pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED)) < 0)
     return ctl_fail(s, MS_ERR_UNSUPPORTED,
                     "Cannot configure ALSA device \"%s\": it does not take interleaved writes: use \"plug:%s\"",
@@ -196,7 +161,7 @@ static int32_t setup(ms_output_t *o, alsa_out_t *a, const char *device) {
   snd_pcm_uframes_t period = o->cfg.period_frames;
   if ((e = snd_pcm_hw_params_set_period_size_near(a->pcm, hw, &period, NULL)) < 0)
     return ctl_fail(s, MS_ERR_UNSUPPORTED, "Cannot configure ALSA device \"%s\": period of %u frames refused: %s",
-                    device, o->cfg.period_frames, alsa_cap_text(e));
+                    device, o->cfg.period_frames, ctl_alsa_msg_text(e));
   unsigned periods = o->cfg.periods;
   if ((e = snd_pcm_hw_params_set_periods_near(a->pcm, hw, &periods, NULL)) < 0) {
     /* some plugins fix the buffer instead: ask for period * periods frames */
@@ -204,15 +169,15 @@ static int32_t setup(ms_output_t *o, alsa_out_t *a, const char *device) {
     if ((e = snd_pcm_hw_params_set_buffer_size_near(a->pcm, hw, &buf)) < 0)
       return ctl_fail(s, MS_ERR_UNSUPPORTED,
                       "Cannot configure ALSA device \"%s\": %u periods of %lu frames refused: %s", device,
-                      o->cfg.periods, (unsigned long)period, alsa_cap_text(e));
+                      o->cfg.periods, (unsigned long)period, ctl_alsa_msg_text(e));
   }
   if ((e = snd_pcm_hw_params(a->pcm, hw)) < 0)
     return ctl_fail(s, MS_ERR_UNSUPPORTED,
                     "Cannot configure ALSA device \"%s\" for %u Hz, %u channels, %s, %u x %u frames: %s", device,
-                    rate, a->channels, format_name(fmt), o->cfg.periods, o->cfg.period_frames, alsa_cap_text(e));
+                    rate, a->channels, format_name(fmt), o->cfg.periods, o->cfg.period_frames, ctl_alsa_msg_text(e));
   if ((e = snd_pcm_get_params(a->pcm, &a->buffer, &a->period)) < 0 || a->period == 0)
     return ctl_fail(s, MS_ERR_DEVICE, "Cannot configure ALSA device \"%s\": reading back the buffer failed: %s",
-                    device, alsa_cap_text(e));
+                    device, ctl_alsa_msg_text(e));
 
   snd_pcm_sw_params_t *sw;
   snd_pcm_sw_params_alloca(&sw);
@@ -222,7 +187,7 @@ static int32_t setup(ms_output_t *o, alsa_out_t *a, const char *device) {
   snd_pcm_sw_params_set_avail_min(a->pcm, sw, a->period);
   if ((e = snd_pcm_sw_params(a->pcm, sw)) < 0)
     return ctl_fail(s, MS_ERR_DEVICE, "Cannot configure ALSA device \"%s\": software parameters refused: %s", device,
-                    alsa_cap_text(e));
+                    ctl_alsa_msg_text(e));
 
   const size_t samples = (size_t)a->period * a->channels;
   a->fbuf = ctl_alloc(s, samples * sizeof(float));
@@ -259,7 +224,7 @@ static int32_t alsa_open(ms_output_t *o) {
   a->sampler = s;
   a->stop_fd = -1;
   a->channels = s->cfg.channels;
-  alsa_cap_begin();
+  ctl_alsa_msg_begin();
   /* non-blocking: a busy device fails at once with -EBUSY instead of waiting */
   int e = snd_pcm_open(&a->pcm, device, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
   int32_t rc;
@@ -269,7 +234,7 @@ static int32_t alsa_open(ms_output_t *o) {
   } else {
     rc = setup(o, a, device);
   }
-  alsa_cap_end();
+  ctl_alsa_msg_end();
   if (rc != MS_OK) {
     free_out(s, a);
     return rc;
@@ -328,7 +293,7 @@ static int32_t alsa_refresh(ms_output_t *o) {
 
 int32_t alsa_probe_rate(ms_sampler_t *s, const char *device, uint32_t *rate) {
   snd_pcm_t *pcm = NULL;
-  alsa_cap_begin();
+  ctl_alsa_msg_begin();
   int e = snd_pcm_open(&pcm, device, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
   int32_t rc = MS_OK;
   if (e < 0) {
@@ -338,19 +303,19 @@ int32_t alsa_probe_rate(ms_sampler_t *s, const char *device, uint32_t *rate) {
     snd_pcm_hw_params_alloca(&hw);
     unsigned r = 48000;
     if ((e = snd_pcm_hw_params_any(pcm, hw)) < 0) {
-      rc = ctl_fail(s, MS_ERR_DEVICE, "Cannot probe ALSA device \"%s\": %s", device, alsa_cap_text(e));
+      rc = ctl_fail(s, MS_ERR_DEVICE, "Cannot probe ALSA device \"%s\": %s", device, ctl_alsa_msg_text(e));
     } else {
       /* the device's own rate nearest 48000, not what a plug layer could resample to */
       snd_pcm_hw_params_set_rate_resample(pcm, hw, 0);
       if ((e = snd_pcm_hw_params_set_rate_near(pcm, hw, &r, NULL)) < 0)
         rc = ctl_fail(s, MS_ERR_UNSUPPORTED, "Cannot probe ALSA device \"%s\": no sample rate is offered: %s",
-                      device, alsa_cap_text(e));
+                      device, ctl_alsa_msg_text(e));
       else
         *rate = r;
     }
     snd_pcm_close(pcm);
   }
-  alsa_cap_end();
+  ctl_alsa_msg_end();
   return rc;
 }
 

@@ -3,7 +3,7 @@
  * (alsa.c, jack.c) fills in, plus the render-thread helper (ctl_thread.c).
  *
  * Thread: CT for every vtable entry. The render thread (the ALSA loop in
- * alsa.c, JACK's process callback in jack.c) touches only memory from
+ * alsa_rt.c, JACK's process callback in jack_rt.c) touches only memory from
  * ctl_alloc (locked when ms_sampler_enable_rt is on) and never calls back
  * into this file's CT functions.
  */
@@ -54,13 +54,6 @@ extern const ms_backend_ops_t ms_backend_jack;
  * s may be NULL (messages go to the thread's message). */
 int32_t alsa_probe_rate(ms_sampler_t *s, const char *device, uint32_t *rate);
 int32_t jack_probe_rate(ms_sampler_t *s, const char *client_name, uint32_t *rate);
-
-/* ALSA's messages for the calling thread's ALSA calls between begin and end
- * (alsa.c): the library never prints, so ALSA's error handler is captured.
- * alsa_cap_text gives the first message, else snd_strerror(err). CT. */
-void alsa_cap_begin(void);
-void alsa_cap_end(void);
-const char *alsa_cap_text(int err);
 
 /* Default names. */
 #define MS_ALSA_DEFAULT_DEVICE "default"

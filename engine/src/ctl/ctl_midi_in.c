@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend/backend.h"
+#include "ctl/ctl_alsa_msg.h"
 #include "shared/midi.h"
 
 #define MS_SEQ_CLIENT_NAME "midi-sampler" /* the port other programs see: "midi-sampler:in" */
@@ -209,13 +209,13 @@ static int32_t open_raw(ms_sampler_t *s, ms_midi_in_t *in, const char *path) {
 }
 
 static int32_t open_seq(ms_sampler_t *s, ms_midi_in_t *in, const char *connect) {
-  alsa_cap_begin(); /* ALSA's messages become ours: the library never prints */
+  ctl_alsa_msg_begin(); /* ALSA's messages become ours: the library never prints */
   int e = snd_seq_open(&in->seq, "default", SND_SEQ_OPEN_INPUT, SND_SEQ_NONBLOCK);
-  alsa_cap_end();
+  ctl_alsa_msg_end();
   if (e < 0) {
     in->seq = NULL;
     bool missing = access("/dev/snd/seq", F_OK) != 0;
-    return ctl_fail(s, MS_ERR_DEVICE, "Cannot open the ALSA sequencer: %s%s", alsa_cap_text(e),
+    return ctl_fail(s, MS_ERR_DEVICE, "Cannot open the ALSA sequencer: %s%s", ctl_alsa_msg_text(e),
                     missing ? ": /dev/snd/seq does not exist (no sound hardware, or the snd-seq module is not "
                               "loaded: modprobe snd-seq); use a raw MIDI device, a FIFO or JACK MIDI instead"
                             : "");
@@ -228,14 +228,14 @@ static int32_t open_seq(ms_sampler_t *s, ms_midi_in_t *in, const char *connect) 
                     MS_SEQ_CLIENT_NAME, snd_strerror(port));
   if (connect && connect[0]) {
     snd_seq_addr_t addr;
-    alsa_cap_begin();
+    ctl_alsa_msg_begin();
     e = snd_seq_parse_address(in->seq, &addr, connect);
     if (e >= 0) e = snd_seq_connect_from(in->seq, port, addr.client, addr.port);
-    alsa_cap_end();
+    ctl_alsa_msg_end();
     if (e < 0)
       return ctl_fail(s, MS_ERR_DEVICE,
                       "Cannot connect MIDI input from \"%s\": %s: list ports with \"aconnect -i\" (CLIENT:PORT)",
-                      connect, alsa_cap_text(e));
+                      connect, ctl_alsa_msg_text(e));
   }
   if (snd_midi_event_new(256, &in->decoder) < 0)
     return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot open the ALSA sequencer: out of memory for its decoder");

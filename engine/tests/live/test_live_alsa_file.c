@@ -30,7 +30,7 @@ static ms_sampler_t *make_sampler(ms_instrument_t **inst) {
   return s;
 }
 
-/* The same rounding as the ALSA backend's conversion (alsa.c). */
+/* The same rounding as the ALSA backend's conversion (alsa_rt.c). */
 static void to_s16(const float *in, int16_t *out, size_t n) {
   for (size_t i = 0; i < n; i++) {
     float v = in[i] * 32768.0f;
