@@ -11,6 +11,9 @@
  *  (g) mono/stereo samples, constant-power pan, 1..8 output channels, buses
  *  (h) pitch bend (with range) and mod wheel vibrato move the frequency
  *  (i) round-robin alternation and exclusive-group choke
+ *  (j) the envelope type itself (rt/rt_env.h): every stage, settling into
+ *      sustain, the floor that ends it, steps longer than a timed stage, a
+ *      cut step, and the filter's kind (no settle, no floor) that never ends
  * Thread: the test thread is both CT and RT (it calls ms_process itself).
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
@@ -19,6 +22,7 @@
 
 #include <sndfile.h>
 
+#include "rt/rt_env.h"
 #include "test_util.h"
 
 #define RATE 48000u
@@ -637,6 +641,101 @@ done:
   free(neg);
 }
 
+/* ---------------------------------------------- (j) the envelope type -- */
+static void test_envelope_type(void) {
+  tu_section("(j) the envelope type: stages, settle, floor, long and cut steps");
+  const rt_env_desc_t amp = {.delay_frames = 10, .attack_frames = 100, .hold_frames = 20, .decay_coef = 0.99f,
+                             .sustain = 0.5f, .release_coef = 0.9f, .settle = 1e-4f, .floor = 2e-4f};
+  rt_env_t e;
+  rt_env_start(&amp, &e);
+  CHECK(e.level == 0.0f);
+  rt_env_settle(&amp, &e);
+  CHECK_EQ_INT(e.stage, RT_ENV_DELAY);
+  CHECK_EQ_U64(rt_env_timed_left(&e), 10);
+  rt_env_step(&amp, &e, 10);
+  CHECK(e.level == 0.0f);
+  CHECK_EQ_INT(e.stage, RT_ENV_DELAY); /* a stage left with 0 frames moves on at the next settle */
+  rt_env_settle(&amp, &e);
+  CHECK_EQ_INT(e.stage, RT_ENV_ATTACK);
+  CHECK_EQ_U64(rt_env_timed_left(&e), 100);
+  rt_env_step(&amp, &e, 25);
+  CHECK(e.level == 0.25f); /* linear attack */
+  rt_env_step(&amp, &e, 75);
+  CHECK(e.level == 1.0f);
+  rt_env_settle(&amp, &e);
+  CHECK_EQ_INT(e.stage, RT_ENV_HOLD);
+  CHECK_EQ_U64(rt_env_timed_left(&e), 20);
+  rt_env_step(&amp, &e, 20);
+  CHECK(e.level == 1.0f);
+  rt_env_settle(&amp, &e);
+  CHECK_EQ_INT(e.stage, RT_ENV_DECAY);
+  CHECK_EQ_U64(rt_env_timed_left(&e), UINT32_MAX);
+  rt_env_step(&amp, &e, 64);
+  CHECK_NEAR(e.level, 0.5 + 0.5 * pow(0.99, 64), 1e-5);
+  int steps = 0;
+  while (e.stage == RT_ENV_DECAY && steps++ < 1000) rt_env_step(&amp, &e, 64);
+  CHECK_EQ_INT(e.stage, RT_ENV_SUSTAIN);
+  CHECK(e.level == 0.5f); /* settled: exactly the sustain level */
+  rt_env_step(&amp, &e, 64);
+  CHECK(e.level == 0.5f);
+  rt_env_release(&e);
+  CHECK_EQ_INT(e.stage, RT_ENV_RELEASE);
+  rt_env_step(&amp, &e, 10);
+  CHECK_NEAR(e.level, 0.5 * pow(0.9, 10), 1e-6);
+  steps = 0;
+  while (e.stage == RT_ENV_RELEASE && steps++ < 1000) rt_env_step(&amp, &e, 64);
+  CHECK_EQ_INT(e.stage, RT_ENV_DONE); /* under the floor: ended */
+  CHECK(e.level == 0.0f);
+  rt_env_release(&e);
+  CHECK_EQ_INT(e.stage, RT_ENV_DONE); /* an ended envelope stays ended */
+
+  /* a cut step gives its unused frames back to a timed stage; an envelope
+   * that ended within the cut step falls on from where sound is */
+  rt_env_start(&amp, &e);
+  rt_env_settle(&amp, &e);
+  rt_env_step(&amp, &e, 10);
+  rt_env_settle(&amp, &e);
+  rt_env_step(&amp, &e, 64);
+  CHECK_EQ_U64(e.left, 36);
+  rt_env_cut(&e, 14, 0.5f);
+  CHECK_EQ_U64(e.left, 50);
+  CHECK(e.level == 0.5f);
+  e.stage = RT_ENV_DONE;
+  rt_env_cut(&e, 3, 0.1f);
+  CHECK_EQ_INT(e.stage, RT_ENV_RELEASE);
+  CHECK(e.level == 0.1f);
+
+  /* no delay, no attack: starts at the peak; a step longer than the attack
+   * ends at the peak; sustain 0 under the floor ends the envelope in decay */
+  const rt_env_desc_t snap = {.attack_frames = 0, .decay_coef = 0.5f, .sustain = 0.0f, .release_coef = 0.5f,
+                              .settle = 1e-4f, .floor = 2e-4f};
+  rt_env_start(&snap, &e);
+  CHECK(e.level == 1.0f);
+  rt_env_settle(&snap, &e);
+  CHECK_EQ_INT(e.stage, RT_ENV_DECAY);
+  rt_env_step(&snap, &e, 64);
+  CHECK_EQ_INT(e.stage, RT_ENV_DONE);
+  CHECK(e.level == 0.0f);
+
+  /* the filter's kind: no settle distance, no floor */
+  const rt_env_desc_t fil = {.attack_frames = 100, .decay_coef = 0.9f, .sustain = 0.25f, .release_coef = 0.9f};
+  rt_env_start(&fil, &e);
+  rt_env_settle(&fil, &e);
+  rt_env_step(&fil, &e, 64);
+  rt_env_step(&fil, &e, 64); /* 28 frames past the attack's end: the step ends at the peak */
+  CHECK(e.level == 1.0f);
+  CHECK_EQ_INT(e.stage, RT_ENV_ATTACK);
+  rt_env_settle(&fil, &e);
+  CHECK_EQ_INT(e.stage, RT_ENV_DECAY); /* no hold */
+  for (int i = 0; i < 100; i++) rt_env_step(&fil, &e, 64);
+  CHECK_EQ_INT(e.stage, RT_ENV_DECAY); /* approaches sustain, never settles */
+  CHECK_NEAR(e.level, 0.25, 1e-6);
+  rt_env_release(&e);
+  for (int i = 0; i < 100; i++) rt_env_step(&fil, &e, 64);
+  CHECK_EQ_INT(e.stage, RT_ENV_RELEASE); /* never ends */
+  CHECK(e.level >= 0.0f && e.level < 1e-6f);
+}
+
 int main(void) {
   test_pitch();
   test_interpolation();
@@ -647,5 +746,6 @@ int main(void) {
   test_pan_channels();
   test_bend_modwheel();
   test_alternatives();
+  test_envelope_type();
   return tu_finish();
 }

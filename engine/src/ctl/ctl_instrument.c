@@ -56,14 +56,6 @@ int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const
   return MS_OK;
 }
 
-static uint32_t frames_of(float seconds, uint32_t rate) { return (uint32_t)lrint((double)seconds * rate); }
-
-/* Per-frame coefficient that falls to -60 dB in `seconds`. */
-static float decay_coef(float seconds, uint32_t rate) {
-  if (seconds <= 0.0f) return 0.0f;
-  return (float)exp(log(0.001) / ((double)seconds * rate));
-}
-
 int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) {
   ms_sampler_t *s = inst->sampler;
   const uint32_t n = inst->zone_count, rate = s->cfg.sample_rate;
@@ -159,19 +151,17 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     r->fileg_depth = z->fileg_depth_cents;
     r->cutoff_cc = z->cutoff_cc;
     r->cutoff_cc_cents = z->cutoff_cc_cents;
-    r->fileg_attack_frames = frames_of(z->fileg_attack_s, rate);
-    r->fileg_decay_coef = decay_coef(z->fileg_decay_s, rate);
-    r->fileg_sustain = z->fileg_sustain;
-    r->fileg_release_coef = decay_coef(z->fileg_release_s < 0.002f ? 0.002f : z->fileg_release_s, rate);
+    ctl_env_describe(&r->fil_env,
+                     &(ctl_env_times_t){.attack_s = z->fileg_attack_s, .decay_s = z->fileg_decay_s,
+                                        .sustain = z->fileg_sustain, .release_s = z->fileg_release_s},
+                     rate, false);
     r->rate_ratio = (double)smp->sample_rate / (double)rate;
     r->gain = db_to_gain(z->gain_db);
     r->pan = z->pan;
-    r->attack_frames = frames_of(z->attack_s, rate);
-    r->hold_frames = frames_of(z->hold_s, rate);
-    r->decay_coef = decay_coef(z->decay_s, rate);
-    r->sustain = z->sustain;
-    /* a release shorter than 2 ms would click: keep at least that */
-    r->release_coef = decay_coef(z->release_s < 0.002f ? 0.002f : z->release_s, rate);
+    ctl_env_describe(&r->amp_env,
+                     &(ctl_env_times_t){.attack_s = z->attack_s, .hold_s = z->hold_s, .decay_s = z->decay_s,
+                                        .sustain = z->sustain, .release_s = z->release_s},
+                     rate, true);
     r->vel_gain[0] = 0.0f;
     for (int v = 1; v < 128; v++) {
       float x = (float)v / 127.0f;

@@ -1,6 +1,8 @@
 /*
- * rt_voice.c — the voice pool: starting, releasing, stealing and rendering
- * voices, envelopes and gain/pitch ramps.
+ * rt_voice.c — the voice pool: starting the zones rt_select.c chose,
+ * releasing, choking, stealing and fading voices, and rendering them (sample
+ * runs through the interpolating kernels, the per-voice filter, and the
+ * control-grid ramps of gain, pitch and envelopes).
  *
  * Thread: RT only. Must never allocate, lock, log, do I/O or call back into
  * JavaScript. Works only on the pre-allocated pool and on immutable
@@ -8,17 +10,21 @@
  * return ring (rt_retire_data).
  *
  * Ramps: a voice's gain and pitch are recomputed at "ramp ends": absolute
- * control-grid frames (multiples of MS_CONTROL_FRAMES), envelope stage ends,
- * and the frames of note events that touch it. In between, gain moves
- * linearly per frame. Because every ramp end is an absolute frame, output does
- * not depend on how the caller slices ms_process calls.
+ * control-grid frames (multiples of MS_CONTROL_FRAMES), the ends of the
+ * amplitude envelope's timed stages, and the frames of note events that touch
+ * it. In between, gain moves linearly per frame. Because every ramp end is an
+ * absolute frame, output does not depend on how the caller slices ms_process
+ * calls. Envelopes (rt_env.h) are stepped once per ramp: the amplitude
+ * envelope gives the gain at the ramp's last frame; the filter envelope sets
+ * the filter coefficients for the whole ramp (it is not rewound when an event
+ * cuts a ramp short).
  */
 #include <string.h>
 
 #include "rt/rt_dsp.h"
+#include "rt/rt_env.h"
+#include "rt/rt_select.h"
 #include "shared/engine.h"
-
-#define ENV_FLOOR 2e-4f /* below this (-74 dB) a releasing envelope ramps to 0 and ends */
 
 /* ------------------------------------------------------------ helpers -- */
 
@@ -52,42 +58,35 @@ static void voice_gains(const ms_sampler_t *s, const rt_voice_t *v, float level,
   *gr = g * pr;
 }
 
+/* A voice stops holding its note: it no longer counts against polyphony. */
+static void voice_unhold(ms_sampler_t *s, rt_voice_t *v) {
+  if (v->state == VOICE_PLAYING) {
+    s->holding--;
+    if (!v->detached && s->slots[v->slot].voices) s->slots[v->slot].voices--;
+  }
+}
+
 /* Move the envelope and fade to their values at frame f-1 when a ramp is cut
  * short by an event at f, so the next ramp starts from where sound really is. */
 static void voice_interrupt(rt_voice_t *v, uint64_t f) {
   if (f >= v->ramp_end) return;
   uint64_t len = v->ramp_end - v->ramp_start;
   float w = len ? (float)(f - v->ramp_start) / (float)len : 1.0f;
-  v->env1 = v->env0 + (v->env1 - v->env0) * w;
+  const float env = v->env0 + (v->amp.level - v->env0) * w;
   v->fade1 = v->fade0 + (v->fade1 - v->fade0) * w;
   v->gl_end = v->gl + v->dgl * (float)(f - v->ramp_start);
   v->gr_end = v->gr + v->dgr * (float)(f - v->ramp_start);
-  if (v->env_stage == ENV_ATTACK || v->env_stage == ENV_HOLD) v->stage_left += (uint32_t)(v->ramp_end - f);
-  if (v->env_stage == ENV_DONE) v->env_stage = ENV_RELEASE;
+  rt_env_cut(&v->amp, (uint32_t)(v->ramp_end - f), env);
   v->ramp_end = f;
 }
 
-/* Advance the filter envelope by m frames and set the filter coefficients
+/* Step the filter envelope by m frames and set the filter coefficients
  * for the ramp from the cutoff and its modulation (cents, through tables). */
 static void voice_filter_control(ms_sampler_t *s, rt_voice_t *v, uint32_t m) {
   const rt_zone_t *z = v->zone;
-  switch (v->fileg_stage) {
-    case ENV_ATTACK:
-      if (v->fileg_left > m) {
-        v->fileg_left -= m;
-        v->fileg_level = 1.0f - (float)v->fileg_left / (float)z->fileg_attack_frames;
-        break;
-      }
-      v->fileg_stage = ENV_DECAY;
-      v->fileg_level = 1.0f;
-      break;
-    case ENV_DECAY:
-      v->fileg_level = z->fileg_sustain + (v->fileg_level - z->fileg_sustain) * rt_powi(z->fileg_decay_coef, m);
-      break;
-    case ENV_RELEASE: v->fileg_level *= rt_powi(z->fileg_release_coef, m); break;
-    default: break;
-  }
-  float cents = v->fil_base_cents + z->fileg_depth * v->fileg_level;
+  rt_env_settle(&z->fil_env, &v->fil);
+  rt_env_step(&z->fil_env, &v->fil, m);
+  float cents = v->fil_base_cents + z->fileg_depth * v->fil.level;
   if (z->cutoff_cc && !v->detached) cents += z->cutoff_cc_cents * (float)s->slots[v->slot].cc[z->cutoff_cc] * (1.0f / 127.0f);
   float x = 2.0f * z->cutoff_hz * (float)rt_pitch_ratio(s, cents) / (float)s->cfg.sample_rate;
   const float xmin = 20.0f / (float)s->cfg.sample_rate;
@@ -103,29 +102,20 @@ static void voice_filter_control(ms_sampler_t *s, rt_voice_t *v, uint32_t m) {
   v->fa3 = g * v->fa2;
 }
 
-/* Compute the ramp starting at frame f: envelope, fade, gains, pitch. */
+/* Compute the ramp starting at frame f: envelopes, fade, gains, pitch. */
 static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   const rt_zone_t *z = v->zone;
-  v->env0 = v->env1;
+  rt_env_settle(&z->amp_env, &v->amp); /* timed stages with no frames left end now */
+  v->env0 = v->amp.level;
   v->fade0 = v->fade1;
   v->gl = v->gl_end;
   v->gr = v->gr_end;
 
-  /* stage transitions with zero length happen now */
-  for (;;) {
-    if (v->env_stage == ENV_ATTACK && v->stage_left == 0) {
-      v->env0 = 1.0f;
-      v->env_stage = ENV_HOLD;
-      v->stage_left = z->hold_frames;
-    } else if (v->env_stage == ENV_HOLD && v->stage_left == 0) {
-      v->env_stage = ENV_DECAY;
-    } else {
-      break;
-    }
-  }
-
+  /* the ramp ends at the next grid frame, the end of a timed envelope
+   * stage, or where a fade reaches 0, whichever comes first */
   uint64_t e = next_grid(f);
-  if ((v->env_stage == ENV_ATTACK || v->env_stage == ENV_HOLD) && f + v->stage_left < e) e = f + v->stage_left;
+  const uint32_t timed = rt_env_timed_left(&v->amp);
+  if (timed != UINT32_MAX && f + timed < e) e = f + timed;
   bool fade_ends = false;
   if (v->fade_step > 0.0f) {
     float left = v->fade0 / v->fade_step;
@@ -136,50 +126,9 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
     }
   }
   uint32_t m = (uint32_t)(e - f);
-  bool last = false;
 
-  float env = v->env0;
-  switch (v->env_stage) {
-    case ENV_ATTACK:
-      v->stage_left -= m;
-      env = z->attack_frames ? 1.0f - (float)v->stage_left / (float)z->attack_frames : 1.0f;
-      break;
-    case ENV_HOLD:
-      v->stage_left -= m;
-      env = 1.0f;
-      break;
-    case ENV_DECAY: {
-      float d = v->env0 - z->sustain;
-      env = z->sustain + d * rt_powi(z->decay_coef, m);
-      if (env - z->sustain < 1e-4f && env - z->sustain > -1e-4f) {
-        env = z->sustain;
-        v->env_stage = ENV_SUSTAIN;
-        if (z->sustain < ENV_FLOOR) {
-          env = 0.0f;
-          last = true;
-        }
-      }
-      break;
-    }
-    case ENV_SUSTAIN:
-      env = z->sustain;
-      if (env < ENV_FLOOR) {
-        env = 0.0f;
-        last = true;
-      }
-      break;
-    case ENV_RELEASE:
-      env = v->env0 * rt_powi(z->release_coef, m);
-      if (env < ENV_FLOOR) {
-        env = 0.0f;
-        last = true;
-      }
-      break;
-    default:
-      env = 0.0f;
-      last = true;
-      break;
-  }
+  rt_env_step(&z->amp_env, &v->amp, m);
+  bool last = v->amp.stage == RT_ENV_DONE;
   float fade = v->fade0;
   if (v->fade_step > 0.0f) {
     fade = fade_ends ? 0.0f : v->fade0 - v->fade_step * (float)m;
@@ -188,12 +137,11 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
       last = true;
     }
   }
-  v->env1 = env;
   v->fade1 = fade;
-  if (last) v->env_stage = ENV_DONE;
+  if (last) v->amp.stage = RT_ENV_DONE;
 
   float gl, gr;
-  voice_gains(s, v, env * fade, e - 1, &gl, &gr);
+  voice_gains(s, v, v->amp.level * fade, e - 1, &gl, &gr);
   float inv = 1.0f / (float)m;
   v->dgl = (gl - v->gl) * inv;
   v->dgr = (gr - v->gr) * inv;
@@ -396,10 +344,7 @@ static uint32_t voice_run_filtered(ms_sampler_t *s, rt_voice_t *v, uint64_t from
 }
 
 static void voice_free(ms_sampler_t *s, rt_voice_t *v) {
-  if (v->state == VOICE_PLAYING) {
-    s->holding--;
-    if (!v->detached && s->slots[v->slot].voices) s->slots[v->slot].voices--;
-  }
+  voice_unhold(s, v);
   v->state = VOICE_FREE;
   rt_instrument_data_t *d = v->idata;
   v->idata = NULL;
@@ -433,7 +378,7 @@ void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t 
     while (done < frames) {
       uint64_t f = from + done;
       if (f >= v->ramp_end) {
-        if (v->env_stage == ENV_DONE) break;
+        if (v->amp.stage == RT_ENV_DONE) break;
         voice_control(s, v, f);
       }
       uint32_t m = frames - done;
@@ -447,12 +392,12 @@ void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t 
       }
       done += r;
       if (r < m) {
-        v->env_stage = ENV_DONE;
+        v->amp.stage = RT_ENV_DONE;
         v->ramp_end = from + done;
         break;
       }
     }
-    if (v->env_stage == ENV_DONE && from + done >= v->ramp_end) {
+    if (v->amp.stage == RT_ENV_DONE && from + done >= v->ramp_end) {
       voice_free(s, v);
       any_freed = true;
     }
@@ -474,26 +419,44 @@ void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t 
 
 static void voice_start_fade(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   voice_interrupt(v, f);
-  if (v->state == VOICE_PLAYING) {
-    s->holding--;
-    if (!v->detached && s->slots[v->slot].voices) s->slots[v->slot].voices--;
-  }
+  voice_unhold(s, v);
   v->state = VOICE_FADING;
   float step = 1.0f / (float)s->fade_frames;
   if (v->fade_step < step) v->fade_step = step;
-  if (v->env_stage == ENV_DONE) v->env_stage = ENV_RELEASE;
+  if (v->amp.stage == RT_ENV_DONE) v->amp.stage = RT_ENV_RELEASE;
 }
 
-static void voice_release(rt_voice_t *v, uint64_t f) {
-  if (v->loop_mode == MS_LOOP_ONE_SHOT) return;
+/* Both envelopes into their release; a sustain loop plays on to the sample's end. */
+static void voice_enter_release(rt_voice_t *v, uint64_t f) {
   voice_interrupt(v, f);
   v->released = true;
   v->sustained = false;
-  v->fileg_stage = ENV_RELEASE;
-  if (v->env_stage != ENV_DONE) v->env_stage = ENV_RELEASE;
+  rt_env_release(&v->fil);
+  rt_env_release(&v->amp);
   if (v->loop_mode == MS_LOOP_SUSTAIN) {
-    v->loop_end = 0; /* play on through to the end of the sample */
+    v->loop_end = 0;
     v->wrapped = false;
+  }
+}
+
+/* Note-off: one-shots play on. */
+static void voice_release(rt_voice_t *v, uint64_t f) {
+  if (v->loop_mode == MS_LOOP_ONE_SHOT) return;
+  voice_enter_release(v, f);
+}
+
+/* A choked voice: a fast fade, or its own release (MS_OFF_NORMAL), one-shots included. */
+static void voice_choke(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
+  if (v->zone->off_mode == MS_OFF_NORMAL) voice_enter_release(v, f);
+  else voice_start_fade(s, v, f);
+}
+
+/* Choke the slot's playing voices that exclusive group g turns off. */
+static void choke_group(ms_sampler_t *s, uint32_t slot_index, uint32_t g, uint64_t f) {
+  for (uint32_t a = 0; a < s->active_count; a++) {
+    rt_voice_t *v = &s->voices[s->active[a]];
+    if (v->state == VOICE_PLAYING && !v->detached && v->slot == slot_index && v->choked_by == g)
+      voice_choke(s, v, f);
   }
 }
 
@@ -505,8 +468,8 @@ static rt_voice_t *pick_victim(ms_sampler_t *s, int32_t slot) {
     rt_voice_t *v = &s->voices[s->active[a]];
     if (v->state != VOICE_PLAYING) continue;
     if (slot >= 0 && (v->detached || v->slot != (uint32_t)slot)) continue;
-    if (v->released || v->env_stage == ENV_RELEASE) {
-      if (!best_rel || v->env1 * v->note_gain < best_rel->env1 * best_rel->note_gain) best_rel = v;
+    if (v->released || v->amp.stage == RT_ENV_RELEASE) {
+      if (!best_rel || v->amp.level * v->note_gain < best_rel->amp.level * best_rel->note_gain) best_rel = v;
     } else if (!oldest || v->start_seq < oldest->start_seq) {
       oldest = v;
     }
@@ -536,97 +499,66 @@ static rt_voice_t *take_free_voice(ms_sampler_t *s) {
   return q; /* keeps its place in the active list */
 }
 
-static uint32_t rng_next(ms_sampler_t *s) {
-  uint64_t x = s->rng;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  s->rng = x;
-  return (uint32_t)((x * 0x2545F4914F6CDD1DULL) >> 32);
-}
-
-/* A choked voice: a fast fade, or its own release (MS_OFF_NORMAL), one-shots included. */
-static void voice_choke(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
-  if (v->zone->off_mode == MS_OFF_NORMAL) {
-    voice_interrupt(v, f);
-    v->released = true;
-    v->sustained = false;
-    v->fileg_stage = ENV_RELEASE;
-    if (v->env_stage != ENV_DONE) v->env_stage = ENV_RELEASE;
-    if (v->loop_mode == MS_LOOP_SUSTAIN) v->loop_end = 0;
-  } else {
-    voice_start_fade(s, v, f);
+/* Set up voice v to play zone z of version d for this note. */
+static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint32_t slot_index,
+                        rt_instrument_data_t *d, const rt_zone_t *z, const rt_selection_t *sel,
+                        const ms_cmd_note_t *params, uint64_t f) {
+  const uint8_t note = sel->note, vel = sel->velocity;
+  uint16_t ai = v->active_index;
+  memset(v, 0, sizeof *v);
+  v->active_index = ai;
+  v->state = VOICE_PLAYING;
+  v->data = z->data;
+  v->length = z->length;
+  v->channels = z->channels;
+  v->bits = z->bits;
+  v->frame_bytes = z->channels * (z->bits == 16 ? 2u : 4u);
+  v->loop_mode = z->loop_mode;
+  if (z->loop_mode == MS_LOOP_FORWARD || z->loop_mode == MS_LOOP_SUSTAIN) {
+    v->loop_start = z->loop_start;
+    v->loop_end = z->loop_end;
   }
+  uint64_t off = (uint64_t)z->offset + (params ? params->offset_frames : 0);
+  if (off >= z->length) off = z->length ? z->length - 1 : 0;
+  v->pos = off << 32;
+  v->note = note;
+  v->velocity = vel;
+  v->released = sel->trigger == MS_TRIGGER_RELEASE; /* a release sample ignores later note-offs */
+  v->slot = (uint16_t)slot_index;
+  v->bus = slot->bus;
+  v->zone = z;
+  v->idata = d;
+  d->voices_using++;
+  v->start_seq = ++s->voice_seq;
+  v->exclusive_group = z->exclusive_group;
+  v->choked_by = z->choked_by;
+  v->rate_ratio = z->rate_ratio;
+  v->cents = z->tune_cents + ((float)note - (float)z->root_key) * z->keytrack + (params ? params->tune_cents : 0.0f);
+  v->note_gain = z->gain * z->vel_gain[vel] * (params ? params->gain : 1.0f);
+  v->note_pan = z->pan + (params ? params->pan : 0.0f);
+  rt_env_start(&z->amp_env, &v->amp);
+  v->fade1 = 1.0f;
+  if (z->filter_type != MS_FILTER_NONE) {
+    v->fil_base_cents = z->fil_veltrack * (float)vel * (1.0f / 127.0f) +
+                        z->fil_keytrack * ((float)note - (float)z->fil_keycenter);
+    rt_env_start(&z->fil_env, &v->fil);
+  }
+  voice_gains(s, v, v->amp.level, f ? f - 1 : 0, &v->gl_end, &v->gr_end);
+  v->ramp_start = v->ramp_end = f;
 }
 
 /*
- * Start the zones of slot's current version that answer this key, velocity,
- * channel and trigger: layers all play, each alternative group plays one,
- * keyswitch and random ranges filter, and each started zone's group chokes
- * the voices it turns off.
+ * Start what rt_select.c chose for a note: first choke the voices its zones'
+ * groups turn off, then start a voice per zone, stealing one when the slot's
+ * or the sampler's polyphony is reached.
  */
-static void start_zones(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, uint8_t note, uint8_t vel, uint8_t chan,
-                        uint8_t trigger, const ms_cmd_note_t *params, uint64_t f) {
+static void start_selection(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const rt_selection_t *sel,
+                            const ms_cmd_note_t *params, uint64_t f) {
+  if (sel->count == 0) return;
   rt_instrument_data_t *d = slot->data;
-  if (!d || d->zone_count == 0) return;
-  const float r = (float)(rng_next(s) >> 8) * 0x1p-24f; /* one random value per note, as SFZ's lorand/hirand */
+  for (uint32_t c = 0; c < sel->choke_count; c++) choke_group(s, slot_index, sel->chokes[c], f);
 
-  uint32_t match[MS_MAX_MATCHING_ZONES];
-  uint32_t nm = 0;
-  for (uint32_t i = 0; i < d->zone_count && nm < MS_MAX_MATCHING_ZONES; i++) {
-    const rt_zone_t *z = &d->zones[i];
-    if (note < z->lo_key || note > z->hi_key || vel < z->lo_vel || vel > z->hi_vel) continue;
-    if (z->trigger != trigger || chan < z->lo_chan || chan > z->hi_chan) continue;
-    if (z->sw_last != MS_NO_KEYSWITCH && z->sw_last != slot->keyswitch) continue;
-    if (r < z->lo_rand || (r >= z->hi_rand && z->hi_rand < 1.0f)) continue;
-    match[nm++] = i;
-  }
-  /* alternatives: keep one zone per alt group */
-  uint32_t chosen[MS_MAX_MATCHING_ZONES];
-  uint32_t nc = 0;
-  for (uint32_t a = 0; a < nm; a++) {
-    const rt_zone_t *z = &d->zones[match[a]];
-    if (z->alt_index == 0xffff) {
-      chosen[nc++] = match[a];
-      continue;
-    }
-    bool first = true;
-    uint32_t count = 0;
-    for (uint32_t b = 0; b < nm; b++) {
-      if (d->zones[match[b]].alt_index == z->alt_index) {
-        if (b < a) first = false;
-        count++;
-      }
-    }
-    if (!first) continue;
-    uint32_t k;
-    if (z->alt_mode == MS_ALT_RANDOM) {
-      k = rng_next(s) % count;
-    } else {
-      k = d->alt_counters[z->alt_index] % count;
-      d->alt_counters[z->alt_index]++;
-    }
-    for (uint32_t b = 0; b < nm; b++) {
-      if (d->zones[match[b]].alt_index == z->alt_index && k-- == 0) {
-        chosen[nc++] = match[b];
-        break;
-      }
-    }
-  }
-
-  /* chokes: a started zone of group g turns off the voices that g chokes */
-  for (uint32_t c = 0; c < nc; c++) {
-    uint32_t g = d->zones[chosen[c]].exclusive_group;
-    if (!g) continue;
-    for (uint32_t a = 0; a < s->active_count; a++) {
-      rt_voice_t *v = &s->voices[s->active[a]];
-      if (v->state == VOICE_PLAYING && !v->detached && v->slot == slot_index && v->choked_by == g)
-        voice_choke(s, v, f);
-    }
-  }
-
-  for (uint32_t c = 0; c < nc; c++) {
-    const rt_zone_t *z = &d->zones[chosen[c]];
+  for (uint32_t c = 0; c < sel->count; c++) {
     rt_voice_t *victim = NULL;
     if (slot->voices >= slot->polyphony) victim = pick_victim(s, (int32_t)slot_index);
     else if (s->holding >= s->cfg.max_polyphony) victim = pick_victim(s, -1);
@@ -637,51 +569,7 @@ static void start_zones(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, u
     if (slot->voices >= slot->polyphony || s->holding >= s->cfg.max_polyphony) continue;
     rt_voice_t *v = take_free_voice(s);
     if (!v) continue;
-    uint16_t ai = v->active_index;
-    memset(v, 0, sizeof *v);
-    v->active_index = ai;
-    v->state = VOICE_PLAYING;
-    v->data = z->data;
-    v->length = z->length;
-    v->channels = z->channels;
-    v->bits = z->bits;
-    v->frame_bytes = z->channels * (z->bits == 16 ? 2u : 4u);
-    v->loop_mode = z->loop_mode;
-    if (z->loop_mode == MS_LOOP_FORWARD || z->loop_mode == MS_LOOP_SUSTAIN) {
-      v->loop_start = z->loop_start;
-      v->loop_end = z->loop_end;
-    }
-    uint64_t off = (uint64_t)z->offset + (params ? params->offset_frames : 0);
-    if (off >= z->length) off = z->length ? z->length - 1 : 0;
-    v->pos = off << 32;
-    v->note = note;
-    v->velocity = vel;
-    v->released = trigger == MS_TRIGGER_RELEASE; /* a release sample ignores later note-offs */
-    v->slot = (uint16_t)slot_index;
-    v->bus = slot->bus;
-    v->zone = z;
-    v->idata = d;
-    d->voices_using++;
-    v->start_seq = ++s->voice_seq;
-    v->exclusive_group = z->exclusive_group;
-    v->choked_by = z->choked_by;
-    v->rate_ratio = z->rate_ratio;
-    v->cents = z->tune_cents + ((float)note - (float)z->root_key) * z->keytrack + (params ? params->tune_cents : 0.0f);
-    v->note_gain = z->gain * z->vel_gain[vel] * (params ? params->gain : 1.0f);
-    v->note_pan = z->pan + (params ? params->pan : 0.0f);
-    v->env_stage = ENV_ATTACK;
-    v->stage_left = z->attack_frames;
-    v->env1 = z->attack_frames ? 0.0f : 1.0f;
-    v->fade1 = 1.0f;
-    if (z->filter_type != MS_FILTER_NONE) {
-      v->fil_base_cents = z->fil_veltrack * (float)vel * (1.0f / 127.0f) +
-                          z->fil_keytrack * ((float)note - (float)z->fil_keycenter);
-      v->fileg_stage = z->fileg_attack_frames ? ENV_ATTACK : ENV_DECAY;
-      v->fileg_left = z->fileg_attack_frames;
-      v->fileg_level = z->fileg_attack_frames ? 0.0f : 1.0f;
-    }
-    voice_gains(s, v, v->env1, f ? f - 1 : 0, &v->gl_end, &v->gr_end);
-    v->ramp_start = v->ramp_end = f;
+    voice_start(s, v, slot, slot_index, d, &d->zones[sel->zones[c]], sel, params, f);
     slot->voices++;
     s->holding++;
   }
@@ -689,26 +577,23 @@ static void start_zones(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, u
 }
 
 void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_cmd_note_t *cmd, uint64_t f) {
-  const uint8_t note = cmd->key, chan = (uint8_t)(cmd->channel & 15u);
-  slot->note_vel[note] = cmd->velocity;
-  slot->note_chan[note] = chan;
-  slot->release_pending[note] = false;
-  if (slot->data && slot->data->keyswitch[note]) slot->keyswitch = note;
-  start_zones(s, slot, slot_index, note, cmd->velocity, chan, MS_TRIGGER_ATTACK, cmd, f);
+  rt_selection_t sel;
+  rt_select_note_on(s, slot, cmd->key, cmd->velocity, (uint8_t)(cmd->channel & 15u), &sel);
+  start_selection(s, slot, slot_index, &sel, cmd, f);
 }
 
 /* Release samples of a key, with its note-on's velocity. */
-void rt_voice_release_trigger(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t f) {
+static void release_trigger(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t f) {
   rt_slot_t *slot = &s->slots[slot_index];
-  slot->release_pending[note] = false;
-  if (!slot->data || !slot->data->has_release_zones || !slot->note_vel[note]) return;
-  start_zones(s, slot, slot_index, note, slot->note_vel[note], slot->note_chan[note], MS_TRIGGER_RELEASE, NULL, f);
+  rt_selection_t sel;
+  rt_select_release(s, slot, note, &sel);
+  start_selection(s, slot, slot_index, &sel, NULL, f);
 }
 
 void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t f) {
   bool pedal = s->slots[slot_index].sustain;
-  if (pedal) s->slots[slot_index].release_pending[note] = true;
-  else rt_voice_release_trigger(s, slot_index, note, f);
+  if (pedal) rt_select_defer_release(&s->slots[slot_index], note);
+  else release_trigger(s, slot_index, note, f);
   for (uint32_t a = 0; a < s->active_count; a++) {
     rt_voice_t *v = &s->voices[s->active[a]];
     if (v->state != VOICE_PLAYING || v->detached || v->slot != slot_index || v->note != note ||
@@ -721,7 +606,7 @@ void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint6
 
 void rt_voice_release_sustained(ms_sampler_t *s, uint32_t slot_index, uint64_t f) {
   for (uint32_t k = 0; k < 128; k++)
-    if (s->slots[slot_index].release_pending[k]) rt_voice_release_trigger(s, slot_index, (uint8_t)k, f);
+    if (rt_select_release_pending(&s->slots[slot_index], (uint8_t)k)) release_trigger(s, slot_index, (uint8_t)k, f);
   for (uint32_t a = 0; a < s->active_count; a++) {
     rt_voice_t *v = &s->voices[s->active[a]];
     if (v->state == VOICE_PLAYING && !v->detached && v->slot == slot_index && v->sustained)
@@ -758,7 +643,7 @@ void rt_voice_fade_all(ms_sampler_t *s, int32_t slot_index, uint64_t f, bool det
       v->detached = true;
       float step = 1.0f / (float)s->fade_frames;
       if (v->fade_step < step) v->fade_step = step;
-      if (v->env_stage == ENV_DONE) v->env_stage = ENV_RELEASE;
+      if (v->amp.stage == RT_ENV_DONE) v->amp.stage = RT_ENV_RELEASE;
     } else {
       voice_start_fade(s, v, f);
     }

@@ -179,6 +179,25 @@ struct ms_sample {
 };
 
 /* --------------------------------------------------- instrument data -- */
+/* An envelope's description, computed on CT (ctl_env_describe) from a
+ * zone's times; its runtime state is rt_env_t, stepped by rt/rt_env.h. */
+typedef struct rt_env_desc {
+  uint32_t delay_frames, attack_frames, hold_frames;
+  float decay_coef;           /* per frame, toward sustain */
+  float sustain;
+  float release_coef;         /* per frame, toward 0 */
+  float settle;               /* decay becomes sustain within this distance of it; 0 = never */
+  float floor;                /* a falling level under this ends the envelope; 0 = never ends */
+} rt_env_desc_t;
+
+enum { RT_ENV_DELAY, RT_ENV_ATTACK, RT_ENV_HOLD, RT_ENV_DECAY, RT_ENV_SUSTAIN, RT_ENV_RELEASE, RT_ENV_DONE };
+
+typedef struct rt_env {
+  float level;                /* value at the last frame stepped */
+  uint32_t left;              /* frames left in a timed stage (delay, attack, hold) */
+  uint8_t stage;              /* RT_ENV_* */
+} rt_env_t;
+
 /* One zone as the render thread sees it: everything precomputed on CT. */
 typedef struct rt_zone {
   const void *data;           /* float or int16 frames */
@@ -206,15 +225,11 @@ typedef struct rt_zone {
   uint8_t root_key;
   float cutoff_hz, filter_k;  /* k = 1/Q of the state-variable filter */
   float fil_veltrack, fil_keytrack, fileg_depth, cutoff_cc_cents;
-  uint32_t fileg_attack_frames;
-  float fileg_decay_coef, fileg_sustain, fileg_release_coef;
+  rt_env_desc_t fil_env;      /* scaled by fileg_depth cents */
   double rate_ratio;          /* sample rate / output rate */
   float gain;                 /* linear */
   float pan;
-  uint32_t attack_frames, hold_frames;
-  float decay_coef;           /* per frame, toward sustain */
-  float sustain;
-  float release_coef;         /* per frame, toward 0 */
+  rt_env_desc_t amp_env;      /* its end ends the voice */
   float vel_gain[128];
 } rt_zone_t;
 
@@ -258,7 +273,6 @@ typedef struct rt_slot {
 } rt_slot_t;
 
 /* ------------------------------------------------------------- voices -- */
-enum { ENV_ATTACK, ENV_HOLD, ENV_DECAY, ENV_SUSTAIN, ENV_RELEASE, ENV_DONE };
 enum { VOICE_FREE = 0, VOICE_PLAYING, VOICE_FADING };
 
 typedef struct rt_voice {
@@ -275,7 +289,6 @@ typedef struct rt_voice {
   uint32_t loop_start, loop_end; /* active loop (end exclusive); loop_end 0 = none */
   uint64_t length;
   uint8_t state;
-  uint8_t env_stage;
   uint8_t loop_mode;
   uint8_t note, velocity;
   bool released;               /* note-off seen (or sustained then released) */
@@ -287,10 +300,10 @@ typedef struct rt_voice {
   /* control: recomputed at ramp ends */
   uint64_t ramp_start, ramp_end;   /* absolute frames: ramp covers [start, end) */
   float gl_end, gr_end;        /* gain at ramp_end-1: where the next ramp starts */
-  float env0, env1;            /* envelope at ramp_start-1 and ramp_end-1 */
+  rt_env_t amp;                /* amplitude envelope; amp.level is its value at ramp_end-1 */
+  float env0;                  /* ... and at ramp_start-1 */
   float fade0, fade1;          /* steal/choke fade multiplier likewise */
   float fade_step;             /* per frame while fading */
-  uint32_t stage_left;         /* frames left in attack/hold */
   float note_gain;             /* zone gain * velocity gain * note gain */
   float note_pan;
   float cents;                 /* pitch relative to the sample, before bend/vibrato */
@@ -305,9 +318,7 @@ typedef struct rt_voice {
   float ic1[2], ic2[2];        /* state-variable filter state per channel */
   float fa1, fa2, fa3, fk;     /* coefficients for the current ramp */
   float fil_base_cents;        /* velocity + key tracking, fixed at note-on */
-  uint8_t fileg_stage;
-  uint32_t fileg_left;
-  float fileg_level;
+  rt_env_t fil;                /* filter envelope, stepped once per ramp */
 } rt_voice_t;
 
 /* A queued timed command (heap entry): cmd.frame is the frame it applies at. */
@@ -466,7 +477,6 @@ bool rt_return_midi_map(ms_sampler_t *s, struct rt_midi_map *m);
 void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_cmd_note_t *note,
                       uint64_t frame);
 void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t frame);
-void rt_voice_release_trigger(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t frame);
 void rt_voice_release_sustained(ms_sampler_t *s, uint32_t slot_index, uint64_t frame);
 void rt_voice_all_notes_off(ms_sampler_t *s, int32_t slot_index, uint64_t frame);
 void rt_voice_fade_all(ms_sampler_t *s, int32_t slot_index, uint64_t frame, bool detach);
@@ -516,6 +526,14 @@ int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, const char *instrum
 struct ms_sample *ctl_sample_new(ms_sampler_t *s, uint64_t frames, uint32_t channels, uint32_t bits);
 void ctl_sample_ref(struct ms_sample *smp);
 void ctl_sample_unref(struct ms_sample *smp);
+
+/* ctl_envelope.c: an envelope's description from its times in seconds (a
+ * -60 dB time for decay and release) at the output rate. An amplitude
+ * envelope settles into sustain and ends below -74 dB; another never ends. */
+typedef struct ctl_env_times {
+  float delay_s, attack_s, hold_s, decay_s, sustain, release_s;
+} ctl_env_times_t;
+void ctl_env_describe(rt_env_desc_t *d, const ctl_env_times_t *t, uint32_t rate, bool amplitude);
 
 int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out);
 void ctl_instrument_data_free(ms_sampler_t *s, rt_instrument_data_t *d);

@@ -1,0 +1,110 @@
+/*
+ * rt_select.c — zone selection: which zones of an instrument's current
+ * version a note starts. Key, velocity and channel ranges, the note's random
+ * value (lorand/hirand), keyswitches, release triggers, alternatives (round
+ * robin or random, one zone per group), and the exclusive groups the started
+ * zones choke (off_by is resolved on CT into each zone's choked_by).
+ *
+ * Thread: RT only. Must never allocate, lock, log or do I/O. Writes only
+ * RT-owned state: the slot's note memory and keyswitch, the version's
+ * round-robin counters and the sampler's random generator. Knows nothing of
+ * voices: rt_voice.c starts what is selected here.
+ */
+#include "rt/rt_select.h"
+
+/* The engine's seeded generator (xorshift64*): the same seed and events give
+ * the same alternatives. */
+static uint32_t rng_next(ms_sampler_t *s) {
+  uint64_t x = s->rng;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  s->rng = x;
+  return (uint32_t)((x * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+static bool zone_answers(const rt_zone_t *z, const rt_slot_t *slot, uint8_t note, uint8_t vel, uint8_t chan,
+                         uint8_t trigger, float r) {
+  if (note < z->lo_key || note > z->hi_key || vel < z->lo_vel || vel > z->hi_vel) return false;
+  if (z->trigger != trigger || chan < z->lo_chan || chan > z->hi_chan) return false;
+  if (z->sw_last != MS_NO_KEYSWITCH && z->sw_last != slot->keyswitch) return false;
+  if (r < z->lo_rand || (r >= z->hi_rand && z->hi_rand < 1.0f)) return false;
+  return true;
+}
+
+/*
+ * The zones of slot's current version that answer this key, velocity,
+ * channel and trigger: layers all play, each alternative group plays one.
+ */
+static void select_zones(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, uint8_t vel, uint8_t chan, uint8_t trigger,
+                         rt_selection_t *out) {
+  out->note = note;
+  out->velocity = vel;
+  out->trigger = trigger;
+  out->count = 0;
+  out->choke_count = 0;
+  rt_instrument_data_t *d = slot->data;
+  if (!d || d->zone_count == 0) return;
+  const float r = (float)(rng_next(s) >> 8) * 0x1p-24f; /* one random value per note, as SFZ's lorand/hirand */
+
+  uint32_t match[MS_MAX_MATCHING_ZONES];
+  uint32_t nm = 0;
+  for (uint32_t i = 0; i < d->zone_count && nm < MS_MAX_MATCHING_ZONES; i++)
+    if (zone_answers(&d->zones[i], slot, note, vel, chan, trigger, r)) match[nm++] = i;
+
+  /* alternatives: keep one zone per alt group, at the group's first match */
+  uint32_t nc = 0;
+  for (uint32_t a = 0; a < nm; a++) {
+    const rt_zone_t *z = &d->zones[match[a]];
+    if (z->alt_index == 0xffff) {
+      out->zones[nc++] = match[a];
+      continue;
+    }
+    bool first = true;
+    uint32_t count = 0;
+    for (uint32_t b = 0; b < nm; b++) {
+      if (d->zones[match[b]].alt_index == z->alt_index) {
+        if (b < a) first = false;
+        count++;
+      }
+    }
+    if (!first) continue;
+    uint32_t k;
+    if (z->alt_mode == MS_ALT_RANDOM) {
+      k = rng_next(s) % count;
+    } else {
+      k = d->alt_counters[z->alt_index] % count;
+      d->alt_counters[z->alt_index]++;
+    }
+    for (uint32_t b = 0; b < nm; b++) {
+      if (d->zones[match[b]].alt_index == z->alt_index && k-- == 0) {
+        out->zones[nc++] = match[b];
+        break;
+      }
+    }
+  }
+  out->count = nc;
+
+  /* chokes: a started zone of group g turns off the voices that g chokes */
+  for (uint32_t c = 0; c < nc; c++) {
+    uint32_t g = d->zones[out->zones[c]].exclusive_group;
+    if (g) out->chokes[out->choke_count++] = g;
+  }
+}
+
+void rt_select_note_on(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, uint8_t velocity, uint8_t chan,
+                       rt_selection_t *out) {
+  slot->note_vel[note] = velocity;
+  slot->note_chan[note] = chan;
+  slot->release_pending[note] = false;
+  if (slot->data && slot->data->keyswitch[note]) slot->keyswitch = note;
+  select_zones(s, slot, note, velocity, chan, MS_TRIGGER_ATTACK, out);
+}
+
+void rt_select_release(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, rt_selection_t *out) {
+  slot->release_pending[note] = false;
+  out->count = 0;
+  out->choke_count = 0;
+  if (!slot->data || !slot->data->has_release_zones || !slot->note_vel[note]) return;
+  select_zones(s, slot, note, slot->note_vel[note], slot->note_chan[note], MS_TRIGGER_RELEASE, out);
+}

@@ -1,0 +1,41 @@
+/*
+ * rt_select.h — which zones a note starts (rt_select.c), for the voice pool
+ * (rt_voice.c), which starts them.
+ *
+ * Thread: RT only. Never allocates, locks or does I/O.
+ */
+#ifndef MS_RT_SELECT_H
+#define MS_RT_SELECT_H
+
+#include "shared/engine.h"
+
+/* The zones one note starts, in the order they start, and the exclusive
+ * groups whose voices they choke (one entry per started zone that has a
+ * group, in the same order; a group may repeat). */
+typedef struct rt_selection {
+  uint8_t note, velocity;
+  uint8_t trigger;                        /* MS_TRIGGER_* */
+  uint32_t count;
+  uint32_t zones[MS_MAX_MATCHING_ZONES];  /* indices into the slot's data->zones */
+  uint32_t choke_count;
+  uint32_t chokes[MS_MAX_MATCHING_ZONES]; /* exclusive groups */
+} rt_selection_t;
+
+/* A note-on of key `note`: remember its velocity and channel (for release
+ * triggers), follow keyswitches, then select the attack zones. */
+void rt_select_note_on(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, uint8_t velocity, uint8_t chan,
+                       rt_selection_t *out);
+
+/* A key's release: its release zones, at its note-on's velocity and channel
+ * (count 0 when the instrument has none or the key never sounded). Clears a
+ * release deferred by the sustain pedal. */
+void rt_select_release(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, rt_selection_t *out);
+
+/* A note-off under the sustain pedal: its release zones wait for pedal up
+ * (rt_select_release_pending). */
+static inline void rt_select_defer_release(rt_slot_t *slot, uint8_t note) { slot->release_pending[note] = true; }
+static inline bool rt_select_release_pending(const rt_slot_t *slot, uint8_t note) {
+  return slot->release_pending[note];
+}
+
+#endif /* MS_RT_SELECT_H */
