@@ -3,7 +3,7 @@
  * value` with `$VAR` substitution, `#include "file"` (relative to the root
  * SFZ file's directory, as sfizz does), `<header>` and `name=value` pairs,
  * each remembered with its file and line. No meaning is given to opcodes
- * here; that is map.ts.
+ * here; that is map.ts (headers, inheritance) and opcodes.ts (each opcode).
  *
  * A value runs to the next `name=`, `<header>` or end of line, so sample
  * paths may hold spaces. Problems are collected, never thrown, so the caller
