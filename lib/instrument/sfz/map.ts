@@ -44,7 +44,7 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
   const zones: ZoneDraft[] = [];
   const regions: SfzOrigin[] = [];
   let global: Setter[] = [], master: Setter[] = [], group: Setter[] = [];
-  const octave = { note: 0, octave: 0 };
+  const shift = { note: 0, octave: 0 }; // <control> note_offset, octave_offset * 12
 
   for (const w of parsed.orphans) {
     ctx.warnOnce(`orphan:${w.name}`, w, `${w.name}= appears before any header (ignored)`);
@@ -52,7 +52,7 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
   for (const header of parsed.headers) {
     switch (header.name) {
       case "control":
-        for (const op of header.opcodes) controlOpcode(ctx, op, octave);
+        for (const op of header.opcodes) controlOpcode(ctx, op, shift);
         break;
       case "global":
         global = compile(ctx, header.opcodes);
