@@ -302,3 +302,129 @@ Deno.test("one bad event in a stack drops only that event, with one warning per 
     /^part "all": Cannot use scale "C2:nope": no scale "nope", use one of /,
   );
 });
+
+Deno.test("swap points: cycle, bar, beat and immediate, counted from the cursor", async () => {
+  const swapAt = async (mode: "cycle" | "bar" | "beat" | "immediate", beatsPerBar = 4) => {
+    const { sampler, session } = openSession();
+    using _ = sampler;
+    await session.apply(
+      await evaluateSet((set) => {
+        set.tempo(120);
+        set.beatsPerBar(beatsPerBar);
+        set.play("a", s("bd"));
+      }, 1),
+    );
+    session.advance(126000); // beat 5.25 = cycle 1.3125
+    const r = await session.apply(
+      await evaluateSet((set) => {
+        set.tempo(120);
+        set.beatsPerBar(beatsPerBar);
+        set.play("a", s("sd"));
+      }, 1),
+      mode,
+    );
+    return [r.swapCycle, r.swapFrame];
+  };
+  assert.deepEqual(await swapAt("cycle"), [2, 192000]);
+  assert.deepEqual(await swapAt("bar"), [2, 192000]);
+  assert.deepEqual(await swapAt("bar", 3), [1.5, 144000]); // bars of 3 beats: beat 6
+  assert.deepEqual(await swapAt("beat"), [1.5, 144000]);
+  assert.deepEqual(await swapAt("immediate"), [1.3125, 126000]);
+});
+
+Deno.test("a tempo change in a reload applies at the swap", async () => {
+  const { sampler, session, notes } = openSession();
+  using _ = sampler;
+  await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play("a", s("bd"));
+    }, 1),
+  );
+  session.advance(1000);
+  const r = await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(60);
+      set.play("a", s("bd"));
+    }, 1),
+  );
+  assert.deepEqual([r.unchanged, r.tempo, r.swapCycle, r.swapFrame], [["a"], 60, 1, 96000]);
+  session.advance(96000 + 3 * 192000);
+  session.flush(96000 + 3 * 192000);
+  // 2 s per cycle before the swap, 4 s after
+  assert.deepEqual(notes.map((x) => x.frame), [0, 96000, 288000, 480000]);
+});
+
+Deno.test("notes of one frame are released in a canonical order: part name, then note", async () => {
+  const { sampler, session, notes } = openSession();
+  using _ = sampler;
+  await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play("zeta", s("sd"));
+      set.play("alpha", note("[e3,c3]").s("epiano")); // a chord, written high to low
+      set.play("mid", s("bd"));
+    }, 1),
+  );
+  session.advance(96000);
+  session.flush(96000);
+  assert.deepEqual(notes.map((x) => [x.part, x.note]), [
+    ["alpha", 48],
+    ["alpha", 52],
+    ["mid", 36],
+    ["zeta", 38],
+  ]);
+});
+
+Deno.test("mute, solo, clearSolo and hush act on what is not yet scheduled", async () => {
+  const { sampler, session, notes } = openSession();
+  using _ = sampler;
+  await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play("a", s("bd"));
+      set.play("b", s("sd"));
+    }, 1),
+  );
+  const cycle = (c: number) => {
+    session.advance(c * 96000);
+    session.flush(c * 96000);
+  };
+  cycle(1); // both
+  session.mute("a");
+  cycle(2); // b
+  session.solo("a");
+  assert.deepEqual([session.muted, session.soloed], [["a"], ["a"]]);
+  cycle(3); // a is soloed but muted: nothing
+  session.clearSolo();
+  cycle(4); // both
+  session.hush();
+  cycle(6); // nothing
+  assert.deepEqual(session.parts, []);
+  const by = (c: number) =>
+    notes.filter((x) => x.frame >= c * 96000 && x.frame < (c + 1) * 96000).map((x) => x.part);
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map(by), [["a", "b"], ["b"], [], ["a", "b"], [], []]);
+  assert.throws(
+    () => session.mute("nope"),
+    (err: unknown) =>
+      err instanceof RangeError &&
+      err.message === 'Cannot mute "nope": no such part, the set plays nothing',
+  );
+});
+
+Deno.test("an unknown sound or an unsupported control warns once, the event is skipped or played", async () => {
+  const { sampler, session, notes, warnings } = openSession();
+  using _ = sampler;
+  await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play("a", s("bd nope bd nope").room(0.5));
+    }, 1),
+  );
+  session.advance(2 * 96000);
+  session.flush(2 * 96000);
+  assert.equal(notes.length, 4); // the four bd, with room ignored
+  assert.equal(warnings.length, 2);
+  assert.equal(warnings[0], 'control "room" is not supported: ignored');
+  assert.match(warnings[1]!, /^part "a": no sound "nope": use one of bd, /);
+});
