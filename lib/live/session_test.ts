@@ -418,7 +418,7 @@ Deno.test("an unknown sound or an unsupported control warns once, the event is s
   await session.apply(
     await evaluateSet((set) => {
       set.tempo(120);
-      set.play("a", s("bd nope bd nope").room(0.5));
+      set.play("a", s("bd nope bd nope").withValue((v) => ({ ...v, room: 0.5 })));
     }, 1),
   );
   session.advance(2 * 96000);
