@@ -460,7 +460,8 @@ struct ms_recorder {
 /* ------------------------------------------------ RT entry points (rt/) -- */
 /* The render thread's files call downward only: rt_process.c (block loop) ->
  * rt_midi.c (MIDI map) -> rt_dispatch.c (slots, events, commands) ->
- * rt_voice.c (voices) -> rt_return.c (RT -> CT); rt_recorder.c stands apart. */
+ * rt_voice.c (voices) -> rt_select.c (which zones a note starts) and
+ * rt_return.c (RT -> CT); rt_recorder.c stands apart. test_layers checks it. */
 
 /* rt_recorder.c: append one rendered call's frames to the recorder, if one is attached. */
 void rt_recorder_feed(ms_sampler_t *s, const float *frames, uint32_t n);
