@@ -679,7 +679,7 @@ function fingerprintOrNull(source: Source, tick: number): string | null {
  * queried again cycle by cycle: the events of the cycles before the first
  * one that throws, and that cycle with what it threw.
  */
-export function queryUntilError(
+function queryUntilError(
   source: Source,
   from: number,
   to: number,
