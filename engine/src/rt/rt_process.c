@@ -19,7 +19,6 @@
 
 #include "rt/rt_arrival.h"
 #include "shared/engine.h"
-#include "shared/midi.h"
 
 /* ------------------------------------------------------- event heap -- */
 
