@@ -1,0 +1,243 @@
+/*
+ * rt_fx_character.c — coarse, crush, shape/distort, tremolo, phaser, ring and
+ * post gain per note (see rt_fx_character.h for the controls and sources).
+ *
+ * Thread: RT (init also CT). Never: libm beyond rintf, allocation, locks, I/O.
+ * Gliding values are computed from the frame's index in its control segment
+ * (rt_fx_ramp_at), running state (phases, hold counter) advances per frame:
+ * both make the output independent of how a block is sliced.
+ */
+#include <math.h>
+
+#include "rt/rt_fx_character.h"
+
+/* ---------------------------------------------------------------- coarse */
+void rt_fx_coarse_init(rt_fx_coarse_t *f, float coarse) {
+  memset(f, 0, sizeof *f);
+  rt_fx_coarse_set(f, coarse);
+}
+
+void rt_fx_coarse_set(rt_fx_coarse_t *f, float coarse) {
+  if (!(coarse >= 1.0f)) coarse = 1.0f;
+  if (coarse > 65536.0f) coarse = 65536.0f;
+  f->period = coarse;
+}
+
+void rt_fx_coarse_process(rt_fx_coarse_t *f, float *ch0, float *ch1, uint32_t n) {
+  float left = f->left, h0 = f->held[0], h1 = f->held[1];
+  const float period = f->period;
+  for (uint32_t i = 0; i < n; i++) {
+    if (left <= 0.0f) { /* take a sample, hold it for `period` frames on average */
+      h0 = ch0[i];
+      if (ch1) h1 = ch1[i];
+      left += period;
+    }
+    left -= 1.0f;
+    ch0[i] = h0;
+    if (ch1) ch1[i] = h1;
+  }
+  f->left = left;
+  f->held[0] = h0;
+  f->held[1] = h1;
+}
+
+/* ----------------------------------------------------------------- crush */
+void rt_fx_crush_set(rt_fx_crush_t *f, float bits) {
+  if (!(bits >= 1.0f)) bits = 1.0f;
+  if (bits > 24.0f) bits = 24.0f;
+  f->scale = rt_fx_exp2f(bits - 1.0f);
+  f->inv = 1.0f / f->scale;
+}
+
+void rt_fx_crush_process(const rt_fx_crush_t *f, float *ch0, float *ch1, uint32_t n) {
+  const float s = f->scale, inv = f->inv;
+  for (uint32_t i = 0; i < n; i++) ch0[i] = rintf(ch0[i] * s) * inv;
+  if (ch1)
+    for (uint32_t i = 0; i < n; i++) ch1[i] = rintf(ch1[i] * s) * inv;
+}
+
+/* ------------------------------------------------------- shape, distort */
+float rt_fx_shape_k(float shape) {
+  if (!(shape >= 0.0f)) shape = 0.0f;
+  if (shape > 0.99999994f) shape = 0.99999994f; /* superdough: < 1 - 4e-10, the float below 1 */
+  return 2.0f * shape / (1.0f - shape);
+}
+
+float rt_fx_distort_k(float distort) {
+  if (!(distort >= 0.0f)) distort = 0.0f; /* e^d - 1 < 0 would expand and blow up past |x| = 1 */
+  if (distort > 20.0f) distort = 20.0f;
+  return rt_fx_expm1f(distort);
+}
+
+void rt_fx_shaper_init(rt_fx_shaper_t *f) { memset(f, 0, sizeof *f); }
+
+void rt_fx_shaper_set(rt_fx_shaper_t *f, float k, float vol, uint32_t ramp_frames) {
+  if (!(k >= 0.0f)) k = 0.0f;
+  if (!(vol >= 0.001f)) vol = 0.001f;
+  if (vol > 1.0f) vol = 1.0f;
+  rt_fx_ramp_set(&f->k, k, ramp_frames);
+  rt_fx_ramp_set(&f->vol, vol, ramp_frames);
+}
+
+void rt_fx_shaper_process(rt_fx_shaper_t *f, float *ch0, float *ch1, uint32_t n) {
+  const uint32_t t = f->k.t;
+  for (uint32_t i = 0; i < n; i++) {
+    const float k = rt_fx_ramp_at(&f->k, t + i), v = rt_fx_ramp_at(&f->vol, t + i);
+    const float a = (1.0f + k) * v;
+    const float x0 = ch0[i];
+    ch0[i] = a * x0 / (1.0f + k * fabsf(x0));
+    if (ch1) {
+      const float x1 = ch1[i];
+      ch1[i] = a * x1 / (1.0f + k * fabsf(x1));
+    }
+  }
+  rt_fx_ramp_advance(&f->k, n);
+  rt_fx_ramp_advance(&f->vol, n);
+}
+
+/* --------------------------------------------------------------- tremolo */
+/* The LFO in [0, 1], 1 at phase 0. */
+static inline float lfo_unipolar(const rt_fx_ctx_t *c, uint32_t shape, float ph) {
+  switch (shape) {
+    case RT_FX_LFO_TRI: return ph < 0.5f ? 1.0f - 2.0f * ph : 2.0f * ph - 1.0f;
+    case RT_FX_LFO_SQUARE: return ph < 0.5f ? 1.0f : 0.0f;
+    case RT_FX_LFO_SAW: return 1.0f - ph;
+    case RT_FX_LFO_RAMP: return ph;
+    default: { /* (1 + cos 2 pi ph) / 2 */
+      float q = ph + 0.25f;
+      if (q >= 1.0f) q -= 1.0f;
+      return 0.5f + 0.5f * rt_fx_sin(c, q);
+    }
+  }
+}
+
+void rt_fx_tremolo_init(rt_fx_tremolo_t *f, const rt_fx_ctx_t *c, uint32_t shape) {
+  memset(f, 0, sizeof *f);
+  f->ctx = c;
+  f->shape = (uint8_t)(shape <= RT_FX_LFO_RAMP ? shape : RT_FX_LFO_SINE);
+}
+
+void rt_fx_tremolo_set(rt_fx_tremolo_t *f, float rate_hz, float depth, uint32_t ramp_frames) {
+  if (!(rate_hz >= 0.0f)) rate_hz = 0.0f;
+  if (rate_hz > 100.0f) rate_hz = 100.0f;
+  if (!(depth >= 0.0f)) depth = 0.0f;
+  if (depth > 1.0f) depth = 1.0f;
+  f->inc = (double)rate_hz / (double)f->ctx->sample_rate;
+  rt_fx_ramp_set(&f->depth, depth, ramp_frames);
+}
+
+void rt_fx_tremolo_process(rt_fx_tremolo_t *f, float *ch0, float *ch1, uint32_t n) {
+  const uint32_t t = f->depth.t;
+  double ph = f->phase;
+  for (uint32_t i = 0; i < n; i++) {
+    const float d = rt_fx_ramp_at(&f->depth, t + i);
+    const float g = 1.0f - d * (1.0f - lfo_unipolar(f->ctx, f->shape, (float)ph));
+    ch0[i] *= g;
+    if (ch1) ch1[i] *= g;
+    ph += f->inc;
+    if (ph >= 1.0f) ph -= 1.0f;
+  }
+  f->phase = ph;
+  rt_fx_ramp_advance(&f->depth, n);
+}
+
+/* ---------------------------------------------------------------- phaser */
+void rt_fx_phaser_params(rt_fx_phaser_t *f, float rate_hz, float depth, float center_hz, float sweep_cents) {
+  if (!(rate_hz >= 0.0f)) rate_hz = 0.0f;
+  if (rate_hz > 100.0f) rate_hz = 100.0f;
+  if (!(depth >= 0.0f)) depth = 0.0f;
+  if (!(center_hz >= 20.0f)) center_hz = 20.0f;
+  if (center_hz > 20000.0f) center_hz = 20000.0f;
+  if (!(sweep_cents >= 0.0f)) sweep_cents = 0.0f;
+  if (sweep_cents > 4800.0f) sweep_cents = 4800.0f;
+  float d2 = 2.0f * depth;
+  if (d2 > 1.9f) d2 = 1.9f;
+  f->rate_hz = rate_hz;
+  f->center_hz = center_hz;
+  f->sweep_cents = sweep_cents;
+  f->q = 2.0f - d2; /* superdough: Q = 2 - min(max(depth * 2, 0), 1.9) */
+}
+
+void rt_fx_phaser_init(rt_fx_phaser_t *f, const rt_fx_ctx_t *c, uint32_t channels, uint64_t start_frame,
+                       float rate_hz, float depth, float center_hz, float sweep_cents) {
+  memset(f, 0, sizeof *f);
+  rt_fx_svf_init(&f->stage[0], RT_FX_SVF_NOTCH, 1, channels);
+  rt_fx_svf_init(&f->stage[1], RT_FX_SVF_NOTCH, 1, channels);
+  rt_fx_phaser_params(f, rate_hz, depth, center_hz, sweep_cents);
+  /* phase = frac(start * rate / fs) in double: exact enough for hours of frames */
+  double cyc = (double)start_frame * (double)f->rate_hz / (double)c->sample_rate;
+  f->phase = cyc - (double)(uint64_t)cyc;
+}
+
+static void phaser_aim(rt_fx_phaser_t *f, const rt_fx_ctx_t *c, uint32_t ramp_frames) {
+  const float detune = f->sweep_cents * rt_fx_sin(c, (float)f->phase);
+  const float ratio = rt_fx_exp2f(detune * (1.0f / 1200.0f));
+  rt_fx_svf_set_hz(&f->stage[0], c, f->center_hz * ratio, f->q, ramp_frames);
+  rt_fx_svf_set_hz(&f->stage[1], c, (f->center_hz + 282.0f) * ratio, f->q, ramp_frames);
+}
+
+void rt_fx_phaser_control(rt_fx_phaser_t *f, const rt_fx_ctx_t *c, uint32_t ramp_frames) {
+  /* f->phase is the LFO at the segment's start: the first call snaps the
+   * notches there; every call then glides them to the segment's end */
+  if (!f->stage[0].g.primed) phaser_aim(f, c, 0);
+  f->phase += (double)ramp_frames * (double)f->rate_hz / (double)c->sample_rate;
+  f->phase -= (double)(uint64_t)f->phase;
+  phaser_aim(f, c, ramp_frames);
+}
+
+void rt_fx_phaser_process(rt_fx_phaser_t *f, float *ch0, float *ch1, uint32_t n) {
+  rt_fx_svf_process(&f->stage[0], ch0, ch1, n);
+  rt_fx_svf_process(&f->stage[1], ch0, ch1, n);
+}
+
+/* ------------------------------------------------------------------ ring */
+void rt_fx_ring_init(rt_fx_ring_t *f, const rt_fx_ctx_t *c) {
+  memset(f, 0, sizeof *f);
+  f->ctx = c;
+}
+
+void rt_fx_ring_set(rt_fx_ring_t *f, float amount, float freq_hz, uint32_t ramp_frames) {
+  if (!(amount >= 0.0f)) amount = 0.0f;
+  if (amount > 10.0f) amount = 10.0f;
+  if (!(freq_hz >= 0.0f)) freq_hz = 0.0f;
+  if (freq_hz > 0.49f * f->ctx->sample_rate) freq_hz = 0.49f * f->ctx->sample_rate;
+  f->inc = (double)freq_hz / (double)f->ctx->sample_rate;
+  rt_fx_ramp_set(&f->amount, amount, ramp_frames);
+}
+
+void rt_fx_ring_process(rt_fx_ring_t *f, float *ch0, float *ch1, uint32_t n) {
+  const uint32_t t = f->amount.t;
+  double ph = f->phase;
+  for (uint32_t i = 0; i < n; i++) {
+    const float a = rt_fx_ramp_at(&f->amount, t + i);
+    const float g = (1.0f + a * rt_fx_sin(f->ctx, (float)ph)) / (1.0f + a);
+    ch0[i] *= g;
+    if (ch1) ch1[i] *= g;
+    ph += f->inc;
+    if (ph >= 1.0f) ph -= 1.0f;
+  }
+  f->phase = ph;
+  rt_fx_ramp_advance(&f->amount, n);
+}
+
+/* -------------------------------------------------------------- postgain */
+void rt_fx_gain_set(rt_fx_gain_t *f, float gain, uint32_t ramp_frames) {
+  if (!(gain >= 0.0f)) gain = 0.0f;
+  if (gain > 10.0f) gain = 10.0f;
+  rt_fx_ramp_set(&f->g, gain, ramp_frames);
+}
+
+void rt_fx_gain_process(rt_fx_gain_t *f, float *ch0, float *ch1, uint32_t n) {
+  const uint32_t t = f->g.t;
+  if (!rt_fx_ramp_moving(&f->g)) {
+    const float g = rt_fx_ramp_now(&f->g);
+    for (uint32_t i = 0; i < n; i++) ch0[i] *= g;
+    if (ch1)
+      for (uint32_t i = 0; i < n; i++) ch1[i] *= g;
+  } else {
+    for (uint32_t i = 0; i < n; i++) ch0[i] *= rt_fx_ramp_at(&f->g, t + i);
+    if (ch1)
+      for (uint32_t i = 0; i < n; i++) ch1[i] *= rt_fx_ramp_at(&f->g, t + i);
+  }
+  rt_fx_ramp_advance(&f->g, n);
+}

@@ -1,0 +1,140 @@
+/*
+ * rt_fx_common.h — shared pieces of the per-note effects (rt_fx_*.c): the
+ * context (sample rate and the CT-built lookup tables), a table-free 2^x,
+ * cutoff-to-g through the tan table, a table sine, and the control ramp every
+ * effect uses to glide a parameter across one control segment.
+ *
+ * Thread: RT (everything here is pure arithmetic on caller-owned memory).
+ * Never: libm, allocation, locks, I/O. The 2^x here is a polynomial on purpose:
+ * same bits on every libc, so renders stay byte-identical across machines.
+ *
+ * Control grid: the caller (the voice) calls an effect's set function at the
+ * start of each control segment (absolute multiples of MS_CONTROL_FRAMES, and
+ * at the note start) with the segment's length; the effect ramps linearly
+ * from the value reached to the new target over that segment. A value at
+ * frame j of the segment is computed from j alone (start + step * (j + 1)), so
+ * processing the segment in one call or in slices gives identical bytes.
+ */
+#ifndef MS_RT_FX_COMMON_H
+#define MS_RT_FX_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "shared/engine.h"
+
+/* What every effect needs from the engine: filled once on CT. The tables are
+ * the sampler's own (ctl_tables.c): tan_table[i] = tan(pi/2 * i / N) for
+ * i < N = MS_TAN_TABLE_SIZE (entry N repeats N-1), sine[i] = sin(2 pi i / M)
+ * for i <= M = MS_SINE_TABLE_SIZE. */
+typedef struct rt_fx_ctx {
+  float sample_rate;        /* output frames per second */
+  float inv_sample_rate;
+  const float *tan_table;   /* MS_TAN_TABLE_SIZE + 1 */
+  const float *sine;        /* MS_SINE_TABLE_SIZE + 1 */
+} rt_fx_ctx_t;
+
+/* Lowest and highest filter cutoff as x = 2 fc / fs: 5 Hz (at 48 kHz) and
+ * 0.475 fs. Cutoffs at or above Nyquist clamp to the top (WebAudio clamps to
+ * Nyquist too); g = tan(pi x / 2) stays finite (12.7 at the top). */
+#define RT_FX_X_MIN (10.0f / 48000.0f)
+#define RT_FX_X_MAX 0.95f
+
+/* 2^x, relative error below 2e-7 for x in [-126, 126] (clamped outside):
+ * exponent bits plus Cephes' degree-6 minimax polynomial for 2^f on
+ * [-0.5, 0.5]. No libm, no tables. */
+static inline float rt_fx_exp2f(float x) {
+  if (x > 126.0f) x = 126.0f;
+  if (x < -126.0f) x = -126.0f;
+  float r = x + (x >= 0.0f ? 0.5f : -0.5f);
+  int32_t i = (int32_t)r; /* round half away from zero */
+  float f = x - (float)i; /* [-0.5, 0.5] */
+  float p = 1.535336188319500e-4f;
+  p = p * f + 1.339887440266574e-3f;
+  p = p * f + 9.618437357674640e-3f;
+  p = p * f + 5.550332471162809e-2f;
+  p = p * f + 2.402264791363012e-1f;
+  p = p * f + 6.931472028550421e-1f;
+  p = p * f + 1.0f;
+  union {
+    uint32_t u;
+    float f;
+  } e;
+  e.u = (uint32_t)(i + 127) << 23;
+  return p * e.f;
+}
+
+/* e^x - 1 and 10^x through rt_fx_exp2f (control-rate use only). */
+static inline float rt_fx_expm1f(float x) { return rt_fx_exp2f(x * 1.4426950408889634f) - 1.0f; }
+static inline float rt_fx_exp10f(float x) { return rt_fx_exp2f(x * 3.3219280948873623f); }
+
+/* The SVF's g = tan(pi fc / fs) for a cutoff in Hz, clamped to
+ * [RT_FX_X_MIN, RT_FX_X_MAX] in x = 2 fc / fs, linear in the tan table. */
+static inline float rt_fx_cutoff_g(const rt_fx_ctx_t *c, float hz) {
+  float x = 2.0f * hz * c->inv_sample_rate;
+  if (!(x >= RT_FX_X_MIN)) x = RT_FX_X_MIN; /* also catches NaN without fast-math */
+  if (x > RT_FX_X_MAX) x = RT_FX_X_MAX;
+  float fi = x * (float)MS_TAN_TABLE_SIZE;
+  uint32_t i = (uint32_t)fi;
+  return c->tan_table[i] + (c->tan_table[i + 1] - c->tan_table[i]) * (fi - (float)i);
+}
+
+/* sin(2 pi phase) for phase in [0, 1), linear in the sine table. */
+static inline float rt_fx_sin(const rt_fx_ctx_t *c, float phase) {
+  float x = phase * (float)MS_SINE_TABLE_SIZE;
+  int32_t i = (int32_t)x;
+  if (i < 0) i = 0;
+  if (i >= (int32_t)MS_SINE_TABLE_SIZE) i = MS_SINE_TABLE_SIZE - 1;
+  return c->sine[i] + (c->sine[i + 1] - c->sine[i]) * (x - (float)i);
+}
+
+/* A parameter's ramp across one control segment. */
+typedef struct rt_fx_ramp {
+  float start, step, end; /* value at frame j < len: start + step * (j + 1) */
+  uint32_t t, len;        /* frames of the segment done, segment length */
+  bool primed;            /* false until the first set: it snaps, no glide */
+} rt_fx_ramp_t;
+
+/* The value after the last frame processed. */
+static inline float rt_fx_ramp_now(const rt_fx_ramp_t *r) {
+  if (r->t == 0 || r->t >= r->len) return r->t == 0 ? r->start : r->end;
+  return r->start + r->step * (float)r->t;
+}
+
+/* Begin a segment of len frames gliding to target (snap on the first call or
+ * when len is 0). */
+static inline void rt_fx_ramp_set(rt_fx_ramp_t *r, float target, uint32_t len) {
+  float from = r->primed ? rt_fx_ramp_now(r) : target;
+  r->primed = true;
+  r->start = from;
+  r->end = target;
+  r->t = 0;
+  r->len = len;
+  r->step = len ? (target - from) / (float)len : 0.0f;
+  if (!len) r->start = target;
+}
+
+/* True while frames remain to glide (the value differs across them). */
+static inline bool rt_fx_ramp_moving(const rt_fx_ramp_t *r) { return r->t < r->len && r->step != 0.0f; }
+
+/* Frames left in the glide (0 when done). */
+static inline uint32_t rt_fx_ramp_left(const rt_fx_ramp_t *r) { return r->t < r->len ? r->len - r->t : 0; }
+
+/* The value at frame j of the segment (j counted from the segment start). */
+static inline float rt_fx_ramp_at(const rt_fx_ramp_t *r, uint32_t j) {
+  return j < r->len ? r->start + r->step * (float)(j + 1) : r->end;
+}
+
+/* Count n frames processed (saturating at the segment's end). */
+static inline void rt_fx_ramp_advance(rt_fx_ramp_t *r, uint32_t n) {
+  uint32_t t = r->t + n;
+  r->t = (t < r->len && t >= r->t) ? t : r->len;
+}
+
+/* Flush a state variable that decayed toward the denormal range (called at
+ * control steps, not per frame or per call: the engine also sets FTZ/DAZ per
+ * block, this keeps the effects safe without it). */
+static inline float rt_fx_flush(float v) { return (v > -1e-15f && v < 1e-15f) ? 0.0f : v; }
+
+#endif /* MS_RT_FX_COMMON_H */

@@ -1,0 +1,184 @@
+/*
+ * rt_fx_filter.c — the per-note state-variable filter (see rt_fx_filter.h).
+ *
+ * Thread: RT (init also CT). Never: libm, allocation, locks, I/O.
+ *
+ * Per frame and stage (Simper's form of Zavalishin's TPT SVF, as the zone
+ * filter in rt_voice.c):
+ *   v3 = x - ic2; v1 = a1 ic1 + a2 v3; v2 = ic2 + a2 ic1 + a3 v3
+ *   ic1 = 2 v1 - ic1; ic2 = 2 v2 - ic2
+ *   a1 = 1 / (1 + g (g + k)), a2 = g a1, a3 = g a2
+ *   low = v2, band = v1, high = x - k v1 - v2, notch = x - k v1
+ * While g or k glide the coefficients are recomputed per frame (one division,
+ * off the recursion's critical path); otherwise they are loop constants. The
+ * loops are specialised per (mode, stages, channels, gliding) so the
+ * recursion is the only serial work; stages and channels of one frame are
+ * independent chains the CPU overlaps.
+ */
+#include "rt/rt_fx_filter.h"
+
+#define AI static inline __attribute__((always_inline))
+
+AI float svf_out(uint32_t mode, float x, float v1, float v2, float k) {
+  switch (mode) {
+    case RT_FX_SVF_LP: return v2;
+    case RT_FX_SVF_HP: return x - k * v1 - v2;
+    case RT_FX_SVF_BP: return k * v1;
+    case RT_FX_SVF_NOTCH: return x - k * v1;
+    default: return v1;
+  }
+}
+
+/* One stage on one sample: updates the state pair, returns the output. */
+#define SVF_TICK(mode, x, ic1, ic2, a1, a2, a3, k, y) \
+  do {                                                \
+    const float v3_ = (x) - (ic2);                    \
+    const float v1_ = (a1) * (ic1) + (a2) * v3_;      \
+    const float v2_ = (ic2) + (a2) * (ic1) + (a3) * v3_; \
+    (ic1) = 2.0f * v1_ - (ic1);                       \
+    (ic2) = 2.0f * v2_ - (ic2);                       \
+    (y) = svf_out((mode), (x), v1_, v2_, (k));        \
+  } while (0)
+
+AI void svf_loop(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32_t n, const uint32_t mode,
+                 const uint32_t stages, const uint32_t chans, const bool glide) {
+  float p00 = f->s[0][0][0], p01 = f->s[0][0][1], p10 = f->s[0][1][0], p11 = f->s[0][1][1];
+  float q00 = f->s[1][0][0], q01 = f->s[1][0][1], q10 = f->s[1][1][0], q11 = f->s[1][1][1];
+  float g = rt_fx_ramp_now(&f->g), k = rt_fx_ramp_now(&f->k);
+  float a1 = 1.0f / (1.0f + g * (g + k)), a2 = g * a1, a3 = g * a2;
+  const float gs = f->g.start, gd = f->g.step, ks = f->k.start, kd = f->k.step;
+  const float t0 = (float)f->g.t;
+  for (uint32_t i = 0; i < n; i++) {
+    if (glide) {
+      const float j = t0 + (float)(i + 1);
+      g = gs + gd * j;
+      k = ks + kd * j;
+      a1 = 1.0f / (1.0f + g * (g + k));
+      a2 = g * a1;
+      a3 = g * a2;
+    }
+    float y;
+    SVF_TICK(mode, c0[i], p00, p01, a1, a2, a3, k, y);
+    if (stages == 2) SVF_TICK(mode, y, q00, q01, a1, a2, a3, k, y);
+    c0[i] = y;
+    if (chans == 2) {
+      SVF_TICK(mode, c1[i], p10, p11, a1, a2, a3, k, y);
+      if (stages == 2) SVF_TICK(mode, y, q10, q11, a1, a2, a3, k, y);
+      c1[i] = y;
+    }
+  }
+  f->s[0][0][0] = p00;
+  f->s[0][0][1] = p01;
+  f->s[0][1][0] = p10;
+  f->s[0][1][1] = p11;
+  f->s[1][0][0] = q00;
+  f->s[1][0][1] = q01;
+  f->s[1][1][0] = q10;
+  f->s[1][1][1] = q11;
+}
+
+#define SVF_CASE_SC(mode, glide)                                                     \
+  do {                                                                               \
+    if (f->stages == 2) {                                                            \
+      if (f->channels == 2) svf_loop(f, c0, c1, n, mode, 2, 2, glide);               \
+      else svf_loop(f, c0, c1, n, mode, 2, 1, glide);                                \
+    } else {                                                                         \
+      if (f->channels == 2) svf_loop(f, c0, c1, n, mode, 1, 2, glide);               \
+      else svf_loop(f, c0, c1, n, mode, 1, 1, glide);                                \
+    }                                                                                \
+  } while (0)
+
+static void svf_run(rt_fx_svf_t *f, float *c0, float *c1, uint32_t n, bool glide) {
+  if (glide) {
+    switch (f->mode) {
+      case RT_FX_SVF_LP: SVF_CASE_SC(RT_FX_SVF_LP, true); break;
+      case RT_FX_SVF_HP: SVF_CASE_SC(RT_FX_SVF_HP, true); break;
+      case RT_FX_SVF_BP: SVF_CASE_SC(RT_FX_SVF_BP, true); break;
+      case RT_FX_SVF_NOTCH: SVF_CASE_SC(RT_FX_SVF_NOTCH, true); break;
+      default: SVF_CASE_SC(RT_FX_SVF_BP_RAW, true); break;
+    }
+  } else {
+    switch (f->mode) {
+      case RT_FX_SVF_LP: SVF_CASE_SC(RT_FX_SVF_LP, false); break;
+      case RT_FX_SVF_HP: SVF_CASE_SC(RT_FX_SVF_HP, false); break;
+      case RT_FX_SVF_BP: SVF_CASE_SC(RT_FX_SVF_BP, false); break;
+      case RT_FX_SVF_NOTCH: SVF_CASE_SC(RT_FX_SVF_NOTCH, false); break;
+      default: SVF_CASE_SC(RT_FX_SVF_BP_RAW, false); break;
+    }
+  }
+}
+
+void rt_fx_svf_init(rt_fx_svf_t *f, uint32_t mode, uint32_t stages, uint32_t channels) {
+  memset(f, 0, sizeof *f);
+  f->mode = (uint8_t)(mode <= RT_FX_SVF_BP_RAW ? mode : RT_FX_SVF_LP);
+  f->stages = (uint8_t)(stages >= 2 ? 2 : 1);
+  f->channels = (uint8_t)(channels >= 2 ? 2 : 1);
+}
+
+void rt_fx_svf_reset(rt_fx_svf_t *f) {
+  memset(f->s, 0, sizeof f->s);
+  memset(&f->g, 0, sizeof f->g);
+  memset(&f->k, 0, sizeof f->k);
+}
+
+void rt_fx_svf_set(rt_fx_svf_t *f, float g, float k, uint32_t ramp_frames) {
+  /* denormal guard here, on the control grid, not per process call: a flush
+   * at call boundaries would depend on how the caller slices */
+  for (int st = 0; st < 2; st++)
+    for (int ch = 0; ch < 2; ch++)
+      for (int i = 0; i < 2; i++) f->s[st][ch][i] = rt_fx_flush(f->s[st][ch][i]);
+  if (!(k >= 1e-4f)) k = 1e-4f; /* k = 0 is a lossless oscillator: keep a little damping */
+  if (k > 100.0f) k = 100.0f;
+  rt_fx_ramp_set(&f->g, g, ramp_frames);
+  rt_fx_ramp_set(&f->k, k, ramp_frames);
+}
+
+void rt_fx_svf_set_hz(rt_fx_svf_t *f, const rt_fx_ctx_t *c, float cutoff_hz, float q, uint32_t ramp_frames) {
+  if (!(q >= 0.01f)) q = 0.01f;
+  rt_fx_svf_set(f, rt_fx_cutoff_g(c, cutoff_hz), 1.0f / q, ramp_frames);
+}
+
+void rt_fx_svf_process(rt_fx_svf_t *f, float *ch0, float *ch1, uint32_t n) {
+  if (f->channels == 2 && !ch1) f->channels = 1; /* defensive: never read a NULL channel */
+  uint32_t done = 0;
+  /* g and k share t/len: both were set together */
+  if (rt_fx_ramp_left(&f->g)) {
+    uint32_t m = rt_fx_ramp_left(&f->g);
+    if (m > n) m = n;
+    bool glide = rt_fx_ramp_moving(&f->g) || rt_fx_ramp_moving(&f->k);
+    svf_run(f, ch0, ch1, m, glide);
+    f->g.t += m;
+    f->k.t += m;
+    done = m;
+  }
+  if (done < n) svf_run(f, ch0 + done, ch1 ? ch1 + done : NULL, n - done, false);
+}
+
+float rt_fx_resonance_q(float resonance_db) {
+  if (!(resonance_db >= 0.0f)) resonance_db = 0.0f;
+  if (resonance_db > 50.0f) resonance_db = 50.0f;
+  return rt_fx_exp10f(resonance_db * 0.05f);
+}
+
+float rt_fx_bandq_q(float bandq) {
+  if (!(bandq >= 0.05f)) bandq = 0.05f;
+  if (bandq > 1000.0f) bandq = 1000.0f;
+  return bandq;
+}
+
+bool rt_fx_djf(float djf, uint32_t *mode, float *cutoff_hz, float *q) {
+  if (!(djf >= 0.0f)) djf = 0.0f;
+  if (djf > 1.0f) djf = 1.0f;
+  if (djf == 0.5f) return false;
+  /* SuperDirt: djf.linexp(0, 0.5, 20, 10000) for the LP, (0.5, 1, ...) for the HP */
+  const float log2_500 = 8.965784284662087f;
+  if (djf < 0.5f) {
+    *mode = RT_FX_SVF_LP;
+    *cutoff_hz = 20.0f * rt_fx_exp2f(log2_500 * 2.0f * djf);
+  } else {
+    *mode = RT_FX_SVF_HP;
+    *cutoff_hz = 20.0f * rt_fx_exp2f(log2_500 * (2.0f * djf - 1.0f));
+  }
+  *q = 1.0f;
+  return true;
+}
