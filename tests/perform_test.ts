@@ -252,7 +252,7 @@ Deno.test("a part that starts throwing during a render fails the render, naming 
   }
 });
 
-Deno.test("deno task render --cycles exits non-zero with the message for a set whose part throws", async () => {
+Deno.test("deno task render --cycles and --seconds exit non-zero with the located message for a set whose part throws", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const set = await setFile(
@@ -260,19 +260,23 @@ Deno.test("deno task render --cycles exits non-zero with the message for a set w
       "boom.ts",
       `set.tempo(120);\n  set.play("k", s("bd*4"));\n  set.play("lead", note("c3").withValue(() => {\n    throw new Error("boom");\n  }));`,
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["task", "--quiet", "render", set, join(dir, "x.wav"), "--cycles", "4"],
-      cwd: join(import.meta.dirname!, ".."),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 1, stderr);
-    assert.match(
-      stderr,
-      /^error: \S*boom\.ts:6:\d+: PartQueryError: Cannot play part "lead" at cycle 0: Error: boom$/m,
-    );
+    for (const length of [["--cycles", "4"], ["--seconds", "2"]]) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "--quiet", "render", set, join(dir, "x.wav"), ...length],
+        cwd: join(import.meta.dirname!, ".."),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 1, `${length[0]}: ${stderr}`);
+      assert.match(
+        stderr,
+        /^error: \S*boom\.ts:6:\d+: PartQueryError: Cannot play part "lead" at cycle 0: Error: boom$/m,
+        length[0],
+      );
+      assert.match(stderr, /^hint: Fix the set and render again/m, length[0]);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -21,16 +21,27 @@ import { type SetFunction, setFunctionOf } from "./set.ts";
 
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']+)\2/g;
 
+/** What to do about a set that failed while it plays live. */
+const LIVE_HINT = "Fix the file and save it again; the previous version keeps playing";
+
+/** Options of {@linkcode SetLoader}. */
+export interface SetLoaderOptions {
+  /** The hint its errors carry. @default what to do in a live session */
+  hint?: string;
+}
+
 /** A set file that failed to load: `file:line:column` when known. */
 export class SetLoadError extends PerformanceScriptError {
   /** "path:line:column" of the failure in the original files, when known. */
   readonly location: string | undefined;
-  constructor(message: string, file: string, location: string | undefined, cause: unknown) {
-    super(message, {
-      file,
-      cause,
-      hint: "Fix the file and save it again; the previous version keeps playing",
-    });
+  constructor(
+    message: string,
+    file: string,
+    location: string | undefined,
+    cause: unknown,
+    hint: string = LIVE_HINT,
+  ) {
+    super(message, { file, cause, hint });
     this.name = "SetLoadError";
     this.location = location;
   }
@@ -54,8 +65,11 @@ export class SetLoader {
   /** Local files of the last load attempt (also of a failed one, when readable). */
   files: string[] = [];
 
-  constructor(file: string) {
+  readonly #hint: string;
+
+  constructor(file: string, options: SetLoaderOptions = {}) {
     this.file = resolve(file);
+    this.#hint = options.hint ?? LIVE_HINT;
   }
 
   /** True for a relative import that is part of the set (not the project's library). */
@@ -160,7 +174,7 @@ export class SetLoader {
     const inner = /^(\w*Error): (.*)$/.exec(first);
     if (inner) [name, first] = [inner[1]!, inner[2]!];
     const where = location ?? relative(Deno.cwd(), this.file);
-    return new SetLoadError(`${where}: ${name}: ${first}`, this.file, location, err);
+    return new SetLoadError(`${where}: ${name}: ${first}`, this.file, location, err, this.#hint);
   }
 
   /** Remove the temporary copies (call when the session ends). */
@@ -185,7 +199,15 @@ function mapPaths(text: string, copyDir: string, root: string): string {
 }
 
 /** The first "file:line:col" in text that is one of the set's files, shown relative to cwd. */
-function findLocation(text: string, files: string[]): string | undefined {
+/**
+ * The first `path:line:column` in `text` (a stack) that lies in one of `files`,
+ * relative to the working directory.
+ *
+ * @param text Error message and stack text.
+ * @param files Absolute paths to look for.
+ * @returns `path:line:column`, or undefined when no frame is in `files`.
+ */
+export function findLocation(text: string, files: string[]): string | undefined {
   const re = /(file:\/\/[^\s):]+|\/[^\s):]+):(\d+):(\d+)/g;
   for (const m of text.matchAll(re)) {
     const path = m[1]!.startsWith("file:") ? fileURLToPath(m[1]!) : m[1]!;

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../ffi/build.ts";
 import { findDefinition, loadInstrument } from "../instrument/mod.ts";
@@ -19,9 +19,11 @@ import { Random } from "../engine/random.ts";
 import type { RenderFileOptions } from "../engine/render_file.ts";
 import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
+import { findLocation } from "../live/loader.ts";
+import { PartQueryError } from "../live/session.ts";
 import { setFunctionOf } from "../live/set.ts";
 import { type PerformanceResult, renderToFileInChunks } from "./render_chunks.ts";
-import { playSetOffline } from "./render_set.ts";
+import { playSetOffline, RENDER_HINT } from "./render_set.ts";
 
 export type { PerformanceResult } from "./render_chunks.ts";
 
@@ -150,6 +152,14 @@ export async function runScript(
     else await perform(ctx);
   } catch (err) {
     if (err instanceof MidiSamplerError || err instanceof RangeError) throw err;
+    if (err instanceof PartQueryError) {
+      const where = findLocation(err.stack ?? "", [file]) ?? relative(Deno.cwd(), file);
+      throw new PerformanceScriptError(`${where}: ${err.name}: ${err.message}`, {
+        file,
+        cause: err,
+        hint: RENDER_HINT,
+      });
+    }
     throw new PerformanceScriptError(
       `Cannot run performance "${file}": it threw ${describe(err)}`,
       { file, cause: err, hint: "Fix the script; the stack trace is in the error's cause" },

@@ -20,6 +20,9 @@ import { evaluateSet, type SetFunction } from "../live/set.ts";
 import { TICKS_PER_CYCLE } from "../live/source.ts";
 import { type PerformanceResult, renderToFileInChunks } from "./render_chunks.ts";
 
+/** What to do about a set that fails while it renders. */
+export const RENDER_HINT = "Fix the set and render again; a render fails rather than drop a part";
+
 /**
  * Schedule a set for `ctx.seconds` on the context's sampler (the path
  * `runPerformance` takes for a set file).
@@ -108,7 +111,7 @@ export async function renderSet(
   if (options.onWarning) sessionOpts.onWarning = options.onWarning;
   const session = new Session(sampler, sessionOpts);
   const load = async (path: string): Promise<ReloadReport> => {
-    const loader = new SetLoader(resolve(path));
+    const loader = new SetLoader(resolve(path), { hint: RENDER_HINT });
     loaders.push(loader);
     const { fn } = await loader.load();
     let snap;
