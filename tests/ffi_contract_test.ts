@@ -4,7 +4,11 @@
  * status code maps to a typed error, that every struct layout in
  * lib/ffi/layout.ts matches the C layout (natural alignment from the field
  * types, the offset comments and the _Static_assert sizes), that the
- * constants agree, and that the built library agrees at run time.
+ * constants agree, and that the built library agrees at run time: its
+ * ms_strerror text is the header's list, and its field tables
+ * (ms_field_info) accept exactly what the TypeScript zone schema,
+ * per-note options and parameter table accept, row by row, at and just
+ * beyond every range.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -12,6 +16,8 @@ import {
   ALT,
   BACKEND,
   EV,
+  FIELD,
+  FIELDS,
   FILE_FORMAT,
   FILTER,
   INTERP,
@@ -27,6 +33,8 @@ import {
   STATUS,
   STRUCTS,
   TRIGGER,
+  ZONE_OPTIONS,
+  type ZoneRow,
 } from "../lib/ffi/layout.ts";
 import { ERROR_CODES, errorFromCode, MidiSamplerError } from "../lib/errors.ts";
 import { SYMBOLS } from "../lib/ffi/symbols.ts";
@@ -47,12 +55,25 @@ function defines(prefix: string): Map<string, number> {
   return out;
 }
 
+/** The header's status list, MS_STATUS_CODES: name -> [value, ms_strerror text]; and MS_ERR_LAST_CODE. */
+function statusCodes(): { rows: Map<string, [number, string]>; last: number | undefined } {
+  const rows = new Map<string, [number, string]>();
+  for (const m of header.matchAll(/^\s*X\((MS_\w+),\s*(-?\d+),\s*"([^"]*)"\)/gm)) {
+    rows.set(m[1]!, [Number(m[2]), m[3]!]);
+  }
+  const last = header.match(/MS_ERR_LAST_CODE\s*=\s*\(?(-\d+)\)?/);
+  return { rows, last: last ? Number(last[1]) : undefined };
+}
+
 Deno.test("every MS_ERR_* code from -1 to MS_ERR_LAST_CODE maps to a typed error", () => {
-  const errs = defines("MS_ERR_");
-  const last = errs.get("MS_ERR_LAST_CODE");
+  const { rows, last } = statusCodes();
+  const errs = new Map(
+    [...rows].filter(([n]) => n.startsWith("MS_ERR_")).map(([n, [v]]) => [n, v]),
+  );
+  assert.equal(rows.get("MS_OK")?.[0], 0, "MS_OK is not 0 in the header's list");
   assert.ok(last !== undefined && last < 0, "MS_ERR_LAST_CODE not found in the header");
   const byValue = new Map<number, string>();
-  for (const [name, value] of errs) if (name !== "MS_ERR_LAST_CODE") byValue.set(value, name);
+  for (const [name, value] of errs) byValue.set(value, name);
   for (let c = -1; c >= last; c--) {
     const name = byValue.get(c);
     assert.ok(name, `the header has no MS_ERR_* with value ${c}`);
@@ -86,6 +107,8 @@ Deno.test("constants in lib/ffi/layout.ts equal the header's #defines", () => {
     ["MS_TRIGGER_", TRIGGER],
     ["MS_OFF_", OFF],
     ["MS_FILTER_", FILTER],
+    ["MS_FIELDS_", FIELDS],
+    ["MS_FIELD_", FIELD],
     ["MS_MIDI_", MIDI],
   ];
   for (const [prefix, table] of tables) {
@@ -239,11 +262,11 @@ Deno.test("the built library agrees: strerror for every code, zone defaults, liv
   const { strerror, engineVersion, NativeSampler, NativeInstrument } = await import(
     "../lib/ffi/native.ts"
   );
-  const last = defines("MS_ERR_").get("MS_ERR_LAST_CODE")!;
-  for (let c = -1; c >= last; c--) {
-    const text = strerror(c);
-    assert.ok(text.length > 0 && text !== "unknown error", `ms_strerror(${c}) is "${text}"`);
+  const { rows, last } = statusCodes();
+  for (const [name, [c, text]] of rows) {
+    assert.equal(strerror(c), text, `ms_strerror(${name}) is not the header's text`);
   }
+  assert.equal(strerror(last! - 1), "unknown error");
   const v = defines("MS_VERSION_");
   assert.equal(
     engineVersion(),
@@ -282,4 +305,224 @@ Deno.test("a C-side failure carries the engine's detail message (thread-local be
       e instanceof EngineRangeError && e.status === STATUS.OUT_OF_RANGE &&
       /^Cannot \w+/.test(e.message) && e.message.includes("1") && !e.message.endsWith("."),
   );
+});
+
+const FLT_MIN = 2 ** -126;
+
+/** The float32 next to x towards -Infinity (dir -1) or +Infinity (dir +1), skipping subnormals. */
+function nextFloat32(x: number, dir: -1 | 1): number {
+  const f = new Float32Array([x]);
+  const u = new Uint32Array(f.buffer);
+  if (f[0] === 0) {
+    u[0] = dir > 0 ? 1 : 0x80000001;
+  } else if ((f[0]! > 0) === (dir > 0)) u[0]!++;
+  else u[0]!--;
+  const y = f[0]!;
+  return Math.abs(y) < FLT_MIN ? Math.sign(y) * FLT_MIN : y;
+}
+
+interface Described {
+  min: number;
+  max: number;
+  extra: number;
+  type: number;
+  flags: number;
+}
+
+/** Min, max, just outside both (in the field's own C type), the extra value, NaN for floats. */
+function candidates(f: Described): number[] {
+  // offset and loop points: the sample and the loop's other end limit them further
+  const perSample = (f.flags & FIELD.PER_SAMPLE) !== 0;
+  const out = perSample ? [] : [f.min, f.max];
+  if (f.type === FIELD.F32) {
+    out.push(nextFloat32(Math.fround(f.min), -1), NaN);
+    if (!perSample) out.push(nextFloat32(Math.fround(f.max), 1));
+  } else {
+    out.push(f.min - 1);
+    if (!perSample) out.push(f.max + 1);
+  }
+  if (f.flags & FIELD.EXTRA) out.push(f.extra);
+  return out;
+}
+
+/** ms_field_info's rule: finite and min..max (compared as the C type holds it), or the extra value. */
+function describedAccepts(f: Described, v: number): boolean {
+  if (!Number.isFinite(v)) return false;
+  if ((f.flags & FIELD.EXTRA) && v === f.extra) return true;
+  if (f.type === FIELD.F32) {
+    return Math.fround(v) >= Math.fround(f.min) && Math.fround(v) <= Math.fround(f.max);
+  }
+  return v >= f.min && v <= f.max;
+}
+
+/** A value the C type cannot hold: no caller can pass it, so TypeScript must refuse it. */
+function representable(type: number, v: number): boolean {
+  if (type === FIELD.F32) return true;
+  const max = type === FIELD.U8 ? 255 : 4294967295;
+  return Number.isInteger(v) && v >= 0 && v <= max;
+}
+
+/** Each zone option row by ms_zone_t member, with its path in the options. */
+function rowsByMember(): Map<string, { path: string[]; row: ZoneRow; index: 0 | 1 | undefined }> {
+  const out = new Map<string, { path: string[]; row: ZoneRow; index: 0 | 1 | undefined }>();
+  const walk = (rows: Readonly<Record<string, ZoneRow>>, path: string[]) => {
+    for (const [key, row] of Object.entries(rows)) {
+      if (row.kind === "group") walk(row.rows, [...path, key]);
+      else if (row.kind === "pair") {
+        row.members.forEach((m, i) =>
+          out.set(m.name, { path: [...path, key], row, index: i as 0 | 1 })
+        );
+      } else out.set(row.member.name, { path: [...path, key], row, index: undefined });
+    }
+  };
+  walk(ZONE_OPTIONS, []);
+  return out;
+}
+
+/** A valid value for a required sibling. */
+function someValue(row: ZoneRow): unknown {
+  if (row.kind === "names") return Object.keys(row.names)[0];
+  if (row.kind === "number") return Math.min(row.max, Math.max(row.min, 0));
+  return undefined;
+}
+
+/**
+ * Zone options setting one member to v, with the required siblings of every
+ * group on the way filled in and a pair's other end equal to v (clamped).
+ * undefined when the options cannot say v (a code with no name).
+ */
+function optionsFor(path: string[], row: ZoneRow, index: 0 | 1 | undefined, v: number): unknown {
+  let leaf: unknown = v;
+  if (row.kind === "pair") {
+    const other = Number.isNaN(v) ? row.min : Math.min(row.max, Math.max(row.min, v));
+    leaf = index === 0 ? [v, other] : [other, v];
+  } else if (row.kind === "names") {
+    const name = Object.entries(row.names).find(([, code]) => code === v)?.[0];
+    if (name !== undefined) leaf = name;
+    else if (!row.numbers) return undefined;
+  }
+  const root: Record<string, unknown> = {};
+  let node = root;
+  let rows: Readonly<Record<string, ZoneRow>> = ZONE_OPTIONS;
+  path.forEach((key, i) => {
+    for (const [k, r] of Object.entries(rows)) {
+      if (k !== key && r.kind !== "group" && r.kind !== "pair" && r.required) {
+        node[k] = someValue(r);
+      }
+    }
+    if (i === path.length - 1) {
+      node[key] = leaf;
+    } else {
+      const child: Record<string, unknown> = {};
+      node[key] = child;
+      node = child;
+      rows = (rows[key] as Extract<ZoneRow, { kind: "group" }>).rows;
+    }
+  });
+  return root;
+}
+
+Deno.test("zone options agree with the engine's zone table at and beyond every range", async () => {
+  const { fieldTable, NativeSampler } = await import("../lib/ffi/native.ts");
+  const { ZoneOptionsSchema } = await import("../lib/engine/options.ts");
+  const table = fieldTable(FIELDS.ZONE);
+  const byMember = rowsByMember();
+  assert.deepEqual(
+    table.map((f) => f.name).sort(),
+    [...byMember.keys()].sort(),
+    "ms_zone_t members in the engine's table and in ZONE_OPTIONS differ",
+  );
+  const s = NativeSampler.create({});
+  try {
+    const inst = s.createInstrument("walk");
+    const sample = s.loadSample(
+      fileURLToPath(new URL("../instruments/samples/bass/e1.wav", import.meta.url)),
+    );
+    let checked = 0;
+    for (const f of table) {
+      const { path, row, index } = byMember.get(f.name)!;
+      const m = row.kind === "pair"
+        ? row.members[index!]
+        : (row as { member: { offset: number } }).member;
+      assert.equal(m.offset, f.id, `${f.name}: offset ${m.offset} in ZONE_OPTIONS, ${f.id} in C`);
+      for (const v of candidates(f)) {
+        const what = `${f.name} = ${v} (${path.join(".")})`;
+        // the engine's own check, through ms_instrument_add_zone
+        let cAccepts = false;
+        if (representable(f.type, v)) {
+          const rec: Record<string, number> = { [f.name]: v };
+          if (row.kind === "pair") {
+            const other = row.members[1 - index!]!.name;
+            rec[other] = Number.isNaN(v) ? f.min : Math.min(f.max, Math.max(f.min, v));
+          }
+          try {
+            inst.addZone(sample, rec, "walk");
+            cAccepts = true;
+          } catch { /* refused */ }
+          assert.equal(
+            cAccepts,
+            describedAccepts(f, v),
+            `${what}: ms_field_info and the check differ`,
+          );
+        }
+        // the zod schema; a value the options cannot name is the one left out
+        const opts = optionsFor(path, row, index, v);
+        const leftOut = v === f.defaultValue || ((f.flags & FIELD.EXTRA) !== 0 && v === f.extra);
+        if (opts === undefined || (leftOut && !describedAccepts({ ...f, flags: 0 }, v))) {
+          assert.ok(
+            leftOut || !cAccepts,
+            `${what}: the engine takes it but ZoneOptions cannot say it`,
+          );
+          continue;
+        }
+        const ts = ZoneOptionsSchema.safeParse(opts).success;
+        assert.equal(
+          ts,
+          cAccepts,
+          `${what}: TypeScript ${ts ? "accepts" : "refuses"}, C ${
+            cAccepts ? "accepts" : "refuses"
+          }`,
+        );
+        checked++;
+      }
+    }
+    assert.ok(checked > 150, `only ${checked} values compared`);
+    sample.destroy();
+  } finally {
+    s.destroy();
+  }
+});
+
+Deno.test("per-note options and instrument parameters agree with the engine's tables", async () => {
+  const { fieldTable } = await import("../lib/ffi/native.ts");
+  const { inRange, NOTE_OPTIONS, PARAMS } = await import("../lib/engine/instrument.ts");
+  const notes = fieldTable(FIELDS.NOTE);
+  assert.deepEqual(
+    notes.map((f) => f.name).sort(),
+    Object.values(NOTE_OPTIONS).map((o) => o.member).sort(),
+  );
+  for (const f of notes) {
+    const o = Object.values(NOTE_OPTIONS).find((x) => x.member === f.name)!;
+    for (const v of candidates(f)) {
+      const c = describedAccepts(f, v) && representable(f.type, v);
+      assert.equal(inRange(o, v), c, `note ${f.name} = ${v}`);
+    }
+  }
+  const params = fieldTable(FIELDS.PARAM);
+  assert.deepEqual(
+    params.map((f) => f.id),
+    Object.values(PARAMS).map((p) => p.id).sort((a, b) => a - b),
+    "MS_PARAM_* in the engine's table and in PARAMS differ",
+  );
+  for (const f of params) {
+    const [name, p] = Object.entries(PARAMS).find(([, x]) => x.id === f.id)!;
+    assert.equal(
+      name.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase()),
+      f.name,
+      `parameter ${f.id}: ${name} in TypeScript, ${f.name} in C`,
+    );
+    for (const v of candidates(f)) {
+      assert.equal(inRange(p, v), describedAccepts(f, v), `parameter ${f.name} = ${v}`);
+    }
+  }
 });

@@ -15,6 +15,7 @@
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
+#include <float.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -639,8 +640,9 @@ static void test_render_file_errors(void) {
 /* Value just below (dir -1) or above (dir +1) v in the field's own type;
  * false when the type cannot hold it (then no caller can pass it). */
 static bool field_step(const ms_field_info_t *fi, double v, int dir, double *out) {
-  if (fi->type == MS_FIELD_F32) {
-    *out = nextafterf((float)v, dir < 0 ? -INFINITY : INFINITY);
+  if (fi->type == MS_FIELD_F32) { /* the next float, skipping subnormals (denormals-are-zero may be on) */
+    float x = nextafterf((float)v, dir < 0 ? -INFINITY : INFINITY);
+    *out = fabsf(x) < FLT_MIN ? copysignf(FLT_MIN, x) : x;
     return true;
   }
   double lim = fi->type == MS_FIELD_U8 ? 255.0 : 4294967295.0;
@@ -687,8 +689,10 @@ static size_t zone_partner(uint32_t offset) {
 static int field_values(const ms_field_info_t *fi, double *v) {
   int n = 0;
   double x;
-  v[n++] = fi->min;
-  if (!(fi->flags & MS_FIELD_PER_SAMPLE)) v[n++] = fi->max; /* the sample limits it further */
+  if (!(fi->flags & MS_FIELD_PER_SAMPLE)) { /* the sample and the loop's other end limit these further */
+    v[n++] = fi->min;
+    v[n++] = fi->max;
+  }
   if (field_step(fi, fi->min, -1, &x)) v[n++] = x;
   if (field_step(fi, fi->max, +1, &x) && !(fi->flags & MS_FIELD_PER_SAMPLE)) v[n++] = x;
   if (fi->flags & MS_FIELD_EXTRA) v[n++] = fi->extra;

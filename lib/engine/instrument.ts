@@ -8,17 +8,7 @@
  *
  * @module
  */
-import {
-  ALT,
-  EV,
-  FILTER,
-  LOOP,
-  NO_KEYSWITCH,
-  OFF,
-  PARAM,
-  TRIGGER,
-  type ZoneRecord,
-} from "../ffi/layout.ts";
+import { EV, NO_KEYSWITCH, PARAM, zoneRecord } from "../ffi/layout.ts";
 import type { NativeInstrument } from "../ffi/native.ts";
 import type { Time } from "./clock.ts";
 import { parseOptions, type ZoneOptions, ZoneOptionsSchema } from "./options.ts";
@@ -69,25 +59,46 @@ export const PARAMS = {
   /** 0..1, like CC11. Default 1. */
   expression: { id: PARAM.EXPRESSION, min: 0, max: 1 },
   /** The current keyswitch key 0..127, 255 = none (SFZ sw_default). Default 255. */
-  keyswitch: { id: PARAM.KEYSWITCH, min: 0, max: NO_KEYSWITCH },
+  keyswitch: { id: PARAM.KEYSWITCH, min: 0, max: 127, none: NO_KEYSWITCH },
+} as const;
+
+/** One parameter's range; `none` is one more accepted value outside it. */
+export interface ParamRange {
+  readonly min: number;
+  readonly max: number;
+  readonly none?: number;
+}
+
+/**
+ * Whether a parameter or per-note option takes `value` (the engine's own
+ * check, ms_field_info's rule: min..max, or the `none` value).
+ *
+ * @param range A row of {@linkcode PARAMS} or {@linkcode NOTE_OPTIONS}.
+ * @param value The value.
+ * @returns True when the engine accepts it.
+ */
+export function inRange(range: ParamRange, value: number): boolean {
+  return typeof value === "number" &&
+    ((value >= range.min && value <= range.max) || value === range.none);
+}
+
+/**
+ * Per-note options of {@linkcode Instrument.noteOn} that fill
+ * ms_note_params_t, with their ranges (ms_field_info's MS_FIELDS_NOTE).
+ */
+export const NOTE_OPTIONS = {
+  /** Added to the zone gain, dB. */
+  gainDb: { member: "gain_db", min: -144, max: 24 },
+  /** Added to zone and instrument pan (the sum is clamped to -1..1). */
+  pan: { member: "pan", min: -2, max: 2 },
+  /** Detune in cents. */
+  tuneCents: { member: "tune_cents", min: -2400, max: 2400 },
+  /** Frames into the sample (clamped to it). */
+  offset: { member: "start_offset_frames", min: 0, max: 4294967295 },
 } as const;
 
 /** Name of an instrument parameter. */
 export type ParamName = keyof typeof PARAMS;
-
-const LOOP_MODES = {
-  "auto": LOOP.AUTO,
-  "none": LOOP.NONE,
-  "one-shot": LOOP.ONE_SHOT,
-  "forward": LOOP.FORWARD,
-  "sustain": LOOP.SUSTAIN,
-} as const;
-
-const FILTERS = {
-  "lowpass": FILTER.LOWPASS,
-  "highpass": FILTER.HIGHPASS,
-  "bandpass": FILTER.BANDPASS,
-} as const;
 
 /**
  * A playable instrument, made with `sampler.createInstrument(name)`.
@@ -141,62 +152,7 @@ export class Instrument implements Disposable {
   addZone(sample: Sample, zone: ZoneOptions = {}): number {
     const action = `Cannot add zone to instrument "${this.name}"`;
     const z = parseOptions(ZoneOptionsSchema, zone, action);
-    const rec: Partial<ZoneRecord> = {};
-    if (z.keys) [rec.lo_key, rec.hi_key] = z.keys;
-    if (z.velocities) [rec.lo_vel, rec.hi_vel] = z.velocities;
-    if (z.rootKey !== undefined) rec.root_key = z.rootKey;
-    if (z.loop) {
-      rec.loop_mode = LOOP_MODES[z.loop.mode];
-      if (z.loop.start !== undefined) rec.loop_start_frames = z.loop.start;
-      if (z.loop.end !== undefined) rec.loop_end_frames = z.loop.end;
-    }
-    if (z.altGroup !== undefined) rec.alt_group = z.altGroup;
-    if (z.altMode !== undefined) {
-      rec.alt_mode = z.altMode === "random" ? ALT.RANDOM : ALT.ROUND_ROBIN;
-    }
-    if (z.exclusiveGroup !== undefined) rec.exclusive_group = z.exclusiveGroup;
-    if (z.tuneCents !== undefined) rec.tune_cents = z.tuneCents;
-    if (z.gainDb !== undefined) rec.gain_db = z.gainDb;
-    if (z.pan !== undefined) rec.pan = z.pan;
-    if (z.velocityTrack !== undefined) rec.velocity_track = z.velocityTrack;
-    const env = z.envelope;
-    if (env) {
-      if (env.attack !== undefined) rec.attack_s = env.attack;
-      if (env.hold !== undefined) rec.hold_s = env.hold;
-      if (env.decay !== undefined) rec.decay_s = env.decay;
-      if (env.sustain !== undefined) rec.sustain = env.sustain;
-      if (env.release !== undefined) rec.release_s = env.release;
-    }
-    if (z.offset !== undefined) rec.offset_frames = z.offset;
-    if (z.trigger !== undefined) {
-      rec.trigger = z.trigger === "release" ? TRIGGER.RELEASE : TRIGGER.ATTACK;
-    }
-    if (z.midiChannels) [rec.lo_chan, rec.hi_chan] = z.midiChannels;
-    if (z.keyswitch !== undefined) rec.sw_last = z.keyswitch;
-    if (z.keyswitchRange) [rec.sw_lo, rec.sw_hi] = z.keyswitchRange;
-    if (z.offBy !== undefined) {
-      rec.off_by = z.offBy === "own" ? OFF.BY_OWN : z.offBy === "none" ? OFF.BY_NONE : z.offBy;
-    }
-    if (z.offMode !== undefined) rec.off_mode = z.offMode === "normal" ? OFF.NORMAL : OFF.FAST;
-    if (z.pitchKeytrack !== undefined) rec.pitch_keytrack = z.pitchKeytrack;
-    if (z.random) [rec.lo_rand, rec.hi_rand] = z.random;
-    const f = z.filter;
-    if (f) {
-      rec.filter_type = FILTERS[f.type];
-      if (f.cutoffHz !== undefined) rec.cutoff_hz = f.cutoffHz;
-      if (f.resonanceDb !== undefined) rec.resonance_db = f.resonanceDb;
-      if (f.velocityTrackCents !== undefined) rec.fil_veltrack_cents = f.velocityTrackCents;
-      if (f.keyTrackCents !== undefined) rec.fil_keytrack_cents = f.keyTrackCents;
-      if (f.keyCenter !== undefined) rec.fil_keycenter = f.keyCenter;
-      if (f.envelope) {
-        rec.fileg_depth_cents = f.envelope.depthCents;
-        if (f.envelope.attack !== undefined) rec.fileg_attack_s = f.envelope.attack;
-        if (f.envelope.decay !== undefined) rec.fileg_decay_s = f.envelope.decay;
-        if (f.envelope.sustain !== undefined) rec.fileg_sustain = f.envelope.sustain;
-        if (f.envelope.release !== undefined) rec.fileg_release_s = f.envelope.release;
-      }
-      if (f.cc) [rec.cutoff_cc, rec.cutoff_cc_cents] = [f.cc.controller, f.cc.cents];
-    }
+    const rec = zoneRecord(z);
     const index = this.#native.addZone(sample.native, rec, action);
     if (z.velocityCurve) {
       this.#native.setVelocityCurve(index, velocityCurveGains(z.velocityCurve), action);
@@ -250,13 +206,14 @@ export class Instrument implements Disposable {
     let gainDb = 0, pan = 0, tuneCents = 0, offsetFrames = 0, channel = 0;
     if (opts) {
       if (opts.channel !== undefined) channel = checkInt("channel", opts.channel, 0, 15, action);
-      if (opts.gainDb !== undefined) gainDb = checkNum("gainDb", opts.gainDb, -144, 24, action);
-      if (opts.pan !== undefined) pan = checkNum("pan", opts.pan, -2, 2, action);
+      const { gainDb: g, pan: p, tuneCents: t, offset: o } = NOTE_OPTIONS;
+      if (opts.gainDb !== undefined) gainDb = checkNum("gainDb", opts.gainDb, g.min, g.max, action);
+      if (opts.pan !== undefined) pan = checkNum("pan", opts.pan, p.min, p.max, action);
       if (opts.tuneCents !== undefined) {
-        tuneCents = checkNum("tuneCents", opts.tuneCents, -2400, 2400, action);
+        tuneCents = checkNum("tuneCents", opts.tuneCents, t.min, t.max, action);
       }
       if (opts.offset !== undefined) {
-        offsetFrames = checkInt("offset", opts.offset, 0, 4294967295, action);
+        offsetFrames = checkInt("offset", opts.offset, o.min, o.max, action);
       }
     }
     this.#core.enqueue({
@@ -328,7 +285,7 @@ export class Instrument implements Disposable {
    */
   setParam(name: ParamName, value: number, opts?: EventOptions): void {
     const action = `Cannot set parameter "${name}" of "${this.name}"`;
-    const p = (PARAMS as Record<string, { id: number; min: number; max: number }>)[name];
+    const p = (PARAMS as Record<string, ParamRange & { id: number }>)[name];
     if (!p) {
       throw new RangeError(
         `Cannot set parameter "${name}" of "${this.name}": no such parameter, use one of ${
@@ -336,7 +293,10 @@ export class Instrument implements Disposable {
         }`,
       );
     }
-    checkNum("value", value, p.min, p.max, action);
+    if (!inRange(p, value)) {
+      const none = p.none === undefined ? "" : ` or ${p.none} (none)`;
+      throw new RangeError(`${action}: value must be ${p.min}..${p.max}${none}, got "${value}"`);
+    }
     this.#event(EV.PARAM, 0, p.id, value, this.#frame(opts, action));
   }
 

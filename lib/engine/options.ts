@@ -10,10 +10,17 @@
  * @module
  */
 import { z } from "zod";
+import {
+  type MemberType,
+  ZONE_OPTIONS,
+  type ZoneGroupRow,
+  type ZoneNamesRow,
+  type ZonePairRow,
+  type ZoneRow,
+} from "../ffi/layout.ts";
 
 const u32 = z.number().int().min(0).max(4294967295);
 const midiKey = z.number().int().min(0).max(127);
-const velocity = z.number().int().min(1).max(127);
 const isPowerOfTwo = (n: number) => n > 0 && (n & (n - 1)) === 0;
 
 /** Options of `Sampler.open`. Every field is optional; the defaults are the engine's. */
@@ -50,120 +57,101 @@ export type SamplerOptions = z.input<typeof SamplerOptionsSchema>;
 /** `SamplerOptions` with defaults filled in. */
 export type ResolvedSamplerOptions = z.output<typeof SamplerOptionsSchema>;
 
-const seconds = z.number().min(0).max(60);
+/** The option type a row of ZONE_OPTIONS takes (as validated). */
+type OptionOf<R> = R extends ZoneGroupRow<infer G> ? GroupOf<G>
+  : R extends ZonePairRow ? [number, number]
+  : R extends ZoneNamesRow<string, infer K> & { numbers: readonly [number, number] } ? K | number
+  : R extends ZoneNamesRow<string, infer K> ? K
+  : number;
+type RequiredKeys<G> = { [K in keyof G]: G[K] extends { required: true } ? K : never }[keyof G];
+type GroupOf<G> =
+  & { -readonly [K in RequiredKeys<G>]: OptionOf<G[K]> }
+  & { -readonly [K in Exclude<keyof G, RequiredKeys<G>>]?: OptionOf<G[K]> };
+/** The zod schema of a row: groups stay objects (so instrument files can extend them). */
+type SchemaOf<R> = R extends ZoneGroupRow<infer G> ? z.ZodObject<ShapeOf<G>, z.core.$strict>
+  : z.ZodType<OptionOf<R>, OptionOf<R>>;
+type ShapeOf<G> = {
+  -readonly [K in keyof G]: G[K] extends { required: true } ? SchemaOf<G[K]>
+    : z.ZodOptional<SchemaOf<G[K]>>;
+};
 
-const midiChannel = z.number().int().min(0).max(15);
-const unit = z.number().min(0).max(1);
+/** "[70,60] runs backwards: low 70 is above high 60" for a [lo, hi] pair given the wrong way round. */
+function inOrder(pair: [number, number], ctx: z.RefinementCtx): void {
+  if (pair[0] > pair[1]) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(pair)} runs backwards: low ${pair[0]} is above high ${pair[1]}`,
+      input: pair,
+    });
+  }
+}
+
+function rowSchema(row: ZoneRow): z.ZodType {
+  switch (row.kind) {
+    case "group":
+      return groupSchema(row.rows);
+    case "pair": {
+      const n = numberSchema(row.members[0].type, row.min, row.max);
+      return z.tuple([n, n]).superRefine(inOrder).describe(row.doc);
+    }
+    case "names": {
+      const named = z.enum(Object.keys(row.names) as [string, ...string[]]);
+      const s = row.numbers
+        ? z.union([named, z.number().int().min(row.numbers[0]).max(row.numbers[1])])
+        : named;
+      return s.describe(row.doc);
+    }
+    default:
+      return numberSchema(row.member.type, row.min, row.max).describe(row.doc);
+  }
+}
+
+function numberSchema(type: MemberType, min: number, max: number): z.ZodNumber {
+  return (type === "f32" ? z.number() : z.number().int()).min(min).max(max);
+}
+
+function groupSchema<G extends Readonly<Record<string, ZoneRow>>>(
+  rows: G,
+): z.ZodObject<ShapeOf<G>, z.core.$strict> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, row] of Object.entries(rows)) {
+    const s = rowSchema(row);
+    shape[key] = "required" in row && row.required ? s : s.optional();
+  }
+  return z.strictObject(shape) as unknown as z.ZodObject<ShapeOf<G>, z.core.$strict>;
+}
+
+const zoneFields = groupSchema(ZONE_OPTIONS);
+
+/** Loop points: the start lies before the end. */
+const LoopOptionsSchema = zoneFields.shape.loop.unwrap().superRefine((loop, ctx) => {
+  if (loop.start !== undefined && loop.end !== undefined && loop.start >= loop.end) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["end"],
+      message: `${loop.end} is not after the loop start ${loop.start}`,
+      input: loop.end,
+    });
+  }
+});
 
 /**
  * A zone's per-voice filter (12 dB/octave state-variable). Cents shift the
- * cutoff: 1200 is an octave up.
+ * cutoff: 1200 is an octave up. Built from `ZONE_OPTIONS.filter`.
  */
-export const FilterOptionsSchema = z.strictObject({
-  /** Filter response. */
-  type: z.enum(["lowpass", "highpass", "bandpass"]),
-  /** Cutoff in Hz, 10..20000. @default 20000 */
-  cutoffHz: z.number().min(10).max(20000).optional(),
-  /** Resonance in dB over Butterworth, 0..40. @default 0 */
-  resonanceDb: z.number().min(0).max(40).optional(),
-  /** Cutoff shift at velocity 127 (linear in velocity), -9600..9600 cents. @default 0 */
-  velocityTrackCents: z.number().min(-9600).max(9600).optional(),
-  /** Cutoff shift per key away from keyCenter, -1200..1200 cents. @default 0 */
-  keyTrackCents: z.number().min(-1200).max(1200).optional(),
-  /** Key at which keyTrackCents shifts nothing, 0..127. @default 60 */
-  keyCenter: midiKey.optional(),
-  /** Filter envelope: depth in cents at full level, times in seconds 0..60, sustain 0..1. @default none */
-  envelope: z.strictObject({
-    depthCents: z.number().min(-12000).max(12000),
-    attack: seconds.optional(),
-    decay: seconds.optional(),
-    sustain: unit.optional(),
-    release: seconds.optional(),
-  }).optional(),
-  /** A controller moving the cutoff: cents at value 127. @default none */
-  cc: z.strictObject({
-    controller: z.number().int().min(1).max(127),
-    cents: z.number().min(-9600).max(9600),
-  }).optional(),
-});
+export const FilterOptionsSchema = zoneFields.shape.filter.unwrap();
 
 /** Loop behaviour of a zone. */
-export const LoopModeSchema = z.enum(["auto", "none", "one-shot", "forward", "sustain"]);
+export const LoopModeSchema = zoneFields.shape.loop.unwrap().shape.mode;
 
 /**
- * A zone: which keys and velocities play a sample, and how. Mirrors
- * ms_zone_t; a missing field takes ms_zone_init's default.
+ * A zone: which keys and velocities play a sample, and how. Built from
+ * ZONE_OPTIONS in lib/ffi/layout.ts (one row per ms_zone_t member, with its
+ * range and doc); a missing field takes ms_zone_init's default.
  */
-export const ZoneOptionsSchema = z.strictObject({
-  /** Inclusive key range [lo, hi], 0..127. @default [0, 127] */
-  keys: z.tuple([midiKey, midiKey]).refine(([lo, hi]) => lo <= hi, {
-    message: "low key must be <= high key",
-  }).optional(),
-  /** Inclusive velocity range [lo, hi], 1..127. @default [1, 127] */
-  velocities: z.tuple([velocity, velocity]).refine(([lo, hi]) => lo <= hi, {
-    message: "low velocity must be <= high velocity",
-  }).optional(),
-  /** Key at which the sample plays unpitched, 0..127. @default 60 */
-  rootKey: midiKey.optional(),
+export const ZoneOptionsSchema = zoneFields.extend({
   /** Loop mode and optional loop points in frames (end exclusive). @default { mode: "auto" } */
-  loop: z.strictObject({
-    mode: LoopModeSchema,
-    start: u32.optional(),
-    end: u32.optional(),
-  }).refine((l) => l.start === undefined || l.end === undefined || l.start < l.end, {
-    message: "loop start must be < loop end",
-  }).optional(),
-  /** Zones with the same non-zero group are alternatives of each other; 0 = layer. @default 0 */
-  altGroup: u32.optional(),
-  /** How alternatives are chosen. @default "round-robin" */
-  altMode: z.enum(["round-robin", "random"]).optional(),
-  /** A new note fades out the others of its non-zero group (hi-hat choke). @default 0 */
-  exclusiveGroup: u32.optional(),
-  /** Fine tune in cents, -12800..12800. @default 0 */
-  tuneCents: z.number().min(-12800).max(12800).optional(),
-  /** Gain in dB, -144..24. @default 0 */
-  gainDb: z.number().min(-144).max(24).optional(),
-  /** Pan, -1 (left) .. 1 (right). @default 0 */
-  pan: z.number().min(-1).max(1).optional(),
-  /** Velocity sensitivity, 0 (ignored) .. 1 (square law). @default 1 */
-  velocityTrack: z.number().min(0).max(1).optional(),
-  /** AHDSR envelope: times in seconds 0..60, sustain level 0..1. @default { sustain: 1, release: 0.05 } */
-  envelope: z.strictObject({
-    attack: seconds.optional(),
-    hold: seconds.optional(),
-    decay: seconds.optional(),
-    sustain: z.number().min(0).max(1).optional(),
-    release: seconds.optional(),
-  }).optional(),
-  /** Start offset into the sample in frames. @default 0 */
-  offset: u32.optional(),
-  /** When the zone plays: "attack" on note-on, "release" on note-off (with the note-on's velocity). @default "attack" */
-  trigger: z.enum(["attack", "release"]).optional(),
-  /** MIDI channels answered, [lo, hi] inclusive, 0..15 (the note's channel). @default [0, 15] */
-  midiChannels: z.tuple([midiChannel, midiChannel]).refine(([lo, hi]) => lo <= hi, {
-    message: "low channel must be <= high channel",
-  }).optional(),
-  /** Plays only while the last keyswitch pressed is this key, 0..127. @default none: always */
-  keyswitch: midiKey.optional(),
-  /** Keys that act as keyswitches, [lo, hi] inclusive (instrument-wide once any zone names them). @default none */
-  keyswitchRange: z.tuple([midiKey, midiKey]).refine(([lo, hi]) => lo <= hi, {
-    message: "low key must be <= high key",
-  }).optional(),
-  /**
-   * Which group's new notes choke this zone: "own" (its exclusiveGroup, hi-hat
-   * style), "none" (never choked), or a group number. @default "own"
-   */
-  offBy: z.union([z.enum(["own", "none"]), z.number().int().min(1).max(4294967294)]).optional(),
-  /** How a choked voice stops: "fast" (2 ms fade) or "normal" (its release). @default "fast" */
-  offMode: z.enum(["fast", "normal"]).optional(),
-  /** Cents per key away from rootKey, -1200..1200 (0: same pitch on every key). @default 100 */
-  pitchKeytrack: z.number().min(-1200).max(1200).optional(),
-  /** Plays when the note's random value (0..1, one per note) is in [lo, hi). @default [0, 1] */
-  random: z.tuple([unit, unit]).refine(([lo, hi]) => lo <= hi, {
-    message: "low must be <= high",
-  }).optional(),
-  /** Per-voice state-variable filter. @default none */
-  filter: FilterOptionsSchema.optional(),
+  loop: LoopOptionsSchema.optional(),
   /**
    * Velocity-to-gain curve as [velocity 0..127, linear gain 0..4] points,
    * interpolated linearly (SFZ amp_velcurve_N); replaces velocityTrack.

@@ -39,7 +39,6 @@ export const LOOP = { AUTO: 0, NONE: 1, ONE_SHOT: 2, FORWARD: 3, SUSTAIN: 4 } as
 /** `MS_ALT_*`. */
 export const ALT = { ROUND_ROBIN: 0, RANDOM: 1 } as const;
 
-/** `MS_PARAM_*`. */
 /** `MS_TRIGGER_*`: when a zone plays. */
 export const TRIGGER = { ATTACK: 0, RELEASE: 1 } as const;
 /** `MS_OFF_*`: how a choked voice stops, and the special `off_by` values. */
@@ -49,6 +48,7 @@ export const FILTER = { NONE: 0, LOWPASS: 1, HIGHPASS: 2, BANDPASS: 3 } as const
 /** `MS_NO_KEYSWITCH`: a zone that plays whatever the last keyswitch. */
 export const NO_KEYSWITCH = 255;
 
+/** `MS_PARAM_*`: instrument parameters (ranges in {@linkcode PARAMS}). */
 export const PARAM = {
   VOLUME_DB: 1,
   PAN: 2,
@@ -62,6 +62,11 @@ export const PARAM = {
   EXPRESSION: 10,
   KEYSWITCH: 11,
 } as const;
+
+/** `MS_FIELDS_*`: the tables ms_field_info describes. */
+export const FIELDS = { ZONE: 1, NOTE: 2, PARAM: 3 } as const;
+/** `MS_FIELD_*`: a described field's C type, and its flags. */
+export const FIELD = { U8: 1, U32: 2, F32: 3, ENUM: 1, EXTRA: 2, PER_SAMPLE: 4 } as const;
 
 /** `MS_EV_*` event types. */
 export const EV = {
@@ -108,7 +113,7 @@ export const MIDI = {
 /** A field of a C struct: byte offset and C type. */
 export interface FieldLayout {
   readonly offset: number;
-  readonly type: "u8" | "u16" | "u32" | "i32" | "u64" | "f32" | "char";
+  readonly type: "u8" | "u16" | "u32" | "i32" | "u64" | "f32" | "f64" | "char";
   /** Array length: `char` string buffers, and the uint64 histogram of `ms_stats_t`. */
   readonly length?: number;
 }
@@ -145,56 +150,308 @@ export const SAMPLE_INFO = {
   },
 } as const satisfies StructLayout;
 
-/** `ms_zone_t`, 64 bytes. */
-export const ZONE = {
+/** A C number type a zone member can have. */
+export type MemberType = "u8" | "u32" | "f32";
+
+/** One `ms_zone_t` member: name, byte offset and C type. */
+export interface ZoneMember<N extends string = string> {
+  readonly name: N;
+  readonly offset: number;
+  readonly type: MemberType;
+}
+
+/** A number option filling one member, min..max inclusive (whole numbers for u8/u32 members). */
+export interface ZoneNumberRow<N extends string = string> {
+  readonly kind: "number";
+  readonly member: ZoneMember<N>;
+  readonly min: number;
+  readonly max: number;
+  /** Must be given when its group is (`filter.envelope.depthCents`). */
+  readonly required: boolean;
+  /** Summary, range and `@default`. */
+  readonly doc: string;
+}
+
+/** A `[lo, hi]` option filling two members, each min..max, lo <= hi. */
+export interface ZonePairRow<A extends string = string, B extends string = string> {
+  readonly kind: "pair";
+  readonly members: readonly [ZoneMember<A>, ZoneMember<B>];
+  readonly min: number;
+  readonly max: number;
+  readonly doc: string;
+}
+
+/** An option given by name ("round-robin") filling one member with the name's code; with `numbers` also a number in that range. */
+export interface ZoneNamesRow<N extends string = string, K extends string = string> {
+  readonly kind: "names";
+  readonly member: ZoneMember<N>;
+  readonly names: Readonly<Record<K, number>>;
+  readonly numbers: readonly [number, number] | undefined;
+  readonly required: boolean;
+  readonly doc: string;
+}
+
+/** Options grouped under one key (`envelope`, `loop`, `filter`). */
+export interface ZoneGroupRow<
+  G extends Readonly<Record<string, ZoneRow>> = Readonly<Record<string, ZoneRow>>,
+> {
+  readonly kind: "group";
+  readonly rows: G;
+  readonly doc: string;
+}
+
+/** One row of {@linkcode ZONE_OPTIONS}. */
+export type ZoneRow = ZoneNumberRow | ZonePairRow | ZoneNamesRow | ZoneGroupRow;
+
+const member = <const N extends string>(
+  name: N,
+  offset: number,
+  type: MemberType,
+): ZoneMember<N> => ({
+  name,
+  offset,
+  type,
+});
+const num = <const N extends string>(
+  name: N,
+  offset: number,
+  type: MemberType,
+  min: number,
+  max: number,
+  doc: string,
+): ZoneNumberRow<N> => ({
+  kind: "number",
+  member: member(name, offset, type),
+  min,
+  max,
+  required: false,
+  doc,
+});
+const pair = <const A extends string, const B extends string>(
+  lo: [A, number],
+  hi: [B, number],
+  type: MemberType,
+  min: number,
+  max: number,
+  doc: string,
+): ZonePairRow<A, B> => ({
+  kind: "pair",
+  members: [member(lo[0], lo[1], type), member(hi[0], hi[1], type)],
+  min,
+  max,
+  doc,
+});
+const names = <const N extends string, const K extends string>(
+  name: N,
+  offset: number,
+  type: MemberType,
+  codes: Record<K, number>,
+  doc: string,
+): ZoneNamesRow<N, K> => ({
+  kind: "names",
+  member: member(name, offset, type),
+  names: codes,
+  numbers: undefined,
+  required: false,
+  doc,
+});
+/** Let a names row also take a number in min..max (the number is the member's value). */
+const orNumber = <R extends ZoneNamesRow>(
+  row: R,
+  min: number,
+  max: number,
+): R & { readonly numbers: readonly [number, number] } => ({
+  ...row,
+  numbers: [min, max] as const,
+});
+/** Mark a row of a group as one that must be given whenever its group is. */
+const required = <R extends ZoneNumberRow | ZoneNamesRow>(
+  row: R,
+): R & { readonly required: true } => ({
+  ...row,
+  required: true as const,
+});
+const group = <const G extends Readonly<Record<string, ZoneRow>>>(
+  doc: string,
+  rows: G,
+): ZoneGroupRow<G> => ({
+  kind: "group",
+  rows,
+  doc,
+});
+
+const U32_MAX = 4294967295;
+
+/**
+ * Every `ms_zone_t` member, as the option of `ZoneOptions` that sets it: the
+ * member's offset and type, the option's range (the engine's own, see
+ * ms_field_info; tests/ffi_contract_test.ts walks both), and its doc. The
+ * zone layout {@linkcode ZONE}, the zod `ZoneOptionsSchema`
+ * (lib/engine/options.ts) and the option-to-record copy
+ * ({@linkcode zoneRecord}) are derived from it. A member left out of the
+ * options keeps ms_zone_init's default.
+ */
+// deno-fmt-ignore
+export const ZONE_OPTIONS = {
+  //            C member(s) and byte offset        type   min     max       doc (range and @default)
+  keys: pair(["lo_key", 0], ["hi_key", 1],         "u8",  0,      127,      "Inclusive key range [lo, hi], 0..127. @default [0, 127]"),
+  velocities: pair(["lo_vel", 2], ["hi_vel", 3],   "u8",  1,      127,      "Inclusive velocity range [lo, hi], 1..127. @default [1, 127]"),
+  rootKey: num("root_key", 4,                      "u8",  0,      127,      "Key at which the sample plays unpitched, 0..127. @default 60"),
+  loop: group("Loop mode and optional loop points in frames (end exclusive). @default { mode: \"auto\" }", {
+    mode: required(names("loop_mode", 5,           "u8",  { "auto": LOOP.AUTO, "none": LOOP.NONE, "one-shot": LOOP.ONE_SHOT, "forward": LOOP.FORWARD, "sustain": LOOP.SUSTAIN }, "How the sample loops")),
+    start: num("loop_start_frames", 32,            "u32", 0,      U32_MAX,  "First frame of the loop. @default the file's loop start, else 0"),
+    end: num("loop_end_frames", 36,                "u32", 1,      U32_MAX,  "Frame after the loop's last one. @default the file's loop end, else the sample's end"),
+  }),
+  altMode: names("alt_mode", 6,                    "u8",  { "round-robin": ALT.ROUND_ROBIN, "random": ALT.RANDOM }, "How alternatives are chosen. @default \"round-robin\""),
+  altGroup: num("alt_group", 8,                    "u32", 0,      U32_MAX,  "Zones with the same non-zero group are alternatives of each other; 0 = layer. @default 0"),
+  exclusiveGroup: num("exclusive_group", 12,       "u32", 0,      U32_MAX,  "A new note fades out the others of its non-zero group (hi-hat choke). @default 0"),
+  tuneCents: num("tune_cents", 16,                 "f32", -12800, 12800,    "Fine tune in cents, -12800..12800. @default 0"),
+  gainDb: num("gain_db", 20,                       "f32", -144,   24,       "Gain in dB, -144..24. @default 0"),
+  pan: num("pan", 24,                              "f32", -1,     1,        "Pan, -1 (left) .. 1 (right). @default 0"),
+  velocityTrack: num("velocity_track", 28,         "f32", 0,      1,        "Velocity sensitivity, 0 (ignored) .. 1 (square law). @default 1"),
+  envelope: group("AHDSR envelope: times in seconds 0..60, sustain level 0..1. @default { sustain: 1, release: 0.05 }", {
+    attack: num("attack_s", 40,                    "f32", 0,      60,       "Linear rise, 0..60 s. @default 0"),
+    hold: num("hold_s", 44,                        "f32", 0,      60,       "Time held at full level, 0..60 s. @default 0"),
+    decay: num("decay_s", 48,                      "f32", 0,      60,       "Fall to the sustain level (time to -60 dB), 0..60 s. @default 0"),
+    sustain: num("sustain", 52,                    "f32", 0,      1,        "Sustain level, 0..1. @default 1"),
+    release: num("release_s", 56,                  "f32", 0,      60,       "Fade after note-off (time to -60 dB), 0..60 s. @default 0.05"),
+  }),
+  offset: num("offset_frames", 60,                 "u32", 0,      U32_MAX,  "Start offset into the sample in frames. @default 0"),
+  trigger: names("trigger", 64,                    "u8",  { "attack": TRIGGER.ATTACK, "release": TRIGGER.RELEASE }, "When the zone plays: \"attack\" on note-on, \"release\" on note-off (with the note-on's velocity). @default \"attack\""),
+  offMode: names("off_mode", 65,                   "u8",  { "fast": OFF.FAST, "normal": OFF.NORMAL }, "How a choked voice stops: \"fast\" (2 ms fade) or \"normal\" (its release). @default \"fast\""),
+  midiChannels: pair(["lo_chan", 66], ["hi_chan", 67], "u8", 0,   15,       "MIDI channels answered, [lo, hi] inclusive, 0..15 (the note's channel). @default [0, 15]"),
+  keyswitch: num("sw_last", 68,                    "u8",  0,      127,      "Plays only while the last keyswitch pressed is this key, 0..127. @default none: always"),
+  keyswitchRange: pair(["sw_lo", 69], ["sw_hi", 70], "u8", 0,     127,      "Keys that act as keyswitches, [lo, hi] inclusive (instrument-wide once any zone names them). @default none"),
+  offBy: orNumber(names("off_by", 72,              "u32", { "own": OFF.BY_OWN, "none": OFF.BY_NONE }, "Which group's new notes choke this zone: \"own\" (its exclusiveGroup, hi-hat style), \"none\" (never choked), or a group number. @default \"own\""), 1, U32_MAX - 1),
+  pitchKeytrack: num("pitch_keytrack", 76,         "f32", -1200,  1200,     "Cents per key away from rootKey, -1200..1200 (0: same pitch on every key). @default 100"),
+  random: pair(["lo_rand", 80], ["hi_rand", 84],   "f32", 0,      1,        "Plays when the note's random value (0..1, one per note) is in [lo, hi). @default [0, 1]"),
+  filter: group("Per-voice state-variable filter (12 dB/octave); cents shift the cutoff, 1200 is an octave up. @default none", {
+    type: required(names("filter_type", 71,        "u8",  { "lowpass": FILTER.LOWPASS, "highpass": FILTER.HIGHPASS, "bandpass": FILTER.BANDPASS }, "Filter response")),
+    cutoffHz: num("cutoff_hz", 88,                 "f32", 10,     20000,    "Cutoff in Hz, 10..20000. @default 20000"),
+    resonanceDb: num("resonance_db", 92,           "f32", 0,      40,       "Resonance in dB over Butterworth, 0..40. @default 0"),
+    velocityTrackCents: num("fil_veltrack_cents", 96, "f32", -9600, 9600,   "Cutoff shift at velocity 127 (linear in velocity), -9600..9600 cents. @default 0"),
+    keyTrackCents: num("fil_keytrack_cents", 100,  "f32", -1200,  1200,     "Cutoff shift per key away from keyCenter, -1200..1200 cents. @default 0"),
+    keyCenter: num("fil_keycenter", 124,           "u8",  0,      127,      "Key at which keyTrackCents shifts nothing, 0..127. @default 60"),
+    envelope: group("Filter envelope: depth in cents at full level, times in seconds 0..60, sustain 0..1. @default none", {
+      depthCents: required(num("fileg_depth_cents", 104, "f32", -12000, 12000, "Depth at full level, -12000..12000 cents")),
+      attack: num("fileg_attack_s", 108,           "f32", 0,      60,       "Rise, 0..60 s. @default 0"),
+      decay: num("fileg_decay_s", 112,             "f32", 0,      60,       "Fall to the sustain level, 0..60 s. @default 0"),
+      sustain: num("fileg_sustain", 116,           "f32", 0,      1,        "Sustain level, 0..1. @default 1"),
+      release: num("fileg_release_s", 120,         "f32", 0,      60,       "Fall after note-off, 0..60 s. @default 0"),
+    }),
+    cc: group("A controller moving the cutoff. @default none", {
+      controller: required(num("cutoff_cc", 125,   "u8",  1,      127,      "Controller number, 1..127")),
+      cents: required(num("cutoff_cc_cents", 128, "f32", -9600,  9600,     "Cutoff shift at value 127, -9600..9600 cents")),
+    }),
+  }),
+} as const;
+
+/** The `ms_zone_t` member names a row fills. */
+type MembersOf<R> = R extends ZoneGroupRow<infer G> ? { [K in keyof G]: MembersOf<G[K]> }[keyof G]
+  : R extends ZonePairRow<infer A, infer B> ? A | B
+  : R extends { member: ZoneMember<infer N> } ? N
+  : never;
+
+/** Name of an `ms_zone_t` member. */
+export type ZoneMemberName = MembersOf<ZoneGroupRow<typeof ZONE_OPTIONS>>;
+
+/** Every member of a row, depth first. */
+export function zoneMembers(row: ZoneRow): ZoneMember[] {
+  switch (row.kind) {
+    case "group":
+      return Object.values(row.rows).flatMap(zoneMembers);
+    case "pair":
+      return [...row.members];
+    default:
+      return [row.member];
+  }
+}
+
+/** `ms_zone_t`, 136 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
+export const ZONE: {
+  readonly size: 136;
+  readonly fields: Readonly<Record<ZoneMemberName, FieldLayout>>;
+} = {
   size: 136,
+  fields: Object.fromEntries(
+    zoneMembers(group("", ZONE_OPTIONS)).map((m) => [m.name, { offset: m.offset, type: m.type }]),
+  ) as Record<ZoneMemberName, FieldLayout>,
+};
+
+/**
+ * The `ms_zone_t` members a zone's options set (parsed options, names
+ * already valid): the one copy from options to record. Members the options
+ * leave out are not in the result (they keep ms_zone_init's defaults).
+ *
+ * @param options Parsed zone options (`ZoneOptions` after its schema).
+ * @returns Member values by C name.
+ */
+export function zoneRecord(options: Readonly<Record<string, unknown>>): Partial<ZoneRecord> {
+  const out: Partial<Record<string, number>> = {};
+  const fill = (
+    rows: Readonly<Record<string, ZoneRow>>,
+    values: Readonly<Record<string, unknown>>,
+  ) => {
+    for (const [key, row] of Object.entries(rows)) {
+      const v = values[key];
+      if (v === undefined) continue;
+      switch (row.kind) {
+        case "group":
+          fill(row.rows, v as Record<string, unknown>);
+          break;
+        case "pair":
+          [out[row.members[0].name], out[row.members[1].name]] = v as [number, number];
+          break;
+        case "names":
+          out[row.member.name] = typeof v === "number"
+            ? v
+            : (row.names as Record<string, number>)[v as string];
+          break;
+        default:
+          out[row.member.name] = v as number;
+      }
+    }
+  };
+  fill(ZONE_OPTIONS, options);
+  return out as Partial<ZoneRecord>;
+}
+
+/**
+ * The range of a number option of {@linkcode ZONE_OPTIONS} by its path
+ * (`["filter", "keyTrackCents"]`), for code that clamps values to it (the
+ * SFZ import).
+ *
+ * @param path Keys from the top of the table.
+ * @returns `[min, max]`.
+ * @throws {Error} when the path is not a number or pair option.
+ */
+export function zoneRange(...path: string[]): readonly [number, number] {
+  let row: ZoneRow = group("", ZONE_OPTIONS);
+  for (const key of path) {
+    const next: ZoneRow | undefined = row.kind === "group" ? row.rows[key] : undefined;
+    if (!next) throw new Error(`zoneRange: no option ${path.join(".")}`);
+    row = next;
+  }
+  if (row.kind !== "number" && row.kind !== "pair") {
+    throw new Error(`zoneRange: ${path.join(".")} is not numeric`);
+  }
+  return [row.min, row.max];
+}
+
+/** `ms_field_info_t`, 96 bytes: one row of the engine's field tables (ms_field_info). */
+export const FIELD_INFO = {
+  size: 96,
   fields: {
-    lo_key: { offset: 0, type: "u8" },
-    hi_key: { offset: 1, type: "u8" },
-    lo_vel: { offset: 2, type: "u8" },
-    hi_vel: { offset: 3, type: "u8" },
-    root_key: { offset: 4, type: "u8" },
-    loop_mode: { offset: 5, type: "u8" },
-    alt_mode: { offset: 6, type: "u8" },
-    reserved0: { offset: 7, type: "u8" },
-    alt_group: { offset: 8, type: "u32" },
-    exclusive_group: { offset: 12, type: "u32" },
-    tune_cents: { offset: 16, type: "f32" },
-    gain_db: { offset: 20, type: "f32" },
-    pan: { offset: 24, type: "f32" },
-    velocity_track: { offset: 28, type: "f32" },
-    loop_start_frames: { offset: 32, type: "u32" },
-    loop_end_frames: { offset: 36, type: "u32" },
-    attack_s: { offset: 40, type: "f32" },
-    hold_s: { offset: 44, type: "f32" },
-    decay_s: { offset: 48, type: "f32" },
-    sustain: { offset: 52, type: "f32" },
-    release_s: { offset: 56, type: "f32" },
-    offset_frames: { offset: 60, type: "u32" },
-    trigger: { offset: 64, type: "u8" },
-    off_mode: { offset: 65, type: "u8" },
-    lo_chan: { offset: 66, type: "u8" },
-    hi_chan: { offset: 67, type: "u8" },
-    sw_last: { offset: 68, type: "u8" },
-    sw_lo: { offset: 69, type: "u8" },
-    sw_hi: { offset: 70, type: "u8" },
-    filter_type: { offset: 71, type: "u8" },
-    off_by: { offset: 72, type: "u32" },
-    pitch_keytrack: { offset: 76, type: "f32" },
-    lo_rand: { offset: 80, type: "f32" },
-    hi_rand: { offset: 84, type: "f32" },
-    cutoff_hz: { offset: 88, type: "f32" },
-    resonance_db: { offset: 92, type: "f32" },
-    fil_veltrack_cents: { offset: 96, type: "f32" },
-    fil_keytrack_cents: { offset: 100, type: "f32" },
-    fileg_depth_cents: { offset: 104, type: "f32" },
-    fileg_attack_s: { offset: 108, type: "f32" },
-    fileg_decay_s: { offset: 112, type: "f32" },
-    fileg_sustain: { offset: 116, type: "f32" },
-    fileg_release_s: { offset: 120, type: "f32" },
-    fil_keycenter: { offset: 124, type: "u8" },
-    cutoff_cc: { offset: 125, type: "u8" },
-    cutoff_cc_cents: { offset: 128, type: "f32" },
+    name: { offset: 0, type: "char", length: 32 },
+    unit: { offset: 32, type: "char", length: 16 },
+    default_value: { offset: 48, type: "f64" },
+    min: { offset: 56, type: "f64" },
+    max: { offset: 64, type: "f64" },
+    extra: { offset: 72, type: "f64" },
+    id: { offset: 80, type: "u32" },
+    type: { offset: 84, type: "u32" },
+    flags: { offset: 88, type: "u32" },
+    reserved: { offset: 92, type: "u32" },
   },
 } as const satisfies StructLayout;
 
@@ -403,6 +660,7 @@ export const STRUCTS: Readonly<Record<string, StructLayout>> = {
   ms_audio_config_t: AUDIO_CONFIG,
   ms_sample_info_t: SAMPLE_INFO,
   ms_zone_t: ZONE,
+  ms_field_info_t: FIELD_INFO,
   ms_note_params_t: NOTE_PARAMS,
   ms_event_t: EVENT,
   ms_stats_t: STATS,
@@ -460,7 +718,7 @@ export function encodeEvent(view: DataView, byteOffset: number, ev: EventRecord)
 }
 
 /** Decoded ms_zone_t, field names as in C. */
-export type ZoneRecord = { -readonly [K in keyof typeof ZONE.fields]: number };
+export type ZoneRecord = { -readonly [K in ZoneMemberName]: number };
 
 /** Read a struct's fields from `bytes` (little-endian) by its layout. */
 export function decodeStruct<L extends StructLayout>(
@@ -502,6 +760,8 @@ function readField(view: DataView, f: FieldLayout): number {
       return NaN; // strings: use readCString / writeCString
     case "f32":
       return view.getFloat32(f.offset, true);
+    case "f64":
+      return view.getFloat64(f.offset, true);
     case "u64":
       return view.getUint32(f.offset, true) + view.getUint32(f.offset + 4, true) * TWO_32;
   }
@@ -521,6 +781,8 @@ function writeField(view: DataView, f: FieldLayout, v: number): void {
       return; // strings: use writeCString
     case "f32":
       return view.setFloat32(f.offset, v, true);
+    case "f64":
+      return view.setFloat64(f.offset, v, true);
     case "u64":
       view.setUint32(f.offset, v % TWO_32, true);
       view.setUint32(f.offset + 4, Math.floor(v / TWO_32), true);

@@ -11,7 +11,16 @@
  * @module
  */
 import { ensureLibrary } from "./build.ts";
-import { AUDIO_CONFIG, decodeStruct, encodeStruct, SAMPLE_INFO, STATS, ZONE } from "./layout.ts";
+import {
+  AUDIO_CONFIG,
+  decodeStruct,
+  encodeStruct,
+  FIELD_INFO,
+  readCString,
+  SAMPLE_INFO,
+  STATS,
+  ZONE,
+} from "./layout.ts";
 import type { StatsField, ZoneRecord } from "./layout.ts";
 import { STATS_FIELDS, STATS_HIST_BUCKETS, STATS_HIST_INDEX } from "./layout.ts";
 import { type EngineSymbols, SYMBOLS } from "./symbols.ts";
@@ -60,6 +69,49 @@ export function strerror(code: number): string {
 export function engineVersion(): string {
   const v = engine().ms_version();
   return `${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+}
+
+/** One row of the engine's field tables (ms_field_info_t, decoded). */
+export interface FieldInfo {
+  name: string;
+  unit: string;
+  defaultValue: number;
+  min: number;
+  max: number;
+  /** With FIELD.EXTRA in flags: one more accepted value. */
+  extra: number;
+  /** Byte offset in the struct, or the MS_PARAM_* number. */
+  id: number;
+  /** FIELD.U8 / U32 / F32. */
+  type: number;
+  /** FIELD.ENUM | EXTRA | PER_SAMPLE. */
+  flags: number;
+}
+
+/**
+ * Every row of one of the engine's field tables (ms_field_info), in order.
+ *
+ * @param table `FIELDS.ZONE`, `FIELDS.NOTE` or `FIELDS.PARAM`.
+ * @returns The rows.
+ */
+export function fieldTable(table: number): FieldInfo[] {
+  const out: FieldInfo[] = [];
+  const buf = new Uint8Array(FIELD_INFO.size);
+  for (let i = 0; engine().ms_field_info(table, i, buf) === 0; i++) {
+    const f = decodeStruct(FIELD_INFO, buf);
+    out.push({
+      name: readCString(buf, FIELD_INFO.fields.name),
+      unit: readCString(buf, FIELD_INFO.fields.unit),
+      defaultValue: f.default_value,
+      min: f.min,
+      max: f.max,
+      extra: f.extra,
+      id: f.id,
+      type: f.type,
+      flags: f.flags,
+    });
+  }
+  return out;
 }
 
 const encoder = new TextEncoder();

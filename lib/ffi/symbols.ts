@@ -36,6 +36,7 @@ export const SYMBOLS = {
   ms_instrument_id: { parameters: ["pointer"], result: "u32" },
   ms_instrument_load_sample: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
   ms_zone_init: { parameters: ["buffer"], result: "void" },
+  ms_field_info: { parameters: ["u32", "u32", "buffer"], result: "i32" },
   ms_instrument_add_zone: {
     parameters: ["pointer", "pointer", "buffer", "buffer"],
     result: "i32",

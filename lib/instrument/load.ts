@@ -16,6 +16,7 @@ import { pathToFileURL } from "node:url";
 import { InstrumentDefinitionError, SampleLoadError } from "../errors.ts";
 import { shownPath } from "../util/path.ts";
 import type { ZoneOptions } from "../engine/options.ts";
+import { zoneRange } from "../ffi/layout.ts";
 import { definitionError, type DefinitionIssue, fromZodIssues } from "./issues.ts";
 import {
   type EnvelopeDefinition,
@@ -313,14 +314,15 @@ export function zoneOptions(
   sampleRootKey: number,
   sampleInfo?: SampleLike["info"],
 ): LoaderZoneOptions {
-  const out: LoaderZoneOptions = {};
-  if (zone.keys) out.keys = zone.keys;
-  if (zone.velocities) out.velocities = zone.velocities;
-  out.rootKey = zone.rootKey ??
+  // Every option but these five is the engine's option as it stands (the
+  // file's zone schema extends the engine's): copied whole, not field by field.
+  const { sample: _sample, rootKey, loop, gainDb, envelope, offBy, ...same } = zone;
+  const out: LoaderZoneOptions = same;
+  out.rootKey = rootKey ??
     (zone.keys && zone.keys[0] === zone.keys[1] ? zone.keys[0] : sampleRootKey);
-  if (zone.loop) {
-    out.loop = { mode: zone.loop.mode };
-    let { start, end } = zone.loop;
+  if (loop) {
+    out.loop = { mode: loop.mode };
+    let { start, end } = loop;
     if ((start === undefined) !== (end === undefined) && sampleInfo) {
       // one point given: the other from the file's loop, else the sample's start or end
       start ??= sampleInfo.loop?.start ?? 0;
@@ -328,28 +330,13 @@ export function zoneOptions(
     }
     if (start !== undefined && end !== undefined) [out.loop.start, out.loop.end] = [start, end];
   }
-  if (zone.altGroup !== undefined) out.altGroup = zone.altGroup;
-  if (zone.altMode !== undefined) out.altMode = zone.altMode;
-  if (zone.exclusiveGroup !== undefined) out.exclusiveGroup = zone.exclusiveGroup;
-  if (zone.tuneCents !== undefined) out.tuneCents = zone.tuneCents;
-  if (zone.gainDb !== undefined || def.gainDb !== undefined) {
-    out.gainDb = Math.max(-144, Math.min(24, (zone.gainDb ?? 0) + (def.gainDb ?? 0)));
+  if (gainDb !== undefined || def.gainDb !== undefined) {
+    const [lo, hi] = zoneRange("gainDb");
+    out.gainDb = Math.max(lo, Math.min(hi, (gainDb ?? 0) + (def.gainDb ?? 0)));
   }
-  if (zone.pan !== undefined) out.pan = zone.pan;
-  if (zone.velocityTrack !== undefined) out.velocityTrack = zone.velocityTrack;
-  const env = mergeEnvelope(def.envelope, zone.envelope);
+  const env = mergeEnvelope(def.envelope, envelope);
   if (env) out.envelope = env;
-  if (zone.offset !== undefined) out.offset = zone.offset;
-  if (zone.trigger !== undefined) out.trigger = zone.trigger;
-  if (zone.midiChannels) out.midiChannels = zone.midiChannels;
-  if (zone.keyswitch !== undefined) out.keyswitch = zone.keyswitch;
-  if (zone.keyswitchRange) out.keyswitchRange = zone.keyswitchRange;
-  if (zone.offBy !== undefined) out.offBy = zone.offBy as number | "own" | "none";
-  if (zone.offMode !== undefined) out.offMode = zone.offMode;
-  if (zone.pitchKeytrack !== undefined) out.pitchKeytrack = zone.pitchKeytrack;
-  if (zone.random) out.random = zone.random;
-  if (zone.filter) out.filter = zone.filter;
-  if (zone.velocityCurve) out.velocityCurve = zone.velocityCurve;
+  if (offBy !== undefined) out.offBy = offBy as number | "own" | "none";
   return out;
 }
 

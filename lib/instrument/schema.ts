@@ -13,7 +13,9 @@
  */
 
 import { z } from "zod";
-import { FilterOptionsSchema } from "../engine/options.ts";
+import { PARAMS } from "../engine/instrument.ts";
+import { ZONE_OPTIONS } from "../ffi/layout.ts";
+import { FilterOptionsSchema, ZoneOptionsSchema } from "../engine/options.ts";
 import { noteName, noteNumber } from "./notes.ts";
 
 /** Show a value the way error messages quote it: strings in quotes, arrays and objects as compact JSON. */
@@ -121,40 +123,14 @@ export const KeyRangeSchema = z
     return pair;
   });
 
-/** A velocity range [low, high], inclusive, 1..127. */
-export const VelocityRangeSchema = z
-  .tuple([range(1, 127, true), range(1, 127, true)])
-  .transform((v, ctx): [number, number] => {
-    if (v[0] > v[1]) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${showValue(v)} runs backwards: low ${v[0]} is above high ${v[1]}`,
-        input: v,
-      });
-      return z.NEVER;
-    }
-    return v;
-  });
-
 /**
- * An amplitude envelope (DAHDSR without the delay). Times are seconds.
- * Fields left out take the instrument's envelope, then the engine default.
+ * An amplitude envelope (AHDSR). Times are seconds. Fields left out take the
+ * instrument's envelope, then the engine default.
  */
-export const EnvelopeSchema = z.strictObject({
-  /** Linear rise time, 0..60 s. @default 0 */
-  attack: range(0, 60).optional(),
-  /** Time held at full level, 0..60 s. @default 0 */
-  hold: range(0, 60).optional(),
-  /** Exponential fall to the sustain level (time to -60 dB), 0..60 s. @default 0 */
-  decay: range(0, 60).optional(),
-  /** Sustain level, 0..1 (with sustain 0 the decay is the note's natural fade). @default 1 */
-  sustain: range(0, 1).optional(),
-  /** Exponential fade after note-off (time to -60 dB), 0..60 s. @default 0.05 */
-  release: range(0, 60).optional(),
-});
+export const EnvelopeSchema = ZoneOptionsSchema.shape.envelope.unwrap();
 
-/** Loop modes, as the engine's MS_LOOP_* constants. */
-export const LOOP_MODES = ["auto", "none", "one-shot", "forward", "sustain"] as const;
+/** A velocity range [low, high], inclusive, 1..127. */
+export const VelocityRangeSchema = ZoneOptionsSchema.shape.velocities.unwrap();
 
 /**
  * How a zone's sample loops. Points are frames into the sample, `end`
@@ -162,30 +138,12 @@ export const LOOP_MODES = ["auto", "none", "one-shot", "forward", "sustain"] as 
  * sample); give one and the other comes from the file's loop (else the
  * sample's start or end).
  */
-export const LoopSchema = z
-  .strictObject({
-    /**
-     * "auto": the file's loop if it has one, else "none"; "none": play once,
-     * note-off releases; "one-shot": play to the end whatever note-off does;
-     * "forward": loop until the release ends; "sustain": loop while held, then
-     * play on to the end. @default "auto"
-     */
-    mode: z.enum(LOOP_MODES),
-    /** First frame of the loop. @default the file's loop start, else 0 */
-    start: range(0, 0xffffffff, true).optional(),
-    /** Frame after the last one of the loop (exclusive). @default the file's loop end, else the sample's end */
-    end: range(1, 0xffffffff, true).optional(),
-  })
-  .superRefine((loop, ctx) => {
-    if (loop.start !== undefined && loop.end !== undefined && loop.start >= loop.end) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["end"],
-        message: `${loop.end} is not after the loop start ${loop.start}`,
-        input: loop.end,
-      });
-    }
-  });
+export const LoopSchema = ZoneOptionsSchema.shape.loop.unwrap();
+
+/** Loop modes, as the engine's MS_LOOP_* constants. */
+export const LOOP_MODES = Object.keys(ZONE_OPTIONS.loop.rows.mode.names) as readonly (
+  keyof typeof ZONE_OPTIONS.loop.rows.mode.names
+)[];
 
 /** A group name or number: zones sharing one are alternatives (altGroup) or choke each other (exclusiveGroup). */
 export const GroupSchema = z.custom<number | string>(() => true).superRefine((g, ctx) => {
@@ -200,46 +158,25 @@ export const GroupSchema = z.custom<number | string>(() => true).superRefine((g,
   }
 });
 
-/** One zone: which keys and velocities play which sample, and how. */
-export const ZoneSchema = z.strictObject({
+/**
+ * One zone: the engine's zone options (ZoneOptionsSchema, same ranges and
+ * defaults) plus what a file adds on top: the sample path, note names for
+ * keys, root key and keyswitches, and group names.
+ */
+export const ZoneSchema = ZoneOptionsSchema.extend({
   /** Sample file, relative to the definition file (WAV, AIFF, FLAC, OGG). */
   sample: z.string().min(1),
   /** Keys this zone answers: one note or [low, high], inclusive. @default [0, 127] */
   keys: KeyRangeSchema.optional(),
-  /** Velocities this zone answers, [low, high] inclusive, 1..127. @default [1, 127] */
-  velocities: VelocityRangeSchema.optional(),
   /**
    * Key at which the sample plays at its recorded pitch.
    * @default the key when `keys` is one note, else the file's smpl root key (60 without one)
    */
   rootKey: NoteSchema.optional(),
-  /** Fine tune (and transpose), -12800..12800 cents. @default 0 */
-  tuneCents: range(-12800, 12800).optional(),
-  /** Gain, -144..24 dB. @default 0 */
-  gainDb: range(-144, 24).optional(),
-  /** Pan, -1 (left) .. 1 (right). @default 0 */
-  pan: range(-1, 1).optional(),
-  /** How much velocity sets loudness: 0 (not at all) .. 1 (square law). @default 1 */
-  velocityTrack: range(0, 1).optional(),
-  /** Loop mode and points. @default { mode: "auto" } */
-  loop: LoopSchema.optional(),
   /** Zones with the same alternative group take turns (round robin) or are picked at random. */
   altGroup: GroupSchema.optional(),
-  /** How alternatives are chosen. @default "round-robin" */
-  altMode: z.enum(["round-robin", "random"]).optional(),
   /** Choke group: a new note in the group fades out the others (closed hat chokes open hat). */
   exclusiveGroup: GroupSchema.optional(),
-  /** Envelope fields that override the instrument's envelope for this zone. */
-  envelope: EnvelopeSchema.optional(),
-  /** Start offset into the sample, in frames. @default 0 */
-  offset: range(0, 0xffffffff, true).optional(),
-  /** When the zone plays: "attack" on note-on, "release" on note-off (release samples). @default "attack" */
-  trigger: z.enum(["attack", "release"]).optional(),
-  /** MIDI channels answered, [low, high] inclusive, 0..15. @default [0, 15] */
-  midiChannels: z.tuple([range(0, 15, true), range(0, 15, true)]).refine(
-    ([lo, hi]) => lo <= hi,
-    { message: "runs backwards: the low channel is above the high one" },
-  ).optional(),
   /** Plays only while the last keyswitch pressed is this key. @default none: always plays */
   keyswitch: NoteSchema.optional(),
   /** Keys that act as keyswitches (pressing one selects it), one note or [low, high]. @default none */
@@ -250,22 +187,8 @@ export const ZoneSchema = z.strictObject({
    * exclusiveGroup). @default "own"
    */
   offBy: GroupSchema.optional(),
-  /** How a choked voice stops: "fast" (2 ms fade) or "normal" (its release). @default "fast" */
-  offMode: z.enum(["fast", "normal"]).optional(),
-  /** Cents per key away from rootKey, -1200..1200 (0: every key plays the root pitch). @default 100 */
-  pitchKeytrack: range(-1200, 1200).optional(),
-  /** Plays when the note's random value (0..1, one per note) is in [low, high). @default [0, 1] */
-  random: z.tuple([range(0, 1), range(0, 1)]).refine(([lo, hi]) => lo <= hi, {
-    message: "runs backwards: low is above high",
-  }).optional(),
   /** Per-voice filter (state-variable, 12 dB/octave); keyCenter may be a note name. @default none */
   filter: FilterOptionsSchema.extend({ keyCenter: NoteSchema.optional() }).optional(),
-  /**
-   * Velocity-to-gain curve: [velocity 0..127, linear gain 0..4] points,
-   * interpolated linearly (SFZ amp_velcurve_N); replaces velocityTrack.
-   * @default none
-   */
-  velocityCurve: z.array(z.tuple([range(0, 127, true), range(0, 4)])).min(1).optional(),
 });
 
 type GroupKey = "altGroup" | "exclusiveGroup" | "offBy";
@@ -321,12 +244,12 @@ export const InstrumentSchema = z
       }
     }),
     /** Voices this instrument may hold at once, 1..4096. @default the sampler's polyphony */
-    polyphony: range(1, 4096, true).optional(),
+    polyphony: range(PARAMS.polyphony.min, PARAMS.polyphony.max, true).optional(),
     /**
      * Gain added to every zone's gain, -144..24 dB (the sum is kept within
      * -144..24): sets the instrument's level in a mix. @default 0
      */
-    gainDb: range(-144, 24).optional(),
+    gainDb: ZoneOptionsSchema.shape.gainDb,
     /** Default envelope of every zone (a zone's own envelope fields win). */
     envelope: EnvelopeSchema.optional(),
     /** The keyswitch in force before any is pressed (SFZ sw_default). @default none */

@@ -43,7 +43,7 @@
   X(pan, 0, -1, 1, "", 0, CTL_NO_EXTRA)                                                    \
   X(velocity_track, 1, 0, 1, "", 0, CTL_NO_EXTRA)                                          \
   X(loop_start_frames, 0, 0, CTL_U32_MAX, "frames", MS_FIELD_PER_SAMPLE, CTL_NO_EXTRA)     \
-  X(loop_end_frames, 0, 0, CTL_U32_MAX, "frames", MS_FIELD_PER_SAMPLE, CTL_NO_EXTRA)       \
+  X(loop_end_frames, 0, 1, CTL_U32_MAX, "frames", MS_FIELD_PER_SAMPLE | MS_FIELD_EXTRA, 0) \
   X(attack_s, 0, 0, 60, "s", 0, CTL_NO_EXTRA)                                              \
   X(hold_s, 0, 0, 60, "s", 0, CTL_NO_EXTRA)                                                \
   X(decay_s, 0, 0, 60, "s", 0, CTL_NO_EXTRA)                                               \
