@@ -54,7 +54,6 @@ export class MidiSamplerError extends Error {
 
 /** A NULL handle, a bad enum value or a malformed record reached the engine (a library bug). */
 export class EngineArgumentError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_INVALID_ARGUMENT", options);
   }
@@ -62,7 +61,6 @@ export class EngineArgumentError extends MidiSamplerError {
 
 /** The engine refused a value as out of range (TypeScript checks most ranges first). */
 export class EngineRangeError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_OUT_OF_RANGE", options);
   }
@@ -70,7 +68,6 @@ export class EngineRangeError extends MidiSamplerError {
 
 /** The engine could not allocate memory. */
 export class OutOfMemoryError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_NO_MEMORY", options);
   }
@@ -94,7 +91,6 @@ export class SampleLoadError extends MidiSamplerError {
 
 /** An event ring was full: the event was dropped (and counted). */
 export class RingFullError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_RING_FULL", options);
   }
@@ -102,7 +98,6 @@ export class RingFullError extends MidiSamplerError {
 
 /** An instrument, sample or event of another sampler was passed. */
 export class WrongSamplerError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_WRONG_SAMPLER", options);
   }
@@ -110,7 +105,6 @@ export class WrongSamplerError extends MidiSamplerError {
 
 /** A zone was added without a sample. */
 export class NoSampleError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_NO_SAMPLE", options);
   }
@@ -118,7 +112,6 @@ export class NoSampleError extends MidiSamplerError {
 
 /** Too many instruments, zones or producers for the sampler's configuration. */
 export class LimitError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_LIMIT", options);
   }
@@ -126,7 +119,6 @@ export class LimitError extends MidiSamplerError {
 
 /** The call does not fit the object's state (closed sampler, disposed instrument, ...). */
 export class EngineStateError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_STATE", options);
   }
@@ -150,7 +142,6 @@ export class RtPermissionError extends MidiSamplerError {
 
 /** Writing or creating an output file failed. */
 export class OutputFileError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}, code = "MS_ERR_IO") {
     super(message, code, options);
   }
@@ -158,7 +149,6 @@ export class OutputFileError extends MidiSamplerError {
 
 /** A valid request this build or file format cannot do (FLAC with float samples, ...). */
 export class UnsupportedError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_UNSUPPORTED", options);
   }
@@ -182,7 +172,6 @@ export class DeviceError extends MidiSamplerError {
 
 /** The audio device is in use by another program (`MS_ERR_DEVICE_BUSY`). */
 export class DeviceBusyError extends DeviceError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_DEVICE_BUSY", options);
   }
@@ -190,7 +179,6 @@ export class DeviceBusyError extends DeviceError {
 
 /** No JACK server is running (`MS_ERR_NO_SERVER`). */
 export class NoServerError extends DeviceError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "MS_ERR_NO_SERVER", options);
   }
@@ -198,7 +186,6 @@ export class NoServerError extends DeviceError {
 
 /** libmidisampler.so is missing, stale, unbuildable or lacks a symbol. */
 export class EngineLibraryError extends MidiSamplerError {
-  /** @param message @param options */
   constructor(message: string, options: MidiSamplerErrorOptions = {}) {
     super(message, "ENGINE_LIBRARY", options);
   }
@@ -261,81 +248,94 @@ interface CodeEntry {
 }
 
 /**
- * Every C status code of this header version, by value. Keep in step with
- * `MS_ERR_*` in engine/include/midi_sampler.h: the contract test fails on a gap.
+ * Every C status code of this header version (the header's MS_STATUS_CODES),
+ * by the name after `MS_ERR_`: its value, how to build its typed error, and a
+ * default hint. The one TypeScript list: {@linkcode ERROR_CODES} and
+ * {@linkcode STATUS} come from it, and the contract test fails on a gap.
  */
-export const ERROR_CODES: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEntry>([
-  [-1, {
-    name: "MS_ERR_INVALID_ARGUMENT",
+const CODES = {
+  INVALID_ARGUMENT: {
+    status: -1,
     make: (m, o) => new EngineArgumentError(m, o),
     hint: "This is a bug in midi-sampler's TypeScript layer: please report it",
-  }],
-  [-2, { name: "MS_ERR_OUT_OF_RANGE", make: (m, o) => new EngineRangeError(m, o) }],
-  [-3, {
-    name: "MS_ERR_NO_MEMORY",
+  },
+  OUT_OF_RANGE: { status: -2, make: (m, o) => new EngineRangeError(m, o) },
+  NO_MEMORY: {
+    status: -3,
     make: (m, o) => new OutOfMemoryError(m, o),
     hint: "Load fewer or shorter samples, or lower maxPolyphony",
-  }],
-  [-4, {
-    name: "MS_ERR_FILE_NOT_FOUND",
+  },
+  FILE_NOT_FOUND: {
+    status: -4,
     make: (m, o) => new SampleLoadError(m, "MS_ERR_FILE_NOT_FOUND", o),
     hint: "Check the path; relative paths resolve against the current directory",
-  }],
-  [-5, {
-    name: "MS_ERR_FILE_FORMAT",
+  },
+  FILE_FORMAT: {
+    status: -5,
     make: (m, o) => new SampleLoadError(m, "MS_ERR_FILE_FORMAT", o),
     hint: "Use a WAV, AIFF, FLAC or OGG file that plays elsewhere (try: soxi <file>)",
-  }],
-  [-6, {
-    name: "MS_ERR_RING_FULL",
+  },
+  RING_FULL: {
+    status: -6,
     make: (m, o) => new RingFullError(m, o),
     hint: "Schedule fewer events ahead, or raise ringCapacity in Sampler.open",
-  }],
-  [-7, {
-    name: "MS_ERR_WRONG_SAMPLER",
+  },
+  WRONG_SAMPLER: {
+    status: -7,
     make: (m, o) => new WrongSamplerError(m, o),
     hint: "Load samples and create instruments on the sampler that plays them",
-  }],
-  [-8, { name: "MS_ERR_NO_SAMPLE", make: (m, o) => new NoSampleError(m, o) }],
-  [-9, {
-    name: "MS_ERR_LIMIT",
+  },
+  NO_SAMPLE: { status: -8, make: (m, o) => new NoSampleError(m, o) },
+  LIMIT: {
+    status: -9,
     make: (m, o) => new LimitError(m, o),
     hint: "Raise maxInstruments in Sampler.open, or dispose instruments you no longer use",
-  }],
-  [-10, { name: "MS_ERR_STATE", make: (m, o) => new EngineStateError(m, o) }],
-  [-11, {
-    name: "MS_ERR_RT_PRIORITY",
+  },
+  STATE: { status: -10, make: (m, o) => new EngineStateError(m, o) },
+  RT_PRIORITY: {
+    status: -11,
     make: (m, o) => new RtPermissionError(m, "MS_ERR_RT_PRIORITY", o),
     hint:
       "Run as root, grant CAP_SYS_NICE, or add the user to a group with an rtprio limit in /etc/security/limits.d",
-  }],
-  [-12, {
-    name: "MS_ERR_MEMLOCK",
+  },
+  MEMLOCK: {
+    status: -12,
     make: (m, o) => new RtPermissionError(m, "MS_ERR_MEMLOCK", o),
     hint: "Grant CAP_IPC_LOCK or raise the memlock limit (ulimit -l) in /etc/security/limits.d",
-  }],
-  [-13, {
-    name: "MS_ERR_IO",
+  },
+  IO: {
+    status: -13,
     make: (m, o) => new OutputFileError(m, o),
     hint: "Check free disk space and write permission of the output directory",
-  }],
-  [-14, { name: "MS_ERR_UNSUPPORTED", make: (m, o) => new UnsupportedError(m, o) }],
-  [-15, {
-    name: "MS_ERR_DEVICE",
+  },
+  UNSUPPORTED: { status: -14, make: (m, o) => new UnsupportedError(m, o) },
+  DEVICE: {
+    status: -15,
     make: (m, o) => new DeviceError(m, "MS_ERR_DEVICE", o),
     hint: "List devices with: aplay -L",
-  }],
-  [-16, {
-    name: "MS_ERR_DEVICE_BUSY",
+  },
+  DEVICE_BUSY: {
+    status: -16,
     make: (m, o) => new DeviceBusyError(m, o),
     hint: "Close the other program using the device (fuser -v /dev/snd/*)",
-  }],
-  [-17, {
-    name: "MS_ERR_NO_SERVER",
+  },
+  NO_SERVER: {
+    status: -17,
     make: (m, o) => new NoServerError(m, o),
     hint: "Start a JACK server first (jackd -d alsa, or jackd -d dummy for tests)",
-  }],
-]);
+  },
+} as const satisfies Record<string, Omit<CodeEntry, "name"> & { status: number }>;
+
+/** Every C status code by value. */
+export const ERROR_CODES: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEntry>(
+  Object.entries(CODES).map(([name, e]) => [e.status, { ...e, name: `MS_ERR_${name}` }]),
+);
+
+/** Status codes (`MS_OK`, `MS_ERR_*`) by name. Codes are only ever appended. */
+export const STATUS = {
+  OK: 0,
+  ...Object.fromEntries(Object.entries(CODES).map(([name, e]) => [name, e.status])),
+} as { readonly OK: 0 } & { readonly [K in keyof typeof CODES]: (typeof CODES)[K]["status"] };
 
 /**
  * Turn a negative engine status into its typed error.

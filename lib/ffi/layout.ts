@@ -8,27 +8,8 @@
  * @module
  */
 
-/** Status codes (`MS_OK`, `MS_ERR_*`) of the header. Codes are only ever appended. */
-export const STATUS = {
-  OK: 0,
-  INVALID_ARGUMENT: -1,
-  OUT_OF_RANGE: -2,
-  NO_MEMORY: -3,
-  FILE_NOT_FOUND: -4,
-  FILE_FORMAT: -5,
-  RING_FULL: -6,
-  WRONG_SAMPLER: -7,
-  NO_SAMPLE: -8,
-  LIMIT: -9,
-  STATE: -10,
-  RT_PRIORITY: -11,
-  MEMLOCK: -12,
-  IO: -13,
-  UNSUPPORTED: -14,
-  DEVICE: -15,
-  DEVICE_BUSY: -16,
-  NO_SERVER: -17,
-} as const;
+/** Status codes (`MS_OK`, `MS_ERR_*`), from the one list in lib/errors.ts. */
+export { STATUS } from "../errors.ts";
 
 /** `MS_INTERP_*`. */
 export const INTERP = { DEFAULT: 0, LINEAR: 1, CUBIC: 2 } as const;
