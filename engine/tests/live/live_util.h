@@ -216,14 +216,16 @@ static inline int lu_run(char *const argv[]) {
 }
 
 /*
- * Start "jackd -n <unique> -R -P 80 -d dummy -r 48000 -p <period>" with
+ * Start "jackd -n <name> -R -P 80 -d dummy -r 48000 -p <period>" with
  * JACK_NO_AUDIO_RESERVATION=1, point JACK_DEFAULT_SERVER at it, and wait
- * for it with jack_wait. It is stopped by PID at exit, on a fatal signal,
- * and (PR_SET_PDEATHSIG) if this process dies any other way.
- * Returns false (with the reason printed) when it cannot run.
+ * for it with jack_wait. name NULL: "ms-live-<pid>" (unique). It is stopped
+ * by PID at exit, on a fatal signal, and (PR_SET_PDEATHSIG) if this process
+ * dies any other way. Returns false (with the reason printed) when it
+ * cannot run.
  */
-static inline bool lu_jackd_start(uint32_t period) {
-  snprintf(lu_jackd_name, sizeof lu_jackd_name, "ms-live-%d", (int)getpid());
+static inline bool lu_jackd_start_named(const char *name, uint32_t period) {
+  if (name) snprintf(lu_jackd_name, sizeof lu_jackd_name, "%s", name);
+  else snprintf(lu_jackd_name, sizeof lu_jackd_name, "ms-live-%d", (int)getpid());
   snprintf(lu_jackd_log, sizeof lu_jackd_log, "%s/jackd.log", tu_tmpdir());
   char per[16];
   snprintf(per, sizeof per, "%u", period);
@@ -258,6 +260,13 @@ static inline bool lu_jackd_start(uint32_t period) {
     return false;
   }
   return true;
+}
+
+/* lu_jackd_start_named with MS_TEST_JACK_NAME when it is set (to tell a
+ * test's server from others on the machine), else a unique name. */
+static inline bool lu_jackd_start(uint32_t period) {
+  const char *name = getenv("MS_TEST_JACK_NAME");
+  return lu_jackd_start_named(name && *name ? name : NULL, period);
 }
 
 #endif /* MS_LIVE_UTIL_H */

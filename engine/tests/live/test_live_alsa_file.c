@@ -1,12 +1,12 @@
 /*
- * test_live_alsa_file.c — the live ALSA path and the offline path are one
- * engine: a phrase played live through ALSA's `file` PCM (asound_test.conf,
- * not paced, so this is fast) gives the same bytes as ms_process run
- * offline over the same events in the same period size. For FLOAT the
- * bytes are the engine's floats; for S32 and S16 they are the render
- * thread's conversion, checked against the same rounding done here.
- * Also: what ms_output_get_info reports, one output per sampler, restart,
- * and that close leaves no "ms-render" thread behind.
+ * test_live_alsa_file.c — what is particular to the ALSA backend, through
+ * ALSA's `file` PCM (asound_test.conf, not paced, so this is fast): the
+ * sample formats it converts to on the render thread (S32 and S16, checked
+ * against the same rounding done here, and AUTO resolving to FLOAT), what
+ * ms_output_get_info reports, one output per sampler, starting twice,
+ * stopping twice, and opening again after close. What every backend must
+ * do (the offline render's bytes, stop and start, counters) is the
+ * conformance suite's (test_live_conformance.c).
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -139,26 +139,20 @@ static void live_equals_offline(uint32_t period, uint32_t format, const char *la
   free(path);
 }
 
-/* Start, stop, start again on the same output: playing resumes where it stopped. */
+/* Stopping twice is harmless; a stopped output starts again, more than once
+ * (that the clock freezes and resumes is the conformance suite's). */
 static void restart(void) {
-  tu_section("stop and start again");
+  tu_section("stop twice, start again");
   ms_sampler_t *s = tu_sampler(RATE, CH, 128);
   REQUIRE(s, TU_NOTHING);
   ms_output_config_t oc = lu_output_config(MS_BACKEND_ALSA, "testnull", 64, MS_PCM_AUTO);
   ms_output_t *out = NULL;
   REQUIRE_MS(s, ms_output_open(s, &oc, &out), TU_NOTHING);
   for (int round = 0; round < 3; round++) {
-    uint64_t before = ms_sampler_now(s);
     REQUIRE_MS(s, ms_output_start(out), TU_NOTHING);
-    double t0 = lu_now_s();
-    while (ms_sampler_now(s) < before + RATE && lu_now_s() - t0 < 10.0) lu_sleep_ms(1);
     CHECK_MS(s, ms_output_stop(out));
     CHECK_MS(s, ms_output_stop(out)); /* stopping twice is harmless */
     CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0);
-    uint64_t after = ms_sampler_now(s);
-    CHECK_LE(before + RATE, after);
-    lu_sleep_ms(5);
-    CHECK_EQ_U64(ms_sampler_now(s), after); /* stopped means stopped */
   }
   ms_output_close(out);
   /* the sampler can have an output again once the old one is closed */
@@ -169,7 +163,6 @@ static void restart(void) {
 
 int main(void) {
   lu_alsa_config();
-  live_equals_offline(128, MS_PCM_FLOAT, "FLOAT, period 128: live file PCM equals offline");
   live_equals_offline(64, MS_PCM_AUTO, "AUTO (FLOAT), period 64: live file PCM equals offline");
   live_equals_offline(128, MS_PCM_S32, "S32, period 128: converted on the render thread");
   live_equals_offline(96, MS_PCM_S16, "S16, period 96: converted on the render thread");
