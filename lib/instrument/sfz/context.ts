@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 
+import { zoneRange } from "../../ffi/layout.ts";
 import { noteNumber } from "../notes.ts";
 import type { SfzOpcode, SfzOrigin, SfzProblem } from "./parse.ts";
 
@@ -99,9 +100,9 @@ export class SfzContext {
     return Math.round(this.clamp(op, n, 0, 127));
   }
 
-  /** Seconds, 0..60. */
+  /** Seconds, in the engine's envelope-time range (0..60). */
   seconds(op: SfzOpcode): number | undefined {
-    return this.ranged(op, 0, 60);
+    return this.ranged(op, ...zoneRange("envelope", "attack"));
   }
 
   /** A percentage 0..100, as a fraction 0..1. */

@@ -14,6 +14,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 
+import { zoneRange } from "../../ffi/layout.ts";
 import type { LoopMode, ZoneDefinitionInput } from "../schema.ts";
 import type { SfzContext } from "./context.ts";
 import type { SfzOpcode, SfzOrigin } from "./parse.ts";
@@ -121,15 +122,17 @@ const pitch: OpcodeFamily = {
       op.value.toLowerCase() === "sample"
         ? (r) => r.keycenter = "sample"
         : set(ctx.note(op), (r, v) => r.keycenter = v < 0 ? 60 : v),
-    tune: (op, ctx) => set(ctx.ranged(op, -12800, 12800), (r, v) => r.tune = v),
-    pitch: (op, ctx) => set(ctx.ranged(op, -12800, 12800), (r, v) => r.tune = v), // SFZ v1 tune
+    tune: (op, ctx) => set(ctx.ranged(op, ...zoneRange("tuneCents")), (r, v) => r.tune = v),
+    pitch: (op, ctx) => set(ctx.ranged(op, ...zoneRange("tuneCents")), (r, v) => r.tune = v), // SFZ v1 tune
     transpose: (op, ctx) => set(ctx.int(op, -127, 127), (r, v) => r.transpose = v),
-    pitch_keytrack: (op, ctx) => set(ctx.ranged(op, -1200, 1200), (r, v) => r.pitchKeytrack = v),
+    pitch_keytrack: (op, ctx) =>
+      set(ctx.ranged(op, ...zoneRange("pitchKeytrack")), (r, v) => r.pitchKeytrack = v),
   },
   toZone(r, zone) {
     // SFZ's default root is 60, not the zone's key; "sample" leaves it to the file
     if (r.keycenter !== "sample") zone.rootKey = r.keycenter;
-    const tune = Math.max(-12800, Math.min(12800, r.tune + 100 * r.transpose));
+    const [lo, hi] = zoneRange("tuneCents");
+    const tune = Math.max(lo, Math.min(hi, r.tune + 100 * r.transpose));
     if (tune !== 0) zone.tuneCents = tune;
     if (r.pitchKeytrack !== undefined) zone.pitchKeytrack = r.pitchKeytrack;
   },
@@ -138,7 +141,7 @@ const pitch: OpcodeFamily = {
 /** Gain, pan, velocity response and the amplitude envelope. */
 const amplitude: OpcodeFamily = {
   opcodes: {
-    volume: (op, ctx) => set(ctx.ranged(op, -144, 24), (r, v) => r.volume = v),
+    volume: (op, ctx) => set(ctx.ranged(op, ...zoneRange("gainDb")), (r, v) => r.volume = v),
     amplitude: (op, ctx) => set(ctx.ranged(op, 0, 100), (r, v) => r.amplitude = v),
     pan: (op, ctx) => set(ctx.ranged(op, -100, 100), (r, v) => r.pan = v),
     amp_veltrack: (op, ctx) => {
@@ -167,7 +170,8 @@ const amplitude: OpcodeFamily = {
   }],
   toZone(r, zone) {
     const gain = r.volume + (r.amplitude > 0 ? 20 * Math.log10(r.amplitude / 100) : -144);
-    if (gain !== 0) zone.gainDb = Math.max(-144, Math.min(24, gain));
+    const [lo, hi] = zoneRange("gainDb");
+    if (gain !== 0) zone.gainDb = Math.max(lo, Math.min(hi, gain));
     if (r.pan !== 0) zone.pan = r.pan / 100;
     if (r.velcurve.size) {
       zone.velocityCurve = [...r.velcurve].sort((a, b) => a[0] - b[0]);
@@ -220,8 +224,8 @@ const alternatives: OpcodeFamily = {
   opcodes: {
     seq_length: (op, ctx) => set(ctx.int(op, 1, 100), (r, v) => r.seqLength = v),
     seq_position: (op, ctx) => set(ctx.int(op, 1, 100), (r, v) => r.seqPosition = v),
-    lorand: (op, ctx) => set(ctx.ranged(op, 0, 1), (r, v) => r.lorand = v),
-    hirand: (op, ctx) => set(ctx.ranged(op, 0, 1), (r, v) => r.hirand = v),
+    lorand: (op, ctx) => set(ctx.ranged(op, ...zoneRange("random")), (r, v) => r.lorand = v),
+    hirand: (op, ctx) => set(ctx.ranged(op, ...zoneRange("random")), (r, v) => r.hirand = v),
   },
   toZone(r, zone) {
     if (r.seqLength > 1) {
@@ -346,12 +350,23 @@ const filter: OpcodeFamily = {
   opcodes: {
     fil_type: filterType,
     filtype: filterType, // SFZ v1
-    cutoff: (op, ctx) => set(ctx.ranged(op, 10, 20000), (r, v) => r.filter.cutoff = v),
-    resonance: (op, ctx) => set(ctx.ranged(op, 0, 40), (r, v) => r.filter.resonance = v),
-    fil_veltrack: (op, ctx) => set(ctx.ranged(op, -9600, 9600), (r, v) => r.filter.veltrack = v),
-    fil_keytrack: (op, ctx) => set(ctx.ranged(op, -1200, 1200), (r, v) => r.filter.keytrack = v),
+    cutoff: (op, ctx) =>
+      set(ctx.ranged(op, ...zoneRange("filter", "cutoffHz")), (r, v) => r.filter.cutoff = v),
+    resonance: (op, ctx) =>
+      set(ctx.ranged(op, ...zoneRange("filter", "resonanceDb")), (r, v) => r.filter.resonance = v),
+    fil_veltrack: (op, ctx) =>
+      set(
+        ctx.ranged(op, ...zoneRange("filter", "velocityTrackCents")),
+        (r, v) => r.filter.veltrack = v,
+      ),
+    fil_keytrack: (op, ctx) =>
+      set(ctx.ranged(op, ...zoneRange("filter", "keyTrackCents")), (r, v) => r.filter.keytrack = v),
     fil_keycenter: (op, ctx) => set(ctx.note(op), (r, v) => r.filter.keycenter = v < 0 ? 60 : v),
-    fileg_depth: (op, ctx) => set(ctx.ranged(op, -12000, 12000), (r, v) => r.filter.egDepth = v),
+    fileg_depth: (op, ctx) =>
+      set(
+        ctx.ranged(op, ...zoneRange("filter", "envelope", "depthCents")),
+        (r, v) => r.filter.egDepth = v,
+      ),
     fileg_attack: (op, ctx) => set(ctx.seconds(op), (r, v) => r.filter.egAttack = v),
     fileg_decay: (op, ctx) => set(ctx.seconds(op), (r, v) => r.filter.egDecay = v),
     fileg_sustain: (op, ctx) => set(ctx.percent(op), (r, v) => r.filter.egSustain = v),
@@ -360,7 +375,7 @@ const filter: OpcodeFamily = {
   numbered: [{
     pattern: /^cutoff_(?:on)?cc(\d+)$/,
     handle(op, name, cc, ctx) {
-      const cents = ctx.ranged(op, -9600, 9600);
+      const cents = ctx.ranged(op, ...zoneRange("filter", "cc", "cents"));
       if (cc < 1 || cc > 127) {
         ctx.warnOnce(
           `cutoff_cc:${cc}`,
