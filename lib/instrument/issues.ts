@@ -10,7 +10,7 @@
 
 import type { z } from "zod";
 import { InstrumentDefinitionError } from "../errors.ts";
-import { showValue } from "./schema.ts";
+import { EnvelopeSchema, LoopSchema, showValue, ZoneSchema } from "./schema.ts";
 
 /** One problem in a definition: where, what value, and what is wrong with it. */
 export interface DefinitionIssue {
@@ -78,32 +78,18 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** Every field name a definition may use, for "did you mean": read from the schemas. */
 const KNOWN_FIELDS = [
-  "name",
-  "polyphony",
-  "envelope",
-  "zones",
-  "sample",
-  "keys",
-  "velocities",
-  "rootKey",
-  "tuneCents",
-  "gainDb",
-  "pan",
-  "velocityTrack",
-  "loop",
-  "altGroup",
-  "altMode",
-  "exclusiveGroup",
-  "offset",
-  "attack",
-  "hold",
-  "decay",
-  "sustain",
-  "release",
-  "mode",
-  "start",
-  "end",
+  ...new Set([
+    "name",
+    "polyphony",
+    "keyswitchDefault",
+    "zones",
+    ...Object.keys(ZoneSchema.shape),
+    ...Object.keys(EnvelopeSchema.shape),
+    ...Object.keys(LoopSchema.shape),
+    ...Object.keys(ZoneSchema.shape.filter.unwrap().shape),
+  ]),
 ];
 
 function suggestion(key: string): string {
