@@ -3,13 +3,34 @@
  * post gain per note (see rt_fx_character.h for the controls and sources).
  *
  * Thread: RT (init also CT). Never: libm beyond rintf, allocation, locks, I/O.
- * Gliding values are computed from the frame's index in its control segment
- * (rt_fx_ramp_at), running state (phases, hold counter) advances per frame:
- * both make the output independent of how a block is sliced.
+ * Gliding values come from the whole segment's values (rt_fx_ramp_fill, by
+ * the frame's index in its control segment), running state (phases, hold
+ * counter) advances per frame: both make the output independent of how a
+ * block is sliced, also under -ffast-math.
  */
 #include <math.h>
 
 #include "rt/rt_fx_character.h"
+
+/* A ramp's value per frame of this call: the segment's filled values while it
+ * glides, its end value otherwise. */
+typedef struct ramp_view {
+  float v[MS_CONTROL_FRAMES];
+  uint32_t t, len;
+  float end;
+  bool moving;
+} ramp_view_t;
+
+static inline void ramp_view(ramp_view_t *w, const rt_fx_ramp_t *r) {
+  w->t = r->t, w->len = r->len, w->end = r->end;
+  w->moving = rt_fx_ramp_moving(r);
+  if (w->moving) rt_fx_ramp_fill(r, w->v);
+}
+
+static inline float ramp_view_at(const ramp_view_t *w, uint32_t i) {
+  const uint32_t j = w->t + i;
+  return (w->moving && j < w->len) ? w->v[j] : w->end;
+}
 
 /* ---------------------------------------------------------------- coarse */
 void rt_fx_coarse_init(rt_fx_coarse_t *f, float coarse) {
@@ -80,9 +101,11 @@ void rt_fx_shaper_set(rt_fx_shaper_t *f, float k, float vol, uint32_t ramp_frame
 }
 
 void rt_fx_shaper_process(rt_fx_shaper_t *f, float *ch0, float *ch1, uint32_t n) {
-  const uint32_t t = f->k.t;
+  ramp_view_t kw, vw;
+  ramp_view(&kw, &f->k);
+  ramp_view(&vw, &f->vol);
   for (uint32_t i = 0; i < n; i++) {
-    const float k = rt_fx_ramp_at(&f->k, t + i), v = rt_fx_ramp_at(&f->vol, t + i);
+    const float k = ramp_view_at(&kw, i), v = ramp_view_at(&vw, i);
     const float a = (1.0f + k) * v;
     const float x0 = ch0[i];
     ch0[i] = a * x0 / (1.0f + k * fabsf(x0));
@@ -127,10 +150,11 @@ void rt_fx_tremolo_set(rt_fx_tremolo_t *f, float rate_hz, float depth, uint32_t 
 }
 
 void rt_fx_tremolo_process(rt_fx_tremolo_t *f, float *ch0, float *ch1, uint32_t n) {
-  const uint32_t t = f->depth.t;
+  ramp_view_t dw;
+  ramp_view(&dw, &f->depth);
   double ph = f->phase;
   for (uint32_t i = 0; i < n; i++) {
-    const float d = rt_fx_ramp_at(&f->depth, t + i);
+    const float d = ramp_view_at(&dw, i);
     const float g = 1.0f - d * (1.0f - lfo_unipolar(f->ctx, f->shape, (float)ph));
     ch0[i] *= g;
     if (ch1) ch1[i] *= g;
@@ -206,10 +230,11 @@ void rt_fx_ring_set(rt_fx_ring_t *f, float amount, float freq_hz, uint32_t ramp_
 }
 
 void rt_fx_ring_process(rt_fx_ring_t *f, float *ch0, float *ch1, uint32_t n) {
-  const uint32_t t = f->amount.t;
+  ramp_view_t aw;
+  ramp_view(&aw, &f->amount);
   double ph = f->phase;
   for (uint32_t i = 0; i < n; i++) {
-    const float a = rt_fx_ramp_at(&f->amount, t + i);
+    const float a = ramp_view_at(&aw, i);
     const float g = (1.0f + a * rt_fx_sin(f->ctx, (float)ph)) / (1.0f + a);
     ch0[i] *= g;
     if (ch1) ch1[i] *= g;
@@ -228,16 +253,17 @@ void rt_fx_gain_set(rt_fx_gain_t *f, float gain, uint32_t ramp_frames) {
 }
 
 void rt_fx_gain_process(rt_fx_gain_t *f, float *ch0, float *ch1, uint32_t n) {
-  const uint32_t t = f->g.t;
   if (!rt_fx_ramp_moving(&f->g)) {
-    const float g = rt_fx_ramp_now(&f->g);
+    const float g = f->g.end;
     for (uint32_t i = 0; i < n; i++) ch0[i] *= g;
     if (ch1)
       for (uint32_t i = 0; i < n; i++) ch1[i] *= g;
   } else {
-    for (uint32_t i = 0; i < n; i++) ch0[i] *= rt_fx_ramp_at(&f->g, t + i);
+    ramp_view_t gw;
+    ramp_view(&gw, &f->g);
+    for (uint32_t i = 0; i < n; i++) ch0[i] *= ramp_view_at(&gw, i);
     if (ch1)
-      for (uint32_t i = 0; i < n; i++) ch1[i] *= rt_fx_ramp_at(&f->g, t + i);
+      for (uint32_t i = 0; i < n; i++) ch1[i] *= ramp_view_at(&gw, i);
   }
   rt_fx_ramp_advance(&f->g, n);
 }

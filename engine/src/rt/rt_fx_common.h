@@ -109,6 +109,7 @@ static inline void rt_fx_ramp_set(rt_fx_ramp_t *r, float target, uint32_t len) {
   r->primed = true;
   r->start = from;
   r->end = target;
+  if (len > MS_CONTROL_FRAMES) len = MS_CONTROL_FRAMES; /* a segment never exceeds the grid */
   r->t = 0;
   r->len = len;
   r->step = len ? (target - from) / (float)len : 0.0f;
@@ -124,6 +125,16 @@ static inline uint32_t rt_fx_ramp_left(const rt_fx_ramp_t *r) { return r->t < r-
 /* The value at frame j of the segment (j counted from the segment start). */
 static inline float rt_fx_ramp_at(const rt_fx_ramp_t *r, uint32_t j) {
   return j < r->len ? r->start + r->step * (float)(j + 1) : r->end;
+}
+
+/* The whole segment's values, v[j] for j < len. Loops that glide use this
+ * instead of rt_fx_ramp_at per frame: under -ffast-math the vectoriser turns
+ * start + step * j into a running float sum whose rounding depends on where
+ * the loop starts, i.e. on the caller's slicing; filling from j = 0 every time
+ * gives the same bits for every slicing. */
+static inline void rt_fx_ramp_fill(const rt_fx_ramp_t *r, float v[MS_CONTROL_FRAMES]) {
+  const uint32_t len = r->len <= MS_CONTROL_FRAMES ? r->len : MS_CONTROL_FRAMES;
+  for (uint32_t j = 0; j < len; j++) v[j] = r->start + r->step * (float)(j + 1);
 }
 
 /* Count n frames processed (saturating at the segment's end). */

@@ -3,68 +3,107 @@
  *
  * Thread: RT (init also CT). Never: libm, allocation, locks, I/O.
  *
- * Per frame and stage (Simper's form of Zavalishin's TPT SVF, as the zone
- * filter in rt_voice.c):
+ * The filter is Simper's form of Zavalishin's TPT SVF (as the zone filter in
+ * rt_voice.c):
  *   v3 = x - ic2; v1 = a1 ic1 + a2 v3; v2 = ic2 + a2 ic1 + a3 v3
  *   ic1 = 2 v1 - ic1; ic2 = 2 v2 - ic2
  *   a1 = 1 / (1 + g (g + k)), a2 = g a1, a3 = g a2
  *   low = v2, band = v1, high = x - k v1 - v2, notch = x - k v1
- * While g or k glide the coefficients are recomputed per frame (one division,
- * off the recursion's critical path); otherwise they are loop constants. The
- * loops are specialised per (mode, stages, channels, gliding) so the
- * recursion is the only serial work; stages and channels of one frame are
- * independent chains the CPU overlaps.
+ * run as the equivalent state-space update (svf_coefs below) for a shorter
+ * dependency chain. While g or k glide the coefficients are recomputed per
+ * frame (one division, off the recursion's critical path); otherwise they are
+ * loop constants. The loops are specialised per (mode, stages, channels,
+ * gliding) so the recursion is the only serial work; stages and channels of
+ * one frame are independent chains the CPU overlaps.
  */
 #include "rt/rt_fx_filter.h"
 
 #define AI static inline __attribute__((always_inline))
 
-AI float svf_out(uint32_t mode, float x, float v1, float v2, float k) {
+/* The SVF as a state-space update, every output linear in (x, ic1, ic2):
+ *   y    = o0 x + o1 ic1 + o2 ic2
+ *   ic1' = b1 x + m11 ic1 + m12 ic2
+ *   ic2' = b2 x + m21 ic1 + m22 ic2
+ * Same filter as the v1/v2/v3 form, but each new state is one multiply-add
+ * level deep in the old states (8-12 cycles a frame instead of ~20): the
+ * recursion's latency is what a voice's filter costs. */
+typedef struct svf_coefs {
+  float o0, o1, o2, b1, m11, m12, b2, m21, m22;
+} svf_coefs_t;
+
+AI svf_coefs_t svf_coefs(uint32_t mode, float g, float k) {
+  const float a1 = 1.0f / (1.0f + g * (g + k)), a2 = g * a1, a3 = g * a2;
+  svf_coefs_t c;
+  c.b1 = 2.0f * a2, c.m11 = 2.0f * a1 - 1.0f, c.m12 = -2.0f * a2;
+  c.b2 = 2.0f * a3, c.m21 = 2.0f * a2, c.m22 = 1.0f - 2.0f * a3;
+  /* band v1 = a1 ic1 - a2 ic2 + a2 x; low v2 = a2 ic1 + (1 - a3) ic2 + a3 x */
   switch (mode) {
-    case RT_FX_SVF_LP: return v2;
-    case RT_FX_SVF_HP: return x - k * v1 - v2;
-    case RT_FX_SVF_BP: return k * v1;
-    case RT_FX_SVF_NOTCH: return x - k * v1;
-    default: return v1;
+    case RT_FX_SVF_LP: c.o0 = a3, c.o1 = a2, c.o2 = 1.0f - a3; break;
+    case RT_FX_SVF_HP: c.o0 = 1.0f - k * a2 - a3, c.o1 = -k * a1 - a2, c.o2 = k * a2 - (1.0f - a3); break;
+    case RT_FX_SVF_BP: c.o0 = k * a2, c.o1 = k * a1, c.o2 = -k * a2; break;
+    case RT_FX_SVF_NOTCH: c.o0 = 1.0f - k * a2, c.o1 = -k * a1, c.o2 = k * a2; break;
+    default: c.o0 = a2, c.o1 = a1, c.o2 = -a2; break;
   }
+  return c;
 }
 
 /* One stage on one sample: updates the state pair, returns the output. */
-#define SVF_TICK(mode, x, ic1, ic2, a1, a2, a3, k, y) \
-  do {                                                \
-    const float v3_ = (x) - (ic2);                    \
-    const float v1_ = (a1) * (ic1) + (a2) * v3_;      \
-    const float v2_ = (ic2) + (a2) * (ic1) + (a3) * v3_; \
-    (ic1) = 2.0f * v1_ - (ic1);                       \
-    (ic2) = 2.0f * v2_ - (ic2);                       \
-    (y) = svf_out((mode), (x), v1_, v2_, (k));        \
+#define SVF_TICK(c, x, ic1, ic2, y)                           \
+  do {                                                        \
+    const float x_ = (x);                                     \
+    const float n1_ = ((c).b1 * x_ + (c).m11 * (ic1)) + (c).m12 * (ic2); \
+    const float n2_ = ((c).b2 * x_ + (c).m22 * (ic2)) + (c).m21 * (ic1); \
+    (y) = ((c).o0 * x_ + (c).o1 * (ic1)) + (c).o2 * (ic2);    \
+    (ic1) = n1_;                                              \
+    (ic2) = n2_;                                              \
   } while (0)
 
 AI void svf_loop(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32_t n, const uint32_t mode,
                  const uint32_t stages, const uint32_t chans, const bool glide) {
   float p00 = f->s[0][0][0], p01 = f->s[0][0][1], p10 = f->s[0][1][0], p11 = f->s[0][1][1];
   float q00 = f->s[1][0][0], q01 = f->s[1][0][1], q10 = f->s[1][1][0], q11 = f->s[1][1][1];
-  float g = rt_fx_ramp_now(&f->g), k = rt_fx_ramp_now(&f->k);
-  float a1 = 1.0f / (1.0f + g * (g + k)), a2 = g * a1, a3 = g * a2;
-  const float gs = f->g.start, gd = f->g.step, ks = f->k.start, kd = f->k.step;
-  const float t0 = (float)f->g.t;
-  for (uint32_t i = 0; i < n; i++) {
-    if (glide) {
-      const float j = t0 + (float)(i + 1);
-      g = gs + gd * j;
-      k = ks + kd * j;
-      a1 = 1.0f / (1.0f + g * (g + k));
-      a2 = g * a1;
-      a3 = g * a2;
+  if (!glide) {
+    const svf_coefs_t c = svf_coefs(mode, rt_fx_ramp_now(&f->g), rt_fx_ramp_now(&f->k));
+    for (uint32_t i = 0; i < n; i++) {
+      float y;
+      SVF_TICK(c, c0[i], p00, p01, y);
+      if (stages == 2) SVF_TICK(c, y, q00, q01, y);
+      c0[i] = y;
+      if (chans == 2) {
+        SVF_TICK(c, c1[i], p10, p11, y);
+        if (stages == 2) SVF_TICK(c, y, q10, q11, y);
+        c1[i] = y;
+      }
     }
-    float y;
-    SVF_TICK(mode, c0[i], p00, p01, a1, a2, a3, k, y);
-    if (stages == 2) SVF_TICK(mode, y, q00, q01, a1, a2, a3, k, y);
-    c0[i] = y;
-    if (chans == 2) {
-      SVF_TICK(mode, c1[i], p10, p11, a1, a2, a3, k, y);
-      if (stages == 2) SVF_TICK(mode, y, q10, q11, a1, a2, a3, k, y);
-      c1[i] = y;
+  } else {
+    /* the coefficients of the whole segment first (a loop without recursion
+     * the compiler vectorises, divisions included; always from the segment's
+     * first frame, so the bits never depend on the caller's slicing), then
+     * the recursion over this call's frames [t, t + n) of it */
+    float gv[MS_CONTROL_FRAMES], kv[MS_CONTROL_FRAMES];
+    float o0[MS_CONTROL_FRAMES], o1[MS_CONTROL_FRAMES], o2[MS_CONTROL_FRAMES], b1[MS_CONTROL_FRAMES],
+        m11[MS_CONTROL_FRAMES], m12[MS_CONTROL_FRAMES], b2[MS_CONTROL_FRAMES], m21[MS_CONTROL_FRAMES],
+        m22[MS_CONTROL_FRAMES];
+    const uint32_t len = f->g.len, t = f->g.t;
+    rt_fx_ramp_fill(&f->g, gv);
+    rt_fx_ramp_fill(&f->k, kv);
+    for (uint32_t j = 0; j < len; j++) {
+      const svf_coefs_t c = svf_coefs(mode, gv[j], kv[j]);
+      o0[j] = c.o0, o1[j] = c.o1, o2[j] = c.o2, b1[j] = c.b1, m11[j] = c.m11, m12[j] = c.m12;
+      b2[j] = c.b2, m21[j] = c.m21, m22[j] = c.m22;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+      const uint32_t j = t + i; /* n <= len - t: the caller stops at the segment's end */
+      const svf_coefs_t c = {o0[j], o1[j], o2[j], b1[j], m11[j], m12[j], b2[j], m21[j], m22[j]};
+      float y;
+      SVF_TICK(c, c0[i], p00, p01, y);
+      if (stages == 2) SVF_TICK(c, y, q00, q01, y);
+      c0[i] = y;
+      if (chans == 2) {
+        SVF_TICK(c, c1[i], p10, p11, y);
+        if (stages == 2) SVF_TICK(c, y, q10, q11, y);
+        c1[i] = y;
+      }
     }
   }
   f->s[0][0][0] = p00;
