@@ -46,8 +46,13 @@ void rt_fx_orbit_reset(rt_fx_orbit_t *o) {
 
 void rt_fx_orbit_process(rt_fx_orbit_t *o, float *out_l, float *out_r, uint32_t n) {
   if (n > o->max_frames) n = o->max_frames;
-  /* Asleep and untouched: the effects only count grid frames (inside their
-   * process calls, which return before touching any sample). */
+  if (!o->delay_touched && !o->room_touched && o->delay.asleep && o->reverb.asleep) {
+    /* Idle: only the grid position moves (what the effects' own process
+     * calls would do, without the calls). */
+    o->delay.phase = (o->delay.phase + n) & (MS_CONTROL_FRAMES - 1u);
+    o->reverb.phase = (o->reverb.phase + n) & (MS_CONTROL_FRAMES - 1u);
+    return;
+  }
   rt_fx_delay_process(&o->delay, o->send_delay_l, o->send_delay_r, !o->delay_touched, out_l, out_r,
                       n);
   rt_fx_reverb_process(&o->reverb, o->send_room_l, o->send_room_r, !o->room_touched, out_l, out_r,

@@ -116,7 +116,7 @@ static void reverb_latch(rt_fx_reverb_t *r) {
     float g = rt_fx_bus_exp10f(-3.0f * r->len[i] / (t60 * fs)); /* -60 dB per t60 at DC */
     float a = damping_pole(r->len[i], t60, dim, fs);
     r->a_t[i] = a;
-    r->b_t[i] = g * (1.0f - a);
+    r->b_t[i] = g * (1.0f - a) * 0.35355339059327373f; /* and the Hadamard's 1/sqrt(8) */
   }
   r->bw_t = lp >= 0.49f * fs ? 1.0f : 1.0f - rt_fx_bus_expf(-6.283185307f * lp / fs);
   /* Output level: an impulse injects unit energy per channel; each lap keeps
@@ -278,29 +278,46 @@ static inline void hadamard8(float *x) {
   }
 }
 
-/* m frames inside one control period, awake. */
+/* m frames inside one control period, awake. The per-line state is copied
+ * into locals for the loop: the compiler cannot keep struct fields in
+ * registers across the stores into the (float) delay lines. */
 static void reverb_run(rt_fx_reverb_t *r, const float *in_l, const float *in_r, float *out_l,
-                float *out_r, uint32_t m) {
+                       float *out_r, uint32_t m) {
   const uint32_t lm = r->line_size - 1u, tm = r->tap_size - 1u, am = r->ap_size - 1u;
   const uint32_t ls = r->line_size, ts = r->tap_size, as = r->ap_size;
   float *lines = r->lines, *taps = r->taps, *aps = r->aps;
   uint32_t w = r->w, tw = r->tw, aw = r->aw;
   float peak2 = r->peak2;
   float lp0 = r->lp[0], lp1 = r->lp[1];
-  const float hn = 0.35355339059327373f; /* 1/sqrt(8): orthonormal Hadamard */
+  float bw = r->bw, og = r->og;
+  const float bw_step = r->bw_step, og_step = r->og_step;
+  float a[NL], b[NL], s[NL], dpos[NL], a_step[NL], b_step[NL], dstep[NL], tg0[NL], tg1[NL];
+  uint32_t td0[NL], td1[NL], apl[2][RT_FX_REVERB_APS];
+  for (uint32_t i = 0; i < NL; i++) {
+    a[i] = r->a[i];
+    b[i] = r->b[i];
+    s[i] = r->s[i];
+    dpos[i] = r->dpos[i];
+    a_step[i] = r->a_step[i];
+    b_step[i] = r->b_step[i];
+    dstep[i] = r->dstep[i];
+    tg0[i] = r->tap_g[i][0];
+    tg1[i] = r->tap_g[i][1];
+    td0[i] = r->tap_d[i][0];
+    td1[i] = r->tap_d[i][1];
+  }
+  memcpy(apl, r->ap_len, sizeof apl);
   for (uint32_t j = 0; j < m; j++) {
     /* input: bandwidth, diffusion, tap line */
-    r->bw += r->bw_step;
-    lp0 += (in_l[j] - lp0) * r->bw;
-    lp1 += (in_r[j] - lp1) * r->bw;
-    lp0 = rt_fx_bus_flush(lp0);
-    lp1 = rt_fx_bus_flush(lp1);
+    bw += bw_step;
+    lp0 = rt_fx_bus_flush(lp0 + (in_l[j] - lp0) * bw);
+    lp1 = rt_fx_bus_flush(lp1 + (in_r[j] - lp1) * bw);
     float y[2] = {lp0, lp1};
     for (uint32_t c = 0; c < 2; c++) {
       float x = y[c];
       for (uint32_t k = 0; k < RT_FX_REVERB_APS; k++) {
         float *ap = aps + (c * RT_FX_REVERB_APS + k) * as;
-        float z = ap[(aw - r->ap_len[c][k]) & am];
+        float z = ap[(aw - apl[c][k]) & am];
         float v = rt_fx_bus_flush(x + AP_GAIN * z);
         ap[aw] = v;
         x = z - AP_GAIN * v;
@@ -310,11 +327,12 @@ static void reverb_run(rt_fx_reverb_t *r, const float *in_l, const float *in_r, 
     }
     float e = y[0] * y[0] + y[1] * y[1];
 
-    /* network */
+    /* network: modulated read, damping and loop gain (b includes the
+     * Hadamard's 1/sqrt(8)), feedback matrix, injection, write */
     float v[NL];
     for (uint32_t i = 0; i < NL; i++) {
-      r->dpos[i] += r->dstep[i];
-      float dp = r->dpos[i];
+      dpos[i] += dstep[i];
+      float dp = dpos[i];
       uint32_t ip = (uint32_t)dp;
       float fr = dp - (float)ip;
       const float *line = lines + i * ls;
@@ -329,31 +347,38 @@ static void reverb_run(rt_fx_reverb_t *r, const float *in_l, const float *in_r, 
       float c2 = xm1 - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
       float c3 = 0.5f * (x2 - xm1) + 1.5f * (x0 - x1);
       float rd = ((c3 * fr + c2) * fr + c1) * fr + x0;
-      r->a[i] += r->a_step[i];
-      r->b[i] += r->b_step[i];
-      r->s[i] = rt_fx_bus_flush(r->b[i] * rd + r->a[i] * r->s[i]);
-      v[i] = r->s[i];
+      a[i] += a_step[i];
+      b[i] += b_step[i];
+      s[i] = rt_fx_bus_flush(b[i] * rd + a[i] * s[i]);
+      v[i] = s[i];
     }
     hadamard8(v);
     float ol = 0.0f, orr = 0.0f;
     for (uint32_t i = 0; i < NL; i++) {
       const float *tl = taps + (i & 1u) * ts;
-      float inj = r->tap_g[i][0] * tl[(tw - r->tap_d[i][0]) & tm] +
-                  r->tap_g[i][1] * tl[(tw - r->tap_d[i][1]) & tm];
-      float x = rt_fx_bus_flush(v[i] * hn + inj);
+      float inj = tg0[i] * tl[(tw - td0[i]) & tm] + tg1[i] * tl[(tw - td1[i]) & tm];
+      float x = rt_fx_bus_flush(v[i] + inj);
       lines[i * ls + w] = x;
       e += x * x;
       ol += k_out_l[i] * x;
       orr += k_out_r[i] * x;
     }
     peak2 = e > peak2 ? e : peak2;
-    r->og += r->og_step;
-    out_l[j] += ol * r->og;
-    out_r[j] += orr * r->og;
+    og += og_step;
+    out_l[j] += ol * og;
+    out_r[j] += orr * og;
     w = (w + 1u) & lm;
     tw = (tw + 1u) & tm;
     aw = (aw + 1u) & am;
   }
+  for (uint32_t i = 0; i < NL; i++) {
+    r->a[i] = a[i];
+    r->b[i] = b[i];
+    r->s[i] = s[i];
+    r->dpos[i] = dpos[i];
+  }
+  r->bw = bw;
+  r->og = og;
   r->w = w;
   r->tw = tw;
   r->aw = aw;
