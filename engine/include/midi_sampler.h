@@ -139,7 +139,9 @@ _Static_assert(sizeof(ms_sample_info_t) == 48, "ms_sample_info_t layout");
 
 /*
  * A zone: which keys and velocities play which sample, and how.
- * Always start from ms_zone_init() so new fields get their defaults.
+ * Always start from ms_zone_init() so new fields get their defaults. The
+ * ranges below are the checks' own: ms_field_info(MS_FIELDS_ZONE, ...)
+ * reports each member's default, range and unit from the same table.
  */
 typedef struct ms_zone {
   uint8_t lo_key, hi_key;    /* 0, 1: inclusive, 0..127 */
@@ -412,9 +414,10 @@ MS_API uint32_t ms_instrument_id(const ms_instrument_t *instrument);
 MS_API int32_t ms_instrument_load_sample(ms_instrument_t *instrument, const char *path,
                                          const ms_sample_metadata_t *meta);
 
-/* Fill a zone with defaults: all keys, velocities 1..127, root 60, loop auto, velocity_track 1, sustain 1,
- * release 0.05 s, attack trigger, channels 0..15, no keyswitch, pitch_keytrack 100, random 0..1,
- * no filter (cutoff 20000, fil_keycenter 60, fileg_sustain 1). Thread: ANY. */
+/* Fill a zone with the defaults ms_field_info reports: all keys, velocities 1..127, root 60, loop auto,
+ * velocity_track 1, sustain 1, release 0.05 s, attack trigger, channels 0..15, no keyswitch,
+ * pitch_keytrack 100, random 0..1, no filter (cutoff 20000, fil_keycenter 60, fileg_sustain 1).
+ * Thread: ANY. */
 MS_API void ms_zone_init(ms_zone_t *zone);
 
 /*
