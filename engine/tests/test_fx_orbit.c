@@ -494,6 +494,20 @@ static void test_reverb_character(void) {
     d_late += pow(ol[i] - ol[i - 1], 2);
     e_late += pow(ol[i], 2);
   }
+  double e_def = 0;
+  for (uint32_t i = 0; i < frames; i++) e_def += (double)ol[i] * ol[i];
+  printf("  defaults (size 2 s, roomlp 15 kHz, roomdim 1 kHz): left energy %.3f (superdough 0.19)\n",
+         e_def);
+  CHECKF(e_def > 0.19 / 1.5 && e_def < 0.19 * 1.5, "damped level %.3f, superdough 0.19", e_def);
+  char *wav = tu_path("fx_orbit_reverb_default_ir.wav"); /* kept with MS_TEST_KEEP=1 */
+  float *st = zalloc(2 * frames);
+  for (uint32_t i = 0; i < frames; i++) {
+    st[2 * i] = ol[i];
+    st[2 * i + 1] = orr[i];
+  }
+  tu_write_audio(wav, 0x010006 /* WAV float */, 2, FSI, st, frames, NULL);
+  free(st);
+  free(wav);
   double hf_early = d_early / e_early, hf_late = d_late / e_late;
   printf("  HF index (diff energy / energy) 0.1-0.3 s %.4f, 1.5-1.7 s %.4f\n", hf_early, hf_late);
   CHECKF(hf_late < hf_early * 0.3, "late tail not darker: %.4f vs %.4f", hf_late, hf_early);

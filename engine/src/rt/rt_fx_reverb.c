@@ -120,11 +120,25 @@ static void reverb_latch(rt_fx_reverb_t *r) {
   }
   r->bw_t = lp >= 0.49f * fs ? 1.0f : 1.0f - rt_fx_bus_expf(-6.283185307f * lp / fs);
   /* Output level: an impulse injects unit energy per channel; each lap keeps
-   * g^2 of it (the Hadamard matrix is orthonormal), so the lines carry
-   * 1 / (1 - g^2) in all, and the output (8 lines, weights +-1) that much
-   * times og^2. og^2 = 0.095 T (1 - g^2) gives superdough's 0.095 T. */
-  float g2 = rt_fx_bus_exp10f(-6.0f * r->mean_len / (t60 * fs));
-  r->og_t = rt_fx_bus_sqrtf(LEVEL_PER_S * t60 * (1.0f - g2)) * (1.0f - dry);
+   * g^2 |D(w)|^2 of it at frequency w (the Hadamard matrix is orthonormal;
+   * D is the damping lowpass), after the input lowpass B(w). The lines carry
+   * W = mean over w of |B|^2 / (1 - g^2 |D|^2) in all (for the mean line),
+   * and the output (8 lines, weights +-1) W og^2. og^2 = 0.095 T / W gives
+   * superdough's level: its impulse response is normalized after filtering,
+   * so damping does not make it quieter either. 64 frequencies, only when
+   * the parameters change. */
+  float gm = rt_fx_bus_exp10f(-3.0f * r->mean_len / (t60 * fs));
+  float am = damping_pole(r->mean_len, t60, dim, fs);
+  float pb = 1.0f - r->bw_t;
+  float wsum = 0.0f;
+  for (uint32_t k = 0; k < 64; k++) {
+    float cw = rt_fx_bus_cos_turns(((float)k + 0.5f) * (1.0f / 128.0f)); /* w in (0, pi) */
+    float d2 = (1.0f - am) * (1.0f - am) / (1.0f - 2.0f * am * cw + am * am);
+    float b2 = r->bw_t * r->bw_t / (1.0f - 2.0f * pb * cw + pb * pb);
+    wsum += b2 / (1.0f - gm * gm * d2);
+  }
+  float wl = wsum * (1.0f / 64.0f);
+  r->og_t = rt_fx_bus_sqrtf(LEVEL_PER_S * t60 / wl) * (1.0f - dry);
 
   float fade = clampf(p->fade_s, 0.0f, RT_FX_REVERB_MAX_FADE_S) * fs;
   float spread = fade > EARLY_S * fs ? fade : EARLY_S * fs;
