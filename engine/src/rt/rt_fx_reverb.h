@@ -31,7 +31,9 @@
  * Level: the tail's energy for a unit impulse is about 0.095 x RT60 per
  * channel, the level superdough's normalized convolver gives at 48 kHz
  * (WebAudio scales an impulse response to RMS 0.00125 x 44100/fs, and the
- * response lasts 1.5 x roomsize).
+ * response lasts 1.5 x roomsize). Like superdough's (normalized after its
+ * lowpass), it does not drop with roomlp/roomdim: the output gain counts the
+ * damping (measured: defaults 0.236 against 0.19, undamped 2 s 0.186).
  *
  * Structure (per frame): input one-pole lowpass at roomlp -> 3 series
  * allpasses per channel (different lengths left/right) -> a tap line: 16
