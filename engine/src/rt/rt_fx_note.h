@@ -13,12 +13,32 @@
  * command record) and copied into the voice at note start. Never: libm,
  * allocation, locks, I/O.
  *
- * Use from a voice (see the wiring notes in test_fx_note.c's header):
- *   note start:       rt_fx_note_start(&v->fx, ctx, &params, channels, start_frame)
- *   each control step rt_fx_note_control(&v->fx, ctx, lp_hz, hp_hz, bp_hz, segment_frames)
- *                     (cutoffs after the caller's filter envelopes; pass the params' own
- *                      values when there is no envelope)
- *   each run          if (v->fx.flags) rt_fx_note_process(&v->fx, l, r, n)   (r NULL for mono)
+ * Wiring into the engine (not done yet: rt_voice.c is being split):
+ *   - ms_sampler_t: an rt_fx_ctx_t filled once on CT after ctl_tables_build
+ *     ({sample_rate, 1/sample_rate, s->tan_table, s->sine}).
+ *   - CT, per note: the command record's rows become an rt_fx_note_params_t
+ *     (104 bytes): flags for the controls present (zone value, overridden by
+ *     the note's), resonance/hresonance through rt_fx_resonance_q, bandq
+ *     through rt_fx_bandq_q, vowel names through rt_fx_vowel_index, ftype
+ *     "24db" -> filter_stages 2, tremoloshape -> RT_FX_LFO_*.
+ *   - per voice: an rt_fx_note_t (1048 bytes; a parallel array indexed like
+ *     the voice pool keeps rt_voice_t small; voices without effects never
+ *     touch it).
+ *   - note start: rt_fx_note_start(fx, ctx, &params, voice channels, start
+ *     frame), then rt_fx_note_control(...) for the first (partial) segment:
+ *     the first control snaps, later ones glide.
+ *   - every control step (voice_control: absolute multiples of
+ *     MS_CONTROL_FRAMES and note events): the filter envelopes' cutoffs in Hz
+ *     (superdough createFilter: min = 2^-(|lpenv| fanchor) cutoff, max =
+ *     2^(|lpenv| (1 - fanchor)) cutoff, ADSR between them; rt_fx_exp2f), then
+ *     rt_fx_note_control(fx, ctx, lp_hz, hp_hz, bp_hz, ramp frames).
+ *   - every run: render the dry frames at unity gain into the scratch (as
+ *     voice_run_filtered does), if (fx->flags) rt_fx_note_process(fx, dl,
+ *     channels == 2 ? dr : NULL, n), then the gain ramp and pan into the bus.
+ *     Runs never cross a control boundary (they already do not).
+ *   - the zone filter (MS_FILTER_*) can move onto rt_fx_svf_t: mode LP / HP /
+ *     BP_RAW, 1 stage, rt_fx_svf_set(f, g, z->filter_k, ramp) per control
+ *     step; it then glides g per frame instead of stepping it.
  */
 #ifndef MS_RT_FX_NOTE_H
 #define MS_RT_FX_NOTE_H
