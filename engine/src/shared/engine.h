@@ -547,14 +547,14 @@ int32_t ctl_sndfile_open_write(ms_sampler_t *s, const char *what, const char *pa
                                uint32_t sample_format, void **out);
 
 int32_t ctl_push(ms_sampler_t *s, const ms_cmd_t *cmd);
-/* ctl_midi_in.c: close every MIDI input (join its thread) before the sampler is freed. */
-void ctl_midi_shutdown(ms_sampler_t *s);
-void ctl_collect(ms_sampler_t *s);
-
-#endif /* MS_SHARED_ENGINE_H */
 /* ctl_producer.c: the ring at index (0: CT's own, with the sampler); the
  * first free index 1..MS_MAX_PRODUCERS-1 (MS_ERR_LIMIT when none is); ask RT
  * to let one go (ctl_collect frees it). Codes only, no detail message. */
 int32_t ctl_producer_alloc(ms_sampler_t *s, uint32_t index, ms_producer_t **out);
 int32_t ctl_producer_create(ms_sampler_t *s, ms_producer_t **out);
 void ctl_producer_destroy(ms_producer_t *p);
+/* ctl_midi_in.c: close every MIDI input (join its thread) before the sampler is freed. */
+void ctl_midi_shutdown(ms_sampler_t *s);
+void ctl_collect(ms_sampler_t *s);
+
+#endif /* MS_SHARED_ENGINE_H */
