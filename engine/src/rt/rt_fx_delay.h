@@ -23,6 +23,10 @@
  * |                  |         |               |         | before; clamped to 0.98 as superdough does  |
  * |                  |         |               |         | ("to save your ears").                      |
  *
+ * superdough sends a note to the delay only when delay, delaytime and
+ * delayfeedback are all > 0 (a feedback of 0 gives no echo at all there); the
+ * voice applies that rule when it picks its send gain.
+ *
  * Structure: dual mono, like superdough's DelayNode + feedback gain (each
  * channel echoes itself; the stereo image of the sends is kept; no
  * ping-pong). Output is the delayed signal only (the wet echoes): the first
