@@ -81,16 +81,21 @@ static void run_note(const run_cfg_t *c, const float *in0, const float *in1, flo
   memcpy(out0, in0, sizeof(float) * frames);
   if (c->channels == 2) memcpy(out1, in1, sizeof(float) * frames);
   rt_fx_note_start(&g_fx, &g_ctx, c->p, c->channels, c->start_frame);
-  uint64_t f = 0, si = 0;
+  /* control steps on the absolute grid: the note's first segment is partial
+   * when start_frame is not a multiple of SEG */
+  uint64_t f = 0, si = 0, seg = 0;
   while (f < frames) {
     uint32_t want = c->slices ? c->slices[si++ % c->nslices] : SEG;
     while (want && f < frames) {
-      if (f % SEG == 0) {
+      const uint64_t abs = c->start_frame + f;
+      const uint32_t to_grid = SEG - (uint32_t)(abs % SEG);
+      if (f == 0 || abs % SEG == 0) {
         float lp = c->p->lp_hz, hp = c->p->hp_hz, bp = c->p->bp_hz;
-        if (c->hook) c->hook(f / SEG, &lp, &hp, &bp, c->user);
-        rt_fx_note_control(&g_fx, &g_ctx, lp, hp, bp, SEG);
+        if (c->hook) c->hook(seg, &lp, &hp, &bp, c->user);
+        rt_fx_note_control(&g_fx, &g_ctx, lp, hp, bp, to_grid);
+        seg++;
       }
-      uint32_t m = SEG - (uint32_t)(f % SEG);
+      uint32_t m = to_grid;
       if (m > want) m = want;
       if (m > frames - f) m = (uint32_t)(frames - f);
       rt_fx_note_process(&g_fx, out0 + f, c->channels == 2 ? out1 + f : NULL, m);
@@ -203,6 +208,19 @@ static void test_bandpass(void) {
     CHECK(fabs(lo - svf_theory_db(RT_FX_SVF_BP, 1000, qs[qi], 1, 250)) < 0.3);
     CHECK(lo < -6.0 && hi < -6.0);
   }
+  /* BP_RAW (the zone filter's band output): gain Q at the centre */
+  rt_fx_svf_t f;
+  rt_fx_svf_init(&f, RT_FX_SVF_BP_RAW, 1, 1);
+  const uint64_t n = 24000;
+  float *in = sine(n, 1000.0, 0.25), *out = malloc(sizeof(float) * n);
+  memcpy(out, in, sizeof(float) * n);
+  rt_fx_svf_set_hz(&f, &g_ctx, 1000.0f, 4.0f, 0);
+  rt_fx_svf_process(&f, out, NULL, (uint32_t)n);
+  double raw = db(rms(out, n / 2, n) / rms(in, n / 2, n));
+  printf("  band output unnormalised (zone filter), Q 4: %+.2f dB at the centre (20 log10 4 = %+.2f)\n", raw, db(4.0));
+  CHECK(fabs(raw - db(4.0)) < 0.2);
+  free(in);
+  free(out);
 }
 
 static void test_resonance(void) {
