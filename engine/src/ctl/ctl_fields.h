@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "shared/engine.h"
+#include "shared/param_table.h"
 
 /* No "none" value beyond min..max (the `extra` column). */
 #define CTL_NO_EXTRA (-1.0)
@@ -82,23 +83,9 @@
   X(tune_cents, 0, -2400, 2400, "cents", 0, CTL_NO_EXTRA)                    \
   X(start_offset_frames, 0, 0, CTL_U32_MAX, "frames", 0, CTL_NO_EXTRA)
 
-/*
- * MS_PARAM_* for ms_instrument_set_param_at and MS_EV_PARAM:
- * X(MS_PARAM_ id, name, initial value, min, max, unit, flags, extra)
- * Polyphony's initial value 0 stands for the sampler's max_polyphony.
- */
-#define CTL_PARAMS(X)                                                                     \
-  X(MS_PARAM_VOLUME_DB, volume_db, 0, -144, 24, "dB", 0, CTL_NO_EXTRA)                    \
-  X(MS_PARAM_PAN, pan, 0, -1, 1, "", 0, CTL_NO_EXTRA)                                     \
-  X(MS_PARAM_PITCH_BEND_RANGE, pitch_bend_range, 2, 0, 48, "semitones", 0, CTL_NO_EXTRA)  \
-  X(MS_PARAM_VIBRATO_DEPTH, vibrato_depth, 50, 0, 1200, "cents", 0, CTL_NO_EXTRA)         \
-  X(MS_PARAM_VIBRATO_RATE_HZ, vibrato_rate_hz, 5.5, 0.01, 40, "Hz", 0, CTL_NO_EXTRA)      \
-  X(MS_PARAM_MOD_WHEEL, mod_wheel, 0, 0, 1, "", 0, CTL_NO_EXTRA)                          \
-  X(MS_PARAM_SUSTAIN, sustain, 0, 0, 1, "", 0, CTL_NO_EXTRA)                              \
-  X(MS_PARAM_POLYPHONY, polyphony, 0, 1, 4096, "voices", 0, CTL_NO_EXTRA)                 \
-  X(MS_PARAM_OUTPUT_BUS, output_bus, 0, 0, MS_MAX_BUSES - 1, "bus", 0, CTL_NO_EXTRA)      \
-  X(MS_PARAM_EXPRESSION, expression, 1, 0, 1, "", 0, CTL_NO_EXTRA)                        \
-  X(MS_PARAM_KEYSWITCH, keyswitch, MS_NO_KEYSWITCH, 0, 127, "key", MS_FIELD_EXTRA, MS_NO_KEYSWITCH)
+/* MS_PARAM_* rows: MS_PARAM_TABLE in shared/param_table.h (the render thread
+ * takes its initial values from there too). */
+#define CTL_PARAMS(X) MS_PARAM_TABLE(X)
 
 /* One row of a table above, as ms_field_info reports it. */
 typedef struct ctl_field {

@@ -13,26 +13,38 @@
 
 #include "rt/rt_dsp.h"
 #include "shared/engine.h"
+#include "shared/param_table.h"
 
 /* ------------------------------------------------------------ slots -- */
+
+/* An MS_PARAM_*'s initial value from the one table (constant-folded). */
+static inline float rt_param_initial(uint32_t param) {
+  switch (param) {
+#define RT_PARAM_CASE(id, name, initial, ...) \
+  case id: return (float)(initial);
+    MS_PARAM_TABLE(RT_PARAM_CASE)
+#undef RT_PARAM_CASE
+    default: return 0.0f;
+  }
+}
 
 static void slot_reset_controllers(rt_slot_t *slot) {
   slot->bend = 0.0f;
   slot->mod = 0.0f;
-  slot->expression = 1.0f;
+  slot->expression = rt_param_initial(MS_PARAM_EXPRESSION);
 }
 
 static void slot_init(ms_sampler_t *s, rt_slot_t *slot, uint32_t index, uint32_t id) {
   memset(slot, 0, sizeof *slot);
   slot->id = id;
   slot->polyphony = s->cfg.max_polyphony;
-  slot->bend_range = 2.0f;
-  slot->vib_depth_cents = 50.0f;
-  slot->vib_rate_hz = 5.5f;
-  slot->volume = 1.0f;
+  slot->bend_range = rt_param_initial(MS_PARAM_PITCH_BEND_RANGE);
+  slot->vib_depth_cents = rt_param_initial(MS_PARAM_VIBRATO_DEPTH);
+  slot->vib_rate_hz = rt_param_initial(MS_PARAM_VIBRATO_RATE_HZ);
+  slot->volume = 1.0f; /* linear gain of the table's initial volume, 0 dB */
   slot_reset_controllers(slot);
   slot->gain0 = slot->gain1 = 1.0f;
-  slot->keyswitch = MS_NO_KEYSWITCH;
+  slot->keyswitch = (uint8_t)rt_param_initial(MS_PARAM_KEYSWITCH);
   slot->live = true;
   s->live_slots[s->live_slot_count++] = (uint16_t)index;
 }
