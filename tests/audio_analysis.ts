@@ -1,9 +1,11 @@
 /**
- * Measuring rendered audio in tests: shared so every test reads pitch the
- * same way.
+ * Measuring rendered audio in tests: shared so every test reads pitch and
+ * files the same way; and the small sampler fixture the MIDI tests share.
  *
  * @module
  */
+
+import { Sampler } from "../lib/engine/sampler.ts";
 
 /**
  * Frequency of the left channel of interleaved stereo over frames
@@ -32,4 +34,35 @@ export function risingCrossingHz(
     }
   }
   return n > 2 ? (n - 1) * rate / (last - first) : 0;
+}
+
+/** Interleaved float samples of a 32-bit float WAV file. */
+export function readWavF32(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 12;
+  while (p + 8 <= bytes.length) {
+    const id = new TextDecoder().decode(bytes.subarray(p, p + 4));
+    const size = view.getUint32(p + 4, true);
+    if (id === "data") return new Float32Array(bytes.slice(p + 8, p + 8 + size).buffer);
+    p += 8 + size + (size & 1);
+  }
+  throw new Error("no data chunk");
+}
+
+/**
+ * A sampler with two instruments on one looped 440 Hz sine: "a" plays key 69
+ * at 440 Hz, "b" plays key 57 at 440 Hz (so a mapping's transposition shows as
+ * a frequency).
+ */
+export function twoSineInstruments(rate: number): Sampler {
+  const sampler = Sampler.open({ sampleRate: rate });
+  const sine = new Float32Array(rate).map((_, i) => 0.5 * Math.sin(i / rate * 2 * Math.PI * 440));
+  const sample = sampler.createSample(sine);
+  const zone = {
+    loop: { mode: "forward" },
+    envelope: { attack: 0, decay: 0, sustain: 1, release: 0.01 },
+  } as const;
+  sampler.createInstrument("a").addZone(sample, { ...zone, rootKey: 69 });
+  sampler.createInstrument("b").addZone(sample, { ...zone, rootKey: 57 });
+  return sampler;
 }

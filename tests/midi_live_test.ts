@@ -9,9 +9,8 @@
  * host stalls of several ms).
  */
 import assert from "node:assert/strict";
-import { risingCrossingHz } from "./audio_analysis.ts";
+import { readWavF32, risingCrossingHz, twoSineInstruments } from "./audio_analysis.ts";
 import { hasCommand, startJackDummy } from "../scripts/live_support.ts";
-import { Sampler } from "../lib/engine/sampler.ts";
 import { DeviceError } from "../lib/errors.ts";
 
 const RATE = 48000;
@@ -26,32 +25,6 @@ const HAS_SEQ = (() => {
     return false;
   }
 })();
-
-/** "a" plays key 69 at 440 Hz, "b" key 57 at 440 Hz (both looped sines). */
-function setup(): Sampler {
-  const sampler = Sampler.open({ sampleRate: RATE });
-  const sine = new Float32Array(RATE).map((_, i) => 0.5 * Math.sin(i / RATE * 2 * Math.PI * 440));
-  const sample = sampler.createSample(sine);
-  const zone = {
-    loop: { mode: "forward" },
-    envelope: { attack: 0, decay: 0, sustain: 1, release: 0.01 },
-  } as const;
-  sampler.createInstrument("a").addZone(sample, { ...zone, rootKey: 69 });
-  sampler.createInstrument("b").addZone(sample, { ...zone, rootKey: 57 });
-  return sampler;
-}
-
-function readWavF32(bytes: Uint8Array): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let p = 12;
-  while (p + 8 <= bytes.length) {
-    const id = new TextDecoder().decode(bytes.subarray(p, p + 4));
-    const size = view.getUint32(p + 4, true);
-    if (id === "data") return new Float32Array(bytes.slice(p + 8, p + 8 + size).buffer);
-    p += 8 + size + (size & 1);
-  }
-  throw new Error("no data chunk");
-}
 
 /** Onsets: frames where the left channel rises above 0.01 after 1000 quiet frames. */
 function onsets(x: Float32Array): number[] {
@@ -86,7 +59,7 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     let seq: Deno.ChildProcess | undefined;
     try {
-      using sampler = setup();
+      using sampler = twoSineInstruments(RATE);
       // key 60 -> "b" + 9 = 69 (880 Hz); key 63 -> "a" + 6 = 69 (440 Hz)
       sampler.midi.setMap({
         layers: [
@@ -185,7 +158,7 @@ Deno.test({
     try {
       const fifo = `${dir}/midi.fifo`;
       assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
-      using sampler = setup();
+      using sampler = twoSineInstruments(RATE);
       sampler.midi.setMap({ layers: [{ instrument: "b", transpose: 12 }] });
       using _input = sampler.midi.openInput({ raw: fifo });
       const notes: { note: number; on: boolean; channel: number }[] = [];
@@ -227,7 +200,7 @@ Deno.test({
   }`,
   ignore: !HAS_SEQ,
   fn() {
-    using sampler = setup();
+    using sampler = twoSineInstruments(RATE);
     using input = sampler.midi.openInput({ alsaSeq: true });
     assert.ok(input.open);
   },
@@ -237,7 +210,7 @@ Deno.test({
   name: "ALSA sequencer without /dev/snd/seq: a DeviceError that says so",
   ignore: HAS_SEQ,
   fn() {
-    using sampler = setup();
+    using sampler = twoSineInstruments(RATE);
     assert.throws(
       () => sampler.midi.openInput({ alsaSeq: true, connect: "20:0" }),
       (e: unknown) =>

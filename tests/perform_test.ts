@@ -7,6 +7,7 @@
  * lib/live/session_test.ts.
  */
 import assert from "node:assert/strict";
+import { readWavF32 } from "./audio_analysis.ts";
 import { join, toFileUrl } from "./perform_support.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
 import {
@@ -51,19 +52,6 @@ async function setFile(dir: string, name: string, body: string): Promise<string>
     `import { defineSet, note, s } from "${LIVE}";\nexport default defineSet((set) => {\n${body}\n});\n`,
   );
   return path;
-}
-
-/** Interleaved float samples of a 32-bit float WAV file. */
-function readWavF32(bytes: Uint8Array): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let p = 12;
-  while (p + 8 <= bytes.length) {
-    const id = new TextDecoder().decode(bytes.subarray(p, p + 4));
-    const size = view.getUint32(p + 4, true);
-    if (id === "data") return new Float32Array(bytes.slice(p + 8, p + 8 + size).buffer);
-    p += 8 + size + (size & 1);
-  }
-  throw new Error("no data chunk");
 }
 
 Deno.test("offline render: a reload swaps on the cycle boundary (before = old set, after = new set)", async () => {

@@ -6,28 +6,13 @@
  * their tempo map.
  */
 import assert from "node:assert/strict";
-import { risingCrossingHz } from "../../tests/audio_analysis.ts";
+import { risingCrossingHz, twoSineInstruments } from "../../tests/audio_analysis.ts";
 import { writeMidi } from "midi-file";
-import { Sampler } from "../engine/sampler.ts";
 import { MidiMapError } from "./errors.ts";
 import { parseMidiFile, scheduleMidiFile } from "./smf.ts";
 import { keyNumber } from "./schema.ts";
 
 const RATE = 48000;
-
-/** Two instruments on one 440 Hz sine: "a" plays key 69 at 440 Hz, "b" key 57 at 440 Hz. */
-function setup(): Sampler {
-  const sampler = Sampler.open({ sampleRate: RATE });
-  const sine = new Float32Array(RATE).map((_, i) => 0.5 * Math.sin(i / RATE * 2 * Math.PI * 440));
-  const sample = sampler.createSample(sine);
-  const zone = {
-    loop: { mode: "forward" },
-    envelope: { attack: 0, decay: 0, sustain: 1, release: 0.01 },
-  } as const;
-  sampler.createInstrument("a").addZone(sample, { ...zone, rootKey: 69 });
-  sampler.createInstrument("b").addZone(sample, { ...zone, rootKey: 57 });
-  return sampler;
-}
 
 const hz = (root: number, key: number) => 440 * 2 ** ((key - root) / 12);
 
@@ -41,7 +26,7 @@ function peak(audio: Float32Array, from: number, to: number): number {
 }
 
 Deno.test("split with transpose: keys below C4 play 'a' an octave up, from C4 'b'", () => {
-  using s = setup();
+  using s = twoSineInstruments(RATE);
   s.midi.setMap({
     layers: [
       { instrument: "a", keys: [0, "B3"], transpose: 12 },
@@ -57,7 +42,7 @@ Deno.test("split with transpose: keys below C4 play 'a' an octave up, from C4 'b
 });
 
 Deno.test("layers: a hard note adds 'a' an octave down under 'b'", () => {
-  using s = setup();
+  using s = twoSineInstruments(RATE);
   s.midi.setMap({
     layers: [{ instrument: "b" }, { instrument: "a", velocities: [100, 127], transpose: -12 }],
   });
@@ -74,7 +59,7 @@ Deno.test("layers: a hard note adds 'a' an octave down under 'b'", () => {
 
 Deno.test("velocity curves: soft is louder than linear at a low velocity, fixed ignores velocity", () => {
   const level = (curve: unknown, vel: number): number => {
-    using s = setup();
+    using s = twoSineInstruments(RATE);
     s.midi.setMap({ layers: [{ instrument: "b", velocityCurve: curve as "linear" }] });
     s.midi.send([0x90, 57, vel], { at: 0 });
     return peak(s.process(4800), 1000, 4800);
@@ -90,7 +75,7 @@ Deno.test("velocity curves: soft is louder than linear at a low velocity, fixed 
 });
 
 Deno.test("sustain: CC64 holds a released note until the pedal lifts", () => {
-  using s = setup();
+  using s = twoSineInstruments(RATE);
   s.midi.setMap({ layers: [{ instrument: "b" }] });
   s.midi.send([0xb0, 64, 127, 0x90, 57, 100], { at: 0 });
   s.midi.send([0x80, 57, 0], { at: 2400 });
@@ -101,7 +86,7 @@ Deno.test("sustain: CC64 holds a released note until the pedal lifts", () => {
 });
 
 Deno.test("pitch bend with a declared range of 7 semitones", () => {
-  using s = setup();
+  using s = twoSineInstruments(RATE);
   s.midi.setMap({ layers: [{ instrument: "b" }], channels: [{ channel: 1, bendRange: 7 }] });
   s.midi.send([0x90, 57, 100], { at: 0 });
   s.midi.send([0xe0, 0x00, 0x00], { at: 9600 }); // full down: -7 semitones
@@ -111,7 +96,7 @@ Deno.test("pitch bend with a declared range of 7 semitones", () => {
 });
 
 Deno.test("program change selects the layer; a CC mapped to pan with a range", () => {
-  using s = setup();
+  using s = twoSineInstruments(RATE);
   s.midi.setMap({
     layers: [{ instrument: "a", program: 0 }, { instrument: "b", program: 3 }],
     controllers: [{ cc: 74, param: "pan", range: [-1, 1] }],
@@ -125,7 +110,7 @@ Deno.test("program change selects the layer; a CC mapped to pan with a range", (
 });
 
 Deno.test("a malformed mapping fails with the field path", () => {
-  using s = setup();
+  using s = twoSineInstruments(RATE);
   const fails = (map: unknown, path: (string | number)[], text: string) =>
     assert.throws(
       () => s.midi.setMap(map as never, "mapping.ts"),
@@ -191,7 +176,7 @@ Deno.test("a Standard MIDI File plays on its tempo map", () => {
     beat: 2,
     bpm: 240,
   }]);
-  using s = setup();
+  using s = twoSineInstruments(RATE);
   s.midi.setMap({ layers: [{ instrument: "b" }] });
   assert.equal(scheduleMidiFile(s, song), 1.5);
   assert.equal(s.clock.bpmAt(3), 240, "the clock follows the file's tempo map");
