@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { DOCTOR_CHECKS } from "../lib/doctor/doctor.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const DENO = Deno.execPath();
@@ -58,20 +59,8 @@ function row(rows: Row[], check: string): Row {
 Deno.test("doctor --json --probe-seconds 0.5: every check, exit code from FAILs, probe at SCHED_FIFO here", async () => {
   const { code, stdout, stderr } = await run(DENO, [...DOCTOR, "--json", "--probe-seconds", "0.5"]);
   const rows = parseRows(stdout, stderr);
-  assert.deepEqual(rows.map((r) => r.check), [
-    "kernel",
-    "scheduler",
-    "threadirqs",
-    "cpu isolation",
-    "rt throttling",
-    "cpu governor",
-    "ulimit -r",
-    "ulimit -l",
-    "audio group",
-    "alsa",
-    "jack",
-    "timer latency",
-  ]);
+  assert.deepEqual(rows.map((r) => r.check), [...DOCTOR_CHECKS]);
+
   assert.equal(code, rows.some((r) => r.status === "FAIL") ? 1 : 0, stderr);
 
   const alsa = row(rows, "alsa");

@@ -41,11 +41,25 @@ export interface DoctorOptions {
   onProbeStart?: (seconds: number) => void;
 }
 
+/** The checks {@linkcode runDoctor} reports, in order; the probe comes last. */
+export const DOCTOR_CHECKS = [
+  "kernel",
+  "scheduler",
+  "threadirqs",
+  "cpu isolation",
+  "rt throttling",
+  "cpu governor",
+  "ulimit -r",
+  "ulimit -l",
+  "audio group",
+  "alsa",
+  "jack",
+  "timer latency",
+] as const;
+
 /**
- * Run every check: kernel, scheduler, threadirqs, cpu isolation, rt
- * throttling, cpu governor, ulimit -r, ulimit -l, audio group, alsa, jack,
- * then the timer-latency probe last (so the other checks' subprocesses do
- * not disturb it).
+ * Run every check of {@linkcode DOCTOR_CHECKS}, the timer-latency probe last
+ * (so the other checks' subprocesses do not disturb it).
  *
  * @param facts Where to read (realFacts() for this machine).
  * @param options Probe settings.

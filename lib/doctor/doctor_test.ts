@@ -1,20 +1,8 @@
 import assert from "node:assert/strict";
-import { runDoctor } from "./doctor.ts";
+import { DOCTOR_CHECKS, runDoctor } from "./doctor.ts";
 import { fakeFacts } from "./fake_facts.ts";
 
-const ORDER = [
-  "kernel",
-  "scheduler",
-  "threadirqs",
-  "cpu isolation",
-  "rt throttling",
-  "cpu governor",
-  "ulimit -r",
-  "ulimit -l",
-  "audio group",
-  "alsa",
-  "jack",
-];
+const ORDER = DOCTOR_CHECKS.slice(0, -1);
 
 Deno.test("runDoctor runs every check in order and the probe last, with the options given", async () => {
   const calls: [number, number][] = [];
@@ -41,7 +29,7 @@ Deno.test("runDoctor runs every check in order and the probe last, with the opti
     rtPriority: 70,
     onProbeStart: (s) => (announced = s),
   });
-  assert.deepEqual(rs.map((r) => r.check), [...ORDER, "timer latency"]);
+  assert.deepEqual(rs.map((r) => r.check), [...DOCTOR_CHECKS]);
   assert.deepEqual(calls, [[70, 0.5]]);
   assert.equal(announced, 0.5);
   for (const r of rs) {
