@@ -18,6 +18,7 @@ import {
   type ZonePairRow,
   type ZoneRow,
 } from "../ffi/layout.ts";
+import { valueAt } from "../util/value_at.ts";
 
 const u32 = z.number().int().min(0).max(4294967295);
 const midiKey = z.number().int().min(0).max(127);
@@ -189,13 +190,4 @@ export function parseOptions<S extends z.ZodType>(
     `${action}: option "${path}" ${issue.message}, got ${JSON.stringify(got) ?? "undefined"}`,
     { cause: result.error },
   );
-}
-
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let v = value;
-  for (const key of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
 }

@@ -11,6 +11,7 @@
 import type { z } from "zod";
 import { InstrumentDefinitionError } from "../errors.ts";
 import { EnvelopeSchema, LoopSchema, showValue, ZoneSchema } from "./schema.ts";
+import { valueAt } from "../util/value_at.ts";
 
 /** One problem in a definition: where, what value, and what is wrong with it. */
 export interface DefinitionIssue {
@@ -40,16 +41,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out === "" ? String(key) : `.${String(key)}`;
   }
   return out;
-}
-
-/** The value found by walking `path` from `root` (undefined when the path leaves the data). */
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const key of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
 }
 
 /** "a number", "an object". */

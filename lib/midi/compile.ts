@@ -13,6 +13,7 @@ import type { CcMapRecord, ChannelRecord, LayerRecord } from "../ffi/native_midi
 import { PARAMS } from "../engine/instrument.ts";
 import { formatPath, MidiMapError } from "./errors.ts";
 import { keyNumber, type MidiMap, type MidiMapInput, MidiMapSchema } from "./schema.ts";
+import { valueAt } from "../util/value_at.ts";
 
 /** The records ms_midi_map_set takes. */
 export interface CompiledMap {
@@ -57,15 +58,6 @@ export function parseMidiMap(input: unknown, file?: string): MidiMap {
       ...(file ? { file } : {}),
     },
   );
-}
-
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let v = value;
-  for (const key of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
 }
 
 function channelMask(ch: "all" | number | number[]): number {
