@@ -17,7 +17,8 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../ffi/build.ts";
 import { PerformanceScriptError } from "../errors.ts";
-import { type SetFunction, setFunctionOf } from "./set.ts";
+import { PartQueryError, type ReloadReport, type Session } from "./session.ts";
+import { evaluateSet, type SetFunction, setFunctionOf } from "./set.ts";
 
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']+)\2/g;
 
@@ -214,4 +215,34 @@ export function findLocation(text: string, files: string[]): string | undefined 
     if (files.includes(path)) return `${relative(Deno.cwd(), path) || path}:${m[2]}:${m[3]}`;
   }
   return undefined;
+}
+
+/**
+ * Load the set's next version and apply it to a session; a failure at any
+ * step (import, the set function, a part's first query) comes back located in
+ * the set's own files, and the session is left as it was.
+ *
+ * @param loader The set's loader.
+ * @param session The session to apply the new version to.
+ * @param seed The seed the set function gets.
+ * @returns What the reload changed.
+ * @throws {SetLoadError} for any failure, with `file:line:column` when known.
+ */
+export async function loadInto(
+  loader: SetLoader,
+  session: Session,
+  seed: number,
+): Promise<ReloadReport> {
+  const { fn } = await loader.load();
+  let snap;
+  try {
+    snap = await evaluateSet(fn, seed);
+  } catch (err) {
+    throw loader.explain(err);
+  }
+  try {
+    return await session.apply(snap);
+  } catch (err) {
+    throw err instanceof PartQueryError ? loader.explain(err) : err;
+  }
 }

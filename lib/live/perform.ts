@@ -18,10 +18,10 @@ import { Sampler as SamplerClass } from "../engine/sampler.ts";
 import type { LiveOutput, OutputOptions } from "../engine/output.ts";
 import type { Recorder } from "../engine/recorder.ts";
 import { InstrumentCache } from "./instruments.ts";
-import { SetLoader, SetLoadError } from "./loader.ts";
+import { loadInto, SetLoader, SetLoadError } from "./loader.ts";
 import { MidiRecorder } from "./midi_record.ts";
-import { PartQueryError, type ReloadReport, Session } from "./session.ts";
-import { evaluateSet, type SwapMode } from "./set.ts";
+import { type ReloadReport, Session } from "./session.ts";
+import type { SwapMode } from "./set.ts";
 import { TICKS_PER_CYCLE } from "./source.ts";
 
 /** Options of {@linkcode startSession}. */
@@ -109,19 +109,7 @@ export async function startSession(
   let busy: Promise<unknown> = Promise.resolve();
 
   const loadOnce = async (): Promise<ReloadReport> => {
-    const { fn } = await loader.load();
-    let snap;
-    try {
-      snap = await evaluateSet(fn, seed);
-    } catch (err) {
-      throw loader.explain(err);
-    }
-    let report;
-    try {
-      report = await session.apply(snap);
-    } catch (err) {
-      throw err instanceof PartQueryError ? loader.explain(err) : err;
-    }
+    const report = await loadInto(loader, session, seed);
     if (report.tempo !== undefined) {
       midi.tempo(session.beatOfTick(Math.round(report.swapCycle * TICKS_PER_CYCLE)), report.tempo);
     }

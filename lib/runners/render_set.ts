@@ -14,8 +14,8 @@ import type { RenderFileOptions } from "../engine/render_file.ts";
 import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
 import { InstrumentCache } from "../live/instruments.ts";
-import { SetLoader } from "../live/loader.ts";
-import { PartQueryError, type ReloadReport, type ScheduledNote, Session } from "../live/session.ts";
+import { loadInto, SetLoader } from "../live/loader.ts";
+import { type ReloadReport, type ScheduledNote, Session } from "../live/session.ts";
 import { evaluateSet, type SetFunction } from "../live/set.ts";
 import { TICKS_PER_CYCLE } from "../live/source.ts";
 import { type PerformanceResult, renderToFileInChunks } from "./render_chunks.ts";
@@ -113,18 +113,7 @@ export async function renderSet(
   const load = async (path: string): Promise<ReloadReport> => {
     const loader = new SetLoader(resolve(path), { hint: RENDER_HINT });
     loaders.push(loader);
-    const { fn } = await loader.load();
-    let snap;
-    try {
-      snap = await evaluateSet(fn, seed);
-    } catch (err) {
-      throw loader.explain(err);
-    }
-    try {
-      return await session.apply(snap);
-    } catch (err) {
-      throw err instanceof PartQueryError ? loader.explain(err) : err;
-    }
+    return await loadInto(loader, session, seed);
   };
   try {
     const first = await load(file); // not inside ?.(): that would skip the load
