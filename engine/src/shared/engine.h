@@ -33,6 +33,10 @@
 #define MS_MAX_PRODUCERS 8u
 #define MS_MAX_CHANNELS 8u
 #define MS_MAX_BUSES 4u
+/* Orbits (effect buses, rt/rt_orbit.h): a note's `orbit` selects one. */
+#ifndef MS_MAX_ORBITS
+#define MS_MAX_ORBITS 16u
+#endif
 #define MS_PAD_BEFORE 1u   /* zero frames before sample data (cubic tap -1) */
 #define MS_PAD_AFTER 4u    /* zero frames after (taps +1, +2 past the end) */
 #define MS_FADE_SECONDS 0.002f  /* steal / choke / all-sound-off fade */
@@ -60,15 +64,19 @@
 #define MS_CMD_ALL_NOTES_OFF 6u    /* all */
 #define MS_CMD_ALL_SOUND_OFF 7u    /* all */
 #define MS_CMD_MIDI 8u             /* midi: through the sampler's MIDI map (rt_midi.c) */
+#define MS_CMD_CYCLE 16u           /* cycle: a new cycle length (delaytime in cycles, rt_orbit.c) */
 #define MS_CMD_FIRST_IMMEDIATE 100u
 #define MS_CMD_SWAP_INSTRUMENT 100u   /* swap */
 #define MS_CMD_REMOVE_INSTRUMENT 101u /* remove */
 #define MS_CMD_SET_INTERP 102u        /* interp */
 #define MS_CMD_REMOVE_PRODUCER 103u   /* producer */
 #define MS_CMD_SWAP_MIDI_MAP 104u     /* midi_map */
+#define MS_CMD_ORBIT_MEMORY 116u      /* orbit: an orbit's memory from CT (rt_orbit_install) */
 
 struct rt_instrument_data;
 struct rt_midi_map;
+struct rt_fx_orbit;
+struct rt_orbits;
 struct ms_producer;
 
 typedef struct ms_cmd_note {
@@ -118,6 +126,11 @@ typedef struct ms_cmd_swap {
   struct rt_instrument_data *data; /* the new version, may be NULL */
 } ms_cmd_swap_t;
 
+typedef struct ms_cmd_orbit {
+  uint32_t orbit;              /* 0..MS_MAX_ORBITS-1 */
+  struct rt_fx_orbit *fx;      /* initialised by CT (ctl_orbit_prepare) */
+} ms_cmd_orbit_t;
+
 typedef struct ms_cmd_producer {
   uint32_t index;              /* 1..MS_MAX_PRODUCERS-1 */
   struct ms_producer *producer;
@@ -139,6 +152,8 @@ typedef struct ms_cmd {
     uint32_t interp;           /* MS_INTERP_LINEAR or MS_INTERP_CUBIC */
     ms_cmd_producer_t producer;
     struct rt_midi_map *midi_map; /* the new map, may be NULL */
+    ms_cmd_orbit_t orbit;
+    double frames_per_cycle;   /* MS_CMD_CYCLE: output frames per cycle (> 0) */
   };
 } ms_cmd_t;
 _Static_assert(sizeof(ms_cmd_t) == 40, "ms_cmd_t size");
@@ -381,6 +396,7 @@ struct ms_sampler {
   rt_timed_t *heap;
   uint32_t heap_count, heap_capacity;
   float *bus;                  /* buses * 2 * buffer_size, planar */
+  struct rt_orbits *orbits;    /* rt/rt_orbit.h: allocated at create; orbit memory arrives lazily */
   rt_instrument_data_t *retired_pending; /* waiting for room in the return ring */
   uint64_t voice_seq;
 

@@ -1,0 +1,138 @@
+/*
+ * rt_orbit.h — the sampler's orbits (effect buses) as the rest of the render
+ * thread sees them: where a voice's output goes (dry, and the `delay` and
+ * `room` sends of its orbit), the orbit parameters a note sets, and the
+ * per-segment run of the awake orbits (rt_orbit.c).
+ *
+ * Thread: RT (the CT half — memory, the cycle length — is ctl/ctl_orbit.c,
+ * reaching RT through typed commands). Never: allocation, locks, I/O, libm.
+ *
+ * The interface with the voices (rt_voice.c) and the note-on dispatch
+ * (rt_dispatch.c):
+ *   - a voice keeps its orbit index (0..MS_MAX_ORBITS-1, checked on CT) and
+ *     its levels (rt_orbit_levels_t: dry, delay, room; linear gains).
+ *   - a voice without sends (delay == room == 0 for the whole note) renders as
+ *     today into rt_orbit_dry_bus(s, bus, orbit) + offset: the voice's output
+ *     bus, or its orbit's own pair in orbit-outputs mode. It pays nothing.
+ *   - a voice with sends renders a run (at most one segment: runs never cross
+ *     a control boundary) at unity into a scratch pair, then calls
+ *     rt_orbit_mix(s, orbit, bus, offset, l, r, n, &from, &to): the dry into
+ *     the same destination, the sends into the orbit, each level gliding
+ *     from `from` (before the first frame) to `to` (at the last frame), the
+ *     ramp rt_fx_bus_send_add uses.
+ *   - note-on: rt_orbit_note(s, orbit, &params) with the note's orbit
+ *     parameters (rt_orbit_params_defaults for absent ones) and which of
+ *     the two effects the note sets (superdough: a note sets the delay's
+ *     parameters when it sends to the delay, the reverb's when it sends to
+ *     the room; the last note wins for everything on the orbit). They latch
+ *     at the orbit's next grid frame.
+ *   - segments: rt_process.c calls rt_orbit_segment_begin(s, offset) before
+ *     rendering the voices of a segment and rt_orbit_segment_end(s, from, n)
+ *     after: every orbit with sends or a tail runs exactly that segment, so
+ *     a note-on at frame f acts on the same grid frame however the block is
+ *     sliced (split invariant).
+ *
+ * Memory: an orbit's delay lines and reverb network (about 1.9 MiB at
+ * 48 kHz) are allocated on CT the first time a note sends to the orbit
+ * (ctl_orbit_prepare, before the note is pushed on the same ring) and handed
+ * over by MS_CMD_ORBIT_MEMORY; until then sends to it are dropped (counted
+ * in `sends_dropped`) and it costs nothing. Asleep orbits (input and tail
+ * below -120 dBFS) cost one mask test per segment.
+ */
+#ifndef MS_RT_ORBIT_H
+#define MS_RT_ORBIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rt/rt_fx_bus.h"
+#include "rt/rt_fx_orbit.h"
+#include "shared/engine.h"
+
+/* A voice's levels into its orbit: linear gains. dry 1, sends 0: no effect. */
+typedef struct rt_orbit_levels {
+  float dry;   /* into the voice's output (its bus, or its orbit's pair) */
+  float delay; /* `delay` send */
+  float room;  /* `room` send */
+} rt_orbit_levels_t;
+
+/* Which effects a note sets (rt_orbit_params_t.set). */
+#define RT_ORBIT_SET_DELAY 1u
+#define RT_ORBIT_SET_REVERB 2u
+
+/* A note's orbit parameters. delay.frames_per_cycle is filled by
+ * rt_orbit_note from the sampler's current cycle (ms_set_cps_at). */
+typedef struct rt_orbit_params {
+  uint32_t set;                  /* RT_ORBIT_SET_* */
+  rt_fx_delay_params_t delay;    /* delaytime (s, or cycles when sync), delayfeedback, lock/delaysync */
+  rt_fx_reverb_params_t reverb;  /* size, roomfade, roomlp, roomdim, dry */
+} rt_orbit_params_t;
+
+/* One orbit as the sampler holds it. */
+typedef struct rt_orbit {
+  rt_fx_orbit_t *fx;             /* NULL until CT's memory arrives */
+  rt_fx_delay_params_t delay;    /* last delay parameters set (re-set on a cycle change when sync) */
+} rt_orbit_t;
+
+/* Every orbit of a sampler (s->orbits; allocated at sampler create, small). */
+typedef struct rt_orbits {
+  rt_orbit_t orbit[MS_MAX_ORBITS];
+  uint32_t count;                /* orbits a note may select (MS_MAX_ORBITS, or channels/2 in orbit-outputs mode) */
+  uint32_t active;               /* bit k: orbit k has sends this segment or a tail (runs in segment_end) */
+  uint32_t seg_offset;           /* block offset of the segment being rendered */
+  bool orbit_outputs;            /* orbit k has its own pair (bus k); else wet into bus 0 */
+  double frames_per_cycle;       /* for lock/delaysync; 0 until ms_set_cps_at */
+  uint64_t sends_dropped;        /* runs sent to an orbit without memory */
+} rt_orbits_t;
+
+/* Default orbit parameters (superdough's), set = 0. RT or CT. */
+void rt_orbit_params_defaults(rt_orbit_params_t *p);
+
+/* The planar destination (L at [0, buffer_size), R after) of a voice's dry
+ * output at block offset 0: bus `bus`, or its orbit's pair in orbit-outputs
+ * mode. RT. */
+static inline float *rt_orbit_dry_bus(ms_sampler_t *s, uint32_t bus, uint32_t orbit) {
+  const rt_orbits_t *o = s->orbits;
+  uint32_t b = o->orbit_outputs ? orbit : bus;
+  return s->bus + (size_t)b * 2u * s->cfg.buffer_size;
+}
+
+/* A voice's run of n frames (l, r at unity) at block offset `offset` into
+ * its output and its orbit's sends, each level gliding from *from (before
+ * frame 0) to *to (at frame n-1). n frames never cross the segment. RT. */
+static inline void rt_orbit_mix(ms_sampler_t *s, uint32_t orbit, uint32_t bus, uint32_t offset,
+                                const float *l, const float *r, uint32_t n,
+                                const rt_orbit_levels_t *from, const rt_orbit_levels_t *to) {
+  rt_orbits_t *o = s->orbits;
+  float *L = rt_orbit_dry_bus(s, bus, orbit) + offset, *R = L + s->cfg.buffer_size;
+  if (from->dry != 0.0f || to->dry != 0.0f) rt_fx_bus_send_add(L, R, l, r, n, from->dry, to->dry);
+  if (from->delay == 0.0f && to->delay == 0.0f && from->room == 0.0f && to->room == 0.0f) return;
+  rt_fx_orbit_t *fx = o->orbit[orbit].fx;
+  if (MS_UNLIKELY(!fx)) {
+    o->sends_dropped++;
+    return;
+  }
+  rt_fx_orbit_send(fx, offset - o->seg_offset, l, r, n, from->delay, to->delay, from->room, to->room);
+  o->active |= 1u << orbit;
+}
+
+/* A note's orbit parameters (p->set says which effects), at the note's
+ * frame; latched at the orbit's next grid frame. RT. */
+void rt_orbit_note(ms_sampler_t *s, uint32_t orbit, const rt_orbit_params_t *p);
+
+/* MS_CMD_ORBIT_MEMORY: install an orbit's memory (CT initialised it). RT. */
+void rt_orbit_install(ms_sampler_t *s, uint32_t orbit, rt_fx_orbit_t *fx);
+
+/* MS_CMD_CYCLE at its frame: the new cycle length; delays in cycles follow. RT. */
+void rt_orbit_set_cycle(ms_sampler_t *s, double frames_per_cycle);
+
+/* Around each segment of the block loop (rt_process.c). RT. */
+static inline void rt_orbit_segment_begin(ms_sampler_t *s, uint32_t offset) {
+  s->orbits->seg_offset = offset;
+}
+void rt_orbit_segment_end(ms_sampler_t *s, uint32_t n);
+
+/* All sound off / panic: silence every orbit. RT. */
+void rt_orbit_reset_all(ms_sampler_t *s);
+
+#endif /* MS_RT_ORBIT_H */
