@@ -235,6 +235,141 @@ _Static_assert(sizeof(ms_note_params_t) == 16, "ms_note_params_t layout");
 #define MS_PARAM_KEYSWITCH 11u         /* the current keyswitch key 0..127, 255 = none (SFZ sw_default) */
 
 /*
+ * Per-note controls: the live-coding vocabulary (Strudel's superdough /
+ * SuperDirt), one row each, in the engine's unit:
+ * X(MS_CONTROL_ suffix, superdough's primary name, default, min, max, unit, MS_FIELD_* flags)
+ * ids are the row numbers (0, 1, ...; rows are only ever appended). The
+ * default is superdough's where the instrument sets none; a control absent
+ * from note, instrument and zone plays its default, and a voice with no
+ * effect control present runs no effect code. Merge order: zone < instrument
+ * (MS_PARAM_CONTROL) < note. ms_field_info(MS_FIELDS_CONTROL, id) reports
+ * each row. Conversions the caller makes (names to numbers): unit "r"/"c" ->
+ * 0/1, ftype "12db"/"ladder"/"24db" -> 0/1/2 (ladder plays as 24db), vowel
+ * a e i o u ae aa oe ue y uh un en an on -> 0..14, tremoloshape sine tri square
+ * saw ramp -> 0..4; tremolosync (cycles) -> tremolo = tremolosync * cps.
+ * The engine itself does: unit c (speed *= sample seconds * cps, on the
+ * render thread, where the zone and so the sample are known), accelerate
+ * (speed grows linearly to speed * (1 + accelerate) over `duration`, or over
+ * one second when duration is 0), delaysync/lock (delay time in cycles of cps),
+ * superdough's getADSRValues rule (decay set, sustain not: sustain 0).
+ * Envelope times in seconds; envelopes are linear (superdough's), release
+ * from the level at note-off.
+ */
+#define MS_FIELD_ORBIT 8u          /* control flag: a parameter of the note's orbit (delay/reverb), not of the voice */
+#define MS_FIELD_FX 16u            /* control flag: its presence puts the voice's effect chain to work */
+
+#define MS_CONTROLS(X)                                                                  \
+  X(BEGIN, begin, 0, 0, 1, "fraction", 0)                                               \
+  X(END, end, 1, 0, 1, "fraction", 0)                                                   \
+  X(LOOP, loop, 0, 0, 1, "bool", MS_FIELD_ENUM)                                         \
+  X(LOOP_BEGIN, loopBegin, 0, 0, 1, "fraction", 0)                                      \
+  X(LOOP_END, loopEnd, 1, 0, 1, "fraction", 0)                                          \
+  X(SPEED, speed, 1, -128, 128, "ratio", 0)                                             \
+  X(ACCELERATE, accelerate, 0, -64, 64, "ratio", 0)                                     \
+  X(UNIT, unit, 0, 0, 1, "r c", MS_FIELD_ENUM)                                     \
+  X(CPS, cps, 0.5, 0.001, 1000, "Hz", 0)                                                \
+  X(DURATION, duration, 0, 0, 3600, "s", 0)                                             \
+  X(PENV, penv, 0, -96, 96, "semitones", 0)                                             \
+  X(PATTACK, pattack, 0.2, 0, 60, "s", 0)                                               \
+  X(PDECAY, pdecay, 0.001, 0, 60, "s", 0)                                               \
+  X(PSUSTAIN, psustain, 1, 0, 1, "", 0)                                                 \
+  X(PRELEASE, prelease, 0.001, 0, 60, "s", 0)                                           \
+  X(PANCHOR, panchor, 0, 0, 1, "", 0)                                                   \
+  X(VIB, vib, 0, 0, 100, "Hz", 0)                                                       \
+  X(VIBMOD, vibmod, 0.5, 0, 48, "semitones", 0)                                         \
+  X(ATTACK, attack, 0.001, 0, 60, "s", 0)                                               \
+  X(DECAY, decay, 0.001, 0, 60, "s", 0)                                                 \
+  X(SUSTAIN, sustain, 1, 0, 1, "", 0)                                                   \
+  X(RELEASE, release, 0.01, 0, 60, "s", 0)                                              \
+  X(HOLD, hold, 0, 0, 60, "s", 0)                                                       \
+  X(CUTOFF, cutoff, 20000, 5, 24000, "Hz", MS_FIELD_FX)                                 \
+  X(RESONANCE, resonance, 1, 0, 50, "dB", 0)                                            \
+  X(HCUTOFF, hcutoff, 20, 5, 24000, "Hz", MS_FIELD_FX)                                  \
+  X(HRESONANCE, hresonance, 1, 0, 50, "dB", 0)                                          \
+  X(BANDF, bandf, 1000, 5, 24000, "Hz", MS_FIELD_FX)                                    \
+  X(BANDQ, bandq, 1, 0.05, 1000, "Q", 0)                                                \
+  X(FTYPE, ftype, 0, 0, 2, "12 ladder 24", MS_FIELD_ENUM)                     \
+  X(FANCHOR, fanchor, 0, 0, 1, "", 0)                                                   \
+  X(LPATTACK, lpattack, 0.005, 0, 60, "s", 0)                                           \
+  X(LPDECAY, lpdecay, 0.14, 0, 60, "s", 0)                                              \
+  X(LPSUSTAIN, lpsustain, 0, 0, 1, "", 0)                                               \
+  X(LPRELEASE, lprelease, 0.1, 0, 60, "s", 0)                                           \
+  X(LPENV, lpenv, 0, -10, 10, "octaves", 0)                                             \
+  X(HPATTACK, hpattack, 0.005, 0, 60, "s", 0)                                           \
+  X(HPDECAY, hpdecay, 0.14, 0, 60, "s", 0)                                              \
+  X(HPSUSTAIN, hpsustain, 0, 0, 1, "", 0)                                               \
+  X(HPRELEASE, hprelease, 0.1, 0, 60, "s", 0)                                           \
+  X(HPENV, hpenv, 0, -10, 10, "octaves", 0)                                             \
+  X(BPATTACK, bpattack, 0.005, 0, 60, "s", 0)                                           \
+  X(BPDECAY, bpdecay, 0.14, 0, 60, "s", 0)                                              \
+  X(BPSUSTAIN, bpsustain, 0, 0, 1, "", 0)                                               \
+  X(BPRELEASE, bprelease, 0.1, 0, 60, "s", 0)                                           \
+  X(BPENV, bpenv, 0, -10, 10, "octaves", 0)                                             \
+  X(DJF, djf, 0.5, 0, 1, "", MS_FIELD_FX)                                               \
+  X(VOWEL, vowel, 0, 0, 14, "vowel", MS_FIELD_ENUM | MS_FIELD_FX)               \
+  X(COARSE, coarse, 1, 1, 1024, "frames", MS_FIELD_FX)                                  \
+  X(CRUSH, crush, 16, 1, 24, "bits", MS_FIELD_FX)                                       \
+  X(SHAPE, shape, 0, 0, 0.999, "", MS_FIELD_FX)                                         \
+  X(SHAPEVOL, shapevol, 1, 0.001, 1, "gain", 0)                                         \
+  X(DISTORT, distort, 0, 0, 20, "", MS_FIELD_FX)                                        \
+  X(DISTORTVOL, distortvol, 1, 0.001, 1, "gain", 0)                                     \
+  X(TREMOLO, tremolo, 1, 0, 100, "Hz", MS_FIELD_FX)                                     \
+  X(TREMOLODEPTH, tremolodepth, 0.5, 0, 1, "", 0)                                       \
+  X(TREMOLOSHAPE, tremoloshape, 0, 0, 4, "LFO shape", MS_FIELD_ENUM)         \
+  X(PHASERRATE, phaserrate, 1, 0, 100, "Hz", MS_FIELD_FX)                               \
+  X(PHASERDEPTH, phaserdepth, 0.75, 0, 1, "", 0)                                        \
+  X(PHASERCENTER, phasercenter, 1000, 20, 20000, "Hz", 0)                               \
+  X(PHASERSWEEP, phasersweep, 2000, 0, 4800, "cents", 0)                                \
+  X(RING, ring, 0, 0, 10, "", MS_FIELD_FX)                                              \
+  X(RINGF, ringf, 0, 0, 20000, "Hz", 0)                                                 \
+  X(POSTGAIN, postgain, 1, 0, 10, "gain", MS_FIELD_FX)                                  \
+  X(VELOCITY, velocity, 1, 0, 1, "gain", 0)                                             \
+  X(ORBIT, orbit, 1, 0, 15, "orbit", 0)                                                 \
+  X(ROOM, room, 0, 0, 1, "gain", 0)                                                     \
+  X(DELAY, delay, 0, 0, 1, "gain", 0)                                                   \
+  X(DRY, dry, 1, 0, 1, "gain", 0)                                                       \
+  X(DELAYTIME, delaytime, 0.25, 0, 10, "s", MS_FIELD_ORBIT)                             \
+  X(DELAYFEEDBACK, delayfeedback, 0.5, 0, 0.98, "", MS_FIELD_ORBIT)                     \
+  X(DELAYSYNC, delaysync, 0, 0, 16, "cycles", MS_FIELD_ORBIT)                           \
+  X(LOCK, lock, 0, 0, 1, "bool", MS_FIELD_ENUM | MS_FIELD_ORBIT)                        \
+  X(ROOMSIZE, roomsize, 2, 0, 10, "size", MS_FIELD_ORBIT)                               \
+  X(ROOMLP, roomlp, 15000, 20, 20000, "Hz", MS_FIELD_ORBIT)                             \
+  X(ROOMDIM, roomdim, 1000, 20, 20000, "Hz", MS_FIELD_ORBIT)                            \
+  X(ROOMFADE, roomfade, 0.1, 0, 10, "s", MS_FIELD_ORBIT)
+
+#define MS_CONTROL_ENUM_(ID, name, def, lo, hi, unit, flags) MS_CONTROL_##ID,
+enum { MS_CONTROLS(MS_CONTROL_ENUM_) MS_CONTROL_COUNT };
+#define MS_CONTROL_CAPACITY 128u   /* ms_controls_t holds ids 0..127; MS_CONTROL_COUNT <= this */
+_Static_assert(MS_CONTROL_COUNT <= MS_CONTROL_CAPACITY, "control ids fit ms_controls_t");
+
+/*
+ * A block of control values: control id i is present when bit i % 32 of
+ * present[i / 32] is set, and then value[i] is its value in the table's unit
+ * (absent ids' values are ignored). Zero-filled = no control.
+ */
+typedef struct ms_controls {
+  uint32_t present[4];       /* 0: presence bits by id */
+  float value[128];          /* 16: MS_CONTROL_CAPACITY values by id */
+} ms_controls_t;
+_Static_assert(sizeof(ms_controls_t) == 528, "ms_controls_t layout");
+
+/* Set / test control id in a block (ids below MS_CONTROL_COUNT). Thread: ANY. */
+static inline void ms_controls_set(ms_controls_t *c, uint32_t id, float v) {
+  c->present[id >> 5] |= 1u << (id & 31u);
+  c->value[id] = v;
+}
+static inline int ms_controls_has(const ms_controls_t *c, uint32_t id) {
+  return (int)((c->present[id >> 5] >> (id & 31u)) & 1u);
+}
+
+/* Instrument-level control values: MS_PARAM_CONTROL + id sets the value the
+ * instrument's next notes play (over the zone's, under the note's), e.g. from a
+ * MIDI mapping's controller (ms_midi_cc_map_t.param); MS_PARAM_CONTROL_CLEAR +
+ * id removes it (value ignored). Ranges: the control's row. */
+#define MS_PARAM_CONTROL 256u
+#define MS_PARAM_CONTROL_CLEAR 512u
+
+/*
  * The fixed-size event record ms_push_events takes (and that travels the
  * rings). `instrument` is an id from ms_instrument_id().
  */
@@ -245,6 +380,10 @@ _Static_assert(sizeof(ms_note_params_t) == 16, "ms_note_params_t layout");
 #define MS_EV_PARAM 5u           /* number = MS_PARAM_*, value */
 #define MS_EV_ALL_NOTES_OFF 6u   /* instrument 0 = every instrument */
 #define MS_EV_ALL_SOUND_OFF 7u   /* instrument 0 = every instrument; 2 ms fade */
+/* One per-note control for the next MS_EV_NOTE_ON of the same instrument in
+ * the same ms_push_events call (it must follow; the run and its note travel
+ * together): number = MS_CONTROL_*, value in the control's unit. */
+#define MS_EV_CONTROL 9u
 
 typedef struct ms_event {
   uint64_t frame;            /* 0: absolute frame, or MS_FRAME_NOW */
@@ -429,6 +568,7 @@ MS_API void ms_zone_init(ms_zone_t *zone);
 #define MS_FIELDS_ZONE 1u          /* ms_zone_t members in struct order (reserved ones left out) */
 #define MS_FIELDS_NOTE 2u          /* ms_note_params_t members */
 #define MS_FIELDS_PARAM 3u         /* MS_PARAM_* parameters, by rising number */
+#define MS_FIELDS_CONTROL 4u       /* MS_CONTROLS rows by id (MS_CONTROL_*): name, unit, default, range, flags */
 
 #define MS_FIELD_U8 1u             /* type: uint8_t */
 #define MS_FIELD_U32 2u            /* type: uint32_t */
@@ -445,7 +585,7 @@ typedef struct ms_field_info {
   double min;                /* 56: inclusive */
   double max;                /* 64: inclusive */
   double extra;              /* 72: with MS_FIELD_EXTRA, the one more accepted value (MS_NO_KEYSWITCH, ...) */
-  uint32_t id;               /* 80: byte offset in the struct; MS_FIELDS_PARAM: the MS_PARAM_* number */
+  uint32_t id;               /* 80: byte offset in the struct; MS_FIELDS_PARAM: the MS_PARAM_* number; MS_FIELDS_CONTROL: the MS_CONTROL_* id */
   uint32_t type;             /* 84: MS_FIELD_U8 / _U32 / _F32 (parameters are float) */
   uint32_t flags;            /* 88: MS_FIELD_ENUM | MS_FIELD_EXTRA | MS_FIELD_PER_SAMPLE */
   uint32_t reserved;         /* 92 */
@@ -480,6 +620,16 @@ MS_API int32_t ms_instrument_add_zone(ms_instrument_t *instrument, ms_sample_t *
 MS_API int32_t ms_instrument_set_velocity_curve(ms_instrument_t *instrument, uint32_t zone_index,
                                                 const float *gains128);
 
+/*
+ * Give a zone per-note control values (MS_CONTROLS): its notes play them
+ * unless the instrument (MS_PARAM_CONTROL) or the note sets the same control.
+ * controls NULL or all-absent removes them. Each present value is checked
+ * against its row; the message names the control and its range.
+ * Thread: CT. Errors: INVALID_ARGUMENT (zone index, an enum value), OUT_OF_RANGE, NO_MEMORY.
+ */
+MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint32_t zone_index,
+                                               const ms_controls_t *controls);
+
 /* Remove every zone (voices playing keep their data until they end). Thread: CT. */
 MS_API int32_t ms_instrument_clear_zones(ms_instrument_t *instrument);
 
@@ -507,6 +657,12 @@ MS_API int32_t ms_note_off(ms_instrument_t *instrument, int32_t note);
 MS_API int32_t ms_note_on_at(ms_instrument_t *instrument, uint64_t frame, int32_t note,
                              int32_t velocity, const ms_note_params_t *params);
 MS_API int32_t ms_note_off_at(ms_instrument_t *instrument, uint64_t frame, int32_t note);
+/* A note-on with per-note controls (controls may be NULL: as ms_note_on_at).
+ * Present values are checked against their rows (the message names the
+ * control and its range); they travel to the render thread with the note. */
+MS_API int32_t ms_note_on_controls_at(ms_instrument_t *instrument, uint64_t frame, int32_t note,
+                                      int32_t velocity, const ms_note_params_t *params,
+                                      const ms_controls_t *controls);
 /* MIDI control change: 1 mod wheel, 7 volume, 10 pan, 11 expression, 64 sustain,
  * 120 all sound off, 121 reset controllers, 123 all notes off; others are ignored. */
 MS_API int32_t ms_cc_at(ms_instrument_t *instrument, uint64_t frame, int32_t controller,

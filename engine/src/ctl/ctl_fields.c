@@ -31,6 +31,10 @@ static const ctl_field_t NOTE_FIELDS[] = {CTL_NOTE_FIELDS(NOTE_ROW)};
   {#name, unit, (double)(def), (double)(lo), (double)(hi), (double)(extra), (id), MS_FIELD_F32, (flags)},
 static const ctl_field_t PARAM_FIELDS[] = {CTL_PARAMS(PARAM_ROW)};
 
+#define CONTROL_ROW(ID, name, def, lo, hi, unit, flags)                                      \
+  {#name, unit, (double)(def), (double)(lo), (double)(hi), 0.0, MS_CONTROL_##ID, MS_FIELD_F32, (flags)},
+static const ctl_field_t CONTROL_FIELDS[] = {MS_CONTROLS(CONTROL_ROW)};
+
 #define COUNT(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))
 
 const ctl_field_t *ctl_fields(uint32_t table, uint32_t *count) {
@@ -38,6 +42,7 @@ const ctl_field_t *ctl_fields(uint32_t table, uint32_t *count) {
     case MS_FIELDS_ZONE: *count = COUNT(ZONE_FIELDS); return ZONE_FIELDS;
     case MS_FIELDS_NOTE: *count = COUNT(NOTE_FIELDS); return NOTE_FIELDS;
     case MS_FIELDS_PARAM: *count = COUNT(PARAM_FIELDS); return PARAM_FIELDS;
+    case MS_FIELDS_CONTROL: *count = COUNT(CONTROL_FIELDS); return CONTROL_FIELDS;
     default: *count = 0; return NULL;
   }
 }
@@ -125,7 +130,7 @@ MS_API int32_t ms_field_info(uint32_t table, uint32_t index, ms_field_info_t *ou
   uint32_t n;
   const ctl_field_t *rows = ctl_fields(table, &n);
   if (!rows)
-    return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot describe a field: table %u is not an MS_FIELDS_* value (1..3)",
+    return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot describe a field: table %u is not an MS_FIELDS_* value (1..4)",
                     table);
   if (index >= n)
     return ctl_fail(NULL, MS_ERR_OUT_OF_RANGE, "Cannot describe field %u of table %u: it has %u fields", index, table, n);
