@@ -1,5 +1,6 @@
 /*
- * rt_fx_common.h — shared pieces of the per-note effects (rt_fx_*.c): the
+ * rt_fx_common.h — shared pieces of the per-note effects and the orbit buses
+ * (rt_fx_*.c, rt_orbit.c): the
  * context (sample rate and the CT-built lookup tables), a table-free 2^x,
  * cutoff-to-g through the tan table, a table sine, and the control ramp every
  * effect uses to glide a parameter across one control segment.
@@ -19,6 +20,7 @@
 #define MS_RT_FX_COMMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -45,8 +47,8 @@ typedef struct rt_fx_ctx {
  * exponent bits plus Cephes' degree-6 minimax polynomial for 2^f on
  * [-0.5, 0.5]. No libm, no tables. */
 static inline float rt_fx_exp2f(float x) {
+  if (!(x > -126.0f)) x = -126.0f; /* also NaN */
   if (x > 126.0f) x = 126.0f;
-  if (x < -126.0f) x = -126.0f;
   float r = x + (x >= 0.0f ? 0.5f : -0.5f);
   int32_t i = (int32_t)r; /* round half away from zero */
   float f = x - (float)i; /* [-0.5, 0.5] */
@@ -65,9 +67,49 @@ static inline float rt_fx_exp2f(float x) {
   return p * e.f;
 }
 
-/* e^x - 1 and 10^x through rt_fx_exp2f (control-rate use only). */
+/* e^x, e^x - 1 and 10^x through rt_fx_exp2f (control-rate use only). */
+static inline float rt_fx_expf(float x) { return rt_fx_exp2f(x * 1.4426950408889634f); }
 static inline float rt_fx_expm1f(float x) { return rt_fx_exp2f(x * 1.4426950408889634f) - 1.0f; }
 static inline float rt_fx_exp10f(float x) { return rt_fx_exp2f(x * 3.3219280948873623f); }
+
+static inline float rt_fx_absf(float v) { return v < 0.0f ? -v : v; }
+
+/* sin(2 pi t) for any finite t (turns), |error| < 1e-6: reduce to
+ * [-0.25, 0.25] turns by symmetry, then an odd degree-11 Taylor polynomial
+ * (its remainder at pi/2 is 5.7e-9). Control rate; no table needed (the
+ * orbit effects' coefficient updates; rt_fx_sin is the table version). */
+static inline float rt_fx_sin_turns(float t) {
+  t -= (float)(int32_t)t;          /* (-1, 1) */
+  if (t < 0.0f) t += 1.0f;         /* [0, 1) */
+  if (t > 0.75f) t -= 1.0f;        /* (-0.25, 0.75] */
+  else if (t > 0.25f) t = 0.5f - t; /* sin(pi - x) = sin x */
+  float x = t * 6.283185307179586f; /* [-pi/2, pi/2] */
+  float x2 = x * x;
+  float p = -2.5052108385441720e-8f;
+  p = p * x2 + 2.7557319223985893e-6f;
+  p = p * x2 - 1.9841269841269841e-4f;
+  p = p * x2 + 8.3333333333333333e-3f;
+  p = p * x2 - 1.6666666666666666e-1f;
+  p = p * x2 + 1.0f;
+  return p * x;
+}
+static inline float rt_fx_cos_turns(float t) { return rt_fx_sin_turns(t + 0.25f); }
+
+/* Square root by Newton steps from an exponent-halving guess (x >= 0;
+ * relative error < 1e-7 after 4 steps from the bit-trick start). Control rate
+ * only; keeps sqrtf (and its errno fallback) off the RT symbol list. */
+static inline float rt_fx_sqrtf(float x) {
+  if (!(x > 0.0f)) return 0.0f;
+  union {
+    float f;
+    uint32_t u;
+  } g;
+  g.f = x;
+  g.u = (g.u >> 1) + 0x1fbd1df5u;
+  float y = g.f;
+  for (int i = 0; i < 4; i++) y = 0.5f * (y + x / y);
+  return y;
+}
 
 /* The SVF's g = tan(pi fc / fs) for a cutoff in Hz, clamped to
  * [RT_FX_X_MIN, RT_FX_X_MAX] in x = 2 fc / fs, linear in the tan table. */
@@ -147,5 +189,36 @@ static inline void rt_fx_ramp_advance(rt_fx_ramp_t *r, uint32_t n) {
  * control steps, not per frame or per call: the engine also sets FTZ/DAZ per
  * block, this keeps the effects safe without it). */
 static inline float rt_fx_flush(float v) { return (v > -1e-15f && v < 1e-15f) ? 0.0f : v; }
+
+/* ------------------------------------------------------ orbit buses -- */
+/* The orbit (effect bus) pieces: rt_fx_delay, rt_fx_reverb, rt_fx_orbit,
+ * rt_fx_limiter and rt_orbit. Their control grid: every bus effect keeps
+ * `phase`, its position inside the absolute MS_CONTROL_FRAMES grid (created or
+ * reset at an absolute grid frame, counting every frame it is given, asleep or
+ * awake); new parameters latch at the next grid frame and glide linearly over
+ * one control period, so one long call and any slicing give identical bytes. */
+
+/* -120 dBFS: an orbit whose input and state stay below this sleeps. */
+#define RT_FX_BUS_SILENCE 1e-6f
+
+/* Values this small inside a feedback loop are set to 0 (1e-9 of the sleep
+ * threshold; flushing them keeps the loop out of denormals even without
+ * FTZ/DAZ). */
+static inline float rt_fx_bus_flush(float v) { return (v > -1e-18f && v < 1e-18f) ? 0.0f : v; }
+
+/* Add n frames of a voice's stereo output into an orbit send bus with a gain
+ * gliding linearly from g0 (before frame 0) to g1 (at frame n-1): the voice's
+ * per-note `delay` or `room` amount, ramped on the voice's control grid. */
+static inline void rt_fx_bus_send_add(float *restrict bus_l, float *restrict bus_r,
+                                      const float *restrict l, const float *restrict r,
+                                      uint32_t n, float g0, float g1) {
+  if (n == 0) return;
+  float step = (g1 - g0) / (float)n;
+  for (uint32_t i = 0; i < n; i++) {
+    float g = g0 + step * (float)(i + 1);
+    bus_l[i] += l[i] * g;
+    bus_r[i] += r[i] * g;
+  }
+}
 
 #endif /* MS_RT_FX_COMMON_H */

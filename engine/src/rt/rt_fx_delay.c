@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "rt/rt_fx_bus.h"
+#include "rt/rt_fx_common.h"
 
 #define CF MS_CONTROL_FRAMES
 
@@ -133,7 +133,7 @@ static void delay_run(rt_fx_delay_t *d, const float *in_l, const float *in_r, fl
     float wr = rt_fx_bus_flush(in_r[j] + fb * rr);
     bl[w] = wl;
     br[w] = wr;
-    float a = rt_fx_bus_absf(wl), b = rt_fx_bus_absf(wr);
+    float a = rt_fx_absf(wl), b = rt_fx_absf(wr);
     a = a > b ? a : b;
     peak = a > peak ? a : peak;
     out_l[j] += rl;
@@ -154,8 +154,8 @@ void rt_fx_delay_process(rt_fx_delay_t *d, const float *in_l, const float *in_r,
       uint32_t k = n;
       if (!in_silent) {
         for (uint32_t j = i; j < n; j++) {
-          if (rt_fx_bus_absf(in_l[j]) > RT_FX_BUS_SILENCE ||
-              rt_fx_bus_absf(in_r[j]) > RT_FX_BUS_SILENCE) {
+          if (rt_fx_absf(in_l[j]) > RT_FX_BUS_SILENCE ||
+              rt_fx_absf(in_r[j]) > RT_FX_BUS_SILENCE) {
             k = j;
             break;
           }

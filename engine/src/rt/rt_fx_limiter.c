@@ -6,10 +6,10 @@
  */
 #include "rt/rt_fx_limiter.h"
 
-#include "rt/rt_fx_bus.h"
+#include "rt/rt_fx_common.h"
 
 void rt_fx_limiter_init(rt_fx_limiter_t *l, float sample_rate) {
-  l->rel = rt_fx_bus_expf(-1.0f / (RT_FX_LIMITER_RELEASE_S * sample_rate));
+  l->rel = rt_fx_expf(-1.0f / (RT_FX_LIMITER_RELEASE_S * sample_rate));
   l->env = 0.0f;
 }
 
@@ -39,7 +39,7 @@ void rt_fx_limiter_process(rt_fx_limiter_t *l, float *buf, uint32_t frames, uint
     for (uint32_t c = 0; c < channels; c++) {
       float v = finite_or_zero(x[c]);
       x[c] = v;
-      float a = rt_fx_bus_absf(v);
+      float a = rt_fx_absf(v);
       peak = a > peak ? a : peak;
     }
     env *= rel;

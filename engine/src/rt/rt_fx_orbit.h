@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rt/rt_fx_bus.h"
+#include "rt/rt_fx_common.h"
 #include "rt/rt_fx_delay.h"
 #include "rt/rt_fx_reverb.h"
 

@@ -6,13 +6,13 @@
  *
  * Thread: rt_fx_reverb_bytes/init on CT; everything else on RT.
  * Never: allocation, locks, I/O, libm, logging. Coefficients are computed
- * with the polynomial helpers of rt_fx_bus.h (same bits on every libc).
+ * with the polynomial helpers of rt_fx_common.h (same bits on every libc).
  */
 #include "rt/rt_fx_reverb.h"
 
 #include <string.h>
 
-#include "rt/rt_fx_bus.h"
+#include "rt/rt_fx_common.h"
 
 #define CF MS_CONTROL_FRAMES
 #define NL RT_FX_REVERB_LINES
@@ -94,13 +94,13 @@ void rt_fx_reverb_set(rt_fx_reverb_t *r, const rt_fx_reverb_params_t *p) {
  * inside the unit circle, written without cancellation. */
 static float damping_pole(float len, float t60, float dim_hz, float fs) {
   if (dim_hz >= 0.49f * fs) return 0.0f;
-  float rho = rt_fx_bus_exp10f(-0.3f * len / (t60 * fs));
+  float rho = rt_fx_exp10f(-0.3f * len / (t60 * fs));
   float den = 1.0f - rho;
   if (den < 1e-9f) return 0.0f;
-  float c = rt_fx_bus_cos_turns(dim_hz / fs);
+  float c = rt_fx_cos_turns(dim_hz / fs);
   float p = 1.0f - rho * c;
   float disc = p * p - den * den;
-  float a = den / (p + rt_fx_bus_sqrtf(disc > 0.0f ? disc : 0.0f));
+  float a = den / (p + rt_fx_sqrtf(disc > 0.0f ? disc : 0.0f));
   return clampf(a, 0.0f, 0.97f);
 }
 
@@ -113,12 +113,12 @@ static void reverb_latch(rt_fx_reverb_t *r) {
   float dim = clampf(p->dim_hz, 20.0f, 0.5f * fs);
   float dry = clampf(p->dry, 0.0f, 1.0f);
   for (uint32_t i = 0; i < NL; i++) {
-    float g = rt_fx_bus_exp10f(-3.0f * r->len[i] / (t60 * fs)); /* -60 dB per t60 at DC */
+    float g = rt_fx_exp10f(-3.0f * r->len[i] / (t60 * fs)); /* -60 dB per t60 at DC */
     float a = damping_pole(r->len[i], t60, dim, fs);
     r->a_t[i] = a;
     r->b_t[i] = g * (1.0f - a) * 0.35355339059327373f; /* and the Hadamard's 1/sqrt(8) */
   }
-  r->bw_t = lp >= 0.49f * fs ? 1.0f : 1.0f - rt_fx_bus_expf(-6.283185307f * lp / fs);
+  r->bw_t = lp >= 0.49f * fs ? 1.0f : 1.0f - rt_fx_expf(-6.283185307f * lp / fs);
   /* Output level: an impulse injects unit energy per channel; each lap keeps
    * g^2 |D(w)|^2 of it at frequency w (the Hadamard matrix is orthonormal;
    * D is the damping lowpass), after the input lowpass B(w). The lines carry
@@ -127,18 +127,18 @@ static void reverb_latch(rt_fx_reverb_t *r) {
    * superdough's level: its impulse response is normalized after filtering,
    * so damping does not make it quieter either. 64 frequencies, only when
    * the parameters change. */
-  float gm = rt_fx_bus_exp10f(-3.0f * r->mean_len / (t60 * fs));
+  float gm = rt_fx_exp10f(-3.0f * r->mean_len / (t60 * fs));
   float am = damping_pole(r->mean_len, t60, dim, fs);
   float pb = 1.0f - r->bw_t;
   float wsum = 0.0f;
   for (uint32_t k = 0; k < 64; k++) {
-    float cw = rt_fx_bus_cos_turns(((float)k + 0.5f) * (1.0f / 128.0f)); /* w in (0, pi) */
+    float cw = rt_fx_cos_turns(((float)k + 0.5f) * (1.0f / 128.0f)); /* w in (0, pi) */
     float d2 = (1.0f - am) * (1.0f - am) / (1.0f - 2.0f * am * cw + am * am);
     float b2 = r->bw_t * r->bw_t / (1.0f - 2.0f * pb * cw + pb * pb);
     wsum += b2 / (1.0f - gm * gm * d2);
   }
   float wl = wsum * (1.0f / 64.0f);
-  r->og_t = rt_fx_bus_sqrtf(LEVEL_PER_S * t60 / wl) * (1.0f - dry);
+  r->og_t = rt_fx_sqrtf(LEVEL_PER_S * t60 / wl) * (1.0f - dry);
 
   float fade = clampf(p->fade_s, 0.0f, RT_FX_REVERB_MAX_FADE_S) * fs;
   float spread = fade > EARLY_S * fs ? fade : EARLY_S * fs;
@@ -152,7 +152,7 @@ static void reverb_latch(rt_fx_reverb_t *r) {
       uint32_t d = (uint32_t)(t + 0.5f);
       if (d >= r->tap_size) d = r->tap_size - 1u;
       float ramp = fade > 0.0f ? t / fade : 1.0f;
-      float g = rt_fx_bus_sqrtf(ramp < 1.0f ? ramp : 1.0f);
+      float g = rt_fx_sqrtf(ramp < 1.0f ? ramp : 1.0f);
       r->tap_d[i][j] = d;
       r->tap_g[i][j] = g * k_tap_sign[k];
       sum2[i & 1u] += g * g;
@@ -160,7 +160,7 @@ static void reverb_latch(rt_fx_reverb_t *r) {
   }
   for (uint32_t i = 0; i < NL; i++) {
     float s2 = sum2[i & 1u];
-    float nrm = s2 > 0.0f ? 1.0f / rt_fx_bus_sqrtf(s2) : 0.0f;
+    float nrm = s2 > 0.0f ? 1.0f / rt_fx_sqrtf(s2) : 0.0f;
     r->tap_g[i][0] *= nrm;
     r->tap_g[i][1] *= nrm;
   }
@@ -207,8 +207,8 @@ void rt_fx_reverb_reset(rt_fx_reverb_t *r) {
   r->w = r->tw = r->aw = 0;
   for (uint32_t i = 0; i < NL; i++) {
     float ph = (float)i / (float)NL;
-    r->lfo_c[i] = rt_fx_bus_cos_turns(ph);
-    r->lfo_s[i] = rt_fx_bus_sin_turns(ph);
+    r->lfo_c[i] = rt_fx_cos_turns(ph);
+    r->lfo_s[i] = rt_fx_sin_turns(ph);
     r->s[i] = 0.0f;
   }
   lfo_snap(r);
@@ -237,8 +237,8 @@ void rt_fx_reverb_init(rt_fx_reverb_t *r, float sample_rate, float max_fade_s, v
     r->len[i] = (float)(uint32_t)(k_len48[i] * scale + 0.5f);
     mean += r->len[i] / (float)NL;
     float turns = k_lfo_hz[i] * (float)CF / sample_rate;
-    r->rot_c[i] = rt_fx_bus_cos_turns(turns);
-    r->rot_s[i] = rt_fx_bus_sin_turns(turns);
+    r->rot_c[i] = rt_fx_cos_turns(turns);
+    r->rot_s[i] = rt_fx_sin_turns(turns);
   }
   for (uint32_t c = 0; c < 2; c++)
     for (uint32_t k = 0; k < RT_FX_REVERB_APS; k++)
@@ -410,8 +410,8 @@ void rt_fx_reverb_process(rt_fx_reverb_t *r, const float *in_l, const float *in_
       uint32_t k = n;
       if (!in_silent) {
         for (uint32_t j = i; j < n; j++) {
-          if (rt_fx_bus_absf(in_l[j]) > RT_FX_BUS_SILENCE ||
-              rt_fx_bus_absf(in_r[j]) > RT_FX_BUS_SILENCE) {
+          if (rt_fx_absf(in_l[j]) > RT_FX_BUS_SILENCE ||
+              rt_fx_absf(in_r[j]) > RT_FX_BUS_SILENCE) {
             k = j;
             break;
           }

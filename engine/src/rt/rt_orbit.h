@@ -45,7 +45,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "rt/rt_fx_bus.h"
+#include "rt/rt_fx_common.h"
 #include "rt/rt_fx_orbit.h"
 #include "shared/engine.h"
 
