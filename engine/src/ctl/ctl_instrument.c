@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl/ctl_fields.h"
@@ -59,23 +60,42 @@ int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const
 int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) {
   ms_sampler_t *s = inst->sampler;
   const uint32_t n = inst->zone_count, rate = s->cfg.sample_rate;
-  /* alternative groups, numbered in order of first appearance */
-  uint32_t groups[MS_MAX_MATCHING_ZONES * 4];
+  /* alternative groups, numbered in order of first appearance through a
+   * temporary hash table sized by the zone count (no fixed cap: round-robin
+   * sets grow with the instrument); alt_index is 16 bits, 0xffff = none */
+  uint32_t cap = 16;
+  while (cap < 2 * n) cap <<= 1;
+  uint32_t *keys = calloc(cap, sizeof *keys), *vals = malloc(cap * sizeof *vals);
+  uint16_t *alt = malloc((n ? n : 1) * sizeof *alt);
+  if (!keys || !vals || !alt) {
+    free(keys), free(vals), free(alt);
+    return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot build instrument \"%s\": out of memory", inst->name);
+  }
   uint32_t ng = 0;
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t g = inst->zones[i].desc.alt_group, k;
+    uint32_t g = inst->zones[i].desc.alt_group, h = (g * 2654435761u) & (cap - 1);
+    alt[i] = 0xffff;
     if (!g) continue;
-    for (k = 0; k < ng && groups[k] != g; k++) {}
-    if (k == ng) {
-      if (ng == sizeof groups / sizeof groups[0])
+    while (keys[h] && keys[h] != g) h = (h + 1) & (cap - 1);
+    if (!keys[h]) {
+      if (ng == 0xffff) {
+        free(keys), free(vals), free(alt);
         return ctl_fail(s, MS_ERR_LIMIT, "Cannot build instrument \"%s\": more than %u alternative groups", inst->name, ng);
-      groups[ng++] = g;
+      }
+      keys[h] = g;
+      vals[h] = ng++;
     }
+    alt[i] = (uint16_t)vals[h];
   }
+  free(keys);
+  free(vals);
   size_t bytes = sizeof(rt_instrument_data_t) + sizeof(rt_zone_t) * n + sizeof(uint32_t) * (ng + 1) +
                  sizeof(struct ms_sample *) * (n + 1) + 64;
   char *mem = ctl_alloc(s, bytes);
-  if (!mem) return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot build instrument \"%s\": out of memory", inst->name);
+  if (!mem) {
+    free(alt);
+    return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot build instrument \"%s\": out of memory", inst->name);
+  }
   rt_instrument_data_t *d = (rt_instrument_data_t *)mem;
   char *p = mem + ((sizeof *d + 63) & ~(size_t)63);
   d->zones = (rt_zone_t *)p;
@@ -119,11 +139,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     if ((mode == MS_LOOP_FORWARD || mode == MS_LOOP_SUSTAIN) && r->loop_end < r->loop_start + 4) {
       r->loop_mode = MS_LOOP_NONE; /* a whole sample shorter than 4 frames cannot loop */
     }
-    r->alt_index = 0xffff;
-    if (z->alt_group) {
-      for (uint32_t k = 0; k < ng; k++)
-        if (groups[k] == z->alt_group) r->alt_index = (uint16_t)k;
-    }
+    r->alt_index = alt[i];
     r->alt_mode = z->alt_mode;
     r->exclusive_group = z->exclusive_group;
     r->choked_by = z->off_by == MS_OFF_BY_NONE ? 0u : z->off_by == MS_OFF_BY_OWN ? z->exclusive_group : z->off_by;
@@ -169,6 +185,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
                                                     : (1.0f - z->velocity_track) + z->velocity_track * x * x;
     }
   }
+  free(alt);
   *out = d;
   return MS_OK;
 }
