@@ -2,9 +2,11 @@
  * From a pattern event's controls to what the engine plays: which
  * instrument and key, and the per-note parameters.
  *
- * Thread: CT. Pure: no engine, no I/O. The list of supported controls is
- * {@linkcode CONTROLS} (docs/live-coding.md prints it); anything else in an event is
- * ignored and reported once per name by the session.
+ * Thread: CT. Pure: no engine, no I/O. {@linkcode CATALOG} lists every control
+ * @strudel/core registers, each played by the engine (a per-note control row of
+ * the engine's control table), resolved here (sound, note, timing), or
+ * unsupported with the reason; the session warns once per part for an
+ * unsupported one. docs/live-coding.md's controls table is tested against it.
  *
  * @module
  */
@@ -45,29 +47,584 @@ export const DEFAULT_SOUNDS: Readonly<Record<string, SoundMapping>> = {
   bass: { instrument: "bass", defaultNote: 36 },
 };
 
-/** The controls this runtime plays, and how (printed in docs/live-coding.md). */
-export const CONTROLS: Readonly<Record<string, string>> = {
-  s: 'sound name: selects the instrument (and for drums the key); "name:i" sets n',
-  sound: "same as s",
-  n: "drums: index into the sound's keys (wrapping); pitched: the MIDI note when there is no `note`; with .scale(): a degree",
-  note: 'pitch: MIDI number or name ("c3" = 48, c4 = 60); a fraction detunes in cents',
-  gain:
-    "amplitude factor (1 = as is): becomes the note's gain in dB, 20·log10(gain); 0 skips the note",
-  velocity:
-    "0..1, the MIDI velocity ×127 (default 100/127): selects velocity layers and scales loudness by the zone's velocity tracking",
-  pan: "0 (left) .. 0.5 (centre) .. 1 (right): added to the zone's pan",
-  speed:
-    "playback rate > 0 (2 = an octave up): a detune of 1200·log2(speed) cents, ±2400; negative (reverse) is not supported",
-  begin: "0..1: start this far into the sample (the zone the note plays)",
-  legato: "note length as a fraction of the event's length (default 1); `clip` is the same",
-  clip: "same as legato",
-  cut: "cut group: a note releases the previous note of the same group (one-shot zones play on)",
-  orbit: "accepted and ignored: everything plays on one stereo mix",
+// ---------------------------------------------------------------------------
+// The superdough catalog: every control @strudel/core registers.
+
+/** How a control is played here. */
+export type ControlStatus = "engine" | "session" | "unsupported";
+
+/** One superdough control (under its main name) and what this runtime does with it. */
+export interface ControlEntry {
+  /**
+   * `engine`: a per-note engine control (the row of the same name, or `engine`, in
+   * `CONTROL_TABLE`); `session`: resolved here, on the control thread, into the note,
+   * its timing or other controls; `unsupported`: ignored with one warning per part.
+   */
+  readonly status: ControlStatus;
+  /** Other names registered for it (`lpf` for `cutoff`). */
+  readonly aliases: readonly string[];
+  /** superdough's unit (what a pattern value means). */
+  readonly unit?: string;
+  /** superdough's default when the event does not set it (absent: the effect is off). */
+  readonly default?: number | string;
+  /** The engine control it sets when not the same name. */
+  readonly engine?: string;
+  /** What it does here (engine and session), or why it is not supported. */
+  readonly does: string;
+}
+
+const eng = (
+  does: string,
+  unit: string,
+  def?: number | string,
+  aliases: readonly string[] = [],
+  engine?: string,
+): ControlEntry => ({
+  status: "engine",
+  aliases,
+  unit,
+  does,
+  ...(def === undefined ? {} : { default: def }),
+  ...(engine === undefined ? {} : { engine }),
+});
+const ses = (
+  does: string,
+  unit: string,
+  aliases: readonly string[] = [],
+  def?: number | string,
+) => ({
+  status: "session" as const,
+  aliases,
+  unit,
+  does,
+  ...(def === undefined ? {} : { default: def }),
+});
+const no = (does: string, aliases: readonly string[] = []): ControlEntry => ({
+  status: "unsupported",
+  aliases,
+  does,
+});
+
+const SYNTH =
+  "a synth-voice control (superdough oscillators): this engine plays samples; synth voices are a later issue";
+const WAVETABLE = "wavetable oscillator control: needs a synth voice (a later issue)";
+const FM = "FM synthesis control: needs a synth voice (a later issue)";
+const ZZFX = "zzfx synth control: needs a synth voice (a later issue)";
+const MIDI_OUT = "MIDI output (`.midi()`): this runtime plays its own samples and sends no MIDI";
+const OSC_OUT = "OSC output (`.osc()`): this runtime sends no OSC";
+const VISUAL = "visual only (pianoroll, scope): no sound";
+const SUPERDIRT_FX = "SuperDirt effect not in superdough: not implemented here";
+const SUPERDIRT_SYNTH = "SuperDirt synth or note-model argument: not a sample-player control";
+const VOICING = "voicing input read by `.voicing()` before an event is made: not a sound control";
+const DUCK = "orbit ducking (sidechain): not implemented";
+const COMP =
+  "per-note compressor (Web Audio DynamicsCompressor): not implemented; the master has a soft limiter";
+const IR = "convolution reverb with a sample: not implemented (the orbit reverb is an FDN)";
+const WAVETABLE_ALIASES: Record<string, readonly string[]> = {
+  wt: ["wavetablePosition"],
+  wtattack: ["wtatt"],
+  wtdecay: ["wtdec"],
+  wtsustain: ["wtsus"],
+  wtrelease: ["wtrel"],
+  warp: ["wavetableWarp"],
+  warpattack: ["warpatt"],
+  warpdecay: ["warpdec"],
+  warpsustain: ["warpsus"],
+  warprelease: ["warprel"],
+  warpmode: ["wavetableWarpMode"],
+  wtphaserand: ["wavetablePhaseRand"],
 };
+const SUPERDIRT_ALIASES: Record<string, readonly string[]> = {
+  gate: ["gat"],
+  fadeTime: ["fadeOutTime"],
+  lfo: ["repeatTime"],
+};
+const TIMECODE = "MIDI time code / song position output: not a sound control";
+
+/**
+ * Every control registered by @strudel/core 1.2.5 (controls.mjs), under its
+ * main name, with its aliases. `tests` walk the registered names and fail on one
+ * that is missing here.
+ */
+export const CATALOG: Readonly<Record<string, ControlEntry>> = {
+  // --- sound selection and the note (session)
+  s: ses('sound name: selects the instrument (and for drums the key); "name:i" sets n', "name", [
+    "sound",
+  ]),
+  n: ses(
+    "drums: index into the sound's keys (wrapping); pitched: the MIDI note when there is no `note`; with .scale(): a degree",
+    "index",
+  ),
+  note: ses(
+    'pitch: MIDI number or name ("c3" = 48, c4 = 60); a fraction detunes in cents',
+    "MIDI note",
+  ),
+  bank: ses(
+    'sound bank: `s("bd").bank("tr909")` plays the sound "tr909_bd" when the set names one, else "bd"',
+    "name",
+  ),
+  gain: ses(
+    "amplitude factor (1 = as is; superdough's default 0.8 is not applied, so shipped sets keep their level): the note's gain in dB, 20·log10(gain); 0 skips the note",
+    "factor",
+    [],
+    1,
+  ),
+  velocity: ses(
+    "0..1, the MIDI velocity ×127 (default 100/127): selects velocity layers and scales loudness by the zone's velocity tracking",
+    "0..1",
+    [],
+    1,
+  ),
+  pan: ses("0 (left) .. 0.5 (centre) .. 1 (right): added to the zone's pan", "0..1", [], 0.5),
+  clip: ses("note length as a fraction of the event's length (default 1)", "factor", ["legato"], 1),
+  duration: ses("note length in cycles (instead of the event's length × clip)", "cycles", ["dur"]),
+  cut: ses(
+    "cut group: a note releases the previous note of the same group (one-shot zones play on)",
+    "group",
+  ),
+  unit: ses(
+    '`"c"`: `speed` is in cycles, the sample lasts 1/speed cycles (speed = speed × sample seconds × cps); `"r"` (default): a rate',
+    "r | c",
+    [],
+    "r",
+  ),
+  lock: ses(
+    "1: `delaytime` is in cycles and follows the tempo (the engine's cycle length is kept up to date)",
+    "0 | 1",
+  ),
+  delaysync: ses(
+    "delay time in cycles, following the tempo (sets `delaytime` with `lock`)",
+    "cycles",
+  ),
+  cps: no("per-event tempo: the tempo is the set's (`set.tempo()`), not an event control"),
+  nudge: no("timing offset in seconds: not implemented (shift the pattern with `.late()`)"),
+  orbit: eng(
+    "the orbit (effect bus 0..) the note plays into: its delay and reverb; superdough's orbits count from 1, so orbit 1 is bus 1 and orbit 0 bus 0",
+    "index",
+    1,
+  ),
+
+  // --- sample playback (engine)
+  begin: eng("start this far into the sample", "0..1", 0),
+  end: eng("stop this far into the sample (1 = its end)", "0..1", 1),
+  loop: eng("1: loop between loopBegin and loopEnd while the note is held", "0 | 1", 0),
+  loopBegin: eng("loop start as a fraction of the sample", "0..1", 0, ["loopb"]),
+  loopEnd: eng("loop end as a fraction of the sample", "0..1", 1, ["loope"]),
+  speed: eng(
+    'playback rate: 2 an octave up, negative plays backwards (read in reverse); with unit "c" fitted to the cycle',
+    "factor",
+    1,
+  ),
+  accelerate: eng("speed change per second of the note (speed + accelerate × t)", "factor/s", 0),
+  stretch: no("phase-vocoder time stretch: not implemented"),
+
+  // --- amplitude envelope (engine)
+  attack: eng("amplitude attack time (overrides the zone's)", "s", 0.001, ["att"]),
+  decay: eng("amplitude decay time", "s", 0.05, ["dec"]),
+  sustain: eng("amplitude sustain level (0 when decay is set alone, as in superdough)", "0..1", 1, [
+    "sus",
+  ]),
+  release: eng("amplitude release time after the note's end", "s", 0.01, ["rel"]),
+  hold: eng("time held at full level after the attack", "s", 0),
+
+  // --- pitch envelope and vibrato (engine)
+  penv: eng("pitch envelope depth in semitones (negative flips it)", "semitones"),
+  pattack: eng("pitch envelope attack", "s", undefined, ["patt"]),
+  pdecay: eng("pitch envelope decay", "s", undefined, ["pdec"]),
+  psustain: eng("pitch envelope sustain level", "0..1", undefined, ["psus"]),
+  prelease: eng("pitch envelope release", "s", undefined, ["prel"]),
+  pcurve: eng("pitch envelope curve: 0 linear, 1 exponential", "0 | 1", 0),
+  panchor: eng("pitch envelope anchor: 0 from the note up, 1 down to the note", "0..1", 0),
+  vib: eng("vibrato rate", "Hz", undefined, ["vibrato", "v"]),
+  vibmod: eng("vibrato depth (with vib)", "semitones", 0.15, ["vmod"]),
+
+  // --- filters (engine)
+  cutoff: eng("low-pass cutoff (12 or 24 dB per ftype)", "Hz", undefined, ["ctf", "lpf", "lp"]),
+  resonance: eng("low-pass resonance", "Q", 1, ["lpq"]),
+  hcutoff: eng("high-pass cutoff", "Hz", undefined, ["hpf", "hp"]),
+  hresonance: eng("high-pass resonance", "Q", 1, ["hpq"]),
+  bandf: eng("band-pass centre", "Hz", undefined, ["bpf", "bp"]),
+  bandq: eng("band-pass Q", "Q", 1, ["bpq"]),
+  ftype: eng(
+    'filter slope: "12db" (0), "ladder" (1, played as 24 dB), "24db" (2)',
+    "name | 0..2",
+    "12db",
+  ),
+  fanchor: eng(
+    "filter envelope anchor: 0 sweeps up from the cutoff, 0.5 around it, 1 down to it",
+    "0..1",
+    0,
+  ),
+  lpenv: eng("low-pass envelope depth in octaves", "octaves", undefined, ["lpe"]),
+  lpattack: eng("low-pass envelope attack", "s", undefined, ["lpa"]),
+  lpdecay: eng("low-pass envelope decay", "s", undefined, ["lpd"]),
+  lpsustain: eng("low-pass envelope sustain", "0..1", undefined, ["lps"]),
+  lprelease: eng("low-pass envelope release", "s", undefined, ["lpr"]),
+  hpenv: eng("high-pass envelope depth in octaves", "octaves", undefined, ["hpe"]),
+  hpattack: eng("high-pass envelope attack", "s", undefined, ["hpa"]),
+  hpdecay: eng("high-pass envelope decay", "s", undefined, ["hpd"]),
+  hpsustain: eng("high-pass envelope sustain", "0..1", undefined, ["hps"]),
+  hprelease: eng("high-pass envelope release", "s", undefined, ["hpr"]),
+  bpenv: eng("band-pass envelope depth in octaves", "octaves", undefined, ["bpe"]),
+  bpattack: eng("band-pass envelope attack", "s", undefined, ["bpa"]),
+  bpdecay: eng("band-pass envelope decay", "s", undefined, ["bpd"]),
+  bpsustain: eng("band-pass envelope sustain", "0..1", undefined, ["bps"]),
+  bprelease: eng("band-pass envelope release", "s", undefined, ["bpr"]),
+  djf: eng("DJ filter: below 0.5 low-pass, above high-pass, 0.5 open", "0..1"),
+  vowel: eng("formant filter: a e i o u ae aa oe ue y uh un en an on (and æ ø ɑ å ö ü ı)", "name"),
+  drive: no("ladder filter drive: the engine plays ladder as its 24 dB filter, without drive"),
+
+  // --- character (engine)
+  coarse: eng("sample-rate reduction: holds every n-th sample", "factor ≥ 1"),
+  crush: eng("bit depth (16 barely, 1 drastic)", "bits"),
+  shape: eng("waveshaper amount", "0..1"),
+  distort: eng("waveshaping distortion amount (loud)", "≥ 0", undefined, ["dist"]),
+  distortvol: eng("volume after distort", "factor", 1, ["distvol"]),
+  distorttype: no("distortion curve types other than superdough's default: not implemented", [
+    "disttype",
+  ]),
+  tremolo: eng("tremolo rate (amplitude LFO)", "Hz", undefined, ["trem"]),
+  tremolosync: eng(
+    "tremolo rate in cycles (follows the tempo)",
+    "cycles",
+    undefined,
+    ["tremsync"],
+    "tremolo",
+  ),
+  tremolodepth: eng("tremolo depth", "0..1", 1, ["tremdepth"]),
+  tremoloshape: eng("tremolo waveform: sine, tri, square, saw, ramp", "name", "sine", [
+    "tremshape",
+  ]),
+  tremoloskew: no("tremolo waveform skew: not implemented", ["tremskew"]),
+  tremolophase: no("tremolo phase offset: not implemented", ["tremphase"]),
+  phaserrate: eng("phaser LFO rate", "Hz", undefined, ["phaser", "ph"]),
+  phaserdepth: eng("phaser depth", "0..1", 0.75, ["phd", "phasdp"]),
+  phasercenter: eng("phaser centre frequency", "Hz", 1000, ["phc"]),
+  phasersweep: eng("phaser sweep range", "Hz", 2000, ["phs"]),
+  ring: eng("ring modulation amount (SuperDirt)", "0..1"),
+  ringf: eng("ring modulation frequency (SuperDirt)", "Hz", 0),
+  ringdf: no("ring modulation frequency slide: not implemented"),
+  squiz: no("SuperDirt's squiz pitch-raiser: not implemented"),
+  postgain: eng("gain after the effect chain", "factor", 1),
+  amp: no("SuperDirt's linear amplitude: use gain"),
+
+  // --- orbit effects (engine)
+  delay: eng("delay send level into the note's orbit", "0..1", 0),
+  delaytime: eng("delay time of the orbit (in cycles with lock)", "s", 0.1875, ["delayt", "dt"]),
+  delayfeedback: eng("delay feedback of the orbit, clamped to 0.98", "0..1", 0.5, [
+    "delayfb",
+    "dfb",
+  ]),
+  delayspeed: no("pitch of the delay feedback: not implemented"),
+  room: eng("reverb send level into the note's orbit", "0..1", 0),
+  roomsize: eng("reverb size: its RT60 in seconds", "s", undefined, ["size", "sz", "rsize"]),
+  roomlp: eng("reverb low-pass start frequency", "Hz", undefined, ["rlp"]),
+  roomdim: eng("reverb low-pass frequency at -60 dB", "Hz", undefined, ["rdim"]),
+  roomfade: eng("reverb fade-in time", "s", undefined, ["rfade"]),
+  dry: eng("dry level of the orbit: 0 wet only, 1 dry", "0..1", 0),
+  ir: no(IR, ["iresponse"]),
+  irspeed: no(IR),
+  irbegin: no(IR),
+  duckorbit: no(DUCK, ["duck"]),
+  duckattack: no(DUCK, ["duckatt"]),
+  duckdepth: no(DUCK),
+  duckonset: no(DUCK, ["duckons"]),
+  compressor: no(COMP),
+  compressorRatio: no(COMP),
+  compressorKnee: no(COMP),
+  compressorAttack: no(COMP),
+  compressorRelease: no(COMP),
+  channels: no(
+    "browser output channel routing: use `--orbit-outputs` (each orbit its own port pair)",
+    ["ch"],
+  ),
+
+  // --- synth voices (later issue)
+  ...Object.fromEntries(
+    [
+      "wt",
+      "wtenv",
+      "wtattack",
+      "wtdecay",
+      "wtsustain",
+      "wtrelease",
+      "wtrate",
+      "wtsync",
+      "wtdepth",
+      "wtshape",
+      "wtdc",
+      "wtskew",
+      "warp",
+      "warpattack",
+      "warpdecay",
+      "warpsustain",
+      "warprelease",
+      "warprate",
+      "warpdepth",
+      "warpshape",
+      "warpdc",
+      "warpskew",
+      "warpmode",
+      "wtphaserand",
+      "warpenv",
+      "warpsync",
+    ].map((k) => [k, no(WAVETABLE, WAVETABLE_ALIASES[k] ?? [])]),
+  ),
+  ...Object.fromEntries(
+    ["fmh", "fmattack", "fmdecay", "fmsustain", "fmrelease", "fmenv", "fmwave", "fmvelocity"].map((
+      k,
+    ) => [k, no(FM)]),
+  ),
+  fmi: no(FM, ["fm"]),
+  source: no("custom Web Audio source node: browser only", ["src"]),
+  byteBeatExpression: no(SYNTH, ["bbexpr"]),
+  byteBeatStartTime: no(SYNTH, ["bbst"]),
+  ...Object.fromEntries(
+    ["pw", "pwrate", "pwsweep", "unison", "spread", "noise", "density", "partials", "real", "imag"]
+      .map((k) => [k, no(SYNTH)]),
+  ),
+  detune: no(SYNTH, ["det"]),
+  zzfx: no(ZZFX),
+  ...Object.fromEntries(
+    [
+      "curve",
+      "slide",
+      "deltaSlide",
+      "pitchJump",
+      "pitchJumpTime",
+      "zcrush",
+      "zdelay",
+      "zmod",
+      "znoise",
+      "zrand",
+    ].map((k) => [k, no(ZZFX)]),
+  ),
+  chorus: no("superdough synth chorus: not implemented"),
+
+  // --- SuperDirt effects and synth arguments
+  ...Object.fromEntries(
+    [
+      "binshift",
+      "comb",
+      "enhance",
+      "freeze",
+      "hbrick",
+      "lbrick",
+      "krush",
+      "kcutoff",
+      "octer",
+      "octersub",
+      "octersubsub",
+      "scram",
+      "smear",
+      "triode",
+      "waveloss",
+      "xsdelay",
+      "tsdelay",
+      "fshift",
+      "fshiftnote",
+      "fshiftphase",
+      "leslie",
+      "lrate",
+      "lsize",
+      "overgain",
+      "overshape",
+    ]
+      .map((k) => [k, no(SUPERDIRT_FX)]),
+  ),
+  ...Object.fromEntries(
+    [
+      "freq",
+      "octave",
+      "voice",
+      "harmonic",
+      "stepsPerOctave",
+      "octaveR",
+      "semitone",
+      "ctranspose",
+      "mtranspose",
+      "gate",
+      "sustainpedal",
+      "expression",
+      "fadeTime",
+      "fadeInTime",
+      "lfo",
+      "rate",
+      "panspan",
+      "pansplay",
+      "panwidth",
+      "panorient",
+    ]
+      .map((k) => [k, no(SUPERDIRT_SYNTH, SUPERDIRT_ALIASES[k] ?? [])]),
+  ),
+  // --- MIDI, OSC, visuals, voicing input
+  ...Object.fromEntries(
+    [
+      "midichan",
+      "midiport",
+      "midicmd",
+      "midimap",
+      "ccn",
+      "ccv",
+      "ctlNum",
+      "nrpnn",
+      "nrpv",
+      "progNum",
+      "sysexid",
+      "sysexdata",
+      "midibend",
+      "miditouch",
+      "polyTouch",
+      "channel",
+    ]
+      .map((k) => [k, no(MIDI_OUT)]),
+  ),
+  ...Object.fromEntries(
+    ["songPtr", "hours", "minutes", "seconds", "frames", "frameRate"].map((k) => [k, no(TIMECODE)]),
+  ),
+  oschost: no(OSC_OUT),
+  oscport: no(OSC_OUT),
+  ...Object.fromEntries(
+    ["color", "activeLabel", "label", "analyze", "fft"].map((k) => [k, no(VISUAL)]),
+  ),
+  ...Object.fromEntries(
+    ["anchor", "chord", "mode", "offset", "octaves", "degree"].map((k) => [k, no(VOICING)]),
+  ),
+  dictionary: no(VOICING, ["dict"]),
+  uid: no("event id for outputs that track notes: not a sound control"),
+  val: no("generic value slot: not a sound control"),
+};
+
+/** Alias or main name to the main name, for every registered control. */
+export const CONTROL_ALIASES: ReadonlyMap<string, string> = new Map(
+  Object.entries(CATALOG).flatMap(([main, e]) =>
+    [main, ...e.aliases].map((a): [string, string] => [a, main])
+  ),
+);
+
+/** The controls this runtime plays (main names and aliases), with what each does. */
+export const CONTROLS: Readonly<Record<string, string>> = Object.fromEntries(
+  [...CONTROL_ALIASES].filter(([, main]) => CATALOG[main]!.status !== "unsupported").map((
+    [name, main],
+  ) => [name, name === main ? CATALOG[main]!.does : `same as ${main}`]),
+);
+
+/** Controls the engine or the session plays (others are reported as ignored). */
+export const KNOWN_CONTROLS: ReadonlySet<string> = new Set(Object.keys(CONTROLS));
+
+/**
+ * Why a control is ignored: its catalog reason, or that it is no superdough control.
+ *
+ * @param name A control name as it appears in an event.
+ * @returns The text for the warning, or undefined for a control that is played.
+ */
+export function unsupportedReason(name: string): string | undefined {
+  const main = CONTROL_ALIASES.get(name);
+  if (main === undefined) return "not a superdough control";
+  const e = CATALOG[main]!;
+  return e.status === "unsupported" ? e.does : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Conversions from superdough's units to the engine's.
+
+/** The engine's vowel indices (engine/src/rt/rt_fx_vowel.c's order). */
+export const VOWELS = [
+  "a",
+  "e",
+  "i",
+  "o",
+  "u",
+  "ae",
+  "aa",
+  "oe",
+  "ue",
+  "y",
+  "uh",
+  "un",
+  "en",
+  "an",
+  "on",
+] as const;
+const VOWEL_ALIASES: Record<string, string> = {
+  "æ": "ae",
+  "ø": "oe",
+  "ɑ": "aa",
+  "å": "aa",
+  "ö": "oe",
+  "ü": "ue",
+  "ı": "y",
+};
+
+/**
+ * The engine's index of a vowel name (superdough's names and IPA aliases).
+ *
+ * @param v A vowel name such as "a" or "æ".
+ * @returns 0..14, or undefined for an unknown name.
+ */
+export function vowelIndex(v: unknown): number | undefined {
+  if (typeof v !== "string") return undefined;
+  const name = VOWEL_ALIASES[v] ?? v.toLowerCase();
+  const i = (VOWELS as readonly string[]).indexOf(name);
+  return i < 0 ? undefined : i;
+}
+
+/** superdough's filter types by number: 0 "12db", 1 "ladder", 2 "24db". */
+export const FTYPES = ["12db", "ladder", "24db"] as const;
+
+/**
+ * A filter type as the engine's ftype value (superdough's numbering: a number
+ * wraps modulo 3; the engine plays "ladder" as its 24 dB filter).
+ *
+ * @param v "12db", "24db", "ladder" or a number.
+ * @returns 0, 1 or 2, or undefined for an unknown name.
+ */
+export function ftypeIndex(v: unknown): number | undefined {
+  if (typeof v === "number" && Number.isFinite(v)) return ((Math.floor(v) % 3) + 3) % 3;
+  if (typeof v !== "string") return undefined;
+  if (v.trim() !== "" && Number.isFinite(Number(v))) return ftypeIndex(Number(v));
+  const i = (FTYPES as readonly string[]).indexOf(v.toLowerCase());
+  return i < 0 ? undefined : i;
+}
+
+/** Tremolo waveforms, the engine's indices (RT_FX_LFO_*). */
+export const TREMOLO_SHAPES = ["sine", "tri", "square", "saw", "ramp"] as const;
+
+/**
+ * A tremolo shape name (or number) as the engine's index.
+ *
+ * @param v "sine", "tri", "square", "saw", "ramp" or 0..4.
+ * @returns 0..4, or undefined for an unknown name.
+ */
+export function tremoloShapeIndex(v: unknown): number | undefined {
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v < TREMOLO_SHAPES.length) return v;
+  if (typeof v !== "string") return undefined;
+  const i = (TREMOLO_SHAPES as readonly string[]).indexOf(v.toLowerCase());
+  return i < 0 ? undefined : i;
+}
+
+/**
+ * superdough's `unit: "c"`: the playback rate at which a sample of
+ * `sampleSeconds` lasts 1/|speed| cycles at `cps` cycles per second.
+ *
+ * @param speed The event's speed (cycles: 1 = one cycle, 2 = half a cycle; negative plays in reverse).
+ * @param sampleSeconds The sample's length in seconds (at its own rate).
+ * @param cps Cycles per second.
+ * @returns The rate: speed × sampleSeconds × cps.
+ * @example
+ * ```ts
+ * import { unitCycleRate } from "./controls.ts";
+ * // a 2 s loop at 0.5 cycles per second already lasts one cycle
+ * console.assert(unitCycleRate(1, 2, 0.5) === 1);
+ * ```
+ */
+export function unitCycleRate(speed: number, sampleSeconds: number, cps: number): number {
+  return speed * sampleSeconds * cps;
+}
 
 /** What one event asks the engine to play. */
 export interface NoteRequest {
-  /** The sound name as written (without ":n"). */
+  /** The sound name as written (without ":n"; with the bank when the set has "bank_name"). */
   sound: string;
   /** The instrument it resolves to. */
   instrument: string;
@@ -78,17 +635,31 @@ export interface NoteRequest {
   gainDb: number;
   /** -1..1 added to the zone's pan. */
   pan: number;
+  /** Detune in cents: the note's fraction and |speed| (with unit "c", the session adds the fit). */
   tuneCents: number;
   /** Fraction 0..1 of the sample to skip. */
   begin: number;
   /** Fraction of the event's length the note is held. */
   legato: number;
+  /** Note length in cycles (`duration`), instead of the event's length × legato. */
+  duration?: number;
   /** Cut group, if any. */
   cut?: number;
+  /**
+   * `unit: "c"`: the speed (signed) in cycles; the session turns it into a rate
+   * from the sample's length and the tempo ({@linkcode unitCycleRate}).
+   */
+  cycleSpeed?: number;
+  /**
+   * Engine controls by name (the engine's control table), in the engine's units:
+   * vowel, ftype and tremoloshape as indices, tremolosync as a rate in Hz,
+   * delaysync as delaytime in cycles with lock = 1, speed only when negative (-1:
+   * reverse; |speed| is in tuneCents).
+   */
+  controls: Record<string, number>;
+  /** Controls skipped for a bad value, each a message (the session warns once per part). */
+  problems: string[];
 }
-
-/** Controls a NoteRequest takes into account (others are reported as ignored). */
-export const KNOWN_CONTROLS: ReadonlySet<string> = new Set(Object.keys(CONTROLS));
 
 const num = (v: unknown): number | undefined => {
   if (typeof v === "number") return v;
@@ -96,28 +667,41 @@ const num = (v: unknown): number | undefined => {
   return undefined;
 };
 
+/** Options of {@linkcode resolveControls}. */
+export interface ResolveOptions {
+  /** Sound of events that name none (a bare `note(...)`). @default "epiano" */
+  defaultSound?: string;
+  /** Cycles per second, for tremolosync. @default 0.5 */
+  cps?: number;
+}
+
 /**
  * Resolve one event's controls.
  *
  * @param value The event's controls (e.g. `{ s: "hh", n: 1, gain: 0.5 }`).
  * @param sounds Sound names to mappings.
- * @param defaultSound Sound of events that name none (a bare `note(...)`). @default "epiano"
+ * @param options The default sound (a string, as before) or {@linkcode ResolveOptions}.
  * @returns The note to play, `null` for a silent event (gain 0), or an error text: the
- *   event is dropped then (a supported control that is NaN or a {@linkcode BadValue}
- *   drops it too, with the reason).
+ *   event is dropped then (a note control that is NaN or a {@linkcode BadValue}
+ *   drops it too, with the reason; an effect control with a bad value is left out and
+ *   named in `problems`).
  * @example
  * ```ts
  * import { DEFAULT_SOUNDS, resolveControls } from "./controls.ts";
- * const r = resolveControls({ s: "hh", n: 2, gain: 0.5, pan: 1 }, DEFAULT_SOUNDS);
+ * const r = resolveControls({ s: "hh", n: 2, gain: 0.5, pan: 1, lpf: 800 }, DEFAULT_SOUNDS);
  * console.assert(typeof r === "object" && r !== null && r.note === 46 && r.pan === 1);
+ * console.assert(typeof r === "object" && r !== null && r.controls.cutoff === 800);
  * ```
  */
 export function resolveControls(
   value: Record<string, unknown>,
   sounds: Readonly<Record<string, SoundMapping>>,
-  defaultSound = "epiano",
+  options: string | ResolveOptions = {},
 ): NoteRequest | null | string {
-  for (const key of KNOWN_CONTROLS) {
+  const opts = typeof options === "string" ? { defaultSound: options } : options;
+  const defaultSound = opts.defaultSound ?? "epiano";
+  const cps = opts.cps ?? 0.5;
+  for (const key of SESSION_NAMES) {
     const v = value[key];
     if (v instanceof BadValue) return v.reason;
     if (typeof v === "number" && Number.isNaN(v)) return `${key} is NaN`;
@@ -130,8 +714,16 @@ export function resolveControls(
     if (index === undefined && num(i) !== undefined) index = num(i);
   }
   if (typeof sound !== "string") return `sound must be a name, got "${JSON.stringify(sound)}"`;
-  const map = sounds[sound];
-  if (!map) return `no sound "${sound}": use one of ${Object.keys(sounds).join(", ")}`;
+  const problems: string[] = [];
+  let name: string = sound;
+  const bank = value.bank;
+  if (typeof bank === "string" && bank !== "") {
+    const banked = `${bank}_${name}`;
+    if (sounds[banked]) name = banked;
+    else problems.push(`bank "${bank}": no sound "${banked}", playing "${name}"`);
+  }
+  const map = sounds[name];
+  if (!map) return `no sound "${name}": use one of ${Object.keys(sounds).join(", ")}`;
 
   let key: number;
   let cents = 0;
@@ -160,16 +752,28 @@ export function resolveControls(
   const velocity = vel === undefined ? 100 : Math.max(1, Math.min(127, Math.round(vel * 127)));
   const panRaw = num(value.pan);
   const pan = panRaw === undefined ? 0 : Math.max(-1, Math.min(1, panRaw * 2 - 1));
+  const controls: Record<string, number> = {};
   const speed = num(value.speed);
-  if (speed !== undefined) {
-    if (!(speed > 0)) return `speed must be > 0 (reverse is not supported), got "${speed}"`;
-    cents += 1200 * Math.log2(speed);
+  const unit = value.unit;
+  if (unit !== undefined && unit !== "r" && unit !== "c") {
+    problems.push(`unit must be "r" or "c", got "${String(unit)}": played as "r"`);
+  }
+  let cycleSpeed: number | undefined;
+  if (unit === "c") {
+    cycleSpeed = speed ?? 1;
+    if (cycleSpeed === 0) return null;
+    if (cycleSpeed < 0) controls.speed = -1;
+  } else if (speed !== undefined) {
+    if (speed === 0) return null;
+    if (speed < 0) controls.speed = -1;
+    cents += 1200 * Math.log2(Math.abs(speed));
   }
   const tuneCents = Math.max(-2400, Math.min(2400, cents));
   const begin = Math.max(0, Math.min(1, num(value.begin) ?? 0));
   const legato = Math.max(0, num(value.legato) ?? num(value.clip) ?? 1);
+  engineControls(value, cps, controls, problems);
   const req: NoteRequest = {
-    sound,
+    sound: name,
     instrument: map.instrument,
     note: key,
     velocity,
@@ -178,10 +782,71 @@ export function resolveControls(
     tuneCents,
     begin,
     legato,
+    controls,
+    problems,
   };
   const cut = num(value.cut);
   if (cut !== undefined) req.cut = cut;
+  const duration = num(value.duration ?? value.dur);
+  if (duration !== undefined && duration >= 0) req.duration = duration;
+  if (cycleSpeed !== undefined) req.cycleSpeed = cycleSpeed;
   return req;
+}
+
+/** Names the session resolves itself (a NaN or BadValue in one drops the event). */
+const SESSION_NAMES: readonly string[] = [...CONTROL_ALIASES].filter(([, m]) =>
+  CATALOG[m]!.status === "session"
+).map(([n]) => n);
+
+/** Values that are names in superdough, and their engine index. */
+const NAMED: Readonly<Record<string, (v: unknown) => number | undefined>> = {
+  vowel: vowelIndex,
+  ftype: ftypeIndex,
+  tremoloshape: tremoloShapeIndex,
+};
+
+/** The engine controls of an event, converted; bad values go to problems. */
+function engineControls(
+  value: Record<string, unknown>,
+  cps: number,
+  out: Record<string, number>,
+  problems: string[],
+): void {
+  for (const [name, raw] of Object.entries(value)) {
+    const main = CONTROL_ALIASES.get(name);
+    if (main === undefined || main === "speed" || main === "begin") continue;
+    const entry = CATALOG[main]!;
+    if (entry.status !== "engine") continue;
+    if (raw instanceof BadValue) {
+      problems.push(`${main}: ${raw.reason}: ignored`);
+      continue;
+    }
+    const conv = NAMED[main];
+    const v = conv ? conv(raw) : num(raw);
+    if (v === undefined || !Number.isFinite(v)) {
+      const allowed = main === "vowel"
+        ? `: use one of ${VOWELS.join(" ")}`
+        : main === "ftype"
+        ? `: use one of ${FTYPES.join(" ")} or 0..2`
+        : main === "tremoloshape"
+        ? `: use one of ${TREMOLO_SHAPES.join(" ")}`
+        : "";
+      problems.push(`${main} "${String(raw)}" is not a valid value${allowed}: ignored`);
+      continue;
+    }
+    if (main === "tremolosync") {
+      if (v > 0) out.tremolo = v * cps;
+      continue;
+    }
+    out[entry.engine ?? main] = v;
+  }
+  const ds = num(value.delaysync);
+  if (ds !== undefined && out.delaytime === undefined) out.delaytime = ds;
+  if (ds !== undefined || num(value.lock) === 1) {
+    if (out.delaytime !== undefined) out.lock = 1;
+  }
+  // superdough's envelope rule: a decay without a sustain decays to (nearly) silence.
+  if (out.decay !== undefined && out.sustain === undefined) out.sustain = 0.001;
 }
 
 function noteValue(v: unknown): number | string {

@@ -4,12 +4,20 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { BadValue } from "./bad_value.ts";
 import {
+  CATALOG,
+  CONTROL_ALIASES,
   CONTROLS,
   DEFAULT_SOUNDS,
+  ftypeIndex,
   KNOWN_CONTROLS,
   type NoteRequest,
   resolveControls,
+  tremoloShapeIndex,
+  unitCycleRate,
+  unsupportedReason,
+  vowelIndex,
 } from "./controls.ts";
+import { strudel } from "./strudel.ts";
 
 const play = (value: Record<string, unknown>): NoteRequest => {
   const r = resolveControls(value, DEFAULT_SOUNDS);
@@ -89,10 +97,6 @@ Deno.test("gain 0 is a silent event (null); problems are texts that name the val
     "note 130 is outside 0..127",
   );
   assert.equal(
-    resolveControls({ s: "piano", speed: -1 }, DEFAULT_SOUNDS),
-    'speed must be > 0 (reverse is not supported), got "-1"',
-  );
-  assert.equal(
     resolveControls({ s: "piano", note: "h2" }, DEFAULT_SOUNDS),
     'Cannot read note "h2": use a name like "c3", "eb4" or "f#2"',
   );
@@ -106,8 +110,14 @@ Deno.test("a NaN or a BadValue in a supported control drops the event with the r
     resolveControls({ s: "piano", note: new BadValue('no scale "x"') }, DEFAULT_SOUNDS),
     'no scale "x"',
   );
-  // a control this runtime ignores does not drop the event
-  assert.equal(play({ s: "bd", room: NaN }).note, 36);
+  // an effect control with a bad value is left out with a problem; the note plays
+  const r = play({ s: "bd", room: NaN, vowel: "x" });
+  assert.equal(r.note, 36);
+  assert.deepEqual(r.controls, {});
+  assert.deepEqual(r.problems, [
+    'room "NaN" is not a valid value: ignored',
+    'vowel "x" is not a valid value: use one of a e i o u ae aa oe ue y uh un en an on: ignored',
+  ]);
 });
 
 Deno.test("the documented controls are the known ones; every default sound has an instrument file", () => {
@@ -119,4 +129,152 @@ Deno.test("the documented controls are the known ones; every default sound has a
       m.keys === undefined || m.keys.every((k) => Number.isInteger(k) && k >= 0 && k < 128),
     );
   }
+});
+
+/** Every control name @strudel/core registers, with the main name its setter writes. */
+function registeredControls(): Map<string, string> {
+  const names = new Set<string>();
+  for (const k of Object.keys(strudel)) if (strudel.isControlName(k)) names.add(k);
+  // aliases that are only on the Pattern prototype (trem, tremdepth, duckatt, ...)
+  for (const k of Object.getOwnPropertyNames(strudel.Pattern.prototype)) {
+    if (strudel.isControlName(k)) names.add(k);
+  }
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const pat = strudel.pure({ probe: 0 })[name](1);
+    const value = pat.queryArc(0, 1)[0].value as Record<string, unknown>;
+    const keys = Object.keys(value).filter((k) => k !== "probe");
+    assert.equal(keys.length, 1, `${name} sets ${keys.join(", ")}`);
+    out.set(name, keys[0]!);
+  }
+  return out;
+}
+
+Deno.test("the catalog holds every control @strudel/core registers, under its main name, each mapped or with a reason", () => {
+  const registered = registeredControls();
+  assert.ok(registered.size > 300, `only ${registered.size} controls found`);
+  const missing: string[] = [];
+  const wrongMain: string[] = [];
+  for (const [name, main] of registered) {
+    const ours = CONTROL_ALIASES.get(name);
+    if (ours === undefined) missing.push(name);
+    else if (ours !== main) wrongMain.push(`${name}: ${ours} here, ${main} in Strudel`);
+  }
+  assert.deepEqual(missing, []);
+  assert.deepEqual(wrongMain, []);
+  // nothing listed that Strudel does not register
+  assert.deepEqual([...CONTROL_ALIASES.keys()].filter((n) => !registered.has(n)), []);
+  for (const [main, e] of Object.entries(CATALOG)) {
+    assert.ok(e.does.length > 10, `${main} says what it does or why not`);
+    if (e.status === "engine") assert.ok(e.unit, `${main} has superdough's unit`);
+  }
+  for (
+    const [alias, main] of [
+      ["lpf", "cutoff"],
+      ["ctf", "cutoff"],
+      ["lp", "cutoff"],
+      ["lpq", "resonance"],
+      ["hpf", "hcutoff"],
+      ["bpf", "bandf"],
+      ["delayfb", "delayfeedback"],
+      ["dt", "delaytime"],
+      ["size", "roomsize"],
+      ["sz", "roomsize"],
+      ["ph", "phaserrate"],
+      ["legato", "clip"],
+    ]
+  ) assert.equal(CONTROL_ALIASES.get(alias!), main, alias);
+  assert.equal(unsupportedReason("lpf"), undefined);
+  assert.match(unsupportedReason("fmi")!, /FM synthesis/);
+  assert.equal(unsupportedReason("nonsense"), "not a superdough control");
+});
+
+Deno.test("effect controls: aliases resolve, names become engine indices, delaysync is delaytime in cycles with lock", () => {
+  const r = play({
+    s: "bd",
+    lpf: 800,
+    lpq: 4,
+    hpf: 100,
+    size: 2,
+    room: 0.3,
+    delayfb: 0.6,
+    dt: 0.25,
+    vowel: "o",
+    ftype: "24db",
+    tremoloshape: "square",
+    tremolosync: 4,
+  });
+  assert.deepEqual(r.controls, {
+    cutoff: 800,
+    resonance: 4,
+    hcutoff: 100,
+    roomsize: 2,
+    room: 0.3,
+    delayfeedback: 0.6,
+    delaytime: 0.25,
+    vowel: 3,
+    ftype: 2,
+    tremoloshape: 2,
+    tremolo: 4 * 0.5,
+  });
+  assert.equal(play({ s: "bd", tremolosync: 4 }).controls.tremolo, 2); // 4 per cycle at 0.5 cps
+  const fast = resolveControls({ s: "bd", tremolosync: 4 }, DEFAULT_SOUNDS, { cps: 1 });
+  assert.equal((fast as NoteRequest).controls.tremolo, 4);
+  assert.deepEqual(play({ s: "bd", delay: 0.5, delaysync: 0.375 }).controls, {
+    delay: 0.5,
+    delaytime: 0.375,
+    lock: 1,
+  });
+  assert.deepEqual(play({ s: "bd", delay: 0.5, delaytime: 0.5, lock: 1 }).controls, {
+    delay: 0.5,
+    delaytime: 0.5,
+    lock: 1,
+  });
+  // superdough: a decay without a sustain decays to 0.001
+  assert.deepEqual(play({ s: "bd", decay: 0.2 }).controls, { decay: 0.2, sustain: 0.001 });
+  assert.deepEqual(play({ s: "bd", decay: 0.2, sus: 0.5 }).controls, { decay: 0.2, sustain: 0.5 });
+  // vowel names and IPA aliases; ftype numbers wrap like superdough's
+  assert.deepEqual(["a", "e", "i", "o", "u", "æ", "ø"].map(vowelIndex), [0, 1, 2, 3, 4, 5, 7]);
+  assert.deepEqual(["12db", "ladder", "24db", 0, 1, 2, 3, -1, "2", "x"].map(ftypeIndex), [
+    0,
+    1,
+    2,
+    0,
+    1,
+    2,
+    0,
+    2,
+    2,
+    undefined,
+  ]);
+  assert.deepEqual(["sine", "tri", "square", "saw", "ramp", 9].map(tremoloShapeIndex), [
+    0,
+    1,
+    2,
+    3,
+    4,
+    undefined,
+  ]);
+});
+
+Deno.test("speed: negative plays in reverse at |speed|; unit c carries the speed in cycles for the session", () => {
+  const back = play({ s: "epiano", speed: -2 });
+  assert.deepEqual([back.tuneCents, back.controls.speed], [1200, -1]);
+  assert.equal(play({ s: "epiano", speed: 2 }).controls.speed, undefined);
+  assert.equal(resolveControls({ s: "epiano", speed: 0 }, DEFAULT_SOUNDS), null);
+  const c = play({ s: "epiano", speed: 0.5, unit: "c" });
+  assert.deepEqual([c.cycleSpeed, c.tuneCents], [0.5, 0]);
+  // a 3 s sample at 0.5 cps lasts 2 cycles at rate 1: one cycle needs rate 1.5
+  assert.equal(unitCycleRate(1, 3, 0.5), 1.5);
+  assert.equal(unitCycleRate(-2, 3, 0.5), -3);
+});
+
+Deno.test("bank picks the sound bank_name when the set has one", () => {
+  const sounds = { ...DEFAULT_SOUNDS, tr909_bd: { instrument: "drums", keys: [35] } };
+  const r = resolveControls({ s: "bd", bank: "tr909" }, sounds) as NoteRequest;
+  assert.deepEqual([r.sound, r.note, r.problems], ["tr909_bd", 35, []]);
+  const other = resolveControls({ s: "sd", bank: "tr909" }, sounds) as NoteRequest;
+  assert.deepEqual([other.sound, other.problems], ["sd", [
+    'bank "tr909": no sound "tr909_sd", playing "sd"',
+  ]]);
 });
