@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import {
   ALT,
+  AUDIO,
   BACKEND,
   EV,
   FIELD,
@@ -22,6 +23,7 @@ import {
   FILTER,
   INTERP,
   LOOP,
+  MAX_ORBITS,
   MIDI,
   OFF,
   OUTPUT,
@@ -107,10 +109,12 @@ Deno.test("constants in lib/ffi/layout.ts equal the header's #defines", () => {
     ["MS_TRIGGER_", TRIGGER],
     ["MS_OFF_", OFF],
     ["MS_FILTER_", FILTER],
+    ["MS_AUDIO_", AUDIO],
     ["MS_FIELDS_", FIELDS],
     ["MS_FIELD_", FIELD],
     ["MS_MIDI_", MIDI],
   ];
+  assert.equal(defines("MS_MAX_ORBITS").get("MS_MAX_ORBITS"), MAX_ORBITS, "MS_MAX_ORBITS");
   for (const [prefix, table] of tables) {
     const c = defines(prefix);
     assert.ok(c.size > 0, `no ${prefix}* in the header`);

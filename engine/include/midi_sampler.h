@@ -87,15 +87,33 @@ typedef struct ms_render_file ms_render_file_t;
 /* Sampler configuration. Zero fields take the default shown. */
 typedef struct ms_audio_config {
   uint32_t sample_rate;      /* Hz, 8000..384000 (default 48000) */
-  uint32_t channels;         /* interleaved output channels, 1..8 (default 2) */
+  uint32_t channels;         /* interleaved output channels, 1..32 (default 2); pairs are buses */
   uint32_t max_polyphony;    /* voices, 1..4096 (default 64) */
   uint32_t buffer_size;      /* frames per internal block, 16..8192 (default 128) */
   uint32_t ring_capacity;    /* events per producer ring, power of two, 64..1M (default 4096) */
   uint32_t max_instruments;  /* 1..4096 (default 128) */
   uint32_t interpolation;    /* MS_INTERP_* (default cubic) */
   uint32_t seed;             /* seed of the engine's random alternatives (default 1 when 0) */
+  uint32_t flags;            /* 32: MS_AUDIO_* (default 0: orbits into the main output, limiter on) */
+  uint32_t reserved;         /* 36: 0 */
 } ms_audio_config_t;
-_Static_assert(sizeof(ms_audio_config_t) == 32, "ms_audio_config_t layout");
+_Static_assert(sizeof(ms_audio_config_t) == 40, "ms_audio_config_t layout");
+
+/*
+ * Orbits: MS_MAX_ORBITS stereo effect buses (delay + reverb), a note's
+ * `orbit` control selects one. By default every orbit's wet output and every
+ * voice's dry output mix into the output (the dry on its instrument's
+ * MS_PARAM_OUTPUT_BUS pair, the wet on channels 0/1). MS_AUDIO_ORBIT_OUTPUTS
+ * gives orbit k channels 2k and 2k+1 instead (the dry of its voices plus its
+ * wet; instruments' output buses are then not used): channels must be even,
+ * and channels / 2 orbits can be selected. Summing those pairs gives the
+ * default mode's stereo mix (stems that add up to the mix). The master soft
+ * limiter (linked over every channel, gain exactly 1 below -1 dBFS, output
+ * never beyond 0.99) runs on the output unless MS_AUDIO_NO_LIMITER.
+ */
+#define MS_MAX_ORBITS 16u
+#define MS_AUDIO_ORBIT_OUTPUTS 1u  /* config flag: one output pair per orbit */
+#define MS_AUDIO_NO_LIMITER 2u     /* config flag: no master soft limiter */
 
 /* ------------------------------------------------------------- samples -- */
 #define MS_LOOP_AUTO 0u       /* the file's smpl loop if it has one, else MS_LOOP_NONE */
@@ -513,6 +531,25 @@ MS_API const ms_stats_t *ms_sampler_stats_ptr(const ms_sampler_t *sampler);
 /* Sampler-wide events. Thread: CT. Errors: INVALID_ARGUMENT, RING_FULL. */
 MS_API int32_t ms_all_notes_off_at(ms_sampler_t *sampler, uint64_t frame);
 MS_API int32_t ms_all_sound_off_at(ms_sampler_t *sampler, uint64_t frame);
+/*
+ * Orbits (see MS_MAX_ORBITS). An orbit's memory (delay lines and reverb,
+ * about 1.9 MiB at 48 kHz) is allocated the first time it is needed: a note
+ * sent with ms_note_on* that sends to an orbit prepares it; a producer
+ * thread (ms_producer_push) cannot allocate, so its orbits are prepared
+ * first with ms_orbit_prepare (sends to an orbit without memory are
+ * dropped). Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE (orbit beyond
+ * MS_MAX_ORBITS - 1, or channels / 2 - 1 with MS_AUDIO_ORBIT_OUTPUTS),
+ * NO_MEMORY, RING_FULL.
+ */
+MS_API int32_t ms_orbit_prepare(ms_sampler_t *sampler, uint32_t orbit);
+/* The tempo from `frame` on, in cycles per second (0.001..1000): delay times
+ * in cycles (lock / delaysync) follow it, re-timed on the orbit's next control
+ * frame. Before any, a note's own cps control, else 0.5. Thread: CT. Errors:
+ * INVALID_ARGUMENT, OUT_OF_RANGE, RING_FULL. */
+MS_API int32_t ms_set_cps_at(ms_sampler_t *sampler, uint64_t frame, double cps);
+/* Bit k set: orbit k is awake (has input or a tail above -120 dBFS) as of the
+ * last rendered block; asleep orbits cost nothing. Thread: ANY. */
+MS_API uint32_t ms_orbits_awake(const ms_sampler_t *sampler);
 /* Interpolation for voices started from now on: MS_INTERP_*. Thread: CT. */
 MS_API int32_t ms_sampler_set_interpolation(ms_sampler_t *sampler, uint32_t interpolation);
 

@@ -85,7 +85,7 @@ static void test_config(void) {
   struct { const char *field; size_t off; uint32_t bad; } cases[] = {
       {"sample_rate", offsetof(ms_audio_config_t, sample_rate), 7999},
       {"sample_rate", offsetof(ms_audio_config_t, sample_rate), 384001},
-      {"channels", offsetof(ms_audio_config_t, channels), 9},
+      {"channels", offsetof(ms_audio_config_t, channels), 33},
       {"max_polyphony", offsetof(ms_audio_config_t, max_polyphony), 4097},
       {"buffer_size", offsetof(ms_audio_config_t, buffer_size), 15},
       {"buffer_size", offsetof(ms_audio_config_t, buffer_size), 8193},
@@ -94,6 +94,8 @@ static void test_config(void) {
       {"ring_capacity", offsetof(ms_audio_config_t, ring_capacity), 1u << 21},
       {"max_instruments", offsetof(ms_audio_config_t, max_instruments), 4097},
       {"interpolation", offsetof(ms_audio_config_t, interpolation), 3},
+      {"flags", offsetof(ms_audio_config_t, flags), 4},
+      {"reserved", offsetof(ms_audio_config_t, reserved), 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     ms_audio_config_t c;
@@ -126,7 +128,7 @@ static void test_config(void) {
     CHECK_EQ_INT(eff.seed, 1);
     ms_sampler_destroy(s);
   }
-  ms_audio_config_t big = {.sample_rate = 384000, .channels = 8, .buffer_size = 8192};
+  ms_audio_config_t big = {.sample_rate = 384000, .channels = 32, .buffer_size = 8192};
   CHECK_MS(NULL, ms_sampler_create(&big, &s));
   if (s) ms_sampler_destroy(s);
   CHECK_MS(NULL, ms_sampler_create(NULL, &s)); /* NULL config: all defaults */

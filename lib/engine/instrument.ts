@@ -55,7 +55,7 @@ export const PARAMS = {
   /** Voices this instrument may hold, 1..4096. */
   polyphony: { id: PARAM.POLYPHONY, min: 1, max: 4096 },
   /** Stereo output pair index: channels 2b and 2b+1. Default 0. */
-  outputBus: { id: PARAM.OUTPUT_BUS, min: 0, max: 3 },
+  outputBus: { id: PARAM.OUTPUT_BUS, min: 0, max: 15 },
   /** 0..1, like CC11. Default 1. */
   expression: { id: PARAM.EXPRESSION, min: 0, max: 1 },
   /** The current keyswitch key 0..127, 255 = none (SFZ sw_default). Default 255. */

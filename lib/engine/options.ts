@@ -28,8 +28,8 @@ const isPowerOfTwo = (n: number) => n > 0 && (n & (n - 1)) === 0;
 export const SamplerOptionsSchema = z.strictObject({
   /** Output sample rate in Hz, 8000..384000. @default 48000 */
   sampleRate: z.number().int().min(8000).max(384000).default(48000),
-  /** Interleaved output channels, 1..8. @default 2 */
-  channels: z.number().int().min(1).max(8).default(2),
+  /** Interleaved output channels, 1..32 (pairs are buses). @default 2 */
+  channels: z.number().int().min(1).max(32).default(2),
   /** Voices playing at once, 1..4096. @default 64 */
   maxPolyphony: z.number().int().min(1).max(4096).default(64),
   /** Frames per internal block, 16..8192. @default 128 */

@@ -26,6 +26,10 @@ export const TRIGGER = { ATTACK: 0, RELEASE: 1 } as const;
 export const OFF = { FAST: 0, NORMAL: 1, BY_OWN: 0, BY_NONE: 4294967295 } as const;
 /** `MS_FILTER_*`: the per-voice filter. */
 export const FILTER = { NONE: 0, LOWPASS: 1, HIGHPASS: 2, BANDPASS: 3 } as const;
+/** `MS_AUDIO_*`: `ms_audio_config_t.flags` (orbit outputs: one channel pair per orbit; no master limiter). */
+export const AUDIO = { ORBIT_OUTPUTS: 1, NO_LIMITER: 2 } as const;
+/** `MS_MAX_ORBITS`: orbits (effect buses) a note's `orbit` can select, 0..MAX_ORBITS-1. */
+export const MAX_ORBITS = 16;
 /** `MS_NO_KEYSWITCH`: a zone that plays whatever the last keyswitch. */
 export const NO_KEYSWITCH = 255;
 
@@ -99,9 +103,9 @@ export interface FieldLayout {
   readonly length?: number;
 }
 
-/** `ms_audio_config_t`, 32 bytes. */
+/** `ms_audio_config_t`, 40 bytes. */
 export const AUDIO_CONFIG = {
-  size: 32,
+  size: 40,
   fields: {
     sample_rate: { offset: 0, type: "u32" },
     channels: { offset: 4, type: "u32" },
@@ -111,6 +115,8 @@ export const AUDIO_CONFIG = {
     max_instruments: { offset: 20, type: "u32" },
     interpolation: { offset: 24, type: "u32" },
     seed: { offset: 28, type: "u32" },
+    flags: { offset: 32, type: "u32" },
+    reserved: { offset: 36, type: "u32" },
   },
 } as const satisfies StructLayout;
 

@@ -29,6 +29,9 @@ export const SYMBOLS = {
   ms_all_notes_off_at: { parameters: ["pointer", "u64"], result: "i32" },
   ms_all_sound_off_at: { parameters: ["pointer", "u64"], result: "i32" },
   ms_sampler_set_interpolation: { parameters: ["pointer", "u32"], result: "i32" },
+  ms_orbit_prepare: { parameters: ["pointer", "u32"], result: "i32" },
+  ms_set_cps_at: { parameters: ["pointer", "u64", "f64"], result: "i32" },
+  ms_orbits_awake: { parameters: ["pointer"], result: "u32" },
   ms_push_events: { parameters: ["pointer", "buffer", "u32", "buffer"], result: "i32" },
 
   ms_instrument_create: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },

@@ -11,6 +11,7 @@
  * @module
  */
 import { BadValue } from "./bad_value.ts";
+import { CONTROL_BY_NAME, controlRangeError, controlValue } from "../ffi/control_table.ts";
 import { noteNameToMidi } from "./scales.ts";
 
 /** Where a sound name plays: an instrument, and for drums the key(s). */
@@ -182,20 +183,17 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
     "cut group: a note releases the previous note of the same group (one-shot zones play on)",
     "group",
   ),
-  unit: ses(
-    '`"c"`: `speed` is in cycles, the sample lasts 1/speed cycles (speed = speed × sample seconds × cps); `"r"` (default): a rate',
+  unit: eng(
+    '`"c"`: `speed` is in cycles, the sample lasts 1/speed cycles (the engine sets the rate to speed × sample seconds × cps); `"r"` (default): a rate',
     "r | c",
-    [],
     "r",
   ),
-  lock: ses(
-    "1: `delaytime` is in cycles and follows the tempo (the engine's cycle length is kept up to date)",
+  lock: eng(
+    "1: `delaytime` is in cycles and follows the tempo (the session sends the engine each tempo change)",
     "0 | 1",
+    0,
   ),
-  delaysync: ses(
-    "delay time in cycles, following the tempo (sets `delaytime` with `lock`)",
-    "cycles",
-  ),
+  delaysync: eng("delay time in cycles, following the tempo", "cycles", 0.1875),
   cps: no("per-event tempo: the tempo is the set's (`set.tempo()`), not an event control"),
   nudge: no("timing offset in seconds: not implemented (shift the pattern with `.late()`)"),
   orbit: eng(
@@ -233,16 +231,16 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
   pdecay: eng("pitch envelope decay", "s", undefined, ["pdec"]),
   psustain: eng("pitch envelope sustain level", "0..1", undefined, ["psus"]),
   prelease: eng("pitch envelope release", "s", undefined, ["prel"]),
-  pcurve: eng("pitch envelope curve: 0 linear, 1 exponential", "0 | 1", 0),
+  pcurve: no("pitch envelope curve: the engine's pitch envelope is linear (superdough's default)"),
   panchor: eng("pitch envelope anchor: 0 from the note up, 1 down to the note", "0..1", 0),
   vib: eng("vibrato rate", "Hz", undefined, ["vibrato", "v"]),
   vibmod: eng("vibrato depth (with vib)", "semitones", 0.15, ["vmod"]),
 
   // --- filters (engine)
   cutoff: eng("low-pass cutoff (12 or 24 dB per ftype)", "Hz", undefined, ["ctf", "lpf", "lp"]),
-  resonance: eng("low-pass resonance", "Q", 1, ["lpq"]),
+  resonance: eng("low-pass resonance (superdough's Web Audio Q, in dB)", "dB", 1, ["lpq"]),
   hcutoff: eng("high-pass cutoff", "Hz", undefined, ["hpf", "hp"]),
-  hresonance: eng("high-pass resonance", "Q", 1, ["hpq"]),
+  hresonance: eng("high-pass resonance (dB, as resonance)", "dB", 1, ["hpq"]),
   bandf: eng("band-pass centre", "Hz", undefined, ["bpf", "bp"]),
   bandq: eng("band-pass Q", "Q", 1, ["bpq"]),
   ftype: eng(
@@ -300,7 +298,7 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
   phaserrate: eng("phaser LFO rate", "Hz", undefined, ["phaser", "ph"]),
   phaserdepth: eng("phaser depth", "0..1", 0.75, ["phd", "phasdp"]),
   phasercenter: eng("phaser centre frequency", "Hz", 1000, ["phc"]),
-  phasersweep: eng("phaser sweep range", "Hz", 2000, ["phs"]),
+  phasersweep: eng("phaser sweep range (superdough's detune amount)", "cents", 2000, ["phs"]),
   ring: eng("ring modulation amount (SuperDirt)", "0..1"),
   ringf: eng("ring modulation frequency (SuperDirt)", "Hz", 0),
   ringdf: no("ring modulation frequency slide: not implemented"),
@@ -528,80 +526,24 @@ export function unsupportedReason(name: string): string | undefined {
 // ---------------------------------------------------------------------------
 // Conversions from superdough's units to the engine's.
 
-/** The engine's vowel indices (engine/src/rt/rt_fx_vowel.c's order). */
-export const VOWELS = [
-  "a",
-  "e",
-  "i",
-  "o",
-  "u",
-  "ae",
-  "aa",
-  "oe",
-  "ue",
-  "y",
-  "uh",
-  "un",
-  "en",
-  "an",
-  "on",
-] as const;
-const VOWEL_ALIASES: Record<string, string> = {
-  "æ": "ae",
-  "ø": "oe",
-  "ɑ": "aa",
-  "å": "aa",
-  "ö": "oe",
-  "ü": "ue",
-  "ı": "y",
+export { FTYPES, TREMOLO_SHAPES, VOWELS } from "../ffi/control_table.ts";
+
+const index = (name: string) => (v: unknown): number | undefined => {
+  const r = controlValue(name, v);
+  return typeof r === "number" ? r : undefined;
 };
-
 /**
- * The engine's index of a vowel name (superdough's names and IPA aliases).
- *
- * @param v A vowel name such as "a" or "æ".
- * @returns 0..14, or undefined for an unknown name.
+ * The engine's index of a vowel name: a e i o u ae aa oe ue y uh un en an on,
+ * or superdough's IPA spellings (æ ø ɑ å ö ü ı); undefined for another.
  */
-export function vowelIndex(v: unknown): number | undefined {
-  if (typeof v !== "string") return undefined;
-  const name = VOWEL_ALIASES[v] ?? v.toLowerCase();
-  const i = (VOWELS as readonly string[]).indexOf(name);
-  return i < 0 ? undefined : i;
-}
-
-/** superdough's filter types by number: 0 "12db", 1 "ladder", 2 "24db". */
-export const FTYPES = ["12db", "ladder", "24db"] as const;
-
-/**
- * A filter type as the engine's ftype value (superdough's numbering: a number
- * wraps modulo 3; the engine plays "ladder" as its 24 dB filter).
- *
- * @param v "12db", "24db", "ladder" or a number.
- * @returns 0, 1 or 2, or undefined for an unknown name.
- */
-export function ftypeIndex(v: unknown): number | undefined {
-  if (typeof v === "number" && Number.isFinite(v)) return ((Math.floor(v) % 3) + 3) % 3;
-  if (typeof v !== "string") return undefined;
-  if (v.trim() !== "" && Number.isFinite(Number(v))) return ftypeIndex(Number(v));
-  const i = (FTYPES as readonly string[]).indexOf(v.toLowerCase());
-  return i < 0 ? undefined : i;
-}
-
-/** Tremolo waveforms, the engine's indices (RT_FX_LFO_*). */
-export const TREMOLO_SHAPES = ["sine", "tri", "square", "saw", "ramp"] as const;
-
-/**
- * A tremolo shape name (or number) as the engine's index.
- *
- * @param v "sine", "tri", "square", "saw", "ramp" or 0..4.
- * @returns 0..4, or undefined for an unknown name.
- */
-export function tremoloShapeIndex(v: unknown): number | undefined {
-  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v < TREMOLO_SHAPES.length) return v;
-  if (typeof v !== "string") return undefined;
-  const i = (TREMOLO_SHAPES as readonly string[]).indexOf(v.toLowerCase());
-  return i < 0 ? undefined : i;
-}
+export const vowelIndex: (v: unknown) => number | undefined = index("vowel");
+/** "12db" 0, "ladder" 1, "24db" 2, a number modulo 3 (superdough's); undefined for another. */
+export const ftypeIndex: (v: unknown) => number | undefined = index("ftype");
+/** sine 0, tri 1, square 2, saw 3, ramp 4; undefined for another. */
+export const tremoloShapeIndex: (v: unknown) => number | undefined = (v) => {
+  const i = index("tremoloshape")(v);
+  return i !== undefined && Number.isInteger(i) && i >= 0 && i <= 4 ? i : undefined;
+};
 
 /**
  * superdough's `unit: "c"`: the playback rate at which a sample of
@@ -646,15 +588,11 @@ export interface NoteRequest {
   /** Cut group, if any. */
   cut?: number;
   /**
-   * `unit: "c"`: the speed (signed) in cycles; the session turns it into a rate
-   * from the sample's length and the tempo ({@linkcode unitCycleRate}).
-   */
-  cycleSpeed?: number;
-  /**
-   * Engine controls by name (the engine's control table), in the engine's units:
-   * vowel, ftype and tremoloshape as indices, tremolosync as a rate in Hz,
-   * delaysync as delaytime in cycles with lock = 1, speed only when negative (-1:
-   * reverse; |speed| is in tuneCents).
+   * Engine controls by name (lib/ffi/control_table.ts), in the engine's units and
+   * ranges: vowel, ftype, tremoloshape and unit as indices, tremolosync as tremolo
+   * in Hz, cps added where the engine needs the tempo (unit "c", lock, delaysync),
+   * duration (seconds) where accelerate needs it, speed only when negative (-1:
+   * reverse; |speed| is in tuneCents) or with unit "c" (the speed in cycles).
    */
   controls: Record<string, number>;
   /** Controls skipped for a bad value, each a message (the session warns once per part). */
@@ -671,7 +609,7 @@ const num = (v: unknown): number | undefined => {
 export interface ResolveOptions {
   /** Sound of events that name none (a bare `note(...)`). @default "epiano" */
   defaultSound?: string;
-  /** Cycles per second, for tremolosync. @default 0.5 */
+  /** Cycles per second at the event (tremolosync, unit "c", delay sync). @default 0.5 */
   cps?: number;
 }
 
@@ -754,17 +692,11 @@ export function resolveControls(
   const pan = panRaw === undefined ? 0 : Math.max(-1, Math.min(1, panRaw * 2 - 1));
   const controls: Record<string, number> = {};
   const speed = num(value.speed);
-  const unit = value.unit;
-  if (unit !== undefined && unit !== "r" && unit !== "c") {
-    problems.push(`unit must be "r" or "c", got "${String(unit)}": played as "r"`);
-  }
-  let cycleSpeed: number | undefined;
-  if (unit === "c") {
-    cycleSpeed = speed ?? 1;
-    if (cycleSpeed === 0) return null;
-    if (cycleSpeed < 0) controls.speed = -1;
+  if (speed !== undefined && speed === 0) return null;
+  if (value.unit === "c") {
+    // the engine fits the rate to the sample it picks: speed × sample seconds × cps
+    controls.speed = speed ?? 1;
   } else if (speed !== undefined) {
-    if (speed === 0) return null;
     if (speed < 0) controls.speed = -1;
     cents += 1200 * Math.log2(Math.abs(speed));
   }
@@ -772,6 +704,10 @@ export function resolveControls(
   const begin = Math.max(0, Math.min(1, num(value.begin) ?? 0));
   const legato = Math.max(0, num(value.legato) ?? num(value.clip) ?? 1);
   engineControls(value, cps, controls, problems);
+  const duration = num(value.duration);
+  if (controls.accelerate !== undefined && duration !== undefined && duration > 0) {
+    controls.duration = Math.min(3600, duration / cps);
+  }
   const req: NoteRequest = {
     sound: name,
     instrument: map.instrument,
@@ -787,9 +723,7 @@ export function resolveControls(
   };
   const cut = num(value.cut);
   if (cut !== undefined) req.cut = cut;
-  const duration = num(value.duration ?? value.dur);
   if (duration !== undefined && duration >= 0) req.duration = duration;
-  if (cycleSpeed !== undefined) req.cycleSpeed = cycleSpeed;
   return req;
 }
 
@@ -798,14 +732,13 @@ const SESSION_NAMES: readonly string[] = [...CONTROL_ALIASES].filter(([, m]) =>
   CATALOG[m]!.status === "session"
 ).map(([n]) => n);
 
-/** Values that are names in superdough, and their engine index. */
-const NAMED: Readonly<Record<string, (v: unknown) => number | undefined>> = {
-  vowel: vowelIndex,
-  ftype: ftypeIndex,
-  tremoloshape: tremoloShapeIndex,
-};
+/** Controls whose engine value depends on the tempo: the note carries cps. */
+const NEEDS_CPS = new Set(["unit", "lock", "delaysync"]);
 
-/** The engine controls of an event, converted; bad values go to problems. */
+/**
+ * The engine controls of an event, converted to the engine's units and clamped
+ * to its ranges; a bad value is left out and a clamp noted, both in problems.
+ */
 function engineControls(
   value: Record<string, unknown>,
   cps: number,
@@ -821,32 +754,32 @@ function engineControls(
       problems.push(`${main}: ${raw.reason}: ignored`);
       continue;
     }
-    const conv = NAMED[main];
-    const v = conv ? conv(raw) : num(raw);
-    if (v === undefined || !Number.isFinite(v)) {
-      const allowed = main === "vowel"
-        ? `: use one of ${VOWELS.join(" ")}`
-        : main === "ftype"
-        ? `: use one of ${FTYPES.join(" ")} or 0..2`
-        : main === "tremoloshape"
-        ? `: use one of ${TREMOLO_SHAPES.join(" ")}`
-        : "";
-      problems.push(`${main} "${String(raw)}" is not a valid value${allowed}: ignored`);
+    const target = entry.engine ?? main;
+    let v = controlValue(target === "tremolo" ? main : target, raw);
+    if (typeof v === "string") {
+      problems.push(`${v}: ignored`);
       continue;
     }
     if (main === "tremolosync") {
-      if (v > 0) out.tremolo = v * cps;
-      continue;
+      if (!(v > 0)) continue;
+      v *= cps;
     }
-    out[entry.engine ?? main] = v;
+    const row = CONTROL_BY_NAME.get(target);
+    if (!row) continue;
+    const err = controlRangeError(row, v);
+    if (err !== undefined) {
+      if (!(v >= row.min && v <= row.max)) {
+        problems.push(`${err}: clamped`);
+        v = Math.min(row.max, Math.max(row.min, v));
+      }
+      if (row.flags.includes("enum")) v = Math.round(v);
+    }
+    out[target] = v;
   }
-  const ds = num(value.delaysync);
-  if (ds !== undefined && out.delaytime === undefined) out.delaytime = ds;
-  if (ds !== undefined || num(value.lock) === 1) {
-    if (out.delaytime !== undefined) out.lock = 1;
+  if (out.unit === 0) delete out.unit;
+  if ([...NEEDS_CPS].some((k) => out[k] !== undefined)) {
+    out.cps = Math.min(1000, Math.max(0.001, cps));
   }
-  // superdough's envelope rule: a decay without a sustain decays to (nearly) silence.
-  if (out.decay !== undefined && out.sustain === undefined) out.sustain = 0.001;
 }
 
 function noteValue(v: unknown): number | string {

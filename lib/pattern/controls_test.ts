@@ -18,6 +18,7 @@ import {
   vowelIndex,
 } from "./controls.ts";
 import { strudel } from "./strudel.ts";
+import { CONTROL_BY_NAME, CONTROL_ROWS } from "../ffi/control_table.ts";
 
 const play = (value: Record<string, unknown>): NoteRequest => {
   const r = resolveControls(value, DEFAULT_SOUNDS);
@@ -115,8 +116,8 @@ Deno.test("a NaN or a BadValue in a supported control drops the event with the r
   assert.equal(r.note, 36);
   assert.deepEqual(r.controls, {});
   assert.deepEqual(r.problems, [
-    'room "NaN" is not a valid value: ignored',
-    'vowel "x" is not a valid value: use one of a e i o u ae aa oe ue y uh un en an on: ignored',
+    'room must be a finite number, got "NaN": ignored',
+    'vowel "x" is not one of a e i o u ae aa oe ue y uh un en an on: ignored',
   ]);
 });
 
@@ -220,19 +221,23 @@ Deno.test("effect controls: aliases resolve, names become engine indices, delays
   assert.equal(play({ s: "bd", tremolosync: 4 }).controls.tremolo, 2); // 4 per cycle at 0.5 cps
   const fast = resolveControls({ s: "bd", tremolosync: 4 }, DEFAULT_SOUNDS, { cps: 1 });
   assert.equal((fast as NoteRequest).controls.tremolo, 4);
+  // delay sync and unit "c" carry the tempo for the engine
   assert.deepEqual(play({ s: "bd", delay: 0.5, delaysync: 0.375 }).controls, {
     delay: 0.5,
-    delaytime: 0.375,
-    lock: 1,
+    delaysync: 0.375,
+    cps: 0.5,
   });
-  assert.deepEqual(play({ s: "bd", delay: 0.5, delaytime: 0.5, lock: 1 }).controls, {
-    delay: 0.5,
-    delaytime: 0.5,
-    lock: 1,
-  });
-  // superdough: a decay without a sustain decays to 0.001
-  assert.deepEqual(play({ s: "bd", decay: 0.2 }).controls, { decay: 0.2, sustain: 0.001 });
+  const locked = resolveControls({ s: "bd", delaytime: 0.5, lock: 1 }, DEFAULT_SOUNDS, { cps: 2 });
+  assert.deepEqual((locked as NoteRequest).controls, { delaytime: 0.5, lock: 1, cps: 2 });
   assert.deepEqual(play({ s: "bd", decay: 0.2, sus: 0.5 }).controls, { decay: 0.2, sustain: 0.5 });
+  // out of range: clamped, and said
+  const wild = play({ s: "bd", lpf: 30000, delayfeedback: 1.5, orbit: 40 });
+  assert.deepEqual(wild.controls, { cutoff: 24000, delayfeedback: 0.98, orbit: 15 });
+  assert.deepEqual(wild.problems, [
+    "cutoff 30000 is outside 5..24000 Hz: clamped",
+    "delayfeedback 1.5 is outside 0..0.98: clamped",
+    "orbit 40 is outside 0..15 orbit: clamped",
+  ]);
   // vowel names and IPA aliases; ftype numbers wrap like superdough's
   assert.deepEqual(["a", "e", "i", "o", "u", "æ", "ø"].map(vowelIndex), [0, 1, 2, 3, 4, 5, 7]);
   assert.deepEqual(["12db", "ladder", "24db", 0, 1, 2, 3, -1, "2", "x"].map(ftypeIndex), [
@@ -257,14 +262,15 @@ Deno.test("effect controls: aliases resolve, names become engine indices, delays
   ]);
 });
 
-Deno.test("speed: negative plays in reverse at |speed|; unit c carries the speed in cycles for the session", () => {
+Deno.test("speed: negative plays in reverse at |speed|; unit c hands the speed in cycles and the tempo to the engine", () => {
   const back = play({ s: "epiano", speed: -2 });
   assert.deepEqual([back.tuneCents, back.controls.speed], [1200, -1]);
   assert.equal(play({ s: "epiano", speed: 2 }).controls.speed, undefined);
   assert.equal(resolveControls({ s: "epiano", speed: 0 }, DEFAULT_SOUNDS), null);
   const c = play({ s: "epiano", speed: 0.5, unit: "c" });
-  assert.deepEqual([c.cycleSpeed, c.tuneCents], [0.5, 0]);
-  // a 3 s sample at 0.5 cps lasts 2 cycles at rate 1: one cycle needs rate 1.5
+  assert.deepEqual([c.tuneCents, c.controls], [0, { speed: 0.5, unit: 1, cps: 0.5 }]);
+  assert.deepEqual(play({ s: "epiano", speed: 2, unit: "r" }).controls, {});
+  // superdough's rate for unit c: a 3 s sample at 0.5 cps lasts one cycle at rate 1.5
   assert.equal(unitCycleRate(1, 3, 0.5), 1.5);
   assert.equal(unitCycleRate(-2, 3, 0.5), -3);
 });
@@ -277,4 +283,21 @@ Deno.test("bank picks the sound bank_name when the set has one", () => {
   assert.deepEqual([other.sound, other.problems], ["sd", [
     'bank "tr909": no sound "tr909_sd", playing "sd"',
   ]]);
+});
+
+Deno.test("every engine entry of the catalog is a row of the engine's control table, and every row is reached", () => {
+  const targets = new Set<string>();
+  for (const [main, e] of Object.entries(CATALOG)) {
+    if (e.status !== "engine") continue;
+    const t = e.engine ?? main;
+    assert.ok(CONTROL_BY_NAME.has(t), `${main}: no engine control "${t}"`);
+    targets.add(t);
+  }
+  // rows the session fills itself: cps (tempo), duration (for accelerate);
+  // velocity stays the MIDI velocity; shapevol is no registered Strudel control
+  const bySession = ["cps", "duration", "velocity", "shapevol"];
+  assert.deepEqual(
+    CONTROL_ROWS.map((r) => r.name).filter((n) => !targets.has(n) && !bySession.includes(n)),
+    [],
+  );
 });

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "rt/rt_orbit.h"
 #include "shared/engine.h"
 
 static _Atomic uint32_t next_serial = 1;
@@ -41,6 +42,17 @@ static int32_t check_config(ms_audio_config_t *c) {
   RANGE(max_instruments, 1u, 4096u);
   RANGE(interpolation, MS_INTERP_LINEAR, MS_INTERP_CUBIC);
 #undef RANGE
+  if (c->flags & ~(MS_AUDIO_ORBIT_OUTPUTS | MS_AUDIO_NO_LIMITER))
+    return ctl_fail(NULL, MS_ERR_OUT_OF_RANGE,
+                    "Cannot create sampler: flags 0x%x has bits other than MS_AUDIO_ORBIT_OUTPUTS (1) and "
+                    "MS_AUDIO_NO_LIMITER (2)",
+                    c->flags);
+  if (c->reserved)
+    return ctl_fail(NULL, MS_ERR_OUT_OF_RANGE, "Cannot create sampler: reserved %u must be 0", c->reserved);
+  if ((c->flags & MS_AUDIO_ORBIT_OUTPUTS) && (c->channels % 2u))
+    return ctl_fail(NULL, MS_ERR_OUT_OF_RANGE,
+                    "Cannot create sampler: orbit outputs need an even channel count (one pair per orbit), got %u",
+                    c->channels);
   if (!ring_is_pow2(c->ring_capacity))
     return ctl_fail(NULL, MS_ERR_OUT_OF_RANGE, "Cannot create sampler: ring_capacity %u is not a power of two",
                     c->ring_capacity);
@@ -100,6 +112,7 @@ MS_API int32_t ms_sampler_create(const ms_audio_config_t *config, ms_sampler_t *
   s->slot_generation = ctl_alloc(s, sizeof(uint16_t) * c.max_instruments);
   if (!s->voices || !s->active || !s->slots || !s->live_slots || !s->heap || !s->bus || !s->ret_storage ||
       !s->instruments || !s->pending_remove || !s->slot_generation || ctl_tables_build(s) != MS_OK ||
+      ctl_orbit_init(s) != MS_OK ||
       ctl_producer_alloc(s, 0, &s->ct_producer) != MS_OK) {
     ms_sampler_destroy(s);
     return ctl_fail(NULL, MS_ERR_NO_MEMORY, "Cannot create sampler: out of memory for %u voices",
@@ -256,6 +269,25 @@ MS_API int32_t ms_sampler_set_interpolation(ms_sampler_t *s, uint32_t interpolat
   c.interp = interpolation;
   if (ctl_push(s, &c) != MS_OK) return api_ring_full(s, "interpolation change");
   return MS_OK;
+}
+
+MS_API int32_t ms_orbit_prepare(ms_sampler_t *s, uint32_t orbit) {
+  if (!s) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot prepare orbit: sampler is NULL");
+  ctl_clear_error(s);
+  return ctl_orbit_prepare(s, orbit, "prepare orbit");
+}
+
+MS_API int32_t ms_set_cps_at(ms_sampler_t *s, uint64_t frame, double cps) {
+  if (!s) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot set cps: sampler is NULL");
+  if (!(cps >= 0.001 && cps <= 1000.0))
+    return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot set cps: %g is outside 0.001..1000 (cycles per second)", cps);
+  if (ctl_orbit_cycle(s, frame, cps) != MS_OK) return api_ring_full(s, "cps change");
+  return MS_OK;
+}
+
+MS_API uint32_t ms_orbits_awake(const ms_sampler_t *s) {
+  if (!s || !s->orbits) return 0;
+  return __atomic_load_n(&s->orbits->awake_public, __ATOMIC_RELAXED);
 }
 
 MS_API int32_t ms_push_events(ms_sampler_t *s, const ms_event_t *events, uint32_t count, uint32_t *pushed) {

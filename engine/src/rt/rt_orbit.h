@@ -26,8 +26,8 @@
  *     parameters when it sends to the delay, the reverb's when it sends to
  *     the room; the last note wins for everything on the orbit). They latch
  *     at the orbit's next grid frame.
- *   - segments: rt_process.c calls rt_orbit_segment_begin(s, offset) before
- *     rendering the voices of a segment and rt_orbit_segment_end(s, from, n)
+ *   - segments: rt_process.c calls rt_orbit_segment_begin(s, from, offset) before
+ *     rendering the voices of a segment and rt_orbit_segment_end(s, n)
  *     after: every orbit with sends or a tail runs exactly that segment, so
  *     a note-on at frame f acts on the same grid frame however the block is
  *     sliced (split invariant).
@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #include "rt/rt_fx_common.h"
+#include "rt/rt_fx_limiter.h"
 #include "rt/rt_fx_orbit.h"
 #include "shared/engine.h"
 
@@ -60,8 +61,10 @@ typedef struct rt_orbit_levels {
 #define RT_ORBIT_SET_DELAY 1u
 #define RT_ORBIT_SET_REVERB 2u
 
-/* A note's orbit parameters. delay.frames_per_cycle is filled by
- * rt_orbit_note from the sampler's current cycle (ms_set_cps_at). */
+/* A note's orbit parameters. With delay.sync, delay.frames_per_cycle is the
+ * note's cycle length (sample rate / its cps), or 0: rt_orbit_note takes the
+ * sampler's (ms_set_cps_at; superdough's 0.5 cps before any). A later cycle
+ * change re-sets every delay in cycles. */
 typedef struct rt_orbit_params {
   uint32_t set;                  /* RT_ORBIT_SET_* */
   rt_fx_delay_params_t delay;    /* delaytime (s, or cycles when sync), delayfeedback, lock/delaysync */
@@ -78,8 +81,13 @@ typedef struct rt_orbit {
 typedef struct rt_orbits {
   rt_orbit_t orbit[MS_MAX_ORBITS];
   uint32_t count;                /* orbits a note may select (MS_MAX_ORBITS, or channels/2 in orbit-outputs mode) */
-  uint32_t active;               /* bit k: orbit k has sends this segment or a tail (runs in segment_end) */
+  uint32_t active;               /* bit k: orbit k has sends this segment */
+  uint32_t awake;                /* bit k: orbit k ran and was not asleep after (runs every segment) */
+  uint32_t awake_public;         /* copy of awake for other threads (ms_orbits_awake), relaxed */
   uint32_t seg_offset;           /* block offset of the segment being rendered */
+  uint64_t seg_from;             /* its absolute first frame */
+  bool limiter_on;               /* the master soft limiter (rt_fx_limiter) runs on the output */
+  rt_fx_limiter_t limiter;
   bool orbit_outputs;            /* orbit k has its own pair (bus k); else wet into bus 0 */
   double frames_per_cycle;       /* for lock/delaysync; 0 until ms_set_cps_at */
   uint64_t sends_dropped;        /* runs sent to an orbit without memory */
@@ -127,8 +135,9 @@ void rt_orbit_install(ms_sampler_t *s, uint32_t orbit, rt_fx_orbit_t *fx);
 void rt_orbit_set_cycle(ms_sampler_t *s, double frames_per_cycle);
 
 /* Around each segment of the block loop (rt_process.c). RT. */
-static inline void rt_orbit_segment_begin(ms_sampler_t *s, uint32_t offset) {
+static inline void rt_orbit_segment_begin(ms_sampler_t *s, uint64_t from, uint32_t offset) {
   s->orbits->seg_offset = offset;
+  s->orbits->seg_from = from;
 }
 void rt_orbit_segment_end(ms_sampler_t *s, uint32_t n);
 

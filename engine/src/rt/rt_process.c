@@ -18,6 +18,7 @@
 #endif
 
 #include "rt/rt_arrival.h"
+#include "rt/rt_orbit.h"
 #include "shared/engine.h"
 
 /* ------------------------------------------------------- event heap -- */
@@ -57,12 +58,14 @@ static void heap_pop(ms_sampler_t *s, rt_timed_t *out) {
 /* Apply a command that does not wait for its frame. */
 static void apply_immediate(ms_sampler_t *s, const ms_cmd_t *c) {
   if (c->type == MS_CMD_SWAP_MIDI_MAP) rt_midi_swap_map(s, c->midi_map);
+  else if (c->type == MS_CMD_ORBIT_MEMORY) rt_orbit_install(s, c->orbit.orbit, c->orbit.fx);
   else rt_dispatch_immediate(s, c);
 }
 
 /* Apply a timed command on frame f: MIDI records through the MIDI map. */
 static void apply_timed(ms_sampler_t *s, const ms_cmd_t *c, uint64_t f) {
   if (c->type == MS_CMD_MIDI) rt_midi_dispatch(s, &c->midi, f);
+  else if (c->type == MS_CMD_CYCLE) rt_orbit_set_cycle(s, c->frames_per_cycle);
   else rt_dispatch(s, c, f);
 }
 
@@ -151,11 +154,17 @@ static void render_block(ms_sampler_t *s, float *out, uint32_t n) {
     uint64_t seg_end = (cur / MS_CONTROL_FRAMES + 1) * MS_CONTROL_FRAMES;
     if (seg_end > end) seg_end = end;
     if (s->heap_count && s->heap[0].cmd.frame < seg_end) seg_end = s->heap[0].cmd.frame;
+    /* the orbits run each segment after its voices: sends and parameters
+     * land on the same frames however the block is sliced */
+    rt_orbit_segment_begin(s, cur, (uint32_t)(cur - start));
     rt_voices_render(s, cur, (uint32_t)(seg_end - cur), (uint32_t)(cur - start));
+    rt_orbit_segment_end(s, (uint32_t)(seg_end - cur));
     cur = seg_end;
   }
   s->now = end;
   write_output(s, out, n);
+  /* exactly 1 below its knee: quieter output keeps its bits */
+  if (s->orbits->limiter_on) rt_fx_limiter_process(&s->orbits->limiter, out, n, s->cfg.channels);
 }
 
 static inline uint64_t mono_ns(void) {

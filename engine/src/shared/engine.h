@@ -31,12 +31,8 @@
  * Absolute alignment makes output independent of how callers slice blocks. */
 #define MS_CONTROL_FRAMES 64u
 #define MS_MAX_PRODUCERS 8u
-#define MS_MAX_CHANNELS 8u
-#define MS_MAX_BUSES 4u
-/* Orbits (effect buses, rt/rt_orbit.h): a note's `orbit` selects one. */
-#ifndef MS_MAX_ORBITS
-#define MS_MAX_ORBITS 16u
-#endif
+#define MS_MAX_CHANNELS 32u /* 2 * MS_MAX_ORBITS: one pair per orbit (MS_AUDIO_ORBIT_OUTPUTS) */
+#define MS_MAX_BUSES 16u
 #define MS_PAD_BEFORE 1u   /* zero frames before sample data (cubic tap -1) */
 #define MS_PAD_AFTER 4u    /* zero frames after (taps +1, +2 past the end) */
 #define MS_FADE_SECONDS 0.002f  /* steal / choke / all-sound-off fade */
@@ -424,6 +420,7 @@ struct ms_sampler {
   struct ms_output *output;    /* the open live output, closed by ms_sampler_destroy */
   struct ms_recorder *recording; /* the running recorder, stopped by ms_sampler_destroy */
   uint16_t *slot_generation;
+  _Atomic uint32_t orbits_prepared; /* bit k: orbit k's memory was pushed to RT (ctl_orbit.c); read by producers */
   char errmsg[MS_ERRMSG_MAX];
 };
 
@@ -569,6 +566,17 @@ int32_t ctl_push(ms_sampler_t *s, const ms_cmd_t *cmd);
 int32_t ctl_producer_alloc(ms_sampler_t *s, uint32_t index, ms_producer_t **out);
 int32_t ctl_producer_create(ms_sampler_t *s, ms_producer_t **out);
 void ctl_producer_destroy(ms_producer_t *p);
+/* ctl_orbit.c: the orbit table and limiter at create; bytes of one orbit's
+ * memory; refuse an orbit index beyond the sampler's (message names `what`,
+ * e.g. "send note-on to instrument \"x\""); has orbit k memory (ANY thread);
+ * give it memory if it has none (before pushing a note that sends to it, on
+ * the same ring); a tempo change at frame. */
+int32_t ctl_orbit_init(ms_sampler_t *s);
+size_t ctl_orbit_bytes(const ms_sampler_t *s);
+int32_t ctl_orbit_check(ms_sampler_t *s, uint32_t orbit, const char *what);
+bool ctl_orbit_ready(const ms_sampler_t *s, uint32_t orbit);
+int32_t ctl_orbit_prepare(ms_sampler_t *s, uint32_t orbit, const char *what);
+int32_t ctl_orbit_cycle(ms_sampler_t *s, uint64_t frame, double cps);
 /* ctl_midi_in.c: close every MIDI input (join its thread) before the sampler is freed. */
 void ctl_midi_shutdown(ms_sampler_t *s);
 void ctl_collect(ms_sampler_t *s);

@@ -1,0 +1,91 @@
+/*
+ * rt_orbit.c — the sampler's orbits on the render thread: a note's orbit
+ * parameters, the installation of an orbit's memory from CT, the cycle length
+ * for delays in cycles, and the run of the orbits that have sends or a tail
+ * over each segment of the block loop (see rt_orbit.h).
+ *
+ * Thread: RT only. Never: allocation, locks, I/O, libm, logging.
+ */
+#include "rt/rt_orbit.h"
+
+void rt_orbit_params_defaults(rt_orbit_params_t *p) {
+  p->set = 0;
+  p->delay.time = RT_FX_DELAY_DEFAULT_S;
+  p->delay.feedback = RT_FX_DELAY_DEFAULT_FEEDBACK;
+  p->delay.sync = 0;
+  p->delay.frames_per_cycle = 0.0;
+  rt_fx_reverb_defaults(&p->reverb);
+}
+
+/* The cycle length a delay in cycles uses when its note brought none: the
+ * sampler's (MS_CMD_CYCLE), else superdough's default 0.5 cycles per second. */
+static double cycle_frames(const ms_sampler_t *s) {
+  const rt_orbits_t *o = s->orbits;
+  return o->frames_per_cycle > 0.0 ? o->frames_per_cycle : 2.0 * (double)s->cfg.sample_rate;
+}
+
+void rt_orbit_note(ms_sampler_t *s, uint32_t orbit, const rt_orbit_params_t *p) {
+  rt_orbits_t *o = s->orbits;
+  if (orbit >= o->count) return; /* refused on CT; kept safe here */
+  rt_orbit_t *ob = &o->orbit[orbit];
+  if (p->set & RT_ORBIT_SET_DELAY) {
+    ob->delay = p->delay;
+    if (!(ob->delay.frames_per_cycle > 0.0)) ob->delay.frames_per_cycle = cycle_frames(s);
+    if (ob->fx) rt_fx_orbit_set_delay(ob->fx, &ob->delay);
+  }
+  if ((p->set & RT_ORBIT_SET_REVERB) && ob->fx) rt_fx_orbit_set_reverb(ob->fx, &p->reverb);
+}
+
+void rt_orbit_install(ms_sampler_t *s, uint32_t orbit, rt_fx_orbit_t *fx) {
+  rt_orbits_t *o = s->orbits;
+  if (orbit >= MS_MAX_ORBITS || !fx || o->orbit[orbit].fx) return;
+  o->orbit[orbit].fx = fx;
+  /* Asleep, it would only have counted its grid position: set it. */
+  fx->delay.phase = fx->reverb.phase = (uint32_t)(s->now & (MS_CONTROL_FRAMES - 1u));
+}
+
+void rt_orbit_set_cycle(ms_sampler_t *s, double frames_per_cycle) {
+  rt_orbits_t *o = s->orbits;
+  if (!(frames_per_cycle > 0.0)) return;
+  o->frames_per_cycle = frames_per_cycle;
+  for (uint32_t k = 0; k < MS_MAX_ORBITS; k++) {
+    rt_orbit_t *ob = &o->orbit[k];
+    if (!ob->delay.sync) continue;
+    /* The tempo changed: a delay in cycles follows (from the orbit's next
+     * grid frame, crossfading like any new delay time). */
+    ob->delay.frames_per_cycle = frames_per_cycle;
+    if (ob->fx) rt_fx_orbit_set_delay(ob->fx, &ob->delay);
+  }
+}
+
+void rt_orbit_segment_end(ms_sampler_t *s, uint32_t n) {
+  rt_orbits_t *o = s->orbits;
+  uint32_t run = o->active | o->awake;
+  if (!run) return;
+  uint32_t awake = 0;
+  const uint32_t phase = (uint32_t)(o->seg_from & (MS_CONTROL_FRAMES - 1u));
+  while (run) {
+    const uint32_t k = (uint32_t)__builtin_ctz(run);
+    run &= run - 1u;
+    rt_fx_orbit_t *fx = o->orbit[k].fx;
+    if (!(o->awake & (1u << k))) {
+      /* It slept uncounted since its last run: an asleep effect only counts
+       * its grid position, which the absolute frame gives. */
+      fx->delay.phase = fx->reverb.phase = phase;
+    }
+    float *L = s->bus + (size_t)(o->orbit_outputs ? k : 0u) * 2u * s->cfg.buffer_size + o->seg_offset;
+    rt_fx_orbit_process(fx, L, L + s->cfg.buffer_size, n);
+    if (!rt_fx_orbit_asleep(fx)) awake |= 1u << k;
+  }
+  o->active = 0;
+  o->awake = awake;
+  __atomic_store_n(&o->awake_public, awake, __ATOMIC_RELAXED);
+}
+
+void rt_orbit_reset_all(ms_sampler_t *s) {
+  rt_orbits_t *o = s->orbits;
+  for (uint32_t k = 0; k < MS_MAX_ORBITS; k++)
+    if (o->orbit[k].fx) rt_fx_orbit_reset(o->orbit[k].fx);
+  o->active = o->awake = 0;
+  __atomic_store_n(&o->awake_public, 0u, __ATOMIC_RELAXED);
+}
