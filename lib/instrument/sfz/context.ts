@@ -1,9 +1,15 @@
 /**
  * What the SFZ opcode handlers share while one file is converted: the
- * warnings and errors found so far, the value readers (numbers, notes,
- * seconds, percentages, clamped with a warning when out of range), and the
- * <control> state (default_path, note_offset, octave_offset) and
- * instrument-wide values (sw_default) the opcodes read or set.
+ * warnings found so far (every problem is a warning: a bad value is ignored
+ * and the rest imports, as in sfizz), the value readers (numbers, notes,
+ * seconds, percentages, clamped with a warning when out of range), the
+ * <control> state (default_path, note_offset, octave_offset, set_ccN,
+ * label_ccN) and instrument-wide values (sw_default) the opcodes read or set.
+ *
+ * Unsupported opcodes are counted by family (the name with its numbers as
+ * `*`: `amplitude_oncc*`) and reported once per family with its count and
+ * first place; opcodes that are read into the region but not played yet are
+ * told apart from unknown ones.
  *
  * Thread: CT. Pure.
  *
@@ -16,23 +22,36 @@ import type { SfzOpcode, SfzOrigin, SfzProblem } from "./parse.ts";
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** One family of opcodes reported together: its first place, names and uses. */
+interface FamilyCount {
+  entry: SfzProblem;
+  names: Set<string>;
+  uses: number;
+  played: boolean;
+}
+
 /** Diagnostics, value readers and file-wide state of one conversion. */
 export class SfzContext {
-  /** Ignored opcodes and headers (each once), clamped values, skipped regions. */
+  /** Everything ignored, approximated or skipped, in the order found (families once). */
   readonly warnings: SfzProblem[] = [];
-  /** Malformed lines and values. */
-  readonly errors: SfzProblem[];
   /** Prefix of every sample path (<control> default_path), "/" separated. */
   defaultPath = "";
   /** Added to every note read (<control> note_offset plus 12 * octave_offset). */
   noteOffset = 0;
   /** The keyswitch active before any is played (sw_default). */
   keyswitchDefault: number | undefined;
+  /** Initial controller values (set_ccN, 0..127; set_hdccN scaled to 0..127). */
+  readonly ccDefaults = new Map<number, number>();
+  /** Controller names (label_ccN). */
+  readonly ccLabels = new Map<number, string>();
+  /** Bad values ignored (counted for the message when nothing is playable). */
+  badValues = 0;
   readonly #warned = new Set<string>();
+  readonly #families = new Map<string, FamilyCount>();
 
-  /** @param errors the parser's errors, which come first */
-  constructor(errors: readonly SfzProblem[]) {
-    this.errors = [...errors];
+  /** @param problems the parser's skipped lines, which come first */
+  constructor(problems: readonly SfzProblem[] = []) {
+    this.warnings.push(...problems);
   }
 
   /** Warn once per key (an opcode name, a value), at its first place. */
@@ -42,12 +61,52 @@ export class SfzContext {
     this.warnings.push({ file: at.file, line: at.line, message });
   }
 
-  /** Record a malformed value: `name="value": problem`. */
+  /**
+   * Count an opcode the engine does not play, by family (its lower-case name
+   * with each number as `*`); one warning per family, at its first place.
+   *
+   * @param op the opcode
+   * @param read true when the importer keeps its value (played by a later step)
+   */
+  unsupported(op: SfzOpcode, read: boolean): void {
+    const name = op.name.toLowerCase();
+    const family = name.replace(/\d+/g, "*");
+    let f = this.#families.get(family);
+    if (!f) {
+      f = {
+        entry: { file: op.file, line: op.line, message: "" },
+        names: new Set(),
+        uses: 0,
+        played: read,
+      };
+      this.#families.set(family, f);
+      this.warnings.push(f.entry);
+    }
+    f.names.add(name);
+    f.uses++;
+  }
+
+  /** Write the family warnings' messages (call once, when every opcode is read). */
+  finishFamilies(): void {
+    for (const [family, f] of this.#families) {
+      const counts = [
+        ...(f.names.size > 1 ? [`${f.names.size} opcodes`] : []),
+        ...(f.uses > 1 ? [`${f.uses} uses`] : []),
+      ].join(", ");
+      const what = f.names.size > 1 ? `opcodes "${family}" are` : `opcode "${[...f.names][0]}" is`;
+      f.entry.message = f.played
+        ? `${what} read but not played yet${counts ? ` (${counts})` : ""}`
+        : `${what} not supported (ignored${counts ? `; ${counts}` : ""})`;
+    }
+  }
+
+  /** Record a malformed value, which is ignored: `name="value": problem (ignored)`. */
   fail(op: SfzOpcode, problem: string): void {
-    this.errors.push({
+    this.badValues++;
+    this.warnings.push({
       file: op.file,
       line: op.line,
-      message: `${op.name}=${show(op.value)}: ${problem}`,
+      message: `${op.name}=${show(op.value)}: ${problem} (ignored)`,
     });
   }
 

@@ -1,9 +1,11 @@
 /**
  * importSfz: read an SFZ file (and its includes), map it to the instrument
  * model and validate it with the same zod schema as TypeScript definitions.
- * Errors are one InstrumentDefinitionError listing every malformed line as
- * `file.sfz:12: lokey="x": is not a note`; warnings come back as data (only
- * the CLI prints).
+ * Lenient as sfizz is: a bad line, a bad value or a region the model rejects
+ * is a warning with file:line (`file.sfz:12: lokey="x": is not a note
+ * (ignored)`) and the rest imports; warnings come back as data (only the CLI
+ * prints). The import fails only when no playable region is left, with a
+ * message saying why.
  *
  * Thread: CT (synchronous file reads).
  *
@@ -15,7 +17,7 @@ import { InstrumentDefinitionError } from "../../errors.ts";
 import { formatPath, fromZodIssues } from "../issues.ts";
 import { shownPath } from "../../util/path.ts";
 import { type InstrumentDefinition, InstrumentSchema } from "../schema.ts";
-import { convertSfz, type SfzConversion } from "./map.ts";
+import { convertSfz, type SfzController, type SfzConversion } from "./map.ts";
 import { parseSfz, type ReadText, type SfzOrigin, type SfzProblem } from "./parse.ts";
 
 /** An SFZ file as an instrument definition. */
@@ -26,8 +28,10 @@ export interface SfzInstrument {
   definition: InstrumentDefinition;
   /** For each zone, the <region> it came from. */
   regions: SfzOrigin[];
-  /** What was ignored or approximated, each listed once, in file order. */
+  /** What was skipped, ignored or approximated (families once), in file order. */
   warnings: SfzProblem[];
+  /** Controllers the file names or sets (label_ccN, set_ccN). */
+  controllers: SfzController[];
 }
 
 /** Options of importSfz. */
@@ -59,7 +63,7 @@ function nameOf(file: string): string {
  *
  * @param path the SFZ file
  * @param options read function and name
- * @returns the unvalidated conversion, with warnings and errors
+ * @returns the unvalidated conversion, with its warnings
  */
 export function convertSfzFile(path: string, options: ImportSfzOptions = {}): SfzConversion {
   const file = resolve(path);
@@ -75,9 +79,10 @@ export function convertSfzFile(path: string, options: ImportSfzOptions = {}): Sf
  *
  * @param path the .sfz file
  * @param options read function and name
- * @returns the validated definition, each zone's region and the warnings
- * @throws {InstrumentDefinitionError} listing every malformed line and every
- *   value the model rejects, one per line as `file.sfz:LINE: problem`
+ * @returns the validated definition, each zone's region, the warnings and the controllers named
+ * @throws {InstrumentDefinitionError} when no playable region is left (the
+ *   message says why: includes not read, directives swallowed by a value,
+ *   regions skipped), or when an instrument-wide value is rejected
  * @example
  * ```ts
  * import { importSfz } from "./import.ts";
@@ -99,52 +104,97 @@ export function importSfz(path: string, options: ImportSfzOptions = {}): SfzInst
   const file = resolve(path);
   const shown = shownPath(file);
   const conv = convertSfzFile(file, options);
-  if (conv.errors.length) {
-    conv.errors.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
-    const first = conv.errors[0]!;
-    throw new InstrumentDefinitionError(conv.errors.map(formatSfzProblem).join("\n"), {
-      file,
-      path: [`line ${first.line}`],
-      value: undefined,
-      hint:
-        "Fix the lines named above (an SFZ opcode is name=value; notes are 0..127 or names like c#4)",
-    });
+  const warnings = [...conv.warnings];
+  let definition = conv.definition, regions = conv.regions;
+  // A region the model rejects is left out with a warning at its line (as a
+  // bad line is); the file fails only when no region is left.
+  for (let pass = 0; pass < 2 && definition.zones.length; pass++) {
+    const r = InstrumentSchema.safeParse(definition);
+    if (r.success) {
+      return { file, definition: r.data, regions, warnings, controllers: conv.controllers };
+    }
+    const issues = fromZodIssues(r.error.issues, definition);
+    const bad = new Set<number>();
+    for (const issue of issues) {
+      const [top, index, ...rest] = issue.path;
+      if (top !== "zones" || typeof index !== "number" || !regions[index]) {
+        const p = formatPath(issue.path);
+        throw new InstrumentDefinitionError(`${shown}: ${p ? `${p}: ` : ""}${issue.problem}`, {
+          file,
+          path: issue.path,
+          value: issue.value,
+          cause: r.error,
+          hint: "The model rejects this value; see lib/instrument/schema.ts for each field's range",
+        });
+      }
+      bad.add(index);
+      const field = formatPath(rest);
+      warnings.push({
+        ...regions[index],
+        message: `<region> ${field ? `${field}: ` : ""}${issue.problem} (region skipped)`,
+      });
+    }
+    definition = { ...definition, zones: definition.zones.filter((_, i) => !bad.has(i)) };
+    regions = regions.filter((_, i) => !bad.has(i));
   }
-  if (!conv.definition.zones.length) {
-    throw new InstrumentDefinitionError(
-      `${shown}: has no playable <region> (each needs sample=, a key and a velocity range)`,
-      {
-        file,
-        path: ["zones"],
-        value: undefined,
-        hint: conv.warnings.length
-          ? `The importer skipped or ignored: ${conv.warnings.map(formatSfzProblem).join("; ")}`
-          : undefined,
-      },
+  throw new InstrumentDefinitionError(
+    `Cannot import ${JSON.stringify(shown)}: no playable <region> is left: ${
+      whyNothingPlays(conv, warnings)
+    }`,
+    {
+      file,
+      path: ["zones"],
+      value: undefined,
+      hint: warnings.length
+        ? `What the importer skipped or ignored:\n${warnings.map(formatSfzProblem).join("\n")}`
+        : "Each <region> needs sample=, and keys and velocities it plays",
+    },
+  );
+}
+
+/** Why a conversion has no zone, in a few words each (most telling first). */
+function whyNothingPlays(conv: SfzConversion, warnings: readonly SfzProblem[]): string {
+  const { summary } = conv;
+  const why: string[] = [];
+  const at = (o: SfzOrigin) => `${shownPath(o.file)}:${o.line}`;
+  if (summary.swallowed.length) {
+    const op = summary.swallowed[0]!;
+    why.push(
+      `${summary.swallowed.length} directive${
+        summary.swallowed.length > 1 ? "s were" : " was"
+      } swallowed by an opcode value (first: ${op.name}= at ${
+        at(op)
+      }; put a blank or a line break before #include)`,
     );
   }
-  const r = InstrumentSchema.safeParse(conv.definition);
-  if (!r.success) {
-    const issues = fromZodIssues(r.error.issues, conv.definition);
-    const lines = issues.map((issue) => {
-      const [top, index, ...rest] = issue.path;
-      if (top === "zones" && typeof index === "number" && conv.regions[index]) {
-        const at = conv.regions[index];
-        const field = formatPath(rest);
-        return `${shownPath(at.file)}:${at.line}: <region> ${
-          field ? `${field}: ` : ""
-        }${issue.problem}`;
-      }
-      const path = formatPath(issue.path);
-      return `${shown}: ${path ? `${path}: ` : ""}${issue.problem}`;
-    });
-    throw new InstrumentDefinitionError(lines.join("\n"), {
-      file,
-      path: issues[0]?.path ?? [],
-      value: issues[0]?.value,
-      cause: r.error,
-      hint: "The model rejects these values; see lib/instrument/schema.ts for each field's range",
-    });
+  if (summary.includeFailures.length) {
+    const f = summary.includeFailures[0]!;
+    why.push(
+      `${summary.includeFailures.length} #include${
+        summary.includeFailures.length > 1 ? "s" : ""
+      } could not be read (first: ${JSON.stringify(shownPath(f.path))} at ${at(f)})`,
+    );
   }
-  return { file, definition: r.data, regions: conv.regions, warnings: conv.warnings };
+  if (!summary.regions) why.push("the file has no <region> header");
+  else {
+    const skips = warnings.filter((w) => w.message.startsWith("<region>"));
+    const skipped = skips.length;
+    if (summary.silentAtRest) {
+      why.push(
+        `${summary.silentAtRest} of ${summary.regions} regions cannot sound at the controllers' initial values (set_ccN)`,
+      );
+    }
+    if (skipped) {
+      why.push(
+        `${skipped} of ${summary.regions} regions were skipped (first: ${at(skips[0]!)}: ${
+          skips[0]!.message
+        })`,
+      );
+    }
+    const generated = summary.regions - summary.silentAtRest - skipped;
+    if (!skipped && !summary.silentAtRest && generated > 0) {
+      why.push(`${generated} regions play generated waveforms (sample=*...), not supported`);
+    }
+  }
+  return why.join("; ");
 }

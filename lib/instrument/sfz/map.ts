@@ -5,9 +5,13 @@
  * applied in that order (a later opcode wins). A new <global> clears master
  * and group opcodes, a new <master> clears group opcodes.
  *
- * Opcodes the model cannot express are warnings, each listed once (the first
- * place it appears), and ignored; values that are not numbers or notes are
- * errors with file:line. Out-of-range numbers are clamped, with a warning.
+ * Opcodes the model cannot express are warnings, one per family (the name
+ * with its numbers as `*`) with its count and first place, and ignored;
+ * values that are not numbers or notes are warnings with file:line and the
+ * opcode is ignored (sfizz does the same). Out-of-range numbers are clamped,
+ * with a warning. Regions that cannot sound while every controller holds its
+ * initial value (loccN/hiccN, on_loccN) are left out, in one warning, until
+ * controller switching is played.
  *
  * Thread: CT. Pure.
  *
@@ -18,7 +22,8 @@ import type { InstrumentDefinitionInput } from "../schema.ts";
 import { SfzContext } from "./context.ts";
 import { FAMILIES, NUMBERED_OPCODES, type NumberedOpcode, OPCODES } from "./opcodes.ts";
 import type { SfzHeader, SfzOpcode, SfzOrigin, SfzParse, SfzProblem } from "./parse.ts";
-import { freshRegion, neverPlays, type Setter, type ZoneDraft } from "./region.ts";
+import type { RegionState } from "./region.ts";
+import { freshRegion, neverPlays, type Setter, silentAtRest, type ZoneDraft } from "./region.ts";
 
 /** What convertSfz returns: the definition as an author would write it, and what was found on the way. */
 export interface SfzConversion {
@@ -26,10 +31,31 @@ export interface SfzConversion {
   definition: InstrumentDefinitionInput;
   /** For each zone, the <region> header it came from. */
   regions: SfzOrigin[];
-  /** Ignored opcodes and headers (each once), clamped values, skipped regions. */
+  /** Skipped lines, ignored opcodes (by family) and values, clamped values, skipped regions; in file order. */
   warnings: SfzProblem[];
-  /** Malformed lines and values: the import fails with all of them. */
-  errors: SfzProblem[];
+  /** Controllers the file names or sets (label_ccN, set_ccN), by number. */
+  controllers: SfzController[];
+  /** What was read, for the message when nothing is playable. */
+  summary: {
+    /** <region> headers read. */
+    regions: number;
+    /** Regions left out because they cannot sound at the controllers' initial values. */
+    silentAtRest: number;
+    /** Includes that could not be read. */
+    includeFailures: SfzParse["includeFailures"];
+    /** Values that swallowed a directive (`label_cc1=x#include "a.sfz"`). */
+    swallowed: SfzOpcode[];
+  };
+}
+
+/** A controller an SFZ file names or gives an initial value. */
+export interface SfzController {
+  /** CC number, 0..127. */
+  cc: number;
+  /** label_ccN. */
+  label?: string;
+  /** set_ccN (0..127). */
+  initial?: number;
 }
 
 /**
@@ -45,6 +71,29 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
   const regions: SfzOrigin[] = [];
   let global: Setter[] = [], master: Setter[] = [], group: Setter[] = [];
   const shift = { note: 0, octave: 0 }; // <control> note_offset, octave_offset * 12
+  const summary: SfzConversion["summary"] = {
+    regions: 0,
+    silentAtRest: 0,
+    includeFailures: parsed.includeFailures,
+    swallowed: [],
+  };
+  const atRest: { entry?: SfzProblem; first?: string } = {};
+  const headerCounts = new Map<string, { entry: SfzProblem; count: number }>();
+
+  for (const header of parsed.headers) {
+    for (const op of header.opcodes) {
+      if (/#(?:include|define)\b/.test(op.value)) {
+        summary.swallowed.push(op);
+        ctx.warnings.push({
+          file: op.file,
+          line: op.line,
+          message: `the value of ${op.name}= runs into ${
+            JSON.stringify(/#(?:include|define)\b.*/.exec(op.value)![0])
+          }: not read as a directive (put a blank or a line break before it)`,
+        });
+      }
+    }
+  }
 
   for (const w of parsed.orphans) {
     ctx.warnOnce(`orphan:${w.name}`, w, `${w.name}= appears before any header (ignored)`);
@@ -67,24 +116,53 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
         group = compile(ctx, header.opcodes);
         break;
       case "region": {
+        summary.regions++;
         const own = compile(ctx, header.opcodes);
-        const zone = buildZone(ctx, header, [...global, ...master, ...group, ...own]);
+        const r = regionOf([...global, ...master, ...group, ...own]);
+        const rest = r.sample === undefined || r.generator ? undefined : silentAtRest(
+          r,
+          (cc) => ctx.ccDefaults.get(cc) ?? 0,
+        );
+        if (rest !== undefined) {
+          summary.silentAtRest++;
+          if (!atRest.entry) {
+            atRest.entry = { file: header.file, line: header.line, message: "" };
+            atRest.first = rest;
+            ctx.warnings.push(atRest.entry);
+          }
+          break;
+        }
+        const zone = buildZone(ctx, header, r);
         if (zone) {
           zones.push(zone);
           regions.push({ file: header.file, line: header.line });
         }
         break;
       }
-      default:
-        ctx.warnOnce(
-          `header:${header.name}`,
-          header,
-          IGNORED_HEADERS.has(header.name)
-            ? `<${header.name}> is not supported (its opcodes are ignored)`
-            : `<${header.name}> is not an SFZ header (its opcodes are ignored)`,
-        );
+      default: {
+        const seen = headerCounts.get(header.name);
+        if (seen) {
+          seen.count++;
+          break;
+        }
+        const entry = { file: header.file, line: header.line, message: "" };
+        headerCounts.set(header.name, { entry, count: 1 });
+        ctx.warnings.push(entry);
+      }
     }
   }
+  for (const [h, { entry, count }] of headerCounts) {
+    const n = count > 1 ? `; ${count} headers` : "";
+    entry.message = IGNORED_HEADERS.has(h)
+      ? `<${h}> is not supported (its opcodes are ignored${n})`
+      : `<${h}> is not an SFZ header (its opcodes are ignored${n})`;
+  }
+  if (atRest.entry) {
+    atRest.entry.message = `${summary.silentAtRest} <region>${
+      summary.silentAtRest > 1 ? "s" : ""
+    } cannot sound at the controllers' initial values (the first ${atRest.first}): left out until controller switching (loccN/hiccN, on_loccN) is played`;
+  }
+  ctx.finishFamilies();
 
   orderRoundRobins(zones, regions);
   const definition: InstrumentDefinitionInput = {
@@ -92,7 +170,25 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
     zones: zones.map(({ seq: _seq, ...zone }) => zone),
   };
   if (ctx.keyswitchDefault !== undefined) definition.keyswitchDefault = ctx.keyswitchDefault;
-  return { definition, regions, warnings: ctx.warnings, errors: ctx.errors };
+  const fileOrder = new Map(parsed.files.map((f, i) => [f, i]));
+  const warnings = ctx.warnings
+    .map((w, i) => ({ w, i }))
+    .sort((a, b) =>
+      ((fileOrder.get(a.w.file) ?? 0) - (fileOrder.get(b.w.file) ?? 0)) ||
+      (a.w.line - b.w.line) || (a.i - b.i)
+    )
+    .map(({ w }) => w);
+  const ccs = [...new Set([...ctx.ccLabels.keys(), ...ctx.ccDefaults.keys()])].sort((a, b) =>
+    a - b
+  );
+  const controllers = ccs.map((cc) => {
+    const c: SfzController = { cc };
+    const label = ctx.ccLabels.get(cc), initial = ctx.ccDefaults.get(cc);
+    if (label !== undefined) c.label = label;
+    if (initial !== undefined) c.initial = initial;
+    return c;
+  });
+  return { definition, regions, warnings, controllers, summary };
 }
 
 /** SFZ headers the model has no use for (as opposed to unknown ones). */
@@ -109,7 +205,7 @@ function compile(ctx: SfzContext, ops: readonly SfzOpcode[]): Setter[] {
     } else {
       const numbered = numberedOpcode(name);
       if (numbered) setter = numbered.opcode.handle(op, name, numbered.n, ctx);
-      else ctx.warnOnce(`opcode:${name}`, op, `opcode "${name}" is not supported (ignored)`);
+      else ctx.unsupported(op, false);
     }
     if (setter) out.push(setter);
   }
@@ -139,6 +235,9 @@ function controlOpcode(
   } else if (name === "octave_offset") {
     const v = ctx.int(op, -10, 10);
     if (v !== undefined) shift.octave = v * 12;
+  } else if (/^(?:set_cc|set_hdcc|label_cc)\d+$/.test(name)) {
+    numberedOpcode(name)!.opcode.handle(op, name, Number(/\d+$/.exec(name)![0]), ctx);
+    return;
   } else {
     ctx.warnOnce(`control:${name}`, op, `<control> opcode "${name}" is not supported (ignored)`);
     return;
@@ -146,18 +245,23 @@ function controlOpcode(
   ctx.noteOffset = shift.note + shift.octave;
 }
 
+/** A region: its inherited and own setters applied to SFZ's defaults. */
+function regionOf(setters: readonly Setter[]): RegionState {
+  const r = freshRegion();
+  for (const s of setters) s(r);
+  return r;
+}
+
 /**
- * The zone of one <region>: its inherited and own setters applied to SFZ's
- * defaults, then each family's fields; undefined (with a warning, except for
- * generated waveforms, already reported) when the region can never play.
+ * The zone of one <region>: each family's fields; undefined (with a warning,
+ * except for generated waveforms, already reported) when the region can
+ * never play.
  */
 function buildZone(
   ctx: SfzContext,
   header: SfzHeader,
-  setters: readonly Setter[],
+  r: RegionState,
 ): ZoneDraft | undefined {
-  const r = freshRegion();
-  for (const s of setters) s(r);
   const at = { file: header.file, line: header.line };
   if (r.generator) return undefined;
   const why = neverPlays(r);

@@ -222,8 +222,9 @@ const loop: OpcodeFamily = {
 /** Round robin (seq_length, seq_position) and random alternatives (lorand, hirand). */
 const alternatives: OpcodeFamily = {
   opcodes: {
-    seq_length: (op, ctx) => set(ctx.int(op, 1, 100), (r, v) => r.seqLength = v),
-    seq_position: (op, ctx) => set(ctx.int(op, 1, 100), (r, v) => r.seqPosition = v),
+    // no cap of the importer's own: the engine's alternative groups grow with the instrument
+    seq_length: (op, ctx) => set(ctx.int(op, 1, 0x7fffffff), (r, v) => r.seqLength = v),
+    seq_position: (op, ctx) => set(ctx.int(op, 1, 0x7fffffff), (r, v) => r.seqPosition = v),
     lorand: (op, ctx) => set(ctx.ranged(op, ...zoneRange("random")), (r, v) => r.lorand = v),
     hirand: (op, ctx) => set(ctx.ranged(op, ...zoneRange("random")), (r, v) => r.hirand = v),
   },
@@ -422,6 +423,120 @@ const filter: OpcodeFamily = {
   },
 };
 
+/** A controller number 0..127 from an opcode name, or undefined (with a warning). */
+function controller(op: SfzOpcode, cc: number, ctx: SfzContext): number | undefined {
+  if (cc <= 127) return cc;
+  ctx.fail(op, `names controller ${cc} (give 0..127)`);
+  return undefined;
+}
+
+/** loccN/hiccN (on_ and start_ spellings for triggers), 0..127; the hd forms 0..1. */
+function ccRange(
+  key: "ccRanges" | "ccTriggers",
+  end: 0 | 1,
+  hd: boolean,
+): NumberedOpcode["handle"] {
+  return (op, _name, n, ctx) => {
+    const cc = controller(op, n, ctx);
+    const v = hd ? ctx.ranged(op, 0, 1) : ctx.ranged(op, 0, 127);
+    ctx.unsupported(op, true);
+    if (cc === undefined || v === undefined) return undefined;
+    const value = hd ? v * 127 : v;
+    return (r) => {
+      const range: [number, number] = [...(r[key].get(cc) ?? [0, 127])];
+      range[end] = value;
+      r[key].set(cc, range);
+    };
+  };
+}
+
+/** An opcode kept on the region (for the step that plays it) and counted as not played yet. */
+const keep: NumberedOpcode["handle"] = (op, name, _n, ctx) => {
+  ctx.unsupported(op, true);
+  const value = op.value;
+  return (r) => r.unplayed.set(name, value);
+};
+const keepNamed: Handler = (op, ctx) => keep(op, op.name, 0, ctx);
+
+/** Initial controller values and names: instrument-wide, wherever they stand. */
+function ccSetting(kind: "set" | "sethd" | "label"): NumberedOpcode["handle"] {
+  return (op, _name, n, ctx) => {
+    const cc = controller(op, n, ctx);
+    if (cc === undefined) return undefined;
+    if (kind === "label") ctx.ccLabels.set(cc, op.value);
+    else {
+      const v = kind === "set" ? ctx.ranged(op, 0, 127) : ctx.ranged(op, 0, 1);
+      if (v !== undefined) ctx.ccDefaults.set(cc, kind === "set" ? v : v * 127);
+    }
+    return () => {};
+  };
+}
+
+/**
+ * CC-driven and modulation opcodes: read into the region, not played yet
+ * (a later step plays them); set_ccN/label_ccN kept for the instrument;
+ * loccN/hiccN and on_loccN/on_hiccN kept as ranges (the importer leaves out
+ * regions that cannot sound at the controllers' initial values).
+ */
+const controllers: OpcodeFamily = {
+  opcodes: Object.fromEntries(
+    [
+      "xfin_lovel",
+      "xfin_hivel",
+      "xfout_lovel",
+      "xfout_hivel",
+      "xfin_lokey",
+      "xfin_hikey",
+      "xfout_lokey",
+      "xfout_hikey",
+      "xf_velcurve",
+      "xf_keycurve",
+      "xf_cccurve",
+      "ampeg_dynamic",
+      "width",
+      "curve_index",
+      "bend_up",
+      "bend_down",
+      "bend_step",
+      "bend_smooth",
+      "pitch_random",
+      "amp_random",
+      "note_polyphony",
+      "note_selfmask",
+      "polyphony",
+      "off_time",
+      "rt_decay",
+      "ampeg_vel2delay",
+      "ampeg_vel2attack",
+      "ampeg_vel2hold",
+      "ampeg_vel2decay",
+      "ampeg_vel2sustain",
+      "ampeg_vel2release",
+    ].map((name) => [name, keepNamed]),
+  ),
+  numbered: [
+    { pattern: /^set_cc(\d+)$/, handle: ccSetting("set") },
+    { pattern: /^set_hdcc(\d+)$/, handle: ccSetting("sethd") },
+    { pattern: /^label_cc(\d+)$/, handle: ccSetting("label") },
+    { pattern: /^locc(\d+)$/, handle: ccRange("ccRanges", 0, false) },
+    { pattern: /^hicc(\d+)$/, handle: ccRange("ccRanges", 1, false) },
+    { pattern: /^lohdcc(\d+)$/, handle: ccRange("ccRanges", 0, true) },
+    { pattern: /^hihdcc(\d+)$/, handle: ccRange("ccRanges", 1, true) },
+    { pattern: /^(?:on|start)_locc(\d+)$/, handle: ccRange("ccTriggers", 0, false) },
+    { pattern: /^(?:on|start)_hicc(\d+)$/, handle: ccRange("ccTriggers", 1, false) },
+    { pattern: /^(?:on|start)_lohdcc(\d+)$/, handle: ccRange("ccTriggers", 0, true) },
+    { pattern: /^(?:on|start)_hihdcc(\d+)$/, handle: ccRange("ccTriggers", 1, true) },
+    { pattern: /^xf(?:in|out)_(?:lo|hi)cc(\d+)$/, handle: keep },
+    // amplitude_onccN, volume_onccN, pan_onccN, pitch_onccN, ampeg_attack_onccN, lfo1_pitch_onccN,
+    // their v1 spellings (amplitude_ccN, ampeg_attackccN) and modifiers (_curveccN, _smoothccN)
+    { pattern: /^[a-z0-9_]*_(?:on)?cc(\d+)$/, handle: keep },
+    { pattern: /^[a-z0-9_]*_(?:curve|smooth|step)cc(\d+)$/, handle: keep },
+    { pattern: /^ampeg_(?:delay|start|attack|hold|decay|sustain|release)cc(\d+)$/, handle: keep },
+    { pattern: /^lfo(\d+)_[a-z0-9_]+$/, handle: keep },
+  ],
+  toZone() {},
+};
+
 /** Every family, in the order their zone fields are written. */
 export const FAMILIES: readonly OpcodeFamily[] = [
   sample,
@@ -433,6 +548,7 @@ export const FAMILIES: readonly OpcodeFamily[] = [
   groups,
   triggers,
   filter,
+  controllers, // last: its catch-all patterns come after cutoff_ccN
 ];
 
 /** Every region opcode's handler, by lower-case name. */

@@ -1,13 +1,27 @@
 /**
- * SFZ text to headers and opcodes: comments (`//`, `/* *\/`), `#define $VAR
- * value` with `$VAR` substitution, `#include "file"` (relative to the root
- * SFZ file's directory, as sfizz does), `<header>` and `name=value` pairs,
- * each remembered with its file and line. No meaning is given to opcodes
- * here; that is map.ts (headers, inheritance) and opcodes.ts (each opcode).
+ * SFZ text to headers and opcodes, read the way sfizz reads it (its
+ * src/sfizz/parser/Parser.cpp is the reference; nothing is copied):
  *
- * A value runs to the next `name=`, `<header>` or end of line, so sample
- * paths may hold spaces. Problems are collected, never thrown, so the caller
- * reports them all: a malformed line is an error with file:line.
+ * - Tokens, not lines: `<header>`, `name=value`, `#define $VAR value` and
+ *   `#include "file"` may stand anywhere on a line, several to a line.
+ * - A value runs to the end of the line, a `//` or `/*` comment, a `<`, or
+ *   whitespace followed by `name=`, `<`, `#define` or `#include`; trailing
+ *   blanks are dropped, inner ones kept (sample paths with spaces).
+ * - `#define $VAR value`: the value is the first word (the rest of the line
+ *   is read on as tokens); definitions hold from there on, across includes.
+ * - `$VAR` is expanded in opcode names, opcode values and #include paths:
+ *   after `$`, identifier characters are taken until they spell a defined
+ *   name (so with `$KEY` defined, `$KEYS` is `$KEY` then "S", as in ARIA and
+ *   sfizz); an undefined name expands to nothing, with a warning; expansion
+ *   repeats while a value still holds `$`.
+ * - `#include` paths are relative to the top-level file's directory, `\`
+ *   read as `/`.
+ * - Recovery: a token that is none of the above (a shell-style `# comment`,
+ *   stray words, an unknown directive, a malformed header) is a problem at
+ *   its file:line and the rest of its line is skipped; parsing goes on.
+ *
+ * No meaning is given to opcodes here; that is map.ts (headers,
+ * inheritance) and opcodes.ts (each opcode).
  *
  * Thread: CT. Reads files (includes) synchronously through the `read`
  * function it is given; pure otherwise.
@@ -41,52 +55,123 @@ export interface SfzProblem extends SfzOrigin {
   message: string;
 }
 
+/** An `#include` that could not be read. */
+export interface SfzIncludeFailure extends SfzOrigin {
+  /** The file named, absolute. */
+  path: string;
+  /** Why it could not be read. */
+  reason: string;
+}
+
 /** What parseSfz returns. */
 export interface SfzParse {
   /** Headers in file order (includes spliced in where they appear). */
   headers: SfzHeader[];
   /** Opcodes written before any header (ignored by the importer, with a warning). */
   orphans: SfzOpcode[];
-  /** Malformed lines: the importer fails with all of them. */
+  /** Lines or tokens skipped (the rest of the file was read): warnings with file:line. */
   errors: SfzProblem[];
+  /** Includes that could not be read (also among `errors`). */
+  includeFailures: SfzIncludeFailure[];
+  /** Files read, absolute, the top-level file first. */
+  files: string[];
 }
 
 /** Reads a file's text; throws when it cannot. */
 export type ReadText = (path: string) => string;
 
-const MAX_INCLUDE_DEPTH = 16;
-const OPCODE_AT = /^([A-Za-z0-9_]+)=/;
-/** Where the value of an opcode stops: whitespace before `name=`, or a header. */
-const VALUE_END = /\s+[A-Za-z0-9_]+=|<|\s*$/;
-const VARIABLE = /\$[A-Za-z0-9_]+/g;
+/** sfizz's limit; deeper nesting is almost surely a file including itself. */
+const MAX_INCLUDE_DEPTH = 32;
+/** Expansion passes before a definition that refers to itself is given up on. */
+const MAX_EXPANSIONS = 16;
 
-/**
- * Remove comments, keeping every newline so line numbers stay right.
- *
- * @returns the text, and the line of an unterminated block comment if any
- */
-export function stripComments(text: string): { text: string; unterminatedAt?: number } {
-  let out = "";
-  let i = 0, line = 1;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-    } else if (c === "/" && text[i + 1] === "*") {
-      const startLine = line;
-      const end = text.indexOf("*/", i + 2);
-      const body = end < 0 ? text.slice(i) : text.slice(i, end + 2);
-      for (const ch of body) if (ch === "\n") (out += "\n", line++);
-      if (end < 0) return { text: out, unterminatedAt: startLine };
-      out += " ";
-      i = end + 2;
-    } else {
-      if (c === "\n") line++;
-      out += c;
-      i++;
+const isIdent = (c: string | undefined): boolean =>
+  c !== undefined && (c === "_" || (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") ||
+    (c >= "0" && c <= "9"));
+const isBlank = (c: string | undefined): boolean => c === " " || c === "\t";
+
+/** One file being read: its text, the read position, and its line starts. */
+class Source {
+  pos = 0;
+  readonly #lineStarts: number[] = [0];
+
+  constructor(readonly file: string, readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === "\n" || (c === "\r" && text[i + 1] !== "\n")) this.#lineStarts.push(i + 1);
     }
   }
-  return { text: out };
+
+  peek(ahead = 0): string | undefined {
+    return this.text[this.pos + ahead];
+  }
+
+  /** The 1-based line of a position (the read position by default). */
+  lineAt(pos = this.pos): number {
+    let lo = 0, hi = this.#lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#lineStarts[mid]! <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  /** Characters from the read position while `ok` holds; advances past them. */
+  take(ok: (c: string) => boolean): string {
+    const start = this.pos;
+    while (this.pos < this.text.length && ok(this.text[this.pos]!)) this.pos++;
+    return this.text.slice(start, this.pos);
+  }
+
+  /** The rest of the line up to a comment, without advancing. */
+  lineRest(): string {
+    let end = this.pos;
+    const t = this.text;
+    while (end < t.length) {
+      const c = t[end];
+      if (c === "\r" || c === "\n") break;
+      if (c === "/" && (t[end + 1] === "/" || t[end + 1] === "*")) break;
+      end++;
+    }
+    return t.slice(this.pos, end);
+  }
+
+  /** Skip to the end of the line (recovery after a problem). */
+  skipLine(): void {
+    while (this.pos < this.text.length && this.text[this.pos] !== "\n") this.pos++;
+  }
+}
+
+/**
+ * Where an opcode's value ends in `raw` (the rest of its line, comments cut):
+ * at a `<`, or at blanks followed by nothing, `<`, `#define`, `#include` or
+ * `name=` (`$` allowed in the name after its first character).
+ */
+function valueEnd(raw: string): number {
+  let end = 0;
+  const n = raw.length;
+  while (end < n) {
+    let i = end + 1;
+    const c = raw[end]!;
+    if (c === "<") break;
+    if (isBlank(c)) {
+      while (i < n && isBlank(raw[i])) i++;
+      if (i === n || raw[i] === "<") break;
+      if (raw[i] === "#") {
+        let j = i + 1;
+        while (j < n && isIdent(raw[j])) j++;
+        const dir = raw.slice(i + 1, j);
+        if (dir === "define" || dir === "include") break;
+      } else if (isIdent(raw[i])) {
+        let j = i + 1;
+        while (j < n && (isIdent(raw[j]) || raw[j] === "$")) j++;
+        if (raw[j] === "=") break;
+      }
+    }
+    end = i;
+  }
+  return end;
 }
 
 /**
@@ -94,12 +179,12 @@ export function stripComments(text: string): { text: string; unterminatedAt?: nu
  *
  * @param file the SFZ file, absolute
  * @param read reads a file's text (Deno.readTextFileSync in the importer; a map in tests)
- * @returns headers, orphan opcodes and every malformed line
+ * @returns headers, orphan opcodes and every skipped token, each with file:line
  * @example
  * ```ts
  * import { parseSfz } from "./parse.ts";
  * import assert from "node:assert/strict";
- * const text = "#define $K 60\n<region> sample=a b.wav key=$K // comment";
+ * const text = "<region> #define $K 60 sample=a b.wav key=$K // comment";
  * const r = parseSfz("/x/i.sfz", () => text);
  * assert.deepEqual(r.headers[0]?.opcodes.map((o) => [o.name, o.value]), [
  *   ["sample", "a b.wav"],
@@ -108,23 +193,30 @@ export function stripComments(text: string): { text: string; unterminatedAt?: nu
  * ```
  */
 export function parseSfz(file: string, read: ReadText): SfzParse {
-  const out: SfzParse = { headers: [], orphans: [], errors: [] };
+  const out: SfzParse = { headers: [], orphans: [], errors: [], includeFailures: [], files: [] };
   const defines = new Map<string, string>();
   const rootDir = dirname(file);
-  const stack: string[] = [];
+  const stack: Source[] = [];
+  let header: SfzHeader | undefined;
 
-  const parseFile = (path: string, from: SfzOrigin | undefined): void => {
-    if (stack.includes(path)) {
+  const problem = (src: Source, pos: number, message: string) =>
+    out.errors.push({ file: src.file, line: src.lineAt(pos), message });
+
+  const open = (path: string, from: SfzOrigin | undefined): void => {
+    const at = from ?? { file: path, line: 1 };
+    if (stack.some((s) => s.file === path)) {
       out.errors.push({
-        ...(from ?? { file: path, line: 1 }),
-        message: `#include "${path}" includes itself (through ${stack.join(" -> ")})`,
+        ...at,
+        message: `#include "${path}" includes itself (through ${
+          stack.map((s) => s.file).join(" -> ")
+        }): skipped`,
       });
       return;
     }
     if (stack.length >= MAX_INCLUDE_DEPTH) {
       out.errors.push({
-        ...(from ?? { file: path, line: 1 }),
-        message: `#include nests deeper than ${MAX_INCLUDE_DEPTH} files`,
+        ...at,
+        message: `#include nests deeper than ${MAX_INCLUDE_DEPTH} files: skipped`,
       });
       return;
     }
@@ -132,101 +224,191 @@ export function parseSfz(file: string, read: ReadText): SfzParse {
     try {
       text = read(path);
     } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (from) out.includeFailures.push({ ...at, path, reason });
       out.errors.push({
-        ...(from ?? { file: path, line: 1 }),
+        ...at,
         message: from
-          ? `#include "${path}" cannot be read (${err instanceof Error ? err.message : err})`
-          : `cannot be read (${err instanceof Error ? err.message : err})`,
+          ? `#include "${path}" cannot be read (${reason})`
+          : `cannot be read (${reason})`,
       });
       return;
     }
-    stack.push(path);
-    const stripped = stripComments(text.replace(/^\uFEFF/, ""));
-    if (stripped.unterminatedAt !== undefined) {
-      out.errors.push({
-        file: path,
-        line: stripped.unterminatedAt,
-        message: "a /* comment is never closed with */",
-      });
-    }
-    const lines = stripped.text.split(/\r?\n|\r/);
-    lines.forEach((raw, index) => parseLine(raw, { file: path, line: index + 1 }));
-    stack.pop();
+    out.files.push(path);
+    stack.push(new Source(path, text.replace(/^\uFEFF/, "")));
   };
 
-  const parseLine = (raw: string, at: SfzOrigin): void => {
-    const trimmed = raw.trim();
-    if (trimmed.startsWith("#define")) {
-      const m = /^#define\s+(\$[A-Za-z0-9_]+)\s+(.*)$/.exec(trimmed);
-      if (!m) {
-        out.errors.push({ ...at, message: `malformed #define (write: #define $NAME value)` });
-      } else {
-        defines.set(m[1]!, substitute(m[2]!.trim()));
+  /** Expand `$NAME`s as sfizz does; undefined names expand to nothing, with a warning. */
+  const expand = (text: string, src: Source, pos: number): string => {
+    for (let pass = 0; text.includes("$"); pass++) {
+      if (pass === MAX_EXPANSIONS) {
+        problem(
+          src,
+          pos,
+          `$ is left in ${
+            show(text)
+          } after ${MAX_EXPANSIONS} expansions (a definition refers to itself?): the $ are dropped`,
+        );
+        return text.replaceAll("$", "");
       }
-      return;
-    }
-    if (trimmed.startsWith("#include")) {
-      const m = /^#include\s+"([^"]+)"\s*$/.exec(trimmed);
-      if (!m) {
-        out.errors.push({ ...at, message: `malformed #include (write: #include "file.sfz")` });
-        return;
+      let dst = "";
+      for (let i = 0; i < text.length;) {
+        const c = text[i++]!;
+        if (c !== "$") {
+          dst += c;
+          continue;
+        }
+        let name = "";
+        let value: string | undefined;
+        while (i < text.length && isIdent(text[i]) && value === undefined) {
+          name += text[i++];
+          value = defines.get(name);
+        }
+        if (!name) problem(src, pos, `a $ is not followed by a variable name (dropped)`);
+        else if (value === undefined) {
+          problem(
+            src,
+            pos,
+            `$${name} is not defined (#define $${name} value): it expands to nothing`,
+          );
+        } else dst += value;
       }
-      const name = substitute(m[1]!).replaceAll("\\", "/");
-      parseFile(isAbsolute(name) ? name : resolve(rootDir, name), at);
-      return;
+      text = dst;
     }
-    if (trimmed.startsWith("#")) {
-      out.errors.push({ ...at, message: `unknown directive ${show(trimmed.split(/\s/)[0]!)}` });
-      return;
-    }
-    const line = substitute(raw);
-    let i = 0;
-    while (i < line.length) {
-      const c = line[i]!;
-      if (/\s/.test(c)) {
-        i++;
-        continue;
-      }
-      if (c === "<") {
-        const close = line.indexOf(">", i);
-        const name = close < 0 ? "" : line.slice(i + 1, close);
-        if (close < 0 || !/^[A-Za-z_]+$/.test(name)) {
-          out.errors.push({
-            ...at,
-            message: `malformed header ${show(line.slice(i, close < 0 ? undefined : close + 1))}`,
-          });
+    return text;
+  };
+
+  const skipBlanksAndComments = (src: Source): void => {
+    for (;;) {
+      src.take((c) => c === " " || c === "\t" || c === "\r" || c === "\n");
+      if (src.peek() !== "/") return;
+      if (src.peek(1) === "/") {
+        src.skipLine();
+      } else if (src.peek(1) === "*") {
+        const start = src.pos;
+        const end = src.text.indexOf("*/", start + 2);
+        if (end < 0) {
+          problem(src, start, "a /* comment is never closed with */");
+          src.pos = src.text.length;
           return;
         }
-        out.headers.push({ ...at, name: name.toLowerCase(), opcodes: [] });
-        i = close + 1;
-        continue;
-      }
-      const m = OPCODE_AT.exec(line.slice(i));
-      if (!m) {
-        const word = line.slice(i).split(/\s/)[0]!;
-        out.errors.push({
-          ...at,
-          message: `${show(word)} is not a <header> or an opcode=value`,
-        });
-        return;
-      }
-      const start = i + m[0].length;
-      const rest = line.slice(start);
-      const end = VALUE_END.exec(rest);
-      const stop = end ? end.index : rest.length;
-      const value = rest.slice(0, stop).trim();
-      const opcode: SfzOpcode = { ...at, name: m[1]!, value };
-      const header = out.headers[out.headers.length - 1];
-      if (header) header.opcodes.push(opcode);
-      else out.orphans.push(opcode);
-      i = start + stop;
+        src.pos = end + 2;
+      } else return;
     }
   };
 
-  const substitute = (text: string): string =>
-    text.includes("$") ? text.replace(VARIABLE, (v) => defines.get(v) ?? v) : text;
+  const directive = (src: Source): void => {
+    const start = src.pos;
+    src.pos++; // '#'
+    const name = src.take(isIdent);
+    if (name === "define") {
+      src.take(isBlank);
+      if (src.peek() !== "$" || !isIdent(src.peek(1))) {
+        problem(src, start, "malformed #define (write: #define $NAME value): line skipped");
+        return src.skipLine();
+      }
+      src.pos++;
+      const id = src.take(isIdent);
+      src.take(isBlank);
+      const rest = src.lineRest();
+      const word = rest.split(/[ \t]/, 1)[0]!;
+      src.pos += word.length; // the rest of the line is read on as tokens
+      defines.set(id, word);
+    } else if (name === "include") {
+      src.take(isBlank);
+      let path = "";
+      let valid = false;
+      if (src.peek() === '"') {
+        src.pos++;
+        path = src.take((c) => c !== '"' && c !== "\r" && c !== "\n");
+        valid = src.peek() === '"';
+        if (valid) src.pos++;
+      }
+      if (!valid) {
+        problem(src, start, 'malformed #include (write: #include "file.sfz"): line skipped');
+        return src.skipLine();
+      }
+      path = expand(path, src, start).replaceAll("\\", "/");
+      open(isAbsolute(path) ? path : resolve(rootDir, path), {
+        file: src.file,
+        line: src.lineAt(start),
+      });
+    } else {
+      const word = name ? `#${name}` : src.lineRest().trim() ? `#${src.lineRest()}` : "#";
+      problem(
+        src,
+        start,
+        name
+          ? `unknown directive ${show(word)} (only #define and #include): line skipped`
+          : `${show(word)} is not a directive (a shell-style comment?): line skipped`,
+      );
+      src.skipLine();
+    }
+  };
 
-  parseFile(file, undefined);
+  const headerToken = (src: Source): void => {
+    const start = src.pos;
+    src.pos++; // '<'
+    const name = src.take((c) => c !== "\r" && c !== "\n" && c !== ">");
+    if (src.peek() !== ">" || !name || ![...name].every(isIdent)) {
+      const shown = src.peek() === ">" ? `<${name}>` : `<${name}`;
+      problem(src, start, `malformed header ${show(shown)}: line skipped`);
+      return src.skipLine();
+    }
+    src.pos++;
+    header = { file: src.file, line: src.lineAt(start), name: name.toLowerCase(), opcodes: [] };
+    out.headers.push(header);
+  };
+
+  const opcodeToken = (src: Source): void => {
+    const start = src.pos;
+    const raw = src.take((c) => isIdent(c) || c === "$");
+    if (!raw || src.peek() !== "=") {
+      const word = src.lineRest().trim().split(/\s/, 1)[0] || src.peek() || "";
+      src.pos = start;
+      problem(
+        src,
+        start,
+        `${
+          show(raw ? raw : word)
+        } is not a <header>, an opcode=value or a #directive: line skipped`,
+      );
+      return src.skipLine();
+    }
+    const name = expand(raw, src, start);
+    if (!name || ![...name].every(isIdent)) {
+      problem(
+        src,
+        start,
+        `opcode name ${show(raw)} expands to ${show(name)}, not a name: line skipped`,
+      );
+      return src.skipLine();
+    }
+    src.pos++; // '='
+    let value: string;
+    if (name === "base64data") {
+      value = src.take((c) => c !== "<" && c !== "#");
+    } else {
+      const rest = src.lineRest();
+      value = rest.slice(0, valueEnd(rest));
+      src.pos += value.length;
+      value = expand(value, src, start);
+    }
+    const opcode: SfzOpcode = { file: src.file, line: src.lineAt(start), name, value };
+    if (header) header.opcodes.push(opcode);
+    else out.orphans.push(opcode);
+  };
+
+  open(file, undefined);
+  while (stack.length) {
+    const src = stack[stack.length - 1]!;
+    skipBlanksAndComments(src);
+    const c = src.peek();
+    if (c === undefined) stack.pop();
+    else if (c === "#") directive(src);
+    else if (c === "<") headerToken(src);
+    else opcodeToken(src);
+  }
   return out;
 }
 

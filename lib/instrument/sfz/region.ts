@@ -61,6 +61,12 @@ export interface RegionState {
   swLast?: number;
   pitchKeytrack?: number;
   filter: FilterState;
+  /** loccN/hiccN: the region plays only while each controller is in its range (0..127). */
+  ccRanges: Map<number, [number, number]>;
+  /** on_loccN/on_hiccN: the region starts when the controller moves into the range, not on notes. */
+  ccTriggers: Map<number, [number, number]>;
+  /** Opcodes read but not played yet (crossfades, CC modulation, LFOs, ...): name to value. */
+  unplayed: Map<string, string>;
 }
 
 /** One opcode's effect on a region (applied in header order: global, master, group, region). */
@@ -92,7 +98,31 @@ export function freshRegion(): RegionState {
     lochan: 1,
     hichan: 16,
     filter: {},
+    ccRanges: new Map(),
+    ccTriggers: new Map(),
+    unplayed: new Map(),
   };
+}
+
+/**
+ * Why a region never sounds while every controller holds its initial value
+ * (set_ccN, else 0, as sfizz starts), or undefined when it may: loccN/hiccN
+ * are not played yet, so such a layer would otherwise sound with all others.
+ *
+ * @param r the region, all opcodes applied
+ * @param initial the initial value of a controller
+ * @returns the reason, as a warning words it
+ */
+export function silentAtRest(
+  r: RegionState,
+  initial: (cc: number) => number,
+): string | undefined {
+  if (r.ccTriggers.size) return "starts on a controller (on_loccN/on_hiccN), not on notes";
+  for (const [cc, [lo, hi]] of r.ccRanges) {
+    const v = initial(cc);
+    if (v < lo || v > hi) return `plays only with CC${cc} in ${lo}..${hi} (it starts at ${v})`;
+  }
+  return undefined;
 }
 
 /** The lowest velocity a region plays (velocity 0 is a note-off). */
