@@ -26,6 +26,7 @@ import {
   showValue,
   type ZoneDefinition,
 } from "./schema.ts";
+import { resolveSamplePaths } from "./sample_path.ts";
 import { formatSfzProblem, importSfz } from "./sfz/import.ts";
 
 /** What a loaded sample must tell the loader (lib/engine's Sample has it). */
@@ -249,9 +250,18 @@ export async function readDefinition(
     }
     definition = r.data;
   }
+  // exact paths first, else ignoring letter case (libraries made on Windows or macOS)
+  const found = resolveSamplePaths(dirname(file), definition.zones.map((z) => z.sample));
+  const samplePaths = found.paths;
+  if (found.byCase.length) {
+    const [first] = found.byCase, n = found.byCase.length;
+    warnings.push(
+      `${shownFile}: ${n} sample path${n > 1 ? "s match their files" : " matches its file"} ` +
+        `only when letter case is ignored (first: ${showValue(first!.written)} is ` +
+        `${showValue(first!.found)}): using the files found`,
+    );
+  }
   for (const w of warnings) options.onWarning?.(w);
-  const dir = dirname(file);
-  const samplePaths = definition.zones.map((z) => resolve(dir, z.sample));
   const missing: DefinitionIssue[] = [];
   await Promise.all(samplePaths.map(async (path, i) => {
     const zone = definition.zones[i]!;
