@@ -11,6 +11,7 @@
 import { EV, NO_KEYSWITCH, PARAM, zoneRecord } from "../ffi/layout.ts";
 import type { NativeInstrument } from "../ffi/native.ts";
 import type { Time } from "./clock.ts";
+import { controlPairs, type Controls, orbitOfPairs } from "./controls.ts";
 import { parseOptions, type ZoneOptions, ZoneOptionsSchema } from "./options.ts";
 import type { Sample } from "./sample.ts";
 import type { SamplerCore } from "./sampler_core.ts";
@@ -34,6 +35,13 @@ export interface NoteOnOptions extends EventOptions {
   offset?: number;
   /** MIDI channel 0..15 the note arrives on (zones' midiChannels filter on it). @default 0 */
   channel?: number;
+  /**
+   * Per-note controls (superdough's names, the engine's units): filters,
+   * envelopes, effects, orbit sends, e.g. `{ cutoff: 800, room: 0.3, vowel: "o" }`.
+   * They override the zone's and the instrument's values for this note.
+   * See lib/ffi/control_table.ts for every control, its unit and range. @default none
+   */
+  controls?: Controls;
 }
 
 /** Instrument parameters settable with {@linkcode Instrument.setParam}, with their ranges. */
@@ -195,7 +203,7 @@ export class Instrument implements Disposable {
    *
    * @param note MIDI key, integer 0..127.
    * @param velocity Integer 0..127; 0 releases the note, as in MIDI.
-   * @param opts When, and per-note gain, pan, detune and start offset.
+   * @param opts When, and per-note gain, pan, detune, start offset and controls.
    * @throws {RangeError} for a note, velocity or option out of range, before anything reaches C.
    * @throws {EngineStateError} when the instrument or sampler is gone.
    */
@@ -216,7 +224,13 @@ export class Instrument implements Disposable {
         offsetFrames = checkInt("offset", opts.offset, o.min, o.max, action);
       }
     }
+    const controls = opts?.controls ? controlPairs(opts.controls, action) : undefined;
+    if (controls) {
+      const orbit = orbitOfPairs(controls);
+      if (orbit !== undefined) this.#core.prepareOrbit(orbit);
+    }
     this.#core.enqueue({
+      ...(controls && controls.length ? { controls } : {}),
       frame: this.#frame(opts, action),
       instrument: this.id,
       type: EV.NOTE_ON,

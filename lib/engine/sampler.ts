@@ -455,6 +455,37 @@ export class Sampler implements Disposable {
     this.#sampler_event(EV.ALL_SOUND_OFF, at);
   }
 
+  /**
+   * The tempo in cycles per second from `at` on: orbit delay times in cycles
+   * (`lock`, `delaysync`) follow it. A live session sends it on every tempo change.
+   *
+   * @param cps Cycles per second, 0.001..1000.
+   * @param at When. @default the next block
+   * @throws {RangeError} for a rate out of range.
+   */
+  setCyclesPerSecond(cps: number, at?: Time): void {
+    if (!(cps >= 0.001 && cps <= 1000)) {
+      throw new RangeError(`Cannot set the cycle rate: cps must be 0.001..1000, got "${cps}"`);
+    }
+    this.#core.native.setCpsAt(at === undefined ? -1 : this.clock.framesFor(at), cps);
+  }
+
+  /**
+   * Allocate an orbit's delay and reverb memory now (about 2 MiB), so the first
+   * note sending to it does not; notes sent from scripts prepare their orbit.
+   *
+   * @param orbit 0..15.
+   * @throws {MidiSamplerError} for an orbit out of range or no memory.
+   */
+  prepareOrbit(orbit: number): void {
+    this.#core.prepareOrbit(orbit);
+  }
+
+  /** Bit k set while orbit k has input or a tail above -120 dBFS (as of the last block). */
+  get orbitsAwake(): number {
+    return this.#core.native.orbitsAwake();
+  }
+
   #sampler_event(type: number, at: Time | undefined): void {
     this.#core.native.assertAlive("Cannot stop notes");
     this.#core.enqueue({

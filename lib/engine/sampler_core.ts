@@ -11,7 +11,7 @@
  * @module
  */
 import { EventBatch } from "../ffi/event_batch.ts";
-import type { EventRecord } from "../ffi/layout.ts";
+import type { ControlledEventRecord as EventRecord } from "../ffi/event_batch.ts";
 import type { NativeInstrument, NativeSampler } from "../ffi/native.ts";
 import { Clock } from "./clock.ts";
 import { EventQueue } from "./scheduler.ts";
@@ -37,6 +37,15 @@ export class SamplerCore {
     this.clock = new Clock(native.config.sample_rate, tempo);
     this.budget = Math.max(1, native.config.ring_capacity >> 1);
     this.#batch = new EventBatch(native);
+  }
+
+  readonly #orbits = new Set<number>();
+
+  /** Allocate an orbit's memory the first time a note sends to it (CT; the render thread cannot). */
+  prepareOrbit(orbit: number): void {
+    if (this.#orbits.has(orbit)) return;
+    this.native.orbitPrepare(orbit);
+    this.#orbits.add(orbit);
   }
 
   /** Queue an event (frame -1 = as soon as possible). */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { EventRecord } from "../ffi/layout.ts";
+import type { ControlledEventRecord as EventRecord } from "../ffi/event_batch.ts";
 
 interface Entry {
   seq: number;

@@ -10,6 +10,14 @@
 import { encodeEvent, EVENT, type EventRecord } from "./layout.ts";
 import type { NativeSampler } from "./native.ts";
 
+/** MS_EV_CONTROL: one per-note control for the note-on that follows it in the same push. */
+export const EV_CONTROL = 9;
+
+/** A note-on with per-note controls: [id, value, id, value, ...] in the engine's units. */
+export interface ControlledEventRecord extends EventRecord {
+  controls?: readonly number[];
+}
+
 /** Records per ms_push_events call by default. */
 export const DEFAULT_BATCH_RECORDS = 256;
 
@@ -42,11 +50,38 @@ export class EventBatch {
   }
 
   /**
-   * Encode one event; sends the batch when it is full.
+   * Encode one event (a note-on's controls first, as MS_EV_CONTROL records in
+   * the same push as their note); sends the batch when it is full.
    *
    * @throws {MidiSamplerError} when the engine rejects the batch (the message names the record).
+   * @throws {RangeError} when a note's controls do not fit one batch.
    */
-  add(ev: EventRecord): void {
+  add(ev: ControlledEventRecord): void {
+    const c = ev.controls;
+    if (c && c.length) {
+      const n = c.length >> 1;
+      if (n + 1 > this.#capacity) {
+        throw new RangeError(
+          `Cannot send note: ${n} controls do not fit a batch of ${this.#capacity}`,
+        );
+      }
+      if (this.#count + n + 1 > this.#capacity) this.send();
+      for (let i = 0; i < c.length; i += 2) {
+        encodeEvent(this.#view, this.#count++ * EVENT.size, {
+          frame: ev.frame,
+          instrument: ev.instrument,
+          type: EV_CONTROL,
+          note: ev.note,
+          velocity: 0,
+          number: c[i]!,
+          value: c[i + 1]!,
+          gainDb: 0,
+          pan: 0,
+          tuneCents: 0,
+          offsetFrames: 0,
+        });
+      }
+    }
     encodeEvent(this.#view, this.#count * EVENT.size, ev);
     if (++this.#count === this.#capacity) this.send();
   }

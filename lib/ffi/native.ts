@@ -288,6 +288,25 @@ export class NativeSampler {
     check(engine().ms_process(p, out, frames), p, "Cannot render audio");
   }
 
+  /** ms_set_cps_at: the tempo in cycles per second from `frame` on (delay sync). */
+  setCpsAt(frame: number, cps: number): void {
+    const p = this.assertAlive("Cannot set the cycle rate");
+    const f = frame < 0 ? 0xffffffffffffffffn : BigInt(Math.round(frame));
+    check(engine().ms_set_cps_at(p, f, cps), p, "Cannot set the cycle rate");
+  }
+
+  /** ms_orbit_prepare: allocate orbit `orbit`'s delay and reverb memory now. */
+  orbitPrepare(orbit: number): void {
+    const p = this.assertAlive(`Cannot prepare orbit ${orbit}`);
+    check(engine().ms_orbit_prepare(p, orbit), p, `Cannot prepare orbit ${orbit}`);
+  }
+
+  /** ms_orbits_awake: bit k set while orbit k has input or a tail. */
+  orbitsAwake(): number {
+    const p = this.assertAlive("Cannot read orbits");
+    return engine().ms_orbits_awake(p) as number;
+  }
+
   /** ms_sampler_collect. */
   collect(): void {
     const p = this.assertAlive("Cannot collect engine garbage");

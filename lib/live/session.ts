@@ -28,14 +28,17 @@
  *
  * @module
  */
+import type { Controls } from "../engine/controls.ts";
 import type { Instrument } from "../engine/instrument.ts";
 import type { Sampler } from "../engine/sampler.ts";
 import {
+  CONTROL_ALIASES,
   DEFAULT_SOUNDS,
   KNOWN_CONTROLS,
   type NoteRequest,
   resolveControls,
   type SoundMapping,
+  unsupportedReason,
 } from "../pattern/controls.ts";
 import type { CachedInstrument, InstrumentCache } from "./instruments.ts";
 import type { SetSnapshot, SwapMode } from "./set.ts";
@@ -59,6 +62,8 @@ export interface ScheduledNote {
   pan: number;
   tuneCents: number;
   offset: number;
+  /** Per-note engine controls (filters, envelopes, effects, orbit), converted and clamped. */
+  controls?: Controls;
 }
 
 /** What a reload changed. */
@@ -186,6 +191,8 @@ export class Session {
   #released = 0;
   #version = 0;
   #declaredTempo: number | undefined;
+  /** Cycles per second last sent to the engine (after the first note that needs it). */
+  #sentCps: number | undefined;
   #swap: SwapMode;
   /** Notes released to the engine so far. */
   notes = 0;
@@ -547,15 +554,23 @@ export class Session {
     const clock = this.sampler.clock;
     for (const ev of events) {
       for (const key of Object.keys(ev.value)) {
-        if (!KNOWN_CONTROLS.has(key)) {
-          this.#warn(`control:${key}`, `control "${key}" is not supported: ignored`);
-        }
+        if (KNOWN_CONTROLS.has(key)) continue;
+        const main = CONTROL_ALIASES.get(key) ?? key;
+        this.#warn(
+          `control:${partName}:${main}`,
+          `part "${partName}": control "${key}" is not supported (${
+            unsupportedReason(key)
+          }): ignored`,
+        );
       }
-      const r = resolveControls(ev.value, this.#sounds);
+      const r = resolveControls(ev.value, this.#sounds, { cps: this.#cpsAtCycle(ev.cycle) });
       if (r === null) continue;
       if (typeof r === "string") {
         this.#warn(`part:${partName}:${r}`, `part "${partName}": ${r}: skipped`);
         continue;
+      }
+      for (const problem of r.problems) {
+        this.#warn(`part:${partName}:${problem}`, `part "${partName}": ${problem}`);
       }
       const cached = this.#instruments.get(r.instrument);
       if (!cached) {
@@ -579,7 +594,8 @@ export class Session {
     const clock = this.sampler.clock;
     const a = this.#anchorAt(Math.floor(ev.cycle * TICKS_PER_CYCLE + 1e-6));
     const beat = a.beat + (ev.cycle - a.tick / TICKS_PER_CYCLE) * a.beatsPerCycle;
-    const offBeat = beat + Math.max(0, ev.cycles * r.legato) * a.beatsPerCycle;
+    const cycles = r.duration ?? ev.cycles * r.legato;
+    const offBeat = beat + Math.max(0, cycles) * a.beatsPerCycle;
     const frame = clock.beatsToFrames(beat);
     const offFrame = Math.max(frame, clock.beatsToFrames(offBeat));
     let offset = 0;
@@ -602,6 +618,10 @@ export class Session {
       tuneCents: r.tuneCents,
       offset,
     };
+    if (Object.keys(r.controls).length) {
+      note.controls = r.controls as Controls;
+      this.#syncCps(r.controls, frame, beat, a.beatsPerCycle);
+    }
     const inst = cached.instrument;
     if (r.cut !== undefined) {
       const prev = this.#cut.get(r.cut);
@@ -620,6 +640,28 @@ export class Session {
     this.#pending.push({ frame: offFrame, kind: 0, part: partName, inst, note });
     const last = this.#lastFrame.get(inst) ?? 0;
     if (offFrame > last) this.#lastFrame.set(inst, offFrame);
+  }
+
+  /** Cycles per second at a cycle position (the tempo there over the beats per cycle). */
+  #cpsAtCycle(cycle: number): number {
+    const a = this.#anchorAt(Math.floor(cycle * TICKS_PER_CYCLE + 1e-6));
+    const beat = a.beat + (cycle - a.tick / TICKS_PER_CYCLE) * a.beatsPerCycle;
+    return this.sampler.clock.bpmAt(beat) / 60 / a.beatsPerCycle;
+  }
+
+  /**
+   * Keep the engine's cycle rate (delay sync) equal to the session's: sent at
+   * the first note that uses an orbit delay or the tempo, and again at any
+   * later note where it changed.
+   */
+  #syncCps(controls: Record<string, number>, frame: number, beat: number, beatsPerCycle: number) {
+    if (this.#sentCps === undefined && controls.delay === undefined && controls.cps === undefined) {
+      return;
+    }
+    const cps = this.sampler.clock.bpmAt(beat) / 60 / beatsPerCycle;
+    if (this.#sentCps !== undefined && Math.abs(cps - this.#sentCps) < 1e-12) return;
+    this.sampler.setCyclesPerSecond(cps, frame);
+    this.#sentCps = cps;
   }
 
   #release(before: number): number {
@@ -646,6 +688,7 @@ export class Session {
           pan: ev.pan,
           tuneCents: ev.tuneCents,
           offset: ev.offset,
+          ...(ev.controls ? { controls: ev.controls } : {}),
         });
         this.notes++;
         n++;
