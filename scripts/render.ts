@@ -27,7 +27,9 @@ const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --format wav|flac  container (default: from the extension)
   --bits 16|24|32f   sample format (default 24; 32f is WAV only)
   --map mapping.ts   with a .mid file: the mapping script (creates the instruments and
-                     calls ctx.sampler.midi.setMap); length defaults to the song + 2 s`;
+                     calls ctx.sampler.midi.setMap); length defaults to the song + 2 s
+  --sf2 FONT         with a .mid file instead of --map: play it as General MIDI on a
+                     SoundFont (programs per channel, drums on 10 from bank 128)`;
 
 /** Parsed command line. */
 interface RenderArgs {
@@ -41,6 +43,8 @@ interface RenderArgs {
   bits?: 16 | 24 | "32f";
   /** A .mid script: the mapping script (lib/runners/render_midi.ts). */
   map?: string;
+  /** A .mid script: a GM SoundFont instead of a mapping. */
+  sf2?: string;
   secondsGiven?: boolean;
 }
 
@@ -58,6 +62,7 @@ function parse(args: string[]): RenderArgs {
         format: { type: "string" },
         bits: { type: "string" },
         map: { type: "string" },
+        sf2: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -117,8 +122,18 @@ function parse(args: string[]): RenderArgs {
     out.cycles = c;
   }
   const isMidi = /\.midi?$/i.test(out.script);
-  if (isMidi && values.map === undefined) {
-    throw new UsageError(`Cannot render "${out.script}": a MIDI file needs --map mapping.ts`);
+  if (isMidi && values.map === undefined && values.sf2 === undefined) {
+    throw new UsageError(
+      `Cannot render "${out.script}": a MIDI file needs --map mapping.ts or --sf2 font.sf2`,
+    );
+  }
+  if (values.sf2 !== undefined) {
+    if (!isMidi) throw new UsageError(`Cannot render: --sf2 goes with a .mid file`);
+    if (values.map !== undefined) {
+      throw new UsageError(`Cannot render: give --map or --sf2, not both`);
+    }
+    out.sf2 = values.sf2;
+    out.secondsGiven = values.seconds !== undefined;
   }
   if (values.map !== undefined) {
     if (!isMidi) throw new UsageError(`Cannot render: --map goes with a .mid file`);
@@ -201,6 +216,8 @@ async function main(args: string[]): Promise<number> {
     if (a.bits) opts.bits = a.bits;
     const result = a.map !== undefined
       ? await renderMidiFile(a.script, { ...midiOptions(opts, a.secondsGiven), map: a.map })
+      : a.sf2 !== undefined
+      ? await renderMidiFile(a.script, { ...midiOptions(opts, a.secondsGiven), sf2: a.sf2 })
       : a.cycles === undefined
       ? await runPerformance(a.script, opts)
       : await renderSet(a.script, { ...opts, cycles: a.cycles });
