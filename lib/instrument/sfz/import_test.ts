@@ -373,6 +373,78 @@ Deno.test("SFZ: out-of-range numbers are clamped with a warning", () => {
   assert.equal(r.warnings.length, 3);
 });
 
+Deno.test("SFZ: unsupported opcodes are one warning per family, with counts and the first place", () => {
+  const ccs = Array.from({ length: 87 }, (_, i) => `amplitude_oncc${i + 1}=${i % 100}`);
+  const r = load(`<global> ${ccs.slice(0, 40).join(" ")}
+<region> sample=a.wav ${ccs.slice(40).join(" ")} frobnicate1=1 frobnicate2=2
+<region> sample=b.wav ${ccs.slice(0, 3).join(" ")} lfo1_freq=3 lfo2_freq=5 lfo1_pitch_oncc1=100`);
+  assert.equal(r.definition.zones.length, 2);
+  assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
+    '1: opcodes "amplitude_oncc*" are read but not played yet (87 opcodes, 90 uses)',
+    '2: opcodes "frobnicate*" are not supported (ignored; 2 opcodes, 2 uses)',
+    '3: opcodes "lfo*_freq" are read but not played yet (2 opcodes, 2 uses)',
+    '3: opcode "lfo1_pitch_oncc1" is read but not played yet',
+  ]);
+});
+
+Deno.test("SFZ: set_ccN and label_ccN are kept for the instrument; CC layers that cannot sound at rest are left out", () => {
+  const r = load(`<control> set_cc64=0 label_cc64=Sustain Pedal label_cc1=Mod set_hdcc11=0.5
+<global> amp_veltrack=0
+<master> hicc64=63
+<region> sample=up.wav key=60
+<master> locc64=64
+<region> sample=down.wav key=60
+<region> sample=down2.wav key=61
+<master>
+<region> sample=pedal.wav on_locc64=64 on_hicc64=127
+<region> sample=both.wav key=62 xfin_locc1=0 xfin_hicc1=127 ampeg_attack_oncc1=1`);
+  assert.deepEqual(r.definition.zones.map((z) => z.sample), ["up.wav", "both.wav"]);
+  assert.deepEqual(r.controllers, [
+    { cc: 1, label: "Mod" },
+    { cc: 11, initial: 63.5 },
+    { cc: 64, label: "Sustain Pedal", initial: 0 },
+  ]);
+  assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
+    '3: opcode "hicc64" is read but not played yet',
+    '5: opcode "locc64" is read but not played yet',
+    "6: 3 <region>s cannot sound at the controllers' initial values (the first plays only with " +
+    "CC64 in 64..127, which starts at 0): left out until controller switching (loccN/hiccN, on_loccN) is played",
+    '9: opcode "on_locc64" is read but not played yet',
+    '9: opcode "on_hicc64" is read but not played yet',
+    '10: opcode "xfin_locc1" is read but not played yet',
+    '10: opcode "xfin_hicc1" is read but not played yet',
+    '10: opcode "ampeg_attack_oncc1" is read but not played yet',
+  ]);
+  // with the pedal down from the start, the other layer is the one kept
+  const down = load(
+    "<control> set_cc64=127\n<region> sample=up.wav hicc64=63\n<region> sample=dn.wav locc64=64",
+  );
+  assert.deepEqual(down.definition.zones.map((z) => z.sample), ["dn.wav"]);
+});
+
+Deno.test("SFZ: 300 round-robin sets import as 300 alternative groups, each in seq_position order", () => {
+  const lines: string[] = [];
+  for (let key = 0; key < 100; key++) {
+    for (const [lo, hi] of [[1, 40], [41, 90], [91, 127]]) {
+      lines.push(`<group> key=${key} lovel=${lo} hivel=${hi} seq_length=4`);
+      for (const pos of [3, 1, 4, 2]) {
+        lines.push(`<region> sample=k${key}_${lo}_${pos}.wav seq_position=${pos}`);
+      }
+    }
+  }
+  const r = load(lines.join("\n"));
+  const zones = r.definition.zones;
+  assert.equal(zones.length, 1200);
+  assert.equal(new Set(zones.map((z) => z.altGroup)).size, 300);
+  assert.deepEqual(zones.slice(0, 4).map((z) => z.sample), [
+    "k0_1_1.wav",
+    "k0_1_2.wav",
+    "k0_1_3.wav",
+    "k0_1_4.wav",
+  ]);
+  assert.deepEqual(r.warnings, []);
+});
+
 /** xorshift32: the fuzz loop is the same on every run. */
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;

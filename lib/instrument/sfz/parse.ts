@@ -137,9 +137,10 @@ class Source {
     return t.slice(this.pos, end);
   }
 
-  /** Skip to the end of the line (recovery after a problem). */
+  /** Skip to the end of the line (recovery after a problem; old Mac CR-only lines too). */
   skipLine(): void {
-    while (this.pos < this.text.length && this.text[this.pos] !== "\n") this.pos++;
+    const t = this.text;
+    while (this.pos < t.length && t[this.pos] !== "\n" && t[this.pos] !== "\r") this.pos++;
   }
 }
 

@@ -120,7 +120,7 @@ export function silentAtRest(
   if (r.ccTriggers.size) return "starts on a controller (on_loccN/on_hiccN), not on notes";
   for (const [cc, [lo, hi]] of r.ccRanges) {
     const v = initial(cc);
-    if (v < lo || v > hi) return `plays only with CC${cc} in ${lo}..${hi} (it starts at ${v})`;
+    if (v < lo || v > hi) return `plays only with CC${cc} in ${lo}..${hi}, which starts at ${v}`;
   }
   return undefined;
 }
