@@ -22,6 +22,7 @@ import { extname } from "node:path";
 import { formatError } from "../lib/errors.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { formatTable, rangeWarnings, zoneRows } from "../lib/instrument/inspect.ts";
+import { isSoundFontPath, listPresets } from "../lib/instrument/sf2/load.ts";
 import { loadInstrument, readDefinition } from "../lib/instrument/load.ts";
 import { noteName } from "../lib/instrument/notes.ts";
 import { importSfz } from "../lib/instrument/sfz/import.ts";
@@ -40,6 +41,24 @@ const print = (line = "") => console.log(line);
 const warn = (line: string) => console.error(`warning: ${line}`);
 
 async function inspect(file: string): Promise<number> {
+  if (isSoundFontPath(file)) {
+    // a SoundFont: its presets (load one with "font.sf2#bank:program")
+    const { font, presets } = await listPresets(file);
+    print(
+      `${file}: SoundFont ${font.version}${
+        font.name ? ` "${font.name}"` : ""
+      }, ${presets.length} presets, ${font.samples.length} samples`,
+    );
+    print("bank  program  zones  name");
+    for (const p of presets) {
+      print(
+        `${String(p.bank).padStart(4)}  ${String(p.program).padStart(7)}  ${
+          String(p.zones).padStart(5)
+        }  ${p.name}`,
+      );
+    }
+    return 0;
+  }
   const resolved = await readDefinition(file);
   const def = resolved.definition;
   print(

@@ -34,7 +34,8 @@ export interface PerformanceContext {
   /** A PRNG seeded with `seed`: the same seed gives the same performance. */
   readonly random: Random;
   /**
-   * Load `instruments/<name>.ts` into the sampler (cached per name).
+   * Load `instruments/<name>.ts` into the sampler (cached per name), or a
+   * SoundFont preset: `"path/font.sf2#bank:program"` (`#program` for bank 0).
    *
    * @throws {InstrumentDefinitionError} when the definition is invalid.
    */

@@ -16,6 +16,7 @@ import { PROJECT_ROOT } from "../ffi/build.ts";
 import type { Instrument } from "../engine/instrument.ts";
 import type { Sampler } from "../engine/sampler.ts";
 import { loadInstrument, readDefinition } from "../instrument/mod.ts";
+import { isSoundFontPath, loadSoundFontPreset, splitPresetPath } from "../instrument/sf2/load.ts";
 
 interface SampleStamp {
   path: string;
@@ -98,6 +99,7 @@ export class InstrumentCache {
    * @throws {InstrumentDefinitionError} for a bad or missing definition.
    */
   async get(name: string, retire?: (old: Instrument) => void): Promise<CachedInstrument> {
+    if (isSoundFontPath(name)) return await this.#soundFont(name, retire);
     if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name)) {
       throw new RangeError(
         `Cannot load instrument "${name}": use a name like "piano" or "drums/kit" (letters, digits, _ - /)`,
@@ -151,6 +153,38 @@ export class InstrumentCache {
         }
         return n;
       },
+    };
+    this.#entries.set(name, entry);
+    this.loads++;
+    if (old && old.instrument !== instrument) retire?.(old.instrument);
+    return entry;
+  }
+
+  /** A SoundFont preset ("font.sf2#bank:program"): reloaded when the font file changes. */
+  async #soundFont(name: string, retire?: (old: Instrument) => void): Promise<CachedInstrument> {
+    const file = resolve(splitPresetPath(name).file);
+    const old = this.#entries.get(name);
+    let st: Deno.FileInfo | undefined;
+    try {
+      st = await Deno.stat(file);
+    } catch {
+      // the loader reports the missing file
+    }
+    const stamp = `${st?.mtime?.getTime() ?? 0}:${st?.size ?? 0}`;
+    if (old && old.defHash === stamp && old.instrument.alive) {
+      this.hits++;
+      return old;
+    }
+    const instrument = await loadSoundFontPreset(this.#sampler, name, {
+      ...(this.#onWarning ? { onWarning: this.#onWarning } : {}),
+    });
+    const entry: Entry = {
+      name,
+      instrument,
+      key: `${name}:${stamp}`,
+      defHash: stamp,
+      samples: [],
+      framesForKey: () => undefined,
     };
     this.#entries.set(name, entry);
     this.loads++;

@@ -12,6 +12,7 @@ import { relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../ffi/build.ts";
 import { findDefinition, loadInstrument } from "../instrument/mod.ts";
+import { isSoundFontPath, loadSoundFontPreset } from "../instrument/sf2/load.ts";
 import { MidiSamplerError, PerformanceScriptError } from "../errors.ts";
 import type { Instrument } from "../engine/instrument.ts";
 import type { Performance, PerformanceContext } from "../engine/performance_context.ts";
@@ -21,7 +22,7 @@ import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
 import { findLocation } from "../live/loader.ts";
 import { PartQueryError } from "../live/session.ts";
-import { setFunctionOf } from "../live/set.ts";
+import { defineSet, setFunctionOf } from "../live/set.ts";
 import { type PerformanceResult, renderToFileInChunks } from "./render_chunks.ts";
 import { playSetOffline, RENDER_HINT } from "./render_set.ts";
 
@@ -126,6 +127,17 @@ export async function runScript(
     seconds,
     seed,
     instrument(name: string): Promise<Instrument> {
+      if (isSoundFontPath(name)) {
+        // a SoundFont preset: "font.sf2#bank:program", relative to the working directory
+        let p = cache.get(name);
+        if (!p) {
+          p = loadSoundFontPreset(sampler, name, {
+            ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+          });
+          cache.set(name, p);
+        }
+        return p;
+      }
       if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name)) {
         return Promise.reject(
           new RangeError(
@@ -175,6 +187,16 @@ export async function runScript(
  * @throws {PerformanceScriptError} when it cannot be imported or has no default export function.
  */
 export async function importPerformance(file: string): Promise<Performance> {
+  if (/\.strudel$/i.test(file)) { // Strudel REPL code: a set (lib/live/strudel_file.ts)
+    const code = await Deno.readTextFile(file).catch((err) => {
+      throw new PerformanceScriptError(`Cannot load performance "${file}": ${describe(err)}`, {
+        file,
+        cause: err,
+        hint: "Check the path",
+      });
+    });
+    return defineSet((set) => set.strudel(code, { file }));
+  }
   let mod: Record<string, unknown>;
   try {
     mod = await import(pathToFileURL(file).href);
