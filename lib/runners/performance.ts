@@ -22,7 +22,7 @@ import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
 import { findLocation } from "../live/loader.ts";
 import { PartQueryError } from "../live/session.ts";
-import { defineSet, setFunctionOf } from "../live/set.ts";
+import { setFunctionOf } from "../live/set.ts";
 import { type PerformanceResult, renderToFileInChunks } from "./render_chunks.ts";
 import { playSetOffline, RENDER_HINT } from "./render_set.ts";
 
@@ -187,16 +187,6 @@ export async function runScript(
  * @throws {PerformanceScriptError} when it cannot be imported or has no default export function.
  */
 export async function importPerformance(file: string): Promise<Performance> {
-  if (/\.strudel$/i.test(file)) { // Strudel REPL code: a set (lib/live/strudel_file.ts)
-    const code = await Deno.readTextFile(file).catch((err) => {
-      throw new PerformanceScriptError(`Cannot load performance "${file}": ${describe(err)}`, {
-        file,
-        cause: err,
-        hint: "Check the path",
-      });
-    });
-    return defineSet((set) => set.strudel(code, { file }));
-  }
   let mod: Record<string, unknown>;
   try {
     mod = await import(pathToFileURL(file).href);
