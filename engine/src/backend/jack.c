@@ -1,6 +1,8 @@
 /*
  * jack.c — the JACK live backend's control side: a JACK client with outputs
- * out_1, out_2 (one per sampler channel, at least two) and, with
+ * out_1, out_2 (one per sampler channel, at least two; with
+ * MS_AUDIO_ORBIT_OUTPUTS orbit0_L, orbit0_R, orbit1_L ..., one pair per
+ * orbit, all connected to the first two playback ports) and, with
  * MS_OUTPUT_MIDI_IN, a MIDI input port "midi_in" with its own producer
  * ring; activation, the scheduling actually obtained, failures reported
  * (server gone, rate changed), rate probing. The process callback and the
@@ -129,8 +131,10 @@ static int32_t jack_open(ms_output_t *o) {
   atomic_store_explicit(&j->buffer_frames, bs, memory_order_relaxed);
   cap_begin();
   for (uint32_t p = 0; p < j->nports; p++) {
-    char pn[16];
-    snprintf(pn, sizeof pn, "out_%u", p + 1);
+    char pn[24];
+    /* orbit outputs (MS_AUDIO_ORBIT_OUTPUTS): a pair per orbit, named after it */
+    if (s->cfg.flags & MS_AUDIO_ORBIT_OUTPUTS) snprintf(pn, sizeof pn, "orbit%u_%c", p / 2u, p % 2u ? 'R' : 'L');
+    else snprintf(pn, sizeof pn, "out_%u", p + 1);
     j->ports[p] = jack_port_register(j->client, pn, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
     if (!j->ports[p]) {
       rc = ctl_fail(s, MS_ERR_DEVICE, "Cannot open JACK client \"%s\": registering port \"%s\" failed: %s", actual,
@@ -174,7 +178,14 @@ static void connect_system(jack_out_t *j) {
   const char **phys =
       jack_get_ports(j->client, NULL, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput);
   if (!phys) return;
-  for (uint32_t p = 0; p < j->nports && phys[p]; p++) jack_connect(j->client, jack_port_name(j->ports[p]), phys[p]);
+  if (j->sampler->cfg.flags & MS_AUDIO_ORBIT_OUTPUTS) {
+    /* every orbit's pair onto the first two playback ports (JACK sums them:
+     * the stereo mix), the pairs stay apart for whoever connects them */
+    for (uint32_t p = 0; p < j->nports && phys[0]; p++)
+      if (phys[p % 2u]) jack_connect(j->client, jack_port_name(j->ports[p]), phys[p % 2u]);
+  } else {
+    for (uint32_t p = 0; p < j->nports && phys[p]; p++) jack_connect(j->client, jack_port_name(j->ports[p]), phys[p]);
+  }
   jack_free(phys);
 }
 
