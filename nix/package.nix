@@ -58,26 +58,50 @@ let
         url = "https://registry.npmjs.org/${p.name}/-/${baseNameOf p.name}-${p.version}.tgz";
         hash = lock.npm.${key}.integrity;
       in
-      p // { inherit url hash; tarball = fetchurl { inherit url hash; }; })
+      p // { inherit key url hash; tarball = fetchurl { inherit url hash; }; })
     (builtins.attrNames (lock.npm or { }));
 
-  names = map (p: p.name) npmPackages;
-  # A flat node_modules holds one version of each name: say so if the lock
-  # ever needs two (then this needs deno's nested layout instead).
-  flatOk = lib.all (n: lib.count (m: m == n) names == 1) names
-    || throw "Cannot vendor npm packages: deno.lock needs two versions of one package (${toString names})";
+  names = builtins.attrNames (builtins.listToAttrs
+    (map (p: { name = p.name; value = true; }) npmPackages));
+  byKey = builtins.listToAttrs (map (p: { name = p.key; value = p; }) npmPackages);
+  # One version of each name sits at node_modules/<name> (the highest); a
+  # package that needs another version gets it nested in its own
+  # node_modules, as npm lays it out (Node's resolution walks up from the
+  # package's real path, and so does Deno's).
+  top = builtins.listToAttrs (map
+    (n: {
+      name = n;
+      value = builtins.head (builtins.sort (a: b: builtins.compareVersions a.version b.version > 0)
+        (builtins.filter (p: p.name == n) npmPackages));
+    })
+    names);
+  # lock dependency entries: "name" (one version in the lock) or "name@version"
+  depOf = d:
+    let m = builtins.match "(@?[^@]+)@(.+)" d;
+    in if m == null then top.${d} else byKey.${d};
+  nested = depth: dir: p:
+    lib.concatMapStrings
+      (d:
+        let q = depOf d; path = "${dir}/node_modules/${q.name}";
+        in
+        if q.key == top.${q.name}.key || depth > 8 then "" else ''
+          mkdir -p "${path}"
+          tar -xzf ${q.tarball} -C "${path}" --strip-components=1 --no-same-owner --no-same-permissions
+        '' + nested (depth + 1) path q)
+      (lock.npm.${p.key}.dependencies or [ ]);
 
   # $out/node_modules, not $out: Deno resolves a package's own imports
   # (@strudel/core -> fraction.js) from its real path, looking for a
   # directory named node_modules above it.
-  nodeModules = assert flatOk; runCommand "midi-sampler-node-modules" { } (''
+  nodeModules = runCommand "midi-sampler-node-modules" { } (''
     mkdir -p $out/node_modules
   '' + lib.concatMapStrings
-    (p: ''
-      mkdir -p "$out/node_modules/${p.name}"
-      tar -xzf ${p.tarball} -C "$out/node_modules/${p.name}" --strip-components=1 --no-same-owner --no-same-permissions
-    '')
-    npmPackages);
+    (n:
+      let p = top.${n}; in ''
+        mkdir -p "$out/node_modules/${p.name}"
+        tar -xzf ${p.tarball} -C "$out/node_modules/${p.name}" --strip-components=1 --no-same-owner --no-same-permissions
+      '' + nested 0 "$out/node_modules/${p.name}" p)
+    names);
 in
 stdenv.mkDerivation {
   pname = "midi-sampler";

@@ -11,6 +11,11 @@
  * instance of lib/, one engine). Errors name the original file, line and
  * column. Needs read and write permission for the temp directory.
  *
+ * A `.strudel` file (Strudel REPL code) is read, not imported: its set
+ * function evaluates the text through `set.strudel(...)`
+ * (lib/live/strudel_file.ts), and its errors name the `.strudel` file's
+ * lines.
+ *
  * @module
  */
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -19,6 +24,7 @@ import { PROJECT_ROOT } from "../ffi/build.ts";
 import { PerformanceScriptError } from "../errors.ts";
 import { PartQueryError, type ReloadReport, type Session } from "./session.ts";
 import { evaluateSet, type SetFunction, setFunctionOf } from "./set.ts";
+import { mapStrudelStack } from "./strudel_file.ts";
 
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']+)\2/g;
 
@@ -29,6 +35,8 @@ const LIVE_HINT = "Fix the file and save it again; the previous version keeps pl
 export interface SetLoaderOptions {
   /** The hint its errors carry. @default what to do in a live session */
   hint?: string;
+  /** Notes from the set (ignored visual functions, ...), each said once. */
+  onWarning?: ((text: string) => void) | undefined;
 }
 
 /** A set file that failed to load: `file:line:column` when known. */
@@ -67,10 +75,26 @@ export class SetLoader {
   files: string[] = [];
 
   readonly #hint: string;
+  readonly #onWarning: ((text: string) => void) | undefined;
+  readonly #said = new Set<string>();
 
   constructor(file: string, options: SetLoaderOptions = {}) {
     this.file = resolve(file);
     this.#hint = options.hint ?? LIVE_HINT;
+    this.#onWarning = options.onWarning;
+  }
+
+  /** True for Strudel REPL code (a `.strudel` file). */
+  get isStrudel(): boolean {
+    return /\.strudel$/i.test(this.file);
+  }
+
+  /** Say each of a version's notes once per loader. */
+  tell(notes: string[] | undefined): void {
+    for (const n of notes ?? []) {
+      if (!this.#said.has(n)) this.#onWarning?.(n);
+      this.#said.add(n);
+    }
   }
 
   /** True for a relative import that is part of the set (not the project's library). */
@@ -113,6 +137,7 @@ export class SetLoader {
    *   importing, or its default export is not `defineSet(...)`; `location` names the place.
    */
   async load(): Promise<LoadedSet> {
+    if (this.isStrudel) return await this.#loadStrudel();
     const texts = await this.#collect();
     this.files = [...texts.keys()];
     const version = ++this.#version;
@@ -148,6 +173,24 @@ export class SetLoader {
     return { fn, files: this.files, version };
   }
 
+  async #loadStrudel(): Promise<LoadedSet> {
+    let code: string;
+    try {
+      code = await Deno.readTextFile(this.file);
+    } catch (err) {
+      throw new SetLoadError(
+        `Cannot load set "${this.file}": cannot read it (${(err as Error).message})`,
+        this.file,
+        undefined,
+        err,
+      );
+    }
+    this.files = [this.file];
+    const file = this.file;
+    const fn: SetFunction = (set) => set.strudel(code, { file });
+    return { fn, files: this.files, version: ++this.#version };
+  }
+
   /**
    * Turn something a set threw (while importing, while running its
    * function, or while one of its parts was queried) into a SetLoadError
@@ -159,7 +202,7 @@ export class SetLoader {
     // a part still playing from an earlier version throws from that version's copy
     const map = (t: string) => {
       for (let v = this.#version; tmp && v >= 1; v--) t = mapPaths(t, join(tmp, `v${v}`), root);
-      return t;
+      return mapStrudelStack(t);
     };
     return this.#error(err, map);
   }
@@ -240,6 +283,7 @@ export async function loadInto(
   } catch (err) {
     throw loader.explain(err);
   }
+  loader.tell(snap.notes);
   try {
     return await session.apply(snap);
   } catch (err) {

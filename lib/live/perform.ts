@@ -91,7 +91,7 @@ export async function startSession(
   options: PerformOptions = {},
 ): Promise<LiveSession> {
   const seed = options.seed ?? 1;
-  const loader = new SetLoader(file);
+  const loader = new SetLoader(file, { onWarning: options.onWarning });
   const sampler = SamplerClass.openForOutput(options.output ?? {}, { seed });
   const midi = new MidiRecorder();
   const instruments = new InstrumentCache(sampler, options.instrumentsDir, options.onWarning);

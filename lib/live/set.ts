@@ -55,6 +55,15 @@ export interface SetContext {
    * clears it.
    */
   midi(map: MidiMapInput): void;
+  /**
+   * Strudel REPL code, as written for strudel.cc (lib/live/strudel_file.ts):
+   * its `$:` and `name:` parts become parts of this set (`$0`, `$1`, ...,
+   * `name`), `setcps`/`setcpm` its tempo. What a `.strudel` file holds.
+   *
+   * @param code The code.
+   * @param options `file`: the `.strudel` file it came from (errors name its lines).
+   */
+  strudel(code: string, options?: { file?: string }): Promise<void>;
   /** The session seed (`--seed`). */
   readonly seed: number;
 }
@@ -71,6 +80,8 @@ export interface SetSnapshot {
   swap?: SwapMode;
   sounds: Record<string, SoundMapping>;
   midiMap?: MidiMap;
+  /** Things to tell the user once (ignored visual functions, packs not loaded, ...). */
+  notes?: string[];
 }
 
 /** A set function. */
@@ -124,6 +135,9 @@ export function setFunctionOf(value: unknown): SetFunction | undefined {
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** The tempo (cycles per second) Strudel code last set, per file: `.cpm` reads it, as the REPL does. */
+const lastCps = new Map<string, number>();
 
 /**
  * Run a set function and record what it declares.
@@ -186,6 +200,29 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
         throw new RangeError(`Cannot define sound "${name}": give { instrument: "name" }`);
       }
       snap.sounds[name] = mapping;
+    },
+    async strudel(code, options = {}) {
+      const { evaluateStrudel } = await import("./strudel_file.ts");
+      const bpc = () => snap.beatsPerCycle;
+      const cps = snap.tempo === undefined
+        ? lastCps.get(options.file ?? "")
+        : snap.tempo / 60 / bpc();
+      await evaluateStrudel(code, {
+        play(name, pattern, declaredAt) {
+          if (snap.parts.has(name)) {
+            throw new RangeError(`Cannot play part "${name}": the set declares it twice`);
+          }
+          snap.parts.set(name, pattern);
+          (snap.declaredAt ??= new Map()).set(name, declaredAt);
+        },
+        cps(value) {
+          ctx.tempo(value * 60 * bpc());
+          lastCps.set(options.file ?? "", value);
+        },
+        note(text) {
+          (snap.notes ??= []).push(text);
+        },
+      }, { ...options, ...(cps === undefined ? {} : { cps }) });
     },
     midi(map) {
       if (snap.midiMap) {

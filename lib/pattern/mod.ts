@@ -7,6 +7,6 @@
  */
 export * from "./pattern.ts";
 export { CONTROLS, DEFAULT_SOUNDS, type SoundMapping } from "./controls.ts";
-export { noteNameToMidi, scaleDegree, scaleNote, SCALES } from "./scales.ts";
+export { noteNameToMidi, scaleNote, scaleProblem } from "./scales.ts";
 export { BadValue } from "./bad_value.ts";
 export { queryPattern } from "./query.ts";

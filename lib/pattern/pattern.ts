@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { scaleNote } from "./scales.ts";
+import { safeScale } from "./scales.ts";
 import { strudel } from "./strudel.ts";
 
 /** A value a pattern function accepts: a plain value, mini-notation text, or another pattern. */
@@ -107,8 +107,30 @@ export interface Pattern {
   legato(ratio: Patternable<number>): Pattern;
   clip(ratio: Patternable<number>): Pattern;
   orbit(index: Patternable<number>): Pattern;
-  /** Turn `n` scale degrees into notes: "C:major", "D4:minor:pentatonic" (lib/pattern/scales.ts). */
+  // tonal (@strudel/tonal): note names out ("Eb3"), as in Strudel
+  /**
+   * Turn `n` scale degrees into notes, or move notes onto the scale: Strudel's
+   * names, "C:major", "C minor", "D3 hirajoshi", "C:<major minor>" (lib/pattern/scales.ts).
+   */
   scale(name: Patternable<string>): Pattern;
+  /** Move notes by semitones (`12`) or an interval (`"3M"`). */
+  transpose(amount: Patternable<number | string>): Pattern;
+  /** Move notes by steps of the scale set by `.scale(...)` before. */
+  scaleTranspose(steps: Patternable<number>): Pattern;
+  /** Chord symbols (`"<C^7 Dm7>"`) for `voicing` and `rootNotes`. */
+  chord(symbol: Patternable<string>): Pattern;
+  /** The voicing dictionary `voicing` uses ("ireal" by default, "lefthand", ...). */
+  dict(name: Patternable<string>): Pattern;
+  /** The note a voicing is built near (`"c5"`). */
+  anchor(note: Patternable<number | string>): Pattern;
+  /** How the voicing sits on the anchor: "below", "above", "duck", "root". */
+  mode(mode: Patternable<string>): Pattern;
+  /** Chords (`chord`) to the notes of a voicing, one event per note. */
+  voicing(): Pattern;
+  /** Chord symbols (the pattern's values) to voicings from a dictionary ("lefthand"). */
+  voicings(dictionary: Patternable<string>): Pattern;
+  /** Chord symbols (the pattern's values, or `chord`) to their root notes in an octave. */
+  rootNotes(octave?: Patternable<number>): Pattern;
 }
 
 type Fn<A extends unknown[]> = (...args: A) => Pattern;
@@ -155,20 +177,27 @@ export function isPattern(x: unknown): x is Pattern {
     typeof (x as { queryArc?: unknown }).queryArc === "function";
 }
 
-// `.scale(name)`: @strudel/tonal does not load in Deno, so register our own.
-// A wrong scale name or degree spoils only its own event (a BadValue that
-// the session drops with a warning), never the query of the whole pattern.
-strudel.register("scale", (scale: string | string[], pat: Pattern) => {
-  // mini-notation reads "C:major" as ["C", "major"]
-  const name = Array.isArray(scale) ? scale.join(":") : String(scale);
-  return (pat as unknown as { withValue(f: (v: unknown) => unknown): Pattern }).withValue(
-    (v: unknown) => {
-      if (typeof v === "number" || typeof v === "string") return scaleNote(name, v);
-      if (v && typeof v === "object" && "n" in v) {
-        const { n: degree, ...rest } = v as { n: unknown };
-        return { ...rest, note: scaleNote(name, degree) };
-      }
-      return v;
-    },
-  );
-});
+// `.scale(name)`: @strudel/tonal's scale, except that a wrong scale name or
+// degree spoils only its own event (a BadValue that the session drops with a
+// warning), never the query of the whole pattern (lib/pattern/scales.ts).
+const patternScale: Fn<[unknown, Pattern]> = strudel.register("scale", safeScale, true, true);
+const byName = strudel.Pattern.prototype.scale;
+
+/**
+ * A scale name written with spaces ("C minor", "D3 hirajoshi", "C4 bebop
+ * major") is one name, as Strudel reads a single-quoted string; mini-notation
+ * would make it a sequence of words. Names with ":" or mini-notation
+ * ("C:major D:major", "C:<major minor>") are patterns.
+ */
+function oneName(name: unknown): unknown {
+  return typeof name === "string" && /^\s*[A-Ga-g][#bs]*-?\d*\s+[A-Za-z][A-Za-z0-9# ]*$/.test(name)
+    ? strudel.pure(name.trim())
+    : name;
+}
+strudel.Pattern.prototype.scale = function (this: Pattern, name: unknown) {
+  return byName.call(this, oneName(name));
+};
+
+/** Degrees (`n`) to notes in a scale, Strudel's names: "C:major", "C minor", "D3 hirajoshi". */
+export const scale: Fn<[Patternable<string>, Pattern]> = (name, pat) =>
+  patternScale(oneName(name), pat);

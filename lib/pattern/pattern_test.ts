@@ -17,6 +17,7 @@ import {
   timeCat,
 } from "./pattern.ts";
 import { queryPattern } from "./query.ts";
+import { noteNameToMidi } from "./scales.ts";
 
 /** Events with an onset, in time order (Strudel gives them in its own order). */
 const onsets = (haps: Hap[]) =>
@@ -93,20 +94,31 @@ Deno.test("isPattern", () => {
 });
 
 Deno.test(".scale(name): degrees to notes, the name patterned per event", () => {
+  // tonal gives note names ("E3"), as in Strudel; arithmetic reads them as MIDI numbers
+  const midi = (x: unknown) => typeof x === "number" ? x : noteNameToMidi(String(x));
   const notes = (p: Parameters<typeof queryPattern>[0]) =>
-    queryPattern(p, 0, 1).map((h) => h.value.note);
+    onsets(queryPattern(p, 0, 1)).map((h) => midi(h.value.note));
   assert.deepEqual(notes(n("0 1 2 7").scale("C:major")), [48, 50, 52, 60]);
   assert.deepEqual(notes(n("0 1 2").scale("C4:minor:pentatonic")), [60, 63, 65]);
   assert.deepEqual(notes(n("0 0").scale("<C:major>").add(note(12))), [60, 60]);
   assert.deepEqual(notes(n("2 2").scale("C:major D:major")), [52, 54]);
+  assert.deepEqual(notes(n("0 2").scale("C minor")), [48, 51]); // one name with a space
+  assert.deepEqual(notes(n("0 1").scale("D3 hirajoshi")), [50, 52]);
+  assert.deepEqual(notes(n("2 2").scale("C:<major minor>").slow(2)), [52]); // cycle 0: major
+  assert.deepEqual(notes(n("2").scale("C:<major minor>").early(1)), [51]); // cycle 1: minor
   // a bare value pattern becomes notes too
-  assert.deepEqual(queryPattern(mini("0 4").scale("C2:minor"), 0, 1).map((h) => h.value), [36, 43]);
+  assert.deepEqual(
+    onsets(queryPattern(mini("0 4").scale("C2:minor"), 0, 1)).map((h) => midi(h.value)),
+    [36, 43],
+  );
+  // scaleTranspose moves within the scale .scale set
+  assert.deepEqual(notes(n("0 2").scale("C4:major").scaleTranspose(1)), [62, 65]);
 });
 
 Deno.test(".scale with an unknown name spoils only its own event", () => {
   const haps = onsets(queryPattern(n("0 1 2 3").scale("C:major C:major C:nope C:major"), 0, 1));
   const notes = haps.map((h) => h.value.note);
-  assert.deepEqual([notes[0], notes[1], notes[3]], [48, 50, 53]);
+  assert.deepEqual([notes[0], notes[1], notes[3]], ["C3", "D3", "F3"]);
   assert.ok(notes[2] instanceof BadValue);
   assert.match((notes[2] as BadValue).reason, /^Cannot use scale "C:nope"/);
 });

@@ -1,37 +1,23 @@
 /**
- * Scales for `.scale("C:major")`: scale degrees (`n`) to MIDI notes.
+ * Scales as Strudel names them: `.scale("C:minor")`, `"C minor"`,
+ * `"D3 hirajoshi"`, `"C:<major minor>"`, through `@strudel/tonal`.
  *
- * Thread: CT. Pure. Strudel's own `scale` lives in @strudel/tonal, which does
- * not load in Deno (a dependency's package has no usable entry point), so
- * this is a small table of the usual scales, registered on Strudel's
- * patterns by lib/pattern/pattern.ts. There, a scale name or degree that is
- * wrong gives that one event a {@linkcode BadValue} ({@linkcode scaleNote}),
- * instead of throwing out of the query of the whole pattern.
+ * Thread: CT. Pure. Strudel's tonal `scale` logs and silences an event it
+ * cannot place, and throws out of the whole query for a bad name on a
+ * `note` it quantizes. Here a scale name or degree that is wrong gives that
+ * one event a {@linkcode BadValue} instead (the session drops it with one
+ * warning per cause), and every other event goes through tonal's own `scale`
+ * unchanged: note names (`"Eb3"`), the scale kept in the event's context
+ * for `scaleTranspose`. lib/pattern/pattern.ts registers
+ * {@linkcode safeScale} as the patterns' `scale`.
  *
  * @module
  */
 import { BadValue } from "./bad_value.ts";
+import { strudel, strudelTonal } from "./strudel.ts";
 
-/** Semitone steps of each scale from its root. */
-export const SCALES: Readonly<Record<string, readonly number[]>> = {
-  major: [0, 2, 4, 5, 7, 9, 11],
-  ionian: [0, 2, 4, 5, 7, 9, 11],
-  minor: [0, 2, 3, 5, 7, 8, 10],
-  aeolian: [0, 2, 3, 5, 7, 8, 10],
-  dorian: [0, 2, 3, 5, 7, 9, 10],
-  phrygian: [0, 1, 3, 5, 7, 8, 10],
-  lydian: [0, 2, 4, 6, 7, 9, 11],
-  mixolydian: [0, 2, 4, 5, 7, 9, 10],
-  locrian: [0, 1, 3, 5, 6, 8, 10],
-  "harmonic minor": [0, 2, 3, 5, 7, 8, 11],
-  "melodic minor": [0, 2, 3, 5, 7, 9, 11],
-  "major pentatonic": [0, 2, 4, 7, 9],
-  pentatonic: [0, 2, 4, 7, 9],
-  "minor pentatonic": [0, 3, 5, 7, 10],
-  blues: [0, 3, 5, 6, 7, 10],
-  "whole tone": [0, 2, 4, 6, 8, 10],
-  chromatic: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-};
+// deno-lint-ignore no-explicit-any
+type Untyped = any;
 
 const PITCH: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 11 };
 
@@ -56,64 +42,166 @@ export function noteNameToMidi(name: string): number {
   return (octave + 1) * 12 + PITCH[m[1]!.toLowerCase()]! + acc;
 }
 
+/** A few of Strudel's scale names, for messages (tonal knows about 90). */
+const SOME_SCALES = [
+  "major",
+  "minor",
+  "dorian",
+  "phrygian",
+  "lydian",
+  "mixolydian",
+  "locrian",
+  "harmonic minor",
+  "melodic minor",
+  "major pentatonic",
+  "minor pentatonic",
+  "blues",
+  "whole tone",
+  "chromatic",
+  "hirajoshi",
+  "ritusen",
+  "bebop major",
+];
+
+/** Scale name as tonal reads it: mini-notation gives "C:major" as ["C", "major"]. */
+function scaleKey(scale: unknown): string {
+  return Array.isArray(scale) ? scale.flat().join(" ") : String(scale);
+}
+
+/** Scale name as written: ["C", "major"] back to "C:major". */
+function shownName(scale: unknown): string {
+  return Array.isArray(scale) ? scale.flat().join(":") : String(scale);
+}
+
+const problems = new Map<string, string | undefined>();
+
 /**
- * The MIDI note of a scale degree.
+ * Why `scale` is not a scale Strudel knows, or undefined when it is one.
+ * Asks tonal itself (its own scale on one degree), once per name.
  *
- * @param scale "Root:name" or "Root:name words", e.g. "C:major", "D4:minor:pentatonic".
- * @param degree Degree from 0 (may be negative or fractional: the fraction adds semitones).
- * @returns MIDI note.
- * @throws {RangeError} for an unknown scale or root.
+ * @param scale A scale name: "C:major", "C minor", "D3 hirajoshi", or mini-notation's ["C", "major"].
+ * @returns The reason, starting `Cannot use scale "<name>": `, or undefined.
  * @example
  * ```ts
- * import { scaleDegree } from "./scales.ts";
- * console.assert(scaleDegree("C:major", 0) === 48 && scaleDegree("C:major", 7) === 60);
- * console.assert(scaleDegree("A2:minor:pentatonic", 1) === 48);
+ * import { scaleProblem } from "./scales.ts";
+ * console.assert(scaleProblem("D3 hirajoshi") === undefined);
+ * console.assert(scaleProblem("C:nope")!.startsWith('Cannot use scale "C:nope": no scale "nope"'));
  * ```
  */
-export function scaleDegree(scale: string, degree: number): number {
-  const [root = "", ...rest] = String(scale).split(/[: ]/);
-  const name = rest.join(" ").toLowerCase() || "major";
-  const steps = SCALES[name];
-  if (!steps) {
-    throw new RangeError(
-      `Cannot use scale "${scale}": no scale "${name}", use one of ${
-        Object.keys(SCALES).join(", ")
-      }`,
-    );
+export function scaleProblem(scale: unknown): string | undefined {
+  const key = scaleKey(scale);
+  if (problems.has(key)) return problems.get(key);
+  const shown = shownName(scale);
+  let problem: string | undefined;
+  const log = console.log;
+  console.log = () => {}; // tonal logs the failure (once a second): the BadValue says it
+  try {
+    const haps = strudelTonal.scale(strudel.pure(key), strudel.pure(0)).queryArc(0, 1);
+    if (!haps.length) {
+      const words = key.trim().split(/[\s:]+/);
+      const name = strudel.isNote(words[0]) ? words.slice(1).join(" ") : words.join(" ");
+      problem = !name || !strudel.isNote(words[0])
+        ? `Cannot use scale "${shown}": give a root and a name, e.g. "C:major" or "D3 hirajoshi"`
+        : `Cannot use scale "${shown}": no scale "${name}", use one of Strudel's scale names (${
+          SOME_SCALES.join(", ")
+        }, ...)`;
+    }
+  } finally {
+    console.log = log;
   }
-  const tonic = noteNameToMidi(root);
-  const whole = Math.floor(degree);
-  const len = steps.length;
-  const octave = Math.floor(whole / len);
-  const step = steps[((whole % len) + len) % len]!;
-  return tonic + 12 * octave + step + (degree - whole);
+  problems.set(key, problem);
+  return problem;
+}
+
+/** The degree (or note) of a value tonal's scale would read, as tonal reads it. */
+function stepOf(value: unknown): { ok: boolean; shown: unknown } {
+  if (value instanceof BadValue) return { ok: false, shown: value };
+  const isObject = typeof value === "object" && value !== null;
+  if (isObject && !("n" in value) && !("value" in value)) {
+    // a note to quantize to the scale: tonal reads numbers and note names
+    const note = (value as { note?: unknown }).note;
+    const ok = typeof note === "number" ? Number.isFinite(note) : strudel.isNote(note);
+    return { ok, shown: note };
+  }
+  const step = isObject
+    ? (value as { n?: unknown; value?: unknown }).n ??
+      (value as { value?: unknown }).value
+    : value;
+  if (step instanceof BadValue) return { ok: false, shown: step };
+  if (typeof step === "number") return { ok: Number.isFinite(step), shown: step };
+  if (typeof step === "string") {
+    const ok = step.trim() !== "" && (!Number.isNaN(Number(step)) ||
+      /^-?\d+(#+|b+)?$/.test(step) || strudel.isNote(step));
+    return { ok, shown: step };
+  }
+  return { ok: false, shown: step };
+}
+
+/** The event's value with its degree (or note) replaced by `bad`. */
+function spoil(value: unknown, bad: BadValue): unknown {
+  if (typeof value === "object" && value !== null && !(value instanceof BadValue)) {
+    const { n: _n, value: _v, ...rest } = value as Record<string, unknown>;
+    return { ...rest, note: bad };
+  }
+  return bad;
 }
 
 /**
- * The MIDI note of a scale degree, or a {@linkcode BadValue} saying why there
- * is none: what one event of `.scale(name)` gets. Never throws.
+ * A scale degree as Strudel's `scale` gives it: a note name, or a
+ * {@linkcode BadValue} saying why there is none. Never throws.
  *
- * @param scale As for {@linkcode scaleDegree}.
- * @param degree A number, a numeric text, or anything else (a BadValue, NaN: no note).
- * @returns MIDI note, or a BadValue for an unknown scale or root or a degree that is not a number.
+ * @param scale A scale name as for {@linkcode scaleProblem}.
+ * @param degree A number, a numeric text (`"2"`, `"-1"`, `"3#"`), or anything else (a BadValue).
+ * @returns The note name (`"E3"`), or a BadValue for an unknown scale or a degree that is not one.
  * @example
  * ```ts
  * import { scaleNote } from "./scales.ts";
  * import { BadValue } from "./bad_value.ts";
- * console.assert(scaleNote("C:major", "2") === 52 && scaleNote("C:nope", 0) instanceof BadValue);
+ * console.assert(scaleNote("C:major", "2") === "E3" && scaleNote("C:nope", 0) instanceof BadValue);
  * ```
  */
-export function scaleNote(scale: string, degree: unknown): number | BadValue {
-  if (degree instanceof BadValue) return degree;
-  const d = typeof degree === "string" && degree.trim() !== "" ? Number(degree) : degree;
-  if (typeof d !== "number" || Number.isNaN(d)) {
-    return new BadValue(
-      `Cannot use scale "${scale}": degree "${String(degree)}" is not a number`,
+export function scaleNote(scale: unknown, degree: unknown): string | BadValue {
+  const problem = scaleProblem(scale);
+  if (problem) return new BadValue(problem);
+  const { ok } = stepOf(degree);
+  if (!ok) {
+    return degree instanceof BadValue ? degree : new BadValue(
+      `Cannot use scale "${shownName(scale)}": degree "${String(degree)}" is not a number`,
     );
   }
-  try {
-    return scaleDegree(scale, d);
-  } catch (err) {
-    return new BadValue((err as Error).message);
+  const haps = strudelTonal.scale(strudel.pure(scaleKey(scale)), strudel.pure(degree)).queryArc(
+    0,
+    1,
+  );
+  return String(haps[0]?.value);
+}
+
+/**
+ * `.scale(name)` for one scale name: tonal's `scale` for the events it can
+ * place, a {@linkcode BadValue} for the others (an unknown name, a degree
+ * that is not a number).
+ *
+ * @param scale The scale name (one value of a patterned name).
+ * @param pat The pattern of degrees or notes.
+ * @returns The pattern of notes.
+ */
+export function safeScale(scale: unknown, pat: Untyped): Untyped {
+  const problem = scaleProblem(scale);
+  if (problem) {
+    const bad = new BadValue(problem);
+    return pat.withValue((v: unknown) => v instanceof BadValue ? v : spoil(v, bad));
   }
+  const name = scaleKey(scale);
+  const good = pat.filterValues((v: unknown) => stepOf(v).ok);
+  const rest = pat.filterValues((v: unknown) => !stepOf(v).ok).withValue((v: unknown) => {
+    const { shown } = stepOf(v);
+    if (shown instanceof BadValue) return spoil(v, shown);
+    return spoil(
+      v,
+      new BadValue(
+        `Cannot use scale "${shownName(scale)}": degree "${String(shown)}" is not a number`,
+      ),
+    );
+  });
+  return strudel.stack(strudelTonal.scale(strudel.pure(name), good), rest);
 }

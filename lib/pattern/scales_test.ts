@@ -1,7 +1,7 @@
-/** Note names and scale degrees against known MIDI numbers; per-event scale failures. */
+/** Note names, Strudel's scale names through @strudel/tonal, per-event scale failures. */
 import assert from "node:assert/strict";
 import { BadValue } from "./bad_value.ts";
-import { noteNameToMidi, scaleDegree, scaleNote, SCALES } from "./scales.ts";
+import { noteNameToMidi, scaleNote, scaleProblem } from "./scales.ts";
 
 Deno.test("note names: c4 = 60, octave 3 by default, accidentals # s b f", () => {
   const cases: [string, number][] = [
@@ -33,44 +33,47 @@ Deno.test("a text that is no note name is a RangeError that quotes it", () => {
   }
 });
 
-Deno.test("scale degrees: C major, minor pentatonic, negative and fractional degrees", () => {
-  const major = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((d) => scaleDegree("C:major", d));
-  assert.deepEqual(major, [48, 50, 52, 53, 55, 57, 59, 60, 62]);
-  assert.deepEqual([-1, -7, -8].map((d) => scaleDegree("C:major", d)), [47, 36, 35]);
-  assert.equal(scaleDegree("C:major", 0.5), 48.5); // the fraction adds semitones
-  assert.deepEqual(
-    [0, 1, 2, 3, 4, 5].map((d) => scaleDegree("D4:minor:pentatonic", d)),
-    [62, 65, 67, 69, 72, 74],
-  );
-  assert.deepEqual(
-    [0, 1, 2].map((d) => scaleDegree("A2 minor pentatonic", d)),
-    [45, 48, 50],
-  );
-  assert.equal(scaleDegree("C2:minor", 2), 39);
-  assert.equal(scaleDegree("Eb", 2), 55); // no name: major
-  assert.equal(scaleDegree("C:Harmonic:Minor", 6), 59); // names are case-insensitive
+Deno.test("scale degrees in Strudel's names: note names as tonal gives them", () => {
+  const notes = (scale: string, degrees: number[]) =>
+    degrees.map((d) => scaleNote(scale, d)).map((x) => noteNameToMidi(String(x)));
+  assert.deepEqual(notes("C:major", [0, 1, 2, 3, 4, 5, 6, 7, 8]), [
+    48,
+    50,
+    52,
+    53,
+    55,
+    57,
+    59,
+    60,
+    62,
+  ]);
+  assert.deepEqual(notes("C:major", [-1, -7, -8]), [47, 36, 35]);
+  assert.deepEqual(notes("D4:minor:pentatonic", [0, 1, 2, 3, 4, 5]), [62, 65, 67, 69, 72, 74]);
+  assert.deepEqual(notes("A2 minor pentatonic", [0, 1, 2]), [45, 48, 50]);
+  assert.deepEqual(notes("C minor", [0, 1, 2, 3, 4, 5, 6]), [48, 50, 51, 53, 55, 56, 58]);
+  assert.deepEqual(notes("C:minor", [2]), [51]);
+  // hirajoshi: 1 2 b3 5 b6 (tonal's scale type)
+  assert.deepEqual(notes("D3 hirajoshi", [0, 1, 2, 3, 4, 5]), [50, 52, 53, 57, 58, 62]);
+  assert.deepEqual(notes("C2:minor", [2]), [39]);
+  assert.equal(scaleNote("C:major", "2"), "E3"); // note names, as Strudel gives them
+  assert.equal(scaleNote("Eb:major", 2), "G3");
+  assert.equal(noteNameToMidi(String(scaleNote("C:major", "3#"))), 54); // a sharp on a degree
 });
 
-Deno.test("every scale starts on its root and climbs within an octave", () => {
-  for (const [name, steps] of Object.entries(SCALES)) {
-    assert.equal(steps[0], 0, name);
-    for (let i = 1; i < steps.length; i++) assert.ok(steps[i]! > steps[i - 1]!, name);
-    assert.ok(steps[steps.length - 1]! < 12, name);
+Deno.test("scaleProblem: Strudel's names pass, the rest say why", () => {
+  for (const ok of ["C:major", "C minor", "D3 hirajoshi", "C4 bebop major", "F#:dorian", "major"]) {
+    assert.equal(scaleProblem(ok), undefined, ok);
   }
-});
-
-Deno.test("an unknown scale or root is a RangeError naming it and the known scales", () => {
-  assert.throws(() => scaleDegree("C:nope", 0), (err: unknown) => {
-    assert.ok(err instanceof RangeError);
-    assert.match(err.message, /^Cannot use scale "C:nope": no scale "nope", use one of major, /);
-    return true;
-  });
-  assert.throws(() => scaleDegree("X:major", 0), /Cannot read note "X"/);
+  assert.equal(scaleProblem(["C", "major"]), undefined); // mini-notation's "C:major"
+  assert.match(
+    scaleProblem("C:nope")!,
+    /^Cannot use scale "C:nope": no scale "nope", use one of Strudel's scale names \(major, /,
+  );
+  assert.match(scaleProblem(["C", "nope"])!, /^Cannot use scale "C:nope": no scale "nope"/);
+  assert.match(scaleProblem("X:major")!, /^Cannot use scale "X:major": give a root and a name/);
 });
 
 Deno.test("scaleNote: a note, or a BadValue saying why, never a throw", () => {
-  assert.equal(scaleNote("C:major", 2), 52);
-  assert.equal(scaleNote("C:major", "4"), 55);
   const unknown = scaleNote("C:nope", 0);
   assert.ok(unknown instanceof BadValue);
   assert.match(unknown.reason, /^Cannot use scale "C:nope": no scale "nope"/);

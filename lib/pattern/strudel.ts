@@ -4,8 +4,10 @@
  * Thread: CT. `@strudel/core` prints "cannot use window: not in browser?"
  * and a banner when it is imported; both are swallowed here (only those
  * lines: anything else printed meanwhile goes through). Mini-notation is
- * switched on, so `s("bd [sd sd]")` parses its string. Everything Strudel
- * exports is untyped JavaScript: the typed surface is lib/pattern/mod.ts.
+ * switched on, so `s("bd [sd sd]")` parses its string. `@strudel/tonal`
+ * (`scale`, `voicing`, `transpose`, ...) registers its methods on the same
+ * core instance. Everything Strudel exports is untyped JavaScript: the typed
+ * surface is lib/pattern/mod.ts.
  *
  * @module
  */
@@ -38,6 +40,16 @@ export const strudel: Untyped = await quietly(async () => {
   core.setStringParser(mini.mini);
   return core;
 });
+
+/** The untyped `@strudel/mini` module (`mini`, `m`, `mini2ast`). */
+export const strudelMini: Untyped = await import("@strudel/mini");
+
+/**
+ * The untyped `@strudel/tonal` module: its methods (`voicing`, `transpose`,
+ * `scaleTranspose`, `rootNotes`, ...) are registered on core's patterns
+ * once this module is loaded; lib/pattern/scales.ts wraps its `scale`.
+ */
+export const strudelTonal: Untyped = await quietly(() => import("@strudel/tonal"));
 
 /** An exact rational (Strudel's Fraction) from an integer ratio. */
 export function fraction(num: number, den: number): Untyped {

@@ -16,7 +16,10 @@ Deno.test("strings are mini-notation", () => {
   assert.deepEqual(haps.map((h: { value: { s: string } }) => h.value.s), ["bd", "bd", "sd", "cp"]);
 });
 
-Deno.test("patterns have the project's .scale", () => {
+Deno.test("patterns have tonal's .scale and .voicing, on the same core instance", async () => {
   const haps = strudel.n("0 4").scale("C3:major").queryArc(0, 1);
-  assert.deepEqual(haps.map((h: { value: { note: number } }) => h.value.note), [48, 55]);
+  assert.deepEqual(haps.map((h: { value: { note: string } }) => h.value.note), ["C3", "G3"]);
+  assert.equal(typeof strudel.Pattern.prototype.voicing, "function");
+  const { Pattern } = await import("@strudel/core");
+  assert.equal(Pattern, strudel.Pattern);
 });

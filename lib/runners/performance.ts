@@ -22,8 +22,9 @@ import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
 import { findLocation } from "../live/loader.ts";
 import { PartQueryError } from "../live/session.ts";
-import { setFunctionOf } from "../live/set.ts";
-import { type PerformanceResult, renderToFileInChunks } from "./render_chunks.ts";
+import { defineSet, setFunctionOf } from "../live/set.ts";
+import type { PerformanceResult } from "./render_chunks.ts";
+import { renderOutputs, stemSamplerOptions } from "./stems.ts";
 import { playSetOffline, RENDER_HINT } from "./render_set.ts";
 
 export type { PerformanceResult } from "./render_chunks.ts";
@@ -48,6 +49,11 @@ export interface RunPerformanceOptions extends RenderFileOptions {
   onProgress?: (done: number, total: number) => void;
   /** Non-fatal findings while loading instruments (an SFZ file's unknown opcodes, ...). */
   onWarning?: (text: string) => void;
+  /**
+   * Also write one stereo WAV per orbit that sounds (`<dir>/orbit<k>.wav`); the
+   * output file is then their sum (WAV only). @default none
+   */
+  stems?: string;
 }
 
 /**
@@ -80,7 +86,9 @@ export async function runPerformance(
   const file = resolve(scriptPath);
   const perform = await importPerformance(file);
 
-  using sampler = Sampler.open({ ...options.sampler, sampleRate: rate, seed });
+  using sampler = Sampler.open(
+    stemSamplerOptions({ ...options.sampler, sampleRate: rate, seed }, options.stems),
+  );
   await runScript(perform, file, sampler, {
     seconds,
     seed,
@@ -89,7 +97,13 @@ export async function runPerformance(
   });
 
   const total = sampler.clock.secondsToFrames(seconds);
-  return await renderToFileInChunks(sampler, total, { ...options, chunkFrames: chunk }, started);
+  return await renderOutputs(
+    sampler,
+    total,
+    { ...options, chunkFrames: chunk },
+    options.stems,
+    started,
+  );
 }
 
 /**
@@ -187,6 +201,16 @@ export async function runScript(
  * @throws {PerformanceScriptError} when it cannot be imported or has no default export function.
  */
 export async function importPerformance(file: string): Promise<Performance> {
+  if (/\.strudel$/i.test(file)) { // Strudel REPL code: a set (lib/live/strudel_file.ts)
+    const code = await Deno.readTextFile(file).catch((err) => {
+      throw new PerformanceScriptError(`Cannot load performance "${file}": ${describe(err)}`, {
+        file,
+        cause: err,
+        hint: "Check the path",
+      });
+    });
+    return defineSet((set) => set.strudel(code, { file }));
+  }
   let mod: Record<string, unknown>;
   try {
     mod = await import(pathToFileURL(file).href);

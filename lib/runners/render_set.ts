@@ -18,7 +18,8 @@ import { loadInto, SetLoader } from "../live/loader.ts";
 import { type ReloadReport, type ScheduledNote, Session } from "../live/session.ts";
 import { evaluateSet, type SetFunction } from "../live/set.ts";
 import { TICKS_PER_CYCLE } from "../live/source.ts";
-import { type PerformanceResult, renderToFileInChunks } from "./render_chunks.ts";
+import type { PerformanceResult } from "./render_chunks.ts";
+import { renderOutputs, stemSamplerOptions } from "./stems.ts";
 
 /** What to do about a set that fails while it renders. */
 export const RENDER_HINT = "Fix the set and render again; a render fails rather than drop a part";
@@ -72,6 +73,8 @@ export interface RenderSetOptions extends RenderFileOptions {
   /** Called with non-fatal warnings. */
   onWarning?: (text: string) => void;
   onProgress?: (done: number, total: number) => void;
+  /** Also write one stereo WAV per sounding orbit into this directory (see runPerformance). */
+  stems?: string;
 }
 
 /**
@@ -95,7 +98,9 @@ export async function renderSet(
   const seed = options.seed ?? 1;
   const rate = options.rate ?? 48000;
   const chunk = options.chunkFrames ?? 4800;
-  using sampler = Sampler.open({ ...options.sampler, sampleRate: rate, seed });
+  using sampler = Sampler.open(
+    stemSamplerOptions({ ...options.sampler, sampleRate: rate, seed }, options.stems),
+  );
   const cache = new InstrumentCache(sampler, options.instrumentsDir, options.onWarning);
   const loaders: SetLoader[] = [];
   const sessionOpts: ConstructorParameters<typeof Session>[1] = {
@@ -111,7 +116,10 @@ export async function renderSet(
   if (options.onWarning) sessionOpts.onWarning = options.onWarning;
   const session = new Session(sampler, sessionOpts);
   const load = async (path: string): Promise<ReloadReport> => {
-    const loader = new SetLoader(resolve(path), { hint: RENDER_HINT });
+    const loader = new SetLoader(resolve(path), {
+      hint: RENDER_HINT,
+      onWarning: options.onWarning,
+    });
     loaders.push(loader);
     return await loadInto(loader, session, seed);
   };
@@ -120,10 +128,11 @@ export async function renderSet(
     options.onReload?.(first);
     const reloads = [...(options.reloads ?? [])].sort((a, b) => a.atCycle - b.atCycle);
     const total = session.frameOfTick(Math.round(cycles * TICKS_PER_CYCLE));
-    return await renderToFileInChunks(
+    return await renderOutputs(
       sampler,
       total,
       { ...options, chunkFrames: chunk },
+      options.stems,
       started,
       async (done, n) => {
         while (reloads.length && session.cycle >= reloads[0]!.atCycle) {

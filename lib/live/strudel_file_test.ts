@@ -1,0 +1,242 @@
+/**
+ * Strudel REPL code as sets: tunes written the way strudel.cc's
+ * documentation writes them, evaluated through @strudel/transpiler and
+ * scheduled by a session (frames, sounds, values reaching the engine);
+ * errors located at the `.strudel` file's line:column (syntax, mini-notation,
+ * while evaluating, while a part is queried); a failing reload keeping the
+ * previous version; tonal's voicings and scales.
+ */
+import assert from "node:assert/strict";
+import { join, relative } from "node:path";
+import { Sampler } from "../engine/sampler.ts";
+import { noteNameToMidi } from "../pattern/scales.ts";
+import { InstrumentCache } from "./instruments.ts";
+import { loadInto, SetLoader, SetLoadError } from "./loader.ts";
+import { type ScheduledNote, Session } from "./session.ts";
+import { evaluateSet } from "./set.ts";
+import { TICKS_PER_CYCLE } from "./source.ts";
+
+const dir = await Deno.makeTempDir({ prefix: "strudel-file-test-" });
+let count = 0;
+
+/** Write a .strudel file. */
+async function tune(code: string): Promise<string> {
+  const file = join(dir, `tune${++count}.strudel`);
+  await Deno.writeTextFile(file, code);
+  return file;
+}
+
+/** Load a .strudel file into an offline session, play `cycles`, return notes and notes said. */
+async function play(code: string, cycles: number) {
+  const sampler = Sampler.open({ sampleRate: 48000 });
+  const notes: ScheduledNote[] = [];
+  const warnings: string[] = [];
+  const session = new Session(sampler, {
+    instruments: new InstrumentCache(sampler),
+    onNote: (x) => notes.push(x),
+    onWarning: (w) => warnings.push(w),
+  });
+  const loader = new SetLoader(await tune(code), { onWarning: (w) => warnings.push(w) });
+  try {
+    const report = await loadInto(loader, session, 1);
+    const end = session.frameOfTick(cycles * TICKS_PER_CYCLE);
+    session.advance(end);
+    session.flush(end);
+    return { notes, warnings, report };
+  } finally {
+    sampler.close();
+  }
+}
+
+/** The SetLoadError a file's load throws. */
+async function loadError(code: string): Promise<SetLoadError> {
+  const sampler = Sampler.open({ sampleRate: 48000 });
+  try {
+    const session = new Session(sampler, { instruments: new InstrumentCache(sampler) });
+    const file = await tune(code);
+    await loadInto(new SetLoader(file), session, 1);
+  } catch (err) {
+    assert.ok(err instanceof SetLoadError, String(err));
+    return err;
+  } finally {
+    sampler.close();
+  }
+  throw new Error("the load did not fail");
+}
+
+const name = () => `tune${count}.strudel`;
+
+Deno.test("$: parts, a named part, _$: muted, setcpm: frames and sounds", async () => {
+  const { notes, report } = await play(
+    `setcpm(30) // 0.5 cycles per second: a cycle is 2 s
+$: s("bd sd")
+$: note("c3 e3 g3").s('bass')
+_$: s("hh*8")
+hats: s(\`hh*4\`).gain(.5)
+`,
+    1,
+  );
+  assert.deepEqual(report.added.sort(), ["$0", "$1", "hats"]);
+  const at = (part: string) => notes.filter((x) => x.part === part).map((x) => [x.sound, x.frame]);
+  assert.deepEqual(at("$0"), [["bd", 0], ["sd", 48000]]);
+  assert.deepEqual(at("$1"), [["bass", 0], ["bass", 32000], ["bass", 64000]]);
+  assert.deepEqual(notes.filter((x) => x.part === "$1").map((x) => x.note), [48, 52, 55]);
+  assert.deepEqual(at("hats").map((x) => x[1]), [0, 24000, 48000, 72000]);
+  assert.ok(notes.filter((x) => x.part === "hats").every((x) => Math.abs(x.gainDb + 6.02) < 0.01));
+});
+
+Deno.test("setcps, and .cpm relative to the tempo as in Strudel's REPL", async () => {
+  // at 1 cycle per second, cpm(120) is twice as fast: bd every 0.5 s
+  const a = await play(`setcps(1)\n$: s("bd").cpm(120)`, 2);
+  assert.deepEqual(a.notes.map((x) => x.frame), [0, 24000, 48000, 72000]);
+  // no tempo set: Strudel's 0.5 cycles per second; cpm(60) = one cycle a second
+  const b = await play(`s("bd").cpm(60)`, 1);
+  assert.deepEqual(b.notes.map((x) => x.frame), [0, 48000]);
+});
+
+Deno.test("a final expression is the only part; hush, all, await, backticks", async () => {
+  const one = await play(`note("c3 [e3 g3]").s("epiano")`, 1);
+  assert.deepEqual(one.report.added, ["$0"]);
+  assert.deepEqual(one.notes.map((x) => [x.note, x.frame]), [[48, 0], [52, 48000], [55, 72000]]);
+  const more = await play(
+    `$: s("hh*8")
+hush()
+const pat = await Promise.resolve(\`bd sd\`)
+$: s(pat)
+all(x => x.fast(2))
+`,
+    1,
+  );
+  assert.deepEqual(more.report.added, ["$0"]);
+  assert.deepEqual(more.notes.map((x) => [x.sound, x.frame]), [
+    ["bd", 0],
+    ["sd", 24000],
+    ["bd", 48000],
+    ["sd", 72000],
+  ]);
+});
+
+Deno.test("samples, visuals, .midi() and .piano(): accepted, each said once", async () => {
+  const { notes, warnings } = await play(
+    `samples('github:tidalcycles/dirt-samples')
+$: note("c4 c5").piano().pianoroll()
+$: s("bd*2")._scope().punchcard()
+$: note("e3").midi()
+`,
+    1,
+  );
+  assert.equal(warnings.filter((w) => /^samples\("github:tidalcycles/.test(w)).length, 1);
+  assert.equal(warnings.filter((w) => /^visual functions .* are ignored/.test(w)).length, 1);
+  assert.equal(
+    warnings.filter((w) => /^\.midi\(\): MIDI output is not there yet/.test(w)).length,
+    1,
+  );
+  const piano = notes.filter((x) => x.part === "$0");
+  assert.deepEqual(piano.map((x) => [x.sound, x.note]), [["piano", 60], ["piano", 72]]);
+  // strudel.cc's piano: pan by pitch, 0.25 + 0.5 * midi / 108 (engine pan -1..1)
+  for (const x of piano) assert.ok(Math.abs(x.pan - ((0.25 + 0.5 * x.note / 108) * 2 - 1)) < 1e-6);
+  assert.equal(notes.filter((x) => x.part === "$1").length, 2);
+});
+
+Deno.test("tonal: voicings, scales with Strudel's names, transpose, rootNotes", async () => {
+  const { notes } = await play(
+    `setcps(1)
+chords: chord("<C^7 Dm7>").voicing()
+minor: n("0 2 4").scale('C minor').s("bass")
+hira: n("0 1 2 3 4").scale("D3:hirajoshi").s("bass")
+up: note("c3").transpose("<12 3M>").s("bass")
+roots: chord("<C^7 Dm7>").rootNotes(2).s("bass")
+`,
+    2,
+  );
+  const cycle = (part: string, c: number) =>
+    notes.filter((x) => x.part === part && Math.floor(x.frame / 48000) === c).map((x) => x.note)
+      .sort((a, b) => a - b);
+  // Strudel's default (ireal) voicings, top note at or below the anchor c5:
+  // C^7 = C3 | E4 G4 B4, then Dm7 voice-led from it = F3 C4 D4 F4 C5
+  const names = (list: string[]) => list.map(noteNameToMidi);
+  assert.deepEqual(cycle("chords", 0), names(["C3", "E4", "G4", "B4"]));
+  assert.deepEqual(cycle("chords", 1), names(["F3", "C4", "D4", "F4", "C5"]));
+  const tones = [[0, 4, 7, 11], [2, 5, 9, 0]]; // pitch classes of C^7 and Dm7
+  for (const c of [0, 1]) {
+    for (const x of cycle("chords", c)) assert.ok(tones[c]!.includes(x % 12) && x <= 72);
+  }
+  assert.deepEqual(cycle("minor", 0), [48, 51, 55]);
+  assert.deepEqual(cycle("hira", 0), [50, 52, 53, 57, 58]);
+  assert.deepEqual([cycle("up", 0), cycle("up", 1)], [[60], [52]]);
+  assert.deepEqual([cycle("roots", 0), cycle("roots", 1)], [[36], [38]]);
+});
+
+Deno.test("a syntax error names the .strudel file's line:column", async () => {
+  const err = await loadError(`setcps(1)\n$: s("bd sd")\n$: note("c e").fast(2))\n`);
+  assert.equal(err.location, `${relative(Deno.cwd(), join(dir, name()))}:3:23`);
+  assert.match(err.message, /:3:23: SyntaxError: Unexpected token$/);
+});
+
+Deno.test("a mini-notation error names the line:column inside the string", async () => {
+  const err = await loadError(`setcps(1)\n\n$: s("bd [sd cp")\n`);
+  assert.match(err.message, /:3:\d+: SyntaxError: mini-notation "bd \[sd cp": /);
+  const col = Number(/:3:(\d+):/.exec(err.message)![1]);
+  assert.ok(col >= 7 && col <= 17, `column ${col} lies in the string`);
+});
+
+Deno.test("an error while evaluating names the line:column where it was thrown", async () => {
+  const err = await loadError(`setcps(1)\n$: s("bd")\n$: s("hh").nosuchmethod(2)\n`);
+  assert.match(err.message, /:3:\d+: TypeError: .*nosuchmethod is not a function/);
+  const missing = await loadError(`setcps(1)\n\n  $: nosuch("bd")\n`);
+  assert.match(missing.message, /:3:6: ReferenceError: nosuch is not defined/);
+});
+
+Deno.test("a part that throws while queried is located in the .strudel file", async () => {
+  const err = await loadError(
+    `setcps(1)
+$: s("bd")
+$: note("c3 e3").fmap(v => {
+  throw new Error("no " + v.note)
+})
+`,
+  );
+  assert.match(err.message, /^.*tune\d+\.strudel:4:\d+: PartQueryError: Cannot play part "\$1"/);
+});
+
+Deno.test("browser-only functions fail naming themselves", async () => {
+  const err = await loadError(`await initHydra()\n$: s("bd")\n`);
+  assert.match(
+    err.message,
+    /Cannot use "initHydra": it needs Strudel's browser REPL and is not supported here/,
+  );
+  const m = await loadError(`$: note("c").csound('FM1')\n`);
+  assert.match(m.message, /Cannot use "\.csound\(\)"/);
+});
+
+Deno.test("a failing reload keeps the previous version playing", async () => {
+  const sampler = Sampler.open({ sampleRate: 48000 });
+  using _ = sampler;
+  const notes: ScheduledNote[] = [];
+  const session = new Session(sampler, {
+    instruments: new InstrumentCache(sampler),
+    onNote: (x) => notes.push(x),
+  });
+  const file = await tune(`setcps(1)\n$: s("bd*2")\n`);
+  const loader = new SetLoader(file);
+  await loadInto(loader, session, 1);
+  session.advance(48000);
+  await Deno.writeTextFile(file, `setcps(1)\n$: s("sd*2"\n`); // unbalanced
+  await assert.rejects(() => loadInto(loader, session, 1), /strudel:3:1: SyntaxError/);
+  session.advance(4 * 48000);
+  session.flush(4 * 48000);
+  assert.deepEqual([...new Set(notes.map((x) => x.sound))], ["bd"]);
+  assert.equal(notes.length, 8);
+  await Deno.writeTextFile(file, `setcps(1)\n$: s("sd*2")\n`);
+  const report = await loadInto(loader, session, 1);
+  assert.deepEqual(report.replaced, ["$0"]);
+});
+
+Deno.test("set.strudel(code): a TypeScript set holding Strudel code", async () => {
+  const snap = await evaluateSet(async (set) => {
+    set.play("ts", (await import("../pattern/pattern.ts")).s("bd"));
+    await set.strudel(`setcpm(60)\n$: s("hh*2")\nbass: note("c2").s("bass")`);
+  }, 1);
+  assert.deepEqual([...snap.parts.keys()], ["ts", "$0", "bass"]);
+  assert.equal(snap.tempo, 240); // 1 cycle per second at 4 beats per cycle
+});
