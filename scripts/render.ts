@@ -4,7 +4,7 @@
  *
  * Usage:
  *   deno task render <script.ts> <out.wav> [--seconds N] [--seed N] [--rate 48000]
- *                    [--format wav|flac] [--bits 16|24|32f]
+ *                    [--format wav|flac] [--bits 16|24|32f] [--stems DIR]
  *
  * CLI layer: the only place that prints and sets the exit code (0 ok, 1 the
  * render failed, 2 bad usage). A progress bar goes to stderr when the render
@@ -29,7 +29,9 @@ const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --map mapping.ts   with a .mid file: the mapping script (creates the instruments and
                      calls ctx.sampler.midi.setMap); length defaults to the song + 2 s
   --sf2 FONT         with a .mid file instead of --map: play it as General MIDI on a
-                     SoundFont (programs per channel, drums on 10 from bank 128)`;
+                     SoundFont (programs per channel, drums on 10 from bank 128)
+  --stems DIR        also write one stereo WAV per orbit that sounds (DIR/orbit<k>.wav);
+                     the output (WAV) is their sum, the usual mix`;
 
 /** Parsed command line. */
 interface RenderArgs {
@@ -46,6 +48,8 @@ interface RenderArgs {
   /** A .mid script: a GM SoundFont instead of a mapping. */
   sf2?: string;
   secondsGiven?: boolean;
+  /** Stem directory. */
+  stems?: string;
 }
 
 function parse(args: string[]): RenderArgs {
@@ -63,6 +67,7 @@ function parse(args: string[]): RenderArgs {
         bits: { type: "string" },
         map: { type: "string" },
         sf2: { type: "string" },
+        stems: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -140,6 +145,13 @@ function parse(args: string[]): RenderArgs {
     out.map = values.map;
     out.secondsGiven = values.seconds !== undefined;
   }
+  if (values.stems !== undefined) {
+    if (isMidi) throw new UsageError(`Cannot render: --stems goes with a script or a set`);
+    if (out.format === "flac" || /\.flac$/i.test(out.out)) {
+      throw new UsageError(`Cannot render: --stems writes WAV files, the output must be .wav`);
+    }
+    out.stems = values.stems;
+  }
   if (out.seed < 0 || out.seed > 4294967295) {
     throw new UsageError(`Cannot render: --seed must be 0..4294967295, got "${out.seed}"`);
   }
@@ -214,6 +226,7 @@ async function main(args: string[]): Promise<number> {
     };
     if (a.format) opts.format = a.format;
     if (a.bits) opts.bits = a.bits;
+    if (a.stems !== undefined) opts.stems = a.stems;
     const result = a.map !== undefined
       ? await renderMidiFile(a.script, { ...midiOptions(opts, a.secondsGiven), map: a.map })
       : a.sf2 !== undefined
@@ -223,6 +236,11 @@ async function main(args: string[]): Promise<number> {
       : await renderSet(a.script, { ...opts, cycles: a.cycles });
     bar.clear();
     console.log(summary(result));
+    const stems = (result as { stems?: Record<number, string> }).stems;
+    if (stems) {
+      const list = Object.entries(stems).map(([k, p]) => `orbit ${k}: ${p}`);
+      console.log(list.length ? `stems: ${list.join(", ")}` : "stems: no orbit sounded");
+    }
     if (result.peakDb > 0) {
       console.error(
         `warning: the render peaks at +${

@@ -51,6 +51,14 @@ export const SamplerOptionsSchema = z.strictObject({
   sampleBits: z.union([z.literal(16), z.literal(32)]).default(32),
   /** Initial tempo of the sampler's Clock in beats per minute. @default 120 */
   tempo: z.number().min(1).max(1000).default(120),
+  /**
+   * One output pair per orbit (MS_AUDIO_ORBIT_OUTPUTS): orbit k's voices (dry)
+   * and effects on channels 2k and 2k+1, for stems and JACK port pairs; the
+   * pairs add up to the default stereo mix. `channels` must be even. @default false
+   */
+  orbitOutputs: z.boolean().default(false),
+  /** The master soft limiter (exactly transparent below -1 dBFS). @default true */
+  limiter: z.boolean().default(true),
 });
 
 /** What `Sampler.open` accepts. */

@@ -9,7 +9,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { EV, INTERP } from "../ffi/layout.ts";
+import { AUDIO, EV, INTERP } from "../ffi/layout.ts";
 import { type AudioConfigRecord, NativeSampler } from "../ffi/native.ts";
 import type { Clock, Time } from "./clock.ts";
 import { EngineStateError } from "../errors.ts";
@@ -116,7 +116,14 @@ export class Sampler implements Disposable {
       max_instruments: o.maxInstruments,
       interpolation: o.interpolation === "linear" ? INTERP.LINEAR : INTERP.CUBIC,
       seed: o.seed,
+      flags: (o.orbitOutputs ? AUDIO.ORBIT_OUTPUTS : 0) |
+        (o.limiter ? 0 : AUDIO.NO_LIMITER),
     };
+    if (o.orbitOutputs && o.channels % 2) {
+      throw new RangeError(
+        `Cannot open sampler: orbitOutputs needs an even channel count, got "${o.channels}"`,
+      );
+    }
     const native = NativeSampler.create(config);
     if (o.sampleBits === 16) native.setSampleBits(16);
     return new Sampler(new SamplerCore(native, o.tempo), o);
