@@ -1,0 +1,353 @@
+/**
+ * SoundFont reader, zone layering and loading, on small fonts written here
+ * (SF2 with 16-bit PCM, SF3 with an Ogg Vorbis sample made by sox when it is
+ * installed) and on TimGM6mb when it is installed.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { risingCrossingHz } from "../../../tests/audio_analysis.ts";
+import { Sampler } from "../../engine/sampler.ts";
+import { InstrumentDefinitionError } from "../../errors.ts";
+import { gmSlots } from "./gm.ts";
+import { listPresets, loadSoundFontPreset, splitPresetPath } from "./load.ts";
+import { parseSoundFont } from "./riff.ts";
+import { GEN, presetZones } from "./zones.ts";
+
+const RATE = 48000;
+
+interface TestSample {
+  name: string;
+  /** 16-bit PCM, or Ogg bytes for SF3. */
+  data: Int16Array | Uint8Array;
+  rate: number;
+  root: number;
+  loop?: [number, number];
+}
+type Gens = [number, number][];
+interface TestFont {
+  samples: TestSample[];
+  /** Zones as generator lists; a zone without sampleID first is the global zone. */
+  instruments: { name: string; zones: Gens[] }[];
+  presets: { name: string; bank: number; program: number; zones: Gens[] }[];
+}
+
+/** Pack a range generator amount (lo, hi) the way pgen/igen store it. */
+const range = (lo: number, hi: number) => (hi << 8 | lo) << 16 >> 16;
+
+/** A SoundFont file for `f` (version 3 when a sample holds Ogg bytes). */
+function buildFont(f: TestFont): Uint8Array {
+  const enc = new TextEncoder();
+  const chunk = (id: string, body: Uint8Array) => {
+    const out = new Uint8Array(8 + body.length + (body.length & 1));
+    out.set(enc.encode(id));
+    new DataView(out.buffer).setUint32(4, body.length, true);
+    out.set(body, 8);
+    return out;
+  };
+  const cat = (...parts: Uint8Array[]) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const list = (kind: string, ...chunks: Uint8Array[]) =>
+    chunk("LIST", cat(enc.encode(kind), ...chunks));
+  const rec = (size: number, n: number, fill: (v: DataView, i: number, at: number) => void) => {
+    const b = new Uint8Array(size * n);
+    const v = new DataView(b.buffer);
+    for (let i = 0; i < n; i++) fill(v, i, i * size);
+    return b;
+  };
+  const name20 = (b: DataView, at: number, s: string) => {
+    enc.encode(s.slice(0, 19)).forEach((c, i) => b.setUint8(at + i, c));
+  };
+  const vorbis = f.samples.some((s) => s.data instanceof Uint8Array);
+  // sample data: PCM frames (with 46 zero frames after each) or Ogg bytes
+  const parts: Uint8Array[] = [];
+  const where: [number, number][] = [];
+  let pos = 0;
+  for (const s of f.samples) {
+    if (s.data instanceof Int16Array) {
+      const b = new Uint8Array((s.data.length + 46) * 2);
+      b.set(new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength));
+      where.push([pos, pos + s.data.length]);
+      pos += s.data.length + 46;
+      parts.push(b);
+    } else {
+      where.push([pos, pos + s.data.length]);
+      pos += s.data.length;
+      parts.push(s.data);
+    }
+  }
+  const zonesOf = (all: Gens[][]) => {
+    const bags: [number, number][] = [];
+    const gens: Gens = [];
+    for (const zones of all) {
+      for (const z of zones) {
+        bags.push([gens.length, 0]);
+        gens.push(...z);
+      }
+    }
+    bags.push([gens.length, 0]);
+    gens.push([0, 0]);
+    return { bags, gens };
+  };
+  const p = zonesOf(f.presets.map((x) => x.zones)), i = zonesOf(f.instruments.map((x) => x.zones));
+  const bagRec = (b: [number, number][]) =>
+    rec(4, b.length, (v, k, at) => {
+      v.setUint16(at, b[k]![0], true);
+      v.setUint16(at + 2, b[k]![1], true);
+    });
+  const genRec = (g: Gens) =>
+    rec(4, g.length, (v, k, at) => {
+      v.setUint16(at, g[k]![0], true);
+      v.setInt16(at + 2, g[k]![1], true);
+    });
+  let pb = 0, ib = 0;
+  const phdr = rec(38, f.presets.length + 1, (v, k, at) => {
+    const x = f.presets[k];
+    name20(v, at, x?.name ?? "EOP");
+    v.setUint16(at + 20, x?.program ?? 0, true);
+    v.setUint16(at + 22, x?.bank ?? 0, true);
+    v.setUint16(at + 24, pb, true);
+    pb += x?.zones.length ?? 0;
+  });
+  const inst = rec(22, f.instruments.length + 1, (v, k, at) => {
+    const x = f.instruments[k];
+    name20(v, at, x?.name ?? "EOI");
+    v.setUint16(at + 20, ib, true);
+    ib += x?.zones.length ?? 0;
+  });
+  const shdr = rec(46, f.samples.length + 1, (v, k, at) => {
+    const s = f.samples[k];
+    name20(v, at, s?.name ?? "EOS");
+    if (!s) return;
+    const [start, end] = where[k]!;
+    const rel = s.data instanceof Uint8Array ? 0 : start; // SF3 loops are relative
+    v.setUint32(at + 20, start, true);
+    v.setUint32(at + 24, end, true);
+    v.setUint32(at + 28, rel + (s.loop?.[0] ?? 0), true);
+    v.setUint32(at + 32, rel + (s.loop?.[1] ?? 0), true);
+    v.setUint32(at + 36, s.rate, true);
+    v.setUint8(at + 40, s.root);
+    v.setUint16(at + 44, s.data instanceof Uint8Array ? 0x11 : 1, true);
+  });
+  const ifil = rec(4, 1, (v) => v.setUint16(0, vorbis ? 3 : 2, true));
+  const body = cat(
+    enc.encode("sfbk"),
+    list("INFO", chunk("ifil", ifil), chunk("INAM", enc.encode("test font\0"))),
+    list("sdta", chunk("smpl", cat(...parts))),
+    list(
+      "pdta",
+      chunk("phdr", phdr),
+      chunk("pbag", bagRec(p.bags)),
+      chunk("pmod", new Uint8Array(10)),
+      chunk("pgen", genRec(p.gens)),
+      chunk("inst", inst),
+      chunk("ibag", bagRec(i.bags)),
+      chunk("imod", new Uint8Array(10)),
+      chunk("igen", genRec(i.gens)),
+      chunk("shdr", shdr),
+    ),
+  );
+  return chunk("RIFF", body);
+}
+
+/** One second of a 440 Hz sine at 22050 Hz, as 16-bit PCM. */
+function sine440(): Int16Array {
+  const n = 22050;
+  return Int16Array.from(
+    { length: n },
+    (_, i) => Math.round(16000 * Math.sin(2 * Math.PI * 440 * i / 22050)),
+  );
+}
+
+/** A font with one instrument (global zone + one local zone) under one preset. */
+function layeredFont(): TestFont {
+  return {
+    samples: [{ name: "sine", data: sine440(), rate: 22050, root: 69, loop: [1000, 1000 + 2205] }],
+    instruments: [{
+      name: "inst",
+      zones: [
+        [[GEN.attackVolEnv, 0], [GEN.fineTune, 5]], // global: attack 1 s, +5 cents
+        [[GEN.keyRange, range(40, 80)], [GEN.sampleModes, 1], [GEN.initialAttenuation, 100], [
+          GEN.sampleID,
+          0,
+        ]],
+      ],
+    }],
+    presets: [{
+      name: "Layered",
+      bank: 0,
+      program: 5,
+      zones: [[
+        [GEN.keyRange, range(60, 100)],
+        [GEN.fineTune, 10],
+        [GEN.sampleModes, 0], // not allowed at preset level: ignored
+        [GEN.instrument, 0],
+      ]],
+    }],
+  };
+}
+
+Deno.test("the reader finds presets, instruments and samples of a written SF2", () => {
+  const font = parseSoundFont(buildFont(layeredFont()));
+  assert.equal(font.name, "test font");
+  assert.equal(font.version, 2);
+  assert.deepEqual(font.presets.map((p) => [p.name, p.bank, p.program, p.zones.length]), [
+    ["Layered", 0, 5, 1],
+  ]);
+  assert.equal(font.instruments[0]!.zones.length, 2);
+  assert.deepEqual(
+    font.samples.map((s) => [s.name, s.end - s.start, s.sampleRate, s.originalPitch]),
+    [["sine", 22050, 22050, 69]],
+  );
+});
+
+Deno.test("zones layer as SF2 says: ranges intersect, preset generators add, preset-only rules hold", () => {
+  const font = parseSoundFont(buildFont(layeredFont()));
+  const { zones } = presetZones(font, 0);
+  assert.equal(zones.length, 1);
+  const o = zones[0]!.options;
+  assert.deepEqual(o.keys, [60, 80]); // 40..80 ∩ 60..100
+  assert.equal(o.tuneCents, 15); // instrument global 5 + preset 10
+  assert.deepEqual(o.loop, { mode: "forward", start: 1000, end: 3205 }); // preset sampleModes ignored
+  assert.ok(Math.abs(o.gainDb! - -4) < 1e-9); // 100 cB × 0.4 (FluidSynth's EMU factor)
+  assert.equal(o.envelope?.attack, 1); // 0 timecents = 1 s, from the global zone
+  assert.equal(o.rootKey, 69);
+});
+
+Deno.test("a malformed SoundFont is a RangeError that names the chunk", () => {
+  const good = buildFont(layeredFont());
+  assert.throws(
+    () => parseSoundFont(good.subarray(0, good.length - 100)),
+    /runs \d+ bytes past its end/,
+  );
+  const notSf = good.slice();
+  notSf.set(new TextEncoder().encode("WAVE"), 8);
+  assert.throws(() => parseSoundFont(notSf), /the RIFF form is "WAVE", expected "sfbk"/);
+});
+
+Deno.test("a preset path selects bank and program; a bad one says how to write it", () => {
+  assert.deepEqual(splitPresetPath("a.sf2#128:25"), { file: "a.sf2", bank: 128, program: 25 });
+  assert.throws(() => splitPresetPath("a.sf2#x"), /write #program \(0\.\.127\) or #bank:program/);
+  assert.throws(() => splitPresetPath("a.sf2#0:200"), RangeError);
+});
+
+Deno.test("a loaded preset plays its looped sample at the key's pitch; a missing preset names what exists", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".sf2" });
+  await Deno.writeFile(file, buildFont(layeredFont()));
+  try {
+    using sampler = Sampler.open({ sampleRate: RATE });
+    const inst = await loadSoundFontPreset(sampler, `${file}#0:5`);
+    assert.equal(inst.name, "Layered");
+    inst.noteOn(80, 127, { at: { seconds: 0 } }); // 11 keys over root 69, +15 cents
+    const audio = sampler.process(RATE * 2); // past the sample's 1 s: the loop holds it
+    const hz = risingCrossingHz(audio, RATE * 1.2, RATE * 1.8, RATE);
+    const cents = 1200 * Math.log2(hz / (440 * 2 ** (11 / 12)));
+    assert.ok(Math.abs(cents - 15) < 1, `played ${hz} Hz, ${cents} cents from key 80`);
+    await assert.rejects(
+      () => loadSoundFontPreset(sampler, file, { bank: 0, program: 9, exact: true }),
+      (err: unknown) =>
+        err instanceof InstrumentDefinitionError &&
+        /no such preset \(it has 1, e\.g\. 0:5 "Layered"\)/.test(err.message),
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+const soxOgg = (() => {
+  try {
+    const tmp = Deno.makeTempFileSync({ suffix: ".ogg" });
+    const ok = new Deno.Command("sox", {
+      args: ["-n", "-r", "22050", "-c", "1", tmp, "synth", "1", "sine", "440"],
+      stderr: "null",
+    }).outputSync().success;
+    const bytes = ok ? Deno.readFileSync(tmp) : undefined;
+    Deno.removeSync(tmp);
+    return bytes;
+  } catch {
+    return undefined;
+  }
+})();
+
+Deno.test({
+  name: "SF3: an Ogg Vorbis sample is decoded by the engine and plays in tune",
+  ignore: soxOgg === undefined,
+  async fn() {
+    const f = layeredFont();
+    f.samples[0] = {
+      name: "sine",
+      data: soxOgg!,
+      rate: 22050,
+      root: 69,
+      loop: [1000, 1000 + 2205],
+    };
+    const file = await Deno.makeTempFile({ suffix: ".sf3" });
+    await Deno.writeFile(file, buildFont(f));
+    try {
+      using sampler = Sampler.open({ sampleRate: RATE });
+      const inst = await loadSoundFontPreset(sampler, `${file}#5`);
+      inst.noteOn(69, 127, { at: { seconds: 0 } });
+      const audio = sampler.process(RATE);
+      const hz = risingCrossingHz(audio, RATE * 0.2, RATE * 0.8, RATE);
+      assert.ok(Math.abs(1200 * Math.log2(hz / 440) - 15) < 1, `played ${hz} Hz`);
+    } finally {
+      await Deno.remove(file);
+    }
+  },
+});
+
+Deno.test("GM slots follow bank select at the program change", () => {
+  const song = {
+    seconds: 1,
+    tempos: [],
+    events: [
+      { seconds: 0, bytes: [0xb1, 0, 1] }, // channel 2: bank 128 (MSB 1)
+      { seconds: 0, bytes: [0xc1, 5] },
+      { seconds: 0, bytes: [0x91, 60, 100] },
+      { seconds: 0.5, bytes: [0xb1, 0, 0] },
+      { seconds: 0.5, bytes: [0xc1, 5] },
+      { seconds: 0.5, bytes: [0x91, 60, 100] },
+    ],
+  };
+  const { slots, conflicts } = gmSlots(song);
+  assert.deepEqual(slots, [{ channel: 1, program: 5, bank: 128 }]);
+  assert.equal(conflicts.length, 1);
+  assert.match(conflicts[0]!, /channel 2 program 5 is asked for from banks 128 and 0/);
+});
+
+const TIMGM = "/usr/share/sounds/sf2/TimGM6mb.sf2";
+const haveTim = (() => {
+  try {
+    return Deno.statSync(TIMGM).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "TimGM6mb: 136 presets list with GM names; the drum kit's hi-hats share a choke group",
+  ignore: !haveTim,
+  async fn() {
+    const { presets, font } = await listPresets(TIMGM);
+    assert.equal(presets.length, 136);
+    assert.equal(presets[0]!.name, "Piano 1");
+    assert.ok(presets.some((p) => p.bank === 128 && p.program === 0));
+    const kit = presetZones(font, font.presets.findIndex((p) => p.bank === 128 && p.program === 0));
+    const hat = (key: number) =>
+      kit.zones.find((z) => (z.options.keys as number[])[0] === key)?.options.exclusiveGroup;
+    assert.ok(
+      hat(42) !== undefined && hat(42) === hat(46),
+      "closed and open hi-hat choke each other",
+    );
+  },
+});
+if (!haveTim) {
+  console.log(`sf2_test: TimGM6mb tests skipped: no ${TIMGM} (apt-get install timgm6mb-soundfont)`);
+}
