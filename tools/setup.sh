@@ -23,6 +23,8 @@ cd "$root"
 # rt-tests: cyclictest for the RT checks. sox: inspecting rendered files.
 # clang libclang-rt-14-dev: libFuzzer. valgrind: callgrind for benchmarks.
 # fluidsynth fluid-soundfont-gm: the peer the benchmarks compare against.
+# timgm6mb-soundfont: a 6 MB General MIDI SoundFont, the one the SoundFont tests
+#   compare with FluidSynth (tests/sf2_fluidsynth_test.ts); FluidR3_GM is for benchmarks.
 # nix-bin: nix-instantiate for tests/nix_test.ts (parse and evaluate flake.nix
 #   and nix/; no Nix builds). ~4 MB to download, ~11 s to install (measured).
 packages=(
@@ -31,7 +33,7 @@ packages=(
     jackd2 libjack-jackd2-dev
     rt-tests sox
     clang libclang-rt-14-dev valgrind
-    fluidsynth fluid-soundfont-gm
+    fluidsynth fluid-soundfont-gm timgm6mb-soundfont
     nix-bin
 )
 
