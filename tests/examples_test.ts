@@ -8,7 +8,10 @@ import { runPerformance } from "../lib/runners/performance.ts";
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
 
 const examples = [...Deno.readDirSync(EXAMPLES)]
-  .filter((e) => e.isFile && e.name.endsWith(".ts") && !e.name.endsWith("_test.ts"))
+  .filter((e) =>
+    e.isFile && (e.name.endsWith(".ts") || e.name.endsWith(".strudel")) &&
+    !e.name.endsWith("_test.ts")
+  )
   .map((e) => e.name)
   .sort();
 
