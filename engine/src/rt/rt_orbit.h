@@ -11,9 +11,11 @@
  * (rt_dispatch.c):
  *   - a voice keeps its orbit index (0..MS_MAX_ORBITS-1, checked on CT) and
  *     its levels (rt_orbit_levels_t: dry, delay, room; linear gains).
- *   - a voice without sends (delay == room == 0 for the whole note) renders as
- *     today into rt_orbit_dry_bus(s, bus, orbit) + offset: the voice's output
- *     bus, or its orbit's own pair in orbit-outputs mode. It pays nothing.
+ *   - every voice takes its output bus at note start from
+ *     rt_orbit_voice_bus(s, slot->bus, orbit) (its orbit's pair in
+ *     orbit-outputs mode, even without controls: the `orbit` default).
+ *   - a voice without sends (dry 1, delay == room == 0 for the whole note)
+ *     renders as today into s->bus + v->bus. It pays nothing.
  *   - a voice with sends renders a run (at most one segment: runs never cross
  *     a control boundary) at unity into a scratch pair, then calls
  *     rt_orbit_mix(s, orbit, bus, offset, l, r, n, &from, &to): the dry into
@@ -96,13 +98,23 @@ typedef struct rt_orbits {
 /* Default orbit parameters (superdough's), set = 0. RT or CT. */
 void rt_orbit_params_defaults(rt_orbit_params_t *p);
 
+/* The output bus a voice plays into: its instrument's bus (MS_PARAM_OUTPUT_BUS,
+ * slot->bus), or in orbit-outputs mode its orbit's pair. Every voice, with
+ * controls or without, takes it at note start (v->bus = rt_orbit_voice_bus(s,
+ * slot->bus, orbit), orbit = the merged `orbit` control, MS_CONTROLS default
+ * 1 when absent, like superdough), so plain voices land on their orbit's
+ * pair too and keep writing into s->bus + v->bus at no cost. RT. */
+static inline uint32_t rt_orbit_voice_bus(const ms_sampler_t *s, uint32_t slot_bus, uint32_t orbit) {
+  const rt_orbits_t *o = s->orbits;
+  if (!o->orbit_outputs) return slot_bus;
+  return orbit < o->count ? orbit : o->count - 1u;
+}
+
 /* The planar destination (L at [0, buffer_size), R after) of a voice's dry
  * output at block offset 0: bus `bus`, or its orbit's pair in orbit-outputs
  * mode. RT. */
 static inline float *rt_orbit_dry_bus(ms_sampler_t *s, uint32_t bus, uint32_t orbit) {
-  const rt_orbits_t *o = s->orbits;
-  uint32_t b = o->orbit_outputs ? orbit : bus;
-  return s->bus + (size_t)b * 2u * s->cfg.buffer_size;
+  return s->bus + (size_t)rt_orbit_voice_bus(s, bus, orbit) * 2u * s->cfg.buffer_size;
 }
 
 /* A voice's run of n frames (l, r at unity) at block offset `offset` into
