@@ -5,14 +5,19 @@
  * robin alternates, off_by chokes, a release trigger sounds on note-off, a
  * keyswitch selects, the low-pass attenuates above its cutoff, a velocity
  * curve sets the gain. Also: the shipped instruments/stage.sfz loads and
- * every zone sounds, and parallel loading gives the same instrument.
+ * every zone sounds, and parallel loading gives the same instrument. The
+ * library-shaped fixtures of tests/fixtures/sfz (includes in Data/,
+ * #define'd keys, CC-switched pedal layers, a kit with bad lines and sample
+ * paths in another letter case) import, load and play; 300 round-robin sets
+ * load (the engine's old cap was 256).
  */
 
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Sampler } from "../lib/engine/sampler.ts";
-import { loadInstrument } from "../lib/instrument/load.ts";
+import { loadInstrument, readDefinition } from "../lib/instrument/load.ts";
+import { importSfz } from "../lib/instrument/sfz/import.ts";
 import { encodeWav } from "../scripts/make_samples.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -218,4 +223,154 @@ Deno.test("instruments/stage.sfz loads (serial and parallel alike) and every zon
   const ra = play(a, serial), rb = play(b, parallel);
   for (const level of ra.out) assert.ok(level > 1e-3, `levels ${ra.out}`);
   assert.deepEqual(rb.audio, ra.audio);
+});
+
+/** Copy a fixture library to a temp directory (samples are written beside it, not in the tree). */
+function fixture(name: string): string {
+  const from = join(ROOT, "tests", "fixtures", "sfz", name);
+  const to = Deno.makeTempDirSync({ prefix: `ms_sfz_${name}_` });
+  const walk = (rel: string) => {
+    for (const e of Deno.readDirSync(join(from, rel))) {
+      const r = join(rel, e.name);
+      if (e.isDirectory) {
+        Deno.mkdirSync(join(to, r));
+        walk(r);
+      } else Deno.copyFileSync(join(from, r), join(to, r));
+    }
+  };
+  walk("");
+  return to;
+}
+
+/**
+ * Write a sine for every sample the SFZ names, at its zone's root key, at
+ * `level(path)`; `rename` gives the file name actually written (to mimic a
+ * library whose paths differ in case from its files).
+ */
+function writeSamples(
+  sfz: string,
+  level: (sample: string) => number,
+  rename: (sample: string) => string = (x) => x,
+): void {
+  const imported = importSfz(sfz);
+  const dir = dirname(sfz);
+  const done = new Set<string>();
+  for (const z of imported.definition.zones) {
+    if (done.has(z.sample)) continue;
+    done.add(z.sample);
+    const path = join(dir, rename(z.sample));
+    Deno.mkdirSync(dirname(path), { recursive: true });
+    const hz = 440 * 2 ** (((z.rootKey ?? 60) - 69) / 12);
+    Deno.writeFileSync(
+      path,
+      encodeWav(sine(0.4, hz, level(z.sample)), { rootKey: z.rootKey ?? 60 }),
+    );
+  }
+}
+
+Deno.test("fixture Upright Piano: includes, #define'd keys and layers import; one zone per note and velocity; it plays", async () => {
+  const sfz = join(fixture("upright"), "Upright Piano.sfz");
+  writeSamples(sfz, (s) => (s.includes(" f ") ? 0.4 : 0.1));
+  const imported = importSfz(sfz);
+  const zones = imported.definition.zones;
+  // 2 keyswitched masters x 2 velocity layers x 6 keys, and the pedal-up release noise;
+  // the two pedal-noise regions start on CC64, not on notes: left out
+  assert.equal(zones.length, 25);
+  assert.deepEqual(imported.controllers.map((c) => [c.cc, c.label]), [
+    [64, "Sustain Pedal (64)"],
+    [72, "Release (72)"],
+    [99, "Veltrack (99)"],
+  ]);
+  // as sfizz plays it at rest: every key and velocity starts exactly one attack zone
+  for (const ks of [12, 13]) {
+    for (let key = 21; key <= 108; key++) {
+      for (let vel = 1; vel <= 127; vel += 9) {
+        const n = zones.filter((z) =>
+          (z.trigger ?? "attack") === "attack" && z.keyswitch === ks &&
+          z.keys![0] <= key && key <= z.keys![1] && z.velocities![0] <= vel &&
+          vel <= z.velocities![1]
+        ).length;
+        assert.equal(n, 1, `keyswitch ${ks}, key ${key}, velocity ${vel}: ${n} zones`);
+      }
+    }
+  }
+  const warnings: string[] = [];
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz, { onWarning: (w) => warnings.push(w) });
+  assert.equal(inst.zoneCount, 25);
+  assert.ok(warnings.some((w) => /"ampeg_release_oncc\*" are read but not played yet/.test(w)));
+  inst.noteOn(60, 40, { at: 0 }); // soft layer, normal
+  inst.noteOn(60, 120, { at: { seconds: 0.5 } }); // loud layer
+  inst.noteOn(13, 100, { at: { seconds: 0.95 } }); // keyswitch: soft master, -6 dB
+  inst.noteOn(60, 120, { at: { seconds: 1 } });
+  const audio = sampler.process(RATE * 1.5);
+  const soft = rms(audio, 0.05, 0.2), loud = rms(audio, 0.55, 0.7), quiet = rms(audio, 1.05, 1.2);
+  // the soft layer's samples are at 0.1 with group_volume=3, the loud ones at 0.4
+  assert.ok(Math.abs(loud / soft - 0.4 / (0.1 * 10 ** (3 / 20))) < 0.05, `layers ${soft} ${loud}`);
+  assert.ok(Math.abs(20 * Math.log10(quiet / loud) + 6) < 1, `master_volume ${loud} -> ${quiet}`);
+});
+
+Deno.test("fixture Rock Kit: bad lines are skipped with file:line, paths in another case resolve, the kit plays", async () => {
+  const dir = fixture("rock_kit");
+  const sfz = join(dir, "Rock Kit.sfz");
+  const LEVELS: Record<string, number> = { RR1: 0.1, RR2: 0.2, RR3: 0.3 };
+  // the SFZ writes samples\Kick\Kick_RR1.wav; the files are Samples/Kick/Kick_RR1.WAV
+  writeSamples(
+    sfz,
+    (s) => LEVELS[/RR(\d)/.exec(s)?.[0] ?? ""] ?? (s.includes("open") ? 0.2 : 0.3),
+    (s) => s.replace(/^samples/, "Samples").replace(/\.wav$/, ".WAV"),
+  );
+  const resolved = await readDefinition(sfz);
+  assert.deepEqual(resolved.warnings.map((w) => w.replace(`${dir}/`, "")), [
+    'Rock Kit.sfz:20: "# kit pieces follow" is not a directive (a shell-style comment?): line skipped',
+    'Rock Kit.sfz:23: opcode "locc30" is read but not played yet',
+    'Rock Kit.sfz:23: opcode "amplitude_oncc30" is read but not played yet',
+    'Data/snare.sfz:2: "snare" is not a <header>, an opcode=value or a #directive: line skipped',
+    'Data/snare.sfz:7: malformed header "<region seq_position=1 sample=Snare\\\\S...": line skipped',
+    `Rock Kit.sfz: 9 sample paths match their files only when letter case is ignored (first: "samples/Kick/Kick_RR1.wav" is "Samples/Kick/Kick_RR1.WAV"): using the files found`,
+  ]);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  assert.equal(inst.zoneCount, 9);
+  const t = (s: number) => ({ at: { seconds: s } });
+  for (let i = 0; i < 4; i++) inst.noteOn(36, 127, t(i * 0.5)); // kick round robin 1, 2, 3, 1
+  inst.noteOn(38, 40, t(2)); // soft snare
+  inst.noteOn(38, 120, t(2.5)); // hard snare
+  inst.noteOn(46, 127, t(3)); // open hat ...
+  inst.noteOn(42, 127, t(3.2)); // ... choked by the closed one
+  const audio = sampler.process(RATE * 4);
+  const kicks = [0, 1, 2, 3].map((i) => rms(audio, i * 0.5 + 0.02, i * 0.5 + 0.3));
+  const r = (a: number, b: number) => Math.abs(a / b - 1) < 0.05;
+  assert.ok(
+    r(kicks[1]! / kicks[0]!, 2) && r(kicks[2]! / kicks[0]!, 3) && r(kicks[3]!, kicks[0]!),
+    `kicks ${kicks}`,
+  );
+  assert.ok(
+    rms(audio, 2.02, 2.3) > 1e-3 && rms(audio, 2.52, 2.8) > rms(audio, 2.02, 2.3),
+    "snare layers",
+  );
+  assert.ok(rms(audio, 3.05, 3.15) > 1e-3, "open hat");
+});
+
+Deno.test("SFZ render: 300 round-robin sets load and each alternates (the engine's cap was 256 groups)", async () => {
+  const lines: string[] = [];
+  const samples: Record<string, Float64Array> = {};
+  for (let key = 0; key < 100; key++) {
+    for (const [lo, hi] of [[1, 40], [41, 90], [91, 127]]) {
+      lines.push(
+        `<group> key=${key} lovel=${lo} hivel=${hi} seq_length=2 loop_mode=one_shot amp_veltrack=0`,
+      );
+      for (const pos of [1, 2]) lines.push(`<region> sample=rr${pos}.wav seq_position=${pos}`);
+    }
+  }
+  samples["rr1.wav"] = sine(0.1, 440, 0.1);
+  samples["rr2.wav"] = sine(0.1, 440, 0.4);
+  const sfz = await kit(lines.join("\n"), samples);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  assert.equal(inst.zoneCount, 600);
+  for (let i = 0; i < 4; i++) inst.noteOn(99, 127, { at: { seconds: i * 0.2 } }); // the last set
+  const audio = sampler.process(RATE);
+  const levels = [0, 1, 2, 3].map((i) => rms(audio, i * 0.2 + 0.01, i * 0.2 + 0.08));
+  assert.ok(levels[1]! > 3 * levels[0]! && levels[3]! > 3 * levels[2]!, `levels ${levels}`);
 });

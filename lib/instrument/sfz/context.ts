@@ -48,6 +48,7 @@ export class SfzContext {
   badValues = 0;
   readonly #warned = new Set<string>();
   readonly #families = new Map<string, FamilyCount>();
+  readonly #failures = new Map<string, { entry: SfzProblem; text: string; count: number }>();
 
   /** @param problems the parser's skipped lines, which come first */
   constructor(problems: readonly SfzProblem[] = []) {
@@ -100,14 +101,24 @@ export class SfzContext {
     }
   }
 
-  /** Record a malformed value, which is ignored: `name="value": problem (ignored)`. */
+  /**
+   * Record a malformed value, which is ignored: `name="value": problem
+   * (ignored)`, once per opcode name and problem (at the first place, with
+   * the count when it recurs: an undefined $VAR in an included region file).
+   */
   fail(op: SfzOpcode, problem: string): void {
     this.badValues++;
-    this.warnings.push({
-      file: op.file,
-      line: op.line,
-      message: `${op.name}=${show(op.value)}: ${problem} (ignored)`,
-    });
+    const key = `${op.name.toLowerCase()}\n${problem}`;
+    const seen = this.#failures.get(key);
+    if (seen) {
+      seen.count++;
+      seen.entry.message = `${seen.text} (ignored; ${seen.count} times)`;
+      return;
+    }
+    const text = `${op.name}=${show(op.value)}: ${problem}`;
+    const entry = { file: op.file, line: op.line, message: `${text} (ignored)` };
+    this.#failures.set(key, { entry, text, count: 1 });
+    this.warnings.push(entry);
   }
 
   // Value readers: each returns undefined after recording an error.

@@ -445,6 +445,17 @@ Deno.test("SFZ: 300 round-robin sets import as 300 alternative groups, each in s
   assert.deepEqual(r.warnings, []);
 });
 
+Deno.test("SFZ: ARIA level opcodes add up (group_volume, master_amplitude, global_tune); labels are quiet", () => {
+  const r = load(`<global> global_tune=10 global_label=all
+<master> master_amplitude=50 master_label=m
+<group> group_volume=-3 volume=-1 group_label=g
+<region> sample=a.wav tune=5 region_label=r sw_label=x`);
+  const z = r.definition.zones[0]!;
+  assert.equal(z.tuneCents, 15);
+  assert.ok(Math.abs(z.gainDb! - (-4 + 20 * Math.log10(0.5))) < 1e-9, `${z.gainDb}`);
+  assert.deepEqual(r.warnings, []);
+});
+
 /** xorshift32: the fuzz loop is the same on every run. */
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;

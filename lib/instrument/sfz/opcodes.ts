@@ -61,6 +61,27 @@ function set<T>(value: T | undefined, apply: (r: RegionState, v: T) => void): Se
   return value === undefined ? undefined : (r: RegionState) => apply(r, value);
 }
 
+/** ARIA's per-level opcodes (group_volume, master_tune, ...): one field per header level. */
+function levelOpcodes(
+  what: string,
+  key: "levelVolume" | "levelAmplitude" | "levelTune",
+  [lo, hi]: [number, number],
+): Record<string, Handler> {
+  const out: Record<string, Handler> = {};
+  for (const level of ["global", "master", "group"] as const) {
+    out[`${level}_${what}`] = (op, ctx) => set(ctx.ranged(op, lo, hi), (r, v) => r[key][level] = v);
+  }
+  return out;
+}
+
+/** Names and labels (region_label, group_label, sw_label, ...): no sound of their own. */
+const LABELS: Record<string, Handler> = Object.fromEntries(
+  ["region_label", "group_label", "master_label", "global_label", "sw_label"].map((n) => [
+    n,
+    () => () => {},
+  ]),
+);
+
 /** sample= and offset=: what plays, from where. */
 const sample: OpcodeFamily = {
   opcodes: {
@@ -84,6 +105,7 @@ const sample: OpcodeFamily = {
       };
     },
     offset: (op, ctx) => set(ctx.int(op, 0, 0xffffffff), (r, v) => r.offset = v),
+    ...LABELS,
   },
   toZone(r, zone) {
     if (r.offset !== undefined && r.offset !== 0) zone.offset = r.offset;
@@ -125,6 +147,7 @@ const pitch: OpcodeFamily = {
     tune: (op, ctx) => set(ctx.ranged(op, ...zoneRange("tuneCents")), (r, v) => r.tune = v),
     pitch: (op, ctx) => set(ctx.ranged(op, ...zoneRange("tuneCents")), (r, v) => r.tune = v), // SFZ v1 tune
     transpose: (op, ctx) => set(ctx.int(op, -127, 127), (r, v) => r.transpose = v),
+    ...levelOpcodes("tune", "levelTune", [-9600, 9600]),
     pitch_keytrack: (op, ctx) =>
       set(ctx.ranged(op, ...zoneRange("pitchKeytrack")), (r, v) => r.pitchKeytrack = v),
   },
@@ -132,7 +155,8 @@ const pitch: OpcodeFamily = {
     // SFZ's default root is 60, not the zone's key; "sample" leaves it to the file
     if (r.keycenter !== "sample") zone.rootKey = r.keycenter;
     const [lo, hi] = zoneRange("tuneCents");
-    const tune = Math.max(lo, Math.min(hi, r.tune + 100 * r.transpose));
+    const levels = r.levelTune.global + r.levelTune.master + r.levelTune.group;
+    const tune = Math.max(lo, Math.min(hi, r.tune + levels + 100 * r.transpose));
     if (tune !== 0) zone.tuneCents = tune;
     if (r.pitchKeytrack !== undefined) zone.pitchKeytrack = r.pitchKeytrack;
   },
@@ -143,6 +167,8 @@ const amplitude: OpcodeFamily = {
   opcodes: {
     volume: (op, ctx) => set(ctx.ranged(op, ...zoneRange("gainDb")), (r, v) => r.volume = v),
     amplitude: (op, ctx) => set(ctx.ranged(op, 0, 100), (r, v) => r.amplitude = v),
+    ...levelOpcodes("volume", "levelVolume", [-144, 6]),
+    ...levelOpcodes("amplitude", "levelAmplitude", [0, 100]),
     pan: (op, ctx) => set(ctx.ranged(op, -100, 100), (r, v) => r.pan = v),
     amp_veltrack: (op, ctx) => {
       const v = ctx.ranged(op, -100, 100);
@@ -169,7 +195,10 @@ const amplitude: OpcodeFamily = {
     },
   }],
   toZone(r, zone) {
-    const gain = r.volume + (r.amplitude > 0 ? 20 * Math.log10(r.amplitude / 100) : -144);
+    const v = r.levelVolume, a = r.levelAmplitude;
+    const amplitude = (r.amplitude * a.global * a.master * a.group) / 1e6;
+    const gain = r.volume + v.global + v.master + v.group +
+      (amplitude > 0 ? 20 * Math.log10(amplitude / 100) : -144);
     const [lo, hi] = zoneRange("gainDb");
     if (gain !== 0) zone.gainDb = Math.max(lo, Math.min(hi, gain));
     if (r.pan !== 0) zone.pan = r.pan / 100;

@@ -200,8 +200,18 @@ export function parseSfz(file: string, read: ReadText): SfzParse {
   const stack: Source[] = [];
   let header: SfzHeader | undefined;
 
-  const problem = (src: Source, pos: number, message: string) =>
-    out.errors.push({ file: src.file, line: src.lineAt(pos), message });
+  // the same problem again (an undefined $VAR in a file included 16 times) adds to a count
+  const seen = new Map<string, { entry: SfzProblem; count: number }>();
+  const problem = (src: Source, pos: number, message: string) => {
+    const again = seen.get(message);
+    if (again) {
+      again.count++;
+      return;
+    }
+    const entry = { file: src.file, line: src.lineAt(pos), message };
+    seen.set(message, { entry, count: 1 });
+    out.errors.push(entry);
+  };
 
   const open = (path: string, from: SfzOrigin | undefined): void => {
     const at = from ?? { file: path, line: 1 };
@@ -409,6 +419,9 @@ export function parseSfz(file: string, read: ReadText): SfzParse {
     else if (c === "#") directive(src);
     else if (c === "<") headerToken(src);
     else opcodeToken(src);
+  }
+  for (const { entry, count } of seen.values()) {
+    if (count > 1) entry.message += ` (${count} times; the first shown)`;
   }
   return out;
 }

@@ -38,6 +38,12 @@ export interface RegionState {
   transpose: number;
   volume: number;
   amplitude: number;
+  /** ARIA's global_volume, master_volume, group_volume (dB, added to volume). */
+  levelVolume: { global: number; master: number; group: number };
+  /** ARIA's global_amplitude, master_amplitude, group_amplitude (percent, multiplied). */
+  levelAmplitude: { global: number; master: number; group: number };
+  /** ARIA's global_tune, master_tune, group_tune (cents, added to tune). */
+  levelTune: { global: number; master: number; group: number };
   pan: number;
   ampVeltrack?: number;
   velcurve: Map<number, number>;
@@ -87,6 +93,9 @@ export function freshRegion(): RegionState {
     transpose: 0,
     volume: 0,
     amplitude: 100,
+    levelVolume: { global: 0, master: 0, group: 0 },
+    levelAmplitude: { global: 100, master: 100, group: 100 },
+    levelTune: { global: 0, master: 0, group: 0 },
     pan: 0,
     velcurve: new Map(),
     env: {},
