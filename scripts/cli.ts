@@ -10,6 +10,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { OutputOptions } from "../lib/engine/output.ts";
+import type { SamplerOptions } from "../lib/engine/options.ts";
+import { MAX_ORBITS } from "../lib/ffi/layout.ts";
 
 /** A bad command line: printed with the usage text; exit code 2 (0 for --help). */
 export class UsageError extends Error {}
@@ -73,7 +75,9 @@ export const OUTPUT_USAGE =
   --period N                ALSA period in frames (default 128; JACK uses the server's)
   --periods N               ALSA periods per buffer (default 2)
   --rt-priority N           SCHED_FIFO priority of the render thread, 0 = off (default 80)
-  --lookahead-ms N          how far ahead events are scheduled (default 100)`;
+  --lookahead-ms N          how far ahead events are scheduled (default 100)
+  --orbit-outputs           JACK: one port pair per orbit (orbit k on ports 2k+1, 2k+2; 16 pairs)
+                            instead of one stereo mix`;
 
 /** The live-output flags, for parseCommandLine. */
 export const OUTPUT_FLAGS = {
@@ -83,7 +87,28 @@ export const OUTPUT_FLAGS = {
   periods: { type: "string" },
   "rt-priority": { type: "string" },
   "lookahead-ms": { type: "string" },
+  "orbit-outputs": { type: "boolean" },
 } as const;
+
+/**
+ * Sampler options the live-output flags ask for: `--orbit-outputs` opens one
+ * channel pair per orbit (JACK only: an ALSA device has one stereo pair).
+ *
+ * @param action What the command does, for messages.
+ * @param values parseCommandLine's values.
+ * @returns The sampler options (empty without the flag).
+ * @throws {UsageError} for --orbit-outputs with --backend alsa.
+ */
+export function samplerOptionsFrom(
+  action: string,
+  values: Record<string, string | boolean | undefined>,
+): SamplerOptions {
+  if (values["orbit-outputs"] !== true) return {};
+  if (values.backend === "alsa") {
+    throw new UsageError(`${action}: --orbit-outputs needs JACK (--backend jack or auto)`);
+  }
+  return { channels: 2 * MAX_ORBITS, orbitOutputs: true };
+}
 
 /**
  * OutputOptions from the live-output flags (ranges are checked by the

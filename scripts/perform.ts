@@ -23,11 +23,13 @@ import {
   outputOptionsFrom,
   parseCommandLine,
   parseOrUsage,
+  samplerOptionsFrom,
   UsageError,
 } from "./cli.ts";
 import { playMidiFile } from "../lib/midi/smf.ts";
 import { DeviceError, formatError, NoServerError } from "../lib/errors.ts";
 import type { OutputOptions } from "../lib/engine/output.ts";
+import type { SamplerOptions } from "../lib/engine/options.ts";
 import { SetLoadError } from "../lib/live/loader.ts";
 import { describeReload, type LiveSession, startSession } from "../lib/live/perform.ts";
 import { runCommand } from "../lib/live/repl.ts";
@@ -48,6 +50,7 @@ ${OUTPUT_USAGE}
 interface Args {
   file: string;
   output: OutputOptions;
+  sampler: SamplerOptions;
   swap: SwapMode;
   seed: number;
   record?: string;
@@ -93,6 +96,7 @@ function parse(argv: string[]): Args {
   const a: Args = {
     file: positionals[0]!,
     output,
+    sampler: samplerOptionsFrom("Cannot perform", v),
     swap,
     seed,
     watch: !v["no-watch"],
@@ -171,6 +175,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     live = await startSession(a.file, {
       output: a.output,
+      sampler: a.sampler,
       seed: a.seed,
       swap: a.swap,
       watch: a.watch,

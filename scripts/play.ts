@@ -20,6 +20,7 @@ import {
   startPerformance,
 } from "../lib/runners/live_performance.ts";
 import type { OutputInfo, OutputOptions } from "../lib/engine/output.ts";
+import type { SamplerOptions } from "../lib/engine/options.ts";
 import {
   numberFlag,
   OUTPUT_FLAGS,
@@ -27,6 +28,7 @@ import {
   outputOptionsFrom,
   parseCommandLine,
   parseOrUsage,
+  samplerOptionsFrom,
   UsageError,
 } from "./cli.ts";
 
@@ -40,6 +42,7 @@ interface PlayArgs {
   seconds: number;
   seed: number;
   output: OutputOptions;
+  sampler: SamplerOptions;
 }
 
 function parse(args: string[]): PlayArgs {
@@ -54,6 +57,7 @@ function parse(args: string[]): PlayArgs {
     throw new UsageError(`Cannot play: expected one script, got ${positionals.length} arguments`);
   }
   const output = outputOptionsFrom("Cannot play", values);
+  const sampler = samplerOptionsFrom("Cannot play", values);
   const seed = numberFlag("Cannot play", "seed", values.seed, true) ?? 1;
   if (seed < 0 || seed > 4294967295) {
     throw new UsageError(`Cannot play: --seed must be 0..4294967295, got "${seed}"`);
@@ -63,6 +67,7 @@ function parse(args: string[]): PlayArgs {
     seconds: numberFlag("Cannot play", "seconds", values.seconds, false) ?? 10,
     seed,
     output,
+    sampler,
   };
 }
 
@@ -124,7 +129,12 @@ async function main(args: string[]): Promise<number> {
   if (typeof a === "number") return a;
   let perf: LivePerformance;
   try {
-    perf = await startPerformance(a.script, { output: a.output, seconds: a.seconds, seed: a.seed });
+    perf = await startPerformance(a.script, {
+      output: a.output,
+      seconds: a.seconds,
+      seed: a.seed,
+      sampler: a.sampler,
+    });
   } catch (err) {
     console.error(formatError(err));
     if (err instanceof DeviceError && !(err instanceof NoServerError)) {

@@ -16,6 +16,7 @@ import { dirname } from "node:path";
 import type { Sampler, SamplerStats } from "../engine/sampler.ts";
 import { Sampler as SamplerClass } from "../engine/sampler.ts";
 import type { LiveOutput, OutputOptions } from "../engine/output.ts";
+import type { SamplerOptions } from "../engine/options.ts";
 import type { Recorder } from "../engine/recorder.ts";
 import { InstrumentCache } from "./instruments.ts";
 import { loadInto, SetLoader, SetLoadError } from "./loader.ts";
@@ -30,6 +31,8 @@ export interface PerformOptions {
   output?: OutputOptions;
   /** Seed of generators' random numbers and the engine's alternatives. @default 1 */
   seed?: number;
+  /** Other sampler options (`{ channels: 32, orbitOutputs: true }`: a port pair per orbit). */
+  sampler?: Omit<SamplerOptions, "sampleRate" | "seed">;
   /** Default swap point of reloads. @default "cycle" */
   swap?: SwapMode;
   /** Watch the set and its local imports and reload on save. @default true */
@@ -92,7 +95,7 @@ export async function startSession(
 ): Promise<LiveSession> {
   const seed = options.seed ?? 1;
   const loader = new SetLoader(file, { onWarning: options.onWarning });
-  const sampler = SamplerClass.openForOutput(options.output ?? {}, { seed });
+  const sampler = SamplerClass.openForOutput(options.output ?? {}, { ...options.sampler, seed });
   const midi = new MidiRecorder();
   const instruments = new InstrumentCache(sampler, options.instrumentsDir, options.onWarning);
   const sessionOpts: ConstructorParameters<typeof Session>[1] = {

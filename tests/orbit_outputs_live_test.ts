@@ -1,0 +1,87 @@
+/**
+ * `play --orbit-outputs` on a JACK dummy server of our own (started and
+ * stopped by PID): the client registers one port pair per orbit (16 pairs)
+ * instead of one stereo pair. No timing assertions: the port list is polled
+ * while the script plays. Skipped when jackd is not installed.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../lib/ffi/build.ts";
+import { MAX_ORBITS } from "../lib/ffi/layout.ts";
+import { hasCommand, startJackDummy } from "../scripts/live_support.ts";
+
+const HAVE_JACK = hasCommand("jackd") && hasCommand("jack_wait") && hasCommand("jack_lsp");
+
+/** The ports of clients whose name starts with `prefix`, as jack_lsp lists them. */
+async function ports(server: string, prefix: string): Promise<string[]> {
+  const out = await new Deno.Command("jack_lsp", {
+    env: { JACK_DEFAULT_SERVER: server, JACK_NO_START_SERVER: "1" },
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l.startsWith(prefix));
+}
+
+async function playPorts(extra: string[]): Promise<string[]> {
+  await using jack = await startJackDummy({ periodFrames: 256, prefix: "ms-orbits" });
+  const client = `orbits-${Deno.pid}`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "scripts/play.ts",
+      join("examples", "hello.ts"),
+      "--backend",
+      "jack",
+      "--device",
+      client,
+      "--rt-priority",
+      "0",
+      "--seconds",
+      "4",
+      ...extra,
+    ],
+    cwd: PROJECT_ROOT,
+    env: { JACK_DEFAULT_SERVER: jack.name, JACK_NO_START_SERVER: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let seen: string[] = [];
+  for (let i = 0; i < 200 && seen.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    seen = await ports(jack.name, `${client}:`);
+  }
+  const out = await child.output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return seen;
+}
+
+Deno.test({
+  name: "play --orbit-outputs on JACK: one port pair per orbit; without it one stereo pair",
+  ignore: !HAVE_JACK,
+  async fn() {
+    const orbitPorts = await playPorts(["--orbit-outputs"]);
+    assert.equal(orbitPorts.length, 2 * MAX_ORBITS, orbitPorts.join("\n"));
+    const plain = await playPorts([]);
+    assert.equal(plain.length, 2, plain.join("\n"));
+  },
+});
+
+Deno.test("--orbit-outputs with --backend alsa is a usage error", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "scripts/play.ts",
+      "examples/hello.ts",
+      "--backend",
+      "alsa",
+      "--orbit-outputs",
+    ],
+    cwd: PROJECT_ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 2);
+  assert.match(new TextDecoder().decode(out.stderr), /--orbit-outputs needs JACK/);
+});
