@@ -533,7 +533,7 @@ MS_API int32_t ms_all_notes_off_at(ms_sampler_t *sampler, uint64_t frame);
 MS_API int32_t ms_all_sound_off_at(ms_sampler_t *sampler, uint64_t frame);
 /*
  * Orbits (see MS_MAX_ORBITS). An orbit's memory (delay lines and reverb,
- * about 1.9 MiB at 48 kHz) is allocated the first time it is needed: a note
+ * about 2.1 MiB at 48 kHz) is allocated the first time it is needed: a note
  * sent with ms_note_on* that sends to an orbit prepares it; a producer
  * thread (ms_producer_push) cannot allocate, so its orbits are prepared
  * first with ms_orbit_prepare (sends to an orbit without memory are

@@ -34,7 +34,7 @@
  *     a note-on at frame f acts on the same grid frame however the block is
  *     sliced (split invariant).
  *
- * Memory: an orbit's delay lines and reverb network (about 1.9 MiB at
+ * Memory: an orbit's delay lines and reverb network (about 2.1 MiB at
  * 48 kHz) are allocated on CT the first time a note sends to the orbit
  * (ctl_orbit_prepare, before the note is pushed on the same ring) and handed
  * over by MS_CMD_ORBIT_MEMORY; until then sends to it are dropped (counted
