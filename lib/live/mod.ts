@@ -40,3 +40,9 @@ export {
 } from "./session.ts";
 export { InstrumentCache } from "./instruments.ts";
 export { SetLoader, SetLoadError } from "./loader.ts";
+export {
+  evaluateStrudel,
+  mapStrudelStack,
+  type StrudelOptions,
+  type StrudelSink,
+} from "./strudel_file.ts";

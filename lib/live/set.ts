@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseMidiMap } from "../midi/compile.ts";
 import type { MidiMap, MidiMapInput } from "../midi/schema.ts";
 import type { PerformanceContext } from "../engine/performance_context.ts";
@@ -59,6 +60,8 @@ export interface SetContext {
    * Strudel REPL code, as written for strudel.cc (lib/live/strudel_file.ts):
    * its `$:` and `name:` parts become parts of this set (`$0`, `$1`, ...,
    * `name`), `setcps`/`setcpm` its tempo. What a `.strudel` file holds.
+   * Errors in inline code name the calling file, counting the code's lines
+   * from the line of the call (exact when the template literal starts there).
    *
    * @param code The code.
    * @param options `file`: the `.strudel` file it came from (errors name its lines).
@@ -202,6 +205,11 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
       snap.sounds[name] = mapping;
     },
     async strudel(code, options = {}) {
+      const caller = options.file ? undefined : callerOf(new Error().stack ?? "");
+      if (caller) { // inline code: its lines are counted from the line of the call
+        code = "\n".repeat(caller.line - 1) + code;
+        options = { file: caller.file };
+      }
       const { evaluateStrudel } = await import("./strudel_file.ts");
       const bpc = () => snap.beatsPerCycle;
       const cps = snap.tempo === undefined
@@ -233,6 +241,16 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
   };
   await fn(ctx);
   return snap;
+}
+
+/** The file and line of the first stack frame outside this module (who called `set.strudel`). */
+function callerOf(stack: string): { file: string; line: number } | undefined {
+  const self = import.meta.url;
+  for (const m of stack.matchAll(/(file:\/\/[^\s)]+?):(\d+):(\d+)/g)) {
+    if (m[1] === self) continue;
+    return { file: fromFileUrl(m[1]!), line: Number(m[2]) };
+  }
+  return undefined;
 }
 
 function checkBeats(what: string, beats: number): void {

@@ -17,6 +17,7 @@ import { evaluateSet } from "./set.ts";
 import { TICKS_PER_CYCLE } from "./source.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "strudel-file-test-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 let count = 0;
 
 /** Write a .strudel file. */
@@ -239,4 +240,38 @@ Deno.test("set.strudel(code): a TypeScript set holding Strudel code", async () =
   }, 1);
   assert.deepEqual([...snap.parts.keys()], ["ts", "$0", "bass"]);
   assert.equal(snap.tempo, 240); // 1 cycle per second at 4 beats per cycle
+});
+
+Deno.test("set.strudel in a TypeScript set file: errors name that file's line", async () => {
+  const file = join(dir, "mixed.ts");
+  const lib = new URL("./mod.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    file,
+    `import { defineSet, s } from "${lib}";
+export default defineSet(async (set) => {
+  set.play("ts", s("bd"));
+  await set.strudel(\`
+$: s("hh*2")
+$: s("sd").nosuch()
+\`);
+});
+`,
+  );
+  const sampler = Sampler.open({ sampleRate: 48000 });
+  using _ = sampler;
+  const session = new Session(sampler, { instruments: new InstrumentCache(sampler) });
+  const loader = new SetLoader(file);
+  try {
+    await assert.rejects(
+      () => loadInto(loader, session, 1),
+      (err: unknown) => {
+        assert.ok(err instanceof SetLoadError);
+        assert.equal(err.location?.replace(/:\d+$/, ""), `${relative(Deno.cwd(), file)}:6`);
+        assert.match(err.message, /TypeError: .*nosuch is not a function/);
+        return true;
+      },
+    );
+  } finally {
+    await loader.dispose();
+  }
 });
