@@ -71,8 +71,15 @@ async function inspect(file: string): Promise<number> {
   const rows = zoneRows(def);
   if (extname(file).toLowerCase() === ".sfz") {
     // show where each zone came from
-    const { regions } = importSfz(file);
+    const { regions, controllers } = importSfz(file);
     rows.forEach((r, i) => r["#"] = `${i}:${regions[i]?.line ?? "?"}`);
+    // label_ccN and set_ccN (played by a later step; shown so the controls are known)
+    for (const c of controllers) {
+      print(
+        `CC${c.cc}${c.label !== undefined ? ` "${c.label}"` : ""}` +
+          (c.initial !== undefined ? `, starts at ${Math.round(c.initial * 100) / 100}` : ""),
+      );
+    }
   }
   for (const line of formatTable(rows)) print(line);
   for (const w of resolved.warnings) warn(w);

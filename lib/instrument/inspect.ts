@@ -140,21 +140,43 @@ export function rangeWarnings(def: InstrumentDefinition): string[] {
   const zones = def.zones;
   const range = (z: ZoneDefinition) =>
     [...(z.keys ?? [0, 127]), ...(z.velocities ?? [1, 127])] as const;
-  for (let i = 0; i < zones.length; i++) {
-    const [k0, k1, v0, v1] = range(zones[i]!);
-    for (let j = i + 1; j < zones.length; j++) {
+  // pairs in zone order; a sweep over zones sorted by their lowest key keeps big libraries fast
+  const byLow = zones.map((_, i) => i).sort((a, b) => range(zones[a]!)[0] - range(zones[b]!)[0]);
+  const pairs: { i: number; j: number; text: string }[] = [];
+  for (let a = 0; a < byLow.length; a++) {
+    const i0 = byLow[a]!;
+    const [k0, k1] = range(zones[i0]!);
+    for (let b = a + 1; b < byLow.length && range(zones[byLow[b]!]!)[0] <= k1; b++) {
+      const [i, j] = [i0, byLow[b]!].sort((x, y) => x - y) as [number, number];
+      const [a0, a1, v0, v1] = range(zones[i]!);
       const [l0, l1, w0, w1] = range(zones[j]!);
-      const klo = Math.max(k0, l0),
-        khi = Math.min(k1, l1),
+      const klo = Math.max(a0, l0, k0),
+        khi = Math.min(a1, l1),
         vlo = Math.max(v0, w0),
         vhi = Math.min(v1, w1);
       if (klo > khi || vlo > vhi || !together(zones[i]!, zones[j]!)) continue;
-      out.push(
-        `overlap: zones ${i} and ${j} both play keys ${
+      pairs.push({
+        i,
+        j,
+        text: `zones ${i} and ${j} both play keys ${
           keyText(klo, khi)
         } at velocities ${vlo}..${vhi}`,
-      );
+      });
     }
+  }
+  pairs.sort((x, y) => x.i - y.i || x.j - y.j);
+  // a few pairs one per line; many (layered mic positions, say) summarised in one more
+  const SHOWN = 5;
+  for (const p of pairs.slice(0, pairs.length > SHOWN + 1 ? SHOWN : undefined)) {
+    out.push(`overlap: ${p.text}`);
+  }
+  if (pairs.length > SHOWN + 1) {
+    const involved = new Set(pairs.flatMap((p) => [p.i, p.j])).size;
+    out.push(
+      `overlap: ${pairs.length - SHOWN} more pairs like these (${pairs.length} pairs in all, ` +
+        `${involved} of ${zones.length} zones): layers that sound together (often intended, ` +
+        `as mic positions or release layers are)`,
+    );
   }
   const switches = new Set<number>();
   for (const z of zones) {
