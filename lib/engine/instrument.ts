@@ -12,6 +12,12 @@ import { EV, NO_KEYSWITCH, PARAM, zoneRecord } from "../ffi/layout.ts";
 import type { NativeInstrument } from "../ffi/native.ts";
 import type { Time } from "./clock.ts";
 import { controlPairs, type Controls, orbitOfPairs } from "./controls.ts";
+import {
+  CONTROL_BY_NAME,
+  type ControlName,
+  PARAM_CONTROL,
+  PARAM_CONTROL_CLEAR,
+} from "../ffi/control_table.ts";
 import { parseOptions, type ZoneOptions, ZoneOptionsSchema } from "./options.ts";
 import type { Sample } from "./sample.ts";
 import type { SamplerCore } from "./sampler_core.ts";
@@ -312,6 +318,35 @@ export class Instrument implements Disposable {
       throw new RangeError(`${action}: value must be ${p.min}..${p.max}${none}, got "${value}"`);
     }
     this.#event(EV.PARAM, 0, p.id, value, this.#frame(opts, action));
+  }
+
+  /**
+   * Set a per-note control for this instrument's next notes (over its zones'
+   * values, under a note's own): `piano.setControl("cutoff", 1200)`.
+   *
+   * @param name A control of lib/ffi/control_table.ts.
+   * @param value In the control's unit (vowel, ftype, tremoloshape, unit also by name).
+   * @param opts When.
+   * @throws {RangeError} for an unknown control or a value out of its range (the message names both).
+   */
+  setControl(name: ControlName, value: number | string, opts?: EventOptions): void {
+    const action = `Cannot set control "${name}" of "${this.name}"`;
+    const pairs = controlPairs({ [name]: value } as Controls, action);
+    this.#event(EV.PARAM, 0, PARAM_CONTROL + pairs[0]!, pairs[1]!, this.#frame(opts, action));
+  }
+
+  /**
+   * Remove an instrument-level control value: its notes play the zone's again.
+   *
+   * @param name A control of lib/ffi/control_table.ts.
+   * @param opts When.
+   * @throws {RangeError} for an unknown control.
+   */
+  clearControl(name: ControlName, opts?: EventOptions): void {
+    const action = `Cannot clear control "${name}" of "${this.name}"`;
+    const row = CONTROL_BY_NAME.get(name);
+    if (!row) throw new RangeError(`${action}: no such control`);
+    this.#event(EV.PARAM, 0, PARAM_CONTROL_CLEAR + row.id, 0, this.#frame(opts, action));
   }
 
   /**

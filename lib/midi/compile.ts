@@ -11,6 +11,8 @@
 import { MIDI } from "../ffi/layout.ts";
 import type { CcMapRecord, ChannelRecord, LayerRecord } from "../ffi/native_midi.ts";
 import { PARAMS } from "../engine/instrument.ts";
+import { controlPairs, type Controls } from "../engine/controls.ts";
+import { CONTROL_BY_NAME, PARAM_CONTROL } from "../ffi/control_table.ts";
 import { formatPath, MidiMapError } from "./errors.ts";
 import { keyNumber, type MidiMap, type MidiMapInput, MidiMapSchema } from "./schema.ts";
 import { valueAt } from "../util/value_at.ts";
@@ -20,6 +22,23 @@ export interface CompiledMap {
   layers: LayerRecord[];
   ccMaps: CcMapRecord[];
   channels: ChannelRecord[];
+  /** Instrument-level control values from the layers' `controls`: instrument id to [id, value, ...]. */
+  controls: Map<number, number[]>;
+}
+
+/** What a controller sets: an MS_PARAM_* number (MS_PARAM_CONTROL + id for a control) and its range. */
+function controllerTarget(c: MidiMap["controllers"][number]): {
+  name: string;
+  id: number;
+  min: number;
+  max: number;
+} {
+  if (c.control !== undefined) {
+    const row = CONTROL_BY_NAME.get(c.control)!;
+    return { name: c.control, id: PARAM_CONTROL + row.id, min: row.min, max: row.max };
+  }
+  const p = PARAMS[c.param!];
+  return { name: c.param!, id: p.id, min: p.min, max: p.max };
 }
 
 /**
@@ -97,14 +116,14 @@ function ccTable(
 ): Float32Array {
   const head = `Cannot set MIDI map${file ? ` "${file}"` : ""}`;
   const extra = file ? { file } : {};
-  const p = PARAMS[c.param];
+  const p = controllerTarget(c);
   const [lo, hi] = c.range ?? [p.min, p.max];
   for (const [i, v] of [lo, hi].entries()) {
     if (!(v >= p.min && v <= p.max)) {
       throw new MidiMapError(
         `${head}: ${
           formatPath([...path, "range", i])
-        } is ${v}, outside ${c.param}'s ${p.min}..${p.max}`,
+        } is ${v}, outside ${p.name}'s ${p.min}..${p.max}`,
         { path: [...path, "range", i], value: v, ...extra },
       );
     }
@@ -123,7 +142,7 @@ function ccTable(
         throw new MidiMapError(
           `${head}: ${
             formatPath([...path, "curve", "table", v])
-          } is ${raw}, outside ${c.param}'s ${p.min}..${p.max}`,
+          } is ${raw}, outside ${p.name}'s ${p.min}..${p.max}`,
           { path: [...path, "curve", "table", v], value: raw, ...extra },
         );
       }
@@ -184,7 +203,7 @@ export function compileMidiMap(
     instrument: c.instrument === undefined
       ? 0
       : idOf(c.instrument, ["controllers", i, "instrument"]),
-    param: PARAMS[c.param].id,
+    param: controllerTarget(c).id,
     values: ccTable(c, ["controllers", i], file),
   }));
   const channels: ChannelRecord[] = [];
@@ -196,5 +215,22 @@ export function compileMidiMap(
       passCc: c?.passControllers ?? true,
     });
   }
-  return { layers, ccMaps, channels };
+  const controls = new Map<number, number[]>();
+  map.layers.forEach((l, i) => {
+    if (!l.controls) return;
+    const id = layers[i]!.instrument;
+    const pairs = controls.get(id) ?? [];
+    try {
+      pairs.push(...controlPairs(l.controls as Controls, "control"));
+    } catch (err) {
+      throw new MidiMapError(
+        `Cannot set MIDI map${file ? ` "${file}"` : ""}: ${
+          formatPath(["layers", i, "controls"])
+        }: ${(err as Error).message.replace(/^control: /, "")}`,
+        { path: ["layers", i, "controls"], value: l.controls, ...(file ? { file } : {}) },
+      );
+    }
+    controls.set(id, pairs);
+  });
+  return { layers, ccMaps, channels, controls };
 }

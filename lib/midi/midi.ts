@@ -15,6 +15,7 @@
  * @module
  */
 import { EV, MIDI } from "../ffi/layout.ts";
+import { PARAM_CONTROL, PARAM_CONTROL_CLEAR } from "../ffi/control_table.ts";
 import { NativeMidi, type NativeMidiInput } from "../ffi/native_midi.ts";
 import type { SamplerCore } from "../engine/sampler_core.ts";
 import type { Time } from "../engine/clock.ts";
@@ -147,6 +148,8 @@ export class Midi {
   #closed = false;
   #followClock = false;
   #map: MidiMap | undefined;
+  /** Instrument-level control values the current map's layers set: instrument id to control ids. */
+  #layerControls = new Map<number, Set<number>>();
 
   /** @internal Use `sampler.midi`. */
   constructor(core: SamplerCore, instrumentId: (name: string) => number | undefined) {
@@ -170,6 +173,40 @@ export class Midi {
     this.#core.commitDirty(); // the instruments' zones reach RT before the first note
     this.#native.setMap(compiled.layers, compiled.ccMaps, compiled.channels);
     this.#map = map as MidiMap;
+    this.#setLayerControls(compiled.controls);
+  }
+
+  /** Send the layers' controls as instrument-level values; clear the previous map's others. */
+  #setLayerControls(controls: Map<number, number[]>): void {
+    const param = (instrument: number, number: number, value: number) =>
+      this.#core.enqueue({
+        frame: -1,
+        instrument,
+        type: EV.PARAM,
+        note: 0,
+        velocity: 0,
+        number,
+        value,
+        gainDb: 0,
+        pan: 0,
+        tuneCents: 0,
+        offsetFrames: 0,
+      });
+    const next = new Map<number, Set<number>>();
+    for (const [inst, pairs] of controls) {
+      const ids = new Set<number>();
+      for (let i = 0; i < pairs.length; i += 2) {
+        param(inst, PARAM_CONTROL + pairs[i]!, pairs[i + 1]!);
+        ids.add(pairs[i]!);
+      }
+      next.set(inst, ids);
+    }
+    for (const [inst, ids] of this.#layerControls) {
+      for (const id of ids) {
+        if (!next.get(inst)?.has(id)) param(inst, PARAM_CONTROL_CLEAR + id, 0);
+      }
+    }
+    this.#layerControls = next;
   }
 
   /** The mapping last set, as given. */

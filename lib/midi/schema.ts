@@ -14,6 +14,8 @@
  */
 import { z } from "zod";
 import { PARAMS } from "../engine/instrument.ts";
+import { ControlsSchema } from "../engine/controls.ts";
+import { CONTROL_ROWS, type ControlName } from "../ffi/control_table.ts";
 
 const NOTE_RE = /^([A-Ga-g])([#b]?)(-?\d)$/;
 const PITCH: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 11 };
@@ -73,6 +75,12 @@ export const LayerSchema = z.object({
   velocityCurve: VelocityCurveSchema.default("linear"),
   /** Plays only while the channel's program (program change) is this, 0..127. @default any program */
   program: z.number().int().min(0).max(127).optional(),
+  /**
+   * Per-note controls its notes play (`{ cutoff: 1200, room: 0.3 }`), set as
+   * the instrument's control values when the map is set: they sit over the
+   * zones' and under a note's own; layers of one instrument share them. @default none
+   */
+  controls: ControlsSchema.optional(),
 }).strict().superRefine((l, ctx) => {
   const lo = keyNumber(l.keys[0]), hi = keyNumber(l.keys[1]);
   if (lo !== undefined && hi !== undefined && lo > hi) {
@@ -93,13 +101,20 @@ export const LayerSchema = z.object({
 
 const ParamName = z.enum(Object.keys(PARAMS) as [keyof typeof PARAMS, ...(keyof typeof PARAMS)[]]);
 
-/** A controller (CC) driving an instrument parameter. */
+const ControlName = z.enum(CONTROL_ROWS.map((r) => r.name) as [ControlName, ...ControlName[]]);
+
+/** A controller (CC) driving an instrument parameter or a per-note control. */
 export const ControllerSchema = z.object({
   /** Controller number 0..127 (1 mod wheel, 7 volume, 10 pan, 11 expression, 64 sustain, ...). */
   cc: z.number().int().min(0).max(127),
-  /** Parameter it sets (see PARAMS of lib/engine/instrument.ts). */
-  param: ParamName,
-  /** Parameter values at controller 0 and 127. @default the parameter's full range */
+  /** Parameter it sets (see PARAMS of lib/engine/instrument.ts); give this or `control`. */
+  param: ParamName.optional(),
+  /**
+   * Per-note control it sets for the instrument's next notes (`"cutoff"`,
+   * `"room"`, ...; lib/ffi/control_table.ts); give this or `param`.
+   */
+  control: ControlName.optional(),
+  /** Values at controller 0 and 127. @default the parameter's or control's full range */
   range: z.tuple([z.number(), z.number()]).optional(),
   /** linear; exp (x², fine control at the low end); log (√x); switch (127 at 64 and above). @default "linear" */
   curve: z.union([
@@ -110,7 +125,15 @@ export const ControllerSchema = z.object({
   channels: ChannelsSchema.default("all"),
   /** Only this instrument. @default every instrument the channel's layers play */
   instrument: z.string().min(1).optional(),
-}).strict();
+}).strict().superRefine((c, ctx) => {
+  if ((c.param === undefined) === (c.control === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["param"],
+      message: "give either param or control",
+    });
+  }
+});
 
 /** Settings of one channel. */
 export const ChannelSettingsSchema = z.object({
