@@ -249,6 +249,21 @@ export function parseSfz(file: string, read: ReadText): SfzParse {
     stack.push(new Source(path, text.replace(/^\uFEFF/, "")));
   };
 
+  // undefined variables: one warning for all of them (a missing tuning file leaves 30 undefined)
+  const undefinedVars = {
+    names: new Set<string>(),
+    uses: 0,
+    entry: undefined as SfzProblem | undefined,
+  };
+  const undefinedVariable = (src: Source, pos: number, name: string) => {
+    undefinedVars.uses++;
+    undefinedVars.names.add(name);
+    if (!undefinedVars.entry) {
+      undefinedVars.entry = { file: src.file, line: src.lineAt(pos), message: "" };
+      out.errors.push(undefinedVars.entry);
+    }
+  };
+
   /** Expand `$NAME`s as sfizz does; undefined names expand to nothing, with a warning. */
   const expand = (text: string, src: Source, pos: number): string => {
     for (let pass = 0; text.includes("$"); pass++) {
@@ -276,13 +291,8 @@ export function parseSfz(file: string, read: ReadText): SfzParse {
           value = defines.get(name);
         }
         if (!name) problem(src, pos, `a $ is not followed by a variable name (dropped)`);
-        else if (value === undefined) {
-          problem(
-            src,
-            pos,
-            `$${name} is not defined (#define $${name} value): it expands to nothing`,
-          );
-        } else dst += value;
+        else if (value === undefined) undefinedVariable(src, pos, name);
+        else dst += value;
       }
       text = dst;
     }
@@ -422,6 +432,14 @@ export function parseSfz(file: string, read: ReadText): SfzParse {
   }
   for (const { entry, count } of seen.values()) {
     if (count > 1) entry.message += ` (${count} times; the first shown)`;
+  }
+  if (undefinedVars.entry) {
+    const [first, ...more] = undefinedVars.names;
+    const uses = undefinedVars.uses > 1 ? ` (${undefinedVars.uses} uses)` : "";
+    undefinedVars.entry.message = more.length
+      ? `$${first} and ${more.length} more variable${more.length > 1 ? "s" : ""} are not ` +
+        `defined (#define $NAME value): they expand to nothing${uses}`
+      : `$${first} is not defined (#define $${first} value): it expands to nothing${uses}`;
   }
   return out;
 }

@@ -150,3 +150,13 @@ Deno.test("SFZ parse: opcodes before any header are kept apart; CRLF and CR line
     'main.sfz:4: "foo" is not a <header>, an opcode=value or a #directive: line skipped',
   ]);
 });
+
+Deno.test("SFZ parse: undefined variables are one warning, with the count (a tuning file that is missing)", () => {
+  const region = "<region> tune=$T1 key=1\n<region> tune=$T2 key=2\n<region> tune=$T3 key=3";
+  const r = parse('#include "tune.txt"\n#include "r.txt"\n#include "r.txt"', { "r.txt": region });
+  assert.equal(r.headers.length, 6);
+  assert.deepEqual(problems(r), [
+    'main.sfz:1: #include "/lib/tune.txt" cannot be read (no file /lib/tune.txt)',
+    "r.txt:1: $T1 and 2 more variables are not defined (#define $NAME value): they expand to nothing (6 uses)",
+  ]);
+});
