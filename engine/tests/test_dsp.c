@@ -678,7 +678,7 @@ static void test_envelope_type(void) {
   CHECK(e.level == 0.5f); /* settled: exactly the sustain level */
   rt_env_step(&amp, &e, 64);
   CHECK(e.level == 0.5f);
-  rt_env_release(&e);
+  rt_env_release(&amp, &e);
   CHECK_EQ_INT(e.stage, RT_ENV_RELEASE);
   rt_env_step(&amp, &e, 10);
   CHECK_NEAR(e.level, 0.5 * pow(0.9, 10), 1e-6);
@@ -686,7 +686,7 @@ static void test_envelope_type(void) {
   while (e.stage == RT_ENV_RELEASE && steps++ < 1000) rt_env_step(&amp, &e, 64);
   CHECK_EQ_INT(e.stage, RT_ENV_DONE); /* under the floor: ended */
   CHECK(e.level == 0.0f);
-  rt_env_release(&e);
+  rt_env_release(&amp, &e);
   CHECK_EQ_INT(e.stage, RT_ENV_DONE); /* an ended envelope stays ended */
 
   /* a cut step gives its unused frames back to a timed stage; an envelope
@@ -730,7 +730,7 @@ static void test_envelope_type(void) {
   for (int i = 0; i < 100; i++) rt_env_step(&fil, &e, 64);
   CHECK_EQ_INT(e.stage, RT_ENV_DECAY); /* approaches sustain, never settles */
   CHECK_NEAR(e.level, 0.25, 1e-6);
-  rt_env_release(&e);
+  rt_env_release(&fil, &e);
   for (int i = 0; i < 100; i++) rt_env_step(&fil, &e, 64);
   CHECK_EQ_INT(e.stage, RT_ENV_RELEASE); /* never ends */
   CHECK(e.level >= 0.0f && e.level < 1e-6f);

@@ -25,6 +25,7 @@ static const char *type_name(uint32_t t) {
     case MS_EV_ALL_NOTES_OFF: return "all-notes-off";
     case MS_EV_ALL_SOUND_OFF: return "all-sound-off";
     case MS_EV_MIDI: return "MIDI message";
+    case MS_EV_CONTROL: return "control";
     default: return "event";
   }
 }
@@ -51,8 +52,9 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
   ms_instrument_t *inst = ev->instrument ? instrument_of(s, ev->instrument) : NULL;
 #define WHO() (event_who(who, sizeof who, ev, inst, index), who)
 
-  if ((ev->type < MS_EV_NOTE_ON || ev->type > MS_EV_ALL_SOUND_OFF) && ev->type != MS_EV_MIDI)
-    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: type %u is not an MS_EV_* value (1..8)", WHO(), ev->type);
+  if ((ev->type < MS_EV_NOTE_ON || ev->type > MS_EV_ALL_SOUND_OFF) && ev->type != MS_EV_MIDI &&
+      ev->type != MS_EV_CONTROL)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: type %u is not an MS_EV_* value (1..9)", WHO(), ev->type);
   if (ev->type == MS_EV_MIDI) { /* raw MIDI for the MIDI map: no instrument, no arrival stamp */
     uint32_t st = ev->number & 0xffu;
     if (ev->instrument)
@@ -98,7 +100,18 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
       if (!finite_in(ev->value, -8192.0f, 8191.0f))
         return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: value %g is outside -8192..8191", WHO(), ev->value);
       break;
+    case MS_EV_CONTROL: {
+      int32_t rc = ctl_control_check(s, ev->number, ev->value, WHO());
+      if (rc != MS_OK) return rc;
+      break;
+    }
     case MS_EV_PARAM: {
+      if (ev->number >= MS_PARAM_CONTROL_CLEAR && ev->number < MS_PARAM_CONTROL_CLEAR + MS_CONTROL_COUNT) break;
+      if (ev->number >= MS_PARAM_CONTROL && ev->number < MS_PARAM_CONTROL + MS_CONTROL_COUNT) {
+        int32_t rc = ctl_control_check(s, ev->number - MS_PARAM_CONTROL, ev->value, WHO());
+        if (rc != MS_OK) return rc;
+        break;
+      }
       const ctl_field_t *f = ctl_param_field(ev->number);
       if (!f)
         return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: parameter %u is not an MS_PARAM_* value", WHO(), ev->number);
@@ -171,6 +184,68 @@ void api_cmd_from_event(const ms_event_t *ev, ms_cmd_t *c) {
   }
 }
 
+int32_t api_push_controls(ms_sampler_t *s, uint32_t instrument, uint64_t frame, const ms_controls_t *c,
+                          uint8_t *records) {
+  ms_cmd_t r;
+  memset(&r, 0, sizeof r);
+  r.frame = frame;
+  r.type = MS_CMD_CONTROLS;
+  r.controls.instrument = instrument;
+  uint32_t k = 0, n = 0;
+  memset(r.controls.id, 0xff, sizeof r.controls.id);
+  for (uint32_t id = 0; id < MS_CONTROL_COUNT; id++) {
+    if (!ms_controls_has(c, id)) continue;
+    r.controls.id[k] = (uint8_t)id;
+    r.controls.value[k] = c->value[id];
+    if (++k == MS_CMD_CONTROLS_PER_RECORD) {
+      r.controls.index = (uint8_t)n++;
+      if (ctl_push(s, &r) != MS_OK) return MS_ERR_RING_FULL;
+      k = 0;
+      memset(r.controls.id, 0xff, sizeof r.controls.id);
+    }
+  }
+  if (k) {
+    r.controls.index = (uint8_t)n++;
+    if (ctl_push(s, &r) != MS_OK) return MS_ERR_RING_FULL;
+  }
+  *records = (uint8_t)n;
+  return MS_OK;
+}
+
+int32_t api_push_note_with_controls(ms_sampler_t *s, const ms_event_t *note, const ms_controls_t *c,
+                                    const char *what) {
+  ms_cmd_t cmd;
+  api_cmd_from_event(note, &cmd);
+  uint8_t records = 0;
+  if (c && cmd.type == MS_CMD_NOTE_ON && ctl_controls_count(c)) {
+    if (api_push_controls(s, note->instrument, note->frame, c, &records) != MS_OK) return api_ring_full(s, what);
+    cmd.note.controls = records;
+  }
+  if (ctl_push(s, &cmd) != MS_OK) return api_ring_full(s, what);
+  return MS_OK;
+}
+
+int32_t api_control_run_check(ms_sampler_t *s, const ms_event_t *events, uint32_t count, uint32_t i,
+                              uint32_t *end) {
+  uint32_t j = i;
+  while (j < count && events[j].type == MS_EV_CONTROL) {
+    if (events[j].instrument != events[i].instrument || events[j].frame != events[i].frame)
+      return ctl_fail(s, MS_ERR_INVALID_ARGUMENT,
+                      "Cannot push event %u (control): the controls of one note share its instrument and frame", j);
+    j++;
+  }
+  if (j >= count || events[j].type != MS_EV_NOTE_ON || events[j].velocity == 0 ||
+      events[j].instrument != events[i].instrument || events[j].frame != events[i].frame)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT,
+                    "Cannot push event %u (control): controls must be followed by their note-on (same instrument "
+                    "and frame, velocity > 0)",
+                    i);
+  if (j - i > 255u * MS_CMD_CONTROLS_PER_RECORD)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot push event %u (control): too many controls for one note", i);
+  *end = j;
+  return MS_OK;
+}
+
 int32_t api_publish_for(ms_sampler_t *s, uint32_t id) {
   if (!id) return MS_OK;
   ms_instrument_t *inst = instrument_of(s, id);
@@ -219,6 +294,29 @@ MS_API int32_t ms_note_on_at(ms_instrument_t *inst, uint64_t frame, int32_t note
   ev.velocity = (uint8_t)velocity;
   if (params) ev.params = *params;
   return send(inst, &ev);
+}
+
+MS_API int32_t ms_note_on_controls_at(ms_instrument_t *inst, uint64_t frame, int32_t note, int32_t velocity,
+                                      const ms_note_params_t *params, const ms_controls_t *controls) {
+  if (!controls) return ms_note_on_at(inst, frame, note, velocity, params);
+  int32_t rc = check_note(inst, "note-on", note, velocity);
+  if (rc != MS_OK) return rc;
+  ms_sampler_t *s = inst->sampler;
+  ms_event_t ev;
+  memset(&ev, 0, sizeof ev);
+  ev.frame = frame;
+  ev.type = MS_EV_NOTE_ON;
+  ev.note = (uint8_t)note;
+  ev.velocity = (uint8_t)velocity;
+  ev.instrument = inst->id;
+  if (params) ev.params = *params;
+  ms_cmd_t c;
+  if ((rc = api_event_check(s, &ev, UINT32_MAX, &c)) != MS_OK) return rc;
+  char head[160];
+  snprintf(head, sizeof head, "Cannot send note-on to instrument \"%s\"", inst->name);
+  if ((rc = ctl_controls_check(s, controls, head)) != MS_OK) return rc;
+  if ((rc = api_publish_for(s, inst->id)) != MS_OK) return rc;
+  return api_push_note_with_controls(s, &ev, controls, "note-on");
 }
 
 MS_API int32_t ms_note_on(ms_instrument_t *inst, int32_t note, int32_t velocity, const ms_note_params_t *params) {

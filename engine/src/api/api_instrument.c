@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "ctl/ctl_fields.h"
 #include "shared/engine.h"
 
 MS_API int32_t ms_instrument_create(ms_sampler_t *s, const char *name, ms_instrument_t **out) {
@@ -45,7 +46,11 @@ MS_API int32_t ms_instrument_create(ms_sampler_t *s, const char *name, ms_instru
 }
 
 static void release_zones(ms_instrument_t *inst) {
-  for (uint32_t i = 0; i < inst->zone_count; i++) ctl_sample_unref(inst->zones[i].sample);
+  for (uint32_t i = 0; i < inst->zone_count; i++) {
+    ctl_sample_unref(inst->zones[i].sample);
+    ctl_free(inst->sampler, inst->zones[i].controls);
+    inst->zones[i].controls = NULL;
+  }
   inst->zone_count = 0;
 }
 
@@ -85,6 +90,33 @@ MS_API int32_t ms_instrument_set_velocity_curve(ms_instrument_t *inst, uint32_t 
   return MS_OK;
 }
 
+MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *inst, uint32_t zone_index, const ms_controls_t *c) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot set zone controls: instrument is NULL");
+  ms_sampler_t *s = inst->sampler;
+  if (zone_index >= inst->zone_count)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot set controls of zone %u of instrument \"%s\": it has %u zones",
+                    zone_index, inst->name, inst->zone_count);
+  char head[128];
+  snprintf(head, sizeof head, "Cannot set controls of zone %u of instrument \"%s\"", zone_index, inst->name);
+  if (c) {
+    int32_t rc = ctl_controls_check(s, c, head);
+    if (rc != MS_OK) return rc;
+  }
+  ctl_zone_t *z = &inst->zones[zone_index];
+  if (!c || ctl_controls_count(c) == 0) {
+    ctl_free(s, z->controls);
+    z->controls = NULL;
+  } else {
+    if (!z->controls && !(z->controls = ctl_alloc(s, sizeof *z->controls)))
+      return ctl_fail(s, MS_ERR_NO_MEMORY, "%s: out of memory", head);
+    memset(z->controls, 0, sizeof *z->controls);
+    for (uint32_t id = 0; id < MS_CONTROL_COUNT; id++)
+      if (ms_controls_has(c, id)) ms_controls_set(z->controls, id, c->value[id]);
+  }
+  inst->dirty = true;
+  return MS_OK;
+}
+
 MS_API int32_t ms_instrument_add_zone(ms_instrument_t *inst, ms_sample_t *smp, const ms_zone_t *zone, uint32_t *index) {
   if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot add zone: instrument is NULL");
   ms_sampler_t *s = inst->sampler;
@@ -105,6 +137,7 @@ MS_API int32_t ms_instrument_add_zone(ms_instrument_t *inst, ms_sample_t *smp, c
   z->desc = *zone;
   z->sample = smp;
   z->has_vel_curve = false;
+  z->controls = NULL;
   ctl_sample_ref(smp);
   if (index) *index = inst->zone_count;
   inst->zone_count++;

@@ -23,4 +23,20 @@ int32_t api_publish_for(ms_sampler_t *s, uint32_t instrument_id);
 /* Message for a full ring. */
 int32_t api_ring_full(ms_sampler_t *s, const char *what);
 
+/* A note's per-note controls as a run of MS_CMD_CONTROLS records at the
+ * note's frame (checked already); *records says how many went in. */
+int32_t api_push_controls(ms_sampler_t *s, uint32_t instrument, uint64_t frame, const ms_controls_t *c,
+                          uint8_t *records);
+
+/* A checked note event preceded by its controls' run (c may be NULL); a full
+ * ring fails with the ring-full message naming `what`. */
+int32_t api_push_note_with_controls(ms_sampler_t *s, const ms_event_t *note, const ms_controls_t *c,
+                                    const char *what);
+
+/* ms_push_events' checks of a run of MS_EV_CONTROL records starting at i: it
+ * must end at a note-on (velocity > 0) of the same instrument and frame.
+ * *end receives the note's index. */
+int32_t api_control_run_check(ms_sampler_t *s, const ms_event_t *events, uint32_t count, uint32_t i,
+                              uint32_t *end);
+
 #endif

@@ -36,6 +36,13 @@ static bool instrument_exists(ms_sampler_t *s, uint32_t id) {
 
 /* MS_PARAM_* ranges a controller may drive (as ms_instrument_set_param_at checks). */
 static bool param_range(uint32_t p, float *lo, float *hi) {
+  if (p >= MS_PARAM_CONTROL && p < MS_PARAM_CONTROL + MS_CONTROL_COUNT) { /* an instrument-level control value */
+    ms_field_info_t f;
+    ms_field_info(MS_FIELDS_CONTROL, p - MS_PARAM_CONTROL, &f);
+    *lo = (float)f.min;
+    *hi = (float)f.max;
+    return true;
+  }
   switch (p) {
     case MS_PARAM_VOLUME_DB: *lo = -144.0f; *hi = 24.0f; return true;
     case MS_PARAM_PAN: *lo = -1.0f; *hi = 1.0f; return true;

@@ -299,8 +299,28 @@ MS_API int32_t ms_push_events(ms_sampler_t *s, const ms_event_t *events, uint32_
     ms_cmd_t c;
     int32_t rc = api_event_check(s, &events[i], i, &c);
     if (rc != MS_OK) return rc;
+    uint32_t end;
+    if (events[i].type == MS_EV_CONTROL && (i == 0 || events[i - 1].type != MS_EV_CONTROL) &&
+        (rc = api_control_run_check(s, events, count, i, &end)) != MS_OK)
+      return rc;
   }
   for (uint32_t i = 0; i < count; i++) {
+    if (events[i].type == MS_EV_CONTROL) { /* a note's controls: they travel just before it */
+      uint32_t end = i;
+      while (events[end].type == MS_EV_CONTROL) end++;
+      ms_controls_t run;
+      memset(&run, 0, sizeof run);
+      for (uint32_t k = i; k < end; k++) ms_controls_set(&run, events[k].number, events[k].value);
+      int32_t rc = api_publish_for(s, events[end].instrument);
+      if (rc == MS_OK) rc = api_push_note_with_controls(s, &events[end], &run, "events");
+      if (rc != MS_OK) {
+        stat_add(&s->stats.events_dropped, count - end - 1);
+        return rc;
+      }
+      i = end;
+      if (pushed) *pushed = i + 1;
+      continue;
+    }
     ms_cmd_t c;
     api_event_check(s, &events[i], i, &c);
     int32_t rc = api_publish_for(s, events[i].instrument);

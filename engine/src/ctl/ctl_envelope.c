@@ -34,4 +34,6 @@ void ctl_env_describe(rt_env_desc_t *d, const ctl_env_times_t *t, uint32_t rate,
   d->release_coef = fall_coef(t->release_s < ENV_MIN_RELEASE_S ? ENV_MIN_RELEASE_S : t->release_s, rate);
   d->settle = amplitude ? ENV_SETTLE : 0.0f;
   d->floor = amplitude ? ENV_FLOOR : 0.0f;
+  d->decay_frames = d->release_frames = 0; /* exponential: the coefficients above */
+  d->linear = false;
 }

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl/ctl_fields.h"
@@ -117,6 +118,34 @@ int32_t ctl_fields_check(ms_sampler_t *s, uint32_t table, const void *record, co
     if (!ctl_field_accepts(&rows[i], v)) return ctl_field_fail(s, &rows[i], v, head);
   }
   return MS_OK;
+}
+
+int32_t ctl_control_check(ms_sampler_t *s, uint32_t id, float v, const char *head) {
+  if (id >= MS_CONTROL_COUNT)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: control %u is not an MS_CONTROL_* id (0..%u)", head, id,
+                    (unsigned)MS_CONTROL_COUNT - 1);
+  const ctl_field_t *f = &CONTROL_FIELDS[id];
+  if (!ctl_field_accepts(f, v) || ((f->flags & MS_FIELD_ENUM) && v != (float)(int32_t)v)) {
+    char shortest[32]; /* the float as the caller wrote it: 1.2, not 1.200000048 */
+    snprintf(shortest, sizeof shortest, "%.7g", (double)v);
+    return ctl_field_fail(s, f, strtod(shortest, NULL), head);
+  }
+  return MS_OK;
+}
+
+int32_t ctl_controls_check(ms_sampler_t *s, const ms_controls_t *c, const char *head) {
+  for (uint32_t id = 0; id < MS_CONTROL_CAPACITY; id++) {
+    if (!ms_controls_has(c, id)) continue;
+    int32_t rc = ctl_control_check(s, id, c->value[id], head);
+    if (rc != MS_OK) return rc;
+  }
+  return MS_OK;
+}
+
+uint32_t ctl_controls_count(const ms_controls_t *c) {
+  uint32_t n = 0;
+  for (uint32_t w = 0; w < 4; w++) n += (uint32_t)__builtin_popcount(c->present[w]);
+  return n;
 }
 
 MS_API void ms_zone_init(ms_zone_t *z) {

@@ -116,6 +116,20 @@ double ctl_field_read(const ctl_field_t *f, const void *record);
  */
 int32_t ctl_fields_check(ms_sampler_t *s, uint32_t table, const void *record, const char *head);
 
+/*
+ * Check a block of per-note controls (MS_FIELDS_CONTROL rows): a present id
+ * past the table is INVALID_ARGUMENT, an enum value not a whole code
+ * INVALID_ARGUMENT, a value outside its row OUT_OF_RANGE; the message names
+ * the control ("<head>: cutoff 3 is outside 5..24000 Hz").
+ */
+int32_t ctl_controls_check(ms_sampler_t *s, const ms_controls_t *c, const char *head);
+
+/* One control value against its row (id < MS_CONTROL_COUNT), same messages. */
+int32_t ctl_control_check(ms_sampler_t *s, uint32_t id, float v, const char *head);
+
+/* Present controls in a block. */
+uint32_t ctl_controls_count(const ms_controls_t *c);
+
 /* "<head>: <name> <v> is outside <min>..<max>" for one row: the message every check uses. */
 int32_t ctl_field_fail(ms_sampler_t *s, const ctl_field_t *f, double v, const char *head);
 

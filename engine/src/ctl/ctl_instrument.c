@@ -89,8 +89,10 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
   }
   free(keys);
   free(vals);
+  uint32_t nctl = 0; /* zones with per-note controls: each version holds its own copy */
+  for (uint32_t i = 0; i < n; i++) nctl += inst->zones[i].controls != NULL;
   size_t bytes = sizeof(rt_instrument_data_t) + sizeof(rt_zone_t) * n + sizeof(uint32_t) * (ng + 1) +
-                 sizeof(struct ms_sample *) * (n + 1) + 64;
+                 sizeof(struct ms_sample *) * (n + 1) + sizeof(ms_controls_t) * nctl + 128;
   char *mem = ctl_alloc(s, bytes);
   if (!mem) {
     free(alt);
@@ -105,6 +107,8 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
   /* the counters may end at 4 mod 8: align the pointer array (the slack above covers it) */
   p = (char *)(((uintptr_t)p + _Alignof(struct ms_sample *) - 1) & ~(uintptr_t)(_Alignof(struct ms_sample *) - 1));
   d->samples = (struct ms_sample **)p;
+  p += sizeof(struct ms_sample *) * (n + 1);
+  ms_controls_t *ctl_copy = (ms_controls_t *)p;
   d->zone_count = n;
   d->alt_count = ng;
   d->sample_count = n;
@@ -115,6 +119,11 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     ctl_sample_ref(smp);
     d->samples[i] = smp;
     r->data = smp->data;
+    r->controls = NULL;
+    if (inst->zones[i].controls) {
+      *ctl_copy = *inst->zones[i].controls;
+      r->controls = ctl_copy++;
+    }
     r->bits = smp->bits;
     r->length = smp->frames;
     r->channels = smp->channels;

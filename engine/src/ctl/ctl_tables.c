@@ -7,6 +7,7 @@
  */
 #include <math.h>
 
+#include "rt/rt_vctl.h"
 #include "shared/engine.h"
 
 int32_t ctl_tables_build(ms_sampler_t *s) {
@@ -16,7 +17,8 @@ int32_t ctl_tables_build(ms_sampler_t *s) {
   s->cc_gain = ctl_alloc(s, 128 * sizeof(float));
   s->tan_table = ctl_alloc(s, (MS_TAN_TABLE_SIZE + 1) * sizeof(float));
   s->scratch = ctl_alloc(s, 2 * MS_CONTROL_FRAMES * sizeof(float));
-  if (!s->semitone_ratio || !s->cent_ratio || !s->sine || !s->cc_gain || !s->tan_table || !s->scratch)
+  void *vctl = ctl_alloc(s, rt_vctl_state_size(s->cfg.max_instruments, s->voice_capacity));
+  if (!s->semitone_ratio || !s->cent_ratio || !s->sine || !s->cc_gain || !s->tan_table || !s->scratch || !vctl)
     return MS_ERR_NO_MEMORY;
   /* the filter's g = tan(pi * fc / fs) = tan(pi/2 * x) with x = 2 fc / fs; RT clamps x <= 0.9 */
   for (uint32_t i = 0; i < MS_TAN_TABLE_SIZE; i++)
@@ -28,5 +30,6 @@ int32_t ctl_tables_build(ms_sampler_t *s) {
     s->sine[i] = (float)sin(2.0 * M_PI * (double)i / MS_SINE_TABLE_SIZE);
   /* MIDI volume/expression: 40*log10(v/127) dB, i.e. (v/127)^2 in amplitude */
   for (int v = 0; v < 128; v++) s->cc_gain[v] = (float)((v / 127.0) * (v / 127.0));
+  rt_vctl_init(s, vctl); /* per-note controls: instrument values, staged runs, per-voice state */
   return MS_OK;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rt/rt_dsp.h"
+#include "rt/rt_vctl.h"
 #include "shared/engine.h"
 #include "shared/param_table.h"
 
@@ -36,6 +37,7 @@ static void slot_reset_controllers(rt_slot_t *slot) {
 
 static void slot_init(ms_sampler_t *s, rt_slot_t *slot, uint32_t index, uint32_t id) {
   memset(slot, 0, sizeof *slot);
+  rt_vctl_slot_clear(s, index);
   slot->id = id;
   slot->polyphony = s->cfg.max_polyphony;
   slot->bend_range = rt_param_initial(MS_PARAM_PITCH_BEND_RANGE);
@@ -122,7 +124,9 @@ static void apply_param(ms_sampler_t *s, rt_slot_t *slot, uint32_t si, uint32_t 
     }
     case MS_PARAM_EXPRESSION: slot->expression = v; break;
     case MS_PARAM_KEYSWITCH: slot->keyswitch = (uint8_t)v; break;
-    default: break;
+    default:
+      if (param >= MS_PARAM_CONTROL) rt_vctl_slot_param(s, si, param, v); /* instrument-level control values */
+      break;
   }
 }
 
@@ -167,6 +171,7 @@ void rt_dispatch(ms_sampler_t *s, const ms_cmd_t *c, uint64_t f) {
     case MS_CMD_NOTE_ON:
       if ((slot = slot_for(s, c->note.instrument, &si))) rt_voice_note_on(s, slot, si, &c->note, f);
       return;
+    case MS_CMD_CONTROLS: rt_vctl_stage(s, &c->controls); return;
     case MS_CMD_NOTE_OFF:
       if (slot_for(s, c->note_off.instrument, &si)) rt_voice_note_off(s, si, c->note_off.key, f);
       return;

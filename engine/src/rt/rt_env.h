@@ -9,6 +9,11 @@
  * Thread: RT only (the functions below). Pure arithmetic on the voice's own
  * state: no allocation, no libm, no I/O.
  *
+ * Linear envelopes (desc->linear; per-note controls, superdough's ADSR):
+ * decay falls in a straight line to sustain over decay_frames and release
+ * to 0 over release_frames from wherever the level is at note-off; both
+ * count their frames down in `left` like the timed stages.
+ *
  * Stepping rules, which output depends on:
  *  - Timed stages (delay, attack, hold) count frames down in `left`. A step
  *    that reaches a stage's end leaves the stage there with left = 0; the
@@ -52,6 +57,7 @@ static inline void rt_env_settle(const rt_env_desc_t *d, rt_env_t *e) {
       e->left = d->hold_frames;
     } else if (e->stage == RT_ENV_HOLD && e->left == 0) {
       e->stage = RT_ENV_DECAY;
+      e->left = d->decay_frames; /* read by linear envelopes only */
     } else {
       return;
     }
@@ -83,6 +89,21 @@ static inline void rt_env_step(const rt_env_desc_t *d, rt_env_t *e, uint32_t m) 
       e->level = 1.0f;
       break;
     case RT_ENV_DECAY:
+      if (d->linear) {
+        if (e->left > m) {
+          e->level = d->sustain + (e->level - d->sustain) * ((float)(e->left - m) / (float)e->left);
+          e->left -= m;
+        } else {
+          e->left = 0;
+          e->level = d->sustain;
+          e->stage = RT_ENV_SUSTAIN;
+          if (d->sustain < d->floor) {
+            e->level = 0.0f;
+            e->stage = RT_ENV_DONE;
+          }
+        }
+        break;
+      }
       /* Two spellings of one update. Without a settle distance nothing
        * compares the result, and the compiler may fuse the multiply-add
        * (-ffast-math); with one, the difference to sustain is computed
@@ -110,6 +131,20 @@ static inline void rt_env_step(const rt_env_desc_t *d, rt_env_t *e, uint32_t m) 
       }
       break;
     case RT_ENV_RELEASE:
+      if (d->linear) {
+        if (e->left > m) {
+          e->level *= (float)(e->left - m) / (float)e->left;
+          e->left -= m;
+        } else {
+          e->left = 0;
+          e->level = 0.0f;
+        }
+        if (e->level <= d->floor) {
+          e->level = 0.0f;
+          e->stage = RT_ENV_DONE;
+        }
+        break;
+      }
       e->level *= rt_powi(d->release_coef, m);
       if (e->level < d->floor) {
         e->level = 0.0f;
@@ -120,9 +155,12 @@ static inline void rt_env_step(const rt_env_desc_t *d, rt_env_t *e, uint32_t m) 
   }
 }
 
-/* Note-off: from wherever the level is, fall at the release rate. */
-static inline void rt_env_release(rt_env_t *e) {
-  if (e->stage != RT_ENV_DONE) e->stage = RT_ENV_RELEASE;
+/* Note-off: from wherever the level is, fall at the release rate (a linear
+ * envelope: to 0 in release_frames). */
+static inline void rt_env_release(const rt_env_desc_t *d, rt_env_t *e) {
+  if (e->stage == RT_ENV_DONE) return;
+  e->stage = RT_ENV_RELEASE;
+  e->left = d->release_frames; /* read by linear envelopes only */
 }
 
 /* A step cut short: the level is `level` (where sound really is), and the
@@ -130,7 +168,8 @@ static inline void rt_env_release(rt_env_t *e) {
  * that had ended within the cut step falls on from there. */
 static inline void rt_env_cut(rt_env_t *e, uint32_t unused, float level) {
   e->level = level;
-  if (e->stage <= RT_ENV_HOLD) e->left += unused;
+  if (e->stage <= RT_ENV_HOLD || e->stage == RT_ENV_DECAY || e->stage == RT_ENV_RELEASE)
+    e->left += unused; /* timed stages, and the ramps of linear envelopes (exponential ones ignore left) */
   if (e->stage == RT_ENV_DONE) e->stage = RT_ENV_RELEASE;
 }
 

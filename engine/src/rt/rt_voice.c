@@ -24,6 +24,7 @@
 #include "rt/rt_dsp.h"
 #include "rt/rt_env.h"
 #include "rt/rt_select.h"
+#include "rt/rt_vctl.h"
 #include "shared/engine.h"
 
 /* ------------------------------------------------------------ helpers -- */
@@ -102,10 +103,16 @@ static void voice_filter_control(ms_sampler_t *s, rt_voice_t *v, uint32_t m) {
   v->fa3 = g * v->fa2;
 }
 
+/* The amplitude envelope v follows: the zone's, or its per-note one. */
+static inline const rt_env_desc_t *voice_amp_desc(const ms_sampler_t *s, const rt_voice_t *v) {
+  return rt_vctl_amp_desc(s, v);
+}
+
 /* Compute the ramp starting at frame f: envelopes, fade, gains, pitch. */
 static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   const rt_zone_t *z = v->zone;
-  rt_env_settle(&z->amp_env, &v->amp); /* timed stages with no frames left end now */
+  const rt_env_desc_t *ad = voice_amp_desc(s, v);
+  rt_env_settle(ad, &v->amp); /* timed stages with no frames left end now */
   v->env0 = v->amp.level;
   v->fade0 = v->fade1;
   v->gl = v->gl_end;
@@ -127,7 +134,7 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   }
   uint32_t m = (uint32_t)(e - f);
 
-  rt_env_step(&z->amp_env, &v->amp, m);
+  rt_env_step(ad, &v->amp, m);
   bool last = v->amp.stage == RT_ENV_DONE;
   float fade = v->fade0;
   if (v->fade_step > 0.0f) {
@@ -154,7 +161,10 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
     cents += slot->bend * slot->bend_range * 100.0f + slot->vib_cents;
   }
   if (z->filter_type != MS_FILTER_NONE) voice_filter_control(s, v, m);
+  float speed = 1.0f;
+  if (MS_UNLIKELY(v->ext)) speed = rt_vctl_control(s, v, f, m, &cents);
   double ratio = v->rate_ratio * rt_pitch_ratio(s, cents);
+  if (MS_UNLIKELY(v->ext)) ratio *= (double)speed;
   if (ratio > 64.0) ratio = 64.0;
   v->inc = (uint64_t)(ratio * 4294967296.0);
   if (v->inc == 0) v->inc = 1;
@@ -343,6 +353,103 @@ static uint32_t voice_run_filtered(ms_sampler_t *s, rt_voice_t *v, uint64_t from
   return r;
 }
 
+/* One tap of a voice read backwards: frame j, channel c (j >= -1: the zero
+ * padding before the sample; a loop wraps both ways). */
+static inline float reverse_tap(const rt_voice_t *v, int64_t j, uint32_t c) {
+  if (v->loop_end) return loop_tap(v, j, c);
+  const int64_t at = j * (int64_t)v->channels + c;
+  return v->bits == 16 ? (float)((const int16_t *)v->data)[at] * RT_S16_SCALE : ((const float *)v->data)[at];
+}
+
+/*
+ * A reversed voice's run at unity gain into L and R (negative speed): the
+ * position falls by inc per frame, interpolated like the forward kernels,
+ * down to frame `lo` (or round its loop). Scalar: only reversed voices pay.
+ * Returns the frames rendered: fewer than n when it ran past `lo`.
+ */
+static uint32_t voice_run_reverse(const ms_sampler_t *s, rt_voice_t *v, uint64_t lo, uint32_t n, float *L,
+                                  float *R) {
+  const bool lin = s->interpolation == MS_INTERP_LINEAR;
+  const int64_t ls = (int64_t)v->loop_start << 32, span = ((int64_t)v->loop_end - (int64_t)v->loop_start) << 32;
+  if (v->length == 0) return 0; /* ran out at the end of the last run */
+  for (uint32_t i = 0; i < n; i++) {
+    const int64_t idx = (int64_t)(v->pos >> 32);
+    const float fr = RT_FRAC(v->pos);
+    float y[2] = {0.0f, 0.0f};
+    for (uint32_t c = 0; c < v->channels; c++) {
+      if (lin) {
+        float a = reverse_tap(v, idx, c), b = reverse_tap(v, idx + 1, c);
+        y[c] = a + (b - a) * fr;
+      } else {
+        y[c] = rt_hermite(reverse_tap(v, idx - 1, c), reverse_tap(v, idx, c), reverse_tap(v, idx + 1, c),
+                          reverse_tap(v, idx + 2, c), fr);
+      }
+    }
+    L[i] += y[0];
+    R[i] += v->channels == 2 ? y[1] : y[0];
+    int64_t p = (int64_t)v->pos - (int64_t)v->inc;
+    if (v->loop_end) {
+      while (p < ls) p += span;
+    } else if (p < (int64_t)(lo << 32)) {
+      v->length = 0; /* a reversed voice's "ran out" (its length is not read otherwise) */
+      return i + 1;
+    }
+    v->pos = (uint64_t)p;
+  }
+  return n;
+}
+
+/* The zone's filter (MS_FILTER_*) in place on a controlled voice's dry run. */
+static void zone_filter_inplace(rt_voice_t *v, float *dl, float *dr, uint32_t n) {
+  const float a1 = v->fa1, a2 = v->fa2, a3 = v->fa3, k = v->fk;
+  const uint32_t type = v->zone->filter_type;
+  for (uint32_t c = 0; c < v->channels; c++) {
+    float *x = c ? dr : dl;
+    float ic1 = v->ic1[c], ic2 = v->ic2[c];
+    for (uint32_t i = 0; i < n; i++) {
+      const float in = x[i], v3 = in - ic2;
+      const float v1 = a1 * ic1 + a2 * v3, v2 = ic2 + a2 * ic1 + a3 * v3;
+      ic1 = 2.0f * v1 - ic1;
+      ic2 = 2.0f * v2 - ic2;
+      x[i] = type == MS_FILTER_LOWPASS ? v2 : type == MS_FILTER_BANDPASS ? v1 : in - k * v1 - v2;
+    }
+    v->ic1[c] = ic1;
+    v->ic2[c] = ic2;
+  }
+}
+
+/*
+ * A controlled voice's run (per-note controls, v->ext): the dry samples at
+ * unity into the scratch (forward through the kernels, or backwards), the
+ * zone filter, the note's effect chain, then the gain ramp and pan into the
+ * bus. Runs never cross a ramp end, so the effects' control segments hold.
+ */
+static uint32_t voice_run_ext(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_t n, float *L, float *R) {
+  rt_vext_t *x = rt_vctl_of(s, v);
+  float *dl = s->scratch, *dr = s->scratch + MS_CONTROL_FRAMES;
+  memset(dl, 0, sizeof(float) * n);
+  memset(dr, 0, sizeof(float) * n);
+  uint32_t r;
+  if (x->flags & RT_VX_REVERSE) {
+    r = voice_run_reverse(s, v, x->lo, n, dl, dr);
+  } else {
+    const ramp_t unity = {1.0f, 0.0f, 1.0f, 0.0f};
+    r = voice_run(s, v, from, n, dl, dr, &unity);
+  }
+  if (v->zone->filter_type != MS_FILTER_NONE) zone_filter_inplace(v, dl, dr, r);
+  if (x->flags & RT_VX_FX) {
+    rt_fx_note_process(&x->fx, dl, v->channels == 2 ? dr : NULL, r);
+    if (v->channels == 1) memcpy(dr, dl, sizeof(float) * r);
+  }
+  const float t0 = (float)(from - v->ramp_start);
+  for (uint32_t i = 0; i < r; i++) {
+    const float t = t0 + (float)(i + 1);
+    L[i] += dl[i] * (v->gl + v->dgl * t);
+    R[i] += dr[i] * (v->gr + v->dgr * t);
+  }
+  return r;
+}
+
 static void voice_free(ms_sampler_t *s, rt_voice_t *v) {
   voice_unhold(s, v);
   v->state = VOICE_FREE;
@@ -384,7 +491,9 @@ void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t 
       uint32_t m = frames - done;
       if (v->ramp_end - f < m) m = (uint32_t)(v->ramp_end - f);
       uint32_t r;
-      if (v->zone->filter_type == MS_FILTER_NONE) {
+      if (MS_UNLIKELY(v->ext)) {
+        r = voice_run_ext(s, v, f, m, L + done, R + done);
+      } else if (v->zone->filter_type == MS_FILTER_NONE) {
         const ramp_t g = {v->gl, v->dgl, v->gr, v->dgr};
         r = voice_run(s, v, f, m, L + done, R + done, &g);
       } else {
@@ -427,12 +536,13 @@ static void voice_start_fade(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
 }
 
 /* Both envelopes into their release; a sustain loop plays on to the sample's end. */
-static void voice_enter_release(rt_voice_t *v, uint64_t f) {
+static void voice_enter_release(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   voice_interrupt(v, f);
   v->released = true;
   v->sustained = false;
-  rt_env_release(&v->fil);
-  rt_env_release(&v->amp);
+  rt_env_release(&v->zone->fil_env, &v->fil);
+  rt_env_release(voice_amp_desc(s, v), &v->amp);
+  if (MS_UNLIKELY(v->ext)) rt_vctl_release(s, v);
   if (v->loop_mode == MS_LOOP_SUSTAIN) {
     v->loop_end = 0;
     v->wrapped = false;
@@ -440,14 +550,14 @@ static void voice_enter_release(rt_voice_t *v, uint64_t f) {
 }
 
 /* Note-off: one-shots play on. */
-static void voice_release(rt_voice_t *v, uint64_t f) {
+static void voice_release(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   if (v->loop_mode == MS_LOOP_ONE_SHOT) return;
-  voice_enter_release(v, f);
+  voice_enter_release(s, v, f);
 }
 
 /* A choked voice: a fast fade, or its own release (MS_OFF_NORMAL), one-shots included. */
 static void voice_choke(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
-  if (v->zone->off_mode == MS_OFF_NORMAL) voice_enter_release(v, f);
+  if (v->zone->off_mode == MS_OFF_NORMAL) voice_enter_release(s, v, f);
   else voice_start_fade(s, v, f);
 }
 
@@ -502,7 +612,7 @@ static rt_voice_t *take_free_voice(ms_sampler_t *s) {
 /* Set up voice v to play zone z of version d for this note. */
 static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint32_t slot_index,
                         rt_instrument_data_t *d, const rt_zone_t *z, const rt_selection_t *sel,
-                        const ms_cmd_note_t *params, uint64_t f) {
+                        const ms_cmd_note_t *params, const ms_controls_t *nc, uint64_t f) {
   const uint8_t note = sel->note, vel = sel->velocity;
   uint16_t ai = v->active_index;
   memset(v, 0, sizeof *v);
@@ -543,6 +653,9 @@ static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
                         z->fil_keytrack * ((float)note - (float)z->fil_keycenter);
     rt_env_start(&z->fil_env, &v->fil);
   }
+  if (MS_UNLIKELY(nc || z->controls || s->vctl->slot[slot_index].present[0] | s->vctl->slot[slot_index].present[1] |
+                                           s->vctl->slot[slot_index].present[2] | s->vctl->slot[slot_index].present[3]))
+    v->ext = rt_vctl_voice_start(s, v, z, slot_index, nc, f);
   voice_gains(s, v, v->amp.level, f ? f - 1 : 0, &v->gl_end, &v->gr_end);
   v->ramp_start = v->ramp_end = f;
 }
@@ -553,7 +666,7 @@ static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
  * or the sampler's polyphony is reached.
  */
 static void start_selection(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const rt_selection_t *sel,
-                            const ms_cmd_note_t *params, uint64_t f) {
+                            const ms_cmd_note_t *params, const ms_controls_t *nc, uint64_t f) {
   if (sel->count == 0) return;
   rt_instrument_data_t *d = slot->data;
   for (uint32_t c = 0; c < sel->choke_count; c++) choke_group(s, slot_index, sel->chokes[c], f);
@@ -569,7 +682,7 @@ static void start_selection(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_inde
     if (slot->voices >= slot->polyphony || s->holding >= s->cfg.max_polyphony) continue;
     rt_voice_t *v = take_free_voice(s);
     if (!v) continue;
-    voice_start(s, v, slot, slot_index, d, &d->zones[sel->zones[c]], sel, params, f);
+    voice_start(s, v, slot, slot_index, d, &d->zones[sel->zones[c]], sel, params, nc, f);
     slot->voices++;
     s->holding++;
   }
@@ -579,7 +692,9 @@ static void start_selection(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_inde
 void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_cmd_note_t *cmd, uint64_t f) {
   rt_selection_t sel;
   rt_select_note_on(s, slot, cmd->key, cmd->velocity, (uint8_t)(cmd->channel & 15u), &sel);
-  start_selection(s, slot, slot_index, &sel, cmd, f);
+  const ms_controls_t *nc = rt_vctl_note_controls(s, cmd);
+  start_selection(s, slot, slot_index, &sel, cmd, nc, f);
+  if (cmd->controls) rt_vctl_note_done(s);
 }
 
 /* Release samples of a key, with its note-on's velocity. */
@@ -587,7 +702,7 @@ static void release_trigger(ms_sampler_t *s, uint32_t slot_index, uint8_t note, 
   rt_slot_t *slot = &s->slots[slot_index];
   rt_selection_t sel;
   rt_select_release(s, slot, note, &sel);
-  start_selection(s, slot, slot_index, &sel, NULL, f);
+  start_selection(s, slot, slot_index, &sel, NULL, NULL, f);
 }
 
 void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t f) {
@@ -600,7 +715,7 @@ void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint6
         v->released || v->sustained)
       continue;
     if (pedal) v->sustained = true;
-    else voice_release(v, f);
+    else voice_release(s, v, f);
   }
 }
 
@@ -610,7 +725,7 @@ void rt_voice_release_sustained(ms_sampler_t *s, uint32_t slot_index, uint64_t f
   for (uint32_t a = 0; a < s->active_count; a++) {
     rt_voice_t *v = &s->voices[s->active[a]];
     if (v->state == VOICE_PLAYING && !v->detached && v->slot == slot_index && v->sustained)
-      voice_release(v, f);
+      voice_release(s, v, f);
   }
 }
 
@@ -619,7 +734,7 @@ void rt_voice_all_notes_off(ms_sampler_t *s, int32_t slot_index, uint64_t f) {
     rt_voice_t *v = &s->voices[s->active[a]];
     if (v->state != VOICE_PLAYING || v->released) continue;
     if (slot_index >= 0 && (v->detached || v->slot != (uint32_t)slot_index)) continue;
-    voice_release(v, f);
+    voice_release(s, v, f);
   }
 }
 

@@ -60,6 +60,7 @@
 #define MS_CMD_ALL_NOTES_OFF 6u    /* all */
 #define MS_CMD_ALL_SOUND_OFF 7u    /* all */
 #define MS_CMD_MIDI 8u             /* midi: through the sampler's MIDI map (rt_midi.c) */
+#define MS_CMD_CONTROLS 9u         /* controls: part of the next note-on's per-note controls (rt_vctl.c) */
 #define MS_CMD_CYCLE 16u           /* cycle: a new cycle length (delaytime in cycles, rt_orbit.c) */
 #define MS_CMD_FIRST_IMMEDIATE 100u
 #define MS_CMD_SWAP_INSTRUMENT 100u   /* swap */
@@ -79,12 +80,23 @@ typedef struct ms_cmd_note {
   uint32_t instrument;
   uint8_t key, velocity;       /* velocity 1..127 */
   uint8_t channel;             /* MIDI channel 0..15 (zones' channel ranges) */
-  uint8_t reserved;
+  uint8_t controls;            /* MS_CMD_CONTROLS records just before it (0: none) */
   float gain;                  /* linear, multiplies zone and velocity gain */
   float pan;                   /* added to zone and instrument pan */
   float tune_cents;            /* added to the zone's tuning */
   uint32_t offset_frames;      /* added to the zone's start offset */
 } ms_cmd_note_t;
+
+/* Up to 3 per-note controls of the note-on that follows on the same ring
+ * (ms_cmd_note_t.controls says how many of these records it has; `index`
+ * counts them from 0, which clears what an earlier, broken run left). */
+#define MS_CMD_CONTROLS_PER_RECORD 3u
+typedef struct ms_cmd_controls {
+  uint32_t instrument;
+  uint8_t index;               /* 0, 1, ... within the note's run (at most 43 records) */
+  uint8_t id[3];               /* MS_CONTROL_*; 0xff = unused */
+  float value[3];              /* checked on CT, in the table's unit */
+} ms_cmd_controls_t;
 
 typedef struct ms_cmd_note_off {
   uint32_t instrument;
@@ -143,6 +155,7 @@ typedef struct ms_cmd {
     ms_cmd_param_t param;
     ms_cmd_all_t all;
     ms_cmd_midi_t midi;
+    ms_cmd_controls_t controls;
     ms_cmd_swap_t swap;
     uint32_t remove;           /* the instrument id */
     uint32_t interp;           /* MS_INTERP_LINEAR or MS_INTERP_CUBIC */
@@ -197,6 +210,8 @@ typedef struct rt_env_desc {
   float decay_coef;           /* per frame, toward sustain */
   float sustain;
   float release_coef;         /* per frame, toward 0 */
+  uint32_t decay_frames, release_frames; /* linear envelopes: the decay and release ramps' lengths */
+  bool linear;                /* linear decay and release (per-note controls, superdough's ADSR) */
   float settle;               /* decay becomes sustain within this distance of it; 0 = never */
   float floor;                /* a falling level under this ends the envelope; 0 = never ends */
 } rt_env_desc_t;
@@ -229,6 +244,7 @@ typedef struct rt_zone {
   uint8_t fil_keycenter;
   uint8_t cutoff_cc;
   float lo_rand, hi_rand;
+  const ms_controls_t *controls; /* per-note control values of the zone (ms_instrument_set_zone_controls), or NULL */
   uint32_t loop_start, loop_end;
   uint32_t offset;
   float tune_cents;
@@ -306,6 +322,7 @@ typedef struct rt_voice {
   bool sustained;              /* note-off arrived while the pedal was down */
   bool detached;               /* its instrument was removed: no slot bookkeeping */
   bool wrapped;                /* a looping voice has passed its loop end at least once */
+  bool ext;                    /* per-note controls: s->vctl->voice[index] holds them (rt_vctl.h) */
   uint16_t slot;
   uint16_t active_index;
   /* control: recomputed at ramp ends */
@@ -365,6 +382,7 @@ struct ms_sampler {
   float *cc_gain;              /* 128: MIDI volume curve */
   float *tan_table;            /* MS_TAN_TABLE_SIZE + 1: tan(pi * x / 2) for x in [0, 1): filter g */
   float *scratch;              /* 2 * MS_CONTROL_FRAMES: dry samples of a filtered voice's run */
+  struct rt_vctl *vctl;        /* per-note controls: instrument values, staged note run, per-voice state (rt_vctl.h) */
 
   /* ---- CT -> RT ---- */
   ms_producer_t *_Atomic producers[MS_MAX_PRODUCERS];
@@ -429,6 +447,7 @@ typedef struct ctl_zone {
   ms_zone_t desc;
   struct ms_sample *sample;
   bool has_vel_curve;          /* vel_curve replaces the velocity_track square law */
+  ms_controls_t *controls;     /* ms_instrument_set_zone_controls, or NULL */
   float vel_curve[128];
 } ctl_zone_t;
 
