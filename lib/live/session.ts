@@ -619,6 +619,10 @@ export class Session {
       offset,
     };
     if (Object.keys(r.controls).length) {
+      if (r.controls.accelerate !== undefined) {
+        // accelerate reaches speed × (1 + accelerate) at the note's end
+        r.controls.duration = Math.min(3600, (offFrame - frame) / clock.sampleRate);
+      }
       note.controls = r.controls as Controls;
       this.#syncCps(r.controls, frame, beat, a.beatsPerCycle);
     }

@@ -66,7 +66,10 @@ export interface ControlEntry {
   readonly aliases: readonly string[];
   /** superdough's unit (what a pattern value means). */
   readonly unit?: string;
-  /** superdough's default when the event does not set it (absent: the effect is off). */
+  /**
+   * Session controls: the value when the event does not set it. Engine controls:
+   * superdough's default, for reference (what plays is the engine row's default).
+   */
   readonly default?: number | string;
   /** The engine control it sets when not the same name. */
   readonly engine?: string;
@@ -213,7 +216,11 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
     "factor",
     1,
   ),
-  accelerate: eng("speed change per second of the note (speed + accelerate × t)", "factor/s", 0),
+  accelerate: eng(
+    "speed grows linearly to speed × (1 + accelerate) over the note's length (the session sends it)",
+    "factor",
+    0,
+  ),
   stretch: no("phase-vocoder time stretch: not implemented"),
 
   // --- amplitude envelope (engine)
@@ -591,7 +598,7 @@ export interface NoteRequest {
    * Engine controls by name (lib/ffi/control_table.ts), in the engine's units and
    * ranges: vowel, ftype, tremoloshape and unit as indices, tremolosync as tremolo
    * in Hz, cps added where the engine needs the tempo (unit "c", lock, delaysync),
-   * duration (seconds) where accelerate needs it, speed only when negative (-1:
+   * speed only when negative (-1:
    * reverse; |speed| is in tuneCents) or with unit "c" (the speed in cycles).
    */
   controls: Record<string, number>;
@@ -705,9 +712,6 @@ export function resolveControls(
   const legato = Math.max(0, num(value.legato) ?? num(value.clip) ?? 1);
   engineControls(value, cps, controls, problems);
   const duration = num(value.duration);
-  if (controls.accelerate !== undefined && duration !== undefined && duration > 0) {
-    controls.duration = Math.min(3600, duration / cps);
-  }
   const req: NoteRequest = {
     sound: name,
     instrument: map.instrument,
