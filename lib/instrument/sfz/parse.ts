@@ -413,7 +413,8 @@ export function parseSfz(file: string, read: ReadText): SfzParse {
       const rest = src.lineRest();
       value = rest.slice(0, valueEnd(rest));
       src.pos += value.length;
-      value = expand(value, src, start);
+      // blanks after "=" are not part of the value (sample= piano.wav)
+      value = expand(value.replace(/^[ \t]+/, ""), src, start);
     }
     const opcode: SfzOpcode = { file: src.file, line: src.lineAt(start), name, value };
     if (header) header.opcodes.push(opcode);

@@ -50,6 +50,7 @@ Deno.test("SFZ parse: values end where the next name= begins; sample paths keep 
       "<region> sample=c.wav /* x */ key=62",
       "<region> sample=d.wav #include_not=1",
       "<region> sample=e.wav <group>",
+      "<region> sample=  f g.wav key=\t63",
     ].join("\n"),
   );
   assert.deepEqual(flat(r), [
@@ -62,6 +63,7 @@ Deno.test("SFZ parse: values end where the next name= begins; sample paths keep 
     '<region> sample="d.wav #include_not=1"',
     '<region> sample="e.wav"',
     "<group>",
+    '<region> sample="f g.wav" key="63"',
   ]);
   assert.deepEqual(r.errors, []);
 });
