@@ -187,7 +187,8 @@ export class SetLoader {
     }
     this.files = [this.file];
     const file = this.file;
-    const fn: SetFunction = (set) => set.strudel(code, { file });
+    const onNote = (text: string) => this.tell([text]);
+    const fn: SetFunction = (set) => set.strudel(code, { file, onNote });
     return { fn, files: this.files, version: ++this.#version };
   }
 

@@ -64,9 +64,13 @@ export interface SetContext {
    * from the line of the call (exact when the template literal starts there).
    *
    * @param code The code.
-   * @param options `file`: the `.strudel` file it came from (errors name its lines).
+   * @param options `file`: the `.strudel` file it came from (errors name its lines);
+   *   `onNote`: where notes go (ignored visual functions, ...) instead of the snapshot's `notes`.
    */
-  strudel(code: string, options?: { file?: string }): Promise<void>;
+  strudel(
+    code: string,
+    options?: { file?: string; onNote?: ((text: string) => void) | undefined },
+  ): Promise<void>;
   /** The session seed (`--seed`). */
   readonly seed: number;
 }
@@ -208,7 +212,7 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
       const caller = options.file ? undefined : callerOf(new Error().stack ?? "");
       if (caller) { // inline code: its lines are counted from the line of the call
         code = "\n".repeat(caller.line - 1) + code;
-        options = { file: caller.file };
+        options = { ...options, file: caller.file };
       }
       const { evaluateStrudel } = await import("./strudel_file.ts");
       const bpc = () => snap.beatsPerCycle;
@@ -228,9 +232,13 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
           lastCps.set(options.file ?? "", value);
         },
         note(text) {
-          (snap.notes ??= []).push(text);
+          if (options.onNote) options.onNote(text);
+          else (snap.notes ??= []).push(text);
         },
-      }, { ...options, ...(cps === undefined ? {} : { cps }) });
+      }, {
+        ...(options.file === undefined ? {} : { file: options.file }),
+        ...(cps === undefined ? {} : { cps }),
+      });
     },
     midi(map) {
       if (snap.midiMap) {

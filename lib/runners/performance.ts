@@ -20,7 +20,7 @@ import { Random } from "../engine/random.ts";
 import type { RenderFileOptions } from "../engine/render_file.ts";
 import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
-import { findLocation } from "../live/loader.ts";
+import { findLocation, SetLoader } from "../live/loader.ts";
 import { PartQueryError } from "../live/session.ts";
 import { defineSet, setFunctionOf } from "../live/set.ts";
 import type { PerformanceResult } from "./render_chunks.ts";
@@ -84,7 +84,7 @@ export async function runPerformance(
     throw new RangeError(`Cannot render performance: chunkFrames must be >= 1, got "${chunk}"`);
   }
   const file = resolve(scriptPath);
-  const perform = await importPerformance(file);
+  const perform = await importPerformance(file, { onWarning: options.onWarning });
 
   using sampler = Sampler.open(
     stemSamplerOptions({ ...options.sampler, sampleRate: rate, seed }, options.stems),
@@ -194,22 +194,28 @@ export async function runScript(
 }
 
 /**
- * Import a performance script and return its default export.
+ * Import a performance script and return its default export. A `.strudel`
+ * file (Strudel REPL code) becomes a set whose errors name its lines.
  *
  * @param file Absolute path of the script.
+ * @param options `onWarning`: a `.strudel` file's notes (ignored visual functions, ...), once each.
  * @returns The function.
  * @throws {PerformanceScriptError} when it cannot be imported or has no default export function.
  */
-export async function importPerformance(file: string): Promise<Performance> {
+export async function importPerformance(
+  file: string,
+  options: { onWarning?: ((text: string) => void) | undefined } = {},
+): Promise<Performance> {
   if (/\.strudel$/i.test(file)) { // Strudel REPL code: a set (lib/live/strudel_file.ts)
-    const code = await Deno.readTextFile(file).catch((err) => {
-      throw new PerformanceScriptError(`Cannot load performance "${file}": ${describe(err)}`, {
-        file,
-        cause: err,
-        hint: "Check the path",
-      });
+    const loader = new SetLoader(file, { hint: RENDER_HINT, onWarning: options.onWarning });
+    const { fn } = await loader.load();
+    return defineSet(async (set) => {
+      try {
+        await fn(set);
+      } catch (err) {
+        throw loader.explain(err); // located in the .strudel file
+      }
     });
-    return defineSet((set) => set.strudel(code, { file }));
   }
   let mod: Record<string, unknown>;
   try {
