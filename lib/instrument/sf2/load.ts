@@ -43,6 +43,7 @@ export interface Sf2SamplerLike<S extends Sf2SampleLike, I> {
 export interface Sf2InstrumentLike<S> {
   addZone(sample: S, zone: ZoneOptions): number;
   commit(): void;
+  setParam?(name: "vibratoRateHz", value: number): void;
 }
 
 /** Which preset: bank 0..16383 (128 = GM percussion) and program 0..127. */
@@ -231,7 +232,7 @@ export async function loadSoundFontPreset<
     );
   }
   const preset = font.presets[index]!;
-  const { zones, unsupported } = presetZones(font, index);
+  const { zones, unsupported, vibratoRateHz } = presetZones(font, index);
   for (const [family, count] of unsupported) {
     options.onWarning?.(
       `${
@@ -254,6 +255,7 @@ export async function loadSoundFontPreset<
     if (opts.loop?.end !== undefined && opts.loop.end > frames) opts.loop = { mode: "none" };
     instrument.addZone(sample, opts);
   }
+  instrument.setParam?.("vibratoRateHz", Math.max(0.01, Math.min(40, vibratoRateHz)));
   instrument.commit();
   return instrument;
 }

@@ -261,6 +261,34 @@ Deno.test("a loaded preset plays its looped sample at the key's pitch; a missing
   }
 });
 
+Deno.test("the mod wheel brings in SF2's vibrato: 50 cents at the preset's LFO rate (8.176 Hz by default)", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".sf2" });
+  await Deno.writeFile(file, buildFont(layeredFont()));
+  try {
+    using sampler = Sampler.open({ sampleRate: RATE });
+    const inst = await loadSoundFontPreset(sampler, `${file}#0:5`);
+    inst.cc(1, 127, { at: { seconds: 0 } });
+    inst.noteOn(69, 127, { at: { seconds: 0 } });
+    const audio = sampler.process(RATE * 3);
+    // pitch every 20 ms over two seconds, in cents around its mean
+    const cents: number[] = [];
+    for (let t = RATE; t < RATE * 3 - 960; t += 960) {
+      cents.push(1200 * Math.log2(risingCrossingHz(audio, t, t + 960, RATE) / 440));
+    }
+    const mean = cents.reduce((a, b) => a + b) / cents.length;
+    let crossings = 0;
+    for (let i = 1; i < cents.length; i++) {
+      if ((cents[i - 1]! - mean) * (cents[i]! - mean) < 0) crossings++;
+    }
+    const rate = crossings / 2 / 2; // two crossings per cycle, two seconds
+    assert.ok(Math.abs(rate - 8.176) < 1, `vibrato at ${rate} Hz`);
+    const depth = Math.max(...cents) - Math.min(...cents);
+    assert.ok(depth > 60 && depth < 110, `vibrato swings ${depth} cents peak to peak`);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
 const soxOgg = (() => {
   try {
     const tmp = Deno.makeTempFileSync({ suffix: ".ogg" });

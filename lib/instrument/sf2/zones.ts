@@ -39,6 +39,7 @@ export const GEN = {
   chorusEffectsSend: 15,
   reverbEffectsSend: 16,
   pan: 17,
+  freqVibLFO: 24,
   delayModEnv: 25,
   attackModEnv: 26,
   holdModEnv: 27,
@@ -142,6 +143,12 @@ export interface PresetZones {
   readonly zones: Sf2EngineZone[];
   /** Family → number of zones that use it (generators the engine does not play yet). */
   readonly unsupported: Map<string, number>;
+  /**
+   * The vibrato LFO's rate (freqVibLFO of the first zone, 8.176 Hz by
+   * default): the SF2 default modulator sends CC1 to it, 50 cents at full
+   * wheel, which is the engine's instrument vibrato (vibratoDepth 50).
+   */
+  readonly vibratoRateHz: number;
 }
 
 type GenMap = Map<number, Sf2Generator>;
@@ -202,6 +209,7 @@ export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
     pZones = pZones.slice(1);
   }
   let modulatorZones = 0;
+  let vibratoRateHz: number | undefined;
   for (const pz of pZones) {
     const pLocal = genMap(pz);
     const instGen = pLocal.get(GEN.instrument);
@@ -255,11 +263,12 @@ export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
         // a delay under 10 ms (-7973 timecents) is not worth a warning
         if (v !== (DEFAULTS[o] ?? 0) && !(o === GEN.delayVolEnv && v <= -7973)) note(family);
       }
+      vibratoRateHz ??= absCentsHz(value(GEN.freqVibLFO));
       zones.push(engineZone(sampleIndex, sample, value, keys, vels));
     }
   }
   if (modulatorZones) unsupported.set("zone modulators (non-default)", modulatorZones);
-  return { zones, unsupported };
+  return { zones, unsupported, vibratoRateHz: vibratoRateHz ?? absCentsHz(0) };
 }
 
 function engineZone(
