@@ -15,6 +15,7 @@ import { controlPairs, type Controls, orbitOfPairs } from "./controls.ts";
 import {
   CONTROL_BY_NAME,
   type ControlName,
+  controlsBlock,
   PARAM_CONTROL,
   PARAM_CONTROL_CLEAR,
 } from "../ffi/control_table.ts";
@@ -170,6 +171,14 @@ export class Instrument implements Disposable {
     const index = this.#native.addZone(sample.native, rec, action);
     if (z.velocityCurve) {
       this.#native.setVelocityCurve(index, velocityCurveGains(z.velocityCurve), action);
+    }
+    if (z.controls) {
+      const pairs = controlPairs(z.controls as Controls, action);
+      const values: [number, number][] = [];
+      for (let i = 0; i < pairs.length; i += 2) values.push([pairs[i]!, pairs[i + 1]!]);
+      this.#native.setZoneControls(index, controlsBlock(values), action);
+      const orbit = orbitOfPairs(pairs);
+      if (orbit !== undefined) this.#core.prepareOrbit(orbit);
     }
     this.#core.markDirty(this.#native);
     return index;

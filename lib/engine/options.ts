@@ -19,6 +19,7 @@ import {
   type ZoneRow,
 } from "../ffi/layout.ts";
 import { valueAt } from "../util/value_at.ts";
+import { ControlsSchema } from "./controls.ts";
 
 const u32 = z.number().int().min(0).max(4294967295);
 const midiKey = z.number().int().min(0).max(127);
@@ -167,6 +168,12 @@ export const ZoneOptionsSchema = zoneFields.extend({
    * Velocity 0 is 0 and 127 is 1 unless given. @default none: velocityTrack's square law
    */
   velocityCurve: z.array(z.tuple([midiKey, z.number().min(0).max(4)])).min(1).optional(),
+  /**
+   * Per-note controls the zone's notes play unless the instrument or the note
+   * sets them: `{ cutoff: 2000, attack: 0.01, room: 0.2, vowel: "a" }` (every
+   * control of lib/ffi/control_table.ts, in its unit and range). @default none
+   */
+  controls: ControlsSchema.optional(),
 });
 
 /** What `Instrument.addZone` accepts. */

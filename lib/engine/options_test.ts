@@ -14,7 +14,26 @@ Deno.test("SamplerOptions: defaults are the engine's", () => {
     seed: 1,
     sampleBits: 32,
     tempo: 120,
+    orbitOutputs: false,
+    limiter: true,
   });
+});
+
+Deno.test("ZoneOptions: per-note controls take the control table's ranges and names", () => {
+  const z = parseOptions(
+    ZoneOptionsSchema,
+    { controls: { cutoff: 800, vowel: "o", ftype: "24db" } },
+    "Cannot add zone",
+  );
+  assert.deepEqual(z.controls, { cutoff: 800, vowel: "o", ftype: "24db" });
+  assert.throws(
+    () => parseOptions(ZoneOptionsSchema, { controls: { cutoff: 30000 } }, "Cannot add zone"),
+    (e: unknown) => e instanceof RangeError && /controls\.cutoff/.test(e.message),
+  );
+  assert.throws(
+    () => parseOptions(ZoneOptionsSchema, { controls: { lpf: 800 } }, "Cannot add zone"),
+    (e: unknown) => e instanceof RangeError && /lpf/.test(e.message),
+  );
 });
 
 Deno.test("options out of range are RangeErrors naming the option and value", () => {

@@ -505,6 +505,16 @@ export class NativeInstrument {
   }
 
   /** ms_instrument_set_velocity_curve: 128 linear gains (index = velocity) for one zone. */
+  /** ms_instrument_set_zone_controls: the zone's per-note control values (an ms_controls_t block). */
+  setZoneControls(zoneIndex: number, block: Uint8Array<ArrayBuffer>, action: string): void {
+    const p = this.#live(action);
+    check(
+      engine().ms_instrument_set_zone_controls(p, zoneIndex, block),
+      this.sampler.pointer,
+      action,
+    );
+  }
+
   setVelocityCurve(zoneIndex: number, gains: Float32Array<ArrayBuffer>, action: string): void {
     const p = this.#live(action);
     const bytes = new Uint8Array(gains.buffer, gains.byteOffset, gains.byteLength);
