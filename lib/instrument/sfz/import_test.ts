@@ -397,7 +397,7 @@ Deno.test("SFZ: set_ccN and label_ccN are kept for the instrument; CC layers tha
 <region> sample=down2.wav key=61
 <master>
 <region> sample=pedal.wav on_locc64=64 on_hicc64=127
-<region> sample=both.wav key=62 xfin_locc1=0 xfin_hicc1=127 ampeg_attack_oncc1=1`);
+<region> sample=both.wav key=62 xfout_locc1=0 xfout_hicc1=127 ampeg_attack_oncc1=1`);
   assert.deepEqual(r.definition.zones.map((z) => z.sample), ["up.wav", "both.wav"]);
   assert.deepEqual(r.controllers, [
     { cc: 1, label: "Mod" },
@@ -411,8 +411,8 @@ Deno.test("SFZ: set_ccN and label_ccN are kept for the instrument; CC layers tha
     "CC64 in 64..127, which starts at 0): left out until controller switching (loccN/hiccN, on_loccN) is played",
     '9: opcode "on_locc64" is read but not played yet',
     '9: opcode "on_hicc64" is read but not played yet',
-    '10: opcode "xfin_locc1" is read but not played yet',
-    '10: opcode "xfin_hicc1" is read but not played yet',
+    '10: opcode "xfout_locc1" is read but not played yet',
+    '10: opcode "xfout_hicc1" is read but not played yet',
     '10: opcode "ampeg_attack_oncc1" is read but not played yet',
   ]);
   // with the pedal down from the start, the other layer is the one kept
@@ -420,6 +420,24 @@ Deno.test("SFZ: set_ccN and label_ccN are kept for the instrument; CC layers tha
     "<control> set_cc64=127\n<region> sample=up.wav hicc64=63\n<region> sample=dn.wav locc64=64",
   );
   assert.deepEqual(down.definition.zones.map((z) => z.sample), ["dn.wav"]);
+});
+
+Deno.test("SFZ: CC crossfades are taken at the controllers' initial values (power or gain curve); at 0 the region is left out", () => {
+  const r = load(`<control> set_cc1=32 set_cc2=0
+<region> sample=in.wav xfin_locc1=0 xfin_hicc1=127
+<region> sample=in_gain.wav xfin_locc1=0 xfin_hicc1=127 xf_cccurve=gain volume=-1
+<region> sample=out.wav xfout_locc1=0 xfout_hicc1=64
+<region> sample=full.wav xfin_locc1=0 xfin_hicc1=16
+<region> sample=silent.wav xfin_locc2=10 xfin_hicc2=127
+<region> sample=gone.wav xfout_locc1=0 xfout_hicc1=20`);
+  const gains = Object.fromEntries(r.definition.zones.map((z) => [z.sample, z.gainDb ?? 0]));
+  const db = (g: number) => 20 * Math.log10(g);
+  assert.deepEqual(Object.keys(gains), ["in.wav", "in_gain.wav", "out.wav", "full.wav"]);
+  assert.ok(Math.abs(gains["in.wav"]! - db(Math.sqrt(32 / 127))) < 1e-9);
+  assert.ok(Math.abs(gains["in_gain.wav"]! - (db(32 / 127) - 1)) < 1e-9);
+  assert.ok(Math.abs(gains["out.wav"]! - db(Math.sqrt(32 / 64))) < 1e-9);
+  assert.equal(gains["full.wav"], 0);
+  assert.match(r.warnings.at(-1)!.message, /^2 <region>s cannot sound .* crossfaded out/);
 });
 
 Deno.test("SFZ: 300 round-robin sets import as 300 alternative groups, each in seq_position order", () => {

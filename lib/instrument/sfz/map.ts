@@ -10,8 +10,9 @@
  * values that are not numbers or notes are warnings with file:line and the
  * opcode is ignored (sfizz does the same). Out-of-range numbers are clamped,
  * with a warning. Regions that cannot sound while every controller holds its
- * initial value (loccN/hiccN, on_loccN) are left out, in one warning, until
- * controller switching is played.
+ * initial value (loccN/hiccN, on_loccN, a CC crossfade at 0) are left out, in
+ * one warning, and a CC crossfade's gain at rest is applied, until controller
+ * switching and crossfades are played.
  *
  * Thread: CT. Pure.
  *
@@ -23,7 +24,15 @@ import { SfzContext } from "./context.ts";
 import { FAMILIES, NUMBERED_OPCODES, type NumberedOpcode, OPCODES } from "./opcodes.ts";
 import type { SfzHeader, SfzOpcode, SfzOrigin, SfzParse, SfzProblem } from "./parse.ts";
 import type { RegionState } from "./region.ts";
-import { freshRegion, neverPlays, type Setter, silentAtRest, type ZoneDraft } from "./region.ts";
+import {
+  crossfadeGainAtRest,
+  freshRegion,
+  neverPlays,
+  type Setter,
+  silentAtRest,
+  type ZoneDraft,
+} from "./region.ts";
+import { zoneRange } from "../../ffi/layout.ts";
 
 /** What convertSfz returns: the definition as an author would write it, and what was found on the way. */
 export interface SfzConversion {
@@ -119,10 +128,13 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
         summary.regions++;
         const own = compile(ctx, header.opcodes);
         const r = regionOf([...global, ...master, ...group, ...own]);
-        const rest = r.sample === undefined || r.generator ? undefined : silentAtRest(
-          r,
-          (cc) => ctx.ccDefaults.get(cc) ?? 0,
-        );
+        const initial = (cc: number) => ctx.ccDefaults.get(cc) ?? 0;
+        const playable = r.sample !== undefined && !r.generator;
+        const xfGain = playable ? crossfadeGainAtRest(r, initial) : 1;
+        const rest = !playable ? undefined : silentAtRest(r, initial) ??
+          (xfGain === 0
+            ? "is crossfaded out (xfin_/xfout_loccN, hiccN) at the controllers' initial values"
+            : undefined);
         if (rest !== undefined) {
           summary.silentAtRest++;
           if (!atRest.entry) {
@@ -133,6 +145,11 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
           break;
         }
         const zone = buildZone(ctx, header, r);
+        if (zone && xfGain < 1) {
+          // partly crossfaded at rest: that gain, until crossfades are played
+          const [lo, hi] = zoneRange("gainDb");
+          zone.gainDb = Math.max(lo, Math.min(hi, (zone.gainDb ?? 0) + 20 * Math.log10(xfGain)));
+        }
         if (zone) {
           zones.push(zone);
           regions.push({ file: header.file, line: header.line });

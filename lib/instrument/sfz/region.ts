@@ -156,3 +156,43 @@ export function neverPlays(r: RegionState): string | undefined {
   if (r.lochan > r.hichan) return `plays no channel (lochan ${r.lochan}, hichan ${r.hichan})`;
   return undefined;
 }
+
+/**
+ * The gain of a region's controller crossfades (xfin_loccN/xfin_hiccN,
+ * xfout_loccN/xfout_hiccN, xf_cccurve) while every controller holds its
+ * initial value, 0..1, as sfizz computes it: 0 below xfin_lo, 1 from xfin_hi,
+ * between them sqrt(x) (power, the default) or x (gain); xfout mirrored.
+ *
+ * @param r the region, all opcodes applied
+ * @param initial the initial value of a controller
+ * @returns the product of every crossfade's gain
+ */
+export function crossfadeGainAtRest(r: RegionState, initial: (cc: number) => number): number {
+  const ranges = new Map<string, { lo?: number; hi?: number }>();
+  for (const [name, value] of r.unplayed) {
+    const m = /^xf(in|out)_(lo|hi)cc(\d+)$/.exec(name);
+    const v = Number(value);
+    if (!m || value.trim() === "" || !Number.isFinite(v)) continue;
+    const key = `${m[1]}:${m[3]}`;
+    const range = ranges.get(key) ?? {};
+    range[m[2] as "lo" | "hi"] = v;
+    ranges.set(key, range);
+  }
+  const gainCurve = r.unplayed.get("xf_cccurve") === "gain";
+  const shape = (x: number) => (gainCurve ? x : Math.sqrt(x));
+  let gain = 1;
+  for (const [key, range] of ranges) {
+    const [dir, cc] = key.split(":") as ["in" | "out", string];
+    const value = initial(Number(cc));
+    if (dir === "in") {
+      const lo = range.lo ?? 0, hi = range.hi ?? 0;
+      if (value < lo) gain = 0;
+      else if (value < hi) gain *= shape((value - lo) / (hi - lo));
+    } else {
+      const lo = range.lo ?? 127, hi = range.hi ?? 127;
+      if (value > hi) gain = 0;
+      else if (value > lo) gain *= shape((hi - value) / (hi - lo));
+    }
+  }
+  return gain;
+}
