@@ -109,3 +109,46 @@ Deno.test("generative: the same seed plays the same notes, another seed others",
     await checkPlayable(await record("generative.ts", seed, 12), 12);
   }
 });
+
+Deno.test("effects: every event resolves to a shipped sound with engine controls, on two orbits", async () => {
+  const { evaluateSet, setFunctionOf } = await import("../lib/live/set.ts");
+  const { toSource, TICKS_PER_CYCLE } = await import("../lib/live/source.ts");
+  const { DEFAULT_SOUNDS, KNOWN_CONTROLS, resolveControls } = await import(
+    "../lib/pattern/controls.ts"
+  );
+  const mod = await import(join(ROOT, "examples", "effects.ts"));
+  const snap = await evaluateSet(setFunctionOf(mod.default)!, 1);
+  const orbits = new Set<number>();
+  const used = new Set<string>();
+  for (const [name, def] of snap.parts) {
+    const meter = { beatsPerCycle: snap.beatsPerCycle, beatsPerBar: snap.beatsPerBar };
+    const events = toSource(def, meter, 1, name).query(0, 8 * TICKS_PER_CYCLE);
+    assert.ok(events.length > 0, name);
+    for (const ev of events) {
+      for (const key of Object.keys(ev.value)) {
+        assert.ok(KNOWN_CONTROLS.has(key), `${name}: ${key}`);
+      }
+      const r = resolveControls(ev.value, { ...DEFAULT_SOUNDS, ...snap.sounds });
+      assert.ok(r !== null && typeof r === "object", `${name}: ${JSON.stringify(r)}`);
+      assert.deepEqual(r.problems, [], name);
+      orbits.add(r.controls.orbit!);
+      for (const k of Object.keys(r.controls)) used.add(k);
+    }
+  }
+  assert.deepEqual([...orbits].sort(), [1, 2]);
+  for (
+    const k of [
+      "cutoff",
+      "hcutoff",
+      "lpenv",
+      "attack",
+      "release",
+      "room",
+      "delay",
+      "vowel",
+      "crush",
+    ]
+  ) {
+    assert.ok(used.has(k), `effects.ts uses ${k}`);
+  }
+});
