@@ -271,7 +271,12 @@ _Static_assert(sizeof(ms_note_params_t) == 16, "ms_note_params_t layout");
  * one second when duration is 0), delaysync/lock (delay time in cycles of cps),
  * superdough's getADSRValues rule (decay set, sustain not: sustain 0).
  * Envelope times in seconds; envelopes are linear (superdough's), release
- * from the level at note-off.
+ * from the level at note-off. orbit: 0 is the first orbit (superdough's
+ * default 1 is its first). dry: SuperDirt's reverb dryness (the orbit's
+ * reverb output x (1 - dry)); a voice's own dry level is always 1. The
+ * delay and reverb parameters (MS_FIELD_ORBIT) go to the note's orbit with
+ * the note when it sends there (delay > 0: the delay's, room > 0: the
+ * reverb's); the last such note sets them for everything on the orbit.
  */
 #define MS_FIELD_ORBIT 8u          /* control flag: a parameter of the note's orbit (delay/reverb), not of the voice */
 #define MS_FIELD_FX 16u            /* control flag: its presence puts the voice's effect chain to work */
@@ -342,10 +347,10 @@ _Static_assert(sizeof(ms_note_params_t) == 16, "ms_note_params_t layout");
   X(RINGF, ringf, 0, 0, 20000, "Hz", 0)                                                 \
   X(POSTGAIN, postgain, 1, 0, 10, "gain", MS_FIELD_FX)                                  \
   X(VELOCITY, velocity, 1, 0, 1, "gain", 0)                                             \
-  X(ORBIT, orbit, 1, 0, 15, "orbit", 0)                                                 \
+  X(ORBIT, orbit, 0, 0, 15, "orbit", 0)                                                 \
   X(ROOM, room, 0, 0, 1, "gain", 0)                                                     \
   X(DELAY, delay, 0, 0, 1, "gain", 0)                                                   \
-  X(DRY, dry, 1, 0, 1, "gain", 0)                                                       \
+  X(DRY, dry, 0, 0, 1, "", MS_FIELD_ORBIT)                                              \
   X(DELAYTIME, delaytime, 0.25, 0, 10, "s", MS_FIELD_ORBIT)                             \
   X(DELAYFEEDBACK, delayfeedback, 0.5, 0, 0.98, "", MS_FIELD_ORBIT)                     \
   X(DELAYSYNC, delaysync, 0, 0, 16, "cycles", MS_FIELD_ORBIT)                           \

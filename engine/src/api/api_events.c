@@ -110,6 +110,10 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
       if (ev->number >= MS_PARAM_CONTROL && ev->number < MS_PARAM_CONTROL + MS_CONTROL_COUNT) {
         int32_t rc = ctl_control_check(s, ev->number - MS_PARAM_CONTROL, ev->value, WHO());
         if (rc != MS_OK) return rc;
+        ms_controls_t one; /* an instrument's orbit or send: the orbit gets its memory now */
+        memset(&one, 0, sizeof one);
+        ms_controls_set(&one, ev->number - MS_PARAM_CONTROL, ev->value);
+        if ((rc = api_controls_orbit(s, &one, "set an instrument's orbit control")) != MS_OK) return rc;
         break;
       }
       const ctl_field_t *f = ctl_param_field(ev->number);
@@ -212,12 +216,24 @@ int32_t api_push_controls(ms_sampler_t *s, uint32_t instrument, uint64_t frame, 
   return MS_OK;
 }
 
+int32_t api_controls_orbit(ms_sampler_t *s, const ms_controls_t *c, const char *what) {
+  const bool named = ms_controls_has(c, MS_CONTROL_ORBIT);
+  const uint32_t orbit = named ? (uint32_t)c->value[MS_CONTROL_ORBIT] : 0u;
+  const bool sends = (ms_controls_has(c, MS_CONTROL_DELAY) && c->value[MS_CONTROL_DELAY] > 0.0f) ||
+                     (ms_controls_has(c, MS_CONTROL_ROOM) && c->value[MS_CONTROL_ROOM] > 0.0f);
+  if (!sends && !named) return MS_OK;
+  if (named && !sends) return ctl_orbit_check(s, orbit, what); /* its memory comes with the first send */
+  return ctl_orbit_prepare(s, orbit, what);
+}
+
 int32_t api_push_note_with_controls(ms_sampler_t *s, const ms_event_t *note, const ms_controls_t *c,
                                     const char *what) {
   ms_cmd_t cmd;
   api_cmd_from_event(note, &cmd);
   uint8_t records = 0;
   if (c && cmd.type == MS_CMD_NOTE_ON && ctl_controls_count(c)) {
+    int32_t rc = api_controls_orbit(s, c, "play a note on its orbit");
+    if (rc != MS_OK) return rc;
     if (api_push_controls(s, note->instrument, note->frame, c, &records) != MS_OK) return api_ring_full(s, what);
     cmd.note.controls = records;
   }

@@ -102,6 +102,10 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *inst, uint32_t z
     int32_t rc = ctl_controls_check(s, c, head);
     if (rc != MS_OK) return rc;
   }
+  if (c) {
+    int32_t rc = api_controls_orbit(s, c, "set zone controls");
+    if (rc != MS_OK) return rc;
+  }
   ctl_zone_t *z = &inst->zones[zone_index];
   if (!c || ctl_controls_count(c) == 0) {
     ctl_free(s, z->controls);

@@ -28,6 +28,11 @@ int32_t api_ring_full(ms_sampler_t *s, const char *what);
 int32_t api_push_controls(ms_sampler_t *s, uint32_t instrument, uint64_t frame, const ms_controls_t *c,
                           uint8_t *records);
 
+/* Orbits a block of controls needs: a send (delay or room > 0) prepares its
+ * orbit (the block's, else orbit 0: ctl_orbit_prepare), a named orbit is
+ * checked against the orbits the output has. */
+int32_t api_controls_orbit(ms_sampler_t *s, const ms_controls_t *c, const char *what);
+
 /* A checked note event preceded by its controls' run (c may be NULL); a full
  * ring fails with the ring-full message naming `what`. */
 int32_t api_push_note_with_controls(ms_sampler_t *s, const ms_event_t *note, const ms_controls_t *c,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "rt/rt_env.h"
+#include "rt/rt_orbit.h"
 
 /* Each control's default (MS_CONTROLS), as the render thread reads it. */
 #define DEFAULT_ROW(ID, name, def, lo, hi, unit, flags) (float)(def),
@@ -316,10 +317,33 @@ bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uin
 
   /* orbit and its levels */
   x->orbit = (uint32_t)get(&m, MS_CONTROL_ORBIT);
-  x->levels[0] = get(&m, MS_CONTROL_DRY);
-  x->levels[1] = get(&m, MS_CONTROL_DELAY);
-  x->levels[2] = get(&m, MS_CONTROL_ROOM);
-  if (x->levels[0] != 1.0f || x->levels[1] != 0.0f || x->levels[2] != 0.0f) vx |= RT_VX_SENDS;
+  if (x->orbit >= s->orbits->count) x->orbit = s->orbits->count ? s->orbits->count - 1 : 0; /* checked on CT */
+  v->orbit = (uint8_t)x->orbit;
+  x->levels.dry = 1.0f;
+  x->levels.delay = get(&m, MS_CONTROL_DELAY);
+  x->levels.room = get(&m, MS_CONTROL_ROOM);
+  if (x->levels.delay > 0.0f || x->levels.room > 0.0f) {
+    vx |= RT_VX_SENDS;
+    /* the note's orbit parameters, for the effects it sends to */
+    rt_orbit_params_t op;
+    rt_orbit_params_defaults(&op);
+    op.set = (x->levels.delay > 0.0f ? RT_ORBIT_SET_DELAY : 0u) | (x->levels.room > 0.0f ? RT_ORBIT_SET_REVERB : 0u);
+    if (has(&m, MS_CONTROL_DELAYSYNC) && get(&m, MS_CONTROL_DELAYSYNC) > 0.0f) {
+      op.delay.time = get(&m, MS_CONTROL_DELAYSYNC); /* cycles */
+      op.delay.sync = 1;
+    } else {
+      op.delay.time = get(&m, MS_CONTROL_DELAYTIME);
+      op.delay.sync = get(&m, MS_CONTROL_LOCK) == 1.0f; /* lock: delaytime in cycles */
+    }
+    op.delay.feedback = get(&m, MS_CONTROL_DELAYFEEDBACK);
+    if (has(&m, MS_CONTROL_CPS)) op.delay.frames_per_cycle = (double)rate / (double)get(&m, MS_CONTROL_CPS);
+    op.reverb.size_s = get(&m, MS_CONTROL_ROOMSIZE);
+    op.reverb.fade_s = get(&m, MS_CONTROL_ROOMFADE);
+    op.reverb.lp_hz = get(&m, MS_CONTROL_ROOMLP);
+    op.reverb.dim_hz = get(&m, MS_CONTROL_ROOMDIM);
+    op.reverb.dry = get(&m, MS_CONTROL_DRY);
+    rt_orbit_note(s, x->orbit, &op);
+  }
 
   x->flags = vx;
   return vx != 0;

@@ -19,6 +19,7 @@
 #define MS_RT_VCTL_H
 
 #include "rt/rt_fx_note.h"
+#include "rt/rt_orbit.h"
 #include "shared/engine.h"
 
 #define RT_VX_REVERSE 1u  /* negative speed: read backwards (rt_voice.c's reverse run) */
@@ -26,7 +27,7 @@
 #define RT_VX_AMP 4u      /* its own amplitude envelope (amp_desc) instead of the zone's */
 #define RT_VX_FX 8u       /* an effect chain (fx.flags != 0) */
 #define RT_VX_FENV 16u    /* a filter envelope moves a cutoff */
-#define RT_VX_SENDS 32u   /* delay / room sends, or a dry level other than 1: output through its orbit */
+#define RT_VX_SENDS 32u   /* delay / room sends: output through rt_orbit_mix */
 
 /* One controlled voice. */
 typedef struct rt_vext {
@@ -41,7 +42,7 @@ typedef struct rt_vext {
   float lp_hz, hp_hz, bp_hz;      /* cutoffs before their envelopes */
   float lp_oct, hp_oct, bp_oct;   /* envelope depths (lpenv ...), octaves */
   float fanchor;
-  float levels[3];                /* dry, delay, room (rt_orbit_levels_t order) */
+  rt_orbit_levels_t levels;       /* dry 1, the delay and room sends */
   rt_env_desc_t amp_desc, pitch_desc, lp_desc, hp_desc, bp_desc;
   rt_env_t pitch, lp, hp, bp;
   rt_fx_note_t fx;

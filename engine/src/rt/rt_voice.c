@@ -424,7 +424,8 @@ static void zone_filter_inplace(rt_voice_t *v, float *dl, float *dr, uint32_t n)
  * zone filter, the note's effect chain, then the gain ramp and pan into the
  * bus. Runs never cross a ramp end, so the effects' control segments hold.
  */
-static uint32_t voice_run_ext(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_t n, float *L, float *R) {
+static uint32_t voice_run_ext(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_t n, float *L, float *R,
+                              uint32_t offset) {
   rt_vext_t *x = rt_vctl_of(s, v);
   float *dl = s->scratch, *dr = s->scratch + MS_CONTROL_FRAMES;
   memset(dl, 0, sizeof(float) * n);
@@ -442,6 +443,15 @@ static uint32_t voice_run_ext(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uin
     if (v->channels == 1) memcpy(dr, dl, sizeof(float) * r);
   }
   const float t0 = (float)(from - v->ramp_start);
+  if (x->flags & RT_VX_SENDS) { /* dry and sends through the orbit, levels fixed for the note */
+    for (uint32_t i = 0; i < r; i++) {
+      const float t = t0 + (float)(i + 1);
+      dl[i] *= v->gl + v->dgl * t;
+      dr[i] *= v->gr + v->dgr * t;
+    }
+    rt_orbit_mix(s, x->orbit, v->bus, offset, dl, dr, r, &x->levels, &x->levels);
+    return r;
+  }
   for (uint32_t i = 0; i < r; i++) {
     const float t = t0 + (float)(i + 1);
     L[i] += dl[i] * (v->gl + v->dgl * t);
@@ -479,7 +489,7 @@ void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t 
     rt_voice_t *v = &s->voices[s->active[a]];
     if (a + PREFETCH_AHEAD < s->active_count) prefetch_voice(&s->voices[s->active[a + PREFETCH_AHEAD]], frames);
     if (v->state == VOICE_FREE) continue;
-    float *L = s->bus + (size_t)v->bus * 2 * s->cfg.buffer_size + offset;
+    float *L = rt_orbit_dry_bus(s, v->bus, v->orbit) + offset;
     float *R = L + s->cfg.buffer_size;
     uint32_t done = 0;
     while (done < frames) {
@@ -492,7 +502,7 @@ void rt_voices_render(ms_sampler_t *s, uint64_t from, uint32_t frames, uint32_t 
       if (v->ramp_end - f < m) m = (uint32_t)(v->ramp_end - f);
       uint32_t r;
       if (MS_UNLIKELY(v->ext)) {
-        r = voice_run_ext(s, v, f, m, L + done, R + done);
+        r = voice_run_ext(s, v, f, m, L + done, R + done, offset + done);
       } else if (v->zone->filter_type == MS_FILTER_NONE) {
         const ramp_t g = {v->gl, v->dgl, v->gr, v->dgr};
         r = voice_run(s, v, f, m, L + done, R + done, &g);

@@ -323,6 +323,7 @@ typedef struct rt_voice {
   bool detached;               /* its instrument was removed: no slot bookkeeping */
   bool wrapped;                /* a looping voice has passed its loop end at least once */
   bool ext;                    /* per-note controls: s->vctl->voice[index] holds them (rt_vctl.h) */
+  uint8_t orbit;               /* its `orbit` control (0 without): the pair it plays into with orbit outputs */
   uint16_t slot;
   uint16_t active_index;
   /* control: recomputed at ramp ends */
