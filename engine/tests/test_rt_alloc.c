@@ -165,6 +165,59 @@ static void control_step(world_t *w, uint64_t iter) {
   }
   CHECK_MS(s, ok_or_full(ms_note_on(in, 60, 100, NULL)));
   CHECK_MS(s, ok_or_full(ms_note_off(in, 60)));
+  /* orbits: notes sending to a few orbits' delay and reverb (the first send
+   * to an orbit gives it memory, on CT), parameters changing, tempo changes
+   * re-timing delays in cycles */
+  for (int k = 0; k < 4; k++) {
+    ms_controls_t fx;
+    memset(&fx, 0, sizeof fx);
+    ms_controls_set(&fx, MS_CONTROL_ORBIT, (float)((iter + (uint64_t)k) % 5));
+    ms_controls_set(&fx, MS_CONTROL_ROOM, 0.3f);
+    ms_controls_set(&fx, MS_CONTROL_ROOMSIZE, 0.2f + 0.3f * (float)k);
+    ms_controls_set(&fx, MS_CONTROL_DELAY, 0.3f);
+    ms_controls_set(&fx, MS_CONTROL_DELAYTIME, 0.05f + 0.02f * (float)k);
+    ms_controls_set(&fx, MS_CONTROL_DELAYFEEDBACK, 0.6f);
+    if (k & 1) ms_controls_set(&fx, MS_CONTROL_LOCK, 1.0f);
+    CHECK_MS(s, ok_or_full(ms_note_on_controls_at(in, now + (uint64_t)k * 97, 40 + k, 100, NULL, &fx)));
+  }
+  if (iter % 3 == 1) CHECK_MS(s, ok_or_full(ms_set_cps_at(s, now + 64, 0.5 + 0.25 * (double)(iter % 4))));
+  /* per-note controls: every voice control at once (reverse, loop, envelopes,
+   * filters with envelopes, vowel, character effects), some through
+   * MS_EV_CONTROL runs, and instrument-level values set and cleared */
+  {
+    ms_controls_t all;
+    memset(&all, 0, sizeof all);
+    const float v[][2] = {{MS_CONTROL_SPEED, -1.5f}, {MS_CONTROL_BEGIN, 0.1f}, {MS_CONTROL_LOOP, 1.0f},
+                          {MS_CONTROL_LOOP_END, 0.7f}, {MS_CONTROL_ACCELERATE, 0.3f}, {MS_CONTROL_PENV, 3.0f},
+                          {MS_CONTROL_VIB, 5.0f}, {MS_CONTROL_ATTACK, 0.01f}, {MS_CONTROL_DECAY, 0.05f},
+                          {MS_CONTROL_RELEASE, 0.05f}, {MS_CONTROL_CUTOFF, 900.0f}, {MS_CONTROL_LPENV, 2.0f},
+                          {MS_CONTROL_HCUTOFF, 80.0f}, {MS_CONTROL_HPENV, 1.0f}, {MS_CONTROL_BANDF, 1200.0f},
+                          {MS_CONTROL_BPENV, -1.0f}, {MS_CONTROL_FTYPE, 2.0f}, {MS_CONTROL_DJF, 0.7f},
+                          {MS_CONTROL_VOWEL, 2.0f}, {MS_CONTROL_COARSE, 4.0f}, {MS_CONTROL_CRUSH, 6.0f},
+                          {MS_CONTROL_SHAPE, 0.4f}, {MS_CONTROL_DISTORT, 2.0f}, {MS_CONTROL_TREMOLO, 3.0f},
+                          {MS_CONTROL_PHASERRATE, 1.0f}, {MS_CONTROL_RING, 0.3f}, {MS_CONTROL_RINGF, 200.0f},
+                          {MS_CONTROL_POSTGAIN, 0.8f}, {MS_CONTROL_VELOCITY, 0.9f}, {MS_CONTROL_UNIT, 1.0f},
+                          {MS_CONTROL_ROOM, 0.2f}, {MS_CONTROL_ORBIT, 2.0f}};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) ms_controls_set(&all, (uint32_t)v[k][0], v[k][1]);
+    CHECK_MS(s, ok_or_full(ms_note_on_controls_at(in, now + 31, 48 + (int)(iter % 12), 110, NULL, &all)));
+    CHECK_MS(s, ok_or_full(ms_note_off_at(in, now + 3000, 48 + (int)(iter % 12))));
+    ms_event_t run[4];
+    memset(run, 0, sizeof run);
+    for (int k = 0; k < 3; k++) {
+      run[k].frame = now + 7;
+      run[k].instrument = ms_instrument_id(in);
+      run[k].type = MS_EV_CONTROL;
+    }
+    run[0].number = MS_CONTROL_CUTOFF, run[0].value = 500.0f;
+    run[1].number = MS_CONTROL_SPEED, run[1].value = -1.0f;
+    run[2].number = MS_CONTROL_CRUSH, run[2].value = 4.0f;
+    run[3] = (ms_event_t){.frame = now + 7, .instrument = ms_instrument_id(in), .type = MS_EV_NOTE_ON, .note = 70,
+                          .velocity = 100};
+    uint32_t pushed;
+    CHECK_MS(s, ok_or_full(ms_push_events(s, run, 4, &pushed)));
+    CHECK_MS(s, ok_or_full(ms_instrument_set_param_at(in, now + 5, MS_PARAM_CONTROL + MS_CONTROL_CUTOFF, 2000.0f)));
+    CHECK_MS(s, ok_or_full(ms_instrument_set_param_at(in, now + 900, MS_PARAM_CONTROL_CLEAR + MS_CONTROL_CUTOFF, 0.0f)));
+  }
   /* late and far-future events */
   if (now > 1000) CHECK_MS(s, ok_or_full(ms_note_on_at(in, now - 1000, 61, 90, NULL)));
   CHECK_MS(s, ok_or_full(ms_note_on_at(in, now + 20000, 62, 90, NULL)));
