@@ -25,6 +25,13 @@ export interface SoundMapping {
   keys?: readonly number[];
   /** Key a pitched sound plays without `note` or `n`. @default 60 */
   defaultNote?: number;
+  /**
+   * A sample sound's instruments, one per file: `n` picks one (rounded,
+   * wrapping) and `note` repitches it from `defaultNote` (superdough's 36).
+   */
+  variants?: readonly string[];
+  /** Said once when the sound first plays (a substituted sound, ...). */
+  note?: string;
 }
 
 /**
@@ -665,14 +672,24 @@ export function resolveControls(
   if (typeof bank === "string" && bank !== "") {
     const banked = `${bank}_${name}`;
     if (sounds[banked]) name = banked;
+    else if (sounds[banked.toLowerCase()]) name = banked.toLowerCase();
     else problems.push(`bank "${bank}": no sound "${banked}", playing "${name}"`);
   }
+  // superdough's names ignore letter case
+  if (!sounds[name] && sounds[name.toLowerCase()]) name = name.toLowerCase();
   const map = sounds[name];
   if (!map) return `no sound "${name}": use one of ${Object.keys(sounds).join(", ")}`;
 
   let key: number;
   let cents = 0;
-  if (map.keys && map.keys.length) {
+  let instrument = map.instrument;
+  if (map.variants && map.variants.length) {
+    const count = map.variants.length;
+    instrument = map.variants[((Math.round(index ?? 0) % count) + count) % count]!;
+    const nv = value.note !== undefined ? noteValue(value.note) : map.defaultNote ?? 36;
+    if (typeof nv === "string") return nv;
+    key = nv;
+  } else if (map.keys && map.keys.length) {
     const i = Math.floor(index ?? 0);
     key = map.keys[((i % map.keys.length) + map.keys.length) % map.keys.length]!;
     if (value.note !== undefined) {
@@ -714,7 +731,7 @@ export function resolveControls(
   const duration = num(value.duration);
   const req: NoteRequest = {
     sound: name,
-    instrument: map.instrument,
+    instrument,
     note: key,
     velocity,
     gainDb,
