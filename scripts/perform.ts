@@ -187,6 +187,8 @@ async function main(argv: string[]): Promise<number> {
         } else log(`reload ${describeReload(r, live.sampler.sampleRate)}`);
       },
       onWarning: (w) => console.error(`warning: ${w}`),
+      // Strudel's pianoroll/punchcard: the coming cycles, drawn on a terminal only
+      ...(Deno.stdout.isTerminal() ? { onDraw: log } : {}),
     });
   } catch (err) {
     console.error(formatError(err));

@@ -111,7 +111,7 @@ Deno.test({
       assert.ok(hats.length > 0 && bass.length > 0);
       assert.ok(hats.every((n) => secondsOf(n.beat) < swapSeconds + 1e-6));
       assert.ok(bass.every((n) => secondsOf(n.beat) >= swapSeconds - 1e-6));
-      assert.deepEqual([...new Set(bass.map((n) => n.note))].sort(), [36, 43]);
+      assert.ok(bass.every((n) => n.note === 36 || n.note === 43)); // c2 g2
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

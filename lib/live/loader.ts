@@ -23,7 +23,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../ffi/build.ts";
 import { PerformanceScriptError } from "../errors.ts";
 import { PartQueryError, type ReloadReport, type Session } from "./session.ts";
-import { evaluateSet, type SetFunction, setFunctionOf } from "./set.ts";
+import { evaluateSet, type SetFunction, setFunctionOf, type SetSnapshot } from "./set.ts";
+import { pianoRoll } from "./piano_roll.ts";
+import { type SourceEvent, TICKS_PER_CYCLE, toSource } from "./source.ts";
 import { mapStrudelStack } from "./strudel_file.ts";
 
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']+)\2/g;
@@ -37,6 +39,12 @@ export interface SetLoaderOptions {
   hint?: string;
   /** Notes from the set (ignored visual functions, ...), each said once. */
   onWarning?: ((text: string) => void) | undefined;
+  /**
+   * Where a piano roll of the coming cycles goes after each load of a set
+   * that asks for one (Strudel's `pianoroll`, `punchcard`): a terminal.
+   * Without it, the set is told once that it is not drawn.
+   */
+  onDraw?: ((text: string) => void) | undefined;
 }
 
 /** A set file that failed to load: `file:line:column` when known. */
@@ -82,6 +90,33 @@ export class SetLoader {
     this.file = resolve(file);
     this.#hint = options.hint ?? LIVE_HINT;
     this.#onWarning = options.onWarning;
+    this.#onDraw = options.onDraw;
+  }
+
+  readonly #onDraw: ((text: string) => void) | undefined;
+
+  /** Draw the coming cycles of a version that asks for a piano roll (or say it is not drawn). */
+  draw(snap: SetSnapshot, fromCycle: number, seed: number): void {
+    if (!snap.draw) return;
+    if (!this.#onDraw) {
+      this.tell(["pianoroll, punchcard: drawn only by perform on a terminal: ignored here"]);
+      return;
+    }
+    const cycles = 2;
+    const meter = { beatsPerCycle: snap.beatsPerCycle, beatsPerBar: snap.beatsPerBar };
+    const from = Math.round(fromCycle * TICKS_PER_CYCLE);
+    const events: SourceEvent[] = [];
+    for (const [name, def] of snap.parts) {
+      try {
+        events.push(
+          ...toSource(def, meter, seed, name).query(from, from + cycles * TICKS_PER_CYCLE),
+        );
+      } catch {
+        // a part that throws is reported by the session
+      }
+    }
+    const roll = pianoRoll(events, { from: fromCycle, cycles });
+    if (roll) this.#onDraw(`cycles ${fromCycle}..${fromCycle + cycles}:\n${roll}`);
   }
 
   /** True for Strudel REPL code (a `.strudel` file). */
@@ -285,9 +320,12 @@ export async function loadInto(
     throw loader.explain(err);
   }
   loader.tell(snap.notes);
+  let report;
   try {
-    return await session.apply(snap);
+    report = await session.apply(snap);
   } catch (err) {
     throw err instanceof PartQueryError ? loader.explain(err) : err;
   }
+  loader.draw(snap, report.swapCycle, seed);
+  return report;
 }

@@ -49,6 +49,8 @@ export interface PerformOptions {
   onReload?: (result: ReloadReport | SetLoadError) => void;
   /** Non-fatal problems. */
   onWarning?: (text: string) => void;
+  /** A piano roll of the coming cycles, when the set asks for one (give it on a terminal). */
+  onDraw?: (text: string) => void;
 }
 
 /** How a live session ended. */
@@ -94,7 +96,7 @@ export async function startSession(
   options: PerformOptions = {},
 ): Promise<LiveSession> {
   const seed = options.seed ?? 1;
-  const loader = new SetLoader(file, { onWarning: options.onWarning });
+  const loader = new SetLoader(file, { onWarning: options.onWarning, onDraw: options.onDraw });
   const sampler = SamplerClass.openForOutput(options.output ?? {}, { ...options.sampler, seed });
   const midi = new MidiRecorder();
   const instruments = new InstrumentCache(sampler, options.instrumentsDir, options.onWarning);

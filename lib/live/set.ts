@@ -89,6 +89,8 @@ export interface SetSnapshot {
   midiMap?: MidiMap;
   /** Things to tell the user once (ignored visual functions, packs not loaded, ...). */
   notes?: string[];
+  /** Strudel code asked for a piano roll (`pianoroll`, `punchcard`) of its parts. */
+  draw?: boolean;
 }
 
 /** A set function. */
@@ -234,6 +236,9 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
         note(text) {
           if (options.onNote) options.onNote(text);
           else (snap.notes ??= []).push(text);
+        },
+        draw() {
+          snap.draw = true;
         },
       }, {
         ...(options.file === undefined ? {} : { file: options.file }),

@@ -42,6 +42,8 @@ export interface StrudelSink {
   cps(cps: number): void;
   /** A note for the user (each is said once by the loader). */
   note(text: string): void;
+  /** The code asked for a piano roll (`pianoroll`, `punchcard`): drawn where there is a terminal. */
+  draw?(): void;
 }
 
 /** Options of {@linkcode evaluateStrudel}. */
@@ -52,9 +54,10 @@ export interface StrudelOptions {
   cps?: number;
 }
 
+/** Drawn as a piano roll of the coming cycles by perform on a terminal (lib/live/piano_roll.ts). */
+const ROLLS = ["pianoroll", "punchcard"];
+
 const VISUALS = [
-  "pianoroll",
-  "punchcard",
   "scope",
   "tscope",
   "fscope",
@@ -87,7 +90,7 @@ const BROWSER_ONLY = [
 ];
 
 const NOTE_VISUAL =
-  "visual functions (pianoroll, punchcard, scope, spectrum, sliders' display) are ignored here: there is no display yet";
+  "visual functions (scope, spectrum, spiral, pitchwheel, sliders' display, ...) are ignored here: there is no display for them";
 const NOTE_MIDI = ".midi(): MIDI output is not there yet: the part plays on the sampler instead";
 const NOTE_SAMPLES = (what: string) =>
   `samples(${what}): sample packs are not loaded yet: the set plays with the project's own sounds`;
@@ -312,10 +315,12 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
     },
   };
   const cpm = (amount: Untyped, pat: Untyped) => pat._fast(Number(amount) / 60 / cps);
-  for (const v of VISUALS) {
+  const draw = () => sink.draw?.();
+  for (const v of [...VISUALS, ...ROLLS]) {
+    const say = ROLLS.includes(v) ? draw : () => note(NOTE_VISUAL);
     for (const name of [v, `_${v}`]) {
       methods[name] = function (this: Untyped) {
-        note(NOTE_VISUAL);
+        say();
         return this;
       };
     }
@@ -361,7 +366,11 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
     slider: (value: unknown) => (note(NOTE_VISUAL), strudel.reify(value)),
     sliderWithID: (_id: string, value: unknown) => (note(NOTE_VISUAL), strudel.reify(value)),
   };
-  for (const v of VISUALS) scope[v] = () => (note(NOTE_VISUAL), strudel.silence);
+  for (const v of [...VISUALS, ...ROLLS]) {
+    // all(pianoroll) as well as pianoroll(pat)
+    scope[v] = (pat: unknown) =>
+      strudel.isPattern(pat) ? methods[v]!.call(pat) : methods[v]!.call(strudel.silence);
+  }
   for (const name of BROWSER_ONLY) scope[name] = browserOnly(name);
   const names = Object.keys(scope).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !RESERVED.has(k));
 
@@ -370,7 +379,6 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
   for (const name of [...Object.keys(methods), "cpm", "_cpm"]) {
     saved.set(name, Object.getOwnPropertyDescriptor(proto, name));
   }
-  let result: unknown;
   try {
     for (const [name, fn] of Object.entries(methods)) {
       Object.defineProperty(proto, name, { value: fn, configurable: true, writable: true });
@@ -380,7 +388,19 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
       ...v: unknown[]
     ) => Promise<unknown>;
     const fn = new AsyncFunction(...names, `${output}\n//# sourceURL=${sourceUrl}`);
-    result = await fn(...names.map((n) => scope[n]));
+    const result = await fn(...names.map((n) => scope[n]));
+    let list = [...parts];
+    if (!list.length && strudel.isPattern(result) && result !== strudel.silence) {
+      const last = compiled.lines.length + HEADER_LINES;
+      const at = original(compiled, last, 1, true);
+      list = [["$0", { pattern: result, declaredAt: `part "$0"\n    at ${file}:${at ?? "1:1"}` }]];
+    }
+    // all(fn) and each(fn) while the REPL's methods are still there (all(x => x.pianoroll()))
+    for (const [name, { pattern, declaredAt }] of list) {
+      let p = eachTransform ? eachTransform(pattern) : pattern;
+      for (const fn of allTransforms) p = fn(p);
+      sink.play(name, p, declaredAt);
+    }
   } catch (err) {
     throw relocate(err);
   } finally {
@@ -388,18 +408,6 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
       if (desc) Object.defineProperty(proto, name, desc);
       else delete proto[name];
     }
-  }
-
-  let list = [...parts];
-  if (!list.length && strudel.isPattern(result) && result !== strudel.silence) {
-    const last = compiled.lines.length + HEADER_LINES;
-    const at = original(compiled, last, 1, true);
-    list = [["$0", { pattern: result, declaredAt: `part "$0"\n    at ${file}:${at ?? "1:1"}` }]];
-  }
-  for (const [name, { pattern, declaredAt }] of list) {
-    let p = eachTransform ? eachTransform(pattern) : pattern;
-    for (const fn of allTransforms) p = fn(p);
-    sink.play(name, p, declaredAt);
   }
 }
 

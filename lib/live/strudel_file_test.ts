@@ -129,6 +129,10 @@ $: note("e3").midi()
   assert.equal(warnings.filter((w) => /^samples\("github:tidalcycles/.test(w)).length, 1);
   assert.equal(warnings.filter((w) => /^visual functions .* are ignored/.test(w)).length, 1);
   assert.equal(
+    warnings.filter((w) => /^pianoroll, punchcard: drawn only by perform/.test(w)).length,
+    1,
+  );
+  assert.equal(
     warnings.filter((w) => /^\.midi\(\): MIDI output is not there yet/.test(w)).length,
     1,
   );
@@ -274,4 +278,22 @@ $: s("sd").nosuch()
   } finally {
     await loader.dispose();
   }
+});
+
+Deno.test("pianoroll: the coming cycles drawn where there is a terminal (onDraw)", async () => {
+  const sampler = Sampler.open({ sampleRate: 48000 });
+  using _ = sampler;
+  const session = new Session(sampler, { instruments: new InstrumentCache(sampler) });
+  const drawn: string[] = [];
+  const file = await tune(
+    `setcps(1)\n$: note("c3 e3").s("bass")\n$: s("bd*4")\nall(x => x.pianoroll())\n`,
+  );
+  const loader = new SetLoader(file, { onDraw: (t) => drawn.push(t) });
+  await loadInto(loader, session, 1);
+  assert.equal(drawn.length, 1);
+  const lines = drawn[0]!.split("\n");
+  assert.equal(lines[0], "cycles 0..2:");
+  assert.match(lines[1]!, /^ {3}E3 │ {16}█▒{15}│ {16}█▒{15}│$/);
+  assert.match(lines[2]!, /^ {3}C3 │█▒{15} {16}│█▒{15} {16}│$/);
+  assert.match(lines[3]!, /^ {3}bd │(█▒{7}){4}│(█▒{7}){4}│$/);
 });
