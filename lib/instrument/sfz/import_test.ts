@@ -303,7 +303,7 @@ Deno.test("SFZ: each unknown opcode is reported once, at its first place, with i
     '1: opcode "unknown_one" is not supported (ignored; 3 uses)',
     '1: opcode "ampeg_delay" is not supported (ignored)',
     '3: opcode "unknown_two" is not supported (ignored)',
-    "4: <curve> is not supported (its opcodes are ignored)",
+    "4: <curve> is read for the controller levels at rest, not played yet",
     "5: <effect> is not supported (its opcodes are ignored; 2 headers)",
     "7: fil_type=lpf_4p is approximated by the engine's 12 dB/octave lowpass",
   ]);
@@ -374,16 +374,20 @@ Deno.test("SFZ: out-of-range numbers are clamped with a warning", () => {
 });
 
 Deno.test("SFZ: unsupported opcodes are one warning per family, with counts and the first place", () => {
-  const ccs = Array.from({ length: 87 }, (_, i) => `amplitude_oncc${i + 1}=${i % 100}`);
-  const r = load(`<global> ${ccs.slice(0, 40).join(" ")}
+  // amplitude_onccN multiplies (silence at CC 0 to full at 127): the controllers start at 127
+  const sets = Array.from({ length: 87 }, (_, i) => `set_cc${i + 1}=127`).join(" ");
+  const ccs = Array.from({ length: 87 }, (_, i) => `amplitude_oncc${i + 1}=100`);
+  const r = load(`<control> ${sets}
+<global> ${ccs.slice(0, 40).join(" ")}
 <region> sample=a.wav ${ccs.slice(40).join(" ")} frobnicate1=1 frobnicate2=2
 <region> sample=b.wav ${ccs.slice(0, 3).join(" ")} lfo1_freq=3 lfo2_freq=5 lfo1_pitch_oncc1=100`);
   assert.equal(r.definition.zones.length, 2);
+  assert.equal(r.definition.zones[0]!.gainDb, undefined);
   assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
-    '1: opcodes "amplitude_oncc*" are read but not played yet (87 opcodes, 90 uses)',
-    '2: opcodes "frobnicate*" are not supported (ignored; 2 opcodes, 2 uses)',
-    '3: opcodes "lfo*_freq" are read but not played yet (2 opcodes, 2 uses)',
-    '3: opcode "lfo1_pitch_oncc1" is read but not played yet',
+    '2: opcodes "amplitude_oncc*" are read but not played yet (87 opcodes, 90 uses)',
+    '3: opcodes "frobnicate*" are not supported (ignored; 2 opcodes, 2 uses)',
+    '4: opcodes "lfo*_freq" are read but not played yet (2 opcodes, 2 uses)',
+    '4: opcode "lfo1_pitch_oncc1" is read but not played yet',
   ]);
 });
 
@@ -438,6 +442,38 @@ Deno.test("SFZ: CC crossfades are taken at the controllers' initial values (powe
   assert.ok(Math.abs(gains["out.wav"]! - db(Math.sqrt(32 / 64))) < 1e-9);
   assert.equal(gains["full.wav"], 0);
   assert.match(r.warnings.at(-1)!.message, /^2 <region>s cannot sound .* crossfaded out/);
+});
+
+Deno.test("SFZ: amplitude_onccN and volume_onccN at the controllers' initial values, through their curves", () => {
+  const r = load(`<control> set_hdcc7=0.5 set_cc11=127 set_cc20=64
+<region> sample=half.wav amplitude_oncc7=100
+<region> sample=double.wav amplitude_oncc7=200 amplitude_oncc11=100
+<region> sample=square.wav amplitude_oncc7=100 amplitude_curvecc7=4
+<region> sample=user.wav amplitude_oncc20=100 amplitude_curvecc20=9
+<region> sample=vol.wav volume_oncc7=-12
+<region> sample=silent.wav amplitude_oncc1=100
+<curve> curve_index=9 v000=0 v064=0.25 v127=1`);
+  const gains = Object.fromEntries(r.definition.zones.map((z) => [z.sample, z.gainDb ?? 0]));
+  const db = (g: number) => 20 * Math.log10(g);
+  assert.deepEqual(Object.keys(gains), [
+    "half.wav",
+    "double.wav",
+    "square.wav",
+    "user.wav",
+    "vol.wav",
+  ]);
+  const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
+  near(gains["half.wav"]!, db(0.5));
+  near(gains["double.wav"]!, 0);
+  near(gains["square.wav"]!, db(0.25));
+  near(gains["user.wav"]!, db(0.25));
+  near(gains["vol.wav"]!, -6);
+  assert.ok(
+    r.warnings.some((w) =>
+      /^1 <region> cannot sound .* silent \(amplitude_onccN\)/.test(w.message)
+    ),
+  );
+  assert.ok(r.warnings.some((w) => w.message.startsWith("<curve> is read for the controller")));
 });
 
 Deno.test("SFZ: 300 round-robin sets import as 300 alternative groups, each in seq_position order", () => {

@@ -11,8 +11,9 @@
  * opcode is ignored (sfizz does the same). Out-of-range numbers are clamped,
  * with a warning. Regions that cannot sound while every controller holds its
  * initial value (loccN/hiccN, on_loccN, a CC crossfade at 0) are left out, in
- * one warning, and a CC crossfade's gain at rest is applied, until controller
- * switching and crossfades are played.
+ * one warning, and the gain of CC crossfades, amplitude_onccN and
+ * volume_onccN at rest is applied (through their curves, <curve> headers
+ * included), until controller switching and modulation are played.
  *
  * Thread: CT. Pure.
  *
@@ -25,8 +26,11 @@ import { FAMILIES, NUMBERED_OPCODES, type NumberedOpcode, OPCODES } from "./opco
 import type { SfzHeader, SfzOpcode, SfzOrigin, SfzParse, SfzProblem } from "./parse.ts";
 import type { RegionState } from "./region.ts";
 import {
+  type CcCurve,
   crossfadeGainAtRest,
+  curveOf,
   freshRegion,
+  levelAtRest,
   neverPlays,
   type Setter,
   silentAtRest,
@@ -89,6 +93,21 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
   const atRest: { entry?: SfzProblem; first?: string } = {};
   const headerCounts = new Map<string, { entry: SfzProblem; count: number }>();
 
+  // <curve> headers (usually last in the file) before any region uses them
+  const curves = new Map<number, CcCurve>();
+  for (const header of parsed.headers) {
+    if (header.name !== "curve") continue;
+    let index: number | undefined;
+    const points = new Map<number, number>();
+    for (const op of header.opcodes) {
+      const name = op.name.toLowerCase(), v = Number(op.value);
+      if (op.value.trim() === "" || !Number.isFinite(v)) continue;
+      if (name === "curve_index") index = v;
+      const m = /^v(\d{1,3})$/.exec(name);
+      if (m && Number(m[1]) <= 127) points.set(Number(m[1]), v);
+    }
+    if (index !== undefined) curves.set(index, curveOf(points));
+  }
   for (const header of parsed.headers) {
     for (const op of header.opcodes) {
       if (/#(?:include|define)\b/.test(op.value)) {
@@ -131,9 +150,12 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
         const initial = (cc: number) => ctx.ccDefaults.get(cc) ?? 0;
         const playable = r.sample !== undefined && !r.generator;
         const xfGain = playable ? crossfadeGainAtRest(r, initial) : 1;
+        const level = playable ? levelAtRest(r, initial, curves) : { amplitude: 1, db: 0 };
         const rest = !playable ? undefined : silentAtRest(r, initial) ??
           (xfGain === 0
             ? "is crossfaded out (xfin_/xfout_loccN, hiccN) at the controllers' initial values"
+            : level.amplitude === 0
+            ? "is silent (amplitude_onccN) at the controllers' initial values"
             : undefined);
         if (rest !== undefined) {
           summary.silentAtRest++;
@@ -145,10 +167,12 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
           break;
         }
         const zone = buildZone(ctx, header, r);
-        if (zone && xfGain < 1) {
-          // partly crossfaded at rest: that gain, until crossfades are played
+        const restDb = 20 * Math.log10(xfGain * level.amplitude) + level.db;
+        if (zone && restDb !== 0) {
+          // crossfades and CC levels at rest: that gain, until they are played
           const [lo, hi] = zoneRange("gainDb");
-          zone.gainDb = Math.max(lo, Math.min(hi, (zone.gainDb ?? 0) + 20 * Math.log10(xfGain)));
+          zone.gainDb = Math.max(lo, Math.min(hi, (zone.gainDb ?? 0) + restDb));
+          if (zone.gainDb === 0) delete zone.gainDb;
         }
         if (zone) {
           zones.push(zone);
@@ -170,7 +194,11 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
   }
   for (const [h, { entry, count }] of headerCounts) {
     const n = count > 1 ? `; ${count} headers` : "";
-    entry.message = IGNORED_HEADERS.has(h)
+    entry.message = h === "curve"
+      ? `<curve> is read for the controller levels at rest, not played yet${
+        count > 1 ? ` (${count} headers)` : ""
+      }`
+      : IGNORED_HEADERS.has(h)
       ? `<${h}> is not supported (its opcodes are ignored${n})`
       : `<${h}> is not an SFZ header (its opcodes are ignored${n})`;
   }

@@ -196,3 +196,71 @@ export function crossfadeGainAtRest(r: RegionState, initial: (cc: number) => num
   }
   return gain;
 }
+
+/** A controller curve: a controller value 0..127 to a factor (SFZ <curve> or a built-in one). */
+export type CcCurve = (value: number) => number;
+
+/** sfizz's predefined curves 0..5 (linear, bipolar, inverted, inverted bipolar, x², √x). */
+const BUILTIN_CURVES: readonly CcCurve[] = [
+  (v) => v / 127,
+  (v) => (2 * v) / 127 - 1,
+  (v) => 1 - v / 127,
+  (v) => 1 - (2 * v) / 127,
+  (v) => (v / 127) ** 2,
+  (v) => Math.sqrt(v / 127),
+];
+
+/**
+ * A <curve>'s points (vNNN) as a function: linear between the points given,
+ * v000 = 0 and v127 = 1 where they are not.
+ *
+ * @param points value 0..127 to factor
+ * @returns the curve
+ */
+export function curveOf(points: ReadonlyMap<number, number>): CcCurve {
+  const all = new Map(points);
+  if (!all.has(0)) all.set(0, 0);
+  if (!all.has(127)) all.set(127, 1);
+  const xs = [...all.keys()].sort((a, b) => a - b);
+  return (v) => {
+    let i = 0;
+    while (i < xs.length - 2 && xs[i + 1]! <= v) i++;
+    const x0 = xs[i]!, x1 = xs[i + 1]!;
+    const y0 = all.get(x0)!, y1 = all.get(x1)!;
+    return x1 === x0 ? y1 : y0 + ((y1 - y0) * (Math.min(Math.max(v, x0), x1) - x0)) / (x1 - x0);
+  };
+}
+
+/**
+ * What amplitude_onccN (multiplied: `amplitude_oncc7=100` goes from silence
+ * to full) and volume_onccN (dB, added) give while every controller holds its
+ * initial value, each through its `_curveccN` (sfizz's built-in curves 0..5
+ * or a <curve> header; linear without one).
+ *
+ * @param r the region, all opcodes applied
+ * @param initial the initial value of a controller
+ * @param curves the <curve> headers by curve_index
+ * @returns the amplitude factor and the dB to add
+ */
+export function levelAtRest(
+  r: RegionState,
+  initial: (cc: number) => number,
+  curves: ReadonlyMap<number, CcCurve>,
+): { amplitude: number; db: number } {
+  let amplitude = 1, db = 0;
+  const curve = (kind: string, cc: number): CcCurve => {
+    const index = Number(r.unplayed.get(`${kind}_curvecc${cc}`) ?? 0);
+    return curves.get(index) ?? BUILTIN_CURVES[index] ?? BUILTIN_CURVES[0]!;
+  };
+  for (const [name, value] of r.unplayed) {
+    const m = /^(amplitude|volume|gain)_(?:on)?cc(\d+)$/.exec(name);
+    const depth = Number(value);
+    if (!m || value.trim() === "" || !Number.isFinite(depth)) continue;
+    const kind = m[1] === "gain" ? "volume" : m[1]!;
+    const cc = Number(m[2]);
+    const x = curve(kind, cc)(initial(cc));
+    if (kind === "amplitude") amplitude *= Math.max(0, (depth / 100) * x);
+    else db += depth * x;
+  }
+  return { amplitude, db };
+}
