@@ -445,7 +445,8 @@ Deno.test("SFZ: CC crossfades are taken at the controllers' initial values (powe
 });
 
 Deno.test("SFZ: amplitude_onccN and volume_onccN at the controllers' initial values, through their curves", () => {
-  const r = load(`<control> set_hdcc7=0.5 set_cc11=127 set_cc20=64
+  const r = load(`<control> set_hdcc7=0.5 set_cc11=127 set_cc20=64 set_hdcc300=1
+<region> sample=extended.wav amplitude_oncc300=50
 <region> sample=half.wav amplitude_oncc7=100
 <region> sample=double.wav amplitude_oncc7=200 amplitude_oncc11=100
 <region> sample=square.wav amplitude_oncc7=100 amplitude_curvecc7=4
@@ -456,6 +457,7 @@ Deno.test("SFZ: amplitude_onccN and volume_onccN at the controllers' initial val
   const gains = Object.fromEntries(r.definition.zones.map((z) => [z.sample, z.gainDb ?? 0]));
   const db = (g: number) => 20 * Math.log10(g);
   assert.deepEqual(Object.keys(gains), [
+    "extended.wav",
     "half.wav",
     "double.wav",
     "square.wav",
@@ -464,6 +466,7 @@ Deno.test("SFZ: amplitude_onccN and volume_onccN at the controllers' initial val
   ]);
   const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
   near(gains["half.wav"]!, db(0.5));
+  near(gains["extended.wav"]!, db(0.5)); // sfizz's extended controllers (128..511)
   near(gains["double.wav"]!, 0);
   near(gains["square.wav"]!, db(0.25));
   near(gains["user.wav"]!, db(0.25));

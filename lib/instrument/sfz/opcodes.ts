@@ -452,10 +452,13 @@ const filter: OpcodeFamily = {
   },
 };
 
-/** A controller number 0..127 from an opcode name, or undefined (with a warning). */
+/** Controller numbers sfizz knows: MIDI's 0..127 and its extended ones up to 511. */
+const MAX_CC = 511;
+
+/** A controller number 0..511 from an opcode name, or undefined (with a warning). */
 function controller(op: SfzOpcode, cc: number, ctx: SfzContext): number | undefined {
-  if (cc <= 127) return cc;
-  ctx.fail(op, `names controller ${cc} (give 0..127)`);
+  if (cc <= MAX_CC) return cc;
+  ctx.fail(op, `names controller ${cc} (give 0..${MAX_CC})`);
   return undefined;
 }
 
