@@ -13,7 +13,9 @@
  * command record) and copied into the voice at note start. Never: libm,
  * allocation, locks, I/O.
  *
- * Wiring into the engine (not done yet: rt_voice.c is being split):
+ * Wiring into the engine (done by rt_vctl.c and rt_voice.c's voice_run_ext,
+ * as planned here except that the context lives in s->vctl->ctx and the zone
+ * filter keeps its own loop):
  *   - ms_sampler_t: an rt_fx_ctx_t filled once on CT after ctl_tables_build
  *     ({sample_rate, 1/sample_rate, s->tan_table, s->sine}).
  *   - CT, per note: the command record's rows become an rt_fx_note_params_t
