@@ -403,6 +403,7 @@ export class Session {
       }
       report.tempo = snap.tempo;
       report.swapFrame = this.frameOfTick(swapTick);
+      this.#tempoChanged(beat, snap.rampBeats && !first ? snap.rampBeats : 0);
     }
     this.#declaredTempo = snap.tempo;
     return report;
@@ -420,7 +421,23 @@ export class Session {
     const beat = this.beatOfTick(this.#cursor);
     if (rampBeats > 0) this.sampler.clock.rampTempo(bpm, beat, beat + rampBeats);
     else this.sampler.clock.setTempo(bpm, beat);
+    this.#tempoChanged(beat, rampBeats);
     return beat;
+  }
+
+  /**
+   * Tell the engine the new cycle rate (orbit delays in cycles follow it) at a
+   * tempo change, and at the end of a ramp; within a ramp, notes update it.
+   * Nothing until a note has used the tempo (#syncCps).
+   */
+  #tempoChanged(beat: number, rampBeats: number): void {
+    if (this.#sentCps === undefined) return;
+    const bpc = this.beatsPerCycle;
+    for (const b of rampBeats > 0 ? [beat, beat + rampBeats] : [beat]) {
+      const cps = this.sampler.clock.bpmAt(b) / 60 / bpc;
+      this.sampler.setCyclesPerSecond(cps, this.sampler.clock.beatsToFrames(b));
+      this.#sentCps = cps;
+    }
   }
 
   /**
