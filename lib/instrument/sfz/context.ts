@@ -22,6 +22,9 @@ import type { SfzOpcode, SfzOrigin, SfzProblem } from "./parse.ts";
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** The controllers sfizz starts at other values than 0 (its Synth's default CC values). */
+const SFIZZ_CC_DEFAULTS: ReadonlyMap<number, number> = new Map([[7, 100], [10, 64], [11, 127]]);
+
 /** One family of opcodes reported together: its first place, names and uses. */
 interface FamilyCount {
   entry: SfzProblem;
@@ -42,6 +45,14 @@ export class SfzContext {
   keyswitchDefault: number | undefined;
   /** Initial controller values (set_ccN, 0..127; set_hdccN scaled to 0..127). */
   readonly ccDefaults = new Map<number, number>();
+
+  /**
+   * A controller's value before any is received: set_ccN, else sfizz's
+   * defaults (volume CC7 100, pan CC10 64, expression CC11 127), else 0.
+   */
+  initialCc(cc: number): number {
+    return this.ccDefaults.get(cc) ?? SFIZZ_CC_DEFAULTS.get(cc) ?? 0;
+  }
   /** Controller names (label_ccN). */
   readonly ccLabels = new Map<number, string>();
   /** Bad values ignored (counted for the message when nothing is playable). */

@@ -452,6 +452,7 @@ Deno.test("SFZ: amplitude_onccN and volume_onccN at the controllers' initial val
 <region> sample=square.wav amplitude_oncc7=100 amplitude_curvecc7=4
 <region> sample=user.wav amplitude_oncc20=100 amplitude_curvecc20=9
 <region> sample=vol.wav volume_oncc7=-12
+<region> sample=expression.wav amplitude_oncc11=100 amplitude_oncc10=100
 <region> sample=silent.wav amplitude_oncc1=100
 <curve> curve_index=9 v000=0 v064=0.25 v127=1`);
   const gains = Object.fromEntries(r.definition.zones.map((z) => [z.sample, z.gainDb ?? 0]));
@@ -463,6 +464,7 @@ Deno.test("SFZ: amplitude_onccN and volume_onccN at the controllers' initial val
     "square.wav",
     "user.wav",
     "vol.wav",
+    "expression.wav",
   ]);
   const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
   near(gains["half.wav"]!, db(0.5));
@@ -471,6 +473,7 @@ Deno.test("SFZ: amplitude_onccN and volume_onccN at the controllers' initial val
   near(gains["square.wav"]!, db(0.25));
   near(gains["user.wav"]!, db(0.25));
   near(gains["vol.wav"]!, -6);
+  near(gains["expression.wav"]!, db(64 / 127)); // sfizz starts CC11 at 127, CC10 at 64
   assert.ok(
     r.warnings.some((w) =>
       /^1 <region> cannot sound .* silent \(amplitude_onccN\)/.test(w.message)

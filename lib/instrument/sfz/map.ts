@@ -147,7 +147,7 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
         summary.regions++;
         const own = compile(ctx, header.opcodes);
         const r = regionOf([...global, ...master, ...group, ...own]);
-        const initial = (cc: number) => ctx.ccDefaults.get(cc) ?? 0;
+        const initial = (cc: number) => ctx.initialCc(cc);
         const playable = r.sample !== undefined && !r.generator;
         const xfGain = playable ? crossfadeGainAtRest(r, initial) : 1;
         const level = playable ? levelAtRest(r, initial, curves) : { amplitude: 1, db: 0 };

@@ -115,7 +115,8 @@ export function freshRegion(): RegionState {
 
 /**
  * Why a region never sounds while every controller holds its initial value
- * (set_ccN, else 0, as sfizz starts), or undefined when it may: loccN/hiccN
+ * (set_ccN, else sfizz's defaults: 100 for CC7, 64 for CC10, 127 for CC11,
+ * 0 for the others), or undefined when it may: loccN/hiccN
  * are not played yet, so such a layer would otherwise sound with all others.
  *
  * @param r the region, all opcodes applied
