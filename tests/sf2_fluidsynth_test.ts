@@ -3,10 +3,11 @@
  * timgm6mb-soundfont): a GM song written by tests/sf2_compare.ts, rendered by
  * both, measured note by note. Limits: the note starts within one FluidSynth
  * block (64 frames) of FluidSynth's, pitch within 1 cent, level within 2 dB,
- * octave bands (those within 40 dB of the loudest) up to 2 kHz within 3 dB
- * after the level difference, and 4 and 8 kHz within 12 dB (measured: our
- * top octaves run 5 dB under FluidSynth's on the 22 kHz bass sample and 11 dB
- * under on the snare; not explained yet). Notes whose presets use generators the engine does not
+ * octave bands (those within 40 dB of the loudest) within 3 dB after the
+ * level difference. FluidSynth plays a full-scale sine 1.1 dB above the
+ * SoundFont level (measured: -10.94 against -12.04 dBFS RMS, centre pan, no
+ * attenuation); we play the specified level, so most notes measure ~1.1 dB
+ * under FluidSynth's, inside the limit. Notes whose presets use generators the engine does not
  * play yet are measured and printed, not held to the limits.
  *
  * @module
@@ -78,8 +79,9 @@ Deno.test({
           failures.push(`${what}: pitch ${c.pitchCents.toFixed(2)} cents off`);
         }
         if (Math.abs(c.levelDb) > 2) failures.push(`${what}: level ${c.levelDb.toFixed(2)} dB off`);
-        if (worstBand > 3) failures.push(`${what}: a band ${worstBand.toFixed(1)} dB off`);
-        if (worstHigh > 12) failures.push(`${what}: a top band ${worstHigh.toFixed(1)} dB off`);
+        if (Math.max(worstBand, worstHigh) > 3) {
+          failures.push(`${what}: a band ${Math.max(worstBand, worstHigh).toFixed(1)} dB off`);
+        }
       }
       assert.deepEqual(failures, []);
     } finally {

@@ -12,6 +12,7 @@ import { InstrumentDefinitionError } from "../lib/errors.ts";
 import { loadMidiFile } from "../lib/midi/smf.ts";
 import { runPerformance } from "../lib/runners/performance.ts";
 import { renderMidiFile } from "../lib/runners/render_midi.ts";
+import { renderSet } from "../lib/runners/render_set.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SONG = `${ROOT}/examples/midi/song.mid`;
@@ -86,6 +87,55 @@ Deno.test({
           /Cannot load SoundFont ".*none\.sf2": no such file/.test(e.message),
       );
     } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "Strudel's gm_* names load the GM bank's presets in sets and scripts (MS_GM_FONT)",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const before = Deno.env.get("MS_GM_FONT");
+    Deno.env.set("MS_GM_FONT", FONT);
+    try {
+      await Deno.writeTextFile(
+        `${dir}/set.ts`,
+        `import { defineSet, note } from "${ROOT}/lib/live/mod.ts";
+export default defineSet((set) => {
+  // the default sound table does not list gm_* names yet: declared here
+  for (const n of ["gm_electric_bass_finger", "gm_synth_strings_1"]) set.sound(n, { instrument: n });
+  set.play("bass", note("c2 eb2 g2 bb1").s("gm_electric_bass_finger"));
+  set.play("pad", note("<[c4,eb4,g4]>").s("gm_synth_strings_1").legato(1));
+});
+`,
+      );
+      const warnings: string[] = [];
+      const r = await renderSet(`${dir}/set.ts`, {
+        out: `${dir}/set.wav`,
+        cycles: 2,
+        onWarning: (w) => warnings.push(w),
+      });
+      assert.ok(r.peak > 0.01, `peak ${r.peakDb} dBFS`);
+      assert.ok(r.voicesPeak >= 4, `${r.voicesPeak} voices: a bass note and a three-note pad`);
+      // the presets came from the font: their warnings name it with bank:program
+      assert.ok(warnings.some((w) => w.includes("TimGM6mb.sf2#0:50")), warnings.join("\n"));
+      // and in performance scripts: ctx.instrument("gm_...") is that preset, named so
+      await Deno.writeTextFile(
+        `${dir}/p.ts`,
+        `export default async function (ctx) {
+  const p = await ctx.instrument("gm_acoustic_grand_piano");
+  if (p.name !== "gm_acoustic_grand_piano") throw new Error("named " + p.name);
+  p.noteOn(60, 100, { at: { seconds: 0 } });
+}
+`,
+      );
+      const q = await runPerformance(`${dir}/p.ts`, { out: `${dir}/p.wav`, seconds: 1 });
+      assert.ok(q.peak > 0.01, `peak ${q.peakDb} dBFS`);
+    } finally {
+      if (before === undefined) Deno.env.delete("MS_GM_FONT");
+      else Deno.env.set("MS_GM_FONT", before);
       await Deno.remove(dir, { recursive: true });
     }
   },

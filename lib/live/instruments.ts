@@ -15,8 +15,19 @@ import { resolve } from "node:path";
 import { PROJECT_ROOT } from "../ffi/build.ts";
 import type { Instrument } from "../engine/instrument.ts";
 import type { Sampler } from "../engine/sampler.ts";
-import { loadInstrument, readDefinition } from "../instrument/mod.ts";
+import { findDefinition, loadInstrument, readDefinition } from "../instrument/mod.ts";
 import { isSoundFontPath, loadSoundFontPreset, splitPresetPath } from "../instrument/sf2/load.ts";
+import { defaultGmFont, GM_FONTS, gmProgram } from "../instrument/sf2/gm_names.ts";
+import { InstrumentDefinitionError } from "../errors.ts";
+
+/** Is there a definition file for `name` in `dir` (.ts, .sfz or .json)? */
+function definitionExists(dir: string, name: string): boolean {
+  try {
+    return Deno.statSync(findDefinition(dir, name)).isFile;
+  } catch {
+    return false;
+  }
+}
 
 interface SampleStamp {
   path: string;
@@ -99,7 +110,25 @@ export class InstrumentCache {
    * @throws {InstrumentDefinitionError} for a bad or missing definition.
    */
   async get(name: string, retire?: (old: Instrument) => void): Promise<CachedInstrument> {
-    if (isSoundFontPath(name)) return await this.#soundFont(name, retire);
+    if (isSoundFontPath(name)) return await this.#soundFont(name, name, retire);
+    const gm = gmProgram(name);
+    if (gm !== undefined && !this.#paths.has(name) && !definitionExists(this.#dir, name)) {
+      // Strudel's gm_* names: the GM bank's preset, unless instruments/ has that name
+      const font = defaultGmFont();
+      if (!font) {
+        throw new InstrumentDefinitionError(
+          `Cannot load "${name}": no General MIDI SoundFont installed (looked for ${
+            GM_FONTS.join(", ")
+          })`,
+          {
+            file: this.pathOf(name),
+            hint:
+              "apt-get install timgm6mb-soundfont (6 MB) or fluid-soundfont-gm, or set MS_GM_FONT",
+          },
+        );
+      }
+      return await this.#soundFont(name, `${font}#0:${gm}`, retire);
+    }
     if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name)) {
       throw new RangeError(
         `Cannot load instrument "${name}": use a name like "piano" or "drums/kit" (letters, digits, _ - /)`,
@@ -160,9 +189,17 @@ export class InstrumentCache {
     return entry;
   }
 
-  /** A SoundFont preset ("font.sf2#bank:program"): reloaded when the font file changes. */
-  async #soundFont(name: string, retire?: (old: Instrument) => void): Promise<CachedInstrument> {
-    const file = resolve(splitPresetPath(name).file);
+  /**
+   * A SoundFont preset (`spec` = "font.sf2#bank:program") under `name`: the
+   * instrument is called `name` (when it fits the engine's 63 bytes) so MIDI
+   * maps can name it; reloaded when the font file changes.
+   */
+  async #soundFont(
+    name: string,
+    spec: string,
+    retire?: (old: Instrument) => void,
+  ): Promise<CachedInstrument> {
+    const file = resolve(splitPresetPath(spec).file);
     const old = this.#entries.get(name);
     let st: Deno.FileInfo | undefined;
     try {
@@ -171,18 +208,19 @@ export class InstrumentCache {
       // the loader reports the missing file
     }
     const stamp = `${st?.mtime?.getTime() ?? 0}:${st?.size ?? 0}`;
-    if (old && old.defHash === stamp && old.instrument.alive) {
+    if (old && old.defHash === `${spec}:${stamp}` && old.instrument.alive) {
       this.hits++;
       return old;
     }
-    const instrument = await loadSoundFontPreset(this.#sampler, name, {
+    const instrument = await loadSoundFontPreset(this.#sampler, spec, {
       ...(this.#onWarning ? { onWarning: this.#onWarning } : {}),
+      ...(new TextEncoder().encode(name).length <= 63 ? { name } : {}),
     });
     const entry: Entry = {
       name,
       instrument,
-      key: `${name}:${stamp}`,
-      defHash: stamp,
+      key: `${spec}:${stamp}`,
+      defHash: `${spec}:${stamp}`,
       samples: [],
       framesForKey: () => undefined,
     };

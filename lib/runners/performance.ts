@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../ffi/build.ts";
 import { findDefinition, loadInstrument } from "../instrument/mod.ts";
 import { isSoundFontPath, loadSoundFontPreset } from "../instrument/sf2/load.ts";
+import { defaultGmFont, gmProgram } from "../instrument/sf2/gm_names.ts";
 import { MidiSamplerError, PerformanceScriptError } from "../errors.ts";
 import type { Instrument } from "../engine/instrument.ts";
 import type { Performance, PerformanceContext } from "../engine/performance_context.ts";
@@ -141,12 +142,23 @@ export async function runScript(
     seconds,
     seed,
     instrument(name: string): Promise<Instrument> {
-      if (isSoundFontPath(name)) {
-        // a SoundFont preset: "font.sf2#bank:program", relative to the working directory
+      // a SoundFont preset: "font.sf2#bank:program" (relative to the working
+      // directory), or a Strudel gm_* name without a definition of its own
+      const gm = gmProgram(name), gmFont = gm === undefined ? undefined : defaultGmFont();
+      const own = gm !== undefined && (() => {
+        try {
+          return Deno.statSync(findDefinition(instrumentsDir, name)).isFile;
+        } catch {
+          return false;
+        }
+      })();
+      if (isSoundFontPath(name) || (gmFont !== undefined && !own)) {
         let p = cache.get(name);
         if (!p) {
-          p = loadSoundFontPreset(sampler, name, {
+          p = loadSoundFontPreset(sampler, gmFont ? `${gmFont}#0:${gm}` : name, {
             ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+            // named as asked (when it fits 63 bytes): MIDI maps refer to it by that name
+            ...(new TextEncoder().encode(name).length <= 63 ? { name } : {}),
           });
           cache.set(name, p);
         }

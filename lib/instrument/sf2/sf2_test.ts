@@ -10,6 +10,7 @@ import { risingCrossingHz } from "../../../tests/audio_analysis.ts";
 import { Sampler } from "../../engine/sampler.ts";
 import { InstrumentDefinitionError } from "../../errors.ts";
 import { gmSlots } from "./gm.ts";
+import { GM_PROGRAMS } from "./gm_names.ts";
 import { listPresets, loadSoundFontPreset, splitPresetPath } from "./load.ts";
 import { parseSoundFont } from "./riff.ts";
 import { GEN, presetZones } from "./zones.ts";
@@ -329,6 +330,14 @@ Deno.test({
       await Deno.remove(file);
     }
   },
+});
+
+Deno.test("Strudel's gm_* names cover the 128 GM programs once each (gm_piano also by its four GM names)", () => {
+  const programs = [...GM_PROGRAMS.values()];
+  assert.deepEqual([...new Set(programs)].sort((a, b) => a - b), [...Array(128).keys()]);
+  assert.equal(GM_PROGRAMS.size, 124 + 5); // gm_piano and the four GM piano names for 0..3
+  assert.equal(GM_PROGRAMS.get("gm_synth_strings_1"), 50);
+  assert.equal(GM_PROGRAMS.get("gm_lead_8_bass_lead"), 87);
 });
 
 Deno.test("GM slots follow bank select at the program change", () => {

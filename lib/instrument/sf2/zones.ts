@@ -17,6 +17,7 @@
  *
  * @module
  */
+import type { Controls } from "../../engine/controls.ts";
 import type { ZoneOptions } from "../../engine/options.ts";
 import type { Sf2Generator, Sf2Sample, Sf2Zone, SoundFont } from "./riff.ts";
 
@@ -39,6 +40,9 @@ export const GEN = {
   chorusEffectsSend: 15,
   reverbEffectsSend: 16,
   pan: 17,
+  delayModLFO: 21,
+  freqModLFO: 22,
+  delayVibLFO: 23,
   freqVibLFO: 24,
   delayModEnv: 25,
   attackModEnv: 26,
@@ -114,11 +118,12 @@ const INSTRUMENT_ONLY = new Set<number>([
  * what `unsupported` reports. A generator at its default is not reported.
  */
 const UNSUPPORTED_FAMILY: Readonly<Record<number, string>> = {
-  [GEN.modLfoToPitch]: "modulation LFO",
-  [GEN.modLfoToFilterFc]: "modulation LFO",
-  [GEN.modLfoToVolume]: "modulation LFO",
-  [GEN.vibLfoToPitch]: "vibrato LFO",
-  [GEN.modEnvToPitch]: "modulation envelope to pitch",
+  [GEN.modLfoToFilterFc]: "modulation LFO to filter/volume",
+  [GEN.modLfoToVolume]: "modulation LFO to filter/volume",
+  [GEN.delayModLFO]: "LFO delay",
+  [GEN.delayVibLFO]: "LFO delay",
+  [GEN.delayModEnv]: "modulation envelope delay/hold",
+  [GEN.holdModEnv]: "modulation envelope delay/hold",
   [GEN.chorusEffectsSend]: "chorus send",
   [GEN.reverbEffectsSend]: "reverb send",
   [GEN.delayVolEnv]: "volume envelope delay",
@@ -261,7 +266,13 @@ export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
         const o = Number(oper);
         const v = value(o);
         // a delay under 10 ms (-7973 timecents) is not worth a warning
-        if (v !== (DEFAULTS[o] ?? 0) && !(o === GEN.delayVolEnv && v <= -7973)) note(family);
+        const timed = o === GEN.delayVolEnv || o === GEN.delayModLFO || o === GEN.delayVibLFO ||
+          o === GEN.delayModEnv || o === GEN.holdModEnv;
+        if (v !== (DEFAULTS[o] ?? 0) && !(timed && v <= -7973)) note(family);
+        // a modulation LFO to pitch beside a vibrato LFO: only the vibrato plays
+        if (o === GEN.modLfoToPitch && v !== 0 && value(GEN.vibLfoToPitch) !== 0) {
+          note("modulation LFO to pitch beside the vibrato LFO");
+        }
       }
       vibratoRateHz ??= absCentsHz(value(GEN.freqVibLFO));
       zones.push(engineZone(sampleIndex, sample, value, keys, vels));
@@ -341,15 +352,44 @@ function engineZone(
     // The modulation envelope to the cutoff as the engine's filter envelope
     // (linear attack, decay to sustain, release; no delay or hold stage).
     if (modEnvCents !== 0) {
+      // SF2's modulation envelope falls linearly (decay T reaches sustain s
+      // after T·(1-s)); the engine's filter envelope falls exponentially,
+      // timed to -60 dB. Equal areas under the fall: T60 = 3.45·T·(1-s).
+      const sus = 1 - clamp(value(GEN.sustainModEnv), 0, 1000) / 1000;
+      const t60 = (t: number, span: number) => clamp(3.45 * t * Math.max(0.05, span), 0, 60);
       options.filter.envelope = {
         depthCents: clamp(modEnvCents, -12000, 12000),
         attack: clamp(timecents(value(GEN.attackModEnv)), 0, 60),
-        decay: clamp(timecents(value(GEN.decayModEnv)), 0, 60),
-        sustain: 1 - clamp(value(GEN.sustainModEnv), 0, 1000) / 1000,
-        release: clamp(timecents(value(GEN.releaseModEnv)), 0, 60),
+        decay: t60(timecents(value(GEN.decayModEnv)), 1 - sus),
+        sustain: sus,
+        release: t60(timecents(value(GEN.releaseModEnv)), sus),
       };
     }
   }
+  // Per-note controls (the engine's superdough-style table): the modulation
+  // envelope to pitch as the pitch envelope, the vibrato LFO (else the
+  // modulation LFO to pitch) as vibrato. SF2 LFOs are triangles, the
+  // engine's vibrato a sine; LFO delays are not played (reported).
+  const controls: Controls = {};
+  const modEnvPitch = value(GEN.modEnvToPitch);
+  if (modEnvPitch !== 0) {
+    controls.penv = clamp(modEnvPitch / 100, -96, 96);
+    // the control envelopes are linear: the time SF2's ramp takes
+    const sus = 1 - clamp(value(GEN.sustainModEnv), 0, 1000) / 1000;
+    controls.pattack = clamp(timecents(value(GEN.attackModEnv)), 0, 60);
+    controls.pdecay = clamp(timecents(value(GEN.decayModEnv)) * (1 - sus), 0.001, 60);
+    controls.psustain = sus;
+    controls.prelease = clamp(timecents(value(GEN.releaseModEnv)) * sus, 0.001, 60);
+  }
+  const vibCents = value(GEN.vibLfoToPitch), modLfoCents = value(GEN.modLfoToPitch);
+  if (vibCents !== 0 || modLfoCents !== 0) {
+    const [cents, freq] = vibCents !== 0
+      ? [vibCents, value(GEN.freqVibLFO)]
+      : [modLfoCents, value(GEN.freqModLFO)];
+    controls.vib = clamp(absCentsHz(freq), 0, 100);
+    controls.vibmod = clamp(Math.abs(cents) / 100, 0, 48);
+  }
+  if (Object.keys(controls).length) options.controls = controls;
   return { sample: sampleIndex, endOffset: Math.min(0, endOffset), options };
 }
 
