@@ -17,6 +17,12 @@ import type { Instrument } from "../engine/instrument.ts";
 import type { Sampler } from "../engine/sampler.ts";
 import { findDefinition, loadInstrument, readDefinition } from "../instrument/mod.ts";
 import { isSoundFontPath, loadSoundFontPreset, splitPresetPath } from "../instrument/sf2/load.ts";
+import {
+  isPackInstrument,
+  loadPackInstrument,
+  packInstrumentFiles,
+  prefetchPackSamples,
+} from "../instrument/packs.ts";
 import { defaultGmFont, GM_FONTS, gmProgram } from "../instrument/sf2/gm_names.ts";
 import { InstrumentDefinitionError } from "../errors.ts";
 
@@ -44,6 +50,8 @@ export interface CachedInstrument {
   readonly key: string;
   /** Frames of the sample of the first zone holding `key` (for `begin`), if any. */
   framesForKey(key: number): number | undefined;
+  /** Whether some zone plays `key` (absent: not known). */
+  covers?(key: number): boolean;
 }
 
 interface Entry extends CachedInstrument {
@@ -110,6 +118,7 @@ export class InstrumentCache {
    * @throws {InstrumentDefinitionError} for a bad or missing definition.
    */
   async get(name: string, retire?: (old: Instrument) => void): Promise<CachedInstrument> {
+    if (isPackInstrument(name)) return await this.#pack(name, retire);
     if (isSoundFontPath(name)) return await this.#soundFont(name, name, retire);
     const gm = gmProgram(name);
     if (gm !== undefined && !this.#paths.has(name) && !definitionExists(this.#dir, name)) {
@@ -182,6 +191,8 @@ export class InstrumentCache {
         }
         return n;
       },
+      covers: (k: number) =>
+        definition.zones.some((z) => !z.keys || (z.keys[0] <= k && k <= z.keys[1])),
     };
     this.#entries.set(name, entry);
     this.loads++;
@@ -223,6 +234,60 @@ export class InstrumentCache {
       defHash: `${spec}:${stamp}`,
       samples: [],
       framesForKey: () => undefined,
+    };
+    this.#entries.set(name, entry);
+    this.loads++;
+    if (old && old.instrument !== instrument) retire?.(old.instrument);
+    return entry;
+  }
+
+  /**
+   * Start decoding, in parallel, the samples of the pack sounds among `names`
+   * that are not loaded yet (`get` then takes them one by one, in order).
+   *
+   * @param names Instrument names about to be asked for.
+   */
+  prefetch(names: Iterable<string>): void {
+    const fresh = [...names].filter((n) =>
+      isPackInstrument(n) && !this.#entries.get(n)?.instrument.alive
+    );
+    prefetchPackSamples(this.#sampler, fresh);
+  }
+
+  /** A pack sound's instrument ("sample:<file>"): reloaded when its files change. */
+  async #pack(name: string, retire?: (old: Instrument) => void): Promise<CachedInstrument> {
+    const old = this.#entries.get(name);
+    const files = packInstrumentFiles(name);
+    const stamp = files.map((f) => {
+      try {
+        const st = Deno.statSync(f);
+        return `${st.mtime?.getTime() ?? 0}:${st.size}`;
+      } catch {
+        return "-";
+      }
+    }).join("|");
+    if (old && old.defHash === stamp && old.instrument.alive) {
+      this.hits++;
+      return old;
+    }
+    const instrument = await loadPackInstrument(this.#sampler, name);
+    const sampler = this.#sampler;
+    let frames: number | undefined;
+    const entry: Entry = {
+      name,
+      instrument,
+      key: `${name}:${stamp}`,
+      defHash: stamp,
+      samples: [],
+      framesForKey: () => {
+        if (files.length !== 1) return undefined;
+        if (frames === undefined) {
+          const sample = sampler.loadSample(files[0]!);
+          frames = sample.info.frames;
+          sample.dispose();
+        }
+        return frames;
+      },
     };
     this.#entries.set(name, entry);
     this.loads++;

@@ -295,7 +295,8 @@ export class Session {
     const rel = cur - curAnchor.tick;
     const swapTick = curAnchor.tick + Math.ceil(rel / quantum - 1e-9) * quantum;
 
-    const sounds = { ...DEFAULT_SOUNDS, ...snap.sounds };
+    // pack sounds (samples(), Strudel's prebake) load when played: not in `needed` below
+    const sounds = { ...DEFAULT_SOUNDS, ...snap.packSounds, ...snap.sounds };
     const meter = { beatsPerCycle: snap.beatsPerCycle, beatsPerBar: snap.beatsPerBar };
     const seed = this.#opts.seed ?? 1;
     // the first cycles of every part: a part that throws there fails the reload
@@ -311,7 +312,10 @@ export class Session {
       // instruments: every sound the new parts use soon
       for (const ev of events) {
         const r = resolveControls(ev.value, sounds);
-        if (r && typeof r === "object") needed.add(r.instrument);
+        if (r && typeof r === "object") {
+          needed.add(r.instrument);
+          for (const v of sounds[r.sound]?.variants ?? []) needed.add(v); // every file of a sample sound
+        }
       }
     }
     // and the set's own sounds
@@ -322,6 +326,7 @@ export class Session {
     }
     const loaded: CachedInstrument[] = [];
     const before = new Map(this.#instruments);
+    this.#opts.instruments.prefetch(needed); // sample files decode in parallel
     for (const name of needed) {
       loaded.push(await this.#opts.instruments.get(name, (old) => this.#retire(old)));
     }
@@ -589,6 +594,8 @@ export class Session {
       for (const problem of r.problems) {
         this.#warn(`part:${partName}:${problem}`, `part "${partName}": ${problem}`);
       }
+      const said = this.#sounds[r.sound]?.note;
+      if (said) this.#warn(`sound:${r.sound}`, said);
       const cached = this.#instruments.get(r.instrument);
       if (!cached) {
         this.#warn(
@@ -596,6 +603,12 @@ export class Session {
           `part "${partName}": instrument "${r.instrument}" (sound "${r.sound}") is not loaded: reload the set to load it`,
         );
         continue;
+      }
+      if (cached.covers && !cached.covers(r.note)) {
+        this.#warn(
+          `range:${r.instrument}`,
+          `part "${partName}": note ${r.note} is outside the keys instrument "${r.instrument}" plays (sound "${r.sound}"): it sounds nothing`,
+        );
       }
       this.#schedule(partName, ev, r, cached, clock.sampleRate);
     }

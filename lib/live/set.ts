@@ -14,11 +14,13 @@
  *
  * @module
  */
+import { dirname, isAbsolute } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseMidiMap } from "../midi/compile.ts";
 import type { MidiMap, MidiMapInput } from "../midi/schema.ts";
 import type { PerformanceContext } from "../engine/performance_context.ts";
 import type { SoundMapping } from "../pattern/controls.ts";
+import { prebakeSounds, samplesCall } from "./sample_packs.ts";
 import type { PartDefinition } from "./source.ts";
 
 /** When a reload's new parts take over. */
@@ -71,6 +73,18 @@ export interface SetContext {
     code: string,
     options?: { file?: string; onNote?: ((text: string) => void) | undefined },
   ): Promise<void>;
+  /**
+   * Add a sample pack's sounds, as Strudel's `samples()` does
+   * (lib/live/sample_packs.ts): a Dirt-Samples-style folder, a `strudel.json`
+   * map (file or object), `github:owner/repo` or a URL (read from the sample
+   * directory: `--samples`, `$MS_SAMPLES`, `~/.local/share/midi-sampler/samples`).
+   * Relative paths start at the set's folder. A pack that is not there is
+   * noted once, naming where to put it; the set plays without it.
+   *
+   * @param what The pack.
+   * @param base The base of a map's files (`samples(map, base)`).
+   */
+  samples(what: string | Record<string, unknown>, base?: string): void;
   /** The session seed (`--seed`). */
   readonly seed: number;
 }
@@ -91,6 +105,11 @@ export interface SetSnapshot {
   notes?: string[];
   /** Strudel code asked for a piano roll (`pianoroll`, `punchcard`) of its parts. */
   draw?: boolean;
+  /**
+   * Sounds of sample packs (`samples()`, Strudel's prebake): under the set's
+   * own `sounds`; their instruments load when a part plays them.
+   */
+  packSounds?: Record<string, SoundMapping>;
 }
 
 /** A set function. */
@@ -221,7 +240,19 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
       const cps = snap.tempo === undefined
         ? lastCps.get(options.file ?? "")
         : snap.tempo / 60 / bpc();
+      const tell = (text: string) => {
+        if (options.onNote) options.onNote(text);
+        else (snap.notes ??= []).push(text);
+      };
+      // what Strudel's REPL has without samples(): under what the code loads
+      snap.packSounds = { ...prebakeSounds().sounds, ...snap.packSounds };
+      const codeDir = options.file && isAbsolute(options.file) ? dirname(options.file) : Deno.cwd();
       await evaluateStrudel(code, {
+        samples(what, base) {
+          const added = samplesCall(what, base, codeDir);
+          snap.packSounds = { ...snap.packSounds, ...added.sounds };
+          for (const text of added.notes) tell(text);
+        },
         play(name, pattern, declaredAt) {
           if (snap.parts.has(name)) {
             throw new RangeError(`Cannot play part "${name}": the set declares it twice`);
@@ -244,6 +275,12 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
         ...(options.file === undefined ? {} : { file: options.file }),
         ...(cps === undefined ? {} : { cps }),
       });
+    },
+    samples(what, base) {
+      const caller = callerOf(new Error().stack ?? "");
+      const added = samplesCall(what, base, caller ? dirname(caller.file) : Deno.cwd());
+      snap.packSounds = { ...snap.packSounds, ...added.sounds };
+      if (added.notes.length) (snap.notes ??= []).push(...added.notes);
     },
     midi(map) {
       if (snap.midiMap) {

@@ -44,6 +44,8 @@ export interface StrudelSink {
   note(text: string): void;
   /** The code asked for a piano roll (`pianoroll`, `punchcard`): drawn where there is a terminal. */
   draw?(): void;
+  /** `samples(what, base)`: a sample pack's sounds (lib/live/sample_packs.ts); absent: noted. */
+  samples?(what: unknown, base: unknown): void;
 }
 
 /** Options of {@linkcode evaluateStrudel}. */
@@ -359,8 +361,9 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
       eachTransform = fn;
       return strudel.silence;
     },
-    samples: (what: unknown) => {
-      note(NOTE_SAMPLES(typeof what === "string" ? `"${what}"` : "{...}"));
+    samples: (what: unknown, base?: unknown) => {
+      if (sink.samples) sink.samples(what, base);
+      else note(NOTE_SAMPLES(typeof what === "string" ? `"${what}"` : "{...}"));
       return Promise.resolve();
     },
     slider: (value: unknown) => (note(NOTE_VISUAL), strudel.reify(value)),

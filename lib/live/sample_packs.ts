@@ -1,0 +1,133 @@
+/**
+ * Sample packs in a set: what `samples(...)` adds (in a `.strudel` file, in
+ * `set.strudel(code)` or as `set.samples(...)`), and the sounds Strudel's
+ * REPL has without asking (its prebake).
+ *
+ * Thread: CT. Only lists files (lib/instrument/packs.ts): the sound names
+ * map to pack instruments that the session loads when a part plays them.
+ *
+ * Strudel's prebake, looked for under the sample directory
+ * (`--samples`, `$MS_SAMPLES`, `~/.local/share/midi-sampler/samples`):
+ * `tidalcycles/uzu-drumkit` (bd, sd, hh, ...), `ritchse/tidal-drum-machines`
+ * (`bank("RolandTR808")`), and the Dirt-Samples names the REPL registers
+ * (`tidalcycles/dirt-samples`: casio, crow, insect, wind, jazz, metal, east,
+ * space, numbers, num). A pack that is not there leaves its names to the
+ * project's own sounds (bd, sd, hh, cp, oh from the shipped drums, piano from
+ * the epiano), each with one note when it first plays.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { DEFAULT_SOUNDS, type SoundMapping } from "../pattern/controls.ts";
+import {
+  type Pack,
+  packInstruments,
+  type PackSound,
+  readPack,
+  readSampleMap,
+  SAMPLE_ROOT_NOTE,
+  samplesRoot,
+} from "../instrument/packs.ts";
+
+/** Sound names and notes a `samples()` call or the prebake adds. */
+export interface PackSounds {
+  /** Sound name (lower case) to mapping. */
+  sounds: Record<string, SoundMapping>;
+  /** Notes to say once (absent packs, files left out). */
+  notes: string[];
+}
+
+function mappingOf(sound: PackSound, id: string): SoundMapping {
+  const names = packInstruments(sound, id);
+  return sound.kind === "list"
+    ? { instrument: names[0]!, variants: names, defaultNote: SAMPLE_ROOT_NOTE }
+    : { instrument: names[0]!, defaultNote: SAMPLE_ROOT_NOTE };
+}
+
+function soundsOf(pack: Pack, only?: ReadonlySet<string>): Record<string, SoundMapping> {
+  const out: Record<string, SoundMapping> = {};
+  for (const [name, sound] of pack.sounds) {
+    if (only && !only.has(name)) continue;
+    out[name] = mappingOf(sound, `${pack.path}#${name}`);
+  }
+  return out;
+}
+
+/**
+ * What a `samples(what, base)` call adds.
+ *
+ * @param what A folder, a JSON map file, `github:owner/repo`, a URL, or a sample map object.
+ * @param base The base for the map's files (`samples(map, base)`).
+ * @param baseDir The set's folder (relative paths start there).
+ * @returns The sounds, and the notes to say (an absent pack names where to put it).
+ * @throws {TypeError} for a sample map of the wrong shape; {SyntaxError} for bad JSON.
+ */
+export function samplesCall(what: unknown, base: unknown, baseDir: string): PackSounds {
+  const b = typeof base === "string" && base !== "" ? base : undefined;
+  if (typeof what === "string") {
+    const pack = readPack(what, baseDir, b);
+    if (!("sounds" in pack)) return { sounds: {}, notes: [pack.message] };
+    return { sounds: soundsOf(pack), notes: pack.notes };
+  }
+  const read = readSampleMap(what, "samples({...})", baseDir, b);
+  const pack: Pack = { source: "{...}", path: join(baseDir, "{map}"), ...read };
+  return { sounds: soundsOf(pack), notes: read.notes };
+}
+
+/** The Dirt-Samples names Strudel's REPL registers (its prebake's inline map). */
+export const PREBAKE_DIRT = [
+  "casio",
+  "crow",
+  "insect",
+  "wind",
+  "jazz",
+  "metal",
+  "east",
+  "space",
+  "numbers",
+  "num",
+] as const;
+
+/** The project's own sounds that stand in for a prebake name. */
+const STAND_INS: Record<string, { from: string; as: string }> = {
+  bd: { from: "tidalcycles/uzu-drumkit", as: "bd" },
+  sd: { from: "tidalcycles/uzu-drumkit", as: "sd" },
+  hh: { from: "tidalcycles/uzu-drumkit", as: "hh" },
+  oh: { from: "tidalcycles/uzu-drumkit", as: "oh" },
+  cp: { from: "tidalcycles/uzu-drumkit", as: "cp" },
+  piano: { from: "felixroos/dough-samples (piano.json)", as: "piano" },
+};
+
+/**
+ * The sounds Strudel's REPL has without a `samples()` call, from the sample
+ * directory when the packs are there, else the project's stand-ins (each
+ * with a note said when it first plays).
+ *
+ * @returns The sounds; `notes` is empty (the stand-ins carry theirs).
+ */
+export function prebakeSounds(): PackSounds {
+  const root = samplesRoot();
+  const sounds: Record<string, SoundMapping> = {};
+  const found = (repo: string) => {
+    const pack = readPack(`github:${repo}`, root);
+    return "sounds" in pack ? pack : undefined;
+  };
+  const dirt = found("tidalcycles/dirt-samples");
+  if (dirt) Object.assign(sounds, soundsOf(dirt, new Set(PREBAKE_DIRT)));
+  const tdm = found("ritchse/tidal-drum-machines");
+  if (tdm) Object.assign(sounds, soundsOf(tdm));
+  const uzu = found("tidalcycles/uzu-drumkit");
+  if (uzu) Object.assign(sounds, soundsOf(uzu));
+  for (const [name, { from, as }] of Object.entries(STAND_INS)) {
+    if (sounds[name]) continue;
+    const own = DEFAULT_SOUNDS[as];
+    if (!own) continue;
+    const where = join(root, ...from.split(" ")[0]!.split("/"));
+    sounds[name] = {
+      ...own,
+      note:
+        `sound "${name}": Strudel plays it from ${from}, which is not in ${where}: playing the project's "${as}" (${own.instrument}) instead`,
+    };
+  }
+  return { sounds, notes: [] };
+}
