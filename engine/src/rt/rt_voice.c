@@ -424,7 +424,7 @@ static void zone_filter_inplace(rt_voice_t *v, float *dl, float *dr, uint32_t n)
  * zone filter, the note's effect chain, then the gain ramp and pan into the
  * bus. Runs never cross a ramp end, so the effects' control segments hold.
  */
-static uint32_t voice_run_ext(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_t n, float *L, float *R,
+__attribute__((noinline)) static uint32_t voice_run_ext(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_t n, float *L, float *R,
                               uint32_t offset) {
   rt_vext_t *x = rt_vctl_of(s, v);
   float *dl = s->scratch, *dr = s->scratch + MS_CONTROL_FRAMES;
