@@ -55,6 +55,8 @@ export class SfzContext {
   }
   /** Controller names (label_ccN). */
   readonly ccLabels = new Map<number, string>();
+  /** Regions skipped because they can never play (for the message when nothing is playable). */
+  readonly skipped: SfzProblem[] = [];
   /** Bad values ignored (counted for the message when nothing is playable). */
   badValues = 0;
   readonly #warned = new Set<string>();
@@ -96,6 +98,22 @@ export class SfzContext {
     }
     f.names.add(name);
     f.uses++;
+  }
+
+  /**
+   * Warn once per kind (`key`), at the first place; later ones add to a
+   * count shown after the first message.
+   */
+  warnCounted(key: string, at: SfzOrigin, message: string): void {
+    const seen = this.#failures.get(key);
+    if (seen) {
+      seen.count++;
+      seen.entry.message = `${seen.text} (${seen.count} times; the first shown)`;
+      return;
+    }
+    const entry = { file: at.file, line: at.line, message };
+    this.#failures.set(key, { entry, text: message, count: 1 });
+    this.warnings.push(entry);
   }
 
   /** Write the family warnings' messages (call once, when every opcode is read). */
@@ -147,11 +165,18 @@ export class SfzContext {
   clamp(op: SfzOpcode, v: number, lo: number, hi: number): number {
     if (v >= lo && v <= hi) return v;
     const c = Math.min(hi, Math.max(lo, v));
-    this.warnOnce(
-      `clamp:${op.file}:${op.line}:${op.name}`,
-      op,
-      `${op.name}=${op.value} is outside ${lo}..${hi}: using ${c}`,
-    );
+    // once per opcode name and range, counted (a library's consistent hivel=128)
+    const key = `clamp\n${op.name.toLowerCase()}\n${lo}\n${hi}`;
+    const seen = this.#failures.get(key);
+    if (seen) {
+      seen.count++;
+      seen.entry.message = `${seen.text} (${seen.count} times)`;
+    } else {
+      const text = `${op.name}=${op.value} is outside ${lo}..${hi}: using ${c}`;
+      const entry = { file: op.file, line: op.line, message: text };
+      this.#failures.set(key, { entry, text, count: 1 });
+      this.warnings.push(entry);
+    }
     return c;
   }
 

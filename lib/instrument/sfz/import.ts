@@ -177,7 +177,9 @@ function whyNothingPlays(conv: SfzConversion, warnings: readonly SfzProblem[]): 
   }
   if (!summary.regions) why.push("the file has no <region> header");
   else {
-    const skips = warnings.filter((w) => w.message.startsWith("<region>"));
+    // skipped as never playing (map.ts), or rejected by the model (importSfz)
+    const rejected = warnings.filter((w) => w.message.endsWith("(region skipped)"));
+    const skips = [...summary.skipped, ...rejected];
     const skipped = skips.length;
     if (summary.silentAtRest) {
       why.push(
@@ -187,7 +189,7 @@ function whyNothingPlays(conv: SfzConversion, warnings: readonly SfzProblem[]): 
     if (skipped) {
       why.push(
         `${skipped} of ${summary.regions} regions were skipped (first: ${at(skips[0]!)}: ${
-          skips[0]!.message
+          skips[0]!.message.replace(/ \(region skipped\)$/, "")
         })`,
       );
     }

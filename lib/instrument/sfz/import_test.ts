@@ -349,11 +349,23 @@ Deno.test("SFZ: a region the model rejects is skipped with its line; the others 
   ]);
 });
 
+Deno.test("SFZ: regions skipped for the same kind of reason are one warning with the count", () => {
+  const r = load(`<region> key=60
+<region> key=61
+<region> sample=a.wav lokey=70 hikey=60
+<region> sample=b.wav lokey=80 hikey=70
+<region> sample=c.wav`);
+  assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
+    "1: <region> has no sample= (skipped) (2 times; the first shown)",
+    "3: <region> plays no key (lokey 70 is above hikey 60) (skipped) (2 times; the first shown)",
+  ]);
+});
+
 Deno.test("SFZ: a file without playable regions fails and says why", () => {
   assert.equal(
     errorOf("<group> key=60\n<region> key=61"),
     'Cannot import "/sfz/main.sfz": no playable <region> is left: 1 of 1 regions were skipped ' +
-      "(first: /sfz/main.sfz:2: <region> has no sample= (skipped))",
+      "(first: /sfz/main.sfz:2: <region> has no sample=)",
   );
   assert.equal(
     errorOf('<control> label_cc64=Pedal#include "Data/regions.sfz"\n#include "Data/nope.sfz"', {
@@ -366,11 +378,19 @@ Deno.test("SFZ: a file without playable regions fails and says why", () => {
   );
 });
 
-Deno.test("SFZ: out-of-range numbers are clamped with a warning", () => {
-  const r = load("<region> sample=a.wav lokey=200 hikey=300 pan=150");
+Deno.test("SFZ: out-of-range numbers are clamped with a warning, once per opcode with the count", () => {
+  const r = load(
+    "<region> sample=a.wav lokey=200 hikey=300 pan=150\n<region> sample=b.wav hivel=128\n" +
+      "<region> sample=c.wav hivel=129",
+  );
   assert.deepEqual(r.definition.zones[0]?.keys, [127, 127]);
   assert.equal(r.definition.zones[0]?.pan, 1);
-  assert.equal(r.warnings.length, 3);
+  assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
+    "1: lokey=200 is outside 0..127: using 127",
+    "1: hikey=300 is outside 0..127: using 127",
+    "1: pan=150 is outside -100..100: using 100",
+    "2: hivel=128 is outside 0..127: using 127 (2 times)",
+  ]);
 });
 
 Deno.test("SFZ: unsupported opcodes are one warning per family, with counts and the first place", () => {

@@ -58,6 +58,8 @@ export interface SfzConversion {
     includeFailures: SfzParse["includeFailures"];
     /** Values that swallowed a directive (`label_cc1=x#include "a.sfz"`). */
     swallowed: SfzOpcode[];
+    /** Regions skipped because they can never play, each with its reason. */
+    skipped: SfzProblem[];
   };
 }
 
@@ -89,6 +91,7 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
     silentAtRest: 0,
     includeFailures: parsed.includeFailures,
     swallowed: [],
+    skipped: ctx.skipped,
   };
   const atRest: { entry?: SfzProblem; first?: string } = {};
   const headerCounts = new Map<string, { entry: SfzProblem; count: number }>();
@@ -311,7 +314,9 @@ function buildZone(
   if (r.generator) return undefined;
   const why = neverPlays(r);
   if (why !== undefined) {
-    ctx.warnings.push({ ...at, message: `<region> ${why} (skipped)` });
+    // one line per kind of reason (numbers aside), counted
+    ctx.warnCounted(`skip\n${why.replace(/\d+/g, "#")}`, at, `<region> ${why} (skipped)`);
+    ctx.skipped.push({ ...at, message: `<region> ${why}` });
     return undefined;
   }
   const zone: ZoneDraft = { sample: r.sample! }; // neverPlays checked it
