@@ -35,6 +35,7 @@ import { describeReload, type LiveSession, startSession } from "../lib/live/perf
 import { runCommand } from "../lib/live/repl.ts";
 import type { SwapMode } from "../lib/live/set.ts";
 import { describeOutput } from "./play.ts";
+import { setSamplesRoot } from "../lib/instrument/packs.ts";
 
 const USAGE = `Usage: deno task perform <set.ts> [options]
 ${OUTPUT_USAGE}
@@ -45,7 +46,9 @@ ${OUTPUT_USAGE}
   --play FILE.mid           play a Standard MIDI File (its tempo map) through the set's MIDI map
   --seconds N               stop after N seconds (default: until Ctrl-C or quit)
   --no-watch                do not reload when the files change
-  --repl                    read commands from stdin even when it is not a terminal`;
+  --repl                    read commands from stdin even when it is not a terminal
+  --samples DIR             where github: sample packs and URLs are looked for
+                            (default $MS_SAMPLES, else ~/.local/share/midi-sampler/samples)`;
 
 interface Args {
   file: string;
@@ -72,9 +75,11 @@ function parse(argv: string[]): Args {
     seconds: { type: "string" },
     "no-watch": { type: "boolean" },
     repl: { type: "boolean" },
+    samples: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (v.help) throw new UsageError("");
+  if (typeof v.samples === "string") setSamplesRoot(v.samples);
   if (positionals.length !== 1) {
     throw new UsageError(
       `Cannot perform: expected one set file, got ${positionals.length} arguments`,

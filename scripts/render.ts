@@ -18,6 +18,7 @@ import { type PerformanceResult, runPerformance } from "../lib/runners/performan
 import { renderMidiFile } from "../lib/runners/render_midi.ts";
 import { renderSet } from "../lib/runners/render_set.ts";
 import { parseOrUsage, UsageError } from "./cli.ts";
+import { setSamplesRoot } from "../lib/instrument/packs.ts";
 
 const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --seconds N        length in seconds (default 10)
@@ -31,7 +32,9 @@ const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --sf2 FONT         with a .mid file instead of --map: play it as General MIDI on a
                      SoundFont (programs per channel, drums on 10 from bank 128)
   --stems DIR        also write one stereo WAV per orbit that sounds (DIR/orbit<k>.wav);
-                     the output (WAV) is their sum, the usual mix`;
+                     the output (WAV) is their sum, the usual mix
+  --samples DIR      where github: sample packs and URLs are looked for
+                     (default $MS_SAMPLES, else ~/.local/share/midi-sampler/samples)`;
 
 /** Parsed command line. */
 interface RenderArgs {
@@ -68,6 +71,7 @@ function parse(args: string[]): RenderArgs {
         map: { type: "string" },
         sf2: { type: "string" },
         stems: { type: "string" },
+        samples: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -75,6 +79,7 @@ function parse(args: string[]): RenderArgs {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   const { values, positionals } = parsed;
+  if (values.samples !== undefined) setSamplesRoot(values.samples);
   if (values.help) throw new UsageError("");
   if (positionals.length !== 2) {
     throw new UsageError(

@@ -28,6 +28,7 @@ import {
   SAMPLE_ROOT_NOTE,
   samplesRoot,
 } from "../instrument/packs.ts";
+import { defaultGmFont, GM_PROGRAMS } from "../instrument/sf2/gm_names.ts";
 
 /** Sound names and notes a `samples()` call or the prebake adds. */
 export interface PackSounds {
@@ -128,6 +129,20 @@ export function prebakeSounds(): PackSounds {
       note:
         `sound "${name}": Strudel plays it from ${from}, which is not in ${where}: playing the project's "${as}" (${own.instrument}) instead`,
     };
+  }
+  // Strudel's GM soundfont names: the installed GM bank's presets (lib/instrument/sf2), n picks
+  // a font variant there (one here), the note defaults to c3 as in @strudel/soundfonts
+  const font = defaultGmFont();
+  if (font) {
+    for (const [name, program] of GM_PROGRAMS) {
+      sounds[name] ??= {
+        instrument: name,
+        variants: [name],
+        defaultNote: 48,
+        note:
+          `sound "${name}": Strudel plays its own General MIDI samples: playing program ${program} of ${font} instead`,
+      };
+    }
   }
   return { sounds, notes: [] };
 }
