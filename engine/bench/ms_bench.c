@@ -854,6 +854,8 @@ static double median_ratio(const meas_t *a, const meas_t *ae, const meas_t *b, c
   return median(r, k);
 }
 
+int bench_controls(FILE *out, uint32_t voices, uint32_t reps, double seconds); /* bench_controls.c */
+
 static double rt_voices(double ns) { return ns > 0 ? 1e9 / (ns * RATE_HZ) : NAN; }
 
 /* ---------------------------------------------------------------- run -- */
@@ -1162,6 +1164,9 @@ int main(int argc, char **argv) {
 
   if (o.json) print_json(&o, res, nres, &fl, fl_ok, date, &pool, host);
   else print_table(&o, res, nres, &fl, fl_ok, date, &pool);
+
+  /* per-voice control costs (bench_controls.c): plain vs each per-note effect, same run */
+  if (o.do_engine && !o.json) bench_controls(stdout, 64, (uint32_t)(o.reps < 9 ? 9 : o.reps), 0.5);
 
   int status = 0;
   for (int k = 0; k < nres; k++)
