@@ -266,7 +266,8 @@ _Static_assert(sizeof(ms_note_params_t) == 16, "ms_note_params_t layout");
  * a e i o u ae aa oe ue y uh un en an on -> 0..14, tremoloshape sine tri square
  * saw ramp -> 0..4; tremolosync (cycles) -> tremolo = tremolosync * cps.
  * The engine itself does: unit c (speed *= sample seconds * cps, on the
- * render thread, where the zone and so the sample are known), accelerate
+ * render thread, where the zone and so the sample are known; cps: the
+ * note's, else the sampler's (ms_set_cps_at), else 0.5), accelerate
  * (speed grows linearly to speed * (1 + accelerate) over `duration`, or over
  * one second when duration is 0), delaysync/lock (delay time in cycles of cps),
  * superdough's getADSRValues rule (decay set, sustain not: sustain 0).
@@ -701,7 +702,12 @@ MS_API int32_t ms_note_on_at(ms_instrument_t *instrument, uint64_t frame, int32_
 MS_API int32_t ms_note_off_at(ms_instrument_t *instrument, uint64_t frame, int32_t note);
 /* A note-on with per-note controls (controls may be NULL: as ms_note_on_at).
  * Present values are checked against their rows (the message names the
- * control and its range); they travel to the render thread with the note. */
+ * control and its range); they travel to the render thread with the note, as
+ * ceil(count / 3) ring records before it. A send (delay or room > 0)
+ * prepares its orbit's memory first (ms_orbit_prepare).
+ * Thread: CT. Errors: as ms_note_on_at; INVALID_ARGUMENT (an id past the
+ * table, an enum value not a whole code), OUT_OF_RANGE (a value outside its
+ * row, an orbit the output does not have), NO_MEMORY (orbit memory), RING_FULL. */
 MS_API int32_t ms_note_on_controls_at(ms_instrument_t *instrument, uint64_t frame, int32_t note,
                                       int32_t velocity, const ms_note_params_t *params,
                                       const ms_controls_t *controls);

@@ -188,6 +188,15 @@ static void test_playback(void) {
   CHECK_LE(err, 1e-5);
   free(o);
 
+  tu_section("unit c: the sample (0.1 s) lasts one cycle (cps 2: 0.5 s)");
+  c = ctl0();
+  ms_controls_set(&c, MS_CONTROL_UNIT, 1.0f);
+  ms_controls_set(&c, MS_CONTROL_CPS, 2.0f);
+  o = play(x, len, &c, 0, 0, RATE, 128);
+  CHECK(tu_peak(o + 23000 * CH, 900, CH, 0) > 0.05);
+  CHECK_LE(tu_peak(o + 24010 * CH, RATE - 24010, CH, 0), 0.0);
+  free(o);
+
   tu_section("accelerate: the speed grows to speed * (1 + accelerate) over duration");
   float *sine = tu_sine(RATE * 2, 0.5, 440.0, RATE);
   c = ctl0();

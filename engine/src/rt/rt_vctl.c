@@ -153,7 +153,12 @@ bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uin
   if (has(&m, MS_CONTROL_UNIT) && get(&m, MS_CONTROL_UNIT) == 1.0f) {
     /* unit "c": the sample lasts one cycle at speed 1 */
     double seconds = (double)len / (z->rate_ratio * (double)s->cfg.sample_rate);
-    speed = (float)((double)speed * seconds * (double)get(&m, MS_CONTROL_CPS));
+    /* the note's cps, else the sampler's tempo (ms_set_cps_at), else superdough's 0.5 */
+    const double fpc = s->orbits->frames_per_cycle;
+    double cps = has(&m, MS_CONTROL_CPS) ? (double)get(&m, MS_CONTROL_CPS)
+                 : fpc > 0.0              ? (double)s->cfg.sample_rate / fpc
+                                          : 0.5;
+    speed = (float)((double)speed * seconds * cps);
   }
   const bool reverse = speed < 0.0f;
   float aspeed = reverse ? -speed : speed;
