@@ -16,7 +16,9 @@
  *   sends notes through ms_producer_push.
  * The workload covers many events of every type, voice stealing (more notes
  * than max_polyphony), late and far-future events, instrument swap and
- * destroy under playing voices, all-sound-off and all-notes-off.
+ * destroy under playing voices, all-sound-off and all-notes-off, notes
+ * sending to orbits (delay and reverb awake, orbit memory handed over on the
+ * way) and tempo changes.
  *
  * Sanitizer builds define MS_TEST_NO_ALLOC_GUARD (the sanitizer runtime owns
  * malloc): the same workload runs unguarded, which still lets TSan watch the

@@ -6,7 +6,7 @@
  * case with the same assertions:
  *
  *   (1) format: it delivers the sampler's rate and channel count;
- *   (2) content: every frame it delivered equals the engine's offline render
+ *   (2) content (effects on: orbit delay and reverb): every frame it delivered equals the engine's offline render
  *       (ms_process on a second sampler with the same events) at the engine
  *       frame it was rendered for, byte for byte, across a stop and a start
  *       in the middle of the phrase; nothing is lost where the backend is not
@@ -39,6 +39,10 @@
 #include <stdatomic.h>
 
 #include "live_util.h"
+
+/* A note's controls travel ahead of it in records of 4 (the engine's
+ * MS_CMD_CONTROLS_PER_RECORD), each counted as an event received. */
+#define CONTROLS_PER_RECORD 4u
 
 #define RATE 48000u
 #define CH 2u
@@ -84,7 +88,8 @@ typedef struct backend {
 } backend_t;
 
 /* The phrase: notes over [LEAD, LEAD + PHRASE), overlapping, across the
- * keyboard, with pitch bends; the same for the backend and the reference. */
+ * keyboard, with pitch bends, a third of them sending to an orbit's delay and
+ * reverb; the same for the backend and the reference. */
 static int32_t phrase(ms_instrument_t *inst, uint32_t *events) {
   tu_rng_t r = {0xC0FFu};
   uint64_t f = LEAD + 17;
@@ -94,7 +99,22 @@ static int32_t phrase(ms_instrument_t *inst, uint32_t *events) {
     int note = 36 + (int)tu_rng_below(&r, 48);
     int vel = 30 + (int)tu_rng_below(&r, 97);
     uint64_t len = 500 + tu_rng_below(&r, 9000);
-    rc = ms_note_on_at(inst, f, note, vel, NULL);
+    if (tu_rng_below(&r, 3) == 0) {
+      /* effects on: the orbit's delay and reverb are part of what every
+       * backend must deliver byte for byte */
+      ms_controls_t fx;
+      memset(&fx, 0, sizeof fx);
+      ms_controls_set(&fx, MS_CONTROL_ORBIT, 2.0f);
+      ms_controls_set(&fx, MS_CONTROL_ROOM, 0.4f);
+      ms_controls_set(&fx, MS_CONTROL_ROOMSIZE, 1.0f);
+      ms_controls_set(&fx, MS_CONTROL_DELAY, 0.3f);
+      ms_controls_set(&fx, MS_CONTROL_DELAYTIME, 0.09f);
+      ms_controls_set(&fx, MS_CONTROL_DELAYFEEDBACK, 0.5f);
+      rc = ms_note_on_controls_at(inst, f, note, vel, NULL, &fx);
+      *events += (6 + CONTROLS_PER_RECORD - 1) / CONTROLS_PER_RECORD; /* the controls' records */
+    } else {
+      rc = ms_note_on_at(inst, f, note, vel, NULL);
+    }
     if (rc == MS_OK) rc = ms_note_off_at(inst, f + len, note);
     *events += 2;
     if (rc == MS_OK && tu_rng_below(&r, 4) == 0) {
@@ -186,6 +206,9 @@ static void run_case(const backend_t *b) {
   CHECK_EQ_U64(st.events_late, 0);
   CHECKF(st.voices_peak >= 2, "voices peak %llu: the phrase overlaps notes", (unsigned long long)st.voices_peak);
   CHECK_EQ_U64(st.voices_active, 0);
+  /* the effects ran: orbit 2's delay still holds the phrase's echoes (it sleeps
+   * only after its 4 s memory has been quiet) */
+  CHECKF(ms_orbits_awake(c.s) == 1u << 2, "orbits awake 0x%x, want orbit 2's", ms_orbits_awake(c.s));
   CHECK_LE(total / b->period, st.blocks_rendered); /* render calls of at most a period */
   b->close(&c);
   CHECK_EQ_INT(lu_threads_settle("ms-render", 0), 0); /* (3) close leaves no render thread */
