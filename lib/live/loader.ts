@@ -23,7 +23,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../ffi/build.ts";
 import { PerformanceScriptError } from "../errors.ts";
 import { PartQueryError, type ReloadReport, type Session } from "./session.ts";
-import { evaluateSet, type SetFunction, setFunctionOf, type SetSnapshot } from "./set.ts";
+import {
+  evaluateSet,
+  noteSetCopy,
+  type SetFunction,
+  setFunctionOf,
+  type SetSnapshot,
+} from "./set.ts";
 import { pianoRoll } from "./piano_roll.ts";
 import { type SourceEvent, TICKS_PER_CYCLE, toSource } from "./source.ts";
 import { mapStrudelStack } from "./strudel_file.ts";
@@ -180,6 +186,7 @@ export class SetLoader {
     const root = commonDir(this.files);
     const dir = join(this.#tmp, `v${version}`);
     const copyOf = (abs: string) => join(dir, relative(root, abs));
+    noteSetCopy(dir, root); // set.samples("./pack") starts at the original folder
     for (const [f, text] of texts) {
       const out = text.replace(SPECIFIER, (_all, head, q, spec) => {
         const abs = resolve(dirname(f), spec);

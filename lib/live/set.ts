@@ -246,7 +246,9 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
       };
       // what Strudel's REPL has without samples(): under what the code loads
       snap.packSounds = { ...prebakeSounds().sounds, ...snap.packSounds };
-      const codeDir = options.file && isAbsolute(options.file) ? dirname(options.file) : Deno.cwd();
+      const codeDir = options.file && isAbsolute(options.file)
+        ? originalPath(dirname(options.file))
+        : Deno.cwd();
       await evaluateStrudel(code, {
         samples(what, base) {
           const added = samplesCall(what, base, codeDir);
@@ -278,7 +280,8 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
     },
     samples(what, base) {
       const caller = callerOf(new Error().stack ?? "");
-      const added = samplesCall(what, base, caller ? dirname(caller.file) : Deno.cwd());
+      const dir = caller ? originalPath(dirname(caller.file)) : Deno.cwd();
+      const added = samplesCall(what, base, dir);
       snap.packSounds = { ...snap.packSounds, ...added.sounds };
       if (added.notes.length) (snap.notes ??= []).push(...added.notes);
     },
@@ -291,6 +294,28 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
   };
   await fn(ctx);
   return snap;
+}
+
+/** Copies of set files (lib/live/loader.ts imports a copy per version) and their original folders. */
+const setCopies = new Map<string, string>();
+
+/**
+ * Tell set.ts that `copyDir` holds a copy of the set files in `originalDir`
+ * (relative paths a set gives, like `set.samples("./pack")`, start at the original).
+ *
+ * @param copyDir The copy's folder.
+ * @param originalDir The originals' folder.
+ */
+export function noteSetCopy(copyDir: string, originalDir: string): void {
+  setCopies.set(copyDir, originalDir);
+}
+
+/** A path inside a copied set's folder, as the same path in the original folder. */
+function originalPath(path: string): string {
+  for (const [copy, original] of setCopies) {
+    if (path === copy || path.startsWith(copy + "/")) return original + path.slice(copy.length);
+  }
+  return path;
 }
 
 /** The file and line of the first stack frame outside this module (who called `set.strudel`). */
