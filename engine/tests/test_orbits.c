@@ -147,6 +147,29 @@ static void test_delay(void) {
   free(buf);
   rig_close(&r);
 
+  tu_section("delay: a tempo change re-times a delay in cycles");
+  if (!rig_open(&r, 2, MS_AUDIO_NO_LIMITER, 128)) return;
+  CHECK_MS(r.s, ms_set_cps_at(r.s, 0, 1.25)); /* 0.125 cycles = 4800 frames */
+  c = controls(MS_CONTROL_ORBIT, 2.0, MS_CONTROL_DELAY, 1.0, MS_CONTROL_DELAYTIME, 0.125, MS_CONTROL_LOCK, 1.0,
+               MS_CONTROL_DELAYFEEDBACK, 0.9, -1);
+  CHECK_MS(r.s, ms_note_on_controls_at(r.click, f0, 60, 127, NULL, &c));
+  CHECK_MS(r.s, ms_set_cps_at(r.s, 12000, 2.5)); /* after echo 2 (10600): 2400 frames from then on */
+  buf = render(&r, RATE, 77);
+  uint64_t on[6];
+  uint64_t from = f0 + CLICK;
+  for (int k = 0; k < 6; k++) {
+    on[k] = tu_first_above(buf, from, RATE, 2, 1e-3);
+    from = on[k] == UINT64_MAX ? RATE : on[k] + CLICK + 8;
+  }
+  CHECK_EQ_U64(on[0], f0 + 4800);
+  CHECK_EQ_U64(on[1], f0 + 9600);
+  /* the read position crossfades to the new delay over 1024 frames; the
+   * repeats after that are 2400 frames apart */
+  CHECKF(on[4] - on[3] == 2400 && on[5] - on[4] == 2400, "echo onsets %llu %llu %llu %llu: want 2400 apart",
+         (unsigned long long)on[2], (unsigned long long)on[3], (unsigned long long)on[4], (unsigned long long)on[5]);
+  free(buf);
+  rig_close(&r);
+
   tu_section("delay: feedback clamped to 0.98");
   if (!rig_open(&r, 2, MS_AUDIO_NO_LIMITER, 128)) return;
   c = controls(MS_CONTROL_ORBIT, 1.0, MS_CONTROL_DELAY, 1.0, MS_CONTROL_DELAYTIME, 0.05, MS_CONTROL_DELAYFEEDBACK,
