@@ -6,6 +6,8 @@
  */
 #include "rt/rt_fx_limiter.h"
 
+#include <string.h>
+
 #include "rt/rt_fx_common.h"
 
 void rt_fx_limiter_init(rt_fx_limiter_t *l, float sample_rate) {
@@ -28,8 +30,35 @@ static inline float finite_or_zero(float x) {
   return x > 1e30f ? 1e30f : x < -1e30f ? -1e30f : x;
 }
 
+/* |x| bits: for finite x the order of |x|; NaN and inf are above every finite value. */
+static inline uint32_t abs_bits(float x) {
+  uint32_t u;
+  memcpy(&u, &x, sizeof u);
+  return u & 0x7fffffffu;
+}
+
 void rt_fx_limiter_process(rt_fx_limiter_t *l, float *buf, uint32_t frames, uint32_t channels) {
   const float knee = RT_FX_LIMITER_KNEE;
+  /* Fast path. The output depends on the envelope only while it is above the
+   * knee: from env <= knee, env * rel stays below it, so the next env is above
+   * the knee exactly when the frame's peak is, and then equals that peak. An
+   * envelope at or under the knee is therefore as good as 0. So when it starts
+   * there and no sample (NaN and inf included, by their bits) is above the
+   * knee, nothing changes and the envelope can be 0: the same bytes as the
+   * recursion below, for any slicing, at the cost of one max scan. */
+  if (l->env <= knee) {
+    const uint32_t kb = abs_bits(knee);
+    const size_t n = (size_t)frames * channels;
+    uint32_t worst = 0;
+    for (size_t i = 0; i < n; i++) {
+      const uint32_t b = abs_bits(buf[i]);
+      worst = b > worst ? b : worst;
+    }
+    if (worst <= kb) {
+      l->env = 0.0f;
+      return;
+    }
+  }
   const float span = RT_FX_LIMITER_CEILING - RT_FX_LIMITER_KNEE;
   float env = l->env;
   const float rel = l->rel;
