@@ -31,12 +31,19 @@ export function sineWav(hz: number, seconds = 0.25, rate = 48000): Uint8Array {
   return bytes;
 }
 
-/** Write files (relative path -> frequency, or text for other files) under dir. */
-export function writeTree(dir: string, files: Record<string, number | string>): void {
+/**
+ * Write files under dir: relative path -> a sine's frequency (0.25 s), or
+ * [frequency, seconds], or text for other files.
+ */
+export function writeTree(
+  dir: string,
+  files: Record<string, number | [number, number] | string>,
+): void {
   for (const [rel, what] of Object.entries(files)) {
     const path = join(dir, rel);
     Deno.mkdirSync(join(path, ".."), { recursive: true });
     if (typeof what === "number") Deno.writeFileSync(path, sineWav(what));
+    else if (Array.isArray(what)) Deno.writeFileSync(path, sineWav(what[0], what[1]));
     else Deno.writeTextFileSync(path, what);
   }
 }

@@ -183,3 +183,63 @@ Deno.test("a reload reuses the loaded pack: no folder read again, no sample deco
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a sample plays whole unless clip is set; cut stops the group's previous sample; flac and aiff play", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    writeTree(dir, { "p/long/a.wav": [300, 1], "p/long/b.wav": [500, 1] });
+    // the same sine in other containers (libsndfile reads them all)
+    for (const ext of ["flac", "aiff"]) {
+      const sox = new Deno.Command("sox", {
+        args: [join(dir, "p/long/b.wav"), join(dir, `p/other/b.${ext}`)],
+      });
+      await Deno.mkdir(join(dir, "p/other"), { recursive: true });
+      assert.equal((await sox.output()).code, 0);
+    }
+    await Deno.writeTextFile(
+      join(dir, "tune.strudel"),
+      `samples('./p')
+setcps(1)
+whole: s("<[long ~ ~ ~] [long:0 ~ long:1 ~] [long ~ ~ ~] [other:0 other:1 ~ ~]>").cut("<0 1 0 0>")
+clipped: s("<~ ~ [long:1 ~ ~ ~] ~>").clip(0.5)
+`,
+    );
+    const { audio, notes } = await render(join(dir, "tune.strudel"), 4);
+    // cycle 0: a 1 s sample on a quarter-cycle event sounds on to its end
+    near(hzAt(audio, 0.5, 0.9), 300, "whole sample after its event");
+    // cycle 1: cut group 1: long:1 at 1.5 s stops long:0, so only 500 Hz remains
+    near(hzAt(audio, 1.6, 1.95), 500, "cut group");
+    // cycle 2: long plays whole; clip(0.5) cuts long:1 after half its event (0.125 s)
+    const late = audio.subarray(Math.round(2.3 * RATE) * 2, Math.round(2.9 * RATE) * 2);
+    near(
+      risingCrossingHz(late, 0, late.length / 2, RATE),
+      300,
+      "clipped sample gone, the whole one on",
+    );
+    // cycle 3: .flac and .aiff files sorted by name, both decoded
+    const other = notes.filter((n) => n.sound === "other").map((n) =>
+      n.instrument.split("/").pop()
+    );
+    assert.deepEqual(other, ["b.aiff", "b.flac"]);
+    near(hzAt(audio, 3.3, 3.9), 500, "flac/aiff");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a note outside an instrument's keys warns once instead of vanishing silently", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "tune.strudel"),
+      `setcps(1)\n$: note("c2 g6 a6 c2").s("bass")\n`,
+    );
+    const { warnings } = await render(join(dir, "tune.strudel"), 2);
+    const range = warnings.filter((w) => w.includes("outside the keys"));
+    assert.deepEqual(range, [
+      'part "$0": note 91 is outside the keys instrument "bass" plays (sound "bass"): it sounds nothing',
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -13,7 +13,7 @@
  * a sound is first played, on the FFI pool ({@linkcode loadPackInstrument}).
  *
  * A list sound (`bd`: files 0, 1, 2 ...) becomes one instrument per file,
- * named `sample:<path>`: one one-shot zone over every key, root key 36, so
+ * named `sample:<path>`: one zone over every key, root key 36, so
  * `note` repitches it relative to 36 and `n` picks the file, as superdough's
  * sampler does (`transpose = midi - 36`, `index = round(n) mod count`). A
  * note-keyed sound becomes one instrument whose zones split the keyboard at
@@ -433,6 +433,14 @@ export function packInstrumentFiles(name: string): string[] {
   return spec ? spec.map((s) => s.file) : [name.slice(PACK_PREFIX.length)];
 }
 
+/** A zone of a pack instrument: its keys, root and the sample's length. */
+export interface PackZone {
+  keys: [number, number];
+  rootKey: number;
+  /** The sample's length in seconds at its own rate. */
+  seconds: number;
+}
+
 /** What loadPackInstrument needs of a sampler (lib/engine's Sampler has it). */
 export interface PackSampler<S, I> {
   loadSampleAsync(path: string): Promise<S>;
@@ -447,41 +455,45 @@ export interface PackInstrumentLike<S> {
 
 /**
  * Load a pack instrument: its samples decoded on the FFI pool, all at once.
- * A list sound's file: one one-shot zone over keys 0..127, root key 36
- * (superdough plays a sample whole unless `clip` is set, and repitches it
- * from 36). A pitched sound: one one-shot zone per note, its keys reaching
- * halfway to the next note, rooted on its note.
+ * A list sound's file: one zone over keys 0..127, root key 36 (superdough
+ * repitches a sample from 36). A pitched sound: one zone per note, its keys
+ * reaching halfway to the next note, rooted on its note. Zones play the
+ * sample once (no loop); superdough plays it whole unless `clip` is set, which
+ * the session does by holding the note for the sample's length
+ * ({@linkcode PackZone}'s seconds).
  *
  * @param sampler The sampler.
  * @param name A name from {@linkcode packInstruments}.
- * @returns The instrument, committed.
+ * @returns The instrument, committed, and its zones.
  * @throws {SampleLoadError} for a file the engine cannot decode.
  */
 export async function loadPackInstrument<
-  S extends { dispose?(): void },
+  S extends { dispose?(): void; readonly seconds: number },
   I extends PackInstrumentLike<S>,
 >(
   sampler: PackSampler<S, I>,
   name: string,
-): Promise<I> {
+): Promise<{ instrument: I; zones: PackZone[] }> {
   const spec = pitchedSpecs.get(name) ??
     [{ note: SAMPLE_ROOT_NOTE, file: name.slice(PACK_PREFIX.length) }];
   const samples = await Promise.all(spec.map((s) => takeDecode(sampler, s.file)));
   const inst = sampler.createInstrument(name.length > 60 ? `…${name.slice(-59)}` : name);
+  const zones: PackZone[] = [];
   spec.forEach((s, i) => {
     const lo = i === 0 ? 0 : Math.floor((spec[i - 1]!.note + s.note) / 2) + 1;
     const hi = i === spec.length - 1 ? 127 : Math.floor((s.note + spec[i + 1]!.note) / 2);
-    const keys = spec.length === 1 ? [0, 127] : [Math.max(0, lo), Math.min(127, hi)];
-    if (keys[0]! > keys[1]!) return;
-    inst.addZone(samples[i]!, {
-      keys,
-      rootKey: Math.max(0, Math.min(127, s.note)),
-      loop: { mode: "one-shot" },
-    });
+    const keys: [number, number] = spec.length === 1
+      ? [0, 127]
+      : [Math.max(0, lo), Math.min(127, hi)];
+    if (keys[0] > keys[1]) return;
+    const rootKey = Math.max(0, Math.min(127, s.note));
+    // played once to its end; the session holds the note for the whole sample unless clip is set
+    inst.addZone(samples[i]!, { keys, rootKey, loop: { mode: "none" } });
+    zones.push({ keys, rootKey, seconds: samples[i]!.seconds });
   });
   inst.commit();
   for (const s of samples) s.dispose?.();
-  return inst;
+  return { instrument: inst, zones };
 }
 
 // ------------------------------------------------------------ decoding ahead

@@ -52,6 +52,8 @@ export interface CachedInstrument {
   framesForKey(key: number): number | undefined;
   /** Whether some zone plays `key` (absent: not known). */
   covers?(key: number): boolean;
+  /** Seconds the sample `key` plays lasts at its pitch there, detuned by `cents` (pack sounds). */
+  playSeconds?(key: number, cents: number): number | undefined;
 }
 
 interface Entry extends CachedInstrument {
@@ -270,7 +272,7 @@ export class InstrumentCache {
       this.hits++;
       return old;
     }
-    const instrument = await loadPackInstrument(this.#sampler, name);
+    const { instrument, zones } = await loadPackInstrument(this.#sampler, name);
     const sampler = this.#sampler;
     let frames: number | undefined;
     const entry: Entry = {
@@ -287,6 +289,10 @@ export class InstrumentCache {
           sample.dispose();
         }
         return frames;
+      },
+      playSeconds: (key, cents) => {
+        const z = zones.find((z) => z.keys[0] <= key && key <= z.keys[1]);
+        return z && z.seconds / 2 ** ((key - z.rootKey) / 12 + cents / 1200);
       },
     };
     this.#entries.set(name, entry);

@@ -627,7 +627,12 @@ export class Session {
     const cycles = r.duration ?? ev.cycles * r.legato;
     const offBeat = beat + Math.max(0, cycles) * a.beatsPerCycle;
     const frame = clock.beatsToFrames(beat);
-    const offFrame = Math.max(frame, clock.beatsToFrames(offBeat));
+    let offFrame = Math.max(frame, clock.beatsToFrames(offBeat));
+    if (r.whole && r.controls.unit === undefined) { // superdough plays a sample whole
+      const seconds = cached.playSeconds?.(r.note, r.tuneCents);
+      const part = (r.controls.end ?? 1) - r.begin;
+      if (seconds) offFrame = Math.max(offFrame, frame + Math.ceil(seconds * part * _rate));
+    }
     let offset = 0;
     if (r.begin > 0) {
       const frames = cached.framesForKey(r.note);

@@ -602,6 +602,11 @@ export interface NoteRequest {
   /** Cut group, if any. */
   cut?: number;
   /**
+   * A sample sound without `clip`, `legato`, `duration` or `loop`: superdough
+   * plays the sample whole, so the note lasts at least the sample's length.
+   */
+  whole?: boolean;
+  /**
    * Engine controls by name (lib/ffi/control_table.ts), in the engine's units and
    * ranges: vowel, ftype, tremoloshape and unit as indices, tremolosync as tremolo
    * in Hz, cps added where the engine needs the tempo (unit "c", lock, delaysync),
@@ -744,6 +749,10 @@ export function resolveControls(
   };
   const cut = num(value.cut);
   if (cut !== undefined) req.cut = cut;
+  if (
+    map.variants && value.clip === undefined && value.legato === undefined &&
+    value.duration === undefined && !value.loop
+  ) req.whole = true;
   if (duration !== undefined && duration >= 0) req.duration = duration;
   return req;
 }
