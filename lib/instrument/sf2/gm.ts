@@ -114,7 +114,7 @@ export async function loadGmMap<S extends Sf2SampleLike, I extends Sf2Instrument
   song: MidiFileEvents,
   options: GmMapOptions = {},
 ): Promise<{ map: MidiMapInput; instruments: Map<string, I>; reset: number[][] }> {
-  const font = await readSoundFont(fontPath);
+  const font = await readSoundFont(fontPath, options.onWarning);
   const { slots, conflicts } = gmSlots(song);
   for (const c of conflicts) options.onWarning?.(c);
   const instruments = new Map<string, I>();

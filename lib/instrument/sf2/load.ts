@@ -110,10 +110,14 @@ export function splitPresetPath(spec: string): { file: string; bank: number; pro
  * Read and parse a SoundFont, once per file version.
  *
  * @param path The .sf2 or .sf3 file.
+ * @param onWarning Called with what the reader skipped (trailing junk), when it parses the file.
  * @returns The parsed font.
  * @throws {InstrumentDefinitionError} when the file is missing or not a SoundFont.
  */
-export async function readSoundFont(path: string): Promise<SoundFont> {
+export async function readSoundFont(
+  path: string,
+  onWarning?: (warning: string) => void,
+): Promise<SoundFont> {
   const abs = resolve(path);
   const fail = (problem: string, cause?: unknown) =>
     new InstrumentDefinitionError(`Cannot load SoundFont "${shownPath(abs)}": ${problem}`, {
@@ -139,6 +143,7 @@ export async function readSoundFont(path: string): Promise<SoundFont> {
     throw fail(err instanceof Error ? err.message : String(err), err);
   }
   fonts.set(abs, { mtime, size: st.size, font });
+  for (const note of font.notes) onWarning?.(`${shownPath(abs)}: ${note}`);
   return font;
 }
 
@@ -215,7 +220,7 @@ export async function loadSoundFontPreset<
   const split = splitPresetPath(path);
   const file = resolve(split.file);
   const bank = options.bank ?? split.bank, program = options.program ?? split.program;
-  const font = await readSoundFont(file);
+  const font = await readSoundFont(file, options.onWarning);
   const index = findPreset(font, bank, program, options.exact ?? false);
   if (index < 0) {
     const some = font.presets.slice(0, 5).map((p) => `${p.bank}:${p.program} "${p.name}"`);
@@ -234,12 +239,13 @@ export async function loadSoundFontPreset<
   const preset = font.presets[index]!;
   const { zones, unsupported, vibratoRateHz } = presetZones(font, index);
   for (const [family, count] of unsupported) {
+    const zonesText = `${count} zone${count === 1 ? "" : "s"}`;
     options.onWarning?.(
-      `${
-        shownPath(file)
-      }#${preset.bank}:${preset.program} "${preset.name}": ${family} not played yet (${count} zone${
-        count === 1 ? "" : "s"
-      })`,
+      `${shownPath(file)}#${preset.bank}:${preset.program} "${preset.name}": ${
+        family.startsWith("approximated: ")
+          ? `${family} (${zonesText})`
+          : `${family} not played yet (${zonesText})`
+      }`,
     );
   }
   const name = (options.name ?? (preset.name.trim() || `${preset.bank}:${preset.program}`)).slice(

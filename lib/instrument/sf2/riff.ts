@@ -31,10 +31,22 @@ export interface Sf2Generator {
   readonly hi: number;
 }
 
-/** One zone (bag): its generators and how many modulators it declares. */
+/** One modulator (spec 2.04, 8.2): sources as SFModulator words, destination generator, amount. */
+export interface Sf2Modulator {
+  /** Source: bits 0-6 index, bit 7 CC, bit 8 negative, bit 9 bipolar, bits 10-15 curve. */
+  readonly src: number;
+  readonly dest: number;
+  readonly amount: number;
+  /** Amount source, same encoding (0: none, 1). */
+  readonly amtSrc: number;
+  /** Transform: 0 linear, 2 absolute value. */
+  readonly trans: number;
+}
+
+/** One zone (bag): its generators and modulators. */
 export interface Sf2Zone {
   readonly generators: readonly Sf2Generator[];
-  readonly modulators: number;
+  readonly modulators: readonly Sf2Modulator[];
 }
 
 /** A preset header with its zones. */
@@ -74,6 +86,8 @@ export interface SoundFont {
   readonly name: string;
   /** ifil major version: 2 for SF2, 3 for SF3. */
   readonly version: number;
+  /** What the reader skipped in a file it could still read (trailing junk), one line each. */
+  readonly notes: readonly string[];
   readonly presets: readonly Sf2Preset[];
   readonly instruments: readonly Sf2Instrument[];
   readonly samples: readonly Sf2Sample[];
@@ -101,13 +115,34 @@ const ascii = (b: Uint8Array, at: number, n: number): string => {
   return s;
 };
 
-function chunksIn(b: Uint8Array, view: DataView, from: number, to: number, where: string): Chunk[] {
+/** Four printable ASCII bytes at `at`, as every chunk id is. */
+function isChunkId(b: Uint8Array, at: number): boolean {
+  if (at + 4 > b.length) return false;
+  for (let i = 0; i < 4; i++) {
+    const c = b[at + i]!;
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+function chunksIn(
+  b: Uint8Array,
+  view: DataView,
+  from: number,
+  to: number,
+  where: string,
+  lenient?: (problem: string, sofar: readonly Chunk[]) => boolean,
+): Chunk[] {
   const out: Chunk[] = [];
   let at = from;
   while (at + 8 <= to) {
     const id = ascii(b, at, 4);
     const size = view.getUint32(at + 4, true);
     if (at + 8 + size > to) {
+      const problem = `chunk "${id}" in ${where} at byte ${at} runs ${
+        at + 8 + size - to
+      } bytes past its end`;
+      if (lenient?.(problem, out)) break;
       throw new RangeError(
         `Cannot read SoundFont: chunk "${id}" in ${where} at byte ${at} runs ${
           at + 8 + size - to
@@ -115,7 +150,11 @@ function chunksIn(b: Uint8Array, view: DataView, from: number, to: number, where
       );
     }
     out.push({ id, offset: at + 8, size });
-    at += 8 + size + (size & 1);
+    // RIFF pads an odd-sized chunk with one byte; some writers (MuseScore's
+    // SF3 tools) leave it out: a non-zero pad byte starting a chunk id means
+    // the next chunk begins right there.
+    const unpadded = at + 8 + size;
+    at = unpadded + ((size & 1) && (b[unpadded] === 0 || !isChunkId(b, unpadded)) ? 1 : 0);
   }
   return out;
 }
@@ -145,10 +184,27 @@ export function parseSoundFont(bytes: Uint8Array): SoundFont {
   }
   const end = Math.min(bytes.length, 8 + view.getUint32(4, true));
   const lists = new Map<string, Chunk[]>();
-  for (const c of chunksIn(bytes, view, 12, end, "the file")) {
+  const notes: string[] = [];
+  // Junk after the lists a font needs is ignored and noted, as FluidSynth
+  // does (MuseScore_General_Lite.sf3 ends with a chunk whose size is garbage).
+  const trailing = (problem: string, sofar: readonly Chunk[]) => {
+    const kinds = sofar.filter((c) => c.id === "LIST").map((c) => ascii(bytes, c.offset, 4));
+    if (!kinds.includes("sdta") || !kinds.includes("pdta")) return false;
+    notes.push(`ignored what follows the sample and preset data: ${problem}`);
+    return true;
+  };
+  for (const c of chunksIn(bytes, view, 12, end, "the file", trailing)) {
     if (c.id !== "LIST" || c.size < 4) continue;
     const kind = ascii(bytes, c.offset, 4);
-    lists.set(kind, chunksIn(bytes, view, c.offset + 4, c.offset + c.size, `LIST "${kind}"`));
+    const info = (problem: string) => {
+      if (kind !== "INFO") return false;
+      notes.push(`ignored the rest of LIST "INFO": ${problem}`);
+      return true;
+    };
+    lists.set(
+      kind,
+      chunksIn(bytes, view, c.offset + 4, c.offset + c.size, `LIST "${kind}"`, info),
+    );
   }
   for (const kind of ["sdta", "pdta"]) {
     if (!lists.has(kind)) {
@@ -204,6 +260,7 @@ export function parseSoundFont(bytes: Uint8Array): SoundFont {
   const zonesOf = (
     bagList: { gen: number; mod: number }[],
     genList: Sf2Generator[],
+    modList: Sf2Modulator[],
     from: number,
     to: number,
     what: string,
@@ -216,7 +273,7 @@ export function parseSoundFont(bytes: Uint8Array): SoundFont {
       }
       zones.push({
         generators: genList.slice(cur.gen, next.gen),
-        modulators: Math.max(0, next.mod - cur.mod),
+        modulators: next.mod >= cur.mod ? modList.slice(cur.mod, next.mod) : [],
       });
     }
     return zones;
@@ -224,8 +281,22 @@ export function parseSoundFont(bytes: Uint8Array): SoundFont {
 
   const pgen = gens("pgen"), igen = gens("igen");
   const pbag = bags("pbag"), ibag = bags("ibag");
-  records("pmod", 10);
-  records("imod", 10);
+  const mods = (id: string): Sf2Modulator[] => {
+    const c = records(id, 10);
+    const out: Sf2Modulator[] = [];
+    for (let i = 0; i < c.count; i++) {
+      const at = c.offset + 10 * i;
+      out.push({
+        src: view.getUint16(at, true),
+        dest: view.getUint16(at + 2, true),
+        amount: view.getInt16(at + 4, true),
+        amtSrc: view.getUint16(at + 6, true),
+        trans: view.getUint16(at + 8, true),
+      });
+    }
+    return out;
+  };
+  const pmod = mods("pmod"), imod = mods("imod");
 
   const phdr = records("phdr", 38);
   const presets: Sf2Preset[] = [];
@@ -242,7 +313,7 @@ export function parseSoundFont(bytes: Uint8Array): SoundFont {
       name: pname,
       program: view.getUint16(at + 20, true),
       bank: view.getUint16(at + 22, true),
-      zones: zonesOf(pbag, pgen, from, to, `preset "${pname}"`),
+      zones: zonesOf(pbag, pgen, pmod, from, to, `preset "${pname}"`),
     });
   }
   const instHdr = records("inst", 22);
@@ -258,7 +329,7 @@ export function parseSoundFont(bytes: Uint8Array): SoundFont {
     }
     instruments.push({
       name: iname,
-      zones: zonesOf(ibag, igen, from, to, `instrument "${iname}"`),
+      zones: zonesOf(ibag, igen, imod, from, to, `instrument "${iname}"`),
     });
   }
   const shdr = records("shdr", 46);
@@ -283,6 +354,7 @@ export function parseSoundFont(bytes: Uint8Array): SoundFont {
   const font: SoundFont = {
     name,
     version,
+    notes,
     presets,
     instruments,
     samples,

@@ -12,7 +12,8 @@ import { InstrumentDefinitionError } from "../../errors.ts";
 import { gmSlots } from "./gm.ts";
 import { GM_PROGRAMS } from "./gm_names.ts";
 import { listPresets, loadSoundFontPreset, splitPresetPath } from "./load.ts";
-import { parseSoundFont } from "./riff.ts";
+import { evaluateModulators, mergeModulators, sourceValue } from "./modulators.ts";
+import { parseSoundFont, type Sf2Modulator, type SoundFont } from "./riff.ts";
 import { GEN, presetZones } from "./zones.ts";
 
 const RATE = 48000;
@@ -220,6 +221,81 @@ Deno.test("zones layer as SF2 says: ranges intersect, preset generators add, pre
   assert.ok(Math.abs(o.gainDb! - -4) < 1e-9); // 100 cB × 0.4 (FluidSynth's EMU factor)
   assert.equal(o.envelope?.attack, 1); // 0 timecents = 1 s, from the global zone
   assert.equal(o.rootKey, 69);
+});
+
+Deno.test("modulators: an instrument's replaces the default, a preset's adds; velocity sources split the zone", () => {
+  const velAtt = (amount: number): Sf2Modulator => ({
+    src: 0x0502,
+    dest: GEN.initialAttenuation,
+    amount,
+    amtSrc: 0,
+    trans: 0,
+  });
+  // the instrument turns velocity attenuation off, the preset adds 800 cB back
+  const merged = mergeModulators([[velAtt(0)]], [[velAtt(800)]]);
+  assert.equal(evaluateModulators(merged, 100, 60).velocityToAttenuation, 800);
+  // concave source: 960 cB of it is 40·log10(v/127) dB
+  assert.ok(
+    Math.abs(960 * sourceValue(0x0502, 100 / 127) / 10 - -40 * Math.log10(100 / 127)) < 1e-9,
+  );
+  // velocity (linear, positive) to the cutoff, +2400 cents at 127: bands of 16, brighter when louder
+  const g = (oper: number, amount: number) => ({
+    oper,
+    amount,
+    lo: amount & 0xff,
+    hi: (amount >> 8) & 0xff,
+  });
+  const font: SoundFont = {
+    name: "",
+    version: 2,
+    notes: [],
+    bytes: new Uint8Array(0),
+    smpl: { offset: 0, size: 0 },
+    samples: [{
+      name: "s",
+      start: 0,
+      end: 1000,
+      loopStart: 0,
+      loopEnd: 0,
+      sampleRate: 44100,
+      originalPitch: 60,
+      pitchCorrection: 0,
+      link: 0,
+      type: 1,
+      vorbis: false,
+    }],
+    instruments: [{
+      name: "i",
+      zones: [{
+        generators: [g(GEN.initialFilterFc, 6000), g(GEN.sampleID, 0)],
+        modulators: [{ src: 0x0002, dest: GEN.initialFilterFc, amount: 2400, amtSrc: 0, trans: 0 }],
+      }],
+    }],
+    presets: [{
+      name: "p",
+      bank: 0,
+      program: 0,
+      zones: [{ generators: [g(GEN.instrument, 0)], modulators: [] }],
+    }],
+  };
+  const { zones, unsupported } = presetZones(font, 0);
+  assert.deepEqual(zones.map((z) => z.options.velocities), [
+    [1, 15],
+    [16, 31],
+    [32, 47],
+    [48, 63],
+    [64, 79],
+    [80, 95],
+    [96, 111],
+    [112, 127],
+  ]);
+  const hz = zones.map((z) => z.options.filter!.cutoffHz!);
+  assert.ok(hz.every((h, i) => i === 0 || h > hz[i - 1]!), `cutoffs rise with velocity: ${hz}`);
+  // the top band (middle 120) is 6000 + 2400·120/127 cents
+  assert.ok(Math.abs(hz[7]! - 8.176 * 2 ** ((6000 + 2400 * 120 / 127) / 1200)) < 1e-6);
+  assert.ok(
+    [...unsupported.keys()].some((k) => k.startsWith("approximated: velocity/key modulators")),
+  );
 });
 
 Deno.test("a malformed SoundFont is a RangeError that names the chunk", () => {

@@ -19,7 +19,14 @@
  */
 import type { Controls } from "../../engine/controls.ts";
 import type { ZoneOptions } from "../../engine/options.ts";
-import type { Sf2Generator, Sf2Sample, Sf2Zone, SoundFont } from "./riff.ts";
+import type { Sf2Generator, Sf2Modulator, Sf2Sample, Sf2Zone, SoundFont } from "./riff.ts";
+import {
+  evaluateModulators,
+  mergeModulators,
+  readsVelocity,
+  velocityCurvePoints,
+  type ZoneModulation,
+} from "./modulators.ts";
 
 /** SF2 generator numbers used here (spec 2.04, section 8.1.3). */
 export const GEN = {
@@ -209,11 +216,12 @@ export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
   const note = (family: string) => unsupported.set(family, (unsupported.get(family) ?? 0) + 1);
   let pZones = preset.zones;
   let pGlobal: GenMap = new Map();
+  let pGlobalMods: readonly Sf2Modulator[] = [];
   if (pZones[0] && isGlobal(pZones[0], GEN.instrument)) {
     pGlobal = genMap(pZones[0]);
+    pGlobalMods = pZones[0].modulators;
     pZones = pZones.slice(1);
   }
-  let modulatorZones = 0;
   let vibratoRateHz: number | undefined;
   for (const pz of pZones) {
     const pLocal = genMap(pz);
@@ -227,20 +235,19 @@ export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
         }, the font has ${font.instruments.length}`,
       );
     }
-    if (pz.modulators) modulatorZones++;
     const pGen = new Map([...pGlobal, ...pLocal]);
     let iZones = inst.zones;
     let iGlobal: GenMap = new Map();
+    let iGlobalMods: readonly Sf2Modulator[] = [];
     if (iZones[0] && isGlobal(iZones[0], GEN.sampleID)) {
       iGlobal = genMap(iZones[0]);
-      if (iZones[0].modulators) modulatorZones++;
+      iGlobalMods = iZones[0].modulators;
       iZones = iZones.slice(1);
     }
     for (const iz of iZones) {
       const iLocal = genMap(iz);
       const sampleGen = iLocal.get(GEN.sampleID);
       if (!sampleGen) continue;
-      if (iz.modulators) modulatorZones++;
       const sampleIndex = sampleGen.amount & 0xffff;
       const sample = font.samples[sampleIndex];
       if (!sample) {
@@ -274,11 +281,32 @@ export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
           note("modulation LFO to pitch beside the vibrato LFO");
         }
       }
-      vibratoRateHz ??= absCentsHz(value(GEN.freqVibLFO));
-      zones.push(engineZone(sampleIndex, sample, value, keys, vels));
+      const mods = mergeModulators([iGlobalMods, iz.modulators], [pGlobalMods, pz.modulators]);
+      // A zone whose modulators read velocity (beyond the velocity curve) is
+      // split into velocity bands of 16, each evaluated at its middle.
+      const bands: [number, number][] = [];
+      if (readsVelocity(mods)) {
+        for (let lo = Math.max(1, vels[0]); lo <= vels[1]; lo = (Math.floor(lo / 16) + 1) * 16) {
+          bands.push([lo, Math.min(vels[1], (Math.floor(lo / 16) + 1) * 16 - 1)]);
+        }
+      } else bands.push([Math.max(1, vels[0]), vels[1]]);
+      for (const band of bands) {
+        const modulation = evaluateModulators(
+          mods,
+          Math.round((band[0] + band[1]) / 2),
+          Math.round((keys[0] + keys[1]) / 2),
+        );
+        for (const family of new Set(modulation.fixed)) note(family);
+        const withMods = (oper: number) => {
+          const add = oper === GEN.initialAttenuation ? 0 : modulation.add.get(oper) ?? 0;
+          // sample offsets count whole frames
+          return value(oper) + (INSTRUMENT_ONLY.has(oper) ? Math.round(add) : add);
+        };
+        vibratoRateHz ??= absCentsHz(withMods(GEN.freqVibLFO));
+        zones.push(engineZone(sampleIndex, sample, withMods, keys, band, modulation));
+      }
     }
   }
-  if (modulatorZones) unsupported.set("zone modulators (non-default)", modulatorZones);
   return { zones, unsupported, vibratoRateHz: vibratoRateHz ?? absCentsHz(0) };
 }
 
@@ -288,6 +316,7 @@ function engineZone(
   value: (oper: number) => number,
   keys: [number, number],
   vels: [number, number],
+  modulation: ZoneModulation,
 ): Sf2EngineZone {
   const root = value(GEN.overridingRootKey);
   const rootKey = root >= 0 && root <= 127 ? root : clamp(sample.originalPitch, 0, 127);
@@ -310,16 +339,23 @@ function engineZone(
       12800,
     ),
     pitchKeytrack: clamp(value(GEN.scaleTuning), -1200, 1200),
+    // FluidSynth scales the generator by 0.4, not what modulators add
     gainDb: clamp(
-      -EMU_ATTENUATION_FACTOR * clamp(value(GEN.initialAttenuation), 0, 1440) / 10,
+      -(EMU_ATTENUATION_FACTOR * clamp(value(GEN.initialAttenuation), 0, 1440) +
+        (modulation.add.get(GEN.initialAttenuation) ?? 0)) / 10,
       -144,
       24,
     ),
     pan: clamp(value(GEN.pan), -500, 500) / 500,
     // SF2.01's default modulator: velocity to attenuation, concave, 960 cB —
-    // 40·log10(v/127) dB, the engine's square law (velocityTrack 1).
+    // 40·log10(v/127) dB, the engine's square law (velocityTrack 1); another
+    // amount is a velocity curve
     velocityTrack: 1,
   };
+  if (modulation.velocityToAttenuation !== 960) {
+    delete options.velocityTrack;
+    options.velocityCurve = velocityCurvePoints(modulation.velocityToAttenuation);
+  }
   const loopOk = loopStart >= 0 && loopEnd > loopStart + 1 &&
     (frames === undefined || loopEnd <= frames + Math.min(0, endOffset));
   if ((mode === 1 || mode === 3) && loopOk) {
