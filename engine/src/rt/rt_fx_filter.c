@@ -15,6 +15,15 @@
  * loop constants. The loops are specialised per (mode, stages, channels,
  * gliding) so the recursion is the only serial work; stages and channels of
  * one frame are independent chains the CPU overlaps.
+ *
+ * With constant coefficients the recursion runs two frames a step (svf_pairs):
+ * the state two frames on is M^2 s + M b x0 + b x1, one multiply-add level
+ * deep in the old state per two frames, which halves what a filtered voice
+ * pays. Pairs start at even frames of the control segment, so they do not
+ * depend on how the caller slices: a call that ends inside a pair writes the
+ * first frame's output (the same formula) and keeps its input (px, pending)
+ * for the next call; a control step or a segment's end resolves a pair left
+ * open with one ordinary frame, as an unsliced run does at the same frame.
  */
 #include "rt/rt_fx_filter.h"
 
@@ -116,6 +125,190 @@ AI void svf_loop(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32_
   f->s[1][1][1] = q11;
 }
 
+/* Pair coefficients: every output and new state linear in (x0, x1, ic1, ic2). */
+typedef struct svf_pair {
+  float o0, o1, o2;               /* y0 = o0 x0 + o1 ic1 + o2 ic2 */
+  float q0, q1, q2, qx;           /* y1 = q0 x1 + q1 ic1 + q2 ic2 + qx x0 */
+  float a11, a12, a21, a22;       /* M^2 */
+  float c1, c2, d1, d2;           /* ic1'' = a11 ic1 + a12 ic2 + c1 x0 + d1 x1, ic2'' likewise */
+} svf_pair_t;
+
+AI svf_pair_t svf_pair_of(const svf_coefs_t c) {
+  svf_pair_t p;
+  p.o0 = c.o0, p.o1 = c.o1, p.o2 = c.o2;
+  p.q0 = c.o0;
+  p.q1 = c.o1 * c.m11 + c.o2 * c.m21;
+  p.q2 = c.o1 * c.m12 + c.o2 * c.m22;
+  p.qx = c.o1 * c.b1 + c.o2 * c.b2;
+  p.a11 = c.m11 * c.m11 + c.m12 * c.m21, p.a12 = c.m11 * c.m12 + c.m12 * c.m22;
+  p.a21 = c.m21 * c.m11 + c.m22 * c.m21, p.a22 = c.m21 * c.m12 + c.m22 * c.m22;
+  p.c1 = c.m11 * c.b1 + c.m12 * c.b2, p.c2 = c.m21 * c.b1 + c.m22 * c.b2;
+  p.d1 = c.b1, p.d2 = c.b2;
+  return p;
+}
+
+/* The pair path spells every sum as explicit fused multiply-adds: its
+ * pieces run in different places (a whole pair, a pair split over two calls,
+ * a pair resolved at a control step) and must give the same bits in each,
+ * which -ffast-math's reassociation would not promise for plain sums. */
+#define FMA_(a, b, c) __builtin_fmaf((a), (b), (c))
+
+/* A pair's first output (also a single frame's output). */
+#define SVF_Y0(p, x, ic1, ic2) FMA_((p).o2, (ic2), FMA_((p).o1, (ic1), (p).o0 * (x)))
+
+/* The pair's second half: y1 and the state two frames on. */
+#define SVF_PAIR2(p, x0, x1, ic1, ic2, y1)                                                   \
+  do {                                                                                       \
+    const float x0_ = (x0), x1_ = (x1);                                                      \
+    (y1) = FMA_((p).q2, (ic2), FMA_((p).q1, (ic1), FMA_((p).qx, x0_, (p).q0 * x1_)));        \
+    const float n1_ = FMA_((p).a12, (ic2), FMA_((p).a11, (ic1), FMA_((p).d1, x1_, (p).c1 * x0_))); \
+    const float n2_ = FMA_((p).a21, (ic1), FMA_((p).a22, (ic2), FMA_((p).d2, x1_, (p).c2 * x0_))); \
+    (ic1) = n1_;                                                                             \
+    (ic2) = n2_;                                                                             \
+  } while (0)
+
+/* One frame of the pair path (a segment's odd last frame, a resolved pair). */
+#define SVF_TICK_F(c, x, ic1, ic2, y)                                  \
+  do {                                                                 \
+    const float x_ = (x);                                              \
+    const float n1_ = FMA_((c).m12, (ic2), FMA_((c).m11, (ic1), (c).b1 * x_)); \
+    const float n2_ = FMA_((c).m21, (ic1), FMA_((c).m22, (ic2), (c).b2 * x_)); \
+    (y) = SVF_Y0(c, x_, ic1, ic2);                                     \
+    (ic1) = n1_;                                                       \
+    (ic2) = n2_;                                                       \
+  } while (0)
+
+/* Constant coefficients, frames [t, t + n) of a segment of len frames. */
+AI void svf_pairs(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32_t n, const uint32_t mode,
+                  const uint32_t stages, const uint32_t chans, uint32_t t, uint32_t len) {
+  const svf_coefs_t c = svf_coefs(mode, rt_fx_ramp_now(&f->g), rt_fx_ramp_now(&f->k));
+  const svf_pair_t p = svf_pair_of(c);
+  float p00 = f->s[0][0][0], p01 = f->s[0][0][1], p10 = f->s[0][1][0], p11 = f->s[0][1][1];
+  float q00 = f->s[1][0][0], q01 = f->s[1][0][1], q10 = f->s[1][1][0], q11 = f->s[1][1][1];
+  uint32_t i = 0;
+  if (f->pending && n) { /* the second half of the pair the last call began */
+    float y;
+    SVF_PAIR2(p, f->px[0][0], c0[0], p00, p01, y);
+    if (stages == 2) SVF_PAIR2(p, f->px[1][0], y, q00, q01, y);
+    c0[0] = y;
+    if (chans == 2) {
+      SVF_PAIR2(p, f->px[0][1], c1[0], p10, p11, y);
+      if (stages == 2) SVF_PAIR2(p, f->px[1][1], y, q10, q11, y);
+      c1[0] = y;
+    }
+    f->pending = 0;
+    i = 1;
+  }
+  for (; i < n; i++) {
+    const uint32_t j = t + i;
+    if ((j & 1u) || j + 1 >= len) { /* an odd start, or the segment's last frame alone: one frame */
+      float y;
+      SVF_TICK_F(c, c0[i], p00, p01, y);
+      if (stages == 2) SVF_TICK_F(c, y, q00, q01, y);
+      c0[i] = y;
+      if (chans == 2) {
+        SVF_TICK_F(c, c1[i], p10, p11, y);
+        if (stages == 2) SVF_TICK_F(c, y, q10, q11, y);
+        c1[i] = y;
+      }
+      continue;
+    }
+    if (i + 1 == n) { /* the call ends inside the pair: its first output now, the rest next call */
+      const float x = c0[i];
+      float y = SVF_Y0(p, x, p00, p01);
+      f->px[0][0] = x;
+      if (stages == 2) {
+        f->px[1][0] = y;
+        y = SVF_Y0(p, y, q00, q01);
+      }
+      c0[i] = y;
+      if (chans == 2) {
+        const float xr = c1[i];
+        float yr = SVF_Y0(p, xr, p10, p11);
+        f->px[0][1] = xr;
+        if (stages == 2) {
+          f->px[1][1] = yr;
+          yr = SVF_Y0(p, yr, q10, q11);
+        }
+        c1[i] = yr;
+      }
+      f->pending = 1;
+      break;
+    }
+    {
+      const float x0 = c0[i], x1 = c0[i + 1];
+      float y0 = SVF_Y0(p, x0, p00, p01), y1;
+      SVF_PAIR2(p, x0, x1, p00, p01, y1);
+      if (stages == 2) {
+        const float z0 = SVF_Y0(p, y0, q00, q01);
+        SVF_PAIR2(p, y0, y1, q00, q01, y1);
+        y0 = z0;
+      }
+      c0[i] = y0;
+      c0[i + 1] = y1;
+    }
+    if (chans == 2) {
+      const float x0 = c1[i], x1 = c1[i + 1];
+      float y0 = SVF_Y0(p, x0, p10, p11), y1;
+      SVF_PAIR2(p, x0, x1, p10, p11, y1);
+      if (stages == 2) {
+        const float z0 = SVF_Y0(p, y0, q10, q11);
+        SVF_PAIR2(p, y0, y1, q10, q11, y1);
+        y0 = z0;
+      }
+      c1[i] = y0;
+      c1[i + 1] = y1;
+    }
+    i++;
+  }
+  f->s[0][0][0] = p00;
+  f->s[0][0][1] = p01;
+  f->s[0][1][0] = p10;
+  f->s[0][1][1] = p11;
+  f->s[1][0][0] = q00;
+  f->s[1][0][1] = q01;
+  f->s[1][1][0] = q10;
+  f->s[1][1][1] = q11;
+}
+
+/* A pair left open (its second frame never came in this segment): finish it
+ * as one ordinary frame from the kept input, as an unsliced run would. */
+static void svf_resolve(rt_fx_svf_t *f) {
+  if (!f->pending) return;
+  const svf_coefs_t c = svf_coefs(f->mode, rt_fx_ramp_now(&f->g), rt_fx_ramp_now(&f->k));
+  for (uint32_t ch = 0; ch < f->channels; ch++) {
+    float y;
+    SVF_TICK_F(c, f->px[0][ch], f->s[0][ch][0], f->s[0][ch][1], y);
+    if (f->stages == 2) SVF_TICK_F(c, f->px[1][ch], f->s[1][ch][0], f->s[1][ch][1], y);
+    (void)y;
+  }
+  f->pending = 0;
+}
+
+#define SVF_CASE_PAIRS(mode)                                                              \
+  do {                                                                                    \
+    if (f->stages == 2) {                                                                 \
+      if (f->channels == 2) svf_pairs(f, c0, c1, n, mode, 2, 2, t, len);                  \
+      else svf_pairs(f, c0, c1, n, mode, 2, 1, t, len);                                   \
+    } else {                                                                              \
+      if (f->channels == 2) svf_pairs(f, c0, c1, n, mode, 1, 2, t, len);                  \
+      else svf_pairs(f, c0, c1, n, mode, 1, 1, t, len);                                   \
+    }                                                                                     \
+  } while (0)
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
+static void svf_run_pairs(rt_fx_svf_t *f, float *c0, float *c1, uint32_t n, uint32_t t, uint32_t len) {
+  switch (f->mode) {
+    case RT_FX_SVF_LP: SVF_CASE_PAIRS(RT_FX_SVF_LP); break;
+    case RT_FX_SVF_HP: SVF_CASE_PAIRS(RT_FX_SVF_HP); break;
+    case RT_FX_SVF_BP: SVF_CASE_PAIRS(RT_FX_SVF_BP); break;
+    case RT_FX_SVF_NOTCH: SVF_CASE_PAIRS(RT_FX_SVF_NOTCH); break;
+    default: SVF_CASE_PAIRS(RT_FX_SVF_BP_RAW); break;
+  }
+}
+
 #define SVF_CASE_SC(mode, glide)                                                     \
   do {                                                                               \
     if (f->stages == 2) {                                                            \
@@ -163,11 +356,13 @@ void rt_fx_svf_init(rt_fx_svf_t *f, uint32_t mode, uint32_t stages, uint32_t cha
 
 void rt_fx_svf_reset(rt_fx_svf_t *f) {
   memset(f->s, 0, sizeof f->s);
+  f->pending = 0;
   memset(&f->g, 0, sizeof f->g);
   memset(&f->k, 0, sizeof f->k);
 }
 
 void rt_fx_svf_set(rt_fx_svf_t *f, float g, float k, uint32_t ramp_frames) {
+  svf_resolve(f); /* a pair the last segment left open ends with its old coefficients */
   /* denormal guard here, on the control grid, not per process call: a flush
    * at call boundaries would depend on how the caller slices */
   for (int st = 0; st < 2; st++)
@@ -192,12 +387,16 @@ void rt_fx_svf_process(rt_fx_svf_t *f, float *ch0, float *ch1, uint32_t n) {
     uint32_t m = rt_fx_ramp_left(&f->g);
     if (m > n) m = n;
     bool glide = rt_fx_ramp_moving(&f->g) || rt_fx_ramp_moving(&f->k);
-    svf_run(f, ch0, ch1, m, glide);
+    if (glide) svf_run(f, ch0, ch1, m, true);
+    else svf_run_pairs(f, ch0, ch1, m, f->g.t, f->g.len);
     f->g.t += m;
     f->k.t += m;
     done = m;
   }
-  if (done < n) svf_run(f, ch0 + done, ch1 ? ch1 + done : NULL, n - done, false);
+  if (done < n) {
+    svf_resolve(f);
+    svf_run(f, ch0 + done, ch1 ? ch1 + done : NULL, n - done, false);
+  }
 }
 
 float rt_fx_resonance_q(float resonance_db) {

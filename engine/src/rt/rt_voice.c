@@ -438,16 +438,15 @@ __attribute__((noinline)) static uint32_t voice_run_ext(ms_sampler_t *s, rt_voic
     r = voice_run(s, v, from, n, dl, dr, &unity);
   }
   if (v->zone->filter_type != MS_FILTER_NONE) zone_filter_inplace(v, dl, dr, r);
-  if (x->flags & RT_VX_FX) {
-    rt_fx_note_process(&x->fx, dl, v->channels == 2 ? dr : NULL, r);
-    if (v->channels == 1) memcpy(dr, dl, sizeof(float) * r);
-  }
+  /* a mono sample's run is dl (the kernels wrote it to both): the chain runs once */
+  if (x->flags & RT_VX_FX) rt_fx_note_process(&x->fx, dl, v->channels == 2 ? dr : NULL, r);
+  const float *sr = v->channels == 2 ? dr : dl;
   const float t0 = (float)(from - v->ramp_start);
   if (x->flags & RT_VX_SENDS) { /* dry and sends through the orbit, levels fixed for the note */
     for (uint32_t i = 0; i < r; i++) {
       const float t = t0 + (float)(i + 1);
+      dr[i] = sr[i] * (v->gr + v->dgr * t);
       dl[i] *= v->gl + v->dgl * t;
-      dr[i] *= v->gr + v->dgr * t;
     }
     rt_orbit_mix(s, x->orbit, v->bus, offset, dl, dr, r, &x->levels, &x->levels);
     return r;
@@ -455,7 +454,7 @@ __attribute__((noinline)) static uint32_t voice_run_ext(ms_sampler_t *s, rt_voic
   for (uint32_t i = 0; i < r; i++) {
     const float t = t0 + (float)(i + 1);
     L[i] += dl[i] * (v->gl + v->dgl * t);
-    R[i] += dr[i] * (v->gr + v->dgr * t);
+    R[i] += sr[i] * (v->gr + v->dgr * t);
   }
   return r;
 }
