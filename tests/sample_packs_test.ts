@@ -243,3 +243,56 @@ Deno.test("a note outside an instrument's keys warns once instead of vanishing s
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the prebake from $MS_SAMPLES: tidal-drum-machines banks with the REPL's nicknames; gm_* names on the GM bank", async () => {
+  const dir = await Deno.makeTempDir();
+  const before = { samples: Deno.env.get("MS_SAMPLES"), font: Deno.env.get("MS_GM_FONT") };
+  const font = "/usr/share/sounds/sf2/TimGM6mb.sf2";
+  let hasFont = true;
+  try {
+    Deno.statSync(font);
+  } catch {
+    hasFont = false;
+    console.log(
+      `sample_packs_test: the gm_* part is skipped: no ${font} (apt-get install timgm6mb-soundfont)`,
+    );
+  }
+  try {
+    writeTree(dir, {
+      "samples/ritchse/tidal-drum-machines/machines/RolandTR909/rolandtr909-bd/Bassdrum-01.wav": 70,
+      "samples/ritchse/tidal-drum-machines/machines/RolandTR909/rolandtr909-hh/hh01.wav": 900,
+    });
+    Deno.env.set("MS_SAMPLES", join(dir, "samples"));
+    if (hasFont) Deno.env.set("MS_GM_FONT", font);
+    await Deno.writeTextFile(
+      join(dir, "tune.strudel"),
+      `setcps(1)
+$: s("bd hh").bank("tr909")
+$: s("hh").bank("RolandTR909").late(0.75)
+${hasFont ? '$: note("c3").s("gm_acoustic_bass")' : ""}
+`,
+    );
+    const { notes, warnings } = await render(join(dir, "tune.strudel"), 1);
+    const drums = notes.filter((n) => n.instrument.startsWith("sample:") && n.frame < RATE)
+      .map((n) => [n.sound, n.instrument.split("/").slice(-2).join("/")]);
+    assert.deepEqual(drums, [
+      ["tr909_bd", "rolandtr909-bd/Bassdrum-01.wav"],
+      ["tr909_hh", "rolandtr909-hh/hh01.wav"],
+      ["rolandtr909_hh", "rolandtr909-hh/hh01.wav"],
+    ]);
+    if (hasFont) {
+      const gm = notes.find((n) => n.sound === "gm_acoustic_bass");
+      assert.equal(gm?.instrument, "gm_acoustic_bass");
+      assert.equal(gm?.note, 48);
+      assert.ok(warnings.includes(
+        `sound "gm_acoustic_bass": Strudel plays its own General MIDI samples: playing program 32 of ${font} instead`,
+      ));
+    }
+  } finally {
+    for (const [k, v] of [["MS_SAMPLES", before.samples], ["MS_GM_FONT", before.font]] as const) {
+      if (v === undefined) Deno.env.delete(k);
+      else Deno.env.set(k, v);
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -9,7 +9,8 @@
  * Strudel's prebake, looked for under the sample directory
  * (`--samples`, `$MS_SAMPLES`, `~/.local/share/midi-sampler/samples`):
  * `tidalcycles/uzu-drumkit` (bd, sd, hh, ...), `ritchse/tidal-drum-machines`
- * (`bank("RolandTR808")`), and the Dirt-Samples names the REPL registers
+ * (`bank("RolandTR808")`, and the REPL's nicknames: `bank("TR808")`), and the
+ * Dirt-Samples names the REPL registers
  * (`tidalcycles/dirt-samples`: casio, crow, insect, wind, jazz, metal, east,
  * space, numbers, num). A pack that is not there leaves its names to the
  * project's own sounds (bd, sd, hh, cp, oh from the shipped drums, piano from
@@ -89,6 +90,82 @@ export const PREBAKE_DIRT = [
   "num",
 ] as const;
 
+/**
+ * The drum machines' nicknames Strudel's REPL registers (its
+ * tidal-drum-machines-alias.json: bank name -> nickname), lower case.
+ */
+export const BANK_NICKNAMES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    AJKPercusyn: "Percysyn",
+    AkaiLinn: "Linn",
+    AkaiMPC60: "MPC60",
+    AkaiXR10: "XR10",
+    AlesisHR16: "HR16",
+    AlesisSR16: "SR16",
+    BossDR110: "DR110",
+    BossDR220: "DR220",
+    BossDR55: "DR55",
+    BossDR550: "DR550",
+    CasioRZ1: "RZ1",
+    CasioSK1: "SK1",
+    CasioVL1: "VL1",
+    DoepferMS404: "MS404",
+    EmuDrumulator: "Drumulator",
+    EmuSP12: "SP12",
+    KorgDDM110: "DDM110",
+    KorgKPR77: "KPR77",
+    KorgKR55: "KR55",
+    KorgKRZ: "KRZ",
+    KorgM1: "M1",
+    KorgMinipops: "Minipops",
+    KorgPoly800: "Poly800",
+    KorgT3: "T3",
+    Linn9000: "9000",
+    LinnLM1: "LM1",
+    LinnLM2: "LM2",
+    MoogConcertMateMG1: "ConcertMateMG1",
+    OberheimDMX: "DMX",
+    RhodesPolaris: "Polaris",
+    RhythmAce: "Ace",
+    RolandCompurhythm1000: "Compurhythm1000",
+    RolandCompurhythm78: "Compurhythm78",
+    RolandCompurhythm8000: "Compurhythm8000",
+    RolandD110: "D110",
+    RolandD70: "D70",
+    RolandDDR30: "DDR30",
+    RolandJD990: "JD990",
+    RolandMC202: "MC202",
+    RolandMC303: "MC303",
+    RolandMT32: "MT32",
+    RolandR8: "R8",
+    RolandS50: "S50",
+    RolandSH09: "SH09",
+    RolandSystem100: "System100",
+    RolandTR505: "TR505",
+    RolandTR606: "TR606",
+    RolandTR626: "TR626",
+    RolandTR707: "TR707",
+    RolandTR727: "TR727",
+    RolandTR808: "TR808",
+    RolandTR909: "TR909",
+    SakataDPM48: "DPM48",
+    SequentialCircuitsDrumtracks: "CircuitsDrumtracks",
+    SequentialCircuitsTom: "CircuitsTom",
+    SergeModular: "Serge",
+    SimmonsSDS400: "SDS400",
+    SimmonsSDS5: "SDS5",
+    SoundmastersR88: "R88",
+    UnivoxMicroRhythmer12: "MicroRhythmer12",
+    ViscoSpaceDrum: "SpaceDrum",
+    XdrumLM8953: "LM8953",
+    YamahaRM50: "RM50",
+    YamahaRX21: "RX21",
+    YamahaRX5: "RX5",
+    YamahaRY30: "RY30",
+    YamahaTG33: "TG33",
+  }).map(([bank, nick]) => [bank.toLowerCase(), nick.toLowerCase()]),
+);
+
 /** The project's own sounds that stand in for a prebake name. */
 const STAND_INS: Record<string, { from: string; as: string }> = {
   bd: { from: "tidalcycles/uzu-drumkit", as: "bd" },
@@ -116,7 +193,16 @@ export function prebakeSounds(): PackSounds {
   const dirt = found("tidalcycles/dirt-samples");
   if (dirt) Object.assign(sounds, soundsOf(dirt, new Set(PREBAKE_DIRT)));
   const tdm = found("ritchse/tidal-drum-machines");
-  if (tdm) Object.assign(sounds, soundsOf(tdm));
+  if (tdm) {
+    const machines = soundsOf(tdm);
+    Object.assign(sounds, machines);
+    // the REPL's aliasBank(tidal-drum-machines-alias.json): bank("TR909") is RolandTR909
+    for (const [name, mapping] of Object.entries(machines)) {
+      const cut = name.indexOf("_");
+      const nick = cut > 0 ? BANK_NICKNAMES.get(name.slice(0, cut)) : undefined;
+      if (nick) sounds[`${nick}${name.slice(cut)}`] ??= mapping;
+    }
+  }
   const uzu = found("tidalcycles/uzu-drumkit");
   if (uzu) Object.assign(sounds, soundsOf(uzu));
   for (const [name, { from, as }] of Object.entries(STAND_INS)) {
