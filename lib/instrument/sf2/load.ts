@@ -36,6 +36,8 @@ export interface Sf2SamplerLike<S extends Sf2SampleLike, I> {
     options?: { channels?: 1 | 2; sampleRate?: number },
   ): S;
   loadSample(path: string): S;
+  /** Decode on a helper thread: SF3 samples then decode several at once. */
+  loadSampleAsync?(path: string): Promise<S>;
   createInstrument(name: string): I;
 }
 
@@ -147,6 +149,69 @@ export async function readSoundFont(
   return font;
 }
 
+function cacheOf<S>(sampler: object): Map<string, S> {
+  let cache = samplesBySampler.get(sampler) as Map<string, S> | undefined;
+  if (!cache) {
+    cache = new Map();
+    samplesBySampler.set(sampler, cache as Map<string, Sf2SampleLike>);
+  }
+  return cache;
+}
+
+const sampleKey = (file: string, index: number, endOffset: number) =>
+  `${file}\0${index}\0${endOffset}`;
+
+function decodeError(file: string, name: string, err: unknown): SampleLoadError {
+  return new SampleLoadError(
+    `Cannot decode SoundFont sample "${name}" of "${shownPath(file)}": ${
+      err instanceof Error ? err.message : String(err)
+    }`,
+    "MS_ERR_FILE_FORMAT",
+    { cause: err },
+  );
+}
+
+/**
+ * Decode the SF3 (Ogg Vorbis) samples of `zones` not decoded yet for this
+ * sampler, `jobs` at a time on helper threads (each through a temporary
+ * file: libsndfile reads files).
+ */
+async function decodeVorbis<S extends Sf2SampleLike>(
+  sampler: Sf2SamplerLike<S, unknown>,
+  file: string,
+  font: SoundFont,
+  zones: readonly { sample: number; endOffset: number }[],
+): Promise<void> {
+  const load = sampler.loadSampleAsync?.bind(sampler);
+  if (!load) return;
+  const cache = cacheOf<S>(sampler);
+  const todo = [
+    ...new Map(
+      zones.filter((z) => font.samples[z.sample]?.vorbis)
+        .map((z) => [sampleKey(file, z.sample, z.endOffset), z] as const)
+        .filter(([k]) => !cache.has(k)),
+    ),
+  ];
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const [key, z] = todo[next++]!;
+      const s = font.samples[z.sample]!;
+      const tmp = await Deno.makeTempFile({ suffix: ".ogg" });
+      try {
+        await Deno.writeFile(tmp, sampleOgg(font, s));
+        cache.set(key, await load(tmp));
+      } catch (err) {
+        throw decodeError(file, s.name, err);
+      } finally {
+        await Deno.remove(tmp).catch(() => {});
+      }
+    }
+  };
+  const jobs = Math.max(1, Math.min(todo.length, navigator.hardwareConcurrency ?? 2));
+  await Promise.all(Array.from({ length: jobs }, worker));
+}
+
 function engineSample<S extends Sf2SampleLike>(
   sampler: Sf2SamplerLike<S, unknown>,
   file: string,
@@ -154,12 +219,8 @@ function engineSample<S extends Sf2SampleLike>(
   index: number,
   endOffset: number,
 ): S {
-  let cache = samplesBySampler.get(sampler) as Map<string, S> | undefined;
-  if (!cache) {
-    cache = new Map();
-    samplesBySampler.set(sampler, cache);
-  }
-  const key = `${file}\0${index}\0${endOffset}`;
+  const cache = cacheOf<S>(sampler);
+  const key = sampleKey(file, index, endOffset);
   const hit = cache.get(key);
   if (hit) return hit;
   const s = font.samples[index]!;
@@ -170,13 +231,7 @@ function engineSample<S extends Sf2SampleLike>(
       Deno.writeFileSync(tmp, sampleOgg(font, s));
       sample = sampler.loadSample(tmp);
     } catch (err) {
-      throw new SampleLoadError(
-        `Cannot decode SoundFont sample "${s.name}" of "${shownPath(file)}": ${
-          err instanceof Error ? err.message : String(err)
-        }`,
-        "MS_ERR_FILE_FORMAT",
-        { cause: err },
-      );
+      throw decodeError(file, s.name, err);
     } finally {
       Deno.removeSync(tmp);
     }
@@ -252,6 +307,7 @@ export async function loadSoundFontPreset<
     0,
     63,
   );
+  await decodeVorbis(sampler, file, font, zones);
   const instrument = sampler.createInstrument(name);
   for (const z of zones) {
     const sample = engineSample(sampler, file, font, z.sample, z.endOffset);
