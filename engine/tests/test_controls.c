@@ -188,6 +188,31 @@ static void test_playback(void) {
   CHECK_LE(err, 1e-5);
   free(o);
 
+  tu_section("begin on a zone with its own loop: the zone's loop plays on");
+  {
+    rig_t r;
+    r.s = tu_sampler(RATE, CH, 128);
+    ms_sample_t *smp = NULL;
+    CHECK_MS(r.s, ms_sample_create(r.s, x, len, 1, RATE, &smp));
+    CHECK_MS(r.s, ms_instrument_create(r.s, "t", &r.inst));
+    ms_zone_t z = tu_zone_flat(60, MS_LOOP_FORWARD, 0.0f);
+    z.loop_start_frames = 2400;
+    z.loop_end_frames = 3600;
+    CHECK_MS(r.s, ms_instrument_add_zone(r.inst, smp, &z, NULL));
+    ms_sample_destroy(smp);
+    c = ctl0();
+    ms_controls_set(&c, MS_CONTROL_BEGIN, 0.25f);
+    CHECK_MS(r.s, ms_note_on_controls_at(r.inst, 0, 60, 127, NULL, &c));
+    o = calloc(6000 * CH, sizeof(float));
+    CHECK_MS(r.s, tu_render(r.s, o, 6000, CH, 128));
+    err = 0.0;
+    for (uint64_t i = 0; i < 1196; i++) err = fmax(err, fabs(o[i * CH] - g * x[1200 + i]));
+    for (uint64_t j = 4; j < 1196; j++) err = fmax(err, fabs(o[(2400 + 1200 + j) * CH] - g * x[2400 + j]));
+    CHECK_LE(err, 1e-5);
+    free(o);
+    ms_sampler_destroy(r.s);
+  }
+
   tu_section("unit c: the sample (0.1 s) lasts one cycle (cps 2: 0.5 s)");
   c = ctl0();
   ms_controls_set(&c, MS_CONTROL_UNIT, 1.0f);

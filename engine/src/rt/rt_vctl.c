@@ -165,8 +165,9 @@ bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uin
   if (aspeed < 1.0f / 1024.0f) aspeed = 1.0f / 1024.0f;
   if (aspeed != 1.0f) v->rate_ratio *= (double)aspeed;
   const bool window = has(&m, MS_CONTROL_BEGIN) || has(&m, MS_CONTROL_END);
-  const bool loop = has(&m, MS_CONTROL_LOOP) && get(&m, MS_CONTROL_LOOP) == 1.0f;
-  if (window || reverse || loop) {
+  const bool loop_set = has(&m, MS_CONTROL_LOOP); /* absent: the zone's own loop plays on (forward) */
+  const bool loop = loop_set && get(&m, MS_CONTROL_LOOP) == 1.0f;
+  if (window || reverse || loop_set) {
     uint64_t b = (uint64_t)((double)get(&m, MS_CONTROL_BEGIN) * (double)len);
     uint64_t e = (uint64_t)((double)get(&m, MS_CONTROL_END) * (double)len);
     if (e > len) e = len;
@@ -182,7 +183,7 @@ bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uin
       v->loop_start = (uint32_t)(reverse ? len - le : ls);
       v->loop_end = (uint32_t)(reverse ? len - ls : le);
       v->wrapped = reverse; /* reading down, taps below the loop start wrap from the first frame */
-    } else {
+    } else if (loop_set || reverse) { /* loop 0, or reversed: no loop (a zone's loop reads forward) */
       v->loop_mode = MS_LOOP_NONE;
       v->loop_end = 0;
     }
