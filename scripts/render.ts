@@ -31,8 +31,9 @@ const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
                      calls ctx.sampler.midi.setMap); length defaults to the song + 2 s
   --sf2 FONT         with a .mid file instead of --map: play it as General MIDI on a
                      SoundFont (programs per channel, drums on 10 from bank 128)
-  --stems DIR        also write one stereo WAV per orbit that sounds (DIR/orbit<k>.wav);
-                     the output (WAV) is their sum, the usual mix
+  --stems DIR        also write one stereo WAV per orbit that sounds (DIR/orbit<k>.wav, k
+                     as in Strudel: orbit1 holds notes without an orbit); the output
+                     (WAV) is their sum, the usual mix
   --samples DIR      where github: sample packs and URLs are looked for
                      (default $MS_SAMPLES, else ~/.local/share/midi-sampler/samples)`;
 

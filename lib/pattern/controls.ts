@@ -207,7 +207,7 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
   cps: no("per-event tempo: the tempo is the set's (`set.tempo()`), not an event control"),
   nudge: no("timing offset in seconds: not implemented (shift the pattern with `.late()`)"),
   orbit: eng(
-    "the orbit (effect bus 0..) the note plays into: its delay and reverb; superdough's orbits count from 1, so orbit 1 is bus 1 and orbit 0 bus 0",
+    "the orbit (effect bus: a delay and a reverb) the note plays into; superdough's orbits count from 1 (its default), the engine's from 0: orbit n plays on the engine's n - 1 (0 and 1 on its first), 1..16",
     "index",
     1,
   ),
@@ -333,7 +333,11 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
   roomlp: eng("reverb low-pass start frequency", "Hz", undefined, ["rlp"]),
   roomdim: eng("reverb low-pass frequency at -60 dB", "Hz", undefined, ["rdim"]),
   roomfade: eng("reverb fade-in time", "s", undefined, ["rfade"]),
-  dry: eng("dry level of the orbit: 0 wet only, 1 dry", "0..1", 0),
+  dry: eng(
+    "SuperDirt's reverb dryness of the orbit: its reverb output × (1 - dry); the notes' own sound stays",
+    "0..1",
+    0,
+  ),
   ir: no(IR, ["iresponse"]),
   irspeed: no(IR),
   irbegin: no(IR),
@@ -793,6 +797,14 @@ function engineControls(
     if (main === "tremolosync") {
       if (!(v > 0)) continue;
       v *= cps;
+    }
+    if (main === "orbit") {
+      // superdough's orbit 1 (its default) is the engine's first, orbit 0
+      if (v > 16) {
+        problems.push(`orbit ${v} is outside 0..16: clamped`);
+        v = 16;
+      }
+      v = Math.max(0, Math.round(v) - 1);
     }
     const row = CONTROL_BY_NAME.get(target);
     if (!row) continue;

@@ -236,7 +236,14 @@ Deno.test("effect controls: aliases resolve, names become engine indices, delays
   assert.deepEqual(wild.problems, [
     "cutoff 30000 is outside 5..24000 Hz: clamped",
     "delayfeedback 1.5 is outside 0..0.98: clamped",
-    "orbit 40 is outside 0..15 orbit: clamped",
+    "orbit 40 is outside 0..16: clamped",
+  ]);
+  // superdough's orbits count from 1 (its default): the engine's from 0
+  assert.deepEqual([0, 1, 2, 16].map((orbit) => play({ s: "bd", orbit }).controls.orbit), [
+    0,
+    0,
+    1,
+    15,
   ]);
   // vowel names and IPA aliases; ftype numbers wrap like superdough's
   assert.deepEqual(["a", "e", "i", "o", "u", "æ", "ø"].map(vowelIndex), [0, 1, 2, 3, 4, 5, 7]);

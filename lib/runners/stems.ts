@@ -1,9 +1,10 @@
 /**
  * Stems: a render split by orbit. The sampler runs in orbit-outputs mode
  * (orbit k's voices and effects on channels 2k, 2k+1); each orbit that makes
- * a sound gets its own stereo WAV file in the stem directory (`orbit0.wav`,
- * `orbit1.wav`, ...: silence before its first sound), and the main file gets
- * their sum, which is the default stereo mix.
+ * a sound gets its own stereo WAV file in the stem directory, named with
+ * Strudel's numbering (`orbit1.wav` is the engine's first orbit, 0, where
+ * notes without an orbit play; `orbit2.wav` its second, ...; silence before
+ * its first sound), and the main file gets their sum, the default stereo mix.
  *
  * Thread: CT. Writes files; never prints.
  *
@@ -130,7 +131,7 @@ export class StereoWavWriter implements Disposable {
 
 /** What {@linkcode renderStemsInChunks} wrote besides the mix. */
 export interface StemsResult extends PerformanceResult {
-  /** Stem files by orbit, for the orbits that made a sound. */
+  /** Stem files by orbit (Strudel's numbering: engine orbit + 1), for the orbits that made a sound. */
   stems: Record<number, string>;
 }
 
@@ -141,7 +142,7 @@ export interface StemsResult extends PerformanceResult {
  * @param sampler The sampler (orbit-outputs mode, 2 channels per orbit).
  * @param total Frames to render.
  * @param options The mix file, its sample format, chunking, progress.
- * @param stemDir Directory for `orbit<k>.wav` (created).
+ * @param stemDir Directory for `orbit<k>.wav`, k from 1 (created).
  * @param started performance.now() when the job began.
  * @param beforeChunk Called before each chunk with the frames done and the chunk's size.
  * @returns The summary with the stems.
@@ -188,7 +189,7 @@ export async function renderStemsInChunks(
         }
         let w = writers.get(k);
         if (!w && sound) {
-          w = new StereoWavWriter(join(stemDir, `orbit${k}.wav`), rate, bits);
+          w = new StereoWavWriter(join(stemDir, `orbit${k + 1}.wav`), rate, bits);
           const silence = new Float32Array(Math.min(done, 1 << 16));
           for (let left = done; left > 0; left -= silence.length) {
             const m = Math.min(left, silence.length);
@@ -220,7 +221,7 @@ export async function renderStemsInChunks(
     eventsLate: stats.eventsLate,
     wallSeconds: (performance.now() - started) / 1000,
     speed: renderSeconds > 0 ? done / rate / renderSeconds : Infinity,
-    stems: Object.fromEntries([...writers].map(([k, w]) => [k, w.path])),
+    stems: Object.fromEntries([...writers].map(([k, w]) => [k + 1, w.path])),
   };
 }
 
