@@ -35,7 +35,7 @@ import { describeReload, type LiveSession, startSession } from "../lib/live/perf
 import { runCommand } from "../lib/live/repl.ts";
 import type { SwapMode } from "../lib/live/set.ts";
 import { describeOutput } from "./play.ts";
-import { setSamplesRoot } from "../lib/instrument/packs.ts";
+import { onPackProgress, packProgressLine, setSamplesRoot } from "../lib/instrument/packs.ts";
 
 const USAGE = `Usage: deno task perform <set.ts> [options]
 ${OUTPUT_USAGE}
@@ -80,6 +80,14 @@ function parse(argv: string[]): Args {
   });
   if (v.help) throw new UsageError("");
   if (typeof v.samples === "string") setSamplesRoot(v.samples);
+  if (Deno.stderr.isTerminal()) { // sample packs decoding: one line, rewritten
+    const enc = new TextEncoder();
+    onPackProgress((p) =>
+      Deno.stderr.writeSync(
+        enc.encode(`\r${packProgressLine(p)}\x1b[K${p.done === p.total ? "\n" : ""}`),
+      )
+    );
+  }
   if (positionals.length !== 1) {
     throw new UsageError(
       `Cannot perform: expected one set file, got ${positionals.length} arguments`,

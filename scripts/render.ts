@@ -18,7 +18,7 @@ import { type PerformanceResult, runPerformance } from "../lib/runners/performan
 import { renderMidiFile } from "../lib/runners/render_midi.ts";
 import { renderSet } from "../lib/runners/render_set.ts";
 import { parseOrUsage, UsageError } from "./cli.ts";
-import { setSamplesRoot } from "../lib/instrument/packs.ts";
+import { onPackProgress, packProgressLine, setSamplesRoot } from "../lib/instrument/packs.ts";
 
 const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --seconds N        length in seconds (default 10)
@@ -81,6 +81,14 @@ function parse(args: string[]): RenderArgs {
   }
   const { values, positionals } = parsed;
   if (values.samples !== undefined) setSamplesRoot(values.samples);
+  if (Deno.stderr.isTerminal()) { // sample packs decoding: one line, rewritten
+    const enc = new TextEncoder();
+    onPackProgress((p) =>
+      Deno.stderr.writeSync(
+        enc.encode(`\r${packProgressLine(p)}\x1b[K${p.done === p.total ? "\n" : ""}`),
+      )
+    );
+  }
   if (values.help) throw new UsageError("");
   if (positionals.length !== 2) {
     throw new UsageError(

@@ -11,7 +11,7 @@ import { Session } from "../lib/live/session.ts";
 import { InstrumentCache } from "../lib/live/instruments.ts";
 import { evaluateSet } from "../lib/live/set.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
-import { packStats, setSamplesRoot } from "../lib/instrument/packs.ts";
+import { onPackProgress, packStats, setSamplesRoot } from "../lib/instrument/packs.ts";
 import { writeTree } from "./sample_fixtures.ts";
 import { readWavF32, risingCrossingHz } from "./audio_analysis.ts";
 
@@ -172,14 +172,21 @@ Deno.test("a reload reuses the loaded pack: no folder read again, no sample deco
     const file = join(dir, "tune.strudel");
     const version = (pat: string) =>
       evaluateSet((set) => set.strudel(`samples('./p')\n$: s("${pat}")`, { file }), 1);
+    const seen: string[] = [];
+    onPackProgress((p) => seen.push(`${p.done}/${p.total} ${p.file.split("/").pop()}`));
     await session.apply(await version("hit hit:1"));
+    // both files decode at once (either may finish first), each reported
+    assert.deepEqual(seen.map((x) => x.split(" ")[0]), ["1/2", "2/2"]);
+    assert.deepEqual(seen.map((x) => x.split(" ")[1]).sort(), ["a.wav", "b.wav"]);
     const loads = cache.loads, reads = packStats.reads;
     assert.equal(loads, 2); // one instrument per file
     await session.apply(await version("hit:1 hit hit"));
     assert.equal(cache.loads, loads);
     assert.equal(packStats.reads, reads);
     assert.equal(cache.hits, 2);
+    assert.equal(seen.length, 2); // nothing decoded again
   } finally {
+    onPackProgress(undefined);
     await Deno.remove(dir, { recursive: true });
   }
 });

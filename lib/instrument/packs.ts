@@ -365,6 +365,14 @@ function stampOf(path: string): string | undefined {
  * @throws {TypeError} for a JSON map of the wrong shape; {SyntaxError} for bad JSON.
  */
 export function readPack(source: string, baseDir: string, base?: string): Pack | MissingPack {
+  if (/^shabda[:/]/.test(source)) {
+    return {
+      source,
+      path: source,
+      message:
+        `samples("${source}"): Shabda makes its samples on its server, which is not used here: put the files in a folder and load it with samples("./folder"); playing without it`,
+    };
+  }
   const { path: wanted, remote } = packPath(source, baseDir);
   const path = existing(wanted) ??
     (wanted.endsWith("strudel.json") ? existing(dirname(wanted)) : undefined);
@@ -502,8 +510,39 @@ const decodes = new WeakMap<object, Map<string, Promise<unknown>>>();
 let running = 0;
 const waiting: (() => void)[] = [];
 
-async function limited<T>(job: () => Promise<T>): Promise<T> {
+/** Progress of pack samples decoding: files done of those asked for since all were last done. */
+export interface PackProgress {
+  done: number;
+  total: number;
+  /** The file just decoded (or failed). */
+  file: string;
+}
+
+let progress: ((p: PackProgress) => void) | undefined;
+let batch = { done: 0, total: 0 };
+
+/**
+ * Be told as pack samples decode (perform and render show it on a terminal).
+ *
+ * @param fn Called after each file; undefined stops it.
+ */
+export function onPackProgress(fn: ((p: PackProgress) => void) | undefined): void {
+  progress = fn;
+}
+
+/**
+ * The progress as one line: `samples: 12/24 decoded (bd/BT0A0A7.wav)`.
+ *
+ * @param p The progress.
+ * @returns The line.
+ */
+export function packProgressLine(p: PackProgress): string {
+  return `samples: ${p.done}/${p.total} decoded (${basename(dirname(p.file))}/${basename(p.file)})`;
+}
+
+async function limited<T>(file: string, job: () => Promise<T>): Promise<T> {
   const jobs = Math.max(1, navigator.hardwareConcurrency ?? 1);
+  batch.total++;
   if (running >= jobs) await new Promise<void>((go) => waiting.push(go));
   running++;
   try {
@@ -511,6 +550,9 @@ async function limited<T>(job: () => Promise<T>): Promise<T> {
   } finally {
     running--;
     waiting.shift()?.();
+    batch.done++;
+    progress?.({ done: batch.done, total: batch.total, file });
+    if (batch.done >= batch.total) batch = { done: 0, total: 0 };
   }
 }
 
@@ -521,7 +563,7 @@ function takeDecode<S>(sampler: PackSampler<S, unknown>, file: string): Promise<
     map!.delete(file);
     return ahead;
   }
-  return limited(() => sampler.loadSampleAsync(file));
+  return limited(file, () => sampler.loadSampleAsync(file));
 }
 
 /**
@@ -545,7 +587,7 @@ export function prefetchPackSamples<S>(
     if (!isPackInstrument(name)) continue;
     for (const file of packInstrumentFiles(name)) {
       if (map.has(file)) continue;
-      const p = limited(() => sampler.loadSampleAsync(file));
+      const p = limited(file, () => sampler.loadSampleAsync(file));
       p.catch(() => {}); // reported by the load that takes it
       map.set(file, p);
       started++;

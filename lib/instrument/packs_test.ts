@@ -133,6 +133,10 @@ Deno.test("an absent pack is one message naming it and where to put it; a presen
       absent.message,
       `samples("github:someone/nothing-here"): the pack is not in ${root}/someone/nothing-here: download it there (git clone) or set --samples DIR / $MS_SAMPLES; playing without it`,
     );
+    assert.match(
+      (readPack("shabda:bass:4", "/") as { message: string }).message,
+      /^samples\("shabda:bass:4"\): Shabda makes its samples on its server/,
+    );
     // a clone under another letter case is found
     writeTree(root, { "TidalCycles/Dirt-Samples/bd/a.wav": 100 });
     const reads = packStats.reads;
