@@ -372,6 +372,27 @@ static uint32_t voice_run_reverse(const ms_sampler_t *s, rt_voice_t *v, uint64_t
   const bool lin = s->interpolation == MS_INTERP_LINEAR;
   const int64_t ls = (int64_t)v->loop_start << 32, span = ((int64_t)v->loop_end - (int64_t)v->loop_start) << 32;
   if (v->length == 0) return 0; /* ran out at the end of the last run */
+  if (!v->loop_end && v->bits == 32 && v->channels == 1) {
+    /* the common case (a one-shot float mono sample): direct taps, no wrap;
+     * frames before lo read real data or the zero padding (idx - 1 >= -1) */
+    const float *d = (const float *)v->data;
+    const int64_t low = (int64_t)(lo << 32);
+    int64_t p = (int64_t)v->pos;
+    for (uint32_t i = 0; i < n; i++) {
+      const int64_t idx = p >> 32;
+      const float fr = RT_FRAC((uint64_t)p);
+      const float y = lin ? d[idx] + (d[idx + 1] - d[idx]) * fr : rt_hermite(d[idx - 1], d[idx], d[idx + 1], d[idx + 2], fr);
+      L[i] += y;
+      R[i] += y;
+      p -= (int64_t)v->inc;
+      if (p < low) {
+        v->length = 0;
+        return i + 1;
+      }
+    }
+    v->pos = (uint64_t)p;
+    return n;
+  }
   for (uint32_t i = 0; i < n; i++) {
     const int64_t idx = (int64_t)(v->pos >> 32);
     const float fr = RT_FRAC(v->pos);
