@@ -341,7 +341,7 @@ function engineZone(
     pitchKeytrack: clamp(value(GEN.scaleTuning), -1200, 1200),
     // FluidSynth scales the generator by 0.4, not what modulators add
     gainDb: clamp(
-      -(EMU_ATTENUATION_FACTOR * clamp(value(GEN.initialAttenuation), 0, 1440) +
+      -(EMU_ATTENUATION_FACTOR * clamp(value(GEN.initialAttenuation), -1440, 1440) +
         (modulation.add.get(GEN.initialAttenuation) ?? 0)) / 10,
       -144,
       24,
