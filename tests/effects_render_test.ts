@@ -191,3 +191,27 @@ Deno.test("render --stems: one file per orbit that sounds, adding up to the mix"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("examples/effects.ts renders the same bytes twice and however the render is sliced", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(PROJECT_ROOT, "examples", "effects.ts");
+    const warnings: string[] = [];
+    const once = async (name: string, chunkFrames: number) => {
+      await renderSet(file, {
+        out: join(dir, name),
+        cycles: 2,
+        chunkFrames,
+        onWarning: (w) => warnings.push(w),
+      });
+      return await Deno.readFile(join(dir, name));
+    };
+    const a = await once("a.wav", 4800), b = await once("b.wav", 4800);
+    const c = await once("c.wav", 1031);
+    assert.deepEqual(a, b);
+    assert.deepEqual(a, c);
+    assert.deepEqual(warnings, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -435,3 +435,39 @@ Deno.test("an unknown sound or an unsupported control warns once, the event is s
   assert.equal(unknown.length, 1);
   assert.match(unknown[0]!, /^part "a": no sound "nope": use one of bd, /);
 });
+
+Deno.test("the engine's cycle rate follows the session: from the first delay note on, at each tempo change", async () => {
+  const { sampler, session } = openSession();
+  using _ = sampler;
+  const sent: [number, number][] = [];
+  const send = sampler.setCyclesPerSecond.bind(sampler);
+  sampler.setCyclesPerSecond = (cps, at) => {
+    sent.push([cps, at as number]);
+    send(cps, at);
+  };
+  await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play("plain", s("bd*2"));
+    }, 1),
+  );
+  session.advance(96000);
+  assert.deepEqual(sent, []); // no note has used the tempo: nothing sent
+  session.setTempo(90);
+  assert.deepEqual(sent, []);
+  session.setTempo(120);
+  await session.apply(
+    await evaluateSet((set) => {
+      set.tempo(120);
+      set.play("echo", s("hh ~").delay(0.5).delaytime(0.25).lock(1));
+    }, 1),
+  );
+  session.advance(4 * 96000);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]![0], 0.5); // 120 bpm, 4 beats a cycle
+  const beat = session.setTempo(60);
+  assert.deepEqual(sent.at(-1), [0.25, sampler.clock.beatsToFrames(beat)]);
+  session.advance(8 * 96000);
+  session.flush(8 * 96000);
+  assert.equal(sent.length, 2); // later notes at the same rate send nothing more
+});

@@ -132,3 +132,17 @@ Deno.test("Strudel's arithmetic on a spoiled value throws for the whole query, n
   );
   assert.throws(() => queryPattern(note(seq(NaN, 1)).add(note(12)), 0, 1), /"NaN"/);
 });
+
+Deno.test("every played control is a typed pattern method, and Strudel has each", async () => {
+  const { CONTROL_METHODS } = await import("./pattern.ts");
+  const { KNOWN_CONTROLS } = await import("./controls.ts");
+  const declared = ["s", "sound", "n", "note", "gain", "velocity", "pan", "speed", "begin"]
+    .concat(["cut", "legato", "clip", "orbit"]);
+  assert.deepEqual([...CONTROL_METHODS, ...declared].sort(), [...KNOWN_CONTROLS].sort());
+  const p = s("bd");
+  for (const name of CONTROL_METHODS) {
+    assert.equal(typeof (p as unknown as Record<string, unknown>)[name], "function", name);
+  }
+  const v = s("bd").lpf(800).room(0.3).vowel("o").queryArc(0, 1)[0]!.value;
+  assert.deepEqual(v, { s: "bd", cutoff: 800, room: 0.3, vowel: "o" });
+});
