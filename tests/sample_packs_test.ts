@@ -303,3 +303,25 @@ ${hasFont ? '$: note("c3").s("gm_acoustic_bass")' : ""}
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a sound of 150 files plays every index: sessions hold more instruments than the engine's default 128", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const files: Record<string, [number, number]> = {};
+    for (let i = 0; i < 150; i++) {
+      files[`p/many/${String(i).padStart(3, "0")}.wav`] = [100 + i, 0.05];
+    }
+    writeTree(dir, files);
+    await Deno.writeTextFile(
+      join(dir, "tune.strudel"),
+      `samples('./p')\nsetcps(1)\n$: s("many:0 many:149 many:150")\n`,
+    );
+    const { notes } = await render(join(dir, "tune.strudel"), 1);
+    assert.deepEqual(
+      notes.filter((n) => n.frame < RATE).map((n) => n.instrument.split("/").pop()),
+      ["000.wav", "149.wav", "000.wav"],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

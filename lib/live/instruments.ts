@@ -35,6 +35,13 @@ function definitionExists(dir: string, name: string): boolean {
   }
 }
 
+/**
+ * Instruments a session's sampler holds (the engine's default is 128): a
+ * sample pack's sound is one instrument per file (Dirt-Samples' `sn` alone
+ * is 52), so perform and render open their samplers with this many.
+ */
+export const SESSION_MAX_INSTRUMENTS = 1024;
+
 interface SampleStamp {
   path: string;
   mtime: number;

@@ -18,7 +18,7 @@ import { Sampler as SamplerClass } from "../engine/sampler.ts";
 import type { LiveOutput, OutputOptions } from "../engine/output.ts";
 import type { SamplerOptions } from "../engine/options.ts";
 import type { Recorder } from "../engine/recorder.ts";
-import { InstrumentCache } from "./instruments.ts";
+import { InstrumentCache, SESSION_MAX_INSTRUMENTS } from "./instruments.ts";
 import { loadInto, SetLoader, SetLoadError } from "./loader.ts";
 import { MidiRecorder } from "./midi_record.ts";
 import { type ReloadReport, Session } from "./session.ts";
@@ -97,7 +97,11 @@ export async function startSession(
 ): Promise<LiveSession> {
   const seed = options.seed ?? 1;
   const loader = new SetLoader(file, { onWarning: options.onWarning, onDraw: options.onDraw });
-  const sampler = SamplerClass.openForOutput(options.output ?? {}, { ...options.sampler, seed });
+  const sampler = SamplerClass.openForOutput(options.output ?? {}, {
+    maxInstruments: SESSION_MAX_INSTRUMENTS, // sample packs: an instrument per file
+    ...options.sampler,
+    seed,
+  });
   const midi = new MidiRecorder();
   const instruments = new InstrumentCache(sampler, options.instrumentsDir, options.onWarning);
   const sessionOpts: ConstructorParameters<typeof Session>[1] = {

@@ -21,6 +21,7 @@ import { Random } from "../engine/random.ts";
 import type { RenderFileOptions } from "../engine/render_file.ts";
 import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
+import { SESSION_MAX_INSTRUMENTS } from "../live/instruments.ts";
 import { findLocation, SetLoader } from "../live/loader.ts";
 import { PartQueryError } from "../live/session.ts";
 import { defineSet, setFunctionOf } from "../live/set.ts";
@@ -88,7 +89,10 @@ export async function runPerformance(
   const perform = await importPerformance(file, { onWarning: options.onWarning });
 
   using sampler = Sampler.open(
-    stemSamplerOptions({ ...options.sampler, sampleRate: rate, seed }, options.stems),
+    stemSamplerOptions(
+      { maxInstruments: SESSION_MAX_INSTRUMENTS, ...options.sampler, sampleRate: rate, seed },
+      options.stems,
+    ),
   );
   await runScript(perform, file, sampler, {
     seconds,

@@ -13,7 +13,7 @@ import type { PerformanceContext } from "../engine/performance_context.ts";
 import type { RenderFileOptions } from "../engine/render_file.ts";
 import { Sampler } from "../engine/sampler.ts";
 import type { SamplerOptions } from "../engine/options.ts";
-import { InstrumentCache } from "../live/instruments.ts";
+import { InstrumentCache, SESSION_MAX_INSTRUMENTS } from "../live/instruments.ts";
 import { loadInto, SetLoader } from "../live/loader.ts";
 import { type ReloadReport, type ScheduledNote, Session } from "../live/session.ts";
 import { evaluateSet, type SetFunction } from "../live/set.ts";
@@ -99,7 +99,10 @@ export async function renderSet(
   const rate = options.rate ?? 48000;
   const chunk = options.chunkFrames ?? 4800;
   using sampler = Sampler.open(
-    stemSamplerOptions({ ...options.sampler, sampleRate: rate, seed }, options.stems),
+    stemSamplerOptions(
+      { maxInstruments: SESSION_MAX_INSTRUMENTS, ...options.sampler, sampleRate: rate, seed },
+      options.stems,
+    ),
   );
   const cache = new InstrumentCache(sampler, options.instrumentsDir, options.onWarning);
   const loaders: SetLoader[] = [];
