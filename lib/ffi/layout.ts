@@ -46,12 +46,16 @@ export const PARAM = {
   OUTPUT_BUS: 9,
   EXPRESSION: 10,
   KEYSWITCH: 11,
+  /** `MS_PARAM_CONTROL + id`: an instrument-level per-note control value (id: `MS_CONTROL_*`). */
+  CONTROL: 256,
+  /** `MS_PARAM_CONTROL_CLEAR + id`: remove it (the zone's or the default plays again). */
+  CONTROL_CLEAR: 512,
 } as const;
 
 /** `MS_FIELDS_*`: the tables ms_field_info describes. */
-export const FIELDS = { ZONE: 1, NOTE: 2, PARAM: 3 } as const;
-/** `MS_FIELD_*`: a described field's C type, and its flags. */
-export const FIELD = { U8: 1, U32: 2, F32: 3, ENUM: 1, EXTRA: 2, PER_SAMPLE: 4 } as const;
+export const FIELDS = { ZONE: 1, NOTE: 2, PARAM: 3, CONTROL: 4 } as const;
+/** `MS_FIELD_*`: a described field's C type, and its flags (ORBIT, FX: per-note controls). */
+export const FIELD = { U8: 1, U32: 2, F32: 3, ENUM: 1, EXTRA: 2, PER_SAMPLE: 4, ORBIT: 8, FX: 16 } as const;
 
 /** `MS_EV_*` event types. */
 export const EV = {
@@ -63,6 +67,8 @@ export const EV = {
   ALL_NOTES_OFF: 6,
   ALL_SOUND_OFF: 7,
   MIDI: 8,
+  /** One per-note control (number = `MS_CONTROL_*`, value) for the note-on that follows in the same push. */
+  CONTROL: 9,
 } as const;
 
 /** `MS_FILE_*` and `MS_SAMPLE_*` for offline rendering. */

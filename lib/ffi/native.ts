@@ -504,7 +504,6 @@ export class NativeInstrument {
     return this.#index[0]!;
   }
 
-  /** ms_instrument_set_velocity_curve: 128 linear gains (index = velocity) for one zone. */
   /** ms_instrument_set_zone_controls: the zone's per-note control values (an ms_controls_t block). */
   setZoneControls(zoneIndex: number, block: Uint8Array<ArrayBuffer>, action: string): void {
     const p = this.#live(action);
@@ -515,6 +514,7 @@ export class NativeInstrument {
     );
   }
 
+  /** ms_instrument_set_velocity_curve: 128 linear gains (index = velocity) for one zone. */
   setVelocityCurve(zoneIndex: number, gains: Float32Array<ArrayBuffer>, action: string): void {
     const p = this.#live(action);
     const bytes = new Uint8Array(gains.buffer, gains.byteOffset, gains.byteLength);

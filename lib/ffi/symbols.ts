@@ -60,6 +60,10 @@ export const SYMBOLS = {
   ms_note_on: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
   ms_note_off: { parameters: ["pointer", "i32"], result: "i32" },
   ms_note_on_at: { parameters: ["pointer", "u64", "i32", "i32", "buffer"], result: "i32" },
+  ms_note_on_controls_at: {
+    parameters: ["pointer", "u64", "i32", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
   ms_note_off_at: { parameters: ["pointer", "u64", "i32"], result: "i32" },
   ms_cc_at: { parameters: ["pointer", "u64", "i32", "i32"], result: "i32" },
   ms_pitch_bend_at: { parameters: ["pointer", "u64", "i32"], result: "i32" },
