@@ -687,7 +687,7 @@ export function resolveControls(
   // superdough's names ignore letter case
   if (!sounds[name] && sounds[name.toLowerCase()]) name = name.toLowerCase();
   const map = sounds[name];
-  if (!map) return `no sound "${name}": use one of ${Object.keys(sounds).join(", ")}`;
+  if (!map) return `no sound "${name}": ${closestNames(name, Object.keys(sounds))}`;
 
   let key: number;
   let cents = 0;
@@ -822,6 +822,29 @@ function engineControls(
   if ([...NEEDS_CPS].some((k) => out[k] !== undefined)) {
     out.cps = Math.min(1000, Math.max(0.001, cps));
   }
+}
+
+/** "use one of a, b, c": every name when few, else the 8 closest (sample packs bring hundreds). */
+function closestNames(name: string, names: string[]): string {
+  if (names.length <= 16) return `use one of ${names.join(", ")}`;
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        next[j] = Math.min(
+          row[j]! + 1,
+          next[j - 1]! + 1,
+          row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+      }
+      row = next;
+    }
+    return row[b.length]!;
+  };
+  const near = names.map((n) => [distance(name.toLowerCase(), n.toLowerCase()), n] as const)
+    .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).slice(0, 8).map(([, n]) => n);
+  return `the closest of the ${names.length} sounds are ${near.join(", ")}`;
 }
 
 function noteValue(v: unknown): number | string {
