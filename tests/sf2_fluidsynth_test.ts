@@ -94,8 +94,10 @@ const SF3 = "/usr/share/sounds/sf3/MuseScore_General_Lite.sf3";
 /**
  * Notes of the song that MuseScore's SF3 plays apart from FluidSynth, with
  * what was measured (printed each run, not held to the limits): the closed
- * hat 3 dB over, the square lead 15 cents flat and 6 dB over. Not explained
- * yet.
+ * hat 3 dB over; the square lead 15 cents flat in one window and 5.5 dB off
+ * in one band (a resonant filter swept by the modulation envelope: ours
+ * falls exponentially, FluidSynth's linearly, so the resonance crosses the
+ * harmonics at other times).
  */
 const SF3_KNOWN = new Set([
   "ch10 program 0 key 42 vel 100",

@@ -385,6 +385,10 @@ function engineZone(
       cutoffHz: clamp(absCentsHz(fc), 10, 20000),
       resonanceDb: clamp(value(GEN.initialFilterQ) / 10, 0, 40),
     };
+    // SF2 2.01 p. 59 (and FluidSynth): the gain drops by half the resonance
+    // peak's height, so a resonant filter does not make the zone louder
+    const q = options.filter.resonanceDb ?? 0;
+    if (q > 0) options.gainDb = clamp((options.gainDb ?? 0) - q / 2, -144, 24);
     // The modulation envelope to the cutoff as the engine's filter envelope
     // (linear attack, decay to sustain, release; no delay or hold stage).
     if (modEnvCents !== 0) {
