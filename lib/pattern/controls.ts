@@ -163,7 +163,7 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
     "sound",
   ]),
   n: ses(
-    "drums: index into the sound's keys (wrapping); pitched: the MIDI note when there is no `note`; with .scale(): a degree",
+    "sample packs: the file (rounded, wrapping); drums: index into the sound's keys (wrapping); pitched: the MIDI note when there is no `note`; with .scale(): a degree",
     "index",
   ),
   note: ses(
@@ -171,7 +171,7 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
     "MIDI note",
   ),
   bank: ses(
-    'sound bank: `s("bd").bank("tr909")` plays the sound "tr909_bd" when the set names one, else "bd"',
+    'sound bank: `s("bd").bank("RolandTR909")` plays the sound "RolandTR909_bd" (any letter case) when a pack or the set has it, else "bd"',
     "name",
   ),
   gain: ses(
