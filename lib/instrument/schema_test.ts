@@ -178,3 +178,17 @@ Deno.test("note names out of range, loops, missing fields, wrong shapes", () => 
     `instruments/drums.ts: name: "${"x".repeat(64)}" is longer than 63 bytes (64)`,
   );
 });
+
+Deno.test("zone controls: accepted with names for enum controls; out of range names the zone's control", () => {
+  const def = validateDefinition({
+    name: "pad",
+    zones: [{ sample: "a.wav", controls: { cutoff: 2000, attack: 0.2, vowel: "o", room: 0.3 } }],
+  }, FILE);
+  assert.deepEqual(def.zones[0]!.controls, { cutoff: 2000, attack: 0.2, vowel: "o", room: 0.3 });
+  const msg = messageOf({ name: "pad", zones: [{ sample: "a.wav", controls: { cutoff: 1 } }] });
+  assert.match(msg, /zones\[0\]\.controls\.cutoff/);
+  assert.match(
+    messageOf({ name: "pad", zones: [{ sample: "a.wav", controls: { lpf: 1 } }] }),
+    /lpf/,
+  );
+});
