@@ -204,7 +204,7 @@ static inline float rt_fx_flush(float v) { return (v > -1e-15f && v < 1e-15f) ? 
 /* Values this small inside a feedback loop are set to 0 (1e-9 of the sleep
  * threshold; flushing them keeps the loop out of denormals even without
  * FTZ/DAZ). */
-static inline float rt_fx_bus_flush(float v) { return (v > -1e-18f && v < 1e-18f) ? 0.0f : v; }
+static inline float rt_fx_bus_flush(float v) { return rt_fx_absf(v) < 1e-18f ? 0.0f : v; }
 
 /* Add n frames of a voice's stereo output into an orbit send bus with a gain
  * gliding linearly from g0 (before frame 0) to g1 (at frame n-1): the voice's
