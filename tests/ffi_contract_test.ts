@@ -530,3 +530,56 @@ Deno.test("per-note options and instrument parameters agree with the engine's ta
     }
   }
 });
+
+Deno.test("per-note controls agree with the engine's control table at and beyond every range", async () => {
+  const { fieldTable, NativeSampler } = await import("../lib/ffi/native.ts");
+  const { CONTROL_ROWS, controlsBlock } = await import("../lib/ffi/control_table.ts");
+  const { controlPairs, ControlsSchema } = await import("../lib/engine/controls.ts");
+  const table = fieldTable(4); // MS_FIELDS_CONTROL
+  assert.deepEqual(table.map((f) => f.name), CONTROL_ROWS.map((r) => r.name));
+  const s = NativeSampler.create({});
+  try {
+    const inst = s.createInstrument("walk");
+    const sample = s.loadSample(
+      fileURLToPath(new URL("../instruments/samples/bass/e1.wav", import.meta.url)),
+    );
+    const zone = inst.addZone(sample, {}, "walk");
+    let checked = 0;
+    for (const f of table) {
+      const values = [f.min, f.max, nextFloat32(Math.fround(f.min), -1), NaN];
+      values.push(nextFloat32(Math.fround(f.max), 1));
+      if (f.flags & FIELD.ENUM) values.push(f.min + 0.5);
+      for (const v of values) {
+        const what = `control ${f.name} = ${v}`;
+        // the engine's own check, through ms_instrument_set_zone_controls
+        let cAccepts = false;
+        try {
+          inst.setZoneControls(zone, controlsBlock([[f.id, v]]), "walk");
+          cAccepts = true;
+        } catch { /* refused */ }
+        let ts = true;
+        try {
+          controlPairs({ [f.name]: v } as never, "walk");
+        } catch (err) {
+          assert.ok(err instanceof RangeError, `${what}: ${err}`);
+          assert.match((err as Error).message, new RegExp(`\\b${f.name}\\b`), what);
+          ts = false;
+        }
+        const zod = ControlsSchema.safeParse({ [f.name]: v }).success;
+        assert.equal(
+          ts,
+          cAccepts,
+          `${what}: TypeScript ${ts ? "accepts" : "refuses"}, C ${
+            cAccepts ? "accepts" : "refuses"
+          }`,
+        );
+        assert.equal(zod, cAccepts, `${what}: the zone schema and C differ`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 5 * table.length, `only ${checked} values compared`);
+    sample.destroy();
+  } finally {
+    s.destroy();
+  }
+});

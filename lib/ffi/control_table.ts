@@ -179,7 +179,7 @@ export const CONTROL_NAMES: Readonly<Record<string, readonly string[]>> = {
 /**
  * A control's value in the engine's unit: numbers as they are (a numeric
  * string too), names of enum controls as their index (ftype "24db" is 2, vowel
- * "o" is 3; superdough's ftype numbers wrap modulo 3).
+ * "o" is 3).
  *
  * @param name An engine control name.
  * @param value A number or, for vowel, ftype, tremoloshape and unit, a name.
@@ -207,7 +207,6 @@ export function controlValue(name: string, value: unknown): number | string {
   if (typeof value !== "number" || !Number.isFinite(value)) {
     return `${name} must be a finite number, got "${String(value)}"`;
   }
-  if (name === "ftype") return ((Math.floor(value) % 3) + 3) % 3;
   return value;
 }
 

@@ -556,7 +556,10 @@ const index = (name: string) => (v: unknown): number | undefined => {
  */
 export const vowelIndex: (v: unknown) => number | undefined = index("vowel");
 /** "12db" 0, "ladder" 1, "24db" 2, a number modulo 3 (superdough's); undefined for another. */
-export const ftypeIndex: (v: unknown) => number | undefined = index("ftype");
+export const ftypeIndex: (v: unknown) => number | undefined = (v) => {
+  const i = index("ftype")(v);
+  return i === undefined ? undefined : ((Math.floor(i) % 3) + 3) % 3;
+};
 /** sine 0, tri 1, square 2, saw 3, ramp 4; undefined for another. */
 export const tremoloShapeIndex: (v: unknown) => number | undefined = (v) => {
   const i = index("tremoloshape")(v);
@@ -789,7 +792,9 @@ function engineControls(
       continue;
     }
     const target = entry.engine ?? main;
-    let v = controlValue(target === "tremolo" ? main : target, raw);
+    let v = main === "ftype"
+      ? ftypeIndex(raw) ?? controlValue(main, raw)
+      : controlValue(target === "tremolo" ? main : target, raw);
     if (typeof v === "string") {
       problems.push(`${v}: ignored`);
       continue;
