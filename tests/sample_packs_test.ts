@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { renderSet } from "../lib/runners/render_set.ts";
+import { type NoteRequest, resolveControls } from "../lib/pattern/controls.ts";
 import type { ScheduledNote } from "../lib/live/session.ts";
 import { Session } from "../lib/live/session.ts";
 import { InstrumentCache } from "../lib/live/instruments.ts";
@@ -105,15 +106,19 @@ export default defineSet((set) => {
   set.samples("./maps/strudel.json");
   set.samples("./tdm");
   set.play("keys", note("c3 d3 g3 a3").s("keys"));
+  set.play("n", s("<~ ~ keys>").n(5)); // n is no note on a sample sound: 36, from c3's file
   set.play("drums", s("~ ~ ~ ~ bd sd").bank("RolandTR808").slow(2));
 });
 `,
     );
-    const { audio, notes } = await render(join(dir, "set.ts"), 2);
+    const { audio, notes } = await render(join(dir, "set.ts"), 3);
     near(hzAt(audio, 0, 0.25), 130.81, "c3");
     near(hzAt(audio, 0.25, 0.5), 146.83, "d3 from c3");
     near(hzAt(audio, 0.5, 0.75), 196, "g3 from a3 (closer)");
     near(hzAt(audio, 0.75, 1), 220, "a3");
+    const n = notes.find((x) => x.part === "n")!;
+    assert.equal(n.note, 36);
+    assert.match(n.instrument, /#pitched$/);
     const drums = notes.filter((n) => n.part === "drums").map((
       n,
     ) => [n.sound, n.instrument.split("/").pop()]);
@@ -324,4 +329,23 @@ Deno.test("a sound of 150 files plays every index: sessions hold more instrument
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("n on a sample sound: rounded, wrapping both ways", () => {
+  const sounds = { x: { instrument: "a", variants: ["a", "b", "c"], defaultNote: 36 } };
+  const pick = (n: number) => (resolveControls({ s: "x", n }, sounds) as NoteRequest).instrument;
+  assert.deepEqual([0, 1, 2, 3, 4, -1, -3, -4, 1.4, 1.6].map(pick), [
+    "a",
+    "b",
+    "c",
+    "a",
+    "b",
+    "c",
+    "a",
+    "c",
+    "b",
+    "c",
+  ]);
+  const r = resolveControls({ s: "x:2", note: "c3" }, sounds) as NoteRequest;
+  assert.deepEqual([r.instrument, r.note], ["c", 48]);
 });

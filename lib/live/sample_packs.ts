@@ -41,9 +41,9 @@ export interface PackSounds {
 
 function mappingOf(sound: PackSound, id: string): SoundMapping {
   const names = packInstruments(sound, id);
-  return sound.kind === "list"
-    ? { instrument: names[0]!, variants: names, defaultNote: SAMPLE_ROOT_NOTE }
-    : { instrument: names[0]!, defaultNote: SAMPLE_ROOT_NOTE };
+  // variants for a pitched sound too: `n` is then no note (superdough: an index into the
+  // closest note's files, one here), and the note defaults to 36
+  return { instrument: names[0]!, variants: names, defaultNote: SAMPLE_ROOT_NOTE };
 }
 
 function soundsOf(pack: Pack, only?: ReadonlySet<string>): Record<string, SoundMapping> {
@@ -212,6 +212,8 @@ export function prebakeSounds(): PackSounds {
     const where = join(root, ...from.split(" ")[0]!.split("/"));
     sounds[name] = {
       ...own,
+      // a pitched stand-in plays as a sample sound would: n is no note, note 36 by default
+      ...(own.keys ? {} : { variants: [own.instrument], defaultNote: SAMPLE_ROOT_NOTE }),
       note:
         `sound "${name}": Strudel plays it from ${from}, which is not in ${where}: playing the project's "${as}" (${own.instrument}) instead`,
     };
