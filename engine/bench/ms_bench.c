@@ -56,7 +56,7 @@ typedef struct opts {
   double pool_mib;         /* total sample data across voices */
   double min_sample_s;     /* shortest sample per voice */
   bool flush;              /* evict caches before each own-sample repetition */
-  bool do_engine, do_baseline, do_fluid;
+  bool do_engine, do_baseline, do_fluid, do_orbits;
   bool interp_on[N_INTERP];
   const char *sf2;
   int fluid_program;
@@ -73,7 +73,7 @@ static void usage(FILE *f) {
           "  --quick            CI smoke run: 2 s, N=16,64\n"
           "  --json             one JSON object on stdout instead of the table\n"
           "  --interp cubic|linear|both (default both)\n"
-          "  --only LIST        any of engine,baseline,fluid (default all)\n"
+          "  --only LIST        any of engine,baseline,fluid,orbits (default all)\n"
           "  --pool-mib M       total sample data over all voices (default 512)\n"
           "  --min-sample-s S   shortest sample per voice (default 1.0)\n"
           "  --no-flush         do not evict caches before each repetition\n"
@@ -105,7 +105,7 @@ static int parse_opts(int argc, char **argv, opts_t *o) {
   o->pool_mib = 512;
   o->min_sample_s = 1.0;
   o->flush = true;
-  o->do_engine = o->do_baseline = o->do_fluid = true;
+  o->do_engine = o->do_baseline = o->do_fluid = o->do_orbits = true;
   o->interp_on[0] = o->interp_on[1] = true;
   o->sf2 = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
   o->fluid_program = 19;
@@ -160,8 +160,9 @@ static int parse_opts(int argc, char **argv, opts_t *o) {
       o->do_engine = strstr(v, "engine") != NULL;
       o->do_baseline = strstr(v, "baseline") != NULL;
       o->do_fluid = strstr(v, "fluid") != NULL;
-      if (!o->do_engine && !o->do_baseline && !o->do_fluid) {
-        fprintf(stderr, "ms_bench: cannot use --only \"%s\": give engine, baseline and/or fluid\n", v);
+      o->do_orbits = strstr(v, "orbits") != NULL;
+      if (!o->do_engine && !o->do_baseline && !o->do_fluid && !o->do_orbits) {
+        fprintf(stderr, "ms_bench: cannot use --only \"%s\": give engine, baseline, fluid and/or orbits\n", v);
         return -1;
       }
     } else if (!strcmp(a, "--pool-mib")) {
@@ -1050,8 +1051,155 @@ static void json_reps(const char *key, const meas_t *m, bool comma) {
   printf("]%s", comma ? "," : "");
 }
 
+/* ------------------------------------------------------------- orbits -- */
+/*
+ * What orbits (effect buses: delay + reverb) cost, as a share of one core at
+ * 48 kHz, from three samplers with the same ORBIT_VOICES held voices (16
+ * instruments, own samples, the engine job's zones), timed in the same
+ * repetitions:
+ *   plain   the voices, no orbit ever used;
+ *   idle    the same with all MS_MAX_ORBITS orbits prepared (memory
+ *           installed) and asleep;
+ *   routed  voice k sends to orbit k's reverb at -140 dB: the whole voice
+ *           path of a voice with sends (rendered into a scratch pair, then
+ *           mixed through rt_orbit_mix) while the reverbs, never woken by
+ *           input that quiet, only scan it and stay asleep;
+ *   active  voice k sends to orbit k (delay 0.2 at 0.25 s with feedback 0.5,
+ *           room 0.2 with size 2 s) for ORBIT_VOICES orbits, all awake.
+ * (active - routed) / ORBIT_VOICES: one active orbit (delay + reverb, the
+ * sends' accumulation included); (routed - plain) / ORBIT_VOICES: what a
+ * voice pays for going through its orbit; (idle - plain) / MS_MAX_ORBITS:
+ * one idle orbit (expected 0 within noise).
+ */
+#define ORBIT_VOICES 16u
+enum { ORB_PLAIN, ORB_IDLE, ORB_ROUTED, ORB_ACTIVE, ORB_N };
+static const char *const orb_name[ORB_N] = {"plain", "idle", "routed", "active"};
+
+typedef struct orbit_result {
+  bool ok;
+  double seconds;              /* audio rendered per repetition */
+  meas_t m[ORB_N];
+  uint32_t awake[ORB_N];       /* ms_orbits_awake after the timed renders */
+} orbit_result_t;
+
+static int orbit_notes(engine_t *e, int mode) {
+  for (uint32_t i = 0; i < ORBIT_VOICES; i++) {
+    vparam_t vp = voice_param(i, ORBIT_VOICES);
+    ms_controls_t c;
+    memset(&c, 0, sizeof c);
+    if (mode == ORB_ROUTED) {
+      ms_controls_set(&c, MS_CONTROL_ORBIT, (float)(i % MS_MAX_ORBITS));
+      ms_controls_set(&c, MS_CONTROL_ROOM, 1e-7f);
+    }
+    if (mode == ORB_ACTIVE) {
+      ms_controls_set(&c, MS_CONTROL_ORBIT, (float)(i % MS_MAX_ORBITS));
+      ms_controls_set(&c, MS_CONTROL_DELAY, 0.2f);
+      ms_controls_set(&c, MS_CONTROL_DELAYTIME, 0.25f);
+      ms_controls_set(&c, MS_CONTROL_DELAYFEEDBACK, 0.5f);
+      ms_controls_set(&c, MS_CONTROL_ROOM, 0.2f);
+      ms_controls_set(&c, MS_CONTROL_ROOMSIZE, 2.0f);
+    }
+    int32_t rc = ms_note_on_controls_at(e->inst[vp.instrument], MS_FRAME_NOW, vp.key, 100, NULL,
+                                        mode >= ORB_ROUTED ? &c : NULL);
+    if (rc) {
+      engine_fail(e, "ms_note_on_controls_at", rc);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static void run_orbits(const opts_t *o, orbit_result_t *r) {
+  memset(r, 0, sizeof *r);
+  r->seconds = o->seconds < 4.0 ? o->seconds : 4.0;
+  const uint64_t frames = (uint64_t)(r->seconds * RATE_HZ) / BLOCK_FRAMES * BLOCK_FRAMES;
+  const uint64_t warm = (uint64_t)(o->warmup_seconds * RATE_HZ) / BLOCK_FRAMES * BLOCK_FRAMES;
+  pool_t pool;
+  if (pool_create(&pool, (uint64_t)ORBIT_VOICES * RATE_HZ, false)) return;
+  pool.voice_frames = RATE_HZ;
+  engine_t e[ORB_N];
+  memset(e, 0, sizeof e);
+  r->ok = true;
+  for (int m = 0; m < ORB_N && r->ok; m++) {
+    r->ok = engine_create(&e[m], &pool, ORBIT_VOICES, 0) == 0;
+    for (uint32_t k = 0; r->ok && m == ORB_IDLE && k < MS_MAX_ORBITS; k++) {
+      int32_t rc = ms_orbit_prepare(e[m].s, k);
+      if (rc) {
+        engine_fail(&e[m], "ms_orbit_prepare", rc);
+        r->ok = false;
+      }
+    }
+    if (r->ok) r->ok = orbit_notes(&e[m], m) == 0;
+    if (r->ok) engine_render(&e[m], warm);
+  }
+  for (int rep = 0; r->ok && rep < o->reps; rep++) {
+    for (int m = 0; m < ORB_N; m++) {
+      tpair_t t0 = tnow();
+      engine_render(&e[m], frames);
+      meas_add(&r->m[m], tsince(t0));
+    }
+  }
+  for (int m = 0; m < ORB_N; m++) {
+    if (r->ok) r->awake[m] = ms_orbits_awake(e[m].s);
+    if (e[m].s) engine_destroy(&e[m]);
+  }
+  free(pool.data);
+}
+
+/* Median over repetitions of (job - base) per orbit or voice, as % of one core. */
+static double orbit_share(const orbit_result_t *r, int mode, int base, double orbits) {
+  double v[MAX_REPS];
+  int n = r->m[mode].n < r->m[base].n ? r->m[mode].n : r->m[base].n;
+  if (!n) return NAN;
+  for (int i = 0; i < n; i++) v[i] = (r->m[mode].cpu_ns[i] - r->m[base].cpu_ns[i]) / orbits;
+  return median(v, n) / (r->seconds * 1e9) * 100.0;
+}
+
+static void print_orbits(const orbit_result_t *r) {
+  printf("\nORBITS (%u held voices; %.1f s per repetition; %% of one core at %u Hz, median of per-repetition "
+         "differences)\n",
+         ORBIT_VOICES, r->seconds, RATE_HZ);
+  if (!r->ok) {
+    printf("  skipped: the engine could not run the job\n");
+    return;
+  }
+  for (int m = 0; m < ORB_N; m++)
+    printf("  %-7s %8.2f %% of a core (%u voices%s), orbits awake 0x%04x\n", orb_name[m],
+           median(r->m[m].cpu_ns, r->m[m].n) / (r->seconds * 1e9) * 100.0, ORBIT_VOICES,
+           m == ORB_IDLE     ? ", 16 orbits prepared, asleep"
+           : m == ORB_ROUTED ? ", each sending -140 dB to its orbit, asleep"
+           : m == ORB_ACTIVE ? ", each on its own orbit with sends"
+                             : "",
+           r->awake[m]);
+  printf("  one active orbit (reverb + delay): %.3f %% of a core (target <= 1 %%)\n",
+         orbit_share(r, ORB_ACTIVE, ORB_ROUTED, ORBIT_VOICES));
+  printf("  a voice routed through its orbit (scratch + mix, per voice): %.4f %% of a core = %.2f ns per frame\n",
+         orbit_share(r, ORB_ROUTED, ORB_PLAIN, ORBIT_VOICES),
+         orbit_share(r, ORB_ROUTED, ORB_PLAIN, ORBIT_VOICES) / 100.0 * 1e9 / RATE_HZ);
+  printf("  one active orbit with its voice's sends: %.3f %% of a core\n",
+         orbit_share(r, ORB_ACTIVE, ORB_PLAIN, ORBIT_VOICES));
+  printf("  one idle orbit: %.4f %% of a core (target 0; noise is about +-0.01 %%)\n",
+         orbit_share(r, ORB_IDLE, ORB_PLAIN, MS_MAX_ORBITS));
+}
+
+static void json_orbits(const orbit_result_t *r) {
+  printf("\"orbits\":{\"ok\":%s,\"voices\":%u,\"seconds\":%g,", r->ok ? "true" : "false", ORBIT_VOICES, r->seconds);
+  json_num("active_orbit_core_percent", r->ok ? orbit_share(r, ORB_ACTIVE, ORB_ROUTED, ORBIT_VOICES) : NAN, true);
+  json_num("routed_voice_core_percent", r->ok ? orbit_share(r, ORB_ROUTED, ORB_PLAIN, ORBIT_VOICES) : NAN, true);
+  json_num("active_orbit_with_sends_core_percent", r->ok ? orbit_share(r, ORB_ACTIVE, ORB_PLAIN, ORBIT_VOICES) : NAN,
+           true);
+  json_num("idle_orbit_core_percent", r->ok ? orbit_share(r, ORB_IDLE, ORB_PLAIN, MS_MAX_ORBITS) : NAN, true);
+  printf("\"awake\":[%u,%u,%u,%u],", r->awake[0], r->awake[1], r->awake[2], r->awake[3]);
+  json_reps("plain_reps_cpu_ns", &r->m[ORB_PLAIN], true);
+  json_reps("idle_reps_cpu_ns", &r->m[ORB_IDLE], true);
+  json_reps("routed_reps_cpu_ns", &r->m[ORB_ROUTED], true);
+  json_reps("active_reps_cpu_ns", &r->m[ORB_ACTIVE], false);
+  printf("},");
+}
+
 static void print_json(const opts_t *o, const result_t *res, int nres, const fluid_t *fl,
-                       bool fl_ok, const char *date, const pool_t *pool, const char *host) {
+                       bool fl_ok, const char *date, const pool_t *pool, const char *host,
+                       const orbit_result_t *orb) {
   const double frames = (double)((uint64_t)(o->seconds * RATE_HZ) / BLOCK_FRAMES * BLOCK_FRAMES);
   printf("{\"tool\":\"ms_bench\",\"format\":1,\"date\":\"%s\",\"host\":\"%s\",", date, host);
   printf("\"engine_version\":\"%u.%u.%u\",", ms_version() >> 16, (ms_version() >> 8) & 0xFF,
@@ -1068,6 +1216,7 @@ static void print_json(const opts_t *o, const result_t *res, int nres, const flu
            fl->micro, o->fluid_program, o->sf2);
   else
     printf("\"error\":\"%s\"},", o->do_fluid ? fl->error : "not requested");
+  if (orb) json_orbits(orb);
   printf("\"results\":[");
   for (int k = 0; k < nres; k++) {
     const result_t *r = &res[k];
@@ -1162,8 +1311,16 @@ int main(int argc, char **argv) {
     }
   }
 
-  if (o.json) print_json(&o, res, nres, &fl, fl_ok, date, &pool, host);
-  else print_table(&o, res, nres, &fl, fl_ok, date, &pool);
+  orbit_result_t orb;
+  if (o.do_orbits) {
+    if (!o.json) fprintf(stderr, "ms_bench: orbits ...\n");
+    run_orbits(&o, &orb);
+  }
+  if (o.json) print_json(&o, res, nres, &fl, fl_ok, date, &pool, host, o.do_orbits ? &orb : NULL);
+  else {
+    print_table(&o, res, nres, &fl, fl_ok, date, &pool);
+    if (o.do_orbits) print_orbits(&orb);
+  }
 
   /* per-voice control costs (bench_controls.c): plain vs each per-note effect, same run */
   if (o.do_engine && !o.json) bench_controls(stdout, 64, (uint32_t)(o.reps < 9 ? 9 : o.reps), 0.5);
@@ -1171,6 +1328,7 @@ int main(int argc, char **argv) {
   int status = 0;
   for (int k = 0; k < nres; k++)
     if ((o.do_engine && !res[k].eng_ok) || (o.do_baseline && !res[k].bl_ok)) status = 1;
+  if (o.do_orbits && !orb.ok) status = 1;
   if (o.do_fluid) fluid_close(&fl);
   free(res);
   free(pool.data);
