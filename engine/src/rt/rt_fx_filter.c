@@ -133,18 +133,25 @@ typedef struct svf_pair {
   float c1, c2, d1, d2;           /* ic1'' = a11 ic1 + a12 ic2 + c1 x0 + d1 x1, ic2'' likewise */
 } svf_pair_t;
 
-AI svf_pair_t svf_pair_of(const svf_coefs_t c) {
+/* The pair of frames with coefficients a (first) and b (second). */
+AI svf_pair_t svf_pair_of2(const svf_coefs_t a, const svf_coefs_t b) {
   svf_pair_t p;
-  p.o0 = c.o0, p.o1 = c.o1, p.o2 = c.o2;
-  p.q0 = c.o0;
-  p.q1 = c.o1 * c.m11 + c.o2 * c.m21;
-  p.q2 = c.o1 * c.m12 + c.o2 * c.m22;
-  p.qx = c.o1 * c.b1 + c.o2 * c.b2;
-  p.a11 = c.m11 * c.m11 + c.m12 * c.m21, p.a12 = c.m11 * c.m12 + c.m12 * c.m22;
-  p.a21 = c.m21 * c.m11 + c.m22 * c.m21, p.a22 = c.m21 * c.m12 + c.m22 * c.m22;
-  p.c1 = c.m11 * c.b1 + c.m12 * c.b2, p.c2 = c.m21 * c.b1 + c.m22 * c.b2;
-  p.d1 = c.b1, p.d2 = c.b2;
+  p.o0 = a.o0, p.o1 = a.o1, p.o2 = a.o2;
+  p.q0 = b.o0;
+  p.q1 = b.o1 * a.m11 + b.o2 * a.m21;
+  p.q2 = b.o1 * a.m12 + b.o2 * a.m22;
+  p.qx = b.o1 * a.b1 + b.o2 * a.b2;
+  p.a11 = b.m11 * a.m11 + b.m12 * a.m21, p.a12 = b.m11 * a.m12 + b.m12 * a.m22;
+  p.a21 = b.m21 * a.m11 + b.m22 * a.m21, p.a22 = b.m21 * a.m12 + b.m22 * a.m22;
+  p.c1 = b.m11 * a.b1 + b.m12 * a.b2, p.c2 = b.m21 * a.b1 + b.m22 * a.b2;
+  p.d1 = b.b1, p.d2 = b.b2;
   return p;
+}
+AI svf_pair_t svf_pair_of(const svf_coefs_t c) { return svf_pair_of2(c, c); }
+
+AI void svf_keep_coefs(rt_fx_svf_t *f, const svf_coefs_t c) {
+  const float v[9] = {c.o0, c.o1, c.o2, c.b1, c.m11, c.m12, c.b2, c.m21, c.m22};
+  memcpy(f->pc, v, sizeof v);
 }
 
 /* The pair path spells every sum as explicit fused multiply-adds: its
@@ -232,6 +239,7 @@ AI void svf_pairs(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32
         }
         c1[i] = yr;
       }
+      svf_keep_coefs(f, c);
       f->pending = 1;
       break;
     }
@@ -275,7 +283,7 @@ AI void svf_pairs(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32
  * as one ordinary frame from the kept input, as an unsliced run would. */
 static void svf_resolve(rt_fx_svf_t *f) {
   if (!f->pending) return;
-  const svf_coefs_t c = svf_coefs(f->mode, rt_fx_ramp_now(&f->g), rt_fx_ramp_now(&f->k));
+  const svf_coefs_t c = {f->pc[0], f->pc[1], f->pc[2], f->pc[3], f->pc[4], f->pc[5], f->pc[6], f->pc[7], f->pc[8]};
   for (uint32_t ch = 0; ch < f->channels; ch++) {
     float y;
     SVF_TICK_F(c, f->px[0][ch], f->s[0][ch][0], f->s[0][ch][1], y);
@@ -387,7 +395,7 @@ void rt_fx_svf_process(rt_fx_svf_t *f, float *ch0, float *ch1, uint32_t n) {
     uint32_t m = rt_fx_ramp_left(&f->g);
     if (m > n) m = n;
     bool glide = rt_fx_ramp_moving(&f->g) || rt_fx_ramp_moving(&f->k);
-    if (glide) svf_run(f, ch0, ch1, m, true);
+    if (glide) svf_run(f, ch0, ch1, m, true); /* per frame: pairs of gliding coefficients cost more than they save */
     else svf_run_pairs(f, ch0, ch1, m, f->g.t, f->g.len);
     f->g.t += m;
     f->k.t += m;

@@ -45,12 +45,13 @@
 #define RT_FX_SVF_NOTCH 3u  /* x - k * band: WebAudio notch (the phaser's stages) */
 #define RT_FX_SVF_BP_RAW 4u /* band output, gain Q at the centre: the zone filter's MS_FILTER_BANDPASS */
 
-/* One filter of up to 2 stages x 2 channels: 104 bytes. */
+/* One filter of up to 2 stages x 2 channels: 140 bytes. */
 typedef struct rt_fx_svf {
   rt_fx_ramp_t g;       /* tan(pi fc / fs) */
   rt_fx_ramp_t k;       /* damping 1/Q */
   float s[2][2][2];     /* [stage][channel][ic1, ic2]: the two integrator states */
   float px[2][2];       /* [stage][channel]: the first input of a frame pair a call ended inside */
+  float pc[9];          /* ... and that frame's coefficients (a control step resolves the pair with them) */
   uint8_t mode, stages, channels;
   uint8_t pending;      /* px holds a pair's first frame (its output already written) */
 } rt_fx_svf_t;
