@@ -172,6 +172,9 @@ function existing(path: string): string | undefined {
   return undefined;
 }
 
+/** Folders a pack's scan reads at most (a pack given by mistake as a home folder stays quick). */
+const MAX_FOLDERS = 5000;
+
 /** superdough's registered name: lower case, blanks as `_`. */
 export function soundKey(name: string): string {
   return name.toLowerCase().replace(/\s+/g, "_");
@@ -194,7 +197,9 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function scanFolder(dir: string): { sounds: Map<string, PackSound>; notes: string[] } {
   const sounds = new Map<string, PackSound>();
   const notes: string[] = [];
+  let folders = 0;
   const walk = (path: string, depth: number) => {
+    if (++folders > MAX_FOLDERS) return;
     let entries: Deno.DirEntry[];
     try {
       entries = [...Deno.readDirSync(path)];
@@ -232,6 +237,11 @@ export function scanFolder(dir: string): { sounds: Map<string, PackSound>; notes
     if (depth < 6) { for (const d of dirs.sort(byName)) walk(join(path, d), depth + 1); }
   };
   walk(dir, 0);
+  if (folders > MAX_FOLDERS) {
+    notes.push(
+      `${dir}: more than ${MAX_FOLDERS} folders: read the first ${MAX_FOLDERS} only (is it a sample pack?)`,
+    );
+  }
   return { sounds, notes };
 }
 
