@@ -349,3 +349,39 @@ Deno.test("n on a sample sound: rounded, wrapping both ways", () => {
   const r = resolveControls({ s: "x:2", note: "c3" }, sounds) as NoteRequest;
   assert.deepEqual([r.instrument, r.note], ["c", 48]);
 });
+
+Deno.test("aliasBank(bank, alias) and aliasBank({ bank: [aliases] }) name loaded banks again", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    writeTree(dir, { "tdm/machines/RolandTR909/rolandtr909-bd/Bassdrum-01.wav": 70 });
+    await Deno.writeTextFile(
+      join(dir, "tune.strudel"),
+      `samples('./tdm')
+aliasBank('RolandTR909', '909')
+aliasBank({ RolandTR909: ['Nine', 'nueve'] })
+aliasBank('https://example.org/other-alias.json')
+setcps(1)
+$: s("bd bd bd").bank("<909 NINE>").fast(1)
+$: s("bd").bank("nueve").late(0.5)
+`,
+    );
+    const { notes, warnings } = await render(join(dir, "tune.strudel"), 2);
+    const sounds = notes.filter((n) => n.frame < 2 * RATE && n.instrument.startsWith("sample:"))
+      .map((n) => n.sound);
+    assert.deepEqual(sounds, [
+      "909_bd",
+      "909_bd",
+      "nueve_bd",
+      "909_bd",
+      "nine_bd",
+      "nine_bd",
+      "nueve_bd",
+      "nine_bd",
+    ]);
+    assert.ok(
+      warnings.some((w) => w.startsWith('aliasBank("https://example.org/other-alias.json"): only')),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

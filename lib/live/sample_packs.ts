@@ -76,6 +76,55 @@ export function samplesCall(what: unknown, base: unknown, baseDir: string): Pack
   return { sounds: soundsOf(pack), notes: read.notes };
 }
 
+/**
+ * What `aliasBank(...)` adds: `aliasBank("RolandTR909", "909")`,
+ * `aliasBank({ RolandTR909: ["909", "nine"] })`, or the REPL's alias file
+ * (`aliasBank(".../tidal-drum-machines-alias.json")`, its table here: no
+ * download) give every `Bank_sound` already loaded a `nick_sound` name too.
+ *
+ * @param args The call's arguments.
+ * @param sounds The pack sounds loaded so far.
+ * @returns The new names, and a note for an alias file other than the REPL's.
+ */
+export function aliasBankCall(args: unknown[], sounds: Record<string, SoundMapping>): PackSounds {
+  let map: Map<string, string[]>;
+  const notes: string[] = [];
+  const [a, b] = args;
+  if (args.length >= 2 && typeof a === "string") {
+    map = new Map([[a.toLowerCase(), (Array.isArray(b) ? b : [b]).map((x) => String(x))]]);
+  } else if (typeof a === "string") {
+    if (!/tidal-drum-machines-alias\.json$/.test(a)) {
+      return {
+        sounds: {},
+        notes: [
+          `aliasBank("${a}"): only the REPL's tidal-drum-machines-alias.json is known here (give a map instead): ignored`,
+        ],
+      };
+    }
+    map = new Map([...BANK_NICKNAMES].map(([bank, nick]) => [bank, [nick]]));
+  } else if (a && typeof a === "object") {
+    map = new Map(
+      Object.entries(a as Record<string, unknown>).map((
+        [bank, nick],
+      ) => [bank.toLowerCase(), (Array.isArray(nick) ? nick : [nick]).map((x) => String(x))]),
+    );
+  } else {
+    return {
+      sounds: {},
+      notes: ["aliasBank(): give a bank and its alias, or a map of them: ignored"],
+    };
+  }
+  const out: Record<string, SoundMapping> = {};
+  for (const [name, mapping] of Object.entries(sounds)) {
+    const cut = name.indexOf("_");
+    if (cut <= 0) continue;
+    for (const nick of map.get(name.slice(0, cut)) ?? []) {
+      out[`${nick.toLowerCase()}${name.slice(cut)}`] = mapping;
+    }
+  }
+  return { sounds: out, notes };
+}
+
 /** The Dirt-Samples names Strudel's REPL registers (its prebake's inline map). */
 export const PREBAKE_DIRT = [
   "casio",

@@ -20,7 +20,7 @@ import { parseMidiMap } from "../midi/compile.ts";
 import type { MidiMap, MidiMapInput } from "../midi/schema.ts";
 import type { PerformanceContext } from "../engine/performance_context.ts";
 import type { SoundMapping } from "../pattern/controls.ts";
-import { prebakeSounds, samplesCall } from "./sample_packs.ts";
+import { aliasBankCall, prebakeSounds, samplesCall } from "./sample_packs.ts";
 import type { PartDefinition } from "./source.ts";
 
 /** When a reload's new parts take over. */
@@ -252,6 +252,11 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
       await evaluateStrudel(code, {
         samples(what, base) {
           const added = samplesCall(what, base, codeDir);
+          snap.packSounds = { ...snap.packSounds, ...added.sounds };
+          for (const text of added.notes) tell(text);
+        },
+        aliasBank(args) {
+          const added = aliasBankCall(args, snap.packSounds ?? {});
           snap.packSounds = { ...snap.packSounds, ...added.sounds };
           for (const text of added.notes) tell(text);
         },

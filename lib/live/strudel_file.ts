@@ -46,6 +46,8 @@ export interface StrudelSink {
   draw?(): void;
   /** `samples(what, base)`: a sample pack's sounds (lib/live/sample_packs.ts); absent: noted. */
   samples?(what: unknown, base: unknown): void;
+  /** `aliasBank(...)`: nicknames for sample banks (lib/live/sample_packs.ts). */
+  aliasBank?(args: unknown[]): void;
 }
 
 /** Options of {@linkcode evaluateStrudel}. */
@@ -364,6 +366,11 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
     samples: (what: unknown, base?: unknown) => {
       if (sink.samples) sink.samples(what, base);
       else note(NOTE_SAMPLES(typeof what === "string" ? `"${what}"` : "{...}"));
+      return Promise.resolve();
+    },
+    aliasBank: (...args: unknown[]) => {
+      if (sink.aliasBank) sink.aliasBank(args);
+      else note(NOTE_SAMPLES("aliasBank"));
       return Promise.resolve();
     },
     slider: (value: unknown) => (note(NOTE_VISUAL), strudel.reify(value)),

@@ -680,7 +680,8 @@ export function resolveControls(
   if (typeof sound !== "string") return `sound must be a name, got "${JSON.stringify(sound)}"`;
   const problems: string[] = [];
   let name: string = sound;
-  const bank = value.bank;
+  // a bank named by digits comes out of mini-notation as a number ("<909 808>")
+  const bank = typeof value.bank === "number" ? String(value.bank) : value.bank;
   if (typeof bank === "string" && bank !== "") {
     const banked = `${bank}_${name}`;
     if (sounds[banked]) name = banked;
