@@ -404,6 +404,13 @@ static void test_errors(void) {
   CHECK_MS_CODE(r.s, ms_orbit_prepare(r.s, 2), MS_ERR_OUT_OF_RANGE);
   CHECKF(tu_contains_ci(tu_msg(r.s), "orbit 2") && tu_contains_ci(tu_msg(r.s), "0..1"), "message: %s",
          tu_msg(r.s));
+  /* a note naming an orbit the sampler does not have is refused, with the range */
+  ms_controls_t nc = controls(MS_CONTROL_ORBIT, 3.0, MS_CONTROL_ROOM, 0.5, -1);
+  CHECK_MS_CODE(r.s, ms_note_on_controls_at(r.click, 0, 60, 100, NULL, &nc), MS_ERR_OUT_OF_RANGE);
+  CHECKF(tu_contains_ci(tu_msg(r.s), "orbit 3") && tu_contains_ci(tu_msg(r.s), "0..1"), "message: %s",
+         tu_msg(r.s));
+  nc = controls(MS_CONTROL_ORBIT, 3.0, -1); /* even without sends: its pair does not exist */
+  CHECK_MS_CODE(r.s, ms_note_on_controls_at(r.click, 0, 60, 100, NULL, &nc), MS_ERR_OUT_OF_RANGE);
   CHECK_MS_CODE(r.s, ms_set_cps_at(r.s, 0, 0.0), MS_ERR_OUT_OF_RANGE);
   CHECKF(tu_contains_ci(tu_msg(r.s), "cps"), "message: %s", tu_msg(r.s));
   rig_close(&r);
