@@ -211,6 +211,28 @@ static void test_jack(void) {
   ms_output_close(out2);
   ms_sampler_destroy(s2);
 
+  /* orbit outputs: a pair per orbit, orbitK_L / orbitK_R, every pair on the
+   * first two playback ports (the stereo mix) */
+  ms_audio_config_t oa;
+  memset(&oa, 0, sizeof oa);
+  oa.sample_rate = RATE;
+  oa.channels = 6;
+  oa.flags = MS_AUDIO_ORBIT_OUTPUTS;
+  ms_sampler_t *s3 = NULL;
+  REQUIRE_MS(NULL, ms_sampler_create(&oa, &s3), TU_NOTHING);
+  ms_output_config_t orb = lu_output_config(MS_BACKEND_JACK, "ms-live-orbits", 0, MS_PCM_AUTO);
+  ms_output_t *out3 = NULL;
+  REQUIRE_MS(s3, ms_output_open(s3, &orb, &out3), TU_NOTHING);
+  CHECK_MS(s3, ms_output_start(out3));
+  lu_sleep_ms(100);
+  CHECK(jack_port_by_name(peek, "ms-live-orbits:orbit0_L") != NULL);
+  CHECK(port_connected(peek, "ms-live-orbits:orbit0_L"));
+  CHECK(port_connected(peek, "ms-live-orbits:orbit2_R"));
+  CHECK(jack_port_by_name(peek, "ms-live-orbits:orbit3_L") == NULL);
+  CHECK(jack_port_by_name(peek, "ms-live-orbits:out_1") == NULL);
+  ms_output_close(out3);
+  ms_sampler_destroy(s3);
+
   jack_client_close(peek);
 
   /* the server goes away while we play: a clear error, and close still works */
