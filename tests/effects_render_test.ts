@@ -215,3 +215,22 @@ Deno.test("examples/effects.ts renders the same bytes twice and however the rend
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test('unit "c" on a pattern: speed 1 stretches the kick to one cycle (rate = sample seconds x cps)', async () => {
+  // the kick sample is 0.55 s; at 0.5 cps one cycle is 2 s: rate 0.275
+  const play = (fx: string) => render(`  set.play("k", s("bd ~ ~ ~")${fx});`, 1);
+  const plain = left((await play("")).audio);
+  const fitted = left((await play('.unit("c").speed(1)')).audio);
+  /** Seconds until the last frame above -60 dB of the peak. */
+  const length = (x: Float32Array) => {
+    const peak = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    let last = 0;
+    x.forEach((v, i) => {
+      if (Math.abs(v) > peak * 1e-3) last = i;
+    });
+    return last / RATE;
+  };
+  const ratio = length(fitted) / length(plain);
+  assert.ok(Math.abs(ratio - 1 / 0.275) < 0.15, `stretched ${ratio.toFixed(2)}x, expected 3.64x`);
+  assert.ok(length(fitted) <= 2.0 + 0.01, `the kick lasts ${length(fitted).toFixed(3)} s`);
+});
