@@ -148,3 +148,28 @@ Deno.test("MIDI: a layer's controls and a controller targeting a control reach t
     /range.*outside cutoff's 5\.\.24000/,
   );
 });
+
+Deno.test("many notes with many controls in one window: none dropped (a note's controls count against the ring budget)", () => {
+  const { sampler, inst } = setup();
+  using _ = sampler;
+  const controls = {
+    cutoff: 3000,
+    resonance: 2,
+    hcutoff: 50,
+    attack: 0.001,
+    decay: 0.05,
+    sustain: 0.5,
+    release: 0.02,
+    crush: 12,
+    shape: 0.2,
+    postgain: 0.8,
+    begin: 0.1,
+    end: 0.5,
+  };
+  for (let i = 0; i < 1500; i++) {
+    inst.noteOn(60, 100, { at: i * 16, controls });
+    inst.noteOff(60, { at: i * 16 + 8 });
+  }
+  sampler.process(48000);
+  assert.equal(sampler.stats().eventsDropped, 0);
+});

@@ -92,8 +92,10 @@ export class SamplerCore {
         bound = frame;
         break;
       }
-      this.#batch.add(this.queue.pop()!);
-      sent++;
+      const ev = this.queue.pop()!;
+      this.#batch.add(ev);
+      // a note's controls take ring records too (MS_CMD_CONTROLS, 3 a record): count them all
+      sent += 1 + ((ev.controls?.length ?? 0) >> 1);
     }
     this.#batch.send();
     return bound;
