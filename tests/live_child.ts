@@ -5,7 +5,7 @@
  * last stdout line.
  *
  * Usage (by the test):
- *   live_child.ts alsa-file <raw path> <period frames>
+ *   live_child.ts alsa-file <raw path> <period frames> [fx]   (fx: the notes carry effect controls)
  *   live_child.ts jack <script> <seconds> <storm 0|1>
  *   live_child.ts errors
  *   live_child.ts rt-denied      (run without CAP_SYS_NICE / CAP_IPC_LOCK)
@@ -20,8 +20,23 @@ import { gcStorm, type GcStormResult } from "../scripts/live_support.ts";
 const RATE = 48000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Per-note effects of the fx phrase: a filter envelope, a vowel, and orbit 1's delay and reverb. */
+const FX = {
+  cutoff: 1500,
+  resonance: 6,
+  lpenv: 2,
+  lpdecay: 0.15,
+  vowel: "a",
+  orbit: 1,
+  room: 0.3,
+  roomsize: 1.5,
+  delay: 0.3,
+  delaytime: 0.13,
+  delayfeedback: 0.5,
+} as const;
+
 /** A sampler with one looped, enveloped instrument and a 1-second phrase from frame 0. */
-function phraseSampler(period: number): Sampler {
+function phraseSampler(period: number, fx = false): Sampler {
   const sampler = Sampler.open({ sampleRate: RATE, bufferSize: period });
   const data = new Float32Array(RATE / 2);
   for (let i = 0; i < data.length; i++) {
@@ -37,18 +52,18 @@ function phraseSampler(period: number): Sampler {
   const notes = [57, 60, 64, 67, 69, 72, 64, 60];
   notes.forEach((n, i) => {
     const at = 137 + i * 5_821; // off the block grid on purpose
-    inst.noteOn(n, 60 + 7 * i, { at, tuneCents: 3 * i });
+    inst.noteOn(n, 60 + 7 * i, { at, tuneCents: 3 * i, ...(fx ? { controls: FX } : {}) });
     inst.noteOff(n, { at: at + 11_000 });
   });
   inst.setParam("volumeDb", -3, { at: 20_000 });
   return sampler;
 }
 
-async function alsaFile(raw: string, period: number) {
+async function alsaFile(raw: string, period: number, fx: boolean) {
   const frames = RATE; // compare the first second
   let live: { info: unknown; late: number; dropped: number; rendered: number };
   {
-    using sampler = phraseSampler(period);
+    using sampler = phraseSampler(period, fx);
     // the file PCM is not paced: every event must be in the ring before the start
     using out = sampler.startOutput({
       backend: "alsa",
@@ -68,7 +83,7 @@ async function alsaFile(raw: string, period: number) {
       rendered: s.framesRendered,
     };
   }
-  using sampler = phraseSampler(period);
+  using sampler = phraseSampler(period, fx);
   const offline = new Float32Array(frames * 2);
   for (let done = 0; done < frames; done += period) {
     offline.set(sampler.process(period), done * 2);
@@ -167,7 +182,7 @@ async function rtDenied() {
 
 const [mode, ...rest] = Deno.args;
 let result: unknown;
-if (mode === "alsa-file") result = await alsaFile(rest[0]!, Number(rest[1]));
+if (mode === "alsa-file") result = await alsaFile(rest[0]!, Number(rest[1]), rest[2] === "fx");
 else if (mode === "jack") result = await jack(rest[0]!, Number(rest[1]), rest[2] === "1");
 else if (mode === "errors") result = errors();
 else if (mode === "rt-denied") result = await rtDenied();

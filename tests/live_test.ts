@@ -79,19 +79,19 @@ function report(label: string, fields: Record<string, unknown>): void {
 
 Deno.test({
   name:
-    `live ALSA file PCM: a phrase played live equals the offline render byte for byte${NO_ALSA}`,
+    `live ALSA file PCM: a phrase played live equals the offline render byte for byte, also with effects and orbits${NO_ALSA}`,
   ignore: !HAS_ALSA,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "ms-live-alsa-" });
     try {
-      for (const period of [128, 64]) {
-        const raw = `${dir}/live_${period}.raw`;
+      for (const [period, fx] of [[128, ""], [64, ""], [128, "fx"]] as const) {
+        const raw = `${dir}/live_${period}${fx}.raw`;
         const conf = `${dir}/asound.conf`;
         await Deno.writeTextFile(
           conf,
           `pcm.liveraw {\n  type file\n  slave.pcm "null"\n  file "${raw}"\n  format "raw"\n}\n`,
         );
-        const r = await child(["alsa-file", raw, String(period)], {
+        const r = await child(["alsa-file", raw, String(period), fx], {
           ALSA_CONFIG_PATH: `/usr/share/alsa/alsa.conf:${conf}`,
         });
         const info = r.info as Record<string, unknown>;
@@ -104,7 +104,7 @@ Deno.test({
         assert.ok((r.peak as number) > 0.05, "the phrase is silent");
         assert.ok((r.fileBytes as number) >= (r.comparedBytes as number), "the file is short");
         assert.equal(r.firstDiff, -1, `live and offline differ from byte ${r.firstDiff}`);
-        report(`period ${period}`, {
+        report(`period ${period}${fx ? " with effects" : ""}`, {
           latencyFrames: info.latencyFrames,
           comparedBytes: r.comparedBytes,
           fileBytes: r.fileBytes,
