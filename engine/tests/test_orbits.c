@@ -263,6 +263,31 @@ static void test_idle(void) {
   rig_close(&r);
 }
 
+/* ------------------------------------------------------------ levels -- */
+/* The orbit and the sends may come from different levels (zone < instrument
+ * < note, merged on RT): an orbit named anywhere has its memory when the
+ * send arrives from elsewhere. */
+static void test_levels(void) {
+  tu_section("levels: an instrument's room with a note's orbit, an instrument's orbit with a note's delay");
+  rig_t r;
+  if (!rig_open(&r, 2, 0, 128)) return;
+  CHECK_MS(r.s, ms_instrument_set_param_at(r.click, 0, MS_PARAM_CONTROL + MS_CONTROL_ROOM, 0.5f));
+  ms_controls_t c = controls(MS_CONTROL_ORBIT, 6.0, -1);
+  CHECK_MS(r.s, ms_note_on_controls_at(r.click, 100, 60, 100, NULL, &c));
+  float *buf = render(&r, RATE / 10, 128);
+  CHECK_EQ_INT(ms_orbits_awake(r.s), 1u << 6);
+  CHECKF(energy(buf, 2, 0, 100 + CLICK + 480, RATE / 10) > 1e-6, "the room of orbit 6 rings after the click");
+  free(buf);
+  CHECK_MS(r.s, ms_instrument_set_param_at(r.tone, 0, MS_PARAM_CONTROL + MS_CONTROL_ORBIT, 9.0f));
+  c = controls(MS_CONTROL_DELAY, 0.5, -1);
+  uint64_t now = ms_sampler_now(r.s);
+  CHECK_MS(r.s, ms_note_on_controls_at(r.tone, now + 10, 60, 100, NULL, &c));
+  buf = render(&r, RATE / 10, 128);
+  CHECK(ms_orbits_awake(r.s) & (1u << 9));
+  free(buf);
+  rig_close(&r);
+}
+
 /* ----------------------------------------------------------- limiter -- */
 static void hot_mix(rig_t *r) {
   ms_note_params_t p = {.gain_db = 9.5f};
@@ -426,6 +451,7 @@ int main(void) {
   test_errors();
   test_limiter();
   test_idle();
+  test_levels();
   test_delay();
   test_reverb();
   test_outputs();

@@ -222,7 +222,9 @@ int32_t api_controls_orbit(ms_sampler_t *s, const ms_controls_t *c, const char *
   const bool sends = (ms_controls_has(c, MS_CONTROL_DELAY) && c->value[MS_CONTROL_DELAY] > 0.0f) ||
                      (ms_controls_has(c, MS_CONTROL_ROOM) && c->value[MS_CONTROL_ROOM] > 0.0f);
   if (!sends && !named) return MS_OK;
-  if (named && !sends) return ctl_orbit_check(s, orbit, what); /* its memory comes with the first send */
+  /* An orbit named anywhere (zone, instrument, note) gets its memory, even
+   * without a send here: the send may come from another level (an
+   * instrument's room with a note's orbit), and the levels merge on RT. */
   return ctl_orbit_prepare(s, orbit, what);
 }
 
