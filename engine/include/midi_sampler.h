@@ -539,11 +539,12 @@ MS_API int32_t ms_all_notes_off_at(ms_sampler_t *sampler, uint64_t frame);
 MS_API int32_t ms_all_sound_off_at(ms_sampler_t *sampler, uint64_t frame);
 /*
  * Orbits (see MS_MAX_ORBITS). An orbit's memory (delay lines and reverb,
- * about 2.1 MiB at 48 kHz) is allocated the first time it is needed: a note
- * sent with ms_note_on* that sends to an orbit prepares it; a producer
- * thread (ms_producer_push) cannot allocate, so its orbits are prepared
- * first with ms_orbit_prepare (sends to an orbit without memory are
- * dropped). Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE (orbit beyond
+ * about 2.1 MiB at 48 kHz) is allocated the first time it is needed, on the
+ * control thread: when a note, a zone or an instrument-level control names
+ * the orbit or sends to the default one, and when a MIDI map's controller can
+ * select it (ms_midi_map_set). A producer thread (ms_producer_push) cannot
+ * allocate: prepare its orbits first with ms_orbit_prepare (sends to an
+ * orbit without memory are dropped). Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE (orbit beyond
  * MS_MAX_ORBITS - 1, or channels / 2 - 1 with MS_AUDIO_ORBIT_OUTPUTS),
  * NO_MEMORY, RING_FULL.
  */

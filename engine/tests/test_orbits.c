@@ -286,6 +286,36 @@ static void test_levels(void) {
   CHECK(ms_orbits_awake(r.s) & (1u << 9));
   free(buf);
   rig_close(&r);
+
+  tu_section("levels: a MIDI controller picks the orbit of an instrument with a room send");
+  if (!rig_open(&r, 2, 0, 128)) return;
+  ms_midi_layer_t layer;
+  ms_midi_layer_init(&layer);
+  layer.channel_mask = 1;
+  layer.instrument = ms_instrument_id(r.click);
+  ms_midi_cc_map_t cc;
+  memset(&cc, 0, sizeof cc);
+  cc.channel_mask = 1;
+  cc.controller = 20;
+  cc.instrument = ms_instrument_id(r.click);
+  cc.param = MS_PARAM_CONTROL + MS_CONTROL_ORBIT;
+  for (int v = 0; v < 128; v++) cc.values[v] = (float)(v % 8 + 4); /* orbits 4..11 */
+  CHECK_MS(r.s, ms_midi_map_set(r.s, &layer, 1, &cc, 1, NULL));
+  CHECK_MS(r.s, ms_instrument_set_param_at(r.click, 0, MS_PARAM_CONTROL + MS_CONTROL_ROOM, 0.5f));
+  ms_event_t ev[2];
+  memset(ev, 0, sizeof ev);
+  ev[0].frame = 10;
+  ev[0].type = MS_EV_MIDI;
+  ev[0].number = 0xB0u | (20u << 8) | (3u << 16); /* CC 20 = 3: orbit 7 */
+  ev[1].frame = 20;
+  ev[1].type = MS_EV_MIDI;
+  ev[1].number = 0x90u | (60u << 8) | (100u << 16);
+  uint32_t pushed = 0;
+  CHECK_MS(r.s, ms_push_events(r.s, ev, 2, &pushed));
+  buf = render(&r, RATE / 10, 128);
+  CHECK_EQ_INT(ms_orbits_awake(r.s), 1u << 7);
+  free(buf);
+  rig_close(&r);
 }
 
 /* ----------------------------------------------------------- limiter -- */

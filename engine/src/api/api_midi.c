@@ -99,6 +99,31 @@ static int32_t check_cc(ms_sampler_t *s, uint32_t i, const ms_midi_cc_map_t *c) 
   return MS_OK;
 }
 
+/* A controller that picks an instrument's orbit, or sends to one, plays on
+ * the render thread: the orbits it can reach get their memory now (each
+ * orbit among its values; the default orbit 0 for a send: an orbit named
+ * elsewhere is prepared where it is named). */
+static int32_t prepare_cc_orbits(ms_sampler_t *s, uint32_t i, const ms_midi_cc_map_t *c) {
+  if (c->param == MS_PARAM_CONTROL + MS_CONTROL_ORBIT) {
+    uint32_t done = 0;
+    for (uint32_t v = 0; v < 128; v++) {
+      const uint32_t k = (uint32_t)c->values[v];
+      if (k < 32 && (done >> k) & 1u) continue;
+      char what[48];
+      snprintf(what, sizeof what, "set MIDI map: cc map %u", i);
+      int32_t rc = ctl_orbit_prepare(s, k, what);
+      if (rc != MS_OK) return rc;
+      if (k < 32) done |= 1u << k;
+    }
+    return MS_OK;
+  }
+  if (c->param == MS_PARAM_CONTROL + MS_CONTROL_ROOM || c->param == MS_PARAM_CONTROL + MS_CONTROL_DELAY) {
+    for (uint32_t v = 0; v < 128; v++)
+      if (c->values[v] > 0.0f) return ctl_orbit_prepare(s, 0, "set MIDI map");
+  }
+  return MS_OK;
+}
+
 static void add_chan_inst(rt_midi_map_t *m, uint16_t mask, uint32_t id) {
   for (uint32_t ch = 0; ch < 16; ch++) {
     if (!(mask & (1u << ch))) continue;
@@ -125,6 +150,10 @@ MS_API int32_t ms_midi_map_set(ms_sampler_t *s, const ms_midi_layer_t *layers, u
   }
   for (uint32_t i = 0; i < cc_count; i++) {
     int32_t rc = check_cc(s, i, &ccs[i]);
+    if (rc != MS_OK) return rc;
+  }
+  for (uint32_t i = 0; i < cc_count; i++) {
+    int32_t rc = prepare_cc_orbits(s, i, &ccs[i]);
     if (rc != MS_OK) return rc;
   }
   for (uint32_t ch = 0; channels && ch < 16; ch++) {
