@@ -35,8 +35,9 @@
  *     sliced (split invariant).
  *
  * Memory: an orbit's delay lines and reverb network (about 2.1 MiB at
- * 48 kHz) are allocated on CT the first time a note sends to the orbit
- * (ctl_orbit_prepare, before the note is pushed on the same ring) and handed
+ * 48 kHz) are allocated on CT the first time a control names the orbit or
+ * sends to it (note, zone, instrument level, MIDI map: ctl_orbit_prepare,
+ * before the note is pushed on the same ring) and handed
  * over by MS_CMD_ORBIT_MEMORY; until then sends to it are dropped (counted
  * in `sends_dropped`) and it costs nothing. Asleep orbits (input and tail
  * below -120 dBFS) cost one mask test per segment.
@@ -54,7 +55,8 @@
 
 /* A voice's levels into its orbit: linear gains. dry 1, sends 0: no effect. */
 typedef struct rt_orbit_levels {
-  float dry;   /* into the voice's output (its bus, or its orbit's pair) */
+  float dry;   /* into the voice's output (its bus, or its orbit's pair); 1 from
+                  rt_vctl: the `dry` control is the orbit reverb's (rt_fx_reverb) */
   float delay; /* `delay` send */
   float room;  /* `room` send */
 } rt_orbit_levels_t;
