@@ -16,6 +16,7 @@ import {
   ALT,
   AUDIO,
   BACKEND,
+  CURVE,
   EV,
   FIELD,
   FIELDS,
@@ -27,6 +28,7 @@ import {
   MIDI,
   OFF,
   OUTPUT,
+  MOD,
   PARAM,
   PCM,
   RT_STATUS,
@@ -35,6 +37,7 @@ import {
   STATUS,
   STRUCTS,
   TRIGGER,
+  XF,
   ZONE_OPTIONS,
   type ZoneRow,
 } from "../lib/ffi/layout.ts";
@@ -113,6 +116,9 @@ Deno.test("constants in lib/ffi/layout.ts equal the header's #defines", () => {
     ["MS_FIELDS_", FIELDS],
     ["MS_FIELD_", FIELD],
     ["MS_MIDI_", MIDI],
+    ["MS_MOD_", MOD],
+    ["MS_CURVE_", CURVE],
+    ["MS_XF_", XF],
   ];
   assert.equal(defines("MS_MAX_ORBITS").get("MS_MAX_ORBITS"), MAX_ORBITS, "MS_MAX_ORBITS");
   for (const [prefix, table] of tables) {

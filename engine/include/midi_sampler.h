@@ -674,6 +674,76 @@ MS_API int32_t ms_instrument_set_velocity_curve(ms_instrument_t *instrument, uin
 MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint32_t zone_index,
                                                const ms_controls_t *controls);
 
+/*
+ * Zone modulation rows: SFZ's CC-driven opcodes. Each row reads one source
+ * and acts on one target of its zone; a zone has any number of rows
+ * (ms_instrument_set_zone_mods), each version of the instrument holds them
+ * in one array sized by the instrument. Sources are numbered as sfizz's
+ * extended controllers: 0..127 a MIDI CC of the instrument (its last value,
+ * or its initial value, ms_instrument_set_cc_init, until one arrives), and
+ * the MS_MOD_SRC_* below. Rows with a CC or bend source follow it while the
+ * voice plays (read at each 64-frame control step, gain ramped between);
+ * velocity, key and random sources are read once, at note-on.
+ */
+#define MS_MOD_SRC_BEND 128u            /* pitch bend, -1..1 */
+#define MS_MOD_SRC_VELOCITY 131u        /* the note's velocity, 0..127 */
+#define MS_MOD_SRC_KEY 133u             /* the note's key, 0..127 */
+#define MS_MOD_SRC_RANDOM 135u          /* 0..1, drawn per voice from the seeded generator */
+#define MS_MOD_SRC_RANDOM_BIPOLAR 136u  /* -1..1, likewise */
+#define MS_MOD_SRC_MAX 136u
+
+#define MS_MOD_RANGE 1u        /* the zone plays a note only while the CC is in lo..hi (loccN/hiccN) */
+#define MS_MOD_TRIGGER 2u      /* a CC message with its value in lo..hi starts the zone at its root key, with
+                                  the value as velocity; the zone no longer answers notes (on_loccN/on_hiccN) */
+#define MS_MOD_XFIN 3u         /* gain 0 below lo, rising to 1 at hi (xfin_*): curve MS_XF_POWER or MS_XF_GAIN */
+#define MS_MOD_XFOUT 4u        /* gain 1 up to lo, falling to 0 at hi (xfout_*) */
+#define MS_MOD_AMPLITUDE 5u    /* gain multiplied by depth * curve(x), depth -10..10 (amplitude_onccN / 100) */
+#define MS_MOD_VOLUME_DB 6u    /* depth * curve(x) dB added, depth -144..144 (volume_onccN) */
+#define MS_MOD_PAN 7u          /* depth * curve(x) added to the pan, depth -2..2 (pan_onccN / 100) */
+#define MS_MOD_PITCH_CENTS 8u  /* depth * curve(x) cents added, depth -9600..9600 (pitch_onccN, tune_onccN, pitch_random) */
+#define MS_MOD_CUTOFF_CENTS 9u /* depth * curve(x) cents added to the filter's cutoff, -9600..9600 (cutoff_onccN) */
+#define MS_MOD_TARGET_MAX 9u
+
+/* Curves of the depth targets: sfizz's built-in curves of x = CC / 127
+ * (velocity, key likewise; bend and random sources as they are). */
+#define MS_CURVE_LINEAR 0u             /* x */
+#define MS_CURVE_BIPOLAR 1u            /* 2x - 1 */
+#define MS_CURVE_INVERTED 2u           /* 1 - x */
+#define MS_CURVE_INVERTED_BIPOLAR 3u   /* 1 - 2x */
+#define MS_CURVE_SQUARE 4u             /* x^2 */
+#define MS_CURVE_SQRT 5u               /* sqrt(x) */
+/* Curves of the crossfades (xf_velcurve, xf_keycurve, xf_cccurve). */
+#define MS_XF_POWER 0u                 /* sqrt of the linear position: constant power (SFZ's default) */
+#define MS_XF_GAIN 1u                  /* the linear position: constant gain */
+
+typedef struct ms_zone_mod {
+  uint16_t source;           /* 0: 0..127 a CC, or MS_MOD_SRC_* */
+  uint8_t target;            /* 2: MS_MOD_* */
+  uint8_t curve;             /* 3: MS_CURVE_* (depth targets) or MS_XF_* (crossfades) */
+  float depth;               /* 4: the target's unit (above); unused by RANGE, TRIGGER, XFIN, XFOUT */
+  float lo, hi;              /* 8, 12: the source's range in its unit (RANGE, TRIGGER, XFIN, XFOUT), lo <= hi */
+} ms_zone_mod_t;
+_Static_assert(sizeof(ms_zone_mod_t) == 16, "ms_zone_mod_t layout");
+
+/*
+ * Give a zone its modulation rows (count 0 removes them): copied. Each row
+ * is checked: source, target and curve known, depth finite and within its
+ * target's range, lo <= hi; RANGE and TRIGGER rows read a CC (0..127).
+ * Thread: CT. Errors: INVALID_ARGUMENT (instrument, zone index, rows NULL
+ * with count > 0, an unknown source, target or curve), OUT_OF_RANGE (depth,
+ * lo/hi), NO_MEMORY.
+ */
+MS_API int32_t ms_instrument_set_zone_mods(ms_instrument_t *instrument, uint32_t zone_index,
+                                           const ms_zone_mod_t *rows, uint32_t count);
+
+/*
+ * The value a CC source of the zone rows reads until the instrument receives
+ * that CC (SFZ set_ccN): 0..127. Defaults as sfizz's: CC7 100, CC10 64,
+ * CC11 127, others 0. Sets no MIDI state (volume, pan) itself.
+ * Thread: CT. Errors: INVALID_ARGUMENT (instrument NULL, controller > 127), OUT_OF_RANGE (value).
+ */
+MS_API int32_t ms_instrument_set_cc_init(ms_instrument_t *instrument, uint32_t controller, float value);
+
 /* Remove every zone (voices playing keep their data until they end). Thread: CT. */
 MS_API int32_t ms_instrument_clear_zones(ms_instrument_t *instrument);
 

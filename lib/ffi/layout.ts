@@ -459,6 +459,87 @@ export const NOTE_PARAMS = {
   },
 } as const satisfies StructLayout;
 
+/**
+ * `MS_MOD_*`: a zone modulation row's targets, and its sources beyond the
+ * CCs 0..127 (`SRC_*`, numbered as sfizz's extended controllers).
+ */
+export const MOD = {
+  SRC_BEND: 128,
+  SRC_VELOCITY: 131,
+  SRC_KEY: 133,
+  SRC_RANDOM: 135,
+  SRC_RANDOM_BIPOLAR: 136,
+  SRC_MAX: 136,
+  RANGE: 1,
+  TRIGGER: 2,
+  XFIN: 3,
+  XFOUT: 4,
+  AMPLITUDE: 5,
+  VOLUME_DB: 6,
+  PAN: 7,
+  PITCH_CENTS: 8,
+  CUTOFF_CENTS: 9,
+  TARGET_MAX: 9,
+} as const;
+/** `MS_CURVE_*`: the curves of a modulation row's depth (sfizz's built-in curves 0..5). */
+export const CURVE = { LINEAR: 0, BIPOLAR: 1, INVERTED: 2, INVERTED_BIPOLAR: 3, SQUARE: 4, SQRT: 5 } as const;
+/** `MS_XF_*`: the curves of a crossfade row. */
+export const XF = { POWER: 0, GAIN: 1 } as const;
+
+/** Depth range of each depth target, as ms_instrument_set_zone_mods checks it (engine units). */
+export const MOD_DEPTH = {
+  [MOD.AMPLITUDE]: [-10, 10],
+  [MOD.VOLUME_DB]: [-144, 144],
+  [MOD.PAN]: [-2, 2],
+  [MOD.PITCH_CENTS]: [-9600, 9600],
+  [MOD.CUTOFF_CENTS]: [-9600, 9600],
+} as const satisfies Record<number, readonly [number, number]>;
+
+/** `ms_zone_mod_t`, 16 bytes: one zone modulation row. */
+export const ZONE_MOD = {
+  size: 16,
+  fields: {
+    source: { offset: 0, type: "u16" },
+    target: { offset: 2, type: "u8" },
+    curve: { offset: 3, type: "u8" },
+    depth: { offset: 4, type: "f32" },
+    lo: { offset: 8, type: "f32" },
+    hi: { offset: 12, type: "f32" },
+  },
+} as const satisfies StructLayout;
+
+/** One `ms_zone_mod_t` as numbers. */
+export interface ZoneModRecord {
+  source: number;
+  target: number;
+  curve: number;
+  depth: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Encode modulation rows as consecutive `ms_zone_mod_t` records.
+ *
+ * @param rows the rows, in engine numbers and units
+ * @returns `rows.length * 16` bytes
+ */
+export function encodeZoneMods(rows: readonly ZoneModRecord[]): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(ZONE_MOD.size * Math.max(1, rows.length));
+  const view = new DataView(bytes.buffer);
+  const f = ZONE_MOD.fields;
+  rows.forEach((r, i) => {
+    const at = i * ZONE_MOD.size;
+    view.setUint16(at + f.source.offset, r.source, true);
+    view.setUint8(at + f.target.offset, r.target);
+    view.setUint8(at + f.curve.offset, r.curve);
+    view.setFloat32(at + f.depth.offset, r.depth, true);
+    view.setFloat32(at + f.lo.offset, r.lo, true);
+    view.setFloat32(at + f.hi.offset, r.hi, true);
+  });
+  return bytes;
+}
+
 /** `ms_event_t`, 40 bytes; `params` is an embedded ms_note_params_t at 24. */
 export const EVENT = {
   size: 40,
@@ -655,6 +736,7 @@ export const STRUCTS: Readonly<Record<string, StructLayout>> = {
   ms_zone_t: ZONE,
   ms_field_info_t: FIELD_INFO,
   ms_note_params_t: NOTE_PARAMS,
+  ms_zone_mod_t: ZONE_MOD,
   ms_event_t: EVENT,
   ms_stats_t: STATS,
   ms_output_config_t: OUTPUT_CONFIG,

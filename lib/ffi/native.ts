@@ -514,6 +514,22 @@ export class NativeInstrument {
     );
   }
 
+  /** ms_instrument_set_zone_mods: the zone's modulation rows (consecutive ms_zone_mod_t records). */
+  setZoneMods(zoneIndex: number, rows: Uint8Array<ArrayBuffer>, count: number, action: string): void {
+    const p = this.#live(action);
+    check(
+      engine().ms_instrument_set_zone_mods(p, zoneIndex, rows, count),
+      this.sampler.pointer,
+      action,
+    );
+  }
+
+  /** ms_instrument_set_cc_init: what zone rows read from a CC until the instrument receives it. */
+  setCcInit(controller: number, value: number, action: string): void {
+    const p = this.#live(action);
+    check(engine().ms_instrument_set_cc_init(p, controller, value), this.sampler.pointer, action);
+  }
+
   /** ms_instrument_set_velocity_curve: 128 linear gains (index = velocity) for one zone. */
   setVelocityCurve(zoneIndex: number, gains: Float32Array<ArrayBuffer>, action: string): void {
     const p = this.#live(action);

@@ -39,6 +39,9 @@ MS_API int32_t ms_instrument_create(ms_sampler_t *s, const char *name, ms_instru
   if (gen == 0) gen = (uint32_t)(++s->slot_generation[slot]) & 0xfffu;
   inst->id = ms_make_id(s->serial, gen, slot);
   snprintf(inst->name, sizeof inst->name, "%s", name);
+  inst->cc_init[7] = 100; /* sfizz's initial controller values */
+  inst->cc_init[10] = 64;
+  inst->cc_init[11] = 127;
   inst->dirty = true; /* publish the (empty) instrument so its slot exists on RT */
   s->instruments[slot] = inst;
   *out = inst;
@@ -50,6 +53,9 @@ static void release_zones(ms_instrument_t *inst) {
     ctl_sample_unref(inst->zones[i].sample);
     ctl_free(inst->sampler, inst->zones[i].controls);
     inst->zones[i].controls = NULL;
+    ctl_free(inst->sampler, inst->zones[i].mods);
+    inst->zones[i].mods = NULL;
+    inst->zones[i].mod_count = 0;
   }
   inst->zone_count = 0;
 }
@@ -121,6 +127,87 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *inst, uint32_t z
   return MS_OK;
 }
 
+/* The depth range of a target (MS_MOD_*), for checks and messages. */
+static void mod_depth_range(uint32_t target, float *lo, float *hi) {
+  switch (target) {
+    case MS_MOD_AMPLITUDE: *lo = -10.0f, *hi = 10.0f; return;
+    case MS_MOD_VOLUME_DB: *lo = -144.0f, *hi = 144.0f; return;
+    case MS_MOD_PAN: *lo = -2.0f, *hi = 2.0f; return;
+    default: *lo = -9600.0f, *hi = 9600.0f; return; /* pitch, cutoff */
+  }
+}
+
+static bool mod_source_known(uint32_t src) {
+  return src < 128u || src == MS_MOD_SRC_BEND || src == MS_MOD_SRC_VELOCITY || src == MS_MOD_SRC_KEY ||
+         src == MS_MOD_SRC_RANDOM || src == MS_MOD_SRC_RANDOM_BIPOLAR;
+}
+
+MS_API int32_t ms_instrument_set_zone_mods(ms_instrument_t *inst, uint32_t zone_index, const ms_zone_mod_t *rows,
+                                           uint32_t count) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot set zone modulation: instrument is NULL");
+  ms_sampler_t *s = inst->sampler;
+  ctl_clear_error(s);
+  if (zone_index >= inst->zone_count)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot set modulation of zone %u of instrument \"%s\": it has %u zones",
+                    zone_index, inst->name, inst->zone_count);
+  char head[160];
+  snprintf(head, sizeof head, "Cannot set modulation of zone %u of instrument \"%s\"", zone_index, inst->name);
+  if (count && !rows) return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: rows is NULL with count %u", head, count);
+  if (count > 65535u) return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: %u rows is more than 65535", head, count);
+  for (uint32_t i = 0; i < count; i++) {
+    const ms_zone_mod_t *m = &rows[i];
+    if (!mod_source_known(m->source))
+      return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: source %u is unknown (0..127 a CC, or MS_MOD_SRC_*)", head, i,
+                      m->source);
+    if (m->target < 1 || m->target > MS_MOD_TARGET_MAX)
+      return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: target %u is unknown (MS_MOD_*)", head, i, m->target);
+    const bool ranged = m->target <= MS_MOD_XFOUT;
+    if ((m->target == MS_MOD_RANGE || m->target == MS_MOD_TRIGGER) && m->source > 127u)
+      return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: a CC range or trigger reads a CC (0..127), not source %u",
+                      head, i, m->source);
+    if (m->target >= MS_MOD_XFIN && m->curve > (ranged ? MS_XF_GAIN : MS_CURVE_SQRT))
+      return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: curve %u is unknown (%s)", head, i, m->curve,
+                      ranged ? "MS_XF_POWER or MS_XF_GAIN" : "MS_CURVE_*");
+    if (ranged) {
+      if (!(m->lo >= -1.0f && m->hi <= 127.0f && m->lo <= m->hi))
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: row %u: range %g..%g is not an ordered range within -1..127", head,
+                        i, m->lo, m->hi);
+    } else {
+      float lo, hi;
+      mod_depth_range(m->target, &lo, &hi);
+      if (!(m->depth >= lo && m->depth <= hi))
+        return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "%s: row %u: depth %g is outside %g..%g", head, i, m->depth, lo, hi);
+    }
+  }
+  ctl_zone_t *z = &inst->zones[zone_index];
+  ms_zone_mod_t *copy = NULL;
+  if (count) {
+    copy = ctl_alloc(s, sizeof *copy * count);
+    if (!copy) return ctl_fail(s, MS_ERR_NO_MEMORY, "%s: out of memory", head);
+    memcpy(copy, rows, sizeof *copy * count);
+  }
+  ctl_free(s, z->mods);
+  z->mods = copy;
+  z->mod_count = count;
+  inst->dirty = true;
+  return MS_OK;
+}
+
+MS_API int32_t ms_instrument_set_cc_init(ms_instrument_t *inst, uint32_t controller, float value) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot set a controller's initial value: instrument is NULL");
+  ms_sampler_t *s = inst->sampler;
+  ctl_clear_error(s);
+  if (controller > 127)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot set the initial value of CC%u of instrument \"%s\": controllers are 0..127",
+                    controller, inst->name);
+  if (!(value >= 0.0f && value <= 127.0f))
+    return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot set the initial value of CC%u of instrument \"%s\": %g is outside 0..127",
+                    controller, inst->name, value);
+  inst->cc_init[controller] = (uint8_t)(value + 0.5f);
+  inst->dirty = true;
+  return MS_OK;
+}
+
 MS_API int32_t ms_instrument_add_zone(ms_instrument_t *inst, ms_sample_t *smp, const ms_zone_t *zone, uint32_t *index) {
   if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot add zone: instrument is NULL");
   ms_sampler_t *s = inst->sampler;
@@ -142,6 +229,8 @@ MS_API int32_t ms_instrument_add_zone(ms_instrument_t *inst, ms_sample_t *smp, c
   z->sample = smp;
   z->has_vel_curve = false;
   z->controls = NULL;
+  z->mods = NULL;
+  z->mod_count = 0;
   ctl_sample_ref(smp);
   if (index) *index = inst->zone_count;
   inst->zone_count++;

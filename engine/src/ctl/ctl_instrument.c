@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ctl/ctl_fields.h"
+#include "rt/rt_mod.h"
 #include "shared/engine.h"
 
 static float db_to_gain(float db) { return db <= -144.0f ? 0.0f : (float)pow(10.0, db / 20.0); }
@@ -91,8 +92,11 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
   free(vals);
   uint32_t nctl = 0; /* zones with per-note controls: each version holds its own copy */
   for (uint32_t i = 0; i < n; i++) nctl += inst->zones[i].controls != NULL;
+  size_t nmods = 0; /* modulation rows: one array per version, as long as the zones' rows */
+  for (uint32_t i = 0; i < n; i++) nmods += inst->zones[i].mod_count;
   size_t bytes = sizeof(rt_instrument_data_t) + sizeof(rt_zone_t) * n + sizeof(uint32_t) * (ng + 1) +
-                 sizeof(struct ms_sample *) * (n + 1) + sizeof(ms_controls_t) * nctl + 128;
+                 sizeof(struct ms_sample *) * (n + 1) + sizeof(ms_controls_t) * nctl +
+                 sizeof(ms_zone_mod_t) * nmods + 128;
   char *mem = ctl_alloc(s, bytes);
   if (!mem) {
     free(alt);
@@ -109,6 +113,11 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
   d->samples = (struct ms_sample **)p;
   p += sizeof(struct ms_sample *) * (n + 1);
   ms_controls_t *ctl_copy = (ms_controls_t *)p;
+  p += sizeof(ms_controls_t) * nctl;
+  d->mods = nmods ? (ms_zone_mod_t *)p : NULL;
+  d->mod_count = (uint32_t)nmods;
+  memcpy(d->cc_init, inst->cc_init, sizeof d->cc_init);
+  ms_zone_mod_t *mod_copy = d->mods;
   d->zone_count = n;
   d->alt_count = ng;
   d->sample_count = n;
@@ -123,6 +132,24 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     if (inst->zones[i].controls) {
       *ctl_copy = *inst->zones[i].controls;
       r->controls = ctl_copy++;
+    }
+    r->mods = NULL;
+    r->mod_count = 0;
+    r->mod_flags = 0;
+    if (inst->zones[i].mod_count) {
+      const uint32_t nm = inst->zones[i].mod_count;
+      memcpy(mod_copy, inst->zones[i].mods, sizeof *mod_copy * nm);
+      r->mods = mod_copy;
+      r->mod_count = (uint16_t)nm;
+      for (uint32_t k = 0; k < nm; k++) {
+        const ms_zone_mod_t *m = &mod_copy[k];
+        if (m->target == MS_MOD_RANGE) r->mod_flags |= RT_MOD_RANGE;
+        else if (m->target == MS_MOD_TRIGGER) r->mod_flags |= RT_MOD_TRIGGER;
+        else if (m->source < 128u || m->source == MS_MOD_SRC_BEND) r->mod_flags |= RT_MOD_LIVE;
+        else r->mod_flags |= RT_MOD_NOTE;
+      }
+      if (r->mod_flags & RT_MOD_TRIGGER) d->has_cc_triggers = true;
+      mod_copy += nm;
     }
     r->bits = smp->bits;
     r->length = smp->frames;

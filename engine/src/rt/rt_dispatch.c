@@ -133,6 +133,8 @@ static void apply_param(ms_sampler_t *s, rt_slot_t *slot, uint32_t si, uint32_t 
 static void apply_cc(ms_sampler_t *s, rt_slot_t *slot, uint32_t si, uint32_t cc, uint32_t value,
                      uint64_t f) {
   slot->cc[cc & 127u] = (uint8_t)value;
+  slot->cc_seen[(cc & 127u) >> 5] |= 1u << (cc & 31u);
+  if (MS_UNLIKELY(slot->data && slot->data->has_cc_triggers)) rt_voice_cc_trigger(s, slot, si, cc & 127u, value, f);
   switch (cc) {
     case 1: slot->mod = (float)value * (1.0f / 127.0f); break;
     case 7: slot->volume = s->cc_gain[value]; break;

@@ -12,16 +12,9 @@
  */
 #include "rt/rt_select.h"
 
-/* The engine's seeded generator (xorshift64*): the same seed and events give
- * the same alternatives. */
-static uint32_t rng_next(ms_sampler_t *s) {
-  uint64_t x = s->rng;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  s->rng = x;
-  return (uint32_t)((x * 0x2545F4914F6CDD1DULL) >> 32);
-}
+#include "rt/rt_mod.h"
+
+#define rng_next rt_rng_next
 
 static bool zone_answers(const rt_zone_t *z, const rt_slot_t *slot, uint8_t note, uint8_t vel, uint8_t chan,
                          uint8_t trigger, float r) {
@@ -29,8 +22,14 @@ static bool zone_answers(const rt_zone_t *z, const rt_slot_t *slot, uint8_t note
   if (z->trigger != trigger || chan < z->lo_chan || chan > z->hi_chan) return false;
   if (z->sw_last != MS_NO_KEYSWITCH && z->sw_last != slot->keyswitch) return false;
   if (r < z->lo_rand || (r >= z->hi_rand && z->hi_rand < 1.0f)) return false;
+  /* CC conditions (loccN/hiccN); zones that start on CC messages answer no note */
+  if (MS_UNLIKELY(z->mod_flags & (RT_MOD_RANGE | RT_MOD_TRIGGER)))
+    return !(z->mod_flags & RT_MOD_TRIGGER) && rt_mod_ranges_hold(z, slot);
   return true;
 }
+
+static void pick_zones(ms_sampler_t *s, rt_instrument_data_t *d, const uint32_t *match, uint32_t nm,
+                       rt_selection_t *out);
 
 /*
  * The zones of slot's current version that answer this key, velocity,
@@ -51,7 +50,12 @@ static void select_zones(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, uint8_t
   uint32_t nm = 0;
   for (uint32_t i = 0; i < d->zone_count && nm < MS_MAX_MATCHING_ZONES; i++)
     if (zone_answers(&d->zones[i], slot, note, vel, chan, trigger, r)) match[nm++] = i;
+  pick_zones(s, d, match, nm, out);
+}
 
+/* From the matching zones: every layer, one zone per alternative group; and the groups they choke. */
+static void pick_zones(ms_sampler_t *s, rt_instrument_data_t *d, const uint32_t *match, uint32_t nm,
+                       rt_selection_t *out) {
   /* alternatives: keep one zone per alt group, at the group's first match */
   uint32_t nc = 0;
   for (uint32_t a = 0; a < nm; a++) {
@@ -107,4 +111,23 @@ void rt_select_release(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, rt_select
   out->choke_count = 0;
   if (!slot->data || !slot->data->has_release_zones || !slot->note_vel[note]) return;
   select_zones(s, slot, note, slot->note_vel[note], slot->note_chan[note], MS_TRIGGER_RELEASE, out);
+}
+
+void rt_select_cc(ms_sampler_t *s, rt_slot_t *slot, uint32_t cc, uint32_t value, rt_selection_t *out) {
+  out->velocity = value ? (uint8_t)value : 1u;
+  out->note = 0;
+  out->trigger = RT_TRIGGER_CC;
+  out->count = 0;
+  out->choke_count = 0;
+  rt_instrument_data_t *d = slot->data;
+  if (!d || !d->has_cc_triggers) return;
+  uint32_t match[MS_MAX_MATCHING_ZONES];
+  uint32_t nm = 0;
+  for (uint32_t i = 0; i < d->zone_count && nm < MS_MAX_MATCHING_ZONES; i++) {
+    const rt_zone_t *z = &d->zones[i];
+    if (!(z->mod_flags & RT_MOD_TRIGGER)) continue;
+    if (z->sw_last != MS_NO_KEYSWITCH && z->sw_last != slot->keyswitch) continue;
+    if (rt_mod_cc_triggers(z, slot, cc, (float)value)) match[nm++] = i;
+  }
+  pick_zones(s, d, match, nm, out);
 }

@@ -14,7 +14,7 @@
  * group, in the same order; a group may repeat). */
 typedef struct rt_selection {
   uint8_t note, velocity;
-  uint8_t trigger;                        /* MS_TRIGGER_* */
+  uint8_t trigger;                        /* MS_TRIGGER_* or RT_TRIGGER_CC */
   uint32_t count;
   uint32_t zones[MS_MAX_MATCHING_ZONES];  /* indices into the slot's data->zones */
   uint32_t choke_count;
@@ -30,6 +30,12 @@ void rt_select_note_on(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, uint8_t v
  * (count 0 when the instrument has none or the key never sounded). Clears a
  * release deferred by the sustain pedal. */
 void rt_select_release(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, rt_selection_t *out);
+
+/* A CC message (cc, value) to the slot: the zones it starts (MS_MOD_TRIGGER
+ * rows, their CC conditions and keyswitch holding), trigger RT_TRIGGER_CC,
+ * the value as velocity (at least 1). */
+#define RT_TRIGGER_CC 0xfeu
+void rt_select_cc(ms_sampler_t *s, rt_slot_t *slot, uint32_t cc, uint32_t value, rt_selection_t *out);
 
 /* A note-off under the sustain pedal: its release zones wait for pedal up
  * (rt_select_release_pending). */

@@ -23,6 +23,7 @@
 
 #include "rt/rt_dsp.h"
 #include "rt/rt_env.h"
+#include "rt/rt_mod.h"
 #include "rt/rt_select.h"
 #include "rt/rt_vctl.h"
 #include "shared/engine.h"
@@ -46,6 +47,10 @@ static void voice_gains(const ms_sampler_t *s, const rt_voice_t *v, float level,
   float sg = 1.0f, sp = 0.0f;
   if (!v->detached) slot_at(&s->slots[v->slot], t, &sg, &sp);
   float g = level * v->note_gain * sg;
+  if (MS_UNLIKELY(v->zone->mod_flags & RT_MOD_LIVE)) { /* zone rows following a CC (rt_mod.c) */
+    g *= v->mod_gain;
+    sp += v->mod_pan;
+  }
   float pl, pr;
   rt_pan_gains(s, v->note_pan + sp, &pl, &pr);
   if (v->channels == 2) {
@@ -89,6 +94,7 @@ static void voice_filter_control(ms_sampler_t *s, rt_voice_t *v, uint32_t m) {
   rt_env_step(&z->fil_env, &v->fil, m);
   float cents = v->fil_base_cents + z->fileg_depth * v->fil.level;
   if (z->cutoff_cc && !v->detached) cents += z->cutoff_cc_cents * (float)s->slots[v->slot].cc[z->cutoff_cc] * (1.0f / 127.0f);
+  if (MS_UNLIKELY(z->mod_flags & RT_MOD_LIVE)) cents += v->mod_cutoff_cents;
   float x = 2.0f * z->cutoff_hz * (float)rt_pitch_ratio(s, cents) / (float)s->cfg.sample_rate;
   const float xmin = 20.0f / (float)s->cfg.sample_rate;
   if (x < xmin) x = xmin;
@@ -112,6 +118,8 @@ static inline const rt_env_desc_t *voice_amp_desc(const ms_sampler_t *s, const r
 static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   const rt_zone_t *z = v->zone;
   const rt_env_desc_t *ad = voice_amp_desc(s, v);
+  if (MS_UNLIKELY(z->mod_flags & RT_MOD_LIVE) && !v->detached) /* a detached voice keeps its last values */
+    rt_mod_voice_live(v, &s->slots[v->slot], &v->mod_gain, &v->mod_pan, &v->mod_cents, &v->mod_cutoff_cents);
   rt_env_settle(ad, &v->amp); /* timed stages with no frames left end now */
   v->env0 = v->amp.level;
   v->fade0 = v->fade1;
@@ -160,6 +168,7 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
     const rt_slot_t *slot = &s->slots[v->slot];
     cents += slot->bend * slot->bend_range * 100.0f + slot->vib_cents;
   }
+  if (MS_UNLIKELY(z->mod_flags & RT_MOD_LIVE)) cents += v->mod_cents;
   if (z->filter_type != MS_FILTER_NONE) voice_filter_control(s, v, m);
   float speed = 1.0f;
   if (MS_UNLIKELY(v->ext)) speed = rt_vctl_control(s, v, f, m, &cents);
@@ -643,7 +652,7 @@ static rt_voice_t *take_free_voice(ms_sampler_t *s) {
 static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint32_t slot_index,
                         rt_instrument_data_t *d, const rt_zone_t *z, const rt_selection_t *sel,
                         const ms_cmd_note_t *params, const ms_controls_t *nc, uint64_t f) {
-  const uint8_t note = sel->note, vel = sel->velocity;
+  const uint8_t note = sel->trigger == RT_TRIGGER_CC ? z->root_key : sel->note, vel = sel->velocity;
   uint16_t ai = v->active_index;
   memset(v, 0, sizeof *v);
   v->active_index = ai;
@@ -663,7 +672,8 @@ static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
   v->pos = off << 32;
   v->note = note;
   v->velocity = vel;
-  v->released = sel->trigger == MS_TRIGGER_RELEASE; /* a release sample ignores later note-offs */
+  /* a release sample, or one a CC started, ignores later note-offs */
+  v->released = sel->trigger == MS_TRIGGER_RELEASE || sel->trigger == RT_TRIGGER_CC;
   v->slot = (uint16_t)slot_index;
   v->bus = slot->bus;
   v->zone = z;
@@ -683,6 +693,7 @@ static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
                         z->fil_keytrack * ((float)note - (float)z->fil_keycenter);
     rt_env_start(&z->fil_env, &v->fil);
   }
+  if (MS_UNLIKELY(z->mod_flags & (RT_MOD_NOTE | RT_MOD_LIVE))) rt_mod_voice_start(s, v, slot, note, vel);
   if (MS_UNLIKELY(nc || z->controls || s->vctl->slot[slot_index].present[0] | s->vctl->slot[slot_index].present[1] |
                                            s->vctl->slot[slot_index].present[2] | s->vctl->slot[slot_index].present[3]))
     v->ext = rt_vctl_voice_start(s, v, z, slot_index, nc, f);
@@ -725,6 +736,13 @@ void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, con
   const ms_controls_t *nc = rt_vctl_note_controls(s, cmd);
   start_selection(s, slot, slot_index, &sel, cmd, nc, f);
   if (cmd->controls) rt_vctl_note_done(s);
+}
+
+void rt_voice_cc_trigger(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, uint32_t cc, uint32_t value,
+                         uint64_t f) {
+  rt_selection_t sel;
+  rt_select_cc(s, slot, cc, value, &sel);
+  start_selection(s, slot, slot_index, &sel, NULL, NULL, f);
 }
 
 /* Release samples of a key, with its note-on's velocity. */

@@ -244,6 +244,9 @@ typedef struct rt_zone {
   uint8_t fil_keycenter;
   uint8_t cutoff_cc;
   float lo_rand, hi_rand;
+  const ms_zone_mod_t *mods;  /* its modulation rows, in the version's array (rt_mod.h), or NULL */
+  uint16_t mod_count;
+  uint8_t mod_flags;          /* RT_MOD_* (rt_mod.h): which kinds of rows it has */
   const ms_controls_t *controls; /* per-note control values of the zone (ms_instrument_set_zone_controls), or NULL */
   uint32_t loop_start, loop_end;
   uint32_t offset;
@@ -267,6 +270,10 @@ typedef struct rt_instrument_data {
   uint32_t *alt_counters;     /* RT-owned: round-robin positions */
   bool keyswitch[128];        /* keys that act as keyswitches in this version */
   bool has_release_zones;
+  bool has_cc_triggers;       /* a zone starts on CC messages (MS_MOD_TRIGGER) */
+  uint8_t cc_init[128];       /* what CC sources read until the slot receives the CC (ms_instrument_set_cc_init) */
+  ms_zone_mod_t *mods;        /* every zone's modulation rows, zone after zone */
+  uint32_t mod_count;
   /* RT-owned bookkeeping */
   uint32_t voices_using;
   bool retired;
@@ -297,6 +304,7 @@ typedef struct rt_slot {
   uint8_t note_chan[128];
   bool release_pending[128];   /* note-off seen under the sustain pedal: release zones fire at pedal up */
   uint8_t cc[128];             /* last value of each controller (filter cutoff modulation) */
+  uint32_t cc_seen[4];         /* bit n: cc[n] was received (else zone rows read the version's cc_init) */
 } rt_slot_t;
 
 /* ------------------------------------------------------------- voices -- */
@@ -348,6 +356,8 @@ typedef struct rt_voice {
   float fa1, fa2, fa3, fk;     /* coefficients for the current ramp */
   float fil_base_cents;        /* velocity + key tracking, fixed at note-on */
   rt_env_t fil;                /* filter envelope, stepped once per ramp */
+  /* zone modulation rows that follow a CC (zone->mod_flags & RT_MOD_LIVE), at the current ramp */
+  float mod_gain, mod_pan, mod_cents, mod_cutoff_cents;
 } rt_voice_t;
 
 /* A queued timed command (heap entry): cmd.frame is the frame it applies at. */
@@ -449,6 +459,8 @@ typedef struct ctl_zone {
   struct ms_sample *sample;
   bool has_vel_curve;          /* vel_curve replaces the velocity_track square law */
   ms_controls_t *controls;     /* ms_instrument_set_zone_controls, or NULL */
+  ms_zone_mod_t *mods;         /* ms_instrument_set_zone_mods, or NULL */
+  uint32_t mod_count;
   float vel_curve[128];
 } ctl_zone_t;
 
@@ -459,6 +471,7 @@ struct ms_instrument {
   char name[MS_NAME_MAX];
   ctl_zone_t *zones;
   uint32_t zone_count, zone_capacity;
+  uint8_t cc_init[128];        /* ms_instrument_set_cc_init */
   bool dirty;
 };
 
@@ -511,6 +524,9 @@ bool rt_return_midi_map(ms_sampler_t *s, struct rt_midi_map *m);
 void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_cmd_note_t *note,
                       uint64_t frame);
 void rt_voice_note_off(ms_sampler_t *s, uint32_t slot_index, uint8_t note, uint64_t frame);
+/* A CC message: start the zones it triggers (MS_MOD_TRIGGER rows). */
+void rt_voice_cc_trigger(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, uint32_t cc, uint32_t value,
+                         uint64_t frame);
 void rt_voice_release_sustained(ms_sampler_t *s, uint32_t slot_index, uint64_t frame);
 void rt_voice_all_notes_off(ms_sampler_t *s, int32_t slot_index, uint64_t frame);
 void rt_voice_fade_all(ms_sampler_t *s, int32_t slot_index, uint64_t frame, bool detach);

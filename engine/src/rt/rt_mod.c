@@ -1,0 +1,127 @@
+/*
+ * rt_mod.c — zone modulation rows on the render thread (see rt_mod.h): CC
+ * conditions and triggers for zone selection, and the gain, pan, pitch and
+ * cutoff the rows give a voice at note-on and at each control step.
+ *
+ * Thread: RT only. Must never allocate, lock, log or do I/O. Single-precision
+ * libm only (expf, sqrtf).
+ */
+#include <math.h>
+
+#include "rt/rt_mod.h"
+
+
+/* A depth target's curve of a source value (x: 0..1 for CCs, velocity and key; bipolar sources as they are). */
+static inline float curve_of(uint32_t curve, float x) {
+  switch (curve) {
+    case MS_CURVE_BIPOLAR: return 2.0f * x - 1.0f;
+    case MS_CURVE_INVERTED: return 1.0f - x;
+    case MS_CURVE_INVERTED_BIPOLAR: return 1.0f - 2.0f * x;
+    case MS_CURVE_SQUARE: return x * x;
+    case MS_CURVE_SQRT: return x > 0.0f ? sqrtf(x) : 0.0f;
+    default: return x;
+  }
+}
+
+/* A crossfade's gain at source value v (raw unit): XFIN rises over lo..hi, XFOUT falls. */
+static inline float xfade(const ms_zone_mod_t *m, float v) {
+  float t;
+  if (m->target == MS_MOD_XFIN) {
+    if (v <= m->lo) t = v < m->lo || m->hi > m->lo ? 0.0f : 1.0f;
+    else t = v >= m->hi ? 1.0f : (v - m->lo) / (m->hi - m->lo);
+  } else {
+    if (v >= m->hi) t = v > m->hi || m->hi > m->lo ? 0.0f : 1.0f;
+    else t = v <= m->lo ? 1.0f : (m->hi - v) / (m->hi - m->lo);
+  }
+  return m->curve == MS_XF_GAIN ? t : sqrtf(t);
+}
+
+bool rt_mod_ranges_hold(const rt_zone_t *z, const rt_slot_t *slot) {
+  for (uint32_t i = 0; i < z->mod_count; i++) {
+    const ms_zone_mod_t *m = &z->mods[i];
+    if (m->target != MS_MOD_RANGE) continue;
+    const float v = rt_mod_cc(slot, m->source & 127u);
+    if (v < m->lo || v > m->hi) return false;
+  }
+  return true;
+}
+
+bool rt_mod_cc_triggers(const rt_zone_t *z, const rt_slot_t *slot, uint32_t cc, float value) {
+  bool hit = false;
+  for (uint32_t i = 0; i < z->mod_count; i++) {
+    const ms_zone_mod_t *m = &z->mods[i];
+    if (m->target == MS_MOD_TRIGGER && m->source == cc && value >= m->lo && value <= m->hi) hit = true;
+  }
+  return hit && rt_mod_ranges_hold(z, slot);
+}
+
+/* Apply one depth or crossfade row at source value v (raw) to the sums. */
+static inline void apply_row(const ms_zone_mod_t *m, float v, float x, float *gain, float *db, float *pan,
+                             float *cents, float *cutoff) {
+  switch (m->target) {
+    case MS_MOD_XFIN:
+    case MS_MOD_XFOUT: *gain *= xfade(m, v); break;
+    case MS_MOD_AMPLITUDE: {
+      const float a = m->depth * curve_of(m->curve, x);
+      *gain *= a > 0.0f ? a : 0.0f;
+      break;
+    }
+    case MS_MOD_VOLUME_DB: *db += m->depth * curve_of(m->curve, x); break;
+    case MS_MOD_PAN: *pan += m->depth * curve_of(m->curve, x); break;
+    case MS_MOD_PITCH_CENTS: *cents += m->depth * curve_of(m->curve, x); break;
+    case MS_MOD_CUTOFF_CENTS: *cutoff += m->depth * curve_of(m->curve, x); break;
+    default: break;
+  }
+}
+
+static inline bool live_source(uint32_t source) { return source < 128u || source == MS_MOD_SRC_BEND; }
+
+static inline float db_gain(float db) { return db <= -144.0f ? 0.0f : expf(db * 0.11512925465f); }
+
+void rt_mod_voice_live(const rt_voice_t *v, const rt_slot_t *slot, float *gain, float *pan, float *cents,
+                       float *cutoff_cents) {
+  const rt_zone_t *z = v->zone;
+  float g = 1.0f, db = 0.0f, p = 0.0f, c = 0.0f, fc = 0.0f;
+  for (uint32_t i = 0; i < z->mod_count; i++) {
+    const ms_zone_mod_t *m = &z->mods[i];
+    if (!live_source(m->source)) continue;
+    float raw, x;
+    if (m->source == MS_MOD_SRC_BEND) {
+      raw = x = slot->bend;
+    } else {
+      raw = rt_mod_cc(slot, m->source);
+      x = raw * (1.0f / 127.0f);
+    }
+    apply_row(m, raw, x, &g, &db, &p, &c, &fc);
+  }
+  *gain = g * (db != 0.0f ? db_gain(db) : 1.0f);
+  *pan = p;
+  *cents = c;
+  *cutoff_cents = fc;
+}
+
+void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel) {
+  const rt_zone_t *z = v->zone;
+  if (z->mod_flags & RT_MOD_NOTE) {
+    float g = 1.0f, db = 0.0f, p = 0.0f, c = 0.0f, fc = 0.0f;
+    for (uint32_t i = 0; i < z->mod_count; i++) {
+      const ms_zone_mod_t *m = &z->mods[i];
+      float raw, x;
+      switch (m->source) {
+        case MS_MOD_SRC_VELOCITY: raw = vel, x = raw * (1.0f / 127.0f); break;
+        case MS_MOD_SRC_KEY: raw = key, x = raw * (1.0f / 127.0f); break;
+        case MS_MOD_SRC_RANDOM: raw = x = (float)(rt_rng_next(s) >> 8) * 0x1p-24f; break;
+        case MS_MOD_SRC_RANDOM_BIPOLAR: raw = x = (float)(rt_rng_next(s) >> 8) * 0x1p-23f - 1.0f; break;
+        default: continue;
+      }
+      apply_row(m, raw, x, &g, &db, &p, &c, &fc);
+    }
+    v->note_gain *= g * (db != 0.0f ? db_gain(db) : 1.0f);
+    v->note_pan += p;
+    v->cents += c;
+    v->fil_base_cents += fc;
+  }
+  v->mod_gain = 1.0f;
+  if (z->mod_flags & RT_MOD_LIVE)
+    rt_mod_voice_live(v, slot, &v->mod_gain, &v->mod_pan, &v->mod_cents, &v->mod_cutoff_cents);
+}

@@ -1,0 +1,330 @@
+/*
+ * test_mods.c — zone modulation rows (ms_instrument_set_zone_mods, rt_mod.c),
+ * each with an assertion on an offline render: CC ranges switch layers
+ * between notes (loccN/hiccN), a CC crossfade's gain follows its curve while
+ * the CC moves, velocity crossfades at several velocities, amplitude, volume
+ * and pan following a CC, pitch following a CC, pitch_random spreading pitch
+ * deterministically, CC-triggered zones (on_loccN), the row checks, split
+ * invariance, and no allocation on the render path (interposed malloc).
+ *
+ * Thread: the test thread is both CT and the render thread.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+
+/* ------------------------------------------------------ allocation guard -- */
+static __thread int rt_guard;
+#ifndef MS_TEST_NO_ALLOC_GUARD
+#include <unistd.h>
+static void guard_trip(const char *fn) {
+  rt_guard = 0;
+  static const char pre[] = "\n*** test_mods: ";
+  ssize_t ignored = write(2, pre, sizeof pre - 1);
+  ignored = write(2, fn, strlen(fn));
+  ignored = write(2, "() on the render thread\n", 24);
+  (void)ignored;
+  abort();
+}
+#define ALLOC_GUARD_CHECK(fn) \
+  do {                        \
+    if (rt_guard) guard_trip(fn); \
+  } while (0)
+#include "alloc_guard.h"
+#endif
+
+enum { RATE = 48000 };
+
+static ms_sample_t *dc_sample(ms_sampler_t *s, float level) {
+  float *d = malloc(sizeof(float) * RATE);
+  for (uint64_t i = 0; i < RATE; i++) d[i] = level;
+  ms_sample_t *smp = NULL;
+  CHECK_MS(s, ms_sample_create(s, d, RATE, 1, RATE, &smp));
+  free(d);
+  return smp;
+}
+
+static ms_zone_t flat(void) {
+  ms_zone_t z = tu_zone_flat(60, MS_LOOP_FORWARD, 0.005f);
+  z.velocity_track = 0.0f;
+  return z;
+}
+
+static ms_zone_mod_t row(uint16_t source, uint8_t target, uint8_t curve, float depth, float lo, float hi) {
+  ms_zone_mod_t m = {source, target, curve, depth, lo, hi};
+  return m;
+}
+
+/* Render with ms_process pieces of `chunk` frames, the guard on around each call. */
+static float *render_chunked(ms_sampler_t *s, uint64_t frames, uint32_t chunk) {
+  float *buf = calloc(frames * 2, sizeof(float));
+  uint64_t done = 0;
+  while (done < frames) {
+    uint32_t n = (uint32_t)((frames - done) < chunk ? (frames - done) : chunk);
+    rt_guard = 1;
+    int32_t rc = ms_process(s, buf + done * 2, n);
+    rt_guard = 0;
+    CHECK_MS(s, rc);
+    done += n;
+  }
+  return buf;
+}
+static float *render(ms_sampler_t *s, uint64_t frames) { return render_chunked(s, frames, 128); }
+
+/* Mono level at frame f (centre pan law 0.7071) and each side. */
+static float level_at(const float *b, uint64_t f) { return b[f * 2] / 0.70710678f; }
+
+int main(void) {
+  tu_section("loccN/hiccN: the CC at note-on picks the layer; a playing note keeps its layer");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "locc", &in));
+    ms_zone_t z = flat();
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.1f), &z, NULL));
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.3f), &z, NULL));
+    ms_zone_mod_t lo = row(1, MS_MOD_RANGE, 0, 0, 0, 63), hi = row(1, MS_MOD_RANGE, 0, 0, 64, 127);
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &lo, 1));
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 1, &hi, 1));
+    CHECK_MS(s, ms_note_on_at(in, 100, 60, 100, NULL));    /* CC1 at 0: the low layer */
+    CHECK_MS(s, ms_cc_at(in, 5000, 1, 100));
+    CHECK_MS(s, ms_note_on_at(in, 10000, 62, 100, NULL));  /* CC1 at 100: the high layer */
+    CHECK_MS(s, ms_note_off_at(in, 20000, 60));
+    CHECK_MS(s, ms_cc_at(in, 25000, 1, 63));
+    CHECK_MS(s, ms_note_off_at(in, 26000, 62));
+    CHECK_MS(s, ms_note_on_at(in, 30000, 64, 100, NULL));  /* CC1 at 63: low again */
+    float *b = render(s, 36000);
+    CHECK_NEAR(level_at(b, 4000), 0.1, 1e-4);
+    CHECK_NEAR(level_at(b, 8000), 0.1, 1e-4);              /* the CC does not switch a playing note */
+    CHECK_NEAR(level_at(b, 15000), 0.4, 1e-4);             /* low note + high note */
+    CHECK_NEAR(level_at(b, 23000), 0.3, 1e-4);
+    CHECK_NEAR(level_at(b, 35000), 0.1, 1e-4);
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
+  tu_section("CC crossfade: xfin power and xfout gain follow the CC while the note plays");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "xfcc", &in));
+    ms_zone_t z = flat();
+    z.pan = -1.0f; /* zone 0 on the left, zone 1 on the right */
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
+    z.pan = 1.0f;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
+    ms_zone_mod_t xin = row(2, MS_MOD_XFIN, MS_XF_POWER, 0, 0, 127), xout = row(2, MS_MOD_XFOUT, MS_XF_GAIN, 0, 0, 127);
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &xin, 1));
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 1, &xout, 1));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    const int vals[] = {0, 32, 64, 100, 127};
+    for (int k = 0; k < 5; k++) CHECK_MS(s, ms_cc_at(in, 4096u * (uint64_t)(k + 1), 2, vals[k]));
+    float *b = render(s, 4096 * 7);
+    for (int k = 0; k < 5; k++) {
+      const uint64_t f = 4096u * (uint64_t)(k + 1) + 2000; /* past the 64-frame ramp */
+      const double x = vals[k] / 127.0;
+      CHECK_NEAR(b[f * 2], 0.5 * sqrt(x), 1e-4);       /* left: xfin, power */
+      CHECK_NEAR(b[f * 2 + 1], 0.5 * (1.0 - x), 1e-4); /* right: xfout, gain */
+    }
+    /* smoothed: one control step moves by at most the CC's whole jump over 64 frames */
+    double step = 0;
+    for (uint64_t f = 1; f < 4096 * 7; f++) step = fmax(step, fabs(b[f * 2] - b[(f - 1) * 2]));
+    CHECKF(step < 0.5 * sqrt(32.0 / 127.0) / 32.0, "largest per-frame step %g", step);
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
+  tu_section("velocity crossfades at several velocities (xfin_lovel/hivel, xfout, xf_velcurve)");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "xfvel", &in));
+    ms_zone_t z = flat();
+    z.pan = -1.0f;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
+    z.pan = 1.0f;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
+    ms_zone_mod_t xin = row(MS_MOD_SRC_VELOCITY, MS_MOD_XFIN, MS_XF_GAIN, 0, 40, 100);
+    ms_zone_mod_t xout = row(MS_MOD_SRC_VELOCITY, MS_MOD_XFOUT, MS_XF_POWER, 0, 40, 100);
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &xin, 1));
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 1, &xout, 1));
+    const int vel[] = {20, 40, 55, 70, 100, 120};
+    for (int k = 0; k < 6; k++) {
+      CHECK_MS(s, ms_note_on_at(in, 6000u * (uint64_t)k, 60, vel[k], NULL));
+      CHECK_MS(s, ms_note_off_at(in, 6000u * (uint64_t)k + 4000, 60));
+    }
+    float *b = render(s, 6000 * 6);
+    for (int k = 0; k < 6; k++) {
+      const uint64_t f = 6000u * (uint64_t)k + 2000;
+      const double t = vel[k] <= 40 ? 0.0 : vel[k] >= 100 ? 1.0 : (vel[k] - 40) / 60.0;
+      CHECK_NEAR(b[f * 2], 0.5 * t, 1e-4);
+      CHECK_NEAR(b[f * 2 + 1], 0.5 * sqrt(1.0 - t), 1e-4);
+    }
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
+  tu_section("amplitude_oncc, volume_oncc, pan_oncc follow their CC; CC initial values");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "level", &in));
+    ms_zone_t z = flat();
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
+    ms_zone_mod_t rows[3] = {
+        row(12, MS_MOD_AMPLITUDE, MS_CURVE_LINEAR, 1.0f, 0, 0),    /* amplitude_oncc12=100 */
+        row(20, MS_MOD_VOLUME_DB, MS_CURVE_LINEAR, -20.0f, 0, 0),  /* volume_oncc20=-20 */
+        row(21, MS_MOD_PAN, MS_CURVE_LINEAR, 1.0f, 0, 0),          /* pan_oncc21=100 */
+    };
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, rows, 3));
+    CHECK_MS(s, ms_instrument_set_cc_init(in, 12, 127)); /* set_cc12=127 (CC11 would also be MIDI expression) */
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    CHECK_MS(s, ms_cc_at(in, 4096, 12, 64));
+    CHECK_MS(s, ms_cc_at(in, 8192, 20, 127));
+    CHECK_MS(s, ms_cc_at(in, 12288, 21, 127));
+    float *b = render(s, 16384);
+    CHECK_NEAR(level_at(b, 2000), 0.5, 1e-4);                  /* CC12 starts at 127: full */
+    CHECK_NEAR(level_at(b, 6000), 0.5 * 64 / 127.0, 1e-4);     /* amplitude follows CC12 */
+    CHECK_NEAR(level_at(b, 10000), 0.5 * 64 / 127.0 * 0.1, 1e-4); /* -20 dB at CC20 127 */
+    CHECK_NEAR(b[14000 * 2], 0.0, 1e-6);                        /* hard right */
+    CHECK_NEAR(b[14000 * 2 + 1], 0.5 * 64 / 127.0 * 0.1, 1e-4);
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
+  tu_section("pitch_oncc follows the CC; pitch_random spreads notes within its range, the same each run");
+  {
+    double spread[2][24];
+    for (int run = 0; run < 2; run++) {
+      ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+      ms_instrument_t *in = NULL;
+      CHECK_MS(s, ms_instrument_create(s, "pitch", &in));
+      float *sine = tu_sine(RATE, 0.5, 480.0, RATE);
+      ms_sample_t *smp = NULL;
+      CHECK_MS(s, ms_sample_create(s, sine, RATE, 1, RATE, &smp));
+      free(sine);
+      ms_zone_t z = flat();
+      CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
+      ms_zone_mod_t rows[2] = {row(5, MS_MOD_PITCH_CENTS, MS_CURVE_LINEAR, 1200.0f, 0, 0),
+                               row(MS_MOD_SRC_RANDOM_BIPOLAR, MS_MOD_PITCH_CENTS, MS_CURVE_LINEAR, 100.0f, 0, 0)};
+      CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, rows, 2));
+      for (int k = 0; k < 24; k++) {
+        CHECK_MS(s, ms_note_on_at(in, 4800u * (uint64_t)k, 60, 100, NULL));
+        CHECK_MS(s, ms_note_off_at(in, 4800u * (uint64_t)k + 4000, 60));
+      }
+      CHECK_MS(s, ms_cc_at(in, 4800 * 24, 5, 127));
+      CHECK_MS(s, ms_note_on_at(in, 4800 * 24, 60, 100, NULL));
+      float *b = render(s, 4800 * 25);
+      double lo = 1e9, hi = -1e9;
+      for (int k = 0; k < 24; k++) {
+        double hz = tu_freq_zc(b, 4800u * (uint64_t)k + 500, 4800u * (uint64_t)k + 3800, 2, 0, RATE);
+        double cents = 1200.0 * log2(hz / 480.0);
+        spread[run][k] = cents;
+        lo = fmin(lo, cents), hi = fmax(hi, cents);
+        CHECKF(fabs(cents) <= 101.0, "note %d: %g cents", k, cents);
+      }
+      CHECKF(hi - lo > 100.0, "24 notes spread over %g cents (pitch_random 100: -100..100)", hi - lo);
+      double hz = tu_freq_zc(b, 4800 * 24 + 500, 4800 * 25, 2, 0, RATE);
+      double cents = 1200.0 * log2(hz / 960.0); /* CC5 127: an octave up, +-100 random */
+      CHECKF(fabs(cents) <= 101.0, "pitch_oncc5=1200 at CC 127: %g cents from 960 Hz", cents);
+      free(b);
+      ms_sampler_destroy(s);
+    }
+    for (int k = 0; k < 24; k++) CHECK_NEAR(spread[0][k], spread[1][k], 1e-9);
+  }
+
+  tu_section("on_loccN/on_hiccN: a CC message in range starts the zone at its root key; notes do not");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "pedal", &in));
+    ms_zone_t z = flat();
+    z.loop_mode = MS_LOOP_ONE_SHOT;
+    z.velocity_track = 1.0f;
+    float *d = calloc(4000, sizeof(float));
+    for (int i = 0; i < 4000; i++) d[i] = 0.5f;
+    ms_sample_t *smp = NULL;
+    CHECK_MS(s, ms_sample_create(s, d, 4000, 1, RATE, &smp));
+    free(d);
+    CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
+    ms_zone_mod_t t = row(64, MS_MOD_TRIGGER, 0, 0, 100, 127);
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &t, 1));
+    CHECK_MS(s, ms_note_on_at(in, 100, 60, 127, NULL)); /* no sound */
+    CHECK_MS(s, ms_cc_at(in, 6000, 64, 50));           /* out of range: no sound */
+    CHECK_MS(s, ms_cc_at(in, 12000, 64, 127));         /* starts it, velocity 127 */
+    float *b = render(s, 20000);
+    CHECK_NEAR(tu_peak(b, 12000, 2, 0), 0.0, 1e-9);
+    CHECK_NEAR(level_at(b, 14000), 0.5, 1e-4);
+    CHECK_NEAR(level_at(b, 19000), 0.0, 1e-6);         /* one shot of 4000 frames */
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
+  tu_section("row checks: unknown source, target, curve; depth and range outside theirs");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "checks", &in));
+    ms_zone_t z = flat();
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
+    ms_zone_mod_t m = row(200, MS_MOD_PAN, 0, 0.5f, 0, 0);
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(tu_msg(s), "source 200 is unknown") != NULL);
+    m = row(1, 42, 0, 0, 0, 0);
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_INVALID_ARGUMENT);
+    m = row(1, MS_MOD_PAN, 9, 0.5f, 0, 0);
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_INVALID_ARGUMENT);
+    m = row(1, MS_MOD_PAN, 0, 3.0f, 0, 0);
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_OUT_OF_RANGE);
+    CHECK(strstr(tu_msg(s), "depth 3 is outside -2..2") != NULL);
+    m = row(1, MS_MOD_VOLUME_DB, 0, NAN, 0, 0);
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_OUT_OF_RANGE);
+    m = row(1, MS_MOD_RANGE, 0, 0, 90, 20);
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_OUT_OF_RANGE);
+    m = row(MS_MOD_SRC_VELOCITY, MS_MOD_RANGE, 0, 0, 0, 20);
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_INVALID_ARGUMENT);
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 1, &m, 1), MS_ERR_INVALID_ARGUMENT);
+    CHECK_MS_CODE(s, ms_instrument_set_cc_init(in, 128, 0), MS_ERR_INVALID_ARGUMENT);
+    CHECK_MS_CODE(s, ms_instrument_set_cc_init(in, 1, 128), MS_ERR_OUT_OF_RANGE);
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, NULL, 0));
+    ms_sampler_destroy(s);
+  }
+
+  tu_section("split invariance: CC crossfade, CC level and pitch, sliced differently, same bytes");
+  {
+    float *out[2];
+    const uint32_t chunks[2] = {128, 37};
+    for (int k = 0; k < 2; k++) {
+      ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+      ms_instrument_t *in = NULL;
+      CHECK_MS(s, ms_instrument_create(s, "split", &in));
+      float *sine = tu_sine(RATE, 0.5, 440.0, RATE);
+      ms_sample_t *smp = NULL;
+      CHECK_MS(s, ms_sample_create(s, sine, RATE, 1, RATE, &smp));
+      free(sine);
+      ms_zone_t z = flat();
+      CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
+      ms_zone_mod_t rows[4] = {row(2, MS_MOD_XFIN, MS_XF_POWER, 0, 0, 127), row(7, MS_MOD_VOLUME_DB, 4, -12.0f, 0, 0),
+                               row(1, MS_MOD_PITCH_CENTS, 0, 200.0f, 0, 0),
+                               row(MS_MOD_SRC_RANDOM, MS_MOD_PAN, 0, 0.5f, 0, 0)};
+      CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, rows, 4));
+      for (int n = 0; n < 8; n++) {
+        CHECK_MS(s, ms_note_on_at(in, 3000u * (uint64_t)n + 11, (int32_t)(55 + n), 90, NULL));
+        CHECK_MS(s, ms_cc_at(in, 3000u * (uint64_t)n + 1500, 2, 16 * n));
+        CHECK_MS(s, ms_cc_at(in, 3000u * (uint64_t)n + 1700, 1, 127 - 16 * n));
+        CHECK_MS(s, ms_note_off_at(in, 3000u * (uint64_t)n + 2900, (int32_t)(55 + n)));
+      }
+      out[k] = render_chunked(s, 30000, chunks[k]);
+      ms_sampler_destroy(s);
+    }
+    CHECK(memcmp(out[0], out[1], sizeof(float) * 30000 * 2) == 0);
+    CHECK(tu_peak(out[0], 30000, 2, 0) > 0.05);
+    free(out[0]);
+    free(out[1]);
+  }
+  return tu_finish();
+}
