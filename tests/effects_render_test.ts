@@ -234,3 +234,22 @@ Deno.test('unit "c" on a pattern: speed 1 stretches the kick to one cycle (rate 
   assert.ok(Math.abs(ratio - 1 / 0.275) < 0.15, `stretched ${ratio.toFixed(2)}x, expected 3.64x`);
   assert.ok(length(fitted) <= 2.0 + 0.01, `the kick lasts ${length(fitted).toFixed(3)} s`);
 });
+
+Deno.test("negative speed on a pattern plays the sample backwards", async () => {
+  const play = (fx: string) => render(`  set.play("k", s("bd ~ ~ ~")${fx});`, 1);
+  const fwd = left((await play("")).audio);
+  // held past the sample's end (legato 4): a reversed voice is released at its note-off
+  const back = left((await play(".speed(-1).legato(4)")).audio);
+  const n = Math.round(0.55 * RATE); // the kick sample's length
+  // the reverse render over the sample, read backwards, against the forward one
+  let dot = 0, ff = 0, bb = 0;
+  for (let i = 0; i < n - 64; i++) {
+    const f = fwd[i]!, b = back[n - 1 - i]!;
+    dot += f * b;
+    ff += f * f;
+    bb += b * b;
+  }
+  const corr = dot / Math.sqrt(ff * bb);
+  assert.ok(corr > 0.99, `correlation with the sample reversed: ${corr.toFixed(4)}`);
+  assert.ok(rmsDb(back, n + 480, 2 * n) < -100, "nothing plays after the reversed sample");
+});

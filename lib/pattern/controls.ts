@@ -598,7 +598,7 @@ export interface NoteRequest {
   gainDb: number;
   /** -1..1 added to the zone's pan. */
   pan: number;
-  /** Detune in cents: the note's fraction and |speed| (with unit "c", the session adds the fit). */
+  /** Detune in cents: the note's fraction, and a speed in 0.25..4 (others go to controls.speed). */
   tuneCents: number;
   /** Fraction 0..1 of the sample to skip. */
   begin: number;
@@ -617,8 +617,8 @@ export interface NoteRequest {
    * Engine controls by name (lib/ffi/control_table.ts), in the engine's units and
    * ranges: vowel, ftype, tremoloshape and unit as indices, tremolosync as tremolo
    * in Hz, cps added where the engine needs the tempo (unit "c", lock, delaysync),
-   * speed only when negative (-1:
-   * reverse; |speed| is in tuneCents) or with unit "c" (the speed in cycles).
+   * speed when negative (reverse), beyond 0.25..4 or with unit "c" (a speed in
+   * 0.25..4 is tuneCents, as before).
    */
   controls: Record<string, number>;
   /** Controls skipped for a bad value, each a message (the session warns once per part). */
@@ -734,8 +734,16 @@ export function resolveControls(
     // the engine fits the rate to the sample it picks: speed × sample seconds × cps
     controls.speed = speed ?? 1;
   } else if (speed !== undefined) {
-    if (speed < 0) controls.speed = -1;
-    cents += 1200 * Math.log2(Math.abs(speed));
+    if (speed > 0 && speed >= 0.25 && speed <= 4) {
+      cents += 1200 * Math.log2(speed); // as before the engine had a speed: the same bytes
+    } else {
+      // reverse, or beyond two octaves: the engine's speed (up to 128x either way)
+      const max = CONTROL_BY_NAME.get("speed")!.max;
+      if (Math.abs(speed) > max) {
+        problems.push(`speed ${speed} is outside -${max}..${max}: clamped`);
+      }
+      controls.speed = Math.max(-max, Math.min(max, speed));
+    }
   }
   const tuneCents = Math.max(-2400, Math.min(2400, cents));
   const begin = Math.max(0, Math.min(1, num(value.begin) ?? 0));

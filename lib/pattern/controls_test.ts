@@ -74,15 +74,17 @@ Deno.test("gain, velocity, pan, speed, begin, legato and cut become engine param
   );
   assert.equal("cut" in plain, false);
   assert.equal(play({ s: "epiano", clip: 0.25 }).legato, 0.25);
-  // clamped: velocity 1..127, pan -1..1, gain +24 dB, tuning ±2400 cents, begin 0..1
+  // clamped: velocity 1..127, pan -1..1, gain +24 dB, begin 0..1; speed 100 is the engine's
   const loud = play({ s: "epiano", gain: 1000, velocity: 2, pan: 3, speed: 100, begin: 7 });
   assert.deepEqual([loud.gainDb, loud.velocity, loud.pan, loud.tuneCents, loud.begin], [
     24,
     127,
     1,
-    2400,
+    0,
     1,
   ]);
+  assert.equal(loud.controls.speed, 100);
+  assert.equal(play({ s: "epiano", speed: 4 }).tuneCents, 2400);
   assert.equal(play({ s: "epiano", velocity: 0 }).velocity, 1);
 });
 
@@ -271,7 +273,12 @@ Deno.test("effect controls: aliases resolve, names become engine indices, delays
 
 Deno.test("speed: negative plays in reverse at |speed|; unit c hands the speed in cycles and the tempo to the engine", () => {
   const back = play({ s: "epiano", speed: -2 });
-  assert.deepEqual([back.tuneCents, back.controls.speed], [1200, -1]);
+  assert.deepEqual([back.tuneCents, back.controls.speed], [0, -2]);
+  const far = play({ s: "epiano", speed: 200 });
+  assert.deepEqual([far.controls.speed, far.problems], [128, [
+    "speed 200 is outside -128..128: clamped",
+  ]]);
+  assert.equal(play({ s: "epiano", speed: 0.1 }).controls.speed, 0.1);
   assert.equal(play({ s: "epiano", speed: 2 }).controls.speed, undefined);
   assert.equal(resolveControls({ s: "epiano", speed: 0 }, DEFAULT_SOUNDS), null);
   const c = play({ s: "epiano", speed: 0.5, unit: "c" });
