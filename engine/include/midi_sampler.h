@@ -153,6 +153,29 @@ _Static_assert(sizeof(ms_sample_info_t) == 48, "ms_sample_info_t layout");
 #define MS_FILTER_HIGHPASS 2u
 #define MS_FILTER_BANDPASS 3u
 
+/* What a zone plays (ms_zone_t.source): its sample, or an oscillator (no
+ * sample: ms_instrument_add_zone takes NULL). An oscillator zone's pitch is
+ * the key's equal-tempered frequency (A4 = 440 Hz) through root_key,
+ * pitch_keytrack and tune_cents as for samples (root_key 60 and keytrack 100:
+ * key 69 plays 440 Hz), or the `freq` control; full-scale amplitude 1 (a
+ * supersaw's unison voices sum to 1 / sqrt(unison)). Band-limited: saw,
+ * square and triangle read mip-mapped wavetables (half-octave levels, no
+ * harmonic above Nyquist). Noise comes from a generator seeded by the
+ * sampler's seed and the note's frame, key and zone: same input, same bytes.
+ * The superdough controls fmi, fmh, fmenv, fmattack.., fmwave, unison,
+ * detune, spread (MS_CONTROLS) shape them; every other control applies as to
+ * a sample voice (speed, begin/end, loop and unit excepted). */
+#define MS_SOURCE_SAMPLE 0u
+#define MS_SOURCE_SINE 1u
+#define MS_SOURCE_SAWTOOTH 2u
+#define MS_SOURCE_SQUARE 3u
+#define MS_SOURCE_TRIANGLE 4u
+#define MS_SOURCE_SUPERSAW 5u  /* `unison` detuned saws (superdough's: 5, detune 0.18 semitones, spread 0.6), stereo */
+#define MS_SOURCE_WHITE 6u
+#define MS_SOURCE_PINK 7u      /* -3 dB per octave */
+#define MS_SOURCE_BROWN 8u     /* -6 dB per octave */
+#define MS_SOURCE_SILENCE 9u
+
 #define MS_NO_KEYSWITCH 255u
 
 /*
@@ -167,7 +190,7 @@ typedef struct ms_zone {
   uint8_t root_key;          /* 4: key at which the sample plays unpitched */
   uint8_t loop_mode;         /* 5: MS_LOOP_* */
   uint8_t alt_mode;          /* 6: MS_ALT_* for zones sharing alt_group */
-  uint8_t reserved0;         /* 7 */
+  uint8_t source;            /* 7: MS_SOURCE_* (default MS_SOURCE_SAMPLE) */
   uint32_t alt_group;        /* 8: 0 = layer; zones with the same non-zero group are alternatives */
   uint32_t exclusive_group;  /* 12: 0 = none; the zone's choke group (SFZ "group") */
   float tune_cents;          /* 16: fine tune, -12800..12800 */
@@ -274,7 +297,15 @@ _Static_assert(sizeof(ms_note_params_t) == 16, "ms_note_params_t layout");
  * Envelope times in seconds; envelopes are linear (superdough's), release
  * from the level at note-off. orbit: 0 is the first orbit (superdough's
  * default 1 is its first). dry: SuperDirt's reverb dryness (the orbit's
- * reverb output x (1 - dry)); a voice's own dry level is always 1. The
+ * reverb output x (1 - dry)); a voice's own dry level is always 1.
+ * Oscillator zones (MS_SOURCE_*): freq sets the frequency (Hz) instead of
+ * the key; fmi (superdough's `fm`) is the FM index: a modulator at fmh times
+ * the carrier's frequency deviates it by fmi x fmh x the carrier frequency,
+ * its waveform fmwave (sine sawtooth square triangle -> 0..3); an envelope
+ * (fmattack, fmdecay, fmsustain, fmrelease, getADSRValues' rule; fmenv lin /
+ * exp -> 0 / 1) scales the deviation when any of its four is present.
+ * unison, detune (semitones between the outer voices) and spread (pan) shape
+ * a supersaw. Sample voices ignore these. The
  * delay and reverb parameters (MS_FIELD_ORBIT) go to the note's orbit with
  * the note when it sends there (delay > 0: the delay's, room > 0: the
  * reverb's); the last such note sets them for everything on the orbit.
@@ -359,7 +390,19 @@ _Static_assert(sizeof(ms_note_params_t) == 16, "ms_note_params_t layout");
   X(ROOMSIZE, roomsize, 2, 0, 10, "size", MS_FIELD_ORBIT)                               \
   X(ROOMLP, roomlp, 15000, 20, 20000, "Hz", MS_FIELD_ORBIT)                             \
   X(ROOMDIM, roomdim, 1000, 20, 20000, "Hz", MS_FIELD_ORBIT)                            \
-  X(ROOMFADE, roomfade, 0.1, 0, 10, "s", MS_FIELD_ORBIT)
+  X(ROOMFADE, roomfade, 0.1, 0, 10, "s", MS_FIELD_ORBIT)                               \
+  X(FREQ, freq, 440, 1, 20000, "Hz", 0)                                                 \
+  X(FMI, fmi, 0, 0, 100, "index", 0)                                                    \
+  X(FMH, fmh, 1, 0, 64, "ratio", 0)                                                     \
+  X(FMENV, fmenv, 1, 0, 1, "lin exp", MS_FIELD_ENUM)                                    \
+  X(FMATTACK, fmattack, 0.001, 0, 60, "s", 0)                                           \
+  X(FMDECAY, fmdecay, 0.001, 0, 60, "s", 0)                                             \
+  X(FMSUSTAIN, fmsustain, 1, 0, 1, "", 0)                                               \
+  X(FMRELEASE, fmrelease, 0.01, 0, 60, "s", 0)                                          \
+  X(FMWAVE, fmwave, 0, 0, 3, "waveform", MS_FIELD_ENUM)                                 \
+  X(UNISON, unison, 5, 1, 16, "voices", 0)                                              \
+  X(DETUNE, detune, 0.18, 0, 24, "semitones", 0)                                        \
+  X(SPREAD, spread, 0.6, 0, 1, "", 0)
 
 #define MS_CONTROL_ENUM_(ID, name, def, lo, hi, unit, flags) MS_CONTROL_##ID,
 enum { MS_CONTROLS(MS_CONTROL_ENUM_) MS_CONTROL_COUNT };
@@ -647,7 +690,9 @@ _Static_assert(sizeof(ms_field_info_t) == 96, "ms_field_info_t layout");
 MS_API int32_t ms_field_info(uint32_t table, uint32_t index, ms_field_info_t *out);
 
 /*
- * Add a zone playing sample (which must belong to the instrument's sampler).
+ * Add a zone playing sample (which must belong to the instrument's sampler),
+ * or an oscillator (zone->source not MS_SOURCE_SAMPLE: sample may be NULL,
+ * and is ignored; the zone's offset and loop points are unused).
  * The change reaches the render thread at the instrument's next event, or at
  * ms_instrument_commit / ms_sampler_collect. *index (may be NULL) receives
  * the zone's index.

@@ -116,6 +116,18 @@ export const CONTROL_ROWS = [
   { id: 74, name: "roomlp", unit: "Hz", default: 15000, min: 20, max: 20000, flags: ["orbit"] },
   { id: 75, name: "roomdim", unit: "Hz", default: 1000, min: 20, max: 20000, flags: ["orbit"] },
   { id: 76, name: "roomfade", unit: "s", default: 0.1, min: 0, max: 10, flags: ["orbit"] },
+  { id: 77, name: "freq", unit: "Hz", default: 440, min: 1, max: 20000, flags: [] },
+  { id: 78, name: "fmi", unit: "index", default: 0, min: 0, max: 100, flags: [] },
+  { id: 79, name: "fmh", unit: "ratio", default: 1, min: 0, max: 64, flags: [] },
+  { id: 80, name: "fmenv", unit: "lin exp", default: 1, min: 0, max: 1, flags: ["enum"] },
+  { id: 81, name: "fmattack", unit: "s", default: 0.001, min: 0, max: 60, flags: [] },
+  { id: 82, name: "fmdecay", unit: "s", default: 0.001, min: 0, max: 60, flags: [] },
+  { id: 83, name: "fmsustain", unit: "", default: 1, min: 0, max: 1, flags: [] },
+  { id: 84, name: "fmrelease", unit: "s", default: 0.01, min: 0, max: 60, flags: [] },
+  { id: 85, name: "fmwave", unit: "waveform", default: 0, min: 0, max: 3, flags: ["enum"] },
+  { id: 86, name: "unison", unit: "voices", default: 5, min: 1, max: 16, flags: [] },
+  { id: 87, name: "detune", unit: "semitones", default: 0.18, min: 0, max: 24, flags: [] },
+  { id: 88, name: "spread", unit: "", default: 0.6, min: 0, max: 1, flags: [] },
 ] as const satisfies readonly ControlRow[];
 
 /** The name of an engine control. */
@@ -167,6 +179,10 @@ export const FTYPES = ["12db", "ladder", "24db"] as const;
 export const TREMOLO_SHAPES = ["sine", "tri", "square", "saw", "ramp"] as const;
 /** `unit` values by number: rate, cycles. */
 export const UNITS = ["r", "c"] as const;
+/** `fmenv` values by number. */
+export const FM_ENVS = ["lin", "exp"] as const;
+/** `fmwave` values by number (the FM modulator's waveform). */
+export const FM_WAVES = ["sine", "sawtooth", "square", "triangle"] as const;
 
 /** Names an enum control takes, by control. */
 export const CONTROL_NAMES: Readonly<Record<string, readonly string[]>> = {
@@ -174,6 +190,8 @@ export const CONTROL_NAMES: Readonly<Record<string, readonly string[]>> = {
   ftype: FTYPES,
   tremoloshape: TREMOLO_SHAPES,
   unit: UNITS,
+  fmenv: FM_ENVS,
+  fmwave: FM_WAVES,
 };
 
 /**

@@ -26,6 +26,19 @@ export const TRIGGER = { ATTACK: 0, RELEASE: 1 } as const;
 export const OFF = { FAST: 0, NORMAL: 1, BY_OWN: 0, BY_NONE: 4294967295 } as const;
 /** `MS_FILTER_*`: the per-voice filter. */
 export const FILTER = { NONE: 0, LOWPASS: 1, HIGHPASS: 2, BANDPASS: 3 } as const;
+/** `MS_SOURCE_*`: what a zone plays, its sample or an oscillator (superdough's synth names). */
+export const SOURCE = {
+  sample: 0,
+  sine: 1,
+  sawtooth: 2,
+  square: 3,
+  triangle: 4,
+  supersaw: 5,
+  white: 6,
+  pink: 7,
+  brown: 8,
+  silence: 9,
+} as const;
 /** `MS_AUDIO_*`: `ms_audio_config_t.flags` (orbit outputs: one channel pair per orbit; no master limiter). */
 export const AUDIO = { ORBIT_OUTPUTS: 1, NO_LIMITER: 2 } as const;
 /** `MS_MAX_ORBITS`: orbits (effect buses) a note's `orbit` can select, 0..MAX_ORBITS-1. */
@@ -295,6 +308,7 @@ export const ZONE_OPTIONS = {
     start: num("loop_start_frames", 32,            "u32", 0,      U32_MAX,  "First frame of the loop. @default the file's loop start, else 0"),
     end: num("loop_end_frames", 36,                "u32", 1,      U32_MAX,  "Frame after the loop's last one. @default the file's loop end, else the sample's end"),
   }),
+  source: names("source", 7,                       "u8",  SOURCE, "What the zone plays: its sample, or an oscillator (no sample: pitch from the key through rootKey, amplitude 1). @default \"sample\""),
   altMode: names("alt_mode", 6,                    "u8",  { "round-robin": ALT.ROUND_ROBIN, "random": ALT.RANDOM }, "How alternatives are chosen. @default \"round-robin\""),
   altGroup: num("alt_group", 8,                    "u32", 0,      U32_MAX,  "Zones with the same non-zero group are alternatives of each other; 0 = layer. @default 0"),
   exclusiveGroup: num("exclusive_group", 12,       "u32", 0,      U32_MAX,  "A new note fades out the others of its non-zero group (hi-hat choke). @default 0"),

@@ -214,6 +214,7 @@ MS_API int32_t ms_instrument_add_zone(ms_instrument_t *inst, ms_sample_t *smp, c
   ctl_clear_error(s);
   int32_t rc = ctl_check_zone(inst, smp, zone);
   if (rc != MS_OK) return rc;
+  if (zone->source != MS_SOURCE_SAMPLE) smp = NULL; /* an oscillator zone holds no sample */
   if (inst->zone_count == inst->zone_capacity) {
     uint32_t cap = inst->zone_capacity ? inst->zone_capacity * 2 : 8;
     if (cap > 65536) return ctl_fail(s, MS_ERR_LIMIT, "Cannot add zone to instrument \"%s\": 65536 zones is the limit", inst->name);
@@ -231,7 +232,7 @@ MS_API int32_t ms_instrument_add_zone(ms_instrument_t *inst, ms_sample_t *smp, c
   z->controls = NULL;
   z->mods = NULL;
   z->mod_count = 0;
-  ctl_sample_ref(smp);
+  if (smp) ctl_sample_ref(smp);
   if (index) *index = inst->zone_count;
   inst->zone_count++;
   inst->dirty = true;

@@ -37,6 +37,7 @@
   X(root_key, 60, 0, 127, "key", 0, CTL_NO_EXTRA)                                          \
   X(loop_mode, MS_LOOP_AUTO, 0, MS_LOOP_SUSTAIN, "MS_LOOP_*", MS_FIELD_ENUM, CTL_NO_EXTRA) \
   X(alt_mode, MS_ALT_ROUND_ROBIN, 0, MS_ALT_RANDOM, "MS_ALT_*", MS_FIELD_ENUM, CTL_NO_EXTRA) \
+  X(source, MS_SOURCE_SAMPLE, 0, MS_SOURCE_SILENCE, "MS_SOURCE_*", MS_FIELD_ENUM, CTL_NO_EXTRA) \
   X(alt_group, 0, 0, CTL_U32_MAX, "group", 0, CTL_NO_EXTRA)                                \
   X(exclusive_group, 0, 0, CTL_U32_MAX, "group", 0, CTL_NO_EXTRA)                          \
   X(tune_cents, 0, -12800, 12800, "cents", 0, CTL_NO_EXTRA)                                \

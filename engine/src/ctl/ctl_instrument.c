@@ -23,9 +23,10 @@ int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const
   const char *n = inst->name;
 #define ZFAIL(code, ...) return ctl_fail(s, code, __VA_ARGS__)
   if (!z) ZFAIL(MS_ERR_INVALID_ARGUMENT, "Cannot add zone to instrument \"%s\": zone is NULL", n);
-  if (!smp)
+  const bool osc = z->source != MS_SOURCE_SAMPLE; /* an oscillator: no sample, none of its limits */
+  if (!smp && !osc)
     ZFAIL(MS_ERR_NO_SAMPLE, "Cannot add zone to instrument \"%s\": the zone has no sample: load one with ms_sample_load first", n);
-  if (smp->owner != s)
+  if (!osc && smp->owner != s)
     ZFAIL(MS_ERR_WRONG_SAMPLER,
           "Cannot add zone to instrument \"%s\": sample \"%s\" belongs to another sampler: load it into this one", n,
           smp->path[0] ? smp->path : "(memory)");
@@ -42,6 +43,7 @@ int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const
     ZFAIL(MS_ERR_OUT_OF_RANGE, "%s: lo_chan %u is above hi_chan %u", head, z->lo_chan, z->hi_chan);
   if (z->lo_rand > z->hi_rand)
     ZFAIL(MS_ERR_OUT_OF_RANGE, "%s: lo_rand %g is above hi_rand %g", head, z->lo_rand, z->hi_rand);
+  if (osc) return MS_OK;
   if (z->offset_frames >= smp->frames)
     ZFAIL(MS_ERR_OUT_OF_RANGE, "Cannot add zone to instrument \"%s\": offset %u is past the sample's end (%llu frames)", n,
           z->offset_frames, (unsigned long long)smp->frames);
@@ -125,9 +127,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     const ms_zone_t *z = &inst->zones[i].desc;
     struct ms_sample *smp = inst->zones[i].sample;
     rt_zone_t *r = &d->zones[i];
-    ctl_sample_ref(smp);
     d->samples[i] = smp;
-    r->data = smp->data;
     r->controls = NULL;
     if (inst->zones[i].controls) {
       *ctl_copy = *inst->zones[i].controls;
@@ -151,18 +151,27 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
       if (r->mod_flags & RT_MOD_TRIGGER) d->has_cc_triggers = true;
       mod_copy += nm;
     }
-    r->bits = smp->bits;
-    r->length = smp->frames;
-    r->channels = smp->channels;
+    r->source = z->source;
+    if (smp) {
+      ctl_sample_ref(smp);
+      r->data = smp->data;
+      r->bits = smp->bits;
+      r->length = smp->frames;
+      r->channels = smp->channels;
+    } else {
+      ctl_osc_zone(r, z, rate); /* an oscillator zone: its tables, channels and reference pitch */
+    }
     r->lo_key = z->lo_key;
     r->hi_key = z->hi_key;
     r->lo_vel = z->lo_vel ? z->lo_vel : 1;
     r->hi_vel = z->hi_vel;
-    bool explicit_loop = z->loop_start_frames || z->loop_end_frames;
-    uint8_t mode = z->loop_mode;
+    bool explicit_loop = smp && (z->loop_start_frames || z->loop_end_frames);
+    uint8_t mode = smp ? z->loop_mode : MS_LOOP_NONE;
     if (mode == MS_LOOP_AUTO) mode = (smp->has_loop || explicit_loop) ? MS_LOOP_FORWARD : MS_LOOP_NONE;
     r->loop_mode = mode;
-    if (explicit_loop) {
+    if (!smp) {
+      r->loop_start = r->loop_end = 0;
+    } else if (explicit_loop) {
       r->loop_start = z->loop_start_frames;
       r->loop_end = z->loop_end_frames;
     } else if (smp->has_loop) {
@@ -189,7 +198,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     if (z->trigger == MS_TRIGGER_RELEASE) d->has_release_zones = true;
     r->lo_rand = z->lo_rand;
     r->hi_rand = z->hi_rand;
-    r->offset = z->offset_frames;
+    r->offset = smp ? z->offset_frames : 0;
     r->tune_cents = z->tune_cents;
     r->keytrack = z->pitch_keytrack;
     r->root_key = z->root_key;
@@ -207,7 +216,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
                      &(ctl_env_times_t){.attack_s = z->fileg_attack_s, .decay_s = z->fileg_decay_s,
                                         .sustain = z->fileg_sustain, .release_s = z->fileg_release_s},
                      rate, false);
-    r->rate_ratio = (double)smp->sample_rate / (double)rate;
+    if (smp) r->rate_ratio = (double)smp->sample_rate / (double)rate; /* an oscillator's: ctl_osc_zone */
     r->gain = db_to_gain(z->gain_db);
     r->pan = z->pan;
     ctl_env_describe(&r->amp_env,

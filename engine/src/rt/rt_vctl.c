@@ -124,6 +124,47 @@ static void filter_env(const merged_t *m, float rate, uint32_t env_id, uint32_t 
   *vx |= RT_VX_FENV;
 }
 
+/* An oscillator zone's voice: its frequency (the key's, or `freq`) and
+ * oscillator (rt_osc.h) from the merged controls. */
+static uint32_t osc_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, rt_vext_t *x, const merged_t *m,
+                          uint64_t f) {
+  const float rate = (float)s->cfg.sample_rate;
+  if (has(m, MS_CONTROL_FREQ)) {
+    /* the frequency replaces the key's: keep the zone's and the note's tuning only */
+    v->rate_ratio = (double)get(m, MS_CONTROL_FREQ) / (double)rate;
+    v->cents -= ((float)v->note - (float)z->root_key) * z->keytrack;
+  }
+  rt_osc_params_t p;
+  memset(&p, 0, sizeof p);
+  p.source = z->source;
+  /* the note's own generator: the sampler's seed, its frame, key and zone */
+  const uint64_t zi = v->idata ? (uint64_t)(z - v->idata->zones) : 0;
+  p.seed = rt_osc_mix(rt_osc_mix(rt_osc_mix((uint64_t)s->cfg.seed) ^ f) ^ ((uint64_t)v->note << 32 | zi));
+  p.fmi = has(m, MS_CONTROL_FMI) ? get(m, MS_CONTROL_FMI) : 0.0f;
+  p.fmh = get(m, MS_CONTROL_FMH);
+  p.fm_wave = (uint32_t)get(m, MS_CONTROL_FMWAVE);
+  p.fm_exp = get(m, MS_CONTROL_FMENV) >= 1.0f;
+  p.fm_env = has(m, MS_CONTROL_FMATTACK) || has(m, MS_CONTROL_FMDECAY) || has(m, MS_CONTROL_FMSUSTAIN) ||
+             has(m, MS_CONTROL_FMRELEASE);
+  if (p.fm_env) {
+    /* getADSRValues: sustain 1 with only an attack (or nothing), else 0.001 when absent; times >= 0.001 s */
+    const bool a = has(m, MS_CONTROL_FMATTACK), d = has(m, MS_CONTROL_FMDECAY);
+    float at = get(m, MS_CONTROL_FMATTACK), dt = get(m, MS_CONTROL_FMDECAY), rt = get(m, MS_CONTROL_FMRELEASE);
+    p.fm_sustain = has(m, MS_CONTROL_FMSUSTAIN) ? get(m, MS_CONTROL_FMSUSTAIN) : ((a && !d) || (!a && !d)) ? 1.0f : 0.001f;
+    if (!a) at = 0.0f;
+    if (!d) dt = 0.0f;
+    if (!has(m, MS_CONTROL_FMRELEASE)) rt = 0.0f;
+    p.fm_attack_frames = (at < 0.001f ? 0.001f : at) * rate;
+    p.fm_decay_frames = (dt < 0.001f ? 0.001f : dt) * rate;
+    p.fm_release_frames = (rt < 0.01f ? 0.01f : rt) * rate;
+  }
+  p.unison = (uint32_t)get(m, MS_CONTROL_UNISON);
+  p.detune = get(m, MS_CONTROL_DETUNE);
+  p.spread = get(m, MS_CONTROL_SPREAD);
+  rt_osc_start(&x->osc, &p, z->osc_tables);
+  return RT_VX_OSC;
+}
+
 bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uint32_t slot_index,
                          const ms_controls_t *note, uint64_t f) {
   merged_t m;
@@ -137,7 +178,8 @@ bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uin
       if (m.src[k]) m.present[w] |= m.src[k]->present[w];
     any |= m.present[w] != 0;
   }
-  if (!any) return false;
+  const bool osc = z->source != MS_SOURCE_SAMPLE;
+  if (!any && !osc) return false;
 
   rt_vext_t *x = rt_vctl_of(s, v);
   const float rate = (float)s->cfg.sample_rate;
@@ -146,6 +188,11 @@ bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uin
 
   /* gain */
   if (has(&m, MS_CONTROL_VELOCITY)) v->note_gain *= get(&m, MS_CONTROL_VELOCITY);
+
+  if (osc) {
+    vx |= osc_start(s, v, z, x, &m, f);
+    goto pitch; /* no sample: no window, speed or direction */
+  }
 
   /* playback window, speed, direction */
   const uint64_t len = v->length;
@@ -204,6 +251,7 @@ bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uin
     }
   }
 
+pitch:
   /* pitch: envelope, vibrato, accelerate */
   x->penv_cents = has(&m, MS_CONTROL_PENV) ? get(&m, MS_CONTROL_PENV) * 100.0f : 0.0f;
   if (x->penv_cents != 0.0f) {
@@ -396,11 +444,13 @@ float rt_vctl_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f, uint32_t m, fl
     }
     rt_fx_note_control(&x->fx, &s->vctl->ctx, lp, hp, bp, m);
   }
+  if (x->flags & RT_VX_OSC) rt_osc_control(&x->osc, m);
   return mult;
 }
 
 void rt_vctl_release(ms_sampler_t *s, rt_voice_t *v) {
   rt_vext_t *x = rt_vctl_of(s, v);
+  if (x->flags & RT_VX_OSC) rt_osc_release(&x->osc);
   if (x->penv_cents != 0.0f && (x->flags & RT_VX_PITCH)) rt_env_release(&x->pitch_desc, &x->pitch);
   if (x->flags & RT_VX_FENV) {
     if (x->lp_oct != 0.0f) rt_env_release(&x->lp_desc, &x->lp);

@@ -20,6 +20,7 @@
 
 #include "rt/rt_fx_note.h"
 #include "rt/rt_orbit.h"
+#include "rt/rt_osc.h"
 #include "shared/engine.h"
 
 #define RT_VX_REVERSE 1u  /* negative speed: read backwards (rt_voice.c's reverse run) */
@@ -28,6 +29,7 @@
 #define RT_VX_FX 8u       /* an effect chain (fx.flags != 0) */
 #define RT_VX_FENV 16u    /* a filter envelope moves a cutoff */
 #define RT_VX_SENDS 32u   /* delay / room sends: output through rt_orbit_mix */
+#define RT_VX_OSC 64u     /* an oscillator zone: rt_osc renders the dry run */
 
 /* One controlled voice. */
 typedef struct rt_vext {
@@ -46,6 +48,7 @@ typedef struct rt_vext {
   rt_env_desc_t amp_desc, pitch_desc, lp_desc, hp_desc, bp_desc;
   rt_env_t pitch, lp, hp, bp;
   rt_fx_note_t fx;
+  rt_osc_t osc;                   /* RT_VX_OSC */
 } rt_vext_t;
 
 typedef struct rt_vctl {
@@ -78,7 +81,8 @@ void rt_vctl_slot_clear(ms_sampler_t *s, uint32_t slot_index);
 /*
  * A voice of zone z starting at frame f (after voice_start filled it from the
  * zone): merge zone, slot and note controls and apply them to v (window,
- * speed, gain) and to its rt_vext_t. Returns true when the voice needs the
+ * speed, gain) and to its rt_vext_t; an oscillator zone's voice always takes
+ * the controlled path (RT_VX_OSC). Returns true when the voice needs the
  * controlled paths (v->ext), false when it plays as a plain voice.
  */
 bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uint32_t slot_index,

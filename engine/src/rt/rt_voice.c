@@ -461,7 +461,10 @@ __attribute__((noinline)) static uint32_t voice_run_ext(ms_sampler_t *s, rt_voic
   memset(dl, 0, sizeof(float) * n);
   memset(dr, 0, sizeof(float) * n);
   uint32_t r;
-  if (x->flags & RT_VX_REVERSE) {
+  if (x->flags & RT_VX_OSC) { /* an oscillator zone (rt_osc.c): v->inc is its frequency in turns per frame */
+    r = rt_osc_run(&x->osc, &s->vctl->ctx, v->inc, (uint32_t)(from - v->ramp_start),
+                   (uint32_t)(v->ramp_end - v->ramp_start), n, dl, dr);
+  } else if (x->flags & RT_VX_REVERSE) {
     r = voice_run_reverse(s, v, x->lo, n, dl, dr);
   } else {
     const ramp_t unity = {1.0f, 0.0f, 1.0f, 0.0f};
@@ -694,7 +697,7 @@ static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
     rt_env_start(&z->fil_env, &v->fil);
   }
   if (MS_UNLIKELY(z->mod_flags & (RT_MOD_NOTE | RT_MOD_LIVE))) rt_mod_voice_start(s, v, slot, note, vel);
-  if (MS_UNLIKELY(nc || z->controls || s->vctl->slot[slot_index].present[0] | s->vctl->slot[slot_index].present[1] |
+  if (MS_UNLIKELY(z->source || nc || z->controls || s->vctl->slot[slot_index].present[0] | s->vctl->slot[slot_index].present[1] |
                                            s->vctl->slot[slot_index].present[2] | s->vctl->slot[slot_index].present[3]))
     v->ext = rt_vctl_voice_start(s, v, z, slot_index, nc, f);
   voice_gains(s, v, v->amp.level, f ? f - 1 : 0, &v->gl_end, &v->gr_end);

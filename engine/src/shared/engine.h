@@ -260,6 +260,8 @@ typedef struct rt_zone {
   float gain;                 /* linear */
   float pan;
   rt_env_desc_t amp_env;      /* its end ends the voice */
+  uint8_t source;             /* MS_SOURCE_*: a sample, or an oscillator (rt_osc.h) */
+  const struct rt_osc_tables *osc_tables; /* an oscillator zone's wavetables (ctl_osc_zone) */
   float vel_gain[128];
 } rt_zone_t;
 
@@ -584,6 +586,10 @@ typedef struct ctl_env_times {
   float delay_s, attack_s, hold_s, decay_s, sustain, release_s;
 } ctl_env_times_t;
 void ctl_env_describe(rt_env_desc_t *d, const ctl_env_times_t *t, uint32_t rate, bool amplitude);
+
+/* An oscillator zone (source not MS_SOURCE_SAMPLE) at build: its wavetables
+ * (built once per process), channels and reference pitch (ctl_osc.c). */
+void ctl_osc_zone(rt_zone_t *r, const ms_zone_t *z, uint32_t rate);
 
 int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out);
 void ctl_instrument_data_free(ms_sampler_t *s, rt_instrument_data_t *d);
