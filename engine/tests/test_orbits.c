@@ -318,6 +318,48 @@ static void test_levels(void) {
   rig_close(&r);
 }
 
+/* ------------------------------------------------------------- panic -- */
+static void test_panic(void) {
+  tu_section("all sound off: the orbits' tails fade in 2 ms, then the orbits are as new");
+  rig_t r;
+  if (!rig_open(&r, 2, MS_AUDIO_NO_LIMITER, 128)) return;
+  ms_controls_t c = controls(MS_CONTROL_ORBIT, 2.0, MS_CONTROL_ROOM, 0.8, MS_CONTROL_ROOMSIZE, 8.0, MS_CONTROL_DELAY,
+                             0.8, MS_CONTROL_DELAYTIME, 0.1, MS_CONTROL_DELAYFEEDBACK, 0.95, -1);
+  CHECK_MS(r.s, ms_note_on_controls_at(r.click, 100, 60, 127, NULL, &c));
+  const uint64_t off = 20000, fade = RATE / 500; /* MS_FADE_SECONDS */
+  CHECK_MS(r.s, ms_all_sound_off_at(r.s, off));
+  float *buf = render(&r, RATE / 2, 100);
+  CHECKF(energy(buf, 2, 0, off - 2000, off) > 1e-4, "tails ring before");
+  /* exact zeros once the 2 ms fade is over, and the orbit asleep */
+  CHECK(peak_all(buf + (off + fade) * 2, (RATE / 2 - off - fade) * 2) == 0.0);
+  CHECK_EQ_INT(ms_orbits_awake(r.s), 0);
+  /* the fade is smooth: no step above the tail's own */
+  double step = 0.0;
+  for (uint64_t f = off; f < off + fade; f++) step = fmax(step, fabs(buf[(f + 1) * 2] - buf[f * 2]));
+  CHECKF(step < 0.05, "largest step in the fade %.4f", step);
+  free(buf);
+  /* afterwards the orbit plays a new note's effects from a clean state:
+   * the same bytes as a fresh sampler's */
+  uint64_t now = ms_sampler_now(r.s); /* 24000 */
+  /* the clearing takes 2.1 MiB / RT_ORBIT_CLEAR_BYTES (512 per frame): about
+   * 4300 frames after the fade, to the next grid frame (24448); a note after it */
+  ms_controls_t d = controls(MS_CONTROL_ORBIT, 2.0, MS_CONTROL_ROOM, 0.5, MS_CONTROL_DELAY, 0.5, -1);
+  CHECK_MS(r.s, ms_note_on_controls_at(r.click, now + 1000, 60, 127, NULL, &d));
+  float *again = render(&r, RATE / 4, 128);
+  rig_t fresh;
+  if (!rig_open(&fresh, 2, MS_AUDIO_NO_LIMITER, 128)) return;
+  float *skip = render(&fresh, now, 128);
+  free(skip);
+  CHECK_MS(fresh.s, ms_note_on_controls_at(fresh.click, now + 1000, 60, 127, NULL, &d));
+  float *want = render(&fresh, RATE / 4, 128);
+  CHECK(energy(again, 2, 0, 0, RATE / 4) > 0.0);
+  CHECK(memcmp(again, want, sizeof(float) * RATE / 4 * 2) == 0);
+  free(again);
+  free(want);
+  rig_close(&fresh);
+  rig_close(&r);
+}
+
 /* ----------------------------------------------------------- limiter -- */
 static void hot_mix(rig_t *r) {
   ms_note_params_t p = {.gain_db = 9.5f};
@@ -417,6 +459,7 @@ static void song(rig_t *r) {
     CHECK_MS(r->s, ms_note_on_controls_at(k % 2 ? r->click : r->tone, f, 55 + k % 12, 90, NULL, &c));
     CHECK_MS(r->s, ms_note_off_at(r->tone, f + 900, 55 + k % 12));
     if (k == 12) CHECK_MS(r->s, ms_set_cps_at(r->s, f + 31, 1.7));
+    if (k == 17) CHECK_MS(r->s, ms_all_sound_off_at(r->s, f + 45)); /* orbits fade and clear mid-song */
   }
 }
 
@@ -482,6 +525,7 @@ int main(void) {
   test_limiter();
   test_idle();
   test_levels();
+  test_panic();
   test_delay();
   test_reverb();
   test_outputs();

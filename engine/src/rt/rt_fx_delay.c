@@ -61,6 +61,10 @@ void rt_fx_delay_set(rt_fx_delay_t *d, const rt_fx_delay_params_t *p) {
 
 void rt_fx_delay_reset(rt_fx_delay_t *d) {
   memset(d->buf, 0, (size_t)d->len * 2u * sizeof(float));
+  rt_fx_delay_reset_state(d);
+}
+
+void rt_fx_delay_reset_state(rt_fx_delay_t *d) {
   d->w = 0;
   d->dirty = true; /* re-derive the targets from the last parameters */
   delay_snap(d);

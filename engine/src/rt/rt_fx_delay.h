@@ -97,6 +97,10 @@ void rt_fx_delay_init(rt_fx_delay_t *d, float sample_rate, float max_delay_s, vo
  * buffer: use on stop/panic, not per block). */
 void rt_fx_delay_reset(rt_fx_delay_t *d);
 
+/* rt_fx_delay_reset without the memset, for a line the caller has already
+ * zeroed (in pieces: rt_orbit's silencing). RT. */
+void rt_fx_delay_reset_state(rt_fx_delay_t *d);
+
 /* New parameters, applied from the next grid frame (at once when asleep). RT. */
 void rt_fx_delay_set(rt_fx_delay_t *d, const rt_fx_delay_params_t *p);
 

@@ -31,6 +31,14 @@ void rt_fx_orbit_init(rt_fx_orbit_t *o, const rt_fx_orbit_config_t *cfg, void *m
   o->send_room_r = (float *)(p + 3u * sb);
   memset(p, 0, 4u * sb);
   o->max_frames = cfg->max_frames;
+  o->mem = mem;
+  o->mem_bytes = rt_fx_orbit_bytes(cfg);
+}
+
+void rt_fx_orbit_reset_state(rt_fx_orbit_t *o) {
+  rt_fx_delay_reset_state(&o->delay);
+  rt_fx_reverb_reset_state(&o->reverb);
+  o->delay_touched = o->room_touched = false;
 }
 
 void rt_fx_orbit_reset(rt_fx_orbit_t *o) {

@@ -50,6 +50,8 @@ typedef struct rt_fx_orbit {
   float *send_room_l, *send_room_r;
   uint32_t max_frames;
   bool delay_touched, room_touched;   /* a voice added to the send this block */
+  void *mem;                          /* the caller's memory (rt_fx_orbit_bytes) */
+  size_t mem_bytes;
 } rt_fx_orbit_t;
 
 /* Bytes of memory one orbit needs (delay lines, reverb network, sends). CT. */
@@ -61,6 +63,10 @@ void rt_fx_orbit_init(rt_fx_orbit_t *o, const rt_fx_orbit_config_t *cfg, void *m
 
 /* Silence everything (stop/panic; memsets the buffers). RT. */
 void rt_fx_orbit_reset(rt_fx_orbit_t *o);
+
+/* Back to the state after init (asleep, parameters kept) once the caller has
+ * zeroed all of o->mem (o->mem_bytes), e.g. a piece per block. RT. */
+void rt_fx_orbit_reset_state(rt_fx_orbit_t *o);
 
 /* Orbit parameters (latched at the next grid frame). RT. */
 static inline void rt_fx_orbit_set_delay(rt_fx_orbit_t *o, const rt_fx_delay_params_t *p) {

@@ -204,6 +204,10 @@ void rt_fx_reverb_reset(rt_fx_reverb_t *r) {
   memset(r->lines, 0, (size_t)NL * r->line_size * sizeof(float));
   memset(r->taps, 0, 2u * (size_t)r->tap_size * sizeof(float));
   memset(r->aps, 0, 2u * RT_FX_REVERB_APS * (size_t)r->ap_size * sizeof(float));
+  rt_fx_reverb_reset_state(r);
+}
+
+void rt_fx_reverb_reset_state(rt_fx_reverb_t *r) {
   r->w = r->tw = r->aw = 0;
   for (uint32_t i = 0; i < NL; i++) {
     float ph = (float)i / (float)NL;

@@ -133,6 +133,10 @@ void rt_fx_reverb_init(rt_fx_reverb_t *r, float sample_rate, float max_fade_s, v
 /* Silence the network, asleep. RT (memset of every buffer: stop/panic only). */
 void rt_fx_reverb_reset(rt_fx_reverb_t *r);
 
+/* rt_fx_reverb_reset without the memsets, for buffers the caller has already
+ * zeroed (in pieces: rt_orbit's silencing). RT. */
+void rt_fx_reverb_reset_state(rt_fx_reverb_t *r);
+
 /* New parameters, applied from the next grid frame (at once when asleep). RT. */
 void rt_fx_reverb_set(rt_fx_reverb_t *r, const rt_fx_reverb_params_t *p);
 

@@ -79,7 +79,17 @@ typedef struct rt_orbit_params {
 typedef struct rt_orbit {
   rt_fx_orbit_t *fx;             /* NULL until CT's memory arrives */
   rt_fx_delay_params_t delay;    /* last delay parameters set (re-set on a cycle change when sync) */
+  uint64_t silence_from;         /* all sound off: first frame of the fade (fading or clearing) */
+  size_t cleared;                /* bytes of fx->mem zeroed so far (clearing) */
 } rt_orbit_t;
+
+/* All sound off (rt_orbit_silence): an awake orbit's output fades to zero
+ * over the sampler's fade (2 ms), then its memory is zeroed at
+ * RT_ORBIT_CLEAR_BYTES per frame (2.1 MiB: about 90 ms at 48 kHz) while it
+ * takes no sends, then it is as new from the first grid frame after that.
+ * Both run on absolute frames and the end is a grid frame (where segments
+ * end): the same bytes however the blocks are sliced. */
+#define RT_ORBIT_CLEAR_BYTES 512u
 
 /* Every orbit of a sampler (s->orbits; allocated at sampler create, small). */
 typedef struct rt_orbits {
@@ -87,6 +97,9 @@ typedef struct rt_orbits {
   uint32_t count;                /* orbits a note may select (MS_MAX_ORBITS, or channels/2 in orbit-outputs mode) */
   uint32_t active;               /* bit k: orbit k has sends this segment */
   uint32_t awake;                /* bit k: orbit k ran and was not asleep after (runs every segment) */
+  uint32_t fading;               /* bit k: orbit k's output fades out (all sound off) */
+  uint32_t clearing;             /* bit k: orbit k's memory is being zeroed: no output, no sends */
+  uint32_t fade_frames;
   uint32_t awake_public;         /* copy of awake for other threads (ms_orbits_awake), relaxed */
   uint32_t seg_offset;           /* block offset of the segment being rendered */
   uint64_t seg_from;             /* its absolute first frame */
@@ -130,7 +143,7 @@ static inline void rt_orbit_mix(ms_sampler_t *s, uint32_t orbit, uint32_t bus, u
   if (from->dry != 0.0f || to->dry != 0.0f) rt_fx_bus_send_add(L, R, l, r, n, from->dry, to->dry);
   if (from->delay == 0.0f && to->delay == 0.0f && from->room == 0.0f && to->room == 0.0f) return;
   rt_fx_orbit_t *fx = o->orbit[orbit].fx;
-  if (MS_UNLIKELY(!fx)) {
+  if (MS_UNLIKELY(!fx || ((o->clearing >> orbit) & 1u))) {
     o->sends_dropped++;
     return;
   }
@@ -155,7 +168,11 @@ static inline void rt_orbit_segment_begin(ms_sampler_t *s, uint64_t from, uint32
 }
 void rt_orbit_segment_end(ms_sampler_t *s, uint32_t n);
 
-/* All sound off / panic: silence every orbit. RT. */
+/* All sound off / panic: silence every orbit at once (memsets: not per block). RT. */
 void rt_orbit_reset_all(ms_sampler_t *s);
+
+/* Sampler-wide all sound off at frame f (the current segment's first frame):
+ * every awake orbit fades out and is cleared (RT_ORBIT_CLEAR_BYTES). RT. */
+void rt_orbit_silence(ms_sampler_t *s, uint64_t f);
 
 #endif /* MS_RT_ORBIT_H */

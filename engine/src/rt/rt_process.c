@@ -66,7 +66,11 @@ static void apply_immediate(ms_sampler_t *s, const ms_cmd_t *c) {
 static void apply_timed(ms_sampler_t *s, const ms_cmd_t *c, uint64_t f) {
   if (c->type == MS_CMD_MIDI) rt_midi_dispatch(s, &c->midi, f);
   else if (c->type == MS_CMD_CYCLE) rt_orbit_set_cycle(s, c->frames_per_cycle);
-  else rt_dispatch(s, c, f);
+  else {
+    /* all sound off for the whole sampler: the orbits' tails too */
+    if (c->type == MS_CMD_ALL_SOUND_OFF && c->all.instrument == 0) rt_orbit_silence(s, f);
+    rt_dispatch(s, c, f);
+  }
 }
 
 /* Move every waiting record from the producer rings into the time-ordered
