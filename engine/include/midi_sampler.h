@@ -110,6 +110,9 @@ _Static_assert(sizeof(ms_audio_config_t) == 40, "ms_audio_config_t layout");
  * default mode's stereo mix (stems that add up to the mix). The master soft
  * limiter (linked over every channel, gain exactly 1 below -1 dBFS, output
  * never beyond 0.99) runs on the output unless MS_AUDIO_NO_LIMITER.
+ * ms_all_sound_off_at for the whole sampler also fades every orbit's tail
+ * out in 2 ms and clears the orbit (about 90 ms at 48 kHz, during which
+ * sends to it are dropped).
  */
 #define MS_MAX_ORBITS 16u
 #define MS_AUDIO_ORBIT_OUTPUTS 1u  /* config flag: one output pair per orbit */

@@ -157,18 +157,18 @@ export class Instrument implements Disposable {
   /**
    * Add a zone playing `sample`. Takes effect before the next events are sent.
    *
-   * @param sample A sample of the same sampler.
+   * @param sample A sample of the same sampler; null for an oscillator zone (`source: "sawtooth"`...).
    * @param zone Key/velocity ranges, root key, loop, envelope, ...; see {@linkcode ZoneOptions}.
    * @returns The zone's index.
    * @throws {RangeError} for a zone option out of range (the message names it).
    * @throws {EngineStateError} when the instrument, sample or sampler is gone.
    * @throws {WrongSamplerError} for a sample of another sampler.
    */
-  addZone(sample: Sample, zone: ZoneOptions = {}): number {
+  addZone(sample: Sample | null, zone: ZoneOptions = {}): number {
     const action = `Cannot add zone to instrument "${this.name}"`;
     const z = parseOptions(ZoneOptionsSchema, zone, action);
     const rec = zoneRecord(z);
-    const index = this.#native.addZone(sample.native, rec, action);
+    const index = this.#native.addZone(sample?.native ?? null, rec, action);
     if (z.velocityCurve) {
       this.#native.setVelocityCurve(index, velocityCurveGains(z.velocityCurve), action);
     }

@@ -491,9 +491,9 @@ export class NativeInstrument {
    *
    * @returns The zone's index.
    */
-  addZone(sample: NativeSample, zone: Partial<ZoneRecord>, action: string): number {
+  addZone(sample: NativeSample | null, zone: Partial<ZoneRecord>, action: string): number {
     const p = this.#live(action);
-    const s = sample.livePointer(action);
+    const s = sample ? sample.livePointer(action) : null; /* null: an oscillator zone (source) */
     engine().ms_zone_init(this.#zone);
     encodeStruct(ZONE, this.#zone, zone);
     check(
