@@ -25,6 +25,8 @@ import {
 } from "../instrument/packs.ts";
 import { defaultGmFont, GM_FONTS, gmProgram } from "../instrument/sf2/gm_names.ts";
 import { InstrumentDefinitionError } from "../errors.ts";
+import { SYNTH_PREFIX } from "../pattern/controls.ts";
+import { SOURCE } from "../ffi/layout.ts";
 
 /** Is there a definition file for `name` in `dir` (.ts, .sfz or .json)? */
 function definitionExists(dir: string, name: string): boolean {
@@ -127,6 +129,7 @@ export class InstrumentCache {
    * @throws {InstrumentDefinitionError} for a bad or missing definition.
    */
   async get(name: string, retire?: (old: Instrument) => void): Promise<CachedInstrument> {
+    if (name.startsWith(SYNTH_PREFIX)) return this.#synth(name);
     if (isPackInstrument(name)) return await this.#pack(name, retire);
     if (isSoundFontPath(name)) return await this.#soundFont(name, name, retire);
     const gm = gmProgram(name);
@@ -206,6 +209,43 @@ export class InstrumentCache {
     this.#entries.set(name, entry);
     this.loads++;
     if (old && old.instrument !== instrument) retire?.(old.instrument);
+    return entry;
+  }
+
+  /**
+   * An engine oscillator ("synth:sawtooth", superdough's synth sounds): one
+   * oscillator zone over every key (key 69 plays 440 Hz), at superdough's
+   * synth level 0.3; its envelope comes with each note (SYNTH_ADSR).
+   */
+  #synth(name: string): CachedInstrument {
+    const old = this.#entries.get(name);
+    if (old && old.instrument.alive) {
+      this.hits++;
+      return old;
+    }
+    const source = name.slice(SYNTH_PREFIX.length);
+    if (!(source in SOURCE) || source === "sample") {
+      throw new RangeError(`Cannot load instrument "${name}": no oscillator "${source}"`);
+    }
+    const instrument = this.#sampler.createInstrument(name);
+    instrument.addZone(null, {
+      source: source as keyof typeof SOURCE,
+      rootKey: 60,
+      gainDb: 20 * Math.log10(0.3),
+      envelope: { attack: 0, decay: 0, sustain: 1, release: 0.01 },
+    });
+    instrument.commit();
+    const entry: Entry = {
+      name,
+      instrument,
+      key: name,
+      defHash: name,
+      samples: [],
+      framesForKey: () => undefined,
+      covers: () => true,
+    };
+    this.#entries.set(name, entry);
+    this.loads++;
     return entry;
   }
 

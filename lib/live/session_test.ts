@@ -418,8 +418,8 @@ Deno.test("an unknown sound or an unsupported control warns once, the event is s
   await session.apply(
     await evaluateSet((set) => {
       set.tempo(120);
-      set.play("a", s("bd nope bd nope").withValue((v) => ({ ...v, fm: 2 })));
-      set.play("b", s("bd").withValue((v) => ({ ...v, fm: 2, squiz: 1 })));
+      set.play("a", s("bd nope bd nope").withValue((v) => ({ ...v, fmvelocity: 2 })));
+      set.play("b", s("bd").withValue((v) => ({ ...v, fmvelocity: 2, squiz: 1 })));
     }, 1),
   );
   session.advance(2 * 96000);
@@ -427,13 +427,13 @@ Deno.test("an unknown sound or an unsupported control warns once, the event is s
   assert.equal(notes.length, 6); // the bd of both parts, with fm and squiz ignored
   // once per part and control
   assert.deepEqual(warnings.filter((w) => w.includes("not supported")), [
-    'part "a": control "fm" is not supported (FM synthesis control: needs a synth voice (a later issue)): ignored',
-    'part "b": control "fm" is not supported (FM synthesis control: needs a synth voice (a later issue)): ignored',
+    'part "a": control "fmvelocity" is not supported (FM synthesis control: FM velocity scaling is not implemented): ignored',
+    'part "b": control "fmvelocity" is not supported (FM synthesis control: FM velocity scaling is not implemented): ignored',
     'part "b": control "squiz" is not supported (SuperDirt\'s squiz pitch-raiser: not implemented): ignored',
   ]);
   const unknown = warnings.filter((w) => w.includes("no sound"));
   assert.equal(unknown.length, 1);
-  assert.match(unknown[0]!, /^part "a": no sound "nope": use one of bd, /);
+  assert.match(unknown[0]!, /^part "a": no sound "nope": the closest of the \d+ sounds are /);
 });
 
 Deno.test("the engine's cycle rate follows the session: from the first delay note on, at each tempo change", async () => {

@@ -35,6 +35,36 @@ export interface SoundMapping {
 }
 
 /**
+ * Instrument names of the engine's oscillators: "synth:<source>" (an
+ * oscillator zone over every key, lib/live/instruments.ts builds it).
+ */
+export const SYNTH_PREFIX = "synth:";
+/** superdough's synth sound names and the engine source (MS_SOURCE_*) each plays. */
+export const SYNTH_SOUNDS: Readonly<Record<string, string>> = {
+  sine: "sine",
+  sawtooth: "sawtooth",
+  saw: "sawtooth",
+  square: "square",
+  triangle: "triangle",
+  supersaw: "supersaw",
+  white: "white",
+  pink: "pink",
+  brown: "brown",
+};
+/** superdough's synth envelope when a note sets none of attack, decay, sustain, release. */
+export const SYNTH_ADSR = { attack: 0.001, decay: 0.05, sustain: 0.6, release: 0.01 } as const;
+
+/** The synth sounds: pitched, C2 (superdough's note 36) without `note`. */
+function synthSounds(): Record<string, SoundMapping> {
+  return Object.fromEntries(
+    Object.entries(SYNTH_SOUNDS).map(([name, source]) => [
+      name,
+      { instrument: `${SYNTH_PREFIX}${source}`, defaultNote: 36 },
+    ]),
+  );
+}
+
+/**
  * The shipped sound names: the drum kit's keys (General MIDI numbering) and
  * the pitched instruments. A set adds or overrides names with `set.sound()`.
  */
@@ -53,6 +83,7 @@ export const DEFAULT_SOUNDS: Readonly<Record<string, SoundMapping>> = {
   epiano: { instrument: "epiano", defaultNote: 60 },
   piano: { instrument: "epiano", defaultNote: 60 },
   bass: { instrument: "bass", defaultNote: 36 },
+  ...synthSounds(),
 };
 
 // ---------------------------------------------------------------------------
@@ -117,9 +148,9 @@ const no = (does: string, aliases: readonly string[] = []): ControlEntry => ({
 });
 
 const SYNTH =
-  "a synth-voice control (superdough oscillators): this engine plays samples; synth voices are a later issue";
+  "a superdough synth control the engine's oscillators do not have (pulse, partials, noise mix, bytebeat)";
 const WAVETABLE = "wavetable oscillator control: needs a synth voice (a later issue)";
-const FM = "FM synthesis control: needs a synth voice (a later issue)";
+const FM = "FM synthesis control: FM velocity scaling is not implemented";
 const ZZFX = "zzfx synth control: needs a synth voice (a later issue)";
 const MIDI_OUT = "MIDI output (`.midi()`): this runtime plays its own samples and sends no MIDI";
 const OSC_OUT = "OSC output (`.osc()`): this runtime sends no OSC";
@@ -386,20 +417,32 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
       "warpsync",
     ].map((k) => [k, no(WAVETABLE, WAVETABLE_ALIASES[k] ?? [])]),
   ),
-  ...Object.fromEntries(
-    ["fmh", "fmattack", "fmdecay", "fmsustain", "fmrelease", "fmenv", "fmwave", "fmvelocity"].map((
-      k,
-    ) => [k, no(FM)]),
+  // synth voices (oscillator zones, rt_osc.c): FM as superdough's applyFM
+  fmi: eng(
+    "FM index: the modulator deviates the carrier by fmi x fmh x its frequency",
+    "index",
+    0,
+    ["fm"],
   ),
-  fmi: no(FM, ["fm"]),
+  fmh: eng("FM harmonicity: the modulator's frequency over the carrier's", "ratio", 1),
+  fmenv: eng("FM envelope curve: lin or exp", "lin exp", "exp"),
+  fmattack: eng("FM envelope attack (any FM envelope control turns it on)", "s"),
+  fmdecay: eng("FM envelope decay", "s"),
+  fmsustain: eng("FM envelope sustain level", "0..1"),
+  fmrelease: eng("FM envelope release", "s"),
+  fmwave: eng("FM modulator waveform: sine sawtooth square triangle", "waveform", "sine"),
+  fmvelocity: no(FM),
+  freq: eng("a synth's frequency in Hz, instead of note", "Hz"),
+  unison: eng("supersaw: detuned saws", "voices", 5),
+  detune: eng("supersaw: semitones between the outermost saws", "semitones", 0.18, ["det"]),
+  spread: eng("supersaw: stereo spread of the saws", "0..1", 0.6),
   source: no("custom Web Audio source node: browser only", ["src"]),
   byteBeatExpression: no(SYNTH, ["bbexpr"]),
   byteBeatStartTime: no(SYNTH, ["bbst"]),
   ...Object.fromEntries(
-    ["pw", "pwrate", "pwsweep", "unison", "spread", "noise", "density", "partials", "real", "imag"]
+    ["pw", "pwrate", "pwsweep", "noise", "density", "partials", "real", "imag"]
       .map((k) => [k, no(SYNTH)]),
   ),
-  detune: no(SYNTH, ["det"]),
   zzfx: no(ZZFX),
   ...Object.fromEntries(
     [
@@ -450,7 +493,6 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
   ),
   ...Object.fromEntries(
     [
-      "freq",
       "octave",
       "voice",
       "harmonic",
@@ -749,6 +791,10 @@ export function resolveControls(
   const begin = Math.max(0, Math.min(1, num(value.begin) ?? 0));
   const legato = Math.max(0, num(value.legato) ?? num(value.clip) ?? 1);
   engineControls(value, cps, controls, problems);
+  if (
+    instrument.startsWith(SYNTH_PREFIX) &&
+    !["attack", "decay", "sustain", "release"].some((k) => controls[k] !== undefined)
+  ) Object.assign(controls, SYNTH_ADSR); // superdough's synths: [0.001, 0.05, 0.6, 0.01]
   const duration = num(value.duration);
   const req: NoteRequest = {
     sound: name,

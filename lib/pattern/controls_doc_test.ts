@@ -20,5 +20,6 @@ Deno.test("the table names every control of the catalog with an engine column", 
     for (const a of e.aliases) assert.ok(md.includes(`\`${a}\``), a);
   }
   assert.match(md, /\| `cutoff`, `ctf`, `lpf`, `lp` \| Hz \| 20000 \| 5\.\.24000 Hz \| low-pass/);
-  assert.match(md, /- .*`fmi`, `fm`.*: FM synthesis control/);
+  assert.match(md, /\| `fmi`, `fm` \| index \| 0 \| 0..100 index \| FM index/);
+  assert.match(md, /- `fmvelocity`: FM synthesis control: FM velocity/);
 });
