@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { EV, NO_KEYSWITCH, PARAM, zoneRecord } from "../ffi/layout.ts";
+import { encodeZoneMods, EV, NO_KEYSWITCH, PARAM, zoneRecord } from "../ffi/layout.ts";
 import type { NativeInstrument } from "../ffi/native.ts";
 import type { Time } from "./clock.ts";
 import { controlPairs, type Controls, orbitOfPairs } from "./controls.ts";
@@ -23,6 +23,7 @@ import { parseOptions, type ZoneOptions, ZoneOptionsSchema } from "./options.ts"
 import type { Sample } from "./sample.ts";
 import type { SamplerCore } from "./sampler_core.ts";
 import { velocityCurveGains } from "./velocity_curve.ts";
+import { zoneModRecords } from "./zone_mods.ts";
 
 /** When an event happens: omitted = as soon as possible (the next block). */
 export interface EventOptions {
@@ -180,8 +181,29 @@ export class Instrument implements Disposable {
       const orbit = orbitOfPairs(pairs);
       if (orbit !== undefined) this.#core.prepareOrbit(orbit);
     }
+    if (z.mods?.length) {
+      const rows = zoneModRecords(z.mods);
+      this.#native.setZoneMods(index, encodeZoneMods(rows), rows.length, action);
+    }
     this.#core.markDirty(this.#native);
     return index;
+  }
+
+  /**
+   * The value zone modulation rows read from a CC until the instrument
+   * receives one (SFZ set_ccN); sfizz's defaults otherwise (CC7 100, CC10 64,
+   * CC11 127, others 0). Sends no CC: volume and pan stay as they are.
+   *
+   * @param cc Controller 0..127.
+   * @param value 0..127.
+   * @throws {RangeError} for a controller or value out of range.
+   */
+  setCcInit(cc: number, value: number): void {
+    const action = `Cannot set the initial value of CC${cc} of "${this.name}"`;
+    checkInt("cc", cc, 0, 127, action);
+    if (!(value >= 0 && value <= 127)) throw new RangeError(`${action}: value must be 0..127, got "${value}"`);
+    this.#native.setCcInit(cc, value, action);
+    this.#core.markDirty(this.#native);
   }
 
   /**

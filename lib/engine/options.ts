@@ -20,6 +20,7 @@ import {
 } from "../ffi/layout.ts";
 import { valueAt } from "../util/value_at.ts";
 import { ControlsSchema } from "./controls.ts";
+import { ZoneModSchema } from "./zone_mods.ts";
 
 const u32 = z.number().int().min(0).max(4294967295);
 const midiKey = z.number().int().min(0).max(127);
@@ -174,6 +175,12 @@ export const ZoneOptionsSchema = zoneFields.extend({
    * control of lib/ffi/control_table.ts, in its unit and range). @default none
    */
   controls: ControlsSchema.optional(),
+  /**
+   * Modulation rows (SFZ's CC-driven opcodes): CC ranges and triggers,
+   * crossfades, amplitude/volume/pan/pitch/cutoff from a CC, velocity, key,
+   * bend or a random value; see {@linkcode ZoneModSchema}. @default none
+   */
+  mods: z.array(ZoneModSchema).optional(),
 });
 
 /** What `Instrument.addZone` accepts. */

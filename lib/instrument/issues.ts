@@ -75,6 +75,7 @@ const KNOWN_FIELDS = [
     "name",
     "polyphony",
     "keyswitchDefault",
+    "controllers",
     "zones",
     ...Object.keys(ZoneSchema.shape),
     ...Object.keys(EnvelopeSchema.shape),

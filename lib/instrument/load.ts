@@ -48,6 +48,8 @@ export interface InstrumentLike<S> {
   addZone(sample: S, zone: LoaderZoneOptions): number;
   commit(): void;
   setParam(name: "polyphony" | "keyswitch", value: number): void;
+  /** What zone modulation rows read from a CC until it arrives (SFZ set_ccN). */
+  setCcInit?(cc: number, value: number): void;
 }
 
 /** What the loader needs of a sampler (lib/engine's Sampler has it). */
@@ -482,6 +484,9 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
   if (definition.polyphony !== undefined) instrument.setParam("polyphony", definition.polyphony);
   if (definition.keyswitchDefault !== undefined) {
     instrument.setParam("keyswitch", definition.keyswitchDefault);
+  }
+  for (const c of definition.controllers ?? []) {
+    if (c.initial !== undefined) instrument.setCcInit?.(c.cc, c.initial);
   }
   definition.zones.forEach((zone, i) => {
     const sample = samples.get(samplePaths[i]!)!;

@@ -254,6 +254,16 @@ export const InstrumentSchema = z
     envelope: EnvelopeSchema.optional(),
     /** The keyswitch in force before any is pressed (SFZ sw_default). @default none */
     keyswitchDefault: NoteSchema.optional(),
+    /**
+     * Controllers the instrument names or starts at a value (SFZ label_ccN,
+     * set_ccN): `initial` is what zone modulation rows read until the CC
+     * arrives. @default none
+     */
+    controllers: z.array(z.strictObject({
+      cc: z.number().int().min(0).max(127),
+      label: z.string().optional(),
+      initial: z.number().min(0).max(127).optional(),
+    })).optional(),
     /** The zones; at least one. */
     zones: z.array(ZoneSchema).min(1),
   })

@@ -303,7 +303,7 @@ Deno.test("SFZ: each unknown opcode is reported once, at its first place, with i
     '1: opcode "unknown_one" is not supported (ignored; 3 uses)',
     '1: opcode "ampeg_delay" is not supported (ignored)',
     '3: opcode "unknown_two" is not supported (ignored)',
-    "4: <curve> is read for the controller levels at rest, not played yet",
+    "4: <curve> is not played: its controllers follow a linear curve",
     "5: <effect> is not supported (its opcodes are ignored; 2 headers)",
     "7: fil_type=lpf_4p is approximated by the engine's 12 dB/octave lowpass",
   ]);
@@ -404,102 +404,94 @@ Deno.test("SFZ: unsupported opcodes are one warning per family, with counts and 
   assert.equal(r.definition.zones.length, 2);
   assert.equal(r.definition.zones[0]!.gainDb, undefined);
   assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
-    '2: opcodes "amplitude_oncc*" are read but not played yet (87 opcodes, 90 uses)',
     '3: opcodes "frobnicate*" are not supported (ignored; 2 opcodes, 2 uses)',
     '4: opcodes "lfo*_freq" are read but not played yet (2 opcodes, 2 uses)',
     '4: opcode "lfo1_pitch_oncc1" is read but not played yet',
   ]);
 });
 
-Deno.test("SFZ: set_ccN and label_ccN are kept for the instrument; CC layers that cannot sound at rest are left out", () => {
+Deno.test("SFZ: set_ccN and label_ccN are kept for the instrument; CC ranges and triggers become zone rows", () => {
   const r = load(`<control> set_cc64=0 label_cc64=Sustain Pedal label_cc1=Mod set_hdcc11=0.5
 <global> amp_veltrack=0
 <master> hicc64=63
 <region> sample=up.wav key=60
 <master> locc64=64
 <region> sample=down.wav key=60
-<region> sample=down2.wav key=61
 <master>
 <region> sample=pedal.wav on_locc64=64 on_hicc64=127
-<region> sample=both.wav key=62 xfout_locc1=0 xfout_hicc1=127 ampeg_attack_oncc1=1`);
-  assert.deepEqual(r.definition.zones.map((z) => z.sample), ["up.wav", "both.wav"]);
+<region> sample=both.wav key=62 xfout_locc1=0 xfout_hicc1=127 ampeg_attack_oncc1=1 locc300=5`);
+  assert.deepEqual(
+    r.definition.zones.map((z) => [z.sample, z.mods]),
+    [
+      ["up.wav", [{ source: 64, target: "range", lo: 0, hi: 63 }]],
+      ["down.wav", [{ source: 64, target: "range", lo: 64, hi: 127 }]],
+      ["pedal.wav", [{ source: 64, target: "trigger", lo: 64, hi: 127 }]],
+      ["both.wav", [{ source: 1, target: "xfout", curve: "power", lo: 0, hi: 127 }]],
+    ],
+  );
   assert.deepEqual(r.controllers, [
     { cc: 1, label: "Mod" },
     { cc: 11, initial: 63.5 },
     { cc: 64, label: "Sustain Pedal", initial: 0 },
   ]);
+  assert.deepEqual(r.definition.controllers, [{ cc: 11, initial: 63.5 }, { cc: 64, initial: 0 }]);
   assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
-    '3: opcode "hicc64" is read but not played yet',
-    '5: opcode "locc64" is read but not played yet',
-    "6: 3 <region>s cannot sound at the controllers' initial values (the first plays only with " +
-    "CC64 in 64..127, which starts at 0): left out until controller switching (loccN/hiccN, on_loccN) is played",
-    '9: opcode "on_locc64" is read but not played yet',
-    '9: opcode "on_hicc64" is read but not played yet',
-    '10: opcode "xfout_locc1" is read but not played yet',
-    '10: opcode "xfout_hicc1" is read but not played yet',
-    '10: opcode "ampeg_attack_oncc1" is read but not played yet',
+    '9: opcode "ampeg_attack_oncc1" is read but not played yet',
+    '9: opcode "locc300" is read but not played yet',
   ]);
-  // with the pedal down from the start, the other layer is the one kept
-  const down = load(
-    "<control> set_cc64=127\n<region> sample=up.wav hicc64=63\n<region> sample=dn.wav locc64=64",
-  );
-  assert.deepEqual(down.definition.zones.map((z) => z.sample), ["dn.wav"]);
 });
 
-Deno.test("SFZ: CC crossfades are taken at the controllers' initial values (power or gain curve); at 0 the region is left out", () => {
-  const r = load(`<control> set_cc1=32 set_cc2=0
-<region> sample=in.wav xfin_locc1=0 xfin_hicc1=127
-<region> sample=in_gain.wav xfin_locc1=0 xfin_hicc1=127 xf_cccurve=gain volume=-1
+Deno.test("SFZ: crossfades become rows: velocity, key and CC, with their curves (power, or gain)", () => {
+  const r = load(`<region> sample=in.wav xfin_locc1=0 xfin_hicc1=127
+<region> sample=in_gain.wav xfin_locc1=10 xfin_hicc1=100 xf_cccurve=gain
 <region> sample=out.wav xfout_locc1=0 xfout_hicc1=64
-<region> sample=full.wav xfin_locc1=0 xfin_hicc1=16
-<region> sample=silent.wav xfin_locc2=10 xfin_hicc2=127
-<region> sample=gone.wav xfout_locc1=0 xfout_hicc1=20`);
-  const gains = Object.fromEntries(r.definition.zones.map((z) => [z.sample, z.gainDb ?? 0]));
-  const db = (g: number) => 20 * Math.log10(g);
-  assert.deepEqual(Object.keys(gains), ["in.wav", "in_gain.wav", "out.wav", "full.wav"]);
-  assert.ok(Math.abs(gains["in.wav"]! - db(Math.sqrt(32 / 127))) < 1e-9);
-  assert.ok(Math.abs(gains["in_gain.wav"]! - (db(32 / 127) - 1)) < 1e-9);
-  assert.ok(Math.abs(gains["out.wav"]! - db(Math.sqrt(32 / 64))) < 1e-9);
-  assert.equal(gains["full.wav"], 0);
-  assert.match(r.warnings.at(-1)!.message, /^2 <region>s cannot sound .* crossfaded out/);
+<region> sample=vel.wav xfin_lovel=20 xfin_hivel=60 xfout_lovel=100 xfout_hivel=127 xf_velcurve=gain
+<region> sample=key.wav xfin_lokey=c4 xfin_hikey=e4
+<region> sample=none.wav xfin_locc2=0 xfin_hicc2=0 xfout_locc2=127 xfout_hicc2=127`);
+  const mods = Object.fromEntries(r.definition.zones.map((z) => [z.sample, z.mods]));
+  assert.deepEqual(mods, {
+    "in.wav": [{ source: 1, target: "xfin", curve: "power", lo: 0, hi: 127 }],
+    "in_gain.wav": [{ source: 1, target: "xfin", curve: "gain", lo: 10, hi: 100 }],
+    "out.wav": [{ source: 1, target: "xfout", curve: "power", lo: 0, hi: 64 }],
+    "vel.wav": [
+      { source: "velocity", target: "xfin", curve: "gain", lo: 20, hi: 60 },
+      { source: "velocity", target: "xfout", curve: "gain", lo: 100, hi: 127 },
+    ],
+    "key.wav": [{ source: "key", target: "xfin", curve: "power", lo: 60, hi: 64 }],
+    "none.wav": undefined,
+  });
+  assert.deepEqual(r.warnings, []);
 });
 
-Deno.test("SFZ: amplitude_onccN and volume_onccN at the controllers' initial values, through their curves", () => {
-  const r = load(`<control> set_hdcc7=0.5 set_cc11=127 set_cc20=64 set_hdcc300=1
+Deno.test("SFZ: CC levels, pan and pitch become rows through their curves; pitch_random; extended controllers at rest", () => {
+  const r = load(`<control> set_hdcc300=0.5
 <region> sample=extended.wav amplitude_oncc300=50
-<region> sample=half.wav amplitude_oncc7=100
-<region> sample=double.wav amplitude_oncc7=200 amplitude_oncc11=100
-<region> sample=square.wav amplitude_oncc7=100 amplitude_curvecc7=4
+<region> sample=amp.wav amplitude_oncc7=100 amplitude_curvecc7=4
+<region> sample=vol.wav volume_oncc20=-12 gain_cc21=6
+<region> sample=pan.wav pan_oncc10=200 pan_curvecc10=1
+<region> sample=pitch.wav pitch_oncc1=1200 tune_cc2=-50 pitch_random=30
 <region> sample=user.wav amplitude_oncc20=100 amplitude_curvecc20=9
-<region> sample=vol.wav volume_oncc7=-12
-<region> sample=expression.wav amplitude_oncc11=100 amplitude_oncc10=100
-<region> sample=silent.wav amplitude_oncc1=100
 <curve> curve_index=9 v000=0 v064=0.25 v127=1`);
-  const gains = Object.fromEntries(r.definition.zones.map((z) => [z.sample, z.gainDb ?? 0]));
-  const db = (g: number) => 20 * Math.log10(g);
-  assert.deepEqual(Object.keys(gains), [
-    "extended.wav",
-    "half.wav",
-    "double.wav",
-    "square.wav",
-    "user.wav",
-    "vol.wav",
-    "expression.wav",
+  const zones = Object.fromEntries(r.definition.zones.map((z) => [z.sample, z]));
+  assert.equal(zones["extended.wav"]!.mods, undefined);
+  assert.ok(Math.abs(zones["extended.wav"]!.gainDb! - 20 * Math.log10(0.25)) < 1e-9); // 50 % at 0.5
+  assert.deepEqual(zones["amp.wav"]!.mods, [{ source: 7, target: "amplitude", curve: "square", depth: 1 }]);
+  assert.deepEqual(zones["vol.wav"]!.mods, [
+    { source: 20, target: "volume", curve: "linear", depth: -12 },
+    { source: 21, target: "volume", curve: "linear", depth: 6 },
   ]);
-  const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
-  near(gains["half.wav"]!, db(0.5));
-  near(gains["extended.wav"]!, db(0.5)); // sfizz's extended controllers (128..511)
-  near(gains["double.wav"]!, 0);
-  near(gains["square.wav"]!, db(0.25));
-  near(gains["user.wav"]!, db(0.25));
-  near(gains["vol.wav"]!, -6);
-  near(gains["expression.wav"]!, db(64 / 127)); // sfizz starts CC11 at 127, CC10 at 64
-  assert.ok(
-    r.warnings.some((w) =>
-      /^1 <region> cannot sound .* silent \(amplitude_onccN\)/.test(w.message)
-    ),
-  );
-  assert.ok(r.warnings.some((w) => w.message.startsWith("<curve> is read for the controller")));
+  assert.deepEqual(zones["pan.wav"]!.mods, [{ source: 10, target: "pan", curve: "bipolar", depth: 2 }]);
+  assert.deepEqual(zones["pitch.wav"]!.mods, [
+    { source: 1, target: "pitch", curve: "linear", depth: 1200 },
+    { source: 2, target: "pitch", curve: "linear", depth: -50 },
+    { source: "randomBipolar", target: "pitch", depth: 30 },
+  ]);
+  assert.deepEqual(zones["user.wav"]!.mods, [{ source: 20, target: "amplitude", curve: "linear", depth: 1 }]);
+  assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
+    '2: opcode "amplitude_oncc300" is read but not played yet',
+    "7: curve 9 (a <curve> header or an unknown curve) is played as linear (curves 0..5 are sfizz's built-in ones)",
+    "8: <curve> is not played: its controllers follow a linear curve",
+  ]);
 });
 
 Deno.test("SFZ: 300 round-robin sets import as 300 alternative groups, each in seq_position order", () => {

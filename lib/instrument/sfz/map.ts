@@ -9,11 +9,12 @@
  * with its numbers as `*`) with its count and first place, and ignored;
  * values that are not numbers or notes are warnings with file:line and the
  * opcode is ignored (sfizz does the same). Out-of-range numbers are clamped,
- * with a warning. Regions that cannot sound while every controller holds its
- * initial value (loccN/hiccN, on_loccN, a CC crossfade at 0) are left out, in
- * one warning, and the gain of CC crossfades, amplitude_onccN and
- * volume_onccN at rest is applied (through their curves, <curve> headers
- * included), until controller switching and modulation are played.
+ * with a warning. CC ranges and triggers, crossfades, CC levels, pan and
+ * pitch become the zone's modulation rows, played live by the engine
+ * (opcodes.ts zoneMods); set_ccN gives the instrument's controllers their
+ * initial values. Only amplitude_onccN/volume_onccN of sfizz's extended
+ * controllers (128..511), which the engine does not read, are applied at
+ * their initial values.
  *
  * Thread: CT. Pure.
  *
@@ -25,17 +26,7 @@ import { SfzContext } from "./context.ts";
 import { FAMILIES, NUMBERED_OPCODES, type NumberedOpcode, OPCODES } from "./opcodes.ts";
 import type { SfzHeader, SfzOpcode, SfzOrigin, SfzParse, SfzProblem } from "./parse.ts";
 import type { RegionState } from "./region.ts";
-import {
-  type CcCurve,
-  crossfadeGainAtRest,
-  curveOf,
-  freshRegion,
-  levelAtRest,
-  neverPlays,
-  type Setter,
-  silentAtRest,
-  type ZoneDraft,
-} from "./region.ts";
+import { type CcCurve, curveOf, freshRegion, levelAtRest, neverPlays, type Setter, type ZoneDraft } from "./region.ts";
 import { zoneRange } from "../../ffi/layout.ts";
 
 /** What convertSfz returns: the definition as an author would write it, and what was found on the way. */
@@ -152,14 +143,12 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
         const r = regionOf([...global, ...master, ...group, ...own]);
         const initial = (cc: number) => ctx.initialCc(cc);
         const playable = r.sample !== undefined && !r.generator;
-        const xfGain = playable ? crossfadeGainAtRest(r, initial) : 1;
-        const level = playable ? levelAtRest(r, initial, curves) : { amplitude: 1, db: 0 };
-        const rest = !playable ? undefined : silentAtRest(r, initial) ??
-          (xfGain === 0
-            ? "is crossfaded out (xfin_/xfout_loccN, hiccN) at the controllers' initial values"
-            : level.amplitude === 0
-            ? "is silent (amplitude_onccN) at the controllers' initial values"
-            : undefined);
+        // extended controllers (128..511) are not read by the engine: their levels at rest
+        const xfGain = 1;
+        const level = playable ? levelAtRest(r, initial, curves, (cc) => cc > 127) : { amplitude: 1, db: 0 };
+        const rest = playable && level.amplitude === 0
+          ? "is silent (amplitude_onccN of an extended controller) at the controllers' initial values"
+          : undefined;
         if (rest !== undefined) {
           summary.silentAtRest++;
           if (!atRest.entry) {
@@ -198,9 +187,7 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
   for (const [h, { entry, count }] of headerCounts) {
     const n = count > 1 ? `; ${count} headers` : "";
     entry.message = h === "curve"
-      ? `<curve> is read for the controller levels at rest, not played yet${
-        count > 1 ? ` (${count} headers)` : ""
-      }`
+      ? `<curve> is not played: its controllers follow a linear curve${count > 1 ? ` (${count} headers)` : ""}`
       : IGNORED_HEADERS.has(h)
       ? `<${h}> is not supported (its opcodes are ignored${n})`
       : `<${h}> is not an SFZ header (its opcodes are ignored${n})`;
@@ -208,7 +195,7 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
   if (atRest.entry) {
     atRest.entry.message = `${summary.silentAtRest} <region>${
       summary.silentAtRest > 1 ? "s" : ""
-    } cannot sound at the controllers' initial values (the first ${atRest.first}): left out until controller switching (loccN/hiccN, on_loccN) is played`;
+    } cannot sound at the controllers' initial values (the first ${atRest.first}): left out`;
   }
   ctx.finishFamilies();
 
@@ -218,6 +205,8 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
     zones: zones.map(({ seq: _seq, ...zone }) => zone),
   };
   if (ctx.keyswitchDefault !== undefined) definition.keyswitchDefault = ctx.keyswitchDefault;
+  const initials = [...ctx.ccDefaults].filter(([cc]) => cc <= 127).sort((a, b) => a[0] - b[0]);
+  if (initials.length) definition.controllers = initials.map(([cc, initial]) => ({ cc, initial }));
   const fileOrder = new Map(parsed.files.map((f, i) => [f, i]));
   const warnings = ctx.warnings
     .map((w, i) => ({ w, i }))

@@ -19,6 +19,7 @@ import type { LoopMode, ZoneDefinitionInput } from "../schema.ts";
 import type { SfzContext } from "./context.ts";
 import type { SfzOpcode, SfzOrigin } from "./parse.ts";
 import { lowestVelocity, type RegionState, type Setter, type ZoneDraft } from "./region.ts";
+import type { ZoneMod } from "../../engine/zone_mods.ts";
 
 /**
  * Read one opcode (recording errors and warnings in `ctx`) and return its
@@ -471,9 +472,9 @@ function ccRange(
   return (op, _name, n, ctx) => {
     const cc = controller(op, n, ctx);
     const v = hd ? ctx.ranged(op, 0, 1) : ctx.ranged(op, 0, 127);
-    ctx.unsupported(op, true);
     if (cc === undefined || v === undefined) return undefined;
     const value = hd ? v * 127 : v;
+    if (cc > 127) ctx.unsupported(op, true); // extended controllers: not played
     return (r) => {
       const range: [number, number] = [...(r[key].get(cc) ?? [0, 127])];
       range[end] = value;
@@ -482,13 +483,41 @@ function ccRange(
   };
 }
 
-/** An opcode kept on the region (for the step that plays it) and counted as not played yet. */
+/**
+ * Opcodes the engine plays as zone modulation rows (the controllers
+ * family's toZone): crossfades, levels, pan and pitch from CCs (MIDI's
+ * 0..127), their curves, pitch_random.
+ */
+const PLAYED = [
+  /^xf(?:in|out)_(?:lo|hi)(?:vel|key)$/,
+  /^xf_(?:vel|key|cc)curve$/,
+  /^xf(?:in|out)_(?:lo|hi)cc(\d+)$/,
+  /^(?:amplitude|volume|gain|pan|pitch|tune)_(?:on)?cc(\d+)$/,
+  /^(?:amplitude|volume|gain|pan|pitch|tune)_curvecc(\d+)$/,
+  /^pitch_random$/,
+];
+
+/** True when the engine plays this (lower-case) opcode. */
+function played(name: string): boolean {
+  for (const p of PLAYED) {
+    const m = p.exec(name);
+    if (m) return m[1] === undefined || Number(m[1]) <= 127;
+  }
+  return false;
+}
+
+/** An opcode kept on the region (for toZone), counted as not played yet unless the engine plays it. */
 const keep: NumberedOpcode["handle"] = (op, name, _n, ctx) => {
-  ctx.unsupported(op, true);
+  if (!played(name)) ctx.unsupported(op, true);
   const value = op.value;
   return (r) => r.unplayed.set(name, value);
 };
 const keepNamed: Handler = (op, ctx) => keep(op, op.name, 0, ctx);
+/** A key opcode kept as its note number (names read, note_offset applied). */
+const keepNote: Handler = (op, ctx) => {
+  const n = ctx.note(op);
+  return n === undefined ? undefined : (r) => r.unplayed.set(op.name, String(n));
+};
 
 /** Initial controller values and names: instrument-wide, wherever they stand. */
 function ccSetting(kind: "set" | "sethd" | "label"): NumberedOpcode["handle"] {
@@ -505,10 +534,10 @@ function ccSetting(kind: "set" | "sethd" | "label"): NumberedOpcode["handle"] {
 }
 
 /**
- * CC-driven and modulation opcodes: read into the region, not played yet
- * (a later step plays them); set_ccN/label_ccN kept for the instrument;
- * loccN/hiccN and on_loccN/on_hiccN kept as ranges (the importer leaves out
- * regions that cannot sound at the controllers' initial values).
+ * CC-driven and modulation opcodes, read into the region: set_ccN/label_ccN
+ * kept for the instrument; loccN/hiccN and on_loccN/on_hiccN as ranges;
+ * the rest by name. toZone writes what the engine plays as the zone's
+ * modulation rows (zoneMods); the others are counted as not played.
  */
 const controllers: OpcodeFamily = {
   opcodes: Object.fromEntries(
@@ -544,7 +573,7 @@ const controllers: OpcodeFamily = {
       "ampeg_vel2decay",
       "ampeg_vel2sustain",
       "ampeg_vel2release",
-    ].map((name) => [name, keepNamed]),
+    ].map((name) => [name, /^xf(?:in|out)_(?:lo|hi)key$/.test(name) ? keepNote : keepNamed]),
   ),
   numbered: [
     { pattern: /^set_cc(\d+)$/, handle: ccSetting("set") },
@@ -566,8 +595,100 @@ const controllers: OpcodeFamily = {
     { pattern: /^ampeg_(?:delay|start|attack|hold|decay|sustain|release)cc(\d+)$/, handle: keep },
     { pattern: /^lfo(\d+)_[a-z0-9_]+$/, handle: keep },
   ],
-  toZone() {},
+  toZone(r, zone, ctx, at) {
+    const mods = zoneMods(r, (index) => {
+      ctx.warnOnce(
+        "curve-index",
+        at,
+        `curve ${index} (a <curve> header or an unknown curve) is played as linear (curves 0..5 are sfizz's built-in ones)`,
+      );
+    });
+    if (mods.length) zone.mods = mods;
+  },
 };
+
+/** sfizz's built-in curves 0..5 by the names of lib/engine/zone_mods.ts. */
+const BUILTIN_CURVES = ["linear", "bipolar", "inverted", "invertedBipolar", "square", "sqrt"] as const;
+
+/**
+ * A region's CC ranges, triggers, crossfades and CC levels as zone
+ * modulation rows (lib/engine/zone_mods.ts), in engine units.
+ *
+ * @param r the region, all opcodes applied
+ * @param unknownCurve called with a curve index that is not built in (played linear)
+ * @returns the rows (none for a region without such opcodes)
+ */
+export function zoneMods(r: RegionState, unknownCurve: (index: number) => void): ZoneMod[] {
+  const mods: ZoneMod[] = [];
+  for (const [cc, [lo, hi]] of r.ccRanges) {
+    if (cc <= 127 && (lo > 0 || hi < 127)) mods.push({ source: cc, target: "range", lo, hi });
+  }
+  for (const [cc, [lo, hi]] of r.ccTriggers) {
+    if (cc <= 127) mods.push({ source: cc, target: "trigger", lo: Math.min(lo, hi), hi });
+  }
+  const num = (name: string): number | undefined => {
+    const v = r.unplayed.get(name);
+    if (v === undefined || v.trim() === "") return undefined;
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+  const xfCurve = (kind: "vel" | "key" | "cc") =>
+    r.unplayed.get(`xf_${kind}curve`)?.trim().toLowerCase() === "gain" ? "gain" as const : "power" as const;
+  // crossfades: velocity and key (source named), then each CC
+  const fades: [ZoneMod["source"], string, "vel" | "key" | "cc"][] = [
+    ["velocity", "vel", "vel"],
+    ["key", "key", "key"],
+  ];
+  const ccs = new Set<number>();
+  for (const name of r.unplayed.keys()) {
+    const m = /^xf(?:in|out)_(?:lo|hi)cc(\d+)$/.exec(name);
+    if (m && Number(m[1]) <= 127) ccs.add(Number(m[1]));
+  }
+  for (const cc of [...ccs].sort((a, b) => a - b)) fades.push([cc, `cc${cc}`, "cc"]);
+  for (const [source, suffix, kind] of fades) {
+    for (const dir of ["in", "out"] as const) {
+      const lo = num(`xf${dir}_lo${suffix}`), hi = num(`xf${dir}_hi${suffix}`);
+      if (lo === undefined && hi === undefined) continue;
+      const dl = dir === "in" ? 0 : 127; // SFZ's defaults: xfin 0..0, xfout 127..127
+      const a = clamp(lo ?? dl, 0, 127), b = clamp(hi ?? dl, 0, 127);
+      if (dir === "in" && b <= 0 && a <= 0) continue; // always full
+      if (dir === "out" && a >= 127 && b >= 127) continue;
+      mods.push({ source, target: dir === "in" ? "xfin" : "xfout", curve: xfCurve(kind), lo: Math.min(a, b), hi: b });
+    }
+  }
+  // levels, pan, pitch from CCs, each through its curve
+  const TARGET = {
+    amplitude: ["amplitude", 0.01, 10],
+    volume: ["volume", 1, 144],
+    gain: ["volume", 1, 144],
+    pan: ["pan", 0.01, 2],
+    pitch: ["pitch", 1, 9600],
+    tune: ["pitch", 1, 9600],
+  } as const;
+  for (const name of r.unplayed.keys()) {
+    const m = /^(amplitude|volume|gain|pan|pitch|tune)_(?:on)?cc(\d+)$/.exec(name);
+    if (!m || Number(m[2]) > 127) continue;
+    const depth = num(name);
+    if (depth === undefined) continue;
+    const [target, scale, limit] = TARGET[m[1] as keyof typeof TARGET];
+    const kind = m[1] === "gain" ? "volume" : m[1] === "tune" ? "pitch" : m[1]!;
+    const index = num(`${m[1]}_curvecc${m[2]}`) ?? num(`${kind}_curvecc${m[2]}`) ?? 0;
+    const curve = BUILTIN_CURVES[index];
+    if (curve === undefined) unknownCurve(index);
+    mods.push({
+      source: Number(m[2]),
+      target,
+      curve: curve ?? "linear",
+      depth: clamp(depth * scale, -limit, limit),
+    });
+  }
+  const random = num("pitch_random");
+  if (random !== undefined && random !== 0) {
+    mods.push({ source: "randomBipolar", target: "pitch", depth: clamp(Math.abs(random), 0, 9600) });
+  }
+  return mods;
+}
 
 /** Every family, in the order their zone fields are written. */
 export const FAMILIES: readonly OpcodeFamily[] = [

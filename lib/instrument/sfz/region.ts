@@ -241,12 +241,14 @@ export function curveOf(points: ReadonlyMap<number, number>): CcCurve {
  * @param r the region, all opcodes applied
  * @param initial the initial value of a controller
  * @param curves the <curve> headers by curve_index
+ * @param only which controllers to take (default: all)
  * @returns the amplitude factor and the dB to add
  */
 export function levelAtRest(
   r: RegionState,
   initial: (cc: number) => number,
   curves: ReadonlyMap<number, CcCurve>,
+  only: (cc: number) => boolean = () => true,
 ): { amplitude: number; db: number } {
   let amplitude = 1, db = 0;
   const curve = (kind: string, cc: number): CcCurve => {
@@ -259,6 +261,7 @@ export function levelAtRest(
     if (!m || value.trim() === "" || !Number.isFinite(depth)) continue;
     const kind = m[1] === "gain" ? "volume" : m[1]!;
     const cc = Number(m[2]);
+    if (!only(cc)) continue;
     const x = curve(kind, cc)(initial(cc));
     if (kind === "amplitude") amplitude *= Math.max(0, (depth / 100) * x);
     else db += depth * x;

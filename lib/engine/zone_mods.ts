@@ -1,0 +1,136 @@
+/**
+ * Zone modulation rows as instrument definitions and `addZone` write them
+ * (SFZ's CC-driven opcodes: loccN/hiccN, on_loccN, crossfades, *_onccN,
+ * pitch_random), and their conversion to the engine's `ms_zone_mod_t`
+ * records (lib/ffi/layout.ts `ZONE_MOD`; the engine checks them again in
+ * ms_instrument_set_zone_mods).
+ *
+ * Thread: CT. Pure.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { CURVE, MOD, MOD_DEPTH, XF, type ZoneModRecord } from "../ffi/layout.ts";
+
+/** Sources beyond the CCs 0..127, by name. */
+const SOURCES = {
+  bend: MOD.SRC_BEND,
+  velocity: MOD.SRC_VELOCITY,
+  key: MOD.SRC_KEY,
+  random: MOD.SRC_RANDOM,
+  randomBipolar: MOD.SRC_RANDOM_BIPOLAR,
+} as const;
+
+/** Targets by name. */
+const TARGETS = {
+  range: MOD.RANGE,
+  trigger: MOD.TRIGGER,
+  xfin: MOD.XFIN,
+  xfout: MOD.XFOUT,
+  amplitude: MOD.AMPLITUDE,
+  volume: MOD.VOLUME_DB,
+  pan: MOD.PAN,
+  pitch: MOD.PITCH_CENTS,
+  cutoff: MOD.CUTOFF_CENTS,
+} as const;
+
+/** Curves by name: the depth targets' (sfizz's built-in 0..5) and the crossfades' (power, gain). */
+const CURVES = {
+  linear: CURVE.LINEAR,
+  bipolar: CURVE.BIPOLAR,
+  inverted: CURVE.INVERTED,
+  invertedBipolar: CURVE.INVERTED_BIPOLAR,
+  square: CURVE.SQUARE,
+  sqrt: CURVE.SQRT,
+  power: XF.POWER,
+  gain: XF.GAIN,
+} as const;
+
+const CROSSFADES = new Set(["xfin", "xfout"]);
+const RANGED = new Set(["range", "trigger", "xfin", "xfout"]);
+
+/**
+ * One modulation row of a zone: a source (a CC number 0..127, or `bend`,
+ * `velocity`, `key`, `random` 0..1, `randomBipolar` -1..1) acting on a
+ * target:
+ * - `range`: the zone plays a note only while the CC is in lo..hi (loccN/hiccN);
+ * - `trigger`: a CC message with its value in lo..hi starts the zone (on_loccN/on_hiccN);
+ * - `xfin` / `xfout`: a crossfade over lo..hi, curve `power` (default) or `gain`;
+ * - `amplitude` (gain factor, -10..10), `volume` (dB, -144..144), `pan` (-2..2),
+ *   `pitch` (cents), `cutoff` (cents): depth times the curve of the source
+ *   (`linear` by default; `bipolar`, `inverted`, `invertedBipolar`, `square`, `sqrt`).
+ * CC and bend sources are followed while the note plays; the others are read at note-on.
+ */
+export const ZoneModSchema = z.strictObject({
+  /** A CC 0..127 or a named source. */
+  source: z.union([
+    z.number().int().min(0).max(127),
+    z.enum(Object.keys(SOURCES) as [keyof typeof SOURCES]),
+  ]),
+  /** What the row acts on. */
+  target: z.enum(Object.keys(TARGETS) as [keyof typeof TARGETS]),
+  /** @default "linear" (depth targets), "power" (crossfades) */
+  curve: z.enum(Object.keys(CURVES) as [keyof typeof CURVES]).optional(),
+  /** The target's amount at curve value 1. @default 0 */
+  depth: z.number().finite().optional(),
+  /** Range start, in the source's unit (range, trigger, crossfades). @default 0 */
+  lo: z.number().min(-1).max(127).optional(),
+  /** Range end. @default 127 */
+  hi: z.number().min(-1).max(127).optional(),
+}).superRefine((m, ctx) => {
+  const depthRange = (MOD_DEPTH as Record<number, readonly [number, number]>)[TARGETS[m.target]];
+  if (depthRange && m.depth !== undefined && (m.depth < depthRange[0] || m.depth > depthRange[1])) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["depth"],
+      message: `${m.target} depth ${m.depth} is outside ${depthRange[0]}..${depthRange[1]}`,
+    });
+  }
+  if (RANGED.has(m.target) && (m.lo ?? 0) > (m.hi ?? 127)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["lo"],
+      message: `lo ${m.lo} is above hi ${m.hi ?? 127}`,
+    });
+  }
+  if ((m.target === "range" || m.target === "trigger") && typeof m.source !== "number") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["source"],
+      message: `a ${m.target} row reads a CC (0..127)`,
+    });
+  }
+  if (
+    m.curve !== undefined &&
+    CROSSFADES.has(m.target) !== (m.curve === "power" || m.curve === "gain")
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["curve"],
+      message: CROSSFADES.has(m.target)
+        ? `a crossfade's curve is "power" or "gain"`
+        : `"${m.curve}" is a crossfade curve`,
+    });
+  }
+});
+
+/** A zone modulation row as written. */
+export type ZoneMod = z.input<typeof ZoneModSchema>;
+
+/**
+ * Rows as the engine's records.
+ *
+ * @param rows parsed rows
+ * @returns the `ms_zone_mod_t` values, in order
+ */
+export function zoneModRecords(rows: readonly ZoneMod[]): ZoneModRecord[] {
+  return rows.map((m) => ({
+    source: typeof m.source === "number" ? m.source : SOURCES[m.source],
+    target: TARGETS[m.target],
+    curve: CURVES[m.curve ?? (CROSSFADES.has(m.target) ? "power" : "linear")],
+    depth: m.depth ?? 0,
+    lo: m.lo ?? 0,
+    hi: m.hi ?? 127,
+  }));
+}

@@ -1,0 +1,198 @@
+/**
+ * SFZ's CC-driven opcodes through the engine (zone modulation rows): each
+ * test imports a snippet, loads it and asserts the played effect on a
+ * render: a locc layer switches with the CC between notes, a CC crossfade's
+ * gain follows its curve while the CC moves, velocity crossfades at several
+ * velocities, amplitude_oncc and pan_oncc follow their CC, set_ccN starts a
+ * controller, pitch_random spreads notes within its range the same way each
+ * run, pitch_oncc bends a held note, on_loccN starts a region on a CC.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Sampler } from "../lib/engine/sampler.ts";
+import { loadInstrument } from "../lib/instrument/load.ts";
+import { encodeWav } from "../scripts/make_samples.ts";
+
+const RATE = 48000;
+
+function dc(seconds: number, level: number): Float64Array {
+  return new Float64Array(Math.round(seconds * RATE)).fill(level);
+}
+
+function sine(seconds: number, hz: number, amp: number): Float64Array {
+  const n = Math.round(seconds * RATE);
+  return Float64Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / RATE));
+}
+
+async function kit(sfz: string, samples: Record<string, Float64Array>): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "ms_sfz_cc_" });
+  for (const [name, x] of Object.entries(samples)) {
+    await Deno.writeFile(join(dir, name), encodeWav(x, { rootKey: 60 }));
+  }
+  await Deno.writeTextFile(join(dir, "kit.sfz"), sfz);
+  return join(dir, "kit.sfz");
+}
+
+/** Left and right sample at a time (seconds). */
+const at = (
+  audio: Float32Array,
+  s: number,
+) => [audio[2 * Math.round(s * RATE)]!, audio[2 * Math.round(s * RATE) + 1]!];
+/** Mono level of a centred voice (pan law 0.7071). */
+const level = (audio: Float32Array, s: number) => at(audio, s)[0]! / Math.SQRT1_2;
+const near = (a: number, b: number, tol: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+const t = (s: number) => ({ at: { seconds: s } });
+
+/** Frequency from rising zero crossings of the left channel between two times. */
+function freq(audio: Float32Array, from: number, to: number): number {
+  let first = -1, last = -1, n = 0;
+  for (let f = Math.round(from * RATE); f < Math.round(to * RATE); f++) {
+    const a = audio[2 * f]!, b = audio[2 * f + 2]!;
+    if (a <= 0 && b > 0) {
+      const x = f + a / (a - b);
+      if (first < 0) first = x;
+      else n++;
+      last = x;
+    }
+  }
+  return n > 0 ? (n * RATE) / (last - first) : 0;
+}
+
+Deno.test("SFZ CC: a locc/hicc layer is chosen by the CC at note-on and switches between notes", async () => {
+  const sfz = await kit(
+    `<control> set_cc64=0
+<global> amp_veltrack=0 loop_mode=loop_continuous
+<region> sample=up.wav hicc64=63
+<region> sample=down.wav locc64=64`,
+    { "up.wav": dc(1, 0.1), "down.wav": dc(1, 0.3) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  assert.equal(inst.zoneCount, 2);
+  inst.noteOn(60, 100, t(0));
+  inst.noteOff(60, t(0.2));
+  inst.cc(64, 127, t(0.3));
+  inst.noteOn(60, 100, t(0.4));
+  inst.noteOff(60, t(0.6));
+  inst.cc(64, 0, t(0.7));
+  inst.noteOn(60, 100, t(0.8));
+  const audio = sampler.process(RATE);
+  near(level(audio, 0.1), 0.1, 1e-4, "pedal up: the up layer only");
+  near(level(audio, 0.5), 0.3, 1e-4, "pedal down: the down layer only");
+  near(level(audio, 0.9), 0.1, 1e-4, "pedal up again");
+});
+
+Deno.test("SFZ CC: a CC crossfade's gain follows its curve (power, gain) while the CC moves", async () => {
+  const sfz = await kit(
+    `<global> amp_veltrack=0 loop_mode=loop_continuous
+<region> sample=a.wav pan=-100 xfin_locc1=0 xfin_hicc1=127
+<region> sample=b.wav pan=100 xfout_locc1=0 xfout_hicc1=127 xf_cccurve=gain`,
+    { "a.wav": dc(2, 0.5), "b.wav": dc(2, 0.5) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  const values = [0, 20, 64, 100, 127];
+  values.forEach((v, i) => inst.cc(1, v, t(0.1 + 0.2 * i)));
+  const audio = sampler.process(RATE * 1.2);
+  values.forEach((v, i) => {
+    const [l, r] = at(audio, 0.2 + 0.2 * i);
+    near(l!, 0.5 * Math.sqrt(v / 127), 1e-4, `xfin power at CC ${v}`);
+    near(r!, 0.5 * (1 - v / 127), 1e-4, `xfout gain at CC ${v}`);
+  });
+});
+
+Deno.test("SFZ CC: velocity crossfades at several velocities", async () => {
+  const sfz = await kit(
+    `<global> amp_veltrack=0 loop_mode=loop_continuous
+<region> sample=soft.wav pan=-100 xfout_lovel=40 xfout_hivel=100
+<region> sample=loud.wav pan=100 xfin_lovel=40 xfin_hivel=100`,
+    { "soft.wav": dc(1, 0.5), "loud.wav": dc(1, 0.5) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  const vels = [20, 40, 70, 100, 127];
+  vels.forEach((v, i) => {
+    inst.noteOn(60, v, t(0.2 * i));
+    inst.noteOff(60, t(0.2 * i + 0.1));
+  });
+  const audio = sampler.process(RATE);
+  vels.forEach((v, i) => {
+    const x = Math.min(1, Math.max(0, (v - 40) / 60));
+    const [l, r] = at(audio, 0.2 * i + 0.05);
+    near(l!, 0.5 * Math.sqrt(1 - x), 1e-4, `soft layer at velocity ${v}`);
+    near(r!, 0.5 * Math.sqrt(x), 1e-4, `loud layer at velocity ${v}`);
+  });
+});
+
+Deno.test("SFZ CC: amplitude_oncc and pan_oncc follow their CC; set_ccN is where they start", async () => {
+  const sfz = await kit(
+    `<control> set_cc20=127
+<region> sample=a.wav amp_veltrack=0 loop_mode=loop_continuous amplitude_oncc20=100 pan_oncc21=100 volume_oncc22=-20`,
+    { "a.wav": dc(1, 0.5) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  inst.cc(20, 64, t(0.2));
+  inst.cc(21, 127, t(0.4));
+  inst.cc(22, 127, t(0.6));
+  const audio = sampler.process(RATE * 0.8);
+  near(level(audio, 0.1), 0.5, 1e-4, "CC20 starts at 127 (set_cc20)");
+  near(level(audio, 0.3), 0.5 * 64 / 127, 1e-4, "amplitude follows CC20");
+  const [l, r] = at(audio, 0.5);
+  near(l!, 0, 1e-6, "pan_oncc21=100 at 127: hard right");
+  near(r!, 0.5 * 64 / 127, 1e-4, "... at full level");
+  near(at(audio, 0.7)[1]!, 0.5 * 64 / 127 / 10, 1e-4, "volume_oncc22=-20 at 127");
+});
+
+Deno.test("SFZ CC: pitch_random spreads notes within its range, the same way each run; pitch_oncc bends a held note", async () => {
+  const sfz = await kit(
+    `<region> sample=s.wav amp_veltrack=0 loop_mode=loop_continuous pitch_random=50 pitch_oncc5=1200`,
+    { "s.wav": sine(1, 480, 0.5) },
+  );
+  const runs: number[][] = [];
+  for (let run = 0; run < 2; run++) {
+    using sampler = Sampler.open({ sampleRate: RATE });
+    const inst = await loadInstrument(sampler, sfz);
+    for (let i = 0; i < 16; i++) {
+      inst.noteOn(60, 100, t(0.1 * i));
+      inst.noteOff(60, t(0.1 * i + 0.09));
+    }
+    inst.noteOn(60, 100, t(1.6));
+    inst.cc(5, 127, t(1.8)); // not CC1: the mod wheel also drives vibrato
+    const audio = sampler.process(RATE * 2);
+    const cents = Array.from(
+      { length: 16 },
+      (_, i) => 1200 * Math.log2(freq(audio, 0.1 * i + 0.01, 0.1 * i + 0.085) / 480),
+    );
+    for (const c of cents) assert.ok(Math.abs(c) <= 51, `pitch_random 50: ${c} cents`);
+    assert.ok(Math.max(...cents) - Math.min(...cents) > 50, `spread ${cents}`);
+    const before = freq(audio, 1.62, 1.78), after = freq(audio, 1.82, 1.98);
+    near(1200 * Math.log2(after / before), 1200, 1, "pitch_oncc5=1200 at CC 127");
+    runs.push(cents);
+  }
+  assert.deepEqual(runs[0], runs[1]);
+});
+
+Deno.test("SFZ CC: on_locc/on_hicc starts a region on a CC message in range, not on notes", async () => {
+  const sfz = await kit(
+    `<region> sample=pedal.wav on_locc64=100 on_hicc64=127 amp_veltrack=0
+<region> sample=note.wav key=60 amp_veltrack=0 pan=-100`,
+    { "pedal.wav": dc(0.1, 0.4), "note.wav": dc(0.1, 0.2) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  assert.equal(inst.zoneCount, 2);
+  inst.noteOn(60, 100, t(0));
+  inst.cc(64, 50, t(0.2));
+  inst.cc(64, 127, t(0.4));
+  const audio = sampler.process(RATE * 0.6);
+  near(at(audio, 0.05)[1]!, 0, 1e-6, "a note does not start the pedal region");
+  near(at(audio, 0.25)[1]!, 0, 1e-6, "CC64 at 50: out of range");
+  near(level(audio, 0.45), 0.4, 1e-4, "CC64 at 127 starts it");
+});
