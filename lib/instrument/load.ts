@@ -26,6 +26,7 @@ import {
   showValue,
   type ZoneDefinition,
 } from "./schema.ts";
+import { generatorSource } from "./generators.ts";
 import { resolveSamplePaths } from "./sample_path.ts";
 import { formatSfzProblem, importSfz } from "./sfz/import.ts";
 
@@ -45,7 +46,8 @@ export type LoaderZoneOptions = ZoneOptions;
 
 /** What the loader needs of an instrument (lib/engine's Instrument has it). */
 export interface InstrumentLike<S> {
-  addZone(sample: S, zone: LoaderZoneOptions): number;
+  /** `sample` null: an oscillator zone (its `source`). */
+  addZone(sample: S | null, zone: LoaderZoneOptions): number;
   commit(): void;
   setParam(name: "polyphony" | "keyswitch", value: number): void;
   /** What zone modulation rows read from a CC until it arrives (SFZ set_ccN). */
@@ -254,7 +256,10 @@ export async function readDefinition(
   }
   // exact paths first, else ignoring letter case (libraries made on Windows or macOS)
   const found = resolveSamplePaths(dirname(file), definition.zones.map((z) => z.sample));
-  const samplePaths = found.paths;
+  // an oscillator zone (sample "*sine", ...) has no file: its path is ""
+  const samplePaths = found.paths.map((p, i) =>
+    generatorSource(definition.zones[i]!.sample) ? "" : p
+  );
   if (found.byCase.length) {
     const [first] = found.byCase, n = found.byCase.length;
     warnings.push(
@@ -267,6 +272,7 @@ export async function readDefinition(
   const missing: DefinitionIssue[] = [];
   await Promise.all(samplePaths.map(async (path, i) => {
     const zone = definition.zones[i]!;
+    if (path === "") return;
     try {
       const info = await Deno.stat(path);
       if (!info.isFile) {
@@ -389,7 +395,7 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
   const samples = new Map<string, S>();
   const failures = new Map<string, SampleLoadError>();
   const firstZone = new Map<string, number>();
-  samplePaths.forEach((path, i) => firstZone.has(path) || firstZone.set(path, i));
+  samplePaths.forEach((path, i) => path === "" || firstZone.has(path) || firstZone.set(path, i));
   const files = [...firstZone.keys()];
   let done = 0, bytes = 0;
   const finished = (path: string) => {
@@ -449,6 +455,7 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
   // Points that only the decoded sample can check, all reported at once.
   const issues: DefinitionIssue[] = [];
   definition.zones.forEach((zone, i) => {
+    if (samplePaths[i] === "") return;
     const { frames } = samples.get(samplePaths[i]!)!.info;
     const where = `the sample's end (${frames} frames in ${showValue(zone.sample)})`;
     if (
@@ -489,6 +496,8 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
     if (c.initial !== undefined) instrument.setCcInit?.(c.cc, c.initial);
   }
   definition.zones.forEach((zone, i) => {
+    const source = generatorSource(zone.sample);
+    if (source) return void instrument.addZone(null, { ...zoneOptions(definition, zone, 60), source });
     const sample = samples.get(samplePaths[i]!)!;
     instrument.addZone(sample, zoneOptions(definition, zone, sample.info.rootKey, sample.info));
   });

@@ -178,7 +178,10 @@ export class InstrumentCache {
       fresh: true,
       ...(this.#onWarning ? { onWarning: this.#onWarning } : {}),
     });
-    const samples = await this.#stamp([...new Set(samplePaths)], old?.samples ?? []);
+    const samples = await this.#stamp(
+      [...new Set(samplePaths)].filter((p) => p !== ""), // "": an oscillator zone, no file
+      old?.samples ?? [],
+    );
     const key = await sha256(
       new TextEncoder().encode([defHash, ...samples.map((s) => s.hash)].join(":")),
     );
@@ -194,6 +197,7 @@ export class InstrumentCache {
         const i = definition.zones.findIndex((z) => !z.keys || (z.keys[0] <= k && k <= z.keys[1]));
         if (i < 0) return undefined;
         const p = samplePaths[i]!;
+        if (p === "") return undefined; // an oscillator plays as long as it is held
         let n = frames.get(p);
         if (n === undefined) {
           const sample = sampler.loadSample(p);

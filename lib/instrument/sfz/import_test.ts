@@ -266,13 +266,26 @@ still a comment */ lovel=$LO // trailing`,
     ],
   },
   {
-    name: "regions that cannot play are skipped: no sample, key -1, hivel 0, generators",
+    name: "regions that cannot play are skipped: no sample, key -1, hivel 0, unknown generators",
     sfz: `<region> key=60
 <region> sample=a.wav hikey=-1
 <region> sample=b.wav hivel=0
-<region> sample=*sine key=60
+<region> sample=*wobble key=60
 <region> sample=ok.wav`,
     want: [{ ...BASE, sample: "ok.wav", rootKey: 60 }],
+  },
+  {
+    name: "generator regions (*sine, *saw, *square, *triangle, *noise, *silence) are zones of no file",
+    sfz: `<region> sample=*sine key=60
+<region> sample=*Saw lokey=61 hikey=62 pitch_keycenter=61
+<region> sample=*tri key=63
+<region> sample=*noise key=64`,
+    want: [
+      { ...BASE, sample: "*sine", rootKey: 60, keys: [60, 60] },
+      { ...BASE, sample: "*saw", rootKey: 61, keys: [61, 62] },
+      { ...BASE, sample: "*tri", rootKey: 63, keys: [63, 63] },
+      { ...BASE, sample: "*noise", rootKey: 64, keys: [64, 64] },
+    ],
   },
 ];
 

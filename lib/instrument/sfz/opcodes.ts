@@ -20,6 +20,7 @@ import type { SfzContext } from "./context.ts";
 import type { SfzOpcode, SfzOrigin } from "./parse.ts";
 import { lowestVelocity, type RegionState, type Setter, type ZoneDraft } from "./region.ts";
 import type { ZoneMod } from "../../engine/zone_mods.ts";
+import { generatorSource } from "../generators.ts";
 
 /**
  * Read one opcode (recording errors and warnings in `ctx`) and return its
@@ -88,6 +89,13 @@ const sample: OpcodeFamily = {
   opcodes: {
     sample: (op, ctx) => {
       if (op.value === "") return void ctx.fail(op, "is empty");
+      if (generatorSource(op.value)) {
+        // a generator the engine's oscillators play (the loader reads "*sine" as source "sine")
+        return (r) => {
+          r.sample = op.value.toLowerCase();
+          delete r.generator;
+        };
+      }
       if (op.value.startsWith("*")) {
         ctx.warnOnce(
           `generator:${op.value}`,
