@@ -19,10 +19,32 @@
 
 int bench_controls(FILE *out, uint32_t voices, uint32_t reps, double seconds);
 
-enum { V_EMPTY, V_PLAIN, V_EMPTYCTL, V_LPF, V_LPF24, V_LPFENV, V_VOWEL, V_CRUSH, V_SHAPE, V_PHASER, V_REVERSE, V_ALL, V_N };
+enum {
+  V_EMPTY, V_PLAIN, V_EMPTYCTL, V_LPF, V_LPF24, V_LPFENV, V_VOWEL, V_CRUSH, V_SHAPE, V_PHASER, V_REVERSE, V_ALL,
+  /* oscillator zones (rt_osc.c) instead of the sample: their cost against the plain sample voice */
+  V_SINE, V_SAW, V_SQUARE, V_TRIANGLE, V_SUPERSAW, V_WHITE, V_PINK, V_BROWN, V_FMSINE, V_FMSAW, V_N
+};
 static const char *const v_name[V_N] = {"(no voices)", "plain",   "no controls set", "lpf 12 dB", "lpf 24 dB",
                                         "lpf + env",   "vowel",   "crush",           "shape",     "phaser",
-                                        "reverse",     "lpf+env+vowel+crush+shape+phaser"};
+                                        "reverse",     "lpf+env+vowel+crush+shape+phaser",
+                                        "osc sine",    "osc sawtooth", "osc square", "osc triangle",
+                                        "osc supersaw (5 saws)", "osc white", "osc pink", "osc brown",
+                                        "osc sine + fm", "osc sawtooth + fm"};
+
+/* The oscillator a variant plays (MS_SOURCE_SAMPLE: the sample). */
+static uint8_t source_of(int v) {
+  switch (v) {
+    case V_SINE: case V_FMSINE: return MS_SOURCE_SINE;
+    case V_SAW: case V_FMSAW: return MS_SOURCE_SAWTOOTH;
+    case V_SQUARE: return MS_SOURCE_SQUARE;
+    case V_TRIANGLE: return MS_SOURCE_TRIANGLE;
+    case V_SUPERSAW: return MS_SOURCE_SUPERSAW;
+    case V_WHITE: return MS_SOURCE_WHITE;
+    case V_PINK: return MS_SOURCE_PINK;
+    case V_BROWN: return MS_SOURCE_BROWN;
+    default: return MS_SOURCE_SAMPLE;
+  }
+}
 
 static void controls_of(int v, ms_controls_t *c) {
   memset(c, 0, sizeof *c);
@@ -50,6 +72,11 @@ static void controls_of(int v, ms_controls_t *c) {
       ms_controls_set(c, MS_CONTROL_CRUSH, 6.0f);
       ms_controls_set(c, MS_CONTROL_SHAPE, 0.5f);
       ms_controls_set(c, MS_CONTROL_PHASERRATE, 1.0f);
+      break;
+    case V_FMSINE:
+    case V_FMSAW:
+      ms_controls_set(c, MS_CONTROL_FMI, 2.0f);
+      ms_controls_set(c, MS_CONTROL_FMH, 1.5f);
       break;
     default: break;
   }
@@ -84,8 +111,9 @@ static double one_run(int v, uint32_t voices, uint64_t frames, const float *data
   z.loop_mode = MS_LOOP_FORWARD;
   z.loop_start_frames = 0;
   z.loop_end_frames = (uint32_t)len;
+  z.source = source_of(v);
   if (ms_sample_create(s, data, len, 1, 48000, &smp) != MS_OK || ms_instrument_create(s, "b", &in) != MS_OK ||
-      ms_instrument_add_zone(in, smp, &z, NULL) != MS_OK || ms_instrument_commit(in) != MS_OK) {
+      ms_instrument_add_zone(in, z.source ? NULL : smp, &z, NULL) != MS_OK || ms_instrument_commit(in) != MS_OK) {
     ms_sampler_destroy(s);
     return -1.0;
   }
@@ -98,7 +126,7 @@ static double one_run(int v, uint32_t voices, uint64_t frames, const float *data
       memset(&p, 0, sizeof p);
       p.tune_cents = (float)(k % 24) * 7.0f - 80.0f;
       p.gain_db = -30.0f;
-      if (v == V_PLAIN) ms_note_on_at(in, 0, 60, 100, &p);
+      if (v == V_PLAIN || (source_of(v) && v != V_FMSINE && v != V_FMSAW)) ms_note_on_at(in, 0, 60, 100, &p);
       else ms_note_on_controls_at(in, 0, 60, 100, &p, &c);
     }
   static float buf[128 * 2];

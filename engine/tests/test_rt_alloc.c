@@ -18,7 +18,8 @@
  * than max_polyphony), late and far-future events, instrument swap and
  * destroy under playing voices, all-sound-off and all-notes-off, notes
  * sending to orbits (delay and reverb awake, orbit memory handed over on the
- * way) and tempo changes.
+ * way), tempo changes, and oscillator zones (supersaw, pink noise, FM) on
+ * every instrument.
  *
  * Sanitizer builds define MS_TEST_NO_ALLOC_GUARD (the sanitizer runtime owns
  * malloc): the same workload runs unguarded, which still lets TSan watch the
@@ -130,6 +131,13 @@ static bool world_open(world_t *w) {
     z.alt_group = 1;
     REQUIRE_MS(w->s, ms_instrument_add_zone(w->inst[i], w->smp[(i + 1) % 3], &z, NULL), false);
     REQUIRE_MS(w->s, ms_instrument_add_zone(w->inst[i], w->smp[(i + 2) % 3], &z, NULL), false);
+    /* an oscillator layer on every key (rt_osc.c): supersaw, pink noise, sawtooth */
+    const uint8_t osc[3] = {MS_SOURCE_SUPERSAW, MS_SOURCE_PINK, MS_SOURCE_SAWTOOTH};
+    z.lo_key = 0;
+    z.alt_group = 0;
+    z.source = osc[i];
+    z.gain_db = -12.0f;
+    REQUIRE_MS(w->s, ms_instrument_add_zone(w->inst[i], NULL, &z, NULL), false);
     REQUIRE_MS(w->s, ms_instrument_commit(w->inst[i]), false);
   }
   return true;
@@ -199,7 +207,9 @@ static void control_step(world_t *w, uint64_t iter) {
                           {MS_CONTROL_SHAPE, 0.4f}, {MS_CONTROL_DISTORT, 2.0f}, {MS_CONTROL_TREMOLO, 3.0f},
                           {MS_CONTROL_PHASERRATE, 1.0f}, {MS_CONTROL_RING, 0.3f}, {MS_CONTROL_RINGF, 200.0f},
                           {MS_CONTROL_POSTGAIN, 0.8f}, {MS_CONTROL_VELOCITY, 0.9f}, {MS_CONTROL_UNIT, 1.0f},
-                          {MS_CONTROL_ROOM, 0.2f}, {MS_CONTROL_ORBIT, 2.0f}};
+                          {MS_CONTROL_ROOM, 0.2f}, {MS_CONTROL_ORBIT, 2.0f}, {MS_CONTROL_FMI, 1.5f},
+                          {MS_CONTROL_FMH, 0.5f}, {MS_CONTROL_FMDECAY, 0.1f}, {MS_CONTROL_FMWAVE, 1.0f},
+                          {MS_CONTROL_UNISON, 7.0f}, {MS_CONTROL_FREQ, 330.0f}};
     for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) ms_controls_set(&all, (uint32_t)v[k][0], v[k][1]);
     CHECK_MS(s, ok_or_full(ms_note_on_controls_at(in, now + 31, 48 + (int)(iter % 12), 110, NULL, &all)));
     CHECK_MS(s, ok_or_full(ms_note_off_at(in, now + 3000, 48 + (int)(iter % 12))));
