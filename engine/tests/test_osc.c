@@ -233,6 +233,40 @@ int main(void) {
       }
   }
 
+  tu_section("a sawtooth sweep 250 Hz -> 4 kHz (penv 48 over 1 s): nothing below the fundamental above -75 dB");
+  {
+    /* a saw holds harmonics of f0 only: energy below 0.7 f0 in a short window is aliasing folded down */
+    ms_controls_t c = freq_controls(250.0f);
+    ms_controls_set(&c, MS_CONTROL_PENV, 48.0f);
+    ms_controls_set(&c, MS_CONTROL_PATTACK, 1.0f);
+    const uint64_t n = RATE + 4800;
+    float *x = play(MS_SOURCE_SAWTOOTH, 60, &c, n, 256, 1);
+    REQUIRE(x, 1);
+    const uint32_t W = 2048;
+    double *re = malloc(sizeof(double) * W), *im = malloc(sizeof(double) * W);
+    double worst = -200.0, worst_f0 = 0.0;
+    for (uint64_t at = 2400; at + W <= RATE; at += W) {
+      const double f0 = 250.0 * pow(2.0, 4.0 * (double)at / RATE); /* at the window's start: the lowest */
+      for (uint32_t i = 0; i < W; i++) {
+        re[i] = x[(at + i) * CH] * (0.35875 - 0.48829 * cos(2 * M_PI * i / W) + 0.14128 * cos(4 * M_PI * i / W) -
+                                    0.01168 * cos(6 * M_PI * i / W));
+        im[i] = 0.0;
+      }
+      fft(re, im, W);
+      double below = 0.0, total = 0.0;
+      for (uint32_t k = 1; k < W / 2; k++) {
+        const double f = (double)k * RATE / W, p = re[k] * re[k] + im[k] * im[k];
+        total += p;
+        if (f > 60.0 && f < 0.7 * f0 - 4.0 * RATE / W) below += p;
+      }
+      const double db = 10.0 * log10(below / total + 1e-30);
+      if (db > worst) worst = db, worst_f0 = f0;
+    }
+    printf("  below the fundamental: at most %.1f dB of the window's energy (at f0 %.0f Hz)\n", worst, worst_f0);
+    CHECKF(worst < -75.0, "%.1f dB below the fundamental at f0 %.0f Hz", worst, worst_f0);
+    free(re), free(im), free(x);
+  }
+
   tu_section("noise spectra: white flat, pink -3 dB/octave, brown -6 dB/octave");
   {
     const double white = noise_slope(MS_SOURCE_WHITE), pink = noise_slope(MS_SOURCE_PINK),

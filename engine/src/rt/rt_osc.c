@@ -202,61 +202,76 @@ uint32_t rt_osc_run(rt_osc_t *o, const rt_fx_ctx_t *c, uint64_t inc64, uint32_t 
     default: break;
   }
 
+  /* the increment's glide across the ramp: from the last ramp's to this one's (latched at the ramp's first frame) */
+  if (t0 == 0) {
+    o->inc_from = o->inc_to ? o->inc_to : inc;
+    o->inc_to = inc;
+  }
+  const float inv_m = m ? 1.0f / (float)m : 1.0f;
+  const float i_from = (float)o->inc_from, i_step = ((float)inc - i_from) * inv_m;
+  const bool glide = o->inc_from != inc;
+  const uint32_t inc_max = o->inc_from > inc ? o->inc_from : inc;
+
   if (!o->fm) {
     if (o->source == MS_SOURCE_SUPERSAW) {
       for (uint32_t u = 0; u < o->unison; u++) {
-        const uint32_t ui = (uint32_t)((float)inc * o->mul[u]);
-        const float *t = wave_table(o, c, MS_SOURCE_SUPERSAW, ui);
+        const float mul = o->mul[u];
+        const uint32_t ui = (uint32_t)((float)inc * mul);
+        const float *t = wave_table(o, c, MS_SOURCE_SUPERSAW, (uint64_t)((float)inc_max * mul));
         const float gl = (u & 1u) ? o->gain_b : o->gain_a, gr = (u & 1u) ? o->gain_a : o->gain_b;
         uint32_t ph = o->phase[u];
         for (uint32_t i = 0; i < n; i++) {
           const float y = wt_read(t, ph);
           L[i] += y * gl;
           R[i] += y * gr;
-          ph += ui;
+          ph += glide ? (uint32_t)((i_from + i_step * (float)(t0 + i + 1)) * mul) : ui;
         }
         o->phase[u] = ph;
       }
       return n;
     }
-    const float *t = wave_table(o, c, o->source, inc);
+    const float *t = wave_table(o, c, o->source, inc_max);
     uint32_t ph = o->phase[0];
-    if (o->source == MS_SOURCE_SINE)
+    if (glide) {
+      const bool sine = o->source == MS_SOURCE_SINE;
+      for (uint32_t i = 0; i < n; i++) {
+        L[i] += sine ? sine_read(t, ph) : wt_read(t, ph);
+        ph += (uint32_t)(i_from + i_step * (float)(t0 + i + 1));
+      }
+    } else if (o->source == MS_SOURCE_SINE) {
       for (uint32_t i = 0; i < n; i++, ph += inc) L[i] += sine_read(t, ph);
-    else
+    } else {
       for (uint32_t i = 0; i < n; i++, ph += inc) L[i] += wt_read(t, ph);
+    }
     o->phase[0] = ph;
     return n;
   }
 
   /* FM: the modulator at fmh x the carrier, the carrier's increment moved by
    * fm_depth x its increment x the envelope, per frame */
-  const float inv_m = m ? 1.0f / (float)m : 1.0f;
   const float e_step = (o->fm1 - o->fm0) * inv_m;
   const float e_max = o->fm0 > o->fm1 ? o->fm0 : o->fm1;
-  const float finc_f = (float)inc * o->fm_ratio;
-  const uint32_t finc = finc_f >= 2147483647.0f ? 0x7fffffffu : (uint32_t)finc_f;
-  const float *mt = wave_table(o, c, FM_WAVE_SOURCE[o->fm_wave], finc);
+  const float finc_f = (float)inc_max * o->fm_ratio;
+  const float *mt = wave_table(o, c, FM_WAVE_SOURCE[o->fm_wave], finc_f >= 2147483647.0f ? 0x7fffffffu : (uint32_t)finc_f);
   const bool msine = o->fm_wave == 0;
-  const float dev = (float)inc * o->fm_depth;
-  uint32_t fph = o->fm_phase;
   const uint32_t voices = o->unison;
-  uint32_t fph_end = fph;
+  uint32_t fph_end = o->fm_phase;
   for (uint32_t u = 0; u < voices; u++) {
     const float mul = o->mul[u];
-    const float peak = ((float)inc + dev * e_max) * mul;
+    const float peak = (float)inc_max * (1.0f + o->fm_depth * e_max) * mul;
     const float *t = wave_table(o, c, o->source, peak >= 2147483647.0f ? 0x7fffffffu : (uint32_t)peak);
     const bool sine = o->source == MS_SOURCE_SINE;
     const float gl = o->source != MS_SOURCE_SUPERSAW ? 1.0f : (u & 1u) ? o->gain_b : o->gain_a;
     const float gr = (u & 1u) ? o->gain_a : o->gain_b;
-    uint32_t ph = o->phase[u];
-    fph = o->fm_phase;
+    uint32_t ph = o->phase[u], fph = o->fm_phase;
     for (uint32_t i = 0; i < n; i++) {
+      const float at = (float)(t0 + i + 1); /* from the ramp's start: any slicing, same values */
+      const float base = glide ? i_from + i_step * at : (float)inc;
       const float mod = msine ? sine_read(mt, fph) : wt_read(mt, fph);
-      fph += finc;
-      const float env = o->fm0 + e_step * (float)(t0 + i + 1); /* from the ramp's start: any slicing, same value */
+      fph += (uint32_t)(base * o->fm_ratio);
+      const float env = o->fm0 + e_step * at;
       const float y = sine ? sine_read(t, ph) : wt_read(t, ph);
-      const float step = ((float)inc + dev * env * mod) * mul;
+      const float step = base * (1.0f + o->fm_depth * env * mod) * mul;
       ph += (uint32_t)(int64_t)step; /* modulo 2^32: a negative frequency runs the phase backwards */
       if (o->source == MS_SOURCE_SUPERSAW) {
         L[i] += y * gl;

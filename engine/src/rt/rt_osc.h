@@ -63,6 +63,7 @@ typedef struct rt_osc {
   uint32_t phase[RT_OSC_UNISON_MAX];
   float mul[RT_OSC_UNISON_MAX];  /* unison voice i's frequency multiple */
   float gain_a, gain_b;          /* supersaw: even voices a left / b right, odd ones swapped */
+  uint32_t inc_from, inc_to;      /* the increment glides from the last ramp's to this one's across the ramp */
   uint32_t fm_phase;
   float fm_ratio, fm_depth;      /* fmh, fmi * fmh */
   float fm0, fm1;                /* envelope gain at the ramp's start - 1 and its last frame */
@@ -88,7 +89,9 @@ void rt_osc_release(rt_osc_t *o);
  * n frames at increment inc (turns * 2^32 per frame; clamped below Nyquist)
  * added at unity into L (and R for a supersaw; a mono source writes L only).
  * t0: frames from the ramp's start to the run's first frame, m: the ramp's
- * length (the FM envelope is interpolated over the ramp). Returns n.
+ * length. Over a ramp the increment moves linearly from the previous ramp's
+ * to inc (a pitch envelope or vibrato glides instead of stepping every 64
+ * frames), and the FM envelope likewise. Returns n.
  */
 uint32_t rt_osc_run(rt_osc_t *o, const rt_fx_ctx_t *c, uint64_t inc, uint32_t t0, uint32_t m, uint32_t n, float *L,
                     float *R);
