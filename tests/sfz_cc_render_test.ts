@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { loadInstrument } from "../lib/instrument/load.ts";
+import { importSfz } from "../lib/instrument/sfz/import.ts";
 import { encodeWav } from "../scripts/make_samples.ts";
 
 const RATE = 48000;
@@ -195,4 +196,41 @@ Deno.test("SFZ CC: on_locc/on_hicc starts a region on a CC message in range, not
   near(at(audio, 0.05)[1]!, 0, 1e-6, "a note does not start the pedal region");
   near(at(audio, 0.25)[1]!, 0, 1e-6, "CC64 at 50: out of range");
   near(level(audio, 0.45), 0.4, 1e-4, "CC64 at 127 starts it");
+});
+
+Deno.test("SFZ CC: bend_up/bend_down bend by their own ranges (rows replace the instrument's bend range)", async () => {
+  const sfz = await kit(
+    `<region> sample=s.wav key=60 amp_veltrack=0 loop_mode=loop_continuous bend_up=1200 bend_down=-100`,
+    { "s.wav": sine(1, 480, 0.5) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  inst.pitchBend(8191, t(0.2));
+  inst.pitchBend(-8192, t(0.4));
+  const audio = sampler.process(RATE * 0.6);
+  near(1200 * Math.log2(freq(audio, 0.22, 0.38) / 480), 1200 * 8191 / 8192, 0.5, "bend_up=1200");
+  near(1200 * Math.log2(freq(audio, 0.42, 0.58) / 480), -100, 0.5, "bend_down=-100");
+});
+
+Deno.test("SFZ CC: rt_decay lowers a release sample by its dB per second held", async () => {
+  const sfz = await kit(
+    `<global> amp_veltrack=0
+<region> sample=a.wav key=60 volume=-144
+<region> sample=r.wav key=60 trigger=release rt_decay=6 loop_mode=one_shot`,
+    { "a.wav": dc(3, 0.5), "r.wav": dc(0.3, 0.5) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  assert.deepEqual(
+    importSfz(sfz).definition.zones[1]!.mods,
+    [{ source: "heldSeconds", target: "volume", depth: -6 }],
+  );
+  inst.noteOn(60, 100, t(0));
+  inst.noteOff(60, t(0.5)); // held 0.5 s: -3 dB
+  inst.noteOn(60, 100, t(1));
+  inst.noteOff(60, t(3)); // held 2 s: -12 dB
+  const audio = sampler.process(RATE * 3.5);
+  near(20 * Math.log10(level(audio, 0.6) / 0.5), -3, 0.01, "held 0.5 s");
+  near(20 * Math.log10(level(audio, 3.1) / 0.5), -12, 0.01, "held 2 s");
 });

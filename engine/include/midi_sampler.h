@@ -731,21 +731,26 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint
  * or its initial value, ms_instrument_set_cc_init, until one arrives), and
  * the MS_MOD_SRC_* below. Rows with a CC or bend source follow it while the
  * voice plays (read at each 64-frame control step, gain ramped between);
- * velocity, key and random sources are read once, at note-on.
+ * velocity, key and random sources are read once, at note-on. A zone with
+ * a PITCH_CENTS row on MS_MOD_SRC_BEND bends by its rows, not by the
+ * instrument's MS_PARAM_PITCH_BEND_RANGE.
  */
 #define MS_MOD_SRC_BEND 128u            /* pitch bend, -1..1 */
 #define MS_MOD_SRC_VELOCITY 131u        /* the note's velocity, 0..127 */
 #define MS_MOD_SRC_KEY 133u             /* the note's key, 0..127 */
 #define MS_MOD_SRC_RANDOM 135u          /* 0..1, drawn per voice from the seeded generator */
 #define MS_MOD_SRC_RANDOM_BIPOLAR 136u  /* -1..1, likewise */
-#define MS_MOD_SRC_MAX 136u
+#define MS_MOD_SRC_HELD_SECONDS 160u    /* seconds the voice's key had been held when it started: the
+                                           note's length for a release zone (SFZ rt_decay), 0 otherwise */
+#define MS_MOD_SRC_MAX 160u
 
 #define MS_MOD_RANGE 1u        /* the zone plays a note only while the CC is in lo..hi (loccN/hiccN) */
 #define MS_MOD_TRIGGER 2u      /* a CC message with its value in lo..hi starts the zone at its root key, with
                                   the value as velocity; the zone no longer answers notes (on_loccN/on_hiccN) */
 #define MS_MOD_XFIN 3u         /* gain 0 below lo, rising to 1 at hi (xfin_*): curve MS_XF_POWER or MS_XF_GAIN */
 #define MS_MOD_XFOUT 4u        /* gain 1 up to lo, falling to 0 at hi (xfout_*) */
-#define MS_MOD_AMPLITUDE 5u    /* gain multiplied by depth * curve(x), depth -10..10 (amplitude_onccN / 100) */
+#define MS_MOD_AMPLITUDE 5u    /* gain multiplied by depth * curve(x), depth -10..10 (amplitude_onccN / 100);
+                                  VOLUME_DB, PAN, PITCH_CENTS, CUTOFF_CENTS add depth * curve(x) */
 #define MS_MOD_VOLUME_DB 6u    /* depth * curve(x) dB added, depth -144..144 (volume_onccN) */
 #define MS_MOD_PAN 7u          /* depth * curve(x) added to the pan, depth -2..2 (pan_onccN / 100) */
 #define MS_MOD_PITCH_CENTS 8u  /* depth * curve(x) cents added, depth -9600..9600 (pitch_onccN, tune_onccN, pitch_random) */
@@ -760,6 +765,8 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint
 #define MS_CURVE_INVERTED_BIPOLAR 3u   /* 1 - 2x */
 #define MS_CURVE_SQUARE 4u             /* x^2 */
 #define MS_CURVE_SQRT 5u               /* sqrt(x) */
+#define MS_CURVE_UPPER 6u              /* max(x, 0): the upper half of a bipolar source (SFZ bend_up) */
+#define MS_CURVE_LOWER 7u              /* max(-x, 0): its lower half (bend_down, a negative depth) */
 /* Curves of the crossfades (xf_velcurve, xf_keycurve, xf_cccurve). */
 #define MS_XF_POWER 0u                 /* sqrt of the linear position: constant power (SFZ's default) */
 #define MS_XF_GAIN 1u                  /* the linear position: constant gain */

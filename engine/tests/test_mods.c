@@ -264,6 +264,59 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("bend_up/bend_down: bend rows (upper, lower halves) replace the instrument's bend range");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "bend", &in));
+    float *sine = tu_sine(RATE, 0.5, 480.0, RATE);
+    ms_sample_t *smp = NULL;
+    CHECK_MS(s, ms_sample_create(s, sine, RATE, 1, RATE, &smp));
+    free(sine);
+    ms_zone_t z = flat();
+    CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
+    ms_zone_mod_t rows[2] = {row(MS_MOD_SRC_BEND, MS_MOD_PITCH_CENTS, MS_CURVE_UPPER, 1200.0f, 0, 0),
+                             row(MS_MOD_SRC_BEND, MS_MOD_PITCH_CENTS, MS_CURVE_LOWER, -100.0f, 0, 0)};
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, rows, 2));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    CHECK_MS(s, ms_pitch_bend_at(in, 9600, 8191));
+    CHECK_MS(s, ms_pitch_bend_at(in, 19200, -8192));
+    CHECK_MS(s, ms_pitch_bend_at(in, 28800, 0));
+    float *b = render(s, 38400);
+    const double up = 1200.0 * log2(tu_freq_zc(b, 10000, 19000, 2, 0, RATE) / 480.0);
+    const double down = 1200.0 * log2(tu_freq_zc(b, 19600, 28600, 2, 0, RATE) / 480.0);
+    const double rest = 1200.0 * log2(tu_freq_zc(b, 29200, 38000, 2, 0, RATE) / 480.0);
+    CHECK_NEAR(up, 1200.0 * 8191.0 / 8192.0, 0.5);
+    CHECK_NEAR(down, -100.0, 0.5);
+    CHECK_NEAR(rest, 0.0, 0.5);
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
+  tu_section("rt_decay: a release zone loses depth dB per second the key was held");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "rtdecay", &in));
+    ms_zone_t za = flat(), zr = flat();
+    za.gain_db = -144.0f; /* the attack zone silent: the release zone alone is measured */
+    zr.trigger = MS_TRIGGER_RELEASE;
+    zr.loop_mode = MS_LOOP_ONE_SHOT; /* 1 s: the first has ended when the second starts */
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &za, NULL));
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &zr, NULL));
+    ms_zone_mod_t m = row(MS_MOD_SRC_HELD_SECONDS, MS_MOD_VOLUME_DB, MS_CURVE_LINEAR, -10.0f, 0, 0);
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 1, &m, 1));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    CHECK_MS(s, ms_note_off_at(in, RATE / 2, 60));          /* held 0.5 s: -5 dB */
+    CHECK_MS(s, ms_note_on_at(in, RATE, 62, 100, NULL));
+    CHECK_MS(s, ms_note_off_at(in, 2 * RATE, 62));          /* held 1 s: -10 dB */
+    float *b = render(s, 3 * RATE);
+    CHECK_NEAR(20.0 * log10(level_at(b, RATE / 2 + 2000) / 0.5), -5.0, 0.01);
+    CHECK_NEAR(20.0 * log10(level_at(b, 2 * RATE + 2000) / 0.5), -10.0, 0.01);
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("row checks: unknown source, target, curve; depth and range outside theirs");
   {
     ms_sampler_t *s = tu_sampler(RATE, 2, 128);

@@ -20,6 +20,7 @@ const SOURCES = {
   key: MOD.SRC_KEY,
   random: MOD.SRC_RANDOM,
   randomBipolar: MOD.SRC_RANDOM_BIPOLAR,
+  heldSeconds: MOD.SRC_HELD_SECONDS,
 } as const;
 
 /** Targets by name. */
@@ -43,6 +44,8 @@ const CURVES = {
   invertedBipolar: CURVE.INVERTED_BIPOLAR,
   square: CURVE.SQUARE,
   sqrt: CURVE.SQRT,
+  upper: CURVE.UPPER,
+  lower: CURVE.LOWER,
   power: XF.POWER,
   gain: XF.GAIN,
 } as const;
@@ -52,15 +55,18 @@ const RANGED = new Set(["range", "trigger", "xfin", "xfout"]);
 
 /**
  * One modulation row of a zone: a source (a CC number 0..127, or `bend`,
- * `velocity`, `key`, `random` 0..1, `randomBipolar` -1..1) acting on a
+ * `velocity`, `key`, `random` 0..1, `randomBipolar` -1..1, `heldSeconds`:
+ * how long the key was held, for release zones) acting on a
  * target:
  * - `range`: the zone plays a note only while the CC is in lo..hi (loccN/hiccN);
  * - `trigger`: a CC message with its value in lo..hi starts the zone (on_loccN/on_hiccN);
  * - `xfin` / `xfout`: a crossfade over lo..hi, curve `power` (default) or `gain`;
  * - `amplitude` (gain factor, -10..10), `volume` (dB, -144..144), `pan` (-2..2),
  *   `pitch` (cents), `cutoff` (cents): depth times the curve of the source
- *   (`linear` by default; `bipolar`, `inverted`, `invertedBipolar`, `square`, `sqrt`).
+ *   (`linear` by default; `bipolar`, `inverted`, `invertedBipolar`, `square`, `sqrt`;
+ *   `upper` and `lower`, the halves of a bipolar source: bend_up, bend_down).
  * CC and bend sources are followed while the note plays; the others are read at note-on.
+ * A zone with `pitch` rows on `bend` bends by them, not by the instrument's bend range.
  */
 export const ZoneModSchema = z.strictObject({
   /** A CC 0..127 or a named source. */

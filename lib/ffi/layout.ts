@@ -483,7 +483,8 @@ export const MOD = {
   SRC_KEY: 133,
   SRC_RANDOM: 135,
   SRC_RANDOM_BIPOLAR: 136,
-  SRC_MAX: 136,
+  SRC_HELD_SECONDS: 160,
+  SRC_MAX: 160,
   RANGE: 1,
   TRIGGER: 2,
   XFIN: 3,
@@ -496,7 +497,16 @@ export const MOD = {
   TARGET_MAX: 9,
 } as const;
 /** `MS_CURVE_*`: the curves of a modulation row's depth (sfizz's built-in curves 0..5). */
-export const CURVE = { LINEAR: 0, BIPOLAR: 1, INVERTED: 2, INVERTED_BIPOLAR: 3, SQUARE: 4, SQRT: 5 } as const;
+export const CURVE = {
+  LINEAR: 0,
+  BIPOLAR: 1,
+  INVERTED: 2,
+  INVERTED_BIPOLAR: 3,
+  SQUARE: 4,
+  SQRT: 5,
+  UPPER: 6,
+  LOWER: 7,
+} as const;
 /** `MS_XF_*`: the curves of a crossfade row. */
 export const XF = { POWER: 0, GAIN: 1 } as const;
 

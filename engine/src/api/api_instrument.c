@@ -139,7 +139,7 @@ static void mod_depth_range(uint32_t target, float *lo, float *hi) {
 
 static bool mod_source_known(uint32_t src) {
   return src < 128u || src == MS_MOD_SRC_BEND || src == MS_MOD_SRC_VELOCITY || src == MS_MOD_SRC_KEY ||
-         src == MS_MOD_SRC_RANDOM || src == MS_MOD_SRC_RANDOM_BIPOLAR;
+         src == MS_MOD_SRC_RANDOM || src == MS_MOD_SRC_RANDOM_BIPOLAR || src == MS_MOD_SRC_HELD_SECONDS;
 }
 
 MS_API int32_t ms_instrument_set_zone_mods(ms_instrument_t *inst, uint32_t zone_index, const ms_zone_mod_t *rows,
@@ -165,7 +165,7 @@ MS_API int32_t ms_instrument_set_zone_mods(ms_instrument_t *inst, uint32_t zone_
     if ((m->target == MS_MOD_RANGE || m->target == MS_MOD_TRIGGER) && m->source > 127u)
       return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: a CC range or trigger reads a CC (0..127), not source %u",
                       head, i, m->source);
-    if (m->target >= MS_MOD_XFIN && m->curve > (ranged ? MS_XF_GAIN : MS_CURVE_SQRT))
+    if (m->target >= MS_MOD_XFIN && m->curve > (ranged ? MS_XF_GAIN : MS_CURVE_LOWER))
       return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: curve %u is unknown (%s)", head, i, m->curve,
                       ranged ? "MS_XF_POWER or MS_XF_GAIN" : "MS_CURVE_*");
     if (ranged) {

@@ -147,6 +147,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
         else if (m->target == MS_MOD_TRIGGER) r->mod_flags |= RT_MOD_TRIGGER;
         else if (m->source < 128u || m->source == MS_MOD_SRC_BEND) r->mod_flags |= RT_MOD_LIVE;
         else r->mod_flags |= RT_MOD_NOTE;
+        if (m->source == MS_MOD_SRC_BEND && m->target == MS_MOD_PITCH_CENTS) r->mod_flags |= RT_MOD_BEND;
       }
       if (r->mod_flags & RT_MOD_TRIGGER) d->has_cc_triggers = true;
       mod_copy += nm;

@@ -19,6 +19,8 @@ static inline float curve_of(uint32_t curve, float x) {
     case MS_CURVE_INVERTED_BIPOLAR: return 1.0f - 2.0f * x;
     case MS_CURVE_SQUARE: return x * x;
     case MS_CURVE_SQRT: return x > 0.0f ? sqrtf(x) : 0.0f;
+    case MS_CURVE_UPPER: return x > 0.0f ? x : 0.0f;
+    case MS_CURVE_LOWER: return x < 0.0f ? -x : 0.0f;
     default: return x;
   }
 }
@@ -100,7 +102,8 @@ void rt_mod_voice_live(const rt_voice_t *v, const rt_slot_t *slot, float *gain, 
   *cutoff_cents = fc;
 }
 
-void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel) {
+void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel,
+                        uint64_t f) {
   const rt_zone_t *z = v->zone;
   if (z->mod_flags & RT_MOD_NOTE) {
     float g = 1.0f, db = 0.0f, p = 0.0f, c = 0.0f, fc = 0.0f;
@@ -112,6 +115,11 @@ void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
         case MS_MOD_SRC_KEY: raw = key, x = raw * (1.0f / 127.0f); break;
         case MS_MOD_SRC_RANDOM: raw = x = (float)(rt_rng_next(s) >> 8) * 0x1p-24f; break;
         case MS_MOD_SRC_RANDOM_BIPOLAR: raw = x = (float)(rt_rng_next(s) >> 8) * 0x1p-23f - 1.0f; break;
+        case MS_MOD_SRC_HELD_SECONDS: {
+          const uint64_t on = slot->note_frame[key & 127u];
+          raw = x = f > on ? (float)(f - on) / (float)s->cfg.sample_rate : 0.0f;
+          break;
+        }
         default: continue;
       }
       apply_row(m, raw, x, &g, &db, &p, &c, &fc);

@@ -20,6 +20,7 @@
 #define RT_MOD_TRIGGER 2u /* TRIGGER rows: starts on CC messages, not notes */
 #define RT_MOD_NOTE 4u    /* rows read once at note-on (velocity, key, random sources) */
 #define RT_MOD_LIVE 8u    /* rows that follow a CC or the bend while the voice plays */
+#define RT_MOD_BEND 16u   /* pitch rows on the bend: they replace the instrument's bend range */
 
 /* The engine's seeded generator (xorshift64*): the same seed and events give
  * the same alternatives and random values. */
@@ -47,9 +48,10 @@ bool rt_mod_cc_triggers(const rt_zone_t *z, const rt_slot_t *slot, uint32_t cc, 
 /*
  * A voice starting: fold the rows read at note-on (velocity, key, random)
  * into its note gain, pan, cents and filter cents, and compute its live rows'
- * first values. key and vel are the note's.
+ * first values. key and vel are the note's; f the voice's first frame.
  */
-void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel);
+void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel,
+                        uint64_t f);
 
 /* The live rows' values (v->mod_*) from the slot's controllers now. */
 void rt_mod_voice_live(const rt_voice_t *v, const rt_slot_t *slot, float *gain, float *pan, float *cents,

@@ -166,7 +166,8 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   float cents = v->cents;
   if (!v->detached) {
     const rt_slot_t *slot = &s->slots[v->slot];
-    cents += slot->bend * slot->bend_range * 100.0f + slot->vib_cents;
+    cents += slot->vib_cents;
+    if (MS_LIKELY(!(z->mod_flags & RT_MOD_BEND))) cents += slot->bend * slot->bend_range * 100.0f;
   }
   if (MS_UNLIKELY(z->mod_flags & RT_MOD_LIVE)) cents += v->mod_cents;
   if (z->filter_type != MS_FILTER_NONE) voice_filter_control(s, v, m);
@@ -696,7 +697,7 @@ static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
                         z->fil_keytrack * ((float)note - (float)z->fil_keycenter);
     rt_env_start(&z->fil_env, &v->fil);
   }
-  if (MS_UNLIKELY(z->mod_flags & (RT_MOD_NOTE | RT_MOD_LIVE))) rt_mod_voice_start(s, v, slot, note, vel);
+  if (MS_UNLIKELY(z->mod_flags & (RT_MOD_NOTE | RT_MOD_LIVE))) rt_mod_voice_start(s, v, slot, note, vel, f);
   if (MS_UNLIKELY(z->source || nc || z->controls || s->vctl->slot[slot_index].present[0] | s->vctl->slot[slot_index].present[1] |
                                            s->vctl->slot[slot_index].present[2] | s->vctl->slot[slot_index].present[3]))
     v->ext = rt_vctl_voice_start(s, v, z, slot_index, nc, f);
@@ -735,6 +736,7 @@ static void start_selection(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_inde
 
 void rt_voice_note_on(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_index, const ms_cmd_note_t *cmd, uint64_t f) {
   rt_selection_t sel;
+  slot->note_frame[cmd->key & 127u] = f;
   rt_select_note_on(s, slot, cmd->key, cmd->velocity, (uint8_t)(cmd->channel & 15u), &sel);
   const ms_controls_t *nc = rt_vctl_note_controls(s, cmd);
   start_selection(s, slot, slot_index, &sel, cmd, nc, f);

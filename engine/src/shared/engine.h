@@ -307,6 +307,7 @@ typedef struct rt_slot {
   bool release_pending[128];   /* note-off seen under the sustain pedal: release zones fire at pedal up */
   uint8_t cc[128];             /* last value of each controller (filter cutoff modulation) */
   uint32_t cc_seen[4];         /* bit n: cc[n] was received (else zone rows read the version's cc_init) */
+  uint64_t note_frame[128];    /* frame of each key's last note-on (MS_MOD_SRC_HELD_SECONDS) */
 } rt_slot_t;
 
 /* ------------------------------------------------------------- voices -- */

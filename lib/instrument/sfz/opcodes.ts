@@ -503,6 +503,8 @@ const PLAYED = [
   /^(?:amplitude|volume|gain|pan|pitch|tune)_(?:on)?cc(\d+)$/,
   /^(?:amplitude|volume|gain|pan|pitch|tune)_curvecc(\d+)$/,
   /^pitch_random$/,
+  /^bend_(?:up|down)$/,
+  /^rt_decay$/,
 ];
 
 /** True when the engine plays this (lower-case) opcode. */
@@ -690,6 +692,17 @@ export function zoneMods(r: RegionState, unknownCurve: (index: number) => void):
       curve: curve ?? "linear",
       depth: clamp(depth * scale, -limit, limit),
     });
+  }
+  const up = num("bend_up"), down = num("bend_down");
+  if (up !== undefined || down !== undefined) {
+    // the zone's bend rows replace the instrument's bend range (SFZ's defaults: 200, -200)
+    mods.push({ source: "bend", target: "pitch", curve: "upper", depth: clamp(up ?? 200, -9600, 9600) });
+    mods.push({ source: "bend", target: "pitch", curve: "lower", depth: clamp(down ?? -200, -9600, 9600) });
+  }
+  const decay = num("rt_decay");
+  if (decay !== undefined && decay > 0 && r.trigger === "release") {
+    // release samples lose rt_decay dB per second the note was held
+    mods.push({ source: "heldSeconds", target: "volume", depth: -clamp(decay, 0, 144) });
   }
   const random = num("pitch_random");
   if (random !== undefined && random !== 0) {
