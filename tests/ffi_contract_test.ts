@@ -26,9 +26,9 @@ import {
   LOOP,
   MAX_ORBITS,
   MIDI,
+  MOD,
   OFF,
   OUTPUT,
-  MOD,
   PARAM,
   PCM,
   RT_STATUS,
@@ -304,6 +304,32 @@ Deno.test("the built library agrees: strerror for every code, zone defaults, liv
   } finally {
     s.destroy();
   }
+});
+
+Deno.test("the meters at the end of the stats block: output and orbit peaks, orbits awake", async () => {
+  const { Sampler } = await import("../lib/engine/sampler.ts");
+  using sampler = Sampler.open({ sampleRate: 48000 });
+  const quiet = sampler.meters();
+  assert.equal(quiet.output, 0);
+  assert.equal(quiet.awake, 0);
+  assert.deepEqual(quiet.orbits, new Array(16).fill(0));
+  const sine = new Float32Array(48000).map((_, i) => 0.5 * Math.sin(i / 48000 * 2 * Math.PI * 440));
+  const inst = sampler.createInstrument("sine");
+  inst.addZone(sampler.createSample(sine), { rootKey: 69 });
+  inst.noteOn(69, 127, { at: 0 });
+  inst.noteOn(69, 127, { at: 0, controls: { orbit: 3, room: 0.5 } });
+  const audio = sampler.process(4800);
+  const peak = audio.reduce((p, x) => Math.max(p, Math.abs(x)), 0);
+  const m = sampler.meters();
+  assert.ok(peak > 0.1, `rendered peak ${peak}`);
+  // held with a 20 dB/s fall: at most the rendered peak, at least the fall over 0.1 s below it
+  assert.ok(
+    m.output <= peak + 2e-6 && m.output >= peak * 0.79,
+    `output meter ${m.output}, peak ${peak}`,
+  );
+  assert.equal(m.awake, 1 << 3, `orbits awake ${m.awake.toString(2)}`);
+  assert.ok(m.orbits[3]! > 0.001, `orbit 3 meter ${m.orbits[3]}`);
+  m.orbits.forEach((v, k) => k === 3 || assert.equal(v, 0, `orbit ${k} meter ${v}`));
 });
 
 Deno.test("a C-side failure carries the engine's detail message (thread-local before a handle exists)", async () => {

@@ -501,8 +501,17 @@ typedef struct ms_stats {
    * t = 1000 * 2^o * (1 + k/8), i.e. 1 us up to ~65 ms in steps of at most
    * 12.5 %; bucket 0 also takes faster calls, bucket 127 slower ones. */
   uint64_t render_ns_hist[128];  /* MS_STATS_HIST_BUCKETS */
+  /* 1184: meters, written by RT after each block: peak |sample| in millionths
+   * of full scale (1000000 = 0 dBFS), held and falling 20 dB per second, so a
+   * reader polling a few times a second sees every peak. */
+  uint64_t orbits_awake;         /* 1184: bit k: orbit k's effects ran in the last block */
+  uint64_t output_peak_ppm;      /* 1192: the output after the limiter, every channel */
+  /* 1200: orbit k's effect return (its delay + reverb); with
+   * MS_AUDIO_ORBIT_OUTPUTS its whole pair (its voices' dry + its wet) */
+  uint64_t orbit_peak_ppm[16];   /* MS_MAX_ORBITS */
 } ms_stats_t;
-_Static_assert(sizeof(ms_stats_t) == 1184, "ms_stats_t layout");
+_Static_assert(sizeof(ms_stats_t) == 1328, "ms_stats_t layout");
+_Static_assert(MS_MAX_ORBITS == 16, "ms_stats_t.orbit_peak_ppm size");
 _Static_assert(MS_STATS_HIST_BUCKETS == 128, "histogram size");
 
 /* ---------------------------------------------------------- library -- */

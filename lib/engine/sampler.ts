@@ -275,6 +275,20 @@ export class Sampler implements Disposable {
   }
 
   /**
+   * The engine's peak meters (read from the stats block, no FFI call): the
+   * output after the limiter and each orbit (its effect return; with orbit
+   * outputs its whole pair), as linear peaks (1 = 0 dBFS) held and falling
+   * 20 dB per second; `awake` has bit k set while orbit k's effects run.
+   *
+   * @returns The meters.
+   * @throws {EngineStateError} when the sampler is closed.
+   */
+  meters(): { awake: number; output: number; orbits: number[] } {
+    this.#core.native.assertAlive("Cannot read the meters");
+    return this.#core.native.meters();
+  }
+
+  /**
    * The engine's render-time histogram: calls to the render path counted in
    * eighth-octave buckets (see {@linkcode histogramPercentile}).
    *

@@ -68,7 +68,16 @@ export const PARAM = {
 /** `MS_FIELDS_*`: the tables ms_field_info describes. */
 export const FIELDS = { ZONE: 1, NOTE: 2, PARAM: 3, CONTROL: 4 } as const;
 /** `MS_FIELD_*`: a described field's C type, and its flags (ORBIT, FX: per-note controls). */
-export const FIELD = { U8: 1, U32: 2, F32: 3, ENUM: 1, EXTRA: 2, PER_SAMPLE: 4, ORBIT: 8, FX: 16 } as const;
+export const FIELD = {
+  U8: 1,
+  U32: 2,
+  F32: 3,
+  ENUM: 1,
+  EXTRA: 2,
+  PER_SAMPLE: 4,
+  ORBIT: 8,
+  FX: 16,
+} as const;
 
 /** `MS_EV_*` event types. */
 export const EV = {
@@ -351,6 +360,7 @@ export const ZONE_OPTIONS = {
       cents: required(num("cutoff_cc_cents", 128, "f32", -9600,  9600,     "Cutoff shift at value 127, -9600..9600 cents")),
     }),
   }),
+  notePolyphony: num("note_polyphony", 126,        "u8",  1,      255,      "Voices of one key this zone's exclusive group may hold; a note beyond releases the oldest (SFZ note_polyphony), 1..255. @default none: no limit"),
 } as const;
 
 /** The `ms_zone_t` member names a row fills. */
@@ -731,14 +741,29 @@ export const STATS_HIST_BUCKETS = 128;
 /** Index of `render_ns_hist[0]` in a BigUint64Array over the stats block. */
 export const STATS_HIST_INDEX: number = STATS_FIELDS.length;
 
-/** `ms_stats_t`: the counters, then the render-time histogram, all uint64 (1184 bytes). */
+/** Orbits of `ms_stats_t.orbit_peak_ppm` (MS_MAX_ORBITS). */
+export const STATS_ORBITS = 16;
+/** Index of `orbits_awake` (after the histogram) in a BigUint64Array over the stats block. */
+export const STATS_AWAKE_INDEX: number = STATS_FIELDS.length + STATS_HIST_BUCKETS;
+/** Index of `output_peak_ppm`. */
+export const STATS_OUTPUT_PEAK_INDEX: number = STATS_AWAKE_INDEX + 1;
+/** Index of `orbit_peak_ppm[0]`. */
+export const STATS_ORBIT_PEAK_INDEX: number = STATS_AWAKE_INDEX + 2;
+
+/**
+ * `ms_stats_t`: the counters, the render-time histogram, then the meters
+ * (orbits awake, output peak, a peak per orbit), all uint64 (1328 bytes).
+ */
 export const STATS = {
-  size: (STATS_FIELDS.length + STATS_HIST_BUCKETS) * 8,
+  size: (STATS_ORBIT_PEAK_INDEX + STATS_ORBITS) * 8,
   fields: {
     ...Object.fromEntries(
       STATS_FIELDS.map((name, i) => [name, { offset: i * 8, type: "u64" as const }]),
     ) as Record<StatsField, FieldLayout>,
     render_ns_hist: { offset: STATS_FIELDS.length * 8, type: "u64", length: STATS_HIST_BUCKETS },
+    orbits_awake: { offset: STATS_AWAKE_INDEX * 8, type: "u64" },
+    output_peak_ppm: { offset: STATS_OUTPUT_PEAK_INDEX * 8, type: "u64" },
+    orbit_peak_ppm: { offset: STATS_ORBIT_PEAK_INDEX * 8, type: "u64", length: STATS_ORBITS },
   },
 } as const;
 

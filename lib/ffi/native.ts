@@ -22,7 +22,15 @@ import {
   ZONE,
 } from "./layout.ts";
 import type { StatsField, ZoneRecord } from "./layout.ts";
-import { STATS_FIELDS, STATS_HIST_BUCKETS, STATS_HIST_INDEX } from "./layout.ts";
+import {
+  STATS_AWAKE_INDEX,
+  STATS_FIELDS,
+  STATS_HIST_BUCKETS,
+  STATS_HIST_INDEX,
+  STATS_ORBIT_PEAK_INDEX,
+  STATS_ORBITS,
+  STATS_OUTPUT_PEAK_INDEX,
+} from "./layout.ts";
 import { type EngineSymbols, SYMBOLS } from "./symbols.ts";
 import { EngineLibraryError, EngineStateError, errorFromCode, OutputFileError } from "../errors.ts";
 
@@ -280,6 +288,23 @@ export class NativeSampler {
       out.push(Number(this.#stats[STATS_HIST_INDEX + i]!));
     }
     return out;
+  }
+
+  /**
+   * The meters (ms_stats_t: orbits_awake, output_peak_ppm, orbit_peak_ppm),
+   * read from the live block (no FFI call): peaks as linear amplitudes
+   * (1 = 0 dBFS), held and falling 20 dB per second.
+   */
+  meters(): { awake: number; output: number; orbits: number[] } {
+    const orbits: number[] = [];
+    for (let k = 0; k < STATS_ORBITS; k++) {
+      orbits.push(Number(this.#stats[STATS_ORBIT_PEAK_INDEX + k]!) * 1e-6);
+    }
+    return {
+      awake: Number(this.#stats[STATS_AWAKE_INDEX]!),
+      output: Number(this.#stats[STATS_OUTPUT_PEAK_INDEX]!) * 1e-6,
+      orbits,
+    };
   }
 
   /** ms_process: render `frames` frames into `out` (frames * channels floats). */

@@ -8,6 +8,7 @@
  * Memory stays with the sampler until ms_sampler_destroy (an orbit, once
  * prepared, is never taken back: RT never hands memory back for these).
  */
+#include <math.h>
 #include <string.h>
 
 #include "rt/rt_orbit.h"
@@ -29,6 +30,7 @@ int32_t ctl_orbit_init(ms_sampler_t *s) {
   if (o->count > MS_MAX_ORBITS) o->count = MS_MAX_ORBITS;
   o->limiter_on = (s->cfg.flags & MS_AUDIO_NO_LIMITER) == 0;
   rt_fx_limiter_init(&o->limiter, (float)s->cfg.sample_rate);
+  o->meter_fall = powf(10.0f, -1.0f / (float)s->cfg.sample_rate); /* 20 dB per second */
   s->orbits = o;
   return MS_OK;
 }

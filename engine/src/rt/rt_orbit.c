@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "rt/rt_meter.h"
+
 void rt_orbit_params_defaults(rt_orbit_params_t *p) {
   p->set = 0;
   p->delay.time = RT_FX_DELAY_DEFAULT_S;
@@ -135,6 +137,14 @@ void rt_orbit_segment_end(ms_sampler_t *s, uint32_t n) {
       fx->delay.phase = fx->reverb.phase = phase;
     }
     float *L = s->bus + (size_t)(o->orbit_outputs ? k : 0u) * 2u * s->cfg.buffer_size + o->seg_offset;
+    /* the meter (rt_meter.h) takes what the effects add to the shared bus;
+     * in orbit-outputs mode it reads the orbit's whole pair after the block */
+    float before[2u * MS_CONTROL_FRAMES];
+    const bool meter = !o->orbit_outputs && n <= MS_CONTROL_FRAMES;
+    if (meter) {
+      memcpy(before, L, sizeof(float) * n);
+      memcpy(before + MS_CONTROL_FRAMES, L + s->cfg.buffer_size, sizeof(float) * n);
+    }
     if (MS_UNLIKELY((o->fading >> k) & 1u)) {
       if (run_fading(s, &o->orbit[k], L, L + s->cfg.buffer_size, o->seg_from, n)) {
         o->fading &= ~(1u << k);
@@ -144,10 +154,15 @@ void rt_orbit_segment_end(ms_sampler_t *s, uint32_t n) {
       } else {
         o->fading &= ~(1u << k); /* fell asleep while fading: nothing left to clear */
       }
-      continue;
+    } else {
+      rt_fx_orbit_process(fx, L, L + s->cfg.buffer_size, n);
+      if (!rt_fx_orbit_asleep(fx)) awake |= 1u << k;
     }
-    rt_fx_orbit_process(fx, L, L + s->cfg.buffer_size, n);
-    if (!rt_fx_orbit_asleep(fx)) awake |= 1u << k;
+    if (meter) {
+      float p = rt_meter_peak_added(L, before, n, o->meter_block[k]);
+      o->meter_block[k] =
+          rt_meter_peak_added(L + s->cfg.buffer_size, before + MS_CONTROL_FRAMES, n, p);
+    }
   }
   o->active = 0;
   o->awake = awake;

@@ -108,6 +108,12 @@ typedef struct rt_orbits {
   bool orbit_outputs;            /* orbit k has its own pair (bus k); else wet into bus 0 */
   double frames_per_cycle;       /* for lock/delaysync; 0 until ms_set_cps_at */
   uint64_t sends_dropped;        /* runs sent to an orbit without memory */
+  /* Meters for the stats block (rt_meter.h): this block's peaks, the held
+   * peaks, and their fall per frame (20 dB/s, set on CT). */
+  float meter_block[MS_MAX_ORBITS];
+  float meter_held[MS_MAX_ORBITS];
+  float meter_out_held;
+  float meter_fall;
 } rt_orbits_t;
 
 /* Default orbit parameters (superdough's), set = 0. RT or CT. */

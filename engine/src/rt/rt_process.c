@@ -18,6 +18,7 @@
 #endif
 
 #include "rt/rt_arrival.h"
+#include "rt/rt_meter.h"
 #include "rt/rt_orbit.h"
 #include "shared/engine.h"
 
@@ -169,6 +170,7 @@ static void render_block(ms_sampler_t *s, float *out, uint32_t n) {
   write_output(s, out, n);
   /* exactly 1 below its knee: quieter output keeps its bits */
   if (s->orbits->limiter_on) rt_fx_limiter_process(&s->orbits->limiter, out, n, s->cfg.channels);
+  rt_meter_block(s, out, n);
 }
 
 static inline uint64_t mono_ns(void) {
