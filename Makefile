@@ -1,7 +1,9 @@
 # midi-sampler — setup, build, test, demo.
 #
 # On a fresh Debian 12 machine (root, with node/npm, gcc, cmake, git):
-#   make demo    install what is missing, build the engine, render examples/hello.ts
+#   make demo    install what is missing, build the engine, render examples/hello_gm.ts
+#                (General MIDI piano, strings, bass, drums; examples/hello.ts
+#                on the synthesized instruments when no GM bank is installed)
 #   make test    the same setup, then every test suite (engine x3 builds, then Deno)
 # `make help` lists every target and the variables you can override.
 #
@@ -38,8 +40,21 @@ TSAN_BUILD_DIR := build/engine-tsan
 MS_ENGINE_LIB  := $(CURDIR)/$(BUILD_DIR)/libmidisampler.so
 DENO_ENV       := MS_ENGINE_LIB=$(MS_ENGINE_LIB)
 
-DEMO_SCRIPT := examples/hello.ts
+# The demo: hello_gm.ts on the General MIDI bank when one is installed (tools/setup.sh
+# installs TimGM6mb always, FluidR3_GM unless MS_NO_BIG_SOUNDFONT=1), else hello.ts on
+# the synthesized instruments. DEMO_SCRIPT=<file> picks one; decided when the recipe runs,
+# after setup.
+DEMO_SCRIPT ?= auto
 DEMO_WAV    := hello.wav
+GM_BANKS    := /usr/share/sounds/sf2/FluidR3_GM.sf2 /usr/share/sounds/sf2/TimGM6mb.sf2 \
+               /usr/share/sounds/sf3/MuseScore_General.sf3 /usr/share/sounds/sf3/MuseScore_General_Lite.sf3
+PICK_DEMO    = script="$(DEMO_SCRIPT)"; \
+  if [ "$$script" = auto ]; then \
+    script=examples/hello.ts; \
+    for f in $${MS_GM_FONT:-} $(GM_BANKS); do \
+      if [ -f "$$f" ]; then script=examples/hello_gm.ts; break; fi; \
+    done; \
+  fi
 
 CTEST_FLAGS := --output-on-failure --no-tests=error --timeout $(CTEST_TIMEOUT)
 # Tests labelled jack or rt need servers or RT privileges: they run only in the
@@ -59,7 +74,7 @@ TSAN_PREFIX = $(shell setarch "$$(uname -m)" -R true >/dev/null 2>&1 && echo set
 
 help:
 	@echo "midi-sampler targets:"
-	@echo "  make demo        setup + build + render $(DEMO_SCRIPT) to $(DEMO_WAV), print a summary"
+	@echo "  make demo        setup + build + render examples/hello_gm.ts (GM bank) or hello.ts to $(DEMO_WAV)"
 	@echo "  make test        setup + every suite: engine ctest (release, ASan+UBSan, TSan) + deno task test"
 	@echo "  make build       setup + engine release build ($(BUILD_DIR)/libmidisampler.so)"
 	@echo "  make bench       build + benchmarks (deno task bench: ms_bench, then the scheduling bench)"
@@ -109,7 +124,8 @@ build-tsan: $(TSAN_BUILD_DIR)/CMakeCache.txt
 
 # --- Demo -------------------------------------------------------------------
 demo: build
-	$(DENO_ENV) $(DENO) task render $(DEMO_SCRIPT) $(DEMO_WAV)
+	@$(PICK_DEMO); echo "demo: $$script"; \
+	  $(DENO_ENV) $(DENO) task render "$$script" $(DEMO_WAV)
 	@echo "--- $(DEMO_WAV) ---"
 	@if command -v soxi >/dev/null 2>&1; then \
 	  soxi $(DEMO_WAV) | sed -n 's/^\(Channels\|Sample Rate\|Duration\|Sample Encoding\|File Size\) *: */  \1: /p'; \
@@ -122,8 +138,8 @@ demo: build
 # (deno task play: JACK when a server runs, else ALSA "default").
 play:
 ifeq ($(PLAY),1)
-	@if compgen -G '/dev/snd/pcmC*D*p' >/dev/null; then \
-	  echo "play: $(DEMO_SCRIPT) live"; $(DENO_ENV) $(DENO) task play $(DEMO_SCRIPT); \
+	@$(PICK_DEMO); if compgen -G '/dev/snd/pcmC*D*p' >/dev/null; then \
+	  echo "play: $$script live"; $(DENO_ENV) $(DENO) task play "$$script"; \
 	else \
 	  echo "play: skipped, no sound device (no /dev/snd/pcmC*D*p); $(DEMO_WAV) is ready to play elsewhere"; \
 	fi

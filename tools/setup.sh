@@ -8,6 +8,9 @@
 #
 # Environment:
 #   MS_SKIP_APT=1     do no apt work at all (report missing packages, go on)
+#   MS_NO_BIG_SOUNDFONT=1  leave out fluid-soundfont-gm (FluidR3_GM, 148 MB); the
+#                     6 MB timgm6mb-soundfont is always installed, so `make demo`
+#                     and sets naming piano, strings, ... still play a real bank
 #   MS_DENO=/path     use this Deno (tools/deno honours it too); skips install
 #   MS_DENO_VERSION   the pinned version (default below); change it here only
 set -euo pipefail
@@ -22,9 +25,12 @@ cd "$root"
 # libasound2-plugins alsa-utils jackd2: the ALSA jack PCM, aplay, a dummy JACK server for tests.
 # rt-tests: cyclictest for the RT checks. sox: inspecting rendered files.
 # clang libclang-rt-14-dev: libFuzzer. valgrind: callgrind for benchmarks.
-# fluidsynth fluid-soundfont-gm: the peer the benchmarks compare against.
-# timgm6mb-soundfont: a 6 MB General MIDI SoundFont, the one the SoundFont tests
-#   compare with FluidSynth (tests/sf2_fluidsynth_test.ts); FluidR3_GM is for benchmarks.
+# fluidsynth: the peer the benchmarks compare against.
+# timgm6mb-soundfont: a 6 MB General MIDI SoundFont, always: the one the SoundFont tests
+#   compare with FluidSynth (tests/sf2_fluidsynth_test.ts), and real default sounds
+#   (make demo; "piano", "strings", gm_* names in sets: lib/instrument/resolve.ts).
+# fluid-soundfont-gm: FluidR3_GM (148 MB), the better bank, preferred when present
+#   (lib/instrument/sf2/gm_names.ts) and the benchmarks' bank; MS_NO_BIG_SOUNDFONT=1 skips it.
 # nix-bin: nix-instantiate for tests/nix_test.ts (parse and evaluate flake.nix
 #   and nix/; no Nix builds). ~4 MB to download, ~11 s to install (measured).
 packages=(
@@ -33,9 +39,12 @@ packages=(
     jackd2 libjack-jackd2-dev
     rt-tests sox
     clang libclang-rt-14-dev valgrind
-    fluidsynth fluid-soundfont-gm timgm6mb-soundfont
+    fluidsynth timgm6mb-soundfont
     nix-bin
 )
+if [[ "${MS_NO_BIG_SOUNDFONT:-}" != 1 ]]; then
+    packages+=(fluid-soundfont-gm)
+fi
 
 say() { printf 'setup: %s\n' "$*"; }
 

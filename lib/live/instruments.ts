@@ -15,7 +15,7 @@ import { resolve } from "node:path";
 import { PROJECT_ROOT } from "../ffi/build.ts";
 import type { Instrument } from "../engine/instrument.ts";
 import type { Sampler } from "../engine/sampler.ts";
-import { findDefinition, loadInstrument, readDefinition } from "../instrument/mod.ts";
+import { loadInstrument, readDefinition } from "../instrument/mod.ts";
 import { isSoundFontPath, loadSoundFontPreset, splitPresetPath } from "../instrument/sf2/load.ts";
 import {
   isPackInstrument,
@@ -23,19 +23,10 @@ import {
   packInstrumentFiles,
   prefetchPackSamples,
 } from "../instrument/packs.ts";
-import { defaultGmFont, GM_FONTS, gmProgram } from "../instrument/sf2/gm_names.ts";
-import { InstrumentDefinitionError } from "../errors.ts";
+import { gmProgram } from "../instrument/sf2/gm_names.ts";
+import { COMMON_NAMES, resolveInstrument } from "../instrument/resolve.ts";
 import { SYNTH_PREFIX } from "../pattern/controls.ts";
 import { SOURCE } from "../ffi/layout.ts";
-
-/** Is there a definition file for `name` in `dir` (.ts, .sfz or .json)? */
-function definitionExists(dir: string, name: string): boolean {
-  try {
-    return Deno.statSync(findDefinition(dir, name)).isFile;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Instruments a session's sampler holds (the engine's default is 128): a
@@ -81,6 +72,8 @@ export class InstrumentCache {
   readonly #dir: string;
   readonly #entries = new Map<string, Entry>();
   readonly #paths = new Map<string, string>();
+  /** Names whose stand-in was said (once per cache). */
+  readonly #said = new Set<string>();
   /** Loads that found the instrument unchanged (for tests and stats). */
   hits = 0;
   /** Loads that (re)built an instrument. */
@@ -132,30 +125,23 @@ export class InstrumentCache {
     if (name.startsWith(SYNTH_PREFIX)) return this.#synth(name);
     if (isPackInstrument(name)) return await this.#pack(name, retire);
     if (isSoundFontPath(name)) return await this.#soundFont(name, name, retire);
-    const gm = gmProgram(name);
-    if (gm !== undefined && !this.#paths.has(name) && !definitionExists(this.#dir, name)) {
-      // Strudel's gm_* names: the GM bank's preset, unless instruments/ has that name
-      const font = defaultGmFont();
-      if (!font) {
-        throw new InstrumentDefinitionError(
-          `Cannot load "${name}": no General MIDI SoundFont installed (looked for ${
-            GM_FONTS.join(", ")
-          })`,
-          {
-            file: this.pathOf(name),
-            hint:
-              "apt-get install timgm6mb-soundfont (6 MB) or fluid-soundfont-gm, or set MS_GM_FONT",
-          },
-        );
-      }
-      return await this.#soundFont(name, `${font}#0:${gm}`, retire);
-    }
     if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name)) {
       throw new RangeError(
         `Cannot load instrument "${name}": use a name like "piano" or "drums/kit" (letters, digits, _ - /)`,
       );
     }
-    const path = this.pathOf(name);
+    // one resolution for every loader (lib/instrument/resolve.ts): instruments/<name>, a
+    // gm_* name, a common name's GM preset or stand-in ("piano": the GM grand, else epiano)
+    let path = this.pathOf(name);
+    if (!this.#paths.has(name) && (gmProgram(name) !== undefined || COMMON_NAMES.has(name))) {
+      const found = resolveInstrument(name, this.#dir);
+      if (found.note && !this.#said.has(name)) {
+        this.#said.add(name);
+        this.#onWarning?.(found.note);
+      }
+      if (found.kind === "soundfont") return await this.#soundFont(name, found.spec, retire);
+      path = found.path;
+    }
     const old = this.#entries.get(name);
     let defBytes: Uint8Array<ArrayBuffer>;
     try {

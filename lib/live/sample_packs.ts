@@ -13,8 +13,9 @@
  * Dirt-Samples names the REPL registers
  * (`tidalcycles/dirt-samples`: casio, crow, insect, wind, jazz, metal, east,
  * space, numbers, num). A pack that is not there leaves its names to the
- * project's own sounds (bd, sd, hh, cp, oh from the shipped drums, piano from
- * the epiano), each with one note when it first plays.
+ * project's own sounds (bd, sd, hh, cp, oh from the shipped drums; piano from
+ * the General MIDI grand when a GM bank is installed, else from the epiano:
+ * lib/instrument/resolve.ts), each with one note when it first plays.
  *
  * @module
  */
@@ -30,6 +31,11 @@ import {
   samplesRoot,
 } from "../instrument/packs.ts";
 import { defaultGmFont, GM_PROGRAMS } from "../instrument/sf2/gm_names.ts";
+import { COMMON_NAMES, definitionExists } from "../instrument/resolve.ts";
+import { PROJECT_ROOT } from "../ffi/build.ts";
+
+/** The shipped instruments (where a stand-in's definition is looked for). */
+const INSTRUMENTS_DIR = join(PROJECT_ROOT, "instruments");
 
 /** Sound names and notes a `samples()` call or the prebake adds. */
 export interface PackSounds {
@@ -259,12 +265,18 @@ export function prebakeSounds(): PackSounds {
     const own = DEFAULT_SOUNDS[as];
     if (!own) continue;
     const where = join(root, ...from.split(" ")[0]!.split("/"));
+    // a common name ("piano") resolves through lib/instrument/resolve.ts (the GM grand when a
+    // bank is installed, else the epiano), and the instrument cache says once which one plays
+    const resolved = COMMON_NAMES.has(own.instrument) &&
+      !definitionExists(INSTRUMENTS_DIR, own.instrument);
     sounds[name] = {
       ...own,
       // a pitched stand-in plays as a sample sound would: n is no note, note 36 by default
       ...(own.keys ? {} : { variants: [own.instrument], defaultNote: SAMPLE_ROOT_NOTE }),
-      note:
-        `sound "${name}": Strudel plays it from ${from}, which is not in ${where}: playing the project's "${as}" (${own.instrument}) instead`,
+      ...(resolved ? {} : {
+        note:
+          `sound "${name}": Strudel plays it from ${from}, which is not in ${where}: playing the project's "${as}" (${own.instrument}) instead`,
+      }),
     };
   }
   // Strudel's GM soundfont names: the installed GM bank's presets (lib/instrument/sf2), n picks
@@ -279,6 +291,14 @@ export function prebakeSounds(): PackSounds {
         note:
           `sound "${name}": Strudel plays its own General MIDI samples: playing program ${program} of ${font} instead`,
       };
+    }
+  }
+  // the common names (strings, organ, pad, ...: lib/instrument/resolve.ts) play the bank's
+  // presets; the instrument cache says which once. Names with a sound of their own keep it.
+  if (font) {
+    for (const name of COMMON_NAMES.keys()) {
+      if (DEFAULT_SOUNDS[name]) continue;
+      sounds[name] ??= { instrument: name, variants: [name], defaultNote: 48 };
     }
   }
   return { sounds, notes: [] };

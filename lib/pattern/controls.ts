@@ -81,7 +81,8 @@ export const DEFAULT_SOUNDS: Readonly<Record<string, SoundMapping>> = {
   oh: { instrument: "drums", keys: [46] },
   drums: { instrument: "drums", keys: [36, 38, 39, 42, 44, 46] },
   epiano: { instrument: "epiano", defaultNote: 60 },
-  piano: { instrument: "epiano", defaultNote: 60 },
+  // "piano" resolves (lib/instrument/resolve.ts) to the GM grand when a bank is installed, else epiano
+  piano: { instrument: "piano", defaultNote: 60 },
   bass: { instrument: "bass", defaultNote: 36 },
   ...synthSounds(),
 };

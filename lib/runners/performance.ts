@@ -11,9 +11,9 @@
 import { relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../ffi/build.ts";
-import { findDefinition, loadInstrument } from "../instrument/mod.ts";
+import { loadInstrument } from "../instrument/mod.ts";
 import { isSoundFontPath, loadSoundFontPreset } from "../instrument/sf2/load.ts";
-import { defaultGmFont, gmProgram } from "../instrument/sf2/gm_names.ts";
+import { resolveInstrument } from "../instrument/resolve.ts";
 import { MidiSamplerError, PerformanceScriptError } from "../errors.ts";
 import type { Instrument } from "../engine/instrument.ts";
 import type { Performance, PerformanceContext } from "../engine/performance_context.ts";
@@ -146,52 +146,42 @@ export async function runScript(
     seconds,
     seed,
     instrument(name: string): Promise<Instrument> {
-      // a SoundFont preset: "font.sf2#bank:program" (relative to the working
-      // directory), or a Strudel gm_* name without a definition of its own
-      const gm = gmProgram(name), gmFont = gm === undefined ? undefined : defaultGmFont();
-      const own = gm !== undefined && (() => {
-        try {
-          return Deno.statSync(findDefinition(instrumentsDir, name)).isFile;
-        } catch {
-          return false;
-        }
-      })();
-      if (isSoundFontPath(name) || (gmFont !== undefined && !own)) {
-        let p = cache.get(name);
-        if (!p) {
-          p = loadSoundFontPreset(sampler, gmFont ? `${gmFont}#0:${gm}` : name, {
-            ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-            // named as asked (when it fits 63 bytes): MIDI maps refer to it by that name
-            ...(new TextEncoder().encode(name).length <= 63 ? { name } : {}),
-          });
-          cache.set(name, p);
-        }
-        return p;
-      }
-      if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name)) {
+      // one resolution for every loader (lib/instrument/resolve.ts): a SoundFont preset,
+      // instruments/<name>, a gm_* name, a common name's GM preset or stand-in
+      let p = cache.get(name);
+      if (p) return p;
+      if (!isSoundFontPath(name) && !/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name)) {
         return Promise.reject(
           new RangeError(
             `Cannot load instrument "${name}": use a name like "piano" or "drums/kit" (letters, digits, _ - /)`,
           ),
         );
       }
-      let p = cache.get(name);
-      if (!p) {
-        p = loadInstrument(
-          sampler,
-          findDefinition(instrumentsDir, name),
-          options.onWarning ? { onWarning: options.onWarning } : {},
-        );
-        cache.set(name, p);
+      let found;
+      try {
+        found = resolveInstrument(name, instrumentsDir);
+      } catch (err) {
+        return Promise.reject(err);
       }
+      if (found.note) options.onWarning?.(found.note);
+      const warn = options.onWarning ? { onWarning: options.onWarning } : {};
+      p = found.kind === "soundfont"
+        ? loadSoundFontPreset(sampler, found.spec, {
+          ...warn,
+          // named as asked (when it fits 63 bytes): MIDI maps refer to it by that name
+          ...(new TextEncoder().encode(name).length <= 63 ? { name } : {}),
+        })
+        : loadInstrument(sampler, found.path, warn);
+      cache.set(name, p);
       return p;
     },
   };
 
   try {
     const set = setFunctionOf(perform);
-    if (set) await playSetOffline(set, ctx);
-    else await perform(ctx);
+    if (set) {
+      await playSetOffline(set, ctx, { instrumentsDir, onWarning: options.onWarning });
+    } else await perform(ctx);
   } catch (err) {
     if (err instanceof MidiSamplerError || err instanceof RangeError) throw err;
     if (err instanceof PartQueryError) {

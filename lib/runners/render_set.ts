@@ -30,10 +30,18 @@ export const RENDER_HINT = "Fix the set and render again; a render fails rather 
  *
  * @param fn The set function.
  * @param ctx The performance context.
+ * @param options The instruments directory and where loading notes go (stand-ins said once).
  */
-export async function playSetOffline(fn: SetFunction, ctx: PerformanceContext): Promise<void> {
+export async function playSetOffline(
+  fn: SetFunction,
+  ctx: PerformanceContext,
+  options: {
+    instrumentsDir?: string | undefined;
+    onWarning?: ((text: string) => void) | undefined;
+  } = {},
+): Promise<void> {
   const session = new Session(ctx.sampler, {
-    instruments: new InstrumentCache(ctx.sampler),
+    instruments: new InstrumentCache(ctx.sampler, options.instrumentsDir, options.onWarning),
     seed: ctx.seed,
     onPartError: (e) => { // a render fails rather than render a muted part
       throw e;
