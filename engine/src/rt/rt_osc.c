@@ -160,6 +160,10 @@ static inline const float *wave_table(const rt_osc_t *o, const rt_fx_ctx_t *c, u
   }
 }
 
+/* A non-negative increment in float as turns * 2^32, held below Nyquist
+ * (a supersaw's upper voices at the top of the range). */
+static inline uint32_t inc_below_nyquist(float x) { return x >= 2147483647.0f ? 0x7fffffffu : (uint32_t)x; }
+
 static const uint8_t FM_WAVE_SOURCE[4] = {MS_SOURCE_SINE, MS_SOURCE_SAWTOOTH, MS_SOURCE_SQUARE, MS_SOURCE_TRIANGLE};
 
 uint32_t rt_osc_run(rt_osc_t *o, const rt_fx_ctx_t *c, uint64_t inc64, uint32_t t0, uint32_t m, uint32_t n, float *L,
@@ -216,7 +220,7 @@ uint32_t rt_osc_run(rt_osc_t *o, const rt_fx_ctx_t *c, uint64_t inc64, uint32_t 
     if (o->source == MS_SOURCE_SUPERSAW) {
       for (uint32_t u = 0; u < o->unison; u++) {
         const float mul = o->mul[u];
-        const uint32_t ui = (uint32_t)((float)inc * mul);
+        const uint32_t ui = inc_below_nyquist((float)inc * mul);
         const float *t = wave_table(o, c, MS_SOURCE_SUPERSAW, (uint64_t)((float)inc_max * mul));
         const float gl = (u & 1u) ? o->gain_b : o->gain_a, gr = (u & 1u) ? o->gain_a : o->gain_b;
         uint32_t ph = o->phase[u];
@@ -224,7 +228,7 @@ uint32_t rt_osc_run(rt_osc_t *o, const rt_fx_ctx_t *c, uint64_t inc64, uint32_t 
           const float y = wt_read(t, ph);
           L[i] += y * gl;
           R[i] += y * gr;
-          ph += glide ? (uint32_t)((i_from + i_step * (float)(t0 + i + 1)) * mul) : ui;
+          ph += glide ? inc_below_nyquist((i_from + i_step * (float)(t0 + i + 1)) * mul) : ui;
         }
         o->phase[u] = ph;
       }
@@ -268,7 +272,7 @@ uint32_t rt_osc_run(rt_osc_t *o, const rt_fx_ctx_t *c, uint64_t inc64, uint32_t 
       const float at = (float)(t0 + i + 1); /* from the ramp's start: any slicing, same values */
       const float base = glide ? i_from + i_step * at : (float)inc;
       const float mod = msine ? sine_read(mt, fph) : wt_read(mt, fph);
-      fph += (uint32_t)(base * o->fm_ratio);
+      fph += (uint32_t)(int64_t)(base * o->fm_ratio); /* modulo 2^32: above Nyquist it aliases, as in Web Audio */
       const float env = o->fm0 + e_step * at;
       const float y = sine ? sine_read(t, ph) : wt_read(t, ph);
       const float step = base * (1.0f + o->fm_depth * env * mod) * mul;
