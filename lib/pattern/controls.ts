@@ -195,7 +195,7 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
     "sound",
   ]),
   n: ses(
-    "sample packs: the file (rounded, wrapping); drums: index into the sound's keys (wrapping); pitched: the MIDI note when there is no `note`; with .scale(): a degree",
+    "sample packs: the file (rounded, wrapping); drums: index into the sound's keys (wrapping); pitched: the MIDI note when there is no `note`; synths: no pitch (a supersaw's detune), as in superdough; with .scale(): a degree",
     "index",
   ),
   note: ses(
@@ -754,7 +754,11 @@ export function resolveControls(
       key = nv;
     }
   } else {
-    const nv = value.note !== undefined ? noteValue(value.note) : index ?? map.defaultNote ?? 60;
+    // superdough's synths take their pitch from note alone (n is their partials, or a supersaw's detune)
+    const synth = map.instrument.startsWith(SYNTH_PREFIX);
+    const nv = value.note !== undefined
+      ? noteValue(value.note)
+      : (synth ? undefined : index) ?? map.defaultNote ?? 60;
     if (typeof nv === "string") return nv;
     key = nv;
   }
@@ -792,10 +796,19 @@ export function resolveControls(
   const begin = Math.max(0, Math.min(1, num(value.begin) ?? 0));
   const legato = Math.max(0, num(value.legato) ?? num(value.clip) ?? 1);
   engineControls(value, cps, controls, problems);
-  if (
-    instrument.startsWith(SYNTH_PREFIX) &&
-    !["attack", "decay", "sustain", "release"].some((k) => controls[k] !== undefined)
-  ) Object.assign(controls, SYNTH_ADSR); // superdough's synths: [0.001, 0.05, 0.6, 0.01]
+  if (instrument.startsWith(SYNTH_PREFIX)) {
+    if (!["attack", "decay", "sustain", "release"].some((k) => controls[k] !== undefined)) {
+      Object.assign(controls, SYNTH_ADSR); // superdough's synths: [0.001, 0.05, 0.6, 0.01]
+    }
+    // superdough's supersaw: detune = detune ?? n ?? 0.18
+    if (
+      instrument === `${SYNTH_PREFIX}supersaw` && controls.detune === undefined &&
+      index !== undefined
+    ) {
+      const row = CONTROL_BY_NAME.get("detune")!;
+      controls.detune = Math.max(row.min, Math.min(row.max, index));
+    }
+  }
   const duration = num(value.duration);
   const req: NoteRequest = {
     sound: name,

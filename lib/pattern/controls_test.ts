@@ -324,3 +324,21 @@ Deno.test("every engine entry of the catalog is a row of the engine's control ta
     [],
   );
 });
+
+Deno.test("synth sounds: pitch from note only (C2 without), n is a supersaw's detune, superdough's envelope unless set", () => {
+  const sine = play({ s: "sine", n: 4 });
+  assert.equal(sine.instrument, `${SYNTH_PREFIX}sine`);
+  assert.equal(sine.note, 36);
+  assert.deepEqual(
+    [sine.controls.attack, sine.controls.decay, sine.controls.sustain, sine.controls.release],
+    [0.001, 0.05, 0.6, 0.01],
+  );
+  assert.equal(play({ s: "sawtooth", note: "c3" }).note, 48);
+  const ss = play({ s: "supersaw", n: 0.5, note: 60 });
+  assert.equal(ss.note, 60);
+  assert.equal(ss.controls.detune, 0.5);
+  assert.equal(play({ s: "supersaw", n: 0.5, detune: 1 }).controls.detune, 1);
+  const own = play({ s: "saw", decay: 0.2 });
+  assert.equal(own.controls.decay, 0.2);
+  assert.equal(own.controls.sustain, undefined);
+});
