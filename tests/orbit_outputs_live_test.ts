@@ -46,13 +46,19 @@ async function playPorts(extra: string[], script = "hello.ts"): Promise<string[]
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  let seen: string[] = [];
-  for (let i = 0; i < 200 && seen.length === 0; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    seen = await ports(jack.name, `${client}:`);
+  const stderr = new Response(child.stderr).text();
+  // play prints "playing ... live: ..." once the client's ports are registered and active
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let printed = "";
+  while (!printed.includes("playing ")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    printed += value;
   }
-  const out = await child.output();
-  const err = new TextDecoder().decode(out.stderr);
+  const seen = await ports(jack.name, `${client}:`);
+  while (!(await reader.read()).done) { /* drain until play exits */ }
+  const out = await child.status;
+  const err = await stderr;
   assert.equal(out.code, 0, err);
   assert.doesNotMatch(err, /warning/, err);
   return seen;

@@ -59,8 +59,9 @@ set(allow_regex
   # single-precision libm: sinf cosf sincosf tanf tanhf expf exp2f expm1f logf log2f
   # log10f log1pf powf sqrtf cbrtf fabsf floorf ceilf truncf roundf rintf nearbyintf
   # lrintf llrintf lroundf llroundf fmodf remainderf fminf fmaxf copysignf modff
-  # ldexpf frexpf atanf atan2f asinf acosf sinhf coshf hypotf
-  "^(sin|cos|sincos|tan|tanh|exp|exp2|expm1|log|log2|log10|log1p|pow|sqrt|cbrt|fabs|floor|ceil|trunc|round|rint|nearbyint|lrint|llrint|lround|llround|fmod|remainder|fmin|fmax|copysign|modf|ldexp|frexp|atan|atan2|asin|acos|sinh|cosh|hypot|scalbn)f$"
+  # ldexpf frexpf atanf atan2f asinf acosf sinhf coshf hypotf fmaf (correctly rounded: a
+  # build without -mfma calls it for __builtin_fmaf, with the same bits as the instruction)
+  "^(sin|cos|sincos|tan|tanh|exp|exp2|expm1|log|log2|log10|log1p|pow|sqrt|cbrt|fabs|floor|ceil|trunc|round|rint|nearbyint|lrint|llrint|lround|llround|fmod|remainder|fmin|fmax|copysign|modf|ldexp|frexp|atan|atan2|asin|acos|sinh|cosh|hypot|scalbn|fma)f$"
   "libgcc arithmetic helper"
   "^__(u?(div|mod)[dt]i3|popcount[sdt]i2|(mul|div)[sdx]c3|powi[sdx]f2|fix(uns)?[sdxt]f[sdt]i|float(un)?[sdt]i[sdxt]f|clz[sdt]i2|ctz[sdt]i2|ffs[sdt]i2|bswap[sd]i2|(extend|trunc)[sdhbx]f[sdhbx]f2)$"
   "C11 atomic helper"
