@@ -497,7 +497,9 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
   }
   definition.zones.forEach((zone, i) => {
     const source = generatorSource(zone.sample);
-    if (source) return void instrument.addZone(null, { ...zoneOptions(definition, zone, 60), source });
+    if (source) {
+      return void instrument.addZone(null, { ...zoneOptions(definition, zone, 60), source });
+    }
     const sample = samples.get(samplePaths[i]!)!;
     instrument.addZone(sample, zoneOptions(definition, zone, sample.info.rootKey, sample.info));
   });
