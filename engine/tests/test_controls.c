@@ -213,6 +213,29 @@ static void test_playback(void) {
     ms_sampler_destroy(r.s);
   }
 
+  tu_section("reverse on a one-shot zone: plays to its end like a forward note, whatever the note-off");
+  {
+    rig_t r;
+    r.s = tu_sampler(RATE, CH, 128);
+    ms_sample_t *smp = NULL;
+    CHECK_MS(r.s, ms_sample_create(r.s, x, len, 1, RATE, &smp));
+    CHECK_MS(r.s, ms_instrument_create(r.s, "t", &r.inst));
+    ms_zone_t z = tu_zone_flat(60, MS_LOOP_ONE_SHOT, 0.0f);
+    CHECK_MS(r.s, ms_instrument_add_zone(r.inst, smp, &z, NULL));
+    ms_sample_destroy(smp);
+    c = ctl0();
+    ms_controls_set(&c, MS_CONTROL_SPEED, -1.0f);
+    CHECK_MS(r.s, ms_note_on_controls_at(r.inst, 0, 60, 127, NULL, &c));
+    CHECK_MS(r.s, ms_note_off_at(r.inst, 100, 60));
+    o = calloc((len + 256) * CH, sizeof(float));
+    CHECK_MS(r.s, tu_render(r.s, o, len + 256, CH, 128));
+    err = 0.0;
+    for (uint64_t i = 0; i < len; i++) err = fmax(err, fabs(o[i * CH] - g * x[len - 1 - i]));
+    CHECK_LE(err, 1e-5);
+    free(o);
+    ms_sampler_destroy(r.s);
+  }
+
   tu_section("unit c: the sample (0.1 s) lasts one cycle (cps 2: 0.5 s)");
   c = ctl0();
   ms_controls_set(&c, MS_CONTROL_UNIT, 1.0f);

@@ -231,7 +231,8 @@ bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uin
       v->loop_end = (uint32_t)(reverse ? len - ls : le);
       v->wrapped = reverse; /* reading down, taps below the loop start wrap from the first frame */
     } else if (loop_set || reverse) { /* loop 0, or reversed: no loop (a zone's loop reads forward) */
-      v->loop_mode = MS_LOOP_NONE;
+      /* a one-shot zone stays one-shot reversed: it plays to its end whatever the note-off */
+      v->loop_mode = !loop_set && v->loop_mode == MS_LOOP_ONE_SHOT ? MS_LOOP_ONE_SHOT : MS_LOOP_NONE;
       v->loop_end = 0;
     }
     if (reverse) {
