@@ -270,6 +270,31 @@ Deno.test("deno task render --cycles and --seconds exit non-zero with the locate
   }
 });
 
+Deno.test("deno task render --seconds and --cycles of a set both print the session's warnings", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const set = await setFile(
+      dir,
+      "warn.ts",
+      `set.play("keys", note("c3 e3").s("epiano").xsdelay(3));`,
+    );
+    for (const length of [["--cycles", "1"], ["--seconds", "1"]]) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "--quiet", "render", set, join(dir, "x.wav"), ...length],
+        cwd: join(import.meta.dirname!, ".."),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, `${length[0]}: ${stderr}`);
+      assert.match(stderr, /^warning: part "keys": control "xsdelay" is not supported/m, length[0]);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("--record-midi: the MIDI file parses back into the same events", async () => {
   const notes = await notesOf((set) => {
     set.tempo(100);

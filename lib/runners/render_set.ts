@@ -46,6 +46,7 @@ export async function playSetOffline(
     onPartError: (e) => { // a render fails rather than render a muted part
       throw e;
     },
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
   await session.apply(await evaluateSet(fn, ctx.seed));
   const end = ctx.clock.secondsToFrames(ctx.seconds);
