@@ -234,3 +234,17 @@ Deno.test("SFZ CC: rt_decay lowers a release sample by its dB per second held", 
   near(20 * Math.log10(level(audio, 0.6) / 0.5), -3, 0.01, "held 0.5 s");
   near(20 * Math.log10(level(audio, 3.1) / 0.5), -12, 0.01, "held 2 s");
 });
+
+Deno.test("SFZ CC: note_polyphony keeps at most n voices of a key", async () => {
+  const sfz = await kit(
+    `<region> sample=a.wav amp_veltrack=0 loop_mode=loop_continuous ampeg_release=0.001 note_polyphony=1`,
+    { "a.wav": dc(1, 0.1) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  for (let i = 0; i < 3; i++) inst.noteOn(60, 100, t(0.1 * i));
+  inst.noteOn(64, 100, t(0.3));
+  const audio = sampler.process(RATE * 0.5);
+  near(level(audio, 0.25), 0.1, 1e-4, "one voice on key 60 after three notes");
+  near(level(audio, 0.45), 0.2, 1e-4, "and one on key 64");
+});

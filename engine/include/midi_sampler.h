@@ -228,7 +228,8 @@ typedef struct ms_zone {
   float fileg_release_s;     /* 120 */
   uint8_t fil_keycenter;     /* 124: default 60 */
   uint8_t cutoff_cc;         /* 125: controller 1..127 moving the cutoff, 0 = none */
-  uint8_t reserved1[2];      /* 126 */
+  uint8_t note_polyphony;    /* 126: 1..255 voices of a key per exclusive group (oldest released), 0 = no limit */
+  uint8_t reserved1;         /* 127 */
   float cutoff_cc_cents;     /* 128: cutoff shift at controller value 127, -9600..9600 */
   uint32_t reserved2;        /* 132 */
 } ms_zone_t;

@@ -317,6 +317,30 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("note_polyphony: a key holds at most n voices of the zone's group; the oldest is released");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "notepoly", &in));
+    ms_zone_t z = flat();
+    z.release_s = 0.001f;
+    z.note_polyphony = 2;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.1f), &z, NULL));
+    for (int k = 0; k < 4; k++) CHECK_MS(s, ms_note_on_at(in, 4000u * (uint64_t)k, 60, 100, NULL));
+    CHECK_MS(s, ms_note_on_at(in, 16000, 62, 100, NULL)); /* another key: not limited */
+    float *b = render(s, 20000);
+    CHECK_NEAR(level_at(b, 3000), 0.1, 1e-4);
+    CHECK_NEAR(level_at(b, 7000), 0.2, 1e-4);
+    CHECK_NEAR(level_at(b, 11000), 0.2, 1e-4); /* the third note released the first */
+    CHECK_NEAR(level_at(b, 15000), 0.2, 1e-4);
+    CHECK_NEAR(level_at(b, 19000), 0.3, 1e-4);
+    free(b);
+    ms_zone_t bad = flat();
+    bad.note_polyphony = 0; /* 0: no limit, accepted */
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.1f), &bad, NULL));
+    ms_sampler_destroy(s);
+  }
+
   tu_section("row checks: unknown source, target, curve; depth and range outside theirs");
   {
     ms_sampler_t *s = tu_sampler(RATE, 2, 128);

@@ -75,7 +75,8 @@
   X(fileg_release_s, 0, 0, 60, "s", 0, CTL_NO_EXTRA)                                       \
   X(fil_keycenter, 60, 0, 127, "key", 0, CTL_NO_EXTRA)                                     \
   X(cutoff_cc, 0, 1, 127, "controller", MS_FIELD_EXTRA, 0)                                 \
-  X(cutoff_cc_cents, 0, -9600, 9600, "cents", 0, CTL_NO_EXTRA)
+  X(cutoff_cc_cents, 0, -9600, 9600, "cents", 0, CTL_NO_EXTRA)                            \
+  X(note_polyphony, 0, 1, 255, "voices", MS_FIELD_EXTRA, 0)
 
 /* ms_note_params_t, in struct order: X(member, default, min, max, unit, flags, extra) */
 #define CTL_NOTE_FIELDS(X)                                                   \

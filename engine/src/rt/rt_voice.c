@@ -705,6 +705,26 @@ static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
   v->ramp_start = v->ramp_end = f;
 }
 
+/* note_polyphony: while the slot holds `limit` or more unreleased voices of
+ * this key in the zone's exclusive group, release the oldest (one-shots fade). */
+static void limit_note_voices(ms_sampler_t *s, uint32_t slot_index, const rt_zone_t *z, uint8_t note, uint64_t f) {
+  for (;;) {
+    uint32_t n = 0;
+    rt_voice_t *oldest = NULL;
+    for (uint32_t a = 0; a < s->active_count; a++) {
+      rt_voice_t *v = &s->voices[s->active[a]];
+      if (v->state != VOICE_PLAYING || v->released || v->detached || v->slot != slot_index || v->note != note ||
+          v->exclusive_group != z->exclusive_group)
+        continue;
+      n++;
+      if (!oldest || v->start_seq < oldest->start_seq) oldest = v;
+    }
+    if (n < z->note_polyphony) return;
+    if (oldest->loop_mode == MS_LOOP_ONE_SHOT) voice_start_fade(s, oldest, f);
+    else voice_enter_release(s, oldest, f);
+  }
+}
+
 /*
  * Start what rt_select.c chose for a note: first choke the voices its zones'
  * groups turn off, then start a voice per zone, stealing one when the slot's
@@ -725,6 +745,8 @@ static void start_selection(ms_sampler_t *s, rt_slot_t *slot, uint32_t slot_inde
       stat_set(&s->stats.voices_stolen, stat_get(&s->stats.voices_stolen) + 1);
     }
     if (slot->voices >= slot->polyphony || s->holding >= s->cfg.max_polyphony) continue;
+    const rt_zone_t *z = &d->zones[sel->zones[c]];
+    if (MS_UNLIKELY(z->note_polyphony) && sel->trigger != RT_TRIGGER_CC) limit_note_voices(s, slot_index, z, sel->note, f);
     rt_voice_t *v = take_free_voice(s);
     if (!v) continue;
     voice_start(s, v, slot, slot_index, d, &d->zones[sel->zones[c]], sel, params, nc, f);

@@ -505,6 +505,7 @@ const PLAYED = [
   /^pitch_random$/,
   /^bend_(?:up|down)$/,
   /^rt_decay$/,
+  /^note_polyphony$/,
 ];
 
 /** True when the engine plays this (lower-case) opcode. */
@@ -614,6 +615,8 @@ const controllers: OpcodeFamily = {
       );
     });
     if (mods.length) zone.mods = mods;
+    const voices = Number(r.unplayed.get("note_polyphony"));
+    if (Number.isFinite(voices) && voices >= 1) zone.notePolyphony = Math.min(255, Math.round(voices));
   },
 };
 
