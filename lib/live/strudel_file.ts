@@ -382,7 +382,12 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
       strudel.isPattern(pat) ? methods[v]!.call(pat) : methods[v]!.call(strudel.silence);
   }
   for (const name of BROWSER_ONLY) scope[name] = browserOnly(name);
-  const names = Object.keys(scope).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !RESERVED.has(k));
+  // the code's own top-level declarations (`const scale = ...`) shadow the scope, as they
+  // shadow Strudel's globals in its REPL (a parameter of the same name would be a SyntaxError)
+  const declared = topLevelDeclarations(output);
+  const names = Object.keys(scope).filter((k) =>
+    /^[A-Za-z_$][\w$]*$/.test(k) && !RESERVED.has(k) && !declared.has(k)
+  );
 
   const proto = strudel.Pattern.prototype;
   const saved = new Map<string, PropertyDescriptor | undefined>();
@@ -398,7 +403,16 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
       ...v: unknown[]
     ) => Promise<unknown>;
     const fn = new AsyncFunction(...names, `${output}\n//# sourceURL=${sourceUrl}`);
-    const result = await fn(...names.map((n) => scope[n]));
+    // Strudel's REPL reads only double-quoted and backtick strings as mini-notation (the
+    // transpiler turns them into m(...) calls); a plain 'string' stays one value while the
+    // code builds its patterns ('C minor' inside timeCat is one scale name)
+    strudel.setStringParser(undefined);
+    let result: unknown;
+    try {
+      result = await fn(...names.map((n) => scope[n]));
+    } finally {
+      strudel.setStringParser(strudelMini.mini);
+    }
     let list = [...parts];
     if (!list.length && strudel.isPattern(result) && result !== strudel.silence) {
       const last = compiled.lines.length + HEADER_LINES;
@@ -419,6 +433,17 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
       else delete proto[name];
     }
   }
+}
+
+/**
+ * Names the transpiled code declares at its top level (escodegen writes top-level
+ * statements from column 0 and indents everything nested).
+ */
+function topLevelDeclarations(output: string): Set<string> {
+  const out = new Set<string>();
+  const re = /^(?:const|let|var|class|(?:async\s+)?function\*?)\s+([A-Za-z_$][\w$]*)/gm;
+  for (const m of output.matchAll(re)) out.add(m[1]!);
+  return out;
 }
 
 /** An error thrown by the code, with its stack's frames mapped to the file. */

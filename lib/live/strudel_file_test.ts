@@ -172,6 +172,25 @@ roots: chord("<C^7 Dm7>").rootNotes(2).s("bass")
   assert.deepEqual([cycle("roots", 0), cycle("roots", 1)], [[36], [38]]);
 });
 
+Deno.test("as in Strudel's REPL: a 'plain string' is one value, and the code's own const shadows a function", async () => {
+  // from Strudel's "Caverave" and "Good times": a scale name inside timeCat, a const named scale
+  const { notes, warnings } = await play(
+    `setcps(1)
+const scale = cat('C3 dorian', 'Bb2 major')
+dorian: n("0 2").scale(scale).s("bass")
+lydian: "<e3 d3>".scale(timeCat([1, 'C lydian'])).scaleTranspose(1).note().s("bass")
+`,
+    2,
+  );
+  const cycle = (part: string, c: number) =>
+    notes.filter((x) => x.part === part && Math.floor(x.frame / 48000) === c).map((x) => x.note);
+  assert.deepEqual(cycle("dorian", 0), [48, 51]); // C3 dorian: C3 Eb3
+  assert.deepEqual(cycle("dorian", 1), [46, 50]); // Bb2 major: Bb2 D3
+  assert.deepEqual(cycle("lydian", 0), [54]); // e3 one step up C lydian: F#3
+  assert.deepEqual(cycle("lydian", 1), [52]); // d3 -> e3
+  assert.deepEqual(warnings, []);
+});
+
 Deno.test("a syntax error names the .strudel file's line:column", async () => {
   const err = await loadError(`setcps(1)\n$: s("bd sd")\n$: note("c e").fast(2))\n`);
   assert.equal(err.location, `${relative(Deno.cwd(), join(dir, name()))}:3:23`);
