@@ -17,6 +17,7 @@
 , fluidsynth
 , soundfont-fluid
 , sox
+, tmux
 , rt-tests
 , valgrind
 }:
@@ -34,6 +35,7 @@ mkShell {
     fluidsynth # the benchmarks' peer
     soundfont-fluid
     sox
+    tmux # tests/perform_status_live_test.ts: a terminal for perform's status line
     rt-tests # cyclictest
     valgrind
   ];

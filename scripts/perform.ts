@@ -5,14 +5,17 @@
  *   deno task perform <set.ts> [--backend auto|alsa|jack] [--device D] [--period N]
  *                     [--periods N] [--rt-priority N] [--lookahead-ms N] [--swap cycle|bar|beat|immediate]
  *                     [--seed N] [--record out.wav] [--record-midi out.mid] [--seconds N] [--no-watch] [--repl]
- *                     [--play song.mid]
+ *                     [--play song.mid] [--quiet]
  *
  * CLI layer: the only place that prints and sets the exit code (0 ended
  * normally, 1 failed, 2 bad usage, 130 interrupted). Prints what the device
  * gave, one line per reload (what was added, removed, replaced, or the
  * error with file:line:column while the previous version keeps playing),
  * and a summary at the end. With a terminal on stdin, a prompt takes
- * commands (tempo, mute, solo, hush, stats, load; type help).
+ * commands (tempo, mute, solo, hush, stats, load; type help). With a
+ * terminal on stdout, a status line on the bottom row (lib/live/status_line.ts)
+ * shows the cycle, tempo, parts, voices, DSP load, orbit meters, late events
+ * and xruns five times a second, unless --quiet.
  *
  * @module
  */
@@ -33,6 +36,7 @@ import type { SamplerOptions } from "../lib/engine/options.ts";
 import { SetLoadError } from "../lib/live/loader.ts";
 import { describeReload, type LiveSession, startSession } from "../lib/live/perform.ts";
 import { runCommand } from "../lib/live/repl.ts";
+import { StatusLine, type StatusSnapshot } from "../lib/live/status_line.ts";
 import type { SwapMode } from "../lib/live/set.ts";
 import { describeOutput } from "./play.ts";
 import { onPackProgress, packProgressLine, setSamplesRoot } from "../lib/instrument/packs.ts";
@@ -47,6 +51,7 @@ ${OUTPUT_USAGE}
   --seconds N               stop after N seconds (default: until Ctrl-C or quit)
   --no-watch                do not reload when the files change
   --repl                    read commands from stdin even when it is not a terminal
+  --quiet                   no status line at the bottom of the terminal
   --samples DIR             where github: sample packs and URLs are looked for
                             (default $MS_SAMPLES, else ~/.local/share/midi-sampler/samples)`;
 
@@ -62,6 +67,7 @@ interface Args {
   seconds?: number;
   watch: boolean;
   repl: boolean;
+  quiet: boolean;
 }
 
 function parse(argv: string[]): Args {
@@ -75,6 +81,7 @@ function parse(argv: string[]): Args {
     seconds: { type: "string" },
     "no-watch": { type: "boolean" },
     repl: { type: "boolean" },
+    quiet: { type: "boolean" },
     samples: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -114,6 +121,7 @@ function parse(argv: string[]): Args {
     seed,
     watch: !v["no-watch"],
     repl: v.repl === true,
+    quiet: v.quiet === true,
   };
   if (typeof v.record === "string") a.record = v.record;
   if (typeof v["record-midi"] === "string") a.recordMidi = v["record-midi"];
@@ -139,6 +147,27 @@ function statsLine(live: LiveSession): string {
     } | voices ${s.voicesActive} (peak ${s.voicesPeak}) | ` +
     `load ${(100 * s.dspLoad).toFixed(0)}% (max ${(100 * s.dspLoadMax).toFixed(0)}%) | ` +
     `notes ${live.session.notes} | late ${s.eventsLate} | dropped ${s.eventsDropped} | xruns ${s.xruns}`;
+}
+
+/** What the status line shows, read from the sampler (no FFI call) and the session. */
+function statusSnapshot(live: LiveSession): StatusSnapshot {
+  const s = live.sampler.stats();
+  const m = live.sampler.meters();
+  const clock = live.sampler.clock;
+  const beat = clock.beatsAtFrame(s.framesRendered); // what is heard, not what is scheduled
+  return {
+    cycle: beat / live.session.beatsPerCycle,
+    bpm: clock.bpmAt(beat),
+    parts: live.session.parts,
+    muted: live.session.muted,
+    voices: s.voicesActive,
+    dspLoad: s.dspLoad,
+    output: m.output,
+    orbits: m.orbits,
+    awake: m.awake,
+    late: s.eventsLate,
+    xruns: s.xruns,
+  };
 }
 
 /** Permissions perform needs besides --allow-ffi; asked for on a terminal. */
@@ -242,12 +271,26 @@ async function main(argv: string[]): Promise<number> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (a.seconds !== undefined) timer = setTimeout(() => live.stop(), a.seconds * 1000);
 
+  // the status line keeps the bottom row; everything else (reload lines, piano
+  // rolls, the prompt and what is typed) scrolls in the rows above it
+  let status: StatusLine | undefined;
+  if (!a.quiet && Deno.stdout.isTerminal()) {
+    const enc = new TextEncoder();
+    status = new StatusLine({
+      snapshot: () => statusSnapshot(live),
+      write: (text) => Deno.stdout.writeSync(enc.encode(text)),
+      size: () => Deno.consoleSize(),
+    });
+    status.start();
+  }
+
   if (Deno.stdin.isTerminal() || a.repl) {
     if (Deno.stdin.isTerminal()) log(`type help for commands`);
     const prompt = () => {
       if (Deno.stdin.isTerminal()) Deno.stdout.writeSync(new TextEncoder().encode("> "));
     };
     prompt();
+    let quitting = false;
     readLines(async (line) => {
       const out = await runCommand(line, {
         session: live.session,
@@ -257,16 +300,19 @@ async function main(argv: string[]): Promise<number> {
           return r instanceof Error ? `reload failed: ${r.message}` : "";
         },
         stats: () => statsLine(live),
-        quit: () => live.stop(),
+        quit: () => {
+          quitting = true;
+          live.stop();
+        },
         onTempo: (beat, bpm) => live.midi.tempo(beat, bpm),
       });
       if (out) log(out);
-      prompt();
-      return true;
+      if (!quitting) prompt();
+      return !quitting;
     }).catch(() => {});
   }
 
-  const result = await live.finished;
+  const result = await live.finished.finally(() => status?.stop());
   clearTimeout(timer);
   Deno.removeSignalListener("SIGINT", onSigint);
   const s = result.stats;

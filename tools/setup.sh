@@ -31,13 +31,15 @@ cd "$root"
 #   (make demo; "piano", "strings", gm_* names in sets: lib/instrument/resolve.ts).
 # fluid-soundfont-gm: FluidR3_GM (148 MB), the better bank, preferred when present
 #   (lib/instrument/sf2/gm_names.ts) and the benchmarks' bank; MS_NO_BIG_SOUNDFONT=1 skips it.
+# tmux: a terminal for tests/perform_status_live_test.ts (perform's status line
+#   and prompt, read back with capture-pane).
 # nix-bin: nix-instantiate for tests/nix_test.ts (parse and evaluate flake.nix
 #   and nix/; no Nix builds). ~4 MB to download, ~11 s to install (measured).
 packages=(
     build-essential cmake pkg-config libsndfile1-dev
     libasound2-dev libasound2-plugins alsa-utils
     jackd2 libjack-jackd2-dev
-    rt-tests sox
+    rt-tests sox tmux
     clang libclang-rt-14-dev valgrind
     fluidsynth timgm6mb-soundfont
     nix-bin

@@ -36,7 +36,7 @@ let
     mkShell = attrs: drv "shell" attrs;
   } // lib.genAttrs [
     "cmake" "pkg-config" "alsa-lib" "libjack2" "libsndfile" "deno" "gcc" "jack2"
-    "fluidsynth" "soundfont-fluid" "sox" "rt-tests" "valgrind"
+    "fluidsynth" "soundfont-fluid" "sox" "tmux" "rt-tests" "valgrind"
   ] tool;
 
   nixpkgs = {
