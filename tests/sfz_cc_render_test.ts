@@ -248,3 +248,19 @@ Deno.test("SFZ CC: note_polyphony keeps at most n voices of a key", async () => 
   near(level(audio, 0.25), 0.1, 1e-4, "one voice on key 60 after three notes");
   near(level(audio, 0.45), 0.2, 1e-4, "and one on key 64");
 });
+
+Deno.test("SFZ CC: ampeg_attack_oncc and ampeg_vel2release shape the envelope at note-on", async () => {
+  const sfz = await kit(
+    `<region> sample=a.wav amp_veltrack=0 loop_mode=loop_continuous ampeg_attack_oncc3=1 ampeg_release=0.1 ampeg_vel2release=0.9`,
+    { "a.wav": dc(3, 0.5) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.cc(3, 127, t(0));
+  inst.noteOn(60, 127, t(0)); // attack 1 s, release 0.1 + 0.9 s
+  inst.noteOff(60, t(1.5));
+  const audio = sampler.process(RATE * 2.6);
+  near(level(audio, 0.5), 0.25, 0.002, "halfway up the 1 s attack");
+  // release: -60 dB in 1 s, so -30 dB after 0.5 s
+  near(20 * Math.log10(level(audio, 2.0) / 0.5), -30, 0.5, "release 1 s at velocity 127");
+});

@@ -765,7 +765,16 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint
 #define MS_MOD_PAN 7u          /* depth * curve(x) added to the pan, depth -2..2 (pan_onccN / 100) */
 #define MS_MOD_PITCH_CENTS 8u  /* depth * curve(x) cents added, depth -9600..9600 (pitch_onccN, tune_onccN, pitch_random) */
 #define MS_MOD_CUTOFF_CENTS 9u /* depth * curve(x) cents added to the filter's cutoff, -9600..9600 (cutoff_onccN) */
-#define MS_MOD_TARGET_MAX 9u
+/* The amplitude envelope's stages, read once at note-on whatever the source
+ * (ampeg_*_onccN, ampeg_vel2*): seconds added (-100..100; the sum kept >= 0),
+ * or the sustain level added (-1..1; the sum kept in 0..1). */
+#define MS_MOD_AMPEG_DELAY_S 10u
+#define MS_MOD_AMPEG_ATTACK_S 11u
+#define MS_MOD_AMPEG_HOLD_S 12u
+#define MS_MOD_AMPEG_DECAY_S 13u
+#define MS_MOD_AMPEG_SUSTAIN 14u
+#define MS_MOD_AMPEG_RELEASE_S 15u
+#define MS_MOD_TARGET_MAX 15u
 
 /* Curves of the depth targets: sfizz's built-in curves of x = CC / 127
  * (velocity, key likewise; bend and random sources as they are). */

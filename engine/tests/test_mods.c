@@ -341,6 +341,33 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("envelope rows: attack from a CC at note-on, sustain from velocity; other voices keep the zone's");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "ampeg", &in));
+    ms_zone_t z = flat();
+    z.decay_s = 0.1f;
+    z.sustain = 1.0f;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
+    ms_zone_mod_t rows[2] = {row(3, MS_MOD_AMPEG_ATTACK_S, 0, 1.0f, 0, 0),
+                             row(MS_MOD_SRC_VELOCITY, MS_MOD_AMPEG_SUSTAIN, 0, -0.5f, 0, 0)};
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, rows, 2));
+    CHECK_MS(s, ms_cc_at(in, 0, 3, 127));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 127, NULL));    /* attack 1 s, sustain 0.5 */
+    CHECK_MS(s, ms_note_off_at(in, RATE * 2, 60));
+    CHECK_MS(s, ms_cc_at(in, RATE * 2, 3, 0));
+    CHECK_MS(s, ms_note_on_at(in, RATE * 3, 60, 127, NULL)); /* CC3 at 0: no attack */
+    float *b = render(s, RATE * 4);
+    CHECK_NEAR(level_at(b, RATE / 2), 0.25, 0.002);             /* halfway up a 1 s attack */
+    CHECK_NEAR(level_at(b, RATE + RATE / 2), 0.25, 0.002);      /* decayed to sustain 1 - 0.5 */
+    CHECK_NEAR(level_at(b, RATE * 3 + 100), 0.5 * (1.0 - 0.5) + 0.5 * 0.5 * pow(0.001, 100.0 / (0.1 * RATE)), 0.02);
+    free(b);
+    ms_zone_mod_t bad = row(3, MS_MOD_AMPEG_SUSTAIN, 0, 2.0f, 0, 0);
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &bad, 1), MS_ERR_OUT_OF_RANGE);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("row checks: unknown source, target, curve; depth and range outside theirs");
   {
     ms_sampler_t *s = tu_sampler(RATE, 2, 128);

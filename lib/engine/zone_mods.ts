@@ -34,6 +34,12 @@ const TARGETS = {
   pan: MOD.PAN,
   pitch: MOD.PITCH_CENTS,
   cutoff: MOD.CUTOFF_CENTS,
+  ampegDelay: MOD.AMPEG_DELAY_S,
+  ampegAttack: MOD.AMPEG_ATTACK_S,
+  ampegHold: MOD.AMPEG_HOLD_S,
+  ampegDecay: MOD.AMPEG_DECAY_S,
+  ampegSustain: MOD.AMPEG_SUSTAIN,
+  ampegRelease: MOD.AMPEG_RELEASE_S,
 } as const;
 
 /** Curves by name: the depth targets' (sfizz's built-in 0..5) and the crossfades' (power, gain). */
@@ -65,6 +71,9 @@ const RANGED = new Set(["range", "trigger", "xfin", "xfout"]);
  *   `pitch` (cents), `cutoff` (cents): depth times the curve of the source
  *   (`linear` by default; `bipolar`, `inverted`, `invertedBipolar`, `square`, `sqrt`;
  *   `upper` and `lower`, the halves of a bipolar source: bend_up, bend_down).
+ * - `ampegDelay`, `ampegAttack`, `ampegHold`, `ampegDecay`, `ampegRelease` (seconds
+ *   added, -100..100) and `ampegSustain` (level added, -1..1): the amplitude envelope,
+ *   read at note-on whatever the source (ampeg_*_onccN, ampeg_vel2*).
  * CC and bend sources are followed while the note plays; the others are read at note-on.
  * A zone with `pitch` rows on `bend` bends by them, not by the instrument's bend range.
  */

@@ -504,7 +504,13 @@ export const MOD = {
   PAN: 7,
   PITCH_CENTS: 8,
   CUTOFF_CENTS: 9,
-  TARGET_MAX: 9,
+  AMPEG_DELAY_S: 10,
+  AMPEG_ATTACK_S: 11,
+  AMPEG_HOLD_S: 12,
+  AMPEG_DECAY_S: 13,
+  AMPEG_SUSTAIN: 14,
+  AMPEG_RELEASE_S: 15,
+  TARGET_MAX: 15,
 } as const;
 /** `MS_CURVE_*`: the curves of a modulation row's depth (sfizz's built-in curves 0..5). */
 export const CURVE = {
@@ -527,6 +533,12 @@ export const MOD_DEPTH = {
   [MOD.PAN]: [-2, 2],
   [MOD.PITCH_CENTS]: [-9600, 9600],
   [MOD.CUTOFF_CENTS]: [-9600, 9600],
+  [MOD.AMPEG_DELAY_S]: [-100, 100],
+  [MOD.AMPEG_ATTACK_S]: [-100, 100],
+  [MOD.AMPEG_HOLD_S]: [-100, 100],
+  [MOD.AMPEG_DECAY_S]: [-100, 100],
+  [MOD.AMPEG_SUSTAIN]: [-1, 1],
+  [MOD.AMPEG_RELEASE_S]: [-100, 100],
 } as const satisfies Record<number, readonly [number, number]>;
 
 /** `ms_zone_mod_t`, 16 bytes: one zone modulation row. */

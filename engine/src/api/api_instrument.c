@@ -133,6 +133,12 @@ static void mod_depth_range(uint32_t target, float *lo, float *hi) {
     case MS_MOD_AMPLITUDE: *lo = -10.0f, *hi = 10.0f; return;
     case MS_MOD_VOLUME_DB: *lo = -144.0f, *hi = 144.0f; return;
     case MS_MOD_PAN: *lo = -2.0f, *hi = 2.0f; return;
+    case MS_MOD_AMPEG_SUSTAIN: *lo = -1.0f, *hi = 1.0f; return;
+    case MS_MOD_AMPEG_DELAY_S:
+    case MS_MOD_AMPEG_ATTACK_S:
+    case MS_MOD_AMPEG_HOLD_S:
+    case MS_MOD_AMPEG_DECAY_S:
+    case MS_MOD_AMPEG_RELEASE_S: *lo = -100.0f, *hi = 100.0f; return;
     default: *lo = -9600.0f, *hi = 9600.0f; return; /* pitch, cutoff */
   }
 }

@@ -145,6 +145,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
         const ms_zone_mod_t *m = &mod_copy[k];
         if (m->target == MS_MOD_RANGE) r->mod_flags |= RT_MOD_RANGE;
         else if (m->target == MS_MOD_TRIGGER) r->mod_flags |= RT_MOD_TRIGGER;
+        else if (m->target >= MS_MOD_AMPEG_DELAY_S) r->mod_flags |= RT_MOD_ENV;
         else if (m->source < 128u || m->source == MS_MOD_SRC_BEND) r->mod_flags |= RT_MOD_LIVE;
         else r->mod_flags |= RT_MOD_NOTE;
         if (m->source == MS_MOD_SRC_BEND && m->target == MS_MOD_PITCH_CENTS) r->mod_flags |= RT_MOD_BEND;
@@ -221,6 +222,12 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     if (smp) r->rate_ratio = (double)smp->sample_rate / (double)rate; /* an oscillator's: ctl_osc_zone */
     r->gain = db_to_gain(z->gain_db);
     r->pan = z->pan;
+    r->amp_times[0] = 0.0f;
+    r->amp_times[1] = z->attack_s;
+    r->amp_times[2] = z->hold_s;
+    r->amp_times[3] = z->decay_s;
+    r->amp_times[4] = z->sustain;
+    r->amp_times[5] = z->release_s;
     ctl_env_describe(&r->amp_env,
                      &(ctl_env_times_t){.attack_s = z->attack_s, .hold_s = z->hold_s, .decay_s = z->decay_s,
                                         .sustain = z->sustain, .release_s = z->release_s},

@@ -8,6 +8,7 @@
  */
 #include <math.h>
 
+#include "rt/rt_env.h"
 #include "rt/rt_mod.h"
 
 
@@ -102,13 +103,55 @@ void rt_mod_voice_live(const rt_voice_t *v, const rt_slot_t *slot, float *gain, 
   *cutoff_cents = fc;
 }
 
+/* An amplitude envelope from its times on RT, in single precision: as
+ * ctl_env_describe (a -60 dB decay and release, ending at -74 dB). */
+static void env_describe(rt_env_desc_t *d, const float t[6], float rate) {
+  d->delay_frames = (uint32_t)lrintf(t[0] * rate);
+  d->attack_frames = (uint32_t)lrintf(t[1] * rate);
+  d->hold_frames = (uint32_t)lrintf(t[2] * rate);
+  d->decay_coef = t[3] > 0.0f ? expf(-6.90775528f / (t[3] * rate)) : 0.0f;
+  d->sustain = t[4];
+  const float rel = t[5] < 0.002f ? 0.002f : t[5];
+  d->release_coef = expf(-6.90775528f / (rel * rate));
+  d->settle = 1e-4f;
+  d->floor = 2e-4f;
+  d->decay_frames = d->release_frames = 0;
+  d->linear = false;
+}
+
+/* The envelope rows (read at note-on, whatever their source) into the voice's own envelope. */
+static void voice_env(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel) {
+  const rt_zone_t *z = v->zone;
+  float t[6];
+  for (int k = 0; k < 6; k++) t[k] = z->amp_times[k];
+  for (uint32_t i = 0; i < z->mod_count; i++) {
+    const ms_zone_mod_t *m = &z->mods[i];
+    if (m->target < MS_MOD_AMPEG_DELAY_S) continue;
+    float x;
+    if (m->source < 128u) x = rt_mod_cc(slot, m->source) * (1.0f / 127.0f);
+    else if (m->source == MS_MOD_SRC_VELOCITY) x = (float)vel * (1.0f / 127.0f);
+    else if (m->source == MS_MOD_SRC_KEY) x = (float)key * (1.0f / 127.0f);
+    else if (m->source == MS_MOD_SRC_BEND) x = slot->bend;
+    else x = (float)(rt_rng_next(s) >> 8) * 0x1p-24f; /* random sources */
+    if (m->source == MS_MOD_SRC_RANDOM_BIPOLAR) x = 2.0f * x - 1.0f;
+    t[m->target - MS_MOD_AMPEG_DELAY_S] += m->depth * curve_of(m->curve, x);
+  }
+  for (int k = 0; k < 6; k++) t[k] = t[k] < 0.0f ? 0.0f : t[k];
+  if (t[4] > 1.0f) t[4] = 1.0f;
+  env_describe(&v->amp_own, t, (float)s->cfg.sample_rate);
+  v->own_env = true;
+  rt_env_start(&v->amp_own, &v->amp);
+}
+
 void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel,
                         uint64_t f) {
   const rt_zone_t *z = v->zone;
+  if (z->mod_flags & RT_MOD_ENV) voice_env(s, v, slot, key, vel);
   if (z->mod_flags & RT_MOD_NOTE) {
     float g = 1.0f, db = 0.0f, p = 0.0f, c = 0.0f, fc = 0.0f;
     for (uint32_t i = 0; i < z->mod_count; i++) {
       const ms_zone_mod_t *m = &z->mods[i];
+      if (m->target >= MS_MOD_AMPEG_DELAY_S) continue; /* voice_env */
       float raw, x;
       switch (m->source) {
         case MS_MOD_SRC_VELOCITY: raw = vel, x = raw * (1.0f / 127.0f); break;

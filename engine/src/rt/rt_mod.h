@@ -21,6 +21,7 @@
 #define RT_MOD_NOTE 4u    /* rows read once at note-on (velocity, key, random sources) */
 #define RT_MOD_LIVE 8u    /* rows that follow a CC or the bend while the voice plays */
 #define RT_MOD_BEND 16u   /* pitch rows on the bend: they replace the instrument's bend range */
+#define RT_MOD_ENV 32u    /* amplitude envelope rows (MS_MOD_AMPEG_*): the voice gets its own envelope */
 
 /* The engine's seeded generator (xorshift64*): the same seed and events give
  * the same alternatives and random values. */

@@ -109,9 +109,11 @@ static void voice_filter_control(ms_sampler_t *s, rt_voice_t *v, uint32_t m) {
   v->fa3 = g * v->fa2;
 }
 
-/* The amplitude envelope v follows: the zone's, or its per-note one. */
+/* The amplitude envelope v follows: the zone's, its per-note one, or the one its zone rows gave it. */
 static inline const rt_env_desc_t *voice_amp_desc(const ms_sampler_t *s, const rt_voice_t *v) {
-  return rt_vctl_amp_desc(s, v);
+  const rt_env_desc_t *d = rt_vctl_amp_desc(s, v);
+  if (MS_UNLIKELY(v->own_env) && d == &v->zone->amp_env) return &v->amp_own;
+  return d;
 }
 
 /* Compute the ramp starting at frame f: envelopes, fade, gains, pitch. */
@@ -697,7 +699,7 @@ static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
                         z->fil_keytrack * ((float)note - (float)z->fil_keycenter);
     rt_env_start(&z->fil_env, &v->fil);
   }
-  if (MS_UNLIKELY(z->mod_flags & (RT_MOD_NOTE | RT_MOD_LIVE))) rt_mod_voice_start(s, v, slot, note, vel, f);
+  if (MS_UNLIKELY(z->mod_flags & (RT_MOD_NOTE | RT_MOD_LIVE | RT_MOD_ENV))) rt_mod_voice_start(s, v, slot, note, vel, f);
   if (MS_UNLIKELY(z->source || nc || z->controls || s->vctl->slot[slot_index].present[0] | s->vctl->slot[slot_index].present[1] |
                                            s->vctl->slot[slot_index].present[2] | s->vctl->slot[slot_index].present[3]))
     v->ext = rt_vctl_voice_start(s, v, z, slot_index, nc, f);

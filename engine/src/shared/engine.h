@@ -261,6 +261,7 @@ typedef struct rt_zone {
   float gain;                 /* linear */
   float pan;
   rt_env_desc_t amp_env;      /* its end ends the voice */
+  float amp_times[6];         /* amp_env's delay, attack, hold, decay, sustain, release (s; MS_MOD_AMPEG_* rows) */
   uint8_t source;             /* MS_SOURCE_*: a sample, or an oscillator (rt_osc.h) */
   const struct rt_osc_tables *osc_tables; /* an oscillator zone's wavetables (ctl_osc_zone) */
   float vel_gain[128];
@@ -362,6 +363,8 @@ typedef struct rt_voice {
   rt_env_t fil;                /* filter envelope, stepped once per ramp */
   /* zone modulation rows that follow a CC (zone->mod_flags & RT_MOD_LIVE), at the current ramp */
   float mod_gain, mod_pan, mod_cents, mod_cutoff_cents;
+  bool own_env;                /* zone rows gave it its own amplitude envelope (amp_own) */
+  rt_env_desc_t amp_own;
 } rt_voice_t;
 
 /* A queued timed command (heap entry): cmd.frame is the frame it applies at. */

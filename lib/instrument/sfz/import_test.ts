@@ -432,7 +432,7 @@ Deno.test("SFZ: set_ccN and label_ccN are kept for the instrument; CC ranges and
 <region> sample=down.wav key=60
 <master>
 <region> sample=pedal.wav on_locc64=64 on_hicc64=127
-<region> sample=both.wav key=62 xfout_locc1=0 xfout_hicc1=127 ampeg_attack_oncc1=1 locc300=5`);
+<region> sample=both.wav key=62 xfout_locc1=0 xfout_hicc1=127 ampeg_dynamic=1 locc300=5`);
   assert.deepEqual(
     r.definition.zones.map((z) => [z.sample, z.mods]),
     [
@@ -449,7 +449,7 @@ Deno.test("SFZ: set_ccN and label_ccN are kept for the instrument; CC ranges and
   ]);
   assert.deepEqual(r.definition.controllers, [{ cc: 11, initial: 63.5 }, { cc: 64, initial: 0 }]);
   assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
-    '9: opcode "ampeg_attack_oncc1" is read but not played yet',
+    '9: opcode "ampeg_dynamic" is read but not played yet',
     '9: opcode "locc300" is read but not played yet',
   ]);
 });

@@ -506,6 +506,8 @@ const PLAYED = [
   /^bend_(?:up|down)$/,
   /^rt_decay$/,
   /^note_polyphony$/,
+  /^ampeg_(?:delay|attack|hold|decay|sustain|release)_?(?:on)?cc(\d+)$/,
+  /^ampeg_vel2(?:delay|attack|hold|decay|sustain|release)$/,
 ];
 
 /** True when the engine plays this (lower-case) opcode. */
@@ -694,6 +696,32 @@ export function zoneMods(r: RegionState, unknownCurve: (index: number) => void):
       target,
       curve: curve ?? "linear",
       depth: clamp(depth * scale, -limit, limit),
+    });
+  }
+  // amplitude envelope stages from CCs (read at note-on) and velocity
+  const STAGES = ["delay", "attack", "hold", "decay", "sustain", "release"] as const;
+  const stageTarget = (st: typeof STAGES[number]) =>
+    `ampeg${st[0]!.toUpperCase()}${st.slice(1)}` as "ampegAttack";
+  for (const name of r.unplayed.keys()) {
+    const m = /^ampeg_(delay|attack|hold|decay|sustain|release)_?(?:on)?cc(\d+)$/.exec(name);
+    const depth = num(name);
+    if (!m || Number(m[2]) > 127 || depth === undefined) continue;
+    const sustain = m[1] === "sustain";
+    mods.push({
+      source: Number(m[2]),
+      target: stageTarget(m[1] as typeof STAGES[number]),
+      curve: "linear",
+      depth: sustain ? clamp(depth / 100, -1, 1) : clamp(depth, -100, 100),
+    });
+  }
+  for (const st of STAGES) {
+    const depth = num(`ampeg_vel2${st}`);
+    if (depth === undefined || depth === 0) continue;
+    mods.push({
+      source: "velocity",
+      target: stageTarget(st),
+      curve: "linear",
+      depth: st === "sustain" ? clamp(depth / 100, -1, 1) : clamp(depth, -100, 100),
     });
   }
   const up = num("bend_up"), down = num("bend_down");
