@@ -13,7 +13,8 @@
 
 import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { InstrumentDefinitionError, SampleLoadError } from "../errors.ts";
+import { InstrumentDefinitionError, OutOfMemoryError, SampleLoadError } from "../errors.ts";
+import { decodedBytes, memoryFacts, planMemory } from "./memory_budget.ts";
 import { shownPath } from "../util/path.ts";
 import type { ZoneOptions } from "../engine/options.ts";
 import { zoneRange } from "../ffi/layout.ts";
@@ -60,6 +61,10 @@ export interface SamplerLike<S extends SampleLike, I extends InstrumentLike<S>> 
   /** Decode on a helper thread; with it, files load `jobs` at a time. */
   loadSampleAsync?(path: string): Promise<S>;
   createInstrument(name: string): I;
+  /** Sample width in memory (the loader's memory estimate; absent: 32). */
+  readonly options?: { readonly sampleBits?: number };
+  /** Locked memory so far (the loader's lock check; absent: not checked). */
+  stats?(): { memoryLockedBytes: number; memoryBytes: number };
 }
 
 /** A definition read from its file and validated, with its samples' absolute paths. */
@@ -196,6 +201,12 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Called with each import warning (SFZ opcodes ignored or approximated). */
   onWarning?: (warning: string) => void;
+  /**
+   * Bytes of decoded samples this load may take; a library needing more is refused
+   * before anything is decoded (lib/instrument/memory_budget.ts).
+   * @default MemAvailable less 256 MiB
+   */
+  memoryBudget?: number;
 }
 
 /** Definition file extensions the loader reads, in the order findDefinition tries them. */
@@ -397,6 +408,25 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
   const firstZone = new Map<string, number>();
   samplePaths.forEach((path, i) => path === "" || firstZone.has(path) || firstZone.set(path, i));
   const files = [...firstZone.keys()];
+  // Before decoding anything: refuse what would not fit in memory (before the machine
+  // swaps), and say so when the sampler locks its memory and the lock limit is too small.
+  const bits = sampler.options?.sampleBits === 16 ? 16 : 32;
+  const need = files.reduce((n, f) => n + decodedBytes(f, bits), 0);
+  const stats = sampler.stats?.();
+  // below 4 MiB nothing is checked (reading the facts may start a shell: see memoryFacts)
+  const checked = need >= 4 * 1024 * 1024 || options.memoryBudget !== undefined;
+  const plan = !checked ? {} : planMemory(definition.name, need, memoryFacts(), {
+    budget: options.memoryBudget,
+    locking: stats && stats.memoryLockedBytes > 0
+      ? { lockedBytes: stats.memoryLockedBytes }
+      : undefined,
+  });
+  if (plan.refuse) {
+    throw new OutOfMemoryError(plan.refuse, {
+      hint: "Free memory, or load the library with 16-bit samples (sampleBits: 16, --bits 16)",
+    });
+  }
+  if (plan.warn) options.onWarning?.(plan.warn);
   let done = 0, bytes = 0;
   const finished = (path: string) => {
     done++;
