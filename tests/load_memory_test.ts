@@ -169,3 +169,37 @@ Deno.test({
     }
   },
 });
+
+Deno.test("integer PCM skips the NaN scan; a float file with NaN is still refused", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const frames = 64, out = new Uint8Array(44 + frames * 4);
+    const v = new DataView(out.buffer);
+    const ascii = (at: number, s: string) =>
+      [...s].forEach((c, i) => (out[at + i] = c.charCodeAt(0)));
+    ascii(0, "RIFF");
+    v.setUint32(4, 36 + frames * 4, true);
+    ascii(8, "WAVE");
+    ascii(12, "fmt ");
+    v.setUint32(16, 16, true);
+    v.setUint16(20, 3, true); // IEEE float
+    v.setUint16(22, 1, true);
+    v.setUint32(24, 48000, true);
+    v.setUint32(28, 48000 * 4, true);
+    v.setUint16(32, 4, true);
+    v.setUint16(34, 32, true);
+    ascii(36, "data");
+    v.setUint32(40, frames * 4, true);
+    v.setFloat32(44 + 10 * 4, NaN, true);
+    Deno.writeFileSync(`${dir}/nan.wav`, out);
+    Deno.writeFileSync(`${dir}/int.wav`, wav24(0.01));
+    using sampler = Sampler.open({});
+    assert.throws(
+      () => sampler.loadSample(`${dir}/nan.wav`),
+      /NaN or infinite values \(frame 10\)/,
+    );
+    assert.equal(sampler.loadSample(`${dir}/int.wav`).info.frames, 480);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -156,7 +156,11 @@ int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, const char *instrum
                     name, (long long)(got < 0 ? 0 : got), (long long)info.frames, sf_error(f) ? ": " : "",
                     sf_error(f) ? sf_strerror(f) : "");
     } else {
-      size_t n = smp->bits == 16 ? 0 : (size_t)info.frames * (size_t)info.channels;
+      /* only float files can hold NaN or infinity: integer PCM (most libraries) skips the scan */
+      const int sub = info.format & SF_FORMAT_SUBMASK;
+      const bool may_be_nan = sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_DOUBLE || sub == SF_FORMAT_VORBIS ||
+                              sub == SF_FORMAT_OPUS || sub == SF_FORMAT_MPEG_LAYER_III;
+      size_t n = smp->bits == 16 || !may_be_nan ? 0 : (size_t)info.frames * (size_t)info.channels;
       const float *fd = smp->data;
       for (size_t i = 0; i < n; i++) {
         if (!isfinite(fd[i])) {
