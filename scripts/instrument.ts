@@ -4,7 +4,7 @@
  *
  * Usage:
  *   deno task instrument inspect <file>
- *   deno task instrument load <file> [--jobs N] [--repeat N] [--bits 16|32]
+ *   deno task instrument load <file> [--jobs N] [--repeat N] [--bits 16|32] [--memory-mb N]
  *
  * inspect prints the zones as a table (keys, velocities, root, sample, loop,
  * trigger, keyswitch, groups, filter), the import's warnings, and warnings
@@ -32,7 +32,9 @@ const USAGE = `Usage: deno task instrument <command> <file> [options]
   load <file>        decode every sample into a sampler; report MB/s and memory
     --jobs N         files decoded at once (default: ${navigator.hardwareConcurrency ?? 1})
     --repeat N       load N times into fresh samplers and report each (default 1)
-    --bits 16|32     keep samples as int16 (half the RAM) or float (default 32)`;
+    --bits 16|32     keep samples as int16 (half the RAM) or float (default 32)
+    --memory-mb N    refuse a library whose samples need more than N MB decoded
+                     (default: MemAvailable less 256 MiB)`;
 
 class UsageError extends Error {}
 
@@ -113,7 +115,13 @@ function progressBar(
   };
 }
 
-async function load(file: string, jobs: number, repeat: number, bits: 16 | 32): Promise<number> {
+async function load(
+  file: string,
+  jobs: number,
+  repeat: number,
+  bits: 16 | 32,
+  memoryMb?: number,
+): Promise<number> {
   for (let run = 0; run < repeat; run++) {
     using sampler = Sampler.open({ sampleBits: bits });
     const bar = progressBar("loading");
@@ -121,6 +129,7 @@ async function load(file: string, jobs: number, repeat: number, bits: 16 | 32): 
     const t0 = performance.now();
     const inst = await loadInstrument(sampler, file, {
       jobs,
+      ...(memoryMb === undefined ? {} : { memoryBudget: memoryMb * 1e6 }),
       onProgress: (p) => {
         files = p.total;
         bytes = p.bytes;
@@ -156,6 +165,7 @@ async function main(args: string[]): Promise<number> {
         jobs: { type: "string" },
         repeat: { type: "string" },
         bits: { type: "string" },
+        "memory-mb": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -183,7 +193,14 @@ async function main(args: string[]): Promise<number> {
   if (bits !== "16" && bits !== "32") {
     throw new UsageError(`--bits must be 16 or 32, got "${bits}"`);
   }
-  if (command === "load") return await load(file, jobs, repeat, bits === "16" ? 16 : 32);
+  const memoryText = parsed.values["memory-mb"];
+  const memoryMb = memoryText === undefined ? undefined : Number(memoryText);
+  if (memoryMb !== undefined && !(Number.isFinite(memoryMb) && memoryMb >= 0)) {
+    throw new UsageError(`--memory-mb must be a number of MB >= 0, got "${memoryText}"`);
+  }
+  if (command === "load") {
+    return await load(file, jobs, repeat, bits === "16" ? 16 : 32, memoryMb);
+  }
   throw new UsageError(`unknown command "${command}" (use inspect or load)`);
 }
 

@@ -203,3 +203,35 @@ Deno.test("integer PCM skips the NaN scan; a float file with NaN is still refuse
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task instrument load --memory-mb: the refusal on stderr, exit code 1", async () => {
+  const { dir, sfz } = library(2, 1);
+  try {
+    const r = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-run",
+        "--allow-env",
+        "--allow-ffi",
+        "--no-check",
+        `${ROOT}scripts/instrument.ts`,
+        "load",
+        sfz,
+        "--memory-mb",
+        "0.5",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(r.stderr);
+    assert.notEqual(r.code, 0);
+    assert.match(
+      err,
+      /Cannot load instrument "lib": its samples need about 0\.8 MB decoded and 0\.5 MB is free/,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
