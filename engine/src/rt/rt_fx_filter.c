@@ -27,6 +27,10 @@
  */
 #include "rt/rt_fx_filter.h"
 
+#if defined(__FMA__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#endif
+
 #define AI static inline __attribute__((always_inline))
 
 /* The SVF as a state-space update, every output linear in (x, ic1, ic2):
@@ -125,90 +129,210 @@ AI void svf_loop(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32_
   f->s[1][1][1] = q11;
 }
 
-/* Pair coefficients: every output and new state linear in (x0, x1, ic1, ic2). */
-typedef struct svf_pair {
-  float o0, o1, o2;               /* y0 = o0 x0 + o1 ic1 + o2 ic2 */
-  float q0, q1, q2, qx;           /* y1 = q0 x1 + q1 ic1 + q2 ic2 + qx x0 */
-  float a11, a12, a21, a22;       /* M^2 */
-  float c1, c2, d1, d2;           /* ic1'' = a11 ic1 + a12 ic2 + c1 x0 + d1 x1, ic2'' likewise */
-} svf_pair_t;
-
-/* The pair of frames with coefficients a (first) and b (second). */
-AI svf_pair_t svf_pair_of2(const svf_coefs_t a, const svf_coefs_t b) {
-  svf_pair_t p;
-  p.o0 = a.o0, p.o1 = a.o1, p.o2 = a.o2;
-  p.q0 = b.o0;
-  p.q1 = b.o1 * a.m11 + b.o2 * a.m21;
-  p.q2 = b.o1 * a.m12 + b.o2 * a.m22;
-  p.qx = b.o1 * a.b1 + b.o2 * a.b2;
-  p.a11 = b.m11 * a.m11 + b.m12 * a.m21, p.a12 = b.m11 * a.m12 + b.m12 * a.m22;
-  p.a21 = b.m21 * a.m11 + b.m22 * a.m21, p.a22 = b.m21 * a.m12 + b.m22 * a.m22;
-  p.c1 = b.m11 * a.b1 + b.m12 * a.b2, p.c2 = b.m21 * a.b1 + b.m22 * a.b2;
-  p.d1 = b.b1, p.d2 = b.b2;
-  return p;
-}
-AI svf_pair_t svf_pair_of(const svf_coefs_t c) { return svf_pair_of2(c, c); }
-
-AI void svf_keep_coefs(rt_fx_svf_t *f, const svf_coefs_t c) {
-  const float v[9] = {c.o0, c.o1, c.o2, c.b1, c.m11, c.m12, c.b2, c.m21, c.m22};
-  memcpy(f->pc, v, sizeof v);
-}
-
-/* The pair path spells every sum as explicit fused multiply-adds: its
- * pieces run in different places (a whole pair, a pair split over two calls,
- * a pair resolved at a control step) and must give the same bits in each,
+/* The block path spells every sum as explicit fused multiply-adds: its
+ * pieces run in different places (a whole block, a block split over calls, a
+ * block resolved at a control step) and must give the same bits in each,
  * which -ffast-math's reassociation would not promise for plain sums. */
 #define FMA_(a, b, c) __builtin_fmaf((a), (b), (c))
 
-/* A pair's first output (also a single frame's output). */
-#define SVF_Y0(p, x, ic1, ic2) FMA_((p).o2, (ic2), FMA_((p).o1, (ic1), (p).o0 * (x)))
-
-/* The pair's second half: y1 and the state two frames on. */
-#define SVF_PAIR2(p, x0, x1, ic1, ic2, y1)                                                   \
-  do {                                                                                       \
-    const float x0_ = (x0), x1_ = (x1);                                                      \
-    (y1) = FMA_((p).q2, (ic2), FMA_((p).q1, (ic1), FMA_((p).qx, x0_, (p).q0 * x1_)));        \
-    const float n1_ = FMA_((p).a12, (ic2), FMA_((p).a11, (ic1), FMA_((p).d1, x1_, (p).c1 * x0_))); \
-    const float n2_ = FMA_((p).a21, (ic1), FMA_((p).a22, (ic2), FMA_((p).d2, x1_, (p).c2 * x0_))); \
-    (ic1) = n1_;                                                                             \
-    (ic2) = n2_;                                                                             \
-  } while (0)
-
-/* One frame of the pair path (a segment's odd last frame, a resolved pair). */
-#define SVF_TICK_F(c, x, ic1, ic2, y)                                  \
-  do {                                                                 \
-    const float x_ = (x);                                              \
+/* One frame with explicit fused multiply-adds (a segment's last frames that
+ * do not fill a block, a block resolved at a control step). */
+#define SVF_TICK_F(c, x, ic1, ic2, y)                                          \
+  do {                                                                         \
+    const float x_ = (x);                                                      \
     const float n1_ = FMA_((c).m12, (ic2), FMA_((c).m11, (ic1), (c).b1 * x_)); \
     const float n2_ = FMA_((c).m21, (ic1), FMA_((c).m22, (ic2), (c).b2 * x_)); \
-    (y) = SVF_Y0(c, x_, ic1, ic2);                                     \
-    (ic1) = n1_;                                                       \
-    (ic2) = n2_;                                                       \
+    (y) = FMA_((c).o2, (ic2), FMA_((c).o1, (ic1), (c).o0 * x_));               \
+    (ic1) = n1_;                                                               \
+    (ic2) = n2_;                                                               \
   } while (0)
 
-/* Constant coefficients, frames [t, t + n) of a segment of len frames. */
-AI void svf_pairs(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32_t n, const uint32_t mode,
-                  const uint32_t stages, const uint32_t chans, uint32_t t, uint32_t len) {
-  const svf_coefs_t c = svf_coefs(mode, rt_fx_ramp_now(&f->g), rt_fx_ramp_now(&f->k));
-  const svf_pair_t p = svf_pair_of(c);
+/* Four lanes: a block's four outputs. Every lane is computed by its own
+ * chain of exactly rounded fused multiply-adds, so a lane's bits are the same
+ * in a vector instruction, in a scalar fmaf, or in a build without FMA. */
+typedef float v4f __attribute__((vector_size(16)));
+
+AI v4f v4_splat(float a) { return (v4f){a, a, a, a}; }
+AI v4f v4_fma(v4f a, v4f b, v4f c) {
+#if defined(__FMA__) && (defined(__x86_64__) || defined(__i386__))
+  return (v4f)_mm_fmadd_ps((__m128)a, (__m128)b, (__m128)c);
+#else
+  return (v4f){FMA_(a[0], b[0], c[0]), FMA_(a[1], b[1], c[1]), FMA_(a[2], b[2], c[2]), FMA_(a[3], b[3], c[3])};
+#endif
+}
+
+/* Four frames as one step of the state-space form (constant coefficients):
+ *   y_k  = h_k x_0 + ... + h_0 x_k + (o M^k) s     (h_0 = o0, h_m = o M^(m-1) b)
+ *   s'   = M^4 s + M^3 b x_0 + M^2 b x_1 + M b x_2 + b x_3
+ * The four outputs are one vector expression whose only dependence on the
+ * recursion is its last two multiply-adds; the state four frames on is two
+ * multiply-adds deep in the old state. That is the chain a filtered voice
+ * waits on: two multiply-adds per four frames instead of two per two. */
+typedef struct svf_block {
+  v4f t0, t1, t2, t3;       /* y += t_j x_j: the columns of the lower-triangular Toeplitz matrix of h */
+  v4f o1, o2;               /* y += o1 ic1 + o2 ic2: lane k is o M^k */
+  float a11, a12, a21, a22; /* M^4 */
+  float g1[4], g2[4];       /* ic1' += g1[j] x_j, ic2' += g2[j] x_j: M^(3-j) b */
+} svf_block_t;
+
+/* The coefficients for constant g and k, kept in the filter (cc, cb) until
+ * they change: a constant cutoff computes them once, not per segment. One
+ * compiled copy on purpose: every caller gets the same bits. */
+static __attribute__((noinline)) void svf_cache(rt_fx_svf_t *f, uint32_t mode, float g, float k) {
+  const svf_coefs_t c = svf_coefs(mode, g, k);
+  float O1[4], O2[4], h[4], w1[4], w2[4];
+  O1[0] = c.o1, O2[0] = c.o2;
+  w1[0] = c.b1, w2[0] = c.b2;
+  for (int i = 1; i < 4; i++) {
+    O1[i] = O1[i - 1] * c.m11 + O2[i - 1] * c.m21;
+    O2[i] = O1[i - 1] * c.m12 + O2[i - 1] * c.m22;
+    w1[i] = c.m11 * w1[i - 1] + c.m12 * w2[i - 1];
+    w2[i] = c.m21 * w1[i - 1] + c.m22 * w2[i - 1];
+  }
+  h[0] = c.o0;
+  for (int m = 1; m < 4; m++) h[m] = O1[m - 1] * c.b1 + O2[m - 1] * c.b2;
+  const float p11 = c.m11 * c.m11 + c.m12 * c.m21, p12 = c.m11 * c.m12 + c.m12 * c.m22;
+  const float p21 = c.m21 * c.m11 + c.m22 * c.m21, p22 = c.m21 * c.m12 + c.m22 * c.m22;
+  float *cb = f->cb;
+  for (int i = 0; i < 4; i++) cb[i] = h[i], cb[4 + i] = O1[i], cb[8 + i] = O2[i];
+  cb[12] = p11 * p11 + p12 * p21, cb[13] = p11 * p12 + p12 * p22;
+  cb[14] = p21 * p11 + p22 * p21, cb[15] = p21 * p12 + p22 * p22;
+  for (int j = 0; j < 4; j++) cb[16 + j] = w1[3 - j], cb[20 + j] = w2[3 - j];
+  const float v[9] = {c.o0, c.o1, c.o2, c.b1, c.m11, c.m12, c.b2, c.m21, c.m22};
+  memcpy(f->cc, v, sizeof v);
+  f->cg = g, f->ck = k, f->cached = 1;
+}
+
+AI svf_coefs_t svf_cached_coefs(const rt_fx_svf_t *f) {
+  const float *v = f->cc;
+  return (svf_coefs_t){v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]};
+}
+
+AI svf_block_t svf_cached_block(const rt_fx_svf_t *f) {
+  const float *cb = f->cb;
+  svf_block_t b;
+  b.t0 = (v4f){cb[0], cb[1], cb[2], cb[3]};
+  b.t1 = (v4f){0.0f, cb[0], cb[1], cb[2]};
+  b.t2 = (v4f){0.0f, 0.0f, cb[0], cb[1]};
+  b.t3 = (v4f){0.0f, 0.0f, 0.0f, cb[0]};
+  b.o1 = (v4f){cb[4], cb[5], cb[6], cb[7]};
+  b.o2 = (v4f){cb[8], cb[9], cb[10], cb[11]};
+  b.a11 = cb[12], b.a12 = cb[13], b.a21 = cb[14], b.a22 = cb[15];
+  for (int j = 0; j < 4; j++) b.g1[j] = cb[16 + j], b.g2[j] = cb[20 + j];
+  return b;
+}
+
+/* The block's outputs from its inputs and the state at its start. Lane k
+ * reads x_j only through t_j's lane k, which is 0 for j > k: a block whose
+ * later inputs have not come yet (zeros there) gives the same first lanes. */
+AI v4f svf_block_y(const svf_block_t *b, float x0, float x1, float x2, float x3, float ic1, float ic2) {
+  v4f y = b->t0 * v4_splat(x0);
+  y = v4_fma(b->t1, v4_splat(x1), y);
+  y = v4_fma(b->t2, v4_splat(x2), y);
+  y = v4_fma(b->t3, v4_splat(x3), y);
+  y = v4_fma(b->o1, v4_splat(ic1), y);
+  return v4_fma(b->o2, v4_splat(ic2), y);
+}
+
+/* The state four frames on. */
+#define SVF_BLOCK_S(b, x0, x1, x2, x3, ic1, ic2)                                                        \
+  do {                                                                                                  \
+    const float u1_ = FMA_((b).g1[3], (x3), FMA_((b).g1[2], (x2), FMA_((b).g1[1], (x1), (b).g1[0] * (x0)))); \
+    const float u2_ = FMA_((b).g2[3], (x3), FMA_((b).g2[2], (x2), FMA_((b).g2[1], (x1), (b).g2[0] * (x0)))); \
+    const float n1_ = FMA_((b).a12, (ic2), FMA_((b).a11, (ic1), u1_));                                 \
+    const float n2_ = FMA_((b).a21, (ic1), FMA_((b).a22, (ic2), u2_));                                 \
+    (ic1) = n1_;                                                                                        \
+    (ic2) = n2_;                                                                                        \
+  } while (0)
+
+/* One channel's block over inputs x[0..3] (zeros past what has come), both
+ * stages; the state advances only when done (all four inputs there). */
+#define SVF_BLOCK_CH(B, x, st1a, st1b, st2a, st2b, stages, done, y)           \
+  do {                                                                          \
+    (y) = svf_block_y(&(B), (x)[0], (x)[1], (x)[2], (x)[3], st1a, st1b);        \
+    if ((stages) == 2) {                                                        \
+      const v4f z_ = svf_block_y(&(B), (y)[0], (y)[1], (y)[2], (y)[3], st2a, st2b); \
+      if (done) SVF_BLOCK_S(B, (y)[0], (y)[1], (y)[2], (y)[3], st2a, st2b);    \
+      if (done) SVF_BLOCK_S(B, (x)[0], (x)[1], (x)[2], (x)[3], st1a, st1b);    \
+      (y) = z_;                                                                 \
+    } else if (done) {                                                          \
+      SVF_BLOCK_S(B, (x)[0], (x)[1], (x)[2], (x)[3], st1a, st1b);              \
+    }                                                                           \
+  } while (0)
+
+/* Constant coefficients, frames [t, t + n) of a segment of len frames.
+ * Blocks start at multiples of 4 of the segment (so at absolute multiples of
+ * 4: segments start on the control grid, the note's first one aside), never
+ * cross its end; the frames after the last whole block run one by one. A call
+ * ending inside a block writes the outputs it has (the block's own formula,
+ * later inputs zero) and keeps the inputs; the next call computes the whole
+ * block again from the kept state and inputs, writing the rest. */
+AI void svf_blocks(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32_t n, const uint32_t mode,
+                   const uint32_t stages, const uint32_t chans, uint32_t t, uint32_t len) {
+  const float gn = rt_fx_ramp_now(&f->g), kn = rt_fx_ramp_now(&f->k);
+  if (!f->cached || gn != f->cg || kn != f->ck) svf_cache(f, mode, gn, kn);
+  const svf_coefs_t c = svf_cached_coefs(f);
+  const svf_block_t B = svf_cached_block(f);
   float p00 = f->s[0][0][0], p01 = f->s[0][0][1], p10 = f->s[0][1][0], p11 = f->s[0][1][1];
   float q00 = f->s[1][0][0], q01 = f->s[1][0][1], q10 = f->s[1][1][0], q11 = f->s[1][1][1];
   uint32_t i = 0;
-  if (f->pending && n) { /* the second half of the pair the last call began */
-    float y;
-    SVF_PAIR2(p, f->px[0][0], c0[0], p00, p01, y);
-    if (stages == 2) SVF_PAIR2(p, f->px[1][0], y, q00, q01, y);
-    c0[0] = y;
+  if (f->pending && n) { /* the block the last call began */
+    const uint32_t p = f->pending, m = n < 4 - p ? n : 4 - p;
+    const bool done = p + m == 4;
+    float x[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    v4f y;
+    for (uint32_t a = 0; a < p; a++) x[a] = f->px[0][a];
+    for (uint32_t a = 0; a < m; a++) x[p + a] = c0[a];
+    SVF_BLOCK_CH(B, x, p00, p01, q00, q01, stages, done, y);
+    for (uint32_t a = 0; a < m; a++) c0[a] = y[p + a];
+    if (!done)
+      for (uint32_t a = 0; a < m; a++) f->px[0][p + a] = x[p + a];
     if (chans == 2) {
-      SVF_PAIR2(p, f->px[0][1], c1[0], p10, p11, y);
-      if (stages == 2) SVF_PAIR2(p, f->px[1][1], y, q10, q11, y);
-      c1[0] = y;
+      float xr[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      for (uint32_t a = 0; a < p; a++) xr[a] = f->px[1][a];
+      for (uint32_t a = 0; a < m; a++) xr[p + a] = c1[a];
+      SVF_BLOCK_CH(B, xr, p10, p11, q10, q11, stages, done, y);
+      for (uint32_t a = 0; a < m; a++) c1[a] = y[p + a];
+      if (!done)
+        for (uint32_t a = 0; a < m; a++) f->px[1][p + a] = xr[p + a];
     }
-    f->pending = 0;
-    i = 1;
+    f->pending = (uint8_t)(done ? 0 : p + m);
+    i = m;
   }
-  for (; i < n; i++) {
+  while (i < n) {
     const uint32_t j = t + i;
-    if ((j & 1u) || j + 1 >= len) { /* an odd start, or the segment's last frame alone: one frame */
+    if (!(j & 3u) && j + 4 <= len) {
+      uint32_t nb = (n - i) / 4, nl = (len - j) / 4;
+      if (nb > nl) nb = nl;
+      if (nb) { /* whole blocks */
+        for (const uint32_t end = i + 4 * nb; i < end; i += 4) {
+          v4f y;
+          SVF_BLOCK_CH(B, c0 + i, p00, p01, q00, q01, stages, true, y);
+          memcpy(c0 + i, &y, sizeof y);
+          if (chans == 2) {
+            SVF_BLOCK_CH(B, c1 + i, p10, p11, q10, q11, stages, true, y);
+            memcpy(c1 + i, &y, sizeof y);
+          }
+        }
+        continue;
+      }
+      /* the call ends inside the block: its first outputs now, the rest next call */
+      const uint32_t m = n - i;
+      float x[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      v4f y;
+      for (uint32_t a = 0; a < m; a++) x[a] = f->px[0][a] = c0[i + a];
+      SVF_BLOCK_CH(B, x, p00, p01, q00, q01, stages, false, y);
+      for (uint32_t a = 0; a < m; a++) c0[i + a] = y[a];
+      if (chans == 2) {
+        float xr[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        for (uint32_t a = 0; a < m; a++) xr[a] = f->px[1][a] = c1[i + a];
+        SVF_BLOCK_CH(B, xr, p10, p11, q10, q11, stages, false, y);
+        for (uint32_t a = 0; a < m; a++) c1[i + a] = y[a];
+      }
+      f->pending = (uint8_t)m;
+      break;
+    }
+    { /* the segment's last frames that do not fill a block, one by one */
       float y;
       SVF_TICK_F(c, c0[i], p00, p01, y);
       if (stages == 2) SVF_TICK_F(c, y, q00, q01, y);
@@ -218,56 +342,8 @@ AI void svf_pairs(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32
         if (stages == 2) SVF_TICK_F(c, y, q10, q11, y);
         c1[i] = y;
       }
-      continue;
+      i++;
     }
-    if (i + 1 == n) { /* the call ends inside the pair: its first output now, the rest next call */
-      const float x = c0[i];
-      float y = SVF_Y0(p, x, p00, p01);
-      f->px[0][0] = x;
-      if (stages == 2) {
-        f->px[1][0] = y;
-        y = SVF_Y0(p, y, q00, q01);
-      }
-      c0[i] = y;
-      if (chans == 2) {
-        const float xr = c1[i];
-        float yr = SVF_Y0(p, xr, p10, p11);
-        f->px[0][1] = xr;
-        if (stages == 2) {
-          f->px[1][1] = yr;
-          yr = SVF_Y0(p, yr, q10, q11);
-        }
-        c1[i] = yr;
-      }
-      svf_keep_coefs(f, c);
-      f->pending = 1;
-      break;
-    }
-    {
-      const float x0 = c0[i], x1 = c0[i + 1];
-      float y0 = SVF_Y0(p, x0, p00, p01), y1;
-      SVF_PAIR2(p, x0, x1, p00, p01, y1);
-      if (stages == 2) {
-        const float z0 = SVF_Y0(p, y0, q00, q01);
-        SVF_PAIR2(p, y0, y1, q00, q01, y1);
-        y0 = z0;
-      }
-      c0[i] = y0;
-      c0[i + 1] = y1;
-    }
-    if (chans == 2) {
-      const float x0 = c1[i], x1 = c1[i + 1];
-      float y0 = SVF_Y0(p, x0, p10, p11), y1;
-      SVF_PAIR2(p, x0, x1, p10, p11, y1);
-      if (stages == 2) {
-        const float z0 = SVF_Y0(p, y0, q10, q11);
-        SVF_PAIR2(p, y0, y1, q10, q11, y1);
-        y0 = z0;
-      }
-      c1[i] = y0;
-      c1[i + 1] = y1;
-    }
-    i++;
   }
   f->s[0][0][0] = p00;
   f->s[0][0][1] = p01;
@@ -279,28 +355,29 @@ AI void svf_pairs(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32
   f->s[1][1][1] = q11;
 }
 
-/* A pair left open (its second frame never came in this segment): finish it
- * as one ordinary frame from the kept input, as an unsliced run would. */
+/* A block left open (its last frames never came in this segment): finish it
+ * frame by frame from the kept inputs, as an unsliced run would. */
 static void svf_resolve(rt_fx_svf_t *f) {
   if (!f->pending) return;
-  const svf_coefs_t c = {f->pc[0], f->pc[1], f->pc[2], f->pc[3], f->pc[4], f->pc[5], f->pc[6], f->pc[7], f->pc[8]};
-  for (uint32_t ch = 0; ch < f->channels; ch++) {
-    float y;
-    SVF_TICK_F(c, f->px[0][ch], f->s[0][ch][0], f->s[0][ch][1], y);
-    if (f->stages == 2) SVF_TICK_F(c, f->px[1][ch], f->s[1][ch][0], f->s[1][ch][1], y);
-    (void)y;
-  }
+  const svf_coefs_t c = svf_cached_coefs(f); /* still those of the open block: only a set changes g or k */
+  for (uint32_t ch = 0; ch < f->channels; ch++)
+    for (uint32_t a = 0; a < f->pending; a++) {
+      float y;
+      SVF_TICK_F(c, f->px[ch][a], f->s[0][ch][0], f->s[0][ch][1], y);
+      if (f->stages == 2) SVF_TICK_F(c, y, f->s[1][ch][0], f->s[1][ch][1], y);
+      (void)y;
+    }
   f->pending = 0;
 }
 
 #define SVF_CASE_PAIRS(mode)                                                              \
   do {                                                                                    \
     if (f->stages == 2) {                                                                 \
-      if (f->channels == 2) svf_pairs(f, c0, c1, n, mode, 2, 2, t, len);                  \
-      else svf_pairs(f, c0, c1, n, mode, 2, 1, t, len);                                   \
+      if (f->channels == 2) svf_blocks(f, c0, c1, n, mode, 2, 2, t, len);                 \
+      else svf_blocks(f, c0, c1, n, mode, 2, 1, t, len);                                  \
     } else {                                                                              \
-      if (f->channels == 2) svf_pairs(f, c0, c1, n, mode, 1, 2, t, len);                  \
-      else svf_pairs(f, c0, c1, n, mode, 1, 1, t, len);                                   \
+      if (f->channels == 2) svf_blocks(f, c0, c1, n, mode, 1, 2, t, len);                 \
+      else svf_blocks(f, c0, c1, n, mode, 1, 1, t, len);                                  \
     }                                                                                     \
   } while (0)
 
@@ -365,6 +442,7 @@ void rt_fx_svf_init(rt_fx_svf_t *f, uint32_t mode, uint32_t stages, uint32_t cha
 void rt_fx_svf_reset(rt_fx_svf_t *f) {
   memset(f->s, 0, sizeof f->s);
   f->pending = 0;
+  f->cached = 0;
   memset(&f->g, 0, sizeof f->g);
   memset(&f->k, 0, sizeof f->k);
 }

@@ -45,15 +45,18 @@
 #define RT_FX_SVF_NOTCH 3u  /* x - k * band: WebAudio notch (the phaser's stages) */
 #define RT_FX_SVF_BP_RAW 4u /* band output, gain Q at the centre: the zone filter's MS_FILTER_BANDPASS */
 
-/* One filter of up to 2 stages x 2 channels: 140 bytes. */
+/* One filter of up to 2 stages x 2 channels: 244 bytes. */
 typedef struct rt_fx_svf {
   rt_fx_ramp_t g;       /* tan(pi fc / fs) */
   rt_fx_ramp_t k;       /* damping 1/Q */
   float s[2][2][2];     /* [stage][channel][ic1, ic2]: the two integrator states */
-  float px[2][2];       /* [stage][channel]: the first input of a frame pair a call ended inside */
-  float pc[9];          /* ... and that frame's coefficients (a control step resolves the pair with them) */
+  float px[2][3];       /* [channel][frame]: the inputs of a 4-frame block a call ended inside */
+  float cg, ck;         /* the constant g and k the coefficients below were computed for */
+  float cc[9];          /* their single-frame coefficients (also what resolves an open block) */
+  float cb[24];         /* ... and their 4-frame block coefficients (rt_fx_filter.c: svf_block_of) */
   uint8_t mode, stages, channels;
-  uint8_t pending;      /* px holds a pair's first frame (its output already written) */
+  uint8_t pending;      /* frames of that block done (1..3; their outputs already written), 0: none */
+  uint8_t cached;       /* cc/cb hold the coefficients of (cg, ck) */
 } rt_fx_svf_t;
 
 /* Set the shape and clear the state; the first set_* after it snaps (no glide).
