@@ -6,7 +6,8 @@
  * voices, DSP, the output and orbit 2's meters, late, xruns) and it is
  * redrawn (the cycle moves on); input typed at the prompt stays on the
  * prompt's row while the line is redrawn, and the command runs; quit clears
- * the row; the piano roll of a `.pianoroll()` tune prints above the line. `--quiet` and a stdout that is no terminal have no status line.
+ * the row; the piano roll of a `.pianoroll()` tune prints above the line, also
+ * after a reload while the line runs. `--quiet` and a stdout that is no terminal have no status line.
  * No timing assertions: waits are for text to appear. Skipped, with the
  * reason in the test's name, when tmux or jackd is missing.
  */
@@ -130,9 +131,18 @@ Deno.test({
           (r) =>
             r.some((l) => /^tempo 130 bpm from beat/.test(l)) && /\| 130\.0 bpm \|/.test(r[29]!),
         );
+        // a reload while the line runs: its report and the new piano roll scroll above it
+        await Deno.writeTextFile(file, SET + `keys: note("c4 e4").s("sine").gain(.3)\n`);
+        rows = await tmux.waitFor(
+          "the reload, its piano roll, and the new part on the line",
+          (r) =>
+            r.some((l) => /^reload v2 at cycle .*added keys/.test(l)) &&
+            r.some((l) => /^\s*E4 │.*█/.test(l)) && /\| parts \$0 hats keys \|/.test(r[29]!),
+        );
+        assert.ok(rows.slice(0, 29).every((l) => !/^cycle \d+\.\d \|/.test(l)), rows.join("\n"));
         tmux.keys("quit", "Enter");
         rows = await tmux.waitFor("the summary", (r) => r.some((l) => l.startsWith("EXIT=")));
-        assert.ok(rows.some((l) => /^played \d+\.\d+ s: v1,/.test(l)), rows.join("\n"));
+        assert.ok(rows.some((l) => /^played \d+\.\d+ s: v2,/.test(l)), rows.join("\n"));
         assert.ok(rows.some((l) => l === "EXIT=0"), rows.join("\n"));
         assert.ok(rows.every((l) => !/^cycle \d+\.\d \|/.test(l)), "the status line is cleared");
       }
