@@ -23,6 +23,7 @@ import {
   FILE_FORMAT,
   FILTER,
   INTERP,
+  LFO,
   LOOP,
   MAX_ORBITS,
   MIDI,
@@ -119,6 +120,7 @@ Deno.test("constants in lib/ffi/layout.ts equal the header's #defines", () => {
     ["MS_MOD_", MOD],
     ["MS_CURVE_", CURVE],
     ["MS_XF_", XF],
+    ["MS_LFO_", LFO],
   ];
   assert.equal(defines("MS_MAX_ORBITS").get("MS_MAX_ORBITS"), MAX_ORBITS, "MS_MAX_ORBITS");
   for (const [prefix, table] of tables) {

@@ -264,3 +264,27 @@ Deno.test("SFZ CC: ampeg_attack_oncc and ampeg_vel2release shape the envelope at
   // release: -60 dB in 1 s, so -30 dB after 0.5 s
   near(20 * Math.log10(level(audio, 2.0) / 0.5), -30, 0.5, "release 1 s at velocity 127");
 });
+
+Deno.test("SFZ CC: a v2 LFO modulates pitch at its rate and depth, after its delay", async () => {
+  const sfz = await kit(
+    `<region> sample=s.wav amp_veltrack=0 loop_mode=loop_continuous lfo1_freq=2 lfo1_wave=3 lfo1_delay=0.5 lfo1_pitch=100`,
+    { "s.wav": sine(3, 480, 0.5) },
+  );
+  assert.deepEqual(importSfz(sfz).definition.zones[0]!.mods, [
+    {
+      source: "lfo",
+      lfo: { hz: 2, wave: "square", delay: 0.5, fade: 0 },
+      target: "pitch",
+      depth: 100,
+    },
+  ]);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  const audio = sampler.process(RATE * 1.5);
+  const cents = (a: number, b: number) => 1200 * Math.log2(freq(audio, a, b) / 480);
+  near(cents(0.05, 0.45), 0, 0.5, "during the delay");
+  near(cents(0.52, 0.73), 100, 0.5, "first half period: +100 cents");
+  near(cents(0.77, 0.98), -100, 0.5, "second half: -100");
+  near(cents(1.02, 1.23), 100, 0.5, "a period (0.5 s) later");
+});

@@ -752,7 +752,9 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint
 #define MS_MOD_SRC_RANDOM_BIPOLAR 136u  /* -1..1, likewise */
 #define MS_MOD_SRC_HELD_SECONDS 160u    /* seconds the voice's key had been held when it started: the
                                            note's length for a release zone (SFZ rt_decay), 0 otherwise */
-#define MS_MOD_SRC_MAX 160u
+#define MS_MOD_SRC_LFO 200u             /* -1..1: the row's own LFO (lfo_hz, lfo_wave, lfo_delay_s,
+                                           lfo_fade_s), from the voice's start; followed like a CC */
+#define MS_MOD_SRC_MAX 200u
 
 #define MS_MOD_RANGE 1u        /* the zone plays a note only while the CC is in lo..hi (loccN/hiccN) */
 #define MS_MOD_TRIGGER 2u      /* a CC message with its value in lo..hi starts the zone at its root key, with
@@ -786,6 +788,15 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint
 #define MS_CURVE_SQRT 5u               /* sqrt(x) */
 #define MS_CURVE_UPPER 6u              /* max(x, 0): the upper half of a bipolar source (SFZ bend_up) */
 #define MS_CURVE_LOWER 7u              /* max(-x, 0): its lower half (bend_down, a negative depth) */
+/* LFO waves (SFZ lfoN_wave numbers). */
+#define MS_LFO_TRIANGLE 0u
+#define MS_LFO_SINE 1u
+#define MS_LFO_PULSE75 2u
+#define MS_LFO_SQUARE 3u
+#define MS_LFO_PULSE25 4u
+#define MS_LFO_PULSE12 5u
+#define MS_LFO_SAW_UP 6u
+#define MS_LFO_SAW_DOWN 7u
 /* Curves of the crossfades (xf_velcurve, xf_keycurve, xf_cccurve). */
 #define MS_XF_POWER 0u                 /* sqrt of the linear position: constant power (SFZ's default) */
 #define MS_XF_GAIN 1u                  /* the linear position: constant gain */
@@ -796,8 +807,13 @@ typedef struct ms_zone_mod {
   uint8_t curve;             /* 3: MS_CURVE_* (depth targets) or MS_XF_* (crossfades) */
   float depth;               /* 4: the target's unit (above); unused by RANGE, TRIGGER, XFIN, XFOUT */
   float lo, hi;              /* 8, 12: the source's range in its unit (RANGE, TRIGGER, XFIN, XFOUT), lo <= hi */
+  float lfo_hz;              /* 16: MS_MOD_SRC_LFO: rate, 0.001..100 Hz (other sources: 0) */
+  float lfo_delay_s;         /* 20: the LFO is 0 for this long after note-on, 0..100 s */
+  float lfo_fade_s;          /* 24: then rises to full depth over this, 0..100 s */
+  uint8_t lfo_wave;          /* 28: MS_LFO_* */
+  uint8_t reserved[3];       /* 29: 0 */
 } ms_zone_mod_t;
-_Static_assert(sizeof(ms_zone_mod_t) == 16, "ms_zone_mod_t layout");
+_Static_assert(sizeof(ms_zone_mod_t) == 32, "ms_zone_mod_t layout");
 
 /*
  * Give a zone its modulation rows (count 0 removes them): copied. Each row

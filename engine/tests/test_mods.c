@@ -55,7 +55,7 @@ static ms_zone_t flat(void) {
 }
 
 static ms_zone_mod_t row(uint16_t source, uint8_t target, uint8_t curve, float depth, float lo, float hi) {
-  ms_zone_mod_t m = {source, target, curve, depth, lo, hi};
+  ms_zone_mod_t m = {.source = source, .target = target, .curve = curve, .depth = depth, .lo = lo, .hi = hi};
   return m;
 }
 
@@ -368,6 +368,45 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("LFO rows: pitch at the LFO's rate and depth, after its delay; a square LFO on volume");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "lfo", &in));
+    float *sine = tu_sine(RATE * 3, 0.5, 480.0, RATE);
+    ms_sample_t *smp = NULL;
+    CHECK_MS(s, ms_sample_create(s, sine, RATE * 3, 1, RATE, &smp));
+    free(sine);
+    ms_zone_t z = flat();
+    z.pan = -1.0f;
+    CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
+    ms_zone_mod_t m = row(MS_MOD_SRC_LFO, MS_MOD_PITCH_CENTS, 0, 100.0f, 0, 0);
+    m.lfo_hz = 2.0f, m.lfo_wave = MS_LFO_SQUARE, m.lfo_delay_s = 0.5f;
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &m, 1));
+    z.pan = 1.0f;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.25f), &z, NULL)); /* +6 dB stays under the limiter's knee */
+    ms_zone_mod_t v = row(MS_MOD_SRC_LFO, MS_MOD_VOLUME_DB, 0, -6.0f, 0, 0);
+    v.lfo_hz = 4.0f, v.lfo_wave = MS_LFO_SQUARE;
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 1, &v, 1));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    float *b = render(s, RATE * 2);
+    /* pitch: 0 during the delay, then +100 cents for 0.25 s, -100 for 0.25 s (2 Hz square) */
+    const double c0 = 1200.0 * log2(tu_freq_zc(b, 2000, 22000, 2, 0, RATE) / 480.0);
+    const double c1 = 1200.0 * log2(tu_freq_zc(b, 24500, 35500, 2, 0, RATE) / 480.0);
+    const double c2 = 1200.0 * log2(tu_freq_zc(b, 36500, 47500, 2, 0, RATE) / 480.0);
+    const double c3 = 1200.0 * log2(tu_freq_zc(b, 48500, 59500, 2, 0, RATE) / 480.0);
+    CHECK_NEAR(c0, 0.0, 0.5);
+    CHECK_NEAR(c1, 100.0, 0.5);
+    CHECK_NEAR(c2, -100.0, 0.5);
+    CHECK_NEAR(c3, 100.0, 0.5);
+    /* volume: -6 dB for the first 1/8 s of each 1/4 s, +6 dB the next (4 Hz square on depth -6) */
+    CHECK_NEAR(20.0 * log10(b[3000 * 2 + 1] / 0.25), -6.0, 0.01);
+    CHECK_NEAR(20.0 * log10(b[9000 * 2 + 1] / 0.25), 6.0, 0.01);
+    CHECK_NEAR(20.0 * log10(b[15000 * 2 + 1] / 0.25), -6.0, 0.01);
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("row checks: unknown source, target, curve; depth and range outside theirs");
   {
     ms_sampler_t *s = tu_sampler(RATE, 2, 128);
@@ -375,9 +414,11 @@ int main(void) {
     CHECK_MS(s, ms_instrument_create(s, "checks", &in));
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
-    ms_zone_mod_t m = row(200, MS_MOD_PAN, 0, 0.5f, 0, 0);
+    ms_zone_mod_t m = row(150, MS_MOD_PAN, 0, 0.5f, 0, 0);
     CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_INVALID_ARGUMENT);
-    CHECK(strstr(tu_msg(s), "source 200 is unknown") != NULL);
+    CHECK(strstr(tu_msg(s), "source 150 is unknown") != NULL);
+    m = row(MS_MOD_SRC_LFO, MS_MOD_PAN, 0, 0.5f, 0, 0); /* an LFO row without a rate */
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_OUT_OF_RANGE);
     m = row(1, 42, 0, 0, 0, 0);
     CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_INVALID_ARGUMENT);
     m = row(1, MS_MOD_PAN, 9, 0.5f, 0, 0);

@@ -11,7 +11,7 @@
  */
 
 import { z } from "zod";
-import { CURVE, MOD, MOD_DEPTH, XF, type ZoneModRecord } from "../ffi/layout.ts";
+import { CURVE, LFO, MOD, MOD_DEPTH, XF, type ZoneModRecord } from "../ffi/layout.ts";
 
 /** Sources beyond the CCs 0..127, by name. */
 const SOURCES = {
@@ -21,7 +21,32 @@ const SOURCES = {
   random: MOD.SRC_RANDOM,
   randomBipolar: MOD.SRC_RANDOM_BIPOLAR,
   heldSeconds: MOD.SRC_HELD_SECONDS,
+  lfo: MOD.SRC_LFO,
 } as const;
+
+/** LFO waves by name (SFZ lfoN_wave 0..7). */
+const WAVES = {
+  triangle: LFO.TRIANGLE,
+  sine: LFO.SINE,
+  pulse75: LFO.PULSE75,
+  square: LFO.SQUARE,
+  pulse25: LFO.PULSE25,
+  pulse12: LFO.PULSE12,
+  sawUp: LFO.SAW_UP,
+  sawDown: LFO.SAW_DOWN,
+} as const;
+
+/** A row's LFO (source `lfo`): -1..1 from the voice's start. */
+export const ZoneLfoSchema = z.strictObject({
+  /** Rate, 0.001..100 Hz. */
+  hz: z.number().min(0.001).max(100),
+  /** @default "sine" */
+  wave: z.enum(Object.keys(WAVES) as [keyof typeof WAVES]).optional(),
+  /** Seconds at 0 after note-on, 0..100. @default 0 */
+  delay: z.number().min(0).max(100).optional(),
+  /** Seconds to reach full depth after the delay, 0..100. @default 0 */
+  fade: z.number().min(0).max(100).optional(),
+});
 
 /** Targets by name. */
 const TARGETS = {
@@ -74,6 +99,8 @@ const RANGED = new Set(["range", "trigger", "xfin", "xfout"]);
  * - `ampegDelay`, `ampegAttack`, `ampegHold`, `ampegDecay`, `ampegRelease` (seconds
  *   added, -100..100) and `ampegSustain` (level added, -1..1): the amplitude envelope,
  *   read at note-on whatever the source (ampeg_*_onccN, ampeg_vel2*).
+ * An `lfo` source is the row's own LFO (`lfo: { hz, wave, delay, fade }`), -1..1 from
+ * the voice's start, followed like a CC.
  * CC and bend sources are followed while the note plays; the others are read at note-on.
  * A zone with `pitch` rows on `bend` bends by them, not by the instrument's bend range.
  */
@@ -93,6 +120,8 @@ export const ZoneModSchema = z.strictObject({
   lo: z.number().min(-1).max(127).optional(),
   /** Range end. @default 127 */
   hi: z.number().min(-1).max(127).optional(),
+  /** The LFO of a row whose source is `lfo` (SFZ lfoN_freq, _wave, _delay, _fade). */
+  lfo: ZoneLfoSchema.optional(),
 }).superRefine((m, ctx) => {
   const depthRange = (MOD_DEPTH as Record<number, readonly [number, number]>)[TARGETS[m.target]];
   if (depthRange && m.depth !== undefined && (m.depth < depthRange[0] || m.depth > depthRange[1])) {
@@ -108,6 +137,9 @@ export const ZoneModSchema = z.strictObject({
       path: ["lo"],
       message: `lo ${m.lo} is above hi ${m.hi ?? 127}`,
     });
+  }
+  if ((m.source === "lfo") !== (m.lfo !== undefined)) {
+    ctx.addIssue({ code: "custom", path: ["lfo"], message: "an lfo row (source \"lfo\") and only it has `lfo`" });
   }
   if ((m.target === "range" || m.target === "trigger") && typeof m.source !== "number") {
     ctx.addIssue({
@@ -147,5 +179,13 @@ export function zoneModRecords(rows: readonly ZoneMod[]): ZoneModRecord[] {
     depth: m.depth ?? 0,
     lo: m.lo ?? 0,
     hi: m.hi ?? 127,
+    ...(m.lfo
+      ? {
+        lfoHz: m.lfo.hz,
+        lfoWave: WAVES[m.lfo.wave ?? "sine"],
+        lfoDelay: m.lfo.delay ?? 0,
+        lfoFade: m.lfo.fade ?? 0,
+      }
+      : {}),
   }));
 }

@@ -494,7 +494,8 @@ export const MOD = {
   SRC_RANDOM: 135,
   SRC_RANDOM_BIPOLAR: 136,
   SRC_HELD_SECONDS: 160,
-  SRC_MAX: 160,
+  SRC_LFO: 200,
+  SRC_MAX: 200,
   RANGE: 1,
   TRIGGER: 2,
   XFIN: 3,
@@ -523,6 +524,17 @@ export const CURVE = {
   UPPER: 6,
   LOWER: 7,
 } as const;
+/** `MS_LFO_*`: LFO waves (SFZ lfoN_wave numbers). */
+export const LFO = {
+  TRIANGLE: 0,
+  SINE: 1,
+  PULSE75: 2,
+  SQUARE: 3,
+  PULSE25: 4,
+  PULSE12: 5,
+  SAW_UP: 6,
+  SAW_DOWN: 7,
+} as const;
 /** `MS_XF_*`: the curves of a crossfade row. */
 export const XF = { POWER: 0, GAIN: 1 } as const;
 
@@ -541,9 +553,9 @@ export const MOD_DEPTH = {
   [MOD.AMPEG_RELEASE_S]: [-100, 100],
 } as const satisfies Record<number, readonly [number, number]>;
 
-/** `ms_zone_mod_t`, 16 bytes: one zone modulation row. */
+/** `ms_zone_mod_t`, 32 bytes: one zone modulation row. */
 export const ZONE_MOD = {
-  size: 16,
+  size: 32,
   fields: {
     source: { offset: 0, type: "u16" },
     target: { offset: 2, type: "u8" },
@@ -551,6 +563,10 @@ export const ZONE_MOD = {
     depth: { offset: 4, type: "f32" },
     lo: { offset: 8, type: "f32" },
     hi: { offset: 12, type: "f32" },
+    lfo_hz: { offset: 16, type: "f32" },
+    lfo_delay_s: { offset: 20, type: "f32" },
+    lfo_fade_s: { offset: 24, type: "f32" },
+    lfo_wave: { offset: 28, type: "u8" },
   },
 } as const satisfies StructLayout;
 
@@ -562,13 +578,18 @@ export interface ZoneModRecord {
   depth: number;
   lo: number;
   hi: number;
+  /** MS_MOD_SRC_LFO rows: rate (Hz), delay and fade (s), wave (MS_LFO_*); 0 otherwise. */
+  lfoHz?: number;
+  lfoDelay?: number;
+  lfoFade?: number;
+  lfoWave?: number;
 }
 
 /**
  * Encode modulation rows as consecutive `ms_zone_mod_t` records.
  *
  * @param rows the rows, in engine numbers and units
- * @returns `rows.length * 16` bytes
+ * @returns `rows.length * 32` bytes
  */
 export function encodeZoneMods(rows: readonly ZoneModRecord[]): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(ZONE_MOD.size * Math.max(1, rows.length));
@@ -582,6 +603,10 @@ export function encodeZoneMods(rows: readonly ZoneModRecord[]): Uint8Array<Array
     view.setFloat32(at + f.depth.offset, r.depth, true);
     view.setFloat32(at + f.lo.offset, r.lo, true);
     view.setFloat32(at + f.hi.offset, r.hi, true);
+    view.setFloat32(at + f.lfo_hz.offset, r.lfoHz ?? 0, true);
+    view.setFloat32(at + f.lfo_delay_s.offset, r.lfoDelay ?? 0, true);
+    view.setFloat32(at + f.lfo_fade_s.offset, r.lfoFade ?? 0, true);
+    view.setUint8(at + f.lfo_wave.offset, r.lfoWave ?? 0);
   });
   return bytes;
 }

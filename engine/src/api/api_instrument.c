@@ -145,7 +145,8 @@ static void mod_depth_range(uint32_t target, float *lo, float *hi) {
 
 static bool mod_source_known(uint32_t src) {
   return src < 128u || src == MS_MOD_SRC_BEND || src == MS_MOD_SRC_VELOCITY || src == MS_MOD_SRC_KEY ||
-         src == MS_MOD_SRC_RANDOM || src == MS_MOD_SRC_RANDOM_BIPOLAR || src == MS_MOD_SRC_HELD_SECONDS;
+         src == MS_MOD_SRC_RANDOM || src == MS_MOD_SRC_RANDOM_BIPOLAR || src == MS_MOD_SRC_HELD_SECONDS ||
+         src == MS_MOD_SRC_LFO;
 }
 
 MS_API int32_t ms_instrument_set_zone_mods(ms_instrument_t *inst, uint32_t zone_index, const ms_zone_mod_t *rows,
@@ -168,6 +169,13 @@ MS_API int32_t ms_instrument_set_zone_mods(ms_instrument_t *inst, uint32_t zone_
     if (m->target < 1 || m->target > MS_MOD_TARGET_MAX)
       return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: target %u is unknown (MS_MOD_*)", head, i, m->target);
     const bool ranged = m->target <= MS_MOD_XFOUT;
+    if (m->source == MS_MOD_SRC_LFO &&
+        !(m->lfo_hz >= 0.001f && m->lfo_hz <= 100.0f && m->lfo_delay_s >= 0.0f && m->lfo_delay_s <= 100.0f &&
+          m->lfo_fade_s >= 0.0f && m->lfo_fade_s <= 100.0f && m->lfo_wave <= MS_LFO_SAW_DOWN))
+      return ctl_fail(s, MS_ERR_OUT_OF_RANGE,
+                      "%s: row %u: LFO %g Hz, delay %g s, fade %g s, wave %u is outside 0.001..100 Hz, 0..100 s, "
+                      "0..100 s, MS_LFO_*",
+                      head, i, m->lfo_hz, m->lfo_delay_s, m->lfo_fade_s, m->lfo_wave);
     if ((m->target == MS_MOD_RANGE || m->target == MS_MOD_TRIGGER) && m->source > 127u)
       return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: a CC range or trigger reads a CC (0..127), not source %u",
                       head, i, m->source);

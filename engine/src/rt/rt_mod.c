@@ -77,12 +77,36 @@ static inline void apply_row(const ms_zone_mod_t *m, float v, float x, float *ga
   }
 }
 
-static inline bool live_source(uint32_t source) { return source < 128u || source == MS_MOD_SRC_BEND; }
+static inline bool live_source(uint32_t source) {
+  return source < 128u || source == MS_MOD_SRC_BEND || source == MS_MOD_SRC_LFO;
+}
+
+/* A row's LFO at `seconds` after the voice's start: -1..1, 0 during its delay, faded in after. */
+static float lfo_value(const ms_zone_mod_t *m, double seconds) {
+  double t = seconds - (double)m->lfo_delay_s;
+  if (t < 0.0) return 0.0f;
+  const float fade = m->lfo_fade_s > 0.0f && t < (double)m->lfo_fade_s ? (float)(t / (double)m->lfo_fade_s) : 1.0f;
+  double ph = (double)m->lfo_hz * t;
+  ph -= (double)(int64_t)ph;
+  const float p = (float)ph;
+  float y;
+  switch (m->lfo_wave) {
+    case MS_LFO_TRIANGLE: y = p < 0.25f ? 4.0f * p : p < 0.75f ? 2.0f - 4.0f * p : 4.0f * p - 4.0f; break;
+    case MS_LFO_PULSE75: y = p < 0.75f ? 1.0f : -1.0f; break;
+    case MS_LFO_SQUARE: y = p < 0.5f ? 1.0f : -1.0f; break;
+    case MS_LFO_PULSE25: y = p < 0.25f ? 1.0f : -1.0f; break;
+    case MS_LFO_PULSE12: y = p < 0.125f ? 1.0f : -1.0f; break;
+    case MS_LFO_SAW_UP: y = 2.0f * p - 1.0f; break;
+    case MS_LFO_SAW_DOWN: y = 1.0f - 2.0f * p; break;
+    default: y = sinf(6.28318531f * p); break;
+  }
+  return y * fade;
+}
 
 static inline float db_gain(float db) { return db <= -144.0f ? 0.0f : expf(db * 0.11512925465f); }
 
-void rt_mod_voice_live(const rt_voice_t *v, const rt_slot_t *slot, float *gain, float *pan, float *cents,
-                       float *cutoff_cents) {
+void rt_mod_voice_live(const ms_sampler_t *s, const rt_voice_t *v, const rt_slot_t *slot, uint64_t f, float *gain,
+                       float *pan, float *cents, float *cutoff_cents) {
   const rt_zone_t *z = v->zone;
   float g = 1.0f, db = 0.0f, p = 0.0f, c = 0.0f, fc = 0.0f;
   for (uint32_t i = 0; i < z->mod_count; i++) {
@@ -91,6 +115,9 @@ void rt_mod_voice_live(const rt_voice_t *v, const rt_slot_t *slot, float *gain, 
     float raw, x;
     if (m->source == MS_MOD_SRC_BEND) {
       raw = x = slot->bend;
+    } else if (m->source == MS_MOD_SRC_LFO) {
+      const uint64_t age = f > v->mod_start ? f - v->mod_start : 0;
+      raw = x = lfo_value(m, (double)age / (double)s->cfg.sample_rate);
     } else {
       raw = rt_mod_cc(slot, m->source);
       x = raw * (1.0f / 127.0f);
@@ -173,6 +200,7 @@ void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
     v->fil_base_cents += fc;
   }
   v->mod_gain = 1.0f;
+  v->mod_start = f;
   if (z->mod_flags & RT_MOD_LIVE)
-    rt_mod_voice_live(v, slot, &v->mod_gain, &v->mod_pan, &v->mod_cents, &v->mod_cutoff_cents);
+    rt_mod_voice_live(s, v, slot, f, &v->mod_gain, &v->mod_pan, &v->mod_cents, &v->mod_cutoff_cents);
 }

@@ -54,8 +54,8 @@ bool rt_mod_cc_triggers(const rt_zone_t *z, const rt_slot_t *slot, uint32_t cc, 
 void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel,
                         uint64_t f);
 
-/* The live rows' values (v->mod_*) from the slot's controllers now. */
-void rt_mod_voice_live(const rt_voice_t *v, const rt_slot_t *slot, float *gain, float *pan, float *cents,
-                       float *cutoff_cents);
+/* The live rows' values (v->mod_*) from the slot's controllers now, and LFOs at frame f. */
+void rt_mod_voice_live(const ms_sampler_t *s, const rt_voice_t *v, const rt_slot_t *slot, uint64_t f, float *gain,
+                       float *pan, float *cents, float *cutoff_cents);
 
 #endif

@@ -121,7 +121,7 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   const rt_zone_t *z = v->zone;
   const rt_env_desc_t *ad = voice_amp_desc(s, v);
   if (MS_UNLIKELY(z->mod_flags & RT_MOD_LIVE) && !v->detached) /* a detached voice keeps its last values */
-    rt_mod_voice_live(v, &s->slots[v->slot], &v->mod_gain, &v->mod_pan, &v->mod_cents, &v->mod_cutoff_cents);
+    rt_mod_voice_live(s, v, &s->slots[v->slot], f, &v->mod_gain, &v->mod_pan, &v->mod_cents, &v->mod_cutoff_cents);
   rt_env_settle(ad, &v->amp); /* timed stages with no frames left end now */
   v->env0 = v->amp.level;
   v->fade0 = v->fade1;

@@ -364,6 +364,7 @@ typedef struct rt_voice {
   /* zone modulation rows that follow a CC (zone->mod_flags & RT_MOD_LIVE), at the current ramp */
   float mod_gain, mod_pan, mod_cents, mod_cutoff_cents;
   bool own_env;                /* zone rows gave it its own amplitude envelope (amp_own) */
+  uint64_t mod_start;          /* its first frame: LFO rows' time origin */
   rt_env_desc_t amp_own;
 } rt_voice_t;
 

@@ -508,6 +508,7 @@ const PLAYED = [
   /^note_polyphony$/,
   /^ampeg_(?:delay|attack|hold|decay|sustain|release)_?(?:on)?cc(\d+)$/,
   /^ampeg_vel2(?:delay|attack|hold|decay|sustain|release)$/,
+  /^lfo\d+_(?:freq|wave|delay|fade|pitch|volume|pan|cutoff)$/,
 ];
 
 /** True when the engine plays this (lower-case) opcode. */
@@ -622,6 +623,9 @@ const controllers: OpcodeFamily = {
   },
 };
 
+/** SFZ lfoN_wave 0..7 by the names of lib/engine/zone_mods.ts. */
+const LFO_WAVES = ["triangle", "sine", "pulse75", "square", "pulse25", "pulse12", "sawUp", "sawDown"] as const;
+
 /** sfizz's built-in curves 0..5 by the names of lib/engine/zone_mods.ts. */
 const BUILTIN_CURVES = ["linear", "bipolar", "inverted", "invertedBipolar", "square", "sqrt"] as const;
 
@@ -723,6 +727,35 @@ export function zoneMods(r: RegionState, unknownCurve: (index: number) => void):
       curve: "linear",
       depth: st === "sustain" ? clamp(depth / 100, -1, 1) : clamp(depth, -100, 100),
     });
+  }
+  // v2 LFOs: each target row carries its LFO (freq, wave, delay, fade); lfoN_amplitude not yet
+  const lfos = new Set<string>();
+  for (const name of r.unplayed.keys()) {
+    const m = /^lfo(\d+)_(?:pitch|volume|pan|cutoff)$/.exec(name);
+    if (m) lfos.add(m[1]!);
+  }
+  for (const n of [...lfos].sort((a, b) => Number(a) - Number(b))) {
+    const hz = num(`lfo${n}_freq`);
+    if (hz === undefined || hz <= 0) continue;
+    const wave = Math.round(num(`lfo${n}_wave`) ?? 1);
+    const lfo = {
+      hz: clamp(hz, 0.001, 100),
+      wave: LFO_WAVES[wave] ?? "sine",
+      delay: clamp(num(`lfo${n}_delay`) ?? 0, 0, 100),
+      fade: clamp(num(`lfo${n}_fade`) ?? 0, 0, 100),
+    };
+    const LFO_TARGETS = {
+      pitch: ["pitch", 1, 9600],
+      cutoff: ["cutoff", 1, 9600],
+      pan: ["pan", 0.01, 2],
+      volume: ["volume", 1, 144],
+    } as const;
+    for (const kind of ["pitch", "volume", "pan", "cutoff"] as const) {
+      const depth = num(`lfo${n}_${kind}`);
+      if (depth === undefined || depth === 0) continue;
+      const [target, scale, limit] = LFO_TARGETS[kind];
+      mods.push({ source: "lfo", lfo, target, depth: clamp(depth * scale, -limit, limit) });
+    }
   }
   const up = num("bend_up"), down = num("bend_down");
   if (up !== undefined || down !== undefined) {
