@@ -16,14 +16,18 @@
  * gliding) so the recursion is the only serial work; stages and channels of
  * one frame are independent chains the CPU overlaps.
  *
- * With constant coefficients the recursion runs two frames a step (svf_pairs):
- * the state two frames on is M^2 s + M b x0 + b x1, one multiply-add level
- * deep in the old state per two frames, which halves what a filtered voice
- * pays. Pairs start at even frames of the control segment, so they do not
- * depend on how the caller slices: a call that ends inside a pair writes the
- * first frame's output (the same formula) and keeps its input (px, pending)
- * for the next call; a control step or a segment's end resolves a pair left
- * open with one ordinary frame, as an unsliced run does at the same frame.
+ * With constant coefficients the recursion runs four frames a step
+ * (svf_blocks): the four outputs are one vector expression of the inputs and
+ * the state at the block's start, and the state four frames on is M^4 s plus
+ * the inputs' terms, two multiply-adds deep in the old state per four frames.
+ * The coefficients are computed when g or k change (svf_cache), not per call.
+ * Blocks start at multiples of 4 of the control segment, so they do not
+ * depend on how the caller slices: a call that ends inside a block writes the
+ * outputs it has (the block's formula with the missing inputs zero: lane k
+ * never reads a later input) and keeps its inputs (px, pending); the next
+ * call computes the whole block again and writes the rest; a control step
+ * before the block is complete resolves it frame by frame, as an unsliced run
+ * does at the same frame.
  */
 #include "rt/rt_fx_filter.h"
 
@@ -473,7 +477,7 @@ void rt_fx_svf_process(rt_fx_svf_t *f, float *ch0, float *ch1, uint32_t n) {
     uint32_t m = rt_fx_ramp_left(&f->g);
     if (m > n) m = n;
     bool glide = rt_fx_ramp_moving(&f->g) || rt_fx_ramp_moving(&f->k);
-    if (glide) svf_run(f, ch0, ch1, m, true); /* per frame: pairs of gliding coefficients cost more than they save */
+    if (glide) svf_run(f, ch0, ch1, m, true); /* per frame: blocks of gliding coefficients cost more than they save */
     else svf_run_pairs(f, ch0, ch1, m, f->g.t, f->g.len);
     f->g.t += m;
     f->k.t += m;

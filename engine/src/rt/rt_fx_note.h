@@ -23,7 +23,7 @@
  *     the note's), resonance/hresonance through rt_fx_resonance_q, bandq
  *     through rt_fx_bandq_q, vowel names through rt_fx_vowel_index, ftype
  *     "24db" -> filter_stages 2, tremoloshape -> RT_FX_LFO_*.
- *   - per voice: an rt_fx_note_t (1048 bytes; a parallel array indexed like
+ *   - per voice: an rt_fx_note_t (2056 bytes; a parallel array indexed like
  *     the voice pool keeps rt_voice_t small; voices without effects never
  *     touch it).
  *   - note start: rt_fx_note_start(fx, ctx, &params, voice channels, start
