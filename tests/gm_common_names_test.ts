@@ -200,3 +200,29 @@ Deno.test({
     assert.ok(named.notes.some((n) => /"organ".*program 16/.test(n)), named.notes.join("\n"));
   },
 });
+
+Deno.test({
+  name: 'a TypeScript set\'s s("strings") and s("gm_flute") play the GM presets',
+  ignore: noFont,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    Deno.env.set("MS_GM_FONT", FONT);
+    try {
+      const bytes: Uint8Array[] = [];
+      for (const sound of ["<strings gm_flute>", "<gm_string_ensemble_1 gm_flute>"]) {
+        await Deno.writeTextFile(
+          `${dir}/set.ts`,
+          `import { defineSet, note } from "${ROOT}lib/live/mod.ts";
+export default defineSet((set) => set.play("x", note("c4 e4").s("${sound}")));\n`,
+        );
+        const r = await runPerformance(`${dir}/set.ts`, { out: `${dir}/x.wav`, seconds: 4 });
+        assert.ok(r.peak > 0.01, `${sound}: peak ${r.peak}`);
+        bytes.push(await Deno.readFile(`${dir}/x.wav`));
+      }
+      assert.deepEqual(bytes[0], bytes[1]);
+    } finally {
+      Deno.env.delete("MS_GM_FONT");
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -279,27 +279,36 @@ export function prebakeSounds(): PackSounds {
       }),
     };
   }
-  // Strudel's GM soundfont names: the installed GM bank's presets (lib/instrument/sf2), n picks
-  // a font variant there (one here), the note defaults to c3 as in @strudel/soundfonts
-  const font = defaultGmFont();
-  if (font) {
-    for (const [name, program] of GM_PROGRAMS) {
-      sounds[name] ??= {
-        instrument: name,
-        variants: [name],
-        defaultNote: 48,
-        note:
-          `sound "${name}": Strudel plays its own General MIDI samples: playing program ${program} of ${font} instead`,
-      };
-    }
-  }
-  // the common names (strings, organ, pad, ...: lib/instrument/resolve.ts) play the bank's
-  // presets; the instrument cache says which once. Names with a sound of their own keep it.
-  if (font) {
-    for (const name of COMMON_NAMES.keys()) {
-      if (DEFAULT_SOUNDS[name]) continue;
-      sounds[name] ??= { instrument: name, variants: [name], defaultNote: 48 };
-    }
-  }
+  for (const [name, mapping] of Object.entries(gmSounds())) sounds[name] ??= mapping;
   return { sounds, notes: [] };
+}
+
+/**
+ * The sounds a General MIDI bank gives every set when one is installed:
+ * Strudel's `gm_*` names (its @strudel/soundfonts names; n picks a font
+ * variant there, one here; the note defaults to c3 as there) and the common
+ * names (`strings`, `organ`, `pad`, ...: lib/instrument/resolve.ts, said once
+ * by the instrument cache). Names with a default sound of their own (`piano`,
+ * `bass`, `drums`) keep it.
+ *
+ * @returns Sound name to mapping; empty without a bank.
+ */
+export function gmSounds(): Record<string, SoundMapping> {
+  const font = defaultGmFont();
+  const sounds: Record<string, SoundMapping> = {};
+  if (!font) return sounds;
+  for (const [name, program] of GM_PROGRAMS) {
+    sounds[name] = {
+      instrument: name,
+      variants: [name],
+      defaultNote: 48,
+      note:
+        `sound "${name}": Strudel plays its own General MIDI samples: playing program ${program} of ${font} instead`,
+    };
+  }
+  for (const name of COMMON_NAMES.keys()) {
+    if (DEFAULT_SOUNDS[name]) continue;
+    sounds[name] = { instrument: name, variants: [name], defaultNote: 48 };
+  }
+  return sounds;
 }

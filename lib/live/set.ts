@@ -20,7 +20,7 @@ import { parseMidiMap } from "../midi/compile.ts";
 import type { MidiMap, MidiMapInput } from "../midi/schema.ts";
 import type { PerformanceContext } from "../engine/performance_context.ts";
 import type { SoundMapping } from "../pattern/controls.ts";
-import { aliasBankCall, prebakeSounds, samplesCall } from "./sample_packs.ts";
+import { aliasBankCall, gmSounds, prebakeSounds, samplesCall } from "./sample_packs.ts";
 import type { PartDefinition } from "./source.ts";
 
 /** When a reload's new parts take over. */
@@ -298,6 +298,9 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
     },
   };
   await fn(ctx);
+  // a GM bank's sounds (gm_* names, strings, organ, ...) under everything the set loads
+  const gm = gmSounds();
+  if (Object.keys(gm).length) snap.packSounds = { ...gm, ...snap.packSounds };
   return snap;
 }
 
