@@ -165,6 +165,24 @@ AI v4f v4_fma(v4f a, v4f b, v4f c) {
 #endif
 }
 
+/* Eight lanes: a block's four outputs' input terms and the two states' input
+ * terms (lanes 4 and 5) in one instruction each. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi" /* only always-inline helpers take or return them */
+#endif
+typedef float v8f __attribute__((vector_size(32)));
+
+AI v8f v8_splat(float a) { return (v8f){a, a, a, a, a, a, a, a}; }
+AI v8f v8_fma(v8f a, v8f b, v8f c) {
+#if defined(__FMA__) && defined(__AVX__) && (defined(__x86_64__) || defined(__i386__))
+  return (v8f)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
+#else
+  v8f r;
+  for (int i = 0; i < 8; i++) r[i] = FMA_(a[i], b[i], c[i]);
+  return r;
+#endif
+}
+
 /* Four frames as one step of the state-space form (constant coefficients):
  *   y_k  = h_k x_0 + ... + h_0 x_k + (o M^k) s     (h_0 = o0, h_m = o M^(m-1) b)
  *   s'   = M^4 s + M^3 b x_0 + M^2 b x_1 + M b x_2 + b x_3
@@ -173,10 +191,10 @@ AI v4f v4_fma(v4f a, v4f b, v4f c) {
  * multiply-adds deep in the old state. That is the chain a filtered voice
  * waits on: two multiply-adds per four frames instead of two per two. */
 typedef struct svf_block {
-  v4f t0, t1, t2, t3;       /* y += t_j x_j: the columns of the lower-triangular Toeplitz matrix of h */
+  v8f u0, u1, u2, u3;       /* lanes 0-3: y += t_j x_j (t_j: column j of the lower-triangular Toeplitz
+                               matrix of h); lanes 4, 5: ic1' += g1[j] x_j, ic2' += g2[j] x_j (M^(3-j) b) */
   v4f o1, o2;               /* y += o1 ic1 + o2 ic2: lane k is o M^k */
   float a11, a12, a21, a22; /* M^4 */
-  float g1[4], g2[4];       /* ic1' += g1[j] x_j, ic2' += g2[j] x_j: M^(3-j) b */
 } svf_block_t;
 
 /* The coefficients for constant g and k, kept in the filter (cc, cb) until
@@ -213,55 +231,46 @@ AI svf_coefs_t svf_cached_coefs(const rt_fx_svf_t *f) {
 }
 
 AI svf_block_t svf_cached_block(const rt_fx_svf_t *f) {
-  const float *cb = f->cb;
+  const float *cb = f->cb, *h = cb, *g1 = cb + 16, *g2 = cb + 20;
   svf_block_t b;
-  b.t0 = (v4f){cb[0], cb[1], cb[2], cb[3]};
-  b.t1 = (v4f){0.0f, cb[0], cb[1], cb[2]};
-  b.t2 = (v4f){0.0f, 0.0f, cb[0], cb[1]};
-  b.t3 = (v4f){0.0f, 0.0f, 0.0f, cb[0]};
+  b.u0 = (v8f){h[0], h[1], h[2], h[3], g1[0], g2[0], 0.0f, 0.0f};
+  b.u1 = (v8f){0.0f, h[0], h[1], h[2], g1[1], g2[1], 0.0f, 0.0f};
+  b.u2 = (v8f){0.0f, 0.0f, h[0], h[1], g1[2], g2[2], 0.0f, 0.0f};
+  b.u3 = (v8f){0.0f, 0.0f, 0.0f, h[0], g1[3], g2[3], 0.0f, 0.0f};
   b.o1 = (v4f){cb[4], cb[5], cb[6], cb[7]};
   b.o2 = (v4f){cb[8], cb[9], cb[10], cb[11]};
   b.a11 = cb[12], b.a12 = cb[13], b.a21 = cb[14], b.a22 = cb[15];
-  for (int j = 0; j < 4; j++) b.g1[j] = cb[16 + j], b.g2[j] = cb[20 + j];
   return b;
 }
 
-/* The block's outputs from its inputs and the state at its start. Lane k
- * reads x_j only through t_j's lane k, which is 0 for j > k: a block whose
- * later inputs have not come yet (zeros there) gives the same first lanes. */
-AI v4f svf_block_y(const svf_block_t *b, float x0, float x1, float x2, float x3, float ic1, float ic2) {
-  v4f y = b->t0 * v4_splat(x0);
-  y = v4_fma(b->t1, v4_splat(x1), y);
-  y = v4_fma(b->t2, v4_splat(x2), y);
-  y = v4_fma(b->t3, v4_splat(x3), y);
-  y = v4_fma(b->o1, v4_splat(ic1), y);
-  return v4_fma(b->o2, v4_splat(ic2), y);
+/* One block on one stage: returns the four outputs from the inputs and the
+ * state at the block's start; when done (all four inputs there) the state
+ * moves four frames on. Lane k of the outputs reads x_j only through t_j's
+ * lane k, which is 0 for j > k: a block whose later inputs have not come yet
+ * (zeros there) gives the same first lanes. The state's input terms do not
+ * depend on the state: the recursion is the last two multiply-adds. */
+AI v4f svf_block_run(const svf_block_t *b, float x0, float x1, float x2, float x3, float *ic1, float *ic2,
+                     const bool done) {
+  v8f p = b->u0 * v8_splat(x0);
+  p = v8_fma(b->u1, v8_splat(x1), p);
+  p = v8_fma(b->u2, v8_splat(x2), p);
+  p = v8_fma(b->u3, v8_splat(x3), p);
+  const float s1 = *ic1, s2 = *ic2;
+  v4f y = v4_fma(b->o1, v4_splat(s1), __builtin_shufflevector(p, p, 0, 1, 2, 3));
+  y = v4_fma(b->o2, v4_splat(s2), y);
+  if (done) {
+    *ic1 = FMA_(b->a12, s2, FMA_(b->a11, s1, p[4]));
+    *ic2 = FMA_(b->a21, s1, FMA_(b->a22, s2, p[5]));
+  }
+  return y;
 }
 
-/* The state four frames on. */
-#define SVF_BLOCK_S(b, x0, x1, x2, x3, ic1, ic2)                                                        \
-  do {                                                                                                  \
-    const float u1_ = FMA_((b).g1[3], (x3), FMA_((b).g1[2], (x2), FMA_((b).g1[1], (x1), (b).g1[0] * (x0)))); \
-    const float u2_ = FMA_((b).g2[3], (x3), FMA_((b).g2[2], (x2), FMA_((b).g2[1], (x1), (b).g2[0] * (x0)))); \
-    const float n1_ = FMA_((b).a12, (ic2), FMA_((b).a11, (ic1), u1_));                                 \
-    const float n2_ = FMA_((b).a21, (ic1), FMA_((b).a22, (ic2), u2_));                                 \
-    (ic1) = n1_;                                                                                        \
-    (ic2) = n2_;                                                                                        \
-  } while (0)
-
 /* One channel's block over inputs x[0..3] (zeros past what has come), both
- * stages; the state advances only when done (all four inputs there). */
-#define SVF_BLOCK_CH(B, x, st1a, st1b, st2a, st2b, stages, done, y)           \
-  do {                                                                          \
-    (y) = svf_block_y(&(B), (x)[0], (x)[1], (x)[2], (x)[3], st1a, st1b);        \
-    if ((stages) == 2) {                                                        \
-      const v4f z_ = svf_block_y(&(B), (y)[0], (y)[1], (y)[2], (y)[3], st2a, st2b); \
-      if (done) SVF_BLOCK_S(B, (y)[0], (y)[1], (y)[2], (y)[3], st2a, st2b);    \
-      if (done) SVF_BLOCK_S(B, (x)[0], (x)[1], (x)[2], (x)[3], st1a, st1b);    \
-      (y) = z_;                                                                 \
-    } else if (done) {                                                          \
-      SVF_BLOCK_S(B, (x)[0], (x)[1], (x)[2], (x)[3], st1a, st1b);              \
-    }                                                                           \
+ * stages; the states advance only when done. */
+#define SVF_BLOCK_CH(B, x, st1a, st1b, st2a, st2b, stages, done, y)                        \
+  do {                                                                                       \
+    (y) = svf_block_run(&(B), (x)[0], (x)[1], (x)[2], (x)[3], &(st1a), &(st1b), done);       \
+    if ((stages) == 2) (y) = svf_block_run(&(B), (y)[0], (y)[1], (y)[2], (y)[3], &(st2a), &(st2b), done); \
   } while (0)
 
 /* Constant coefficients, frames [t, t + n) of a segment of len frames.
