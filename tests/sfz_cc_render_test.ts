@@ -288,3 +288,17 @@ Deno.test("SFZ CC: a v2 LFO modulates pitch at its rate and depth, after its del
   near(cents(0.77, 0.98), -100, 0.5, "second half: -100");
   near(cents(1.02, 1.23), 100, 0.5, "a period (0.5 s) later");
 });
+
+Deno.test("SFZ CC: off_mode=time fades a choked voice over off_time", async () => {
+  const sfz = await kit(
+    `<region> sample=a.wav key=60 group=1 off_by=1 off_mode=time off_time=0.5 amp_veltrack=0 loop_mode=loop_continuous`,
+    { "a.wav": dc(2, 0.2) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  inst.noteOn(60, 100, t(0.1));
+  const audio = sampler.process(RATE);
+  near(level(audio, 0.35), 0.2 + 0.1, 2e-3, "halfway through the 0.5 s fade");
+  near(level(audio, 0.8), 0.2, 1e-4, "faded out");
+});

@@ -148,6 +148,7 @@ _Static_assert(sizeof(ms_sample_info_t) == 48, "ms_sample_info_t layout");
 
 #define MS_OFF_FAST 0u        /* a choked voice fades out in 2 ms */
 #define MS_OFF_NORMAL 1u      /* a choked voice goes into its release */
+#define MS_OFF_TIME 2u        /* a choked voice fades out linearly over the zone's off_time_s (SFZ off_mode=time) */
 #define MS_OFF_BY_OWN 0u      /* off_by: notes of the zone's own exclusive group choke it (hi-hat style) */
 #define MS_OFF_BY_NONE 4294967295u /* off_by: never choked (0xffffffff) */
 
@@ -209,7 +210,7 @@ typedef struct ms_zone {
   float release_s;           /* 56: 0..60, exponential to silence (-60 dB time) */
   uint32_t offset_frames;    /* 60: start offset into the sample */
   uint8_t trigger;           /* 64: MS_TRIGGER_* (default attack) */
-  uint8_t off_mode;          /* 65: MS_OFF_FAST / MS_OFF_NORMAL: how a choked voice stops */
+  uint8_t off_mode;          /* 65: MS_OFF_FAST / NORMAL / TIME: how a choked voice stops */
   uint8_t lo_chan, hi_chan;  /* 66, 67: MIDI channels 0..15 answered (default 0..15) */
   uint8_t sw_last;           /* 68: plays only while the last keyswitch is this key; MS_NO_KEYSWITCH = always */
   uint8_t sw_lo, sw_hi;      /* 69, 70: keys that act as keyswitches (sw_lo > sw_hi: none, the default) */
@@ -231,7 +232,7 @@ typedef struct ms_zone {
   uint8_t note_polyphony;    /* 126: 1..255 voices of a key per exclusive group (oldest released), 0 = no limit */
   uint8_t reserved1;         /* 127 */
   float cutoff_cc_cents;     /* 128: cutoff shift at controller value 127, -9600..9600 */
-  uint32_t reserved2;        /* 132 */
+  float off_time_s;          /* 132: MS_OFF_TIME: fade of a choked voice, 0.001..60 s (default 0.006) */
 } ms_zone_t;
 _Static_assert(sizeof(ms_zone_t) == 136, "ms_zone_t layout");
 

@@ -407,6 +407,37 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("off_mode time: a choked voice fades linearly over off_time_s");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "offtime", &in));
+    ms_zone_t z = flat();
+    z.lo_key = z.hi_key = 60;
+    z.exclusive_group = 1;
+    z.off_mode = MS_OFF_TIME;
+    z.off_time_s = 0.5f;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.4f), &z, NULL));
+    ms_zone_t c = flat();
+    c.lo_key = c.hi_key = 62;
+    c.exclusive_group = 2;
+    c.off_by = MS_OFF_BY_NONE;
+    c.gain_db = -144.0f;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.4f), &c, NULL));
+    ms_zone_t zz;
+    ms_zone_init(&zz);
+    CHECK_NEAR(zz.off_time_s, 0.006, 1e-9);
+    /* zone 0 is choked by its own group's notes (off_by own) */
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    CHECK_MS(s, ms_note_on_at(in, 4800, 60, 100, NULL)); /* chokes the first over 0.5 s */
+    float *b = render(s, RATE);
+    /* the first voice: 0.4 falling linearly to 0 over 24000 frames, plus the new one at 0.4 */
+    CHECK_NEAR(level_at(b, 4800 + 12000), 0.4 + 0.2, 2e-3);
+    CHECK_NEAR(level_at(b, 4800 + 30000), 0.4, 1e-4);
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("row checks: unknown source, target, curve; depth and range outside theirs");
   {
     ms_sampler_t *s = tu_sampler(RATE, 2, 128);

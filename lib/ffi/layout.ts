@@ -23,7 +23,7 @@ export const ALT = { ROUND_ROBIN: 0, RANDOM: 1 } as const;
 /** `MS_TRIGGER_*`: when a zone plays. */
 export const TRIGGER = { ATTACK: 0, RELEASE: 1 } as const;
 /** `MS_OFF_*`: how a choked voice stops, and the special `off_by` values. */
-export const OFF = { FAST: 0, NORMAL: 1, BY_OWN: 0, BY_NONE: 4294967295 } as const;
+export const OFF = { FAST: 0, NORMAL: 1, TIME: 2, BY_OWN: 0, BY_NONE: 4294967295 } as const;
 /** `MS_FILTER_*`: the per-voice filter. */
 export const FILTER = { NONE: 0, LOWPASS: 1, HIGHPASS: 2, BANDPASS: 3 } as const;
 /** `MS_SOURCE_*`: what a zone plays, its sample or an oscillator (superdough's synth names). */
@@ -334,7 +334,8 @@ export const ZONE_OPTIONS = {
   }),
   offset: num("offset_frames", 60,                 "u32", 0,      U32_MAX,  "Start offset into the sample in frames. @default 0"),
   trigger: names("trigger", 64,                    "u8",  { "attack": TRIGGER.ATTACK, "release": TRIGGER.RELEASE }, "When the zone plays: \"attack\" on note-on, \"release\" on note-off (with the note-on's velocity). @default \"attack\""),
-  offMode: names("off_mode", 65,                   "u8",  { "fast": OFF.FAST, "normal": OFF.NORMAL }, "How a choked voice stops: \"fast\" (2 ms fade) or \"normal\" (its release). @default \"fast\""),
+  offMode: names("off_mode", 65,                   "u8",  { "fast": OFF.FAST, "normal": OFF.NORMAL, "time": OFF.TIME }, "How a choked voice stops: \"fast\" (2 ms fade), \"normal\" (its release) or \"time\" (a fade over offTime). @default \"fast\""),
+  offTime: num("off_time_s", 132,                  "f32", 0.001,  60,       "Fade of a choked voice with offMode \"time\", 0.001..60 s (SFZ off_time). @default 0.006"),
   midiChannels: pair(["lo_chan", 66], ["hi_chan", 67], "u8", 0,   15,       "MIDI channels answered, [lo, hi] inclusive, 0..15 (the note's channel). @default [0, 15]"),
   keyswitch: num("sw_last", 68,                    "u8",  0,      127,      "Plays only while the last keyswitch pressed is this key, 0..127. @default none: always"),
   keyswitchRange: pair(["sw_lo", 69], ["sw_hi", 70], "u8", 0,     127,      "Keys that act as keyswitches, [lo, hi] inclusive (instrument-wide once any zone names them). @default none"),

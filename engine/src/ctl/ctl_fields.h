@@ -53,7 +53,7 @@
   X(release_s, 0.05, 0, 60, "s", 0, CTL_NO_EXTRA)                                          \
   X(offset_frames, 0, 0, CTL_U32_MAX, "frames", MS_FIELD_PER_SAMPLE, CTL_NO_EXTRA)         \
   X(trigger, MS_TRIGGER_ATTACK, 0, MS_TRIGGER_RELEASE, "MS_TRIGGER_*", MS_FIELD_ENUM, CTL_NO_EXTRA) \
-  X(off_mode, MS_OFF_FAST, 0, MS_OFF_NORMAL, "MS_OFF_*", MS_FIELD_ENUM, CTL_NO_EXTRA)     \
+  X(off_mode, MS_OFF_FAST, 0, MS_OFF_TIME, "MS_OFF_*", MS_FIELD_ENUM, CTL_NO_EXTRA)            \
   X(lo_chan, 0, 0, 15, "channel", 0, CTL_NO_EXTRA)                                         \
   X(hi_chan, 15, 0, 15, "channel", 0, CTL_NO_EXTRA)                                        \
   X(sw_last, MS_NO_KEYSWITCH, 0, 127, "key", MS_FIELD_EXTRA, MS_NO_KEYSWITCH)              \
@@ -76,7 +76,8 @@
   X(fil_keycenter, 60, 0, 127, "key", 0, CTL_NO_EXTRA)                                     \
   X(cutoff_cc, 0, 1, 127, "controller", MS_FIELD_EXTRA, 0)                                 \
   X(cutoff_cc_cents, 0, -9600, 9600, "cents", 0, CTL_NO_EXTRA)                            \
-  X(note_polyphony, 0, 1, 255, "voices", MS_FIELD_EXTRA, 0)
+  X(note_polyphony, 0, 1, 255, "voices", MS_FIELD_EXTRA, 0)                               \
+  X(off_time_s, 0.006, 0.001, 60, "s", 0, CTL_NO_EXTRA)
 
 /* ms_note_params_t, in struct order: X(member, default, min, max, unit, flags, extra) */
 #define CTL_NOTE_FIELDS(X)                                                   \

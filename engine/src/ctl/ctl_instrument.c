@@ -191,6 +191,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     r->alt_mode = z->alt_mode;
     r->exclusive_group = z->exclusive_group;
     r->note_polyphony = z->note_polyphony;
+    r->off_step = 1.0f / (z->off_time_s * (float)rate);
     r->choked_by = z->off_by == MS_OFF_BY_NONE ? 0u : z->off_by == MS_OFF_BY_OWN ? z->exclusive_group : z->off_by;
     r->trigger = z->trigger;
     r->off_mode = z->off_mode;

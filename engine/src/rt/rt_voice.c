@@ -602,8 +602,12 @@ static void voice_release(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
 
 /* A choked voice: a fast fade, or its own release (MS_OFF_NORMAL), one-shots included. */
 static void voice_choke(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
-  if (v->zone->off_mode == MS_OFF_NORMAL) voice_enter_release(s, v, f);
-  else voice_start_fade(s, v, f);
+  if (v->zone->off_mode == MS_OFF_NORMAL) {
+    voice_enter_release(s, v, f);
+  } else {
+    voice_start_fade(s, v, f);
+    if (v->zone->off_mode == MS_OFF_TIME) v->fade_step = v->zone->off_step; /* off_time_s, however long */
+  }
 }
 
 /* Choke the slot's playing voices that exclusive group g turns off. */

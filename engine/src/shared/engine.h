@@ -244,6 +244,7 @@ typedef struct rt_zone {
   uint8_t fil_keycenter;
   uint8_t cutoff_cc;
   uint8_t note_polyphony;     /* 0 = no limit */
+  float off_step;             /* MS_OFF_TIME: fade per frame of a choked voice */
   float lo_rand, hi_rand;
   const ms_zone_mod_t *mods;  /* its modulation rows, in the version's array (rt_mod.h), or NULL */
   uint16_t mod_count;

@@ -283,19 +283,13 @@ const groups: OpcodeFamily = {
   opcodes: {
     group: (op, ctx) => set(ctx.int(op, -2147483648, 4294967294), (r, v) => r.group = v),
     off_by: (op, ctx) => set(ctx.int(op, -2147483648, 4294967294), (r, v) => r.offBy = v),
+    off_time: (op, ctx) => set(ctx.ranged(op, ...zoneRange("offTime")), (r, v) => r.offTime = v),
     off_mode: (op, ctx) => {
       if (op.value === "fast" || op.value === "normal") {
         const mode = op.value;
         return (r) => r.offMode = mode;
       }
-      if (op.value === "time") {
-        ctx.warnOnce(
-          "off_mode=time",
-          op,
-          "off_mode=time is not supported: using normal (the release)",
-        );
-        return (r) => r.offMode = "normal";
-      }
+      if (op.value === "time") return (r) => r.offMode = "time";
       return void ctx.fail(op, "is not one of fast, normal, time");
     },
   },
@@ -307,6 +301,7 @@ const groups: OpcodeFamily = {
     else if (r.offBy === r.group) zone.offBy = "own";
     else zone.offBy = groupName(r.offBy);
     if (r.offMode) zone.offMode = r.offMode;
+    if (r.offMode === "time" && r.offTime !== undefined) zone.offTime = r.offTime;
   },
 };
 
@@ -579,7 +574,6 @@ const controllers: OpcodeFamily = {
       "note_polyphony",
       "note_selfmask",
       "polyphony",
-      "off_time",
       "rt_decay",
       "ampeg_vel2delay",
       "ampeg_vel2attack",

@@ -58,7 +58,9 @@ export interface RegionState {
   hirand: number;
   group: number;
   offBy?: number;
-  offMode?: "fast" | "normal";
+  offMode?: "fast" | "normal" | "time";
+  /** off_time (s), with off_mode=time. */
+  offTime?: number;
   trigger?: "attack" | "release";
   lochan: number;
   hichan: number;
