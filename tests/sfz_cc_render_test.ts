@@ -302,3 +302,22 @@ Deno.test("SFZ CC: off_mode=time fades a choked voice over off_time", async () =
   near(level(audio, 0.35), 0.2 + 0.1, 2e-3, "halfway through the 0.5 s fade");
   near(level(audio, 0.8), 0.2, 1e-4, "faded out");
 });
+
+Deno.test("SFZ CC: offset_oncc moves the start by the CC at note-on", async () => {
+  const ramp = Float64Array.from({ length: RATE }, (_, i) => i / RATE);
+  const sfz = await kit(
+    `<region> sample=r.wav amp_veltrack=0 loop_mode=one_shot offset_cc4=12000`,
+    { "r.wav": ramp },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 127, t(0)); // CC4 at 0: from the start
+  inst.cc(4, 127, t(0.25));
+  inst.noteOn(62, 127, { at: { seconds: 0.5 } });
+  const audio = sampler.process(RATE * 0.6);
+  near(level(audio, 0.1), 0.1, 1e-3, "no offset at CC 0");
+  const f = (0.55 - 0.5) * RATE;
+  // the second note (key 62) plays the ramp 2 semitones up from 12000 frames in, over the first note
+  const second = level(audio, 0.55) - 0.55; // minus the first note, still at its 0.55 s point
+  near(second, (12000 + f * 2 ** (2 / 12)) / RATE, 2e-3, "started 12000 frames in");
+});

@@ -777,7 +777,8 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint
 #define MS_MOD_AMPEG_DECAY_S 13u
 #define MS_MOD_AMPEG_SUSTAIN 14u
 #define MS_MOD_AMPEG_RELEASE_S 15u
-#define MS_MOD_TARGET_MAX 15u
+#define MS_MOD_OFFSET_FRAMES 16u /* frames added to the start offset at note-on, 0..2^31 (offset_onccN); kept in the sample */
+#define MS_MOD_TARGET_MAX 16u
 
 /* Curves of the depth targets: sfizz's built-in curves of x = CC / 127
  * (velocity, key likewise; bend and random sources as they are). */

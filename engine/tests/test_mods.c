@@ -438,6 +438,29 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("offset from a CC at note-on (offset_onccN), kept within the sample");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "offset", &in));
+    float *ramp = malloc(sizeof(float) * RATE);
+    for (int i = 0; i < RATE; i++) ramp[i] = (float)i / RATE; /* value = position */
+    ms_sample_t *smp = NULL;
+    CHECK_MS(s, ms_sample_create(s, ramp, RATE, 1, RATE, &smp));
+    free(ramp);
+    ms_zone_t z = flat();
+    z.loop_mode = MS_LOOP_ONE_SHOT;
+    CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
+    ms_zone_mod_t m = row(4, MS_MOD_OFFSET_FRAMES, 0, 24000.0f, 0, 0);
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &m, 1));
+    CHECK_MS(s, ms_cc_at(in, 0, 4, 127));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 127, NULL));
+    float *b = render(s, 256);
+    CHECK_NEAR(level_at(b, 100), (24000.0 + 100.0) / RATE, 1e-4); /* started 24000 frames in */
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("row checks: unknown source, target, curve; depth and range outside theirs");
   {
     ms_sampler_t *s = tu_sampler(RATE, 2, 128);

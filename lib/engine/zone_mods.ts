@@ -65,6 +65,7 @@ const TARGETS = {
   ampegDecay: MOD.AMPEG_DECAY_S,
   ampegSustain: MOD.AMPEG_SUSTAIN,
   ampegRelease: MOD.AMPEG_RELEASE_S,
+  offset: MOD.OFFSET_FRAMES,
 } as const;
 
 /** Curves by name: the depth targets' (sfizz's built-in 0..5) and the crossfades' (power, gain). */
@@ -101,6 +102,7 @@ const RANGED = new Set(["range", "trigger", "xfin", "xfout"]);
  *   read at note-on whatever the source (ampeg_*_onccN, ampeg_vel2*).
  * An `lfo` source is the row's own LFO (`lfo: { hz, wave, delay, fade }`), -1..1 from
  * the voice's start, followed like a CC.
+ * - `offset`: frames added to the start offset at note-on (offset_onccN), 0..2^31.
  * CC and bend sources are followed while the note plays; the others are read at note-on.
  * A zone with `pitch` rows on `bend` bends by them, not by the instrument's bend range.
  */

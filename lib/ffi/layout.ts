@@ -512,7 +512,8 @@ export const MOD = {
   AMPEG_DECAY_S: 13,
   AMPEG_SUSTAIN: 14,
   AMPEG_RELEASE_S: 15,
-  TARGET_MAX: 15,
+  OFFSET_FRAMES: 16,
+  TARGET_MAX: 16,
 } as const;
 /** `MS_CURVE_*`: the curves of a modulation row's depth (sfizz's built-in curves 0..5). */
 export const CURVE = {
@@ -552,6 +553,7 @@ export const MOD_DEPTH = {
   [MOD.AMPEG_DECAY_S]: [-100, 100],
   [MOD.AMPEG_SUSTAIN]: [-1, 1],
   [MOD.AMPEG_RELEASE_S]: [-100, 100],
+  [MOD.OFFSET_FRAMES]: [0, 2147483648],
 } as const satisfies Record<number, readonly [number, number]>;
 
 /** `ms_zone_mod_t`, 32 bytes: one zone modulation row. */

@@ -134,6 +134,7 @@ static void mod_depth_range(uint32_t target, float *lo, float *hi) {
     case MS_MOD_VOLUME_DB: *lo = -144.0f, *hi = 144.0f; return;
     case MS_MOD_PAN: *lo = -2.0f, *hi = 2.0f; return;
     case MS_MOD_AMPEG_SUSTAIN: *lo = -1.0f, *hi = 1.0f; return;
+    case MS_MOD_OFFSET_FRAMES: *lo = 0.0f, *hi = 2147483648.0f; return;
     case MS_MOD_AMPEG_DELAY_S:
     case MS_MOD_AMPEG_ATTACK_S:
     case MS_MOD_AMPEG_HOLD_S:

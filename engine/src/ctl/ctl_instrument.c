@@ -145,7 +145,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
         const ms_zone_mod_t *m = &mod_copy[k];
         if (m->target == MS_MOD_RANGE) r->mod_flags |= RT_MOD_RANGE;
         else if (m->target == MS_MOD_TRIGGER) r->mod_flags |= RT_MOD_TRIGGER;
-        else if (m->target >= MS_MOD_AMPEG_DELAY_S) r->mod_flags |= RT_MOD_ENV;
+        else if (m->target >= MS_MOD_AMPEG_DELAY_S) r->mod_flags |= RT_MOD_ENV; /* and OFFSET_FRAMES: note-on */
         else if (m->source < 128u || m->source == MS_MOD_SRC_BEND || m->source == MS_MOD_SRC_LFO)
           r->mod_flags |= RT_MOD_LIVE;
         else r->mod_flags |= RT_MOD_NOTE;

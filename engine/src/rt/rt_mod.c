@@ -151,6 +151,8 @@ static void voice_env(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uin
   const rt_zone_t *z = v->zone;
   float t[6];
   for (int k = 0; k < 6; k++) t[k] = z->amp_times[k];
+  bool env = false;
+  float offset = 0.0f;
   for (uint32_t i = 0; i < z->mod_count; i++) {
     const ms_zone_mod_t *m = &z->mods[i];
     if (m->target < MS_MOD_AMPEG_DELAY_S) continue;
@@ -161,8 +163,18 @@ static void voice_env(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uin
     else if (m->source == MS_MOD_SRC_BEND) x = slot->bend;
     else x = (float)(rt_rng_next(s) >> 8) * 0x1p-24f; /* random sources */
     if (m->source == MS_MOD_SRC_RANDOM_BIPOLAR) x = 2.0f * x - 1.0f;
+    if (m->target == MS_MOD_OFFSET_FRAMES) {
+      offset += m->depth * curve_of(m->curve, x);
+      continue;
+    }
+    env = true;
     t[m->target - MS_MOD_AMPEG_DELAY_S] += m->depth * curve_of(m->curve, x);
   }
+  if (offset >= 1.0f) { /* the start moves later, within the sample */
+    const uint64_t at = (v->pos >> 32) + (uint64_t)offset, last = v->length ? v->length - 1 : 0;
+    v->pos = (at < last ? at : last) << 32;
+  }
+  if (!env) return;
   for (int k = 0; k < 6; k++) t[k] = t[k] < 0.0f ? 0.0f : t[k];
   if (t[4] > 1.0f) t[4] = 1.0f;
   env_describe(&v->amp_own, t, (float)s->cfg.sample_rate);

@@ -501,6 +501,7 @@ const PLAYED = [
   /^bend_(?:up|down)$/,
   /^rt_decay$/,
   /^note_polyphony$/,
+  /^offset_(?:on)?cc(\d+)$/,
   /^ampeg_(?:delay|attack|hold|decay|sustain|release)_?(?:on)?cc(\d+)$/,
   /^ampeg_vel2(?:delay|attack|hold|decay|sustain|release)$/,
   /^lfo\d+_(?:freq|wave|delay|fade|pitch|volume|pan|cutoff)$/,
@@ -695,6 +696,13 @@ export function zoneMods(r: RegionState, unknownCurve: (index: number) => void):
       curve: curve ?? "linear",
       depth: clamp(depth * scale, -limit, limit),
     });
+  }
+  // start offset from CCs at note-on
+  for (const name of r.unplayed.keys()) {
+    const m = /^offset_(?:on)?cc(\d+)$/.exec(name);
+    const depth = num(name);
+    if (!m || Number(m[1]) > 127 || depth === undefined || depth <= 0) continue;
+    mods.push({ source: Number(m[1]), target: "offset", curve: "linear", depth: clamp(depth, 0, 2 ** 31) });
   }
   // amplitude envelope stages from CCs (read at note-on) and velocity
   const STAGES = ["delay", "attack", "hold", "decay", "sustain", "release"] as const;
