@@ -10,9 +10,7 @@
  *   a1 = 1 / (1 + g (g + k)), a2 = g a1, a3 = g a2
  *   low = v2, band = v1, high = x - k v1 - v2, notch = x - k v1
  * run as the equivalent state-space update (svf_coefs below) for a shorter
- * dependency chain. While g or k glide the coefficients are recomputed per
- * frame (one division, off the recursion's critical path); otherwise they are
- * loop constants. The loops are specialised per (mode, stages, channels,
+ * dependency chain. The loops are specialised per (mode, stages, channels,
  * gliding) so the recursion is the only serial work; stages and channels of
  * one frame are independent chains the CPU overlaps.
  *
@@ -28,6 +26,12 @@
  * call computes the whole block again and writes the rest; a control step
  * before the block is complete resolves it frame by frame, as an unsliced run
  * does at the same frame.
+ *
+ * While g or k glide (a cutoff envelope, the phaser's sweep) the same blocks
+ * run with coefficients constant within a block and linear across the segment
+ * (svf_block_lerp: the first and last blocks' coefficients, at g and k of
+ * their centres, computed once per call); a segment's frames after its last
+ * whole block, and segments shorter than a block, glide per frame (svf_loop).
  */
 #include "rt/rt_fx_filter.h"
 
@@ -197,10 +201,10 @@ typedef struct svf_block {
   float a11, a12, a21, a22; /* M^4 */
 } svf_block_t;
 
-/* The coefficients for constant g and k, kept in the filter (cc, cb) until
- * they change: a constant cutoff computes them once, not per segment. One
- * compiled copy on purpose: every caller gets the same bits. */
-static __attribute__((noinline)) void svf_cache(rt_fx_svf_t *f, uint32_t mode, float g, float k) {
+/* The single-frame (cc) and block (cb) coefficients of g and k. One compiled
+ * copy on purpose: every caller gets the same bits. */
+static __attribute__((noinline)) void svf_coefs_all(uint32_t mode, float g, float k, float *restrict cb,
+                                                    float *restrict cc) {
   const svf_coefs_t c = svf_coefs(mode, g, k);
   float O1[4], O2[4], h[4], w1[4], w2[4];
   O1[0] = c.o1, O2[0] = c.o2;
@@ -215,13 +219,18 @@ static __attribute__((noinline)) void svf_cache(rt_fx_svf_t *f, uint32_t mode, f
   for (int m = 1; m < 4; m++) h[m] = O1[m - 1] * c.b1 + O2[m - 1] * c.b2;
   const float p11 = c.m11 * c.m11 + c.m12 * c.m21, p12 = c.m11 * c.m12 + c.m12 * c.m22;
   const float p21 = c.m21 * c.m11 + c.m22 * c.m21, p22 = c.m21 * c.m12 + c.m22 * c.m22;
-  float *cb = f->cb;
   for (int i = 0; i < 4; i++) cb[i] = h[i], cb[4 + i] = O1[i], cb[8 + i] = O2[i];
   cb[12] = p11 * p11 + p12 * p21, cb[13] = p11 * p12 + p12 * p22;
   cb[14] = p21 * p11 + p22 * p21, cb[15] = p21 * p12 + p22 * p22;
   for (int j = 0; j < 4; j++) cb[16 + j] = w1[3 - j], cb[20 + j] = w2[3 - j];
   const float v[9] = {c.o0, c.o1, c.o2, c.b1, c.m11, c.m12, c.b2, c.m21, c.m22};
-  memcpy(f->cc, v, sizeof v);
+  memcpy(cc, v, sizeof v);
+}
+
+/* The coefficients for constant g and k, kept in the filter (cc, cb) until
+ * they change: a constant cutoff computes them once, not per segment. */
+static void svf_cache(rt_fx_svf_t *f, uint32_t mode, float g, float k) {
+  svf_coefs_all(mode, g, k, f->cb, f->cc);
   f->cg = g, f->ck = k, f->cached = 1;
 }
 
@@ -230,8 +239,8 @@ AI svf_coefs_t svf_cached_coefs(const rt_fx_svf_t *f) {
   return (svf_coefs_t){v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]};
 }
 
-AI svf_block_t svf_cached_block(const rt_fx_svf_t *f) {
-  const float *cb = f->cb, *h = cb, *g1 = cb + 16, *g2 = cb + 20;
+AI svf_block_t svf_block_of(const float *cb) {
+  const float *h = cb, *g1 = cb + 16, *g2 = cb + 20;
   svf_block_t b;
   b.u0 = (v8f){h[0], h[1], h[2], h[3], g1[0], g2[0], 0.0f, 0.0f};
   b.u1 = (v8f){0.0f, h[0], h[1], h[2], g1[1], g2[1], 0.0f, 0.0f};
@@ -240,6 +249,26 @@ AI svf_block_t svf_cached_block(const rt_fx_svf_t *f) {
   b.o1 = (v4f){cb[4], cb[5], cb[6], cb[7]};
   b.o2 = (v4f){cb[8], cb[9], cb[10], cb[11]};
   b.a11 = cb[12], b.a12 = cb[13], b.a21 = cb[14], b.a22 = cb[15];
+  return b;
+}
+
+/* While g or k glide, a block's coefficients are those of the segment's
+ * first block (g and k at its centre) plus w times the difference to its last
+ * block's, w = block / (blocks - 1): linear across the segment as g and k are,
+ * constant within a block (a 4-frame step), computed per block by multiply-
+ * adds instead of per frame by a division and the block algebra. */
+AI svf_block_t svf_block_lerp(const svf_block_t *a, const svf_block_t *d, float w) {
+  const v8f w8 = v8_splat(w);
+  const v4f w4 = v4_splat(w);
+  svf_block_t b;
+  b.u0 = v8_fma(d->u0, w8, a->u0);
+  b.u1 = v8_fma(d->u1, w8, a->u1);
+  b.u2 = v8_fma(d->u2, w8, a->u2);
+  b.u3 = v8_fma(d->u3, w8, a->u3);
+  b.o1 = v4_fma(d->o1, w4, a->o1);
+  b.o2 = v4_fma(d->o2, w4, a->o2);
+  b.a11 = FMA_(d->a11, w, a->a11), b.a12 = FMA_(d->a12, w, a->a12);
+  b.a21 = FMA_(d->a21, w, a->a21), b.a22 = FMA_(d->a22, w, a->a22);
   return b;
 }
 
@@ -281,22 +310,43 @@ AI v4f svf_block_run(const svf_block_t *b, float x0, float x1, float x2, float x
  * later inputs zero) and keeps the inputs; the next call computes the whole
  * block again from the kept state and inputs, writing the rest. */
 AI void svf_blocks(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint32_t n, const uint32_t mode,
-                   const uint32_t stages, const uint32_t chans, uint32_t t, uint32_t len) {
-  const float gn = rt_fx_ramp_now(&f->g), kn = rt_fx_ramp_now(&f->k);
-  if (!f->cached || gn != f->cg || kn != f->ck) svf_cache(f, mode, gn, kn);
-  const svf_coefs_t c = svf_cached_coefs(f);
-  const svf_block_t B = svf_cached_block(f);
+                   const uint32_t stages, const uint32_t chans, uint32_t t, uint32_t len, const bool glide) {
+  svf_coefs_t c;
+  svf_block_t B, dB;
+  float winv = 0.0f;
+  if (!glide) {
+    const float gn = rt_fx_ramp_now(&f->g), kn = rt_fx_ramp_now(&f->k);
+    if (!f->cached || gn != f->cg || kn != f->ck) svf_cache(f, mode, gn, kn);
+    c = svf_cached_coefs(f);
+    B = svf_block_of(f->cb);
+    dB = B;
+  } else { /* len >= 4: the first and last blocks' coefficients, from the segment's ramp alone */
+    const uint32_t nbk = len / 4;
+    const float ja = 2.5f, jb = (float)(4 * (nbk - 1)) + 2.5f;
+    float cba[24], cbb[24], cca[9], ccb[9];
+    svf_coefs_all(mode, f->g.start + f->g.step * ja, f->k.start + f->k.step * ja, cba, cca);
+    svf_coefs_all(mode, f->g.start + f->g.step * jb, f->k.start + f->k.step * jb, cbb, ccb);
+    B = svf_block_of(cba);
+    const svf_block_t Bb = svf_block_of(cbb);
+    dB.u0 = Bb.u0 - B.u0, dB.u1 = Bb.u1 - B.u1, dB.u2 = Bb.u2 - B.u2, dB.u3 = Bb.u3 - B.u3;
+    dB.o1 = Bb.o1 - B.o1, dB.o2 = Bb.o2 - B.o2;
+    dB.a11 = Bb.a11 - B.a11, dB.a12 = Bb.a12 - B.a12, dB.a21 = Bb.a21 - B.a21, dB.a22 = Bb.a22 - B.a22;
+    winv = nbk > 1 ? 1.0f / (float)(nbk - 1) : 0.0f;
+    memcpy(&c, ccb, sizeof c); /* unused: the frames after the last block glide per frame */
+  }
+#define SVF_B_AT(j) (glide ? svf_block_lerp(&B, &dB, (float)((j) / 4u) * winv) : B)
   float p00 = f->s[0][0][0], p01 = f->s[0][0][1], p10 = f->s[0][1][0], p11 = f->s[0][1][1];
   float q00 = f->s[1][0][0], q01 = f->s[1][0][1], q10 = f->s[1][1][0], q11 = f->s[1][1][1];
   uint32_t i = 0;
   if (f->pending && n) { /* the block the last call began */
     const uint32_t p = f->pending, m = n < 4 - p ? n : 4 - p;
     const bool done = p + m == 4;
+    const svf_block_t Bk = SVF_B_AT(t - p);
     float x[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     v4f y;
     for (uint32_t a = 0; a < p; a++) x[a] = f->px[0][a];
     for (uint32_t a = 0; a < m; a++) x[p + a] = c0[a];
-    SVF_BLOCK_CH(B, x, p00, p01, q00, q01, stages, done, y);
+    SVF_BLOCK_CH(Bk, x, p00, p01, q00, q01, stages, done, y);
     for (uint32_t a = 0; a < m; a++) c0[a] = y[p + a];
     if (!done)
       for (uint32_t a = 0; a < m; a++) f->px[0][p + a] = x[p + a];
@@ -304,7 +354,7 @@ AI void svf_blocks(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint3
       float xr[4] = {0.0f, 0.0f, 0.0f, 0.0f};
       for (uint32_t a = 0; a < p; a++) xr[a] = f->px[1][a];
       for (uint32_t a = 0; a < m; a++) xr[p + a] = c1[a];
-      SVF_BLOCK_CH(B, xr, p10, p11, q10, q11, stages, done, y);
+      SVF_BLOCK_CH(Bk, xr, p10, p11, q10, q11, stages, done, y);
       for (uint32_t a = 0; a < m; a++) c1[a] = y[p + a];
       if (!done)
         for (uint32_t a = 0; a < m; a++) f->px[1][p + a] = xr[p + a];
@@ -319,11 +369,12 @@ AI void svf_blocks(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint3
       if (nb > nl) nb = nl;
       if (nb) { /* whole blocks */
         for (const uint32_t end = i + 4 * nb; i < end; i += 4) {
+          const svf_block_t Bk = SVF_B_AT(t + i);
           v4f y;
-          SVF_BLOCK_CH(B, c0 + i, p00, p01, q00, q01, stages, true, y);
+          SVF_BLOCK_CH(Bk, c0 + i, p00, p01, q00, q01, stages, true, y);
           memcpy(c0 + i, &y, sizeof y);
           if (chans == 2) {
-            SVF_BLOCK_CH(B, c1 + i, p10, p11, q10, q11, stages, true, y);
+            SVF_BLOCK_CH(Bk, c1 + i, p10, p11, q10, q11, stages, true, y);
             memcpy(c1 + i, &y, sizeof y);
           }
         }
@@ -331,21 +382,30 @@ AI void svf_blocks(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint3
       }
       /* the call ends inside the block: its first outputs now, the rest next call */
       const uint32_t m = n - i;
+      const svf_block_t Bk = SVF_B_AT(j);
       float x[4] = {0.0f, 0.0f, 0.0f, 0.0f};
       v4f y;
       for (uint32_t a = 0; a < m; a++) x[a] = f->px[0][a] = c0[i + a];
-      SVF_BLOCK_CH(B, x, p00, p01, q00, q01, stages, false, y);
+      SVF_BLOCK_CH(Bk, x, p00, p01, q00, q01, stages, false, y);
       for (uint32_t a = 0; a < m; a++) c0[i + a] = y[a];
       if (chans == 2) {
         float xr[4] = {0.0f, 0.0f, 0.0f, 0.0f};
         for (uint32_t a = 0; a < m; a++) xr[a] = f->px[1][a] = c1[i + a];
-        SVF_BLOCK_CH(B, xr, p10, p11, q10, q11, stages, false, y);
+        SVF_BLOCK_CH(Bk, xr, p10, p11, q10, q11, stages, false, y);
         for (uint32_t a = 0; a < m; a++) c1[i + a] = y[a];
+      }
+      if (glide) { /* a control step before the block ends resolves it with g and k at the block's centre */
+        const float jc = (float)j + 2.5f;
+        const svf_coefs_t cr = svf_coefs(mode, f->g.start + f->g.step * jc, f->k.start + f->k.step * jc);
+        const float v[9] = {cr.o0, cr.o1, cr.o2, cr.b1, cr.m11, cr.m12, cr.b2, cr.m21, cr.m22};
+        memcpy(f->cc, v, sizeof v);
+        f->cached = 0;
       }
       f->pending = (uint8_t)m;
       break;
     }
     { /* the segment's last frames that do not fill a block, one by one */
+      if (glide) c = svf_coefs(mode, rt_fx_ramp_at(&f->g, j), rt_fx_ramp_at(&f->k, j));
       float y;
       SVF_TICK_F(c, c0[i], p00, p01, y);
       if (stages == 2) SVF_TICK_F(c, y, q00, q01, y);
@@ -366,13 +426,14 @@ AI void svf_blocks(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint3
   f->s[1][0][1] = q01;
   f->s[1][1][0] = q10;
   f->s[1][1][1] = q11;
+#undef SVF_B_AT
 }
 
 /* A block left open (its last frames never came in this segment): finish it
  * frame by frame from the kept inputs, as an unsliced run would. */
 static void svf_resolve(rt_fx_svf_t *f) {
   if (!f->pending) return;
-  const svf_coefs_t c = svf_cached_coefs(f); /* still those of the open block: only a set changes g or k */
+  const svf_coefs_t c = svf_cached_coefs(f); /* those the open block kept (a set changes g or k after this) */
   for (uint32_t ch = 0; ch < f->channels; ch++)
     for (uint32_t a = 0; a < f->pending; a++) {
       float y;
@@ -383,27 +444,37 @@ static void svf_resolve(rt_fx_svf_t *f) {
   f->pending = 0;
 }
 
-#define SVF_CASE_PAIRS(mode)                                                              \
+#define SVF_CASE_BLOCKS(mode, glide)                                                      \
   do {                                                                                    \
     if (f->stages == 2) {                                                                 \
-      if (f->channels == 2) svf_blocks(f, c0, c1, n, mode, 2, 2, t, len);                 \
-      else svf_blocks(f, c0, c1, n, mode, 2, 1, t, len);                                  \
+      if (f->channels == 2) svf_blocks(f, c0, c1, n, mode, 2, 2, t, len, glide);          \
+      else svf_blocks(f, c0, c1, n, mode, 2, 1, t, len, glide);                           \
     } else {                                                                              \
-      if (f->channels == 2) svf_blocks(f, c0, c1, n, mode, 1, 2, t, len);                 \
-      else svf_blocks(f, c0, c1, n, mode, 1, 1, t, len);                                  \
+      if (f->channels == 2) svf_blocks(f, c0, c1, n, mode, 1, 2, t, len, glide);          \
+      else svf_blocks(f, c0, c1, n, mode, 1, 1, t, len, glide);                           \
     }                                                                                     \
   } while (0)
 
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("no-tree-slp-vectorize")))
 #endif
-static void svf_run_pairs(rt_fx_svf_t *f, float *c0, float *c1, uint32_t n, uint32_t t, uint32_t len) {
-  switch (f->mode) {
-    case RT_FX_SVF_LP: SVF_CASE_PAIRS(RT_FX_SVF_LP); break;
-    case RT_FX_SVF_HP: SVF_CASE_PAIRS(RT_FX_SVF_HP); break;
-    case RT_FX_SVF_BP: SVF_CASE_PAIRS(RT_FX_SVF_BP); break;
-    case RT_FX_SVF_NOTCH: SVF_CASE_PAIRS(RT_FX_SVF_NOTCH); break;
-    default: SVF_CASE_PAIRS(RT_FX_SVF_BP_RAW); break;
+static void svf_run_blocks(rt_fx_svf_t *f, float *c0, float *c1, uint32_t n, uint32_t t, uint32_t len, bool glide) {
+  if (glide) {
+    switch (f->mode) {
+      case RT_FX_SVF_LP: SVF_CASE_BLOCKS(RT_FX_SVF_LP, true); break;
+      case RT_FX_SVF_HP: SVF_CASE_BLOCKS(RT_FX_SVF_HP, true); break;
+      case RT_FX_SVF_BP: SVF_CASE_BLOCKS(RT_FX_SVF_BP, true); break;
+      case RT_FX_SVF_NOTCH: SVF_CASE_BLOCKS(RT_FX_SVF_NOTCH, true); break;
+      default: SVF_CASE_BLOCKS(RT_FX_SVF_BP_RAW, true); break;
+    }
+  } else {
+    switch (f->mode) {
+      case RT_FX_SVF_LP: SVF_CASE_BLOCKS(RT_FX_SVF_LP, false); break;
+      case RT_FX_SVF_HP: SVF_CASE_BLOCKS(RT_FX_SVF_HP, false); break;
+      case RT_FX_SVF_BP: SVF_CASE_BLOCKS(RT_FX_SVF_BP, false); break;
+      case RT_FX_SVF_NOTCH: SVF_CASE_BLOCKS(RT_FX_SVF_NOTCH, false); break;
+      default: SVF_CASE_BLOCKS(RT_FX_SVF_BP_RAW, false); break;
+    }
   }
 }
 
@@ -486,8 +557,8 @@ void rt_fx_svf_process(rt_fx_svf_t *f, float *ch0, float *ch1, uint32_t n) {
     uint32_t m = rt_fx_ramp_left(&f->g);
     if (m > n) m = n;
     bool glide = rt_fx_ramp_moving(&f->g) || rt_fx_ramp_moving(&f->k);
-    if (glide) svf_run(f, ch0, ch1, m, true); /* per frame: blocks of gliding coefficients cost more than they save */
-    else svf_run_pairs(f, ch0, ch1, m, f->g.t, f->g.len);
+    if (glide && f->g.len < 4) svf_run(f, ch0, ch1, m, true); /* a segment shorter than a block: per frame */
+    else svf_run_blocks(f, ch0, ch1, m, f->g.t, f->g.len, glide);
     f->g.t += m;
     f->k.t += m;
     done = m;

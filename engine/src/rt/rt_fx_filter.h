@@ -4,12 +4,13 @@
  * k > 0, and under fast modulation) in low-pass, high-pass, band-pass and
  * notch, one stage (12 dB/oct) or two identical stages cascaded (24 dB/oct, as
  * superdough's ftype "24db" chains two equal biquads), cutoff and damping
- * gliding per frame across each control segment; plus superdough's resonance
- * units and the DJ filter's mapping.
+ * gliding across each control segment (in 4-frame steps, see rt_fx_filter.c);
+ * plus superdough's resonance units and the DJ filter's mapping.
  *
  * Thread: RT for set/process/reset; init may run on either. Never: libm,
  * allocation, locks, I/O. Coefficients come from the engine's tan table
- * (rt_fx_cutoff_g) and one division per frame while gliding, none otherwise.
+ * (rt_fx_cutoff_g) and two divisions per call while gliding, one per change
+ * of cutoff or Q otherwise.
  *
  * Controls (superdough = Strudel's packages/superdough; SuperDirt = synths/core-synths.scd):
  *   name (aliases)        unit   range        default  behaviour followed
