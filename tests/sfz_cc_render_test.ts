@@ -321,3 +321,19 @@ Deno.test("SFZ CC: offset_oncc moves the start by the CC at note-on", async () =
   const second = level(audio, 0.55) - 0.55; // minus the first note, still at its 0.55 s point
   near(second, (12000 + f * 2 ** (2 / 12)) / RATE, 2e-3, "started 12000 frames in");
 });
+
+Deno.test("SFZ CC: a <curve> header shapes its controller (amplitude_curvecc)", async () => {
+  const sfz = await kit(
+    `<region> sample=a.wav amp_veltrack=0 loop_mode=loop_continuous amplitude_oncc20=100 amplitude_curvecc20=7
+<curve> curve_index=7 v000=0 v064=0.1 v127=1`,
+    { "a.wav": dc(1, 0.5) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.cc(20, 64, t(0));
+  inst.noteOn(60, 100, t(0));
+  inst.cc(20, 127, t(0.2));
+  const audio = sampler.process(RATE * 0.4);
+  near(level(audio, 0.1), 0.5 * 0.1, 1e-4, "CC 64 through the curve: 0.1");
+  near(level(audio, 0.3), 0.5, 1e-4, "CC 127: 1");
+});

@@ -790,6 +790,7 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint
 #define MS_CURVE_SQRT 5u               /* sqrt(x) */
 #define MS_CURVE_UPPER 6u              /* max(x, 0): the upper half of a bipolar source (SFZ bend_up) */
 #define MS_CURVE_LOWER 7u              /* max(-x, 0): its lower half (bend_down, a negative depth) */
+#define MS_CURVE_FIRST_CUSTOM 8u       /* 8..255: the instrument's curves (ms_instrument_set_curve; linear until set) */
 /* LFO waves (SFZ lfoN_wave numbers). */
 #define MS_LFO_TRIANGLE 0u
 #define MS_LFO_SINE 1u
@@ -835,6 +836,15 @@ MS_API int32_t ms_instrument_set_zone_mods(ms_instrument_t *instrument, uint32_t
  * Thread: CT. Errors: INVALID_ARGUMENT (instrument NULL, controller > 127), OUT_OF_RANGE (value).
  */
 MS_API int32_t ms_instrument_set_cc_init(ms_instrument_t *instrument, uint32_t controller, float value);
+
+/*
+ * Define curve `curve` (MS_CURVE_FIRST_CUSTOM..255) of the instrument for its
+ * zone rows (SFZ <curve> headers): 128 values, index = source value 0..127
+ * (x * 127), interpolated linearly between them; each finite, -1000..1000.
+ * Copied. Thread: CT. Errors: INVALID_ARGUMENT (instrument or values NULL,
+ * curve outside 8..255), OUT_OF_RANGE (a value), NO_MEMORY.
+ */
+MS_API int32_t ms_instrument_set_curve(ms_instrument_t *instrument, uint32_t curve, const float *values128);
 
 /* Remove every zone (voices playing keep their data until they end). Thread: CT. */
 MS_API int32_t ms_instrument_clear_zones(ms_instrument_t *instrument);

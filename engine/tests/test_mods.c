@@ -461,6 +461,31 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("custom curves (SFZ <curve>): a row's CC through the instrument's curve 8");
+  {
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_instrument_t *in = NULL;
+    CHECK_MS(s, ms_instrument_create(s, "curve", &in));
+    ms_zone_t z = flat();
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
+    float cube[128];
+    for (int i = 0; i < 128; i++) cube[i] = powf((float)i / 127.0f, 3.0f);
+    CHECK_MS(s, ms_instrument_set_curve(in, 8, cube));
+    ms_zone_mod_t m = row(5, MS_MOD_AMPLITUDE, 8, 1.0f, 0, 0);
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &m, 1));
+    CHECK_MS(s, ms_cc_at(in, 0, 5, 64));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    CHECK_MS(s, ms_cc_at(in, 4096, 5, 127));
+    float *b = render(s, 8192);
+    CHECK_NEAR(level_at(b, 2000), 0.5 * pow(64.0 / 127.0, 3.0), 1e-5);
+    CHECK_NEAR(level_at(b, 6000), 0.5, 1e-5);
+    free(b);
+    CHECK_MS_CODE(s, ms_instrument_set_curve(in, 7, cube), MS_ERR_INVALID_ARGUMENT);
+    cube[3] = NAN;
+    CHECK_MS_CODE(s, ms_instrument_set_curve(in, 9, cube), MS_ERR_OUT_OF_RANGE);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("row checks: unknown source, target, curve; depth and range outside theirs");
   {
     ms_sampler_t *s = tu_sampler(RATE, 2, 128);
@@ -475,7 +500,7 @@ int main(void) {
     CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_OUT_OF_RANGE);
     m = row(1, 42, 0, 0, 0, 0);
     CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_INVALID_ARGUMENT);
-    m = row(1, MS_MOD_PAN, 9, 0.5f, 0, 0);
+    m = row(1, MS_MOD_XFIN, 2, 0, 0, 127); /* a crossfade's curve is power or gain */
     CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_INVALID_ARGUMENT);
     m = row(1, MS_MOD_PAN, 0, 3.0f, 0, 0);
     CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &m, 1), MS_ERR_OUT_OF_RANGE);

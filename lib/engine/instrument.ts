@@ -207,6 +207,24 @@ export class Instrument implements Disposable {
   }
 
   /**
+   * Define one of the instrument's custom curves for zone rows (SFZ <curve>):
+   * 128 values, index = source value 0..127, interpolated between.
+   *
+   * @param index Curve number 8..255 (a row's `curve`).
+   * @param values 128 finite values, -1000..1000.
+   * @throws {RangeError} for an index or value out of range.
+   */
+  setCurve(index: number, values: readonly number[]): void {
+    const action = `Cannot set curve ${index} of "${this.name}"`;
+    checkInt("index", index, 8, 255, action);
+    if (values.length !== 128 || values.some((v) => !(v >= -1000 && v <= 1000))) {
+      throw new RangeError(`${action}: give 128 values within -1000..1000`);
+    }
+    this.#native.setCurve(index, new Float32Array(values), action);
+    this.#core.markDirty(this.#native);
+  }
+
+  /**
    * Remove every zone (voices playing keep their data until they end).
    *
    * @throws {EngineStateError} when the instrument or sampler is gone.

@@ -96,7 +96,8 @@ const RANGED = new Set(["range", "trigger", "xfin", "xfout"]);
  * - `amplitude` (gain factor, -10..10), `volume` (dB, -144..144), `pan` (-2..2),
  *   `pitch` (cents), `cutoff` (cents): depth times the curve of the source
  *   (`linear` by default; `bipolar`, `inverted`, `invertedBipolar`, `square`, `sqrt`;
- *   `upper` and `lower`, the halves of a bipolar source: bend_up, bend_down).
+ *   `upper` and `lower`, the halves of a bipolar source: bend_up, bend_down; or a number
+ *   8..255, one of the instrument's `curves`).
  * - `ampegDelay`, `ampegAttack`, `ampegHold`, `ampegDecay`, `ampegRelease` (seconds
  *   added, -100..100) and `ampegSustain` (level added, -1..1): the amplitude envelope,
  *   read at note-on whatever the source (ampeg_*_onccN, ampeg_vel2*).
@@ -115,7 +116,10 @@ export const ZoneModSchema = z.strictObject({
   /** What the row acts on. */
   target: z.enum(Object.keys(TARGETS) as [keyof typeof TARGETS]),
   /** @default "linear" (depth targets), "power" (crossfades) */
-  curve: z.enum(Object.keys(CURVES) as [keyof typeof CURVES]).optional(),
+  curve: z.union([
+    z.enum(Object.keys(CURVES) as [keyof typeof CURVES]),
+    z.number().int().min(CURVE.FIRST_CUSTOM).max(255),
+  ]).optional(),
   /** The target's amount at curve value 1. @default 0 */
   depth: z.number().finite().optional(),
   /** Range start, in the source's unit (range, trigger, crossfades). @default 0 */
@@ -177,7 +181,9 @@ export function zoneModRecords(rows: readonly ZoneMod[]): ZoneModRecord[] {
   return rows.map((m) => ({
     source: typeof m.source === "number" ? m.source : SOURCES[m.source],
     target: TARGETS[m.target],
-    curve: CURVES[m.curve ?? (CROSSFADES.has(m.target) ? "power" : "linear")],
+    curve: typeof m.curve === "number"
+      ? m.curve
+      : CURVES[m.curve ?? (CROSSFADES.has(m.target) ? "power" : "linear")],
     depth: m.depth ?? 0,
     lo: m.lo ?? 0,
     hi: m.hi ?? 127,

@@ -525,6 +525,7 @@ export const CURVE = {
   SQRT: 5,
   UPPER: 6,
   LOWER: 7,
+  FIRST_CUSTOM: 8,
 } as const;
 /** `MS_LFO_*`: LFO waves (SFZ lfoN_wave numbers). */
 export const LFO = {

@@ -549,6 +549,13 @@ export class NativeInstrument {
     );
   }
 
+  /** ms_instrument_set_curve: one of the instrument's custom curves (8..255), 128 values. */
+  setCurve(curve: number, values: Float32Array<ArrayBuffer>, action: string): void {
+    const p = this.#live(action);
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    check(engine().ms_instrument_set_curve(p, curve, bytes), this.sampler.pointer, action);
+  }
+
   /** ms_instrument_set_cc_init: what zone rows read from a CC until the instrument receives it. */
   setCcInit(controller: number, value: number, action: string): void {
     const p = this.#live(action);

@@ -51,6 +51,7 @@ export const SYMBOLS = {
   ms_instrument_set_zone_controls: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
   ms_instrument_set_zone_mods: { parameters: ["pointer", "u32", "buffer", "u32"], result: "i32" },
   ms_instrument_set_cc_init: { parameters: ["pointer", "u32", "f32"], result: "i32" },
+  ms_instrument_set_curve: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
   ms_recorder_start: {
     parameters: ["pointer", "buffer", "u32", "u32", "f32", "buffer"],
     result: "i32",

@@ -76,6 +76,7 @@ const KNOWN_FIELDS = [
     "polyphony",
     "keyswitchDefault",
     "controllers",
+    "curves",
     "zones",
     ...Object.keys(ZoneSchema.shape),
     ...Object.keys(EnvelopeSchema.shape),

@@ -53,6 +53,8 @@ export interface InstrumentLike<S> {
   setParam(name: "polyphony" | "keyswitch", value: number): void;
   /** What zone modulation rows read from a CC until it arrives (SFZ set_ccN). */
   setCcInit?(cc: number, value: number): void;
+  /** One of the instrument's custom curves (SFZ <curve>). */
+  setCurve?(index: number, values: readonly number[]): void;
 }
 
 /** What the loader needs of a sampler (lib/engine's Sampler has it). */
@@ -522,6 +524,7 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
   if (definition.keyswitchDefault !== undefined) {
     instrument.setParam("keyswitch", definition.keyswitchDefault);
   }
+  for (const c of definition.curves ?? []) instrument.setCurve?.(c.index, c.values);
   for (const c of definition.controllers ?? []) {
     if (c.initial !== undefined) instrument.setCcInit?.(c.cc, c.initial);
   }

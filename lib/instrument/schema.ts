@@ -259,6 +259,11 @@ export const InstrumentSchema = z
      * set_ccN): `initial` is what zone modulation rows read until the CC
      * arrives. @default none
      */
+    // (curves, above: the instrument's custom curves 8..255 for zone rows, SFZ <curve>; 128 values each)
+    curves: z.array(z.strictObject({
+      index: z.number().int().min(8).max(255),
+      values: z.array(z.number().min(-1000).max(1000)).length(128),
+    })).optional(),
     controllers: z.array(z.strictObject({
       cc: z.number().int().min(0).max(127),
       label: z.string().optional(),

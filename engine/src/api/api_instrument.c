@@ -72,6 +72,7 @@ MS_API void ms_instrument_destroy(ms_instrument_t *inst) {
   s->instruments[inst->slot] = NULL;
   release_zones(inst);
   ctl_free(s, inst->zones);
+  ctl_free(s, inst->curves);
   ctl_free(s, inst);
 }
 
@@ -180,7 +181,7 @@ MS_API int32_t ms_instrument_set_zone_mods(ms_instrument_t *inst, uint32_t zone_
     if ((m->target == MS_MOD_RANGE || m->target == MS_MOD_TRIGGER) && m->source > 127u)
       return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: a CC range or trigger reads a CC (0..127), not source %u",
                       head, i, m->source);
-    if (m->target >= MS_MOD_XFIN && m->curve > (ranged ? MS_XF_GAIN : MS_CURVE_LOWER))
+    if (m->target >= MS_MOD_XFIN && ranged && m->curve > MS_XF_GAIN)
       return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: curve %u is unknown (%s)", head, i, m->curve,
                       ranged ? "MS_XF_POWER or MS_XF_GAIN" : "MS_CURVE_*");
     if (ranged) {
@@ -219,6 +220,33 @@ MS_API int32_t ms_instrument_set_cc_init(ms_instrument_t *inst, uint32_t control
     return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot set the initial value of CC%u of instrument \"%s\": %g is outside 0..127",
                     controller, inst->name, value);
   inst->cc_init[controller] = (uint8_t)(value + 0.5f);
+  inst->dirty = true;
+  return MS_OK;
+}
+
+MS_API int32_t ms_instrument_set_curve(ms_instrument_t *inst, uint32_t curve, const float *values) {
+  if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot set a curve: instrument is NULL");
+  ms_sampler_t *s = inst->sampler;
+  ctl_clear_error(s);
+  if (!values || curve < MS_CURVE_FIRST_CUSTOM || curve > 255)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "Cannot set curve %u of instrument \"%s\": %s", curve, inst->name,
+                    values ? "custom curves are 8..255" : "values is NULL");
+  for (uint32_t i = 0; i < 128; i++)
+    if (!(values[i] >= -1000.0f && values[i] <= 1000.0f))
+      return ctl_fail(s, MS_ERR_OUT_OF_RANGE, "Cannot set curve %u of instrument \"%s\": value %g at %u is outside -1000..1000",
+                      curve, inst->name, values[i], i);
+  const uint32_t need = curve - MS_CURVE_FIRST_CUSTOM + 1;
+  if (need > inst->curve_count) {
+    float *c = ctl_alloc(s, sizeof(float) * 128u * need);
+    if (!c) return ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot set curve %u of instrument \"%s\": out of memory", curve, inst->name);
+    if (inst->curves) memcpy(c, inst->curves, sizeof(float) * 128u * inst->curve_count);
+    for (uint32_t k = inst->curve_count; k < need; k++) /* linear until set */
+      for (uint32_t i = 0; i < 128; i++) c[k * 128u + i] = (float)i / 127.0f;
+    ctl_free(s, inst->curves);
+    inst->curves = c;
+    inst->curve_count = need;
+  }
+  memcpy(inst->curves + (size_t)(curve - MS_CURVE_FIRST_CUSTOM) * 128u, values, sizeof(float) * 128u);
   inst->dirty = true;
   return MS_OK;
 }

@@ -98,7 +98,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
   for (uint32_t i = 0; i < n; i++) nmods += inst->zones[i].mod_count;
   size_t bytes = sizeof(rt_instrument_data_t) + sizeof(rt_zone_t) * n + sizeof(uint32_t) * (ng + 1) +
                  sizeof(struct ms_sample *) * (n + 1) + sizeof(ms_controls_t) * nctl +
-                 sizeof(ms_zone_mod_t) * nmods + 128;
+                 sizeof(ms_zone_mod_t) * nmods + sizeof(float) * 128u * inst->curve_count + 128;
   char *mem = ctl_alloc(s, bytes);
   if (!mem) {
     free(alt);
@@ -119,6 +119,12 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
   d->mods = nmods ? (ms_zone_mod_t *)p : NULL;
   d->mod_count = (uint32_t)nmods;
   memcpy(d->cc_init, inst->cc_init, sizeof d->cc_init);
+  p += sizeof(ms_zone_mod_t) * nmods;
+  if (inst->curve_count) { /* the custom curves, after the rows (floats: 4-byte aligned there) */
+    memcpy(p, inst->curves, sizeof(float) * 128u * inst->curve_count);
+    d->curves = (const float *)p;
+    d->curve_count = inst->curve_count;
+  }
   ms_zone_mod_t *mod_copy = d->mods;
   d->zone_count = n;
   d->alt_count = ng;

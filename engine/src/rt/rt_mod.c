@@ -13,7 +13,16 @@
 
 
 /* A depth target's curve of a source value (x: 0..1 for CCs, velocity and key; bipolar sources as they are). */
-static inline float curve_of(uint32_t curve, float x) {
+static inline float curve_of(uint32_t curve, float x, const rt_instrument_data_t *d) {
+  if (curve >= MS_CURVE_FIRST_CUSTOM) { /* the instrument's curve: linear between its 128 values */
+    const uint32_t k = curve - MS_CURVE_FIRST_CUSTOM;
+    if (!d || k >= d->curve_count) return x;
+    const float *c = d->curves + (size_t)k * 128u;
+    float p = x * 127.0f;
+    p = p < 0.0f ? 0.0f : p > 127.0f ? 127.0f : p;
+    const uint32_t i = (uint32_t)p;
+    return i >= 127u ? c[127] : c[i] + (c[i + 1] - c[i]) * (p - (float)i);
+  }
   switch (curve) {
     case MS_CURVE_BIPOLAR: return 2.0f * x - 1.0f;
     case MS_CURVE_INVERTED: return 1.0f - x;
@@ -59,20 +68,21 @@ bool rt_mod_cc_triggers(const rt_zone_t *z, const rt_slot_t *slot, uint32_t cc, 
 }
 
 /* Apply one depth or crossfade row at source value v (raw) to the sums. */
-static inline void apply_row(const ms_zone_mod_t *m, float v, float x, float *gain, float *db, float *pan,
+static inline void apply_row(const ms_zone_mod_t *m, const rt_instrument_data_t *d, float v, float x, float *gain,
+                             float *db, float *pan,
                              float *cents, float *cutoff) {
   switch (m->target) {
     case MS_MOD_XFIN:
     case MS_MOD_XFOUT: *gain *= xfade(m, v); break;
     case MS_MOD_AMPLITUDE: {
-      const float a = m->depth * curve_of(m->curve, x);
+      const float a = m->depth * curve_of(m->curve, x, d);
       *gain *= a > 0.0f ? a : 0.0f;
       break;
     }
-    case MS_MOD_VOLUME_DB: *db += m->depth * curve_of(m->curve, x); break;
-    case MS_MOD_PAN: *pan += m->depth * curve_of(m->curve, x); break;
-    case MS_MOD_PITCH_CENTS: *cents += m->depth * curve_of(m->curve, x); break;
-    case MS_MOD_CUTOFF_CENTS: *cutoff += m->depth * curve_of(m->curve, x); break;
+    case MS_MOD_VOLUME_DB: *db += m->depth * curve_of(m->curve, x, d); break;
+    case MS_MOD_PAN: *pan += m->depth * curve_of(m->curve, x, d); break;
+    case MS_MOD_PITCH_CENTS: *cents += m->depth * curve_of(m->curve, x, d); break;
+    case MS_MOD_CUTOFF_CENTS: *cutoff += m->depth * curve_of(m->curve, x, d); break;
     default: break;
   }
 }
@@ -108,6 +118,7 @@ static inline float db_gain(float db) { return db <= -144.0f ? 0.0f : expf(db * 
 void rt_mod_voice_live(const ms_sampler_t *s, const rt_voice_t *v, const rt_slot_t *slot, uint64_t f, float *gain,
                        float *pan, float *cents, float *cutoff_cents) {
   const rt_zone_t *z = v->zone;
+  const rt_instrument_data_t *d = v->idata;
   float g = 1.0f, db = 0.0f, p = 0.0f, c = 0.0f, fc = 0.0f;
   for (uint32_t i = 0; i < z->mod_count; i++) {
     const ms_zone_mod_t *m = &z->mods[i];
@@ -122,7 +133,7 @@ void rt_mod_voice_live(const ms_sampler_t *s, const rt_voice_t *v, const rt_slot
       raw = rt_mod_cc(slot, m->source);
       x = raw * (1.0f / 127.0f);
     }
-    apply_row(m, raw, x, &g, &db, &p, &c, &fc);
+    apply_row(m, d, raw, x, &g, &db, &p, &c, &fc);
   }
   *gain = g * (db != 0.0f ? db_gain(db) : 1.0f);
   *pan = p;
@@ -149,6 +160,7 @@ static void env_describe(rt_env_desc_t *d, const float t[6], float rate) {
 /* The envelope rows (read at note-on, whatever their source) into the voice's own envelope. */
 static void voice_env(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel) {
   const rt_zone_t *z = v->zone;
+  const rt_instrument_data_t *d = v->idata;
   float t[6];
   for (int k = 0; k < 6; k++) t[k] = z->amp_times[k];
   bool env = false;
@@ -164,11 +176,11 @@ static void voice_env(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uin
     else x = (float)(rt_rng_next(s) >> 8) * 0x1p-24f; /* random sources */
     if (m->source == MS_MOD_SRC_RANDOM_BIPOLAR) x = 2.0f * x - 1.0f;
     if (m->target == MS_MOD_OFFSET_FRAMES) {
-      offset += m->depth * curve_of(m->curve, x);
+      offset += m->depth * curve_of(m->curve, x, d);
       continue;
     }
     env = true;
-    t[m->target - MS_MOD_AMPEG_DELAY_S] += m->depth * curve_of(m->curve, x);
+    t[m->target - MS_MOD_AMPEG_DELAY_S] += m->depth * curve_of(m->curve, x, d);
   }
   if (offset >= 1.0f) { /* the start moves later, within the sample */
     const uint64_t at = (v->pos >> 32) + (uint64_t)offset, last = v->length ? v->length - 1 : 0;
@@ -185,6 +197,7 @@ static void voice_env(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uin
 void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel,
                         uint64_t f) {
   const rt_zone_t *z = v->zone;
+  const rt_instrument_data_t *d = v->idata;
   if (z->mod_flags & RT_MOD_ENV) voice_env(s, v, slot, key, vel);
   if (z->mod_flags & RT_MOD_NOTE) {
     float g = 1.0f, db = 0.0f, p = 0.0f, c = 0.0f, fc = 0.0f;
@@ -204,7 +217,7 @@ void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
         }
         default: continue;
       }
-      apply_row(m, raw, x, &g, &db, &p, &c, &fc);
+      apply_row(m, d, raw, x, &g, &db, &p, &c, &fc);
     }
     v->note_gain *= g * (db != 0.0f ? db_gain(db) : 1.0f);
     v->note_pan += p;

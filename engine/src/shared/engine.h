@@ -278,6 +278,8 @@ typedef struct rt_instrument_data {
   bool has_cc_triggers;       /* a zone starts on CC messages (MS_MOD_TRIGGER) */
   uint8_t cc_init[128];       /* what CC sources read until the slot receives the CC (ms_instrument_set_cc_init) */
   ms_zone_mod_t *mods;        /* every zone's modulation rows, zone after zone */
+  const float *curves;        /* the instrument's custom curves, 128 values each from curve 8, or NULL */
+  uint32_t curve_count;
   uint32_t mod_count;
   /* RT-owned bookkeeping */
   uint32_t voices_using;
@@ -481,6 +483,8 @@ struct ms_instrument {
   ctl_zone_t *zones;
   uint32_t zone_count, zone_capacity;
   uint8_t cc_init[128];        /* ms_instrument_set_cc_init */
+  float *curves;               /* ms_instrument_set_curve: 128 values per curve from 8, linear until set */
+  uint32_t curve_count;        /* curves allocated (8 .. 8 + curve_count - 1) */
   bool dirty;
 };
 

@@ -55,6 +55,8 @@ export class SfzContext {
   }
   /** Controller names (label_ccN). */
   readonly ccLabels = new Map<number, string>();
+  /** <curve> headers: SFZ curve_index to the instrument's curve number (8..255). */
+  readonly customCurves = new Map<number, number>();
   /** Regions skipped because they can never play (for the message when nothing is playable). */
   readonly skipped: SfzProblem[] = [];
   /** Bad values ignored (counted for the message when nothing is playable). */

@@ -316,7 +316,6 @@ Deno.test("SFZ: each unknown opcode is reported once, at its first place, with i
     '1: opcode "unknown_one" is not supported (ignored; 3 uses)',
     '1: opcode "ampeg_delay" is not supported (ignored)',
     '3: opcode "unknown_two" is not supported (ignored)',
-    "4: <curve> is not played: its controllers follow a linear curve",
     "5: <effect> is not supported (its opcodes are ignored; 2 headers)",
     "7: fil_type=lpf_4p is approximated by the engine's 12 dB/octave lowpass",
   ]);
@@ -498,11 +497,14 @@ Deno.test("SFZ: CC levels, pan and pitch become rows through their curves; pitch
     { source: 2, target: "pitch", curve: "linear", depth: -50 },
     { source: "randomBipolar", target: "pitch", depth: 30 },
   ]);
-  assert.deepEqual(zones["user.wav"]!.mods, [{ source: 20, target: "amplitude", curve: "linear", depth: 1 }]);
+  // <curve> curve_index=9: the instrument's curve 8, its 128 values from the header's points
+  assert.deepEqual(zones["user.wav"]!.mods, [{ source: 20, target: "amplitude", curve: 8, depth: 1 }]);
+  const curve = r.definition.curves![0]!;
+  assert.equal(curve.index, 8);
+  assert.deepEqual([curve.values[0], curve.values[64], curve.values[127]], [0, 0.25, 1]);
+  assert.ok(Math.abs(curve.values[32]! - 0.125) < 1e-12);
   assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
     '2: opcode "amplitude_oncc300" is read but not played yet',
-    "7: curve 9 (a <curve> header or an unknown curve) is played as linear (curves 0..5 are sfizz's built-in ones)",
-    "8: <curve> is not played: its controllers follow a linear curve",
   ]);
 });
 

@@ -102,6 +102,14 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
     }
     if (index !== undefined) curves.set(index, curveOf(points));
   }
+  // the ones beyond the built-in 0..5 become the instrument's curves 8, 9, ...
+  const customCurves: { index: number; values: number[] }[] = [];
+  for (const [index, curve] of [...curves].sort((a, b) => a[0] - b[0])) {
+    if (index <= 5 || customCurves.length >= 248) continue;
+    const engineIndex = 8 + customCurves.length;
+    ctx.customCurves.set(index, engineIndex);
+    customCurves.push({ index: engineIndex, values: Array.from({ length: 128 }, (_, v) => curve(v)) });
+  }
   for (const header of parsed.headers) {
     for (const op of header.opcodes) {
       if (/#(?:include|define)\b/.test(op.value)) {
@@ -136,6 +144,8 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
         break;
       case "group":
         group = compile(ctx, header.opcodes);
+        break;
+      case "curve": // read above
         break;
       case "region": {
         summary.regions++;
@@ -205,6 +215,7 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
     zones: zones.map(({ seq: _seq, ...zone }) => zone),
   };
   if (ctx.keyswitchDefault !== undefined) definition.keyswitchDefault = ctx.keyswitchDefault;
+  if (customCurves.length) definition.curves = customCurves;
   const initials = [...ctx.ccDefaults].filter(([cc]) => cc <= 127).sort((a, b) => a[0] - b[0]);
   if (initials.length) definition.controllers = initials.map(([cc, initial]) => ({ cc, initial }));
   const fileOrder = new Map(parsed.files.map((f, i) => [f, i]));

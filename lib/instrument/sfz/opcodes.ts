@@ -606,11 +606,15 @@ const controllers: OpcodeFamily = {
   ],
   toZone(r, zone, ctx, at) {
     const mods = zoneMods(r, (index) => {
-      ctx.warnOnce(
-        "curve-index",
-        at,
-        `curve ${index} (a <curve> header or an unknown curve) is played as linear (curves 0..5 are sfizz's built-in ones)`,
-      );
+      const custom = ctx.customCurves.get(index);
+      if (custom === undefined) {
+        ctx.warnOnce(
+          "curve-index",
+          at,
+          `curve ${index} is neither built in (0..5) nor a <curve> header: played as linear`,
+        );
+      }
+      return custom;
     });
     if (mods.length) zone.mods = mods;
     const voices = Number(r.unplayed.get("note_polyphony"));
@@ -629,10 +633,13 @@ const BUILTIN_CURVES = ["linear", "bipolar", "inverted", "invertedBipolar", "squ
  * modulation rows (lib/engine/zone_mods.ts), in engine units.
  *
  * @param r the region, all opcodes applied
- * @param unknownCurve called with a curve index that is not built in (played linear)
+ * @param customCurve the instrument's curve (8..255) for a curve index that is not built in, or undefined (linear)
  * @returns the rows (none for a region without such opcodes)
  */
-export function zoneMods(r: RegionState, unknownCurve: (index: number) => void): ZoneMod[] {
+export function zoneMods(
+  r: RegionState,
+  customCurve: (index: number) => number | undefined,
+): ZoneMod[] {
   const mods: ZoneMod[] = [];
   for (const [cc, [lo, hi]] of r.ccRanges) {
     if (cc <= 127 && (lo > 0 || hi < 127)) mods.push({ source: cc, target: "range", lo, hi });
@@ -688,8 +695,7 @@ export function zoneMods(r: RegionState, unknownCurve: (index: number) => void):
     const [target, scale, limit] = TARGET[m[1] as keyof typeof TARGET];
     const kind = m[1] === "gain" ? "volume" : m[1] === "tune" ? "pitch" : m[1]!;
     const index = num(`${m[1]}_curvecc${m[2]}`) ?? num(`${kind}_curvecc${m[2]}`) ?? 0;
-    const curve = BUILTIN_CURVES[index];
-    if (curve === undefined) unknownCurve(index);
+    const curve = BUILTIN_CURVES[index] ?? customCurve(index);
     mods.push({
       source: Number(m[2]),
       target,
