@@ -370,12 +370,21 @@ AI void svf_blocks(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint3
       if (nb) { /* whole blocks */
         for (const uint32_t end = i + 4 * nb; i < end; i += 4) {
           const svf_block_t Bk = SVF_B_AT(t + i);
-          v4f y;
-          SVF_BLOCK_CH(Bk, c0 + i, p00, p01, q00, q01, stages, true, y);
+          /* the second stage reads the first's outputs back from the buffer:
+           * broadcasts from memory instead of lane shuffles */
+          v4f y = svf_block_run(&Bk, c0[i], c0[i + 1], c0[i + 2], c0[i + 3], &p00, &p01, true);
           memcpy(c0 + i, &y, sizeof y);
+          if (stages == 2) {
+            y = svf_block_run(&Bk, c0[i], c0[i + 1], c0[i + 2], c0[i + 3], &q00, &q01, true);
+            memcpy(c0 + i, &y, sizeof y);
+          }
           if (chans == 2) {
-            SVF_BLOCK_CH(Bk, c1 + i, p10, p11, q10, q11, stages, true, y);
+            y = svf_block_run(&Bk, c1[i], c1[i + 1], c1[i + 2], c1[i + 3], &p10, &p11, true);
             memcpy(c1 + i, &y, sizeof y);
+            if (stages == 2) {
+              y = svf_block_run(&Bk, c1[i], c1[i + 1], c1[i + 2], c1[i + 3], &q10, &q11, true);
+              memcpy(c1 + i, &y, sizeof y);
+            }
           }
         }
         continue;
