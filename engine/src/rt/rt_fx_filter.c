@@ -29,9 +29,10 @@
  *
  * While g or k glide (a cutoff envelope, the phaser's sweep) the same blocks
  * run with coefficients constant within a block and linear across the segment
- * (svf_block_lerp: the first and last blocks' coefficients, at g and k of
- * their centres, computed once per call); a segment's frames after its last
- * whole block, and segments shorter than a block, glide per frame (svf_loop).
+ * (svf_block_lerp between the coefficients at the segment's two ends, at each
+ * block's centre; the end's are kept and start the next segment); a segment's
+ * frames after its last whole block, and segments shorter than a block, glide
+ * per frame.
  */
 #include "rt/rt_fx_filter.h"
 
@@ -253,10 +254,10 @@ AI svf_block_t svf_block_of(const float *cb) {
 }
 
 /* While g or k glide, a block's coefficients are those of the segment's
- * first block (g and k at its centre) plus w times the difference to its last
- * block's, w = block / (blocks - 1): linear across the segment as g and k are,
- * constant within a block (a 4-frame step), computed per block by multiply-
- * adds instead of per frame by a division and the block algebra. */
+ * start plus w times the difference to its end's, w the block centre's place
+ * in the segment: linear across the segment as g and k are, constant within a
+ * block (a 4-frame step), computed per block by multiply-adds instead of per
+ * frame by a division and the block algebra. */
 AI svf_block_t svf_block_lerp(const svf_block_t *a, const svf_block_t *d, float w) {
   const v8f w8 = v8_splat(w);
   const v4f w4 = v4_splat(w);
@@ -320,21 +321,23 @@ AI void svf_blocks(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint3
     c = svf_cached_coefs(f);
     B = svf_block_of(f->cb);
     dB = B;
-  } else { /* len >= 4: the first and last blocks' coefficients, from the segment's ramp alone */
-    const uint32_t nbk = len / 4;
-    const float ja = 2.5f, jb = (float)(4 * (nbk - 1)) + 2.5f;
-    float cba[24], cbb[24], cca[9], ccb[9];
-    svf_coefs_all(mode, f->g.start + f->g.step * ja, f->k.start + f->k.step * ja, cba, cca);
-    svf_coefs_all(mode, f->g.start + f->g.step * jb, f->k.start + f->k.step * jb, cbb, ccb);
-    B = svf_block_of(cba);
-    const svf_block_t Bb = svf_block_of(cbb);
+  } else { /* len >= 4: the coefficients at the segment's two ends, from its ramp alone; the end's are
+              kept (svf_cache), and are the next segment's start when the cutoff moves on from there */
+    const float g0 = f->g.start, k0 = f->k.start, g1 = f->g.end, k1 = f->k.end;
+    float cba[24], cca[9];
+    const float *ca = cba;
+    if (f->cached && g0 == f->cg && k0 == f->ck) ca = f->cb;
+    else svf_coefs_all(mode, g0, k0, cba, cca);
+    B = svf_block_of(ca);
+    if (!f->cached || g1 != f->cg || k1 != f->ck) svf_cache(f, mode, g1, k1);
+    const svf_block_t Bb = svf_block_of(f->cb);
     dB.u0 = Bb.u0 - B.u0, dB.u1 = Bb.u1 - B.u1, dB.u2 = Bb.u2 - B.u2, dB.u3 = Bb.u3 - B.u3;
     dB.o1 = Bb.o1 - B.o1, dB.o2 = Bb.o2 - B.o2;
     dB.a11 = Bb.a11 - B.a11, dB.a12 = Bb.a12 - B.a12, dB.a21 = Bb.a21 - B.a21, dB.a22 = Bb.a22 - B.a22;
-    winv = nbk > 1 ? 1.0f / (float)(nbk - 1) : 0.0f;
-    memcpy(&c, ccb, sizeof c); /* unused: the frames after the last block glide per frame */
+    winv = 1.0f / (float)len;
+    c = svf_cached_coefs(f); /* unused: the frames after the last block glide per frame */
   }
-#define SVF_B_AT(j) (glide ? svf_block_lerp(&B, &dB, (float)((j) / 4u) * winv) : B)
+#define SVF_B_AT(j) (glide ? svf_block_lerp(&B, &dB, ((float)((j) & ~3u) + 2.5f) * winv) : B)
   float p00 = f->s[0][0][0], p01 = f->s[0][0][1], p10 = f->s[0][1][0], p11 = f->s[0][1][1];
   float q00 = f->s[1][0][0], q01 = f->s[1][0][1], q10 = f->s[1][1][0], q11 = f->s[1][1][1];
   uint32_t i = 0;
@@ -403,13 +406,8 @@ AI void svf_blocks(rt_fx_svf_t *f, float *restrict c0, float *restrict c1, uint3
         SVF_BLOCK_CH(Bk, xr, p10, p11, q10, q11, stages, false, y);
         for (uint32_t a = 0; a < m; a++) c1[i + a] = y[a];
       }
-      if (glide) { /* a control step before the block ends resolves it with g and k at the block's centre */
-        const float jc = (float)j + 2.5f;
-        const svf_coefs_t cr = svf_coefs(mode, f->g.start + f->g.step * jc, f->k.start + f->k.step * jc);
-        const float v[9] = {cr.o0, cr.o1, cr.o2, cr.b1, cr.m11, cr.m12, cr.b2, cr.m21, cr.m22};
-        memcpy(f->cc, v, sizeof v);
-        f->cached = 0;
-      }
+      /* gliding, a control step before the block ends resolves it with the segment end's coefficients
+       * (cc: svf_cache above) */
       f->pending = (uint8_t)m;
       break;
     }
