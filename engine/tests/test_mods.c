@@ -39,13 +39,26 @@ static void guard_trip(const char *fn) {
 
 enum { RATE = 48000 };
 
+/* A mono sample at RATE made of `frames` values of d; frees d. */
+static ms_sample_t *sample_of(ms_sampler_t *s, float *d, uint64_t frames) {
+  ms_sample_t *smp = NULL;
+  CHECK_MS(s, ms_sample_create(s, d, frames, 1, RATE, &smp));
+  free(d);
+  return smp;
+}
+
 static ms_sample_t *dc_sample(ms_sampler_t *s, float level) {
   float *d = malloc(sizeof(float) * RATE);
   for (uint64_t i = 0; i < RATE; i++) d[i] = level;
-  ms_sample_t *smp = NULL;
-  CHECK_MS(s, ms_sample_create(s, d, RATE, 1, RATE, &smp));
-  free(d);
-  return smp;
+  return sample_of(s, d, RATE);
+}
+
+/* A stereo sampler at RATE holding one empty instrument named `name`. */
+static ms_sampler_t *open_instrument(const char *name, ms_instrument_t **in) {
+  ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+  *in = NULL;
+  CHECK_MS(s, ms_instrument_create(s, name, in));
+  return s;
 }
 
 static ms_zone_t flat(void) {
@@ -81,9 +94,8 @@ static float level_at(const float *b, uint64_t f) { return b[f * 2] / 0.70710678
 int main(void) {
   tu_section("loccN/hiccN: the CC at note-on picks the layer; a playing note keeps its layer");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "locc", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("locc", &in);
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.1f), &z, NULL));
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.3f), &z, NULL));
@@ -109,9 +121,8 @@ int main(void) {
 
   tu_section("CC crossfade: xfin power and xfout gain follow the CC while the note plays");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "xfcc", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("xfcc", &in);
     ms_zone_t z = flat();
     z.pan = -1.0f; /* zone 0 on the left, zone 1 on the right */
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
@@ -140,9 +151,8 @@ int main(void) {
 
   tu_section("velocity crossfades at several velocities (xfin_lovel/hivel, xfout, xf_velcurve)");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "xfvel", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("xfvel", &in);
     ms_zone_t z = flat();
     z.pan = -1.0f;
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
@@ -170,9 +180,8 @@ int main(void) {
 
   tu_section("amplitude_oncc, volume_oncc, pan_oncc follow their CC; CC initial values");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "level", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("level", &in);
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
     ms_zone_mod_t rows[3] = {
@@ -200,13 +209,9 @@ int main(void) {
   {
     double spread[2][24];
     for (int run = 0; run < 2; run++) {
-      ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-      ms_instrument_t *in = NULL;
-      CHECK_MS(s, ms_instrument_create(s, "pitch", &in));
-      float *sine = tu_sine(RATE, 0.5, 480.0, RATE);
-      ms_sample_t *smp = NULL;
-      CHECK_MS(s, ms_sample_create(s, sine, RATE, 1, RATE, &smp));
-      free(sine);
+      ms_instrument_t *in;
+      ms_sampler_t *s = open_instrument("pitch", &in);
+      ms_sample_t *smp = sample_of(s, tu_sine(RATE, 0.5, 480.0, RATE), RATE);
       ms_zone_t z = flat();
       CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
       ms_zone_mod_t rows[2] = {row(5, MS_MOD_PITCH_CENTS, MS_CURVE_LINEAR, 1200.0f, 0, 0),
@@ -239,17 +244,14 @@ int main(void) {
 
   tu_section("on_loccN/on_hiccN: a CC message in range starts the zone at its root key; notes do not");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "pedal", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("pedal", &in);
     ms_zone_t z = flat();
     z.loop_mode = MS_LOOP_ONE_SHOT;
     z.velocity_track = 1.0f;
     float *d = calloc(4000, sizeof(float));
     for (int i = 0; i < 4000; i++) d[i] = 0.5f;
-    ms_sample_t *smp = NULL;
-    CHECK_MS(s, ms_sample_create(s, d, 4000, 1, RATE, &smp));
-    free(d);
+    ms_sample_t *smp = sample_of(s, d, 4000);
     CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
     ms_zone_mod_t t = row(64, MS_MOD_TRIGGER, 0, 0, 100, 127);
     CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &t, 1));
@@ -266,13 +268,9 @@ int main(void) {
 
   tu_section("bend_up/bend_down: bend rows (upper, lower halves) replace the instrument's bend range");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "bend", &in));
-    float *sine = tu_sine(RATE, 0.5, 480.0, RATE);
-    ms_sample_t *smp = NULL;
-    CHECK_MS(s, ms_sample_create(s, sine, RATE, 1, RATE, &smp));
-    free(sine);
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("bend", &in);
+    ms_sample_t *smp = sample_of(s, tu_sine(RATE, 0.5, 480.0, RATE), RATE);
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
     ms_zone_mod_t rows[2] = {row(MS_MOD_SRC_BEND, MS_MOD_PITCH_CENTS, MS_CURVE_UPPER, 1200.0f, 0, 0),
@@ -295,9 +293,8 @@ int main(void) {
 
   tu_section("rt_decay: a release zone loses depth dB per second the key was held");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "rtdecay", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("rtdecay", &in);
     ms_zone_t za = flat(), zr = flat();
     za.gain_db = -144.0f; /* the attack zone silent: the release zone alone is measured */
     zr.trigger = MS_TRIGGER_RELEASE;
@@ -319,9 +316,8 @@ int main(void) {
 
   tu_section("note_polyphony: a key holds at most n voices of the zone's group; the oldest is released");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "notepoly", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("notepoly", &in);
     ms_zone_t z = flat();
     z.release_s = 0.001f;
     z.note_polyphony = 2;
@@ -343,9 +339,8 @@ int main(void) {
 
   tu_section("envelope rows: attack from a CC at note-on, sustain from velocity; other voices keep the zone's");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "ampeg", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("ampeg", &in);
     ms_zone_t z = flat();
     z.decay_s = 0.1f;
     z.sustain = 1.0f;
@@ -370,13 +365,9 @@ int main(void) {
 
   tu_section("LFO rows: pitch at the LFO's rate and depth, after its delay; a square LFO on volume");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "lfo", &in));
-    float *sine = tu_sine(RATE * 3, 0.5, 480.0, RATE);
-    ms_sample_t *smp = NULL;
-    CHECK_MS(s, ms_sample_create(s, sine, RATE * 3, 1, RATE, &smp));
-    free(sine);
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("lfo", &in);
+    ms_sample_t *smp = sample_of(s, tu_sine(RATE * 3, 0.5, 480.0, RATE), RATE * 3);
     ms_zone_t z = flat();
     z.pan = -1.0f;
     CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
@@ -409,9 +400,8 @@ int main(void) {
 
   tu_section("off_mode time: a choked voice fades linearly over off_time_s");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "offtime", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("offtime", &in);
     ms_zone_t z = flat();
     z.lo_key = z.hi_key = 60;
     z.exclusive_group = 1;
@@ -440,14 +430,11 @@ int main(void) {
 
   tu_section("offset from a CC at note-on (offset_onccN), kept within the sample");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "offset", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("offset", &in);
     float *ramp = malloc(sizeof(float) * RATE);
     for (int i = 0; i < RATE; i++) ramp[i] = (float)i / RATE; /* value = position */
-    ms_sample_t *smp = NULL;
-    CHECK_MS(s, ms_sample_create(s, ramp, RATE, 1, RATE, &smp));
-    free(ramp);
+    ms_sample_t *smp = sample_of(s, ramp, RATE);
     ms_zone_t z = flat();
     z.loop_mode = MS_LOOP_ONE_SHOT;
     CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
@@ -463,9 +450,8 @@ int main(void) {
 
   tu_section("custom curves (SFZ <curve>): a row's CC through the instrument's curve 8");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "curve", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("curve", &in);
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
     float cube[128];
@@ -488,9 +474,8 @@ int main(void) {
 
   tu_section("row checks: unknown source, target, curve; depth and range outside theirs");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "checks", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = open_instrument("checks", &in);
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
     ms_zone_mod_t m = row(150, MS_MOD_PAN, 0, 0.5f, 0, 0);
@@ -523,13 +508,9 @@ int main(void) {
     float *out[2];
     const uint32_t chunks[2] = {128, 37};
     for (int k = 0; k < 2; k++) {
-      ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-      ms_instrument_t *in = NULL;
-      CHECK_MS(s, ms_instrument_create(s, "split", &in));
-      float *sine = tu_sine(RATE, 0.5, 440.0, RATE);
-      ms_sample_t *smp = NULL;
-      CHECK_MS(s, ms_sample_create(s, sine, RATE, 1, RATE, &smp));
-      free(sine);
+      ms_instrument_t *in;
+      ms_sampler_t *s = open_instrument("split", &in);
+      ms_sample_t *smp = sample_of(s, tu_sine(RATE, 0.5, 440.0, RATE), RATE);
       ms_zone_t z = flat();
       CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
       ms_zone_mod_t rows[4] = {row(2, MS_MOD_XFIN, MS_XF_POWER, 0, 0, 127), row(7, MS_MOD_VOLUME_DB, 4, -12.0f, 0, 0),
