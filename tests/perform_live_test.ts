@@ -9,49 +9,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../lib/ffi/build.ts";
-import { hasCommand, startJackDummy } from "../scripts/live_support.ts";
-import { readMidiNotes } from "../lib/live/midi_record.ts";
+import { startJackDummy } from "../scripts/live_support.ts";
 import { toFileUrl } from "./perform_support.ts";
+import { assertHatsThenBass, HAVE_JACK, lineReader, spawnPerform } from "./perform_live_support.ts";
 
 const LIVE = toFileUrl(join(PROJECT_ROOT, "lib", "live", "mod.ts"));
-const HAVE_JACK = hasCommand("jackd") && hasCommand("jack_wait");
 
 const set = (body: string) =>
   `import { defineSet, note, s } from "${LIVE}";\nexport default defineSet((set) => {\n  set.tempo(240);\n${body}\n});\n`;
-
-/** Lines of a stream, awaited one condition at a time. */
-function lineReader(stream: ReadableStream<Uint8Array>) {
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  (async () => {
-    let buf = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      buf += chunk;
-      let i;
-      while ((i = buf.indexOf("\n")) >= 0) {
-        lines.push(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-      }
-      wake?.();
-    }
-    wake?.();
-  })();
-  return {
-    lines,
-    async waitFor(re: RegExp, ms = 20000): Promise<string> {
-      const end = Date.now() + ms;
-      while (Date.now() < end) {
-        const hit = lines.find((l) => re.test(l));
-        if (hit) return hit;
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, 100);
-        });
-      }
-      throw new Error(`no line matching ${re} within ${ms} ms; got:\n${lines.join("\n")}`);
-    },
-  };
-}
 
 Deno.test({
   name: "perform on a JACK dummy server: reloads from file edits, a broken save, recordings",
@@ -66,27 +31,7 @@ Deno.test({
         set(`  set.play("drums", s("bd*4"));\n  set.play("hats", s("hh*8").gain(0.5));`),
       );
       const wav = join(dir, "take.wav"), mid = join(dir, "take.mid");
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "scripts/perform.ts",
-          file,
-          "--backend",
-          "jack",
-          "--rt-priority",
-          "0",
-          "--record",
-          wav,
-          "--record-midi",
-          mid,
-        ],
-        cwd: PROJECT_ROOT,
-        env: { JACK_DEFAULT_SERVER: jack.name, JACK_NO_START_SERVER: "1" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const child = spawnPerform(file, jack.name, ["--record", wav, "--record-midi", mid]);
       const out = lineReader(child.stdout);
       let swapSeconds = NaN;
       const err = new Response(child.stderr).text();
@@ -115,13 +60,7 @@ Deno.test({
       assert.match(summary, /v2, \d+ notes/);
 
       // the MIDI file: hats only before the v2 swap, bass only after it
-      const { notes } = readMidiNotes(await Deno.readFile(mid));
-      const secondsOf = (beat: number) => beat * 60 / 240;
-      const hats = notes.filter((n) => n.part === "hats");
-      const bass = notes.filter((n) => n.part === "bass");
-      assert.ok(hats.length > 0 && bass.length > 0);
-      assert.ok(hats.every((n) => secondsOf(n.beat) < swapSeconds + 1e-6));
-      assert.ok(bass.every((n) => secondsOf(n.beat) >= swapSeconds - 1e-6));
+      await assertHatsThenBass(mid, (beat) => beat * 60 / 240, swapSeconds);
       const wavBytes = (await Deno.stat(wav)).size;
       assert.ok(wavBytes > 48000 * 2 * 3, `the recording has ${wavBytes} bytes`);
     } finally {
