@@ -14,3 +14,13 @@ export { evaluateSet as evaluateSetForTest } from "../lib/live/set.ts";
 export function toFileUrl(path: string): string {
   return pathToFileURL(path).href;
 }
+
+/** Run `fn` with a new temporary directory, removed afterwards (also when `fn` throws). */
+export async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { readWavF32 } from "./audio_analysis.ts";
-import { join, toFileUrl } from "./perform_support.ts";
+import { join, toFileUrl, withTempDir } from "./perform_support.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
 import {
   evaluateSetForTest,
@@ -54,9 +54,8 @@ async function setFile(dir: string, name: string, body: string): Promise<string>
   return path;
 }
 
-Deno.test("offline render: a reload swaps on the cycle boundary (before = old set, after = new set)", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("offline render: a reload swaps on the cycle boundary (before = old set, after = new set)", () =>
+  withTempDir(async (dir) => {
     const a = await setFile(
       dir,
       "a.ts",
@@ -116,14 +115,10 @@ Deno.test("offline render: a reload swaps on the cycle boundary (before = old se
       maxDiff = Math.max(maxDiff, Math.abs(ab.audio[i]! - onlyB.audio[i]!));
     }
     assert.ok(maxDiff < 1e-5, `after the swap the audio differs from the new set's by ${maxDiff}`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a syntax error or a throw in the new version: the old one keeps playing, the error names file:line:column", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("a syntax error or a throw in the new version: the old one keeps playing, the error names file:line:column", () =>
+  withTempDir(async (dir) => {
     const a = await setFile(dir, "a.ts", `set.tempo(120); set.play("k", s("bd*4"));`);
     const broken = join(dir, "broken.ts");
     await Deno.writeTextFile(
@@ -162,14 +157,10 @@ Deno.test("a syntax error or a throw in the new version: the old one keeps playi
       notes.filter((n) => n.frame < 3 * 96000).map((n) => [n.sound, n.frame]),
       [...Array(12).keys()].map((i) => ["bd", i * 24000]),
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a part that throws when queried: the reload fails with file:line:column and the part, the old version plays on", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("a part that throws when queried: the reload fails with file:line:column and the part, the old version plays on", () =>
+  withTempDir(async (dir) => {
     const a = await setFile(dir, "a.ts", `set.tempo(120); set.play("k", s("bd*4"));`);
     const query = await setFile(
       dir,
@@ -206,16 +197,28 @@ Deno.test("a part that throws when queried: the reload fails with file:line:colu
       notes.filter((n) => n.frame < 3 * 96000).map((n) => [n.sound, n.frame]),
       [...Array(12).keys()].map((i) => ["bd", i * 24000]),
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
+
+/** `deno task render set out ...args` from the project root: its exit code and stderr. */
+async function renderTask(
+  set: string,
+  out: string,
+  args: string[],
+): Promise<{ code: number; stderr: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "render", set, out, ...args],
+    cwd: join(import.meta.dirname!, ".."),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: r.code, stderr: new TextDecoder().decode(r.stderr) };
+}
 
 const CYCLES_0_TO_31 = `<${[...Array(32).keys()].join(" ")}>`;
 
-Deno.test("a part that starts throwing during a render fails the render, naming file:line:column and the part", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("a part that starts throwing during a render fails the render, naming file:line:column and the part", () =>
+  withTempDir(async (dir) => {
     const late = await setFile(
       dir,
       "late.ts",
@@ -235,29 +238,18 @@ Deno.test("a part that starts throwing during a render fails the render, naming 
     // 19 cycles (the scheduler looks one chunk, 0.2 cycle, ahead) render: nothing fails before 20
     const r = await renderSet(late, { out: join(dir, "y.wav"), cycles: 19 });
     assert.equal(r.frames, 19 * 24000);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("deno task render --cycles and --seconds exit non-zero with the located message for a set whose part throws", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("deno task render --cycles and --seconds exit non-zero with the located message for a set whose part throws", () =>
+  withTempDir(async (dir) => {
     const set = await setFile(
       dir,
       "boom.ts",
       `set.tempo(120);\n  set.play("k", s("bd*4"));\n  set.play("lead", note("c3").withValue(() => {\n    throw new Error("boom");\n  }));`,
     );
     for (const length of [["--cycles", "4"], ["--seconds", "2"]]) {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["task", "--quiet", "render", set, join(dir, "x.wav"), ...length],
-        cwd: join(import.meta.dirname!, ".."),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 1, `${length[0]}: ${stderr}`);
+      const { code, stderr } = await renderTask(set, join(dir, "x.wav"), length);
+      assert.equal(code, 1, `${length[0]}: ${stderr}`);
       assert.match(
         stderr,
         /^error: \S*boom\.ts:6:\d+: PartQueryError: Cannot play part "lead" at cycle 0: Error: boom$/m,
@@ -265,35 +257,21 @@ Deno.test("deno task render --cycles and --seconds exit non-zero with the locate
       );
       assert.match(stderr, /^hint: Fix the set and render again/m, length[0]);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("deno task render --seconds and --cycles of a set both print the session's warnings", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("deno task render --seconds and --cycles of a set both print the session's warnings", () =>
+  withTempDir(async (dir) => {
     const set = await setFile(
       dir,
       "warn.ts",
       `set.play("keys", note("c3 e3").s("epiano").xsdelay(3));`,
     );
     for (const length of [["--cycles", "1"], ["--seconds", "1"]]) {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["task", "--quiet", "render", set, join(dir, "x.wav"), ...length],
-        cwd: join(import.meta.dirname!, ".."),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, `${length[0]}: ${stderr}`);
+      const { code, stderr } = await renderTask(set, join(dir, "x.wav"), length);
+      assert.equal(code, 0, `${length[0]}: ${stderr}`);
       assert.match(stderr, /^warning: part "keys": control "xsdelay" is not supported/m, length[0]);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("--record-midi: the MIDI file parses back into the same events", async () => {
   const notes = await notesOf((set) => {
@@ -316,10 +294,9 @@ Deno.test("--record-midi: the MIDI file parses back into the same events", async
   assert.ok(back.filter((n) => n.part === "drums").every((n) => n.channel === 9));
 });
 
-Deno.test("instruments: unchanged definition and samples are not reloaded, a changed one is", async () => {
-  const { PROJECT_ROOT } = await import("../lib/ffi/build.ts");
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("instruments: unchanged definition and samples are not reloaded, a changed one is", () =>
+  withTempDir(async (dir) => {
+    const { PROJECT_ROOT } = await import("../lib/ffi/build.ts");
     using sampler = Sampler.open({ sampleRate: 48000 });
     const cache = new InstrumentCache(sampler);
     const kick = join(PROJECT_ROOT, "instruments", "samples", "drums", "kick.wav");
@@ -341,10 +318,7 @@ Deno.test("instruments: unchanged definition and samples are not reloaded, a cha
     const c = await cache.get("k", (old) => retired.push(old));
     assert.notEqual(c.instrument, a.instrument);
     assert.deepEqual([cache.loads, retired.length], [2, 1]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("REPL commands: tempo, mute, solo, hush, errors as text", async () => {
   const { runCommand } = await import("../lib/live/repl.ts");
