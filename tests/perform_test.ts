@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { readWavF32 } from "./audio_analysis.ts";
 import { join, toFileUrl, withTempDir } from "./perform_support.ts";
+import { notesOf, playTo } from "./session_fixture.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
 import {
   evaluateSetForTest,
@@ -25,22 +26,6 @@ import { MidiRecorder, readMidiNotes } from "../lib/live/midi_record.ts";
 import type { SetFunction } from "../lib/live/set.ts";
 
 const LIVE = toFileUrl(join(import.meta.dirname!, "..", "lib", "live", "mod.ts"));
-
-/** Notes a set schedules for `cycles` cycles at 48 kHz. */
-async function notesOf(fn: SetFunction, cycles: number, seed = 1): Promise<ScheduledNote[]> {
-  using sampler = Sampler.open({ sampleRate: 48000 });
-  const notes: ScheduledNote[] = [];
-  const session = new Session(sampler, {
-    instruments: new InstrumentCache(sampler),
-    seed,
-    onNote: (n) => notes.push(n),
-  });
-  await session.apply(await evaluateSetForTest(fn, seed));
-  const end = session.frameOfTick(cycles * 53760);
-  session.advance(end);
-  session.flush(end);
-  return notes;
-}
 
 const brief = (ns: ScheduledNote[]) => ns.map((n) => [n.sound, n.note, n.frame, n.offFrame]);
 
@@ -344,8 +329,7 @@ Deno.test("REPL commands: tempo, mute, solo, hush, errors as text", async () => 
   assert.match(await runCommand("tempo 60", ctx), /tempo 60 bpm from beat 4\.00/);
   assert.match(await runCommand("mute a", ctx), /muted a/);
   assert.match(await runCommand("mute nope", ctx), /^error: Cannot mute "nope": no such part/);
-  session.advance(96000 + 192000); // one cycle at 60 bpm
-  session.flush(96000 + 192000);
+  playTo(session, 96000 + 192000); // one cycle at 60 bpm
   const second = notes.filter((n) => n.frame >= 96000);
   assert.deepEqual(second.map((n) => [n.sound, n.frame]), [
     ["hh", 96000],

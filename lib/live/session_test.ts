@@ -6,37 +6,11 @@
  * drops only its event).
  */
 import assert from "node:assert/strict";
-import { Sampler } from "../engine/sampler.ts";
 import { n, note, s, seq, stack } from "../pattern/pattern.ts";
-import { InstrumentCache } from "./instruments.ts";
-import { PartQueryError, type ScheduledNote, Session, type SessionOptions } from "./session.ts";
+import { PartQueryError, type ScheduledNote } from "./session.ts";
 import { evaluateSet, type SetFunction } from "./set.ts";
 import { everyBar, TICKS_PER_CYCLE } from "./source.ts";
-
-/** A session on an offline sampler at 48 kHz, collecting notes and messages. */
-function openSession(extra: Partial<SessionOptions> = {}) {
-  const sampler = Sampler.open({ sampleRate: 48000 });
-  const notes: ScheduledNote[] = [];
-  const warnings: string[] = [];
-  const session = new Session(sampler, {
-    instruments: new InstrumentCache(sampler),
-    onNote: (x) => notes.push(x),
-    onWarning: (w) => warnings.push(w),
-    ...extra,
-  });
-  return { sampler, session, notes, warnings };
-}
-
-/** Notes a set schedules for `cycles` cycles at 48 kHz. */
-async function notesOf(fn: SetFunction, cycles: number, seed = 1): Promise<ScheduledNote[]> {
-  const { sampler, session, notes } = openSession({ seed });
-  using _ = sampler;
-  await session.apply(await evaluateSet(fn, seed));
-  const end = session.frameOfTick(cycles * TICKS_PER_CYCLE);
-  session.advance(end);
-  session.flush(end);
-  return notes;
-}
+import { applySet, notesOf, openSession, playTo } from "../../tests/session_fixture.ts";
 
 const brief = (ns: ScheduledNote[]) => ns.map((x) => [x.sound, x.note, x.frame, x.offFrame]);
 
@@ -125,8 +99,7 @@ Deno.test("chunked scheduling (live) gives the same events as one query (offline
   };
   await session.apply(await evaluateSet(fn, 1));
   for (let f = 0; f < 400000; f += 997) session.advance(f);
-  session.advance(400000);
-  session.flush(400000);
+  playTo(session, 400000);
   const once = await notesOf(fn, 400000 / session.frameOfTick(TICKS_PER_CYCLE));
   assert.deepEqual(brief(notes), brief(once.filter((x) => x.frame < 400000)));
 });
@@ -147,8 +120,7 @@ Deno.test("a removed part stops at the swap; an unchanged part keeps its phase",
   session.advance(96000 + 30000); // into cycle 1
   const r = await session.apply(await evaluateSet(v2, 1));
   assert.deepEqual([r.removed, r.unchanged, r.replaced, r.swapCycle], [["drums"], ["hats"], [], 2]);
-  session.advance(6 * 96000);
-  session.flush(6 * 96000);
+  playTo(session, 6 * 96000);
   assert.ok(notes.filter((x) => x.part === "drums").every((x) => x.frame < 2 * 96000));
   assert.ok(notes.some((x) => x.part === "drums" && x.frame === 96000 + 72000));
   const reference = await notesOf(v1, 6);
@@ -170,21 +142,17 @@ function throwsFrom(from: number, message: string) {
 Deno.test("a reload whose part throws in its first cycles fails, naming the part; the old version plays on", async () => {
   const { sampler, session, notes, warnings } = openSession();
   using _ = sampler;
-  await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play("k", s("bd*4"));
-    }, 1),
-  );
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("k", s("bd*4"));
+  });
   session.advance(96000 + 1000); // into cycle 1: the reload would swap at cycle 2
   await assert.rejects(
-    session.apply(
-      await evaluateSet((set) => {
-        set.tempo(120);
-        set.play("k", s("sd*4"));
-        set.play("lead", throwsFrom(5, "boom at five"));
-      }, 1),
-    ),
+    applySet(session, (set) => {
+      set.tempo(120);
+      set.play("k", s("sd*4"));
+      set.play("lead", throwsFrom(5, "boom at five"));
+    }),
     (err: unknown) => {
       assert.ok(err instanceof PartQueryError);
       assert.equal(err.part, "lead");
@@ -196,8 +164,7 @@ Deno.test("a reload whose part throws in its first cycles fails, naming the part
   );
   assert.equal(session.version, 1);
   assert.deepEqual(session.parts, ["k"]);
-  session.advance(4 * 96000);
-  session.flush(4 * 96000);
+  playTo(session, 4 * 96000);
   assert.deepEqual(
     notes.map((x) => [x.sound, x.frame]),
     [...Array(16).keys()].map((i) => ["bd", i * 24000]),
@@ -211,17 +178,14 @@ Deno.test("a part that starts throwing while playing is muted from that cycle, o
     onPartError: (e) => errors.push(e),
   });
   using _ = sampler;
-  await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play("hats", s("hh*2"));
-      set.play("lead", throwsFrom(20, "boom at twenty"));
-    }, 1),
-  );
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("hats", s("hh*2"));
+    set.play("lead", throwsFrom(20, "boom at twenty"));
+  });
   // live-like slices across the failure, then more cycles
   for (let f = 0; f < 24 * 96000; f += 7001) session.advance(f);
-  session.advance(24 * 96000);
-  session.flush(24 * 96000);
+  playTo(session, 24 * 96000);
   assert.equal(errors.length, 1);
   assert.equal(errors[0]!.part, "lead");
   assert.equal(errors[0]!.cycle, 20);
@@ -236,12 +200,10 @@ Deno.test("a part that starts throwing while playing is muted from that cycle, o
 Deno.test("without onPartError, the mute is one warning naming the part and the error", async () => {
   const { sampler, session, warnings } = openSession();
   using _ = sampler;
-  await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play("lead", throwsFrom(17, "late boom"));
-    }, 1),
-  );
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("lead", throwsFrom(17, "late boom"));
+  });
   for (let c = 1; c <= 20; c++) session.advance(c * 96000);
   assert.deepEqual(warnings, [
     'Cannot play part "lead" at cycle 17: Error: late boom: muted until the set is reloaded',
@@ -257,15 +219,12 @@ Deno.test("a reload replaces a muted part, which plays again from the swap", asy
   };
   await session.apply(await evaluateSet(fn, 1));
   session.advance(18 * 96000);
-  const r = await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play("lead", s("sd*2"));
-    }, 1),
-  );
+  const r = await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("lead", s("sd*2"));
+  });
   assert.deepEqual(r.replaced, ["lead"]);
-  session.advance(21 * 96000);
-  session.flush(21 * 96000);
+  playTo(session, 21 * 96000);
   const sd = notes.filter((x) => x.sound === "sd").map((x) => x.frame / 96000);
   assert.deepEqual(sd, [18, 18.5, 19, 19.5, 20, 20.5]); // the swap is the cursor's cycle, 18
 });
@@ -273,21 +232,18 @@ Deno.test("a reload replaces a muted part, which plays again from the swap", asy
 Deno.test("one bad event in a stack drops only that event, with one warning per cause", async () => {
   const { sampler, session, notes, warnings } = openSession();
   using _ = sampler;
-  await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play(
-        "all",
-        stack(
-          s("hh*4"),
-          n("0 1 2 3").scale("C2:major C2:major C2:nope C2:major").s("bass"),
-          s("bd*4").pan(seq(0.5, NaN, 0.5, 0.5)),
-        ),
-      );
-    }, 1),
-  );
-  session.advance(2 * 96000);
-  session.flush(2 * 96000);
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play(
+      "all",
+      stack(
+        s("hh*4"),
+        n("0 1 2 3").scale("C2:major C2:major C2:nope C2:major").s("bass"),
+        s("bd*4").pan(seq(0.5, NaN, 0.5, 0.5)),
+      ),
+    );
+  });
+  playTo(session, 2 * 96000);
   const at = (sound: string) =>
     notes.filter((x) => x.sound === sound).map((x) => [x.note, x.frame / 24000]);
   assert.deepEqual(at("hh"), [...Array(8).keys()].map((i) => [42, i]));
@@ -307,22 +263,17 @@ Deno.test("swap points: cycle, bar, beat and immediate, counted from the cursor"
   const swapAt = async (mode: "cycle" | "bar" | "beat" | "immediate", beatsPerBar = 4) => {
     const { sampler, session } = openSession();
     using _ = sampler;
-    await session.apply(
-      await evaluateSet((set) => {
-        set.tempo(120);
-        set.beatsPerBar(beatsPerBar);
-        set.play("a", s("bd"));
-      }, 1),
-    );
+    await applySet(session, (set) => {
+      set.tempo(120);
+      set.beatsPerBar(beatsPerBar);
+      set.play("a", s("bd"));
+    });
     session.advance(126000); // beat 5.25 = cycle 1.3125
-    const r = await session.apply(
-      await evaluateSet((set) => {
-        set.tempo(120);
-        set.beatsPerBar(beatsPerBar);
-        set.play("a", s("sd"));
-      }, 1),
-      mode,
-    );
+    const r = await applySet(session, (set) => {
+      set.tempo(120);
+      set.beatsPerBar(beatsPerBar);
+      set.play("a", s("sd"));
+    }, mode);
     return [r.swapCycle, r.swapFrame];
   };
   assert.deepEqual(await swapAt("cycle"), [2, 192000]);
@@ -335,22 +286,17 @@ Deno.test("swap points: cycle, bar, beat and immediate, counted from the cursor"
 Deno.test("a tempo change in a reload applies at the swap", async () => {
   const { sampler, session, notes } = openSession();
   using _ = sampler;
-  await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play("a", s("bd"));
-    }, 1),
-  );
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("a", s("bd"));
+  });
   session.advance(1000);
-  const r = await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(60);
-      set.play("a", s("bd"));
-    }, 1),
-  );
+  const r = await applySet(session, (set) => {
+    set.tempo(60);
+    set.play("a", s("bd"));
+  });
   assert.deepEqual([r.unchanged, r.tempo, r.swapCycle, r.swapFrame], [["a"], 60, 1, 96000]);
-  session.advance(96000 + 3 * 192000);
-  session.flush(96000 + 3 * 192000);
+  playTo(session, 96000 + 3 * 192000);
   // 2 s per cycle before the swap, 4 s after
   assert.deepEqual(notes.map((x) => x.frame), [0, 96000, 288000, 480000]);
 });
@@ -358,16 +304,13 @@ Deno.test("a tempo change in a reload applies at the swap", async () => {
 Deno.test("notes of one frame are released in a canonical order: part name, then note", async () => {
   const { sampler, session, notes } = openSession();
   using _ = sampler;
-  await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play("zeta", s("sd"));
-      set.play("alpha", note("[e3,c3]").s("epiano")); // a chord, written high to low
-      set.play("mid", s("bd"));
-    }, 1),
-  );
-  session.advance(96000);
-  session.flush(96000);
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("zeta", s("sd"));
+    set.play("alpha", note("[e3,c3]").s("epiano")); // a chord, written high to low
+    set.play("mid", s("bd"));
+  });
+  playTo(session, 96000);
   assert.deepEqual(notes.map((x) => [x.part, x.note]), [
     ["alpha", 48],
     ["alpha", 52],
@@ -379,16 +322,13 @@ Deno.test("notes of one frame are released in a canonical order: part name, then
 Deno.test("mute, solo, clearSolo and hush act on what is not yet scheduled", async () => {
   const { sampler, session, notes } = openSession();
   using _ = sampler;
-  await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play("a", s("bd"));
-      set.play("b", s("sd"));
-    }, 1),
-  );
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("a", s("bd"));
+    set.play("b", s("sd"));
+  });
   const cycle = (c: number) => {
-    session.advance(c * 96000);
-    session.flush(c * 96000);
+    playTo(session, c * 96000);
   };
   cycle(1); // both
   session.mute("a");
@@ -415,15 +355,12 @@ Deno.test("mute, solo, clearSolo and hush act on what is not yet scheduled", asy
 Deno.test("an unknown sound or an unsupported control warns once, the event is skipped or played", async () => {
   const { sampler, session, notes, warnings } = openSession();
   using _ = sampler;
-  await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play("a", s("bd nope bd nope").withValue((v) => ({ ...v, fmvelocity: 2 })));
-      set.play("b", s("bd").withValue((v) => ({ ...v, fmvelocity: 2, squiz: 1 })));
-    }, 1),
-  );
-  session.advance(2 * 96000);
-  session.flush(2 * 96000);
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("a", s("bd nope bd nope").withValue((v) => ({ ...v, fmvelocity: 2 })));
+    set.play("b", s("bd").withValue((v) => ({ ...v, fmvelocity: 2, squiz: 1 })));
+  });
+  playTo(session, 2 * 96000);
   assert.equal(notes.length, 6); // the bd of both parts, with fm and squiz ignored
   // once per part and control
   assert.deepEqual(warnings.filter((w) => w.includes("not supported")), [
@@ -445,29 +382,24 @@ Deno.test("the engine's cycle rate follows the session: from the first delay not
     sent.push([cps, at as number]);
     send(cps, at);
   };
-  await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play("plain", s("bd*2"));
-    }, 1),
-  );
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("plain", s("bd*2"));
+  });
   session.advance(96000);
   assert.deepEqual(sent, []); // no note has used the tempo: nothing sent
   session.setTempo(90);
   assert.deepEqual(sent, []);
   session.setTempo(120);
-  await session.apply(
-    await evaluateSet((set) => {
-      set.tempo(120);
-      set.play("echo", s("hh ~").delay(0.5).delaytime(0.25).lock(1));
-    }, 1),
-  );
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("echo", s("hh ~").delay(0.5).delaytime(0.25).lock(1));
+  });
   session.advance(4 * 96000);
   assert.equal(sent.length, 1);
   assert.equal(sent[0]![0], 0.5); // 120 bpm, 4 beats a cycle
   const beat = session.setTempo(60);
   assert.deepEqual(sent.at(-1), [0.25, sampler.clock.beatsToFrames(beat)]);
-  session.advance(8 * 96000);
-  session.flush(8 * 96000);
+  playTo(session, 8 * 96000);
   assert.equal(sent.length, 2); // later notes at the same rate send nothing more
 });

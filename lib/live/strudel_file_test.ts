@@ -12,9 +12,10 @@ import { Sampler } from "../engine/sampler.ts";
 import { noteNameToMidi } from "../pattern/scales.ts";
 import { InstrumentCache } from "./instruments.ts";
 import { loadInto, SetLoader, SetLoadError } from "./loader.ts";
-import { type ScheduledNote, Session } from "./session.ts";
+import { Session } from "./session.ts";
 import { evaluateSet } from "./set.ts";
 import { TICKS_PER_CYCLE } from "./source.ts";
+import { openSession, playTo } from "../../tests/session_fixture.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "strudel-file-test-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
@@ -29,20 +30,12 @@ async function tune(code: string): Promise<string> {
 
 /** Load a .strudel file into an offline session, play `cycles`, return notes and notes said. */
 async function play(code: string, cycles: number) {
-  const sampler = Sampler.open({ sampleRate: 48000 });
-  const notes: ScheduledNote[] = [];
-  const warnings: string[] = [];
-  const session = new Session(sampler, {
-    instruments: new InstrumentCache(sampler),
-    onNote: (x) => notes.push(x),
-    onWarning: (w) => warnings.push(w),
-  });
+  const { sampler, session, notes, warnings } = openSession();
   const loader = new SetLoader(await tune(code), { onWarning: (w) => warnings.push(w) });
   try {
     const report = await loadInto(loader, session, 1);
     const end = session.frameOfTick(cycles * TICKS_PER_CYCLE);
-    session.advance(end);
-    session.flush(end);
+    playTo(session, end);
     return { notes, warnings, report };
   } finally {
     sampler.close();
@@ -234,21 +227,15 @@ Deno.test("browser-only functions fail naming themselves", async () => {
 });
 
 Deno.test("a failing reload keeps the previous version playing", async () => {
-  const sampler = Sampler.open({ sampleRate: 48000 });
+  const { sampler, session, notes } = openSession();
   using _ = sampler;
-  const notes: ScheduledNote[] = [];
-  const session = new Session(sampler, {
-    instruments: new InstrumentCache(sampler),
-    onNote: (x) => notes.push(x),
-  });
   const file = await tune(`setcps(1)\n$: s("bd*2")\n`);
   const loader = new SetLoader(file);
   await loadInto(loader, session, 1);
   session.advance(48000);
   await Deno.writeTextFile(file, `setcps(1)\n$: s("sd*2"\n`); // unbalanced
   await assert.rejects(() => loadInto(loader, session, 1), /strudel:3:1: SyntaxError/);
-  session.advance(4 * 48000);
-  session.flush(4 * 48000);
+  playTo(session, 4 * 48000);
   assert.deepEqual([...new Set(notes.map((x) => x.sound))], ["bd"]);
   assert.equal(notes.length, 8);
   await Deno.writeTextFile(file, `setcps(1)\n$: s("sd*2")\n`);
