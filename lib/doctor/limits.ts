@@ -41,6 +41,69 @@ function who(uid: number): string {
   return uid === 0 ? "runs as root with" : `has`;
 }
 
+/** A resource limit one of the ulimit checks reads. */
+interface LimitSpec {
+  /** The check's name, also how the finding starts: "ulimit -r". */
+  check: string;
+  /** Its row in /proc/self/limits. */
+  limit: string;
+  /** How a value prints. */
+  format: (v: number) => string;
+  /** Ending of the soft and hard keys in the result's data ("" or "_bytes"). */
+  unit: string;
+  /** The capability that bypasses it. */
+  cap: keyof typeof CAP;
+  /** The limits.conf line other users need. */
+  line: string;
+}
+
+/**
+ * The start both ulimit checks share: read the limit and /proc/self/status
+ * (WARN when they cannot be read), then PASS when this process holds the
+ * capability that bypasses the limit.
+ *
+ * @returns `done`, the check's result, or the limit, the finding's start and
+ *   the data the check goes on with
+ */
+function readLimit(
+  facts: SystemFacts,
+  spec: LimitSpec,
+): { done: CheckResult } | { l: Limit; now: string; data: Record<string, unknown> } {
+  const l = limit(facts, spec.limit);
+  const status = parseStatus(facts.readText("/proc/self/status") ?? "");
+  if (!l || !status) {
+    return {
+      done: result(
+        spec.check,
+        "WARN",
+        "cannot read /proc/self/limits or /proc/self/status",
+        "run doctor on Linux with /proc mounted",
+      ),
+    };
+  }
+  const capped = hasCap(status.capEff, CAP[spec.cap]);
+  const data = {
+    [`soft${spec.unit}`]: l.soft === Infinity ? "unlimited" : l.soft,
+    [`hard${spec.unit}`]: l.hard === Infinity ? "unlimited" : l.hard,
+    [`cap_${spec.cap.toLowerCase()}`]: capped,
+    uid: status.uid,
+  };
+  const now = `${spec.check} is ${spec.format(l.soft)} (hard ${spec.format(l.hard)})`;
+  if (capped) {
+    return {
+      done: result(
+        spec.check,
+        "PASS",
+        `${now}, but this process ${who(status.uid)} CAP_${spec.cap}, which bypasses it; ` +
+          `other users need "${spec.line}" and the audio group`,
+        undefined,
+        data,
+      ),
+    };
+  }
+  return { l, now, data };
+}
+
 /**
  * `ulimit -r`: the highest SCHED_FIFO priority this user may ask for.
  *
@@ -49,33 +112,16 @@ function who(uid: number): string {
  * @returns One result named "ulimit -r".
  */
 export function checkRtprio(facts: SystemFacts, priority = DEFAULT_RT_PRIORITY): CheckResult {
-  const l = limit(facts, "Max realtime priority");
-  const status = parseStatus(facts.readText("/proc/self/status") ?? "");
-  if (!l || !status) {
-    return result(
-      "ulimit -r",
-      "WARN",
-      "cannot read /proc/self/limits or /proc/self/status",
-      "run doctor on Linux with /proc mounted",
-    );
-  }
-  const data = {
-    soft: l.soft === Infinity ? "unlimited" : l.soft,
-    hard: l.hard === Infinity ? "unlimited" : l.hard,
-    cap_sys_nice: hasCap(status.capEff, CAP.SYS_NICE),
-    uid: status.uid,
-  };
-  const now = `ulimit -r is ${show(l.soft)} (hard ${show(l.hard)})`;
-  if (data.cap_sys_nice) {
-    return result(
-      "ulimit -r",
-      "PASS",
-      `${now}, but this process ${who(status.uid)} CAP_SYS_NICE, which bypasses it; ` +
-        `other users need "${RTPRIO_LINE}" and the audio group`,
-      undefined,
-      data,
-    );
-  }
+  const read = readLimit(facts, {
+    check: "ulimit -r",
+    limit: "Max realtime priority",
+    format: (v) => show(v),
+    unit: "",
+    cap: "SYS_NICE",
+    line: RTPRIO_LINE,
+  });
+  if ("done" in read) return read.done;
+  const { l, now, data } = read;
   if (l.soft >= priority) {
     return result(
       "ulimit -r",
@@ -120,33 +166,16 @@ export function checkRtprio(facts: SystemFacts, priority = DEFAULT_RT_PRIORITY):
  * @returns One result named "ulimit -l".
  */
 export function checkMemlock(facts: SystemFacts): CheckResult {
-  const l = limit(facts, "Max locked memory");
-  const status = parseStatus(facts.readText("/proc/self/status") ?? "");
-  if (!l || !status) {
-    return result(
-      "ulimit -l",
-      "WARN",
-      "cannot read /proc/self/limits or /proc/self/status",
-      "run doctor on Linux with /proc mounted",
-    );
-  }
-  const data = {
-    soft_bytes: l.soft === Infinity ? "unlimited" : l.soft,
-    hard_bytes: l.hard === Infinity ? "unlimited" : l.hard,
-    cap_ipc_lock: hasCap(status.capEff, CAP.IPC_LOCK),
-    uid: status.uid,
-  };
-  const now = `ulimit -l is ${bytes(l.soft)} (hard ${bytes(l.hard)})`;
-  if (data.cap_ipc_lock) {
-    return result(
-      "ulimit -l",
-      "PASS",
-      `${now}, but this process ${who(status.uid)} CAP_IPC_LOCK, which bypasses it; ` +
-        `other users need "${MEMLOCK_LINE}" and the audio group`,
-      undefined,
-      data,
-    );
-  }
+  const read = readLimit(facts, {
+    check: "ulimit -l",
+    limit: "Max locked memory",
+    format: bytes,
+    unit: "_bytes",
+    cap: "IPC_LOCK",
+    line: MEMLOCK_LINE,
+  });
+  if ("done" in read) return read.done;
+  const { l, now, data } = read;
   if (l.soft >= MEMLOCK_PASS_BYTES) {
     return result("ulimit -l", "PASS", `${now}: enough to lock the sample data`, undefined, data);
   }
