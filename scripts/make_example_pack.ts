@@ -19,7 +19,7 @@
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { encodeWav, mulberry32, SAMPLE_RATE_HZ } from "./make_samples.ts";
+import { encodeWav, mulberry32, SAMPLE_RATE_HZ, writeOrCheck } from "./make_samples.ts";
 
 const frames = (seconds: number) => Math.round(seconds * SAMPLE_RATE_HZ);
 
@@ -124,34 +124,8 @@ async function main(): Promise<number> {
     allowPositionals: true,
   });
   const dir = positionals[0] ?? DEFAULT_PACK_DIR;
-  let differ = 0, bytes = 0;
-  const files = makePack();
-  for (const f of files) {
-    const path = join(dir, f.path);
-    bytes += f.bytes.length;
-    if (values.check) {
-      let old: Uint8Array | undefined;
-      try {
-        old = await Deno.readFile(path);
-      } catch {
-        old = undefined;
-      }
-      if (!old || old.length !== f.bytes.length || old.some((b, i) => b !== f.bytes[i])) {
-        differ++;
-        console.error(
-          `Cannot verify sample "${f.path}": ${old ? "content differs" : "missing"} at ${path}`,
-        );
-      }
-    } else {
-      await Deno.mkdir(dirname(path), { recursive: true });
-      await Deno.writeFile(path, f.bytes);
-    }
-  }
-  console.log(
-    `${files.length} files, ${(bytes / 1024).toFixed(0)} KiB ${
-      values.check ? "checked in" : "written to"
-    } ${dir}`,
-  );
+  const { differ, summary } = await writeOrCheck(dir, makePack(), values.check);
+  console.log(summary);
   return differ === 0 ? 0 : 1;
 }
 

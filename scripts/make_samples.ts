@@ -506,19 +506,24 @@ export const DEFAULT_SAMPLES_DIR = join(
   "samples",
 );
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    options: { check: { type: "boolean", default: false }, quiet: { type: "boolean", short: "q" } },
-    allowPositionals: true,
-  });
-  const dir = positionals[0] ?? DEFAULT_SAMPLES_DIR;
-  const files = makeSamples();
+/**
+ * Write generated files under `dir`, or with `check` compare them with the
+ * files there, each missing or different one reported on stderr.
+ *
+ * @param each called after each file (make_samples prints its facts)
+ * @returns how many files differ, and the summary line (count, KiB, folder)
+ */
+export async function writeOrCheck<F extends { path: string; bytes: Uint8Array }>(
+  dir: string,
+  files: readonly F[],
+  check: boolean,
+  each?: (f: F) => void,
+): Promise<{ differ: number; summary: string }> {
   let differ = 0, bytes = 0;
   for (const f of files) {
     const path = join(dir, f.path);
     bytes += f.bytes.length;
-    if (values.check) {
+    if (check) {
       let old: Uint8Array | undefined;
       try {
         old = await Deno.readFile(path);
@@ -537,25 +542,34 @@ async function main(): Promise<number> {
       await Deno.mkdir(dirname(path), { recursive: true });
       await Deno.writeFile(path, f.bytes);
     }
-    if (!values.quiet) {
-      const loop = f.loop ? `loop ${f.loop.start}..${f.loop.end}` : "";
-      const tune = f.loop
-        ? `tune ${f.tuneErrorCents >= 0 ? "+" : ""}${f.tuneErrorCents.toFixed(3)} c`
-        : "";
-      console.log(
-        `${f.path.padEnd(24)} ${String(f.frames).padStart(6)} frames  root ${
-          String(f.rootKey).padStart(3)
-        }  ${loop} ${tune}`,
-      );
-    }
+    each?.(f);
   }
-  if (!values.quiet) {
+  const summary = `${files.length} files, ${(bytes / 1024).toFixed(0)} KiB ${
+    check ? "checked in" : "written to"
+  } ${dir}`;
+  return { differ, summary };
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    options: { check: { type: "boolean", default: false }, quiet: { type: "boolean", short: "q" } },
+    allowPositionals: true,
+  });
+  const dir = positionals[0] ?? DEFAULT_SAMPLES_DIR;
+  const { differ, summary } = await writeOrCheck(dir, makeSamples(), values.check, (f) => {
+    if (values.quiet) return;
+    const loop = f.loop ? `loop ${f.loop.start}..${f.loop.end}` : "";
+    const tune = f.loop
+      ? `tune ${f.tuneErrorCents >= 0 ? "+" : ""}${f.tuneErrorCents.toFixed(3)} c`
+      : "";
     console.log(
-      `${files.length} files, ${(bytes / 1024).toFixed(0)} KiB ${
-        values.check ? "checked in" : "written to"
-      } ${dir}`,
+      `${f.path.padEnd(24)} ${String(f.frames).padStart(6)} frames  root ${
+        String(f.rootKey).padStart(3)
+      }  ${loop} ${tune}`,
     );
-  }
+  });
+  if (!values.quiet) console.log(summary);
   return differ === 0 ? 0 : 1;
 }
 
