@@ -97,8 +97,6 @@ static double rt60_schroeder(const double *h2, uint64_t n, double fs) {
   return s < 0 ? -60.0 / s : 0.0;
 }
 
-static void fft(double *re, double *im, uint32_t n);
-
 /* Energy per frame of x (frames long) band-passed to the octave around
  * center_hz (brick wall in the frequency domain), added into h2. */
 static void octave_energy(const float *x, uint32_t frames, double center_hz, double *h2) {
@@ -106,52 +104,20 @@ static void octave_energy(const float *x, uint32_t frames, double center_hz, dou
   while (n < 2 * frames) n <<= 1;
   double *re = calloc(n, sizeof(double)), *im = calloc(n, sizeof(double));
   for (uint32_t i = 0; i < frames; i++) re[i] = x[i];
-  fft(re, im, n);
+  tu_fft(re, im, n);
   double lo = center_hz / M_SQRT2, hi = center_hz * M_SQRT2;
   for (uint32_t k = 0; k < n; k++) {
     double f = (k <= n / 2 ? k : n - k) * (double)FS / n;
     if (f < lo || f > hi) re[k] = im[k] = 0.0;
     im[k] = -im[k]; /* inverse through the forward transform of the conjugate */
   }
-  fft(re, im, n);
+  tu_fft(re, im, n);
   for (uint32_t i = 0; i < frames; i++) {
     double v = re[i] / n;
     h2[i] += v * v;
   }
   free(re);
   free(im);
-}
-
-/* In-place radix-2 complex FFT (n a power of two). */
-static void fft(double *re, double *im, uint32_t n) {
-  for (uint32_t i = 1, j = 0; i < n; i++) {
-    uint32_t bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      double t = re[i];
-      re[i] = re[j];
-      re[j] = t;
-      t = im[i];
-      im[i] = im[j];
-      im[j] = t;
-    }
-  }
-  for (uint32_t len = 2; len <= n; len <<= 1) {
-    double ang = -2.0 * M_PI / (double)len;
-    for (uint32_t i = 0; i < n; i += len) {
-      for (uint32_t k = 0; k < len / 2; k++) {
-        double wr = cos(ang * k), wi = sin(ang * k);
-        double ur = re[i + k], ui = im[i + k];
-        double vr = re[i + k + len / 2] * wr - im[i + k + len / 2] * wi;
-        double vi = re[i + k + len / 2] * wi + im[i + k + len / 2] * wr;
-        re[i + k] = ur + vr;
-        im[i + k] = ui + vi;
-        re[i + k + len / 2] = ur - vr;
-        im[i + k + len / 2] = ui - vi;
-      }
-    }
-  }
 }
 
 /* ------------------------------------------------------------- delay -- */
@@ -317,7 +283,7 @@ static void tail_spectrum(const float *x, uint32_t from, int nwin, double lo_hz,
       im[i] = 0;
       e += re[i] * re[i];
     }
-    fft(re, im, N);
+    tu_fft(re, im, N);
     for (uint32_t k = 0; k < N / 2; k++) acc[k] += (re[k] * re[k] + im[k] * im[k]) / (e + 1e-300);
   }
   /* Against the local mean over +-1/6 octave, so the tail's overall tilt

@@ -53,34 +53,6 @@ static float *play(uint8_t source, uint8_t key, const ms_controls_t *c, uint64_t
 static double cents(double f, double ref) { return 1200.0 * log2(f / ref); }
 
 /* ---------------------------------------------------------------- FFT -- */
-static void fft(double *re, double *im, uint32_t n) {
-  for (uint32_t i = 1, j = 0; i < n; i++) {
-    uint32_t bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      double t = re[i];
-      re[i] = re[j];
-      re[j] = t;
-      t = im[i];
-      im[i] = im[j];
-      im[j] = t;
-    }
-  }
-  for (uint32_t len = 2; len <= n; len <<= 1) {
-    const double a = -2.0 * M_PI / len;
-    for (uint32_t i = 0; i < n; i += len)
-      for (uint32_t k = 0; k < len / 2; k++) {
-        const double c = cos(a * k), s = sin(a * k);
-        double *ur = &re[i + k], *ui = &im[i + k], *vr = &re[i + k + len / 2], *vi = &im[i + k + len / 2];
-        const double xr = *vr * c - *vi * s, xi = *vr * s + *vi * c;
-        *vr = *ur - xr;
-        *vi = *ui - xi;
-        *ur += xr;
-        *ui += xi;
-      }
-  }
-}
 
 #define NFFT 65536u
 
@@ -93,7 +65,7 @@ static double *spectrum(const float *x, uint64_t from, uint32_t ch) {
     const double w = 0.35875 - 0.48829 * cos(t) + 0.14128 * cos(2 * t) - 0.01168 * cos(3 * t);
     re[i] = x[(from + i) * CH + ch] * w;
   }
-  fft(re, im, NFFT);
+  tu_fft(re, im, NFFT);
   for (uint32_t k = 0; k <= NFFT / 2; k++) re[k] = hypot(re[k], im[k]);
   free(im);
   return re;
@@ -138,7 +110,7 @@ static double band_power_db(const float *x, uint64_t frames, double lo, double h
       re[i] = x[(at + i) * CH] * (0.5 - 0.5 * cos(2.0 * M_PI * i / N));
       im[i] = 0.0;
     }
-    fft(re, im, N);
+    tu_fft(re, im, N);
     for (uint32_t k = 1; k < N / 2; k++) {
       const double f = (double)k * RATE / N;
       if (f >= lo && f < hi) {
@@ -252,7 +224,7 @@ int main(void) {
                                     0.01168 * cos(6 * M_PI * i / W));
         im[i] = 0.0;
       }
-      fft(re, im, W);
+      tu_fft(re, im, W);
       double below = 0.0, total = 0.0;
       for (uint32_t k = 1; k < W / 2; k++) {
         const double f = (double)k * RATE / W, p = re[k] * re[k] + im[k] * im[k];

@@ -192,6 +192,37 @@ float *tu_sine(uint64_t frames, double amp, double freq_hz, double sample_rate) 
 }
 
 /* ------------------------------------------------------------ analysis -- */
+void tu_fft(double *re, double *im, uint32_t n) {
+  for (uint32_t i = 1, j = 0; i < n; i++) {
+    uint32_t bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      double t = re[i];
+      re[i] = re[j];
+      re[j] = t;
+      t = im[i];
+      im[i] = im[j];
+      im[j] = t;
+    }
+  }
+  for (uint32_t len = 2; len <= n; len <<= 1) {
+    double ang = -2.0 * M_PI / (double)len;
+    for (uint32_t i = 0; i < n; i += len) {
+      for (uint32_t k = 0; k < len / 2; k++) {
+        double wr = cos(ang * k), wi = sin(ang * k);
+        double ur = re[i + k], ui = im[i + k];
+        double vr = re[i + k + len / 2] * wr - im[i + k + len / 2] * wi;
+        double vi = re[i + k + len / 2] * wi + im[i + k + len / 2] * wr;
+        re[i + k] = ur + vr;
+        im[i + k] = ui + vi;
+        re[i + k + len / 2] = ur - vr;
+        im[i + k + len / 2] = ui - vi;
+      }
+    }
+  }
+}
+
 double tu_peak(const float *buf, uint64_t frames, uint32_t channels, uint32_t ch) {
   double m = 0;
   for (uint64_t i = 0; i < frames; i++) {

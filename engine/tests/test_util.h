@@ -209,6 +209,9 @@ uint64_t tu_first_above(const float *buf, uint64_t from, uint64_t frames, uint32
                         double thresh);
 /* true when every value is finite. */
 bool tu_all_finite(const float *buf, uint64_t count);
+/* In-place radix-2 complex FFT of re + i*im (n a power of two); forward
+ * (e^-i); an inverse is the forward transform of the conjugate, divided by n. */
+void tu_fft(double *re, double *im, uint32_t n);
 
 /* Deterministic PRNG (xorshift64*). */
 typedef struct tu_rng { uint64_t s; } tu_rng_t;
