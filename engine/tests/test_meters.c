@@ -37,23 +37,7 @@ static bool rig_open(rig_t *r, uint32_t channels, uint32_t flags) {
   REQUIRE_MS(NULL, ms_sampler_create(&c, &r->s), false);
   r->channels = channels;
   r->st = ms_sampler_stats_ptr(r->s);
-  float click[32];
-  for (uint32_t i = 0; i < 32; i++) click[i] = 0.5f;
-  ms_sample_t *a = NULL, *b = NULL;
-  REQUIRE_MS(r->s, ms_sample_create(r->s, click, 32, 1, RATE, &a), false);
-  float *sine = tu_sine(RATE, 0.5, 440.0, RATE);
-  REQUIRE_MS(r->s, ms_sample_create(r->s, sine, RATE, 1, RATE, &b), false);
-  free(sine);
-  REQUIRE_MS(r->s, ms_instrument_create(r->s, "click", &r->click), false);
-  REQUIRE_MS(r->s, ms_instrument_create(r->s, "tone", &r->tone), false);
-  ms_zone_t z = tu_zone_flat(60, MS_LOOP_ONE_SHOT, 0.0f);
-  REQUIRE_MS(r->s, ms_instrument_add_zone(r->click, a, &z, NULL), false);
-  z = tu_zone_flat(60, MS_LOOP_FORWARD, 0.01f);
-  REQUIRE_MS(r->s, ms_instrument_add_zone(r->tone, b, &z, NULL), false);
-  ms_sample_destroy(a);
-  ms_sample_destroy(b);
-  REQUIRE_MS(r->s, ms_instrument_commit(r->click), false);
-  REQUIRE_MS(r->s, ms_instrument_commit(r->tone), false);
+  if (!tu_click_tone(r->s, RATE, &r->click, &r->tone)) return false;
   return true;
 }
 

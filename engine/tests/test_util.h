@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "midi_sampler.h"
@@ -285,6 +286,32 @@ static inline ms_zone_t tu_zone_flat(uint8_t root, uint8_t loop_mode, float rele
   z.sustain = 1.0f;
   z.release_s = release_s;
   return z;
+}
+
+/* Two committed instruments on s, both on every key with root 60: "click", a
+ * one-shot of 32 frames at 0.5, and "tone", a looping 440 Hz sine at 0.5
+ * (one second at `rate`, release 10 ms). false (and a failed check) when a
+ * call fails. */
+static inline bool tu_click_tone(ms_sampler_t *s, uint32_t rate, ms_instrument_t **click,
+                                 ms_instrument_t **tone) {
+  float one_shot[32];
+  for (uint32_t i = 0; i < 32; i++) one_shot[i] = 0.5f;
+  ms_sample_t *a = NULL, *b = NULL;
+  REQUIRE_MS(s, ms_sample_create(s, one_shot, 32, 1, rate, &a), false);
+  float *sine = tu_sine(rate, 0.5, 440.0, rate);
+  REQUIRE_MS(s, ms_sample_create(s, sine, rate, 1, rate, &b), false);
+  free(sine);
+  REQUIRE_MS(s, ms_instrument_create(s, "click", click), false);
+  REQUIRE_MS(s, ms_instrument_create(s, "tone", tone), false);
+  ms_zone_t z = tu_zone_flat(60, MS_LOOP_ONE_SHOT, 0.0f);
+  REQUIRE_MS(s, ms_instrument_add_zone(*click, a, &z, NULL), false);
+  z = tu_zone_flat(60, MS_LOOP_FORWARD, 0.01f);
+  REQUIRE_MS(s, ms_instrument_add_zone(*tone, b, &z, NULL), false);
+  ms_sample_destroy(a);
+  ms_sample_destroy(b);
+  REQUIRE_MS(s, ms_instrument_commit(*click), false);
+  REQUIRE_MS(s, ms_instrument_commit(*tone), false);
+  return true;
 }
 
 #endif /* MS_TEST_UTIL_H */
