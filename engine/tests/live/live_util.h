@@ -43,8 +43,11 @@ static inline void lu_sleep_ms(unsigned ms) {
   }
 }
 
-/* Threads of this process named name (from /proc/self/task/<tid>/comm). */
-static inline int lu_count_threads(const char *name) {
+/* Threads of this process named name (from /proc/self/task/<tid>/comm), -1
+ * when /proc cannot be read; *first (when not NULL) gets the first one's tid,
+ * or 0. */
+static inline int lu_scan_threads(const char *name, pid_t *first) {
+  if (first) *first = 0;
   DIR *d = opendir("/proc/self/task");
   if (!d) return -1;
   int n = 0;
@@ -57,7 +60,7 @@ static inline int lu_count_threads(const char *name) {
     if (!f) continue;
     if (fgets(comm, sizeof comm, f)) {
       comm[strcspn(comm, "\n")] = 0;
-      if (strcmp(comm, name) == 0) n++;
+      if (strcmp(comm, name) == 0 && n++ == 0 && first) *first = (pid_t)atoi(e->d_name);
     }
     fclose(f);
   }
@@ -65,25 +68,13 @@ static inline int lu_count_threads(const char *name) {
   return n;
 }
 
+/* Threads of this process named name, or -1. */
+static inline int lu_count_threads(const char *name) { return lu_scan_threads(name, NULL); }
+
 /* The tid of this process's first thread named name, or 0. */
 static inline pid_t lu_find_thread(const char *name) {
-  DIR *d = opendir("/proc/self/task");
-  if (!d) return 0;
-  pid_t tid = 0;
-  struct dirent *e;
-  while (!tid && (e = readdir(d))) {
-    if (e->d_name[0] == '.') continue;
-    char path[300], comm[32] = "";
-    snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
-    FILE *f = fopen(path, "r");
-    if (!f) continue;
-    if (fgets(comm, sizeof comm, f)) {
-      comm[strcspn(comm, "\n")] = 0;
-      if (strcmp(comm, name) == 0) tid = (pid_t)atoi(e->d_name);
-    }
-    fclose(f);
-  }
-  closedir(d);
+  pid_t tid;
+  lu_scan_threads(name, &tid);
   return tid;
 }
 
