@@ -1,6 +1,6 @@
 /**
- * Measuring rendered audio in tests: shared so every test reads pitch and
- * files the same way; and the small sampler fixture the MIDI tests share.
+ * Measuring rendered audio in tests: shared so every test reads pitch,
+ * spectra and files the same way; and the small sampler fixture the MIDI tests share.
  *
  * @module
  */
@@ -47,6 +47,34 @@ export function readWavF32(bytes: Uint8Array): Float32Array {
     p += 8 + size + (size & 1);
   }
   throw new Error("no data chunk");
+}
+
+/** In-place radix-2 FFT (re, im of a power-of-two length). */
+export function fft(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j]!, re[i]!];
+      [im[i], im[j]] = [im[j]!, im[i]!];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = -2 * Math.PI / len;
+    for (let i = 0; i < n; i += len) {
+      for (let k = 0; k < len / 2; k++) {
+        const wr = Math.cos(ang * k), wi = Math.sin(ang * k);
+        const a = i + k, b = a + len / 2;
+        const xr = re[b]! * wr - im[b]! * wi, xi = re[b]! * wi + im[b]! * wr;
+        re[b] = re[a]! - xr;
+        im[b] = im[a]! - xi;
+        re[a] = re[a]! + xr;
+        im[a] = im[a]! + xi;
+      }
+    }
+  }
 }
 
 /**

@@ -10,74 +10,18 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { renderSet } from "../lib/runners/render_set.ts";
-import { readWavF32 } from "./audio_analysis.ts";
-import { toFileUrl } from "./perform_support.ts";
+import { fft, readWavF32 } from "./audio_analysis.ts";
+import { renderSetBody } from "./perform_support.ts";
 
-const LIVE = toFileUrl(join(PROJECT_ROOT, "lib", "live", "mod.ts"));
 const RATE = 48000;
 
 /** Render a set body (`set.play(...)` lines) for `cycles` cycles at 120 bpm (0.5 cps); stereo float samples. */
-async function render(
-  body: string,
-  cycles: number,
-  stems?: string,
-): Promise<{ audio: Float32Array; warnings: string[]; stems?: Record<number, string> }> {
-  const dir = await Deno.makeTempDir();
-  try {
-    const file = join(dir, "set.ts");
-    await Deno.writeTextFile(
-      file,
-      `import { defineSet, note, s } from "${LIVE}";\nexport default defineSet((set) => {\n  set.tempo(120);\n${body}\n});\n`,
-    );
-    const warnings: string[] = [];
-    const out = join(dir, "out.wav");
-    const r = await renderSet(file, {
-      out,
-      cycles,
-      bits: "32f",
-      onWarning: (w) => warnings.push(w),
-      ...(stems ? { stems } : {}),
-    });
-    const audio = readWavF32(await Deno.readFile(out));
-    const st = (r as { stems?: Record<number, string> }).stems;
-    return { audio, warnings, ...(st ? { stems: st } : {}) };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const render = renderSetBody;
 
 /** The left channel of interleaved stereo. */
 const left = (a: Float32Array) => a.filter((_, i) => i % 2 === 0);
 /** Left + right of interleaved stereo. */
 const mono = (a: Float32Array) => left(a).map((v, i) => v + a[2 * i + 1]!);
-
-/** In-place radix-2 FFT (re, im of a power-of-two length). */
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const a = -2 * Math.PI / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < len / 2; k++) {
-        const c = Math.cos(a * k), s = Math.sin(a * k);
-        const xr = re[i + k + len / 2]! * c - im[i + k + len / 2]! * s;
-        const xi = re[i + k + len / 2]! * s + im[i + k + len / 2]! * c;
-        re[i + k + len / 2] = re[i + k]! - xr;
-        im[i + k + len / 2] = im[i + k]! - xi;
-        re[i + k] = re[i + k]! + xr;
-        im[i + k] = im[i + k]! + xi;
-      }
-    }
-  }
-}
 
 /** Mean power (dB) of a mono signal's band [lo, hi] Hz over Hann-windowed 4096-frame blocks. */
 function bandDb(x: Float32Array, lo: number, hi: number): number {

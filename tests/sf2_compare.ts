@@ -13,7 +13,7 @@ import { writeMidi } from "midi-file";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { loadGmMap } from "../lib/instrument/sf2/gm.ts";
 import { parseMidiFile, scheduleMidiFile } from "../lib/midi/smf.ts";
-import { readWavF32 } from "./audio_analysis.ts";
+import { fft, readWavF32 } from "./audio_analysis.ts";
 
 /** One note of the song: when, where, what. */
 export interface SongNote {
@@ -191,33 +191,6 @@ export function rmsDb(audio: Float32Array, from: number, to: number): number {
     n += 2;
   }
   return 10 * Math.log10(sum / Math.max(1, n) + 1e-30);
-}
-
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = -2 * Math.PI / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < len / 2; k++) {
-        const wr = Math.cos(ang * k), wi = Math.sin(ang * k);
-        const a = i + k, b = a + len / 2;
-        const xr = re[b]! * wr - im[b]! * wi, xi = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - xr;
-        im[b] = im[a]! - xi;
-        re[a] = re[a]! + xr;
-        im[a] = im[a]! + xi;
-      }
-    }
-  }
 }
 
 /** Octave bands (centre Hz) whose energies {@linkcode bandEnergiesDb} returns. */

@@ -7,36 +7,12 @@
  * and the same bytes on every render.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { PROJECT_ROOT } from "../lib/ffi/build.ts";
-import { renderSet } from "../lib/runners/render_set.ts";
-import { readWavF32 } from "./audio_analysis.ts";
-import { toFileUrl } from "./perform_support.ts";
+import { renderSetBody } from "./perform_support.ts";
 
-const LIVE = toFileUrl(join(PROJECT_ROOT, "lib", "live", "mod.ts"));
 const RATE = 48000;
 
 /** Render a set body at 120 bpm (0.5 cps, a cycle is 2 s): stereo float samples and the file's bytes. */
-async function render(
-  body: string,
-  cycles: number,
-): Promise<{ audio: Float32Array; bytes: Uint8Array; warnings: string[] }> {
-  const dir = await Deno.makeTempDir();
-  try {
-    const file = join(dir, "set.ts");
-    await Deno.writeTextFile(
-      file,
-      `import { defineSet, note, s } from "${LIVE}";\nexport default defineSet((set) => {\n  set.tempo(120);\n${body}\n});\n`,
-    );
-    const warnings: string[] = [];
-    const out = join(dir, "out.wav");
-    await renderSet(file, { out, cycles, bits: "32f", onWarning: (w) => warnings.push(w) });
-    const bytes = await Deno.readFile(out);
-    return { audio: readWavF32(bytes), bytes, warnings };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const render = (body: string, cycles: number) => renderSetBody(body, cycles);
 
 const channel = (a: Float32Array, c: number) => a.filter((_, i) => i % 2 === c);
 
