@@ -5,7 +5,9 @@
  *
  * Include once, in the test's executable, after defining
  * ALLOC_GUARD_CHECK(name): it runs at the start of each function (name is
- * "malloc", "free", ...) and decides whether this call trips the guard.
+ * "malloc", "free", ...) and decides whether this call trips the guard (a
+ * trip handler declared before and defined after the include can report
+ * with alloc_guard_report).
  * The executable must export these symbols (CMake ENABLE_EXPORTS): the
  * engine is built with -fvisibility=hidden.
  */
@@ -13,7 +15,10 @@
 #define MS_TEST_ALLOC_GUARD_H
 
 #include <errno.h>
+#include <execinfo.h>
 #include <stddef.h>
+#include <string.h>
+#include <unistd.h>
 
 #ifndef ALLOC_GUARD_CHECK
 #error "define ALLOC_GUARD_CHECK(name) before including alloc_guard.h"
@@ -26,6 +31,20 @@ extern void __libc_free(void *);
 extern void *__libc_memalign(size_t, size_t);
 extern void *__libc_valloc(size_t);
 extern void *__libc_pvalloc(size_t);
+
+/* For the test's trip handler: "<pre><fn><post>" on stderr by write(2), then
+ * the stack when with_backtrace (backtrace() primed in main: no allocation). */
+static inline void alloc_guard_report(const char *pre, const char *fn, const char *post, int with_backtrace) {
+  ssize_t ignored = write(2, pre, strlen(pre));
+  ignored = write(2, fn, strlen(fn));
+  ignored = write(2, post, strlen(post));
+  (void)ignored;
+  if (with_backtrace) {
+    void *frames[48];
+    int n = backtrace(frames, 48);
+    backtrace_symbols_fd(frames, n, 2);
+  }
+}
 
 #define INTERPOSE __attribute__((visibility("default")))
 

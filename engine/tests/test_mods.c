@@ -21,20 +21,18 @@
 static __thread int rt_guard;
 #ifndef MS_TEST_NO_ALLOC_GUARD
 #include <unistd.h>
-static void guard_trip(const char *fn) {
-  rt_guard = 0;
-  static const char pre[] = "\n*** test_mods: ";
-  ssize_t ignored = write(2, pre, sizeof pre - 1);
-  ignored = write(2, fn, strlen(fn));
-  ignored = write(2, "() on the render thread\n", 24);
-  (void)ignored;
-  abort();
-}
+static void guard_trip(const char *fn);
 #define ALLOC_GUARD_CHECK(fn) \
   do {                        \
     if (rt_guard) guard_trip(fn); \
   } while (0)
 #include "alloc_guard.h"
+
+static void guard_trip(const char *fn) {
+  rt_guard = 0;
+  alloc_guard_report("\n*** test_mods: ", fn, "() on the render thread\n", 0);
+  abort();
+}
 #endif
 
 enum { RATE = 48000 };

@@ -47,24 +47,7 @@ static _Atomic uint64_t alloc_calls;
 
 static int selfcheck_mode;
 
-static void guard_trip(const char *fn) {
-  static const char pre[] = "\n*** test_rt_alloc: ";
-  static const char post[] = "() called on the render thread\n";
-  rt_guard = 0;
-  ssize_t ignored = write(2, pre, sizeof pre - 1);
-  ignored = write(2, fn, strlen(fn));
-  ignored = write(2, post, sizeof post - 1);
-  (void)ignored;
-  void *frames[48];
-  int n = backtrace(frames, 48); /* primed in main: no allocation here */
-  backtrace_symbols_fd(frames, n, 2);
-  if (selfcheck_mode) {
-    static const char ok[] = "self-check: the guard tripped as it should\n";
-    ignored = write(1, ok, sizeof ok - 1);
-    _exit(0);
-  }
-  abort();
-}
+static void guard_trip(const char *fn);
 
 #define ALLOC_GUARD_CHECK(fn)                                            \
   do {                                                                   \
@@ -73,6 +56,18 @@ static void guard_trip(const char *fn) {
   } while (0)
 #include "alloc_guard.h"
 #define GUARD_ACTIVE 1
+
+static void guard_trip(const char *fn) {
+  rt_guard = 0;
+  alloc_guard_report("\n*** test_rt_alloc: ", fn, "() called on the render thread\n", 1);
+  if (selfcheck_mode) {
+    static const char ok[] = "self-check: the guard tripped as it should\n";
+    ssize_t ignored = write(1, ok, sizeof ok - 1);
+    (void)ignored;
+    _exit(0);
+  }
+  abort();
+}
 #else
 #define GUARD_ACTIVE 0
 #endif

@@ -49,20 +49,7 @@ static bool is_render_thread(void) {
   return on_render;
 }
 
-static void guard_trip(const char *fn) {
-  if (tripping) return;
-  tripping = 1;
-  static const char pre[] = "\n*** test_live_alloc_guard: ";
-  static const char post[] = "() called on the render thread \"ms-render\"\n";
-  ssize_t ignored = write(2, pre, sizeof pre - 1);
-  ignored = write(2, fn, strlen(fn));
-  ignored = write(2, post, sizeof post - 1);
-  (void)ignored;
-  void *frames[48];
-  int n = backtrace(frames, 48); /* primed in main: no allocation here */
-  backtrace_symbols_fd(frames, n, 2);
-  abort();
-}
+static void guard_trip(const char *fn);
 
 #define ALLOC_GUARD_CHECK(fn)                                                              \
   do {                                                                                     \
@@ -71,6 +58,13 @@ static void guard_trip(const char *fn) {
     atomic_fetch_add_explicit(&alloc_calls, 1, memory_order_relaxed);                      \
   } while (0)
 #include "../alloc_guard.h"
+
+static void guard_trip(const char *fn) {
+  if (tripping) return;
+  tripping = 1;
+  alloc_guard_report("\n*** test_live_alloc_guard: ", fn, "() called on the render thread \"ms-render\"\n", 1);
+  abort();
+}
 
 /* ------------------------------------------------------------ selfcheck -- */
 static void *alloc_named(void *arg) {
