@@ -12,6 +12,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { OutputOptions } from "../lib/engine/output.ts";
 import type { SamplerOptions } from "../lib/engine/options.ts";
 import { MAX_ORBITS } from "../lib/ffi/layout.ts";
+import { onPackProgress, packProgressLine, setSamplesRoot } from "../lib/instrument/packs.ts";
 
 /** A bad command line: printed with the usage text; exit code 2 (0 for --help). */
 export class UsageError extends Error {}
@@ -24,18 +25,33 @@ export class UsageError extends Error {}
  * @returns parseArgs' result.
  * @throws {UsageError} for an unknown flag or a missing value.
  */
-export function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"]>>(
+export function parseCommandLine<const O extends NonNullable<ParseArgsConfig["options"]>>(
   args: string[],
   options: O,
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+): ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>> {
   try {
-    const parsed = parseArgs({ args, allowPositionals: true, options });
-    return {
-      values: parsed.values as Record<string, string | boolean | undefined>,
-      positionals: parsed.positionals,
-    };
+    return parseArgs({ args, allowPositionals: true, options });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * `--samples DIR`: where github: sample packs and URLs are looked for; and,
+ * on a terminal, the packs' decoding progress on one line of stderr,
+ * rewritten as it goes.
+ *
+ * @param dir The flag's value, undefined when absent (the default folder stays).
+ */
+export function useSamplesFlag(dir: string | undefined): void {
+  if (dir !== undefined) setSamplesRoot(dir);
+  if (Deno.stderr.isTerminal()) {
+    const enc = new TextEncoder();
+    onPackProgress((p) =>
+      Deno.stderr.writeSync(
+        enc.encode(`\r${packProgressLine(p)}\x1b[K${p.done === p.total ? "\n" : ""}`),
+      )
+    );
   }
 }
 

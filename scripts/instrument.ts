@@ -17,8 +17,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { extname } from "node:path";
+import { parseCommandLine, UsageError } from "./cli.ts";
 import { formatError } from "../lib/errors.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { formatTable, rangeWarnings, zoneRows } from "../lib/instrument/inspect.ts";
@@ -35,8 +35,6 @@ const USAGE = `Usage: deno task instrument <command> <file> [options]
     --bits 16|32     keep samples as int16 (half the RAM) or float (default 32)
     --memory-mb N    refuse a library whose samples need more than N MB decoded
                      (default: MemAvailable less 256 MiB)`;
-
-class UsageError extends Error {}
 
 const enc = new TextEncoder();
 const print = (line = "") => console.log(line);
@@ -156,22 +154,13 @@ async function load(
 }
 
 async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        jobs: { type: "string" },
-        repeat: { type: "string" },
-        bits: { type: "string" },
-        "memory-mb": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const parsed = parseCommandLine(args, {
+    jobs: { type: "string" },
+    repeat: { type: "string" },
+    bits: { type: "string" },
+    "memory-mb": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (parsed.values.help) {
     print(USAGE);
     return 0;

@@ -28,6 +28,7 @@ import {
   parseOrUsage,
   samplerOptionsFrom,
   UsageError,
+  useSamplesFlag,
 } from "./cli.ts";
 import { playMidiFile } from "../lib/midi/smf.ts";
 import { DeviceError, formatError, NoServerError } from "../lib/errors.ts";
@@ -39,7 +40,6 @@ import { runCommand } from "../lib/live/repl.ts";
 import { StatusLine, type StatusSnapshot } from "../lib/live/status_line.ts";
 import type { SwapMode } from "../lib/live/set.ts";
 import { describeOutput } from "./play.ts";
-import { onPackProgress, packProgressLine, setSamplesRoot } from "../lib/instrument/packs.ts";
 
 const USAGE = `Usage: deno task perform <set.ts> [options]
 ${OUTPUT_USAGE}
@@ -86,15 +86,7 @@ function parse(argv: string[]): Args {
     help: { type: "boolean", short: "h" },
   });
   if (v.help) throw new UsageError("");
-  if (typeof v.samples === "string") setSamplesRoot(v.samples);
-  if (Deno.stderr.isTerminal()) { // sample packs decoding: one line, rewritten
-    const enc = new TextEncoder();
-    onPackProgress((p) =>
-      Deno.stderr.writeSync(
-        enc.encode(`\r${packProgressLine(p)}\x1b[K${p.done === p.total ? "\n" : ""}`),
-      )
-    );
-  }
+  useSamplesFlag(v.samples);
   if (positionals.length !== 1) {
     throw new UsageError(
       `Cannot perform: expected one set file, got ${positionals.length} arguments`,

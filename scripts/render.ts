@@ -12,13 +12,11 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { formatError } from "../lib/errors.ts";
 import { type PerformanceResult, runPerformance } from "../lib/runners/performance.ts";
 import { renderMidiFile } from "../lib/runners/render_midi.ts";
 import { renderSet } from "../lib/runners/render_set.ts";
-import { parseOrUsage, UsageError } from "./cli.ts";
-import { onPackProgress, packProgressLine, setSamplesRoot } from "../lib/instrument/packs.ts";
+import { parseCommandLine, parseOrUsage, UsageError, useSamplesFlag } from "./cli.ts";
 
 const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --seconds N        length in seconds (default 10)
@@ -57,38 +55,20 @@ interface RenderArgs {
 }
 
 function parse(args: string[]): RenderArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        seconds: { type: "string" },
-        cycles: { type: "string" },
-        seed: { type: "string" },
-        rate: { type: "string" },
-        format: { type: "string" },
-        bits: { type: "string" },
-        map: { type: "string" },
-        sf2: { type: "string" },
-        stems: { type: "string" },
-        samples: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
-  if (values.samples !== undefined) setSamplesRoot(values.samples);
-  if (Deno.stderr.isTerminal()) { // sample packs decoding: one line, rewritten
-    const enc = new TextEncoder();
-    onPackProgress((p) =>
-      Deno.stderr.writeSync(
-        enc.encode(`\r${packProgressLine(p)}\x1b[K${p.done === p.total ? "\n" : ""}`),
-      )
-    );
-  }
+  const { values, positionals } = parseCommandLine(args, {
+    seconds: { type: "string" },
+    cycles: { type: "string" },
+    seed: { type: "string" },
+    rate: { type: "string" },
+    format: { type: "string" },
+    bits: { type: "string" },
+    map: { type: "string" },
+    sf2: { type: "string" },
+    stems: { type: "string" },
+    samples: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  useSamplesFlag(values.samples);
   if (values.help) throw new UsageError("");
   if (positionals.length !== 2) {
     throw new UsageError(
