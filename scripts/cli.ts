@@ -11,6 +11,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { OutputOptions } from "../lib/engine/output.ts";
 import type { SamplerOptions } from "../lib/engine/options.ts";
+import { formatError } from "../lib/errors.ts";
 import { MAX_ORBITS } from "../lib/ffi/layout.ts";
 import { onPackProgress, packProgressLine, setSamplesRoot } from "../lib/instrument/packs.ts";
 
@@ -180,4 +181,40 @@ export function parseOrUsage<A>(
     console.error(usage);
     return err.message ? 2 : 0;
   }
+}
+
+/** Print an output's warnings on stderr as `warning:` lines. */
+export function printWarnings(warnings: readonly unknown[]): void {
+  for (const w of warnings) console.error(formatError(w).replace(/^error:/, "warning:"));
+}
+
+/**
+ * Ctrl-C ends a live run: on SIGINT, `stop` is called and `interrupted`
+ * turns true. `remove()` takes the listener away once the run finished.
+ */
+export function stopOnSigint(stop: () => void): { readonly interrupted: boolean; remove(): void } {
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    stop();
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  return {
+    get interrupted() {
+      return interrupted;
+    },
+    remove: () => Deno.removeSignalListener("SIGINT", onSigint),
+  };
+}
+
+/**
+ * A live run's exit code: 1 with the failure printed, else 130 when Ctrl-C
+ * ended it, else 0.
+ */
+export function liveExitCode(failure: unknown, interrupted: boolean): number {
+  if (failure) {
+    console.error(formatError(failure));
+    return 1;
+  }
+  return interrupted ? 130 : 0;
 }

@@ -20,13 +20,16 @@
  * @module
  */
 import {
+  liveExitCode,
   numberFlag,
   OUTPUT_FLAGS,
   OUTPUT_USAGE,
   outputOptionsFrom,
   parseCommandLine,
   parseOrUsage,
+  printWarnings,
   samplerOptionsFrom,
+  stopOnSigint,
   UsageError,
   useSamplesFlag,
 } from "./cli.ts";
@@ -239,9 +242,7 @@ async function main(argv: string[]): Promise<number> {
   }
   await new Promise((r) => setTimeout(r, 200)); // JACK reports port latency once connected
   log(`performing ${a.file}: ${describeOutput(live.output.info)}`);
-  for (const w of live.output.warnings) {
-    console.error(formatError(w).replace(/^error:/, "warning:"));
-  }
+  printWarnings(live.output.warnings);
   log(`loaded ${describeReload(live.first, live.sampler.sampleRate)}`);
   if (a.play) {
     try {
@@ -254,12 +255,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-    live.stop();
-  };
-  Deno.addSignalListener("SIGINT", onSigint);
+  const sigint = stopOnSigint(() => live.stop());
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (a.seconds !== undefined) timer = setTimeout(() => live.stop(), a.seconds * 1000);
 
@@ -306,7 +302,7 @@ async function main(argv: string[]): Promise<number> {
 
   const result = await live.finished.finally(() => status?.stop());
   clearTimeout(timer);
-  Deno.removeSignalListener("SIGINT", onSigint);
+  sigint.remove();
   const s = result.stats;
   log(
     `played ${
@@ -316,11 +312,7 @@ async function main(argv: string[]): Promise<number> {
       `${s.voicesPeak} voices peak, DSP load max ${(100 * s.dspLoadMax).toFixed(0)}%` +
       (a.record ? `; recorded ${a.record}` : "") + (a.recordMidi ? `; MIDI ${a.recordMidi}` : ""),
   );
-  if (result.failure) {
-    console.error(formatError(result.failure));
-    return 1;
-  }
-  return interrupted ? 130 : 0;
+  return liveExitCode(result.failure, sigint.interrupted);
 }
 
 if (import.meta.main) {

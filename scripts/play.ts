@@ -22,13 +22,16 @@ import {
 import type { OutputInfo, OutputOptions } from "../lib/engine/output.ts";
 import type { SamplerOptions } from "../lib/engine/options.ts";
 import {
+  liveExitCode,
   numberFlag,
   OUTPUT_FLAGS,
   OUTPUT_USAGE,
   outputOptionsFrom,
   parseCommandLine,
   parseOrUsage,
+  printWarnings,
   samplerOptionsFrom,
+  stopOnSigint,
   UsageError,
 } from "./cli.ts";
 
@@ -147,23 +150,14 @@ async function main(args: string[]): Promise<number> {
   // JACK computes port latencies once the client is connected: read them a moment later
   await new Promise((r) => setTimeout(r, 200));
   console.log(`playing ${a.script} live: ${describeOutput(perf.info)}`);
-  for (const w of perf.warnings) console.error(formatError(w).replace(/^error:/, "warning:"));
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-    perf.stop();
-  };
-  Deno.addSignalListener("SIGINT", onSigint);
+  printWarnings(perf.warnings);
+  const sigint = stopOnSigint(() => perf.stop());
   const status = statusLine(perf);
   const result = await perf.finished;
   status.stop();
-  Deno.removeSignalListener("SIGINT", onSigint);
+  sigint.remove();
   console.log(summary(result));
-  if (result.failure) {
-    console.error(formatError(result.failure));
-    return 1;
-  }
-  return interrupted ? 130 : 0;
+  return liveExitCode(result.failure, sigint.interrupted);
 }
 
 if (import.meta.main) {
