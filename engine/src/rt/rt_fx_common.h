@@ -201,6 +201,18 @@ static inline float rt_fx_flush(float v) { return (v > -1e-15f && v < 1e-15f) ? 
 /* -120 dBFS: an orbit whose input and state stay below this sleeps. */
 #define RT_FX_BUS_SILENCE 1e-6f
 
+/* The first frame j in [from, n) where the input rises above
+ * RT_FX_BUS_SILENCE on either side, or n (also at once when in_silent): where
+ * a sleeping bus effect wakes. */
+static inline uint32_t rt_fx_bus_wake_frame(const float *in_l, const float *in_r, bool in_silent,
+                                            uint32_t from, uint32_t n) {
+  if (in_silent) return n;
+  for (uint32_t j = from; j < n; j++) {
+    if (rt_fx_absf(in_l[j]) > RT_FX_BUS_SILENCE || rt_fx_absf(in_r[j]) > RT_FX_BUS_SILENCE) return j;
+  }
+  return n;
+}
+
 /* Values this small inside a feedback loop are set to 0 (1e-9 of the sleep
  * threshold; flushing them keeps the loop out of denormals even without
  * FTZ/DAZ). */

@@ -155,16 +155,7 @@ void rt_fx_delay_process(rt_fx_delay_t *d, const float *in_l, const float *in_r,
   uint32_t i = 0;
   while (i < n) {
     if (d->asleep) {
-      uint32_t k = n;
-      if (!in_silent) {
-        for (uint32_t j = i; j < n; j++) {
-          if (rt_fx_absf(in_l[j]) > RT_FX_BUS_SILENCE ||
-              rt_fx_absf(in_r[j]) > RT_FX_BUS_SILENCE) {
-            k = j;
-            break;
-          }
-        }
-      }
+      const uint32_t k = rt_fx_bus_wake_frame(in_l, in_r, in_silent, i, n);
       d->phase = (d->phase + (k - i)) & (CF - 1u);
       if (k == n) return;
       i = k;
