@@ -167,9 +167,8 @@ static void reverb_latch(rt_fx_reverb_t *r) {
   r->dirty = false;
 }
 
-/* Every glide at its target (asleep, or waking on a silent network). */
-static void reverb_snap(rt_fx_reverb_t *r) {
-  if (r->dirty) reverb_latch(r);
+/* Every gain glide at its target, standing still. */
+static void reverb_glides_end(rt_fx_reverb_t *r) {
   for (uint32_t i = 0; i < NL; i++) {
     r->a[i] = r->a_t[i];
     r->b[i] = r->b_t[i];
@@ -178,6 +177,12 @@ static void reverb_snap(rt_fx_reverb_t *r) {
   r->bw = r->bw_t;
   r->og = r->og_t;
   r->bw_step = r->og_step = 0.0f;
+}
+
+/* Every glide at its target (asleep, or waking on a silent network). */
+static void reverb_snap(rt_fx_reverb_t *r) {
+  if (r->dirty) reverb_latch(r);
+  reverb_glides_end(r);
 }
 
 /* LFO one control period on; the read delays glide to the new values. */
@@ -258,14 +263,7 @@ void rt_fx_reverb_init(rt_fx_reverb_t *r, float sample_rate, float max_fade_s, v
 static void reverb_tick(rt_fx_reverb_t *r) {
   if (r->peak2 > RT_FX_BUS_SILENCE * RT_FX_BUS_SILENCE) r->quiet_frames = 0;
   r->peak2 = 0.0f;
-  for (uint32_t i = 0; i < NL; i++) { /* the last glides ended exactly here */
-    r->a[i] = r->a_t[i];
-    r->b[i] = r->b_t[i];
-    r->a_step[i] = r->b_step[i] = 0.0f;
-  }
-  r->bw = r->bw_t;
-  r->og = r->og_t;
-  r->bw_step = r->og_step = 0.0f;
+  reverb_glides_end(r); /* the last glides ended exactly here */
   for (uint32_t i = 0; i < NL; i++) r->dpos[i] = r->len[i] + r->mod_depth * r->lfo_s[i];
   if (r->quiet_frames >= r->window) {
     reverb_snap(r);
