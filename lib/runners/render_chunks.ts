@@ -86,18 +86,37 @@ export async function renderToFileInChunks(
   }
   const peak = out.peak;
   out.close();
+  return renderResult(sampler, options.out, done, rate, peak, started, renderStart);
+}
+
+/**
+ * What a finished render reports: its length, peak, the engine's counters,
+ * and how fast it went.
+ *
+ * @param started when the whole run began (performance.now())
+ * @param renderStart when rendering began
+ */
+export function renderResult(
+  sampler: Sampler,
+  out: string,
+  frames: number,
+  rate: number,
+  peak: number,
+  started: number,
+  renderStart: number,
+): PerformanceResult {
   const renderSeconds = (performance.now() - renderStart) / 1000;
   const stats = sampler.stats();
   return {
-    out: options.out,
-    frames: done,
-    seconds: done / rate,
+    out,
+    frames,
+    seconds: frames / rate,
     peak,
     peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
     voicesPeak: stats.voicesPeak,
     eventsDropped: stats.eventsDropped,
     eventsLate: stats.eventsLate,
     wallSeconds: (performance.now() - started) / 1000,
-    speed: renderSeconds > 0 ? done / rate / renderSeconds : Infinity,
+    speed: renderSeconds > 0 ? frames / rate / renderSeconds : Infinity,
   };
 }

@@ -17,6 +17,7 @@ import type { Sampler } from "../engine/sampler.ts";
 import {
   type ChunkedRenderOptions,
   type PerformanceResult,
+  renderResult,
   renderToFileInChunks,
 } from "./render_chunks.ts";
 
@@ -207,20 +208,8 @@ export async function renderStemsInChunks(
     mix.close();
     for (const w of writers.values()) w.close();
   }
-  const renderSeconds = (performance.now() - renderStart) / 1000;
-  const stats = sampler.stats();
-  const peak = mix.peak;
   return {
-    out: options.out,
-    frames: done,
-    seconds: done / rate,
-    peak,
-    peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
-    voicesPeak: stats.voicesPeak,
-    eventsDropped: stats.eventsDropped,
-    eventsLate: stats.eventsLate,
-    wallSeconds: (performance.now() - started) / 1000,
-    speed: renderSeconds > 0 ? done / rate / renderSeconds : Infinity,
+    ...renderResult(sampler, options.out, done, rate, mix.peak, started, renderStart),
     stems: Object.fromEntries([...writers].map(([k, w]) => [k + 1, w.path])),
   };
 }
