@@ -41,52 +41,68 @@ if (ignore) {
   );
 }
 
+/**
+ * Render the GM song on `font` with FluidSynth and with us, compare note by
+ * note: `each` prints a note's measures and returns what is off; every note
+ * must sound in both renders, and nothing may be off.
+ */
+async function againstFluidSynth(
+  font: string,
+  each: (note: typeof SONG[number], c: ReturnType<typeof compareNote>, what: string) => string[],
+): Promise<void> {
+  const mid = await Deno.makeTempFile({ suffix: ".mid" });
+  const bytes = songBytes();
+  await Deno.writeFile(mid, bytes);
+  try {
+    const ref = (await renderFluidSynth(font, mid, RATE))!;
+    const ours = await renderOurs(font, bytes, RATE, ref.audio.length / 2 / RATE);
+    const failures: string[] = [];
+    for (const note of SONG) {
+      const c = compareNote(ours.audio, ref.audio, note, RATE);
+      const what = `ch${
+        note.channel + 1
+      } program ${note.program} key ${note.key} vel ${note.velocity}`;
+      failures.push(...each(note, c, what));
+      assert.ok(c.onsetOurs >= 0 && c.onsetRef >= 0, `${what}: silent in one render`);
+    }
+    assert.deepEqual(failures, []);
+  } finally {
+    await Deno.remove(mid);
+  }
+}
+
 Deno.test({
   name: "TimGM6mb: a GM song matches FluidSynth note by note (onset, pitch, level, bands)",
   ignore,
   async fn() {
-    const mid = await Deno.makeTempFile({ suffix: ".mid" });
-    const bytes = songBytes();
-    await Deno.writeFile(mid, bytes);
-    try {
-      const ref = (await renderFluidSynth(FONT, mid, RATE))!;
-      const ours = await renderOurs(FONT, bytes, RATE, ref.audio.length / 2 / RATE);
+    await againstFluidSynth(FONT, (note, c, what) => {
       const failures: string[] = [];
-      for (const note of SONG) {
-        const c = compareNote(ours.audio, ref.audio, note, RATE);
-        const what = `ch${
-          note.channel + 1
-        } program ${note.program} key ${note.key} vel ${note.velocity}`;
-        const low = c.bandsDb.slice(0, 5).filter((x) => !Number.isNaN(x));
-        const high = c.bandsDb.slice(5).filter((x) => !Number.isNaN(x));
-        const worstBand = Math.max(0, ...low.map(Math.abs));
-        const worstHigh = Math.max(0, ...high.map(Math.abs));
-        // a looped sustained note lines up at any multiple of its period: its threshold onset counts
-        const start = note.pitched ? c.onsetDiff : c.lag;
-        console.log(
-          `${what}: start ${start} frames, pitch ${c.pitchCents?.toFixed(2) ?? "-"} cents, level ${
-            c.levelDb.toFixed(2)
-          } dB, worst band to 2 kHz ${worstBand.toFixed(1)} dB, above ${worstHigh.toFixed(1)} dB${
-            note.approximate ? " (approximate)" : ""
-          }`,
-        );
-        assert.ok(c.onsetOurs >= 0 && c.onsetRef >= 0, `${what}: silent in one render`);
-        if (note.approximate) continue;
-        if (Math.abs(start) > 64) {
-          failures.push(`${what}: starts ${start} frames from FluidSynth's`);
-        }
-        if (c.pitchCents !== undefined && Math.abs(c.pitchCents) > 1) {
-          failures.push(`${what}: pitch ${c.pitchCents.toFixed(2)} cents off`);
-        }
-        if (Math.abs(c.levelDb) > 2) failures.push(`${what}: level ${c.levelDb.toFixed(2)} dB off`);
-        if (Math.max(worstBand, worstHigh) > 3) {
-          failures.push(`${what}: a band ${Math.max(worstBand, worstHigh).toFixed(1)} dB off`);
-        }
+      const low = c.bandsDb.slice(0, 5).filter((x) => !Number.isNaN(x));
+      const high = c.bandsDb.slice(5).filter((x) => !Number.isNaN(x));
+      const worstBand = Math.max(0, ...low.map(Math.abs));
+      const worstHigh = Math.max(0, ...high.map(Math.abs));
+      // a looped sustained note lines up at any multiple of its period: its threshold onset counts
+      const start = note.pitched ? c.onsetDiff : c.lag;
+      console.log(
+        `${what}: start ${start} frames, pitch ${c.pitchCents?.toFixed(2) ?? "-"} cents, level ${
+          c.levelDb.toFixed(2)
+        } dB, worst band to 2 kHz ${worstBand.toFixed(1)} dB, above ${worstHigh.toFixed(1)} dB${
+          note.approximate ? " (approximate)" : ""
+        }`,
+      );
+      if (note.approximate) return failures;
+      if (Math.abs(start) > 64) {
+        failures.push(`${what}: starts ${start} frames from FluidSynth's`);
       }
-      assert.deepEqual(failures, []);
-    } finally {
-      await Deno.remove(mid);
-    }
+      if (c.pitchCents !== undefined && Math.abs(c.pitchCents) > 1) {
+        failures.push(`${what}: pitch ${c.pitchCents.toFixed(2)} cents off`);
+      }
+      if (Math.abs(c.levelDb) > 2) failures.push(`${what}: level ${c.levelDb.toFixed(2)} dB off`);
+      if (Math.max(worstBand, worstHigh) > 3) {
+        failures.push(`${what}: a band ${Math.max(worstBand, worstHigh).toFixed(1)} dB off`);
+      }
+      return failures;
+    });
   },
 });
 
@@ -109,36 +125,22 @@ Deno.test({
     "MuseScore_General_Lite.sf3 (SF3, Ogg Vorbis samples, modulators): the GM song against FluidSynth",
   ignore: !have(SF3) || !fluidsynth,
   async fn() {
-    const mid = await Deno.makeTempFile({ suffix: ".mid" });
-    const bytes = songBytes();
-    await Deno.writeFile(mid, bytes);
-    try {
-      const ref = (await renderFluidSynth(SF3, mid, RATE))!;
-      const ours = await renderOurs(SF3, bytes, RATE, ref.audio.length / 2 / RATE);
+    await againstFluidSynth(SF3, (note, c, what) => {
       const failures: string[] = [];
-      for (const note of SONG) {
-        const c = compareNote(ours.audio, ref.audio, note, RATE);
-        const what = `ch${
-          note.channel + 1
-        } program ${note.program} key ${note.key} vel ${note.velocity}`;
-        const worst = Math.max(0, ...c.bandsDb.filter((x) => !Number.isNaN(x)).map(Math.abs));
-        const start = note.pitched ? c.onsetDiff : c.lag;
-        console.log(
-          `${what}: start ${start}, pitch ${c.pitchCents?.toFixed(2) ?? "-"} cents, level ${
-            c.levelDb.toFixed(2)
-          } dB, worst band ${worst.toFixed(1)} dB${SF3_KNOWN.has(what) ? " (known)" : ""}`,
-        );
-        assert.ok(c.onsetOurs >= 0 && c.onsetRef >= 0, `${what}: silent in one render`);
-        if (SF3_KNOWN.has(what)) continue;
-        if (c.pitchCents !== undefined && Math.abs(c.pitchCents) > 1) {
-          failures.push(`${what}: pitch ${c.pitchCents.toFixed(2)} cents off`);
-        }
-        if (Math.abs(c.levelDb) > 2) failures.push(`${what}: level ${c.levelDb.toFixed(2)} dB off`);
-        if (worst > 3) failures.push(`${what}: a band ${worst.toFixed(1)} dB off`);
+      const worst = Math.max(0, ...c.bandsDb.filter((x) => !Number.isNaN(x)).map(Math.abs));
+      const start = note.pitched ? c.onsetDiff : c.lag;
+      console.log(
+        `${what}: start ${start}, pitch ${c.pitchCents?.toFixed(2) ?? "-"} cents, level ${
+          c.levelDb.toFixed(2)
+        } dB, worst band ${worst.toFixed(1)} dB${SF3_KNOWN.has(what) ? " (known)" : ""}`,
+      );
+      if (SF3_KNOWN.has(what)) return failures;
+      if (c.pitchCents !== undefined && Math.abs(c.pitchCents) > 1) {
+        failures.push(`${what}: pitch ${c.pitchCents.toFixed(2)} cents off`);
       }
-      assert.deepEqual(failures, []);
-    } finally {
-      await Deno.remove(mid);
-    }
+      if (Math.abs(c.levelDb) > 2) failures.push(`${what}: level ${c.levelDb.toFixed(2)} dB off`);
+      if (worst > 3) failures.push(`${what}: a band ${worst.toFixed(1)} dB off`);
+      return failures;
+    });
   },
 });
