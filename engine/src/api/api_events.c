@@ -289,6 +289,24 @@ static int32_t send(ms_instrument_t *inst, ms_event_t *ev) {
   return MS_OK;
 }
 
+/* A zeroed event of `type` at frame: the fields every ms_*_at call fills first. */
+static ms_event_t event_at(uint64_t frame, uint16_t type) {
+  ms_event_t ev;
+  memset(&ev, 0, sizeof ev);
+  ev.frame = frame;
+  ev.type = type;
+  return ev;
+}
+
+/* A note-on event (params NULL: the defaults). */
+static ms_event_t note_on_event(uint64_t frame, int32_t note, int32_t velocity, const ms_note_params_t *params) {
+  ms_event_t ev = event_at(frame, MS_EV_NOTE_ON);
+  ev.note = (uint8_t)note;
+  ev.velocity = (uint8_t)velocity;
+  if (params) ev.params = *params;
+  return ev;
+}
+
 static int32_t check_note(ms_instrument_t *inst, const char *what, int32_t note, int32_t velocity) {
   if (!inst) return ctl_fail(NULL, MS_ERR_INVALID_ARGUMENT, "Cannot send %s: instrument is NULL", what);
   if (note < 0 || note > 127)
@@ -304,13 +322,7 @@ MS_API int32_t ms_note_on_at(ms_instrument_t *inst, uint64_t frame, int32_t note
                              const ms_note_params_t *params) {
   int32_t rc = check_note(inst, "note-on", note, velocity);
   if (rc != MS_OK) return rc;
-  ms_event_t ev;
-  memset(&ev, 0, sizeof ev);
-  ev.frame = frame;
-  ev.type = MS_EV_NOTE_ON;
-  ev.note = (uint8_t)note;
-  ev.velocity = (uint8_t)velocity;
-  if (params) ev.params = *params;
+  ms_event_t ev = note_on_event(frame, note, velocity, params);
   return send(inst, &ev);
 }
 
@@ -320,14 +332,8 @@ MS_API int32_t ms_note_on_controls_at(ms_instrument_t *inst, uint64_t frame, int
   int32_t rc = check_note(inst, "note-on", note, velocity);
   if (rc != MS_OK) return rc;
   ms_sampler_t *s = inst->sampler;
-  ms_event_t ev;
-  memset(&ev, 0, sizeof ev);
-  ev.frame = frame;
-  ev.type = MS_EV_NOTE_ON;
-  ev.note = (uint8_t)note;
-  ev.velocity = (uint8_t)velocity;
+  ms_event_t ev = note_on_event(frame, note, velocity, params);
   ev.instrument = inst->id;
-  if (params) ev.params = *params;
   ms_cmd_t c;
   if ((rc = api_event_check(s, &ev, UINT32_MAX, &c)) != MS_OK) return rc;
   char head[160];
@@ -344,10 +350,7 @@ MS_API int32_t ms_note_on(ms_instrument_t *inst, int32_t note, int32_t velocity,
 MS_API int32_t ms_note_off_at(ms_instrument_t *inst, uint64_t frame, int32_t note) {
   int32_t rc = check_note(inst, "note-off", note, 0);
   if (rc != MS_OK) return rc;
-  ms_event_t ev;
-  memset(&ev, 0, sizeof ev);
-  ev.frame = frame;
-  ev.type = MS_EV_NOTE_OFF;
+  ms_event_t ev = event_at(frame, MS_EV_NOTE_OFF);
   ev.note = (uint8_t)note;
   return send(inst, &ev);
 }
@@ -360,10 +363,7 @@ MS_API int32_t ms_cc_at(ms_instrument_t *inst, uint64_t frame, int32_t controlle
     return ctl_fail(inst->sampler, MS_ERR_OUT_OF_RANGE,
                     "Cannot send control change to instrument \"%s\": controller %d value %d is outside 0..127",
                     inst->name, controller, value);
-  ms_event_t ev;
-  memset(&ev, 0, sizeof ev);
-  ev.frame = frame;
-  ev.type = MS_EV_CC;
+  ms_event_t ev = event_at(frame, MS_EV_CC);
   ev.number = (uint32_t)controller;
   ev.value = (float)value;
   return send(inst, &ev);
@@ -374,19 +374,13 @@ MS_API int32_t ms_pitch_bend_at(ms_instrument_t *inst, uint64_t frame, int32_t v
   if (value < -8192 || value > 8191)
     return ctl_fail(inst->sampler, MS_ERR_OUT_OF_RANGE,
                     "Cannot send pitch bend to instrument \"%s\": value %d is outside -8192..8191", inst->name, value);
-  ms_event_t ev;
-  memset(&ev, 0, sizeof ev);
-  ev.frame = frame;
-  ev.type = MS_EV_PITCH_BEND;
+  ms_event_t ev = event_at(frame, MS_EV_PITCH_BEND);
   ev.value = (float)value;
   return send(inst, &ev);
 }
 
 MS_API int32_t ms_instrument_set_param_at(ms_instrument_t *inst, uint64_t frame, uint32_t param, float value) {
-  ms_event_t ev;
-  memset(&ev, 0, sizeof ev);
-  ev.frame = frame;
-  ev.type = MS_EV_PARAM;
+  ms_event_t ev = event_at(frame, MS_EV_PARAM);
   ev.number = param;
   ev.value = value;
   return send(inst, &ev);
