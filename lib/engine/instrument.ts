@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { encodeZoneMods, EV, NO_KEYSWITCH, PARAM, zoneRecord } from "../ffi/layout.ts";
+import { encodeZoneMods, EV, eventRecord, NO_KEYSWITCH, PARAM, zoneRecord } from "../ffi/layout.ts";
 import type { NativeInstrument } from "../ffi/native.ts";
 import type { Time } from "./clock.ts";
 import { controlPairs, type Controls, orbitOfPairs } from "./controls.ts";
@@ -201,7 +201,9 @@ export class Instrument implements Disposable {
   setCcInit(cc: number, value: number): void {
     const action = `Cannot set the initial value of CC${cc} of "${this.name}"`;
     checkInt("cc", cc, 0, 127, action);
-    if (!(value >= 0 && value <= 127)) throw new RangeError(`${action}: value must be 0..127, got "${value}"`);
+    if (!(value >= 0 && value <= 127)) {
+      throw new RangeError(`${action}: value must be 0..127, got "${value}"`);
+    }
     this.#native.setCcInit(cc, value, action);
     this.#core.markDirty(this.#native);
   }
@@ -408,19 +410,7 @@ export class Instrument implements Disposable {
   }
 
   #event(type: number, note: number, number: number, value: number, frame: number): void {
-    this.#core.enqueue({
-      frame,
-      instrument: this.id,
-      type,
-      note,
-      velocity: 0,
-      number,
-      value,
-      gainDb: 0,
-      pan: 0,
-      tuneCents: 0,
-      offsetFrames: 0,
-    });
+    this.#core.enqueue(eventRecord({ frame, instrument: this.id, type, note, number, value }));
   }
 
   /**

@@ -9,7 +9,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { AUDIO, EV, INTERP } from "../ffi/layout.ts";
+import { AUDIO, EV, eventRecord, INTERP } from "../ffi/layout.ts";
 import { type AudioConfigRecord, NativeSampler } from "../ffi/native.ts";
 import type { Clock, Time } from "./clock.ts";
 import { EngineStateError } from "../errors.ts";
@@ -509,19 +509,9 @@ export class Sampler implements Disposable {
 
   #sampler_event(type: number, at: Time | undefined): void {
     this.#core.native.assertAlive("Cannot stop notes");
-    this.#core.enqueue({
-      frame: at === undefined ? -1 : this.clock.framesFor(at),
-      instrument: 0,
-      type,
-      note: 0,
-      velocity: 0,
-      number: 0,
-      value: 0,
-      gainDb: 0,
-      pan: 0,
-      tuneCents: 0,
-      offsetFrames: 0,
-    });
+    this.#core.enqueue(
+      eventRecord({ frame: at === undefined ? -1 : this.clock.framesFor(at), type }),
+    );
   }
 
   /**

@@ -1,20 +1,9 @@
 import assert from "node:assert/strict";
-import type { EventRecord } from "../ffi/layout.ts";
+import { type EventRecord, eventRecord } from "../ffi/layout.ts";
 import { EventQueue } from "./scheduler.ts";
 
-const ev = (frame: number, note: number, instrument = 1): EventRecord => ({
-  frame,
-  instrument,
-  type: 1,
-  note,
-  velocity: 100,
-  number: 0,
-  value: 0,
-  gainDb: 0,
-  pan: 0,
-  tuneCents: 0,
-  offsetFrames: 0,
-});
+const ev = (frame: number, note: number, instrument = 1): EventRecord =>
+  eventRecord({ frame, instrument, type: 1, note, velocity: 100 });
 
 Deno.test("EventQueue pops by frame, same-frame events in insertion order, NOW (-1) first", () => {
   const q = new EventQueue();

@@ -858,6 +858,30 @@ export interface EventRecord {
 }
 
 /**
+ * An event record: `fields` as given, every other field 0 (for a note's
+ * parameters: no gain change, centre pan, no tuning, no start offset).
+ */
+export function eventRecord(
+  fields: Partial<EventRecord> & Pick<EventRecord, "frame" | "type">,
+): EventRecord {
+  const { frame, type, ...rest } = fields;
+  return {
+    frame,
+    instrument: 0,
+    type,
+    note: 0,
+    velocity: 0,
+    number: 0,
+    value: 0,
+    gainDb: 0,
+    pan: 0,
+    tuneCents: 0,
+    offsetFrames: 0,
+    ...rest,
+  };
+}
+
+/**
  * Write one ms_event_t at `byteOffset` of `view`. A frame of -1 writes
  * MS_FRAME_NOW (UINT64_MAX). Frames are written as two uint32 halves, which
  * is exact for every integer below 2^53.

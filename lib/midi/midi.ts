@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { EV, MIDI } from "../ffi/layout.ts";
+import { EV, eventRecord, MIDI } from "../ffi/layout.ts";
 import { PARAM_CONTROL, PARAM_CONTROL_CLEAR } from "../ffi/control_table.ts";
 import { NativeMidi, type NativeMidiInput } from "../ffi/native_midi.ts";
 import type { SamplerCore } from "../engine/sampler_core.ts";
@@ -179,19 +179,7 @@ export class Midi {
   /** Send the layers' controls as instrument-level values; clear the previous map's others. */
   #setLayerControls(controls: Map<number, number[]>): void {
     const param = (instrument: number, number: number, value: number) =>
-      this.#core.enqueue({
-        frame: -1,
-        instrument,
-        type: EV.PARAM,
-        note: 0,
-        velocity: 0,
-        number,
-        value,
-        gainDb: 0,
-        pan: 0,
-        tuneCents: 0,
-        offsetFrames: 0,
-      });
+      this.#core.enqueue(eventRecord({ frame: -1, instrument, type: EV.PARAM, number, value }));
     const next = new Map<number, Set<number>>();
     for (const [inst, pairs] of controls) {
       const ids = new Set<number>();
@@ -264,19 +252,11 @@ export class Midi {
       if (!status) continue;
       data.push(b);
       if (data.length < need) continue;
-      this.#core.enqueue({
+      this.#core.enqueue(eventRecord({
         frame,
-        instrument: 0,
         type: EV.MIDI,
-        note: 0,
-        velocity: 0,
         number: status | data[0]! << 8 | (data[1] ?? 0) << 16,
-        value: 0,
-        gainDb: 0,
-        pan: 0,
-        tuneCents: 0,
-        offsetFrames: 0,
-      });
+      }));
       data.length = 0;
     }
   }
