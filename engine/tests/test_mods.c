@@ -37,27 +37,7 @@ static void guard_trip(const char *fn) {
 
 enum { RATE = 48000 };
 
-/* A mono sample at RATE made of `frames` values of d; frees d. */
-static ms_sample_t *sample_of(ms_sampler_t *s, float *d, uint64_t frames) {
-  ms_sample_t *smp = NULL;
-  CHECK_MS(s, ms_sample_create(s, d, frames, 1, RATE, &smp));
-  free(d);
-  return smp;
-}
-
-static ms_sample_t *dc_sample(ms_sampler_t *s, float level) {
-  float *d = malloc(sizeof(float) * RATE);
-  for (uint64_t i = 0; i < RATE; i++) d[i] = level;
-  return sample_of(s, d, RATE);
-}
-
-/* A stereo sampler at RATE holding one empty instrument named `name`. */
-static ms_sampler_t *open_instrument(const char *name, ms_instrument_t **in) {
-  ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-  *in = NULL;
-  CHECK_MS(s, ms_instrument_create(s, name, in));
-  return s;
-}
+static ms_sample_t *dc_sample(ms_sampler_t *s, float level) { return tu_dc_sample(s, level, RATE, RATE); }
 
 static ms_zone_t flat(void) {
   ms_zone_t z = tu_zone_flat(60, MS_LOOP_FORWARD, 0.005f);
@@ -93,7 +73,7 @@ int main(void) {
   tu_section("loccN/hiccN: the CC at note-on picks the layer; a playing note keeps its layer");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("locc", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "locc", &in);
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.1f), &z, NULL));
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.3f), &z, NULL));
@@ -120,7 +100,7 @@ int main(void) {
   tu_section("CC crossfade: xfin power and xfout gain follow the CC while the note plays");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("xfcc", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "xfcc", &in);
     ms_zone_t z = flat();
     z.pan = -1.0f; /* zone 0 on the left, zone 1 on the right */
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
@@ -150,7 +130,7 @@ int main(void) {
   tu_section("velocity crossfades at several velocities (xfin_lovel/hivel, xfout, xf_velcurve)");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("xfvel", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "xfvel", &in);
     ms_zone_t z = flat();
     z.pan = -1.0f;
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
@@ -179,7 +159,7 @@ int main(void) {
   tu_section("amplitude_oncc, volume_oncc, pan_oncc follow their CC; CC initial values");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("level", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "level", &in);
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
     ms_zone_mod_t rows[3] = {
@@ -208,8 +188,8 @@ int main(void) {
     double spread[2][24];
     for (int run = 0; run < 2; run++) {
       ms_instrument_t *in;
-      ms_sampler_t *s = open_instrument("pitch", &in);
-      ms_sample_t *smp = sample_of(s, tu_sine(RATE, 0.5, 480.0, RATE), RATE);
+      ms_sampler_t *s = tu_sampler_instrument(RATE, "pitch", &in);
+      ms_sample_t *smp = tu_sample_mono(s, tu_sine(RATE, 0.5, 480.0, RATE), RATE, RATE);
       ms_zone_t z = flat();
       CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
       ms_zone_mod_t rows[2] = {row(5, MS_MOD_PITCH_CENTS, MS_CURVE_LINEAR, 1200.0f, 0, 0),
@@ -243,13 +223,13 @@ int main(void) {
   tu_section("on_loccN/on_hiccN: a CC message in range starts the zone at its root key; notes do not");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("pedal", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "pedal", &in);
     ms_zone_t z = flat();
     z.loop_mode = MS_LOOP_ONE_SHOT;
     z.velocity_track = 1.0f;
     float *d = calloc(4000, sizeof(float));
     for (int i = 0; i < 4000; i++) d[i] = 0.5f;
-    ms_sample_t *smp = sample_of(s, d, 4000);
+    ms_sample_t *smp = tu_sample_mono(s, d, 4000, RATE);
     CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
     ms_zone_mod_t t = row(64, MS_MOD_TRIGGER, 0, 0, 100, 127);
     CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &t, 1));
@@ -267,8 +247,8 @@ int main(void) {
   tu_section("bend_up/bend_down: bend rows (upper, lower halves) replace the instrument's bend range");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("bend", &in);
-    ms_sample_t *smp = sample_of(s, tu_sine(RATE, 0.5, 480.0, RATE), RATE);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "bend", &in);
+    ms_sample_t *smp = tu_sample_mono(s, tu_sine(RATE, 0.5, 480.0, RATE), RATE, RATE);
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
     ms_zone_mod_t rows[2] = {row(MS_MOD_SRC_BEND, MS_MOD_PITCH_CENTS, MS_CURVE_UPPER, 1200.0f, 0, 0),
@@ -292,7 +272,7 @@ int main(void) {
   tu_section("rt_decay: a release zone loses depth dB per second the key was held");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("rtdecay", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "rtdecay", &in);
     ms_zone_t za = flat(), zr = flat();
     za.gain_db = -144.0f; /* the attack zone silent: the release zone alone is measured */
     zr.trigger = MS_TRIGGER_RELEASE;
@@ -315,7 +295,7 @@ int main(void) {
   tu_section("note_polyphony: a key holds at most n voices of the zone's group; the oldest is released");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("notepoly", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "notepoly", &in);
     ms_zone_t z = flat();
     z.release_s = 0.001f;
     z.note_polyphony = 2;
@@ -338,7 +318,7 @@ int main(void) {
   tu_section("envelope rows: attack from a CC at note-on, sustain from velocity; other voices keep the zone's");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("ampeg", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "ampeg", &in);
     ms_zone_t z = flat();
     z.decay_s = 0.1f;
     z.sustain = 1.0f;
@@ -364,8 +344,8 @@ int main(void) {
   tu_section("LFO rows: pitch at the LFO's rate and depth, after its delay; a square LFO on volume");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("lfo", &in);
-    ms_sample_t *smp = sample_of(s, tu_sine(RATE * 3, 0.5, 480.0, RATE), RATE * 3);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "lfo", &in);
+    ms_sample_t *smp = tu_sample_mono(s, tu_sine(RATE * 3, 0.5, 480.0, RATE), RATE * 3, RATE);
     ms_zone_t z = flat();
     z.pan = -1.0f;
     CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
@@ -399,7 +379,7 @@ int main(void) {
   tu_section("off_mode time: a choked voice fades linearly over off_time_s");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("offtime", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "offtime", &in);
     ms_zone_t z = flat();
     z.lo_key = z.hi_key = 60;
     z.exclusive_group = 1;
@@ -429,10 +409,10 @@ int main(void) {
   tu_section("offset from a CC at note-on (offset_onccN), kept within the sample");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("offset", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "offset", &in);
     float *ramp = malloc(sizeof(float) * RATE);
     for (int i = 0; i < RATE; i++) ramp[i] = (float)i / RATE; /* value = position */
-    ms_sample_t *smp = sample_of(s, ramp, RATE);
+    ms_sample_t *smp = tu_sample_mono(s, ramp, RATE, RATE);
     ms_zone_t z = flat();
     z.loop_mode = MS_LOOP_ONE_SHOT;
     CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
@@ -449,7 +429,7 @@ int main(void) {
   tu_section("custom curves (SFZ <curve>): a row's CC through the instrument's curve 8");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("curve", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "curve", &in);
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
     float cube[128];
@@ -473,7 +453,7 @@ int main(void) {
   tu_section("row checks: unknown source, target, curve; depth and range outside theirs");
   {
     ms_instrument_t *in;
-    ms_sampler_t *s = open_instrument("checks", &in);
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "checks", &in);
     ms_zone_t z = flat();
     CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
     ms_zone_mod_t m = row(150, MS_MOD_PAN, 0, 0.5f, 0, 0);
@@ -507,8 +487,8 @@ int main(void) {
     const uint32_t chunks[2] = {128, 37};
     for (int k = 0; k < 2; k++) {
       ms_instrument_t *in;
-      ms_sampler_t *s = open_instrument("split", &in);
-      ms_sample_t *smp = sample_of(s, tu_sine(RATE, 0.5, 440.0, RATE), RATE);
+      ms_sampler_t *s = tu_sampler_instrument(RATE, "split", &in);
+      ms_sample_t *smp = tu_sample_mono(s, tu_sine(RATE, 0.5, 440.0, RATE), RATE, RATE);
       ms_zone_t z = flat();
       CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
       ms_zone_mod_t rows[4] = {row(2, MS_MOD_XFIN, MS_XF_POWER, 0, 0, 127), row(7, MS_MOD_VOLUME_DB, 4, -12.0f, 0, 0),

@@ -288,6 +288,31 @@ static inline ms_zone_t tu_zone_flat(uint8_t root, uint8_t loop_mode, float rele
   return z;
 }
 
+/* A stereo sampler at rate (128-frame blocks) holding one empty instrument
+ * named name; NULL (and a failed check) when creating fails. */
+static inline ms_sampler_t *tu_sampler_instrument(uint32_t rate, const char *name, ms_instrument_t **in) {
+  *in = NULL;
+  ms_sampler_t *s = tu_sampler(rate, 2, 128);
+  if (s) CHECK_MS(s, ms_instrument_create(s, name, in));
+  return s;
+}
+
+/* A mono sample of `frames` values of d at rate; frees d. */
+static inline ms_sample_t *tu_sample_mono(ms_sampler_t *s, float *d, uint64_t frames, uint32_t rate) {
+  ms_sample_t *smp = NULL;
+  CHECK_MS(s, ms_sample_create(s, d, frames, 1, rate, &smp));
+  free(d);
+  return smp;
+}
+
+/* A mono sample holding `level` for `frames` at rate. */
+static inline ms_sample_t *tu_dc_sample(ms_sampler_t *s, float level, uint64_t frames, uint32_t rate) {
+  float *d = malloc(sizeof(float) * frames);
+  if (!d) abort();
+  for (uint64_t i = 0; i < frames; i++) d[i] = level;
+  return tu_sample_mono(s, d, frames, rate);
+}
+
 /* Two committed instruments on s, both on every key with root 60: "click", a
  * one-shot of 32 frames at 0.5, and "tone", a looping 440 Hz sine at 0.5
  * (one second at `rate`, release 10 ms). false (and a failed check) when a

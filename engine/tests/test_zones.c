@@ -17,14 +17,8 @@ enum { RATE = 48000 };
 
 /* Constant-level samples tell zones apart by their level: zone k plays k/10. */
 static ms_sample_t *dc_sample_len(ms_sampler_t *s, float level, uint64_t frames) {
-  float *d = malloc(sizeof(float) * frames);
-  for (uint64_t i = 0; i < frames; i++) d[i] = level;
-  ms_sample_t *smp = NULL;
-  CHECK_MS(s, ms_sample_create(s, d, frames, 1, RATE, &smp));
-  free(d);
-  return smp;
+  return tu_dc_sample(s, level, frames, RATE);
 }
-
 static ms_sample_t *dc_sample(ms_sampler_t *s, float level) { return dc_sample_len(s, level, RATE); }
 
 static ms_zone_t flat(void) {
@@ -56,9 +50,8 @@ static double band_energy(const float *buf, uint64_t from, uint64_t n, double hz
 int main(void) {
   tu_section("release trigger: sounds on note-off with the note-on's velocity; deferred under the pedal");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "rel", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "rel", &in);
     ms_sample_t *a = dc_sample(s, 0.1f), *r = dc_sample_len(s, 0.3f, RATE / 10); /* release: 0.1 s */
     ms_zone_t za = flat(), zr = flat();
     zr.trigger = MS_TRIGGER_RELEASE;
@@ -85,9 +78,8 @@ int main(void) {
 
   tu_section("keyswitch selects the articulation; channels; sw_default via MS_PARAM_KEYSWITCH");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "ks", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "ks", &in);
     ms_sample_t *legato = dc_sample(s, 0.1f), *stacc = dc_sample(s, 0.2f);
     ms_zone_t z1 = flat(), z2 = flat();
     z1.lo_key = 48; z1.hi_key = 96; z1.sw_lo = 24; z1.sw_hi = 25; z1.sw_last = 24;
@@ -118,9 +110,8 @@ int main(void) {
 
   tu_section("lo_chan/hi_chan, lo_rand/hi_rand split the notes");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "rand", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "rand", &in);
     ms_sample_t *a = dc_sample(s, 0.1f), *c = dc_sample(s, 0.2f);
     ms_zone_t za = flat(), zc = flat();
     za.lo_rand = 0.0f; za.hi_rand = 0.5f;
@@ -151,9 +142,8 @@ int main(void) {
 
   tu_section("off_by chokes another group; off_mode normal releases instead of a fast fade");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "choke", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "choke", &in);
     ms_sample_t *open_ = dc_sample(s, 0.2f), *closed = dc_sample(s, 0.1f), *pad = dc_sample(s, 0.05f);
     ms_zone_t zo = flat(), zc = flat(), zp = flat();
     zo.lo_key = zo.hi_key = 46; zo.exclusive_group = 1; zo.off_by = 2; zo.release_s = 0.2f; zo.off_mode = MS_OFF_NORMAL;
@@ -180,9 +170,8 @@ int main(void) {
 
   tu_section("pitch_keytrack 0 plays every key at the root pitch; velocity curve replaces the square law");
   {
-    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-    ms_instrument_t *in = NULL;
-    CHECK_MS(s, ms_instrument_create(s, "kt", &in));
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "kt", &in);
     float *sine = tu_sine(RATE, 0.5, 1000.0, RATE);
     ms_sample_t *smp = NULL;
     CHECK_MS(s, ms_sample_create(s, sine, RATE, 1, RATE, &smp));
@@ -216,9 +205,8 @@ int main(void) {
   {
     const int types[2] = {MS_FILTER_LOWPASS, MS_FILTER_HIGHPASS};
     for (int t = 0; t < 2; t++) {
-      ms_sampler_t *s = tu_sampler(RATE, 2, 128);
-      ms_instrument_t *in = NULL;
-      CHECK_MS(s, ms_instrument_create(s, "filt", &in));
+      ms_instrument_t *in;
+      ms_sampler_t *s = tu_sampler_instrument(RATE, "filt", &in);
       /* two tones: 250 Hz and 6 kHz */
       float *d = malloc(sizeof(float) * RATE);
       for (int i = 0; i < RATE; i++)
