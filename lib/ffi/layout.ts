@@ -596,23 +596,18 @@ export interface ZoneModRecord {
  * @returns `rows.length * 32` bytes
  */
 export function encodeZoneMods(rows: readonly ZoneModRecord[]): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(ZONE_MOD.size * Math.max(1, rows.length));
-  const view = new DataView(bytes.buffer);
-  const f = ZONE_MOD.fields;
-  rows.forEach((r, i) => {
-    const at = i * ZONE_MOD.size;
-    view.setUint16(at + f.source.offset, r.source, true);
-    view.setUint8(at + f.target.offset, r.target);
-    view.setUint8(at + f.curve.offset, r.curve);
-    view.setFloat32(at + f.depth.offset, r.depth, true);
-    view.setFloat32(at + f.lo.offset, r.lo, true);
-    view.setFloat32(at + f.hi.offset, r.hi, true);
-    view.setFloat32(at + f.lfo_hz.offset, r.lfoHz ?? 0, true);
-    view.setFloat32(at + f.lfo_delay_s.offset, r.lfoDelay ?? 0, true);
-    view.setFloat32(at + f.lfo_fade_s.offset, r.lfoFade ?? 0, true);
-    view.setUint8(at + f.lfo_wave.offset, r.lfoWave ?? 0);
-  });
-  return bytes;
+  return encodeRecords(ZONE_MOD, rows, (r) => ({
+    source: r.source,
+    target: r.target,
+    curve: r.curve,
+    depth: r.depth,
+    lo: r.lo,
+    hi: r.hi,
+    lfo_hz: r.lfoHz ?? 0,
+    lfo_delay_s: r.lfoDelay ?? 0,
+    lfo_fade_s: r.lfoFade ?? 0,
+    lfo_wave: r.lfoWave ?? 0,
+  }));
 }
 
 /** `ms_event_t`, 40 bytes; `params` is an embedded ms_note_params_t at 24. */
@@ -933,6 +928,35 @@ export function encodeStruct<L extends StructLayout>(
     const v = (values as Record<string, number | undefined>)[name];
     if (v !== undefined) writeField(view, f, v);
   }
+}
+
+/**
+ * Encode rows as consecutive records of a layout, each by
+ * {@linkcode encodeStruct}; fields not given stay 0.
+ *
+ * @param values a row's scalar fields, by their C names
+ * @param options `count`: records to allocate (default the rows, at least one;
+ *   rows beyond it are left out); `arrays`: writes a row's array fields at `at`
+ * @returns `count * layout.size` bytes
+ */
+export function encodeRecords<L extends StructLayout, R>(
+  layout: L,
+  rows: readonly R[],
+  values: (row: R) => Partial<{ [K in keyof L["fields"]]: number }>,
+  options: {
+    count?: number;
+    arrays?: (view: DataView, at: number, row: R) => void;
+  } = {},
+): Uint8Array<ArrayBuffer> {
+  const count = options.count ?? Math.max(1, rows.length);
+  const bytes = new Uint8Array(count * layout.size);
+  const view = new DataView(bytes.buffer);
+  rows.slice(0, count).forEach((row, i) => {
+    const at = i * layout.size;
+    encodeStruct(layout, bytes.subarray(at, at + layout.size), values(row));
+    options.arrays?.(view, at, row);
+  });
+  return bytes;
 }
 
 function readField(view: DataView, f: FieldLayout): number {

@@ -12,6 +12,7 @@
  * @module
  */
 import {
+  encodeRecords,
   MIDI_CC_MAP,
   MIDI_CHANNEL,
   MIDI_LAYER,
@@ -81,49 +82,45 @@ function check(code: number, ptr: Deno.PointerValue, action: string): void {
 
 /** Encode layers into ms_midi_layer_t records. */
 export function encodeLayers(layers: readonly LayerRecord[]): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(Math.max(1, layers.length) * MIDI_LAYER.size);
-  const view = new DataView(bytes.buffer);
-  layers.forEach((l, i) => {
-    const o = i * MIDI_LAYER.size;
-    view.setUint16(o, l.channelMask, true);
-    view.setUint8(o + 2, l.loKey);
-    view.setUint8(o + 3, l.hiKey);
-    view.setUint8(o + 4, l.loVel);
-    view.setUint8(o + 5, l.hiVel);
-    view.setUint8(o + 6, l.program);
-    view.setInt32(o + 8, l.transpose, true);
-    view.setUint32(o + 12, l.instrument, true);
-    bytes.set(l.velocity.subarray(0, 128), o + MIDI_LAYER.fields.velocity.offset);
+  return encodeRecords(MIDI_LAYER, layers, (l) => ({
+    channel_mask: l.channelMask,
+    lo_key: l.loKey,
+    hi_key: l.hiKey,
+    lo_vel: l.loVel,
+    hi_vel: l.hiVel,
+    program: l.program,
+    transpose: l.transpose,
+    instrument: l.instrument,
+  }), {
+    arrays: (view, at, l) => {
+      const velocity = MIDI_LAYER.fields.velocity.offset;
+      new Uint8Array(view.buffer).set(l.velocity.subarray(0, 128), at + velocity);
+    },
   });
-  return bytes;
 }
 
 /** Encode controller mappings into ms_midi_cc_map_t records. */
 export function encodeCcMaps(maps: readonly CcMapRecord[]): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(Math.max(1, maps.length) * MIDI_CC_MAP.size);
-  const view = new DataView(bytes.buffer);
-  maps.forEach((c, i) => {
-    const o = i * MIDI_CC_MAP.size;
-    view.setUint16(o, c.channelMask, true);
-    view.setUint8(o + 2, c.controller);
-    view.setUint32(o + 4, c.instrument, true);
-    view.setUint32(o + 8, c.param, true);
-    for (let v = 0; v < 128; v++) view.setFloat32(o + 16 + v * 4, c.values[v]!, true);
+  return encodeRecords(MIDI_CC_MAP, maps, (c) => ({
+    channel_mask: c.channelMask,
+    controller: c.controller,
+    instrument: c.instrument,
+    param: c.param,
+  }), {
+    arrays: (view, at, c) => {
+      const values = at + MIDI_CC_MAP.fields.values.offset;
+      for (let v = 0; v < 128; v++) view.setFloat32(values + v * 4, c.values[v]!, true);
+    },
   });
-  return bytes;
 }
 
 /** Encode 16 channel settings into ms_midi_channel_t records. */
 export function encodeChannels(channels: readonly ChannelRecord[]): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(16 * MIDI_CHANNEL.size);
-  const view = new DataView(bytes.buffer);
-  channels.slice(0, 16).forEach((c, i) => {
-    const o = i * MIDI_CHANNEL.size;
-    view.setFloat32(o, c.bendRange, true);
-    view.setUint8(o + 4, c.program);
-    view.setUint8(o + 5, c.passCc ? 1 : 0);
-  });
-  return bytes;
+  return encodeRecords(MIDI_CHANNEL, channels, (c) => ({
+    bend_range: c.bendRange,
+    program: c.program,
+    pass_cc: c.passCc ? 1 : 0,
+  }), { count: 16 });
 }
 
 /** The MIDI side of a NativeSampler. */
