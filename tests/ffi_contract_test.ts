@@ -401,6 +401,12 @@ function representable(type: number, v: number): boolean {
 }
 
 /** Each zone option row by ms_zone_t member, with its path in the options. */
+/** TypeScript's check and C's accept or refuse a value alike. */
+function assertSameVerdict(ts: boolean, cAccepts: boolean, what: string): void {
+  const verdict = (ok: boolean) => ok ? "accepts" : "refuses";
+  assert.equal(ts, cAccepts, `${what}: TypeScript ${verdict(ts)}, C ${verdict(cAccepts)}`);
+}
+
 function rowsByMember(): Map<string, { path: string[]; row: ZoneRow; index: 0 | 1 | undefined }> {
   const out = new Map<string, { path: string[]; row: ZoneRow; index: 0 | 1 | undefined }>();
   const walk = (rows: Readonly<Record<string, ZoneRow>>, path: string[]) => {
@@ -514,13 +520,7 @@ Deno.test("zone options agree with the engine's zone table at and beyond every r
           continue;
         }
         const ts = ZoneOptionsSchema.safeParse(opts).success;
-        assert.equal(
-          ts,
-          cAccepts,
-          `${what}: TypeScript ${ts ? "accepts" : "refuses"}, C ${
-            cAccepts ? "accepts" : "refuses"
-          }`,
-        );
+        assertSameVerdict(ts, cAccepts, what);
         checked++;
       }
     }
@@ -600,13 +600,7 @@ Deno.test("per-note controls agree with the engine's control table at and beyond
           ts = false;
         }
         const zod = ControlsSchema.safeParse({ [f.name]: v }).success;
-        assert.equal(
-          ts,
-          cAccepts,
-          `${what}: TypeScript ${ts ? "accepts" : "refuses"}, C ${
-            cAccepts ? "accepts" : "refuses"
-          }`,
-        );
+        assertSameVerdict(ts, cAccepts, what);
         assert.equal(zod, cAccepts, `${what}: the zone schema and C differ`);
         checked++;
       }
