@@ -6,9 +6,9 @@
  * ring-out. `make demo` renders this one when a GM bank is installed and
  * examples/hello.ts (the synthesized instruments) when not.
  *
- * The names are the common ones (lib/instrument/resolve.ts): "piano" and
- * "strings" find GM programs 0 and 48, "kit" the standard kit; the bass is
- * named by its Strudel GM name.
+ * The melodic instruments are named by Strudel's GM names (programs 0, 48
+ * and 33); "kit" is the common name of the standard kit (bank 128), so one
+ * line says which kit stood in (lib/instrument/resolve.ts).
  *
  * Run it (offline, faster than real time):
  *   deno task render examples/hello_gm.ts hello.wav
@@ -24,8 +24,8 @@ export default async function helloGm(ctx: PerformanceContext): Promise<void> {
   ctx.clock.setTempo(120);
   const [kit, piano, strings, bass] = await Promise.all([
     ctx.instrument("kit"),
-    ctx.instrument("piano"),
-    ctx.instrument("strings"),
+    ctx.instrument("gm_acoustic_grand_piano"),
+    ctx.instrument("gm_string_ensemble_1"),
     ctx.instrument("gm_electric_bass_finger"),
   ]);
   BARS.forEach(({ chord, root }, bar) => {

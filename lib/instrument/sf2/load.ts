@@ -108,6 +108,9 @@ export function splitPresetPath(spec: string): { file: string; bank: number; pro
   return { file, bank, program };
 }
 
+/** The font-and-family pairs already reported as not played (said once per process). */
+const saidFamilies = new Set<string>();
+
 /**
  * Read and parse a SoundFont, once per file version.
  *
@@ -294,13 +297,17 @@ export async function loadSoundFontPreset<
   const preset = font.presets[index]!;
   const { zones, unsupported, vibratoRateHz } = presetZones(font, index);
   for (const [family, count] of unsupported) {
-    const zonesText = `${count} zone${count === 1 ? "" : "s"}`;
+    // once per font and family in a process: a GM song or a set loads many presets of one font
+    const key = `${file}\0${family}`;
+    if (saidFamilies.has(key)) continue;
+    saidFamilies.add(key);
+    const first = `first in #${preset.bank}:${preset.program} "${preset.name}", ${count} zone${
+      count === 1 ? "" : "s"
+    }`;
     options.onWarning?.(
-      `${shownPath(file)}#${preset.bank}:${preset.program} "${preset.name}": ${
-        family.startsWith("approximated: ")
-          ? `${family} (${zonesText})`
-          : `${family} not played yet (${zonesText})`
-      }`,
+      `${shownPath(file)}: ${
+        family.startsWith("approximated: ") ? family : `${family} not played yet`
+      } (${first})`,
     );
   }
   const name = (options.name ?? (preset.name.trim() || `${preset.bank}:${preset.program}`)).slice(
