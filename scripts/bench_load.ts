@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { loadInstrument } from "../lib/instrument/load.ts";
+import { wavHeader } from "../lib/util/wav.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -38,28 +39,6 @@ const sampleBits = Number(values["sample-bits"] ?? 32) === 16 ? 16 : 32;
 const FILE_BYTES = 8 * 1024 * 1024;
 const files = Math.max(1, Math.round(totalMb * 1024 * 1024 / FILE_BYTES));
 const sfz = join(dir, `big_${fileBits}.sfz`);
-
-/** A 48 kHz stereo PCM WAV header for `dataBytes` of `bits`-bit samples. */
-function wavHeader(dataBytes: number, bits: number): Uint8Array {
-  const h = new DataView(new ArrayBuffer(44));
-  const ascii = (at: number, s: string) =>
-    [...s].forEach((c, i) => h.setUint8(at + i, c.charCodeAt(0)));
-  const block = 2 * bits / 8;
-  ascii(0, "RIFF");
-  h.setUint32(4, 36 + dataBytes, true);
-  ascii(8, "WAVE");
-  ascii(12, "fmt ");
-  h.setUint32(16, 16, true);
-  h.setUint16(20, 1, true);
-  h.setUint16(22, 2, true);
-  h.setUint32(24, 48000, true);
-  h.setUint32(28, 48000 * block, true);
-  h.setUint16(32, block, true);
-  h.setUint16(34, bits, true);
-  ascii(36, "data");
-  h.setUint32(40, dataBytes, true);
-  return new Uint8Array(h.buffer);
-}
 
 function generate(): void {
   try {
@@ -84,7 +63,7 @@ function generate(): void {
       create: true,
       truncate: true,
     });
-    out.writeSync(wavHeader(data.length, fileBits));
+    out.writeSync(wavHeader(data.length, { channels: 2, rate: 48000, bits: fileBits }));
     let at = 0;
     while (at < data.length) at += out.writeSync(data.subarray(at));
     out.close();

@@ -14,6 +14,7 @@ import { OutOfMemoryError } from "../lib/errors.ts";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { loadInstrument } from "../lib/instrument/load.ts";
 import { decodedBytes, memoryFacts, planMemory } from "../lib/instrument/memory_budget.ts";
+import { wavHeader } from "../lib/util/wav.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -21,22 +22,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 function wav24(seconds: number): Uint8Array {
   const frames = Math.round(seconds * 48000), data = frames * 6;
   const out = new Uint8Array(44 + data);
-  const v = new DataView(out.buffer);
-  const ascii = (at: number, s: string) =>
-    [...s].forEach((c, i) => (out[at + i] = c.charCodeAt(0)));
-  ascii(0, "RIFF");
-  v.setUint32(4, 36 + data, true);
-  ascii(8, "WAVE");
-  ascii(12, "fmt ");
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 1, true);
-  v.setUint16(22, 2, true);
-  v.setUint32(24, 48000, true);
-  v.setUint32(28, 48000 * 6, true);
-  v.setUint16(32, 6, true);
-  v.setUint16(34, 24, true);
-  ascii(36, "data");
-  v.setUint32(40, data, true);
+  out.set(wavHeader(data, { channels: 2, rate: 48000, bits: 24 }));
   for (let i = 0; i < frames * 2; i++) out[44 + i * 3 + 1] = i & 0x3f; // small values
   return out;
 }

@@ -5,26 +5,14 @@
  * @module
  */
 import { join } from "node:path";
+import { wavHeader } from "../lib/util/wav.ts";
 
 /** A mono 16-bit WAV of a sine (frequency 0: silence), `seconds` long. */
 export function sineWav(hz: number, seconds = 0.25, rate = 48000): Uint8Array {
   const n = Math.round(seconds * rate);
   const bytes = new Uint8Array(44 + 2 * n);
   const v = new DataView(bytes.buffer);
-  const text = (o: number, s: string) =>
-    [...s].forEach((c, i) => v.setUint8(o + i, c.charCodeAt(0)));
-  text(0, "RIFF");
-  v.setUint32(4, 36 + 2 * n, true);
-  text(8, "WAVEfmt ");
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 1, true);
-  v.setUint16(22, 1, true);
-  v.setUint32(24, rate, true);
-  v.setUint32(28, rate * 2, true);
-  v.setUint16(32, 2, true);
-  v.setUint16(34, 16, true);
-  text(36, "data");
-  v.setUint32(40, 2 * n, true);
+  bytes.set(wavHeader(2 * n, { channels: 1, rate, bits: 16 }));
   for (let i = 0; i < n; i++) {
     v.setInt16(44 + 2 * i, Math.round(16000 * Math.sin(2 * Math.PI * hz * i / rate)), true);
   }

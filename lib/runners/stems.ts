@@ -12,6 +12,7 @@
  */
 import { join } from "node:path";
 import { MAX_ORBITS } from "../ffi/layout.ts";
+import { wavHeader } from "../util/wav.ts";
 import type { SamplerOptions } from "../engine/options.ts";
 import type { Sampler } from "../engine/sampler.ts";
 import {
@@ -52,27 +53,13 @@ export class StereoWavWriter implements Disposable {
   }
 
   #header(frames: number): Uint8Array<ArrayBuffer> {
-    const b = new Uint8Array(44);
-    const v = new DataView(b.buffer);
     const bps = this.#bytesPerSample();
-    const data = frames * 2 * bps;
-    const tag = (o: number, s: string) => {
-      for (let i = 0; i < 4; i++) v.setUint8(o + i, s.charCodeAt(i));
-    };
-    tag(0, "RIFF");
-    v.setUint32(4, 36 + data, true);
-    tag(8, "WAVE");
-    tag(12, "fmt ");
-    v.setUint32(16, 16, true);
-    v.setUint16(20, this.#bits === "32f" ? 3 : 1, true);
-    v.setUint16(22, 2, true);
-    v.setUint32(24, this.#rate, true);
-    v.setUint32(28, this.#rate * 2 * bps, true);
-    v.setUint16(32, 2 * bps, true);
-    v.setUint16(34, bps * 8, true);
-    tag(36, "data");
-    v.setUint32(40, data, true);
-    return b;
+    return wavHeader(frames * 2 * bps, {
+      channels: 2,
+      rate: this.#rate,
+      bits: bps * 8,
+      float: this.#bits === "32f",
+    });
   }
 
   /**
