@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { startJackDummy } from "../scripts/live_support.ts";
-import { toFileUrl } from "./perform_support.ts";
+import { toFileUrl, withTempDir } from "./perform_support.ts";
 import { assertHatsThenBass, HAVE_JACK, lineReader, spawnPerform } from "./perform_live_support.ts";
 
 const LIVE = toFileUrl(join(PROJECT_ROOT, "lib", "live", "mod.ts"));
@@ -23,8 +23,7 @@ Deno.test({
   ignore: !HAVE_JACK,
   async fn() {
     await using jack = await startJackDummy({ periodFrames: 256, prefix: "ms-perform" });
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       const file = join(dir, "live-set.ts");
       await Deno.writeTextFile(
         file,
@@ -63,8 +62,6 @@ Deno.test({
       await assertHatsThenBass(mid, (beat) => beat * 60 / 240, swapSeconds);
       const wavBytes = (await Deno.stat(wav)).size;
       assert.ok(wavBytes > 48000 * 2 * 3, `the recording has ${wavBytes} bytes`);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startJackDummy } from "../scripts/live_support.ts";
+import { withTempDir } from "./perform_support.ts";
 import { assertHatsThenBass, HAVE_JACK, lineReader, spawnPerform } from "./perform_live_support.ts";
 
 Deno.test({
@@ -16,8 +17,7 @@ Deno.test({
   ignore: !HAVE_JACK,
   async fn() {
     await using jack = await startJackDummy({ periodFrames: 256, prefix: "s3" });
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       const file = join(dir, "tune.strudel");
       await Deno.writeTextFile(
         file,
@@ -58,8 +58,6 @@ Deno.test({
       // setcps(1): 4 beats a second
       const bass = await assertHatsThenBass(mid, (beat) => beat / 4, swapSeconds);
       assert.ok(bass.every((n) => n.note === 36 || n.note === 43)); // c2 g2
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
