@@ -39,6 +39,28 @@ async function setFile(dir: string, name: string, body: string): Promise<string>
   return path;
 }
 
+/**
+ * Render `set` for 3 cycles, reloading `first` at cycle 0.5 and `second` at
+ * 1.5: the notes played and the reloads' errors.
+ */
+async function renderWithFailedReloads(
+  dir: string,
+  set: string,
+  first: string,
+  second: string,
+): Promise<{ notes: ScheduledNote[]; errors: Error[] }> {
+  const notes: ScheduledNote[] = [];
+  const errors: Error[] = [];
+  await renderSet(set, {
+    out: join(dir, "x.wav"),
+    cycles: 3,
+    reloads: [{ atCycle: 0.5, file: first }, { atCycle: 1.5, file: second }],
+    onNote: (n) => notes.push(n),
+    onReload: (r) => r instanceof Error && errors.push(r),
+  });
+  return { notes, errors };
+}
+
 Deno.test("offline render: a reload swaps on the cycle boundary (before = old set, after = new set)", () =>
   withTempDir(async (dir) => {
     const a = await setFile(
@@ -125,15 +147,7 @@ Deno.test("a syntax error or a throw in the new version: the old one keeps playi
     });
     await loader.dispose();
 
-    const notes: ScheduledNote[] = [];
-    const errors: Error[] = [];
-    await renderSet(a, {
-      out: join(dir, "x.wav"),
-      cycles: 3,
-      reloads: [{ atCycle: 0.5, file: broken }, { atCycle: 1.5, file: throws }],
-      onNote: (n) => notes.push(n),
-      onReload: (r) => r instanceof Error && errors.push(r),
-    });
+    const { notes, errors } = await renderWithFailedReloads(dir, a, broken, throws);
     assert.equal(errors.length, 2);
     assert.match(errors[0]!.message, /broken\.ts:\d+:\d+/);
     assert.match(errors[1]!.message, /throws\.ts:5:\d+: Error: boom/);
@@ -158,15 +172,7 @@ Deno.test("a part that throws when queried: the reload fails with file:line:colu
       "inside.ts",
       `set.tempo(120);\n  set.play("p", s("bd").ply("x"));`,
     );
-    const notes: ScheduledNote[] = [];
-    const errors: Error[] = [];
-    await renderSet(a, {
-      out: join(dir, "x.wav"),
-      cycles: 3,
-      reloads: [{ atCycle: 0.5, file: query }, { atCycle: 1.5, file: inside }],
-      onNote: (n) => notes.push(n),
-      onReload: (r) => r instanceof Error && errors.push(r),
-    });
+    const { notes, errors } = await renderWithFailedReloads(dir, a, query, inside);
     assert.equal(errors.length, 2);
     assert.ok(errors[0] instanceof SetLoadError);
     assert.match(errors[0].location ?? "", /query\.ts:6:\d+$/);
