@@ -125,7 +125,7 @@ export default defineSet((set) => {
       assert.ok(r.peak > 0.01, `peak ${r.peakDb} dBFS`);
       assert.ok(r.voicesPeak >= 4, `${r.voicesPeak} voices: a bass note and a three-note pad`);
       // the presets came from the font: their warnings name it with bank:program
-      assert.ok(warnings.some((w) => w.includes("#0:50 \"")), warnings.join("\n"));
+      assert.ok(warnings.some((w) => w.includes('#0:50 "')), warnings.join("\n"));
       // and in performance scripts: ctx.instrument("gm_...") is that preset, named so
       await Deno.writeTextFile(
         `${dir}/p.ts`,
