@@ -145,7 +145,11 @@ export const ZoneModSchema = z.strictObject({
     });
   }
   if ((m.source === "lfo") !== (m.lfo !== undefined)) {
-    ctx.addIssue({ code: "custom", path: ["lfo"], message: "an lfo row (source \"lfo\") and only it has `lfo`" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["lfo"],
+      message: 'an lfo row (source "lfo") and only it has `lfo`',
+    });
   }
   if ((m.target === "range" || m.target === "trigger") && typeof m.source !== "number") {
     ctx.addIssue({

@@ -540,7 +540,12 @@ export class NativeInstrument {
   }
 
   /** ms_instrument_set_zone_mods: the zone's modulation rows (consecutive ms_zone_mod_t records). */
-  setZoneMods(zoneIndex: number, rows: Uint8Array<ArrayBuffer>, count: number, action: string): void {
+  setZoneMods(
+    zoneIndex: number,
+    rows: Uint8Array<ArrayBuffer>,
+    count: number,
+    action: string,
+  ): void {
     const p = this.#live(action);
     check(
       engine().ms_instrument_set_zone_mods(p, zoneIndex, rows, count),

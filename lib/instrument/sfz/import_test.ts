@@ -275,7 +275,8 @@ still a comment */ lovel=$LO // trailing`,
     want: [{ ...BASE, sample: "ok.wav", rootKey: 60 }],
   },
   {
-    name: "generator regions (*sine, *saw, *square, *triangle, *noise, *silence) are zones of no file",
+    name:
+      "generator regions (*sine, *saw, *square, *triangle, *noise, *silence) are zones of no file",
     sfz: `<region> sample=*sine key=60
 <region> sample=*Saw lokey=61 hikey=62 pitch_keycenter=61
 <region> sample=*tri key=63
@@ -486,19 +487,34 @@ Deno.test("SFZ: CC levels, pan and pitch become rows through their curves; pitch
   const zones = Object.fromEntries(r.definition.zones.map((z) => [z.sample, z]));
   assert.equal(zones["extended.wav"]!.mods, undefined);
   assert.ok(Math.abs(zones["extended.wav"]!.gainDb! - 20 * Math.log10(0.25)) < 1e-9); // 50 % at 0.5
-  assert.deepEqual(zones["amp.wav"]!.mods, [{ source: 7, target: "amplitude", curve: "square", depth: 1 }]);
+  assert.deepEqual(zones["amp.wav"]!.mods, [{
+    source: 7,
+    target: "amplitude",
+    curve: "square",
+    depth: 1,
+  }]);
   assert.deepEqual(zones["vol.wav"]!.mods, [
     { source: 20, target: "volume", curve: "linear", depth: -12 },
     { source: 21, target: "volume", curve: "linear", depth: 6 },
   ]);
-  assert.deepEqual(zones["pan.wav"]!.mods, [{ source: 10, target: "pan", curve: "bipolar", depth: 2 }]);
+  assert.deepEqual(zones["pan.wav"]!.mods, [{
+    source: 10,
+    target: "pan",
+    curve: "bipolar",
+    depth: 2,
+  }]);
   assert.deepEqual(zones["pitch.wav"]!.mods, [
     { source: 1, target: "pitch", curve: "linear", depth: 1200 },
     { source: 2, target: "pitch", curve: "linear", depth: -50 },
     { source: "randomBipolar", target: "pitch", depth: 30 },
   ]);
   // <curve> curve_index=9: the instrument's curve 8, its 128 values from the header's points
-  assert.deepEqual(zones["user.wav"]!.mods, [{ source: 20, target: "amplitude", curve: 8, depth: 1 }]);
+  assert.deepEqual(zones["user.wav"]!.mods, [{
+    source: 20,
+    target: "amplitude",
+    curve: 8,
+    depth: 1,
+  }]);
   const curve = r.definition.curves![0]!;
   assert.equal(curve.index, 8);
   assert.deepEqual([curve.values[0], curve.values[64], curve.values[127]], [0, 0.25, 1]);

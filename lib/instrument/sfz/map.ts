@@ -26,7 +26,15 @@ import { SfzContext } from "./context.ts";
 import { FAMILIES, NUMBERED_OPCODES, type NumberedOpcode, OPCODES } from "./opcodes.ts";
 import type { SfzHeader, SfzOpcode, SfzOrigin, SfzParse, SfzProblem } from "./parse.ts";
 import type { RegionState } from "./region.ts";
-import { type CcCurve, curveOf, freshRegion, levelAtRest, neverPlays, type Setter, type ZoneDraft } from "./region.ts";
+import {
+  type CcCurve,
+  curveOf,
+  freshRegion,
+  levelAtRest,
+  neverPlays,
+  type Setter,
+  type ZoneDraft,
+} from "./region.ts";
 import { zoneRange } from "../../ffi/layout.ts";
 
 /** What convertSfz returns: the definition as an author would write it, and what was found on the way. */
@@ -108,7 +116,10 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
     if (index <= 5 || customCurves.length >= 248) continue;
     const engineIndex = 8 + customCurves.length;
     ctx.customCurves.set(index, engineIndex);
-    customCurves.push({ index: engineIndex, values: Array.from({ length: 128 }, (_, v) => curve(v)) });
+    customCurves.push({
+      index: engineIndex,
+      values: Array.from({ length: 128 }, (_, v) => curve(v)),
+    });
   }
   for (const header of parsed.headers) {
     for (const op of header.opcodes) {
@@ -155,7 +166,9 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
         const playable = r.sample !== undefined && !r.generator;
         // extended controllers (128..511) are not read by the engine: their levels at rest
         const xfGain = 1;
-        const level = playable ? levelAtRest(r, initial, curves, (cc) => cc > 127) : { amplitude: 1, db: 0 };
+        const level = playable
+          ? levelAtRest(r, initial, curves, (cc) => cc > 127)
+          : { amplitude: 1, db: 0 };
         const rest = playable && level.amplitude === 0
           ? "is silent (amplitude_onccN of an extended controller) at the controllers' initial values"
           : undefined;
@@ -197,7 +210,9 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
   for (const [h, { entry, count }] of headerCounts) {
     const n = count > 1 ? `; ${count} headers` : "";
     entry.message = h === "curve"
-      ? `<curve> is not played: its controllers follow a linear curve${count > 1 ? ` (${count} headers)` : ""}`
+      ? `<curve> is not played: its controllers follow a linear curve${
+        count > 1 ? ` (${count} headers)` : ""
+      }`
       : IGNORED_HEADERS.has(h)
       ? `<${h}> is not supported (its opcodes are ignored${n})`
       : `<${h}> is not an SFZ header (its opcodes are ignored${n})`;

@@ -618,15 +618,33 @@ const controllers: OpcodeFamily = {
     });
     if (mods.length) zone.mods = mods;
     const voices = Number(r.unplayed.get("note_polyphony"));
-    if (Number.isFinite(voices) && voices >= 1) zone.notePolyphony = Math.min(255, Math.round(voices));
+    if (Number.isFinite(voices) && voices >= 1) {
+      zone.notePolyphony = Math.min(255, Math.round(voices));
+    }
   },
 };
 
 /** SFZ lfoN_wave 0..7 by the names of lib/engine/zone_mods.ts. */
-const LFO_WAVES = ["triangle", "sine", "pulse75", "square", "pulse25", "pulse12", "sawUp", "sawDown"] as const;
+const LFO_WAVES = [
+  "triangle",
+  "sine",
+  "pulse75",
+  "square",
+  "pulse25",
+  "pulse12",
+  "sawUp",
+  "sawDown",
+] as const;
 
 /** sfizz's built-in curves 0..5 by the names of lib/engine/zone_mods.ts. */
-const BUILTIN_CURVES = ["linear", "bipolar", "inverted", "invertedBipolar", "square", "sqrt"] as const;
+const BUILTIN_CURVES = [
+  "linear",
+  "bipolar",
+  "inverted",
+  "invertedBipolar",
+  "square",
+  "sqrt",
+] as const;
 
 /**
  * A region's CC ranges, triggers, crossfades and CC levels as zone
@@ -655,7 +673,9 @@ export function zoneMods(
   };
   const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
   const xfCurve = (kind: "vel" | "key" | "cc") =>
-    r.unplayed.get(`xf_${kind}curve`)?.trim().toLowerCase() === "gain" ? "gain" as const : "power" as const;
+    r.unplayed.get(`xf_${kind}curve`)?.trim().toLowerCase() === "gain"
+      ? "gain" as const
+      : "power" as const;
   // crossfades: velocity and key (source named), then each CC
   const fades: [ZoneMod["source"], string, "vel" | "key" | "cc"][] = [
     ["velocity", "vel", "vel"],
@@ -675,7 +695,13 @@ export function zoneMods(
       const a = clamp(lo ?? dl, 0, 127), b = clamp(hi ?? dl, 0, 127);
       if (dir === "in" && b <= 0 && a <= 0) continue; // always full
       if (dir === "out" && a >= 127 && b >= 127) continue;
-      mods.push({ source, target: dir === "in" ? "xfin" : "xfout", curve: xfCurve(kind), lo: Math.min(a, b), hi: b });
+      mods.push({
+        source,
+        target: dir === "in" ? "xfin" : "xfout",
+        curve: xfCurve(kind),
+        lo: Math.min(a, b),
+        hi: b,
+      });
     }
   }
   // levels, pan, pitch from CCs, each through its curve
@@ -708,7 +734,12 @@ export function zoneMods(
     const m = /^offset_(?:on)?cc(\d+)$/.exec(name);
     const depth = num(name);
     if (!m || Number(m[1]) > 127 || depth === undefined || depth <= 0) continue;
-    mods.push({ source: Number(m[1]), target: "offset", curve: "linear", depth: clamp(depth, 0, 2 ** 31) });
+    mods.push({
+      source: Number(m[1]),
+      target: "offset",
+      curve: "linear",
+      depth: clamp(depth, 0, 2 ** 31),
+    });
   }
   // amplitude envelope stages from CCs (read at note-on) and velocity
   const STAGES = ["delay", "attack", "hold", "decay", "sustain", "release"] as const;
@@ -768,8 +799,18 @@ export function zoneMods(
   const up = num("bend_up"), down = num("bend_down");
   if (up !== undefined || down !== undefined) {
     // the zone's bend rows replace the instrument's bend range (SFZ's defaults: 200, -200)
-    mods.push({ source: "bend", target: "pitch", curve: "upper", depth: clamp(up ?? 200, -9600, 9600) });
-    mods.push({ source: "bend", target: "pitch", curve: "lower", depth: clamp(down ?? -200, -9600, 9600) });
+    mods.push({
+      source: "bend",
+      target: "pitch",
+      curve: "upper",
+      depth: clamp(up ?? 200, -9600, 9600),
+    });
+    mods.push({
+      source: "bend",
+      target: "pitch",
+      curve: "lower",
+      depth: clamp(down ?? -200, -9600, 9600),
+    });
   }
   const decay = num("rt_decay");
   if (decay !== undefined && decay > 0 && r.trigger === "release") {
@@ -778,7 +819,11 @@ export function zoneMods(
   }
   const random = num("pitch_random");
   if (random !== undefined && random !== 0) {
-    mods.push({ source: "randomBipolar", target: "pitch", depth: clamp(Math.abs(random), 0, 9600) });
+    mods.push({
+      source: "randomBipolar",
+      target: "pitch",
+      depth: clamp(Math.abs(random), 0, 9600),
+    });
   }
   return mods;
 }
