@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "rt/rt_dsp.h"
 #include "rt/rt_orbit.h"
 #include "shared/engine.h"
 
@@ -34,17 +35,6 @@ static inline float rt_meter_peak_added(const float *after, const float *before,
   return peak;
 }
 
-/* fall^n by squaring (n frames of the per-frame fall). */
-static inline float rt_meter_fall(float fall, uint32_t n) {
-  float g = 1.0f;
-  while (n) {
-    if (n & 1u) g *= fall;
-    fall *= fall;
-    n >>= 1;
-  }
-  return g;
-}
-
 static inline uint64_t rt_meter_ppm(float peak) {
   if (!(peak > 0.0f)) return 0;
   if (peak > 1000.0f) peak = 1000.0f;
@@ -60,7 +50,7 @@ static inline void rt_meter_block(ms_sampler_t *s, const float *out, uint32_t n)
   rt_orbits_t *o = s->orbits;
   ms_stats_t *st = &s->stats;
   const uint32_t B = s->cfg.buffer_size;
-  const float g = rt_meter_fall(o->meter_fall, n);
+  const float g = rt_powi(o->meter_fall, n); /* n frames of the per-frame fall */
   if (o->orbit_outputs) {
     for (uint32_t k = 0; k < o->count; k++) {
       const float *L = s->bus + (size_t)k * 2u * B;
