@@ -298,12 +298,8 @@ static void starve(ms_sampler_t *s, ms_output_t *out) {
 
 static void test_alsa_jack(void) {
   tu_section("ALSA backend through ALSA's jack PCM, paced by the dummy server");
-  ms_audio_config_t ac;
-  memset(&ac, 0, sizeof ac);
-  ac.sample_rate = RATE;
-  ac.channels = CH;
-  ms_sampler_t *s = NULL;
-  REQUIRE_MS(NULL, ms_sampler_create(&ac, &s), TU_NOTHING);
+  ms_sampler_t *s = tu_sampler(RATE, CH, 0);
+  REQUIRE(s, TU_NOTHING);
   ms_instrument_t *inst = lu_instrument(s, "organ", true);
   REQUIRE(inst, TU_NOTHING);
   ms_output_config_t oc = lu_output_config(MS_BACKEND_ALSA, "jack", 128, MS_PCM_AUTO);
