@@ -12,6 +12,13 @@
 
 #include "rt/rt_fx_character.h"
 
+/* A parameter kept within [lo, hi]; NaN becomes lo. */
+static inline float clamp_param(float v, float lo, float hi) {
+  if (!(v >= lo)) v = lo;
+  if (v > hi) v = hi;
+  return v;
+}
+
 /* A ramp's value per frame of this call: the segment's filled values while it
  * glides, its end value otherwise. */
 typedef struct ramp_view {
@@ -39,8 +46,7 @@ void rt_fx_coarse_init(rt_fx_coarse_t *f, float coarse) {
 }
 
 void rt_fx_coarse_set(rt_fx_coarse_t *f, float coarse) {
-  if (!(coarse >= 1.0f)) coarse = 1.0f;
-  if (coarse > 65536.0f) coarse = 65536.0f;
+  coarse = clamp_param(coarse, 1.0f, 65536.0f);
   f->period = coarse;
 }
 
@@ -64,8 +70,7 @@ void rt_fx_coarse_process(rt_fx_coarse_t *f, float *ch0, float *ch1, uint32_t n)
 
 /* ----------------------------------------------------------------- crush */
 void rt_fx_crush_set(rt_fx_crush_t *f, float bits) {
-  if (!(bits >= 1.0f)) bits = 1.0f;
-  if (bits > 24.0f) bits = 24.0f;
+  bits = clamp_param(bits, 1.0f, 24.0f);
   f->scale = rt_fx_exp2f(bits - 1.0f);
   f->inv = 1.0f / f->scale;
 }
@@ -79,14 +84,14 @@ void rt_fx_crush_process(const rt_fx_crush_t *f, float *ch0, float *ch1, uint32_
 
 /* ------------------------------------------------------- shape, distort */
 float rt_fx_shape_k(float shape) {
-  if (!(shape >= 0.0f)) shape = 0.0f;
-  if (shape > 0.99999994f) shape = 0.99999994f; /* superdough: < 1 - 4e-10, the float below 1 */
+  /* superdough: < 1 - 4e-10, the float below 1 */
+  shape = clamp_param(shape, 0.0f, 0.99999994f);
   return 2.0f * shape / (1.0f - shape);
 }
 
 float rt_fx_distort_k(float distort) {
-  if (!(distort >= 0.0f)) distort = 0.0f; /* e^d - 1 < 0 would expand and blow up past |x| = 1 */
-  if (distort > 20.0f) distort = 20.0f;
+  /* e^d - 1 < 0 would expand and blow up past |x| = 1 */
+  distort = clamp_param(distort, 0.0f, 20.0f);
   return rt_fx_expm1f(distort);
 }
 
@@ -94,8 +99,7 @@ void rt_fx_shaper_init(rt_fx_shaper_t *f) { memset(f, 0, sizeof *f); }
 
 void rt_fx_shaper_set(rt_fx_shaper_t *f, float k, float vol, uint32_t ramp_frames) {
   if (!(k >= 0.0f)) k = 0.0f;
-  if (!(vol >= 0.001f)) vol = 0.001f;
-  if (vol > 1.0f) vol = 1.0f;
+  vol = clamp_param(vol, 0.001f, 1.0f);
   rt_fx_ramp_set(&f->k, k, ramp_frames);
   rt_fx_ramp_set(&f->vol, vol, ramp_frames);
 }
@@ -141,10 +145,8 @@ void rt_fx_tremolo_init(rt_fx_tremolo_t *f, const rt_fx_ctx_t *c, uint32_t shape
 }
 
 void rt_fx_tremolo_set(rt_fx_tremolo_t *f, float rate_hz, float depth, uint32_t ramp_frames) {
-  if (!(rate_hz >= 0.0f)) rate_hz = 0.0f;
-  if (rate_hz > 100.0f) rate_hz = 100.0f;
-  if (!(depth >= 0.0f)) depth = 0.0f;
-  if (depth > 1.0f) depth = 1.0f;
+  rate_hz = clamp_param(rate_hz, 0.0f, 100.0f);
+  depth = clamp_param(depth, 0.0f, 1.0f);
   f->inc = (double)rate_hz / (double)f->ctx->sample_rate;
   rt_fx_ramp_set(&f->depth, depth, ramp_frames);
 }
@@ -167,13 +169,10 @@ void rt_fx_tremolo_process(rt_fx_tremolo_t *f, float *ch0, float *ch1, uint32_t 
 
 /* ---------------------------------------------------------------- phaser */
 void rt_fx_phaser_params(rt_fx_phaser_t *f, float rate_hz, float depth, float center_hz, float sweep_cents) {
-  if (!(rate_hz >= 0.0f)) rate_hz = 0.0f;
-  if (rate_hz > 100.0f) rate_hz = 100.0f;
+  rate_hz = clamp_param(rate_hz, 0.0f, 100.0f);
   if (!(depth >= 0.0f)) depth = 0.0f;
-  if (!(center_hz >= 20.0f)) center_hz = 20.0f;
-  if (center_hz > 20000.0f) center_hz = 20000.0f;
-  if (!(sweep_cents >= 0.0f)) sweep_cents = 0.0f;
-  if (sweep_cents > 4800.0f) sweep_cents = 4800.0f;
+  center_hz = clamp_param(center_hz, 20.0f, 20000.0f);
+  sweep_cents = clamp_param(sweep_cents, 0.0f, 4800.0f);
   float d2 = 2.0f * depth;
   if (d2 > 1.9f) d2 = 1.9f;
   f->rate_hz = rate_hz;
@@ -221,10 +220,8 @@ void rt_fx_ring_init(rt_fx_ring_t *f, const rt_fx_ctx_t *c) {
 }
 
 void rt_fx_ring_set(rt_fx_ring_t *f, float amount, float freq_hz, uint32_t ramp_frames) {
-  if (!(amount >= 0.0f)) amount = 0.0f;
-  if (amount > 10.0f) amount = 10.0f;
-  if (!(freq_hz >= 0.0f)) freq_hz = 0.0f;
-  if (freq_hz > 0.49f * f->ctx->sample_rate) freq_hz = 0.49f * f->ctx->sample_rate;
+  amount = clamp_param(amount, 0.0f, 10.0f);
+  freq_hz = clamp_param(freq_hz, 0.0f, 0.49f * f->ctx->sample_rate);
   f->inc = (double)freq_hz / (double)f->ctx->sample_rate;
   rt_fx_ramp_set(&f->amount, amount, ramp_frames);
 }
@@ -247,8 +244,7 @@ void rt_fx_ring_process(rt_fx_ring_t *f, float *ch0, float *ch1, uint32_t n) {
 
 /* -------------------------------------------------------------- postgain */
 void rt_fx_gain_set(rt_fx_gain_t *f, float gain, uint32_t ramp_frames) {
-  if (!(gain >= 0.0f)) gain = 0.0f;
-  if (gain > 10.0f) gain = 10.0f;
+  gain = clamp_param(gain, 0.0f, 10.0f);
   rt_fx_ramp_set(&f->g, gain, ramp_frames);
 }
 
