@@ -289,6 +289,31 @@ Deno.test("SFZ CC: a v2 LFO modulates pitch at its rate and depth, after its del
   near(cents(1.02, 1.23), 100, 0.5, "a period (0.5 s) later");
 });
 
+Deno.test("SFZ CC: lfoN_amplitude swings the gain by its percent at the LFO's rate", async () => {
+  const sfz = await kit(
+    `<region> sample=d.wav amp_veltrack=0 loop_mode=loop_continuous lfo1_freq=4 lfo1_wave=3 lfo1_amplitude=50`,
+    { "d.wav": dc(1, 0.25) },
+  );
+  assert.deepEqual(importSfz(sfz).definition.zones[0]!.mods, [
+    {
+      source: "lfo",
+      lfo: { hz: 4, wave: "square", delay: 0, fade: 0 },
+      target: "amplitude",
+      depth: 0.5,
+    },
+  ]);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  const audio = sampler.process(RATE);
+  const base = 0.25;
+  // 4 Hz square: +50 % for the first 1/8 s of each 1/4 s, -50 % the next
+  near(level(audio, 0.06) / base, 1.5, 1e-3, "first half period: 1.5");
+  near(level(audio, 0.19) / base, 0.5, 1e-3, "second half: 0.5");
+  near(level(audio, 0.31) / base, 1.5, 1e-3, "a period (0.25 s) later");
+  near(level(audio, 0.44) / base, 0.5, 1e-3, "and its second half");
+});
+
 Deno.test("SFZ CC: off_mode=time fades a choked voice over off_time", async () => {
   const sfz = await kit(
     `<region> sample=a.wav key=60 group=1 off_by=1 off_mode=time off_time=0.5 amp_veltrack=0 loop_mode=loop_continuous`,

@@ -763,6 +763,7 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint
 #define MS_MOD_XFIN 3u         /* gain 0 below lo, rising to 1 at hi (xfin_*): curve MS_XF_POWER or MS_XF_GAIN */
 #define MS_MOD_XFOUT 4u        /* gain 1 up to lo, falling to 0 at hi (xfout_*) */
 #define MS_MOD_AMPLITUDE 5u    /* gain multiplied by depth * curve(x), depth -10..10 (amplitude_onccN / 100);
+                                  on an LFO source by 1 + depth * curve(x), kept >= 0 (lfoN_amplitude / 100);
                                   VOLUME_DB, PAN, PITCH_CENTS, CUTOFF_CENTS add depth * curve(x) */
 #define MS_MOD_VOLUME_DB 6u    /* depth * curve(x) dB added, depth -144..144 (volume_onccN) */
 #define MS_MOD_PAN 7u          /* depth * curve(x) added to the pan, depth -2..2 (pan_onccN / 100) */

@@ -376,6 +376,27 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("LFO amplitude row: the gain swings by its depth around 1 at the LFO's rate");
+  {
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "lfoamp", &in);
+    ms_zone_t z = flat();
+    z.pan = 1.0f;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.25f), &z, NULL));
+    ms_zone_mod_t a = row(MS_MOD_SRC_LFO, MS_MOD_AMPLITUDE, 0, 0.5f, 0, 0);
+    a.lfo_hz = 4.0f, a.lfo_wave = MS_LFO_SQUARE;
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &a, 1));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    float *b = render(s, RATE);
+    /* 4 Hz square on depth 0.5: gain 1.5 for the first 1/8 s of each 1/4 s, 0.5 the next */
+    CHECK_NEAR(b[3000 * 2 + 1] / 0.25, 1.5, 1e-4);
+    CHECK_NEAR(b[9000 * 2 + 1] / 0.25, 0.5, 1e-4);
+    CHECK_NEAR(b[15000 * 2 + 1] / 0.25, 1.5, 1e-4);
+    CHECK_NEAR(b[21000 * 2 + 1] / 0.25, 0.5, 1e-4);
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("off_mode time: a choked voice fades linearly over off_time_s");
   {
     ms_instrument_t *in;

@@ -102,7 +102,8 @@ const RANGED = new Set(["range", "trigger", "xfin", "xfout"]);
  *   added, -100..100) and `ampegSustain` (level added, -1..1): the amplitude envelope,
  *   read at note-on whatever the source (ampeg_*_onccN, ampeg_vel2*).
  * An `lfo` source is the row's own LFO (`lfo: { hz, wave, delay, fade }`), -1..1 from
- * the voice's start, followed like a CC.
+ * the voice's start, followed like a CC; on an `amplitude` row it scales the gain by
+ * 1 + depth * lfo (kept >= 0; SFZ lfoN_amplitude / 100).
  * - `offset`: frames added to the start offset at note-on (offset_onccN), 0..2^31.
  * CC and bend sources are followed while the note plays; the others are read at note-on.
  * A zone with `pitch` rows on `bend` bends by them, not by the instrument's bend range.

@@ -75,7 +75,9 @@ static inline void apply_row(const ms_zone_mod_t *m, const rt_instrument_data_t 
     case MS_MOD_XFIN:
     case MS_MOD_XFOUT: *gain *= xfade(m, v); break;
     case MS_MOD_AMPLITUDE: {
-      const float a = m->depth * curve_of(m->curve, x, d);
+      /* an LFO scales the gain around 1 (sfizz's lfoN_amplitude, percent / 100); other sources multiply */
+      const float a = m->source == MS_MOD_SRC_LFO ? 1.0f + m->depth * curve_of(m->curve, x, d)
+                                                  : m->depth * curve_of(m->curve, x, d);
       *gain *= a > 0.0f ? a : 0.0f;
       break;
     }

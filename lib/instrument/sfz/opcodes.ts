@@ -504,7 +504,7 @@ const PLAYED = [
   /^offset_(?:on)?cc(\d+)$/,
   /^ampeg_(?:delay|attack|hold|decay|sustain|release)_?(?:on)?cc(\d+)$/,
   /^ampeg_vel2(?:delay|attack|hold|decay|sustain|release)$/,
-  /^lfo\d+_(?:freq|wave|delay|fade|pitch|volume|pan|cutoff)$/,
+  /^lfo\d+_(?:freq|wave|delay|fade|pitch|volume|amplitude|pan|cutoff)$/,
 ];
 
 /** True when the engine plays this (lower-case) opcode. */
@@ -767,10 +767,10 @@ export function zoneMods(
       depth: st === "sustain" ? clamp(depth / 100, -1, 1) : clamp(depth, -100, 100),
     });
   }
-  // v2 LFOs: each target row carries its LFO (freq, wave, delay, fade); lfoN_amplitude not yet
+  // v2 LFOs: each target row carries its LFO (freq, wave, delay, fade)
   const lfos = new Set<string>();
   for (const name of r.unplayed.keys()) {
-    const m = /^lfo(\d+)_(?:pitch|volume|pan|cutoff)$/.exec(name);
+    const m = /^lfo(\d+)_(?:pitch|volume|amplitude|pan|cutoff)$/.exec(name);
     if (m) lfos.add(m[1]!);
   }
   for (const n of [...lfos].sort((a, b) => Number(a) - Number(b))) {
@@ -788,8 +788,10 @@ export function zoneMods(
       cutoff: ["cutoff", 1, 9600],
       pan: ["pan", 0.01, 2],
       volume: ["volume", 1, 144],
+      // percent: the gain swings by depth / 100 around 1 (the engine's amplitude row on an LFO)
+      amplitude: ["amplitude", 0.01, 10],
     } as const;
-    for (const kind of ["pitch", "volume", "pan", "cutoff"] as const) {
+    for (const kind of ["pitch", "volume", "amplitude", "pan", "cutoff"] as const) {
       const depth = num(`lfo${n}_${kind}`);
       if (depth === undefined || depth === 0) continue;
       const [target, scale, limit] = LFO_TARGETS[kind];
