@@ -314,6 +314,33 @@ Deno.test("SFZ CC: lfoN_amplitude swings the gain by its percent at the LFO's ra
   near(level(audio, 0.44) / base, 0.5, 1e-3, "and its second half");
 });
 
+Deno.test("SFZ CC: lfoN_volume_onccN: the CC sets the LFO's measured depth while the note plays", async () => {
+  const sfz = await kit(
+    `<region> sample=d.wav amp_veltrack=0 loop_mode=loop_continuous lfo1_freq=4 lfo1_wave=3 lfo1_volume_oncc1=-6`,
+    { "d.wav": dc(2, 0.25) },
+  );
+  assert.deepEqual(importSfz(sfz).definition.zones[0]!.mods, [
+    {
+      source: "lfo",
+      lfo: { hz: 4, wave: "square", delay: 0, fade: 0 },
+      target: "volume",
+      depth: -6,
+      depthCc: 1,
+    },
+  ]);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  inst.cc(1, 127, t(0.5));
+  inst.cc(1, 32, t(1));
+  const audio = sampler.process(RATE * 1.5);
+  // swing between the two halves of the 4 Hz square, in dB (depth -6: -6 dB then +6 dB)
+  const swing = (s: number) => 20 * Math.log10(level(audio, s + 0.125) / level(audio, s));
+  near(swing(0.06), 0, 0.01, "CC1 at 0: no modulation");
+  near(swing(0.56), 12, 0.01, "CC1 at 127: the full depth");
+  near(swing(1.06), 12 * 32 / 127, 0.01, "CC1 at 32: 32/127 of it");
+});
+
 Deno.test("SFZ CC: off_mode=time fades a choked voice over off_time", async () => {
   const sfz = await kit(
     `<region> sample=a.wav key=60 group=1 off_by=1 off_mode=time off_time=0.5 amp_veltrack=0 loop_mode=loop_continuous`,

@@ -815,7 +815,9 @@ typedef struct ms_zone_mod {
   float lfo_delay_s;         /* 20: the LFO is 0 for this long after note-on, 0..100 s */
   float lfo_fade_s;          /* 24: then rises to full depth over this, 0..100 s */
   uint8_t lfo_wave;          /* 28: MS_LFO_* */
-  uint8_t reserved[3];       /* 29: 0 */
+  uint8_t lfo_depth_cc;      /* 29: MS_MOD_SRC_LFO rows: 0 a fixed depth; 1..128 the LFO's value times CC
+                                (n - 1) / 127, followed like a CC (SFZ lfoN_pitch_onccN ...); other rows: 0 */
+  uint8_t reserved[2];       /* 30: 0 */
 } ms_zone_mod_t;
 _Static_assert(sizeof(ms_zone_mod_t) == 32, "ms_zone_mod_t layout");
 

@@ -397,6 +397,37 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("LFO depth on a CC (lfo_depth_cc): the LFO's value times CC / 127, followed while the note plays");
+  {
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "lfocc", &in);
+    ms_zone_t z = flat();
+    z.pan = 1.0f;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.25f), &z, NULL));
+    ms_zone_mod_t v = row(MS_MOD_SRC_LFO, MS_MOD_VOLUME_DB, 0, -6.0f, 0, 0);
+    v.lfo_hz = 4.0f, v.lfo_wave = MS_LFO_SQUARE, v.lfo_depth_cc = 3 + 1;
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &v, 1));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    CHECK_MS(s, ms_cc_at(in, RATE / 2, 3, 127));
+    CHECK_MS(s, ms_cc_at(in, RATE, 3, 64));
+    float *b = render(s, RATE + RATE / 2);
+    /* CC3 at 0: no swing; at 127: -6 dB / +6 dB halves of each 1/4 s; at 64: 64/127 of that */
+    CHECK_NEAR(20.0 * log10(b[3000 * 2 + 1] / 0.25), 0.0, 0.01);
+    CHECK_NEAR(20.0 * log10(b[9000 * 2 + 1] / 0.25), 0.0, 0.01);
+    CHECK_NEAR(20.0 * log10(b[27000 * 2 + 1] / 0.25), -6.0, 0.01);
+    CHECK_NEAR(20.0 * log10(b[33000 * 2 + 1] / 0.25), 6.0, 0.01);
+    CHECK_NEAR(20.0 * log10(b[51000 * 2 + 1] / 0.25), -6.0 * 64.0 / 127.0, 0.01);
+    CHECK_NEAR(20.0 * log10(b[57000 * 2 + 1] / 0.25), 6.0 * 64.0 / 127.0, 0.01);
+    free(b);
+    ms_zone_mod_t bad = v;
+    bad.lfo_depth_cc = 129;
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &bad, 1), MS_ERR_OUT_OF_RANGE);
+    bad = row(3, MS_MOD_VOLUME_DB, 0, -6.0f, 0, 0);
+    bad.lfo_depth_cc = 1; /* only LFO rows scale by a CC */
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &bad, 1), MS_ERR_OUT_OF_RANGE);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("off_mode time: a choked voice fades linearly over off_time_s");
   {
     ms_instrument_t *in;

@@ -103,7 +103,8 @@ const RANGED = new Set(["range", "trigger", "xfin", "xfout"]);
  *   read at note-on whatever the source (ampeg_*_onccN, ampeg_vel2*).
  * An `lfo` source is the row's own LFO (`lfo: { hz, wave, delay, fade }`), -1..1 from
  * the voice's start, followed like a CC; on an `amplitude` row it scales the gain by
- * 1 + depth * lfo (kept >= 0; SFZ lfoN_amplitude / 100).
+ * 1 + depth * lfo (kept >= 0; SFZ lfoN_amplitude / 100). `depthCc` scales an lfo row's
+ * value by that CC / 127, followed like a CC (SFZ lfoN_pitch_onccN, _volume_, _pan_, _cutoff_).
  * - `offset`: frames added to the start offset at note-on (offset_onccN), 0..2^31.
  * CC and bend sources are followed while the note plays; the others are read at note-on.
  * A zone with `pitch` rows on `bend` bends by them, not by the instrument's bend range.
@@ -129,6 +130,8 @@ export const ZoneModSchema = z.strictObject({
   hi: z.number().min(-1).max(127).optional(),
   /** The LFO of a row whose source is `lfo` (SFZ lfoN_freq, _wave, _delay, _fade). */
   lfo: ZoneLfoSchema.optional(),
+  /** An lfo row only: its value is scaled by this CC (0..127) / 127. @default none (a fixed depth) */
+  depthCc: z.number().int().min(0).max(127).optional(),
 }).superRefine((m, ctx) => {
   const depthRange = (MOD_DEPTH as Record<number, readonly [number, number]>)[TARGETS[m.target]];
   if (depthRange && m.depth !== undefined && (m.depth < depthRange[0] || m.depth > depthRange[1])) {
@@ -150,6 +153,13 @@ export const ZoneModSchema = z.strictObject({
       code: "custom",
       path: ["lfo"],
       message: 'an lfo row (source "lfo") and only it has `lfo`',
+    });
+  }
+  if (m.depthCc !== undefined && m.source !== "lfo") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["depthCc"],
+      message: 'only an lfo row (source "lfo") has `depthCc`',
     });
   }
   if ((m.target === "range" || m.target === "trigger") && typeof m.source !== "number") {
@@ -198,6 +208,7 @@ export function zoneModRecords(rows: readonly ZoneMod[]): ZoneModRecord[] {
         lfoWave: WAVES[m.lfo.wave ?? "sine"],
         lfoDelay: m.lfo.delay ?? 0,
         lfoFade: m.lfo.fade ?? 0,
+        ...(m.depthCc !== undefined ? { lfoDepthCc: m.depthCc + 1 } : {}),
       }
       : {}),
   }));

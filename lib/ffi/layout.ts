@@ -571,6 +571,7 @@ export const ZONE_MOD = {
     lfo_delay_s: { offset: 20, type: "f32" },
     lfo_fade_s: { offset: 24, type: "f32" },
     lfo_wave: { offset: 28, type: "u8" },
+    lfo_depth_cc: { offset: 29, type: "u8" },
   },
 } as const satisfies StructLayout;
 
@@ -587,6 +588,8 @@ export interface ZoneModRecord {
   lfoDelay?: number;
   lfoFade?: number;
   lfoWave?: number;
+  /** MS_MOD_SRC_LFO rows: 0 a fixed depth, or 1 + the CC (0..127) the LFO's value is scaled by (CC / 127). */
+  lfoDepthCc?: number;
 }
 
 /**
@@ -607,6 +610,7 @@ export function encodeZoneMods(rows: readonly ZoneModRecord[]): Uint8Array<Array
     lfo_delay_s: r.lfoDelay ?? 0,
     lfo_fade_s: r.lfoFade ?? 0,
     lfo_wave: r.lfoWave ?? 0,
+    lfo_depth_cc: r.lfoDepthCc ?? 0,
   }));
 }
 

@@ -178,6 +178,10 @@ MS_API int32_t ms_instrument_set_zone_mods(ms_instrument_t *inst, uint32_t zone_
                       "%s: row %u: LFO %g Hz, delay %g s, fade %g s, wave %u is outside 0.001..100 Hz, 0..100 s, "
                       "0..100 s, MS_LFO_*",
                       head, i, m->lfo_hz, m->lfo_delay_s, m->lfo_fade_s, m->lfo_wave);
+    if (m->lfo_depth_cc > 128u || (m->lfo_depth_cc && m->source != MS_MOD_SRC_LFO))
+      return ctl_fail(s, MS_ERR_OUT_OF_RANGE,
+                      "%s: row %u: lfo_depth_cc %u is outside 1..128 (an LFO row's CC + 1), or 0", head, i,
+                      m->lfo_depth_cc);
     if ((m->target == MS_MOD_RANGE || m->target == MS_MOD_TRIGGER) && m->source > 127u)
       return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: a CC range or trigger reads a CC (0..127), not source %u",
                       head, i, m->source);

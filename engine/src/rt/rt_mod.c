@@ -131,6 +131,7 @@ void rt_mod_voice_live(const ms_sampler_t *s, const rt_voice_t *v, const rt_slot
     } else if (m->source == MS_MOD_SRC_LFO) {
       const uint64_t age = f > v->mod_start ? f - v->mod_start : 0;
       raw = x = lfo_value(m, (double)age / (double)s->cfg.sample_rate);
+      if (m->lfo_depth_cc) raw = x *= rt_mod_cc(slot, m->lfo_depth_cc - 1u) * (1.0f / 127.0f);
     } else {
       raw = rt_mod_cc(slot, m->source);
       x = raw * (1.0f / 127.0f);

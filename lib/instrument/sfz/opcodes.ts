@@ -505,6 +505,7 @@ const PLAYED = [
   /^ampeg_(?:delay|attack|hold|decay|sustain|release)_?(?:on)?cc(\d+)$/,
   /^ampeg_vel2(?:delay|attack|hold|decay|sustain|release)$/,
   /^lfo\d+_(?:freq|wave|delay|fade|pitch|volume|amplitude|pan|cutoff)$/,
+  /^lfo\d+_(?:pitch|volume|amplitude|pan|cutoff)_oncc(\d+)$/,
 ];
 
 /** True when the engine plays this (lower-case) opcode. */
@@ -770,7 +771,7 @@ export function zoneMods(
   // v2 LFOs: each target row carries its LFO (freq, wave, delay, fade)
   const lfos = new Set<string>();
   for (const name of r.unplayed.keys()) {
-    const m = /^lfo(\d+)_(?:pitch|volume|amplitude|pan|cutoff)$/.exec(name);
+    const m = /^lfo(\d+)_(?:pitch|volume|amplitude|pan|cutoff)(?:_oncc\d+)?$/.exec(name);
     if (m) lfos.add(m[1]!);
   }
   for (const n of [...lfos].sort((a, b) => Number(a) - Number(b))) {
@@ -792,10 +793,28 @@ export function zoneMods(
       amplitude: ["amplitude", 0.01, 10],
     } as const;
     for (const kind of ["pitch", "volume", "amplitude", "pan", "cutoff"] as const) {
-      const depth = num(`lfo${n}_${kind}`);
-      if (depth === undefined || depth === 0) continue;
       const [target, scale, limit] = LFO_TARGETS[kind];
-      mods.push({ source: "lfo", lfo, target, depth: clamp(depth * scale, -limit, limit) });
+      const depth = num(`lfo${n}_${kind}`);
+      if (depth !== undefined && depth !== 0) {
+        mods.push({ source: "lfo", lfo, target, depth: clamp(depth * scale, -limit, limit) });
+      }
+      // lfoN_<kind>_onccM: depth added at CC M = 127, a second row of the same LFO scaled by the CC
+      const ccs: number[] = [];
+      for (const name of r.unplayed.keys()) {
+        const m = new RegExp(`^lfo${n}_${kind}_oncc(\\d+)$`).exec(name);
+        if (m && Number(m[1]) <= 127) ccs.push(Number(m[1]));
+      }
+      for (const cc of ccs.sort((a, b) => a - b)) {
+        const d = num(`lfo${n}_${kind}_oncc${cc}`);
+        if (d === undefined || d === 0) continue;
+        mods.push({
+          source: "lfo",
+          lfo,
+          target,
+          depth: clamp(d * scale, -limit, limit),
+          depthCc: cc,
+        });
+      }
     }
   }
   const up = num("bend_up"), down = num("bend_down");
