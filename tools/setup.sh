@@ -33,6 +33,9 @@ cd "$root"
 #   (lib/instrument/sf2/gm_names.ts) and the benchmarks' bank; MS_NO_BIG_SOUNDFONT=1 skips it.
 # tmux: a terminal for tests/perform_status_live_test.ts (perform's status line
 #   and prompt, read back with capture-pane).
+# ableton-link-dev, libasio-dev: Ableton Link's header-only C++ for the
+#   engine's Link shim (perform --link). liblo-tools: oscsend/oscdump, an
+#   independent OSC peer for the OSC input tests.
 # nix-bin: nix-instantiate for tests/nix_test.ts (parse and evaluate flake.nix
 #   and nix/; no Nix builds). ~4 MB to download, ~11 s to install (measured).
 packages=(
@@ -43,6 +46,8 @@ packages=(
     clang libclang-rt-14-dev valgrind
     fluidsynth timgm6mb-soundfont
     nix-bin
+    ableton-link-dev libasio-dev
+    liblo-tools
 )
 if [[ "${MS_NO_BIG_SOUNDFONT:-}" != 1 ]]; then
     packages+=(fluid-soundfont-gm)
