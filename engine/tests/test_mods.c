@@ -533,6 +533,66 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("no cap on the zones one note matches: 200 round-robin zones on a key, 100 layers, 100 velocity layers");
+  {
+    ms_audio_config_t c;
+    memset(&c, 0, sizeof c);
+    c.sample_rate = RATE, c.channels = 2, c.buffer_size = 128, c.max_polyphony = 256;
+    ms_sampler_t *s = NULL;
+    CHECK_MS(NULL, ms_sampler_create(&c, &s));
+    ms_instrument_t *in;
+    CHECK_MS(s, ms_instrument_create(s, "many", &in));
+    ms_zone_t z = flat();
+    z.release_s = 0.0005f;
+    z.lo_key = z.hi_key = 60;
+    z.alt_group = 7; /* sfizz seq_length 200: zone k plays on the key's k-th note */
+    for (int k = 0; k < 200; k++) CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.001f * (float)(k + 1)), &z, NULL));
+    ms_zone_t layer = flat();
+    layer.lo_key = layer.hi_key = 62; /* 100 zones on one key and velocity: all play */
+    for (int k = 0; k < 100; k++) CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.001f), &layer, NULL));
+    ms_zone_t vl = flat();
+    vl.lo_key = vl.hi_key = 64; /* 100 velocity layers: velocity v plays the v-th */
+    for (int k = 0; k < 100; k++) {
+      vl.lo_vel = vl.hi_vel = (uint8_t)(k + 1);
+      CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.001f * (float)(k + 1)), &vl, NULL));
+    }
+    ms_zone_t rnd = flat();
+    rnd.lo_key = rnd.hi_key = 65;
+    rnd.alt_group = 8, rnd.alt_mode = MS_ALT_RANDOM; /* 200 random alternatives: one plays, any of them */
+    for (int k = 0; k < 200; k++) CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.001f * (float)(k + 1)), &rnd, NULL));
+    const uint64_t gap = 512;
+    for (int n = 0; n < 201; n++) {
+      CHECK_MS(s, ms_note_on_at(in, gap * (uint64_t)n, 60, 100, NULL));
+      CHECK_MS(s, ms_note_off_at(in, gap * (uint64_t)n + 256, 60));
+    }
+    const uint64_t t1 = gap * 202, t2 = t1 + 2 * gap, t3 = t2 + 101 * gap;
+    CHECK_MS(s, ms_note_on_at(in, t1, 62, 100, NULL));
+    CHECK_MS(s, ms_note_off_at(in, t1 + 256, 62));
+    for (int v = 1; v <= 100; v++) {
+      CHECK_MS(s, ms_note_on_at(in, t2 + gap * (uint64_t)(v - 1), 64, v, NULL));
+      CHECK_MS(s, ms_note_off_at(in, t2 + gap * (uint64_t)(v - 1) + 256, 64));
+    }
+    for (int n = 0; n < 400; n++) {
+      CHECK_MS(s, ms_note_on_at(in, t3 + gap * (uint64_t)n, 65, 100, NULL));
+      CHECK_MS(s, ms_note_off_at(in, t3 + gap * (uint64_t)n + 256, 65));
+    }
+    float *b = render(s, t3 + 401 * gap);
+    int order_ok = 0, vel_ok = 0, seen_high = 0;
+    for (int n = 0; n < 201; n++) order_ok += fabs(level_at(b, gap * (uint64_t)n + 200) - 0.001 * ((n % 200) + 1)) < 1e-5;
+    CHECK(order_ok == 201); /* every one of the 200 in order, then the first again */
+    CHECK_NEAR(level_at(b, t1 + 200), 0.1, 1e-5); /* the old cap played 64 of them: 0.064 */
+    for (int v = 1; v <= 100; v++) vel_ok += fabs(level_at(b, t2 + gap * (uint64_t)(v - 1) + 200) - 0.001 * v) < 1e-5;
+    CHECK(vel_ok == 100);
+    for (int n = 0; n < 400; n++) {
+      const double l = level_at(b, t3 + gap * (uint64_t)n + 200), k = l / 0.001;
+      CHECK(fabs(k - floor(k + 0.5)) < 0.01 && k > 0.5 && k < 200.5); /* exactly one alternative */
+      seen_high += k > 64.5;
+    }
+    CHECK(seen_high > 200); /* alternatives past the old cap's 64 are drawn (about 68% of 400) */
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("split invariance: CC crossfade, CC level and pitch, sliced differently, same bytes");
   {
     float *out[2];

@@ -97,6 +97,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
   size_t nmods = 0; /* modulation rows: one array per version, as long as the zones' rows */
   for (uint32_t i = 0; i < n; i++) nmods += inst->zones[i].mod_count;
   size_t bytes = sizeof(rt_instrument_data_t) + sizeof(rt_zone_t) * n + sizeof(uint32_t) * (ng + 1) +
+                 sizeof(uint32_t) * 3u * n + /* select scratch: every zone may answer one note */
                  sizeof(struct ms_sample *) * (n + 1) + sizeof(ms_controls_t) * nctl +
                  sizeof(ms_zone_mod_t) * nmods + sizeof(float) * 128u * inst->curve_count + 128;
   char *mem = ctl_alloc(s, bytes);
@@ -110,6 +111,8 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
   p += sizeof(rt_zone_t) * n;
   d->alt_counters = (uint32_t *)p;
   p += sizeof(uint32_t) * (ng + 1);
+  d->select_scratch = (uint32_t *)p;
+  p += sizeof(uint32_t) * 3u * n;
   /* the counters may end at 4 mod 8: align the pointer array (the slack above covers it) */
   p = (char *)(((uintptr_t)p + _Alignof(struct ms_sample *) - 1) & ~(uintptr_t)(_Alignof(struct ms_sample *) - 1));
   d->samples = (struct ms_sample **)p;

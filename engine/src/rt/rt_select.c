@@ -7,7 +7,9 @@
  *
  * Thread: RT only. Must never allocate, lock, log or do I/O. Writes only
  * RT-owned state: the slot's note memory and keyswitch, the version's
- * round-robin counters and the sampler's random generator. Knows nothing of
+ * round-robin counters and select scratch (sized by its zone count on CT:
+ * no cap on how many zones one note starts) and the sampler's random
+ * generator. Knows nothing of
  * voices: rt_voice.c starts what is selected here.
  */
 #include "rt/rt_select.h"
@@ -31,6 +33,13 @@ static bool zone_answers(const rt_zone_t *z, const rt_slot_t *slot, uint8_t note
 static void pick_zones(ms_sampler_t *s, rt_instrument_data_t *d, const uint32_t *match, uint32_t nm,
                        rt_selection_t *out);
 
+/* A selection with nothing in it. */
+static void clear_selection(rt_selection_t *out) {
+  out->count = 0;
+  out->choke_count = 0;
+  out->zones = out->chokes = NULL;
+}
+
 /*
  * The zones of slot's current version that answer this key, velocity,
  * channel and trigger: layers all play, each alternative group plays one.
@@ -40,28 +49,31 @@ static void select_zones(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, uint8_t
   out->note = note;
   out->velocity = vel;
   out->trigger = trigger;
-  out->count = 0;
-  out->choke_count = 0;
+  clear_selection(out);
   rt_instrument_data_t *d = slot->data;
   if (!d || d->zone_count == 0) return;
   const float r = (float)(rng_next(s) >> 8) * 0x1p-24f; /* one random value per note, as SFZ's lorand/hirand */
 
-  uint32_t match[MS_MAX_MATCHING_ZONES];
-  uint32_t nm = 0;
-  for (uint32_t i = 0; i < d->zone_count && nm < MS_MAX_MATCHING_ZONES; i++)
+  uint32_t *match = d->select_scratch, nm = 0; /* zone_count entries: every zone may match */
+  for (uint32_t i = 0; i < d->zone_count; i++)
     if (zone_answers(&d->zones[i], slot, note, vel, chan, trigger, r)) match[nm++] = i;
   pick_zones(s, d, match, nm, out);
 }
 
-/* From the matching zones: every layer, one zone per alternative group; and the groups they choke. */
+/* From the matching zones: every layer, one zone per alternative group; and
+ * the groups they choke. The started zones and chokes go to the second and
+ * third zone_count-long parts of the version's scratch (match is its first). */
 static void pick_zones(ms_sampler_t *s, rt_instrument_data_t *d, const uint32_t *match, uint32_t nm,
                        rt_selection_t *out) {
+  uint32_t *zones = d->select_scratch + d->zone_count, *chokes = zones + d->zone_count;
+  out->zones = zones;
+  out->chokes = chokes;
   /* alternatives: keep one zone per alt group, at the group's first match */
   uint32_t nc = 0;
   for (uint32_t a = 0; a < nm; a++) {
     const rt_zone_t *z = &d->zones[match[a]];
     if (z->alt_index == 0xffff) {
-      out->zones[nc++] = match[a];
+      zones[nc++] = match[a];
       continue;
     }
     bool first = true;
@@ -82,7 +94,7 @@ static void pick_zones(ms_sampler_t *s, rt_instrument_data_t *d, const uint32_t 
     }
     for (uint32_t b = 0; b < nm; b++) {
       if (d->zones[match[b]].alt_index == z->alt_index && k-- == 0) {
-        out->zones[nc++] = match[b];
+        zones[nc++] = match[b];
         break;
       }
     }
@@ -91,8 +103,8 @@ static void pick_zones(ms_sampler_t *s, rt_instrument_data_t *d, const uint32_t 
 
   /* chokes: a started zone of group g turns off the voices that g chokes */
   for (uint32_t c = 0; c < nc; c++) {
-    uint32_t g = d->zones[out->zones[c]].exclusive_group;
-    if (g) out->chokes[out->choke_count++] = g;
+    uint32_t g = d->zones[zones[c]].exclusive_group;
+    if (g) chokes[out->choke_count++] = g;
   }
 }
 
@@ -107,8 +119,7 @@ void rt_select_note_on(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, uint8_t v
 
 void rt_select_release(ms_sampler_t *s, rt_slot_t *slot, uint8_t note, rt_selection_t *out) {
   slot->release_pending[note] = false;
-  out->count = 0;
-  out->choke_count = 0;
+  clear_selection(out);
   if (!slot->data || !slot->data->has_release_zones || !slot->note_vel[note]) return;
   select_zones(s, slot, note, slot->note_vel[note], slot->note_chan[note], MS_TRIGGER_RELEASE, out);
 }
@@ -117,13 +128,11 @@ void rt_select_cc(ms_sampler_t *s, rt_slot_t *slot, uint32_t cc, uint32_t value,
   out->velocity = value ? (uint8_t)value : 1u;
   out->note = 0;
   out->trigger = RT_TRIGGER_CC;
-  out->count = 0;
-  out->choke_count = 0;
+  clear_selection(out);
   rt_instrument_data_t *d = slot->data;
   if (!d || !d->has_cc_triggers) return;
-  uint32_t match[MS_MAX_MATCHING_ZONES];
-  uint32_t nm = 0;
-  for (uint32_t i = 0; i < d->zone_count && nm < MS_MAX_MATCHING_ZONES; i++) {
+  uint32_t *match = d->select_scratch, nm = 0;
+  for (uint32_t i = 0; i < d->zone_count; i++) {
     const rt_zone_t *z = &d->zones[i];
     if (!(z->mod_flags & RT_MOD_TRIGGER)) continue;
     if (z->sw_last != MS_NO_KEYSWITCH && z->sw_last != slot->keyswitch) continue;

@@ -11,14 +11,17 @@
 
 /* The zones one note starts, in the order they start, and the exclusive
  * groups whose voices they choke (one entry per started zone that has a
- * group, in the same order; a group may repeat). */
+ * group, in the same order; a group may repeat). The arrays are the
+ * version's select scratch (rt_instrument_data_t.select_scratch, sized by
+ * its zone count on CT): valid until the next selection on that version, so
+ * however many zones a note matches, all of them start. */
 typedef struct rt_selection {
   uint8_t note, velocity;
   uint8_t trigger;                        /* MS_TRIGGER_* or RT_TRIGGER_CC */
   uint32_t count;
-  uint32_t zones[MS_MAX_MATCHING_ZONES];  /* indices into the slot's data->zones */
+  const uint32_t *zones;                  /* count indices into the slot's data->zones */
   uint32_t choke_count;
-  uint32_t chokes[MS_MAX_MATCHING_ZONES]; /* exclusive groups */
+  const uint32_t *chokes;                 /* choke_count exclusive groups */
 } rt_selection_t;
 
 /* A note-on of key `note`: remember its velocity and channel (for release

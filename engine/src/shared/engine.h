@@ -38,7 +38,6 @@
 #define MS_FADE_SECONDS 0.002f  /* steal / choke / all-sound-off fade */
 #define MS_SINE_TABLE_SIZE 4096u
 #define MS_TAN_TABLE_SIZE 4096u
-#define MS_MAX_MATCHING_ZONES 64u
 #define MS_NAME_MAX 64u
 #define MS_ERRMSG_MAX 512u
 
@@ -61,6 +60,7 @@
 #define MS_CMD_ALL_SOUND_OFF 7u    /* all */
 #define MS_CMD_MIDI 8u             /* midi: through the sampler's MIDI map (rt_midi.c) */
 #define MS_CMD_CONTROLS 9u         /* controls: part of the next note-on's per-note controls (rt_vctl.c) */
+#define MS_CMD_MIDI_OUT 10u        /* midi_out: a message out of a MIDI output, or its panic (rt_midi_out.c) */
 #define MS_CMD_CYCLE 16u           /* cycle: a new cycle length (delaytime in cycles, rt_orbit.c) */
 #define MS_CMD_FIRST_IMMEDIATE 100u
 #define MS_CMD_SWAP_INSTRUMENT 100u   /* swap */
@@ -129,6 +129,12 @@ typedef struct ms_cmd_midi {
   uint8_t status, data1, data2; /* a channel voice message */
 } ms_cmd_midi_t;
 
+typedef struct ms_cmd_midi_out {
+  uint32_t out;                /* index into ms_sampler.midi_outs */
+  uint8_t size;                /* 1..3 bytes; 0 = panic: a note-off for every note sounding on it */
+  uint8_t bytes[3];
+} ms_cmd_midi_out_t;
+
 typedef struct ms_cmd_swap {
   uint32_t instrument;
   struct rt_instrument_data *data; /* the new version, may be NULL */
@@ -156,6 +162,7 @@ typedef struct ms_cmd {
     ms_cmd_all_t all;
     ms_cmd_midi_t midi;
     ms_cmd_controls_t controls;
+    ms_cmd_midi_out_t midi_out;
     ms_cmd_swap_t swap;
     uint32_t remove;           /* the instrument id */
     uint32_t interp;           /* MS_INTERP_LINEAR or MS_INTERP_CUBIC */
@@ -273,6 +280,7 @@ typedef struct rt_instrument_data {
   uint32_t alt_count;
   rt_zone_t *zones;
   uint32_t *alt_counters;     /* RT-owned: round-robin positions */
+  uint32_t *select_scratch;   /* RT-owned: 3 * zone_count, one note's matches, started zones, chokes (rt_select.c) */
   bool keyswitch[128];        /* keys that act as keyswitches in this version */
   bool has_release_zones;
   bool has_cc_triggers;       /* a zone starts on CC messages (MS_MOD_TRIGGER) */
@@ -439,9 +447,14 @@ struct ms_sampler {
   /* ---- recorder handover (ctl_recorder.c <-> rt_recorder.c) ---- */
   struct ms_recorder *_Atomic recorder; /* set/cleared by CT, read by RT each call */
   _Atomic uint32_t recorder_busy;        /* RT holds `recorder` while 1 (seq_cst handshake) */
+  /* ---- Ableton Link handover (api/api_link.c: ms_link_create/destroy <-> rt_process.c) ---- */
+  struct ms_link *_Atomic link;          /* set/cleared by CT, read by RT each call (link/ms_link.h) */
+  _Atomic uint32_t link_busy;            /* RT holds `link` while 1 (seq_cst handshake) */
 
   /* ---- MIDI (shared/midi.h): set by CT before the first MIDI command, then read by RT ---- */
   struct ms_midi_hub *_Atomic midi;
+  /* ---- MIDI outputs (shared/midi_out.h): published by CT (release) before a command names one ---- */
+  struct ms_midi_out *_Atomic midi_outs[MS_MIDI_MAX_OUTS];
 
   /* ---- stats: stable address, one writer per field ---- */
   alignas(64) ms_stats_t stats;
@@ -556,6 +569,9 @@ void rt_slots_advance(ms_sampler_t *s);
 void rt_midi_dispatch(ms_sampler_t *s, const ms_cmd_midi_t *m, uint64_t frame);
 void rt_midi_swap_map(ms_sampler_t *s, struct rt_midi_map *map);
 
+/* rt_midi_out.c: an MS_CMD_MIDI_OUT record on frame f: into its output's ring. */
+void rt_midi_out_dispatch(ms_sampler_t *s, const ms_cmd_midi_out_t *m, uint64_t f);
+
 /* Eighth-octave bucket of a duration, with integer operations only:
  * 8*log2(ns/1000) from the leading bit and the next three bits, capped at
  * buckets - 1 (ms_stats_t.render_ns_hist, ms_midi_stats_t.latency_ns_hist). */
@@ -632,6 +648,8 @@ int32_t ctl_orbit_prepare(ms_sampler_t *s, uint32_t orbit, const char *what);
 int32_t ctl_orbit_cycle(ms_sampler_t *s, uint64_t frame, double cps);
 /* ctl_midi_in.c: close every MIDI input (join its thread) before the sampler is freed. */
 void ctl_midi_shutdown(ms_sampler_t *s);
+/* ctl_midi_out.c: stop the MIDI outputs' helper threads (after the live output is closed). */
+void ctl_midi_out_shutdown(ms_sampler_t *s);
 void ctl_collect(ms_sampler_t *s);
 
 #endif /* MS_SHARED_ENGINE_H */
