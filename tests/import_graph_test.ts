@@ -195,7 +195,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["lib/ffi/"], // the only code that touches Deno.dlopen
   ["lib/engine/", "lib/midi/", "lib/pattern/", "lib/doctor/"],
   ["lib/instrument/"], // definitions and loading, on the engine's option schemas
-  ["lib/live/"], // sets, sessions, hot reload
+  ["lib/live/", "lib/osc/"], // sets, sessions, hot reload; the OSC input plays through a session
   ["lib/runners/"], // performance scripts, sets and MIDI files, rendered or played
   ["lib/mod.ts"],
 ];

@@ -573,65 +573,188 @@ export class Session {
   #emit(partName: string, events: SourceEvent[]): void {
     if (!events.length) return;
     if (this.#muted.has(partName) || (this.#solo.size && !this.#solo.has(partName))) return;
-    const clock = this.sampler.clock;
     for (const ev of events) {
-      for (const key of Object.keys(ev.value)) {
-        if (KNOWN_CONTROLS.has(key)) continue;
-        const main = CONTROL_ALIASES.get(key) ?? key;
-        this.#warn(
-          `control:${partName}:${main}`,
-          `part "${partName}": control "${key}" is not supported (${
-            unsupportedReason(key)
-          }): ignored`,
-        );
-      }
-      const r = resolveControls(ev.value, this.#sounds, { cps: this.#cpsAtCycle(ev.cycle) });
-      if (r === null) continue;
-      if (typeof r === "string") {
-        this.#warn(`part:${partName}:${r}`, `part "${partName}": ${r}: skipped`);
-        continue;
-      }
-      for (const problem of r.problems) {
-        this.#warn(`part:${partName}:${problem}`, `part "${partName}": ${problem}`);
-      }
-      const said = this.#sounds[r.sound]?.note;
-      if (said) this.#warn(`sound:${r.sound}`, said);
-      const cached = this.#instruments.get(r.instrument);
-      if (!cached) {
-        this.#warn(
-          `inst:${r.instrument}`,
-          `part "${partName}": instrument "${r.instrument}" (sound "${r.sound}") is not loaded: reload the set to load it`,
-        );
-        continue;
-      }
-      if (cached.covers && !cached.covers(r.note)) {
-        this.#warn(
-          `range:${r.instrument}`,
-          `part "${partName}": note ${r.note} is outside the keys instrument "${r.instrument}" plays (sound "${r.sound}"): it sounds nothing`,
-        );
-      }
-      this.#schedule(partName, ev, r, cached, clock.sampleRate);
+      const hit = this.#resolve(partName, ev.value, this.#cpsAtCycle(ev.cycle));
+      if (hit) this.#schedule(partName, ev, hit.r, hit.cached);
     }
   }
 
-  #schedule(
+  /**
+   * One event's value to the note it plays and its loaded instrument, or
+   * undefined (silent, skipped or not loaded), warning once per cause.
+   */
+  #resolve(
     partName: string,
-    ev: SourceEvent,
-    r: NoteRequest,
-    cached: CachedInstrument,
-    _rate: number,
-  ): void {
+    value: Record<string, unknown>,
+    cps: number,
+  ): { r: NoteRequest; cached: CachedInstrument } | undefined {
+    for (const key of Object.keys(value)) {
+      if (KNOWN_CONTROLS.has(key)) continue;
+      const main = CONTROL_ALIASES.get(key) ?? key;
+      this.#warn(
+        `control:${partName}:${main}`,
+        `part "${partName}": control "${key}" is not supported (${
+          unsupportedReason(key)
+        }): ignored`,
+      );
+    }
+    const r = resolveControls(value, this.#sounds, { cps });
+    if (r === null) return undefined;
+    if (typeof r === "string") {
+      this.#warn(`part:${partName}:${r}`, `part "${partName}": ${r}: skipped`);
+      return undefined;
+    }
+    for (const problem of r.problems) {
+      this.#warn(`part:${partName}:${problem}`, `part "${partName}": ${problem}`);
+    }
+    const said = this.#sounds[r.sound]?.note;
+    if (said) this.#warn(`sound:${r.sound}`, said);
+    const cached = this.#instruments.get(r.instrument);
+    if (!cached) {
+      this.#warn(
+        `inst:${r.instrument}`,
+        `part "${partName}": instrument "${r.instrument}" (sound "${r.sound}") is not loaded: reload the set to load it`,
+      );
+      return undefined;
+    }
+    if (cached.covers && !cached.covers(r.note)) {
+      this.#warn(
+        `range:${r.instrument}`,
+        `part "${partName}": note ${r.note} is outside the keys instrument "${r.instrument}" plays (sound "${r.sound}"): it sounds nothing`,
+      );
+    }
+    return { r, cached };
+  }
+
+  #schedule(partName: string, ev: SourceEvent, r: NoteRequest, cached: CachedInstrument): void {
     const clock = this.sampler.clock;
     const a = this.#anchorAt(Math.floor(ev.cycle * TICKS_PER_CYCLE + 1e-6));
     const beat = a.beat + (ev.cycle - a.tick / TICKS_PER_CYCLE) * a.beatsPerCycle;
     const cycles = r.duration ?? ev.cycles * r.legato;
     const offBeat = beat + Math.max(0, cycles) * a.beatsPerCycle;
     const frame = clock.beatsToFrames(beat);
-    let offFrame = Math.max(frame, clock.beatsToFrames(offBeat));
+    const offFrame = Math.max(frame, clock.beatsToFrames(offBeat));
+    const cps = this.#sentCps === undefined && r.controls.delay === undefined &&
+        r.controls.cps === undefined
+      ? undefined
+      : clock.bpmAt(beat) / 60 / a.beatsPerCycle;
+    this.#queue(partName, r, cached, { frame, offFrame, beat, offBeat, cps });
+  }
+
+  /**
+   * Play one event at a frame, outside the parts: what an OSC input
+   * (lib/osc/input.ts) plays. The value goes through the same resolution as
+   * a part's event (sound names, controls, units, ranges, warnings, under
+   * the part name given); the note is queued and released to the engine by
+   * the next {@linkcode Session.advance} (or {@linkcode Session.releaseDue})
+   * that passes its frame. A frame already passed plays at once (the engine
+   * counts it late).
+   *
+   * @param partName Name warnings and scheduled notes carry (not a part of the set).
+   * @param value The event's controls, superdough's names and units.
+   * @param frame Note-on frame, >= 0.
+   * @param seconds How long the note is held (a sample without clip, legato or
+   *   duration plays whole, as in a part).
+   * @param cps Cycles per second of the sender (tremolosync, unit "c", delay sync).
+   * @returns The note queued; undefined when the event is silent or skipped (warned),
+   *   or its instrument is not loaded yet ({@linkcode Session.loadSoundOf} first).
+   */
+  playAt(
+    partName: string,
+    value: Record<string, unknown>,
+    frame: number,
+    seconds: number,
+    cps: number,
+  ): ScheduledNote | undefined {
+    const hit = this.#resolve(partName, value, cps);
+    if (!hit) return undefined;
+    const clock = this.sampler.clock;
+    const held = hit.r.duration !== undefined ? hit.r.duration / cps : seconds;
+    const offFrame = frame + Math.max(0, Math.round(held * clock.sampleRate));
+    return this.#queue(partName, hit.r, hit.cached, {
+      frame,
+      offFrame,
+      beat: clock.beatsAtFrame(frame),
+      offBeat: clock.beatsAtFrame(offFrame),
+      cps,
+    });
+  }
+
+  /**
+   * Load the instrument an event's value plays, if it is not loaded yet (a
+   * sound no part played so far: {@linkcode Session.playAt}'s events).
+   *
+   * @param value The event's controls.
+   * @returns undefined when the instrument is ready (or the event is silent), else why not.
+   * @throws {InstrumentDefinitionError} when the instrument cannot be loaded.
+   */
+  async loadSoundOf(value: Record<string, unknown>): Promise<string | undefined> {
+    const r = resolveControls(value, this.#sounds);
+    if (r === null) return undefined;
+    if (typeof r === "string") return r;
+    if (this.#instruments.has(r.instrument)) return undefined;
+    const cached = await this.#opts.instruments.get(r.instrument, (old) => this.#retire(old));
+    this.#instruments.set(r.instrument, cached);
+    return undefined;
+  }
+
+  /**
+   * The instrument an event's value plays when it is not loaded yet.
+   *
+   * @param value The event's controls.
+   * @returns Its name, or undefined when it is loaded (or the event plays nothing).
+   */
+  soundToLoad(value: Record<string, unknown>): string | undefined {
+    const r = resolveControls(value, this.#sounds);
+    if (r === null || typeof r === "string") return undefined;
+    return this.#instruments.has(r.instrument) ? undefined : r.instrument;
+  }
+
+  /**
+   * Whether a sound name plays pitched notes (an instrument over the keys, a
+   * synth) rather than drum keys or sample files.
+   *
+   * @param sound A sound name as in `s` (":n" and letter case as resolveControls takes them).
+   * @returns false for an unknown name.
+   */
+  isPitchedSound(sound: string): boolean {
+    const name = sound.split(":")[0]!;
+    const map = this.#sounds[name] ?? this.#sounds[name.toLowerCase()];
+    return map !== undefined && !map.keys?.length && !map.variants?.length;
+  }
+
+  /**
+   * Release to the engine every queued note up to what is already scheduled
+   * (the frames {@linkcode Session.advance} covered), without querying the
+   * parts: an OSC input's events reach the ring at once.
+   *
+   * @returns Notes released.
+   */
+  releaseDue(): number {
+    return this.#release(Math.max(0, this.frameOfTick(this.#cursor) - 1));
+  }
+
+  /** Queue a resolved note's on and off on their frames. */
+  #queue(
+    partName: string,
+    r: NoteRequest,
+    cached: CachedInstrument,
+    at: {
+      frame: number;
+      offFrame: number;
+      beat: number;
+      offBeat: number;
+      cps?: number | undefined;
+    },
+  ): ScheduledNote {
+    const clock = this.sampler.clock;
+    const rate = clock.sampleRate;
+    const { frame, beat, offBeat } = at;
+    let offFrame = at.offFrame;
     if (r.whole && r.controls.unit === undefined) { // superdough plays a sample whole
       const seconds = cached.playSeconds?.(r.note, r.tuneCents);
       const part = (r.controls.end ?? 1) - r.begin;
-      if (seconds) offFrame = Math.max(offFrame, frame + Math.ceil(seconds * part * _rate));
+      if (seconds) offFrame = Math.max(offFrame, frame + Math.ceil(seconds * part * rate));
     }
     let offset = 0;
     if (r.begin > 0) {
@@ -656,10 +779,10 @@ export class Session {
     if (Object.keys(r.controls).length) {
       if (r.controls.accelerate !== undefined) {
         // accelerate reaches speed × (1 + accelerate) at the note's end
-        r.controls.duration = Math.min(3600, (offFrame - frame) / clock.sampleRate);
+        r.controls.duration = Math.min(3600, (offFrame - frame) / rate);
       }
       note.controls = r.controls as Controls;
-      this.#syncCps(r.controls, frame, beat, a.beatsPerCycle);
+      if (at.cps !== undefined) this.#syncCps(at.cps, frame);
     }
     const inst = cached.instrument;
     if (r.cut !== undefined) {
@@ -679,6 +802,7 @@ export class Session {
     this.#pending.push({ frame: offFrame, kind: 0, part: partName, inst, note });
     const last = this.#lastFrame.get(inst) ?? 0;
     if (offFrame > last) this.#lastFrame.set(inst, offFrame);
+    return note;
   }
 
   /** Cycles per second at a cycle position (the tempo there over the beats per cycle). */
@@ -691,13 +815,10 @@ export class Session {
   /**
    * Keep the engine's cycle rate (delay sync) equal to the session's: sent at
    * the first note that uses an orbit delay or the tempo, and again at any
-   * later note where it changed.
+   * later note where it changed. `cps` is the rate at the note (undefined
+   * when nothing needs it yet).
    */
-  #syncCps(controls: Record<string, number>, frame: number, beat: number, beatsPerCycle: number) {
-    if (this.#sentCps === undefined && controls.delay === undefined && controls.cps === undefined) {
-      return;
-    }
-    const cps = this.sampler.clock.bpmAt(beat) / 60 / beatsPerCycle;
+  #syncCps(cps: number, frame: number): void {
     if (this.#sentCps !== undefined && Math.abs(cps - this.#sentCps) < 1e-12) return;
     this.sampler.setCyclesPerSecond(cps, frame);
     this.#sentCps = cps;
