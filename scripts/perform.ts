@@ -5,7 +5,7 @@
  *   deno task perform <set.ts> [--backend auto|alsa|jack] [--device D] [--period N]
  *                     [--periods N] [--rt-priority N] [--lookahead-ms N] [--swap cycle|bar|beat|immediate]
  *                     [--seed N] [--record out.wav] [--record-midi out.mid] [--seconds N] [--no-watch] [--repl]
- *                     [--play song.mid] [--quiet]
+ *                     [--play song.mid] [--quiet] [--osc [PORT]] [--osc-host H]
  *
  * CLI layer: the only place that prints and sets the exit code (0 ended
  * normally, 1 failed, 2 bad usage, 130 interrupted). Prints what the device
@@ -41,10 +41,11 @@ import { SetLoadError } from "../lib/live/loader.ts";
 import { describeReload, type LiveSession, startSession } from "../lib/live/perform.ts";
 import { runCommand } from "../lib/live/repl.ts";
 import { StatusLine, type StatusSnapshot } from "../lib/live/status_line.ts";
+import { DIRT_PORT, type DirtListener, listenDirt } from "../lib/osc/input.ts";
 import type { SwapMode } from "../lib/live/set.ts";
 import { describeOutput } from "./play.ts";
 
-const USAGE = `Usage: deno task perform <set.ts> [options]
+const USAGE = `Usage: deno task perform [<set.ts>] [options]
 ${OUTPUT_USAGE}
   --swap MODE               where reloads take over: cycle, bar, beat, immediate (default cycle)
   --seed N                  seed of generators and the engine's alternatives (default 1)
@@ -55,6 +56,11 @@ ${OUTPUT_USAGE}
   --no-watch                do not reload when the files change
   --repl                    read commands from stdin even when it is not a terminal
   --quiet                   no status line at the bottom of the terminal
+  --osc [PORT]              stand in for SuperDirt: play TidalCycles' (or Strudel's OSC)
+                            /dirt/play events on their time tags (default port ${DIRT_PORT});
+                            the set file is optional then (its sounds are what plays)
+  --osc-host HOST           interface the OSC input listens on (default 127.0.0.1: this
+                            machine only; 0.0.0.0 for every interface)
   --samples DIR             where github: sample packs and URLs are looked for
                             (default $MS_SAMPLES, else ~/.local/share/midi-sampler/samples)`;
 
@@ -71,10 +77,30 @@ interface Args {
   watch: boolean;
   repl: boolean;
   quiet: boolean;
+  osc?: { port: number; hostname: string };
+}
+
+/** The set `--osc` plays without a set file: no parts, the shipped sounds. */
+const EMPTY_SET = new URL("../lib/osc/empty_set.ts", import.meta.url).pathname;
+
+/** `--osc` takes an optional port: `--osc 57121`, `--osc=57121`, or `--osc` alone. */
+function oscArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--osc") {
+      const next = argv[i + 1];
+      if (next !== undefined && /^\d+$/.test(next)) {
+        out.push(`--osc=${next}`);
+        i++;
+      } else out.push(`--osc=${DIRT_PORT}`);
+    } else out.push(arg);
+  }
+  return out;
 }
 
 function parse(argv: string[]): Args {
-  const { values: v, positionals } = parseCommandLine(argv, {
+  const { values: v, positionals } = parseCommandLine(oscArgv(argv), {
     ...OUTPUT_FLAGS,
     swap: { type: "string" },
     seed: { type: "string" },
@@ -86,11 +112,20 @@ function parse(argv: string[]): Args {
     repl: { type: "boolean" },
     quiet: { type: "boolean" },
     samples: { type: "string" },
+    osc: { type: "string" },
+    "osc-host": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (v.help) throw new UsageError("");
   useSamplesFlag(v.samples);
-  if (positionals.length !== 1) {
+  const osc = typeof v.osc === "string" ? Number(v.osc) : undefined;
+  if (osc !== undefined && !(Number.isInteger(osc) && osc >= 0 && osc <= 65535)) {
+    throw new UsageError(`Cannot perform: --osc must be a port 0..65535, got "${v.osc}"`);
+  }
+  if (typeof v["osc-host"] === "string" && osc === undefined) {
+    throw new UsageError(`Cannot perform: --osc-host needs --osc`);
+  }
+  if (positionals.length > 1 || (positionals.length === 0 && osc === undefined)) {
     throw new UsageError(
       `Cannot perform: expected one set file, got ${positionals.length} arguments`,
     );
@@ -109,7 +144,7 @@ function parse(argv: string[]): Args {
     throw new UsageError(`Cannot perform: --seed must be 0..4294967295, got "${seed}"`);
   }
   const a: Args = {
-    file: positionals[0]!,
+    file: positionals[0] ?? EMPTY_SET,
     output,
     sampler: samplerOptionsFrom("Cannot perform", v),
     swap,
@@ -118,6 +153,11 @@ function parse(argv: string[]): Args {
     repl: v.repl === true,
     quiet: v.quiet === true,
   };
+  if (osc !== undefined) {
+    const host = v["osc-host"];
+    a.osc = { port: osc, hostname: typeof host === "string" ? host : "127.0.0.1" };
+    if (positionals.length === 0) a.watch = false;
+  }
   if (typeof v.record === "string") a.record = v.record;
   if (typeof v["record-midi"] === "string") a.recordMidi = v["record-midi"];
   if (typeof v.play === "string") a.play = v.play;
@@ -131,7 +171,15 @@ function parse(argv: string[]): Args {
   return a;
 }
 
-function statsLine(live: LiveSession): string {
+/** The OSC input's counters, for the stats command and the summary. */
+function oscLine(osc: DirtListener): string {
+  const st = osc.input.stats;
+  return `osc ${osc.addr.hostname}:${osc.addr.port}: ${st.packets} packets, ${st.played} events ` +
+    `(${st.late} late), ${st.malformed} malformed, ${st.unknown} unknown, ${st.skipped} skipped, ` +
+    `${st.handshakes} handshakes`;
+}
+
+function statsLine(live: LiveSession, osc?: DirtListener): string {
   const s = live.sampler.stats();
   const rate = live.sampler.sampleRate;
   return `${(s.framesRendered / rate).toFixed(1)} s, cycle ${Math.floor(live.session.cycle)}, ${
@@ -141,11 +189,12 @@ function statsLine(live: LiveSession): string {
       live.session.parts.join(", ") || "none"
     } | voices ${s.voicesActive} (peak ${s.voicesPeak}) | ` +
     `load ${(100 * s.dspLoad).toFixed(0)}% (max ${(100 * s.dspLoadMax).toFixed(0)}%) | ` +
-    `notes ${live.session.notes} | late ${s.eventsLate} | dropped ${s.eventsDropped} | xruns ${s.xruns}`;
+    `notes ${live.session.notes} | late ${s.eventsLate} | dropped ${s.eventsDropped} | xruns ${s.xruns}` +
+    (osc ? ` | ${oscLine(osc)}` : "");
 }
 
 /** What the status line shows, read from the sampler (no FFI call) and the session. */
-function statusSnapshot(live: LiveSession): StatusSnapshot {
+function statusSnapshot(live: LiveSession, osc?: DirtListener): StatusSnapshot {
   const s = live.sampler.stats();
   const m = live.sampler.meters();
   const clock = live.sampler.clock;
@@ -162,13 +211,22 @@ function statusSnapshot(live: LiveSession): StatusSnapshot {
     awake: m.awake,
     late: s.eventsLate,
     xruns: s.xruns,
+    ...(osc
+      ? {
+        osc: {
+          played: osc.input.stats.played,
+          late: osc.input.stats.late,
+          bad: osc.input.stats.malformed + osc.input.stats.unknown,
+        },
+      }
+      : {}),
   };
 }
 
 /** Permissions perform needs besides --allow-ffi; asked for on a terminal. */
-function missingPermissions(): string[] {
+function missingPermissions(osc: boolean): string[] {
   const missing: string[] = [];
-  for (const name of ["read", "write", "env"] as const) {
+  for (const name of ["read", "write", "env", ...(osc ? ["net"] as const : [])] as const) {
     let state = Deno.permissions.querySync({ name }).state;
     if (state === "prompt" && Deno.stdin.isTerminal()) {
       state = Deno.permissions.requestSync({ name }).state;
@@ -195,14 +253,14 @@ async function readLines(onLine: (line: string) => Promise<boolean>): Promise<vo
 async function main(argv: string[]): Promise<number> {
   const a = parseOrUsage(USAGE, parse, argv);
   if (typeof a === "number") return a;
-  const missing = missingPermissions();
+  const missing = missingPermissions(a.osc !== undefined);
   if (missing.length) {
     console.error(
       `error: Cannot perform "${a.file}": ${
         missing.map((m) => `--allow-${m}`).join(" ")
       } not granted: the set, its imports, the instruments and samples are read (read), ` +
         `each reload copies the set into the temp directory and recordings are written (write), ` +
-        `the engine library is found through MS_ENGINE_LIB (env)\n` +
+        `the engine library is found through MS_ENGINE_LIB (env), --osc listens on UDP (net)\n` +
         `hint: deno task perform ${a.file}   (or: deno run -A scripts/perform.ts ${a.file})`,
     );
     return 2;
@@ -255,6 +313,41 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let osc: DirtListener | undefined;
+  let oscClock: ReturnType<typeof setInterval> | undefined;
+  if (a.osc) {
+    const where = `${a.osc.hostname}:${a.osc.port}`;
+    try {
+      osc = listenDirt({
+        session: live.session,
+        port: a.osc.port,
+        hostname: a.osc.hostname,
+        host: a.osc.hostname,
+        pump: () => live.output.pump(),
+        // a bare message (no time tag) plays one period ahead: on time, not late
+        immediateFrame: () => live.sampler.now() + live.output.info.periodFrames,
+        onWarning: (w) => console.error(`warning: ${w}`),
+      });
+    } catch (err) {
+      const taken = err instanceof Deno.errors.AddrInUse;
+      console.error(
+        `error: Cannot listen for OSC on ${where}: ${
+          taken
+            ? "the port is taken (SuperDirt or another perform runs?): stop it or give another port, --osc PORT"
+            : err instanceof Error
+            ? err.message
+            : String(err)
+        }`,
+      );
+      await live.stop();
+      return 1;
+    }
+    oscClock = setInterval(() => osc?.input.observeClock(), 250); // follow the audio clock
+    log(
+      `osc: listening on ${osc.addr.hostname}:${osc.addr.port} as SuperDirt (/dirt/play, /dirt/handshake)`,
+    );
+  }
+
   const sigint = stopOnSigint(() => live.stop());
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (a.seconds !== undefined) timer = setTimeout(() => live.stop(), a.seconds * 1000);
@@ -265,7 +358,7 @@ async function main(argv: string[]): Promise<number> {
   if (!a.quiet && Deno.stdout.isTerminal()) {
     const enc = new TextEncoder();
     status = new StatusLine({
-      snapshot: () => statusSnapshot(live),
+      snapshot: () => statusSnapshot(live, osc),
       write: (text) => Deno.stdout.writeSync(enc.encode(text)),
       size: () => Deno.consoleSize(),
     });
@@ -287,7 +380,7 @@ async function main(argv: string[]): Promise<number> {
           const r = await live.reload();
           return r instanceof Error ? `reload failed: ${r.message}` : "";
         },
-        stats: () => statsLine(live),
+        stats: () => statsLine(live, osc),
         quit: () => {
           quitting = true;
           live.stop();
@@ -300,7 +393,11 @@ async function main(argv: string[]): Promise<number> {
     }).catch(() => {});
   }
 
-  const result = await live.finished.finally(() => status?.stop());
+  const result = await live.finished.finally(() => {
+    status?.stop();
+    clearInterval(oscClock);
+    osc?.close();
+  });
   clearTimeout(timer);
   sigint.remove();
   const s = result.stats;
@@ -312,6 +409,7 @@ async function main(argv: string[]): Promise<number> {
       `${s.voicesPeak} voices peak, DSP load max ${(100 * s.dspLoadMax).toFixed(0)}%` +
       (a.record ? `; recorded ${a.record}` : "") + (a.recordMidi ? `; MIDI ${a.recordMidi}` : ""),
   );
+  if (osc) log(oscLine(osc));
   return liveExitCode(result.failure, sigint.interrupted);
 }
 

@@ -39,6 +39,8 @@ export interface StatusSnapshot {
   awake: number;
   late: number;
   xruns: number;
+  /** The OSC input's counters (perform --osc): events played, late, packets ignored. */
+  osc?: { played: number; late: number; bad: number };
 }
 
 /** Below this peak (-60 dBFS) an orbit that is not awake is not shown. */
@@ -106,7 +108,9 @@ export function formatStatus(s: StatusSnapshot, columns: number): string {
     meterBar(s.output, 4)
   } ${db(s.output)} dB${
     orbits.length ? ` | ${orbits.join(" ")}` : ""
-  } | late ${s.late} | xruns ${s.xruns}`;
+  } | late ${s.late} | xruns ${s.xruns}${
+    s.osc ? ` | osc ${s.osc.played} (late ${s.osc.late}, bad ${s.osc.bad})` : ""
+  }`;
   const names = s.parts.map((p) => muted.has(p) ? `(${p})` : p);
   let parts = `parts ${names.length ? names.join(" ") : "none"}`;
   const room = columns - [...head].length - [...tail].length;

@@ -285,9 +285,15 @@ export function listenDirt(options: ListenOptions): DirtListener {
         options.onWarning?.(`OSC input stopped: ${err instanceof Error ? err.message : err}`);
         break;
       }
-      for (const r of input.handle(got[0])) {
-        sock.send(r.bytes, got[1]).catch(() => {});
+      let replies: Reply[] = [];
+      try {
+        replies = input.handle(got[0]);
+      } catch (err) {
+        // the engine closed under a packet (the session is ending): nothing left to play into
+        if (!open) break;
+        options.onWarning?.(`OSC packet dropped: ${err instanceof Error ? err.message : err}`);
       }
+      for (const r of replies) sock.send(r.bytes, got[1]).catch(() => {});
     }
   })();
   return {
