@@ -62,6 +62,13 @@ export const SONG: readonly SongNote[] = [
     pitched: true,
     approximate: true,
   },
+  // LFOs (TimGM6mb), on notes long enough to hold several of their cycles:
+  // the violin's vibrato (10 cents at 5.2 Hz after 0.38 s) and tremolo, the
+  // recorder's 1 dB tremolo (5.2 Hz after 0.37 s), Organ 3's
+  // vibrato, cutoff and volume LFO (5.1 Hz from the start)
+  { seconds: 15.5, channel: 6, program: 40, key: 67, velocity: 100, length: 2, pitched: true },
+  { seconds: 19.0, channel: 7, program: 74, key: 72, velocity: 100, length: 2.5, pitched: true },
+  { seconds: 23.0, channel: 8, program: 18, key: 60, velocity: 100, length: 2, pitched: true },
 ];
 
 /** Standard MIDI File bytes of {@linkcode SONG} (120 bpm, 480 ticks per beat). */
@@ -160,7 +167,11 @@ export async function renderOurs(
   const t0 = performance.now();
   using sampler = Sampler.open({ sampleRate: rate, maxPolyphony: 256 });
   const song = parseMidiFile(midBytes);
-  const gm = await loadGmMap(sampler, font, song, { onWarning: (w) => warnings.push(w) });
+  // sends off, as FluidSynth runs with -R 0 -C 0: pitch, level and onsets compare dry
+  const gm = await loadGmMap(sampler, font, song, {
+    onWarning: (w) => warnings.push(w),
+    effects: false,
+  });
   sampler.midi.setMap(gm.map);
   for (const bytes of gm.reset) sampler.midi.send(bytes, { at: { seconds: 0 } });
   const t1 = performance.now();
@@ -288,15 +299,17 @@ export function compareNote(
     }
     if (c > best) [best, lag] = [c, d];
   }
-  // sustained notes: the steady part; percussive ones: their first half second
-  const [l0, l1] = note.pitched ? [0.4 * rate, 0.9 * rate] : [0, 0.5 * rate];
+  // sustained notes: the steady part (0.4 s to 0.1 s before the note-off:
+  // whole cycles of a slow LFO on long notes); percussive ones: their first half second
+  const end = Math.max(0.9, note.length - 0.1);
+  const [l0, l1] = note.pitched ? [0.4 * rate, end * rate] : [0, 0.5 * rate];
   const lv = (a: Float32Array, on: number) => rmsDb(a, on + l0, on + l1);
   const levelDb = lv(ours, o) - lv(ref, r);
   let pitchCents: number | undefined;
   if (note.pitched) {
     const expected = 440 * 2 ** ((note.key - 69) / 12);
     const span = (a: Float32Array, on: number) =>
-      peakHz(a, on + Math.round(0.3 * rate), on + Math.round(0.9 * rate), rate, expected);
+      peakHz(a, on + Math.round(0.3 * rate), on + Math.round(end * rate), rate, expected);
     pitchCents = 1200 * Math.log2(span(ours, o) / span(ref, r));
   }
   const bo = bandEnergiesDb(ours, o, o + Math.round(0.5 * rate), rate);

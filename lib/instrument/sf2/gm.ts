@@ -93,6 +93,8 @@ export function gmSlots(song: MidiFileEvents): { slots: GmSlot[]; conflicts: str
 export interface GmMapOptions {
   /** Called with what cannot be played as asked (missing presets, bank conflicts, generators not played yet). */
   onWarning?: (warning: string) => void;
+  /** The presets' reverb sends play (see loadSoundFontPreset); false renders dry. @default true */
+  effects?: boolean;
 }
 
 /**
@@ -102,7 +104,7 @@ export interface GmMapOptions {
  * @param sampler The sampler.
  * @param fontPath The .sf2/.sf3 bank.
  * @param song The parsed MIDI file.
- * @param options Warning callback.
+ * @param options Warning callback, effect sends.
  * @returns The map, the instruments loaded by name (`"sf2 <bank>:<program>"`),
  *   and the GM reset to send before the song (channel volume CC7 = 100 on
  *   every channel used, as GM and FluidSynth start; the engine starts at 127).
@@ -142,6 +144,7 @@ export async function loadGmMap<S extends Sf2SampleLike, I extends Sf2Instrument
           program: p.program,
           exact: true,
           name,
+          effects: options.effects ?? true,
           ...(options.onWarning
             ? {
               onWarning: (w: string) => {

@@ -21,7 +21,7 @@ import { InstrumentDefinitionError, SampleLoadError } from "../../errors.ts";
 import type { ZoneOptions } from "../../engine/options.ts";
 import { shownPath } from "../../util/path.ts";
 import { parseSoundFont, sampleOgg, samplePcm, type SoundFont } from "./riff.ts";
-import { findPreset, presetZones } from "./zones.ts";
+import { findPreset, FIRST_CURVE, presetZones } from "./zones.ts";
 
 /** What the SoundFont loader needs of a sample (lib/engine's Sample has it). */
 export interface Sf2SampleLike {
@@ -45,7 +45,10 @@ export interface Sf2SamplerLike<S extends Sf2SampleLike, I> {
 export interface Sf2InstrumentLike<S> {
   addZone(sample: S, zone: ZoneOptions): number;
   commit(): void;
-  setParam?(name: "vibratoRateHz", value: number): void;
+  /** Custom curves 8..255 for zone rows (per-key envelope times). */
+  setCurve(index: number, values: readonly number[]): void;
+  /** The instrument's own mod-wheel vibrato is turned off: the zones' vibrato rows play CC1. */
+  setParam?(name: "vibratoDepth", value: number): void;
 }
 
 /** Which preset: bank 0..16383 (128 = GM percussion) and program 0..127. */
@@ -64,6 +67,11 @@ export interface Sf2LoadOptions extends PresetSelector {
   onWarning?: (warning: string) => void;
   /** Instrument name (MIDI maps refer to instruments by name). @default the preset's name */
   name?: string;
+  /**
+   * Play the presets' reverb sends into the zones' orbit reverb (see
+   * zones.ts FLUID_REVERB); false renders dry, like `fluidsynth -R 0 -C 0`. @default true
+   */
+  effects?: boolean;
 }
 
 interface FontEntry {
@@ -295,7 +303,9 @@ export async function loadSoundFontPreset<
     );
   }
   const preset = font.presets[index]!;
-  const { zones, unsupported, vibratoRateHz } = presetZones(font, index);
+  const { zones, unsupported, curves } = presetZones(font, index, {
+    effects: options.effects ?? true,
+  });
   for (const [family, count] of unsupported) {
     // once per font and family in a process: a GM song or a set loads many presets of one font
     const key = `${file}\0${family}`;
@@ -316,6 +326,7 @@ export async function loadSoundFontPreset<
   );
   await decodeVorbis(sampler, file, font, zones);
   const instrument = sampler.createInstrument(name);
+  curves.forEach((values, i) => instrument.setCurve(FIRST_CURVE + i, values));
   for (const z of zones) {
     const sample = engineSample(sampler, file, font, z.sample, z.endOffset);
     const frames = sample.info.frames;
@@ -324,7 +335,7 @@ export async function loadSoundFontPreset<
     if (opts.loop?.end !== undefined && opts.loop.end > frames) opts.loop = { mode: "none" };
     instrument.addZone(sample, opts);
   }
-  instrument.setParam?.("vibratoRateHz", Math.max(0.01, Math.min(40, vibratoRateHz)));
+  instrument.setParam?.("vibratoDepth", 0);
   instrument.commit();
   return instrument;
 }

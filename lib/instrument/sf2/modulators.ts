@@ -6,8 +6,11 @@
  *
  * - Velocity to attenuation with its default identity becomes the zone's
  *   velocity curve (any amount; 960 cB is the engine's square law).
- * - The controller defaults the engine plays itself (CC7, CC10, CC11, CC1 to
- *   vibrato, pitch bend) and the send modulators (CC91, CC93) are left to it.
+ * - The controller defaults the engine plays itself (CC7, CC10, CC11, pitch
+ *   bend) are left to it. CC1 to vibrato is played by the zone's vibrato
+ *   LFO row scaled by CC1 (zones.ts), with the font's amount. The send
+ *   modulators (CC91, CC93) read their controllers' initial value, 0 (as
+ *   FluidSynth's channels start): they add nothing to the sends.
  * - Any other modulator is evaluated once per zone, with velocity and key at
  *   the middle of the zone's ranges (zones whose modulators read velocity
  *   are split into velocity bands of 16 first: zones.ts) and controllers at
@@ -47,6 +50,10 @@ export const DEFAULT_MODULATORS: readonly Sf2Modulator[] = [
 
 /** Identities the engine plays itself (or that are sends): left alone. */
 const ENGINE_PLAYED = new Set(DEFAULT_MODULATORS.slice(2).map((m) => key(m)));
+/** CC1 to vibLfoToPitch: its amount is the vibrato row's depth at full wheel. */
+const WHEEL_TO_VIBRATO = key(DEFAULT_MODULATORS[5]!);
+/** CC91 / CC93 to the sends: at the controllers' initial 0 they add nothing, whatever the amount. */
+const SENDS = new Set([key(DEFAULT_MODULATORS[6]!), key(DEFAULT_MODULATORS[7]!)]);
 
 function key(m: Sf2Modulator): string {
   return `${m.src}:${m.dest}:${m.amtSrc}:${m.trans}`;
@@ -142,6 +149,8 @@ export interface ZoneModulation {
   readonly add: Map<number, number>;
   /** The velocity-to-attenuation amount in cB (960 is the default). */
   readonly velocityToAttenuation: number;
+  /** Cents of vibrato (vibLfoToPitch) at full mod wheel: CC1's modulator amount (50 by default). */
+  readonly wheelToVibrato: number;
   /** What is not played ("linked modulators") or approximated ("approximated: ..."), for the report. */
   readonly fixed: string[];
 }
@@ -161,9 +170,14 @@ export function evaluateModulators(
 ): ZoneModulation {
   const add = new Map<number, number>();
   const fixed: string[] = [];
-  let velocityToAttenuation = 0;
+  let velocityToAttenuation = 0, wheelToVibrato = 0;
   for (const m of mods) {
     const k = key(m);
+    if (k === WHEEL_TO_VIBRATO) {
+      wheelToVibrato += m.amount;
+      continue;
+    }
+    if (SENDS.has(k)) continue;
     if (m.src === VEL_CONCAVE_NEG && m.dest === ATTENUATION && m.amtSrc === 0 && m.trans === 0) {
       velocityToAttenuation += m.amount;
       continue;
@@ -198,7 +212,7 @@ export function evaluateModulators(
       fixed.push("approximated: controller modulators, fixed at the controllers' initial values");
     }
   }
-  return { add, velocityToAttenuation, fixed };
+  return { add, velocityToAttenuation, wheelToVibrato, fixed };
 }
 
 /**

@@ -464,3 +464,127 @@ Deno.test({
 if (!haveTim) {
   console.log(`sf2_test: TimGM6mb tests skipped: no ${TIMGM} (apt-get install timgm6mb-soundfont)`);
 }
+
+/** {@linkcode layeredFont} with these generators in its instrument's global zone (attack at its default). */
+function fontWith(gens: Gens, presetGens: Gens = []): TestFont {
+  const f = layeredFont();
+  f.instruments[0]!.zones[0] = gens;
+  f.presets[0]!.zones[0] = [...presetGens, ...f.presets[0]!.zones[0]!];
+  return f;
+}
+
+/** Timecents and absolute cents of seconds and Hz. */
+const tc = (seconds: number) => Math.round(1200 * Math.log2(seconds));
+const absCents = (hz: number) => Math.round(1200 * Math.log2(hz / 8.176));
+
+/** Load preset 0:5 of `f` into a fresh sampler, play key at velocity 127 for `hold` s, render `seconds`. */
+async function renderFont(
+  f: TestFont,
+  key: number,
+  hold: number,
+  seconds: number,
+  options: { effects?: boolean; cc1?: number } = {},
+): Promise<Float32Array> {
+  const file = await Deno.makeTempFile({ suffix: ".sf2" });
+  await Deno.writeFile(file, buildFont(f));
+  try {
+    using sampler = Sampler.open({ sampleRate: RATE });
+    const inst = await loadSoundFontPreset(sampler, `${file}#0:5`, {
+      ...(options.effects === undefined ? {} : { effects: options.effects }),
+    });
+    if (options.cc1 !== undefined) inst.cc(1, options.cc1, { at: { seconds: 0 } });
+    inst.noteOn(key, 127, { at: { seconds: 0 } });
+    inst.noteOff(key, { at: { seconds: hold } });
+    return sampler.process(Math.round(RATE * seconds));
+  } finally {
+    await Deno.remove(file);
+  }
+}
+
+/** RMS of the left channel over [from, from + n) frames, dB. */
+function rmsLeftDb(audio: Float32Array, from: number, n: number): number {
+  let sum = 0;
+  for (let i = from; i < from + n; i++) sum += audio[2 * i]! ** 2;
+  return 10 * Math.log10(sum / n + 1e-30);
+}
+
+Deno.test("SF2 LFOs play as zone rows: a delayed triangle vibrato at its rate and depth, a tremolo in cB", async () => {
+  const f = fontWith([
+    [GEN.vibLfoToPitch, 50],
+    [GEN.freqVibLFO, absCents(4)],
+    [GEN.delayVibLFO, tc(0.5)],
+    [GEN.modLfoToVolume, 60], // ±6 dB
+    [GEN.freqModLFO, absCents(2)],
+  ]);
+  const zone = presetZones(parseSoundFont(buildFont(f)), 0).zones[0]!;
+  const lfoRows = zone.options.mods!.filter((m) => m.source === "lfo" && m.depthCc === undefined);
+  assert.deepEqual(lfoRows.map((m) => [m.target, m.depth, m.lfo!.wave]), [
+    ["pitch", 50, "triangle"],
+    ["volume", 6, "triangle"],
+  ]);
+  assert.ok(
+    Math.abs(lfoRows[0]!.lfo!.hz - 4) < 0.01 && Math.abs(lfoRows[0]!.lfo!.delay! - 0.5) < 0.001,
+  );
+  const audio = await renderFont(f, 69, 3, 3);
+  const cents = (t: number) =>
+    1200 *
+    Math.log2(
+      risingCrossingHz(audio, Math.round(t * RATE), Math.round(t * RATE) + 480, RATE) / 442.55,
+    );
+  // before the delay the pitch holds (key 69 + the preset's 10 cents: 442.55 Hz)
+  for (let t = 0.05; t < 0.45; t += 0.05) {
+    assert.ok(Math.abs(cents(t)) < 2, `${cents(t)} cents at ${t} s`);
+  }
+  // after it: a triangle from 0 rising, 4 Hz, ±50 cents (peak at 0.5 + 1/16 s, trough at 0.5 + 3/16 s)
+  const peak = cents(0.5625 - 0.005), trough = cents(0.6875 - 0.005);
+  assert.ok(Math.abs(peak - 50) < 6 && Math.abs(trough + 50) < 6, `peak ${peak}, trough ${trough}`);
+  assert.ok(Math.abs(cents(1.5625 - 0.005) - 50) < 6, "four cycles later, the same peak");
+  // the tremolo: ±6 dB at 2 Hz from the start: peak at 0.125 s, trough at 0.375 s
+  const level = (t: number) => rmsLeftDb(audio, Math.round(t * RATE) - 240, 480);
+  const swing = level(1.125) - level(1.375);
+  assert.ok(Math.abs(swing - 12) < 1, `tremolo swings ${swing} dB`);
+});
+
+Deno.test("SF2 volume envelope: delayVolEnv holds the note back, keynumToVolEnvDecay shortens the decay up the keys", async () => {
+  const delayed = await renderFont(fontWith([[GEN.delayVolEnv, tc(0.25)]]), 69, 1, 0.5);
+  let onset = 0;
+  while (Math.abs(delayed[2 * onset]!) < 1e-4) onset++;
+  assert.ok(Math.abs(onset - 0.25 * RATE) <= 64, `sounds from frame ${onset}`);
+  // decay 1 s at key 60, 100 timecents shorter per key up: key 62 0.891 s, key 78 0.354 s
+  const f = fontWith([
+    [GEN.decayVolEnv, 0],
+    [GEN.sustainVolEnv, 960],
+    [GEN.keynumToVolEnvDecay, 100],
+  ]);
+  const down20 = (audio: Float32Array) => {
+    const start = rmsLeftDb(audio, 480, 480);
+    let t = 960;
+    while (rmsLeftDb(audio, t, 480) > start - 20) t += 240;
+    return t / RATE;
+  };
+  const low = down20(await renderFont(f, 62, 3, 3)), high = down20(await renderFont(f, 78, 3, 3));
+  const ratio = low / high;
+  assert.ok(
+    Math.abs(ratio - 0.891 / 0.354) < 0.25,
+    `decay times ${low} and ${high} s: ratio ${ratio}`,
+  );
+});
+
+Deno.test("SF2 reverb send: reverbEffectsSend routes into the orbit reverb, its tail scales with the send; effects: false is dry", async () => {
+  const tail = async (send: number, effects?: boolean) => {
+    const audio = await renderFont(
+      fontWith([[GEN.reverbEffectsSend, send]]),
+      69,
+      0.2,
+      1.2,
+      effects === undefined ? {} : { effects },
+    );
+    // the note's release ends within 10 ms of its note-off at 0.2 s: what follows is the tail
+    return rmsLeftDb(audio, Math.round(0.4 * RATE), Math.round(0.4 * RATE));
+  };
+  const half = await tail(500), quarter = await tail(250), dry = await tail(500, false);
+  const none = await tail(0);
+  assert.ok(half > -60, `a 50 % send leaves a tail at ${half} dB after the note`);
+  assert.ok(Math.abs(half - quarter - 6.02) < 0.5, `half vs quarter send: ${half - quarter} dB`);
+  assert.ok(dry < -200 && none < -200, `no send, no tail: ${dry}, ${none} dB`);
+});

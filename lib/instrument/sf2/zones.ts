@@ -19,6 +19,7 @@
  */
 import type { Controls } from "../../engine/controls.ts";
 import type { ZoneOptions } from "../../engine/options.ts";
+import type { ZoneMod } from "../../engine/zone_mods.ts";
 import type { Sf2Generator, Sf2Modulator, Sf2Sample, Sf2Zone, SoundFont } from "./riff.ts";
 import {
   evaluateModulators,
@@ -51,6 +52,8 @@ export const GEN = {
   freqModLFO: 22,
   delayVibLFO: 23,
   freqVibLFO: 24,
+  keynumToModEnvHold: 31,
+  keynumToModEnvDecay: 32,
   delayModEnv: 25,
   attackModEnv: 26,
   holdModEnv: 27,
@@ -125,17 +128,11 @@ const INSTRUMENT_ONLY = new Set<number>([
  * what `unsupported` reports. A generator at its default is not reported.
  */
 const UNSUPPORTED_FAMILY: Readonly<Record<number, string>> = {
-  [GEN.modLfoToFilterFc]: "modulation LFO to filter/volume",
-  [GEN.modLfoToVolume]: "modulation LFO to filter/volume",
-  [GEN.delayModLFO]: "LFO delay",
-  [GEN.delayVibLFO]: "LFO delay",
   [GEN.delayModEnv]: "modulation envelope delay/hold",
   [GEN.holdModEnv]: "modulation envelope delay/hold",
+  [GEN.keynumToModEnvHold]: "key to modulation envelope hold/decay",
+  [GEN.keynumToModEnvDecay]: "key to modulation envelope hold/decay",
   [GEN.chorusEffectsSend]: "chorus send",
-  [GEN.reverbEffectsSend]: "reverb send",
-  [GEN.delayVolEnv]: "volume envelope delay",
-  [GEN.keynumToVolEnvHold]: "key to volume envelope hold/decay",
-  [GEN.keynumToVolEnvDecay]: "key to volume envelope hold/decay",
   [GEN.keynum]: "fixed key/velocity",
   [GEN.velocity]: "fixed key/velocity",
 };
@@ -156,12 +153,50 @@ export interface PresetZones {
   /** Family → number of zones that use it (generators the engine does not play yet). */
   readonly unsupported: Map<string, number>;
   /**
-   * The vibrato LFO's rate (freqVibLFO of the first zone, 8.176 Hz by
-   * default): the SF2 default modulator sends CC1 to it, 50 cents at full
-   * wheel, which is the engine's instrument vibrato (vibratoDepth 50).
+   * The instrument's custom curves the zones' rows name (128 values each,
+   * curve number {@linkcode FIRST_CURVE} + index): per-key envelope times
+   * (delayVolEnv, keynumToVolEnvHold/Decay).
    */
-  readonly vibratoRateHz: number;
+  readonly curves: number[][];
 }
+
+/** Options of {@linkcode presetZones}. */
+export interface PresetZonesOptions {
+  /**
+   * Play reverbEffectsSend as the zone's `room` send into its orbit's reverb
+   * (with FluidSynth's reverb character). False leaves every send off: a dry
+   * render, as `fluidsynth -R 0 -C 0` plays. @default true
+   */
+  effects?: boolean;
+}
+
+/** The first custom curve number (MS_CURVE_FIRST_CUSTOM); the engine has 8..255. */
+export const FIRST_CURVE = 8;
+const MAX_CURVES = 256 - FIRST_CURVE;
+
+/**
+ * FluidSynth's default reverb (fluid_rev.c, read for the numbers; nothing
+ * copied: roomsize 0.2, damp 0, width 0.5, level 0.9) in the orbit reverb's
+ * controls: roomsize 0.2 is a loop gain of 0.756 on FluidSynth's longest line
+ * (1617 frames at 44.1 kHz), a DC reverberation time of 0.9 s; damp 0 is no
+ * high-frequency damping (roomdim and roomlp at 20 kHz); its tail has no
+ * fade-in (roomfade 0). The tail's loudness is the orbit reverb's own
+ * (superdough's level for a 0.9 s room), not FluidSynth's level 0.9.
+ */
+export const FLUID_REVERB: Readonly<Controls> = {
+  roomsize: 0.9,
+  roomdim: 20000,
+  roomlp: 20000,
+  roomfade: 0,
+};
+
+/** Generators that shape the modulation envelope's time (reported only where it acts). */
+const MOD_ENV_STAGES = new Set<number>([
+  GEN.delayModEnv,
+  GEN.holdModEnv,
+  GEN.keynumToModEnvHold,
+  GEN.keynumToModEnvDecay,
+]);
 
 type GenMap = Map<number, Sf2Generator>;
 
@@ -206,7 +241,11 @@ export const EMU_ATTENUATION_FACTOR = 0.4;
  * @returns The zones and the unsupported generator families with their zone counts.
  * @throws {RangeError} when a zone names an instrument or sample the font does not have.
  */
-export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
+export function presetZones(
+  font: SoundFont,
+  presetIndex: number,
+  options: PresetZonesOptions = {},
+): PresetZones {
   const preset = font.presets[presetIndex];
   if (!preset) {
     throw new RangeError(`Cannot read preset ${presetIndex}: the font has ${font.presets.length}`);
@@ -214,6 +253,24 @@ export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
   const zones: Sf2EngineZone[] = [];
   const unsupported = new Map<string, number>();
   const note = (family: string) => unsupported.set(family, (unsupported.get(family) ?? 0) + 1);
+  const curves: number[][] = [];
+  const curveIndex = new Map<string, number>();
+  /** The curve number of these 128 values (shared by equal ones); undefined when the 248 are taken. */
+  const curve = (values: number[]): number | undefined => {
+    const k = values.join(",");
+    let i = curveIndex.get(k);
+    if (i === undefined) {
+      if (curves.length >= MAX_CURVES) {
+        note("per-key envelope times beyond the instrument's 248 curves");
+        return undefined;
+      }
+      i = curves.length;
+      curves.push(values);
+      curveIndex.set(k, i);
+    }
+    return FIRST_CURVE + i;
+  };
+  const effects = options.effects ?? true;
   let pZones = preset.zones;
   let pGlobal: GenMap = new Map();
   let pGlobalMods: readonly Sf2Modulator[] = [];
@@ -222,7 +279,6 @@ export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
     pGlobalMods = pZones[0].modulators;
     pZones = pZones.slice(1);
   }
-  let vibratoRateHz: number | undefined;
   for (const pz of pZones) {
     const pLocal = genMap(pz);
     const instGen = pLocal.get(GEN.instrument);
@@ -269,17 +325,17 @@ export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
       };
       const keys = range(GEN.keyRange), vels = range(GEN.velRange);
       if (!keys || !vels || vels[1] < 1) continue;
+      // the modulation envelope's stages matter only where it acts
+      const modEnvUsed = value(GEN.modEnvToPitch) !== 0 || value(GEN.modEnvToFilterFc) !== 0;
       for (const [oper, family] of Object.entries(UNSUPPORTED_FAMILY)) {
         const o = Number(oper);
         const v = value(o);
-        // a delay under 10 ms (-7973 timecents) is not worth a warning
-        const timed = o === GEN.delayVolEnv || o === GEN.delayModLFO || o === GEN.delayVibLFO ||
-          o === GEN.delayModEnv || o === GEN.holdModEnv;
-        if (v !== (DEFAULTS[o] ?? 0) && !(timed && v <= -7973)) note(family);
-        // a modulation LFO to pitch beside a vibrato LFO: only the vibrato plays
-        if (o === GEN.modLfoToPitch && v !== 0 && value(GEN.vibLfoToPitch) !== 0) {
-          note("modulation LFO to pitch beside the vibrato LFO");
-        }
+        if (v === (DEFAULTS[o] ?? 0)) continue;
+        // a delay or hold under 10 ms (-7973 timecents) is not worth a warning
+        if ((o === GEN.delayModEnv || o === GEN.holdModEnv) && v <= -7973) continue;
+        if (MOD_ENV_STAGES.has(o) && !modEnvUsed) continue;
+        if (o === GEN.chorusEffectsSend && (!effects || v <= 0)) continue;
+        note(family);
       }
       const mods = mergeModulators([iGlobalMods, iz.modulators], [pGlobalMods, pz.modulators]);
       // A zone whose modulators read velocity (beyond the velocity curve) is
@@ -302,12 +358,13 @@ export function presetZones(font: SoundFont, presetIndex: number): PresetZones {
           // sample offsets count whole frames
           return value(oper) + (INSTRUMENT_ONLY.has(oper) ? Math.round(add) : add);
         };
-        vibratoRateHz ??= absCentsHz(withMods(GEN.freqVibLFO));
-        zones.push(engineZone(sampleIndex, sample, withMods, keys, band, modulation));
+        zones.push(
+          engineZone(sampleIndex, sample, withMods, keys, band, modulation, curve, effects),
+        );
       }
     }
   }
-  return { zones, unsupported, vibratoRateHz: vibratoRateHz ?? absCentsHz(0) };
+  return { zones, unsupported, curves };
 }
 
 function engineZone(
@@ -317,6 +374,8 @@ function engineZone(
   keys: [number, number],
   vels: [number, number],
   modulation: ZoneModulation,
+  curve: (values: number[]) => number | undefined,
+  effects: boolean,
 ): Sf2EngineZone {
   const root = value(GEN.overridingRootKey);
   const rootKey = root >= 0 && root <= 127 ? root : clamp(sample.originalPitch, 0, 127);
@@ -376,10 +435,38 @@ function engineZone(
     sustain: sustainCb >= 960 ? 0 : Math.pow(10, -sustainCb / 200),
     release: clamp(timecents(value(GEN.releaseVolEnv)) * 60 / 96, 0, 60),
   };
+  const mods: ZoneMod[] = [];
+  // The volume envelope's delay and its key scaling (keynumTo*: timecents per
+  // key below 60) as envelope rows on the key, each through a custom curve of
+  // the seconds it adds at each key: exact at every key of the zone.
+  const delayS = timecents(value(GEN.delayVolEnv));
+  const perKey = (
+    target: "ampegDelay" | "ampegHold" | "ampegDecay",
+    seconds: (key: number) => number,
+  ) => {
+    const values = Array.from({ length: 128 }, (_, k) => clamp(seconds(k), -100, 100));
+    if (values.every((x) => Math.abs(x) < 1e-6)) return;
+    const c = curve(values);
+    if (c !== undefined) mods.push({ source: "key", target, curve: c, depth: 1 });
+  };
+  // under one FluidSynth block (64 frames at 48 kHz) FluidSynth plays no delay
+  if (delayS >= 64 / 48000) perKey("ampegDelay", () => delayS);
+  const keyScaled = (gen: number, keyGen: number, scale: number) => (key: number) =>
+    (timecents(value(gen) + value(keyGen) * (60 - key)) - timecents(value(gen))) * scale;
+  if (value(GEN.keynumToVolEnvHold) !== 0) {
+    perKey("ampegHold", keyScaled(GEN.holdVolEnv, GEN.keynumToVolEnvHold, 1));
+  }
+  if (value(GEN.keynumToVolEnvDecay) !== 0) {
+    perKey("ampegDecay", keyScaled(GEN.decayVolEnv, GEN.keynumToVolEnvDecay, 60 / 96));
+  }
   // Initial filter: FluidSynth leaves the filter out at 13500 cents and above.
   const fc = value(GEN.initialFilterFc);
   const modEnvCents = value(GEN.modEnvToFilterFc);
-  if (fc < 13500 || (modEnvCents !== 0 && fc + modEnvCents < 13500)) {
+  const modLfoCutoff = clamp(value(GEN.modLfoToFilterFc), -9600, 9600);
+  if (
+    fc < 13500 || (modEnvCents !== 0 && fc + modEnvCents < 13500) ||
+    (modLfoCutoff !== 0 && fc - Math.abs(modLfoCutoff) < 13500)
+  ) {
     options.filter = {
       type: "lowpass",
       cutoffHz: clamp(absCentsHz(fc), 10, 20000),
@@ -407,9 +494,7 @@ function engineZone(
     }
   }
   // Per-note controls (the engine's superdough-style table): the modulation
-  // envelope to pitch as the pitch envelope, the vibrato LFO (else the
-  // modulation LFO to pitch) as vibrato. SF2 LFOs are triangles, the
-  // engine's vibrato a sine; LFO delays are not played (reported).
+  // envelope to pitch as the pitch envelope.
   const controls: Controls = {};
   const modEnvPitch = value(GEN.modEnvToPitch);
   if (modEnvPitch !== 0) {
@@ -421,14 +506,49 @@ function engineZone(
     controls.psustain = sus;
     controls.prelease = clamp(timecents(value(GEN.releaseModEnv)) * sus, 0.001, 60);
   }
-  const vibCents = value(GEN.vibLfoToPitch), modLfoCents = value(GEN.modLfoToPitch);
-  if (vibCents !== 0 || modLfoCents !== 0) {
-    const [cents, freq] = vibCents !== 0
-      ? [vibCents, value(GEN.freqVibLFO)]
-      : [modLfoCents, value(GEN.freqModLFO)];
-    controls.vib = clamp(absCentsHz(freq), 0, 100);
-    controls.vibmod = clamp(Math.abs(cents) / 100, 0, 48);
+  // The two LFOs (spec 8.1.3: triangles from 0 rising, after their delay;
+  // frequency in absolute cents, FluidSynth's range -16000..4500) as zone
+  // rows on LFO sources: both rows of one LFO read the same wave (a row's
+  // LFO is a function of the voice's age), so the vibrato LFO's own depth
+  // and the mod wheel's (CC1's default modulator, 50 cents at 127) add up.
+  const lfo = (delay: number, freq: number) => ({
+    hz: clamp(absCentsHz(clamp(value(freq), -16000, 4500)), 0.001, 100),
+    wave: "triangle" as const,
+    delay: clamp(timecents(value(delay)), 0, 100),
+  });
+  const vib = lfo(GEN.delayVibLFO, GEN.freqVibLFO), mod = lfo(GEN.delayModLFO, GEN.freqModLFO);
+  const vibCents = clamp(value(GEN.vibLfoToPitch), -9600, 9600);
+  if (vibCents !== 0) mods.push({ source: "lfo", lfo: vib, target: "pitch", depth: vibCents });
+  if (modulation.wheelToVibrato !== 0) {
+    mods.push({
+      source: "lfo",
+      lfo: vib,
+      target: "pitch",
+      depth: clamp(modulation.wheelToVibrato, -9600, 9600),
+      depthCc: 1,
+    });
   }
+  const modLfoCents = clamp(value(GEN.modLfoToPitch), -9600, 9600);
+  if (modLfoCents !== 0) {
+    mods.push({ source: "lfo", lfo: mod, target: "pitch", depth: modLfoCents });
+  }
+  if (modLfoCutoff !== 0 && options.filter) {
+    mods.push({ source: "lfo", lfo: mod, target: "cutoff", depth: modLfoCutoff });
+  }
+  // modLfoToVolume in cB, as the spec has it: a positive amount raises the
+  // volume on the LFO's positive half. (FluidSynth adds it to the voice's
+  // attenuation before turning that into a gain, which it caps at 1: the swing
+  // is symmetric while the attenuation exceeds the depth, as it nearly always
+  // does; only a zone at full level loses the half that would exceed it.)
+  const modLfoCb = clamp(value(GEN.modLfoToVolume), -960, 960);
+  if (modLfoCb !== 0) {
+    mods.push({ source: "lfo", lfo: mod, target: "volume", depth: modLfoCb / 10 });
+  }
+  if (mods.length) options.mods = mods;
+  // reverbEffectsSend (0.1 % units) as the zone's send into its orbit's
+  // reverb, with FluidSynth's reverb character (FLUID_REVERB)
+  const reverb = clamp(value(GEN.reverbEffectsSend), 0, 1000) / 1000;
+  if (effects && reverb > 0) Object.assign(controls, FLUID_REVERB, { room: reverb });
   if (Object.keys(controls).length) options.controls = controls;
   return { sample: sampleIndex, endOffset: Math.min(0, endOffset), options };
 }
