@@ -1283,6 +1283,83 @@ _Static_assert(sizeof(ms_midi_stats_t) == 1096, "ms_midi_stats_t layout");
  * ms_sampler_destroy. Thread: ANY. */
 MS_API const ms_midi_stats_t *ms_midi_stats_ptr(const ms_sampler_t *sampler);
 
+/* -------------------------------------------------------- MIDI out -- */
+/*
+ * MIDI out: messages scheduled at an absolute frame travel the command ring
+ * like notes and leave on the render thread at that exact frame, into a
+ * named output: a JACK MIDI port on the sampler's open JACK output (written
+ * at the frame's offset in JACK's period, so it lines up with the audio of
+ * that frame), an ALSA sequencer port (sent by a helper thread at the time
+ * the render thread stamped, plus the output latency), or a capture ring
+ * that ms_midi_out_read drains (offline renders writing a .mid file, tests).
+ * The render thread counts the notes sounding on each output, so a panic
+ * sends a note-off for every one of them (no hanging notes on hush or quit).
+ * An output lives until the sampler is destroyed.
+ */
+typedef struct ms_midi_out ms_midi_out_t;
+#define MS_MIDI_OUT_CAPTURE 0u  /* records kept until ms_midi_out_read takes them */
+#define MS_MIDI_OUT_JACK 1u     /* a MIDI output port `name` on the sampler's open JACK output */
+#define MS_MIDI_OUT_ALSA_SEQ 2u /* a sequencer port "midi-sampler:<name>"; connect "" or "CLIENT:PORT" */
+#define MS_MIDI_MAX_OUTS 16u
+#define MS_MIDI_OUT_RING 4096u  /* messages an output holds for its reader */
+
+/* One message as it left (ms_midi_out_read). */
+typedef struct ms_midi_out_event {
+  uint64_t frame;            /* 0: the absolute frame it was sent on */
+  uint64_t time_ns;          /* 8: CLOCK_MONOTONIC when that frame is rendered (the render call's start + offset) */
+  uint8_t size;              /* 16: bytes used, 1..3 */
+  uint8_t bytes[3];          /* 17: status, data */
+  uint32_t reserved;         /* 20 */
+} ms_midi_out_event_t;
+_Static_assert(sizeof(ms_midi_out_event_t) == 24, "ms_midi_out_event_t layout");
+
+/*
+ * Open a MIDI output of kind MS_MIDI_OUT_* named `name` (1..63 characters:
+ * the JACK port's or ALSA port's name). MS_MIDI_OUT_JACK needs the
+ * sampler's live output open on JACK (ms_output_open); `connect` (JACK: a
+ * port such as "fluidsynth:midi_00"; ALSA: "CLIENT:PORT") is connected
+ * when given, "" or NULL connects nothing. At most MS_MIDI_MAX_OUTS per
+ * sampler; freed by ms_sampler_destroy.
+ * Thread: CT. Errors: INVALID_ARGUMENT (NULL, an unknown kind, a bad name),
+ * STATE (JACK without an open JACK output), LIMIT, NO_MEMORY, DEVICE
+ * (registering the port or connecting failed, no /dev/snd/seq: the message
+ * says which).
+ */
+MS_API int32_t ms_midi_out_open(ms_sampler_t *sampler, uint32_t kind, const char *name, const char *connect,
+                                ms_midi_out_t **out);
+
+/*
+ * Send one channel voice message (status 0x80..0xEF with its data bytes)
+ * or a system real-time message (0xF8 clock, 0xFA start, 0xFB continue,
+ * 0xFC stop; data ignored) on `output` at absolute `frame` (MS_FRAME_NOW:
+ * the next block; a frame already rendered leaves at once and counts as
+ * late). Note-on with velocity 0 is a note-off.
+ * Thread: CT. Errors: INVALID_ARGUMENT (NULL, a status that is neither),
+ * OUT_OF_RANGE (a data byte over 127), RING_FULL.
+ */
+MS_API int32_t ms_midi_out_send_at(ms_midi_out_t *output, uint64_t frame, uint8_t status, uint8_t data1,
+                                   uint8_t data2);
+
+/*
+ * At `frame`, send a note-off for every note sounding on `output` (one per
+ * note-on not yet answered, on its channel), and forget them.
+ * Thread: CT. Errors: INVALID_ARGUMENT, RING_FULL.
+ */
+MS_API int32_t ms_midi_out_panic_at(ms_midi_out_t *output, uint64_t frame);
+
+/*
+ * Copy up to cap messages a MS_MIDI_OUT_CAPTURE output sent into out, in
+ * the order they left (frame order); returns how many (0 for other kinds,
+ * whose reader is the JACK callback or the ALSA thread). Call it at least
+ * every MS_MIDI_OUT_RING messages: a full ring drops and counts.
+ * Thread: CT (one reader).
+ */
+MS_API uint32_t ms_midi_out_read(ms_midi_out_t *output, ms_midi_out_event_t *out, uint32_t cap);
+
+/* Counters of one output (any may be NULL): messages sent, messages
+ * dropped (its ring full), notes sounding now. Thread: ANY. */
+MS_API void ms_midi_out_counts(const ms_midi_out_t *output, uint64_t *sent, uint64_t *dropped, uint64_t *sounding);
+
 #ifdef __cplusplus
 }
 #endif

@@ -81,6 +81,7 @@ typedef struct world {
   ms_sampler_t *s;
   ms_instrument_t *inst[3];
   ms_sample_t *smp[3]; /* sine (looped), DC one-shot, stereo */
+  ms_midi_out_t *mout; /* a capture MIDI output (rt_midi_out.c) */
   tu_rng_t rng;
 } world_t;
 
@@ -135,6 +136,7 @@ static bool world_open(world_t *w) {
     REQUIRE_MS(w->s, ms_instrument_add_zone(w->inst[i], NULL, &z, NULL), false);
     REQUIRE_MS(w->s, ms_instrument_commit(w->inst[i]), false);
   }
+  REQUIRE_MS(w->s, ms_midi_out_open(w->s, MS_MIDI_OUT_CAPTURE, "synth", NULL, &w->mout), false);
   return true;
 }
 
@@ -186,6 +188,20 @@ static void control_step(world_t *w, uint64_t iter) {
     CHECK_MS(s, ok_or_full(ms_note_on_controls_at(in, now + (uint64_t)k * 97, 40 + k, 100, NULL, &fx)));
   }
   if (iter % 3 == 1) CHECK_MS(s, ok_or_full(ms_set_cps_at(s, now + 64, 0.5 + 0.25 * (double)(iter % 4))));
+  /* MIDI out: notes, a controller, clock ticks, a panic now and then; the
+   * capture ring drained here (CT), filled by the render thread */
+  for (int k = 0; k < 6; k++) {
+    CHECK_MS(s, ok_or_full(ms_midi_out_send_at(w->mout, now + (uint64_t)k * 50, 0x90 | (k & 3), 60 + k, 100)));
+    if (k & 1) CHECK_MS(s, ok_or_full(ms_midi_out_send_at(w->mout, now + 400, 0x80 | (k & 3), 60 + k, 0)));
+    CHECK_MS(s, ok_or_full(ms_midi_out_send_at(w->mout, now + (uint64_t)k * 80, 0xF8, 0, 0)));
+  }
+  CHECK_MS(s, ok_or_full(ms_midi_out_send_at(w->mout, now + 10, 0xB0, 74, (uint8_t)(iter % 128))));
+  if (iter % 5 == 2) CHECK_MS(s, ok_or_full(ms_midi_out_panic_at(w->mout, now + 300)));
+  {
+    ms_midi_out_event_t drained[256];
+    while (ms_midi_out_read(w->mout, drained, 256) == 256) {
+    }
+  }
   /* per-note controls: every voice control at once (reverse, loop, envelopes,
    * filters with envelopes, vowel, character effects), some through
    * MS_EV_CONTROL runs, and instrument-level values set and cleared */

@@ -129,6 +129,7 @@ MS_API void ms_sampler_destroy(ms_sampler_t *s) {
   if (s->output) ms_output_close(s->output);
   if (s->recording) ms_recorder_stop(s->recording);
   ctl_midi_shutdown(s); /* join the MIDI input threads */
+  ctl_midi_out_shutdown(s); /* join the MIDI output threads (ALSA): their notes get note-offs */
   /* every allocation is on the block list: instruments, samples, versions,
    * rings, the voice pool. No RT call may be running (documented). */
   ctl_unlock_all(s);

@@ -55,6 +55,13 @@ extern const ms_backend_ops_t ms_backend_jack;
 int32_t alsa_probe_rate(ms_sampler_t *s, const char *device, uint32_t *rate);
 int32_t jack_probe_rate(ms_sampler_t *s, const char *client_name, uint32_t *rate);
 
+/* Register a MIDI output port named after the output on o's JACK client
+ * and connect it to `connect` when given (jack.c); the process callback
+ * writes the output's messages into it from then on. Thread: CT.
+ * Errors: STATE (o is not JACK), DEVICE. */
+struct ms_midi_out;
+int32_t jack_midi_out_attach(struct ms_output *o, struct ms_midi_out *m, const char *connect);
+
 /* Default names. */
 #define MS_ALSA_DEFAULT_DEVICE "default"
 #define MS_JACK_DEFAULT_CLIENT "midi-sampler"

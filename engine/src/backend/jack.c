@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "backend/jack_out.h"
+#include "shared/midi_out.h"
 
 #define MS_JACK_NO_SERVER_MSG \
   "Cannot connect to JACK: no server is running: start one (jackd -d alsa, or qjackctl), or use --backend alsa"
@@ -92,6 +93,11 @@ static int32_t open_client(ms_sampler_t *s, const char *name, jack_client_t **ou
 static void free_out(ms_sampler_t *s, jack_out_t *j) {
   if (!j) return;
   if (j->client) jack_client_close(j->client);
+  /* the process callback can no longer run: the MIDI outputs' ports went with the client */
+  for (uint32_t i = 0; i < MS_MIDI_MAX_OUTS; i++) {
+    struct ms_midi_out *m = atomic_load_explicit(&s->midi_outs[i], memory_order_relaxed);
+    if (m && m->jack_owner == j) atomic_store_explicit(&m->jack_port, NULL, memory_order_relaxed);
+  }
   ctl_midi_source_free(s, j->midi); /* the process callback can no longer run */
   ctl_free(s, j->ibuf);
   ctl_free(s, j);
@@ -248,6 +254,31 @@ static int32_t jack_refresh(ms_output_t *o) {
     return ctl_fail(o->sampler, MS_ERR_DEVICE,
                     "Cannot play through JACK: JACK's rate changed from %u to %u: restart with the new rate", j->rate,
                     changed);
+  return MS_OK;
+}
+
+int32_t jack_midi_out_attach(ms_output_t *o, struct ms_midi_out *m, const char *connect) {
+  ms_sampler_t *s = o->sampler;
+  if (o->ops != &ms_backend_jack)
+    return ctl_fail(s, MS_ERR_STATE, "Cannot open JACK MIDI output \"%s\": the live output runs on %s, not JACK: "
+                    "open it with the JACK backend", m->name, o->ops->name);
+  jack_out_t *j = o->impl;
+  cap_begin();
+  jack_port_t *p = jack_port_register(j->client, m->name, JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+  int32_t rc = MS_OK;
+  if (!p) {
+    rc = ctl_fail(s, MS_ERR_DEVICE, "Cannot open JACK MIDI output \"%s\": registering the port failed: %s", m->name,
+                  cap_msg[0] ? cap_msg : "the server refused it (is the name taken?)");
+  } else if (connect && connect[0] && jack_connect(j->client, jack_port_name(p), connect) != 0) {
+    rc = ctl_fail(s, MS_ERR_DEVICE, "Cannot connect JACK MIDI output \"%s\" to \"%s\": %s: list ports with "
+                  "\"jack_lsp -t\"", m->name, connect, cap_msg[0] ? cap_msg : "no such MIDI input port");
+    jack_port_unregister(j->client, p);
+  }
+  cap_end();
+  if (rc != MS_OK) return rc;
+  m->jack_owner = j;
+  /* relaxed: the output itself is published afterwards with a release store (api_midi_out.c) */
+  atomic_store_explicit(&m->jack_port, (void *)p, memory_order_relaxed);
   return MS_OK;
 }
 

@@ -8,8 +8,9 @@
  * Thread: JACK's process thread (the render thread) and JACK's notification
  * threads. Touches only ctl_alloc'ed memory and calls only ms_process,
  * ms_sampler_now, the MIDI parser and source (RT-safe), and the JACK port
- * and MIDI-buffer calls jack_port_get_buffer, jack_midi_get_event_count and
- * jack_midi_event_get. Never allocates, locks, logs or does I/O. Built in
+ * and MIDI-buffer calls jack_port_get_buffer, jack_midi_get_event_count,
+ * jack_midi_event_get, jack_midi_clear_buffer and jack_midi_event_reserve
+ * (MIDI out: each output's messages into its port after the render). Never allocates, locks, logs or does I/O. Built in
  * the ms_backend_rt object library, whose undefined symbols the
  * test_backend_rt_symbols test checks against an allow-list.
  */
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "backend/jack_out.h"
+#include "shared/midi_out.h"
 
 /* Parse this period's JACK MIDI into the port's ring, each event on its
  * frame. The events reach us in the cycle that plays them (whoever wrote
@@ -44,6 +46,34 @@ static void read_midi(jack_out_t *j, jack_nframes_t n) {
   }
 }
 
+/* After this period's frames [base, base + n) were rendered: each MIDI
+ * output's messages (all on those frames: the render thread sent them
+ * while rendering) into its port at their offset in the period, where they
+ * line up with the audio of the same frames. The ring's producer (the
+ * render thread) and its reader are both this thread. A port's buffer is
+ * cleared every period, as JACK requires of output ports. */
+static void write_midi_out(jack_out_t *j, uint64_t base, jack_nframes_t n) {
+  ms_sampler_t *s = j->sampler;
+  for (uint32_t i = 0; i < MS_MIDI_MAX_OUTS; i++) {
+    /* acquire pairs with the release store that published the output */
+    struct ms_midi_out *m = atomic_load_explicit(&s->midi_outs[i], memory_order_acquire);
+    if (!m || m->jack_owner != j) continue;
+    jack_port_t *port = atomic_load_explicit(&m->jack_port, memory_order_relaxed);
+    if (!port) continue;
+    void *buf = jack_port_get_buffer(port, n);
+    jack_midi_clear_buffer(buf);
+    const ms_midi_out_event_t *e;
+    while ((e = ring_peek(&m->ring)) != NULL) {
+      uint64_t at = e->frame > base ? e->frame - base : 0;
+      if (at >= n) break; /* a later period's (not expected: sent while rendering these frames) */
+      jack_midi_data_t *d = jack_midi_event_reserve(buf, (jack_nframes_t)at, e->size);
+      if (d) memcpy(d, e->bytes, e->size);
+      else stat_add(&m->dropped, 1); /* the port's buffer is full */
+      ring_advance(&m->ring);
+    }
+  }
+}
+
 int jack_process(jack_nframes_t n, void *arg) {
   jack_out_t *j = arg;
   if (j->midi_port) read_midi(j, n);
@@ -53,9 +83,11 @@ int jack_process(jack_nframes_t n, void *arg) {
   if (atomic_load_explicit(&j->rate_changed, memory_order_relaxed) ||
       atomic_load_explicit(&j->shutdown, memory_order_relaxed)) {
     for (uint32_t p = 0; p < j->nports; p++) memset(out[p], 0, sizeof(float) * n);
+    write_midi_out(j, ms_sampler_now(j->sampler), n); /* nothing rendered: clears the ports */
     return 0;
   }
   const uint32_t C = j->channels;
+  const uint64_t base = ms_sampler_now(j->sampler);
   uint32_t done = 0;
   while (done < n) {
     uint32_t k = n - done < j->cap_frames ? n - done : j->cap_frames;
@@ -68,6 +100,7 @@ int jack_process(jack_nframes_t n, void *arg) {
     if (C == 1) memcpy(out[1] + done, out[0] + done, sizeof(float) * k); /* mono on both outputs */
     done += k;
   }
+  write_midi_out(j, base, n);
   return 0;
 }
 

@@ -67,6 +67,7 @@ static void apply_immediate(ms_sampler_t *s, const ms_cmd_t *c) {
 static void apply_timed(ms_sampler_t *s, const ms_cmd_t *c, uint64_t f) {
   if (c->type == MS_CMD_MIDI) rt_midi_dispatch(s, &c->midi, f);
   else if (c->type == MS_CMD_CYCLE) rt_orbit_set_cycle(s, c->frames_per_cycle);
+  else if (c->type == MS_CMD_MIDI_OUT) rt_midi_out_dispatch(s, &c->midi_out, f);
   else {
     /* all sound off for the whole sampler: the orbits' tails too */
     if (c->type == MS_CMD_ALL_SOUND_OFF && c->all.instrument == 0) rt_orbit_silence(s, f);
