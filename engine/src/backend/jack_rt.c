@@ -10,7 +10,8 @@
  * ms_sampler_now, the MIDI parser and source (RT-safe), and the JACK port
  * and MIDI-buffer calls jack_port_get_buffer, jack_midi_get_event_count,
  * jack_midi_event_get, jack_midi_clear_buffer and jack_midi_event_reserve
- * (MIDI out: each output's messages into its port after the render). Never allocates, locks, logs or does I/O. Built in
+ * (MIDI out: each output's messages into its port after the render).
+ * Never allocates, locks, logs or does I/O. Built in
  * the ms_backend_rt object library, whose undefined symbols the
  * test_backend_rt_symbols test checks against an allow-list.
  */
