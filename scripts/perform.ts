@@ -193,6 +193,12 @@ function statsLine(live: LiveSession, osc?: DirtListener): string {
     (osc ? ` | ${oscLine(osc)}` : "");
 }
 
+/** The recording's frames: every frame rendered while recording, and those the writer dropped. */
+function recordedFrames(live: LiveSession): string {
+  const r = live.recorder;
+  return r ? ` (${r.frames + r.droppedFrames} frames rendered, ${r.droppedFrames} dropped)` : "";
+}
+
 /** What the status line shows, read from the sampler (no FFI call) and the session. */
 function statusSnapshot(live: LiveSession, osc?: DirtListener): StatusSnapshot {
   const s = live.sampler.stats();
@@ -407,7 +413,8 @@ async function main(argv: string[]): Promise<number> {
     } s: v${live.session.version}, ` +
       `${result.notes} notes, ${s.eventsLate} late events, ${s.eventsDropped} dropped, ${s.xruns} xruns, ` +
       `${s.voicesPeak} voices peak, DSP load max ${(100 * s.dspLoadMax).toFixed(0)}%` +
-      (a.record ? `; recorded ${a.record}` : "") + (a.recordMidi ? `; MIDI ${a.recordMidi}` : ""),
+      (a.record ? `; recorded ${a.record}${recordedFrames(live)}` : "") +
+      (a.recordMidi ? `; MIDI ${a.recordMidi}` : ""),
   );
   if (osc) log(oscLine(osc));
   return liveExitCode(result.failure, sigint.interrupted);
