@@ -30,6 +30,9 @@
 
 #ifdef __cplusplus
 extern "C" {
+#if !defined(_Static_assert)
+#define _Static_assert static_assert /* C++11 spells C11's layout checks so */
+#endif
 #endif
 
 #if defined(MS_BUILDING_LIBRARY)
@@ -1364,3 +1367,87 @@ MS_API void ms_midi_out_counts(const ms_midi_out_t *output, uint64_t *sent, uint
 }
 #endif
 #endif /* MIDI_SAMPLER_H */
+/* --------------------------------------------------- Ableton Link -- */
+/*
+ * A sampler joins an Ableton Link session (tempo, beat timeline, start/stop
+ * shared with other apps on the network) through one ms_link_t. The render
+ * thread captures Link's session state at the start of every ms_process
+ * call (Link's audio-thread API: no allocation, no lock), stamps the call's
+ * first frame with Link's host clock plus the output latency given here,
+ * and publishes where the beat is; CT maps beats to frames from that
+ * (ms_link_frame_at_beat) and asks for tempo and start/stop changes, which
+ * the render thread commits at the frame named. Link's peers find each other
+ * by UDP multicast on every network interface that is up.
+ * Built only when Ableton Link's headers were found (ms_link_built); without
+ * them every function fails with UNSUPPORTED and says what to install.
+ */
+typedef struct ms_link_session ms_link_t;
+
+/* 1 when this engine was built with Ableton Link, else 0. Thread: ANY. */
+MS_API int32_t ms_link_built(void);
+
+/*
+ * Attach a Link session to the sampler, not yet joined (ms_link_enable
+ * joins): its tempo is `bpm` (20..999) until peers say otherwise, its
+ * quantum 4 beats. One per sampler; destroy it before the sampler.
+ * Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE, STATE (one attached
+ * already; Link failed to start its threads), NO_MEMORY, UNSUPPORTED.
+ */
+MS_API int32_t ms_link_create(ms_sampler_t *sampler, double bpm, ms_link_t **out);
+
+/* Leave the session, detach it (waits for a render call that holds it to
+ * end) and free it. NULL is a no-op. Thread: CT. */
+MS_API void ms_link_destroy(ms_link_t *link);
+
+/* Join (1) or leave (0) the session on the network. Thread: CT.
+ * Errors: INVALID_ARGUMENT, STATE (Link failed), UNSUPPORTED. */
+MS_API int32_t ms_link_enable(ms_link_t *link, uint32_t on);
+
+/* Share start/stop with peers that do (1) or not (0, the default).
+ * Thread: CT. Errors: INVALID_ARGUMENT, STATE, UNSUPPORTED. */
+MS_API int32_t ms_link_enable_start_stop_sync(ms_link_t *link, uint32_t on);
+
+/* Beats in a cycle of the shared timeline (Link's quantum, 1..64): peers
+ * with the same quantum start their cycles together. Thread: CT.
+ * Errors: INVALID_ARGUMENT, OUT_OF_RANGE, UNSUPPORTED. */
+MS_API int32_t ms_link_set_quantum(ms_link_t *link, double beats);
+
+/* Frames between a call's first frame and the moment it is heard (the
+ * output latency the backend reports, 0..10 s): the beat is placed where
+ * the sound leaves the output. Thread: CT. Errors: INVALID_ARGUMENT,
+ * OUT_OF_RANGE, UNSUPPORTED. */
+MS_API int32_t ms_link_set_output_latency(ms_link_t *link, uint32_t frames);
+
+/* Change the session's tempo to `bpm` (20..999) keeping the beat that is
+ * heard at absolute `frame` where it is; committed by the next render call.
+ * Thread: CT. Errors: INVALID_ARGUMENT, OUT_OF_RANGE, UNSUPPORTED. */
+MS_API int32_t ms_link_request_tempo(ms_link_t *link, double bpm, uint64_t frame);
+
+/* Start (1) or stop (0) the session's transport at the moment `frame` is
+ * heard; committed by the next render call (shared with peers when
+ * start/stop sync is on). Thread: CT. Errors: INVALID_ARGUMENT, UNSUPPORTED. */
+MS_API int32_t ms_link_request_playing(ms_link_t *link, uint32_t playing, uint64_t frame);
+
+/* Peers in the session besides this one. Thread: ANY.
+ * Errors: INVALID_ARGUMENT, UNSUPPORTED. */
+MS_API int32_t ms_link_peers(const ms_link_t *link, uint32_t *out);
+
+/*
+ * Readers of the timeline the last render call published (tempo in bpm,
+ * transport playing 0/1, the beat at an absolute frame, the exact frame of
+ * a beat, the beat heard at a Link host time in µs). Beats count on this
+ * peer's timeline; peers agree on the phase within the quantum. Linear
+ * until the tempo changes: ask again after each render call.
+ * Thread: ANY. Errors: INVALID_ARGUMENT (also a non-finite frame or beat),
+ * STATE (no render call since the session was attached), UNSUPPORTED.
+ */
+MS_API int32_t ms_link_tempo(const ms_link_t *link, double *out);
+MS_API int32_t ms_link_playing(const ms_link_t *link, uint32_t *out);
+MS_API int32_t ms_link_beat_at_frame(const ms_link_t *link, double frame, double *out);
+MS_API int32_t ms_link_frame_at_beat(const ms_link_t *link, double beat, double *out);
+MS_API int32_t ms_link_beat_at_host(const ms_link_t *link, int64_t host_us, double *out);
+
+/* Link's host clock now in µs (CLOCK_MONOTONIC_RAW on Linux), 0 for NULL.
+ * Thread: ANY. */
+MS_API int64_t ms_link_host_now(const ms_link_t *link);
+

@@ -17,6 +17,12 @@ include(${CMAKE_CURRENT_LIST_DIR}/nm_objects.cmake)
 
 # A node is "<dir>/<file>" (rt/rt_process) from the object's path (.../src/rt/rt_process.c.o).
 function(node_of obj out)
+  # src/link/ms_link.cpp is built twice: its render-thread part (rt layer)
+  # and its control-thread part (ctl layer)
+  if(obj MATCHES "/ms_link_(rt|ctl)\\.dir/src/link/([A-Za-z0-9_]+)\\.cpp\\.o$")
+    set(${out} "${CMAKE_MATCH_1}/${CMAKE_MATCH_2}" PARENT_SCOPE)
+    return()
+  endif()
   if(NOT obj MATCHES "/src/([a-z]+)/([A-Za-z0-9_]+)\\.c\\.o$")
     message(FATAL_ERROR "check_layers: cannot tell the source of ${obj}")
   endif()

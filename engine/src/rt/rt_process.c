@@ -21,6 +21,9 @@
 #include "rt/rt_meter.h"
 #include "rt/rt_orbit.h"
 #include "shared/engine.h"
+#if MS_HAVE_LINK
+#include "link/ms_link.h"
+#endif
 
 /* ------------------------------------------------------- event heap -- */
 
@@ -197,6 +200,14 @@ MS_API int32_t ms_process(ms_sampler_t *s, float *buffer, uint32_t frames) {
   s->anchor_ns = t0;
   s->anchor_frame = s->now;
   s->anchor_frames = frames;
+#if MS_HAVE_LINK
+  /* seq_cst pair with ms_link_destroy: busy is raised before the pointer is
+   * read, so CT, after clearing the pointer, waits while we may hold it */
+  atomic_store(&s->link_busy, 1u);
+  struct ms_link *link = atomic_load(&s->link);
+  if (link) rt_link_block(link, s->now);
+  atomic_store(&s->link_busy, 0u);
+#endif
   uint32_t done = 0;
   while (done < frames) {
     uint32_t n = frames - done;
