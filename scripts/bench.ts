@@ -4,7 +4,7 @@
  * noisy, so absolute figures drift between runs).
  *
  * Usage:
- *   deno task bench [--quick] [--only engine,schedule,perform,live] [-- <ms_bench options>]
+ *   deno task bench [--quick] [--only engine,schedule,perform,live,osc] [-- <ms_bench options>]
  *
  * Sections:
  *   engine    build/engine/bench/ms_bench: ns per voice-frame for 16..1024
@@ -20,6 +20,10 @@
  *   live      real time on a JACK dummy server of its own (scripts/bench_live.ts):
  *             latency, max voices under 70% DSP load, render-block times with
  *             and without a GC storm; included by default when jackd is installed
+ *   osc       the SuperDirt-compatible OSC input on a JACK dummy (scripts/bench_osc.ts):
+ *             decode cost against a bare FFI call, events per second accepted with
+ *             zero late events at the default look-ahead (bundles 0.2 s ahead, as
+ *             Tidal sends them), packet-to-ring time p50/p99; with jackd only
  *
  * CLI layer: prints, and exits non-zero when a section fails to run.
  *
@@ -31,6 +35,7 @@ import { buildEngine, ensureLibrary, PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { engine } from "../lib/ffi/native.ts";
 import { Sampler } from "../lib/mod.ts";
 import { benchLive } from "./bench_live.ts";
+import { benchOsc } from "./bench_osc.ts";
 import { benchPerform } from "./bench_perform.ts";
 import { hasCommand } from "./live_support.ts";
 
@@ -41,14 +46,14 @@ const { values, positionals } = parseArgs({
     quick: { type: "boolean", default: false },
     only: {
       type: "string",
-      default: hasCommand("jackd") ? "engine,schedule,perform,live" : "engine,schedule,perform",
+      default: hasCommand("jackd") ? "engine,schedule,perform,live,osc" : "engine,schedule,perform",
     },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   console.log(
-    "Usage: deno task bench [--quick] [--only engine,schedule,perform,live] [-- <ms_bench options>]\n" +
+    "Usage: deno task bench [--quick] [--only engine,schedule,perform,live,osc] [-- <ms_bench options>]\n" +
       "  ms_bench options: build/engine/bench/ms_bench --help",
   );
   Deno.exit(0);
@@ -143,6 +148,14 @@ if (sections.has("live")) {
     await benchLive(values.quick);
   } catch (err) {
     console.error(`error: the live benchmark failed: ${err instanceof Error ? err.message : err}`);
+    failed++;
+  }
+}
+if (sections.has("osc")) {
+  try {
+    await benchOsc(values.quick);
+  } catch (err) {
+    console.error(`error: the osc benchmark failed: ${err instanceof Error ? err.message : err}`);
     failed++;
   }
 }

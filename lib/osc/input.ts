@@ -163,6 +163,9 @@ export class DirtInput {
   /** Play `/dirt/play` messages in order; stop at one whose sound must load first. */
   #play(messages: OscMessage[]): void {
     const session = this.#session;
+    // notes before this frame are within what the scheduler already released: hand them over now
+    const scheduled = session.frameOfTick(session.cursorTicks) - 1;
+    let due = false;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       const params = dirtParams(m);
@@ -196,7 +199,9 @@ export class DirtInput {
       }
       this.stats.played++;
       if (frame < now) this.stats.late++;
+      if (note.frame < scheduled) due = true;
     }
+    if (!due) return; // later notes go with the scheduler's next advance
     session.releaseDue();
     this.#opts.pump?.();
   }
@@ -247,6 +252,11 @@ export interface ListenOptions extends DirtInputOptions {
   port?: number;
   /** Interface to listen on. @default "127.0.0.1" (loopback only) */
   hostname?: string;
+  /**
+   * Called after each datagram with the milliseconds from its arrival in
+   * JavaScript to its events in the ring (decode, resolve, queue, pump).
+   */
+  onHandled?: (ms: number) => void;
 }
 
 /** A listening input. */
@@ -286,8 +296,10 @@ export function listenDirt(options: ListenOptions): DirtListener {
         break;
       }
       let replies: Reply[] = [];
+      const t0 = performance.now();
       try {
         replies = input.handle(got[0]);
+        options.onHandled?.(performance.now() - t0);
       } catch (err) {
         // the engine closed under a packet (the session is ending): nothing left to play into
         if (!open) break;
