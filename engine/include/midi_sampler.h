@@ -459,6 +459,11 @@ static inline int ms_controls_has(const ms_controls_t *c, uint32_t id) {
  * the same ms_push_events call (it must follow; the run and its note travel
  * together): number = MS_CONTROL_*, value in the control's unit. */
 #define MS_EV_CONTROL 9u
+/* A message out of a MIDI output (ms_midi_out_open) at its frame: note = the
+ * output's index (ms_midi_out_index), instrument 0, number = status | data1
+ * << 8 | data2 << 16 as ms_midi_out_send_at takes them, or 0: a panic (a
+ * note-off for every note sounding on it, ms_midi_out_panic_at). */
+#define MS_EV_MIDI_OUT 10u
 
 typedef struct ms_event {
   uint64_t frame;            /* 0: absolute frame, or MS_FRAME_NOW */
@@ -1361,12 +1366,12 @@ MS_API uint32_t ms_midi_out_read(ms_midi_out_t *output, ms_midi_out_event_t *out
 
 /* Counters of one output (any may be NULL): messages sent, messages
  * dropped (its ring full), notes sounding now. Thread: ANY. */
+/* The output's index 0..MS_MIDI_MAX_OUTS-1, for MS_EV_MIDI_OUT records
+ * (0xffffffff for NULL). Thread: ANY. */
+MS_API uint32_t ms_midi_out_index(const ms_midi_out_t *output);
+
 MS_API void ms_midi_out_counts(const ms_midi_out_t *output, uint64_t *sent, uint64_t *dropped, uint64_t *sounding);
 
-#ifdef __cplusplus
-}
-#endif
-#endif /* MIDI_SAMPLER_H */
 /* --------------------------------------------------- Ableton Link -- */
 /*
  * A sampler joins an Ableton Link session (tempo, beat timeline, start/stop

@@ -4,7 +4,8 @@
  * ms_process is sliced; a late message leaves on the next frame rendered;
  * running status sizes (program change: 2 bytes, clock: 1); a panic answers
  * every sounding note (twice-struck keys twice) and nothing else; argument
- * checks and their messages; a full ring drops and counts. With the argument
+ * checks and their messages; a full ring drops and counts; MS_EV_MIDI_OUT
+ * records through ms_push_events. With the argument
  * "seq": the ALSA sequencer output, which skips (exit 77) with the reason
  * when /dev/snd/seq cannot be opened (it checks the message names it).
  * Thread: main (CT and, through ms_process, RT).
@@ -128,6 +129,7 @@ static void test_errors_and_full_ring(void) {
   CHECK_MS_CODE(s, ms_midi_out_open(s, MS_MIDI_OUT_CAPTURE, "synth", NULL, &dup), MS_ERR_INVALID_ARGUMENT);
   CHECK_MS_CODE(s, ms_midi_out_send_at(o, 0, 0x40, 1, 2), MS_ERR_INVALID_ARGUMENT);
   CHECKF(tu_contains_ci(tu_msg(s), "0x40") && tu_contains_ci(tu_msg(s), "\"synth\""), "message: %s", tu_msg(s));
+  CHECKF(strncmp(tu_msg(s), "Cannot send MIDI on output", 26) == 0, "message: %s", tu_msg(s));
   CHECK_MS_CODE(s, ms_midi_out_send_at(o, 0, 0xF0, 1, 2), MS_ERR_INVALID_ARGUMENT); /* sysex is not sent */
   CHECK_MS_CODE(s, ms_midi_out_send_at(o, 0, 0x90, 128, 2), MS_ERR_OUT_OF_RANGE);
   CHECK_MS_CODE(s, ms_midi_out_send_at(NULL, 0, 0x90, 1, 2), MS_ERR_INVALID_ARGUMENT);
@@ -159,6 +161,51 @@ static void test_errors_and_full_ring(void) {
   ms_midi_out_event_t ev[256];
   CHECK_EQ_INT(read_all(o, ev, 256), 256);
   CHECK_EQ_INT(ev[0].bytes[2], 0);
+  ms_sampler_destroy(s);
+}
+
+/* MS_EV_MIDI_OUT records through ms_push_events (what the TypeScript queue sends) */
+static void test_event_records(void) {
+  tu_section("MS_EV_MIDI_OUT records");
+  ms_sampler_t *s = tu_sampler(RATE, CH, 128);
+  REQUIRE(s, TU_NOTHING);
+  ms_midi_out_t *a = NULL, *b = NULL;
+  CHECK_MS(s, ms_midi_out_open(s, MS_MIDI_OUT_CAPTURE, "a", NULL, &a));
+  CHECK_MS(s, ms_midi_out_open(s, MS_MIDI_OUT_CAPTURE, "b", NULL, &b));
+  CHECK_EQ_INT(ms_midi_out_index(a), 0);
+  CHECK_EQ_INT(ms_midi_out_index(b), 1);
+  ms_event_t ev[4];
+  memset(ev, 0, sizeof ev);
+  for (int i = 0; i < 4; i++) ev[i].type = MS_EV_MIDI_OUT;
+  ev[0].frame = 33, ev[0].note = 1, ev[0].number = 0x90 | 62 << 8 | 90 << 16;
+  ev[1].frame = 34, ev[1].note = 0, ev[1].number = 0xB5 | 7 << 8 | 100 << 16;
+  ev[2].frame = 200, ev[2].note = 1, ev[2].number = 0; /* panic: the note-off of 62 */
+  ev[3].frame = 201, ev[3].note = 1, ev[3].number = 0xFC;
+  uint32_t pushed = 0;
+  CHECK_MS(s, ms_push_events(s, ev, 4, &pushed));
+  CHECK_EQ_INT(pushed, 4);
+  /* a bad record fails the whole call, with its index and the fix */
+  ms_event_t bad = ev[0];
+  bad.note = 9;
+  CHECK_MS_CODE(s, ms_push_events(s, &bad, 1, NULL), MS_ERR_INVALID_ARGUMENT);
+  CHECKF(tu_contains_ci(tu_msg(s), "event 0") && tu_contains_ci(tu_msg(s), "index 9"), "message: %s", tu_msg(s));
+  bad = ev[0];
+  bad.number = 0x90 | 200u << 8;
+  CHECK_MS_CODE(s, ms_push_events(s, &bad, 1, NULL), MS_ERR_OUT_OF_RANGE);
+  float buf[256 * CH];
+  CHECK_MS(s, tu_render(s, buf, 256, CH, 256));
+  ms_midi_out_event_t got[8];
+  CHECK_EQ_INT(read_all(a, got, 8), 1);
+  CHECK_EQ_U64(got[0].frame, 34);
+  CHECK_EQ_INT(got[0].bytes[0], 0xB5);
+  CHECK_EQ_INT(read_all(b, got, 8), 3);
+  CHECK_EQ_U64(got[0].frame, 33);
+  CHECK_EQ_U64(got[1].frame, 200);
+  CHECK_EQ_INT(got[1].bytes[0], 0x80);
+  CHECK_EQ_INT(got[1].bytes[1], 62);
+  CHECK_EQ_U64(got[2].frame, 201);
+  CHECK_EQ_INT(got[2].size, 1);
+  CHECK_EQ_INT(got[2].bytes[0], 0xFC);
   ms_sampler_destroy(s);
 }
 
@@ -196,5 +243,6 @@ int main(int argc, char **argv) {
   test_exact_frames(77);
   test_panic();
   test_errors_and_full_ring();
+  test_event_records();
   return tu_finish();
 }

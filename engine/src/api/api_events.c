@@ -26,6 +26,7 @@ static const char *type_name(uint32_t t) {
     case MS_EV_ALL_SOUND_OFF: return "all-sound-off";
     case MS_EV_MIDI: return "MIDI message";
     case MS_EV_CONTROL: return "control";
+    case MS_EV_MIDI_OUT: return "MIDI out message";
     default: return "event";
   }
 }
@@ -53,8 +54,9 @@ int32_t api_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, m
 #define WHO() (event_who(who, sizeof who, ev, inst, index), who)
 
   if ((ev->type < MS_EV_NOTE_ON || ev->type > MS_EV_ALL_SOUND_OFF) && ev->type != MS_EV_MIDI &&
-      ev->type != MS_EV_CONTROL)
-    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: type %u is not an MS_EV_* value (1..9)", WHO(), ev->type);
+      ev->type != MS_EV_CONTROL && ev->type != MS_EV_MIDI_OUT)
+    return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: type %u is not an MS_EV_* value (1..10)", WHO(), ev->type);
+  if (ev->type == MS_EV_MIDI_OUT) return api_midi_out_event_check(s, ev, index, out);
   if (ev->type == MS_EV_MIDI) { /* raw MIDI for the MIDI map: no instrument, no arrival stamp */
     uint32_t st = ev->number & 0xffu;
     if (ev->instrument)

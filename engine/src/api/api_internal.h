@@ -20,6 +20,11 @@ void api_cmd_from_event(const ms_event_t *ev, ms_cmd_t *out);
 /* Send the instrument's unpublished changes before an event that needs them. */
 int32_t api_publish_for(ms_sampler_t *s, uint32_t instrument_id);
 
+/* An MS_EV_MIDI_OUT record checked against the sampler's outputs and
+ * converted to its MS_CMD_MIDI_OUT command (api_midi_out.c); index as in
+ * api_event_check. */
+int32_t api_midi_out_event_check(ms_sampler_t *s, const ms_event_t *ev, uint32_t index, ms_cmd_t *out);
+
 /* Message for a full ring. */
 int32_t api_ring_full(ms_sampler_t *s, const char *what);
 
