@@ -6,7 +6,7 @@
  *   against a bare FFI call measured alongside;
  * - events per second accepted with zero late events at the default
  *   look-ahead (100 ms) and Tidal's default latency (bundles 0.2 s ahead):
- *   a sender in another process (this file run with `--send`) sends one
+ *   a sender in another process (scripts/bench_osc_send.ts) sends one
  *   bundle per event, as Tidal does, at rising rates for a few seconds each;
  *   each step reports events sent, played, late (the input's count and the
  *   engine's), and the time from a packet's arrival in JavaScript to its
@@ -20,63 +20,18 @@
 import { fileURLToPath } from "node:url";
 import { engine } from "../lib/ffi/native.ts";
 import { startSession } from "../lib/live/perform.ts";
-import { decodeOsc, OSC } from "../lib/osc/decode.ts";
-import { ntpFromUnix } from "../lib/osc/dirt.ts";
+import { decodeOsc } from "../lib/osc/decode.ts";
 import { listenDirt } from "../lib/osc/input.ts";
 import { startJackDummy } from "./live_support.ts";
+import { TIDAL_LATENCY_S, tidalBundle } from "./bench_osc_send.ts";
+
+const SENDER = fileURLToPath(new URL("./bench_osc_send.ts", import.meta.url));
 
 const EMPTY_SET = fileURLToPath(new URL("../lib/osc/empty_set.ts", import.meta.url));
-/** Tidal's default latency (superdirtTarget's oLatency). */
-const TIDAL_LATENCY_S = 0.2;
-
-/** A /dirt/play bundle as Tidal sends one: named parameters, floats, a time tag. */
-function tidalBundle(unixSeconds: number, i: number): Uint8Array {
-  const m = new OSC.Message("/dirt/play");
-  const params: [string, string | number][] = [
-    ["_id_", "1"],
-    ["cps", 0.5625],
-    ["cycle", i / 8],
-    ["delta", 0.02],
-    ["orbit", 0],
-    ["s", "sine"],
-    ["note", i % 24],
-    ["gain", 0.6],
-  ];
-  m.types = params.map(([, v]) => (typeof v === "string" ? "ss" : "sf")).join("");
-  m.args = params.flat();
-  const b = new OSC.Bundle([m]);
-  const t = ntpFromUnix(unixSeconds);
-  b.timetag.value.seconds = t.seconds;
-  b.timetag.value.fractions = t.fraction;
-  return b.pack();
-}
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
-/**
- * The sender: `--send PORT RATE SECONDS AHEAD`: one bundle per event, events
- * evenly spaced at RATE per second, each tagged AHEAD seconds after it is
- * sent; sent in 10 ms batches (Tidal sends a batch per 50 ms frame).
- */
-async function send(port: number, rate: number, seconds: number, ahead: number): Promise<void> {
-  const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  const to = { transport: "udp" as const, hostname: "127.0.0.1", port };
-  const start = (performance.timeOrigin + performance.now()) / 1000;
-  const total = Math.round(rate * seconds);
-  let i = 0;
-  while (i < total) {
-    const now = (performance.timeOrigin + performance.now()) / 1000;
-    const due = Math.min(total, Math.floor((now - start + 0.01) * rate));
-    for (; i < due; i++) {
-      await sock.send(tidalBundle(start + i / rate + ahead, i), to);
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  sock.close();
-  console.log(JSON.stringify({ sent: total }));
 }
 
 /** One load step's figures. */
@@ -149,8 +104,7 @@ export async function benchOsc(quick: boolean): Promise<void> {
           "run",
           "-A",
           "--unstable-net",
-          fileURLToPath(import.meta.url),
-          "--send",
+          SENDER,
           String(listener.addr.port),
           String(rate),
           String(seconds),
@@ -212,11 +166,4 @@ export async function benchOsc(quick: boolean): Promise<void> {
   }
 }
 
-if (import.meta.main) {
-  const [flag, port, rate, seconds, ahead] = Deno.args;
-  if (flag !== "--send") {
-    await benchOsc(Deno.args.includes("--quick"));
-  } else {
-    await send(Number(port), Number(rate), Number(seconds), Number(ahead));
-  }
-}
+if (import.meta.main) await benchOsc(Deno.args.includes("--quick"));

@@ -95,6 +95,10 @@ Deno.test("dirtEvent: SuperDirt's conventions become a set event's value", () =>
   assert.equal(s.value.speed, 1); // a sample transposed an octave: twice the speed
   assert.equal(s.value.note, undefined);
   assert.equal(s.seconds, 0.5);
+  const m = dirtEvent({ s: "superpiano", midinote: 50, note: 3 }, pitched);
+  assert.ok(typeof m === "object" && m.value.note === 50 && m.value.midinote === undefined);
+  const mb = dirtEvent({ s: "bd", midinote: 48 }, pitched);
+  assert.ok(typeof mb === "object" && mb.value.speed === 0.5); // an octave below middle C
   assert.match(String(dirtEvent({ n: 1 }, pitched)), /no sound/);
   const odd = dirtParams({ address: "/dirt/play", types: "sss", args: ["s", "bd", "n"] });
   assert.match(String(odd), /3 arguments, not name\/value pairs/);

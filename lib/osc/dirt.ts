@@ -9,9 +9,10 @@
  * ranges for both. Only SuperDirt's conventions that differ from superdough's
  * are translated here:
  * - `orbit` counts from 0 (Tidal's d1 is orbit 0), superdough's from 1;
- * - `note` is semitones from middle C (0 = MIDI 60, `octave` 5 the default);
- *   on a pitched sound it picks the key, `n` standing in when `note` is absent;
- *   on a drum key or a sample it transposes the sample (its playback speed);
+ * - `note` is semitones from middle C (0 = MIDI 60, `octave` 5 the default),
+ *   `midinote` the MIDI key outright (what Strudel's OSC output sends for note
+ *   names); on a pitched sound they pick the key, `n` standing in when both
+ *   are absent; on a drum key or a sample they transpose it (its playback speed);
  * - `gain` is SuperDirt's curve, amplitude = gain^4 (1 unity, clamped at 2);
  * - `delta` is the event's length in seconds, `legato` a fraction of it,
  *   `sustain` the length in seconds outright; a sample without them plays whole;
@@ -39,7 +40,16 @@ export const TIDAL_DEFAULT_CPS = 0.5625;
 export const NTP_UNIX_OFFSET = 2_208_988_800;
 
 /** Names that describe the event rather than the sound. */
-const EVENT_NAMES = new Set(["cps", "cycle", "delta", "_id_", "latency", "sustain", "octave"]);
+const EVENT_NAMES = new Set([
+  "cps",
+  "cycle",
+  "delta",
+  "_id_",
+  "latency",
+  "sustain",
+  "octave",
+  "midinote",
+]);
 
 /**
  * A `/dirt/play` message's arguments as name/value pairs.
@@ -113,10 +123,12 @@ export function dirtEvent(
   const gain = num("gain");
   if (gain !== undefined) value.gain = Math.pow(Math.max(0, Math.min(2, gain)), 4);
   const octave = num("octave") ?? 5;
-  const note = num("note");
+  const midinote = num("midinote");
+  // semitones from middle C
+  const note = midinote !== undefined ? midinote - 60 : num("note");
   if (isPitched(sound)) {
     const semis = note ?? num("n") ?? 0;
-    value.note = semis + octave * 12;
+    value.note = midinote ?? semis + octave * 12;
     delete value.n;
   } else if (note !== undefined) {
     // a sample or a drum key: note transposes it, as SuperDirt's rate does
