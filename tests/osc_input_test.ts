@@ -106,6 +106,28 @@ Deno.test("dirtEvent: SuperDirt's conventions become a set event's value", () =>
   assert.match(String(noName), /argument 0 \(type "f"\) is no parameter name/);
 });
 
+Deno.test("FrameTimeMap: tags to frames from one anchor, rounded once; the anchor follows drift", () => {
+  const t0 = ntpFromUnix(1_800_000_000.5);
+  const map = new FrameTimeMap(RATE, t0, 1000);
+  assert.equal(map.frameOf(t0), 1000);
+  assert.equal(map.frameOf(plusFrames(t0, 123_457)), 124_457);
+  assert.equal(map.frameOf(plusFrames(t0, -480)), 520); // before the anchor
+  // an audio clock 1 % slow: the map moves once the averaged error passes 5 ms (240 frames)
+  let moved = -1;
+  for (let i = 1; i <= 400 && moved < 0; i++) {
+    map.observe(plusFrames(t0, i * 12_000), 1000 + Math.round(i * 12_000 * 0.99));
+    if (map.adjustments) moved = i;
+  }
+  assert.ok(moved > 0, "the anchor never moved");
+  assert.ok(map.anchor.frame < 1000, `moved the wrong way: ${map.anchor.frame}`);
+  // steady, jittered by a period: it stays
+  const still = new FrameTimeMap(RATE, t0, 0);
+  for (let i = 1; i <= 1000; i++) {
+    still.observe(plusFrames(t0, i * 12_000), i * 12_000 + (i % 2) * 64);
+  }
+  assert.equal(still.adjustments, 0);
+});
+
 Deno.test("OSC input over UDP: handshake answered, bundles play on their frames with their controls, garbage counted", async () => {
   const { sampler, session, notes, warnings } = openSession();
   using _ = sampler;

@@ -27,6 +27,19 @@ Deno.test("formatStatus: every field, muted parts, only active orbits", () => {
   assert.ok(!line.includes("o4"));
 });
 
+Deno.test("formatStatus: the OSC input's counters at the end (perform --osc)", () => {
+  const line = formatStatus({ ...BASE, osc: { played: 1234, late: 1, bad: 2 } }, 200);
+  assert.ok(line.endsWith(" | late 2 | xruns 1 | osc 1234 (late 1, bad 2)"), line);
+  assert.ok(!formatStatus(BASE, 200).includes("osc"));
+});
+
+Deno.test("formatStatus: a Link session shows its peers and its tempo", () => {
+  const line = formatStatus({ ...BASE, link: { peers: 2, bpm: 127.5 } }, 200);
+  assert.ok(line.startsWith("cycle 12.9 | 127.5 bpm link 2 peers | parts drums"), line);
+  const alone = formatStatus({ ...BASE, link: { peers: 1, bpm: NaN } }, 200);
+  assert.ok(alone.startsWith("cycle 12.9 | 112.0 bpm link 1 peer | "), alone); // no timeline yet
+});
+
 Deno.test("meterBar: floor, steps of an eighth, full scale", () => {
   assert.equal(meterBar(0, 4), "    ");
   assert.equal(meterBar(10 ** (-48 / 20), 4), "    ");
