@@ -233,11 +233,15 @@ typedef struct ms_zone {
   uint8_t fil_keycenter;     /* 124: default 60 */
   uint8_t cutoff_cc;         /* 125: controller 1..127 moving the cutoff, 0 = none */
   uint8_t note_polyphony;    /* 126: 1..255 voices of a key per exclusive group (oldest released), 0 = no limit */
-  uint8_t reserved1;         /* 127 */
+  uint8_t ampeg_dynamic;     /* 127: 1 the amplitude envelope's CC rows (MS_MOD_AMPEG_*) are followed while the
+                                note plays, stages already begun keeping their length (SFZ ampeg_dynamic), 0
+                                (default) read at note-on only */
   float cutoff_cc_cents;     /* 128: cutoff shift at controller value 127, -9600..9600 */
   float off_time_s;          /* 132: MS_OFF_TIME: fade of a choked voice, 0.001..60 s (default 0.006) */
+  float width;               /* 136: a stereo sample's width before pan, -100..100 % (SFZ width): 100 (default)
+                                as recorded, 0 mono, -100 left and right swapped */
 } ms_zone_t;
-_Static_assert(sizeof(ms_zone_t) == 136, "ms_zone_t layout");
+_Static_assert(sizeof(ms_zone_t) == 140, "ms_zone_t layout");
 
 /*
  * Convenience metadata for ms_instrument_load_sample (the guide's one-call
@@ -787,7 +791,9 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint
 #define MS_MOD_AMPEG_SUSTAIN 14u
 #define MS_MOD_AMPEG_RELEASE_S 15u
 #define MS_MOD_OFFSET_FRAMES 16u /* frames added to the start offset at note-on, 0..2^31 (offset_onccN); kept in the sample */
-#define MS_MOD_TARGET_MAX 16u
+#define MS_MOD_WIDTH 17u       /* depth * curve(x) added to a stereo zone's width / 100, depth -2..2 (width_onccN / 100);
+                                  the sum kept in -1..1; CC and bend sources followed, velocity and key read at note-on */
+#define MS_MOD_TARGET_MAX 17u
 
 /* Curves of the depth targets: sfizz's built-in curves of x = CC / 127
  * (velocity, key likewise; bend and random sources as they are). */

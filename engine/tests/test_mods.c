@@ -533,6 +533,100 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("width: 0 mono, -100 swapped, 100 as recorded (the plain path); width_onccN follows the CC");
+  {
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "width", &in);
+    float *d = malloc(sizeof(float) * 2 * RATE);
+    for (int i = 0; i < RATE; i++) d[2 * i] = 0.4f, d[2 * i + 1] = 0.1f; /* left 0.4, right 0.1 */
+    ms_sample_t *st = NULL;
+    CHECK_MS(s, ms_sample_create(s, d, RATE, 2, RATE, &st));
+    free(d);
+    ms_zone_t z = flat();
+    const float widths[4] = {100.0f, 0.0f, -100.0f, 50.0f};
+    for (int k = 0; k < 4; k++) {
+      z.lo_key = z.hi_key = (uint8_t)(60 + k);
+      z.width = widths[k];
+      CHECK_MS(s, ms_instrument_add_zone(in, st, &z, NULL));
+    }
+    z.lo_key = z.hi_key = 64, z.width = 100.0f; /* width_oncc5=-200: CC 0 as recorded, 127 swapped */
+    CHECK_MS(s, ms_instrument_add_zone(in, st, &z, NULL));
+    ms_zone_mod_t w = row(5, MS_MOD_WIDTH, 0, -2.0f, 0, 0);
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 4, &w, 1));
+    ms_zone_t mono = flat(); /* a mono sample has no width */
+    mono.lo_key = mono.hi_key = 65, mono.width = -100.0f;
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.3f), &mono, NULL));
+    for (int k = 0; k < 4; k++) {
+      CHECK_MS(s, ms_note_on_at(in, 4000u * (uint64_t)k, 60 + k, 100, NULL));
+      CHECK_MS(s, ms_note_off_at(in, 4000u * (uint64_t)k + 3000, 60 + k));
+    }
+    CHECK_MS(s, ms_note_on_at(in, 16000, 64, 100, NULL));
+    CHECK_MS(s, ms_cc_at(in, 20000, 5, 127));
+    CHECK_MS(s, ms_cc_at(in, 24000, 5, 64));
+    CHECK_MS(s, ms_note_off_at(in, 27000, 64));
+    CHECK_MS(s, ms_note_on_at(in, 28000, 65, 100, NULL));
+    float *b = render(s, 32000);
+    CHECK_NEAR(b[2 * 2000], 0.4, 1e-6);
+    CHECK_NEAR(b[2 * 2000 + 1], 0.1, 1e-6);
+    CHECK(b[2 * 6000] == b[2 * 6000 + 1]); /* width 0: left == right */
+    CHECK_NEAR(b[2 * 6000], 0.5 * 0.70710678, 1e-5);
+    CHECK_NEAR(b[2 * 10000], 0.1, 1e-6); /* width -100: swapped */
+    CHECK_NEAR(b[2 * 10000 + 1], 0.4, 1e-6);
+    const double p = 0.75 * 1.57079633; /* width 50: p = 0.75 */
+    CHECK_NEAR(b[2 * 14000], 0.4 * sin(p) + 0.1 * cos(p), 1e-5);
+    CHECK_NEAR(b[2 * 14000 + 1], 0.4 * cos(p) + 0.1 * sin(p), 1e-5);
+    CHECK_NEAR(b[2 * 18000], 0.4, 1e-6); /* CC 5 at 0 */
+    CHECK_NEAR(b[2 * 22000], 0.1, 1e-5); /* CC 5 at 127: width -100 */
+    CHECK_NEAR(b[2 * 22000 + 1], 0.4, 1e-5);
+    const double p64 = (1.0 - 2.0 * 64.0 / 127.0 + 1.0) * 0.5 * 1.57079633;
+    CHECK_NEAR(b[2 * 26000], 0.4 * sin(p64) + 0.1 * cos(p64), 1e-5);
+    bool ramped = true; /* the CC's step moves over one 64-frame ramp, no jump */
+    for (int f = 20000; f < 20200; f++) ramped &= fabsf(b[2 * (f + 1)] - b[2 * f]) < 0.3f / 60.0f;
+    CHECK(ramped);
+    CHECK_NEAR(b[2 * 30000], b[2 * 30000 + 1], 1e-7); /* the mono zone stays centred */
+    free(b);
+    ms_zone_t bad = flat();
+    bad.width = 101.0f;
+    CHECK_MS_CODE(s, ms_instrument_add_zone(in, st, &bad, NULL), MS_ERR_OUT_OF_RANGE);
+    ms_zone_mod_t badw = row(5, MS_MOD_WIDTH, 0, 2.5f, 0, 0);
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 4, &badw, 1), MS_ERR_OUT_OF_RANGE);
+    ms_sampler_destroy(s);
+  }
+
+  tu_section("ampeg_dynamic: 1 follows the release CC moved during the note, 0 keeps the note-on release");
+  {
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "dynamic", &in);
+    ms_zone_t z = flat();
+    z.release_s = 0.1f;
+    for (int k = 0; k < 2; k++) {
+      z.lo_key = z.hi_key = (uint8_t)(60 + k);
+      z.ampeg_dynamic = (uint8_t)(1 - k); /* key 60 dynamic, on the left; key 61 not, on the right */
+      z.pan = k ? 1.0f : -1.0f;
+      CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.5f), &z, NULL));
+      ms_zone_mod_t rel = row(3, MS_MOD_AMPEG_RELEASE_S, 0, 1.9f, 0, 0); /* release 0.1 s + 1.9 s * CC3 / 127 */
+      CHECK_MS(s, ms_instrument_set_zone_mods(in, (uint32_t)k, &rel, 1));
+    }
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL)); /* CC3 at 0: release 0.1 s at note-on */
+    CHECK_MS(s, ms_note_on_at(in, 0, 61, 100, NULL));
+    CHECK_MS(s, ms_cc_at(in, RATE / 4, 3, 127));     /* during the notes: release 2 s */
+    CHECK_MS(s, ms_note_off_at(in, RATE / 2, 60));
+    CHECK_MS(s, ms_note_off_at(in, RATE / 2, 61));
+    CHECK_MS(s, ms_cc_at(in, RATE, 3, 0));           /* during the release: 0.1 s again */
+    float *b = render(s, RATE * 2);
+    const double dyn = b[2 * (RATE / 2 + RATE / 5)], fixed = b[2 * (RATE / 2 + RATE / 20) + 1];
+    CHECK_NEAR(20.0 * log10(dyn / 0.5), -60.0 * 0.2 / 2.0, 0.2);    /* -60 dB in 2 s: -6 dB after 0.2 s */
+    CHECK_NEAR(20.0 * log10(fixed / 0.5), -60.0 * 0.05 / 0.1, 0.5); /* -60 dB in 0.1 s: -30 dB after 0.05 s */
+    const double before = b[2 * (RATE - 64)], after = b[2 * (RATE + RATE / 40)];
+    CHECK_NEAR(20.0 * log10(before / 0.5), -60.0 * (0.5 - 64.0 / RATE) / 2.0, 0.3); /* still on its 2 s release */
+    CHECK_NEAR(20.0 * log10(after / before), -60.0 * (RATE / 40 + 64) / (0.1 * RATE), 3.0); /* then over 0.1 s */
+    free(b);
+    ms_zone_t bad = flat();
+    bad.ampeg_dynamic = 2;
+    CHECK_MS_CODE(s, ms_instrument_add_zone(in, dc_sample(s, 0.1f), &bad, NULL), MS_ERR_OUT_OF_RANGE);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("no cap on the zones one note matches: 200 round-robin zones on a key, 100 layers, 100 velocity layers");
   {
     ms_audio_config_t c;

@@ -66,6 +66,7 @@ const TARGETS = {
   ampegSustain: MOD.AMPEG_SUSTAIN,
   ampegRelease: MOD.AMPEG_RELEASE_S,
   offset: MOD.OFFSET_FRAMES,
+  width: MOD.WIDTH,
 } as const;
 
 /** Curves by name: the depth targets' (sfizz's built-in 0..5) and the crossfades' (power, gain). */
@@ -106,6 +107,7 @@ const RANGED = new Set(["range", "trigger", "xfin", "xfout"]);
  * 1 + depth * lfo (kept >= 0; SFZ lfoN_amplitude / 100). `depthCc` scales an lfo row's
  * value by that CC / 127, followed like a CC (SFZ lfoN_pitch_onccN, _volume_, _pan_, _cutoff_).
  * - `offset`: frames added to the start offset at note-on (offset_onccN), 0..2^31.
+ * - `width`: added to a stereo zone's width / 100 (width_onccN / 100), -2..2; the sum kept in -1..1.
  * CC and bend sources are followed while the note plays; the others are read at note-on.
  * A zone with `pitch` rows on `bend` bends by them, not by the instrument's bend range.
  */

@@ -331,6 +331,7 @@ export const ZONE_OPTIONS = {
     decay: num("decay_s", 48,                      "f32", 0,      60,       "Fall to the sustain level (time to -60 dB), 0..60 s. @default 0"),
     sustain: num("sustain", 52,                    "f32", 0,      1,        "Sustain level, 0..1. @default 1"),
     release: num("release_s", 56,                  "f32", 0,      60,       "Fade after note-off (time to -60 dB), 0..60 s. @default 0.05"),
+    dynamic: num("ampeg_dynamic", 127,             "u8",  0,      1,        "1: the envelope's CC rows (mods ampeg*) are followed while the note plays, stages already begun keep their length (SFZ ampeg_dynamic); 0: read at note-on. @default 0"),
   }),
   offset: num("offset_frames", 60,                 "u32", 0,      U32_MAX,  "Start offset into the sample in frames. @default 0"),
   trigger: names("trigger", 64,                    "u8",  { "attack": TRIGGER.ATTACK, "release": TRIGGER.RELEASE }, "When the zone plays: \"attack\" on note-on, \"release\" on note-off (with the note-on's velocity). @default \"attack\""),
@@ -362,6 +363,7 @@ export const ZONE_OPTIONS = {
     }),
   }),
   notePolyphony: num("note_polyphony", 126,        "u8",  1,      255,      "Voices of one key this zone's exclusive group may hold; a note beyond releases the oldest (SFZ note_polyphony), 1..255. @default none: no limit"),
+  width: num("width", 136,                         "f32", -100,   100,      "A stereo sample's width in percent, applied before pan: 100 as recorded, 0 mono, -100 left and right swapped (SFZ width), -100..100. @default 100"),
 } as const;
 
 /** The `ms_zone_t` member names a row fills. */
@@ -385,12 +387,12 @@ export function zoneMembers(row: ZoneRow): ZoneMember[] {
   }
 }
 
-/** `ms_zone_t`, 136 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
+/** `ms_zone_t`, 140 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
 export const ZONE: {
-  readonly size: 136;
+  readonly size: 140;
   readonly fields: Readonly<Record<ZoneMemberName, FieldLayout>>;
 } = {
-  size: 136,
+  size: 140,
   fields: Object.fromEntries(
     zoneMembers(group("", ZONE_OPTIONS)).map((m) => [m.name, { offset: m.offset, type: m.type }]),
   ) as Record<ZoneMemberName, FieldLayout>,
@@ -513,7 +515,8 @@ export const MOD = {
   AMPEG_SUSTAIN: 14,
   AMPEG_RELEASE_S: 15,
   OFFSET_FRAMES: 16,
-  TARGET_MAX: 16,
+  WIDTH: 17,
+  TARGET_MAX: 17,
 } as const;
 /** `MS_CURVE_*`: the curves of a modulation row's depth (sfizz's built-in curves 0..5). */
 export const CURVE = {

@@ -133,7 +133,8 @@ static void mod_depth_range(uint32_t target, float *lo, float *hi) {
   switch (target) {
     case MS_MOD_AMPLITUDE: *lo = -10.0f, *hi = 10.0f; return;
     case MS_MOD_VOLUME_DB: *lo = -144.0f, *hi = 144.0f; return;
-    case MS_MOD_PAN: *lo = -2.0f, *hi = 2.0f; return;
+    case MS_MOD_PAN:
+    case MS_MOD_WIDTH: *lo = -2.0f, *hi = 2.0f; return;
     case MS_MOD_AMPEG_SUSTAIN: *lo = -1.0f, *hi = 1.0f; return;
     case MS_MOD_OFFSET_FRAMES: *lo = 0.0f, *hi = 2147483648.0f; return;
     case MS_MOD_AMPEG_DELAY_S:

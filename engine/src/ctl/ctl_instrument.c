@@ -60,6 +60,20 @@ int32_t ctl_check_zone(ms_instrument_t *inst, const struct ms_sample *smp, const
   return MS_OK;
 }
 
+/* ampeg_dynamic with envelope rows to follow: on a CC or the bend, and none
+ * random (a random row's note-on draw is not kept to be re-read). */
+static bool z_dyn_env(const ctl_zone_t *cz) {
+  if (!cz->desc.ampeg_dynamic) return false;
+  bool follow = false;
+  for (uint32_t k = 0; k < cz->mod_count; k++) {
+    const ms_zone_mod_t *m = &cz->mods[k];
+    if (m->target < MS_MOD_AMPEG_DELAY_S || m->target > MS_MOD_AMPEG_RELEASE_S) continue;
+    if (m->source == MS_MOD_SRC_RANDOM || m->source == MS_MOD_SRC_RANDOM_BIPOLAR) return false;
+    follow |= m->source < 128u || m->source == MS_MOD_SRC_BEND;
+  }
+  return follow;
+}
+
 int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) {
   ms_sampler_t *s = inst->sampler;
   const uint32_t n = inst->zone_count, rate = s->cfg.sample_rate;
@@ -154,12 +168,14 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
         const ms_zone_mod_t *m = &mod_copy[k];
         if (m->target == MS_MOD_RANGE) r->mod_flags |= RT_MOD_RANGE;
         else if (m->target == MS_MOD_TRIGGER) r->mod_flags |= RT_MOD_TRIGGER;
+        else if (m->target == MS_MOD_WIDTH) r->mod_flags |= RT_MOD_WIDTH;
         else if (m->target >= MS_MOD_AMPEG_DELAY_S) r->mod_flags |= RT_MOD_ENV; /* and OFFSET_FRAMES: note-on */
         else if (m->source < 128u || m->source == MS_MOD_SRC_BEND || m->source == MS_MOD_SRC_LFO)
           r->mod_flags |= RT_MOD_LIVE;
         else r->mod_flags |= RT_MOD_NOTE;
         if (m->source == MS_MOD_SRC_BEND && m->target == MS_MOD_PITCH_CENTS) r->mod_flags |= RT_MOD_BEND;
       }
+      if (z_dyn_env(&inst->zones[i])) r->mod_flags |= RT_MOD_ENV_LIVE | RT_MOD_LIVE;
       if (r->mod_flags & RT_MOD_TRIGGER) d->has_cc_triggers = true;
       mod_copy += nm;
     }
@@ -233,6 +249,8 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     if (smp) r->rate_ratio = (double)smp->sample_rate / (double)rate; /* an oscillator's: ctl_osc_zone */
     r->gain = db_to_gain(z->gain_db);
     r->pan = z->pan;
+    r->width = z->width * 0.01f;
+    if (z->width != 100.0f) r->mod_flags |= RT_MOD_WIDTH; /* a stereo voice of it takes the controlled path */
     r->amp_times[0] = 0.0f;
     r->amp_times[1] = z->attack_s;
     r->amp_times[2] = z->hold_s;

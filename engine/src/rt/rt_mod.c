@@ -117,9 +117,12 @@ static float lfo_value(const ms_zone_mod_t *m, double seconds) {
 
 static inline float db_gain(float db) { return db <= -144.0f ? 0.0f : expf(db * 0.11512925465f); }
 
-void rt_mod_voice_live(const ms_sampler_t *s, const rt_voice_t *v, const rt_slot_t *slot, uint64_t f, float *gain,
+static void env_follow(const ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot);
+
+void rt_mod_voice_live(const ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint64_t f, float *gain,
                        float *pan, float *cents, float *cutoff_cents) {
   const rt_zone_t *z = v->zone;
+  if (MS_UNLIKELY(z->mod_flags & RT_MOD_ENV_LIVE) && v->own_env) env_follow(s, v, slot);
   const rt_instrument_data_t *d = v->idata;
   float g = 1.0f, db = 0.0f, p = 0.0f, c = 0.0f, fc = 0.0f;
   for (uint32_t i = 0; i < z->mod_count; i++) {
@@ -160,41 +163,73 @@ static void env_describe(rt_env_desc_t *d, const float t[6], float rate) {
   d->linear = false;
 }
 
-/* The envelope rows (read at note-on, whatever their source) into the voice's own envelope. */
-static void voice_env(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel) {
+/* A row's source value for the envelope rows: x = 0..1 for CCs, velocity
+ * and key, the bend and random sources as they are. */
+static float env_source(ms_sampler_t *s, const ms_zone_mod_t *m, const rt_slot_t *slot, uint8_t key, uint8_t vel) {
+  float x;
+  if (m->source < 128u) x = rt_mod_cc(slot, m->source) * (1.0f / 127.0f);
+  else if (m->source == MS_MOD_SRC_VELOCITY) x = (float)vel * (1.0f / 127.0f);
+  else if (m->source == MS_MOD_SRC_KEY) x = (float)key * (1.0f / 127.0f);
+  else if (m->source == MS_MOD_SRC_BEND) x = slot->bend;
+  else x = (float)(rt_rng_next(s) >> 8) * 0x1p-24f; /* random sources (never re-read: RT_MOD_ENV_LIVE) */
+  if (m->source == MS_MOD_SRC_RANDOM_BIPOLAR) x = 2.0f * x - 1.0f;
+  return x;
+}
+
+/* The envelope's times from the zone's and its rows (t: delay, attack, hold,
+ * decay, sustain, release), kept >= 0 and the sustain <= 1; true when a row
+ * set one. s is NULL when re-read (RT_MOD_ENV_LIVE: no random rows). */
+static bool env_times(ms_sampler_t *s, const rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel,
+                      float t[6]) {
   const rt_zone_t *z = v->zone;
-  const rt_instrument_data_t *d = v->idata;
-  float t[6];
   for (int k = 0; k < 6; k++) t[k] = z->amp_times[k];
   bool env = false;
+  for (uint32_t i = 0; i < z->mod_count; i++) {
+    const ms_zone_mod_t *m = &z->mods[i];
+    if (m->target < MS_MOD_AMPEG_DELAY_S || m->target > MS_MOD_AMPEG_RELEASE_S) continue;
+    env = true;
+    t[m->target - MS_MOD_AMPEG_DELAY_S] += m->depth * curve_of(m->curve, env_source(s, m, slot, key, vel), v->idata);
+  }
+  for (int k = 0; k < 6; k++) t[k] = t[k] < 0.0f ? 0.0f : t[k];
+  if (t[4] > 1.0f) t[4] = 1.0f;
+  return env;
+}
+
+/* The envelope rows (read at note-on, whatever their source) into the voice's
+ * own envelope, and the offset rows into its start. */
+static void voice_env(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel) {
+  const rt_zone_t *z = v->zone;
   float offset = 0.0f;
   for (uint32_t i = 0; i < z->mod_count; i++) {
     const ms_zone_mod_t *m = &z->mods[i];
-    if (m->target < MS_MOD_AMPEG_DELAY_S) continue;
-    float x;
-    if (m->source < 128u) x = rt_mod_cc(slot, m->source) * (1.0f / 127.0f);
-    else if (m->source == MS_MOD_SRC_VELOCITY) x = (float)vel * (1.0f / 127.0f);
-    else if (m->source == MS_MOD_SRC_KEY) x = (float)key * (1.0f / 127.0f);
-    else if (m->source == MS_MOD_SRC_BEND) x = slot->bend;
-    else x = (float)(rt_rng_next(s) >> 8) * 0x1p-24f; /* random sources */
-    if (m->source == MS_MOD_SRC_RANDOM_BIPOLAR) x = 2.0f * x - 1.0f;
-    if (m->target == MS_MOD_OFFSET_FRAMES) {
-      offset += m->depth * curve_of(m->curve, x, d);
-      continue;
-    }
-    env = true;
-    t[m->target - MS_MOD_AMPEG_DELAY_S] += m->depth * curve_of(m->curve, x, d);
+    if (m->target == MS_MOD_OFFSET_FRAMES) offset += m->depth * curve_of(m->curve, env_source(s, m, slot, key, vel), v->idata);
   }
   if (offset >= 1.0f) { /* the start moves later, within the sample */
     const uint64_t at = (v->pos >> 32) + (uint64_t)offset, last = v->length ? v->length - 1 : 0;
     v->pos = (at < last ? at : last) << 32;
   }
-  if (!env) return;
-  for (int k = 0; k < 6; k++) t[k] = t[k] < 0.0f ? 0.0f : t[k];
-  if (t[4] > 1.0f) t[4] = 1.0f;
+  float t[6];
+  if (!env_times(s, v, slot, key, vel, t)) return;
   env_describe(&v->amp_own, t, (float)s->cfg.sample_rate);
   v->own_env = true;
   rt_env_start(&v->amp_own, &v->amp);
+}
+
+/* ampeg_dynamic: the voice's own envelope from its rows now. A timed stage
+ * under way keeps its length (its ramp would jump otherwise); the later ones,
+ * decay, sustain and release take the new values. */
+static void env_follow(const ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot) {
+  float t[6];
+  env_times(NULL, v, slot, v->note, v->velocity, t);
+  rt_env_desc_t n;
+  env_describe(&n, t, (float)s->cfg.sample_rate);
+  rt_env_desc_t *d = &v->amp_own;
+  const uint8_t stage = v->amp.stage;
+  if (stage < RT_ENV_ATTACK) d->attack_frames = n.attack_frames;
+  if (stage < RT_ENV_HOLD) d->hold_frames = n.hold_frames;
+  d->decay_coef = n.decay_coef;
+  d->sustain = n.sustain;
+  d->release_coef = n.release_coef;
 }
 
 void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel,
@@ -206,7 +241,7 @@ void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
     float g = 1.0f, db = 0.0f, p = 0.0f, c = 0.0f, fc = 0.0f;
     for (uint32_t i = 0; i < z->mod_count; i++) {
       const ms_zone_mod_t *m = &z->mods[i];
-      if (m->target >= MS_MOD_AMPEG_DELAY_S) continue; /* voice_env */
+      if (m->target >= MS_MOD_AMPEG_DELAY_S) continue; /* voice_env; width: rt_mod_width */
       float raw, x;
       switch (m->source) {
         case MS_MOD_SRC_VELOCITY: raw = vel, x = raw * (1.0f / 127.0f); break;
@@ -231,4 +266,27 @@ void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
   v->mod_start = f;
   if (z->mod_flags & RT_MOD_LIVE)
     rt_mod_voice_live(s, v, slot, f, &v->mod_gain, &v->mod_pan, &v->mod_cents, &v->mod_cutoff_cents);
+}
+
+float rt_mod_width(const rt_voice_t *v, const rt_slot_t *slot) {
+  const rt_zone_t *z = v->zone;
+  float w = z->width;
+  for (uint32_t i = 0; i < z->mod_count; i++) {
+    const ms_zone_mod_t *m = &z->mods[i];
+    if (m->target != MS_MOD_WIDTH) continue;
+    float x;
+    if (m->source < 128u) x = rt_mod_cc(slot, m->source) * (1.0f / 127.0f);
+    else if (m->source == MS_MOD_SRC_BEND) x = slot->bend;
+    else if (m->source == MS_MOD_SRC_VELOCITY) x = (float)v->velocity * (1.0f / 127.0f);
+    else if (m->source == MS_MOD_SRC_KEY) x = (float)v->note * (1.0f / 127.0f);
+    else continue; /* random, held and LFO sources do not move the width */
+    w += m->depth * curve_of(m->curve, x, v->idata);
+  }
+  return w < -1.0f ? -1.0f : w > 1.0f ? 1.0f : w;
+}
+
+void rt_mod_width_gains(float w, float *same, float *cross) {
+  const float p = (w + 1.0f) * 0.5f;
+  *same = sinf(1.57079633f * p);
+  *cross = sinf(1.57079633f * (1.0f - p));
 }

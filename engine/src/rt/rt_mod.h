@@ -22,6 +22,9 @@
 #define RT_MOD_LIVE 8u    /* rows that follow a CC or the bend while the voice plays */
 #define RT_MOD_BEND 16u   /* pitch rows on the bend: they replace the instrument's bend range */
 #define RT_MOD_ENV 32u    /* amplitude envelope rows (MS_MOD_AMPEG_*): the voice gets its own envelope */
+#define RT_MOD_WIDTH 64u  /* width not 100 % or MS_MOD_WIDTH rows: a stereo voice takes the controlled path */
+#define RT_MOD_ENV_LIVE 128u /* ampeg_dynamic with envelope rows on a CC or the bend (and none random):
+                                rt_mod_voice_live re-reads the envelope each control step (with RT_MOD_LIVE) */
 
 /* The engine's seeded generator (xorshift64*): the same seed and events give
  * the same alternatives and random values. */
@@ -54,8 +57,21 @@ bool rt_mod_cc_triggers(const rt_zone_t *z, const rt_slot_t *slot, uint32_t cc, 
 void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint8_t key, uint8_t vel,
                         uint64_t f);
 
-/* The live rows' values (v->mod_*) from the slot's controllers now, and LFOs at frame f. */
-void rt_mod_voice_live(const ms_sampler_t *s, const rt_voice_t *v, const rt_slot_t *slot, uint64_t f, float *gain,
+/* The live rows' values (v->mod_*) from the slot's controllers now, and LFOs
+ * at frame f; with RT_MOD_ENV_LIVE, the voice's own envelope from its rows
+ * now (the stages not begun yet take their new lengths, the current one
+ * keeps its own; decay, sustain and release follow at once). */
+void rt_mod_voice_live(const ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint64_t f, float *gain,
                        float *pan, float *cents, float *cutoff_cents);
+
+/* A stereo voice's width now (-1..1): its zone's plus its MS_MOD_WIDTH rows
+ * at the slot's controllers (CC, bend; velocity and key are the note's). */
+float rt_mod_width(const rt_voice_t *v, const rt_slot_t *slot);
+
+/* Width w (-1..1) as the two gains of its 2x2 matrix, as sfizz's width: with
+ * p = (w + 1) / 2, *same = sin(p pi/2) and *cross = cos(p pi/2), so
+ * L' = l * same + r * cross and R' = l * cross + r * same (w 1 leaves the
+ * channels as they are, 0 gives both (l + r) * 0.7071, -1 swaps them). */
+void rt_mod_width_gains(float w, float *same, float *cross);
 
 #endif

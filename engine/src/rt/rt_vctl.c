@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "rt/rt_env.h"
+#include "rt/rt_mod.h"
 #include "rt/rt_orbit.h"
 
 /* Each control's default (MS_CONTROLS), as the render thread reads it. */
@@ -179,7 +180,8 @@ bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uin
     any |= m.present[w] != 0;
   }
   const bool osc = z->source != MS_SOURCE_SAMPLE;
-  if (!any && !osc) return false;
+  const bool wide = v->channels == 2 && !osc && (z->mod_flags & RT_MOD_WIDTH); /* width: SFZ width, width_onccN */
+  if (!any && !osc && !wide) return false;
 
   rt_vext_t *x = rt_vctl_of(s, v);
   const float rate = (float)s->cfg.sample_rate;
@@ -400,8 +402,24 @@ pitch:
     rt_orbit_note(s, x->orbit, &op);
   }
 
+  if (wide) {
+    rt_mod_width_gains(v->detached ? z->width : rt_mod_width(v, &s->slots[slot_index]), &x->w_same1, &x->w_cross1);
+    x->w_same0 = x->w_same1, x->w_cross0 = x->w_cross1, x->w_inv_frames = 0.0f;
+    vx |= RT_VX_WIDTH;
+  }
+
   x->flags = vx;
   return vx != 0;
+}
+
+void rt_vctl_width(const rt_vext_t *x, float *dl, float *dr, uint32_t n, float t0) {
+  const float ds = (x->w_same1 - x->w_same0) * x->w_inv_frames, dc = (x->w_cross1 - x->w_cross0) * x->w_inv_frames;
+  for (uint32_t i = 0; i < n; i++) {
+    const float t = t0 + (float)(i + 1), same = x->w_same0 + ds * t, cross = x->w_cross0 + dc * t;
+    const float l = dl[i], r = dr[i];
+    dl[i] = l * same + r * cross;
+    dr[i] = l * cross + r * same;
+  }
 }
 
 /* ------------------------------------------------------- control step -- */
@@ -446,6 +464,11 @@ float rt_vctl_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f, uint32_t m, fl
     rt_fx_note_control(&x->fx, &s->vctl->ctx, lp, hp, bp, m);
   }
   if (x->flags & RT_VX_OSC) rt_osc_control(&x->osc, m);
+  if (x->flags & RT_VX_WIDTH) { /* from where the last ramp ended to the width now, over this one */
+    x->w_same0 = x->w_same1, x->w_cross0 = x->w_cross1;
+    if (!v->detached) rt_mod_width_gains(rt_mod_width(v, &s->slots[v->slot]), &x->w_same1, &x->w_cross1);
+    x->w_inv_frames = 1.0f / (float)m;
+  }
   return mult;
 }
 

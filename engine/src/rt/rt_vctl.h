@@ -30,6 +30,7 @@
 #define RT_VX_FENV 16u    /* a filter envelope moves a cutoff */
 #define RT_VX_SENDS 32u   /* delay / room sends: output through rt_orbit_mix */
 #define RT_VX_OSC 64u     /* an oscillator zone: rt_osc renders the dry run */
+#define RT_VX_WIDTH 128u  /* a stereo sample not at width 100 % or with width rows (rt_mod_width) */
 
 /* One controlled voice. */
 typedef struct rt_vext {
@@ -49,6 +50,8 @@ typedef struct rt_vext {
   rt_env_t pitch, lp, hp, bp;
   rt_fx_note_t fx;
   rt_osc_t osc;                   /* RT_VX_OSC */
+  /* RT_VX_WIDTH: the width matrix's gains (rt_mod_width_gains) at the ramp's start and its last frame */
+  float w_same0, w_cross0, w_same1, w_cross1, w_inv_frames;
 } rt_vext_t;
 
 typedef struct rt_vctl {
@@ -104,6 +107,10 @@ static inline rt_vext_t *rt_vctl_of(ms_sampler_t *s, const rt_voice_t *v) { retu
  * envelopes and the effect chain's controls; returns the speed multiplier
  * (accelerate), 1 without. */
 float rt_vctl_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f, uint32_t m, float *cents);
+
+/* RT_VX_WIDTH: the width matrix on a stereo run's n dry frames in place,
+ * from frame t0 of the ramp (gains moving linearly to the ramp's end). */
+void rt_vctl_width(const rt_vext_t *x, float *dl, float *dr, uint32_t n, float t0);
 
 /* Note-off: the pitch and filter envelopes into their release. */
 void rt_vctl_release(ms_sampler_t *s, rt_voice_t *v);

@@ -476,6 +476,7 @@ __attribute__((noinline)) static uint32_t voice_run_ext(ms_sampler_t *s, rt_voic
   if (v->zone->filter_type != MS_FILTER_NONE) zone_filter_inplace(v, dl, dr, r);
   /* a mono sample's run is dl (the kernels wrote it to both): the chain runs once */
   if (x->flags & RT_VX_FX) rt_fx_note_process(&x->fx, dl, v->channels == 2 ? dr : NULL, r);
+  if (x->flags & RT_VX_WIDTH) rt_vctl_width(x, dl, dr, r, (float)(from - v->ramp_start)); /* before pan */
   const float *sr = v->channels == 2 ? dr : dl;
   const float t0 = (float)(from - v->ramp_start);
   if (x->flags & RT_VX_SENDS) { /* dry and sends through the orbit, levels fixed for the note */
@@ -704,7 +705,7 @@ static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
     rt_env_start(&z->fil_env, &v->fil);
   }
   if (MS_UNLIKELY(z->mod_flags & (RT_MOD_NOTE | RT_MOD_LIVE | RT_MOD_ENV))) rt_mod_voice_start(s, v, slot, note, vel, f);
-  if (MS_UNLIKELY(z->source || nc || z->controls || s->vctl->slot[slot_index].present[0] | s->vctl->slot[slot_index].present[1] |
+  if (MS_UNLIKELY(z->source || nc || z->controls || (z->mod_flags & RT_MOD_WIDTH) || s->vctl->slot[slot_index].present[0] | s->vctl->slot[slot_index].present[1] |
                                            s->vctl->slot[slot_index].present[2] | s->vctl->slot[slot_index].present[3]))
     v->ext = rt_vctl_voice_start(s, v, z, slot_index, nc, f);
   voice_gains(s, v, v->amp.level, f ? f - 1 : 0, &v->gl_end, &v->gr_end);

