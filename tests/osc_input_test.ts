@@ -12,7 +12,7 @@ import { decodeOsc, OSC } from "../lib/osc/decode.ts";
 import { dirtEvent, dirtParams, FrameTimeMap, ntpFromUnix } from "../lib/osc/dirt.ts";
 import { listenDirt } from "../lib/osc/input.ts";
 import type { NtpTime } from "../lib/osc/decode.ts";
-import { openSession, playTo } from "./session_fixture.ts";
+import { applySet, openSession, playTo } from "./session_fixture.ts";
 import { risingCrossingHz } from "./audio_analysis.ts";
 
 const RATE = 48000;
@@ -237,6 +237,56 @@ Deno.test("OSC input over UDP: handshake answered, bundles play on their frames 
     };
     const ratio = peak(frames[2]!) / peak(frames[0]!);
     assert.ok(Math.abs(ratio - 0.0625) < 0.005, `gain 0.5 gives ${ratio} of the level`);
+  } finally {
+    client.close();
+    listener.close();
+    await listener.closed;
+  }
+});
+
+Deno.test("OSC input: sound names resolve as the set's (a sample pack), loaded at first use, in order", async () => {
+  const { sampler, session, notes, warnings } = openSession();
+  using _ = sampler;
+  const pack = new URL("../examples/samples", import.meta.url).pathname;
+  await applySet(session, (set) => set.samples(pack));
+  const t0 = ntpFromUnix(1_800_000_000);
+  const listener = listenDirt({
+    session,
+    port: 0,
+    map: new FrameTimeMap(RATE, t0, 0),
+    renderFrame: () => sampler.now(),
+    onWarning: (w) => warnings.push(w),
+  });
+  const client = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    const to = { transport: "udp" as const, hostname: "127.0.0.1", port: listener.addr.port };
+    // Tidal's "hh:1", then n picking the third tom, transposed an octave by note, then a name
+    // no pack has: each loads at its first event, and the events keep their order
+    const sent = [
+      bundleAt(plusFrames(t0, 4800), dirtPlay({ s: "hh:1", delta: 0.1 })),
+      bundleAt(plusFrames(t0, 9600), dirtPlay({ s: "tom", n: 2, note: 12, delta: 0.1 })),
+      bundleAt(plusFrames(t0, 14400), dirtPlay({ s: "nosuchsound", delta: 0.1 })),
+      bundleAt(plusFrames(t0, 19200), dirtPlay({ s: "hh", n: 0, delta: 0.1 })),
+    ];
+    for (const b of sent) await client.send(b, to);
+    const end = Date.now() + 10_000;
+    while (listener.input.stats.packets < sent.length && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await listener.input.idle();
+    assert.equal(listener.input.stats.played, 3);
+    assert.equal(listener.input.stats.skipped, 1);
+    assert.ok(warnings.some((w) => /no sound "nosuchsound"/.test(w)), warnings.join("\n"));
+    playTo(session, 48000);
+    const played = notes.filter((n) => n.part === "osc");
+    assert.deepEqual(played.map((n) => [n.frame, n.sound]), [[4800, "hh"], [9600, "tom"], [
+      19200,
+      "hh",
+    ]]);
+    assert.match(played[0]!.instrument, /hh1_open/);
+    assert.match(played[1]!.instrument, /tom2_high/);
+    assert.match(played[2]!.instrument, /hh0_closed/);
+    assert.equal(Math.round(played[1]!.tuneCents), 1200); // note 12: speed 2, an octave up
   } finally {
     client.close();
     listener.close();
