@@ -11,6 +11,7 @@
 import { encodeZoneMods, EV, eventRecord, NO_KEYSWITCH, PARAM, zoneRecord } from "../ffi/layout.ts";
 import type { NativeInstrument } from "../ffi/native.ts";
 import type { Time } from "./clock.ts";
+import { EngineStateError } from "../errors.ts";
 import { controlPairs, type Controls, orbitOfPairs } from "./controls.ts";
 import {
   CONTROL_BY_NAME,
@@ -50,6 +51,22 @@ export interface NoteOnOptions extends EventOptions {
    * See lib/ffi/control_table.ts for every control, its unit and range. @default none
    */
   controls?: Controls;
+  /**
+   * Send the note to this MIDI output instead of playing it here: a note-on
+   * on `channel` (0..15, MIDI channel 1..16) at its exact frame, through the
+   * output `sampler.midi.output(name)` opens on first use (a JACK MIDI port
+   * when playing on JACK). Gain, pan, detune, offset and controls do not
+   * travel. Release it with `noteOff(note, { midiOut, channel })`. @default none
+   */
+  midiOut?: string;
+}
+
+/** Options of {@linkcode Instrument.noteOff}. */
+export interface NoteOffOptions extends EventOptions {
+  /** Release the note on this MIDI output (as sent with `noteOn`'s `midiOut`). @default none */
+  midiOut?: string;
+  /** Its MIDI channel 0..15 (with `midiOut`). @default 0 */
+  channel?: number;
 }
 
 /** Instrument parameters settable with {@linkcode Instrument.setParam}, with their ranges. */
@@ -281,6 +298,17 @@ export class Instrument implements Disposable {
         offsetFrames = checkInt("offset", opts.offset, o.min, o.max, action);
       }
     }
+    if (opts?.midiOut !== undefined) {
+      this.#midiOut(
+        opts.midiOut,
+        0x90 | channel,
+        note,
+        velocity,
+        this.#frame(opts, action),
+        action,
+      );
+      return;
+    }
     const controls = opts?.controls ? controlPairs(opts.controls, action) : undefined;
     if (controls) {
       const orbit = orbitOfPairs(controls);
@@ -310,10 +338,41 @@ export class Instrument implements Disposable {
    * @throws {RangeError} for a note out of range.
    * @throws {EngineStateError} when the instrument or sampler is gone.
    */
-  noteOff(note: number, opts?: EventOptions): void {
+  noteOff(note: number, opts?: NoteOffOptions): void {
     const action = `Cannot release note on "${this.name}"`;
     checkInt("note", note, 0, 127, action);
+    if (opts?.midiOut !== undefined) {
+      const channel = opts.channel === undefined
+        ? 0
+        : checkInt("channel", opts.channel, 0, 15, action);
+      this.#midiOut(opts.midiOut, 0x80 | channel, note, 0, this.#frame(opts, action), action);
+      return;
+    }
     this.#event(EV.NOTE_OFF, note, 0, 0, this.#frame(opts, action));
+  }
+
+  /** A note message out of the named MIDI output (opened on first use), on the same event queue. */
+  #midiOut(
+    name: string,
+    status: number,
+    note: number,
+    velocity: number,
+    frame: number,
+    action: string,
+  ) {
+    this.#assertAlive(action);
+    const index = this.#core.midiOutputIndex?.(name);
+    if (index === undefined) {
+      throw new EngineStateError(`${action}: this sampler has no MIDI outputs`);
+    }
+    this.#core.enqueue(
+      eventRecord({
+        frame,
+        type: EV.MIDI_OUT,
+        note: index,
+        number: status | note << 8 | velocity << 16,
+      }),
+    );
   }
 
   /**

@@ -94,6 +94,7 @@ export class Sampler implements Disposable {
     this.options = Object.freeze({ ...options });
     this.sampleRate = core.native.config.sample_rate;
     this.channels = core.native.config.channels;
+    core.midiOutputIndex = (name) => this.midi.output(name).index; // noteOn(..., { midiOut })
   }
 
   /**
@@ -214,6 +215,7 @@ export class Sampler implements Disposable {
       const midi = new Midi(
         this.#core,
         (name) => [...this.#instruments].find((i) => i.name === name && i.alive)?.id,
+        () => this.#output?.running ? this.#output.info.backend : undefined,
       );
       this.#core.closables.add(midi);
       this.#midi = midi;

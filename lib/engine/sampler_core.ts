@@ -31,6 +31,8 @@ export class SamplerCore {
   readonly #batch: EventBatch;
   readonly #dirty = new Set<NativeInstrument>();
   readonly closables: Set<Closable> = new Set();
+  /** A MIDI output's engine index by name, opened on first use (set by the Sampler: lib/midi/out.ts). */
+  midiOutputIndex: ((name: string) => number) | undefined;
 
   constructor(native: NativeSampler, tempo: number) {
     this.native = native;

@@ -91,6 +91,8 @@ export const EV = {
   MIDI: 8,
   /** One per-note control (number = `MS_CONTROL_*`, value) for the note-on that follows in the same push. */
   CONTROL: 9,
+  /** A message out of a MIDI output: note = its index, number = status | data1 << 8 | data2 << 16, 0 = panic. */
+  MIDI_OUT: 10,
 } as const;
 
 /** `MS_FILE_*` and `MS_SAMPLE_*` for offline rendering. */
@@ -727,6 +729,20 @@ export const MIDI_MESSAGE = {
     source: { offset: 11, type: "u8" },
   },
 } as const satisfies StructLayout;
+
+/** `ms_midi_out_event_t`, 24 bytes: a message as a capture MIDI output hands it back (ms_midi_out_read). */
+export const MIDI_OUT_EVENT = {
+  size: 24,
+  fields: {
+    frame: { offset: 0, type: "u64" },
+    time_ns: { offset: 8, type: "u64" },
+    size: { offset: 16, type: "u8" },
+    bytes: { offset: 17, type: "u8" },
+  },
+} as const satisfies StructLayout;
+
+/** `MS_MIDI_OUT_*`: what a MIDI output writes into. */
+export const MIDI_OUT_KIND = { CAPTURE: 0, JACK: 1, ALSA_SEQ: 2 } as const;
 
 /** Counter names of `ms_midi_stats_t`, in order (uint64 each), before its latency histogram. */
 export const MIDI_STATS_FIELDS = [

@@ -17,6 +17,7 @@ import {
   MIDI_CHANNEL,
   MIDI_LAYER,
   MIDI_MESSAGE,
+  MIDI_OUT_EVENT,
   MIDI_STATS,
   MIDI_STATS_FIELDS,
 } from "./layout.ts";
@@ -171,6 +172,30 @@ export class NativeMidi {
     return new NativeMidiInput(this.#sampler, Deno.UnsafePointer.create(cell[0]!));
   }
 
+  /**
+   * ms_midi_out_open: a capture ring (kind 0), a JACK MIDI port on the open
+   * JACK output (1) or an ALSA sequencer port (2), connected to `connect`
+   * when not empty.
+   */
+  openOutput(kind: number, name: string, connect: string): NativeMidiOutput {
+    const action = `Cannot open MIDI output "${name}"`;
+    const p = this.#ptr(action);
+    const cell = new BigUint64Array(1);
+    check(
+      engine().ms_midi_out_open(
+        p,
+        kind,
+        cString(name),
+        cString(connect),
+        new Uint8Array(cell.buffer),
+      ),
+      p,
+      action,
+    );
+    const out = Deno.UnsafePointer.create(cell[0]!);
+    return new NativeMidiOutput(this.#sampler, out, engine().ms_midi_out_index(out));
+  }
+
   /** ms_midi_poll: every waiting message, oldest first (never blocks). */
   poll(): MidiMessageRecord[] {
     const p = this.#ptr("Cannot read MIDI messages");
@@ -216,6 +241,65 @@ export class NativeMidi {
 
   /** Counter names in the order of statsCells(). */
   static readonly STATS_FIELDS = MIDI_STATS_FIELDS;
+}
+
+function cString(text: string): Uint8Array<ArrayBuffer> {
+  const enc = new TextEncoder().encode(text);
+  const str = new Uint8Array(enc.length + 1);
+  str.set(enc);
+  return str;
+}
+
+/** A message a capture MIDI output sent (ms_midi_out_event_t). */
+export interface MidiOutEventRecord {
+  /** The absolute frame it left on. */
+  frame: number;
+  /** 1..3 bytes. */
+  bytes: number[];
+}
+
+/** An open `ms_midi_out_t` (freed with its sampler). */
+export class NativeMidiOutput {
+  readonly #ptr: Deno.PointerValue;
+  readonly #buf = new Uint8Array(MIDI_OUT_EVENT.size * 256);
+  readonly #counts = new BigUint64Array(3);
+
+  constructor(readonly sampler: NativeSampler, ptr: Deno.PointerValue, readonly index: number) {
+    this.#ptr = ptr;
+  }
+
+  /** ms_midi_out_read: every message a capture output sent since the last read, in order. */
+  read(): MidiOutEventRecord[] {
+    this.sampler.assertAlive("Cannot read MIDI output");
+    const out: MidiOutEventRecord[] = [];
+    const view = new DataView(this.#buf.buffer);
+    for (;;) {
+      const n = engine().ms_midi_out_read(this.#ptr, this.#buf, 256);
+      for (let i = 0; i < n; i++) {
+        const o = i * MIDI_OUT_EVENT.size;
+        const size = view.getUint8(o + MIDI_OUT_EVENT.fields.size.offset);
+        const b = o + MIDI_OUT_EVENT.fields.bytes.offset;
+        out.push({
+          frame: Number(view.getBigUint64(o, true)),
+          bytes: [...this.#buf.subarray(b, b + size)],
+        });
+      }
+      if (n < 256) return out;
+    }
+  }
+
+  /** ms_midi_out_counts: messages sent, dropped (a full ring), notes sounding now. */
+  counts(): { sent: number; dropped: number; sounding: number } {
+    this.sampler.assertAlive("Cannot read MIDI output counters");
+    const c = this.#counts;
+    engine().ms_midi_out_counts(
+      this.#ptr,
+      new Uint8Array(c.buffer, 0, 8),
+      new Uint8Array(c.buffer, 8, 8),
+      new Uint8Array(c.buffer, 16, 8),
+    );
+    return { sent: Number(c[0]), dropped: Number(c[1]), sounding: Number(c[2]) };
+  }
 }
 
 /** An open `ms_midi_in_t`. */

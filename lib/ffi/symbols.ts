@@ -127,6 +127,17 @@ export const SYMBOLS = {
   ms_midi_wait: { parameters: ["pointer", "u32"], result: "i32", nonblocking: true },
   ms_midi_wake: { parameters: ["pointer"], result: "void" },
   ms_midi_stats_ptr: { parameters: ["pointer"], result: "pointer" },
+
+  // MIDI out (lib/ffi/native_midi.ts)
+  ms_midi_out_open: {
+    parameters: ["pointer", "u32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  ms_midi_out_send_at: { parameters: ["pointer", "u64", "u8", "u8", "u8"], result: "i32" },
+  ms_midi_out_panic_at: { parameters: ["pointer", "u64"], result: "i32" },
+  ms_midi_out_read: { parameters: ["pointer", "buffer", "u32"], result: "u32" },
+  ms_midi_out_index: { parameters: ["pointer"], result: "u32" },
+  ms_midi_out_counts: { parameters: ["pointer", "buffer", "buffer", "buffer"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened library's symbols. */

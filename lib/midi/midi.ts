@@ -21,6 +21,7 @@ import type { SamplerCore } from "../engine/sampler_core.ts";
 import type { Time } from "../engine/clock.ts";
 import { histogramPercentile } from "../util/histogram.ts";
 import { compileMidiMap } from "./compile.ts";
+import { type MidiOut, MidiOutputs, type MidiOutOptions } from "./out.ts";
 import type { MidiMap, MidiMapInput } from "./schema.ts";
 
 /** A note message as handlers see it. */
@@ -151,11 +152,47 @@ export class Midi {
   /** Instrument-level control values the current map's layers set: instrument id to control ids. */
   #layerControls = new Map<number, Set<number>>();
 
+  readonly #outputs: MidiOutputs;
+
   /** @internal Use `sampler.midi`. */
-  constructor(core: SamplerCore, instrumentId: (name: string) => number | undefined) {
+  constructor(
+    core: SamplerCore,
+    instrumentId: (name: string) => number | undefined,
+    liveBackend: () => "alsa" | "jack" | undefined = () => undefined,
+  ) {
     this.#core = core;
     this.#native = new NativeMidi(core.native);
     this.#instrumentId = instrumentId;
+    this.#outputs = new MidiOutputs(core, this.#native, liveBackend);
+  }
+
+  /**
+   * A MIDI output by name, opened on first use (lib/midi/out.ts): a JACK MIDI
+   * port "<client>:<name>" while the sampler plays on JACK, an ALSA sequencer
+   * port on ALSA, a capture ring offline. Every message leaves on its frame.
+   *
+   * @param name The port's name (1..63 characters, no ":").
+   * @param options Kind and a port to connect to.
+   * @returns The output (the same object for the same name).
+   * @throws {DeviceError} when the port cannot be registered or connected.
+   * @throws {EngineStateError} for "jack" without a JACK output open.
+   */
+  output(name: string, options?: MidiOutOptions): MidiOut {
+    return this.#outputs.get(name, options);
+  }
+
+  /** Every MIDI output opened, in order. */
+  get outputs(): MidiOut[] {
+    return this.#outputs.all;
+  }
+
+  /**
+   * A note-off for every note sounding on every MIDI output (hush, quit).
+   *
+   * @param at When. @default the next block
+   */
+  panicOutputs(at?: Time): void {
+    this.#outputs.panic(at);
   }
 
   /**
