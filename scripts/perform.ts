@@ -123,7 +123,9 @@ function parse(argv: string[]): Args {
     throw new UsageError(`Cannot perform: --osc must be a port 0..65535, got "${v.osc}"`);
   }
   if (typeof v["osc-host"] === "string" && osc === undefined) {
-    throw new UsageError(`Cannot perform: --osc-host needs --osc`);
+    throw new UsageError(
+      `Cannot perform: --osc-host "${v["osc-host"]}" without --osc: add --osc [PORT]`,
+    );
   }
   if (positionals.length > 1 || (positionals.length === 0 && osc === undefined)) {
     throw new UsageError(
