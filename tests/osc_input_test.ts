@@ -97,6 +97,8 @@ Deno.test("dirtEvent: SuperDirt's conventions become a set event's value", () =>
   assert.equal(s.seconds, 0.5);
   const m = dirtEvent({ s: "superpiano", midinote: 50, note: 3 }, pitched);
   assert.ok(typeof m === "object" && m.value.note === 50 && m.value.midinote === undefined);
+  const a = dirtEvent({ s: "bd", gain: 0.5, amp: 0.8 }, pitched);
+  assert.ok(typeof a === "object" && a.value.gain === 0.125 && a.value.amp === undefined);
   const mb = dirtEvent({ s: "bd", midinote: 48 }, pitched);
   assert.ok(typeof mb === "object" && mb.value.speed === 0.5); // an octave below middle C
   assert.match(String(dirtEvent({ n: 1 }, pitched)), /no sound/);

@@ -13,7 +13,8 @@
  *   `midinote` the MIDI key outright (what Strudel's OSC output sends for note
  *   names); on a pitched sound they pick the key, `n` standing in when both
  *   are absent; on a drum key or a sample they transpose it (its playback speed);
- * - `gain` is SuperDirt's curve, amplitude = gain^4 (1 unity, clamped at 2);
+ * - `gain` is SuperDirt's curve, amplitude = gain^4 (1 unity, clamped at 2),
+ *   times `amp` over SuperDirt's default amp 0.4;
  * - `delta` is the event's length in seconds, `legato` a fraction of it,
  *   `sustain` the length in seconds outright; a sample without them plays whole;
  * - `cps`, `cycle`, `delta`, `_id_` and `latency` describe the event, not the sound.
@@ -36,6 +37,8 @@ export interface DirtEvent {
 
 /** Tidal's default tempo (0.5625 cycles per second, 135 bpm at 4 beats per cycle). */
 export const TIDAL_DEFAULT_CPS = 0.5625;
+/** SuperDirt's default `amp`: an event's `amp` scales the level by amp / 0.4. */
+export const SUPERDIRT_AMP = 0.4;
 /** Seconds between the NTP epoch (1900) and the Unix epoch (1970). */
 export const NTP_UNIX_OFFSET = 2_208_988_800;
 
@@ -49,6 +52,7 @@ const EVENT_NAMES = new Set([
   "sustain",
   "octave",
   "midinote",
+  "amp",
 ]);
 
 /**
@@ -120,8 +124,11 @@ export function dirtEvent(
   }
   const orbit = num("orbit");
   if (orbit !== undefined) value.orbit = orbit + 1;
-  const gain = num("gain");
-  if (gain !== undefined) value.gain = Math.pow(Math.max(0, Math.min(2, gain)), 4);
+  const gain = num("gain"), amp = num("amp");
+  if (gain !== undefined || amp !== undefined) {
+    value.gain = Math.pow(Math.max(0, Math.min(2, gain ?? 1)), 4) *
+      Math.max(0, (amp ?? SUPERDIRT_AMP) / SUPERDIRT_AMP);
+  }
   const octave = num("octave") ?? 5;
   const midinote = num("midinote");
   // semitones from middle C
