@@ -101,6 +101,11 @@ Deno.test("dirtEvent: SuperDirt's conventions become a set event's value", () =>
   assert.ok(typeof a === "object" && a.value.gain === 0.125 && a.value.amp === undefined);
   const mb = dirtEvent({ s: "bd", midinote: 48 }, pitched);
   assert.ok(typeof mb === "object" && mb.value.speed === 0.5); // an octave below middle C
+  // SuperDirt's synth names play their stand-ins, unless the set names them itself
+  const sp = dirtEvent({ s: "superpiano", n: 2 }, (x) => x === "piano", (x) => x === "piano");
+  assert.ok(typeof sp === "object" && sp.value.s === "piano" && sp.value.note === 62);
+  const own = dirtEvent({ s: "superpiano" }, pitched, () => true);
+  assert.ok(typeof own === "object" && own.value.s === "superpiano");
   assert.match(String(dirtEvent({ n: 1 }, pitched)), /no sound/);
   const odd = dirtParams({ address: "/dirt/play", types: "sss", args: ["s", "bd", "n"] });
   assert.match(String(odd), /3 arguments, not name\/value pairs/);

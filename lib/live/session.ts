@@ -711,6 +711,17 @@ export class Session {
   }
 
   /**
+   * Whether a sound name is known: the shipped names, the set's, its packs'.
+   *
+   * @param sound A sound name as in `s` (":n" and letter case as resolveControls takes them).
+   * @returns true when an event naming it resolves to an instrument.
+   */
+  hasSound(sound: string): boolean {
+    const name = sound.split(":")[0]!;
+    return (this.#sounds[name] ?? this.#sounds[name.toLowerCase()]) !== undefined;
+  }
+
+  /**
    * Whether a sound name plays pitched notes (an instrument over the keys, a
    * synth) rather than drum keys or sample files.
    *

@@ -17,7 +17,10 @@
  *   times `amp` over SuperDirt's default amp 0.4;
  * - `delta` is the event's length in seconds, `legato` a fraction of it,
  *   `sustain` the length in seconds outright; a sample without them plays whole;
- * - `cps`, `cycle`, `delta`, `_id_` and `latency` describe the event, not the sound.
+ * - `cps`, `cycle`, `delta`, `_id_` and `latency` describe the event, not the sound;
+ * - SuperDirt's synth names (`superpiano`, `supersquare`, ...) play the
+ *   nearest shipped sound when the set does not name them itself
+ *   ({@linkcode SUPERDIRT_SYNTHS}).
  *
  * @module
  */
@@ -37,6 +40,33 @@ export interface DirtEvent {
 
 /** Tidal's default tempo (0.5625 cycles per second, 135 bpm at 4 beats per cycle). */
 export const TIDAL_DEFAULT_CPS = 0.5625;
+/**
+ * SuperDirt's synth names (and its drum synths) to the shipped sound that
+ * stands in for each: played when the set has no sound of that name.
+ */
+export const SUPERDIRT_SYNTHS: Readonly<Record<string, string>> = {
+  superpiano: "piano",
+  supersaw: "supersaw",
+  supersquare: "square",
+  supertron: "sawtooth",
+  superzow: "sawtooth",
+  superhoover: "sawtooth",
+  superhammond: "epiano",
+  supernoise: "white",
+  superchip: "square",
+  superpwm: "square",
+  supergong: "sine",
+  superfork: "sine",
+  soskick: "bd",
+  superkick: "bd",
+  sossnare: "sd",
+  supersnare: "sd",
+  soshats: "hh",
+  superhat: "hh",
+  supersiren: "sine",
+  sine: "sine",
+};
+
 /** SuperDirt's default `amp`: an event's `amp` scales the level by amp / 0.4. */
 export const SUPERDIRT_AMP = 0.4;
 /** Seconds between the NTP epoch (1900) and the Unix epoch (1970). */
@@ -98,6 +128,8 @@ export function dirtParams(msg: OscMessage): Record<string, number | string> | s
  *
  * @param params From {@linkcode dirtParams}.
  * @param isPitched Whether a sound name plays pitched keys (Session.isPitchedSound).
+ * @param hasSound Whether the set knows a sound name (Session.hasSound): SuperDirt's synth
+ *   names it does not know play their stand-ins.
  * @returns The event, or why it cannot play (no sound, a NaN timing).
  * @example
  * ```ts
@@ -110,9 +142,15 @@ export function dirtParams(msg: OscMessage): Record<string, number | string> | s
 export function dirtEvent(
   params: Record<string, number | string>,
   isPitched: (sound: string) => boolean,
+  hasSound: (sound: string) => boolean = () => true,
 ): DirtEvent | string {
-  const sound = params.s ?? params.sound;
+  let sound = params.s ?? params.sound;
   if (typeof sound !== "string" || sound === "") return `no sound: "s" is missing`;
+  const [base, index] = sound.split(":");
+  const standIn = SUPERDIRT_SYNTHS[base!];
+  if (standIn !== undefined && !hasSound(sound)) {
+    sound = index === undefined ? standIn : `${standIn}:${index}`;
+  }
   const num = (k: string): number | undefined => {
     const v = params[k];
     return typeof v === "number" && Number.isFinite(v) ? v : undefined;
@@ -122,6 +160,8 @@ export function dirtEvent(
   for (const [k, v] of Object.entries(params)) {
     if (!EVENT_NAMES.has(k)) value[k] = v;
   }
+  if (params.s !== undefined) value.s = sound;
+  else value.sound = sound;
   const orbit = num("orbit");
   if (orbit !== undefined) value.orbit = orbit + 1;
   const gain = num("gain"), amp = num("amp");

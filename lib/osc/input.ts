@@ -174,7 +174,11 @@ export class DirtInput {
         this.#warn(`params:${params}`, `${params}: ignored`);
         continue;
       }
-      const ev = dirtEvent(params, (s) => session.isPitchedSound(s));
+      const ev = dirtEvent(
+        params,
+        (s) => session.isPitchedSound(s),
+        (s) => session.hasSound(s),
+      );
       if (typeof ev === "string") {
         this.stats.skipped++;
         this.#warn(`event:${ev}`, `Cannot play "/dirt/play": ${ev}: skipped`);
