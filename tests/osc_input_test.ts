@@ -300,3 +300,42 @@ Deno.test("OSC input: sound names resolve as the set's (a sample pack), loaded a
     await listener.closed;
   }
 });
+
+Deno.test("OSC input: a bundle shaped as Strudel's .osc() sends it (osc-js types, a millisecond time tag)", async () => {
+  const { sampler, session, notes } = openSession();
+  using _ = sampler;
+  const unixMs = 1_800_000_000_000;
+  const map = new FrameTimeMap(RATE, ntpFromUnix(unixMs / 1000), 0);
+  const listener = listenDirt({ session, port: 0, map, renderFrame: () => sampler.now() });
+  const client = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    // as @strudel/osc builds it: key/value pairs with osc-js's own type inference (7 is an
+    // int32, 0.5 a float), cps/cycle/delta first, the onset as milliseconds since 1970
+    const keyvals = Object.entries({ cps: 0.5, cycle: 3, delta: 0.25, s: "sine", note: 7 })
+      .flat();
+    const message = new OSC.Message("/dirt/play", ...keyvals);
+    const bundle = new OSC.Bundle([message], unixMs + 250);
+    bundle.timestamp(unixMs + 250);
+    await client.send(bundle.pack(), {
+      transport: "udp",
+      hostname: "127.0.0.1",
+      port: listener.addr.port,
+    });
+    const end = Date.now() + 10_000;
+    while (listener.input.stats.packets < 1 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await listener.input.idle();
+    playTo(session, 48_000);
+    const played = notes.filter((n) => n.part === "osc");
+    assert.equal(played.length, 1);
+    // 250 ms after the anchor, within osc-js's millisecond-to-NTP rounding (under a frame)
+    assert.equal(played[0]!.frame, 12_000);
+    assert.equal(played[0]!.note, 67); // note 7: G above middle C, as SuperDirt plays it
+    assert.equal(played[0]!.offFrame - played[0]!.frame, 12_000); // delta 0.25 s
+  } finally {
+    client.close();
+    listener.close();
+    await listener.closed;
+  }
+});
