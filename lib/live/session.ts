@@ -31,6 +31,8 @@
 import type { Controls } from "../engine/controls.ts";
 import type { Instrument } from "../engine/instrument.ts";
 import type { Sampler } from "../engine/sampler.ts";
+import type { MidiOut } from "../midi/out.ts";
+import { noteNameToMidi } from "../pattern/scales.ts";
 import {
   CONTROL_ALIASES,
   DEFAULT_SOUNDS,
@@ -94,6 +96,8 @@ export interface SessionOptions {
   /** Called for every note released to the engine. */
   onNote?: (note: ScheduledNote) => void;
   /** Non-fatal problems: unknown sounds, ignored controls, bad values (each once). */
+  /** The MIDI output `.midi()` without a port name sends to. @default "midi" */
+  midiOut?: string;
   onWarning?: (text: string) => void;
   /**
    * A playing part threw while it was queried: it is muted from that cycle
@@ -199,6 +203,8 @@ export class Session {
 
   constructor(sampler: Sampler, options: SessionOptions) {
     this.sampler = sampler;
+  /** MIDI clock out (startMidiClock): the next tick (24 per beat) and the last frame sent. */
+  #midiClock: { out: MidiOut; tick: number; started: boolean; lastFrame?: number } | undefined;
     this.#opts = options;
     this.#swap = options.swap ?? "cycle";
   }
@@ -473,7 +479,11 @@ export class Session {
     this.#muted.clear();
   }
 
-  /** Stop every part now and release sounding notes; the next reload brings the set back. */
+  /**
+   * Stop every part now and release sounding notes (MIDI outputs too: their
+   * queued note-ons are dropped and every sounding note gets its note-off);
+   * the next reload brings the set back.
+   */
   hush(): void {
     for (const part of this.#parts.values()) {
       part.next = { source: null, print: "", atTick: this.#cursor };
@@ -491,6 +501,7 @@ export class Session {
       );
     }
   }
+    this.sampler.midi.hushOutputs();
 
   #warn(key: string, text: string): void {
     if (this.#warned.has(key)) return;
@@ -535,6 +546,7 @@ export class Session {
   /** Release every queued note before `untilFrame` (the end of an offline render). */
   flush(untilFrame: number): number {
     return this.#release(untilFrame);
+    this.#clockTicks(untilFrame);
   }
 
   #queryPart(part: Part, from: number, to: number): void {
@@ -624,6 +636,10 @@ export class Session {
       );
     }
     return { r, cached };
+      if (ev.value.midiport !== undefined) { // `.midi()`: sent, not played here
+        this.#sendMidi(partName, ev);
+        continue;
+      }
   }
 
   #schedule(partName: string, ev: SourceEvent, r: NoteRequest, cached: CachedInstrument): void {
@@ -691,6 +707,153 @@ export class Session {
   async loadSoundOf(value: Record<string, unknown>): Promise<string | undefined> {
     const r = resolveControls(value, this.#sounds);
     if (r === null) return undefined;
+  /**
+   * An event of `.midi()` out of its MIDI output, as @strudel/midi sends it:
+   * note-on at the onset and note-off at its end (× `clip`) on `midichan`,
+   * velocity `gain` × `velocity` (0.9) × 127; `ccn` with `ccv` a control
+   * change, `midicmd` clock/start/stop/continue, `progNum`, `midibend`,
+   * `miditouch` at the onset. The messages go straight onto the sampler's
+   * event queue (frame-ordered), so every note-off sent is sent even when
+   * the part is muted, removed or hushed after.
+   */
+  #sendMidi(partName: string, ev: SourceEvent): void {
+    const v = ev.value as Record<string, unknown>;
+    const warn = (what: string) =>
+      this.#warn(`midi:${partName}:${what}`, `part "${partName}": ${what}: not sent`);
+    let out: MidiOut;
+    try {
+      out = this.#midiOutput(v.midiport);
+    } catch (err) {
+      warn((err as Error).message);
+      return;
+    }
+    const chan = v.midichan ?? 1;
+    if (!Number.isInteger(chan) || (chan as number) < 1 || (chan as number) > 16) {
+      warn(`midichan "${chan}" is not 1..16`);
+      return;
+    }
+    const ch = chan as number;
+    const clock = this.sampler.clock;
+    const a = this.#anchorAt(Math.floor(ev.cycle * TICKS_PER_CYCLE + 1e-6));
+    const beat = a.beat + (ev.cycle - a.tick / TICKS_PER_CYCLE) * a.beatsPerCycle;
+    const frame = clock.beatsToFrames(beat);
+    const at = { at: frame };
+    const unit = (x: unknown) => Math.round(Math.min(1, Math.max(0, Number(x))) * 127);
+    if (typeof v.midicmd === "string") {
+      const cmd = MIDI_COMMANDS[v.midicmd];
+      if (cmd === undefined) warn(`midicmd "${v.midicmd}" is not clock, start, stop or continue`);
+      else out.send(cmd, 0, 0, at);
+    }
+    if (v.ccn !== undefined && v.ccv !== undefined) {
+      const n = Number(v.ccn), x = Number(v.ccv);
+      if (!Number.isInteger(n) || n < 0 || n > 127 || !(x >= 0 && x <= 1)) {
+        warn(`ccn "${v.ccn}" / ccv "${v.ccv}" are not 0..127 / 0..1`);
+      } else out.cc(ch, n, unit(x), at);
+    }
+    if (
+      typeof v.progNum === "number" && Number.isInteger(v.progNum) && v.progNum >= 0 &&
+      v.progNum < 128
+    ) {
+      out.send(0xc0 | (ch - 1), v.progNum, 0, at);
+    }
+    if (typeof v.midibend === "number" && Number.isFinite(v.midibend)) {
+      const b = Math.round((Math.min(1, Math.max(-1, v.midibend)) + 1) * 8191.5);
+      out.send(0xe0 | (ch - 1), b & 0x7f, b >> 7, at);
+    }
+    if (typeof v.miditouch === "number") out.send(0xd0 | (ch - 1), unit(v.miditouch), 0, at);
+    if (v.note === undefined) return;
+    let key: number;
+    try {
+      key = Math.round(typeof v.note === "string" ? noteNameToMidi(v.note) : Number(v.note));
+    } catch (err) {
+      warn((err as Error).message);
+      return;
+    }
+    if (!(key >= 0 && key <= 127)) {
+      warn(`note "${v.note}" is not 0..127`);
+      return;
+    }
+    const gain = typeof v.gain === "number" ? v.gain : 1;
+    const vel = typeof v.velocity === "number" ? v.velocity : 0.9;
+    const velocity = Math.max(1, unit(gain * vel)); // 0 would be a note-off
+    const clip = typeof v.clip === "number" ? v.clip : typeof v.legato === "number" ? v.legato : 1;
+    const offFrame = Math.max(
+      frame,
+      clock.beatsToFrames(beat + ev.cycles * clip * a.beatsPerCycle),
+    );
+    out.noteOn(ch, key, velocity, at);
+    out.noteOff(ch, key, { at: offFrame });
+    this.notes++;
+  }
+
+  /** The output a `.midi()` event names: a name, an index in the outputs opened, or "" the default. */
+  #midiOutput(port: unknown): MidiOut {
+    const midi = this.sampler.midi;
+    if (typeof port === "number") {
+      const out = midi.outputs[port];
+      if (!out) {
+        throw new RangeError(
+          `MIDI output index ${port} is not open (${midi.outputs.length} are: ${
+            midi.outputs.map((o) => `"${o.name}"`).join(", ") || "none"
+          })`,
+        );
+      }
+      return out;
+    }
+    const name = typeof port === "string" && port !== "" ? port : this.#opts.midiOut ?? "midi";
+    return midi.output(name);
+  }
+
+  /**
+   * Send MIDI clock on `out` from now on: 24 ticks per beat of the session's
+   * clock (its tempo, ramps, and Link's timeline when it follows Link), each
+   * on its frame, after a start message on the next beat. `stopMidiClock`
+   * ends it with a stop message.
+   *
+   * @param out The output the clock goes to.
+   */
+  startMidiClock(out: MidiOut): void {
+    const beat = Math.ceil(this.sampler.clock.beatsAtFrame(this.#clockFrom()) - 1e-9);
+    this.#midiClock = { out, tick: beat * 24, started: false };
+  }
+
+  /**
+   * End the MIDI clock with a stop message (at the next frame not yet scheduled).
+   */
+  stopMidiClock(): void {
+    const c = this.#midiClock;
+    if (!c) return;
+    this.#midiClock = undefined;
+    if (c.started) c.out.send(0xfc, 0, 0, { at: this.#clockFrom() });
+  }
+
+  /** The first frame nothing has been scheduled for yet. */
+  #clockFrom(): number {
+    return Math.max(this.sampler.now(), this.frameOfTick(this.#cursor));
+  }
+
+  /** Clock ticks (and the start) with frames before `until`. */
+  #clockTicks(until: number): void {
+    const c = this.#midiClock;
+    if (!c) return;
+    const clock = this.sampler.clock;
+    const now = this.sampler.now();
+    for (;;) {
+      const frame = clock.beatsToFrames(c.tick / 24);
+      if (frame >= until) break;
+      // a timeline that moved (Link's phase) skips ticks already past, never repeats one
+      if (frame >= now && (c.lastFrame === undefined || frame > c.lastFrame)) {
+        if (!c.started) {
+          c.out.send(0xfa, 0, 0, { at: frame });
+          c.started = true;
+        }
+        c.out.send(0xf8, 0, 0, { at: frame });
+        c.lastFrame = frame;
+      }
+      c.tick++;
+    }
+  }
+
     if (typeof r === "string") return r;
     if (this.#instruments.has(r.instrument)) return undefined;
     const cached = await this.#opts.instruments.get(r.instrument, (old) => this.#retire(old));
@@ -916,3 +1079,11 @@ function queryUntilError(
     return { events: [], error: { cycle: Math.floor(from / TICKS_PER_CYCLE), cause: whole } };
   }
 }
+/** `midicmd` names and their status bytes. */
+const MIDI_COMMANDS: Record<string, number> = {
+  clock: 0xf8,
+  start: 0xfa,
+  continue: 0xfb,
+  stop: 0xfc,
+};
+

@@ -21,7 +21,7 @@ import type { SamplerCore } from "../engine/sampler_core.ts";
 import type { Time } from "../engine/clock.ts";
 import { histogramPercentile } from "../util/histogram.ts";
 import { compileMidiMap } from "./compile.ts";
-import { type MidiOut, MidiOutputs, type MidiOutOptions } from "./out.ts";
+import { type MidiOut, type MidiOutOptions, MidiOutputs } from "./out.ts";
 import type { MidiMap, MidiMapInput } from "./schema.ts";
 
 /** A note message as handlers see it. */
@@ -193,6 +193,11 @@ export class Midi {
    */
   panicOutputs(at?: Time): void {
     this.#outputs.panic(at);
+  }
+
+  /** Hush the MIDI outputs: drop their queued note-ons, then a note-off for every sounding note, now. */
+  hushOutputs(): void {
+    this.#outputs.hush();
   }
 
   /**

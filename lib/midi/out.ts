@@ -234,4 +234,16 @@ export class MidiOutputs {
   panic(at?: Time): void {
     for (const out of this.#byName.values()) out.panic(at === undefined ? {} : { at });
   }
+
+  /**
+   * Silence now: drop the note-ons still waiting in the event queue (their
+   * note-offs stay: harmless), then a note-off for every sounding note.
+   */
+  hush(): void {
+    if (!this.#byName.size) return;
+    this.#core.queue.removeWhere((ev) =>
+      ev.type === EV.MIDI_OUT && (ev.number & 0xf0) === 0x90 && ((ev.number >> 16) & 0x7f) > 0
+    );
+    this.panic();
+  }
 }

@@ -153,7 +153,7 @@ const SYNTH =
 const WAVETABLE = "wavetable oscillator control: needs a synth voice (a later issue)";
 const FM = "FM synthesis control: FM velocity scaling is not implemented";
 const ZZFX = "zzfx synth control: needs a synth voice (a later issue)";
-const MIDI_OUT = "MIDI output (`.midi()`): this runtime plays its own samples and sends no MIDI";
+const MIDI_OUT = "MIDI output (`.midi()`) message this runtime does not send (sysex, NRPN, maps)";
 const OSC_OUT = "OSC output (`.osc()`): this runtime sends no OSC";
 const VISUAL = "visual only (pianoroll, scope): no sound";
 const SUPERDIRT_FX = "SuperDirt effect not in superdough: not implemented here";
@@ -516,23 +516,27 @@ export const CATALOG: Readonly<Record<string, ControlEntry>> = {
     ]
       .map((k) => [k, no(SUPERDIRT_SYNTH, SUPERDIRT_ALIASES[k] ?? [])]),
   ),
-  // --- MIDI, OSC, visuals, voicing input
+  // --- MIDI out (`.midi()`: lib/live/session.ts sends the event instead of playing it)
+  midiport: ses(
+    "the MIDI output an event goes to (`.midi(port)` sets it): a name, or an index in the outputs opened",
+    "name",
+  ),
+  midichan: ses("MIDI channel of the event's messages", "1..16", [], 1),
+  ccn: ses("controller number of a control change sent with `ccv`", "0..127"),
+  ccv: ses("value of the control change (`ccn`), 0..1 scaled to 0..127", "0..1"),
+  midicmd: ses("a clock, start, stop or continue message at the onset", "name"),
+  progNum: ses("a program change at the onset", "0..127"),
+  midibend: ses("a pitch bend at the onset, -1..1 to 0..16383", "-1..1"),
+  miditouch: ses("channel pressure at the onset, 0..1 scaled to 0..127", "0..1"),
+  // --- MIDI messages not sent, OSC, visuals, voicing input
   ...Object.fromEntries(
     [
-      "midichan",
-      "midiport",
-      "midicmd",
       "midimap",
-      "ccn",
-      "ccv",
       "ctlNum",
       "nrpnn",
       "nrpv",
-      "progNum",
       "sysexid",
       "sysexdata",
-      "midibend",
-      "miditouch",
       "polyTouch",
       "channel",
     ]

@@ -199,6 +199,15 @@ export const CONTROL_METHODS = [
   "roomfade",
   "rfade",
   "dry",
+  // MIDI out (`.midi()`)
+  "midiport",
+  "midichan",
+  "ccn",
+  "ccv",
+  "midicmd",
+  "progNum",
+  "midibend",
+  "miditouch",
 ] as const;
 
 /** One method per played control: its value (a number, a name, mini-notation or a pattern). */
@@ -269,6 +278,15 @@ export interface Pattern extends ControlMethods {
   legato(ratio: Patternable<number>): Pattern;
   clip(ratio: Patternable<number>): Pattern;
   orbit(index: Patternable<number>): Pattern;
+  // MIDI out (lib/live/session.ts sends these events as MIDI instead of playing them)
+  /**
+   * Send the events to a MIDI output as Strudel's `.midi()` does: note-on at
+   * the onset, note-off at its end, on `midichan` (1..16), velocity `gain` ×
+   * `velocity` (0.9); `ccn`/`ccv` send a control change, `midicmd` clock,
+   * start, stop or continue. The output is `port` (a name, or an index in
+   * the outputs opened), the event's `midiport`, or the session's default.
+   */
+  midi(port?: string | number): Pattern;
   // tonal (@strudel/tonal): note names out ("Eb3"), as in Strudel
   /**
    * Turn `n` scale degrees into notes, or move notes onto the scale: Strudel's
@@ -359,6 +377,22 @@ function oneName(name: unknown): unknown {
 strudel.Pattern.prototype.scale = function (this: Pattern, name: unknown) {
   return byName.call(this, oneName(name));
 };
+
+// `.midi(port)`: @strudel/midi sends through Web MIDI from an onTrigger; here
+// the event carries `midiport` (its own wins) and the session sends it
+// (lib/live/session.ts). "" is the session's default output.
+Object.defineProperty(strudel.Pattern.prototype, "midi", {
+  value: function (this: Pattern, port?: string | number) {
+    // deno-lint-ignore no-explicit-any
+    return this.withValue((v: any) =>
+      v !== null && typeof v === "object"
+        ? ("midiport" in v ? v : { ...v, midiport: port ?? "" })
+        : { note: v, midiport: port ?? "" }
+    );
+  },
+  configurable: true,
+  writable: true,
+});
 
 /** Degrees (`n`) to notes in a scale, Strudel's names: "C:major", "C minor", "D3 hirajoshi". */
 export const scale: Fn<[Patternable<string>, Pattern]> = (name, pat) =>
