@@ -216,6 +216,18 @@ Deno.test("OSC input over UDP: handshake answered, bundles play on their frames 
     assert.ok(warnings.some((w) => /Cannot decode OSC packet/.test(w)), warnings.join("\n"));
     assert.ok(warnings.some((w) => /"\/dirt\/unknown"/.test(w)), warnings.join("\n"));
 
+    // a flood of distinct garbage: counted, warned about a bounded number of times
+    const before = warnings.length;
+    const flood = Array.from(
+      { length: 200 },
+      (_, i) => new OSC.Message(`/flood/${i}/x${"y".repeat(i % 7)}`).pack(),
+    );
+    for (const b of flood) listener.input.handle(b);
+    for (let i = 1; i <= 100; i++) listener.input.handle(new Uint8Array(4 * i + 1));
+    assert.equal(listener.input.stats.unknown, stats.unknown + 200);
+    assert.equal(listener.input.stats.malformed, stats.malformed + 100);
+    assert.ok(warnings.length - before <= 60, `${warnings.length - before} warnings for a flood`);
+
     const total = 72_000;
     playTo(session, total);
     const audio = sampler.process(total);

@@ -74,6 +74,9 @@ export interface Reply {
   bytes: Uint8Array;
 }
 
+/** Distinct OSC warnings printed before the rest are only counted. */
+const MAX_WARNINGS = 50;
+
 /** The part name OSC events carry (warnings, recorded notes). */
 export const OSC_PART = "osc";
 
@@ -116,9 +119,24 @@ export class DirtInput {
     return this.#opts.renderFrame ? this.#opts.renderFrame() : this.#session.sampler.now();
   }
 
+  /**
+   * Warn once per cause: the key drops numbers (a flood of garbage differing in
+   * sizes and offsets is one cause), and after MAX_WARNINGS causes the rest are
+   * only counted.
+   */
   #warn(key: string, text: string): void {
-    if (this.#warned.has(key)) return;
-    this.#warned.add(key);
+    const cause = key.replace(/\d+/g, "#");
+    if (this.#warned.has(cause)) return;
+    if (this.#warned.size >= MAX_WARNINGS) {
+      if (this.#warned.size === MAX_WARNINGS) {
+        this.#warned.add("");
+        this.#opts.onWarning?.(
+          `OSC input: ${MAX_WARNINGS} kinds of problem reported: further ones are only counted`,
+        );
+      }
+      return;
+    }
+    this.#warned.add(cause);
     this.#opts.onWarning?.(text);
   }
 
@@ -185,6 +203,16 @@ export class DirtInput {
         continue;
       }
       if (ev.cycle !== undefined) this.stats.cycle = ev.cycle;
+      const name = ev.value.s ?? ev.value.sound;
+      if (typeof name === "string" && ev.value.bank === undefined && !session.hasSound(name)) {
+        // said here, where warnings are bounded: a flood of made-up names stays quiet
+        this.stats.skipped++;
+        this.#warn(
+          `nosound:${name}`,
+          `Cannot play "/dirt/play": no sound "${name}" (not shipped, not in the set or its packs): skipped`,
+        );
+        continue;
+      }
       const missing = session.soundToLoad(ev.value);
       if (missing !== undefined && this.#failed.has(missing)) {
         this.stats.skipped++;
