@@ -93,11 +93,11 @@ export interface SessionOptions {
   seed?: number;
   /** Swap mode for sets that do not choose one. @default "cycle" */
   swap?: SwapMode;
+  /** The MIDI output `.midi()` without a port name sends to. @default "midi" */
+  midiOut?: string;
   /** Called for every note released to the engine. */
   onNote?: (note: ScheduledNote) => void;
   /** Non-fatal problems: unknown sounds, ignored controls, bad values (each once). */
-  /** The MIDI output `.midi()` without a port name sends to. @default "midi" */
-  midiOut?: string;
   onWarning?: (text: string) => void;
   /**
    * A playing part threw while it was queried: it is muted from that cycle
@@ -200,11 +200,11 @@ export class Session {
   #swap: SwapMode;
   /** Notes released to the engine so far. */
   notes = 0;
+  /** MIDI clock out (startMidiClock): the next tick (24 per beat) and the last frame sent. */
+  #midiClock: { out: MidiOut; tick: number; started: boolean; lastFrame?: number } | undefined;
 
   constructor(sampler: Sampler, options: SessionOptions) {
     this.sampler = sampler;
-  /** MIDI clock out (startMidiClock): the next tick (24 per beat) and the last frame sent. */
-  #midiClock: { out: MidiOut; tick: number; started: boolean; lastFrame?: number } | undefined;
     this.#opts = options;
     this.#swap = options.swap ?? "cycle";
   }
@@ -490,6 +490,7 @@ export class Session {
     }
     this.#declaredTempo = undefined;
     this.sampler.allNotesOff();
+    this.sampler.midi.hushOutputs();
   }
 
   #checkPart(name: string, action: string): void {
@@ -501,7 +502,6 @@ export class Session {
       );
     }
   }
-    this.sampler.midi.hushOutputs();
 
   #warn(key: string, text: string): void {
     if (this.#warned.has(key)) return;
@@ -531,6 +531,7 @@ export class Session {
     }
     // release what cannot get company any more: frames before the cursor's, minus one
     const safe = Math.max(0, this.frameOfTick(this.#cursor) - 1);
+    this.#clockTicks(untilFrame);
     const released = this.#release(safe);
     const now = this.sampler.now();
     for (let i = this.#retired.length - 1; i >= 0; i--) {
@@ -546,7 +547,6 @@ export class Session {
   /** Release every queued note before `untilFrame` (the end of an offline render). */
   flush(untilFrame: number): number {
     return this.#release(untilFrame);
-    this.#clockTicks(untilFrame);
   }
 
   #queryPart(part: Part, from: number, to: number): void {
@@ -586,6 +586,10 @@ export class Session {
     if (!events.length) return;
     if (this.#muted.has(partName) || (this.#solo.size && !this.#solo.has(partName))) return;
     for (const ev of events) {
+      if (ev.value.midiport !== undefined) { // `.midi()`: sent, not played here
+        this.#sendMidi(partName, ev);
+        continue;
+      }
       const hit = this.#resolve(partName, ev.value, this.#cpsAtCycle(ev.cycle));
       if (hit) this.#schedule(partName, ev, hit.r, hit.cached);
     }
@@ -636,10 +640,6 @@ export class Session {
       );
     }
     return { r, cached };
-      if (ev.value.midiport !== undefined) { // `.midi()`: sent, not played here
-        this.#sendMidi(partName, ev);
-        continue;
-      }
   }
 
   #schedule(partName: string, ev: SourceEvent, r: NoteRequest, cached: CachedInstrument): void {
@@ -657,56 +657,6 @@ export class Session {
     this.#queue(partName, r, cached, { frame, offFrame, beat, offBeat, cps });
   }
 
-  /**
-   * Play one event at a frame, outside the parts: what an OSC input
-   * (lib/osc/input.ts) plays. The value goes through the same resolution as
-   * a part's event (sound names, controls, units, ranges, warnings, under
-   * the part name given); the note is queued and released to the engine by
-   * the next {@linkcode Session.advance} (or {@linkcode Session.releaseDue})
-   * that passes its frame. A frame already passed plays at once (the engine
-   * counts it late).
-   *
-   * @param partName Name warnings and scheduled notes carry (not a part of the set).
-   * @param value The event's controls, superdough's names and units.
-   * @param frame Note-on frame, >= 0.
-   * @param seconds How long the note is held (a sample without clip, legato or
-   *   duration plays whole, as in a part).
-   * @param cps Cycles per second of the sender (tremolosync, unit "c", delay sync).
-   * @returns The note queued; undefined when the event is silent or skipped (warned),
-   *   or its instrument is not loaded yet ({@linkcode Session.loadSoundOf} first).
-   */
-  playAt(
-    partName: string,
-    value: Record<string, unknown>,
-    frame: number,
-    seconds: number,
-    cps: number,
-  ): ScheduledNote | undefined {
-    const hit = this.#resolve(partName, value, cps);
-    if (!hit) return undefined;
-    const clock = this.sampler.clock;
-    const held = hit.r.duration !== undefined ? hit.r.duration / cps : seconds;
-    const offFrame = frame + Math.max(0, Math.round(held * clock.sampleRate));
-    return this.#queue(partName, hit.r, hit.cached, {
-      frame,
-      offFrame,
-      beat: clock.beatsAtFrame(frame),
-      offBeat: clock.beatsAtFrame(offFrame),
-      cps,
-    });
-  }
-
-  /**
-   * Load the instrument an event's value plays, if it is not loaded yet (a
-   * sound no part played so far: {@linkcode Session.playAt}'s events).
-   *
-   * @param value The event's controls.
-   * @returns undefined when the instrument is ready (or the event is silent), else why not.
-   * @throws {InstrumentDefinitionError} when the instrument cannot be loaded.
-   */
-  async loadSoundOf(value: Record<string, unknown>): Promise<string | undefined> {
-    const r = resolveControls(value, this.#sounds);
-    if (r === null) return undefined;
   /**
    * An event of `.midi()` out of its MIDI output, as @strudel/midi sends it:
    * note-on at the onset and note-off at its end (× `clip`) on `midichan`,
@@ -854,6 +804,56 @@ export class Session {
     }
   }
 
+  /**
+   * Play one event at a frame, outside the parts: what an OSC input
+   * (lib/osc/input.ts) plays. The value goes through the same resolution as
+   * a part's event (sound names, controls, units, ranges, warnings, under
+   * the part name given); the note is queued and released to the engine by
+   * the next {@linkcode Session.advance} (or {@linkcode Session.releaseDue})
+   * that passes its frame. A frame already passed plays at once (the engine
+   * counts it late).
+   *
+   * @param partName Name warnings and scheduled notes carry (not a part of the set).
+   * @param value The event's controls, superdough's names and units.
+   * @param frame Note-on frame, >= 0.
+   * @param seconds How long the note is held (a sample without clip, legato or
+   *   duration plays whole, as in a part).
+   * @param cps Cycles per second of the sender (tremolosync, unit "c", delay sync).
+   * @returns The note queued; undefined when the event is silent or skipped (warned),
+   *   or its instrument is not loaded yet ({@linkcode Session.loadSoundOf} first).
+   */
+  playAt(
+    partName: string,
+    value: Record<string, unknown>,
+    frame: number,
+    seconds: number,
+    cps: number,
+  ): ScheduledNote | undefined {
+    const hit = this.#resolve(partName, value, cps);
+    if (!hit) return undefined;
+    const clock = this.sampler.clock;
+    const held = hit.r.duration !== undefined ? hit.r.duration / cps : seconds;
+    const offFrame = frame + Math.max(0, Math.round(held * clock.sampleRate));
+    return this.#queue(partName, hit.r, hit.cached, {
+      frame,
+      offFrame,
+      beat: clock.beatsAtFrame(frame),
+      offBeat: clock.beatsAtFrame(offFrame),
+      cps,
+    });
+  }
+
+  /**
+   * Load the instrument an event's value plays, if it is not loaded yet (a
+   * sound no part played so far: {@linkcode Session.playAt}'s events).
+   *
+   * @param value The event's controls.
+   * @returns undefined when the instrument is ready (or the event is silent), else why not.
+   * @throws {InstrumentDefinitionError} when the instrument cannot be loaded.
+   */
+  async loadSoundOf(value: Record<string, unknown>): Promise<string | undefined> {
+    const r = resolveControls(value, this.#sounds);
+    if (r === null) return undefined;
     if (typeof r === "string") return r;
     if (this.#instruments.has(r.instrument)) return undefined;
     const cached = await this.#opts.instruments.get(r.instrument, (old) => this.#retire(old));
@@ -1036,6 +1036,14 @@ export class Session {
   }
 }
 
+/** `midicmd` names and their status bytes. */
+const MIDI_COMMANDS: Record<string, number> = {
+  clock: 0xf8,
+  start: 0xfa,
+  continue: 0xfb,
+  stop: 0xfc,
+};
+
 /** Events as text: equal text = same music. */
 function printOf(events: SourceEvent[]): string {
   return JSON.stringify(events.map((e) => [e.cycle, e.cycles, e.value]));
@@ -1079,11 +1087,3 @@ function queryUntilError(
     return { events: [], error: { cycle: Math.floor(from / TICKS_PER_CYCLE), cause: whole } };
   }
 }
-/** `midicmd` names and their status bytes. */
-const MIDI_COMMANDS: Record<string, number> = {
-  clock: 0xf8,
-  start: 0xfa,
-  continue: 0xfb,
-  stop: 0xfc,
-};
-
