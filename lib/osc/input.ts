@@ -74,6 +74,8 @@ export interface Reply {
   bytes: Uint8Array;
 }
 
+/** Events kept waiting while a sound loads; more are skipped (a flood cannot grow memory). */
+const MAX_WAITING = 10_000;
 /** Distinct OSC warnings printed before the rest are only counted. */
 const MAX_WARNINGS = 50;
 
@@ -90,6 +92,7 @@ export class DirtInput {
   readonly #failed = new Set<string>();
   #busy: Promise<void> | undefined;
   #waiting: { messages: OscMessage[] }[] = [];
+  #waitingCount = 0;
   readonly stats: DirtInputStats = {
     packets: 0,
     played: 0,
@@ -172,8 +175,17 @@ export class DirtInput {
       }
     }
     if (plays.length) {
-      if (this.#busy) this.#waiting.push({ messages: plays }); // a sound is loading: keep the order
-      else this.#play(plays);
+      if (!this.#busy) this.#play(plays);
+      else if (this.#waitingCount < MAX_WAITING) { // a sound is loading: keep the order
+        this.#waiting.push({ messages: plays });
+        this.#waitingCount += plays.length;
+      } else {
+        this.stats.skipped += plays.length;
+        this.#warn(
+          "waiting",
+          `Cannot play "/dirt/play": ${MAX_WAITING} events wait for a sound to load: skipped`,
+        );
+      }
     }
     return replies;
   }
@@ -256,9 +268,12 @@ export class DirtInput {
       this.#busy = undefined;
       const queued = [rest, ...this.#waiting.map((w) => w.messages)];
       this.#waiting = [];
+      this.#waitingCount = 0;
       for (const q of queued) {
-        if (this.#busy) this.#waiting.push({ messages: q });
-        else this.#play(q);
+        if (this.#busy) {
+          this.#waiting.push({ messages: q });
+          this.#waitingCount += q.length;
+        } else this.#play(q);
       }
     })();
   }
