@@ -240,8 +240,10 @@ typedef struct ms_zone {
   float off_time_s;          /* 132: MS_OFF_TIME: fade of a choked voice, 0.001..60 s (default 0.006) */
   float width;               /* 136: a stereo sample's width before pan, -100..100 % (SFZ width): 100 (default)
                                 as recorded, 0 mono, -100 left and right swapped */
+  float fileg_delay_s;       /* 140: filter envelope: time at 0 before its attack, 0..60 (SF2 delayModEnv) */
+  float fileg_hold_s;        /* 144: filter envelope: time held at full level after its attack, 0..60 (holdModEnv) */
 } ms_zone_t;
-_Static_assert(sizeof(ms_zone_t) == 140, "ms_zone_t layout");
+_Static_assert(sizeof(ms_zone_t) == 148, "ms_zone_t layout");
 
 /*
  * Convenience metadata for ms_instrument_load_sample (the guide's one-call

@@ -354,7 +354,9 @@ export const ZONE_OPTIONS = {
     keyCenter: num("fil_keycenter", 124,           "u8",  0,      127,      "Key at which keyTrackCents shifts nothing, 0..127. @default 60"),
     envelope: group("Filter envelope: depth in cents at full level, times in seconds 0..60, sustain 0..1. @default none", {
       depthCents: required(num("fileg_depth_cents", 104, "f32", -12000, 12000, "Depth at full level, -12000..12000 cents")),
+      delay: num("fileg_delay_s", 140,             "f32", 0,      60,       "Time at 0 before the attack, 0..60 s. @default 0"),
       attack: num("fileg_attack_s", 108,           "f32", 0,      60,       "Rise, 0..60 s. @default 0"),
+      hold: num("fileg_hold_s", 144,               "f32", 0,      60,       "Time held at full level after the attack, 0..60 s. @default 0"),
       decay: num("fileg_decay_s", 112,             "f32", 0,      60,       "Fall to the sustain level, 0..60 s. @default 0"),
       sustain: num("fileg_sustain", 116,           "f32", 0,      1,        "Sustain level, 0..1. @default 1"),
       release: num("fileg_release_s", 120,         "f32", 0,      60,       "Fall after note-off, 0..60 s. @default 0"),
@@ -389,12 +391,12 @@ export function zoneMembers(row: ZoneRow): ZoneMember[] {
   }
 }
 
-/** `ms_zone_t`, 140 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
+/** `ms_zone_t`, 148 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
 export const ZONE: {
-  readonly size: 140;
+  readonly size: 148;
   readonly fields: Readonly<Record<ZoneMemberName, FieldLayout>>;
 } = {
-  size: 140,
+  size: 148,
   fields: Object.fromEntries(
     zoneMembers(group("", ZONE_OPTIONS)).map((m) => [m.name, { offset: m.offset, type: m.type }]),
   ) as Record<ZoneMemberName, FieldLayout>,

@@ -243,7 +243,8 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     r->cutoff_cc = z->cutoff_cc;
     r->cutoff_cc_cents = z->cutoff_cc_cents;
     ctl_env_describe(&r->fil_env,
-                     &(ctl_env_times_t){.attack_s = z->fileg_attack_s, .decay_s = z->fileg_decay_s,
+                     &(ctl_env_times_t){.delay_s = z->fileg_delay_s, .attack_s = z->fileg_attack_s,
+                                        .hold_s = z->fileg_hold_s, .decay_s = z->fileg_decay_s,
                                         .sustain = z->fileg_sustain, .release_s = z->fileg_release_s},
                      rate, false);
     if (smp) r->rate_ratio = (double)smp->sample_rate / (double)rate; /* an oscillator's: ctl_osc_zone */

@@ -588,3 +588,22 @@ Deno.test("SF2 reverb send: reverbEffectsSend routes into the orbit reverb, its 
   assert.ok(Math.abs(half - quarter - 6.02) < 0.5, `half vs quarter send: ${half - quarter} dB`);
   assert.ok(dry < -200 && none < -200, `no send, no tail: ${dry}, ${none} dB`);
 });
+
+Deno.test("SF2 modulation envelope to the cutoff: delayModEnv keeps the filter closed, holdModEnv keeps it open", async () => {
+  // 440 Hz under a 100 Hz lowpass; the envelope opens it 5 octaves (3.2 kHz)
+  const f = fontWith([
+    [GEN.initialFilterFc, absCents(100)],
+    [GEN.modEnvToFilterFc, 6000],
+    [GEN.delayModEnv, tc(0.3)],
+    [GEN.holdModEnv, tc(0.3)],
+    [GEN.decayModEnv, tc(0.05)],
+    [GEN.sustainModEnv, 1000], // sustain level 0
+  ]);
+  const env = presetZones(parseSoundFont(buildFont(f)), 0).zones[0]!.options.filter!.envelope!;
+  assert.ok(Math.abs(env.delay! - 0.3) < 1e-3 && Math.abs(env.hold! - 0.3) < 1e-3);
+  const audio = await renderFont(f, 69, 2, 1.2);
+  const level = (t: number) => rmsLeftDb(audio, Math.round(t * RATE), 2400);
+  const closed = level(0.15), open = level(0.5), after = level(1.0);
+  assert.ok(open - closed > 15, `delay: ${closed} dB before, ${open} dB once open`);
+  assert.ok(open - after > 15, `hold then decay: ${open} dB held, ${after} dB after`);
+});

@@ -128,8 +128,8 @@ const INSTRUMENT_ONLY = new Set<number>([
  * what `unsupported` reports. A generator at its default is not reported.
  */
 const UNSUPPORTED_FAMILY: Readonly<Record<number, string>> = {
-  [GEN.delayModEnv]: "modulation envelope delay/hold",
-  [GEN.holdModEnv]: "modulation envelope delay/hold",
+  [GEN.delayModEnv]: "modulation envelope delay/hold to pitch",
+  [GEN.holdModEnv]: "modulation envelope delay/hold to pitch",
   [GEN.keynumToModEnvHold]: "key to modulation envelope hold/decay",
   [GEN.keynumToModEnvDecay]: "key to modulation envelope hold/decay",
   [GEN.chorusEffectsSend]: "chorus send",
@@ -325,7 +325,8 @@ export function presetZones(
       };
       const keys = range(GEN.keyRange), vels = range(GEN.velRange);
       if (!keys || !vels || vels[1] < 1) continue;
-      // the modulation envelope's stages matter only where it acts
+      // the modulation envelope's stages matter only where it acts; the
+      // filter envelope plays its delay and hold, the pitch envelope does not
       const modEnvUsed = value(GEN.modEnvToPitch) !== 0 || value(GEN.modEnvToFilterFc) !== 0;
       for (const [oper, family] of Object.entries(UNSUPPORTED_FAMILY)) {
         const o = Number(oper);
@@ -334,6 +335,9 @@ export function presetZones(
         // a delay or hold under 10 ms (-7973 timecents) is not worth a warning
         if ((o === GEN.delayModEnv || o === GEN.holdModEnv) && v <= -7973) continue;
         if (MOD_ENV_STAGES.has(o) && !modEnvUsed) continue;
+        if ((o === GEN.delayModEnv || o === GEN.holdModEnv) && value(GEN.modEnvToPitch) === 0) {
+          continue;
+        }
         if (o === GEN.chorusEffectsSend && (!effects || v <= 0)) continue;
         note(family);
       }
@@ -477,7 +481,7 @@ function engineZone(
     const q = options.filter.resonanceDb ?? 0;
     if (q > 0) options.gainDb = clamp((options.gainDb ?? 0) - q / 2, -144, 24);
     // The modulation envelope to the cutoff as the engine's filter envelope
-    // (linear attack, decay to sustain, release; no delay or hold stage).
+    // (delay, linear attack, hold, decay to sustain, release).
     if (modEnvCents !== 0) {
       // SF2's modulation envelope falls linearly (decay T reaches sustain s
       // after T·(1-s)); the engine's filter envelope falls exponentially,
@@ -486,7 +490,9 @@ function engineZone(
       const t60 = (t: number, span: number) => clamp(3.45 * t * Math.max(0.05, span), 0, 60);
       options.filter.envelope = {
         depthCents: clamp(modEnvCents, -12000, 12000),
+        delay: clamp(timecents(value(GEN.delayModEnv)), 0, 60),
         attack: clamp(timecents(value(GEN.attackModEnv)), 0, 60),
+        hold: clamp(timecents(value(GEN.holdModEnv)), 0, 60),
         decay: t60(timecents(value(GEN.decayModEnv)), 1 - sus),
         sustain: sus,
         release: t60(timecents(value(GEN.releaseModEnv)), sus),
