@@ -59,6 +59,10 @@ ${OUTPUT_USAGE}
   --osc [PORT]              stand in for SuperDirt: play TidalCycles' (or Strudel's OSC)
                             /dirt/play events on their time tags (default port ${DIRT_PORT});
                             the set file is optional then (its sounds are what plays)
+  --link                    join an Ableton Link session: its tempo and beat drive the clock,
+                            a cycle is beatsPerCycle beats (Link's quantum), tempo changes
+                            are shared (Link multicasts on every network interface that is up)
+  --link-start-stop         with --link: share start/stop with peers (starts the transport)
   --osc-host HOST           interface the OSC input listens on (default 127.0.0.1: this
                             machine only; 0.0.0.0 for every interface)
   --samples DIR             where github: sample packs and URLs are looked for
@@ -70,6 +74,7 @@ interface Args {
   sampler: SamplerOptions;
   swap: SwapMode;
   seed: number;
+  link?: { startStop: boolean };
   record?: string;
   recordMidi?: string;
   play?: string;
@@ -114,6 +119,8 @@ function parse(argv: string[]): Args {
     samples: { type: "string" },
     osc: { type: "string" },
     "osc-host": { type: "string" },
+    link: { type: "boolean" },
+    "link-start-stop": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (v.help) throw new UsageError("");
@@ -160,6 +167,10 @@ function parse(argv: string[]): Args {
     a.osc = { port: osc, hostname: typeof host === "string" ? host : "127.0.0.1" };
     if (positionals.length === 0) a.watch = false;
   }
+  if (v["link-start-stop"] && !v.link) {
+    throw new UsageError(`Cannot perform: --link-start-stop needs --link`);
+  }
+  if (v.link) a.link = { startStop: v["link-start-stop"] === true };
   if (typeof v.record === "string") a.record = v.record;
   if (typeof v["record-midi"] === "string") a.recordMidi = v["record-midi"];
   if (typeof v.play === "string") a.play = v.play;
@@ -192,7 +203,18 @@ function statsLine(live: LiveSession, osc?: DirtListener): string {
     } | voices ${s.voicesActive} (peak ${s.voicesPeak}) | ` +
     `load ${(100 * s.dspLoad).toFixed(0)}% (max ${(100 * s.dspLoadMax).toFixed(0)}%) | ` +
     `notes ${live.session.notes} | late ${s.eventsLate} | dropped ${s.eventsDropped} | xruns ${s.xruns}` +
-    (osc ? ` | ${oscLine(osc)}` : "");
+    (osc ? ` | ${oscLine(osc)}` : "") + linkLine(live);
+}
+
+/** The Link session, for the stats command: peers, the session's tempo, its transport. */
+function linkLine(live: LiveSession): string {
+  const link = live.sampler.link;
+  if (!link) return "";
+  const st = link.status();
+  return ` | link ${st.peers} peer${st.peers === 1 ? "" : "s"}, ${
+    st.bpm.toFixed(2)
+  } bpm, quantum ${st.quantum}` +
+    (link.startStop ? `, ${st.playing ? "playing" : "stopped"}` : "");
 }
 
 /** The recording's frames: every frame rendered while recording, and those the writer dropped. */
@@ -219,6 +241,7 @@ function statusSnapshot(live: LiveSession, osc?: DirtListener): StatusSnapshot {
     awake: m.awake,
     late: s.eventsLate,
     xruns: s.xruns,
+    ...(live.sampler.link ? { link: live.sampler.link.status() } : {}),
     ...(osc
       ? {
         osc: {
@@ -282,6 +305,7 @@ async function main(argv: string[]): Promise<number> {
       seed: a.seed,
       swap: a.swap,
       watch: a.watch,
+      ...(a.link ? { link: a.link } : {}),
       ...(a.record ? { record: a.record } : {}),
       ...(a.recordMidi ? { recordMidi: a.recordMidi } : {}),
       onReload: (r) => {

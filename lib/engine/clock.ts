@@ -25,7 +25,12 @@ interface TempoSegment {
   /** A ramp: the tempo moves linearly (in beats) from `bpm` to `toBpm` by beat `toBeat`. */
   toBeat?: number;
   toBpm?: number;
+  /** Placed by {@linkcode Clock.follow}: its frame is given, not computed from the segments before. */
+  pinned?: boolean;
 }
+
+/** Segments kept when an external timeline is followed (older ones only served frames already scheduled). */
+const FOLLOW_KEEP = 16;
 
 /** Seconds from the start of a segment to `db` beats into it (a ramp integrates 60/bpm). */
 function segmentSeconds(seg: TempoSegment, db: number): number {
@@ -152,6 +157,43 @@ export class Clock {
     this.#reflow();
   }
 
+  /**
+   * Follow an external timeline (Ableton Link, lib/engine/link.ts): from
+   * `beat` on, beats run at `bpm` and `beat` falls on the exact `frame`,
+   * whatever the segments before say (a peer's tempo change or a phase
+   * correction takes effect there; frames before `beat`, already
+   * scheduled, keep their place). When the map already puts `beat` within
+   * half a frame of `frame` at that tempo, nothing changes.
+   *
+   * @param beat First beat that follows, >= 0.
+   * @param frame Its exact frame (unrounded).
+   * @param bpm Tempo from there on, 1..1000.
+   * @throws {RangeError} for a tempo out of range or a negative beat.
+   * @example
+   * ```ts
+   * import { Clock } from "./clock.ts";
+   * const clock = new Clock(48000, 120);
+   * clock.follow(8, 200000, 100); // beat 8 heard on frame 200000, then 100 bpm
+   * console.assert(clock.beatsToFrames(8) === 200000 && clock.beatsToFrames(9) === 228800);
+   * console.assert(clock.beatsToFrames(4) === 96000); // earlier beats keep their frames
+   * ```
+   */
+  follow(beat: number, frame: number, bpm: number): void {
+    checkBpm(bpm);
+    if (!(Number.isFinite(beat) && beat >= 0 && Number.isFinite(frame))) {
+      throw new RangeError(`Cannot follow a timeline: beat must be >= 0, got "${beat}"`);
+    }
+    const seg = this.#segmentAtBeat(beat);
+    if (
+      seg.toBeat === undefined && seg.bpm === bpm &&
+      Math.abs(this.exactFramesForBeats(beat) - frame) < 0.5
+    ) return;
+    const kept = this.#segments.filter((s) => s.beat < beat);
+    this.#endRampsBefore(kept, beat);
+    kept.push({ beat, frame, bpm, pinned: true });
+    this.#segments = kept.slice(-FOLLOW_KEEP);
+  }
+
   /** A ramp cut short by a change at `beat` ends there, at the tempo it had reached. */
   #endRampsBefore(kept: TempoSegment[], beat: number): void {
     const last = kept[kept.length - 1];
@@ -205,6 +247,7 @@ export class Clock {
     for (let i = 1; i < this.#segments.length; i++) {
       const prev = this.#segments[i - 1]!;
       const seg = this.#segments[i]!;
+      if (seg.pinned) continue;
       seg.frame = prev.frame + segmentSeconds(prev, seg.beat - prev.beat) * this.sampleRate;
     }
   }

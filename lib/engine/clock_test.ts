@@ -38,3 +38,23 @@ Deno.test("Clock rejects negative, non-finite and malformed times with RangeErro
   assert.throws(() => c.setTempo(0), RangeError);
   assert.throws(() => new Clock(0), RangeError);
 });
+
+Deno.test("Clock.follow: pins a beat to a frame, keeps the past, ignores sub-frame wander", () => {
+  const clock = new Clock(48000, 120);
+  const before = clock.beatsToFrames(3);
+  clock.follow(4, 100000.25, 90); // a phase correction and a new tempo from beat 4
+  assert.equal(clock.beatsToFrames(3), before);
+  assert.equal(clock.exactFramesForBeats(4), 100000.25);
+  assert.equal(clock.beatsToFrames(5), Math.round(100000.25 + 32000));
+  assert.equal(clock.bpmAt(4.5), 90);
+  assert.ok(Math.abs(clock.beatsAtFrame(100000.25 + 16000) - 4.5) < 1e-9);
+  // the same line within half a frame: nothing changes
+  clock.follow(6, 100000.25 + 64000 + 0.4, 90);
+  assert.equal(clock.exactFramesForBeats(6), 100000.25 + 64000);
+  // a later local change starts from the pinned segment, which keeps its frame
+  clock.setTempo(60, 8);
+  assert.equal(clock.exactFramesForBeats(4), 100000.25);
+  assert.equal(clock.beatsToFrames(9), Math.round(100000.25 + 4 * 32000 + 48000));
+  assert.throws(() => clock.follow(-1, 0, 120), RangeError);
+  assert.throws(() => clock.follow(1, 0, 0), RangeError);
+});

@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import { AUDIO, EV, eventRecord, INTERP } from "../ffi/layout.ts";
 import { type AudioConfigRecord, NativeSampler } from "../ffi/native.ts";
 import type { Clock, Time } from "./clock.ts";
+import { LinkClock, type LinkOptions } from "./link.ts";
 import { EngineStateError } from "../errors.ts";
 import { Instrument } from "./instrument.ts";
 import { LiveOutput, type OutputOptions, probeRate } from "./output.ts";
@@ -88,6 +89,7 @@ export class Sampler implements Disposable {
   readonly #instruments = new Set<Instrument>();
   #output: LiveOutput | undefined;
   #midi: Midi | undefined;
+  #link: LinkClock | undefined;
 
   private constructor(core: SamplerCore, options: ResolvedSamplerOptions) {
     this.#core = core;
@@ -226,6 +228,34 @@ export class Sampler implements Disposable {
   /** The sampler's clock: converts seconds and beats to frames. */
   get clock(): Clock {
     return this.#core.clock;
+  }
+
+  /**
+   * Join an Ableton Link session (lib/engine/link.ts): the render thread
+   * then publishes the shared beat timeline each call; a live session
+   * (lib/live/session.ts `followLink`) schedules on it. Link finds peers by
+   * UDP multicast on every network interface that is up. Left when the
+   * sampler closes.
+   *
+   * @param options Quantum (beats per cycle), start/stop sync, first tempo.
+   * @returns The session.
+   * @throws {UnsupportedError} when the engine was built without Link.
+   * @throws {EngineStateError} when closed or already in a session.
+   */
+  joinLink(options: LinkOptions = {}): LinkClock {
+    this.#core.native.assertAlive("Cannot join Link");
+    if (this.#link) {
+      throw new EngineStateError("Cannot join Link: this sampler is in a Link session already");
+    }
+    const link = new LinkClock(this.#core.native, this.clock.bpm, options);
+    this.#core.closables.add(link);
+    this.#link = link;
+    return link;
+  }
+
+  /** The Link session joined with {@linkcode Sampler.joinLink}, if any. */
+  get link(): LinkClock | undefined {
+    return this.#link;
   }
 
   /** True until closed. */

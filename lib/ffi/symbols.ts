@@ -138,6 +138,32 @@ export const SYMBOLS = {
   ms_midi_out_read: { parameters: ["pointer", "buffer", "u32"], result: "u32" },
   ms_midi_out_index: { parameters: ["pointer"], result: "u32" },
   ms_midi_out_counts: { parameters: ["pointer", "buffer", "buffer", "buffer"], result: "void" },
+
+  // Ableton Link (lib/ffi/native_link.ts): optional so that an older library still opens
+  ms_link_built: { parameters: [], result: "i32", optional: true },
+  ms_link_create: { parameters: ["pointer", "f64", "buffer"], result: "i32", optional: true },
+  ms_link_destroy: { parameters: ["pointer"], result: "void", optional: true },
+  ms_link_enable: { parameters: ["pointer", "u32"], result: "i32", optional: true },
+  ms_link_enable_start_stop_sync: { parameters: ["pointer", "u32"], result: "i32", optional: true },
+  ms_link_set_quantum: { parameters: ["pointer", "f64"], result: "i32", optional: true },
+  ms_link_set_output_latency: { parameters: ["pointer", "u32"], result: "i32", optional: true },
+  ms_link_request_tempo: { parameters: ["pointer", "f64", "u64"], result: "i32", optional: true },
+  ms_link_request_playing: { parameters: ["pointer", "u32", "u64"], result: "i32", optional: true },
+  ms_link_peers: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  ms_link_tempo: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  ms_link_playing: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  ms_link_beat_at_frame: {
+    parameters: ["pointer", "f64", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  ms_link_frame_at_beat: {
+    parameters: ["pointer", "f64", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  ms_link_beat_at_host: { parameters: ["pointer", "i64", "buffer"], result: "i32", optional: true },
+  ms_link_host_now: { parameters: ["pointer"], result: "i64", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened library's symbols. */

@@ -21,7 +21,7 @@ import type { Recorder } from "../engine/recorder.ts";
 import { InstrumentCache, SESSION_MAX_INSTRUMENTS } from "./instruments.ts";
 import { loadInto, SetLoader, SetLoadError } from "./loader.ts";
 import { MidiRecorder } from "./midi_record.ts";
-import { type ReloadReport, Session } from "./session.ts";
+import { type ReloadReport, type ScheduledNote, Session } from "./session.ts";
 import type { SwapMode } from "./set.ts";
 import { TICKS_PER_CYCLE } from "./source.ts";
 
@@ -41,6 +41,14 @@ export interface PerformOptions {
   record?: string;
   /** Write every scheduled note to this MIDI file when the session ends. */
   recordMidi?: string;
+  /**
+   * Join an Ableton Link session (or the set's `set.link()`): the session's
+   * tempo and beat timeline drive the clock; `startStop` shares start/stop
+   * with peers (this performance starts the transport). @default false
+   */
+  link?: boolean | { startStop?: boolean };
+  /** Called for every note released to the engine (after the MIDI recorder has it). */
+  onNote?: (note: ScheduledNote) => void;
   /** Scheduler wake-up interval, ms. @default 10 */
   scheduleIntervalMs?: number;
   /** Directory of instrument definitions. @default "<project>/instruments" */
@@ -108,7 +116,10 @@ export async function startSession(
     instruments,
     seed,
     swap: options.swap ?? "cycle",
-    onNote: (n) => midi.add(n),
+    onNote: (n) => {
+      midi.add(n);
+      options.onNote?.(n);
+    },
     // a part that throws while playing is muted: say where, in the set's files
     onPartError: (e) =>
       options.onWarning?.(`${loader.explain(e).message}: muted until the set is reloaded`),
@@ -130,10 +141,16 @@ export async function startSession(
   let recorder: Recorder | undefined;
   try {
     first = await loadOnce();
+    const link = options.link === true ? {} : options.link || first.link;
+    // joined after the first load: alone, the set's tempo is the session's
+    if (link) sampler.joinLink({ startStop: link.startStop ?? false });
     output = sampler.openOutput(options.output ?? {});
-    session.advance(output.lookaheadFrames);
+    // the beat is placed where the sound leaves the output
+    sampler.link?.setOutputLatency(output.info.latencyFrames);
+    session.advance(output.lookaheadFrames); // with Link: nothing before the first render call
     if (options.record) recorder = sampler.record(options.record);
     output.start();
+    if (sampler.link?.startStop) sampler.link.requestPlaying(true, sampler.now());
   } catch (err) {
     recorder?.stop();
     sampler.close();

@@ -33,6 +33,7 @@ import type { Instrument } from "../engine/instrument.ts";
 import type { Sampler } from "../engine/sampler.ts";
 import type { MidiOut } from "../midi/out.ts";
 import { noteNameToMidi } from "../pattern/scales.ts";
+import type { LinkClock } from "../engine/link.ts";
 import {
   CONTROL_ALIASES,
   DEFAULT_SOUNDS,
@@ -83,6 +84,8 @@ export interface ReloadReport {
   instrumentsLoaded: string[];
   /** Tempo change applied at the swap, if any. */
   tempo?: number;
+  /** The set asked to join Ableton Link (set.link; perform acts on the first load's). */
+  link?: { startStop: boolean };
 }
 
 /** Options of a {@linkcode Session}. */
@@ -414,14 +417,20 @@ export class Session {
       }
       report.tempo = snap.tempo;
       report.swapFrame = this.frameOfTick(swapTick);
+      // a reload's tempo is committed to a Link session; the first load's is
+      // only where this peer starts (a joined session keeps its own tempo)
+      if (!first) this.sampler.link?.requestTempo(snap.tempo, report.swapFrame);
       this.#tempoChanged(beat, snap.rampBeats && !first ? snap.rampBeats : 0);
     }
     this.#declaredTempo = snap.tempo;
+    if (snap.link) report.link = snap.link;
     return report;
   }
 
   /**
-   * Change the tempo live, from what is already scheduled on.
+   * Change the tempo live, from what is already scheduled on. In an Ableton
+   * Link session the tempo is committed to the session at once (a ramp
+   * jumps to its end tempo: the session has one tempo at a time).
    *
    * @param bpm Beats per minute, 1..1000.
    * @param rampBeats Reach it gradually over this many beats. @default 0 (at once)
@@ -430,6 +439,8 @@ export class Session {
    */
   setTempo(bpm: number, rampBeats = 0): number {
     const beat = this.beatOfTick(this.#cursor);
+    // in a Link session the tempo is the session's: committed there, at once
+    this.sampler.link?.requestTempo(bpm, this.frameOfTick(this.#cursor));
     if (rampBeats > 0) this.sampler.clock.rampTempo(bpm, beat, beat + rampBeats);
     else this.sampler.clock.setTempo(bpm, beat);
     this.#tempoChanged(beat, rampBeats);
@@ -524,8 +535,12 @@ export class Session {
    * @returns Notes released to the sampler by this call.
    */
   advance(untilFrame: number): number {
+    const link = this.sampler.link;
+    if (link && !this.#followLink(link)) return 0; // no timeline yet: nothing can be placed
     const target = this.#tickOfFrame(untilFrame);
-    if (target > this.#cursor) {
+    if (target > this.#cursor && link?.startStop && !link.playing) {
+      this.#cursor = target; // the shared transport is stopped: time passes, nothing plays
+    } else if (target > this.#cursor) {
       for (const part of [...this.#parts.values()]) this.#queryPart(part, this.#cursor, target);
       this.#cursor = target;
     }
@@ -542,6 +557,41 @@ export class Session {
       }
     }
     return released;
+  }
+
+  /**
+   * Put the clock on Ableton Link's timeline from the cursor on: a cycle is
+   * beatsPerCycle beats of it (the quantum), so cycle boundaries fall where
+   * every peer's do; the tempo is the session's. When the timeline would
+   * place the cursor in the past (joining, a peer moving the phase) the
+   * cursor skips to the beat heard now. False until the render thread has
+   * published the timeline.
+   */
+  #followLink(link: LinkClock): boolean {
+    if (!link.ready) return false;
+    link.setQuantum(this.beatsPerCycle);
+    const clock = this.sampler.clock;
+    const bpm = link.tempo;
+    let beat = this.beatOfTick(this.#cursor);
+    const now = this.sampler.now();
+    if (link.frameAtBeat(beat) < now) {
+      this.#cursor = this.#tickAtOrAfterBeat(link.beatAtFrame(now));
+      beat = this.beatOfTick(this.#cursor);
+    }
+    const changed = clock.bpmAt(beat) !== bpm;
+    clock.follow(beat, link.frameAtBeat(beat), bpm);
+    if (changed) this.#tempoChanged(beat, 0);
+    return true;
+  }
+
+  /** The first tick at or after a beat (the anchors' meter). */
+  #tickAtOrAfterBeat(beat: number): number {
+    let a = this.#anchors[0]!;
+    for (const x of this.#anchors) if (x.beat <= beat) a = x;
+    return Math.max(
+      this.#cursor,
+      a.tick + Math.ceil((beat - a.beat) / a.beatsPerCycle * TICKS_PER_CYCLE - 1e-9),
+    );
   }
 
   /** Release every queued note before `untilFrame` (the end of an offline render). */

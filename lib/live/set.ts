@@ -48,6 +48,15 @@ export interface SetContext {
   beatsPerBar(beats: number): void;
   /** When reloads take effect. @default "cycle" (or perform's --swap) */
   swap(mode: SwapMode): void;
+  /**
+   * Join an Ableton Link session when the set starts live (perform; an
+   * offline render ignores it): the session's tempo and beat timeline drive
+   * the clock, a cycle is beatsPerCycle beats of it (Link's quantum), tempo
+   * changes are shared. Read on the first load only. Same as `perform --link`.
+   *
+   * @param options `startStop`: share start/stop with peers. @default false
+   */
+  link(options?: { startStop?: boolean }): void;
   /** Add or redefine a sound name: `set.sound("rim", { instrument: "drums", keys: [37] })`. */
   sound(name: string, mapping: SoundMapping): void;
   /**
@@ -99,6 +108,8 @@ export interface SetSnapshot {
   beatsPerCycle: number;
   beatsPerBar: number;
   swap?: SwapMode;
+  /** The set asked to join Ableton Link (set.link). */
+  link?: { startStop: boolean };
   sounds: Record<string, SoundMapping>;
   midiMap?: MidiMap;
   /** Things to tell the user once (ignored visual functions, packs not loaded, ...). */
@@ -219,6 +230,12 @@ export async function evaluateSet(fn: SetFunction, seed: number): Promise<SetSna
         );
       }
       snap.swap = mode;
+    },
+    link(options = {}) {
+      if (options === null || typeof options !== "object") {
+        throw new RangeError(`Cannot join Link: give { startStop?: boolean }, got "${options}"`);
+      }
+      snap.link = { startStop: options.startStop === true };
     },
     sound(name, mapping) {
       if (!NAME.test(name)) {

@@ -39,6 +39,8 @@ export interface StatusSnapshot {
   awake: number;
   late: number;
   xruns: number;
+  /** The Ableton Link session (perform --link): peers, the session's tempo (the bpm shown). */
+  link?: { peers: number; bpm: number };
   /** The OSC input's counters (perform --osc): events played, late, packets ignored. */
   osc?: { played: number; late: number; bad: number };
 }
@@ -103,7 +105,11 @@ export function formatStatus(s: StatusSnapshot, columns: number): string {
     if (((s.awake >>> k) & 1) === 0 && !(peak >= ORBIT_SHOWN_FROM)) return;
     orbits.push(`o${k + 1} ${meterBar(peak, 3)}`); // numbered as .orbit(n) names them
   });
-  const head = `cycle ${(Math.floor(s.cycle * 10) / 10).toFixed(1)} | ${s.bpm.toFixed(1)} bpm | `;
+  const link = s.link ? ` link ${s.link.peers} peer${s.link.peers === 1 ? "" : "s"}` : "";
+  const bpm = s.link && Number.isFinite(s.link.bpm) ? s.link.bpm : s.bpm;
+  const head = `cycle ${(Math.floor(s.cycle * 10) / 10).toFixed(1)} | ${
+    bpm.toFixed(1)
+  } bpm${link} | `;
   const tail = ` | voices ${s.voices} | DSP ${(100 * s.dspLoad).toFixed(0)}% | out ${
     meterBar(s.output, 4)
   } ${db(s.output)} dB${
