@@ -18,8 +18,8 @@
  * everything and returns a status code (MS_STATUS_CODES) with the text.
  *
  * The clock: RT stamps the first frame of each ms_process call with Link's
- * host clock (a running mean of host time minus frame time smooths the
- * callback's wake-up jitter), adds the output latency CT reported, and
+ * host clock (the smallest host-minus-frame time of the last calls takes
+ * out the callback's late wake-ups), adds the output latency CT reported, and
  * publishes (frame, host time it is heard, beat there, tempo, playing) under
  * a sequence lock. Between two calls the timeline is linear (Link's tempo is
  * constant until someone changes it), so CT maps any beat to a frame and
@@ -29,6 +29,7 @@
  */
 #include <ableton/Link.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -69,29 +70,33 @@ struct ms_link {
   std::atomic<uint32_t> latency_frames{0};
   link_request tempo_req, play_req;
   link_published pub;
-  /* RT-owned */
-  double offset_us = 0;             /* mean of host time minus frame time */
-  bool have_offset = false;
+  /* RT-owned: host time minus frame time of the last calls, and their minimum */
+  static constexpr uint32_t kWindow = 256;
+  double offsets_us[kWindow] = {};
+  uint32_t offset_count = 0, offset_at = 0;
+  double offset_us = 0;
   uint32_t tempo_seen = 0, play_seen = 0;
 };
 
 #if MS_LINK_RT
 /* ------------------------------------------------------------- RT part -- */
 
-/* Host time (µs) of `frame` entering the backend: the call's own host time,
- * smoothed. A jump of more than 20 ms (an xrun, a stall, a new device)
- * restarts the mean. */
+/* Host time (µs) of `frame` entering the backend. A render call starts
+ * when its period is due or later (a late wake-up, a host stall), never
+ * earlier, so the smallest host-minus-frame time over the last kWindow
+ * calls (about 0.3 to 2 s) is the period's own time; a lasting shift (the
+ * device restarted, its clock drifts from the host's) is followed once it
+ * fills the window. */
 static double rt_link_host_of_frame(ms_link *l, uint64_t frame) {
   const double now_us = static_cast<double>(l->link.clock().micros().count());
   const double frame_us = static_cast<double>(frame) * 1e6 / l->sample_rate;
-  const double off = now_us - frame_us;
-  if (!l->have_offset || std::fabs(off - l->offset_us) > 20000.0) {
-    l->offset_us = off;
-    l->have_offset = true;
-  } else {
-    l->offset_us += (off - l->offset_us) / 64.0;
-  }
-  return frame_us + l->offset_us;
+  l->offsets_us[l->offset_at] = now_us - frame_us;
+  l->offset_at = (l->offset_at + 1) % ms_link::kWindow;
+  if (l->offset_count < ms_link::kWindow) l->offset_count++;
+  double low = l->offsets_us[0];
+  for (uint32_t i = 1; i < l->offset_count; i++) low = std::min(low, l->offsets_us[i]);
+  l->offset_us = low;
+  return frame_us + low;
 }
 
 /* A request's fields if a new stable one is there (false while CT writes). */
