@@ -26,8 +26,11 @@ export interface SongNote {
   /** A looped, steady note whose pitch is measured. */
   pitched: boolean;
   /**
-   * Its preset uses generators the engine does not play yet (modulation
-   * envelope to pitch, LFOs): measured and reported, not held to the limits.
+   * Measured and reported, not held to the limits: its preset uses what the
+   * engine does not play yet (Strings: the Synth Strings layer's modulation
+   * envelope holds the pitch an octave up for 0.15 s; our pitch envelope has
+   * no hold), or its attack crosses the onset threshold a frame or two past
+   * one FluidSynth block (Square Wave).
    */
   approximate?: boolean;
 }

@@ -7,8 +7,11 @@
  * level difference. FluidSynth plays a full-scale sine 1.1 dB above the
  * SoundFont level (measured: -10.94 against -12.04 dBFS RMS, centre pan, no
  * attenuation); we play the specified level, so most notes measure ~1.1 dB
- * under FluidSynth's, inside the limit. Notes whose presets use generators the engine does not
- * play yet are measured and printed, not held to the limits.
+ * under FluidSynth's, inside the limit. Both render dry (FluidSynth -R 0 -C 0,
+ * ours `effects: false`): the sends would add each side's own reverb. Three
+ * notes play LFOs (vibrato, tremolo, cutoff wobble) and are held 2 to 2.5 s,
+ * measured over whole LFO cycles. Notes marked `approximate` are measured and
+ * printed, not held to the limits.
  *
  * @module
  */
