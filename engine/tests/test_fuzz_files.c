@@ -137,6 +137,45 @@ static uint8_t *mutate(const base_t *b, int k, tu_rng_t *g, size_t *out_len, cha
   return p;
 }
 
+/*
+ * Inputs fuzz_sample_load found (docs/architecture.md "Fuzzing"), each
+ * refused with MS_ERR_FILE_FORMAT and a message naming the file.
+ */
+static const struct regression {
+  const char *name, *why, *says;
+  uint8_t bytes[64];
+  size_t len;
+} regressions[] = {
+    /* 44 bytes whose FLAC STREAMINFO claims ~1.1e9 frames: the buffer was sized
+     * from the claim (gigabytes, locked in RAM when the sampler locks memory) */
+    {"huge-claim.flac", "FLAC header claiming 1.1e9 frames", "header promises",
+     {0x66, 0x4c, 0x61, 0x43, 0x00, 0x00, 0x00, 0x22, 0x10, 0x00, 0x10, 0x00, 0x00, 0x01, 0xe0,
+      0x00, 0x01, 0xc4, 0x21, 0xb0, 0x02, 0xf0, 0x63, 0x08, 0xa8, 0x02, 0x00, 0x00, 0xa9, 0x00,
+      0x22, 0x10, 0x00, 0x10, 0x00, 0x00, 0x01, 0xe0, 0x00, 0x00, 0x40, 0x91, 0x21, 0x61},
+     44},
+};
+
+static void check_regressions(ms_sampler_t *s) {
+  tu_section("regressions found by fuzz_sample_load");
+  for (size_t i = 0; i < sizeof regressions / sizeof *regressions; i++) {
+    const struct regression *r = &regressions[i];
+    char *path = tu_path(r->name);
+    if (!tu_write_bytes(path, r->bytes, r->len)) {
+      tu_fail(__FILE__, __LINE__, "cannot write %s", path);
+      free(path);
+      continue;
+    }
+    ms_sample_t *smp = NULL;
+    int32_t rc = ms_sample_load(s, path, &smp);
+    const char *msg = tu_msg(s);
+    CHECKF(rc == MS_ERR_FILE_FORMAT && !smp && strstr(msg, r->name) && strstr(msg, r->says),
+           "%s (%s): ms_sample_load returned %d (%s): \"%s\"", r->name, r->why, (int)rc,
+           ms_strerror(rc), msg);
+    if (smp) ms_sample_destroy(smp);
+    free(path);
+  }
+}
+
 int main(void) {
   if (!make_bases()) return tu_finish();
   ms_sampler_t *s = tu_sampler(48000, 2, 0);
@@ -144,6 +183,7 @@ int main(void) {
   ms_instrument_t *inst = NULL;
   CHECK_MS(s, ms_instrument_create(s, "fuzz", &inst));
   if (!inst) return tu_finish();
+  check_regressions(s);
   tu_rng_t g = {0xF022F11E5ull};
   int loaded = 0, refused = 0, total = 0;
   float buf[512 * 2];

@@ -91,6 +91,22 @@ static bool log_says_truncated(SNDFILE *f, long long *promised_bytes, long long 
   return false;
 }
 
+/*
+ * FLAC and Ogg state their length in a header the decoder believes (FLAC's
+ * STREAMINFO, the last Ogg page's granule position): a damaged one can claim
+ * 2^31 frames in 44 bytes, and the buffer is sized from that claim (locked in
+ * RAM when the sampler locks memory). A claim of more frames than
+ * PLAUSIBLE_FRAMES_PER_BYTE per byte of file (128:1 for 16-bit mono, which
+ * only near-silence reaches) is checked by reading its last frame first.
+ */
+#define PLAUSIBLE_FRAMES_PER_BYTE 64
+
+static bool last_frame_readable(SNDFILE *f, sf_count_t frames) {
+  float frame[2];
+  bool ok = sf_seek(f, frames - 1, SEEK_SET) == frames - 1 && sf_readf_float(f, frame, 1) == 1;
+  return sf_seek(f, 0, SEEK_SET) == 0 && ok;
+}
+
 int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, const char *instrument, struct ms_sample **out) {
   /* "kick.wav" or "kick.wav\" for instrument \"drums" inside the quotes of each message */
   char name[PATH_MAX + 96];
@@ -144,6 +160,12 @@ int32_t ctl_sample_decode(ms_sampler_t *s, const char *path, const char *instrum
   } else if ((uint64_t)info.frames >= MAX_SAMPLE_FRAMES) {
     rc = ctl_fail(s, MS_ERR_FILE_FORMAT, "Cannot load sample \"%s\": %lld frames is over the limit of %llu",
                   name, (long long)info.frames, (unsigned long long)MAX_SAMPLE_FRAMES);
+  } else if ((uint64_t)info.frames > (uint64_t)st.st_size * PLAUSIBLE_FRAMES_PER_BYTE &&
+             !last_frame_readable(f, info.frames)) {
+    rc = ctl_fail(s, MS_ERR_FILE_FORMAT,
+                  "Cannot load sample \"%s\": its header promises %lld frames, more than the file's %lld "
+                  "bytes hold (damaged or truncated): copy or export it again",
+                  name, (long long)info.frames, (long long)st.st_size);
   } else if (!(smp = ctl_sample_new(s, (uint64_t)info.frames, (uint32_t)info.channels, s->sample_bits))) {
     rc = ctl_fail(s, MS_ERR_NO_MEMORY, "Cannot load sample \"%s\": out of memory for %lld frames", name,
                   (long long)info.frames);
