@@ -56,7 +56,7 @@ typedef struct opts {
   double pool_mib;         /* total sample data across voices */
   double min_sample_s;     /* shortest sample per voice */
   bool flush;              /* evict caches before each own-sample repetition */
-  bool do_engine, do_baseline, do_fluid, do_orbits;
+  bool do_engine, do_baseline, do_fluid, do_orbits, do_controls, do_shapes;
   bool interp_on[N_INTERP];
   const char *sf2;
   int fluid_program;
@@ -73,7 +73,7 @@ static void usage(FILE *f) {
           "  --quick            CI smoke run: 2 s, N=16,64\n"
           "  --json             one JSON object on stdout instead of the table\n"
           "  --interp cubic|linear|both (default both)\n"
-          "  --only LIST        any of engine,baseline,fluid,orbits (default all)\n"
+          "  --only LIST        any of engine,baseline,fluid,orbits,controls,shapes (default all)\n"
           "  --pool-mib M       total sample data over all voices (default 512)\n"
           "  --min-sample-s S   shortest sample per voice (default 1.0)\n"
           "  --no-flush         do not evict caches before each repetition\n"
@@ -105,7 +105,7 @@ static int parse_opts(int argc, char **argv, opts_t *o) {
   o->pool_mib = 512;
   o->min_sample_s = 1.0;
   o->flush = true;
-  o->do_engine = o->do_baseline = o->do_fluid = o->do_orbits = true;
+  o->do_engine = o->do_baseline = o->do_fluid = o->do_orbits = o->do_controls = o->do_shapes = true;
   o->interp_on[0] = o->interp_on[1] = true;
   o->sf2 = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
   o->fluid_program = 19;
@@ -161,8 +161,10 @@ static int parse_opts(int argc, char **argv, opts_t *o) {
       o->do_baseline = strstr(v, "baseline") != NULL;
       o->do_fluid = strstr(v, "fluid") != NULL;
       o->do_orbits = strstr(v, "orbits") != NULL;
-      if (!o->do_engine && !o->do_baseline && !o->do_fluid && !o->do_orbits) {
-        fprintf(stderr, "ms_bench: cannot use --only \"%s\": give engine, baseline, fluid and/or orbits\n", v);
+      o->do_controls = strstr(v, "controls") != NULL;
+      o->do_shapes = strstr(v, "shapes") != NULL;
+      if (!o->do_engine && !o->do_baseline && !o->do_fluid && !o->do_orbits && !o->do_controls && !o->do_shapes) {
+        fprintf(stderr, "ms_bench: cannot use --only \"%s\": give engine, baseline, fluid, orbits, controls and/or shapes\n", v);
         return -1;
       }
     } else if (!strcmp(a, "--pool-mib")) {
@@ -1260,6 +1262,453 @@ static void print_json(const opts_t *o, const result_t *res, int nres, const flu
   printf("]}\n");
 }
 
+/* ------------------------------------------------------------- shapes -- */
+/*
+ * Every voice shape the engine must render near the bare loop's cost, each
+ * against a bare loop of the same shape (same voices, samples, storage,
+ * channels, pitch ratios and envelope ramp, prefetching voice i+4's block
+ * before voice i like b.pfv), timed in the same repetitions, interleaved.
+ * Reported: ns per voice-frame of both and their ratio (median of the
+ * per-repetition ratios), cubic and linear.
+ */
+enum { ENV_SUSTAIN, ENV_ATTACK, ENV_RELEASE };
+
+typedef struct shape {
+  const char *name;
+  uint32_t n;        /* voices */
+  uint32_t samples;  /* distinct samples; n = each voice its own */
+  uint32_t channels; /* 1 or 2 */
+  uint32_t bits;     /* storage: 32 (float) or 16 */
+  double ratio;      /* 0: the engine job's spread (0.65-1.54); else every voice at this ratio */
+  int env;           /* ENV_* stage the timed part is in */
+  bool seed;         /* the seed API's path: ms_instrument_load_sample defaults, keys 48-63, root 60 */
+} shape_t;
+
+static const shape_t g_shapes[] = {
+    {"own samples, 16 voices", 16, 16, 1, 32, 0, ENV_SUSTAIN, false},
+    {"own samples, 256 voices", 256, 256, 1, 32, 0, ENV_SUSTAIN, false},
+    {"own samples, 1024 voices", 1024, 1024, 1, 32, 0, ENV_SUSTAIN, false},
+    {"256 voices sharing 16 samples", 256, 16, 1, 32, 0, ENV_SUSTAIN, false},
+    {"ratio 0.5", 256, 256, 1, 32, 0.5, ENV_SUSTAIN, false},
+    {"ratio 1.5", 256, 256, 1, 32, 1.5, ENV_SUSTAIN, false},
+    {"attack (60 s)", 256, 256, 1, 32, 0, ENV_ATTACK, false},
+    {"release (60 s)", 256, 256, 1, 32, 0, ENV_RELEASE, false},
+    {"16-bit storage", 256, 256, 1, 16, 0, ENV_SUSTAIN, false},
+    {"stereo samples", 256, 256, 2, 32, 0, ENV_SUSTAIN, false},
+    {"stereo 16-bit", 256, 256, 2, 16, 0, ENV_SUSTAIN, false},
+    {"seed API (16 x 16 voices, 4 s loops)", 256, 16, 1, 32, 0, ENV_SUSTAIN, true},
+};
+#define N_SHAPES (sizeof g_shapes / sizeof g_shapes[0])
+#define SHAPE_POOL_FLOATS ((uint64_t)64 << 20) /* 256 MiB of float sample data per shape */
+
+/* Bare loops of every storage and channel count, the b.* loops' form. */
+typedef struct svoice {
+  const void *d;    /* frame 0 */
+  uint64_t len;     /* frames; the loop is [0, len) */
+  uint64_t pos, step;
+  float gl, gr, env, denv;
+} svoice_t;
+
+static inline uint32_t sv_fast_frames(const svoice_t *v, uint32_t n) {
+  uint64_t idx = v->pos >> 32;
+  if (idx < 1 || idx + 2 >= v->len) return 0;
+  uint64_t pmax = ((v->len - 3) << 32) | 0xFFFFFFFFull;
+  uint64_t k = (pmax - v->pos) / v->step + 1;
+  return k < n ? (uint32_t)k : n;
+}
+
+#define SV_LOOP(NAME, TYPE, CH, SCALE, CUBIC)                                                       \
+  static void NAME(svoice_t *v, float *restrict out, uint32_t n) {                                 \
+    float env = v->env;                                                                            \
+    const float denv = v->denv, gl = v->gl, gr = v->gr;                                           \
+    const TYPE *d = (const TYPE *)v->d;                                                            \
+    while (n) {                                                                                    \
+      uint32_t k = sv_fast_frames(v, n);                                                           \
+      if (k) {                                                                                     \
+        const uint64_t pos = v->pos, step = v->step;                                               \
+        const TYPE *restrict q = d + (pos >> 32) * (CH);                                           \
+        const uint32_t frac0 = (uint32_t)pos, step_i = (uint32_t)(step >> 32), step_f = (uint32_t)step; \
+        for (int32_t j = 0; j < (int32_t)k; j++) {                                                 \
+          uint64_t pf = (uint64_t)frac0 + (uint64_t)(uint32_t)j * step_f;                          \
+          int32_t i = ((int32_t)(pf >> 32) + j * (int32_t)step_i) * (CH);                          \
+          float t = (float)(uint32_t)pf * FRAC_SCALE, e = env + denv * (float)j;                   \
+          float sl, sr;                                                                            \
+          if (CUBIC) {                                                                             \
+            sl = hermite(q[i - (CH)] * (SCALE), q[i] * (SCALE), q[i + (CH)] * (SCALE),             \
+                         q[i + 2 * (CH)] * (SCALE), t);                                            \
+            sr = (CH) == 1 ? sl                                                                    \
+                           : hermite(q[i - (CH) + 1] * (SCALE), q[i + 1] * (SCALE),                \
+                                     q[i + (CH) + 1] * (SCALE), q[i + 2 * (CH) + 1] * (SCALE), t); \
+          } else {                                                                                 \
+            sl = q[i] * (SCALE) + t * (q[i + (CH)] * (SCALE) - q[i] * (SCALE));                    \
+            sr = (CH) == 1 ? sl : q[i + 1] * (SCALE) + t * (q[i + (CH) + 1] * (SCALE) - q[i + 1] * (SCALE)); \
+          }                                                                                        \
+          out[2 * j] += sl * e * gl;                                                               \
+          out[2 * j + 1] += sr * e * gr;                                                           \
+        }                                                                                          \
+        env += denv * (float)k;                                                                    \
+        v->pos = pos + (uint64_t)k * step;                                                         \
+        out += 2 * k;                                                                              \
+        n -= k;                                                                                    \
+      } else {                                                                                     \
+        int64_t i = (int64_t)(v->pos >> 32), len = (int64_t)v->len;                                \
+        float t = (float)(uint32_t)v->pos * FRAC_SCALE, y[2];                                      \
+        for (int c = 0; c < (CH); c++) {                                                           \
+          float x[4];                                                                              \
+          for (int k4 = 0; k4 < 4; k4++) x[k4] = d[(((i + k4 - 1) % len + len) % len) * (CH) + c] * (SCALE); \
+          y[c] = CUBIC ? hermite(x[0], x[1], x[2], x[3], t) : x[1] + t * (x[2] - x[1]);            \
+        }                                                                                          \
+        out[0] += y[0] * env * gl;                                                                 \
+        out[1] += y[(CH) - 1] * env * gr;                                                          \
+        env += denv;                                                                               \
+        v->pos += v->step;                                                                         \
+        uint64_t lenfx = v->len << 32;                                                             \
+        while (v->pos >= lenfx) v->pos -= lenfx;                                                   \
+        out += 2;                                                                                  \
+        n--;                                                                                       \
+      }                                                                                            \
+    }                                                                                              \
+    v->env = env;                                                                                  \
+  }
+
+SV_LOOP(sv_cubic_f1, float, 1, 1.0f, 1)
+SV_LOOP(sv_linear_f1, float, 1, 1.0f, 0)
+SV_LOOP(sv_cubic_f2, float, 2, 1.0f, 1)
+SV_LOOP(sv_linear_f2, float, 2, 1.0f, 0)
+SV_LOOP(sv_cubic_s1, int16_t, 1, (1.0f / 32768.0f), 1)
+SV_LOOP(sv_linear_s1, int16_t, 1, (1.0f / 32768.0f), 0)
+SV_LOOP(sv_cubic_s2, int16_t, 2, (1.0f / 32768.0f), 1)
+SV_LOOP(sv_linear_s2, int16_t, 2, (1.0f / 32768.0f), 0)
+
+typedef void (*sv_fn)(svoice_t *, float *restrict, uint32_t);
+
+static sv_fn sv_pick(const shape_t *sh, int interp) {
+  static const sv_fn fns[2][2][2] = {{{sv_cubic_f1, sv_cubic_f2}, {sv_cubic_s1, sv_cubic_s2}},
+                                     {{sv_linear_f1, sv_linear_f2}, {sv_linear_s1, sv_linear_s2}}};
+  return fns[interp][sh->bits == 16][sh->channels == 2];
+}
+
+static inline void sv_prefetch(const svoice_t *v, uint32_t n, uint32_t frame_bytes) {
+  uint64_t i0 = v->pos >> 32, i1 = ((v->pos + v->step * n) >> 32) + 3;
+  if (i0) i0--;
+  if (i1 > v->len) i1 = v->len;
+  const char *a = (const char *)v->d + i0 * frame_bytes, *b = (const char *)v->d + i1 * frame_bytes;
+  a = (const char *)((uintptr_t)a & ~(uintptr_t)63);
+  for (; a < b; a += 64) __asm__ volatile("prefetcht0 %0" : : "m"(*a));
+}
+
+typedef struct shape_run {
+  engine_t eng;
+  svoice_t *sv;
+  void *data16; /* the bare loop's int16 copy of the samples */
+  float buf[BLOCK_FRAMES * 2];
+  char wav_dir[64];
+} shape_run_t;
+
+static void shape_bare_block(shape_run_t *r, const shape_t *sh, int interp) {
+  memset(r->buf, 0, sizeof r->buf);
+  const sv_fn fn = sv_pick(sh, interp);
+  const uint32_t fb = sh->channels * (sh->bits == 16 ? 2u : 4u);
+  for (uint32_t i = 0; i < sh->n; i++) {
+    if (i + 4 < sh->n) sv_prefetch(&r->sv[i + 4], BLOCK_FRAMES, fb);
+    fn(&r->sv[i], r->buf, BLOCK_FRAMES);
+  }
+  for (uint32_t i = 0; i < 4 && i < sh->n; i++) sv_prefetch(&r->sv[i], BLOCK_FRAMES, fb);
+}
+
+/* Voice i of a shape: instrument, key, root and cents, and the playback ratio they give. */
+static vparam_t shape_param(const shape_t *sh, uint32_t i) {
+  vparam_t vp = voice_param(i, sh->n);
+  if (sh->seed) {
+    vp.instrument = i / 16;
+    vp.key = (uint8_t)(48 + i % 16);
+    vp.root = 60;
+    vp.tune_cents = 0;
+    vp.pan = 0;
+  } else if (sh->ratio > 0) {
+    double semis = 12.0 * log2(sh->ratio);
+    int d = (int)floor(semis);
+    vp.root = (uint8_t)(vp.key - d);
+    vp.tune_cents = (float)((semis - d) * 100.0);
+  }
+  vp.ratio = pow(2.0, ((double)(vp.key - vp.root) * 100.0 + vp.tune_cents) / 1200.0);
+  return vp;
+}
+
+/* A 16-bit mono 48 kHz WAV file of frames from data (the seed workload's samples). */
+static int write_wav16(const char *path, const float *data, uint32_t frames) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  uint32_t bytes = frames * 2, u32;
+  uint16_t u16;
+  fwrite("RIFF", 1, 4, f);
+  u32 = 36 + bytes;
+  fwrite(&u32, 4, 1, f);
+  fwrite("WAVEfmt ", 1, 8, f);
+  u32 = 16;
+  fwrite(&u32, 4, 1, f);
+  u16 = 1; /* PCM */
+  fwrite(&u16, 2, 1, f);
+  u16 = 1; /* mono */
+  fwrite(&u16, 2, 1, f);
+  u32 = RATE_HZ;
+  fwrite(&u32, 4, 1, f);
+  u32 = RATE_HZ * 2;
+  fwrite(&u32, 4, 1, f);
+  u16 = 2;
+  fwrite(&u16, 2, 1, f);
+  u16 = 16;
+  fwrite(&u16, 2, 1, f);
+  fwrite("data", 1, 4, f);
+  fwrite(&bytes, 4, 1, f);
+  for (uint32_t i = 0; i < frames; i++) {
+    int16_t v = (int16_t)lrintf(data[i] * 32767.0f);
+    fwrite(&v, 2, 1, f);
+  }
+  return fclose(f);
+}
+
+/* The engine and the bare voices of one shape; 0 on success. */
+static int shape_create(shape_run_t *r, const shape_t *sh, const pool_t *p, int interp) {
+  memset(r, 0, sizeof *r);
+  engine_t *e = &r->eng;
+  const uint32_t ch = sh->channels;
+  const uint64_t total = p->frames < SHAPE_POOL_FLOATS ? p->frames : SHAPE_POOL_FLOATS;
+  const uint64_t frames = sh->seed ? 4u * RATE_HZ : total / ch / sh->samples;
+  if ((uint64_t)sh->samples * frames * ch > p->frames) return -1;
+  ms_audio_config_t cfg = {0};
+  cfg.sample_rate = RATE_HZ;
+  cfg.channels = 2;
+  cfg.max_polyphony = sh->n < 64 ? 64 : sh->n;
+  cfg.buffer_size = BLOCK_FRAMES;
+  cfg.ring_capacity = pow2_at_least(sh->n * 4 < 4096 ? 4096 : sh->n * 4);
+  cfg.interpolation = interp_code[interp];
+  e->n_inst = 16;
+  cfg.max_instruments = 128;
+  int32_t rc = ms_sampler_create(&cfg, &e->s);
+  if (rc) {
+    engine_fail(NULL, "ms_sampler_create", rc);
+    return -1;
+  }
+  if (sh->bits == 16 && (rc = ms_sampler_set_sample_bits(e->s, 16))) {
+    engine_fail(e, "ms_sampler_set_sample_bits", rc);
+    return -1;
+  }
+  e->inst = calloc(e->n_inst, sizeof *e->inst);
+  r->sv = calloc(sh->n, sizeof *r->sv);
+  if (!e->inst || !r->sv) return -1;
+  for (uint32_t k = 0; k < e->n_inst; k++) {
+    char name[32];
+    snprintf(name, sizeof name, "shape%u", k);
+    if ((rc = ms_instrument_create(e->s, name, &e->inst[k]))) {
+      engine_fail(e, "ms_instrument_create", rc);
+      return -1;
+    }
+  }
+  /* the bare loop's samples: the pool itself, an int16 copy, or (seed) the float values the
+   * engine reads from the 16-bit files */
+  const void *bare = p->data;
+  if (sh->bits == 16 || sh->seed) {
+    uint64_t values = (uint64_t)sh->samples * frames * ch;
+    int16_t *c16 = malloc(values * sizeof(int16_t));
+    float *cf = sh->seed ? malloc(values * sizeof(float)) : NULL;
+    if (!c16 || (sh->seed && !cf)) return -1;
+    for (uint64_t i = 0; i < values; i++) {
+      c16[i] = (int16_t)lrintf(p->data[i] * 32767.0f);
+      if (cf) cf[i] = (float)c16[i] / 32768.0f;
+    }
+    if (cf) {
+      free(c16);
+      r->data16 = cf;
+    } else {
+      r->data16 = c16;
+    }
+    bare = r->data16;
+  }
+  if (sh->seed) {
+    snprintf(r->wav_dir, sizeof r->wav_dir, "/tmp/ms_bench_seed_XXXXXX");
+    if (!mkdtemp(r->wav_dir)) return -1;
+    for (uint32_t k = 0; k < 16; k++) {
+      char path[128];
+      snprintf(path, sizeof path, "%s/s%u.wav", r->wav_dir, k);
+      if (write_wav16(path, p->data + (uint64_t)k * frames, (uint32_t)frames)) return -1;
+      ms_sample_metadata_t meta;
+      memset(&meta, 0, sizeof meta);
+      meta.root_note = 60;
+      meta.loop_mode = MS_LOOP_FORWARD;
+      if ((rc = ms_instrument_load_sample(e->inst[k], path, &meta))) {
+        engine_fail(e, "ms_instrument_load_sample", rc);
+        return -1;
+      }
+    }
+  } else {
+    ms_sample_t **smp = calloc(sh->samples, sizeof *smp);
+    if (!smp) return -1;
+    for (uint32_t k = 0; k < sh->samples; k++) {
+      if ((rc = ms_sample_create(e->s, p->data + (uint64_t)k * frames * ch, frames, ch, RATE_HZ, &smp[k]))) {
+        engine_fail(e, "ms_sample_create", rc);
+        return -1;
+      }
+    }
+    for (uint32_t i = 0; i < sh->n; i++) {
+      vparam_t vp = shape_param(sh, i);
+      ms_zone_t z;
+      ms_zone_init(&z);
+      z.lo_key = z.hi_key = vp.key;
+      z.root_key = vp.root;
+      z.loop_mode = MS_LOOP_FORWARD;
+      z.tune_cents = vp.tune_cents;
+      z.gain_db = -30.0f;
+      z.pan = vp.pan;
+      /* voices sharing a sample start at different places in it */
+      z.offset_frames = sh->samples < sh->n ? (uint32_t)(((uint64_t)i * 7919u * 97u) % (frames - 8)) : 0;
+      z.attack_s = sh->env == ENV_ATTACK ? 60.0f : 0.005f;
+      z.decay_s = 0.1f;
+      z.sustain = 0.8f;
+      z.release_s = sh->env == ENV_RELEASE ? 60.0f : 0.2f;
+      if ((rc = ms_instrument_add_zone(e->inst[vp.instrument], smp[i % sh->samples], &z, NULL))) {
+        engine_fail(e, "ms_instrument_add_zone", rc);
+        return -1;
+      }
+    }
+    for (uint32_t k = 0; k < sh->samples; k++) ms_sample_destroy(smp[k]);
+    free(smp);
+  }
+  for (uint32_t k = 0; k < e->n_inst; k++) {
+    if ((rc = ms_instrument_commit(e->inst[k]))) {
+      engine_fail(e, "ms_instrument_commit", rc);
+      return -1;
+    }
+  }
+  ms_sampler_collect(e->s);
+  const uint32_t fb = ch * (sh->bits == 16 && !sh->seed ? 2u : 4u);
+  for (uint32_t i = 0; i < sh->n; i++) {
+    vparam_t vp = shape_param(sh, i);
+    svoice_t *v = &r->sv[i];
+    uint32_t k = sh->seed ? i / 16 : i % sh->samples;
+    v->d = (const char *)bare + (uint64_t)k * frames * fb;
+    v->len = frames;
+    v->pos = sh->samples < sh->n && !sh->seed ? (((uint64_t)i * 7919u * 97u) % (frames - 8)) << 32 : 0;
+    v->step = (uint64_t)llround(vp.ratio * 4294967296.0);
+    float th = (vp.pan + 1.0f) * 0.25f * 3.14159265f;
+    v->gl = cosf(th) * 0.03f;
+    v->gr = sinf(th) * 0.03f;
+    v->env = sh->env == ENV_ATTACK ? 0.01f : 0.8f;
+    v->denv = sh->env == ENV_ATTACK ? 1e-7f : sh->env == ENV_RELEASE ? -1e-8f : 0.0f;
+  }
+  return 0;
+}
+
+static void shape_destroy(shape_run_t *r) {
+  engine_destroy(&r->eng);
+  free(r->sv);
+  free(r->data16);
+  if (r->wav_dir[0]) {
+    for (uint32_t k = 0; k < 16; k++) {
+      char path[128];
+      snprintf(path, sizeof path, "%s/s%u.wav", r->wav_dir, k);
+      unlink(path);
+    }
+    rmdir(r->wav_dir);
+  }
+}
+
+static int shape_notes(shape_run_t *r, const shape_t *sh, bool off) {
+  for (uint32_t i = 0; i < sh->n; i++) {
+    vparam_t vp = shape_param(sh, i);
+    int32_t rc;
+    int tries = 0;
+    while ((rc = off ? ms_note_off(r->eng.inst[vp.instrument], vp.key)
+                     : ms_note_on(r->eng.inst[vp.instrument], vp.key, 100, NULL)) == MS_ERR_RING_FULL &&
+           tries++ < 1000)
+      ms_process(r->eng.s, r->eng.buf, BLOCK_FRAMES);
+    if (rc) {
+      engine_fail(&r->eng, off ? "ms_note_off" : "ms_note_on", rc);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int run_shapes(const opts_t *o, const pool_t *pool) {
+  const double seconds = o->seconds < 2.0 ? o->seconds : 2.0;
+  const uint64_t frames = (uint64_t)(seconds * RATE_HZ) / BLOCK_FRAMES * BLOCK_FRAMES;
+  const uint64_t warm = (uint64_t)(o->warmup_seconds * RATE_HZ) / BLOCK_FRAMES * BLOCK_FRAMES;
+  int status = 0;
+  printf("\nSHAPES (%.1f s per repetition, median of %d, thread CPU time, 0-voice engine cost subtracted;\n"
+         "bare = the b.pfv loop for the same shape; x bare = median of per-repetition engine/bare)\n",
+         seconds, o->reps);
+  printf("%-40s %5s | %7s %7s %6s | %7s %7s %6s | %s\n", "shape", "N", "cubic", "bare", "x bare", "linear",
+         "bare", "x bare", "voices held");
+  for (size_t si = 0; si < N_SHAPES; si++) {
+    const shape_t *sh = &g_shapes[si];
+    double ns_e[N_INTERP] = {NAN, NAN}, ns_b[N_INTERP] = {NAN, NAN}, ratio[N_INTERP] = {NAN, NAN};
+    char held[64] = "";
+    for (int interp = 0; interp < N_INTERP; interp++) {
+      if (!o->interp_on[interp]) continue;
+      fprintf(stderr, "ms_bench: shape %s, %s ...\n", sh->name, interp_name[interp]);
+      shape_run_t *r = malloc(sizeof *r);
+      if (!r || shape_create(r, sh, pool, interp)) {
+        printf("%-40s: the engine could not be set up\n", sh->name);
+        status = 1;
+        if (r) shape_destroy(r);
+        free(r);
+        continue;
+      }
+      meas_t me = {0}, m0 = {0}, mb = {0};
+      engine_render(&r->eng, warm);
+      for (int rep = 0; rep < o->reps; rep++) {
+        tpair_t t0 = tnow();
+        engine_render(&r->eng, frames);
+        meas_add(&m0, tsince(t0));
+      }
+      bool ok = shape_notes(r, sh, false) == 0;
+      engine_render(&r->eng, warm);
+      if (ok && sh->env == ENV_RELEASE) {
+        ok = shape_notes(r, sh, true) == 0;
+        engine_render(&r->eng, BLOCK_FRAMES * 4);
+      }
+      for (uint64_t b = 0; b < warm / BLOCK_FRAMES; b++) shape_bare_block(r, sh, interp);
+      ms_stats_t st0, st1;
+      ms_get_stats_ex(r->eng.s, &st0);
+      for (int rep = 0; ok && rep < o->reps; rep++) {
+        if (o->flush) cache_flush();
+        tpair_t t0 = tnow();
+        engine_render(&r->eng, frames);
+        meas_add(&me, tsince(t0));
+        if (o->flush) cache_flush();
+        t0 = tnow();
+        for (uint64_t b = 0; b < frames / BLOCK_FRAMES; b++) shape_bare_block(r, sh, interp);
+        meas_add(&mb, tsince(t0));
+      }
+      ms_get_stats_ex(r->eng.s, &st1);
+      if (ok) {
+        ns_e[interp] = net_ns(&me, &m0, sh->n, (double)frames, false);
+        ns_b[interp] = net_ns(&mb, NULL, sh->n, (double)frames, false);
+        ratio[interp] = median_ratio(&me, &m0, &mb, NULL);
+        snprintf(held + strlen(held), sizeof held - strlen(held), "%s%llu/%llu", interp ? ", " : "",
+                 (unsigned long long)st1.voices_active, (unsigned long long)st0.voices_active);
+        if (st0.voices_active != sh->n || st1.voices_active != sh->n) status = 1;
+      } else {
+        status = 1;
+      }
+      shape_destroy(r);
+      free(r);
+    }
+    char c[6][24];
+    fmt_num(c[0], 24, ns_e[0], 3);
+    fmt_num(c[1], 24, ns_b[0], 3);
+    fmt_num(c[2], 24, ratio[0], 2);
+    fmt_num(c[3], 24, ns_e[1], 3);
+    fmt_num(c[4], 24, ns_b[1], 3);
+    fmt_num(c[5], 24, ratio[1], 2);
+    printf("%-40s %5u | %7s %7s %6s | %7s %7s %6s | %s\n", sh->name, sh->n, c[0], c[1], c[2], c[3], c[4], c[5],
+           held);
+    fflush(stdout);
+  }
+  return status;
+}
+
 /* --------------------------------------------------------------- main -- */
 int main(int argc, char **argv) {
   opts_t o;
@@ -1318,17 +1767,22 @@ int main(int argc, char **argv) {
   }
   if (o.json) print_json(&o, res, nres, &fl, fl_ok, date, &pool, host, o.do_orbits ? &orb : NULL);
   else {
-    print_table(&o, res, nres, &fl, fl_ok, date, &pool);
+    if (o.do_engine || o.do_baseline || o.do_fluid) print_table(&o, res, nres, &fl, fl_ok, date, &pool);
     if (o.do_orbits) print_orbits(&orb);
   }
 
+  /* every voice shape against a bare loop of the same shape, same run */
+  int shapes_status = 0;
+  if (o.do_shapes && !o.json) shapes_status = run_shapes(&o, &pool);
+
   /* per-voice control costs (bench_controls.c): plain vs each per-note effect, same run */
-  if (o.do_engine && !o.json) bench_controls(stdout, 64, (uint32_t)(o.reps < 9 ? 9 : o.reps), 0.5);
+  if (o.do_controls && !o.json) bench_controls(stdout, 64, (uint32_t)(o.reps < 9 ? 9 : o.reps), 0.5);
 
   int status = 0;
   for (int k = 0; k < nres; k++)
     if ((o.do_engine && !res[k].eng_ok) || (o.do_baseline && !res[k].bl_ok)) status = 1;
   if (o.do_orbits && !orb.ok) status = 1;
+  if (shapes_status) status = 1;
   if (o.do_fluid) fluid_close(&fl);
   free(res);
   free(pool.data);
