@@ -213,9 +213,27 @@ function transpile(code: string, file: string): { output: string; compiled: Comp
   return { output, compiled };
 }
 
-/** A syntax error (acorn's `loc`) as an error whose stack names `file:line:column`. */
-function located(err: unknown, file: string, _code: string): unknown {
+/** The transpiler's message when the code's last statement is not an expression. */
+const NO_FINAL_EXPRESSION = "unexpected ast format without body expression";
+
+/**
+ * A syntax error (acorn's `loc`) as an error whose stack names `file:line:column`.
+ * The transpiler's own refusal of code whose last statement is a declaration
+ * (`const p = s("bd")` as the last line) has no location: it is placed on
+ * the code's last line, and said in words.
+ */
+function located(err: unknown, file: string, code: string): unknown {
   const loc = (err as { loc?: { line: number; column: number } }).loc;
+  if (err instanceof Error && !loc && err.message === NO_FINAL_EXPRESSION) {
+    const lines = code.split("\n");
+    let last = lines.length;
+    while (last > 1 && /^\s*(\/\/.*)?$/.test(lines[last - 1]!)) last--;
+    const message =
+      'Cannot play the code: its last statement is a declaration, not a pattern: end it with a pattern or label the parts ("$: ...")';
+    const out = new SyntaxError(message, { cause: err });
+    out.stack = `SyntaxError: ${message}\n    at ${file}:${last}:1`;
+    return out;
+  }
   if (!(err instanceof Error) || !loc) return err;
   const message = err.message.replace(/\s*\(\d+:\d+\)$/, "");
   const out = new SyntaxError(message, { cause: err });
