@@ -4,7 +4,10 @@
  * loader regressions are in engine/tests/test_fuzz_files.c.
  */
 import assert from "node:assert/strict";
+import { InstrumentDefinitionError, SampleLoadError } from "../lib/errors.ts";
 import { evaluateStrudel } from "../lib/live/strudel_file.ts";
+import { loadSoundFontPreset } from "../lib/instrument/sf2/load.ts";
+import { synthFonts } from "./fuzz/targets.ts";
 
 const sink = () => ({
   play: () => {},
@@ -36,4 +39,72 @@ Deno.test("a declaration after the pattern is placed on its line, past trailing 
   const err = await rejection('s("bd sd")\nconst later = 1\n// the end\n\n');
   assert.ok(err instanceof SyntaxError);
   assert.match(err.stack ?? "", /at \/set\/tune\.strudel:2:1$/);
+});
+
+/** A sampler that is never reached past the font's checks (and records nothing). */
+const noSampler = {
+  createInstrument: () => ({ setCurve() {}, addZone() {}, commit() {} }),
+  createSample: () => ({ info: { frames: 1 } }),
+  loadSample: () => ({ info: { frames: 1 } }),
+} as never;
+
+/** The written SF2 with `edit` applied, in a temporary file. */
+function damagedFont(edit: (b: Uint8Array, v: DataView) => void): string {
+  const b = synthFonts()[0]!.slice();
+  edit(b, new DataView(b.buffer));
+  const file = Deno.makeTempFileSync({ suffix: ".sf2" });
+  Deno.writeFileSync(file, b);
+  return file;
+}
+
+/** Byte offset of the first `needle` in `b`. */
+function find(b: Uint8Array, needle: number[] | string): number {
+  const n = typeof needle === "string" ? [...new TextEncoder().encode(needle)] : needle;
+  outer: for (let i = 0; i + n.length <= b.length; i++) {
+    for (let k = 0; k < n.length; k++) if (b[i + k] !== n[k]) continue outer;
+    return i;
+  }
+  throw new Error(`no ${needle} in the font`);
+}
+
+Deno.test("sf2 fuzz: a zone naming a sample the font lacks fails naming the file and preset", async () => {
+  // found as "Cannot read instrument "Layered": it names sample 8, the font has 3", no file named
+  const file = damagedFont((b, v) => {
+    const at = find(b, "igen") + 8; // the first instrument generators
+    for (let i = at;; i += 4) {
+      if (v.getUint16(i, true) === 53) { // sampleID
+        v.setUint16(i + 2, 8, true);
+        break;
+      }
+    }
+  });
+  try {
+    await assert.rejects(loadSoundFontPreset(noSampler, file, { bank: 0, program: 0 }), (err) => {
+      assert.ok(err instanceof InstrumentDefinitionError, String(err));
+      assert.match(err.message, /^Cannot load preset 0:0 of ".*\.sf2": the font is damaged \(/);
+      assert.match(err.message, /names sample 8, the font has 3/);
+      return true;
+    });
+  } finally {
+    Deno.removeSync(file);
+  }
+});
+
+Deno.test("sf2 fuzz: a sample header pointing past smpl fails naming the sample and the file", async () => {
+  const file = damagedFont((b, v) => {
+    const at = find(b, "shdr") + 8; // the first sample header, "sine"
+    v.setUint32(at + 24, 0xffffff, true); // its end
+  });
+  try {
+    await assert.rejects(loadSoundFontPreset(noSampler, file, { bank: 0, program: 0 }), (err) => {
+      assert.ok(err instanceof SampleLoadError, String(err));
+      assert.match(
+        err.message,
+        /^Cannot decode SoundFont sample "sine" of ".*\.sf2": .*lie outside "smpl"/,
+      );
+      return true;
+    });
+  } finally {
+    Deno.removeSync(file);
+  }
 });

@@ -462,7 +462,8 @@ const G = {
 } as const;
 const range = (lo: number, hi: number) => (hi << 8 | lo) << 16 >> 16;
 
-function synthFonts(): Uint8Array[] {
+/** Two small fonts written here: an SF2 (layered presets, modulators, a stereo pair) and its SF3 twin. */
+export function synthFonts(): Uint8Array[] {
   const frames = 400;
   const pcm = new Int16Array(frames * 3);
   for (let k = 0; k < pcm.length; k++) pcm[k] = Math.round(12000 * Math.sin(k * 0.06));

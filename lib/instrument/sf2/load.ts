@@ -248,7 +248,13 @@ function engineSample<S extends Sf2SampleLike>(
     }
   } else {
     const end = Math.max(s.start + 1, s.end + endOffset);
-    sample = sampler.createSample(samplePcm(font, s.start, end), {
+    let pcm: Float32Array<ArrayBuffer>;
+    try {
+      pcm = samplePcm(font, s.start, end);
+    } catch (err) {
+      throw decodeError(file, s.name, err); // a sample header pointing past "smpl"
+    }
+    sample = sampler.createSample(pcm, {
       channels: 1,
       sampleRate: Math.max(1000, Math.min(384000, s.sampleRate || 44100)),
     });
@@ -303,9 +309,19 @@ export async function loadSoundFontPreset<
     );
   }
   const preset = font.presets[index]!;
-  const { zones, unsupported, curves } = presetZones(font, index, {
-    effects: options.effects ?? true,
-  });
+  let zoned;
+  try {
+    zoned = presetZones(font, index, { effects: options.effects ?? true });
+  } catch (err) {
+    // a zone naming an instrument or sample the font does not have: say which file
+    throw new InstrumentDefinitionError(
+      `Cannot load preset ${bank}:${program} of "${shownPath(file)}": the font is damaged (${
+        err instanceof Error ? err.message : String(err)
+      })`,
+      { file, cause: err, hint: "Export the SoundFont again, or pick another preset" },
+    );
+  }
+  const { zones, unsupported, curves } = zoned;
   for (const [family, count] of unsupported) {
     // once per font and family in a process: a GM song or a set loads many presets of one font
     const key = `${file}\0${family}`;
