@@ -136,3 +136,37 @@ Deno.test("SFZ ampeg_dynamic=1: a release CC moved during the note sets the rele
   near(db(at(audio, 0.7)[0]!), -6, 0.2, "dynamic: -60 dB over 2 s, -6 dB after 0.2 s");
   near(db(at(audio, 0.55)[1]!), -30, 0.5, "not dynamic: -60 dB over 0.1 s, -30 dB after 0.05 s");
 });
+
+Deno.test("SFZ lfoN_freq_onccN: the CC changes the LFO's measured rate mid-note; its phase runs on without a jump", async () => {
+  const sfz = await kit(
+    `<region> sample=d.wav amp_veltrack=0 loop_mode=loop_continuous lfo1_freq=2 lfo1_wave=3 lfo1_volume=-6 lfo1_freq_oncc1=4`,
+    { "d.wav": new Float64Array(RATE * 2).fill(0.25) },
+  );
+  assert.deepEqual(importSfz(sfz).definition.zones[0]!.mods, [
+    {
+      source: "lfo",
+      lfo: { hz: 2, wave: "square", delay: 0, fade: 0 },
+      target: "volume",
+      depth: -6,
+      lfoIndex: 1,
+    },
+    { source: 1, target: "lfoHz", depth: 4, lfoIndex: 1 },
+  ]);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  inst.cc(1, 127, t(0.6)); // 2 Hz + 4 Hz
+  const audio = sampler.process(RATE * 1.3);
+  // the frames where the level flips between -6 and +6 dB (each ramped over one 64-frame control step)
+  const flips: number[] = [];
+  for (let f = 1; f < RATE * 1.3; f++) {
+    if (Math.abs(audio[2 * f]! - audio[2 * f - 2]!) > 1e-3 && !(flips.at(-1)! > f - 1 - 64)) {
+      flips.push(f - 1);
+    }
+  }
+  // 2 Hz until 0.6 s (1.2 turns), then 6 Hz from that phase: the next half turn at 0.65 s, then every 1/12 s.
+  // A phase of rate * time would have jumped from 1.2 to 3.6 turns at 0.6 s.
+  const want = [0.25, 0.5, ...Array.from({ length: 8 }, (_, k) => 0.65 + k / 12)];
+  assert.equal(flips.length, want.length, `flips at ${flips.map((f) => (f / RATE).toFixed(3))}`);
+  flips.forEach((f, k) => near(f / RATE, want[k]!, 64 / RATE, `flip ${k}`));
+});

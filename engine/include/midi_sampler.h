@@ -795,7 +795,10 @@ MS_API int32_t ms_instrument_set_zone_controls(ms_instrument_t *instrument, uint
 #define MS_MOD_OFFSET_FRAMES 16u /* frames added to the start offset at note-on, 0..2^31 (offset_onccN); kept in the sample */
 #define MS_MOD_WIDTH 17u       /* depth * curve(x) added to a stereo zone's width / 100, depth -2..2 (width_onccN / 100);
                                   the sum kept in -1..1; CC and bend sources followed, velocity and key read at note-on */
-#define MS_MOD_TARGET_MAX 17u
+#define MS_MOD_LFO_HZ 18u      /* depth * curve(x) Hz added to the rate of the zone's LFO rows with the same lfo_index,
+                                  depth -100..100, the rate kept in 0..100 Hz; a CC or the bend, followed: those rows keep
+                                  a phase per voice, so the rate changes without a jump (lfoN_freq_onccN) */
+#define MS_MOD_TARGET_MAX 18u
 
 /* Curves of the depth targets: sfizz's built-in curves of x = CC / 127
  * (velocity, key likewise; bend and random sources as they are). */
@@ -833,7 +836,9 @@ typedef struct ms_zone_mod {
   uint8_t lfo_wave;          /* 28: MS_LFO_* */
   uint8_t lfo_depth_cc;      /* 29: MS_MOD_SRC_LFO rows: 0 a fixed depth; 1..128 the LFO's value times CC
                                 (n - 1) / 127, followed like a CC (SFZ lfoN_pitch_onccN ...); other rows: 0 */
-  uint8_t reserved[2];       /* 30: 0 */
+  uint8_t lfo_index;         /* 30: MS_MOD_SRC_LFO rows 0, or the LFO (SFZ lfoN's N, 1..255) that LFO_HZ rows of the
+                                same index speed up, LFO_HZ rows the LFO they speed up (1..255), other rows 0 */
+  uint8_t reserved;          /* 31: 0 */
 } ms_zone_mod_t;
 _Static_assert(sizeof(ms_zone_mod_t) == 32, "ms_zone_mod_t layout");
 

@@ -593,6 +593,52 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("LFO rate on a CC (MS_MOD_LFO_HZ): the measured rate follows the CC, the phase runs on without a jump");
+  {
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "lforate", &in);
+    ms_zone_t z = flat();
+    z.pan = -1.0f; /* zone 0, the LFO with a rate row, on the left */
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.25f), &z, NULL));
+    z.pan = 1.0f; /* zone 1, the same LFO without one, on the right */
+    CHECK_MS(s, ms_instrument_add_zone(in, dc_sample(s, 0.25f), &z, NULL));
+    ms_zone_mod_t v = row(MS_MOD_SRC_LFO, MS_MOD_VOLUME_DB, 0, -6.0f, 0, 0);
+    v.lfo_hz = 2.0f, v.lfo_wave = MS_LFO_SQUARE, v.lfo_index = 1;
+    ms_zone_mod_t rate = row(1, MS_MOD_LFO_HZ, 0, 4.0f, 0, 0); /* lfo1_freq_oncc1=4: 2 Hz + 4 Hz * CC1 / 127 */
+    rate.lfo_index = 1;
+    ms_zone_mod_t rows[2] = {v, rate};
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, rows, 2));
+    ms_zone_mod_t fixed = v;
+    fixed.lfo_index = 0;
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 1, &fixed, 1));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    CHECK_MS(s, ms_cc_at(in, RATE * 6 / 10, 1, 127)); /* at 0.6 s: 6 Hz */
+    float *b = render(s, RATE * 13 / 10);
+    /* frames where a side's level flips (-6 dB <-> +6 dB, ramped over one 64-frame step): the step's first frame */
+    uint64_t flips[2][16];
+    int nf[2] = {0, 0};
+    for (int c = 0; c < 2; c++)
+      for (uint64_t f = 1; f < (uint64_t)RATE * 13 / 10; f++)
+        if (fabsf(b[2 * f + c] - b[2 * (f - 1) + c]) > 1e-3f && (nf[c] == 0 || f - flips[c][nf[c] - 1] > 64) && nf[c] < 16)
+          flips[c][nf[c]++] = f - 1;
+    /* the rate row's LFO: 2 Hz to 0.6 s (1.2 turns), then 6 Hz from where it was: its next half turn 0.3 turns later
+     * (0.65 s), then one every 1/12 s; a phase of rate * time would have jumped to 3.6 turns at 0.6 s */
+    const double want[] = {0.25, 0.5, 0.65, 0.65 + 1.0 / 12, 0.65 + 2.0 / 12, 0.65 + 3.0 / 12, 0.65 + 4.0 / 12,
+                           0.65 + 5.0 / 12, 0.65 + 6.0 / 12, 0.65 + 7.0 / 12};
+    CHECK(nf[0] == 10);
+    for (int k = 0; k < nf[0] && k < 10; k++) CHECK_NEAR((double)flips[0][k] / RATE, want[k], 64.0 / RATE);
+    CHECK(nf[1] == 5); /* the fixed one: every 0.25 s */
+    for (int k = 0; k < nf[1]; k++) CHECK_NEAR((double)flips[1][k] / RATE, 0.25 * (k + 1), 64.0 / RATE);
+    free(b);
+    ms_zone_mod_t bad = rate;
+    bad.lfo_index = 0; /* a rate row names its LFO */
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &bad, 1), MS_ERR_INVALID_ARGUMENT);
+    bad = rate;
+    bad.depth = 101.0f;
+    CHECK_MS_CODE(s, ms_instrument_set_zone_mods(in, 0, &bad, 1), MS_ERR_OUT_OF_RANGE);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("ampeg_dynamic: 1 follows the release CC moved during the note, 0 keeps the note-on release");
   {
     ms_instrument_t *in;

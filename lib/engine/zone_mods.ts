@@ -67,6 +67,7 @@ const TARGETS = {
   ampegRelease: MOD.AMPEG_RELEASE_S,
   offset: MOD.OFFSET_FRAMES,
   width: MOD.WIDTH,
+  lfoHz: MOD.LFO_HZ,
 } as const;
 
 /** Curves by name: the depth targets' (sfizz's built-in 0..5) and the crossfades' (power, gain). */
@@ -108,6 +109,8 @@ const RANGED = new Set(["range", "trigger", "xfin", "xfout"]);
  * value by that CC / 127, followed like a CC (SFZ lfoN_pitch_onccN, _volume_, _pan_, _cutoff_).
  * - `offset`: frames added to the start offset at note-on (offset_onccN), 0..2^31.
  * - `width`: added to a stereo zone's width / 100 (width_onccN / 100), -2..2; the sum kept in -1..1.
+ * - `lfoHz`: Hz added (-100..100) to the rate of the zone's lfo rows with the same `lfoIndex`, from a CC
+ *   or the bend, followed: those rows keep their phase as the rate moves (SFZ lfoN_freq_onccN).
  * CC and bend sources are followed while the note plays; the others are read at note-on.
  * A zone with `pitch` rows on `bend` bends by them, not by the instrument's bend range.
  */
@@ -134,6 +137,8 @@ export const ZoneModSchema = z.strictObject({
   lfo: ZoneLfoSchema.optional(),
   /** An lfo row only: its value is scaled by this CC (0..127) / 127. @default none (a fixed depth) */
   depthCc: z.number().int().min(0).max(127).optional(),
+  /** An lfo row: its LFO's number (1..255), for `lfoHz` rows to name; an `lfoHz` row: the LFO it speeds up. @default none */
+  lfoIndex: z.number().int().min(1).max(255).optional(),
 }).superRefine((m, ctx) => {
   const depthRange = (MOD_DEPTH as Record<number, readonly [number, number]>)[TARGETS[m.target]];
   if (depthRange && m.depth !== undefined && (m.depth < depthRange[0] || m.depth > depthRange[1])) {
@@ -162,6 +167,18 @@ export const ZoneModSchema = z.strictObject({
       code: "custom",
       path: ["depthCc"],
       message: 'only an lfo row (source "lfo") has `depthCc`',
+    });
+  }
+  if (
+    m.target === "lfoHz"
+      ? m.lfoIndex === undefined || (typeof m.source !== "number" && m.source !== "bend")
+      : m.lfoIndex !== undefined && m.source !== "lfo"
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["lfoIndex"],
+      message:
+        'an lfoHz row reads a CC or "bend" and names its lfoIndex; only lfo rows have one otherwise',
     });
   }
   if ((m.target === "range" || m.target === "trigger") && typeof m.source !== "number") {
@@ -213,5 +230,6 @@ export function zoneModRecords(rows: readonly ZoneMod[]): ZoneModRecord[] {
         ...(m.depthCc !== undefined ? { lfoDepthCc: m.depthCc + 1 } : {}),
       }
       : {}),
+    ...(m.lfoIndex !== undefined ? { lfoIndex: m.lfoIndex } : {}),
   }));
 }

@@ -520,7 +520,8 @@ export const MOD = {
   AMPEG_RELEASE_S: 15,
   OFFSET_FRAMES: 16,
   WIDTH: 17,
-  TARGET_MAX: 17,
+  LFO_HZ: 18,
+  TARGET_MAX: 18,
 } as const;
 /** `MS_CURVE_*`: the curves of a modulation row's depth (sfizz's built-in curves 0..5). */
 export const CURVE = {
@@ -562,6 +563,8 @@ export const MOD_DEPTH = {
   [MOD.AMPEG_SUSTAIN]: [-1, 1],
   [MOD.AMPEG_RELEASE_S]: [-100, 100],
   [MOD.OFFSET_FRAMES]: [0, 2147483648],
+  [MOD.WIDTH]: [-2, 2],
+  [MOD.LFO_HZ]: [-100, 100],
 } as const satisfies Record<number, readonly [number, number]>;
 
 /** `ms_zone_mod_t`, 32 bytes: one zone modulation row. */
@@ -579,6 +582,7 @@ export const ZONE_MOD = {
     lfo_fade_s: { offset: 24, type: "f32" },
     lfo_wave: { offset: 28, type: "u8" },
     lfo_depth_cc: { offset: 29, type: "u8" },
+    lfo_index: { offset: 30, type: "u8" },
   },
 } as const satisfies StructLayout;
 
@@ -597,6 +601,8 @@ export interface ZoneModRecord {
   lfoWave?: number;
   /** MS_MOD_SRC_LFO rows: 0 a fixed depth, or 1 + the CC (0..127) the LFO's value is scaled by (CC / 127). */
   lfoDepthCc?: number;
+  /** MS_MOD_SRC_LFO rows: 0, or the LFO (1..255) LFO_HZ rows of that index speed up; LFO_HZ rows: that LFO. */
+  lfoIndex?: number;
 }
 
 /**
@@ -618,6 +624,7 @@ export function encodeZoneMods(rows: readonly ZoneModRecord[]): Uint8Array<Array
     lfo_fade_s: r.lfoFade ?? 0,
     lfo_wave: r.lfoWave ?? 0,
     lfo_depth_cc: r.lfoDepthCc ?? 0,
+    lfo_index: r.lfoIndex ?? 0,
   }));
 }
 

@@ -135,6 +135,7 @@ static void mod_depth_range(uint32_t target, float *lo, float *hi) {
     case MS_MOD_VOLUME_DB: *lo = -144.0f, *hi = 144.0f; return;
     case MS_MOD_PAN:
     case MS_MOD_WIDTH: *lo = -2.0f, *hi = 2.0f; return;
+    case MS_MOD_LFO_HZ: *lo = -100.0f, *hi = 100.0f; return;
     case MS_MOD_AMPEG_SUSTAIN: *lo = -1.0f, *hi = 1.0f; return;
     case MS_MOD_OFFSET_FRAMES: *lo = 0.0f, *hi = 2147483648.0f; return;
     case MS_MOD_AMPEG_DELAY_S:
@@ -183,6 +184,12 @@ MS_API int32_t ms_instrument_set_zone_mods(ms_instrument_t *inst, uint32_t zone_
       return ctl_fail(s, MS_ERR_OUT_OF_RANGE,
                       "%s: row %u: lfo_depth_cc %u is outside 1..128 (an LFO row's CC + 1), or 0", head, i,
                       m->lfo_depth_cc);
+    if (m->target == MS_MOD_LFO_HZ ? !(m->lfo_index && (m->source < 128u || m->source == MS_MOD_SRC_BEND))
+                                   : m->lfo_index && m->source != MS_MOD_SRC_LFO)
+      return ctl_fail(s, MS_ERR_INVALID_ARGUMENT,
+                      "%s: row %u: lfo_index %u with source %u and target %u: an LFO rate row reads a CC or the bend and "
+                      "names its LFO (1..255), an LFO row may name one, no other row does",
+                      head, i, m->lfo_index, m->source, m->target);
     if ((m->target == MS_MOD_RANGE || m->target == MS_MOD_TRIGGER) && m->source > 127u)
       return ctl_fail(s, MS_ERR_INVALID_ARGUMENT, "%s: row %u: a CC range or trigger reads a CC (0..127), not source %u",
                       head, i, m->source);

@@ -110,10 +110,17 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
   for (uint32_t i = 0; i < n; i++) nctl += inst->zones[i].controls != NULL;
   size_t nmods = 0; /* modulation rows: one array per version, as long as the zones' rows */
   for (uint32_t i = 0; i < n; i++) nmods += inst->zones[i].mod_count;
+  uint32_t lfo_rows = 0; /* the most LFO rows of one zone that keep a phase per voice (rt_mod.c) */
+  for (uint32_t i = 0; i < n; i++) {
+    const uint32_t k = rt_mod_phase_rows(inst->zones[i].mods, inst->zones[i].mod_count);
+    if (k > lfo_rows) lfo_rows = k;
+  }
+  const size_t lfo_doubles = lfo_rows ? (size_t)s->voice_capacity * (1u + 2u * lfo_rows) : 0;
   size_t bytes = sizeof(rt_instrument_data_t) + sizeof(rt_zone_t) * n + sizeof(uint32_t) * (ng + 1) +
                  sizeof(uint32_t) * 3u * n + /* select scratch: every zone may answer one note */
                  sizeof(struct ms_sample *) * (n + 1) + sizeof(ms_controls_t) * nctl +
-                 sizeof(ms_zone_mod_t) * nmods + sizeof(float) * 128u * inst->curve_count + 128;
+                 sizeof(ms_zone_mod_t) * nmods + sizeof(float) * 128u * inst->curve_count + sizeof(double) * lfo_doubles +
+                 128;
   char *mem = ctl_alloc(s, bytes);
   if (!mem) {
     free(alt);
@@ -142,6 +149,12 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     d->curves = (const float *)p;
     d->curve_count = inst->curve_count;
   }
+  p += sizeof(float) * 128u * inst->curve_count;
+  if (lfo_rows) { /* the LFO phases, 8-byte aligned (the slack above covers it) */
+    p = (char *)(((uintptr_t)p + 7u) & ~(uintptr_t)7u);
+    d->lfo_state = (double *)p;
+    d->lfo_stride = 1u + 2u * lfo_rows;
+  }
   ms_zone_mod_t *mod_copy = d->mods;
   d->zone_count = n;
   d->alt_count = ng;
@@ -169,6 +182,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
         if (m->target == MS_MOD_RANGE) r->mod_flags |= RT_MOD_RANGE;
         else if (m->target == MS_MOD_TRIGGER) r->mod_flags |= RT_MOD_TRIGGER;
         else if (m->target == MS_MOD_WIDTH) r->mod_flags |= RT_MOD_WIDTH;
+        else if (m->target == MS_MOD_LFO_HZ) r->mod_flags |= RT_MOD_LIVE; /* read by its LFO rows */
         else if (m->target >= MS_MOD_AMPEG_DELAY_S) r->mod_flags |= RT_MOD_ENV; /* and OFFSET_FRAMES: note-on */
         else if (m->source < 128u || m->source == MS_MOD_SRC_BEND || m->source == MS_MOD_SRC_LFO)
           r->mod_flags |= RT_MOD_LIVE;

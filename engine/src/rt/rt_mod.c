@@ -93,26 +93,69 @@ static inline bool live_source(uint32_t source) {
   return source < 128u || source == MS_MOD_SRC_BEND || source == MS_MOD_SRC_LFO;
 }
 
+/* An LFO wave at phase p (0..1): -1..1. */
+static float lfo_wave(uint8_t wave, float p) {
+  switch (wave) {
+    case MS_LFO_TRIANGLE: return p < 0.25f ? 4.0f * p : p < 0.75f ? 2.0f - 4.0f * p : 4.0f * p - 4.0f;
+    case MS_LFO_PULSE75: return p < 0.75f ? 1.0f : -1.0f;
+    case MS_LFO_SQUARE: return p < 0.5f ? 1.0f : -1.0f;
+    case MS_LFO_PULSE25: return p < 0.25f ? 1.0f : -1.0f;
+    case MS_LFO_PULSE12: return p < 0.125f ? 1.0f : -1.0f;
+    case MS_LFO_SAW_UP: return 2.0f * p - 1.0f;
+    case MS_LFO_SAW_DOWN: return 1.0f - 2.0f * p;
+    default: return sinf(6.28318531f * p);
+  }
+}
+
+/* The fade-in of a row's LFO t seconds after its delay (t >= 0). */
+static inline float lfo_fade(const ms_zone_mod_t *m, double t) {
+  return m->lfo_fade_s > 0.0f && t < (double)m->lfo_fade_s ? (float)(t / (double)m->lfo_fade_s) : 1.0f;
+}
+
 /* A row's LFO at `seconds` after the voice's start: -1..1, 0 during its delay, faded in after. */
 static float lfo_value(const ms_zone_mod_t *m, double seconds) {
   double t = seconds - (double)m->lfo_delay_s;
   if (t < 0.0) return 0.0f;
-  const float fade = m->lfo_fade_s > 0.0f && t < (double)m->lfo_fade_s ? (float)(t / (double)m->lfo_fade_s) : 1.0f;
   double ph = (double)m->lfo_hz * t;
   ph -= (double)(int64_t)ph;
-  const float p = (float)ph;
-  float y;
-  switch (m->lfo_wave) {
-    case MS_LFO_TRIANGLE: y = p < 0.25f ? 4.0f * p : p < 0.75f ? 2.0f - 4.0f * p : 4.0f * p - 4.0f; break;
-    case MS_LFO_PULSE75: y = p < 0.75f ? 1.0f : -1.0f; break;
-    case MS_LFO_SQUARE: y = p < 0.5f ? 1.0f : -1.0f; break;
-    case MS_LFO_PULSE25: y = p < 0.25f ? 1.0f : -1.0f; break;
-    case MS_LFO_PULSE12: y = p < 0.125f ? 1.0f : -1.0f; break;
-    case MS_LFO_SAW_UP: y = 2.0f * p - 1.0f; break;
-    case MS_LFO_SAW_DOWN: y = 1.0f - 2.0f * p; break;
-    default: y = sinf(6.28318531f * p); break;
+  return lfo_wave(m->lfo_wave, (float)ph) * lfo_fade(m, t);
+}
+
+/* Hz the zone's LFO_HZ rows for LFO `index` add at the slot's controllers now. */
+static float lfo_hz_added(const rt_zone_t *z, const rt_instrument_data_t *d, const rt_slot_t *slot, uint8_t index,
+                          bool *any) {
+  float hz = 0.0f;
+  *any = false;
+  for (uint32_t i = 0; i < z->mod_count; i++) {
+    const ms_zone_mod_t *m = &z->mods[i];
+    if (m->target != MS_MOD_LFO_HZ || m->lfo_index != index) continue;
+    *any = true;
+    const float x = m->source == MS_MOD_SRC_BEND ? slot->bend : rt_mod_cc(slot, m->source) * (1.0f / 127.0f);
+    hz += m->depth * curve_of(m->curve, x, d);
   }
-  return y * fade;
+  return hz;
+}
+
+/*
+ * An LFO row whose rate LFO_HZ rows move, at frame f: its phase (st[0]) moves
+ * on by the rate it had since the last read (st[1]), from the end of its
+ * delay, and the rate is read anew; a rate change so never jumps the phase.
+ * last is the frame of the last read, f0 the voice's first.
+ */
+static float lfo_accumulated(const ms_zone_mod_t *m, const rt_voice_t *v, const rt_slot_t *slot, double *st,
+                             uint64_t last, uint64_t f, uint64_t f0, double rate) {
+  const double delay = (double)m->lfo_delay_s * rate;
+  double a = (double)(last - f0) - delay, b = (double)(f - f0) - delay;
+  a = a < 0.0 ? 0.0 : a;
+  b = b < 0.0 ? 0.0 : b;
+  double ph = st[0] + st[1] * (b - a) / rate;
+  ph -= (double)(int64_t)ph;
+  st[0] = ph;
+  bool any;
+  float hz = m->lfo_hz + lfo_hz_added(v->zone, v->idata, slot, m->lfo_index, &any);
+  st[1] = hz < 0.0f ? 0.0 : hz > 100.0f ? 100.0 : (double)hz;
+  if ((double)(f - f0) < delay) return 0.0f;
+  return lfo_wave(m->lfo_wave, (float)ph) * lfo_fade(m, b / rate);
 }
 
 static inline float db_gain(float db) { return db <= -144.0f ? 0.0f : expf(db * 0.11512925465f); }
@@ -125,15 +168,25 @@ void rt_mod_voice_live(const ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *sl
   if (MS_UNLIKELY(z->mod_flags & RT_MOD_ENV_LIVE) && v->own_env) env_follow(s, v, slot);
   const rt_instrument_data_t *d = v->idata;
   float g = 1.0f, db = 0.0f, p = 0.0f, c = 0.0f, fc = 0.0f;
+  /* LFO rows with a moving rate: their phases and rates in the version's state for this voice */
+  double *st = d->lfo_state ? d->lfo_state + (size_t)(v - s->voices) * d->lfo_stride : NULL;
+  const uint64_t last = st ? (uint64_t)st[0] : 0;
+  uint32_t k = 0;
   for (uint32_t i = 0; i < z->mod_count; i++) {
     const ms_zone_mod_t *m = &z->mods[i];
-    if (!live_source(m->source)) continue;
+    if (!live_source(m->source) || m->target == MS_MOD_LFO_HZ || m->target == MS_MOD_WIDTH) continue;
     float raw, x;
     if (m->source == MS_MOD_SRC_BEND) {
       raw = x = slot->bend;
     } else if (m->source == MS_MOD_SRC_LFO) {
-      const uint64_t age = f > v->mod_start ? f - v->mod_start : 0;
-      raw = x = lfo_value(m, (double)age / (double)s->cfg.sample_rate);
+      bool moving = false;
+      if (st && m->lfo_index) lfo_hz_added(z, d, slot, m->lfo_index, &moving);
+      if (moving) {
+        raw = x = lfo_accumulated(m, v, slot, st + 1 + 2 * k++, last, f, v->mod_start, (double)s->cfg.sample_rate);
+      } else {
+        const uint64_t age = f > v->mod_start ? f - v->mod_start : 0;
+        raw = x = lfo_value(m, (double)age / (double)s->cfg.sample_rate);
+      }
       if (m->lfo_depth_cc) raw = x *= rt_mod_cc(slot, m->lfo_depth_cc - 1u) * (1.0f / 127.0f);
     } else {
       raw = rt_mod_cc(slot, m->source);
@@ -141,6 +194,7 @@ void rt_mod_voice_live(const ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *sl
     }
     apply_row(m, d, raw, x, &g, &db, &p, &c, &fc);
   }
+  if (st) st[0] = (double)f;
   *gain = g * (db != 0.0f ? db_gain(db) : 1.0f);
   *pan = p;
   *cents = c;
@@ -264,6 +318,11 @@ void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
   }
   v->mod_gain = 1.0f;
   v->mod_start = f;
+  if (d && d->lfo_state) { /* LFO rows with a moving rate start at phase 0 */
+    double *st = d->lfo_state + (size_t)(v - s->voices) * d->lfo_stride;
+    st[0] = (double)f;
+    for (uint32_t i = 1; i < d->lfo_stride; i++) st[i] = 0.0;
+  }
   if (z->mod_flags & RT_MOD_LIVE)
     rt_mod_voice_live(s, v, slot, f, &v->mod_gain, &v->mod_pan, &v->mod_cents, &v->mod_cutoff_cents);
 }

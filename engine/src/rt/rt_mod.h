@@ -64,6 +64,22 @@ void rt_mod_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
 void rt_mod_voice_live(const ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, uint64_t f, float *gain,
                        float *pan, float *cents, float *cutoff_cents);
 
+/* How many of a zone's rows are LFO rows whose rate LFO_HZ rows of the zone
+ * move (they keep a phase per voice): CT sizes the version's lfo_state by it. */
+static inline uint32_t rt_mod_phase_rows(const ms_zone_mod_t *rows, uint32_t count) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    if (rows[i].source != MS_MOD_SRC_LFO || !rows[i].lfo_index) continue;
+    for (uint32_t k = 0; k < count; k++) {
+      if (rows[k].target == MS_MOD_LFO_HZ && rows[k].lfo_index == rows[i].lfo_index) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
 /* A stereo voice's width now (-1..1): its zone's plus its MS_MOD_WIDTH rows
  * at the slot's controllers (CC, bend; velocity and key are the note's). */
 float rt_mod_width(const rt_voice_t *v, const rt_slot_t *slot);

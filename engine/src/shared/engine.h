@@ -282,6 +282,10 @@ typedef struct rt_instrument_data {
   rt_zone_t *zones;
   uint32_t *alt_counters;     /* RT-owned: round-robin positions */
   uint32_t *select_scratch;   /* RT-owned: 3 * zone_count, one note's matches, started zones, chokes (rt_select.c) */
+  double *lfo_state;          /* RT-owned: lfo_stride doubles per voice of the pool, for LFO rows whose rate a
+                                 MS_MOD_LFO_HZ row moves (rt_mod.c): the last frame read, then each row's phase and
+                                 rate; NULL when no zone has such rows */
+  uint32_t lfo_stride;        /* 1 + 2 * the most such rows of one zone */
   bool keyswitch[128];        /* keys that act as keyswitches in this version */
   bool has_release_zones;
   bool has_cc_triggers;       /* a zone starts on CC messages (MS_MOD_TRIGGER) */

@@ -413,12 +413,15 @@ Deno.test("SFZ: unsupported opcodes are one warning per family, with counts and 
   const r = load(`<control> ${sets}
 <global> ${ccs.slice(0, 40).join(" ")}
 <region> sample=a.wav ${ccs.slice(40).join(" ")} frobnicate1=1 frobnicate2=2
-<region> sample=b.wav ${ccs.slice(0, 3).join(" ")} lfo1_freq=3 lfo2_freq=5 lfo1_freq_oncc1=100`);
+<region> sample=b.wav ${ccs.slice(0, 3).join(" ")} lfo1_freq=3 lfo2_freq=5 lfo1_freq_oncc1=100 ${
+    Array.from({ length: 40 }, (_, i) => `volume_smoothcc${i + 1}=10`).join(" ")
+  } width_oncc3=50`);
   assert.equal(r.definition.zones.length, 2);
   assert.equal(r.definition.zones[0]!.gainDb, undefined);
+  // lfoN_freq_onccN and width_onccN are played now; the 40 smoothing opcodes are one line
   assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
     '3: opcodes "frobnicate*" are not supported (ignored; 2 opcodes, 2 uses)',
-    '4: opcode "lfo1_freq_oncc1" is read but not played yet',
+    '4: opcodes "volume_smoothcc*" are read but not played yet (40 opcodes, 40 uses)',
   ]);
 });
 

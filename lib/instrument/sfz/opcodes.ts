@@ -507,7 +507,7 @@ const PLAYED = [
   /^ampeg_vel2(?:delay|attack|hold|decay|sustain|release)$/,
   /^ampeg_dynamic$/,
   /^lfo\d+_(?:freq|wave|delay|fade|pitch|volume|amplitude|pan|cutoff)$/,
-  /^lfo\d+_(?:pitch|volume|amplitude|pan|cutoff)_oncc(\d+)$/,
+  /^lfo\d+_(?:pitch|volume|amplitude|pan|cutoff|freq)_oncc(\d+)$/,
 ];
 
 /** True when the engine plays this (lower-case) opcode. */
@@ -786,8 +786,23 @@ export function zoneMods(
     if (m) lfos.add(m[1]!);
   }
   for (const n of [...lfos].sort((a, b) => Number(a) - Number(b))) {
-    const hz = num(`lfo${n}_freq`);
-    if (hz === undefined || hz <= 0) continue;
+    // lfoN_freq_onccM: Hz added at CC M = 127; the LFO's rows keep a phase so the rate moves without a jump
+    const rates: ZoneMod[] = [];
+    for (const name of r.unplayed.keys()) {
+      const m = new RegExp(`^lfo${n}_freq_oncc(\\d+)$`).exec(name);
+      const d = num(name);
+      if (
+        !m || Number(m[1]) > 127 || d === undefined || d === 0 || Number(n) < 1 || Number(n) > 255
+      ) continue;
+      rates.push({
+        source: Number(m[1]),
+        target: "lfoHz",
+        depth: clamp(d, -100, 100),
+        lfoIndex: Number(n),
+      });
+    }
+    const hz = num(`lfo${n}_freq`) ?? 0;
+    if (hz <= 0 && !rates.length) continue; // a still LFO (its rate may come from a CC)
     const wave = Math.round(num(`lfo${n}_wave`) ?? 1);
     const lfo = {
       hz: clamp(hz, 0.001, 100),
@@ -795,6 +810,7 @@ export function zoneMods(
       delay: clamp(num(`lfo${n}_delay`) ?? 0, 0, 100),
       fade: clamp(num(`lfo${n}_fade`) ?? 0, 0, 100),
     };
+    const index = rates.length ? { lfoIndex: Number(n) } : {};
     const LFO_TARGETS = {
       pitch: ["pitch", 1, 9600],
       cutoff: ["cutoff", 1, 9600],
@@ -807,7 +823,13 @@ export function zoneMods(
       const [target, scale, limit] = LFO_TARGETS[kind];
       const depth = num(`lfo${n}_${kind}`);
       if (depth !== undefined && depth !== 0) {
-        mods.push({ source: "lfo", lfo, target, depth: clamp(depth * scale, -limit, limit) });
+        mods.push({
+          source: "lfo",
+          lfo,
+          target,
+          depth: clamp(depth * scale, -limit, limit),
+          ...index,
+        });
       }
       // lfoN_<kind>_onccM: depth added at CC M = 127, a second row of the same LFO scaled by the CC
       const ccs: number[] = [];
@@ -824,9 +846,11 @@ export function zoneMods(
           target,
           depth: clamp(d * scale, -limit, limit),
           depthCc: cc,
+          ...index,
         });
       }
     }
+    mods.push(...rates);
   }
   const up = num("bend_up"), down = num("bend_down");
   if (up !== undefined || down !== undefined) {
