@@ -1469,3 +1469,7 @@ MS_API int32_t ms_link_beat_at_host(const ms_link_t *link, int64_t host_us, doub
  * Thread: ANY. */
 MS_API int64_t ms_link_host_now(const ms_link_t *link);
 
+#ifdef __cplusplus
+}
+#endif
+#endif /* MIDI_SAMPLER_H */
