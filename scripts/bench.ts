@@ -4,7 +4,7 @@
  * noisy, so absolute figures drift between runs).
  *
  * Usage:
- *   deno task bench [--quick] [--only engine,schedule,perform,live,osc] [-- <ms_bench options>]
+ *   deno task bench [--quick] [--only engine,schedule,perform,live,osc,link] [-- <ms_bench options>]
  *
  * Sections:
  *   engine    build/engine/bench/ms_bench: ns per voice-frame for 16..1024
@@ -24,6 +24,10 @@
  *             decode cost against a bare FFI call, events per second accepted with
  *             zero late events at the default look-ahead (bundles 0.2 s ahead, as
  *             Tidal sends them), packet-to-ring time p50/p99; with jackd only
+ *   link      Ableton Link in a private network namespace (scripts/bench_link.ts):
+ *             beat-phase error over 60 s, engine vs a peer against peer vs peer,
+ *             and a live session vs a peer, p50/p99/max; skipped with the reason
+ *             without Link or unshare
  *
  * CLI layer: prints, and exits non-zero when a section fails to run.
  *
@@ -34,6 +38,7 @@ import { join } from "node:path";
 import { buildEngine, ensureLibrary, PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { engine } from "../lib/ffi/native.ts";
 import { Sampler } from "../lib/mod.ts";
+import { benchLink } from "./bench_link.ts";
 import { benchLive } from "./bench_live.ts";
 import { benchOsc } from "./bench_osc.ts";
 import { benchPerform } from "./bench_perform.ts";
@@ -46,14 +51,16 @@ const { values, positionals } = parseArgs({
     quick: { type: "boolean", default: false },
     only: {
       type: "string",
-      default: hasCommand("jackd") ? "engine,schedule,perform,live,osc" : "engine,schedule,perform",
+      default: hasCommand("jackd")
+        ? "engine,schedule,perform,live,osc,link"
+        : "engine,schedule,perform,link",
     },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   console.log(
-    "Usage: deno task bench [--quick] [--only engine,schedule,perform,live,osc] [-- <ms_bench options>]\n" +
+    "Usage: deno task bench [--quick] [--only engine,schedule,perform,live,osc,link] [-- <ms_bench options>]\n" +
       "  ms_bench options: build/engine/bench/ms_bench --help",
   );
   Deno.exit(0);
@@ -156,6 +163,14 @@ if (sections.has("osc")) {
     await benchOsc(values.quick);
   } catch (err) {
     console.error(`error: the osc benchmark failed: ${err instanceof Error ? err.message : err}`);
+    failed++;
+  }
+}
+if (sections.has("link")) {
+  try {
+    await benchLink(values.quick);
+  } catch (err) {
+    console.error(`error: the link benchmark failed: ${err instanceof Error ? err.message : err}`);
     failed++;
   }
 }

@@ -23,7 +23,9 @@
  *   - a second peer joining later agrees on the phase too;
  *   - destroying the session while the render thread runs.
  * With --bench SECONDS it then samples the phase error every 10 ms for that
- * long and prints p50/p99/max as one JSON line (engine/tests/link: bench_link).
+ * long, engine against the first peer and (Link's own floor) the second
+ * peer against the first, and prints p50/p99/max of both as one JSON line
+ * (scripts/bench_link.ts).
  *
  * Usage: test_link LINK_PEER [--bench SECONDS]
  *
@@ -376,25 +378,31 @@ int main(int argc, char **argv) {
   CHECK(worst < 1.0);
 
   if (bench_s > 0) {
-    tu_section("bench: phase error engine vs peer");
+    tu_section("bench: phase error engine vs peer, and peer vs peer (Link's own floor)");
     const int n = (int)(bench_s * 100);
-    double *errs = malloc(sizeof(double) * (size_t)n);
+    double *errs = malloc(sizeof(double) * (size_t)n), *base = malloc(sizeof(double) * (size_t)n);
     int got = 0;
     for (int i = 0; i < n; i++) {
       int64_t t = ms_link_host_now(l) + 20000;
       double eb = 0, bpm = 0;
-      peer_state_t st;
-      if (ms_link_beat_at_host(l, t, &eb) == MS_OK && ms_link_tempo(l, &bpm) == MS_OK && peer_state(&a, t, &st))
-        errs[got++] = fabs(phase_ms(eb, st.beat, bpm)) * 1000.0; /* µs */
+      peer_state_t sa, sb;
+      if (ms_link_beat_at_host(l, t, &eb) == MS_OK && ms_link_tempo(l, &bpm) == MS_OK && peer_state(&a, t, &sa) &&
+          peer_state(&b, t, &sb)) {
+        errs[got] = fabs(phase_ms(eb, sa.beat, bpm)) * 1000.0; /* µs */
+        base[got++] = fabs(phase_ms(sb.beat, sa.beat, bpm)) * 1000.0;
+      }
       sleep_ms(10);
     }
     qsort(errs, (size_t)got, sizeof(double), cmp_double);
+    qsort(base, (size_t)got, sizeof(double), cmp_double);
     if (got)
       printf("{\"bench\":\"link_phase\",\"seconds\":%g,\"samples\":%d,\"p50_us\":%.3f,\"p99_us\":%.3f,"
-             "\"max_us\":%.3f,\"peers\":%u}\n",
-             bench_s, got, errs[got / 2], errs[(int)(got * 0.99)], errs[got - 1], engine_peers(l));
+             "\"max_us\":%.3f,\"peer_p50_us\":%.3f,\"peer_p99_us\":%.3f,\"peer_max_us\":%.3f}\n",
+             bench_s, got, errs[got / 2], errs[(int)(got * 0.99)], errs[got - 1], base[got / 2],
+             base[(int)(got * 0.99)], base[got - 1]);
     CHECK(got == n);
     free(errs);
+    free(base);
   }
 
   tu_section("destroy while the render thread runs");
