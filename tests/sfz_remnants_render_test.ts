@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { loadInstrument } from "../lib/instrument/load.ts";
-import { importSfz } from "../lib/instrument/sfz/import.ts";
+import { formatSfzProblem, importSfz } from "../lib/instrument/sfz/import.ts";
 import { wavHeader } from "../lib/util/wav.ts";
 import { encodeWav } from "../scripts/make_samples.ts";
 
@@ -169,4 +169,25 @@ Deno.test("SFZ lfoN_freq_onccN: the CC changes the LFO's measured rate mid-note;
   const want = [0.25, 0.5, ...Array.from({ length: 8 }, (_, k) => 0.65 + k / 12)];
   assert.equal(flips.length, want.length, `flips at ${flips.map((f) => (f / RATE).toFixed(3))}`);
   flips.forEach((f, k) => near(f / RATE, want[k]!, 64 / RATE, `flip ${k}`));
+});
+
+Deno.test("SFZ warnings: a file full of CC opcodes the engine does not play gives one line per family", async () => {
+  const per = (f: (i: number) => string) =>
+    Array.from({ length: 60 }, (_, i) => f(i + 1)).join(" ");
+  const sfz = await kit(
+    `<region> sample=d.wav width_oncc1=50 lfo1_freq=2 lfo1_pitch=10 lfo1_freq_oncc2=3 ampeg_dynamic=1
+<region> sample=d.wav ${per((i) => `pitch_smoothcc${i}=5`)} ${per((i) => `foo_oncc${i}=1`)}
+<region> sample=d.wav ${per((i) => `bar_${i}=1`)} ${
+      per((i) => `locc${i + 200}=1`)
+    } pitch_smoothcc7=1`,
+    { "d.wav": new Float64Array(RATE).fill(0.25) },
+  );
+  const lines = importSfz(sfz).warnings.map(formatSfzProblem);
+  const at = (line: number) => `${sfz}:${line}: `.replace(`${Deno.cwd()}/`, "");
+  assert.deepEqual(lines, [
+    `${at(2)}opcodes "pitch_smoothcc*" are read but not played yet (60 opcodes, 61 uses)`,
+    `${at(2)}opcodes "foo_oncc*" are read but not played yet (60 opcodes, 60 uses)`,
+    `${at(3)}opcodes "bar_*" are not supported (ignored; 60 opcodes, 60 uses)`,
+    `${at(3)}opcodes "locc*" are read but not played yet (60 opcodes, 60 uses)`,
+  ]);
 });
