@@ -1338,9 +1338,10 @@ _Static_assert(sizeof(ms_midi_out_event_t) == 24, "ms_midi_out_event_t layout");
  * Open a MIDI output of kind MS_MIDI_OUT_* named `name` (1..63 characters:
  * the JACK port's or ALSA port's name). MS_MIDI_OUT_JACK needs the
  * sampler's live output open on JACK (ms_output_open); `connect` (JACK: a
- * port such as "fluidsynth:midi_00"; ALSA: "CLIENT:PORT") is connected
- * when given, "" or NULL connects nothing. At most MS_MIDI_MAX_OUTS per
- * sampler; freed by ms_sampler_destroy.
+ * port such as "fluidsynth:midi_00", connected once the output is started;
+ * ALSA: "CLIENT:PORT") is connected when given, "" or NULL connects
+ * nothing. At most MS_MIDI_MAX_OUTS per sampler; freed by
+ * ms_sampler_destroy.
  * Thread: CT. Errors: INVALID_ARGUMENT (NULL, an unknown kind, a bad name),
  * STATE (JACK without an open JACK output), LIMIT, NO_MEMORY, DEVICE
  * (registering the port or connecting failed, no /dev/snd/seq: the message

@@ -195,12 +195,25 @@ static void connect_system(jack_out_t *j) {
   jack_free(phys);
 }
 
+/* MIDI outputs opened before activation with a port to connect to. A
+ * connection that fails leaves the port unconnected (connect it by hand). */
+static void connect_midi_outs(jack_out_t *j) {
+  for (uint32_t i = 0; i < MS_MIDI_MAX_OUTS; i++) {
+    struct ms_midi_out *m = atomic_load_explicit(&j->sampler->midi_outs[i], memory_order_relaxed);
+    jack_port_t *p = m && m->jack_owner == j ? atomic_load_explicit(&m->jack_port, memory_order_relaxed) : NULL;
+    if (!p || !m->jack_connect[0]) continue;
+    jack_connect(j->client, jack_port_name(p), m->jack_connect);
+    m->jack_connect[0] = 0;
+  }
+}
+
 static int32_t jack_start(ms_output_t *o) {
   jack_out_t *j = o->impl;
   ms_sampler_t *s = o->sampler;
   cap_begin();
   int e = jack_activate(j->client);
   if (e == 0 && !(o->cfg.flags & MS_OUTPUT_NO_CONNECT)) connect_system(j);
+  if (e == 0) connect_midi_outs(j);
   cap_end();
   if (e)
     return ctl_fail(s, MS_ERR_DEVICE, "Cannot start JACK client \"%s\": activation failed: %s", o->info.device,
@@ -269,6 +282,13 @@ int32_t jack_midi_out_attach(ms_output_t *o, struct ms_midi_out *m, const char *
   if (!p) {
     rc = ctl_fail(s, MS_ERR_DEVICE, "Cannot open JACK MIDI output \"%s\": registering the port failed: %s", m->name,
                   cap_msg[0] ? cap_msg : "the server refused it (is the name taken?)");
+  } else if (connect && connect[0] && !jack_port_by_name(j->client, connect)) {
+    rc = ctl_fail(s, MS_ERR_DEVICE, "Cannot connect JACK MIDI output \"%s\" to \"%s\": no such port: list ports with "
+                  "\"jack_lsp -t\"", m->name, connect);
+    jack_port_unregister(j->client, p);
+  } else if (connect && connect[0] && !o->running) {
+    /* JACK connects only the ports of an active client: jack_start does it */
+    snprintf(m->jack_connect, sizeof m->jack_connect, "%s", connect);
   } else if (connect && connect[0] && jack_connect(j->client, jack_port_name(p), connect) != 0) {
     rc = ctl_fail(s, MS_ERR_DEVICE, "Cannot connect JACK MIDI output \"%s\" to \"%s\": %s: list ports with "
                   "\"jack_lsp -t\"", m->name, connect, cap_msg[0] ? cap_msg : "no such MIDI input port");

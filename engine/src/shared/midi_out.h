@@ -29,6 +29,7 @@ struct ms_midi_out {
    * clears jack_port (CT, after deactivation) when it closes the client. */
   void *_Atomic jack_port;     /* jack_port_t * */
   const void *jack_owner;      /* the jack_out_t */
+  char jack_connect[128];      /* a port to connect to once the client is active (CT), "" = none */
   /* ALSA sequencer: the helper thread that sends (ctl_midi_out.c) */
   void *seq;                   /* snd_seq_t * */
   int seq_port;
