@@ -26,6 +26,8 @@ export interface FuzzTarget {
   dictionary: Uint8Array[];
   /** Text targets: random characters are printable ASCII or control characters, no 32-bit fields. */
   text: boolean;
+  /** Inputs are cut to a multiple of this many bytes in 3 of 4 inputs (OSC's 4-byte alignment). */
+  align?: number;
   /** At most this many stacked mutations (code breaks on the first: fewer keep it parsing). @default 8 */
   maxEdits?: number;
   /**
@@ -200,6 +202,8 @@ export function makeInput(target: FuzzTarget, seed: number, index: number): Uint
       }
     }
   }
+  const align = target.align;
+  if (align && rand() < 0.75) b = b.subarray(0, b.length - (b.length % align));
   return b;
 }
 

@@ -893,6 +893,7 @@ export async function oscTarget(): Promise<FuzzTarget> {
     seeds,
     dictionary: tokens,
     text: false,
+    align: 4,
     exec(input) {
       const r = decodeOsc(input);
       if ("error" in r) {
