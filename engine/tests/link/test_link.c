@@ -28,6 +28,7 @@
  * (scripts/bench_link.ts).
  *
  * Usage: test_link LINK_PEER [--bench SECONDS]
+ *        test_link --selfcheck   (the guard trips on the library's C++ `new`)
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -52,8 +53,15 @@ static void guard_trip(const char *fn);
     if (rt_guard) guard_trip(fn); \
   } while (0)
 #include "alloc_guard.h"
+static int selfcheck_mode;
 static void guard_trip(const char *fn) {
   rt_guard = 0;
+  if (selfcheck_mode) {
+    static const char ok[] = "self-check: the guard tripped on an allocation inside Link's C++\n";
+    ssize_t ignored = write(1, ok, sizeof ok - 1);
+    (void)ignored;
+    _exit(0);
+  }
   alloc_guard_report("\n*** test_link: ", fn, "() called on the render thread\n", 1);
   abort();
 }
@@ -266,6 +274,16 @@ static int enter_namespace(int argc, char **argv) {
   return 77;
 }
 
+/* The guard must see the library's C++ allocations (operator new inside
+ * Link's code in libmidisampler): a guarded thread joining a session (Link
+ * posts the work to its own thread, allocating the handler) must trip it. */
+static void *selfcheck_main(void *arg) {
+  rt_guard = 1;
+  ms_link_enable(arg, 1);
+  rt_guard = 0;
+  return NULL;
+}
+
 /* ----------------------------------------------------------------- main -- */
 int main(int argc, char **argv) {
   if (!ms_link_built()) {
@@ -282,6 +300,18 @@ int main(int argc, char **argv) {
     fprintf(stderr, "test_link: refusing to start Link: interfaces besides loopback are visible (%s)\n", seen);
     return 1;
   }
+#ifndef MS_TEST_NO_ALLOC_GUARD
+  if (!strcmp(argv[1], "--selfcheck")) {
+    selfcheck_mode = 1;
+    ms_sampler_t *s = tu_sampler(RATE, 2, 128);
+    ms_link_t *l = NULL;
+    pthread_t th;
+    if (!s || ms_link_create(s, 120, &l) != MS_OK || pthread_create(&th, NULL, selfcheck_main, l)) return 1;
+    pthread_join(th, NULL);
+    fprintf(stderr, "test_link --selfcheck: a session was joined on a guarded thread and the guard did not trip\n");
+    return 1;
+  }
+#endif
   const char *peer_path = argv[1];
   double bench_s = argc >= 4 && !strcmp(argv[2], "--bench") ? atof(argv[3]) : 0;
   signal(SIGPIPE, SIG_IGN);
