@@ -271,7 +271,10 @@ export class Session {
     const beat = this.sampler.clock.beatsAtFrame(frame);
     const a = this.#anchors[this.#anchors.length - 1]!;
     let anchor = a;
-    if (beat < a.beat) anchor = [...this.#anchors].reverse().find((x) => x.beat <= beat)!;
+    if (beat < a.beat) {
+      // before the first anchor (a Link timeline starts below beat 0): a tick before 0
+      anchor = [...this.#anchors].reverse().find((x) => x.beat <= beat) ?? this.#anchors[0]!;
+    }
     return anchor.tick +
       Math.floor((beat - anchor.beat) / anchor.beatsPerCycle * TICKS_PER_CYCLE + 1e-9);
   }
