@@ -42,6 +42,14 @@ static inline void slot_at(const rt_slot_t *slot, uint64_t t, float *gain, float
   *pan = slot->pan0 + (slot->pan1 - slot->pan0) * w;
 }
 
+/* a and b hold the same bits (so any arithmetic on them gives the same result) */
+static inline bool same_bits(float a, float b) {
+  uint32_t x, y;
+  memcpy(&x, &a, sizeof x);
+  memcpy(&y, &b, sizeof y);
+  return x == y;
+}
+
 static void voice_gains(const ms_sampler_t *s, const rt_voice_t *v, float level, uint64_t t,
                         float *gl, float *gr) {
   float sg = 1.0f, sp = 0.0f;
@@ -157,8 +165,27 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   v->fade1 = fade;
   if (last) v->amp.stage = RT_ENV_DONE;
 
+  /* the gains of the ramp's last frame: the last ramp's while their inputs keep their bits
+   * (a held note: same level, slot gain and pan), so pan and gain are not computed again */
   float gl, gr;
-  voice_gains(s, v, v->amp.level * fade, e - 1, &gl, &gr);
+  const float level = v->amp.level * fade;
+  float sg = 1.0f, sp = 0.0f;
+  if (!v->detached) slot_at(&s->slots[v->slot], e - 1, &sg, &sp);
+  if (v->memo_inc && !(z->mod_flags & RT_MOD_LIVE) && same_bits(level, v->memo_level) && same_bits(sg, v->memo_sg) &&
+      same_bits(sp, v->memo_sp) && same_bits(v->note_gain, v->memo_note_gain) &&
+      same_bits(v->note_pan, v->memo_note_pan)) {
+    gl = v->memo_gl;
+    gr = v->memo_gr;
+  } else {
+    voice_gains(s, v, level, e - 1, &gl, &gr);
+    v->memo_level = level;
+    v->memo_sg = sg;
+    v->memo_sp = sp;
+    v->memo_note_gain = v->note_gain;
+    v->memo_note_pan = v->note_pan;
+    v->memo_gl = gl;
+    v->memo_gr = gr;
+  }
   float inv = 1.0f / (float)m;
   v->dgl = (gl - v->gl) * inv;
   v->dgr = (gr - v->gr) * inv;
@@ -173,13 +200,23 @@ static void voice_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f) {
   }
   if (MS_UNLIKELY(z->mod_flags & RT_MOD_LIVE)) cents += v->mod_cents;
   if (z->filter_type != MS_FILTER_NONE) voice_filter_control(s, v, m);
-  float speed = 1.0f;
-  if (MS_UNLIKELY(v->ext)) speed = rt_vctl_control(s, v, f, m, &cents);
-  double ratio = v->rate_ratio * rt_pitch_ratio(s, cents);
-  if (MS_UNLIKELY(v->ext)) ratio *= (double)speed;
-  if (ratio > 64.0) ratio = 64.0;
-  v->inc = (uint64_t)(ratio * 4294967296.0);
-  if (v->inc == 0) v->inc = 1;
+  if (MS_UNLIKELY(v->ext)) {
+    float speed = rt_vctl_control(s, v, f, m, &cents);
+    double ratio = v->rate_ratio * rt_pitch_ratio(s, cents) * (double)speed;
+    if (ratio > 64.0) ratio = 64.0;
+    v->inc = (uint64_t)(ratio * 4294967296.0);
+    if (v->inc == 0) v->inc = 1;
+    v->memo_inc = 0; /* rate_ratio and speed move: no reuse */
+  } else if (v->memo_inc && same_bits(cents, v->memo_cents)) {
+    v->inc = v->memo_inc; /* the same pitch as the last ramp's */
+  } else {
+    double ratio = v->rate_ratio * rt_pitch_ratio(s, cents);
+    if (ratio > 64.0) ratio = 64.0;
+    v->inc = (uint64_t)(ratio * 4294967296.0);
+    if (v->inc == 0) v->inc = 1;
+    v->memo_cents = cents;
+    v->memo_inc = v->inc;
+  }
 
   v->ramp_start = f;
   v->ramp_end = e;
@@ -276,13 +313,13 @@ static uint32_t voice_run(ms_sampler_t *s, rt_voice_t *v, uint64_t from, uint32_
         done++;
         continue;
       }
-      uint64_t k = (hi - v->pos + v->inc - 1) / v->inc;
-      if (k < want) want = (uint32_t)k;
+      /* frames before the seam: divided out only when this run reaches it (a 64-bit
+       * division on every run cost more than the rest of the run's control) */
+      if (hi - v->pos <= v->inc * (uint64_t)(want - 1)) want = (uint32_t)((hi - v->pos + v->inc - 1) / v->inc);
     } else {
       uint64_t end = v->length << 32;
       if (v->pos >= end) return done;
-      uint64_t k = (end - v->pos + v->inc - 1) / v->inc;
-      if (k < want) want = (uint32_t)k;
+      if (end - v->pos <= v->inc * (uint64_t)(want - 1)) want = (uint32_t)((end - v->pos + v->inc - 1) / v->inc);
     }
     /* prefetch the data the next run will read (voices on their own samples
      * miss the cache otherwise: measured 2-4x slower without) */

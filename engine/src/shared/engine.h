@@ -358,6 +358,10 @@ typedef struct rt_voice {
   /* control: recomputed at ramp ends */
   uint64_t ramp_start, ramp_end;   /* absolute frames: ramp covers [start, end) */
   float gl_end, gr_end;        /* gain at ramp_end-1: where the next ramp starts */
+  /* the last ramp's gain and pitch inputs and results (voice_control reuses them while the inputs
+   * keep their bits: a held note's ramps): memo_inc 0 = none yet */
+  float memo_level, memo_sg, memo_sp, memo_note_gain, memo_note_pan, memo_gl, memo_gr, memo_cents;
+  uint64_t memo_inc;
   rt_env_t amp;                /* amplitude envelope; amp.level is its value at ramp_end-1 */
   float env0;                  /* ... and at ramp_start-1 */
   float fade0, fade1;          /* steal/choke fade multiplier likewise */
