@@ -2,7 +2,9 @@
  * rt_process.c — the render thread's block loop: take commands from the
  * producer rings (immediate ones apply at once, timed ones are ordered by
  * frame), apply each timed command on its exact frame (splitting the block
- * there), render voices, write the output, feed the recorder and the stats.
+ * there), render voices, write the output, feed the recorder and the stats;
+ * with an Ableton Link session attached, stamp the call's first frame on
+ * Link's timeline first (link/ms_link.cpp's rt_link_block).
  * What a command does lives in rt_dispatch.c (MIDI records first through
  * the MIDI map, rt_midi.c); what RT lets go of returns through rt_return.c.
  *
