@@ -5,7 +5,7 @@
  *   deno task perform <set.ts> [--backend auto|alsa|jack] [--device D] [--period N]
  *                     [--periods N] [--rt-priority N] [--lookahead-ms N] [--swap cycle|bar|beat|immediate]
  *                     [--seed N] [--record out.wav] [--record-midi out.mid] [--seconds N] [--no-watch] [--repl]
- *                     [--play song.mid] [--quiet] [--osc [PORT]] [--osc-host H]
+ *                     [--play song.mid] [--voices N] [--quiet] [--osc [PORT]] [--osc-host H]
  *
  * CLI layer: the only place that prints and sets the exit code (0 ended
  * normally, 1 failed, 2 bad usage, 130 interrupted). Prints what the device
@@ -53,6 +53,8 @@ ${OUTPUT_USAGE}
   --record-midi FILE        write every scheduled note to a MIDI file at the end
   --play FILE.mid           play a Standard MIDI File (its tempo map) through the set's MIDI map
   --seconds N               stop after N seconds (default: until Ctrl-C or quit)
+  --voices N                voices that sound at once, 1..4096 (default 64); beyond, the
+                            oldest fade out (stolen, counted and said)
   --no-watch                do not reload when the files change
   --repl                    read commands from stdin even when it is not a terminal
   --quiet                   no status line at the bottom of the terminal
@@ -113,6 +115,7 @@ function parse(argv: string[]): Args {
     "record-midi": { type: "string" },
     play: { type: "string" },
     seconds: { type: "string" },
+    voices: { type: "string" },
     "no-watch": { type: "boolean" },
     repl: { type: "boolean" },
     quiet: { type: "boolean" },
@@ -174,6 +177,13 @@ function parse(argv: string[]): Args {
   if (typeof v.record === "string") a.record = v.record;
   if (typeof v["record-midi"] === "string") a.recordMidi = v["record-midi"];
   if (typeof v.play === "string") a.play = v.play;
+  const voices = num("voices", v.voices, true);
+  if (voices !== undefined) {
+    if (voices < 1 || voices > 4096) {
+      throw new UsageError(`Cannot perform: --voices must be 1..4096, got "${voices}"`);
+    }
+    a.sampler = { ...a.sampler, maxPolyphony: voices };
+  }
   const seconds = num("seconds", v.seconds, false);
   if (seconds !== undefined) {
     if (!(seconds > 0)) {
@@ -200,7 +210,7 @@ function statsLine(live: LiveSession, osc?: DirtListener): string {
   } bpm | ` +
     `parts ${
       live.session.parts.join(", ") || "none"
-    } | voices ${s.voicesActive} (peak ${s.voicesPeak}) | ` +
+    } | voices ${s.voicesActive} (peak ${s.voicesPeak}, stolen ${s.voicesStolen}) | ` +
     `load ${(100 * s.dspLoad).toFixed(0)}% (max ${(100 * s.dspLoadMax).toFixed(0)}%) | ` +
     `notes ${live.session.notes} | late ${s.eventsLate} | dropped ${s.eventsDropped} | xruns ${s.xruns}` +
     (osc ? ` | ${oscLine(osc)}` : "") + linkLine(live);
@@ -438,7 +448,9 @@ async function main(argv: string[]): Promise<number> {
       (s.framesRendered / live.sampler.sampleRate).toFixed(2)
     } s: v${live.session.version}, ` +
       `${result.notes} notes, ${s.eventsLate} late events, ${s.eventsDropped} dropped, ${s.xruns} xruns, ` +
-      `${s.voicesPeak} voices peak, DSP load max ${(100 * s.dspLoadMax).toFixed(0)}%` +
+      `${s.voicesPeak} voices peak (${s.voicesStolen} stolen), DSP load max ${
+        (100 * s.dspLoadMax).toFixed(0)
+      }%` +
       (a.record ? `; recorded ${a.record}${recordedFrames(live)}` : "") +
       (a.recordMidi ? `; MIDI ${a.recordMidi}` : ""),
   );

@@ -194,6 +194,7 @@ export function summary(r: PerformanceResult): string {
   const extra = [
     r.eventsDropped ? `${r.eventsDropped} events dropped` : "",
     r.eventsLate ? `${r.eventsLate} late` : "",
+    r.voicesStolen ? `${r.voicesStolen} voices stolen` : "",
   ].filter(Boolean).join(", ");
   return `rendered ${
     r.seconds.toFixed(2)

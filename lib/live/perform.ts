@@ -8,7 +8,8 @@
  * look-ahead` (the session), then hands it to the output's pump; the engine
  * plays each event on its frame, so a JavaScript pause shorter than the
  * look-ahead is not heard. A reload that fails leaves the previous version
- * playing.
+ * playing. Events the engine's ring refused, events that came late and
+ * voices it stole are said as warnings (lib/live/overload.ts).
  *
  * @module
  */
@@ -21,6 +22,7 @@ import type { Recorder } from "../engine/recorder.ts";
 import { InstrumentCache, SESSION_MAX_INSTRUMENTS } from "./instruments.ts";
 import { loadInto, SetLoader, SetLoadError } from "./loader.ts";
 import { MidiRecorder } from "./midi_record.ts";
+import { OverloadNotes } from "./overload.ts";
 import { type ReloadReport, type ScheduledNote, Session } from "./session.ts";
 import type { SwapMode } from "./set.ts";
 import { TICKS_PER_CYCLE } from "./source.ts";
@@ -116,6 +118,7 @@ export async function startSession(
     instruments,
     seed,
     swap: options.swap ?? "cycle",
+    loadOnFirstUse: true, // a sound of thousands of files: each file when first played
     onNote: (n) => {
       midi.add(n);
       options.onNote?.(n);
@@ -181,6 +184,15 @@ export async function startSession(
     output.pump();
   };
   const timer = setInterval(tick, interval);
+  // refused and late events, stolen voices: counted on the render thread, said here
+  const overload = new OverloadNotes({
+    voices: sampler.options.maxPolyphony,
+    ringCapacity: sampler.options.ringCapacity,
+  });
+  const overloadTimer = setInterval(() => {
+    if (!sampler.open) return;
+    for (const w of overload.check(sampler.stats(), performance.now())) options.onWarning?.(w);
+  }, 250);
 
   let watcher: Deno.FsWatcher | undefined;
   const watchLoop = async () => {
@@ -216,6 +228,7 @@ export async function startSession(
     if (stopped) return;
     stopped = true;
     clearInterval(timer);
+    clearInterval(overloadTimer);
     try {
       watcher?.close();
     } catch {

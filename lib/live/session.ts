@@ -109,6 +109,14 @@ export interface SessionOptions {
    * @default onWarning with the error's message and "muted until the set is reloaded"
    */
   onPartError?: (error: PartQueryError) => void;
+  /**
+   * Live sessions: a sample sound with more than {@linkcode PRELOAD_VARIANTS}
+   * files loads each file when a note first plays it (that note is silent),
+   * instead of every file with the set. Off for offline renders, which stay
+   * deterministic by loading every file first.
+   * @default false
+   */
+  loadOnFirstUse?: boolean;
 }
 
 /**
@@ -174,8 +182,18 @@ interface Anchor {
   beatsPerCycle: number;
 }
 
+/**
+ * Files of a sample sound loaded with the set in a live session (option
+ * `loadOnFirstUse`): a sound with more (a folder of thousands, more than the
+ * sampler has instrument slots) loads a file when a note first plays it, in
+ * the background; that note is silent.
+ */
+export const PRELOAD_VARIANTS = 128;
+
 /** Cycles of events compared to decide whether a part changed. */
 const FINGERPRINT_CYCLES = 16;
+/** Events after which a reload looks at no further cycle of a part (see firstCycles). */
+const FINGERPRINT_EVENTS = 4096;
 
 /** A session of named parts on one sampler. */
 export class Session {
@@ -183,6 +201,8 @@ export class Session {
   readonly #opts: SessionOptions;
   readonly #parts = new Map<string, Part>();
   readonly #pending: Pending[] = [];
+  /** Instruments of big sample sounds being loaded on first use. */
+  readonly #loading = new Set<string>();
   readonly #muted = new Set<string>();
   readonly #solo = new Set<string>();
   readonly #warned = new Set<string>();
@@ -314,11 +334,10 @@ export class Session {
     // the first cycles of every part: a part that throws there fails the reload
     const fresh = new Map<string, { source: Source; print: string; declaredAt?: string }>();
     const needed = new Set<string>();
-    const window = FINGERPRINT_CYCLES * TICKS_PER_CYCLE;
     for (const [name, def] of snap.parts) {
       const source = toSource(def, meter, seed, name);
       const declaredAt = snap.declaredAt?.get(name);
-      const { events, error } = queryUntilError(source, swapTick, swapTick + window);
+      const { events, error } = firstCycles(source, swapTick);
       if (error) throw new PartQueryError(name, error.cycle, error.cause, declaredAt);
       fresh.set(name, { source, print: printOf(events), ...(declaredAt ? { declaredAt } : {}) });
       // instruments: every sound the new parts use soon
@@ -326,7 +345,11 @@ export class Session {
         const r = resolveControls(ev.value, sounds);
         if (r && typeof r === "object") {
           needed.add(r.instrument);
-          for (const v of sounds[r.sound]?.variants ?? []) needed.add(v); // every file of a sample sound
+          // every file of a sample sound, unless it has very many: those load on first use
+          const variants = sounds[r.sound]?.variants ?? [];
+          if (!this.#opts.loadOnFirstUse || variants.length <= PRELOAD_VARIANTS) {
+            for (const v of variants) needed.add(v);
+          }
         }
       }
     }
@@ -523,6 +546,28 @@ export class Session {
     this.#opts.onWarning?.(text);
   }
 
+  /** Load a file of a big sample sound in the background; its notes play once it is in. */
+  #loadOnFirstUse(name: string, sound: string): void {
+    if (this.#loading.has(name)) return;
+    this.#loading.add(name);
+    const files = this.#sounds[sound]?.variants?.length ?? 0;
+    this.#warn(
+      `lazy:${sound}`,
+      `sound "${sound}" has ${files} files, more than the ${PRELOAD_VARIANTS} loaded with the set: ` +
+        `each loads when a note first plays it, and that note is silent`,
+    );
+    this.#opts.instruments.get(name, (old) => this.#retire(old)).then(
+      (c) => this.#instruments.set(name, c),
+      (err) =>
+        this.#warn(
+          `lazyfail:${sound}`,
+          `Cannot load a file of sound "${sound}": ${
+            err instanceof Error ? err.message : err
+          }: its notes stay silent`,
+        ),
+    );
+  }
+
   #retire(inst: Instrument): void {
     const last = this.#lastFrame.get(inst) ?? 0;
     // after its last note-off plus 10 s of release tail
@@ -679,6 +724,13 @@ export class Session {
     const said = this.#sounds[r.sound]?.note;
     if (said) this.#warn(`sound:${r.sound}`, said);
     const cached = this.#instruments.get(r.instrument);
+    if (
+      !cached && this.#opts.loadOnFirstUse &&
+      (this.#sounds[r.sound]?.variants?.length ?? 0) > PRELOAD_VARIANTS
+    ) {
+      this.#loadOnFirstUse(r.instrument, r.sound);
+      return undefined;
+    }
     if (!cached) {
       this.#warn(
         `inst:${r.instrument}`,
@@ -1104,12 +1156,29 @@ function printOf(events: SourceEvent[]): string {
 
 /** The fingerprint of a source's first cycles from `tick`, or null when its query throws. */
 function fingerprintOrNull(source: Source, tick: number): string | null {
-  const { events, error } = queryUntilError(
-    source,
-    tick,
-    tick + FINGERPRINT_CYCLES * TICKS_PER_CYCLE,
-  );
+  const { events, error } = firstCycles(source, tick);
   return error ? null : printOf(events);
+}
+
+/**
+ * A part's first cycles from `tick`, as a reload looks at them (does it
+ * throw, which sounds it needs, has it changed): FINGERPRINT_CYCLES cycles,
+ * or fewer whole ones (at least one) once FINGERPRINT_EVENTS events are in,
+ * so a very dense part (thousands of notes a cycle) does not stall the reload
+ * and the music with it. Stops at the first cycle that throws.
+ */
+function firstCycles(
+  source: Source,
+  tick: number,
+): { events: SourceEvent[]; error?: { cycle: number; cause: unknown } } {
+  const events: SourceEvent[] = [];
+  for (let c = 0; c < FINGERPRINT_CYCLES; c++) {
+    const r = queryUntilError(source, tick + c * TICKS_PER_CYCLE, tick + (c + 1) * TICKS_PER_CYCLE);
+    for (const e of r.events) events.push(e);
+    if (r.error) return { events, error: r.error };
+    if (events.length >= FINGERPRINT_EVENTS) break;
+  }
+  return { events };
 }
 
 /**

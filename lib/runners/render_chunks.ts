@@ -24,6 +24,8 @@ export interface PerformanceResult {
   peakDb: number;
   /** Most voices sounding at once. */
   voicesPeak: number;
+  /** Sounding notes faded out early because every voice was busy. */
+  voicesStolen: number;
   /** Events the engine dropped (a full ring or queue). */
   eventsDropped: number;
   /** Events that arrived after their frame. */
@@ -114,6 +116,7 @@ export function renderResult(
     peak,
     peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
     voicesPeak: stats.voicesPeak,
+    voicesStolen: stats.voicesStolen,
     eventsDropped: stats.eventsDropped,
     eventsLate: stats.eventsLate,
     wallSeconds: (performance.now() - started) / 1000,
