@@ -6,6 +6,7 @@
  *                     [--periods N] [--rt-priority N] [--lookahead-ms N] [--swap cycle|bar|beat|immediate]
  *                     [--seed N] [--record out.wav] [--record-midi out.mid] [--seconds N] [--no-watch] [--repl]
  *                     [--play song.mid] [--voices N] [--quiet] [--osc [PORT]] [--osc-host H]
+ *                     [--midi-out NAME[=PORT],...] [--midi-clock-out NAME]
  *
  * CLI layer: the only place that prints and sets the exit code (0 ended
  * normally, 1 failed, 2 bad usage, 130 interrupted). Prints what the device
@@ -65,6 +66,10 @@ ${OUTPUT_USAGE}
                             a cycle is beatsPerCycle beats (Link's quantum), tempo changes
                             are shared (Link multicasts on every network interface that is up)
   --link-start-stop         with --link: share start/stop with peers (starts the transport)
+  --midi-out NAME[=PORT],.. open MIDI outputs (a JACK MIDI port on JACK, an ALSA
+                            sequencer port on ALSA), each connected to its PORT; the
+                            first is where .midi() without a port name sends
+  --midi-clock-out NAME     send MIDI clock (24 per beat, start, stop) on output NAME
   --osc-host HOST           interface the OSC input listens on (default 127.0.0.1: this
                             machine only; 0.0.0.0 for every interface)
   --samples DIR             where github: sample packs and URLs are looked for
@@ -85,6 +90,8 @@ interface Args {
   repl: boolean;
   quiet: boolean;
   osc?: { port: number; hostname: string };
+  midiOut?: { name: string; connect?: string }[];
+  midiClockOut?: string;
 }
 
 /** The set `--osc` plays without a set file: no parts, the shipped sounds. */
@@ -124,6 +131,8 @@ function parse(argv: string[]): Args {
     "osc-host": { type: "string" },
     link: { type: "boolean" },
     "link-start-stop": { type: "boolean" },
+    "midi-out": { type: "string" },
+    "midi-clock-out": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (v.help) throw new UsageError("");
@@ -176,6 +185,19 @@ function parse(argv: string[]): Args {
   if (v.link) a.link = { startStop: v["link-start-stop"] === true };
   if (typeof v.record === "string") a.record = v.record;
   if (typeof v["record-midi"] === "string") a.recordMidi = v["record-midi"];
+  const midiOut = v["midi-out"];
+  if (typeof midiOut === "string") {
+    a.midiOut = midiOut.split(",").map((spec) => {
+      const [name, connect] = [spec.split("=")[0]!, spec.split("=").slice(1).join("=")];
+      if (!/^[^:\n]{1,63}$/.test(name)) {
+        throw new UsageError(
+          `Cannot perform: --midi-out "${spec}": a name is 1..63 characters without ":", then =PORT to connect`,
+        );
+      }
+      return connect ? { name, connect } : { name };
+    });
+  }
+  if (typeof v["midi-clock-out"] === "string") a.midiClockOut = v["midi-clock-out"];
   if (typeof v.play === "string") a.play = v.play;
   const voices = num("voices", v.voices, true);
   if (voices !== undefined) {
@@ -318,6 +340,8 @@ async function main(argv: string[]): Promise<number> {
       ...(a.link ? { link: a.link } : {}),
       ...(a.record ? { record: a.record } : {}),
       ...(a.recordMidi ? { recordMidi: a.recordMidi } : {}),
+      ...(a.midiOut ? { midiOut: a.midiOut } : {}),
+      ...(a.midiClockOut ? { midiClockOut: a.midiClockOut } : {}),
       onReload: (r) => {
         if (r instanceof SetLoadError) {
           log(`reload failed, still playing v${live.session.version}: ${r.message}`);

@@ -217,7 +217,7 @@ export class Sampler implements Disposable {
       const midi = new Midi(
         this.#core,
         (name) => [...this.#instruments].find((i) => i.name === name && i.alive)?.id,
-        () => this.#output?.running ? this.#output.info.backend : undefined,
+        () => this.#output?.info.backend, // open (not yet started) counts: ports register before
       );
       this.#core.closables.add(midi);
       this.#midi = midi;

@@ -49,6 +49,14 @@ export interface PerformOptions {
    * with peers (this performance starts the transport). @default false
    */
   link?: boolean | { startStop?: boolean };
+  /**
+   * MIDI outputs to open with the audio output (lib/midi/out.ts): a JACK MIDI
+   * port per name on JACK, connected to `connect` once playing. The first is
+   * where `.midi()` without a port name sends. @default none (`.midi()` opens "midi")
+   */
+  midiOut?: { name: string; connect?: string }[];
+  /** Send MIDI clock (24 per beat, start and stop) on this MIDI output. @default none */
+  midiClockOut?: string;
   /** Called for every note released to the engine (after the MIDI recorder has it). */
   onNote?: (note: ScheduledNote) => void;
   /** Scheduler wake-up interval, ms. @default 10 */
@@ -61,6 +69,26 @@ export interface PerformOptions {
   onWarning?: (text: string) => void;
   /** A piano roll of the coming cycles, when the set asks for one (give it on a terminal). */
   onDraw?: (text: string) => void;
+}
+
+/**
+ * Before the output closes: stop the MIDI clock and send a note-off for
+ * every note sounding on a MIDI output, after everything already handed to
+ * the engine (a look-ahead), then let the render thread play them out, so
+ * no synth keeps a note hanging.
+ */
+async function silenceMidi(sampler: Sampler, session: Session, output: LiveOutput): Promise<void> {
+  if (!sampler.open || !output.running || !sampler.midi.outputs.length) return;
+  const period = output.info.periodFrames;
+  const at = sampler.now() + output.lookaheadFrames + period;
+  session.stopMidiClock(at);
+  sampler.midi.hushOutputs(at);
+  sampler.flush(at + 1);
+  const waitMs = 1000 * (at - sampler.now() + 2 * period) / sampler.sampleRate + 200;
+  const until = performance.now() + waitMs;
+  while (output.running && sampler.now() <= at + period && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** How a live session ended. */
@@ -128,6 +156,7 @@ export async function startSession(
       options.onWarning?.(`${loader.explain(e).message}: muted until the set is reloaded`),
   };
   if (options.onWarning) sessionOpts.onWarning = options.onWarning;
+  if (options.midiOut?.length) sessionOpts.midiOut = options.midiOut[0]!.name;
   const session = new Session(sampler, sessionOpts);
   let busy: Promise<unknown> = Promise.resolve();
 
@@ -150,6 +179,10 @@ export async function startSession(
     output = sampler.openOutput(options.output ?? {});
     // the beat is placed where the sound leaves the output
     sampler.link?.setOutputLatency(output.info.latencyFrames);
+    for (const m of options.midiOut ?? []) {
+      sampler.midi.output(m.name, m.connect ? { connect: m.connect } : {});
+    }
+    if (options.midiClockOut) session.startMidiClock(sampler.midi.output(options.midiClockOut));
     session.advance(output.lookaheadFrames); // with Link: nothing before the first render call
     if (options.record) recorder = sampler.record(options.record);
     output.start();
@@ -237,6 +270,7 @@ export async function startSession(
     await busy.catch(() => {});
     const end: SessionEnd = { stats: sampler.stats(), notes: session.notes };
     if (failure) end.failure = failure;
+    if (!failure) await silenceMidi(sampler, session, output);
     output.close();
     try {
       recorder?.stop();

@@ -873,13 +873,18 @@ export class Session {
   }
 
   /**
-   * End the MIDI clock with a stop message (at the next frame not yet scheduled).
+   * End the MIDI clock with a stop message: at the first frame not yet
+   * scheduled, or at `frame` (quitting), dropping the ticks still queued
+   * (those already handed to the engine before `frame` go out before it).
+   *
+   * @param frame Where the stop goes. @default the first frame not yet scheduled
    */
-  stopMidiClock(): void {
+  stopMidiClock(frame?: number): void {
     const c = this.#midiClock;
     if (!c) return;
     this.#midiClock = undefined;
-    if (c.started) c.out.send(0xfc, 0, 0, { at: this.#clockFrom() });
+    if (frame !== undefined) c.out.dropQueued((status) => status === 0xf8);
+    if (c.started) c.out.send(0xfc, 0, 0, { at: frame ?? this.#clockFrom() });
   }
 
   /** The first frame nothing has been scheduled for yet. */

@@ -195,9 +195,14 @@ export class Midi {
     this.#outputs.panic(at);
   }
 
-  /** Hush the MIDI outputs: drop their queued note-ons, then a note-off for every sounding note, now. */
-  hushOutputs(): void {
-    this.#outputs.hush();
+  /**
+   * Hush the MIDI outputs: drop their queued note-ons, then a note-off for
+   * every note sounding at `at`.
+   *
+   * @param at When. @default the next block
+   */
+  hushOutputs(at?: Time): void {
+    this.#outputs.hush(at);
   }
 
   /**

@@ -177,6 +177,20 @@ export class MidiOut {
   }
 
   /**
+   * Drop this output's messages still waiting in the event queue (not yet
+   * handed to the engine) for which `which(status, data1, data2)` is true.
+   *
+   * @returns How many were dropped.
+   */
+  dropQueued(which: (status: number, data1: number, data2: number) => boolean): number {
+    const index = this.index;
+    return this.#core.queue.removeWhere((ev) =>
+      ev.type === EV.MIDI_OUT && ev.note === index && ev.number !== 0 &&
+      which(ev.number & 0xff, (ev.number >> 8) & 0xff, (ev.number >> 16) & 0xff)
+    );
+  }
+
+  /**
    * Messages a capture output sent since the last call, in the order they
    * left, with their frames (other kinds return nothing: JACK or ALSA takes them).
    */
@@ -236,14 +250,15 @@ export class MidiOutputs {
   }
 
   /**
-   * Silence now: drop the note-ons still waiting in the event queue (their
-   * note-offs stay: harmless), then a note-off for every sounding note.
+   * Silence at `at` (the next block without): drop the note-ons still
+   * waiting in the event queue (their note-offs stay: harmless), then a
+   * note-off for every note sounding at `at`.
    */
-  hush(): void {
+  hush(at?: Time): void {
     if (!this.#byName.size) return;
     this.#core.queue.removeWhere((ev) =>
       ev.type === EV.MIDI_OUT && (ev.number & 0xf0) === 0x90 && ((ev.number >> 16) & 0x7f) > 0
     );
-    this.panic();
+    this.panic(at);
   }
 }

@@ -211,9 +211,13 @@ static int32_t jack_start(ms_output_t *o) {
   jack_out_t *j = o->impl;
   ms_sampler_t *s = o->sampler;
   cap_begin();
+  atomic_store_explicit(&j->connected, 0, memory_order_relaxed);
   int e = jack_activate(j->client);
   if (e == 0 && !(o->cfg.flags & MS_OUTPUT_NO_CONNECT)) connect_system(j);
   if (e == 0) connect_midi_outs(j);
+  /* frame 0 is rendered once the ports lead somewhere: no first note lost.
+   * release pairs with the process callback's acquire */
+  atomic_store_explicit(&j->connected, 1, memory_order_release);
   cap_end();
   if (e)
     return ctl_fail(s, MS_ERR_DEVICE, "Cannot start JACK client \"%s\": activation failed: %s", o->info.device,

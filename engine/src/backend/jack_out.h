@@ -30,6 +30,7 @@ typedef struct jack_out {
   _Atomic uint32_t buffer_frames; /* JACK's period, from the buffer-size callback */
   _Atomic uint32_t rate_changed;  /* 0, or the server's new rate when it differs */
   _Atomic int shutdown;           /* the server went away */
+  _Atomic int connected;          /* jack_start made its connections: rendering may begin */
   char shutdown_reason[160];      /* written once by the shutdown callback before the flag */
   jack_port_t *midi_port;         /* MS_OUTPUT_MIDI_IN: "midi_in", else NULL */
   ms_midi_source_t *midi;         /* its producer + poll rings (produced by the process callback) */

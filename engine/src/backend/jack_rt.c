@@ -80,9 +80,13 @@ int jack_process(jack_nframes_t n, void *arg) {
   if (j->midi_port) read_midi(j, n);
   float *out[MS_MAX_CHANNELS];
   for (uint32_t p = 0; p < j->nports; p++) out[p] = jack_port_get_buffer(j->ports[p], n);
-  /* relaxed: a flag; nothing else is published with it */
+  /* relaxed: a flag; nothing else is published with it. Until jack_start
+   * has made its connections (acquire pairs with its release), the
+   * sampler's clock waits: silence, and no MIDI out lost on a port that
+   * leads nowhere yet. */
   if (atomic_load_explicit(&j->rate_changed, memory_order_relaxed) ||
-      atomic_load_explicit(&j->shutdown, memory_order_relaxed)) {
+      atomic_load_explicit(&j->shutdown, memory_order_relaxed) ||
+      !atomic_load_explicit(&j->connected, memory_order_acquire)) {
     for (uint32_t p = 0; p < j->nports; p++) memset(out[p], 0, sizeof(float) * n);
     write_midi_out(j, ms_sampler_now(j->sampler), n); /* nothing rendered: clears the ports */
     return 0;
