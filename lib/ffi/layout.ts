@@ -123,6 +123,11 @@ export const MIDI = {
   SOURCE_JACK: 3,
   IN_RAW: 1,
   IN_ALSA_SEQ: 2,
+  OUT_CAPTURE: 0,
+  OUT_JACK: 1,
+  OUT_ALSA_SEQ: 2,
+  MAX_OUTS: 16,
+  OUT_RING: 4096,
 } as const;
 
 /** A field of a C struct: byte offset and C type. */
@@ -751,7 +756,11 @@ export const MIDI_OUT_EVENT = {
 } as const satisfies StructLayout;
 
 /** `MS_MIDI_OUT_*`: what a MIDI output writes into. */
-export const MIDI_OUT_KIND = { CAPTURE: 0, JACK: 1, ALSA_SEQ: 2 } as const;
+export const MIDI_OUT_KIND = {
+  CAPTURE: MIDI.OUT_CAPTURE,
+  JACK: MIDI.OUT_JACK,
+  ALSA_SEQ: MIDI.OUT_ALSA_SEQ,
+} as const;
 
 /** Counter names of `ms_midi_stats_t`, in order (uint64 each), before its latency histogram. */
 export const MIDI_STATS_FIELDS = [
@@ -864,6 +873,7 @@ export const STRUCTS: Readonly<Record<string, StructLayout>> = {
   ms_midi_channel_t: MIDI_CHANNEL,
   ms_midi_message_t: MIDI_MESSAGE,
   ms_midi_stats_t: MIDI_STATS,
+  ms_midi_out_event_t: MIDI_OUT_EVENT,
 };
 
 const TWO_32 = 4294967296;
