@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { BadValue } from "../pattern/bad_value.ts";
-import { mini, s } from "../pattern/pattern.ts";
+import { mini, note, s, stack } from "../pattern/pattern.ts";
+import { queryPattern } from "../pattern/query.ts";
+import { fraction } from "../pattern/strudel.ts";
 import {
   everyBar,
   everyBeat,
@@ -51,6 +53,49 @@ Deno.test("a pattern source queried in chunks gives the same events as in one qu
   for (let a = 0; a < 4 * T; a += 997) chunked.push(...src.query(a, Math.min(4 * T, a + 997)));
   assert.deepEqual(brief(chunked), brief(once));
   assert.ok(once.length > 40);
+});
+
+Deno.test("windows inside a cycle, cut from the whole cycle's query, match direct queries", () => {
+  // starts off the tick grid (elevenths, a 1.1 speed-up), on it, and at window boundaries
+  const pat = stack(
+    s("bd*11"),
+    s("hh*16").fast(1.1),
+    note("c3 [e3 g3]").s("piano").sometimes((p) => p.gain(0.5)),
+  );
+  const src = new PatternSource(pat);
+  const direct = (a: number, b: number) =>
+    queryPattern(pat, fraction(a, T), fraction(b, T))
+      .filter((h) => h.whole && h.hasOnset())
+      .map((h) =>
+        [
+          h.whole!.begin.valueOf(),
+          h.whole!.end.valueOf() - h.whole!.begin.valueOf(),
+          h.value,
+        ] as const
+      )
+      .sort((x, y) => x[0] - y[0]);
+  let n = 0;
+  for (const step of [T / 10, 4887, 4889, T / 16, 1]) {
+    // one-tick windows around the second eleventh (4887.27 ticks): an off-grid start
+    const [first, limit] = step === 1 ? [4800, 5000] : [0, 3 * T];
+    for (let a = first; a < limit; a += step) {
+      const got = src.query(a, a + step).map((e) => [e.cycle, e.cycles, e.value] as const);
+      assert.deepEqual(got, direct(a, a + step), `window [${a}, ${a + step})`);
+      n += got.length;
+    }
+  }
+  assert.ok(n > 300);
+});
+
+Deno.test("a cycle that throws in its second half still plays its first half, window by window", () => {
+  const src = new PatternSource(
+    s("bd sd").withValue((v: Record<string, unknown>) => {
+      if (v.s === "sd") throw new Error("no sd");
+      return v;
+    }),
+  );
+  assert.deepEqual(brief(src.query(0, T / 2)), [[0, T / 2, "bd"]]);
+  assert.throws(() => src.query(T / 2, T), /^Error: no sd$/);
 });
 
 Deno.test("a bare value becomes the note; a BadValue stays one event's note", () => {
