@@ -4,7 +4,7 @@
  *
  * Usage:
  *   deno task render <script.ts> <out.wav> [--seconds N] [--seed N] [--rate 48000]
- *                    [--format wav|flac] [--bits 16|24|32f] [--stems DIR]
+ *                    [--format wav|flac] [--bits 16|24|32f] [--stems DIR] [--midi-out FILE.mid]
  *
  * CLI layer: the only place that prints and sets the exit code (0 ok, 1 the
  * render failed, 2 bad usage). A progress bar goes to stderr when the render
@@ -32,6 +32,8 @@ const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --stems DIR        also write one stereo WAV per orbit that sounds (DIR/orbit<k>.wav, k
                      as in Strudel: orbit1 holds notes without an orbit); the output
                      (WAV) is their sum, the usual mix
+  --midi-out FILE    with --cycles: write what .midi() parts send to this MIDI file
+                     (a track per MIDI output)
   --samples DIR      where github: sample packs and URLs are looked for
                      (default $MS_SAMPLES, else ~/.local/share/midi-sampler/samples)`;
 
@@ -52,6 +54,8 @@ interface RenderArgs {
   secondsGiven?: boolean;
   /** Stem directory. */
   stems?: string;
+  /** A set's MIDI out, as a Standard MIDI File. */
+  midiOut?: string;
 }
 
 function parse(args: string[]): RenderArgs {
@@ -65,6 +69,7 @@ function parse(args: string[]): RenderArgs {
     map: { type: "string" },
     sf2: { type: "string" },
     stems: { type: "string" },
+    "midi-out": { type: "string" },
     samples: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -145,6 +150,14 @@ function parse(args: string[]): RenderArgs {
       throw new UsageError(`Cannot render: --stems writes WAV files, the output must be .wav`);
     }
     out.stems = values.stems;
+  }
+  if (values["midi-out"] !== undefined) {
+    if (out.cycles === undefined) {
+      throw new UsageError(
+        `Cannot render: --midi-out "${values["midi-out"]}" goes with a set (--cycles N)`,
+      );
+    }
+    out.midiOut = values["midi-out"];
   }
   if (out.seed < 0 || out.seed > 4294967295) {
     throw new UsageError(`Cannot render: --seed must be 0..4294967295, got "${out.seed}"`);
@@ -228,7 +241,11 @@ async function main(args: string[]): Promise<number> {
       ? await renderMidiFile(a.script, { ...midiOptions(opts, a.secondsGiven), sf2: a.sf2 })
       : a.cycles === undefined
       ? await runPerformance(a.script, opts)
-      : await renderSet(a.script, { ...opts, cycles: a.cycles });
+      : await renderSet(a.script, {
+        ...opts,
+        cycles: a.cycles,
+        ...(a.midiOut ? { midiOut: a.midiOut } : {}),
+      });
     bar.clear();
     console.log(summary(result));
     const stems = (result as { stems?: Record<number, string> }).stems;
