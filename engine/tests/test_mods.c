@@ -733,6 +733,45 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("split invariance: width on a CC, an LFO whose rate follows a CC, a dynamic release, sliced differently");
+  {
+    float *out[2];
+    const uint32_t chunks[2] = {128, 37};
+    for (int k = 0; k < 2; k++) {
+      ms_instrument_t *in;
+      ms_sampler_t *s = tu_sampler_instrument(RATE, "split2", &in);
+      float *d = malloc(sizeof(float) * 2 * RATE);
+      for (int i = 0; i < RATE; i++) d[2 * i] = 0.4f * sinf(0.01f * (float)i), d[2 * i + 1] = 0.3f * sinf(0.013f * (float)i);
+      ms_sample_t *st = NULL;
+      CHECK_MS(s, ms_sample_create(s, d, RATE, 2, RATE, &st));
+      free(d);
+      ms_zone_t z = flat();
+      z.ampeg_dynamic = 1;
+      z.width = 80.0f;
+      CHECK_MS(s, ms_instrument_add_zone(in, st, &z, NULL));
+      ms_zone_mod_t lfo = row(MS_MOD_SRC_LFO, MS_MOD_PITCH_CENTS, 0, 50.0f, 0, 0);
+      lfo.lfo_hz = 3.0f, lfo.lfo_wave = MS_LFO_SINE, lfo.lfo_index = 2, lfo.lfo_fade_s = 0.05f;
+      ms_zone_mod_t rate = row(2, MS_MOD_LFO_HZ, 0, 7.0f, 0, 0);
+      rate.lfo_index = 2;
+      ms_zone_mod_t rows[4] = {row(1, MS_MOD_WIDTH, 0, -1.8f, 0, 0), lfo, rate,
+                               row(3, MS_MOD_AMPEG_RELEASE_S, 0, 0.5f, 0, 0)};
+      CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, rows, 4));
+      for (int n = 0; n < 8; n++) {
+        CHECK_MS(s, ms_note_on_at(in, 3000u * (uint64_t)n + 11, (int32_t)(55 + n), 90, NULL));
+        CHECK_MS(s, ms_cc_at(in, 3000u * (uint64_t)n + 900, 1, 16 * n));
+        CHECK_MS(s, ms_cc_at(in, 3000u * (uint64_t)n + 1500, 2, 127 - 16 * n));
+        CHECK_MS(s, ms_cc_at(in, 3000u * (uint64_t)n + 2500, 3, 8 * n));
+        CHECK_MS(s, ms_note_off_at(in, 3000u * (uint64_t)n + 2900, (int32_t)(55 + n)));
+      }
+      out[k] = render_chunked(s, 30000, chunks[k]);
+      ms_sampler_destroy(s);
+    }
+    CHECK(memcmp(out[0], out[1], sizeof(float) * 30000 * 2) == 0);
+    CHECK(tu_peak(out[0], 30000, 2, 0) > 0.05);
+    free(out[0]);
+    free(out[1]);
+  }
+
   tu_section("split invariance: CC crossfade, CC level and pitch, sliced differently, same bytes");
   {
     float *out[2];
