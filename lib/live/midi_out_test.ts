@@ -7,7 +7,7 @@
  * following a tempo change.
  */
 import assert from "node:assert/strict";
-import { note, s, seq } from "../pattern/pattern.ts";
+import { ccv, note, s } from "../pattern/pattern.ts";
 import { applySet, openSession } from "../../tests/session_fixture.ts";
 
 /** Render `frames` in 512-frame slices, scheduling ahead as the offline render does. */
@@ -54,7 +54,7 @@ Deno.test("ccn/ccv, midicmd, progNum; two ports by name and by index", async () 
   using _ = sampler;
   await applySet(session, (set) => {
     set.tempo(120);
-    set.play("cc", seq(0, 0.5).withValue((x) => ({ ccn: 74, ccv: x })).midi().midichan(16));
+    set.play("cc", ccv("0 0.5").ccn(74).midi().midichan(16));
     set.play("prog", note("c2").progNum(5).midi("second"));
     set.play("cmd", note("c5").midicmd("<start stop>").midi(0)); // index 0: "main", opened first
   });

@@ -323,6 +323,12 @@ export const sound: Fn<[Patternable<string>]> = strudel.sound;
 export const n: Fn<[Patternable<number>]> = strudel.n;
 /** Pitch: a MIDI number or a name (`"c3 e3 g3"`, c4 = 60). */
 export const note: Fn<[Patternable<number | string>]> = strudel.note;
+/** A control-change value 0..1 for `.midi()` (with `.ccn(controller)`), as in Strudel. */
+export const ccv: Fn<[Patternable<number>]> = strudel.ccv;
+/** A control-change number for `.midi()` (with `.ccv(value)`). */
+export const ccn: Fn<[Patternable<number>]> = strudel.ccn;
+/** MIDI clock, start, stop or continue messages for `.midi()` (`midicmd("clock*48")`). */
+export const midicmd: Fn<[Patternable<string>]> = strudel.midicmd;
 /** Play patterns at the same time. */
 export const stack: Fn<Patternable<unknown>[]> = strudel.stack;
 /** One pattern per cycle, in turn. */
