@@ -639,6 +639,32 @@ int main(void) {
     ms_sampler_destroy(s);
   }
 
+  tu_section("width: a note-off cutting the width's ramp continues from where the width was, no jump");
+  {
+    ms_instrument_t *in;
+    ms_sampler_t *s = tu_sampler_instrument(RATE, "widthcut", &in);
+    float *d = malloc(sizeof(float) * 2 * RATE);
+    for (int i = 0; i < RATE; i++) d[2 * i] = 0.4f, d[2 * i + 1] = 0.0f;
+    ms_sample_t *st = NULL;
+    CHECK_MS(s, ms_sample_create(s, d, RATE, 2, RATE, &st));
+    free(d);
+    ms_zone_t z = flat();
+    z.release_s = 10.0f; /* the level barely moves: what moves is the width */
+    CHECK_MS(s, ms_instrument_add_zone(in, st, &z, NULL));
+    ms_zone_mod_t w = row(5, MS_MOD_WIDTH, 0, -2.0f, 0, 0);
+    CHECK_MS(s, ms_instrument_set_zone_mods(in, 0, &w, 1));
+    CHECK_MS(s, ms_note_on_at(in, 0, 60, 100, NULL));
+    CHECK_MS(s, ms_cc_at(in, 1000, 5, 127));         /* read at 1024: the ramp to width -100 over 1024..1087 */
+    CHECK_MS(s, ms_note_off_at(in, 1024 + 20, 60));  /* cuts it 20 frames in */
+    float *b = render(s, 1400);
+    float step = 0.0f;
+    for (int f = 1000; f < 1200; f++) step = fmaxf(step, fabsf(b[2 * (f + 1)] - b[2 * f]));
+    CHECK(step < 0.4f / 40.0f); /* a 0.4 swing over at least 44 frames, never a jump */
+    CHECK_NEAR(b[2 * 1300 + 1], 0.4, 0.003); /* it got there: left and right swapped */
+    free(b);
+    ms_sampler_destroy(s);
+  }
+
   tu_section("ampeg_dynamic: 1 follows the release CC moved during the note, 0 keeps the note-on release");
   {
     ms_instrument_t *in;

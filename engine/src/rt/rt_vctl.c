@@ -404,7 +404,7 @@ pitch:
 
   if (wide) {
     rt_mod_width_gains(v->detached ? z->width : rt_mod_width(v, &s->slots[slot_index]), &x->w_same1, &x->w_cross1);
-    x->w_same0 = x->w_same1, x->w_cross0 = x->w_cross1, x->w_inv_frames = 0.0f;
+    x->w_same0 = x->w_same1, x->w_cross0 = x->w_cross1, x->w_inv_frames = 0.0f, x->w_frames = 0;
     vx |= RT_VX_WIDTH;
   }
 
@@ -464,10 +464,18 @@ float rt_vctl_control(ms_sampler_t *s, rt_voice_t *v, uint64_t f, uint32_t m, fl
     rt_fx_note_control(&x->fx, &s->vctl->ctx, lp, hp, bp, m);
   }
   if (x->flags & RT_VX_OSC) rt_osc_control(&x->osc, m);
-  if (x->flags & RT_VX_WIDTH) { /* from where the last ramp ended to the width now, over this one */
-    x->w_same0 = x->w_same1, x->w_cross0 = x->w_cross1;
+  if (x->flags & RT_VX_WIDTH) { /* from where the last ramp ended (an event may cut it) to the width now */
+    const uint64_t done = f - v->ramp_start; /* v->ramp_* still hold the last ramp's */
+    if (done < x->w_frames) {
+      const float w = (float)done * x->w_inv_frames;
+      x->w_same0 += (x->w_same1 - x->w_same0) * w;
+      x->w_cross0 += (x->w_cross1 - x->w_cross0) * w;
+    } else {
+      x->w_same0 = x->w_same1, x->w_cross0 = x->w_cross1;
+    }
     if (!v->detached) rt_mod_width_gains(rt_mod_width(v, &s->slots[v->slot]), &x->w_same1, &x->w_cross1);
     x->w_inv_frames = 1.0f / (float)m;
+    x->w_frames = m;
   }
   return mult;
 }

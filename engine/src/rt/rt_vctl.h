@@ -52,6 +52,7 @@ typedef struct rt_vext {
   rt_osc_t osc;                   /* RT_VX_OSC */
   /* RT_VX_WIDTH: the width matrix's gains (rt_mod_width_gains) at the ramp's start and its last frame */
   float w_same0, w_cross0, w_same1, w_cross1, w_inv_frames;
+  uint32_t w_frames;              /* the ramp's length (an event may end it sooner) */
 } rt_vext_t;
 
 typedef struct rt_vctl {
