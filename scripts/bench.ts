@@ -4,12 +4,15 @@
  * noisy, so absolute figures drift between runs).
  *
  * Usage:
- *   deno task bench [--quick] [--only engine,schedule,perform,live,osc,link] [-- <ms_bench options>]
+ *   deno task bench [--quick] [--only engine,voices,schedule,perform,live,osc,link] [-- <ms_bench options>]
  *
  * Sections:
  *   engine    build/engine/bench/ms_bench: ns per voice-frame for 16..1024
  *             voices, cubic and linear, against a bare reference loop and
  *             FluidSynth (see engine/bench/README.md)
+ *   voices    the seed API's workload (256 voices, 16 x 16 on 4-second loops)
+ *             through lib/, against the C API and the bare loop of the same
+ *             shape from ms_bench in the same run (scripts/bench_voices.ts)
  *   schedule  the TypeScript side: cost per event from `noteOn` through the
  *             scheduler queue and `ms_push_events` into the ring, against a
  *             bare FFI call (ms_version) measured alongside
@@ -42,6 +45,7 @@ import { benchLink } from "./bench_link.ts";
 import { benchLive } from "./bench_live.ts";
 import { benchOsc } from "./bench_osc.ts";
 import { benchPerform } from "./bench_perform.ts";
+import { benchVoices } from "./bench_voices.ts";
 import { hasCommand } from "./live_support.ts";
 
 const { values, positionals } = parseArgs({
@@ -52,15 +56,15 @@ const { values, positionals } = parseArgs({
     only: {
       type: "string",
       default: hasCommand("jackd")
-        ? "engine,schedule,perform,live,osc,link"
-        : "engine,schedule,perform,link",
+        ? "engine,voices,schedule,perform,live,osc,link"
+        : "engine,voices,schedule,perform,link",
     },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
   console.log(
-    "Usage: deno task bench [--quick] [--only engine,schedule,perform,live,osc,link] [-- <ms_bench options>]\n" +
+    "Usage: deno task bench [--quick] [--only engine,voices,schedule,perform,live,osc,link] [-- <ms_bench options>]\n" +
       "  ms_bench options: build/engine/bench/ms_bench --help",
   );
   Deno.exit(0);
@@ -130,6 +134,16 @@ function benchSchedule(): void {
 }
 
 if (sections.has("engine")) await benchEngine();
+if (sections.has("voices")) {
+  try {
+    await benchVoices(values.quick);
+  } catch (err) {
+    console.error(
+      `error: the voices benchmark failed: ${err instanceof Error ? err.message : err}`,
+    );
+    failed++;
+  }
+}
 if (sections.has("schedule")) {
   try {
     benchSchedule();

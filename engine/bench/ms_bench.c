@@ -62,6 +62,7 @@ typedef struct opts {
   int fluid_program;
   int pf_ahead;            /* voices ahead for the prefetch-next-voice baseline */
   bool huge_pages;         /* madvise(MADV_HUGEPAGE) the baseline's sample pool */
+  const char *shape;       /* --shape: only shapes whose name contains it */
 } opts_t;
 
 static void usage(FILE *f) {
@@ -80,7 +81,8 @@ static void usage(FILE *f) {
           "  --huge-pages       back the baseline's samples with transparent huge pages\n"
           "  --sf2 PATH         soundfont for FluidSynth (default FluidR3_GM)\n"
           "  --program P        GM program FluidSynth plays (default 19, Church Organ)\n"
-          "  --pf-ahead D       prefetch distance in voices for the baseline (default 4)\n");
+          "  --pf-ahead D       prefetch distance in voices for the baseline (default 4)\n"
+          "  --shape TEXT       only the voice shapes whose name contains TEXT (e.g. seed)\n");
 }
 
 static int parse_voices(const char *s, opts_t *o) {
@@ -202,6 +204,9 @@ static int parse_opts(int argc, char **argv, opts_t *o) {
         fprintf(stderr, "ms_bench: cannot use --pf-ahead \"%s\": give 1..64\n", v);
         return -1;
       }
+    } else if (!strcmp(a, "--shape")) {
+      NEED_ARG();
+      o->shape = v;
     } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       usage(stdout);
       exit(0);
@@ -1642,6 +1647,7 @@ static int run_shapes(const opts_t *o, const pool_t *pool) {
          "bare", "x bare", "voices held");
   for (size_t si = 0; si < N_SHAPES; si++) {
     const shape_t *sh = &g_shapes[si];
+    if (o->shape && !strstr(sh->name, o->shape)) continue;
     double ns_e[N_INTERP] = {NAN, NAN}, ns_b[N_INTERP] = {NAN, NAN}, ratio[N_INTERP] = {NAN, NAN};
     char held[64] = "";
     for (int interp = 0; interp < N_INTERP; interp++) {
