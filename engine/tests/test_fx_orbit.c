@@ -27,6 +27,7 @@
 
 #include "test_util.h"
 
+#include "rt/rt_fx_chorus.c"
 #include "rt/rt_fx_delay.c"
 #include "rt/rt_fx_limiter.c"
 #include "rt/rt_fx_orbit.c"

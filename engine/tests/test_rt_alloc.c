@@ -17,7 +17,7 @@
  * The workload covers many events of every type, voice stealing (more notes
  * than max_polyphony), late and far-future events, instrument swap and
  * destroy under playing voices, all-sound-off and all-notes-off, notes
- * sending to orbits (delay and reverb awake, orbit memory handed over on the
+ * sending to orbits (delay, reverb and chorus awake, orbit memory handed over on the
  * way), tempo changes, and oscillator zones (supersaw, pink noise, FM) on
  * every instrument.
  *
@@ -133,6 +133,7 @@ static bool world_open(world_t *w) {
     z.alt_group = 0;
     z.source = osc[i];
     z.gain_db = -12.0f;
+    z.chorus_send = 0.3f; /* the orbit chorus runs too (rt_fx_chorus) */
     REQUIRE_MS(w->s, ms_instrument_add_zone(w->inst[i], NULL, &z, NULL), false);
     REQUIRE_MS(w->s, ms_instrument_commit(w->inst[i]), false);
   }

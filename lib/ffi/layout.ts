@@ -373,6 +373,7 @@ export const ZONE_OPTIONS = {
   }),
   notePolyphony: num("note_polyphony", 126,        "u8",  1,      255,      "Voices of one key this zone's exclusive group may hold; a note beyond releases the oldest (SFZ note_polyphony), 1..255. @default none: no limit"),
   width: num("width", 136,                         "f32", -100,   100,      "A stereo sample's width in percent, applied before pan: 100 as recorded, 0 mono, -100 left and right swapped (SFZ width), -100..100. @default 100"),
+  chorus: num("chorus_send", 148,                  "f32", 0,      1,        "Send into the orbit's chorus (FluidSynth's default chorus: 3 voices, 8 ms, 0.3 Hz), 0..1 (SF2 chorusEffectsSend). @default 0"),
 } as const;
 
 /** The `ms_zone_t` member names a row fills. */
@@ -396,12 +397,12 @@ export function zoneMembers(row: ZoneRow): ZoneMember[] {
   }
 }
 
-/** `ms_zone_t`, 148 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
+/** `ms_zone_t`, 152 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
 export const ZONE: {
-  readonly size: 148;
+  readonly size: 152;
   readonly fields: Readonly<Record<ZoneMemberName, FieldLayout>>;
 } = {
-  size: 148,
+  size: 152,
   fields: Object.fromEntries(
     zoneMembers(group("", ZONE_OPTIONS)).map((m) => [m.name, { offset: m.offset, type: m.type }]),
   ) as Record<ZoneMemberName, FieldLayout>,

@@ -269,6 +269,8 @@ MS_API int32_t ms_instrument_add_zone(ms_instrument_t *inst, ms_sample_t *smp, c
   ctl_clear_error(s);
   int32_t rc = ctl_check_zone(inst, smp, zone);
   if (rc != MS_OK) return rc;
+  /* a chorus send needs its orbit's memory: orbit 0 here; one its controls name gets it there */
+  if (zone->chorus_send > 0.0f && (rc = ctl_orbit_prepare(s, 0, "add zone")) != MS_OK) return rc;
   if (zone->source != MS_SOURCE_SAMPLE) smp = NULL; /* an oscillator zone holds no sample */
   if (inst->zone_count == inst->zone_capacity) {
     uint32_t cap = inst->zone_capacity ? inst->zone_capacity * 2 : 8;

@@ -256,6 +256,7 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     r->fileg_depth = z->fileg_depth_cents;
     r->cutoff_cc = z->cutoff_cc;
     r->cutoff_cc_cents = z->cutoff_cc_cents;
+    r->chorus_send = z->chorus_send;
     ctl_env_describe(&r->fil_env,
                      &(ctl_env_times_t){.delay_s = z->fileg_delay_s, .attack_s = z->fileg_attack_s,
                                         .hold_s = z->fileg_hold_s, .decay_s = z->fileg_decay_s,

@@ -1,6 +1,7 @@
 /*
- * rt_fx_orbit.h — one orbit (effect bus): a delay (rt_fx_delay) and a reverb
- * (rt_fx_reverb) with their send-accumulation buffers. Voices add their
+ * rt_fx_orbit.h — one orbit (effect bus): a delay (rt_fx_delay), a reverb
+ * (rt_fx_reverb) and a chorus (rt_fx_chorus) with their send-accumulation
+ * buffers. Voices add their
  * output, scaled by the note's `delay` and `room` amounts, into the sends;
  * once per block the orbit turns the sends into its stereo wet output and
  * adds it to the caller's buffers (the orbit's own output pair, or the mix).
@@ -32,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rt/rt_fx_chorus.h"
 #include "rt/rt_fx_common.h"
 #include "rt/rt_fx_delay.h"
 #include "rt/rt_fx_reverb.h"
@@ -46,10 +48,13 @@ typedef struct rt_fx_orbit_config {
 typedef struct rt_fx_orbit {
   rt_fx_delay_t delay;
   rt_fx_reverb_t reverb;
+  rt_fx_chorus_t chorus;
   float *send_delay_l, *send_delay_r; /* max_frames each, zero between blocks */
   float *send_room_l, *send_room_r;
+  float *send_chorus_l, *send_chorus_r;
   uint32_t max_frames;
   bool delay_touched, room_touched;   /* a voice added to the send this block */
+  bool chorus_touched;
   void *mem;                          /* the caller's memory (rt_fx_orbit_bytes) */
   size_t mem_bytes;
 } rt_fx_orbit_t;
@@ -92,9 +97,17 @@ static inline void rt_fx_orbit_send(rt_fx_orbit_t *o, uint32_t offset, const flo
   }
 }
 
-/* True when both effects sleep (an idle orbit). RT or tests. */
+/* A voice's n frames into the chorus send (a zone's chorus_send), its
+ * amount gliding from c0 to c1, as rt_fx_orbit_send does. RT. */
+static inline void rt_fx_orbit_send_chorus(rt_fx_orbit_t *o, uint32_t offset, const float *l, const float *r,
+                                           uint32_t n, float c0, float c1) {
+  rt_fx_bus_send_add(o->send_chorus_l + offset, o->send_chorus_r + offset, l, r, n, c0, c1);
+  o->chorus_touched = true;
+}
+
+/* True when every effect sleeps (an idle orbit). RT or tests. */
 static inline bool rt_fx_orbit_asleep(const rt_fx_orbit_t *o) {
-  return o->delay.asleep && o->reverb.asleep;
+  return o->delay.asleep && o->reverb.asleep && o->chorus.asleep;
 }
 
 /* The block's n frames (n <= max_frames): run the delay and the reverb on the

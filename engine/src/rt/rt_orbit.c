@@ -45,7 +45,7 @@ void rt_orbit_install(ms_sampler_t *s, uint32_t orbit, rt_fx_orbit_t *fx) {
   if (orbit >= MS_MAX_ORBITS || !fx || o->orbit[orbit].fx) return;
   o->orbit[orbit].fx = fx;
   /* Asleep, it would only have counted its grid position: set it. */
-  fx->delay.phase = fx->reverb.phase = (uint32_t)(s->now & (MS_CONTROL_FRAMES - 1u));
+  fx->delay.phase = fx->reverb.phase = fx->chorus.phase = (uint32_t)(s->now & (MS_CONTROL_FRAMES - 1u));
 }
 
 void rt_orbit_set_cycle(ms_sampler_t *s, double frames_per_cycle) {
@@ -134,7 +134,7 @@ void rt_orbit_segment_end(ms_sampler_t *s, uint32_t n) {
     if (!(o->awake & (1u << k))) {
       /* It slept uncounted since its last run: an asleep effect only counts
        * its grid position, which the absolute frame gives. */
-      fx->delay.phase = fx->reverb.phase = phase;
+      fx->delay.phase = fx->reverb.phase = fx->chorus.phase = phase;
     }
     float *L = s->bus + (size_t)(o->orbit_outputs ? k : 0u) * 2u * s->cfg.buffer_size + o->seg_offset;
     /* the meter (rt_meter.h) takes what the effects add to the shared bus;

@@ -59,6 +59,7 @@ typedef struct rt_orbit_levels {
                   rt_vctl: the `dry` control is the orbit reverb's (rt_fx_reverb) */
   float delay; /* `delay` send */
   float room;  /* `room` send */
+  float chorus; /* the zone's chorus send (ms_zone_t.chorus_send) */
 } rt_orbit_levels_t;
 
 /* Which effects a note sets (rt_orbit_params_t.set). */
@@ -147,13 +148,17 @@ static inline void rt_orbit_mix(ms_sampler_t *s, uint32_t orbit, uint32_t bus, u
   rt_orbits_t *o = s->orbits;
   float *L = rt_orbit_dry_bus(s, bus, orbit) + offset, *R = L + s->cfg.buffer_size;
   if (from->dry != 0.0f || to->dry != 0.0f) rt_fx_bus_send_add(L, R, l, r, n, from->dry, to->dry);
-  if (from->delay == 0.0f && to->delay == 0.0f && from->room == 0.0f && to->room == 0.0f) return;
+  if (from->delay == 0.0f && to->delay == 0.0f && from->room == 0.0f && to->room == 0.0f &&
+      from->chorus == 0.0f && to->chorus == 0.0f)
+    return;
   rt_fx_orbit_t *fx = o->orbit[orbit].fx;
   if (MS_UNLIKELY(!fx || ((o->clearing >> orbit) & 1u))) {
     o->sends_dropped++;
     return;
   }
   rt_fx_orbit_send(fx, offset - o->seg_offset, l, r, n, from->delay, to->delay, from->room, to->room);
+  if (from->chorus != 0.0f || to->chorus != 0.0f)
+    rt_fx_orbit_send_chorus(fx, offset - o->seg_offset, l, r, n, from->chorus, to->chorus);
   o->active |= 1u << orbit;
 }
 

@@ -181,7 +181,7 @@ bool rt_vctl_voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_zone_t *z, uin
   }
   const bool osc = z->source != MS_SOURCE_SAMPLE;
   const bool wide = v->channels == 2 && !osc && (z->mod_flags & RT_MOD_WIDTH); /* width: SFZ width, width_onccN */
-  if (!any && !osc && !wide) return false;
+  if (!any && !osc && !wide && !(z->chorus_send > 0.0f)) return false;
 
   rt_vext_t *x = rt_vctl_of(s, v);
   const float rate = (float)s->cfg.sample_rate;
@@ -379,6 +379,8 @@ pitch:
   x->levels.dry = 1.0f;
   x->levels.delay = get(&m, MS_CONTROL_DELAY);
   x->levels.room = get(&m, MS_CONTROL_ROOM);
+  x->levels.chorus = z->chorus_send;
+  if (x->levels.chorus > 0.0f) vx |= RT_VX_SENDS;
   if (x->levels.delay > 0.0f || x->levels.room > 0.0f) {
     vx |= RT_VX_SENDS;
     /* the note's orbit parameters, for the effects it sends to */

@@ -742,7 +742,7 @@ static void voice_start(ms_sampler_t *s, rt_voice_t *v, const rt_slot_t *slot, u
     rt_env_start(&z->fil_env, &v->fil);
   }
   if (MS_UNLIKELY(z->mod_flags & (RT_MOD_NOTE | RT_MOD_LIVE | RT_MOD_ENV))) rt_mod_voice_start(s, v, slot, note, vel, f);
-  if (MS_UNLIKELY(z->source || nc || z->controls || (z->mod_flags & RT_MOD_WIDTH) || s->vctl->slot[slot_index].present[0] | s->vctl->slot[slot_index].present[1] |
+  if (MS_UNLIKELY(z->source || nc || z->controls || z->chorus_send > 0.0f || (z->mod_flags & RT_MOD_WIDTH) || s->vctl->slot[slot_index].present[0] | s->vctl->slot[slot_index].present[1] |
                                            s->vctl->slot[slot_index].present[2] | s->vctl->slot[slot_index].present[3]))
     v->ext = rt_vctl_voice_start(s, v, z, slot_index, nc, f);
   voice_gains(s, v, v->amp.level, f ? f - 1 : 0, &v->gl_end, &v->gr_end);

@@ -265,6 +265,7 @@ typedef struct rt_zone {
   float cutoff_hz, filter_k;  /* k = 1/Q of the state-variable filter */
   float fil_veltrack, fil_keytrack, fileg_depth, cutoff_cc_cents;
   rt_env_desc_t fil_env;      /* scaled by fileg_depth cents */
+  float chorus_send;          /* into the voice's orbit chorus (the voice then takes the rt_vctl path) */
   double rate_ratio;          /* sample rate / output rate */
   float gain;                 /* linear */
   float pan;

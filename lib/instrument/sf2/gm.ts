@@ -93,7 +93,7 @@ export function gmSlots(song: MidiFileEvents): { slots: GmSlot[]; conflicts: str
 export interface GmMapOptions {
   /** Called with what cannot be played as asked (missing presets, bank conflicts, generators not played yet). */
   onWarning?: (warning: string) => void;
-  /** The presets' reverb sends play (see loadSoundFontPreset); false renders dry. @default true */
+  /** The presets' reverb and chorus sends play (see loadSoundFontPreset); false renders dry. @default true */
   effects?: boolean;
 }
 

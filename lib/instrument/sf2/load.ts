@@ -68,8 +68,9 @@ export interface Sf2LoadOptions extends PresetSelector {
   /** Instrument name (MIDI maps refer to instruments by name). @default the preset's name */
   name?: string;
   /**
-   * Play the presets' reverb sends into the zones' orbit reverb (see
-   * zones.ts FLUID_REVERB); false renders dry, like `fluidsynth -R 0 -C 0`. @default true
+   * Play the presets' reverb and chorus sends into the zones' orbit reverb
+   * (see zones.ts FLUID_REVERB) and chorus; false renders dry, like
+   * `fluidsynth -R 0 -C 0`. @default true
    */
   effects?: boolean;
 }

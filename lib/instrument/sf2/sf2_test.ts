@@ -607,3 +607,28 @@ Deno.test("SF2 modulation envelope to the cutoff: delayModEnv keeps the filter c
   assert.ok(open - closed > 15, `delay: ${closed} dB before, ${open} dB once open`);
   assert.ok(open - after > 15, `hold then decay: ${open} dB held, ${after} dB after`);
 });
+
+Deno.test("SF2 chorus send: chorusEffectsSend adds the orbit chorus's modulated copies, in proportion; effects: false is dry", async () => {
+  const f = (send: number) => fontWith([[GEN.chorusEffectsSend, send]]);
+  const zone = presetZones(parseSoundFont(buildFont(f(500))), 0).zones[0]!;
+  assert.equal(zone.options.chorus, 0.5);
+  const dry = await renderFont(f(500), 69, 1, 1, { effects: false });
+  const half = await renderFont(f(500), 69, 1, 1), quarter = await renderFont(f(250), 69, 1, 1);
+  // the wet part: what the send adds to the dry render
+  const wetDb = (audio: Float32Array) => {
+    let sum = 0;
+    for (let i = RATE / 10; i < RATE * 0.9; i++) {
+      sum += (audio[2 * i]! - dry[2 * i]!) ** 2 + (audio[2 * i + 1]! - dry[2 * i + 1]!) ** 2;
+    }
+    return 10 * Math.log10(sum / (RATE * 0.8) + 1e-30);
+  };
+  const dryDb = rmsLeftDb(dry, RATE / 10, RATE * 0.8);
+  assert.ok(wetDb(half) > dryDb - 20, `the chorus adds ${wetDb(half)} dB beside ${dryDb} dB dry`);
+  assert.ok(
+    Math.abs(wetDb(half) - wetDb(quarter) - 6.02) < 0.2,
+    `half vs quarter send: ${wetDb(half) - wetDb(quarter)} dB`,
+  );
+  // effects: false plays the send-500 preset exactly as a preset without a send
+  const none = await renderFont(f(0), 69, 1, 1);
+  assert.ok(wetDb(none) < -200, `dry and no send differ by ${wetDb(none)} dB`);
+});

@@ -132,7 +132,6 @@ const UNSUPPORTED_FAMILY: Readonly<Record<number, string>> = {
   [GEN.holdModEnv]: "modulation envelope delay/hold to pitch",
   [GEN.keynumToModEnvHold]: "key to modulation envelope hold/decay",
   [GEN.keynumToModEnvDecay]: "key to modulation envelope hold/decay",
-  [GEN.chorusEffectsSend]: "chorus send",
   [GEN.keynum]: "fixed key/velocity",
   [GEN.velocity]: "fixed key/velocity",
 };
@@ -164,7 +163,8 @@ export interface PresetZones {
 export interface PresetZonesOptions {
   /**
    * Play reverbEffectsSend as the zone's `room` send into its orbit's reverb
-   * (with FluidSynth's reverb character). False leaves every send off: a dry
+   * (with FluidSynth's reverb character) and chorusEffectsSend as its
+   * `chorus` send into the orbit's chorus. False leaves every send off: a dry
    * render, as `fluidsynth -R 0 -C 0` plays. @default true
    */
   effects?: boolean;
@@ -338,7 +338,6 @@ export function presetZones(
         if ((o === GEN.delayModEnv || o === GEN.holdModEnv) && value(GEN.modEnvToPitch) === 0) {
           continue;
         }
-        if (o === GEN.chorusEffectsSend && (!effects || v <= 0)) continue;
         note(family);
       }
       const mods = mergeModulators([iGlobalMods, iz.modulators], [pGlobalMods, pz.modulators]);
@@ -555,6 +554,10 @@ function engineZone(
   // reverb, with FluidSynth's reverb character (FLUID_REVERB)
   const reverb = clamp(value(GEN.reverbEffectsSend), 0, 1000) / 1000;
   if (effects && reverb > 0) Object.assign(controls, FLUID_REVERB, { room: reverb });
+  // chorusEffectsSend likewise into the orbit's chorus (FluidSynth's default
+  // chorus: rt_fx_chorus.h)
+  const chorus = clamp(value(GEN.chorusEffectsSend), 0, 1000) / 1000;
+  if (effects && chorus > 0) options.chorus = chorus;
   if (Object.keys(controls).length) options.controls = controls;
   return { sample: sampleIndex, endOffset: Math.min(0, endOffset), options };
 }
