@@ -43,6 +43,29 @@ export interface LinkStatus {
   quantum: number;
 }
 
+/**
+ * What a scheduler needs of a shared timeline ({@linkcode LinkClock} is one;
+ * tests give a fake): the tempo, the transport, beats to frames and back.
+ */
+export interface LinkTimeline {
+  /** A timeline has been published (the readers below need it). */
+  readonly ready: boolean;
+  /** Tempo, bpm. */
+  readonly tempo: number;
+  /** The shared transport. */
+  readonly playing: boolean;
+  /** Start/stop is shared (a stopped transport silences the session). */
+  readonly startStop: boolean;
+  /** Beats per cycle of the shared timeline. */
+  setQuantum(beats: number): void;
+  /** The beat heard when absolute `frame` leaves the output. */
+  beatAtFrame(frame: number): number;
+  /** The exact frame on which `beat` is heard. */
+  frameAtBeat(beat: number): number;
+  /** Commit a tempo, keeping the beat heard at `frame` in place. */
+  requestTempo(bpm: number, frame: number): void;
+}
+
 /** Whether this engine was built with Ableton Link. */
 export function linkAvailable(): boolean {
   return linkBuilt();
@@ -62,7 +85,7 @@ export function linkAvailable(): boolean {
  * if (link.ready) console.log(link.status(), link.phaseAtFrame(sampler.now()));
  * ```
  */
-export class LinkClock {
+export class LinkClock implements LinkTimeline {
   readonly #native: NativeLink;
   #quantum: number;
   readonly startStop: boolean;

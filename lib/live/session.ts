@@ -33,7 +33,7 @@ import type { Instrument } from "../engine/instrument.ts";
 import type { Sampler } from "../engine/sampler.ts";
 import type { MidiOut } from "../midi/out.ts";
 import { noteNameToMidi } from "../pattern/scales.ts";
-import type { LinkClock } from "../engine/link.ts";
+import type { LinkTimeline } from "../engine/link.ts";
 import {
   CONTROL_ALIASES,
   DEFAULT_SOUNDS,
@@ -92,6 +92,11 @@ export interface ReloadReport {
 export interface SessionOptions {
   /** Loads instruments by name (cached by content). */
   instruments: InstrumentCache;
+  /**
+   * The Ableton Link timeline to follow. @default the sampler's session
+   * (`sampler.joinLink()`), if it joined one
+   */
+  link?: LinkTimeline;
   /** Seed of generators' random numbers. @default 1 */
   seed?: number;
   /** Swap mode for sets that do not choose one. @default "cycle" */
@@ -445,7 +450,7 @@ export class Session {
       report.swapFrame = this.frameOfTick(swapTick);
       // a reload's tempo is committed to a Link session; the first load's is
       // only where this peer starts (a joined session keeps its own tempo)
-      if (!first) this.sampler.link?.requestTempo(snap.tempo, report.swapFrame);
+      if (!first) this.#link?.requestTempo(snap.tempo, report.swapFrame);
       this.#tempoChanged(beat, snap.rampBeats && !first ? snap.rampBeats : 0);
     }
     this.#declaredTempo = snap.tempo;
@@ -466,7 +471,7 @@ export class Session {
   setTempo(bpm: number, rampBeats = 0): number {
     const beat = this.beatOfTick(this.#cursor);
     // in a Link session the tempo is the session's: committed there, at once
-    this.sampler.link?.requestTempo(bpm, this.frameOfTick(this.#cursor));
+    this.#link?.requestTempo(bpm, this.frameOfTick(this.#cursor));
     if (rampBeats > 0) this.sampler.clock.rampTempo(bpm, beat, beat + rampBeats);
     else this.sampler.clock.setTempo(bpm, beat);
     this.#tempoChanged(beat, rampBeats);
@@ -583,7 +588,7 @@ export class Session {
    * @returns Notes released to the sampler by this call.
    */
   advance(untilFrame: number): number {
-    const link = this.sampler.link;
+    const link = this.#link;
     if (link && !this.#followLink(link)) return 0; // no timeline yet: nothing can be placed
     const target = this.#tickOfFrame(untilFrame);
     if (target > this.#cursor && link?.startStop && !link.playing) {
@@ -615,7 +620,7 @@ export class Session {
    * cursor skips to the beat heard now. False until the render thread has
    * published the timeline.
    */
-  #followLink(link: LinkClock): boolean {
+  #followLink(link: LinkTimeline): boolean {
     if (!link.ready) return false;
     link.setQuantum(this.beatsPerCycle);
     const clock = this.sampler.clock;
@@ -630,6 +635,11 @@ export class Session {
     clock.follow(beat, link.frameAtBeat(beat), bpm);
     if (changed) this.#tempoChanged(beat, 0);
     return true;
+  }
+
+  /** The Link timeline followed: the options' (tests), else the sampler's session. */
+  get #link(): LinkTimeline | undefined {
+    return this.#opts.link ?? this.sampler.link;
   }
 
   /** The first tick at or after a beat (the anchors' meter). */
