@@ -1,7 +1,9 @@
 /**
  * Notes for a live session when the engine runs out of room or time: events
  * the event ring refused, events that arrived after their frame, voices
- * stolen because every voice was busy. The engine
+ * stolen because every voice was busy, memory the memory-lock limit left
+ * unlocked (sample packs and SoundFonts load without the SFZ loader's check
+ * beforehand). The engine
  * counts both on the render thread (it cannot say anything there); this turns
  * the counters into warnings a performer can act on, said when the count
  * first rises and then at most once per interval with the count since.
@@ -16,6 +18,9 @@ export interface OverloadCounters {
   eventsDropped: number;
   eventsLate: number;
   voicesStolen: number;
+  /** Bytes the engine holds, and of those locked in RAM (0: it does not lock). */
+  memoryBytes: number;
+  memoryLockedBytes: number;
 }
 
 /** What the messages name. */
@@ -33,8 +38,9 @@ export interface OverloadLimits {
  * ```ts
  * import { OverloadNotes } from "./overload.ts";
  * const notes = new OverloadNotes({ voices: 64, ringCapacity: 4096 }, 10000);
- * console.assert(notes.check({ eventsDropped: 0, eventsLate: 0, voicesStolen: 3 }, 0).length === 1);
- * console.assert(notes.check({ eventsDropped: 0, eventsLate: 0, voicesStolen: 9 }, 500).length === 0);
+ * const quiet = { eventsDropped: 0, eventsLate: 0, memoryBytes: 0, memoryLockedBytes: 0 };
+ * console.assert(notes.check({ ...quiet, voicesStolen: 3 }, 0).length === 1);
+ * console.assert(notes.check({ ...quiet, voicesStolen: 9 }, 500).length === 0);
  * ```
  */
 export class OverloadNotes {
@@ -46,6 +52,7 @@ export class OverloadNotes {
   #droppedAt = -Infinity;
   #stolenAt = -Infinity;
   #lateAt = -Infinity;
+  #unlockedSaid = false;
 
   /**
    * @param limits The sampler's voices and ring size, named in the messages.
@@ -61,7 +68,7 @@ export class OverloadNotes {
    *
    * @param c The engine's counters now.
    * @param nowMs The time now, ms (any monotonic clock).
-   * @returns Zero to three lines.
+   * @returns Zero to four lines.
    */
   check(c: OverloadCounters, nowMs: number): string[] {
     const out: string[] = [];
@@ -95,6 +102,21 @@ export class OverloadNotes {
       this.#stolen = c.voicesStolen;
       this.#stolenAt = nowMs;
     }
+    // locking on (something is locked) but not everything: an mlock over the limit failed
+    const unlocked = c.memoryBytes - c.memoryLockedBytes;
+    if (!this.#unlockedSaid && c.memoryLockedBytes > 0 && unlocked > 0) {
+      this.#unlockedSaid = true;
+      out.push(
+        `Cannot lock all the engine's memory in RAM: ${mb(c.memoryLockedBytes)} of ` +
+          `${mb(c.memoryBytes)} locked, the memory-lock limit reached: the rest may be paged ` +
+          `out and glitch: raise the limit (ulimit -l, limits.conf memlock) or give the ` +
+          `process CAP_IPC_LOCK`,
+      );
+    }
     return out;
   }
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
