@@ -103,3 +103,16 @@ Deno.test("defineSet marks its function; anything else is not a set", async () =
   // deno-lint-ignore no-explicit-any
   await assert.rejects(def({} as any), TypeError);
 });
+
+Deno.test("set.link asks to join Ableton Link; start/stop only when said", async () => {
+  assert.equal((await evaluateSet(() => {}, 1)).link, undefined);
+  assert.deepEqual((await evaluateSet((set) => set.link(), 1)).link, { startStop: false });
+  assert.deepEqual(
+    (await evaluateSet((set) => set.link({ startStop: true }), 1)).link,
+    { startStop: true },
+  );
+  await assert.rejects(
+    evaluateSet((set) => set.link(5 as unknown as { startStop?: boolean }), 1),
+    RangeError,
+  );
+});
