@@ -92,11 +92,10 @@ static void seq_send(struct ms_midi_out *o, const ms_midi_out_event_t *e) {
 
 static void *seq_thread(void *arg) {
   struct ms_midi_out *o = arg;
-  ms_sampler_t *s = o->sampler;
   const struct timespec tick = {0, 1000000}; /* 1 ms: the sending jitter */
+  /* the frame's sound leaves the output latency after it is rendered */
+  const uint64_t latency_ns = o->seq_latency_ns;
   while (!atomic_load_explicit(&o->stop, memory_order_acquire)) {
-    /* the frame's sound leaves the output latency_frames after it is rendered */
-    uint64_t latency_ns = s->output ? (uint64_t)s->output->info.latency_frames * 1000000000ull / s->cfg.sample_rate : 0;
     const ms_midi_out_event_t *e;
     while ((e = ring_peek(&o->ring)) != NULL && e->time_ns + latency_ns <= mono_ns()) {
       seq_send(o, e);
@@ -138,6 +137,8 @@ int32_t ctl_midi_out_open_seq(ms_sampler_t *s, struct ms_midi_out *o, const char
                       "Cannot connect MIDI output \"%s\" to \"%s\": %s: list ports with \"aconnect -o\" (CLIENT:PORT)",
                       o->name, connect, ctl_alsa_msg_text(e));
   }
+  /* read here, on CT: the thread never touches the output handle */
+  if (s->output) o->seq_latency_ns = (uint64_t)s->output->info.latency_frames * 1000000000ull / s->cfg.sample_rate;
   if (pthread_create(&o->thread, NULL, seq_thread, o) != 0)
     return ctl_fail(s, MS_ERR_DEVICE, "Cannot open MIDI output \"%s\": its sending thread did not start", o->name);
   pthread_setname_np(o->thread, "ms-midi-out");
@@ -161,5 +162,7 @@ void ctl_midi_out_shutdown(ms_sampler_t *s) {
           ms_midi_out_event_t e = {.size = 3, .bytes = {(uint8_t)(0x80u | ch), (uint8_t)k, 0}};
           seq_send(o, &e);
         }
+    snd_seq_close(o->seq);
+    o->seq = NULL;
   }
 }

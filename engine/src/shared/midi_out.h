@@ -33,6 +33,7 @@ struct ms_midi_out {
   /* ALSA sequencer: the helper thread that sends (ctl_midi_out.c) */
   void *seq;                   /* snd_seq_t * */
   int seq_port;
+  uint64_t seq_latency_ns;     /* the live output's latency when the port opened (0 without one) */
   pthread_t thread;
   bool thread_started;
   _Atomic uint32_t stop;       /* CT asks the helper thread to finish */
