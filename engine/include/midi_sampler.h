@@ -243,7 +243,7 @@ typedef struct ms_zone {
   float fileg_delay_s;       /* 140: filter envelope: time at 0 before its attack, 0..60 (SF2 delayModEnv) */
   float fileg_hold_s;        /* 144: filter envelope: time held at full level after its attack, 0..60 (holdModEnv) */
   float chorus_send;         /* 148: send into the orbit's chorus (rt_fx_chorus), 0..1 (SF2 chorusEffectsSend,
-                                SFZ effect2 / 100); the voice's orbit is its `orbit` control, else 0 */
+                                SFZ effect2 / 100), the orbit the voice's `orbit` control names, else 0 */
 } ms_zone_t;
 _Static_assert(sizeof(ms_zone_t) == 152, "ms_zone_t layout");
 
