@@ -3,7 +3,8 @@
  * note-on on its onset's frame and its note-off at its end, on `midichan`
  * (1-based), velocity gain × velocity as @strudel/midi computes it; ccn/ccv,
  * midicmd, progNum; two ports by name and index; hush drops queued note-ons
- * and answers sounding notes; MIDI clock: 24 ticks per beat on exact frames,
+ * and answers sounding notes; a muted or removed part's sounding notes end
+ * on time; MIDI clock: 24 ticks per beat on exact frames,
  * following a tempo change.
  */
 import assert from "node:assert/strict";
@@ -120,4 +121,27 @@ Deno.test("MIDI clock: 24 ticks per beat on exact frames after a start, followin
   const last = got[got.length - 1]!;
   assert.deepEqual(last.bytes, [0xfc]);
   assert.ok(last.frame > ticks[ticks.length - 1]!);
+});
+
+Deno.test("mute, and a reload that removes the part: the sounding note still gets its note-off, on time", async () => {
+  const { sampler, session } = openSession();
+  using _ = sampler;
+  await applySet(session, (set) => {
+    set.tempo(120); // a cycle = 96000 frames
+    set.play("pad", note("c3").midi()); // a whole-cycle note
+    set.play("lead", note("e4 g4").midi());
+  });
+  render(session, sampler, 24000); // c3 and e4 sound
+  session.mute("pad");
+  await applySet(session, (set) => { // lead removed at the next cycle
+    set.tempo(120);
+    set.play("pad", note("c3").midi());
+  });
+  render(session, sampler, 96000 * 3);
+  const got = sampler.midi.output("midi").read().map((m) => [m.frame, ...m.bytes]);
+  const ons = got.filter((m) => m[1] === 0x90), offs = got.filter((m) => m[1] === 0x80);
+  // c3 at 0 (muted after: no more), e4 at 0, g4 at 48000; then nothing new
+  assert.deepEqual(ons.map((m) => [m[0], m[2]]), [[0, 48], [0, 64], [48000, 67]]);
+  assert.deepEqual(offs.map((m) => [m[0], m[2]]), [[48000, 64], [96000, 48], [96000, 67]]);
+  assert.equal(sampler.midi.output("midi").counts().sounding, 0);
 });
