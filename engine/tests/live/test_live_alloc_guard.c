@@ -22,6 +22,11 @@
  * into a JACK dummy server it starts: paced, so the thread's poll() wait
  * and the plugin's write path are covered too.
  *
+ * "test_live_alloc_guard jack-midi-out" plays through the JACK backend on a
+ * dummy server (JACK's process thread, named "ms-render" by the engine's
+ * thread-init callback) with a JACK MIDI output: notes, controllers, clock
+ * ticks and panics written into the port every period, under the guard.
+ *
  * "test_live_alloc_guard selfcheck" proves the guard trips: a thread named
  * "ms-render" that mallocs must die with SIGABRT.
  *
@@ -209,8 +214,75 @@ static void workload(const char *device, uint32_t format) {
   ms_sampler_destroy(s);
 }
 
+/* The JACK backend's process callback with MIDI out: ~1 s under the guard. */
+static void jack_midi_out_workload(void) {
+  tu_section("JACK backend, MIDI out every period under the guard");
+  ms_audio_config_t c;
+  memset(&c, 0, sizeof c);
+  c.sample_rate = RATE;
+  c.max_polyphony = POLY;
+  ms_sampler_t *s = NULL;
+  REQUIRE_MS(NULL, ms_sampler_create(&c, &s), TU_NOTHING);
+  int32_t rt = ms_sampler_enable_rt(s, 70);
+  CHECKF(rt == MS_OK || rt == MS_ERR_RT_PRIORITY || rt == MS_ERR_MEMLOCK, "enable_rt: %s", tu_msg(s));
+  ms_sample_t *a = make_sample(s, 24000, 1, 0.2f);
+  ms_instrument_t *inst = NULL;
+  REQUIRE_MS(s, ms_instrument_create(s, "lead", &inst), TU_NOTHING);
+  ms_zone_t z = tu_zone_flat(60, MS_LOOP_NONE, 0.02f);
+  REQUIRE_MS(s, ms_instrument_add_zone(inst, a, &z, NULL), TU_NOTHING);
+  REQUIRE_MS(s, ms_instrument_commit(inst), TU_NOTHING);
+  ms_output_config_t oc = lu_output_config(MS_BACKEND_JACK, "ms-guard-midi", 0, MS_PCM_AUTO);
+  oc.flags = MS_OUTPUT_NO_CONNECT;
+  ms_output_t *out = NULL;
+  REQUIRE_MS(s, ms_output_open(s, &oc, &out), TU_NOTHING);
+  ms_midi_out_t *mo = NULL;
+  REQUIRE_MS(s, ms_midi_out_open(s, MS_MIDI_OUT_JACK, "synth", NULL, &mo), TU_NOTHING);
+  void *prime[4];
+  backtrace(prime, 4); /* load libgcc now, not inside the guard */
+  atomic_store(&guard_on, 1);
+  REQUIRE_MS(s, ms_output_start(out), TU_NOTHING);
+  tu_rng_t r = {0x1D1};
+  double t0 = lu_now_s();
+  while (lu_now_s() - t0 < 1.0) {
+    uint64_t now = ms_sampler_now(s);
+    for (int k = 0; k < 30; k++) {
+      uint64_t at = now + tu_rng_below(&r, 3000);
+      uint8_t key = (uint8_t)(30 + tu_rng_below(&r, 60));
+      switch (tu_rng_below(&r, 4)) {
+        case 0: ms_midi_out_send_at(mo, at, 0x90 | (uint8_t)tu_rng_below(&r, 16), key, 100); break;
+        case 1: ms_midi_out_send_at(mo, at, 0x80, key, 0); break;
+        case 2: ms_midi_out_send_at(mo, at, 0xB0, 74, (uint8_t)tu_rng_below(&r, 128)); break;
+        default: ms_midi_out_send_at(mo, at, 0xF8, 0, 0); break;
+      }
+      ms_note_on_at(inst, at, key, 90, NULL);
+    }
+    if (tu_rng_below(&r, 10) == 0) ms_midi_out_panic_at(mo, now + 500);
+    ms_sampler_collect(s);
+    lu_sleep_ms(2);
+  }
+  atomic_store(&guard_on, 0);
+  ms_output_stop(out);
+  uint64_t sent = 0, dropped = 0;
+  ms_midi_out_counts(mo, &sent, &dropped, NULL);
+  ms_stats_t st;
+  ms_get_stats_ex(s, &st);
+  printf("  %llu MIDI messages written into the port (%llu dropped), %llu frames rendered\n",
+         (unsigned long long)sent, (unsigned long long)dropped, (unsigned long long)st.frames_rendered);
+  CHECK(sent > 1000);
+  CHECK(st.frames_rendered > RATE / 10);
+  ms_output_close(out);
+  ms_sample_destroy(a);
+  ms_sampler_destroy(s);
+}
+
 int main(int argc, char **argv) {
   lu_alsa_config();
+  if (argc > 1 && strcmp(argv[1], "jack-midi-out") == 0) {
+    if (!lu_jackd_start(64)) return 1;
+    jack_midi_out_workload();
+    lu_jackd_stop();
+    return tu_finish();
+  }
   if (argc > 1 && strcmp(argv[1], "selfcheck") == 0) return selfcheck();
   if (argc > 1 && strcmp(argv[1], "alsa-jack") == 0) {
     /* paced: the render thread waits in poll() on the jack PCM between periods */
