@@ -145,3 +145,28 @@ Deno.test("mute, and a reload that removes the part: the sounding note still get
   assert.deepEqual(offs.map((m) => [m[0], m[2]]), [[48000, 64], [96000, 48], [96000, 67]]);
   assert.equal(sampler.midi.output("midi").counts().sounding, 0);
 });
+
+Deno.test("MIDI clock follows the clock's timeline when it moves (as Link moves it): ticks on the new beats, none repeated", async () => {
+  const { sampler, session } = openSession();
+  using _ = sampler;
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("p", s("bd"));
+  });
+  const clock = sampler.midi.output("clock");
+  session.startMidiClock(clock);
+  render(session, sampler, 48000); // scheduled up to ~50048: beat ~2.09
+  // a Link peer: beat 3 is heard 600 frames later than this clock said, then 100 bpm
+  const moved = sampler.clock.beatsToFrames(3) + 600;
+  sampler.clock.follow(3, moved, 100);
+  render(session, sampler, 96000);
+  const ticks = clock.read().filter((m) => m.bytes[0] === 0xf8).map((m) => m.frame);
+  // every tick from beat 3 on sits on the followed timeline: beat 3 + j/24 at 100 bpm
+  const at3 = ticks.indexOf(moved);
+  assert.ok(at3 > 0, `a tick on beat 3's new frame ${moved}`);
+  ticks.slice(at3).forEach((f, j) =>
+    assert.equal(f, Math.round(moved + j * 1200), `tick ${j} after beat 3`)
+  );
+  // frames only ever go forward: nothing repeated across the move
+  assert.ok(ticks.every((f, i) => i === 0 || f > ticks[i - 1]!));
+});
