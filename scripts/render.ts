@@ -32,8 +32,8 @@ const USAGE = `Usage: deno task render <script.ts> <out.wav|out.flac> [options]
   --stems DIR        also write one stereo WAV per orbit that sounds (DIR/orbit<k>.wav, k
                      as in Strudel: orbit1 holds notes without an orbit); the output
                      (WAV) is their sum, the usual mix
-  --midi-out FILE    with --cycles: write what .midi() parts send to this MIDI file
-                     (a track per MIDI output)
+  --midi-out FILE    write what the set's .midi() parts or the script's MIDI outputs
+                     (noteOn(..., { midiOut })) send to this MIDI file, a track per output
   --samples DIR      where github: sample packs and URLs are looked for
                      (default $MS_SAMPLES, else ~/.local/share/midi-sampler/samples)`;
 
@@ -152,9 +152,9 @@ function parse(args: string[]): RenderArgs {
     out.stems = values.stems;
   }
   if (values["midi-out"] !== undefined) {
-    if (out.cycles === undefined) {
+    if (isMidi) {
       throw new UsageError(
-        `Cannot render: --midi-out "${values["midi-out"]}" goes with a set (--cycles N)`,
+        `Cannot render: --midi-out "${values["midi-out"]}" goes with a script or a set`,
       );
     }
     out.midiOut = values["midi-out"];
@@ -240,7 +240,7 @@ async function main(args: string[]): Promise<number> {
       : a.sf2 !== undefined
       ? await renderMidiFile(a.script, { ...midiOptions(opts, a.secondsGiven), sf2: a.sf2 })
       : a.cycles === undefined
-      ? await runPerformance(a.script, opts)
+      ? await runPerformance(a.script, { ...opts, ...(a.midiOut ? { midiOut: a.midiOut } : {}) })
       : await renderSet(a.script, {
         ...opts,
         cycles: a.cycles,

@@ -3,13 +3,15 @@
  * a Standard MIDI File: a track per output, notes on their beats (960
  * ticks per beat), the set's tempo, channels and velocities as sent; the
  * audio of the other parts renders as before; more messages than a capture
- * ring holds (4096) all arrive, drained every chunk.
+ * ring holds (4096) all arrive, drained every chunk, from a set and from a
+ * performance script's `noteOn(..., { midiOut })`.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseMidi } from "midi-file";
 import { PROJECT_ROOT } from "../ffi/build.ts";
 import { renderSet } from "../runners/render_set.ts";
+import { runPerformance } from "../runners/performance.ts";
 import { encodeMidiOut } from "./smf_out.ts";
 
 async function withSet<T>(body: string, fn: (file: string, dir: string) => Promise<T>): Promise<T> {
@@ -107,4 +109,39 @@ Deno.test("encodeMidiOut: channel messages of every kind, real-time ones left ou
     [960, "pitchBend"],
     [0, "channelAftertouch"],
   ]);
+});
+
+Deno.test("a performance script's noteOn(..., { midiOut }) renders into the MIDI file, all 6000 notes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const script = join(dir, "piece.ts");
+    await Deno.writeTextFile(
+      script,
+      `export default async function (ctx) {\n` +
+        `  ctx.clock.setTempo(120);\n  const piano = ctx.sampler.createInstrument("p");\n` +
+        `  for (let i = 0; i < 6000; i++) {\n` +
+        `    piano.noteOn(60 + (i % 12), 100, { at: { beats: i / 64 }, midiOut: "keys", channel: 3 });\n` +
+        `    piano.noteOff(60 + (i % 12), { at: { beats: (i + 1) / 64 }, midiOut: "keys", channel: 3 });\n` +
+        `  }\n}\n`,
+    );
+    const mid = join(dir, "out.mid");
+    await runPerformance(script, { out: join(dir, "out.wav"), seconds: 60, midiOut: mid });
+    const data = parseMidi(await Deno.readFile(mid));
+    const track = data.tracks[1]!;
+    assert.equal((track[0] as { text: string }).text, "keys");
+    const ons = track.filter((e) => e.type === "noteOn");
+    assert.equal(ons.length, 6000);
+    assert.ok(ons.every((e) => (e as { channel: number }).channel === 3));
+    assert.equal(track.filter((e) => e.type === "noteOff").length, 6000);
+    let t = 0, last = -1;
+    for (const e of track) {
+      t += e.deltaTime;
+      if (e.type === "noteOn") {
+        assert.equal(t - last, last < 0 ? t - last : 15); // 960 / 64 ticks apart
+        last = t;
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -27,6 +27,7 @@ import { PartQueryError } from "../live/session.ts";
 import { defineSet, setFunctionOf } from "../live/set.ts";
 import type { PerformanceResult } from "./render_chunks.ts";
 import { renderOutputs, stemSamplerOptions } from "./stems.ts";
+import { MidiCapture } from "./midi_capture.ts";
 import { playSetOffline, RENDER_HINT } from "./render_set.ts";
 
 export type { PerformanceResult } from "./render_chunks.ts";
@@ -56,6 +57,11 @@ export interface RunPerformanceOptions extends RenderFileOptions {
    * output file is then their sum (WAV only). @default none
    */
   stems?: string;
+  /**
+   * Write what the script sent to MIDI outputs (`noteOn(..., { midiOut })`,
+   * `sampler.midi.output(...)`) to this Standard MIDI File. @default not written
+   */
+  midiOut?: string;
 }
 
 /**
@@ -102,13 +108,17 @@ export async function runPerformance(
   });
 
   const total = sampler.clock.secondsToFrames(seconds);
-  return await renderOutputs(
+  const midi = new MidiCapture(sampler); // capture outputs hold 4096 messages: read every chunk
+  const result = await renderOutputs(
     sampler,
     total,
     { ...options, chunkFrames: chunk },
     options.stems,
     started,
+    () => midi.drain(),
   );
+  await midi.finish(total, options.midiOut);
+  return result;
 }
 
 /**

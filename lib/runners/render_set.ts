@@ -18,8 +18,7 @@ import { loadInto, SetLoader } from "../live/loader.ts";
 import { type ReloadReport, type ScheduledNote, Session } from "../live/session.ts";
 import { evaluateSet, type SetFunction } from "../live/set.ts";
 import { TICKS_PER_CYCLE } from "../live/source.ts";
-import type { MidiOutMessage } from "../midi/out.ts";
-import { encodeMidiOut } from "../midi/smf_out.ts";
+import { MidiCapture } from "./midi_capture.ts";
 import type { PerformanceResult } from "./render_chunks.ts";
 import { renderOutputs, stemSamplerOptions } from "./stems.ts";
 
@@ -134,17 +133,7 @@ export async function renderSet(
   if (options.onNote) sessionOpts.onNote = options.onNote;
   if (options.onWarning) sessionOpts.onWarning = options.onWarning;
   const session = new Session(sampler, sessionOpts);
-  const sent = new Map<string, MidiOutMessage[]>();
-  const drainMidi = () => {
-    if (!sampler.open) return;
-    for (const out of sampler.midi.outputs) {
-      const got = out.read();
-      if (!got.length) continue;
-      const list = sent.get(out.name) ?? [];
-      for (const m of got) list.push(m);
-      sent.set(out.name, list);
-    }
-  };
+  const midi = new MidiCapture(sampler);
   const load = async (path: string): Promise<ReloadReport> => {
     const loader = new SetLoader(resolve(path), {
       hint: RENDER_HINT,
@@ -175,26 +164,12 @@ export async function renderSet(
           }
         }
         session.advance(done + n + chunk);
-        drainMidi(); // the capture rings hold 4096 messages: read them every chunk
+        midi.drain(); // the capture rings hold 4096 messages: read them every chunk
       },
     );
-    if (sampler.midi.outputs.length) {
-      // the last frame rendered ends every note still sounding (a MIDI file keeps none hanging):
-      // one more frame, past the written file, carries the note-offs due there and the panic
-      sampler.midi.hushOutputs(total); // queued note-ons from the end on are not played
-      sampler.flush(total + 1);
-      sampler.process(1);
-    }
+    await midi.finish(total, options.midiOut); // no note left sounding in the file
     return result;
   } finally {
-    drainMidi();
-    if (options.midiOut && sampler.open) {
-      const clock = sampler.clock;
-      await Deno.writeFile(
-        options.midiOut,
-        encodeMidiOut(sent, (f) => clock.beatsAtFrame(f), (b) => clock.bpmAt(b)),
-      );
-    }
     for (const l of loaders) await l.dispose();
   }
 }
