@@ -6,8 +6,9 @@
  *
  * - engine: the engine's published timeline (render thread paced at real
  *   time, 256-frame calls) against a Link peer program, and in the same run
- *   a second peer against the first: Link's own floor on this machine, the
- *   baseline the engine's figure is read against
+ *   a second peer against the first: Link's own floor on this machine (it
+ *   moves between runs, 0 to about 10 µs), the baseline the engine's figure
+ *   is read against, both as ratios of the 1 ms the tests allow
  *   (build/engine/tests/link/test_link --bench);
  * - perform: a live session as `perform --link` runs it, on a JACK dummy
  *   server, against a peer (tests/link_child.ts --bench).
@@ -88,13 +89,12 @@ export async function benchLink(quick: boolean): Promise<void> {
   const e = figuresOf(out, "link_phase");
   console.log(row("engine vs peer", e.p50_us, e.p99_us, e.max_us));
   console.log(row("peer vs peer (Link's floor)", e.peer_p50_us!, e.peer_p99_us!, e.peer_max_us!));
-  // the floor is often 0 (both peers compute from the same shared timeline): a difference reads better than a ratio
+  // the floor moves between runs (0 to ~10 µs: Link's own estimate of the other peer's clock),
+  // so the figures are read against the 1 ms the tests allow
   console.log(
-    `engine above the floor: p50 ${(e.p50_us - e.peer_p50_us!).toFixed(2)} µs, p99 ${
-      (e.p99_us - e.peer_p99_us!).toFixed(2)
-    } µs (${e.samples} samples; a 1 ms budget is ${
-      (1000 / Math.max(e.p99_us, 1e-3)).toFixed(0)
-    }x the p99)`,
+    `the 1 ms budget is ${(1000 / Math.max(e.p99_us, 1e-3)).toFixed(0)}x the engine's p99, ${
+      (1000 / Math.max(e.peer_p99_us!, 1e-3)).toFixed(0)
+    }x the floor's (${e.samples} samples)`,
   );
 
   if (!hasCommand("jackd")) {
