@@ -159,29 +159,49 @@ export async function renderFluidSynth(
   }
 }
 
-/** Render with us: GM map on the font, the song scheduled, `seconds` of float stereo. */
+/**
+ * Render with us: GM map on the font, the song scheduled, `seconds` of float
+ * stereo. Sends off by default, as FluidSynth runs with -R 0 -C 0: pitch,
+ * level and onsets compare dry. `chorusOnly` plays the sends with the orbit
+ * reverb's output off (`dry` 1 on every layer): FluidSynth with its chorus on
+ * and its reverb off.
+ */
 export async function renderOurs(
   font: string,
   midBytes: Uint8Array,
   rate: number,
   seconds: number,
+  options: { chorusOnly?: boolean } = {},
 ): Promise<{ audio: Float32Array; seconds: number; loadSeconds: number; warnings: string[] }> {
   const warnings: string[] = [];
   const t0 = performance.now();
   using sampler = Sampler.open({ sampleRate: rate, maxPolyphony: 256 });
   const song = parseMidiFile(midBytes);
-  // sends off, as FluidSynth runs with -R 0 -C 0: pitch, level and onsets compare dry
   const gm = await loadGmMap(sampler, font, song, {
     onWarning: (w) => warnings.push(w),
-    effects: false,
+    effects: options.chorusOnly ?? false,
   });
-  sampler.midi.setMap(gm.map);
+  sampler.midi.setMap(
+    options.chorusOnly
+      ? { ...gm.map, layers: gm.map.layers.map((l) => ({ ...l, controls: { dry: 1 } })) }
+      : gm.map,
+  );
   for (const bytes of gm.reset) sampler.midi.send(bytes, { at: { seconds: 0 } });
   const t1 = performance.now();
   scheduleMidiFile(sampler, song);
   const audio = sampler.process(Math.round(seconds * rate));
   const t2 = performance.now();
   return { audio, seconds: (t2 - t1) / 1000, loadSeconds: (t1 - t0) / 1000, warnings };
+}
+
+/** Power of (a - b) over b's, frames [from, to), dB: what a send adds to a dry render. */
+export function addedDb(a: Float32Array, b: Float32Array, from: number, to: number): number {
+  let e = 0, d = 0;
+  for (let i = from; i < to; i++) {
+    e += (a[2 * i]! - b[2 * i]!) ** 2 + (a[2 * i + 1]! - b[2 * i + 1]!) ** 2;
+    d += b[2 * i]! ** 2 + b[2 * i + 1]! ** 2;
+  }
+  return 10 * Math.log10(e / d + 1e-30);
 }
 
 /** First frame in [from, to) where either channel exceeds `threshold`; -1 when none. */

@@ -16,7 +16,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { compareNote, renderFluidSynth, renderOurs, SONG, songBytes } from "./sf2_compare.ts";
+import {
+  addedDb,
+  compareNote,
+  renderFluidSynth,
+  renderOurs,
+  SONG,
+  songBytes,
+} from "./sf2_compare.ts";
 
 const FONT = "/usr/share/sounds/sf2/TimGM6mb.sf2";
 const RATE = 48000;
@@ -145,5 +152,45 @@ Deno.test({
       if (worst > 3) failures.push(`${what}: a band ${worst.toFixed(1)} dB off`);
       return failures;
     });
+  },
+});
+
+Deno.test({
+  name:
+    "TimGM6mb: the chorus send (Strings, Pad) adds as much over the dry note as FluidSynth's default chorus, within 2 dB",
+  ignore,
+  async fn() {
+    for (const [program, key] of [[48, 69], [88, 60]] as const) {
+      const notes = [{
+        seconds: 0.5,
+        channel: 0,
+        program,
+        key,
+        velocity: 100,
+        length: 2,
+        pitched: true,
+      }];
+      const bytes = songBytes(notes);
+      const mid = await Deno.makeTempFile({ suffix: ".mid" });
+      await Deno.writeFile(mid, bytes);
+      try {
+        const fsDry = (await renderFluidSynth(FONT, mid, RATE))!.audio;
+        const fsChorus = (await renderFluidSynth(FONT, mid, RATE, ["-o", "synth.chorus.active=1"]))!
+          .audio;
+        const dry = (await renderOurs(FONT, bytes, RATE, 3)).audio;
+        const chorus = (await renderOurs(FONT, bytes, RATE, 3, { chorusOnly: true })).audio;
+        const theirs = addedDb(fsChorus, fsDry, RATE * 0.6, RATE * 2.4);
+        const ours = addedDb(chorus, dry, RATE * 0.6, RATE * 2.4);
+        console.log(
+          `program ${program}: the chorus adds ${ours.toFixed(2)} dB (FluidSynth ${
+            theirs.toFixed(2)
+          } dB) over the dry note`,
+        );
+        assert.ok(theirs > -20, `FluidSynth's preset ${program} has a chorus send`);
+        assert.ok(Math.abs(ours - theirs) < 2, `program ${program}: ${ours} against ${theirs} dB`);
+      } finally {
+        await Deno.remove(mid);
+      }
+    }
   },
 });

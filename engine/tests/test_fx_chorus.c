@@ -3,10 +3,10 @@
  * delay computed here from its definition (rt_fx_chorus.h):
  *   taps      an impulse comes out of each voice at the delay its sine gives
  *             at that moment (1 + h + h sin(2 pi (0.3 t + k/3)), h = 4 ms):
- *             the centroid of each output pulse, left voice 0, right voice 2
+ *             the centroid of each voice's output pulse where it stands apart
  *   sweep     over 3.3 s (a whole LFO period) a tap's delay spans 1 frame ..
  *             8 ms + 1 frame
- *   level     a DC input comes out at 4/3 per channel
+ *   level     a DC input (centre-panned 1) comes out at 4/3 per channel
  *   sleep     after the input stops the chorus sleeps once the line is
  *             silent; then exact zeros; it wakes on the first loud frame
  *             and sleeps again a line's length after it
@@ -77,16 +77,12 @@ static void test_taps(void) {
       d[k] = ref_delay((double)f, k);
       for (int it = 0; it < 4; it++) d[k] = ref_delay((double)f + d[k], k);
     }
-    /* voice 0 is the left's, voice 2 the right's; voice 1 (centre) is on both:
-     * measure only where its pulse stands apart */
-    if (fabs(d[0] - d[1]) > 8.0) {
-      const double got = centroid(l, f, d[0]);
-      CHECKF(fabs(got - d[0]) < 0.05, "voice 0 at frame %u: delay %.3f, expected %.3f", f, got, d[0]);
-      checked++;
-    }
-    if (fabs(d[2] - d[1]) > 8.0) {
-      const double got = centroid(r, f, d[2]);
-      CHECKF(fabs(got - d[2]) < 0.05, "voice 2 at frame %u: delay %.3f, expected %.3f", f, got, d[2]);
+    /* every voice is on both sides: measure voice k where its pulse stands
+     * apart from the others', on the side where it is loudest (0 and 2 left, 1 right) */
+    for (uint32_t k = 0; k < 3; k++) {
+      if (fabs(d[k] - d[(k + 1) % 3]) <= 8.0 || fabs(d[k] - d[(k + 2) % 3]) <= 8.0) continue;
+      const double got = centroid(k == 1 ? r : l, f, d[k]);
+      CHECKF(fabs(got - d[k]) < 0.05, "voice %u at frame %u: delay %.3f, expected %.3f", k, f, got, d[k]);
       checked++;
     }
   }
@@ -102,7 +98,7 @@ static void test_sweep_and_level(void) {
   /* the delays the chorus itself holds, at every grid frame over 3.4 s */
   const uint32_t n = 64;
   float in[64], l[64], r[64];
-  for (uint32_t i = 0; i < n; i++) in[i] = 1.0f;
+  for (uint32_t i = 0; i < n; i++) in[i] = 0.70710678f; /* a centre-panned 1: a mono 1 in */
   for (uint32_t b = 0; b < (uint32_t)(3.4 * SR / 64); b++) {
     memset(l, 0, sizeof l);
     memset(r, 0, sizeof r);
@@ -111,7 +107,7 @@ static void test_sweep_and_level(void) {
       lo = c.d[k] < lo ? c.d[k] : lo;
       hi = c.d[k] > hi ? c.d[k] : hi;
     }
-    if (b > 20) { /* DC in, past the longest delay: 4/3 per channel */
+    if (b > 20) { /* DC in, past the longest delay: 11/3 - 3 + 2/3 = 4/3 per channel */
       CHECK_NEAR(l[63], 4.0 / 3.0, 1e-4);
       CHECK_NEAR(r[63], 4.0 / 3.0, 1e-4);
     }

@@ -1,7 +1,7 @@
 /*
  * rt_fx_chorus.c — an orbit's chorus: one delay line read by three taps
- * whose delays slow sines sweep, panned left, centre and right (see
- * rt_fx_chorus.h for the parameters and the rules).
+ * whose delays slow sines sweep, mixed into left and right with FluidSynth's
+ * default stereo weights (see rt_fx_chorus.h for the parameters and the rules).
  *
  * Thread: rt_fx_chorus_bytes/init on CT; everything else on RT.
  * Never: allocation, locks, I/O, libm, logging. The sines come from
@@ -17,10 +17,15 @@
 #define NV RT_FX_CHORUS_VOICES
 #define CHORUS_QUIET2 1e-12f /* -120 dBFS, squared */
 
-/* Equal-power pans -1, 0, +1; scaled so that a low frequency (all taps
- * alike) comes out at RT_FX_CHORUS_LF_GAIN per channel. */
-static const float k_chorus_pan_l[NV] = {1.0f, 0.70710678f, 0.0f};
-static const float k_chorus_pan_r[NV] = {0.0f, 0.70710678f, 1.0f};
+/* Each voice's gain into left and right: what FluidSynth's default level (2)
+ * and stereo width (10) come to for three voices (its documented settings
+ * worked through its stereo unit's equations): a voice mostly on one side and
+ * negatively on the other, which keeps a low frequency (all taps alike) at
+ * 11/3 - 3 + 2/3 = 4/3 and gives decorrelated content 13.6 dB. */
+static const float k_chorus_gain_l[NV] = {11.0f / 3.0f, -3.0f, 2.0f / 3.0f};
+static const float k_chorus_gain_r[NV] = {-3.0f, 11.0f / 3.0f, 2.0f / 3.0f};
+/* The mono input: a centre-panned voice (equal power: 0.7071 on each side) comes in at its own level. */
+#define CHORUS_IN 0.70710678f
 
 static uint32_t chorus_pow2(uint32_t n) {
   uint32_t p = 1;
@@ -64,12 +69,9 @@ void rt_fx_chorus_init(rt_fx_chorus_t *c, float sample_rate, void *mem) {
   memset(c->line, 0, rt_fx_chorus_bytes(sample_rate));
   c->half_depth = chorus_half_depth(sample_rate);
   c->lfo_step = (uint32_t)((double)RT_FX_CHORUS_RATE_HZ * CF / (double)sample_rate * 4294967296.0 + 0.5);
-  float sum = 0.0f;
-  for (uint32_t k = 0; k < NV; k++) sum += k_chorus_pan_l[k];
-  const float scale = RT_FX_CHORUS_LF_GAIN / sum;
   for (uint32_t k = 0; k < NV; k++) {
-    c->gl[k] = k_chorus_pan_l[k] * scale;
-    c->gr[k] = k_chorus_pan_r[k] * scale;
+    c->gl[k] = k_chorus_gain_l[k];
+    c->gr[k] = k_chorus_gain_r[k];
   }
   c->phase = 0;
   rt_fx_chorus_reset_state(c);
@@ -95,7 +97,7 @@ void rt_fx_chorus_process(rt_fx_chorus_t *c, const float *in_l, const float *in_
   const uint32_t mask = c->size - 1u;
   float *line = c->line;
   for (uint32_t i = 0; i < n; i++) {
-    const float x = in_silent ? 0.0f : 0.5f * (in_l[i] + in_r[i]);
+    const float x = in_silent ? 0.0f : CHORUS_IN * (in_l[i] + in_r[i]);
     const bool loud = x * x > CHORUS_QUIET2;
     if (c->asleep) { /* sleep and wake on exact frames: the same whatever the slicing */
       if (!loud) {

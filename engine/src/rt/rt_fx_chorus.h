@@ -15,11 +15,13 @@
  * | voices          | 3, their sines a third of a turn apart                    |
  * | delay           | 1 + h + h sin(2 pi (0.3 t + k / 3)) frames, h = 4 ms      |
  * |                 | (depth 8 ms peak to peak): 1 frame .. 8 ms + 1 frame      |
- * | input           | mono: the mean of the send's two channels                 |
- * | stereo          | voice k panned at -1, 0, +1 (equal power)                 |
- * | level           | a low-frequency input comes out at FluidSynth's gain with |
- * |                 | its defaults, 4/3 per channel (its voices' sum times its  |
- * |                 | two stereo weights)                                       |
+ * | input           | mono: (left + right) x 0.7071, a centre-panned voice at   |
+ * |                 | its own level (FluidSynth feeds its chorus the unpanned   |
+ * |                 | voice)                                                    |
+ * | stereo, level   | voice gains left (11/3, -3, 2/3), right (-3, 11/3, 2/3):  |
+ * |                 | FluidSynth's level 2 and width 10 worked through its      |
+ * |                 | stereo unit. A low frequency (all taps alike) comes out   |
+ * |                 | at 4/3 per channel, decorrelated content 13.6 dB up       |
  *
  * The sines are evaluated at the absolute grid frames (MS_CONTROL_FRAMES)
  * and each delay glides linearly in between; the line is read with linear
@@ -42,7 +44,6 @@
 #define RT_FX_CHORUS_VOICES 3u
 #define RT_FX_CHORUS_DEPTH_S 0.008f /* peak to peak */
 #define RT_FX_CHORUS_RATE_HZ 0.3f
-#define RT_FX_CHORUS_LF_GAIN (4.0f / 3.0f)
 
 typedef struct rt_fx_chorus {
   float sample_rate;

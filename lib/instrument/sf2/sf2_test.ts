@@ -609,7 +609,10 @@ Deno.test("SF2 modulation envelope to the cutoff: delayModEnv keeps the filter c
 });
 
 Deno.test("SF2 chorus send: chorusEffectsSend adds the orbit chorus's modulated copies, in proportion; effects: false is dry", async () => {
-  const f = (send: number) => fontWith([[GEN.chorusEffectsSend, send]]);
+  // 16 dB down (the preset's attenuation adds to the zone's): the chorus's gain
+  // stays under the master limiter's threshold (-1 dBFS)
+  const f = (send: number) =>
+    fontWith([[GEN.chorusEffectsSend, send]], [[GEN.initialAttenuation, 400]]);
   const zone = presetZones(parseSoundFont(buildFont(f(500))), 0).zones[0]!;
   assert.equal(zone.options.chorus, 0.5);
   const dry = await renderFont(f(500), 69, 1, 1, { effects: false });
