@@ -235,7 +235,20 @@ function statsLine(live: LiveSession, osc?: DirtListener): string {
     } | voices ${s.voicesActive} (peak ${s.voicesPeak}, stolen ${s.voicesStolen}) | ` +
     `load ${(100 * s.dspLoad).toFixed(0)}% (max ${(100 * s.dspLoadMax).toFixed(0)}%) | ` +
     `notes ${live.session.notes} | late ${s.eventsLate} | dropped ${s.eventsDropped} | xruns ${s.xruns}` +
-    (osc ? ` | ${oscLine(osc)}` : "") + linkLine(live);
+    (osc ? ` | ${oscLine(osc)}` : "") + linkLine(live) + midiOutLine(live);
+}
+
+/** The MIDI outputs, for the stats command: messages sent, dropped, notes sounding. */
+function midiOutLine(live: LiveSession): string {
+  if (!live.sampler.open) return "";
+  const outs = live.sampler.midi.outputs;
+  if (!outs.length) return "";
+  return " | midi out " + outs.map((o) => {
+    const c = o.counts();
+    return `${o.name} ${c.sent} sent${
+      c.dropped ? ` (${c.dropped} dropped)` : ""
+    }, ${c.sounding} sounding`;
+  }).join("; ");
 }
 
 /** The Link session, for the stats command: peers, the session's tempo, its transport. */
