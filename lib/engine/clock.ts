@@ -162,8 +162,9 @@ export class Clock {
    * `beat` on, beats run at `bpm` and `beat` falls on the exact `frame`,
    * whatever the segments before say (a peer's tempo change or a phase
    * correction takes effect there; frames before `beat`, already
-   * scheduled, keep their place). When the map already puts `beat` within
-   * half a frame of `frame` at that tempo, nothing changes.
+   * scheduled, keep their place; changes planned after `beat` are dropped).
+   * When the map already puts `beat` within half a frame of `frame` at that
+   * tempo, with nothing planned after, nothing changes.
    *
    * @param beat First beat that follows, >= 0.
    * @param frame Its exact frame (unrounded).
@@ -185,8 +186,8 @@ export class Clock {
     }
     const seg = this.#segmentAtBeat(beat);
     if (
-      seg.toBeat === undefined && seg.bpm === bpm &&
-      Math.abs(this.exactFramesForBeats(beat) - frame) < 0.5
+      seg === this.#segments[this.#segments.length - 1] && seg.toBeat === undefined &&
+      seg.bpm === bpm && Math.abs(this.exactFramesForBeats(beat) - frame) < 0.5
     ) return;
     const kept = this.#segments.filter((s) => s.beat < beat);
     this.#endRampsBefore(kept, beat);

@@ -55,6 +55,11 @@ Deno.test("Clock.follow: pins a beat to a frame, keeps the past, ignores sub-fra
   clock.setTempo(60, 8);
   assert.equal(clock.exactFramesForBeats(4), 100000.25);
   assert.equal(clock.beatsToFrames(9), Math.round(100000.25 + 4 * 32000 + 48000));
+  // a change planned after the followed beat is dropped, even on the same line
+  clock.follow(9, clock.exactFramesForBeats(9), 60);
+  clock.setTempo(200, 12);
+  clock.follow(10, clock.exactFramesForBeats(10), 60);
+  assert.equal(clock.bpmAt(13), 60);
   assert.throws(() => clock.follow(-1, 0, 120), RangeError);
   assert.throws(() => clock.follow(1, 0, 0), RangeError);
 });

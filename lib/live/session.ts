@@ -450,7 +450,16 @@ export class Session {
       report.swapFrame = this.frameOfTick(swapTick);
       // a reload's tempo is committed to a Link session; the first load's is
       // only where this peer starts (a joined session keeps its own tempo)
-      if (!first) this.#link?.requestTempo(snap.tempo, report.swapFrame);
+      if (!first && this.#link) {
+        try {
+          this.#link.requestTempo(snap.tempo, report.swapFrame);
+        } catch (err) {
+          // the reload is committed already: the session keeps Link's tempo
+          this.#opts.onWarning?.(
+            `${err instanceof Error ? err.message : err}: the Link session keeps its tempo`,
+          );
+        }
+      }
       this.#tempoChanged(beat, snap.rampBeats && !first ? snap.rampBeats : 0);
     }
     this.#declaredTempo = snap.tempo;

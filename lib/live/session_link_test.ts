@@ -107,3 +107,25 @@ Deno.test("Link: nothing is scheduled before a timeline exists or while a synced
   assert.ok(notes.length >= 3);
   assert.ok(notes.every((n) => n.frame >= 2 * RATE));
 });
+
+Deno.test("Link: a reload's tempo the session cannot take is a warning, the reload stands", async () => {
+  const link = new FakeTimeline(0, 0, 120);
+  link.requestTempo = () => {
+    throw new RangeError('Cannot set the Link tempo: tempo must be 20..999 bpm, got "10"');
+  };
+  const { sampler, session, warnings } = openSession({ link });
+  using _ = sampler;
+  await applySet(session, (set) => set.play("drums", s("bd*4")));
+  playTo(session, RATE);
+  const r = await applySet(session, (set) => {
+    set.tempo(10);
+    set.play("hats", s("hh*8"));
+  });
+  assert.deepEqual(r.added, ["hats"]);
+  assert.ok(
+    warnings.some((w) => /20\.\.999.*the Link session keeps its tempo/.test(w)),
+    warnings.join("\n"),
+  );
+  playTo(session, 3 * RATE);
+  assert.equal(sampler.clock.bpmAt(session.beatOfTick(session.cursorTicks)), 120);
+});
