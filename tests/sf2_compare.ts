@@ -162,16 +162,16 @@ export async function renderFluidSynth(
 /**
  * Render with us: GM map on the font, the song scheduled, `seconds` of float
  * stereo. Sends off by default, as FluidSynth runs with -R 0 -C 0: pitch,
- * level and onsets compare dry. `chorusOnly` plays the sends with the orbit
- * reverb's output off (`dry` 1 on every layer): FluidSynth with its chorus on
- * and its reverb off.
+ * level and onsets compare dry. `sends` plays the presets' reverb and chorus
+ * sends; `chorusOnly` plays them with the orbit reverb's output off (`dry` 1
+ * on every layer): FluidSynth with its chorus on and its reverb off.
  */
 export async function renderOurs(
   font: string,
   midBytes: Uint8Array,
   rate: number,
   seconds: number,
-  options: { chorusOnly?: boolean } = {},
+  options: { sends?: boolean; chorusOnly?: boolean } = {},
 ): Promise<{ audio: Float32Array; seconds: number; loadSeconds: number; warnings: string[] }> {
   const warnings: string[] = [];
   const t0 = performance.now();
@@ -179,7 +179,7 @@ export async function renderOurs(
   const song = parseMidiFile(midBytes);
   const gm = await loadGmMap(sampler, font, song, {
     onWarning: (w) => warnings.push(w),
-    effects: options.chorusOnly ?? false,
+    effects: (options.sends ?? false) || (options.chorusOnly ?? false),
   });
   sampler.midi.setMap(
     options.chorusOnly

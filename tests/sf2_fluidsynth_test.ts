@@ -194,3 +194,53 @@ Deno.test({
     }
   },
 });
+
+/** Mean power of (a - b) over [t0, t1) seconds, dBFS: the wet part of a render. */
+function wetDbfs(a: Float32Array, b: Float32Array, t0: number, t1: number): number {
+  let e = 0;
+  for (let i = Math.round(RATE * t0); i < RATE * t1; i++) {
+    e += (a[2 * i]! - b[2 * i]!) ** 2 + (a[2 * i + 1]! - b[2 * i + 1]!) ** 2;
+  }
+  return 10 * Math.log10(e / (RATE * (t1 - t0) * 2) + 1e-30);
+}
+
+Deno.test({
+  name:
+    "TimGM6mb: the reverb send (piano, flute, bass) is as loud as FluidSynth's reverb during the note (2 dB) and after it (5 dB)",
+  ignore,
+  async fn() {
+    for (const [program, key] of [[0, 60], [73, 72], [33, 40]] as const) {
+      const notes = [{
+        seconds: 0.5,
+        channel: 0,
+        program,
+        key,
+        velocity: 100,
+        length: 1,
+        pitched: false,
+      }];
+      const bytes = songBytes(notes);
+      const mid = await Deno.makeTempFile({ suffix: ".mid" });
+      await Deno.writeFile(mid, bytes);
+      try {
+        const fsDry = (await renderFluidSynth(FONT, mid, RATE))!.audio;
+        const fsRev = (await renderFluidSynth(FONT, mid, RATE, ["-o", "synth.reverb.active=1"]))!
+          .audio;
+        const dry = (await renderOurs(FONT, bytes, RATE, 4)).audio;
+        const rev = (await renderOurs(FONT, bytes, RATE, 4, { sends: true })).audio;
+        const during = [wetDbfs(rev, dry, 0.6, 1.4), wetDbfs(fsRev, fsDry, 0.6, 1.4)] as const;
+        const after = [wetDbfs(rev, dry, 1.6, 2.5), wetDbfs(fsRev, fsDry, 1.6, 2.5)] as const;
+        console.log(
+          `program ${program}: reverb during the note ${during[0].toFixed(1)} dBFS (FluidSynth ${
+            during[1].toFixed(1)
+          }), 0.1..1 s after it ${after[0].toFixed(1)} (FluidSynth ${after[1].toFixed(1)})`,
+        );
+        assert.ok(during[1] > -80, `FluidSynth's preset ${program} has a reverb send`);
+        assert.ok(Math.abs(during[0] - during[1]) < 2, `program ${program} during: ${during}`);
+        assert.ok(Math.abs(after[0] - after[1]) < 5, `program ${program} after: ${after}`);
+      } finally {
+        await Deno.remove(mid);
+      }
+    }
+  },
+});

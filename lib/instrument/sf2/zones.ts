@@ -178,17 +178,25 @@ const MAX_CURVES = 256 - FIRST_CURVE;
  * FluidSynth's default reverb (fluid_rev.c, read for the numbers; nothing
  * copied: roomsize 0.2, damp 0, width 0.5, level 0.9) in the orbit reverb's
  * controls: roomsize 0.2 is a loop gain of 0.756 on FluidSynth's longest line
- * (1617 frames at 44.1 kHz), a DC reverberation time of 0.9 s; damp 0 is no
+ * (1617 frames at 44.1 kHz), a DC reverberation time of 0.9 s, and measured on
+ * its renders of TimGM6mb the tail falls 60 dB in about 1.05 s; damp 0 is no
  * high-frequency damping (roomdim and roomlp at 20 kHz); its tail has no
- * fade-in (roomfade 0). The tail's loudness is the orbit reverb's own
- * (superdough's level for a 0.9 s room), not FluidSynth's level 0.9.
+ * fade-in (roomfade 0). Its loudness: see {@linkcode FLUID_REVERB_SEND}.
  */
 export const FLUID_REVERB: Readonly<Controls> = {
-  roomsize: 0.9,
+  roomsize: 1.05,
   roomdim: 20000,
   roomlp: 20000,
   roomfade: 0,
 };
+
+/**
+ * `room` per unit of reverbEffectsSend (capped at 1): the orbit reverb (whose
+ * loudness is superdough's) as loud as FluidSynth's at its level 0.9,
+ * measured on TimGM6mb's piano, flute and bass (their wet part 8 dB under
+ * FluidSynth's with `room` = the send).
+ */
+export const FLUID_REVERB_SEND = 2.5;
 
 /** Generators that shape the modulation envelope's time (reported only where it acts). */
 const MOD_ENV_STAGES = new Set<number>([
@@ -553,7 +561,9 @@ function engineZone(
   // reverbEffectsSend (0.1 % units) as the zone's send into its orbit's
   // reverb, with FluidSynth's reverb character (FLUID_REVERB)
   const reverb = clamp(value(GEN.reverbEffectsSend), 0, 1000) / 1000;
-  if (effects && reverb > 0) Object.assign(controls, FLUID_REVERB, { room: reverb });
+  if (effects && reverb > 0) {
+    Object.assign(controls, FLUID_REVERB, { room: Math.min(1, FLUID_REVERB_SEND * reverb) });
+  }
   // chorusEffectsSend likewise into the orbit's chorus (FluidSynth's default
   // chorus: rt_fx_chorus.h)
   const chorus = clamp(value(GEN.chorusEffectsSend), 0, 1000) / 1000;
