@@ -13,6 +13,8 @@ export {
   type NoteMessage,
   type RawMidiMessage,
 } from "./midi.ts";
+export { MidiOut, type MidiOutKind, type MidiOutMessage, type MidiOutOptions } from "./out.ts";
+export { encodeMidiOut, SMF_TICKS_PER_BEAT } from "./smf_out.ts";
 export {
   ChannelSettingsSchema,
   ControllerSchema,
