@@ -636,3 +636,47 @@ Deno.test("SF2 chorus send: chorusEffectsSend adds the orbit chorus's modulated 
   const none = await renderFont(f(0), 69, 1, 1);
   assert.ok(wetDb(none) < -200, `dry and no send differ by ${wetDb(none)} dB`);
 });
+
+Deno.test("SF2 fixed key and velocity: every key plays the fixed key's pitch, every velocity the fixed velocity's level", async () => {
+  const f = fontWith([[GEN.keynum, 64], [GEN.velocity, 40]]);
+  const play = async (key: number, velocity: number) => {
+    const file = await Deno.makeTempFile({ suffix: ".sf2" });
+    await Deno.writeFile(file, buildFont(f));
+    try {
+      using sampler = Sampler.open({ sampleRate: RATE });
+      const inst = await loadSoundFontPreset(sampler, `${file}#0:5`);
+      inst.noteOn(key, velocity, { at: { seconds: 0 } });
+      const audio = sampler.process(RATE);
+      return {
+        hz: risingCrossingHz(audio, RATE * 0.2, RATE * 0.8, RATE),
+        db: rmsLeftDb(audio, RATE * 0.2, RATE * 0.5),
+      };
+    } finally {
+      await Deno.remove(file);
+    }
+  };
+  const a = await play(62, 127), b = await play(79, 64);
+  // key 64 on the root-69 sample, plus the preset's 10 cents
+  const expected = 440 * 2 ** ((64 - 69) / 12 + 10 / 1200);
+  for (const x of [a, b]) {
+    assert.ok(Math.abs(1200 * Math.log2(x.hz / expected)) < 1, `${x.hz} Hz, expected ${expected}`);
+  }
+  assert.ok(Math.abs(a.db - b.db) < 0.05, `levels ${a.db} and ${b.db} dB at velocities 127 and 64`);
+  // velocity 40 on the square law: 40 log10(40/127) dB under full level
+  const full = fontWith([]);
+  const file = await Deno.makeTempFile({ suffix: ".sf2" });
+  await Deno.writeFile(file, buildFont(full));
+  try {
+    using sampler = Sampler.open({ sampleRate: RATE });
+    const inst = await loadSoundFontPreset(sampler, `${file}#0:5`);
+    inst.noteOn(64, 127, { at: { seconds: 0 } });
+    const ref = rmsLeftDb(sampler.process(RATE), RATE * 0.2, RATE * 0.5);
+    const drop = ref - a.db;
+    assert.ok(
+      Math.abs(drop - -40 * Math.log10(40 / 127)) < 0.1,
+      `velocity 40 plays ${drop} dB down`,
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});

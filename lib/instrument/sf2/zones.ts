@@ -132,8 +132,6 @@ const UNSUPPORTED_FAMILY: Readonly<Record<number, string>> = {
   [GEN.holdModEnv]: "modulation envelope delay/hold to pitch",
   [GEN.keynumToModEnvHold]: "key to modulation envelope hold/decay",
   [GEN.keynumToModEnvDecay]: "key to modulation envelope hold/decay",
-  [GEN.keynum]: "fixed key/velocity",
-  [GEN.velocity]: "fixed key/velocity",
 };
 
 /** One engine zone of a preset: which SF2 sample it plays and its options. */
@@ -425,6 +423,24 @@ function engineZone(
   if (modulation.velocityToAttenuation !== 960) {
     delete options.velocityTrack;
     options.velocityCurve = velocityCurvePoints(modulation.velocityToAttenuation);
+  }
+  // Fixed velocity (generator 47): every note plays at the gain of that
+  // velocity (a flat velocity curve); fixed key (46): every key at that key's
+  // pitch (no key tracking, the tuning of that key from the root)
+  const fixedVelocity = value(GEN.velocity);
+  if (fixedVelocity >= 1 && fixedVelocity <= 127) {
+    const gain = velocityCurvePoints(modulation.velocityToAttenuation)[fixedVelocity]![1];
+    delete options.velocityTrack;
+    options.velocityCurve = Array.from({ length: 128 }, (_, v) => [v, gain] as [number, number]);
+  }
+  const fixedKey = value(GEN.keynum);
+  if (fixedKey >= 0 && fixedKey <= 127) {
+    options.tuneCents = clamp(
+      (options.tuneCents ?? 0) + (fixedKey - rootKey) * (options.pitchKeytrack ?? 100),
+      -12800,
+      12800,
+    );
+    options.pitchKeytrack = 0;
   }
   const loopOk = loopStart >= 0 && loopEnd > loopStart + 1 &&
     (frames === undefined || loopEnd <= frames + Math.min(0, endOffset));
