@@ -122,11 +122,20 @@ Deno.writeTextFileSync(
     `  set.tempo(90);\n  set.play("drums", s("bd*4"));\n});\n`,
 );
 const notes: ScheduledNote[] = [];
+/** The server, the peer and the temp dir go however this ends (a leaked jackd keeps a slot of JACK's 8). */
+const cleanup = async () => {
+  await peer.close();
+  await jack.stop();
+  Deno.removeSync(dir, { recursive: true });
+};
 const live = await startSession(file, {
   output: { backend: "jack", rtPriority: 0 },
   link: { startStop: true },
   watch: false,
   onNote: (n) => notes.push(n),
+}).catch(async (err) => {
+  await cleanup();
+  throw err;
 });
 const link = live.sampler.link!;
 const rate = live.sampler.sampleRate;
@@ -270,8 +279,6 @@ try {
   }
 } finally {
   await live.stop();
-  await peer.close();
-  await jack.stop();
-  Deno.removeSync(dir, { recursive: true });
+  await cleanup();
 }
 Deno.exit(failed ? 1 : 0);
