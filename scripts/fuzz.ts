@@ -1,6 +1,6 @@
 /**
  * `deno task fuzz [--target sfz,sf2,osc,strudel] [--execs N] [--seed S] [--from I]
- * [--budget-ms MS] [--hang-ms MS] [--chunk N]`: the long fuzz runs of the
+ * [--budget-ms MS] [--hang-ms MS] [--chunk N] [--seconds S]`: the long fuzz runs of the
  * TypeScript parsers (tests/fuzz/harness.ts, tests/fuzz/targets.ts); CI runs a
  * short smoke of each in tests/fuzz_smoke_test.ts, the engine's libFuzzer
  * targets run under ctest (label fuzz). Targets run one after another, each
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     "budget-ms": { type: "string" },
     "hang-ms": { type: "string" },
     chunk: { type: "string" },
+    seconds: { type: "string" },
   },
 });
 const names = (values.target ?? Object.keys(TARGETS).join(",")).split(",").filter(Boolean);
@@ -47,6 +48,8 @@ const from0 = Number(values.from ?? 0);
 const budgetMs = Number(values["budget-ms"] ?? 2000);
 const hangMs = Number(values["hang-ms"] ?? 10_000);
 const chunk = Number(values.chunk ?? 50_000);
+/** Stop a target after this many seconds (at the end of a chunk) even below --execs. */
+const maxSeconds = Number(values.seconds ?? Infinity);
 
 interface Reported {
   execs: number;
@@ -114,7 +117,7 @@ for (const name of names) {
   let done = 0, slowestMs = 0, slowestIndex = 0;
   const t0 = performance.now();
   let index = from0;
-  while (done < execs) {
+  while (done < execs && performance.now() - t0 < maxSeconds * 1000) {
     const n = Math.min(chunk, execs - done);
     let r: Reported & { hangAt?: number };
     try {
@@ -165,6 +168,16 @@ for (const name of names) {
   for (const [k, v] of sorted.slice(0, 40)) console.log(`   ${String(v).padStart(9)}  ${k}`);
   if (sorted.length > 40) console.log(`   ... ${sorted.length - 40} more`);
   console.log(`   findings: ${findings.length}`);
+  if (findings.length) {
+    // every finding's index, one line each, to replay them (the inputs of the first 20 are written below)
+    const all = findingPath(name, seed, 0).replace(/-0\.bin$/, "-findings.txt");
+    Deno.mkdirSync(dirname(all), { recursive: true });
+    Deno.writeTextFileSync(
+      all,
+      findings.map((f) => `${f.index} ${f.kind} ${f.detail.split("\n")[0]}`).join("\n") + "\n",
+    );
+    console.log(`   all findings: ${all}`);
+  }
   for (const f of findings.slice(0, 20)) {
     const path = findingPath(f.target, f.seed, f.index);
     Deno.mkdirSync(dirname(path), { recursive: true });

@@ -254,7 +254,11 @@ export function sfzTarget(): FuzzTarget {
         if (!r.definition.zones.length) throw new Error("an import with no zone succeeded");
         return "ok";
       } catch (err) {
-        if (err instanceof InstrumentDefinitionError && err.message.includes(basename(top))) {
+        // the message names the file (JSON-quoted: a damaged name keeps its escapes)
+        if (
+          err instanceof InstrumentDefinitionError && err.file === top &&
+          err.message.includes(JSON.stringify(basename(top)).slice(1, -1))
+        ) {
           return kindOf(err);
         }
         throw err;
