@@ -64,6 +64,10 @@ export interface LinkTimeline {
   frameAtBeat(beat: number): number;
   /** Commit a tempo, keeping the beat heard at `frame` in place. */
   requestTempo(bpm: number, frame: number): void;
+  /** Start or stop the shared transport when `frame` is heard. */
+  requestPlaying(playing: boolean, frame: number): void;
+  /** Peers, tempo, transport and quantum. */
+  status(): LinkStatus;
 }
 
 /** Whether this engine was built with Ableton Link. */

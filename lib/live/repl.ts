@@ -33,6 +33,8 @@ export const REPL_HELP = `commands:
   hush                     stop every part now (a reload brings the set back)
   parts                    list the parts
   stats                    time, cycle, voices, DSP load, late events, notes
+  link [start|stop]        the Ableton Link session (perform --link); start or stop
+                           its shared transport from what is scheduled on
   load NAME PATH           use an instrument definition file for NAME (then reload)
   reload                   reload the set file now
   help | quit`;
@@ -91,6 +93,21 @@ export async function runCommand(line: string, ctx: ReplContext): Promise<string
         ).join("\n") || "no parts";
       case "stats":
         return ctx.stats();
+      case "link": {
+        const link = s.link;
+        if (!link) return "link: not in a Link session (perform --link, or set.link() in the set)";
+        if (args[0] === "start" || args[0] === "stop") {
+          link.requestPlaying(args[0] === "start", s.frameOfTick(s.cursorTicks));
+          return `link: ${args[0]} requested from cycle ${s.cycle.toFixed(2)}${
+            link.startStop ? "" : " (start/stop is not shared: perform --link-start-stop)"
+          }`;
+        }
+        if (args[0] !== undefined) return `error: link start, link stop or link, got "${args[0]}"`;
+        const st = link.status();
+        return `link: ${st.peers} peer${st.peers === 1 ? "" : "s"}, ${
+          Number.isFinite(st.bpm) ? st.bpm.toFixed(2) : "?"
+        } bpm, quantum ${st.quantum}, transport ${st.playing ? "playing" : "stopped"}`;
+      }
       case "load": {
         if (args.length !== 2) return "error: load NAME PATH, e.g. load keys instruments/epiano.ts";
         ctx.instruments.register(args[0]!, args[1]!);

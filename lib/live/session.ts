@@ -651,6 +651,11 @@ export class Session {
     return this.#opts.link ?? this.sampler.link;
   }
 
+  /** The Ableton Link timeline this session follows, if any (the REPL's `link` command). */
+  get link(): LinkTimeline | undefined {
+    return this.#link;
+  }
+
   /** The first tick at or after a beat (the anchors' meter). */
   #tickAtOrAfterBeat(beat: number): number {
     let a = this.#anchors[0]!;

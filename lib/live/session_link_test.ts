@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import type { LinkTimeline } from "../engine/link.ts";
 import { applySet, openSession, playTo } from "../../tests/session_fixture.ts";
 import { s } from "../pattern/pattern.ts";
+import { InstrumentCache } from "./instruments.ts";
+import { runCommand } from "./repl.ts";
 
 const RATE = 48000;
 
@@ -34,6 +36,13 @@ class FakeTimeline implements LinkTimeline {
   requestTempo(bpm: number, frame: number): void {
     this.requests.push({ bpm, frame });
     this.change(bpm, frame);
+  }
+  playRequests: { playing: boolean; frame: number }[] = [];
+  requestPlaying(playing: boolean, frame: number): void {
+    this.playRequests.push({ playing, frame });
+  }
+  status() {
+    return { peers: 2, bpm: this.tempo, playing: this.playing, quantum: this.quantum };
   }
 }
 
@@ -128,4 +137,33 @@ Deno.test("Link: a reload's tempo the session cannot take is a warning, the relo
   );
   playTo(session, 3 * RATE);
   assert.equal(sampler.clock.bpmAt(session.beatOfTick(session.cursorTicks)), 120);
+});
+
+Deno.test("Link: the REPL's link command shows the session and asks its transport to start and stop", async () => {
+  const link = new FakeTimeline(0, 0, 120);
+  link.startStop = true;
+  const { sampler, session } = openSession({ link });
+  using _ = sampler;
+  await applySet(session, (set) => set.play("drums", s("bd*4")));
+  playTo(session, RATE);
+  const ctx = {
+    session,
+    instruments: new InstrumentCache(sampler),
+    reload: () => Promise.resolve(""),
+    stats: () => "",
+    quit: () => {},
+  };
+  assert.equal(
+    await runCommand("link", ctx),
+    "link: 2 peers, 120.00 bpm, quantum 4, transport playing",
+  );
+  assert.match(await runCommand("link stop", ctx), /^link: stop requested from cycle /);
+  assert.deepEqual(link.playRequests, [{
+    playing: false,
+    frame: session.frameOfTick(session.cursorTicks),
+  }]);
+  assert.match(await runCommand("link sideways", ctx), /^error: link start, link stop or link/);
+  const { session: alone, sampler: s2 } = openSession();
+  using _2 = s2;
+  assert.match(await runCommand("link", { ...ctx, session: alone }), /not in a Link session/);
 });
