@@ -14,7 +14,8 @@
  *     0.5 ms: the clock re-pins to the timeline when the output's clock and
  *     the host's drift apart by half a frame);
  *   - start/stop: the session's start reaches the peer; the peer's stop
- *     silences the session, its start brings it back.
+ *     silences the session, its start brings it back; the REPL's
+ *     `link stop` reaches the peer.
  * Prints one JSON line with the figures; exits 1 on a failed check.
  * With `--bench SECONDS` it instead samples the phase error every 10 ms for
  * that long and prints p50/p99/max.
@@ -27,6 +28,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { startSession } from "../lib/live/perform.ts";
+import { runCommand } from "../lib/live/repl.ts";
 import type { ScheduledNote } from "../lib/live/session.ts";
 import { startJackDummy } from "../scripts/live_support.ts";
 import { toFileUrl } from "./perform_support.ts";
@@ -274,6 +276,16 @@ try {
       assert.ok(resumed);
       assert.ok(after.length >= 1, `${after.length} notes`);
     });
+    // the REPL's `link stop` reaches the peer
+    const said = await runCommand("link stop", {
+      session: live.session,
+      instruments: live.instruments,
+      reload: () => Promise.resolve(""),
+      stats: () => "",
+      quit: () => {},
+    });
+    const peerStopped = await until(async () => !(await peer.state(link.hostNow())).playing, 3000);
+    check("the session's stop reaches the peer", () => assert.ok(peerStopped, said));
     figures.late = live.sampler.stats().eventsLate;
     console.log(JSON.stringify({ link: "ok", ...figures, failed }));
   }
