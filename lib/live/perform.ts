@@ -107,6 +107,7 @@ export interface LiveSession {
   readonly output: LiveOutput;
   readonly session: Session;
   readonly instruments: InstrumentCache;
+  /** The tempo map, and the notes when `recordMidi` is given (else none: they are not kept). */
   readonly midi: MidiRecorder;
   readonly recorder: Recorder | undefined;
   /** What the first load did. */
@@ -148,7 +149,8 @@ export async function startSession(
     swap: options.swap ?? "cycle",
     loadOnFirstUse: true, // a sound of thousands of files: each file when first played
     onNote: (n) => {
-      midi.add(n);
+      // kept only to be written: a session of hours would otherwise hold every note it played
+      if (options.recordMidi) midi.add(n);
       options.onNote?.(n);
     },
     // a part that throws while playing is muted: say where, in the set's files

@@ -89,6 +89,7 @@ Deno.test({
         output,
         watch: false,
         onWarning: (w) => warnings.push(w),
+        recordMidi: join(dir, "take.mid"), // the notes are kept only to be written
       });
       try {
         await until(() => live.session.cycle > 30, "cycle 30");
