@@ -24,7 +24,9 @@ import { InstrumentCache } from "../lib/live/instruments.ts";
 import { startSession } from "../lib/live/perform.ts";
 import { Session } from "../lib/live/session.ts";
 import { evaluateSet } from "../lib/live/set.ts";
-import { note, s, stack } from "../lib/pattern/pattern.ts";
+import { note, type Pattern, s, stack } from "../lib/pattern/pattern.ts";
+import { queryPattern } from "../lib/pattern/query.ts";
+import { fraction } from "../lib/pattern/strudel.ts";
 import { gcStorm, hasCommand, startJackDummy } from "./live_support.ts";
 
 function medianOf(xs: number[]): number {
@@ -69,6 +71,22 @@ async function runDense(stepMs: number, cycles: number, pattern = dense) {
   };
 }
 
+/**
+ * `@strudel/core`'s own query of the same cycles, alone: one query per cycle (as
+ * PatternSource makes them), the onsets kept, nothing resolved or pushed. Process CPU
+ * time per note, the floor the whole path stands on.
+ */
+function strudelAlone(pattern: Pattern, cycles: number): number {
+  const c0 = process.cpuUsage();
+  let notes = 0;
+  for (let c = 0; c < cycles; c++) {
+    const haps = queryPattern(pattern, fraction(c, 1), fraction(c + 1, 1));
+    for (const h of haps) if (h.whole && h.hasOnset()) notes++;
+  }
+  const cpu = process.cpuUsage(c0);
+  return (cpu.user + cpu.system) * 1000 / notes;
+}
+
 async function benchScheduling(quick: boolean): Promise<void> {
   const sym = engine();
   const calls = 200_000;
@@ -92,11 +110,15 @@ async function benchScheduling(quick: boolean): Promise<void> {
   }
   // throughput: a denser pattern queried in 100 ms windows
   const flood = stack(dense, s("hh*64, bd*16").gain(0.3), note("c3*32, e3*32, g3*32").s("epiano"));
-  const per: number[] = [], perCpu: number[] = [];
+  const per: number[] = [], perCpu: number[] = [], alone: number[] = [], share: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const x = await runDense(100, quick ? 20 : 60, flood);
+    const cycles = quick ? 20 : 60;
+    const x = await runDense(100, cycles, flood);
     per.push(x.ms * 1e6 / x.events);
     perCpu.push(x.cpuMs * 1e6 / x.events);
+    const q = strudelAlone(flood, cycles) / 2; // a note is two events (on, off)
+    alone.push(q);
+    share.push(q / (x.cpuMs * 1e6 / x.events)); // interleaved: the same load on both
   }
   const ns = medianOf(per), nsCpu = medianOf(perCpu);
   console.log(`bare FFI call (ms_version):                 ${bare.toFixed(1)} ns`);
@@ -115,6 +137,15 @@ async function benchScheduling(quick: boolean): Promise<void> {
     `  the same in process CPU time (steadier on a shared machine): ${
       nsCpu.toFixed(0)
     } ns per event`,
+  );
+  console.log(
+    `  of which @strudel/core's query of the same cycles alone: ${
+      medianOf(alone).toFixed(0)
+    } ns per event (${
+      (medianOf(share) * 100).toFixed(0)
+    }% of the path, same run); the rest (onsets, controls, frames, queue, FFI push): ${
+      (nsCpu * (1 - medianOf(share))).toFixed(0)
+    } ns`,
   );
 }
 
