@@ -26,11 +26,10 @@ export interface SongNote {
   /** A looped, steady note whose pitch is measured. */
   pitched: boolean;
   /**
-   * Measured and reported, not held to the limits: its preset uses what the
-   * engine does not play yet (Strings: the Synth Strings layer's modulation
-   * envelope holds the pitch an octave up for 0.15 s; our pitch envelope has
-   * no hold), or its attack crosses the onset threshold a frame or two past
-   * one FluidSynth block (Square Wave).
+   * Measured and reported, not held to the limits: Strings (1.6 cents off, not
+   * explained yet: its three layers beat, the spectral peak moves by 10 cents
+   * and more between 100 ms windows in both renders), Square Wave (its attack
+   * crosses the onset threshold a frame or two past one FluidSynth block).
    */
   approximate?: boolean;
 }

@@ -244,8 +244,11 @@ typedef struct ms_zone {
   float fileg_hold_s;        /* 144: filter envelope: time held at full level after its attack, 0..60 (holdModEnv) */
   float chorus_send;         /* 148: send into the orbit's chorus (rt_fx_chorus), 0..1 (SF2 chorusEffectsSend,
                                 SFZ effect2 / 100), the orbit the voice's `orbit` control names, else 0 */
+  float penv_delay_s;        /* 152: the `penv` pitch envelope (zone, instrument or note controls): time at 0
+                                before its attack, 0..60 (SF2 delayModEnv) */
+  float penv_hold_s;         /* 156: and time held at full depth after its attack, 0..60 (SF2 holdModEnv) */
 } ms_zone_t;
-_Static_assert(sizeof(ms_zone_t) == 152, "ms_zone_t layout");
+_Static_assert(sizeof(ms_zone_t) == 160, "ms_zone_t layout");
 
 /*
  * Convenience metadata for ms_instrument_load_sample (the guide's one-call

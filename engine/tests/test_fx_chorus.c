@@ -2,10 +2,10 @@
  * test_fx_chorus.c — the orbit chorus (rt_fx_chorus) against a modulated
  * delay computed here from its definition (rt_fx_chorus.h):
  *   taps      an impulse comes out of each voice at the delay its sine gives
- *             at that moment (1 + h + h sin(2 pi (0.3 t + k/3)), h = 4 ms):
+ *             at that moment (2 + h + h sin(2 pi (0.3 t + k/3)), h = 4 ms):
  *             the centroid of each voice's output pulse where it stands apart
- *   sweep     over 3.3 s (a whole LFO period) a tap's delay spans 1 frame ..
- *             8 ms + 1 frame
+ *   sweep     over 3.3 s (a whole LFO period) a tap's delay spans 2 frames ..
+ *             8 ms + 2 frames
  *   level     a DC input (centre-panned 1) comes out at 4/3 per channel
  *   sleep     after the input stops the chorus sleeps once the line is
  *             silent; then exact zeros; it wakes on the first loud frame
@@ -42,8 +42,8 @@ static double ref_delay(double frame, uint32_t k) {
   const double w = (frame - g0) / cf;
   /* the delay glides from its value at g0 to the sine at g0 + cf: the value at
    * grid frame g is the sine at g (the glide reaches it exactly there) */
-  const double at0 = 1.0 + h + h * sin(2.0 * M_PI * (0.3 * g0 / SR + (double)k / 3.0));
-  const double at1 = 1.0 + h + h * sin(2.0 * M_PI * (0.3 * (g0 + cf) / SR + (double)k / 3.0));
+  const double at0 = 2.0 + h + h * sin(2.0 * M_PI * (0.3 * g0 / SR + (double)k / 3.0));
+  const double at1 = 2.0 + h + h * sin(2.0 * M_PI * (0.3 * (g0 + cf) / SR + (double)k / 3.0));
   return at0 + (at1 - at0) * w;
 }
 
@@ -52,8 +52,8 @@ static double centroid(const float *x, uint32_t f, double d) {
   double s = 0, w = 0;
   for (int j = -3; j <= 3; j++) {
     const int i = (int)f + (int)floor(d) + j;
-    s += (double)j * fabs(x[i]);
-    w += fabs(x[i]);
+    s += (double)j * x[i]; /* signed: the Hermite kernel's first moment is its fraction */
+    w += x[i];
   }
   return floor(d) + s / w;
 }
@@ -112,8 +112,8 @@ static void test_sweep_and_level(void) {
       CHECK_NEAR(r[63], 4.0 / 3.0, 1e-4);
     }
   }
-  CHECK_NEAR(lo, 1.0, 0.05);
-  CHECK_NEAR(hi, 1.0 + 0.008 * SR, 0.05);
+  CHECK_NEAR(lo, 2.0, 0.05);
+  CHECK_NEAR(hi, 2.0 + 0.008 * SR, 0.05);
   free(mem);
 }
 

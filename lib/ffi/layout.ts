@@ -374,6 +374,8 @@ export const ZONE_OPTIONS = {
   notePolyphony: num("note_polyphony", 126,        "u8",  1,      255,      "Voices of one key this zone's exclusive group may hold; a note beyond releases the oldest (SFZ note_polyphony), 1..255. @default none: no limit"),
   width: num("width", 136,                         "f32", -100,   100,      "A stereo sample's width in percent, applied before pan: 100 as recorded, 0 mono, -100 left and right swapped (SFZ width), -100..100. @default 100"),
   chorus: num("chorus_send", 148,                  "f32", 0,      1,        "Send into the orbit's chorus (FluidSynth's default chorus: 3 voices, 8 ms, 0.3 Hz), 0..1 (SF2 chorusEffectsSend). @default 0"),
+  penvDelay: num("penv_delay_s", 152,              "f32", 0,      60,       "The `penv` pitch envelope's time at 0 before its attack, 0..60 s (SF2 delayModEnv). @default 0"),
+  penvHold: num("penv_hold_s", 156,                "f32", 0,      60,       "The `penv` pitch envelope's time held at full depth after its attack, 0..60 s (SF2 holdModEnv). @default 0"),
 } as const;
 
 /** The `ms_zone_t` member names a row fills. */
@@ -397,12 +399,12 @@ export function zoneMembers(row: ZoneRow): ZoneMember[] {
   }
 }
 
-/** `ms_zone_t`, 152 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
+/** `ms_zone_t`, 160 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
 export const ZONE: {
-  readonly size: 152;
+  readonly size: 160;
   readonly fields: Readonly<Record<ZoneMemberName, FieldLayout>>;
 } = {
-  size: 152,
+  size: 160,
   fields: Object.fromEntries(
     zoneMembers(group("", ZONE_OPTIONS)).map((m) => [m.name, { offset: m.offset, type: m.type }]),
   ) as Record<ZoneMemberName, FieldLayout>,

@@ -257,6 +257,8 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     r->cutoff_cc = z->cutoff_cc;
     r->cutoff_cc_cents = z->cutoff_cc_cents;
     r->chorus_send = z->chorus_send;
+    r->penv_delay_s = z->penv_delay_s;
+    r->penv_hold_s = z->penv_hold_s;
     ctl_env_describe(&r->fil_env,
                      &(ctl_env_times_t){.delay_s = z->fileg_delay_s, .attack_s = z->fileg_attack_s,
                                         .hold_s = z->fileg_hold_s, .decay_s = z->fileg_decay_s,

@@ -36,8 +36,8 @@ static uint32_t chorus_pow2(uint32_t n) {
 static float chorus_half_depth(float sample_rate) { return 0.5f * RT_FX_CHORUS_DEPTH_S * sample_rate; }
 
 static uint32_t chorus_line_size(float sample_rate) {
-  /* the longest delay (1 + 2h frames) plus the interpolation's next frame and slack */
-  return chorus_pow2((uint32_t)(1.0f + 2.0f * chorus_half_depth(sample_rate)) + 4u);
+  /* the longest delay (2 + 2h frames) plus the interpolation's frame before and slack */
+  return chorus_pow2((uint32_t)(2.0f + 2.0f * chorus_half_depth(sample_rate)) + 5u);
 }
 
 size_t rt_fx_chorus_bytes(float sample_rate) { return (size_t)chorus_line_size(sample_rate) * sizeof(float); }
@@ -46,7 +46,7 @@ size_t rt_fx_chorus_bytes(float sample_rate) { return (size_t)chorus_line_size(s
 static float chorus_delay_at(const rt_fx_chorus_t *c, uint32_t lfo, uint32_t k) {
   const uint32_t p = lfo + k * (uint32_t)(4294967296.0 / NV);
   const float turns = (float)(p >> 8) * (1.0f / 16777216.0f);
-  return 1.0f + c->half_depth + c->half_depth * rt_fx_sin_turns(turns);
+  return 2.0f + c->half_depth + c->half_depth * rt_fx_sin_turns(turns);
 }
 
 void rt_fx_chorus_reset_state(rt_fx_chorus_t *c) {
@@ -110,12 +110,16 @@ void rt_fx_chorus_process(rt_fx_chorus_t *c, const float *in_l, const float *in_
     line[c->w] = x;
     float l = 0.0f, r = 0.0f;
     for (uint32_t k = 0; k < NV; k++) {
-      const float pos = (float)c->w - c->d[k]; /* d >= 1: at most the frame before this one */
+      const float pos = (float)c->w - c->d[k]; /* d >= 2: the 4 points end at this frame at the latest */
       int32_t ip = (int32_t)pos;
       if ((float)ip > pos) ip--; /* floor */
       const float fr = pos - (float)ip;
-      const uint32_t a = (uint32_t)ip & mask, b = (a + 1u) & mask;
-      const float y = line[a] + (line[b] - line[a]) * fr;
+      const uint32_t a = (uint32_t)ip & mask;
+      /* 4-point Hermite: keeps the treble a linear interpolation loses on fractional delays */
+      const float xm = line[(a - 1u) & mask], x0 = line[a], x1 = line[(a + 1u) & mask], x2 = line[(a + 2u) & mask];
+      const float c1 = 0.5f * (x1 - xm), c2 = xm - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
+      const float c3 = 0.5f * (x2 - xm) + 1.5f * (x0 - x1);
+      const float y = ((c3 * fr + c2) * fr + c1) * fr + x0;
       l += c->gl[k] * y;
       r += c->gr[k] * y;
       c->d[k] += c->d_step[k];

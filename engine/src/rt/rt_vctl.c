@@ -258,8 +258,9 @@ pitch:
   /* pitch: envelope, vibrato, accelerate */
   x->penv_cents = has(&m, MS_CONTROL_PENV) ? get(&m, MS_CONTROL_PENV) * 100.0f : 0.0f;
   if (x->penv_cents != 0.0f) {
-    linear_env(&x->pitch_desc, rate, get(&m, MS_CONTROL_PATTACK), 0.0f, get(&m, MS_CONTROL_PDECAY),
+    linear_env(&x->pitch_desc, rate, get(&m, MS_CONTROL_PATTACK), z->penv_hold_s, get(&m, MS_CONTROL_PDECAY),
                get(&m, MS_CONTROL_PSUSTAIN), get(&m, MS_CONTROL_PRELEASE), 0.0f);
+    x->pitch_desc.delay_frames = frames_of(z->penv_delay_s, rate); /* the zone's delay and hold stages */
     rt_env_start(&x->pitch_desc, &x->pitch);
     x->panchor = get(&m, MS_CONTROL_PANCHOR);
     vx |= RT_VX_PITCH;
@@ -380,7 +381,16 @@ pitch:
   x->levels.delay = get(&m, MS_CONTROL_DELAY);
   x->levels.room = get(&m, MS_CONTROL_ROOM);
   x->levels.chorus = z->chorus_send;
-  if (x->levels.chorus > 0.0f) vx |= RT_VX_SENDS;
+  if (x->levels.chorus > 0.0f) {
+    /* The chorus takes (left + right) x 0.7071 of what it is sent; FluidSynth's
+     * hears the voice before its pan: scale the send so a voice panned anywhere
+     * (at note-on) reaches it at its own level, a centred stereo sample (unity
+     * on each side) at L + R, as FluidSynth's two voices of a stereo pair. */
+    float pl = 0.5f, pr = 0.5f;
+    if (v->channels != 2) rt_pan_gains(s, v->note_pan, &pl, &pr);
+    x->levels.chorus *= 1.41421356f / (pl + pr);
+    vx |= RT_VX_SENDS;
+  }
   if (x->levels.delay > 0.0f || x->levels.room > 0.0f) {
     vx |= RT_VX_SENDS;
     /* the note's orbit parameters, for the effects it sends to */

@@ -266,6 +266,7 @@ typedef struct rt_zone {
   float fil_veltrack, fil_keytrack, fileg_depth, cutoff_cc_cents;
   rt_env_desc_t fil_env;      /* scaled by fileg_depth cents */
   float chorus_send;          /* into the voice's orbit chorus (the voice then takes the rt_vctl path) */
+  float penv_delay_s, penv_hold_s; /* the `penv` pitch envelope's delay and hold (rt_vctl) */
   double rate_ratio;          /* sample rate / output rate */
   float gain;                 /* linear */
   float pan;

@@ -680,3 +680,24 @@ Deno.test("SF2 fixed key and velocity: every key plays the fixed key's pitch, ev
     await Deno.remove(file);
   }
 });
+
+Deno.test("SF2 modulation envelope to pitch: delayModEnv and holdModEnv hold the octave jump back, then up", async () => {
+  // an octave up after 0.1 s, held 0.2 s, then straight down (sustain 0, decay 1 ms)
+  const f = fontWith([
+    [GEN.modEnvToPitch, 1200],
+    [GEN.delayModEnv, tc(0.1)],
+    [GEN.holdModEnv, tc(0.2)],
+    [GEN.sustainModEnv, 1000],
+  ]);
+  const o = presetZones(parseSoundFont(buildFont(f)), 0).zones[0]!.options;
+  assert.ok(Math.abs(o.penvDelay! - 0.1) < 1e-3 && Math.abs(o.penvHold! - 0.2) < 1e-3);
+  const audio = await renderFont(f, 69, 1, 0.6);
+  const cents = (t: number) =>
+    1200 *
+    Math.log2(
+      risingCrossingHz(audio, Math.round(t * RATE), Math.round(t * RATE) + 960, RATE) / 442.55,
+    );
+  assert.ok(Math.abs(cents(0.05)) < 3, `during the delay: ${cents(0.05)} cents`);
+  assert.ok(Math.abs(cents(0.2) - 1200) < 3, `held: ${cents(0.2)} cents`);
+  assert.ok(Math.abs(cents(0.45)) < 3, `after the hold: ${cents(0.45)} cents`);
+});

@@ -128,8 +128,6 @@ const INSTRUMENT_ONLY = new Set<number>([
  * what `unsupported` reports. A generator at its default is not reported.
  */
 const UNSUPPORTED_FAMILY: Readonly<Record<number, string>> = {
-  [GEN.delayModEnv]: "modulation envelope delay/hold to pitch",
-  [GEN.holdModEnv]: "modulation envelope delay/hold to pitch",
   [GEN.keynumToModEnvHold]: "key to modulation envelope hold/decay",
   [GEN.keynumToModEnvDecay]: "key to modulation envelope hold/decay",
 };
@@ -196,13 +194,8 @@ export const FLUID_REVERB: Readonly<Controls> = {
  */
 export const FLUID_REVERB_SEND = 2.5;
 
-/** Generators that shape the modulation envelope's time (reported only where it acts). */
-const MOD_ENV_STAGES = new Set<number>([
-  GEN.delayModEnv,
-  GEN.holdModEnv,
-  GEN.keynumToModEnvHold,
-  GEN.keynumToModEnvDecay,
-]);
+/** Generators that scale the modulation envelope's time by key (reported only where it acts). */
+const MOD_ENV_STAGES = new Set<number>([GEN.keynumToModEnvHold, GEN.keynumToModEnvDecay]);
 
 type GenMap = Map<number, Sf2Generator>;
 
@@ -223,6 +216,16 @@ function isGlobal(zone: Sf2Zone, terminal: number): boolean {
  */
 export function timecents(tc: number): number {
   return Math.pow(2, Math.max(-12000, tc) / 1200);
+}
+
+/**
+ * A modulation envelope's delay or hold (timecents) in seconds, 0..60: under
+ * one FluidSynth block (64 frames at 48 kHz) it is 0, as FluidSynth counts
+ * these stages in whole blocks (the default -12000, 1 ms, is none).
+ */
+function modEnvStage(tc: number): number {
+  const t = timecents(tc);
+  return t < 64 / 48000 ? 0 : Math.min(60, t);
 }
 
 /** Absolute cents (8.176 Hz × 2^(cents/1200)) to Hz. */
@@ -331,19 +334,13 @@ export function presetZones(
       };
       const keys = range(GEN.keyRange), vels = range(GEN.velRange);
       if (!keys || !vels || vels[1] < 1) continue;
-      // the modulation envelope's stages matter only where it acts; the
-      // filter envelope plays its delay and hold, the pitch envelope does not
+      // the modulation envelope's key scaling matters only where it acts
       const modEnvUsed = value(GEN.modEnvToPitch) !== 0 || value(GEN.modEnvToFilterFc) !== 0;
       for (const [oper, family] of Object.entries(UNSUPPORTED_FAMILY)) {
         const o = Number(oper);
         const v = value(o);
         if (v === (DEFAULTS[o] ?? 0)) continue;
-        // a delay or hold under 10 ms (-7973 timecents) is not worth a warning
-        if ((o === GEN.delayModEnv || o === GEN.holdModEnv) && v <= -7973) continue;
         if (MOD_ENV_STAGES.has(o) && !modEnvUsed) continue;
-        if ((o === GEN.delayModEnv || o === GEN.holdModEnv) && value(GEN.modEnvToPitch) === 0) {
-          continue;
-        }
         note(family);
       }
       const mods = mergeModulators([iGlobalMods, iz.modulators], [pGlobalMods, pz.modulators]);
@@ -513,9 +510,9 @@ function engineZone(
       const t60 = (t: number, span: number) => clamp(3.45 * t * Math.max(0.05, span), 0, 60);
       options.filter.envelope = {
         depthCents: clamp(modEnvCents, -12000, 12000),
-        delay: clamp(timecents(value(GEN.delayModEnv)), 0, 60),
+        delay: modEnvStage(value(GEN.delayModEnv)),
         attack: clamp(timecents(value(GEN.attackModEnv)), 0, 60),
-        hold: clamp(timecents(value(GEN.holdModEnv)), 0, 60),
+        hold: modEnvStage(value(GEN.holdModEnv)),
         decay: t60(timecents(value(GEN.decayModEnv)), 1 - sus),
         sustain: sus,
         release: t60(timecents(value(GEN.releaseModEnv)), sus),
@@ -534,6 +531,10 @@ function engineZone(
     controls.pdecay = clamp(timecents(value(GEN.decayModEnv)) * (1 - sus), 0.001, 60);
     controls.psustain = sus;
     controls.prelease = clamp(timecents(value(GEN.releaseModEnv)) * sus, 0.001, 60);
+    // the envelope's delay and hold: zone fields of the penv envelope
+    const delay = modEnvStage(value(GEN.delayModEnv)), hold = modEnvStage(value(GEN.holdModEnv));
+    if (delay > 0) options.penvDelay = delay;
+    if (hold > 0) options.penvHold = hold;
   }
   // The two LFOs (spec 8.1.3: triangles from 0 rising, after their delay;
   // frequency in absolute cents, FluidSynth's range -16000..4500) as zone
