@@ -712,10 +712,12 @@ export function resolveControls(
   const opts = typeof options === "string" ? { defaultSound: options } : options;
   const defaultSound = opts.defaultSound ?? "epiano";
   const cps = opts.cps ?? 0.5;
-  for (const key of SESSION_NAMES) {
-    const v = value[key];
-    if (v instanceof BadValue) return v.reason;
-    if (typeof v === "number" && Number.isNaN(v)) return `${key} is NaN`;
+  if (hasBadSessionValue(value)) {
+    for (const key of SESSION_NAMES) {
+      const v = value[key];
+      if (v instanceof BadValue) return v.reason;
+      if (typeof v === "number" && Number.isNaN(v)) return `${key} is NaN`;
+    }
   }
   let sound = value.s ?? value.sound ?? defaultSound;
   let index = num(value.n);
@@ -842,8 +844,26 @@ const SESSION_NAMES: readonly string[] = [...CONTROL_ALIASES].filter(([, m]) =>
   CATALOG[m]!.status === "session"
 ).map(([n]) => n);
 
+/** The same names as a set, for {@linkcode hasBadSessionValue}. */
+const SESSION_SET: ReadonlySet<string> = new Set(SESSION_NAMES);
+
+/**
+ * Whether any of the event's own keys is a session control holding a BadValue or NaN:
+ * a pass over the few keys an event has instead of a lookup of every session name
+ * (most of them absent). Only when it finds one does resolveControls walk the names in
+ * their order, so the reason it returns is the one it always returned.
+ */
+function hasBadSessionValue(value: Record<string, unknown>): boolean {
+  for (const key in value) {
+    if (!SESSION_SET.has(key)) continue;
+    const v = value[key];
+    if (v instanceof BadValue || (typeof v === "number" && Number.isNaN(v))) return true;
+  }
+  return false;
+}
+
 /** Controls whose engine value depends on the tempo: the note carries cps. */
-const NEEDS_CPS = new Set(["unit", "lock", "delaysync"]);
+const NEEDS_CPS: readonly string[] = ["unit", "lock", "delaysync"];
 
 /**
  * The engine controls of an event, converted to the engine's units and clamped
@@ -855,7 +875,9 @@ function engineControls(
   out: Record<string, number>,
   problems: string[],
 ): void {
-  for (const [name, raw] of Object.entries(value)) {
+  for (const name in value) { // own keys in Object.entries' order, without its arrays
+    if (!Object.hasOwn(value, name)) continue;
+    const raw = value[name];
     const main = CONTROL_ALIASES.get(name);
     if (main === undefined || main === "speed" || main === "begin") continue;
     const entry = CATALOG[main]!;
@@ -897,7 +919,7 @@ function engineControls(
     out[target] = v;
   }
   if (out.unit === 0) delete out.unit;
-  if ([...NEEDS_CPS].some((k) => out[k] !== undefined)) {
+  if (NEEDS_CPS.some((k) => out[k] !== undefined)) {
     out.cps = Math.min(1000, Math.max(0.001, cps));
   }
 }
@@ -930,11 +952,18 @@ function noteValue(v: unknown): number | string {
   if (typeof v === "string") {
     const asNum = num(v);
     if (asNum !== undefined) return asNum;
+    const known = NOTE_NAMES.get(v);
+    if (known !== undefined) return known;
     try {
-      return noteNameToMidi(v);
+      const midi = noteNameToMidi(v);
+      if (NOTE_NAMES.size < 4096) NOTE_NAMES.set(v, midi);
+      return midi;
     } catch (err) {
       return (err as Error).message;
     }
   }
   return `note must be a number or a name, got "${JSON.stringify(v)}"`;
 }
+
+/** Note names read so far ("c3" -> 48): noteNameToMidi is pure; a set has a few dozen. */
+const NOTE_NAMES = new Map<string, number>();

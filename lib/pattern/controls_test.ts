@@ -107,6 +107,53 @@ Deno.test("gain 0 is a silent event (null); problems are texts that name the val
   );
 });
 
+Deno.test("two bad session controls: the same reason whatever order the event's keys come in", () => {
+  const session = [...CONTROL_ALIASES].filter(([, m]) => CATALOG[m]!.status === "session")
+    .map(([n]) => n);
+  assert.ok(session.includes("gain") && session.includes("note") && session.includes("pan"));
+  let pairs = 0;
+  for (const a of ["gain", "pan", "note", "velocity", "legato"]) {
+    for (const b of ["gain", "pan", "note", "velocity", "legato"]) {
+      if (a === b) continue;
+      const bad = (k: string) => k === "note" ? new BadValue(`bad ${k}`) : NaN;
+      const ab = resolveControls({ s: "piano", [a]: bad(a), [b]: bad(b) }, DEFAULT_SOUNDS);
+      const ba = resolveControls({ s: "piano", [b]: bad(b), [a]: bad(a) }, DEFAULT_SOUNDS);
+      // the first of the two in the catalog's order of session names, as before
+      const first = session.indexOf(a) < session.indexOf(b) ? a : b;
+      const reason = first === "note" ? "bad note" : `${first} is NaN`;
+      assert.equal(ab, reason, `${a}, ${b}`);
+      assert.equal(ba, reason, `${b}, ${a}`);
+      pairs++;
+    }
+  }
+  assert.equal(pairs, 20);
+  // a good value beside a bad one is no reason; a bad value of an unknown key none either
+  assert.equal(resolveControls({ s: "bd", gain: 0.5, pan: NaN }, DEFAULT_SOUNDS), "pan is NaN");
+  assert.equal(play({ s: "bd", gain: 0.5, foo: NaN }).note, 36);
+});
+
+Deno.test("note names read again give the same keys; a bad name is an error every time", () => {
+  const names = ["c3", "eb4", "f#2", "C3", " a1 ", "bss5", "g-1"];
+  const first = names.map((n) =>
+    play({ s: "piano", note: n }).note + play({ s: "piano", note: n }).tuneCents
+  );
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(
+      names.map((n) =>
+        play({ s: "piano", note: n }).note + play({ s: "piano", note: n }).tuneCents
+      ),
+      first,
+    );
+  }
+  assert.deepEqual(first, [48, 63, 42, 48, 33, 85, 7]); // bss5: b + 2, octave 5
+  for (let i = 0; i < 3; i++) {
+    assert.equal(
+      resolveControls({ s: "piano", note: "h2" }, DEFAULT_SOUNDS),
+      'Cannot read note "h2": use a name like "c3", "eb4" or "f#2"',
+    );
+  }
+});
+
 Deno.test("a NaN or a BadValue in a supported control drops the event with the reason", () => {
   assert.equal(resolveControls({ s: "bd", pan: NaN }, DEFAULT_SOUNDS), "pan is NaN");
   assert.equal(resolveControls({ s: "bd", gain: NaN }, DEFAULT_SOUNDS), "gain is NaN");
