@@ -469,7 +469,20 @@ export class Instrument implements Disposable {
   }
 
   #event(type: number, note: number, number: number, value: number, frame: number): void {
-    this.#core.enqueue(eventRecord({ frame, instrument: this.id, type, note, number, value }));
+    // eventRecord's fields written out: a note-off per note, without its rest and spread
+    this.#core.enqueue({
+      frame,
+      instrument: this.id,
+      type,
+      note,
+      velocity: 0,
+      number,
+      value,
+      gainDb: 0,
+      pan: 0,
+      tuneCents: 0,
+      offsetFrames: 0,
+    });
   }
 
   /**
