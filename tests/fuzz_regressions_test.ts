@@ -108,3 +108,24 @@ Deno.test("sf2 fuzz: a sample header pointing past smpl fails naming the sample 
     Deno.removeSync(file);
   }
 });
+
+Deno.test('sfz fuzz: a file that cannot be read says so, not "the file has no <region> header"', async () => {
+  const { importSfz } = await import("../lib/instrument/sfz/import.ts");
+  assert.throws(
+    () =>
+      importSfz("/fuzz/sfz/piano.sfz", {
+        read: (p) => {
+          throw new Deno.errors.NotFound(`no such file "${p}"`);
+        },
+      }),
+    (err) => {
+      assert.ok(err instanceof InstrumentDefinitionError, String(err));
+      assert.equal(
+        err.message,
+        'Cannot import "/fuzz/sfz/piano.sfz": cannot read it (no such file "/fuzz/sfz/piano.sfz")',
+      );
+      assert.equal(err.file, "/fuzz/sfz/piano.sfz");
+      return true;
+    },
+  );
+});

@@ -24,7 +24,7 @@
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
-import { basename, join, relative } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InstrumentDefinitionError } from "../../lib/errors.ts";
 import { convertSfzFile, importSfz } from "../../lib/instrument/sfz/import.ts";
@@ -209,7 +209,7 @@ function splitBundle(text: string): Map<string, string> {
     const nl = part.indexOf("\n");
     const name = (nl < 0 ? part : part.slice(0, nl)).trim().replaceAll("\\", "/");
     const body = nl < 0 ? "" : part.slice(nl + 1);
-    const path = join(SFZ_DIR, name || "unnamed.sfz");
+    const path = resolve(SFZ_DIR, name || "unnamed.sfz"); // as the importer resolves it
     if (!files.has(path)) files.set(path, body);
   }
   return files;

@@ -80,7 +80,7 @@ export function convertSfzFile(path: string, options: ImportSfzOptions = {}): Sf
  * @param path the .sfz file
  * @param options read function and name
  * @returns the validated definition, each zone's region, the warnings and the controllers named
- * @throws {InstrumentDefinitionError} when no playable region is left (the
+ * @throws {InstrumentDefinitionError} when the file cannot be read, when no playable region is left (the
  *   message says why: includes not read, directives swallowed by a value,
  *   regions skipped), or when an instrument-wide value is rejected
  * @example
@@ -105,6 +105,16 @@ export function importSfz(path: string, options: ImportSfzOptions = {}): SfzInst
   const shown = shownPath(file);
   const conv = convertSfzFile(file, options);
   const warnings = [...conv.warnings];
+  // the file itself could not be read (parse.ts's one message without "#include"): say so, not "no <region>"
+  const unread = warnings.find((w) => w.file === file && w.message.startsWith("cannot be read ("));
+  if (unread) {
+    throw new InstrumentDefinitionError(
+      `Cannot import ${JSON.stringify(shown)}: ${
+        unread.message.replace(/^cannot be read/, "cannot read it")
+      }`,
+      { file, path: [], value: undefined, hint: "Check the path, and that the file is readable" },
+    );
+  }
   let definition = conv.definition, regions = conv.regions;
   // A region the model rejects is left out with a warning at its line (as a
   // bad line is); the file fails only when no region is left.
