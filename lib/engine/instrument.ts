@@ -10,6 +10,7 @@
  */
 import { encodeZoneMods, EV, eventRecord, NO_KEYSWITCH, PARAM, zoneRecord } from "../ffi/layout.ts";
 import type { NativeInstrument } from "../ffi/native.ts";
+import type { ControlledEventRecord } from "../ffi/event_batch.ts";
 import type { Time } from "./clock.ts";
 import { EngineStateError } from "../errors.ts";
 import { controlPairs, type Controls, orbitOfPairs } from "./controls.ts";
@@ -314,8 +315,7 @@ export class Instrument implements Disposable {
       const orbit = orbitOfPairs(controls);
       if (orbit !== undefined) this.#core.prepareOrbit(orbit);
     }
-    this.#core.enqueue({
-      ...(controls && controls.length ? { controls } : {}),
+    const record: ControlledEventRecord = {
       frame: this.#frame(opts, action),
       instrument: this.id,
       type: EV.NOTE_ON,
@@ -327,7 +327,9 @@ export class Instrument implements Disposable {
       pan,
       tuneCents,
       offsetFrames,
-    });
+    };
+    if (controls && controls.length) record.controls = controls;
+    this.#core.enqueue(record);
   }
 
   /**

@@ -29,7 +29,7 @@
  * @module
  */
 import type { Controls } from "../engine/controls.ts";
-import type { Instrument } from "../engine/instrument.ts";
+import type { Instrument, NoteOnOptions } from "../engine/instrument.ts";
 import type { Sampler } from "../engine/sampler.ts";
 import type { MidiOut } from "../midi/out.ts";
 import { noteNameToMidi } from "../pattern/scales.ts";
@@ -1150,14 +1150,15 @@ export class Session {
       if (!p.inst.alive) continue;
       const ev = p.note;
       if (p.kind === 1) {
-        p.inst.noteOn(ev.note, ev.velocity, {
+        const opts: NoteOnOptions = {
           at: p.frame,
           gainDb: ev.gainDb,
           pan: ev.pan,
           tuneCents: ev.tuneCents,
           offset: ev.offset,
-          ...(ev.controls ? { controls: ev.controls } : {}),
-        });
+        };
+        if (ev.controls) opts.controls = ev.controls;
+        p.inst.noteOn(ev.note, ev.velocity, opts);
         this.notes++;
         n++;
         this.#opts.onNote?.(ev);
