@@ -247,8 +247,10 @@ typedef struct ms_zone {
   float penv_delay_s;        /* 152: the `penv` pitch envelope (zone, instrument or note controls): time at 0
                                 before its attack, 0..60 (SF2 delayModEnv) */
   float penv_hold_s;         /* 156: and time held at full depth after its attack, 0..60 (SF2 holdModEnv) */
+  float delay_s;             /* 160: amplitude envelope: time at 0 before its attack, 0..60 (SFZ ampeg_delay);
+                                MS_MOD_AMPEG_DELAY_S rows add to it */
 } ms_zone_t;
-_Static_assert(sizeof(ms_zone_t) == 160, "ms_zone_t layout");
+_Static_assert(sizeof(ms_zone_t) == 164, "ms_zone_t layout");
 
 /*
  * Convenience metadata for ms_instrument_load_sample (the guide's one-call

@@ -798,6 +798,48 @@ int main(void) {
     free(out[1]);
   }
 
+  tu_section("amplitude envelope delay: the zone's delay_s holds the voice silent, a CC row adds to it; "
+             "same bytes in 1-, 37- and 128-frame calls");
+  {
+    float *out[3];
+    const uint32_t chunks[3] = {1, 37, 128};
+    for (int k = 0; k < 3; k++) {
+      ms_instrument_t *in;
+      ms_sampler_t *s = tu_sampler_instrument(RATE, "delay", &in);
+      ms_sample_t *smp = dc_sample(s, 0.5f);
+      ms_zone_t z = flat();
+      z.delay_s = 0.1f;     /* 4800 frames */
+      z.attack_s = 0.01f;   /* 480 frames */
+      z.lo_key = z.hi_key = 60;
+      z.pan = -1.0f; /* the zone's own delay on the left */
+      CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
+      z.lo_key = z.hi_key = 62;
+      z.pan = 1.0f; /* the row's voice on the right */
+      CHECK_MS(s, ms_instrument_add_zone(in, smp, &z, NULL));
+      ms_zone_mod_t rows[1] = {row(3, MS_MOD_AMPEG_DELAY_S, 0, 0.1f, 0, 0)}; /* + 0.1 s at CC3 = 127 */
+      CHECK_MS(s, ms_instrument_set_zone_mods(in, 1, rows, 1));
+      CHECK_MS(s, ms_cc_at(in, 0, 3, 127));
+      CHECK_MS(s, ms_note_on_at(in, 11, 60, 100, NULL));
+      CHECK_MS(s, ms_note_on_at(in, 11, 62, 100, NULL));
+      out[k] = render_chunked(s, 12000, chunks[k]);
+      ms_sampler_destroy(s);
+    }
+    const float *b = out[0];
+    float before = 0.0f, right_before = 0.0f;
+    for (uint64_t f = 0; f < 11 + 4800; f++) before = fmaxf(before, fabsf(b[f * 2]));
+    for (uint64_t f = 0; f < 11 + 9600; f++) right_before = fmaxf(right_before, fabsf(b[f * 2 + 1]));
+    CHECK(before == 0.0f);        /* silent through the zone's delay */
+    CHECK(right_before == 0.0f);  /* and through delay + the row's 0.1 s */
+    CHECK(b[(11 + 4800 + 2) * 2] > 0.0f);             /* the attack begins on its frame */
+    const float full = b[(11 + 4800 + 600) * 2];
+    CHECK(full > 0.3f);                                             /* the sample's level after the attack */
+    CHECK(fabsf(b[(11 + 4800 + 240) * 2] / full - 0.5f) < 0.01f); /* half way up the 480-frame attack */
+    CHECK(b[(11 + 9600 + 2) * 2 + 1] > 0.0f);
+    CHECK(memcmp(out[0], out[1], sizeof(float) * 12000 * 2) == 0);
+    CHECK(memcmp(out[0], out[2], sizeof(float) * 12000 * 2) == 0);
+    for (int k = 0; k < 3; k++) free(out[k]);
+  }
+
   tu_section("split invariance: CC crossfade, CC level and pitch, sliced differently, same bytes");
   {
     float *out[2];

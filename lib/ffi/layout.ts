@@ -333,6 +333,7 @@ export const ZONE_OPTIONS = {
   pan: num("pan", 24,                              "f32", -1,     1,        "Pan, -1 (left) .. 1 (right). @default 0"),
   velocityTrack: num("velocity_track", 28,         "f32", 0,      1,        "Velocity sensitivity, 0 (ignored) .. 1 (square law). @default 1"),
   envelope: group("AHDSR envelope: times in seconds 0..60, sustain level 0..1. @default { sustain: 1, release: 0.05 }", {
+    delay: num("delay_s", 160,                     "f32", 0,      60,       "Time at 0 before the attack, 0..60 s (SFZ ampeg_delay; ampegDelay rows add to it). @default 0"),
     attack: num("attack_s", 40,                    "f32", 0,      60,       "Linear rise, 0..60 s. @default 0"),
     hold: num("hold_s", 44,                        "f32", 0,      60,       "Time held at full level, 0..60 s. @default 0"),
     decay: num("decay_s", 48,                      "f32", 0,      60,       "Fall to the sustain level (time to -60 dB), 0..60 s. @default 0"),
@@ -399,12 +400,12 @@ export function zoneMembers(row: ZoneRow): ZoneMember[] {
   }
 }
 
-/** `ms_zone_t`, 160 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
+/** `ms_zone_t`, 164 bytes; its fields come from {@linkcode ZONE_OPTIONS}. */
 export const ZONE: {
-  readonly size: 160;
+  readonly size: 164;
   readonly fields: Readonly<Record<ZoneMemberName, FieldLayout>>;
 } = {
-  size: 160,
+  size: 164,
   fields: Object.fromEntries(
     zoneMembers(group("", ZONE_OPTIONS)).map((m) => [m.name, { offset: m.offset, type: m.type }]),
   ) as Record<ZoneMemberName, FieldLayout>,

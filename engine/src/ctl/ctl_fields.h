@@ -84,7 +84,8 @@
   X(fileg_hold_s, 0, 0, 60, "s", 0, CTL_NO_EXTRA)                                          \
   X(chorus_send, 0, 0, 1, "gain", 0, CTL_NO_EXTRA)                                         \
   X(penv_delay_s, 0, 0, 60, "s", 0, CTL_NO_EXTRA)                                          \
-  X(penv_hold_s, 0, 0, 60, "s", 0, CTL_NO_EXTRA)
+  X(penv_hold_s, 0, 0, 60, "s", 0, CTL_NO_EXTRA)                                          \
+  X(delay_s, 0, 0, 60, "s", 0, CTL_NO_EXTRA)
 
 /* ms_note_params_t, in struct order: X(member, default, min, max, unit, flags, extra) */
 #define CTL_NOTE_FIELDS(X)                                                   \

@@ -269,15 +269,15 @@ int32_t ctl_instrument_build(ms_instrument_t *inst, rt_instrument_data_t **out) 
     r->pan = z->pan;
     r->width = z->width * 0.01f;
     if (z->width != 100.0f) r->mod_flags |= RT_MOD_WIDTH; /* a stereo voice of it takes the controlled path */
-    r->amp_times[0] = 0.0f;
+    r->amp_times[0] = z->delay_s;
     r->amp_times[1] = z->attack_s;
     r->amp_times[2] = z->hold_s;
     r->amp_times[3] = z->decay_s;
     r->amp_times[4] = z->sustain;
     r->amp_times[5] = z->release_s;
     ctl_env_describe(&r->amp_env,
-                     &(ctl_env_times_t){.attack_s = z->attack_s, .hold_s = z->hold_s, .decay_s = z->decay_s,
-                                        .sustain = z->sustain, .release_s = z->release_s},
+                     &(ctl_env_times_t){.delay_s = z->delay_s, .attack_s = z->attack_s, .hold_s = z->hold_s,
+                                        .decay_s = z->decay_s, .sustain = z->sustain, .release_s = z->release_s},
                      rate, true);
     r->vel_gain[0] = 0.0f;
     for (int v = 1; v < 128; v++) {

@@ -222,7 +222,7 @@ still a comment */ lovel=$LO // trailing`,
   {
     name: "envelope: seconds, sustain in percent; transpose adds to tune; amplitude to volume",
     sfz:
-      "<region> sample=a.wav ampeg_attack=0.01 ampeg_hold=0.02 ampeg_decay=1 ampeg_sustain=50 transpose=-12 tune=5 amplitude=50",
+      "<region> sample=a.wav ampeg_delay=0.2 ampeg_attack=0.01 ampeg_hold=0.02 ampeg_decay=1 ampeg_sustain=50 transpose=-12 tune=5 amplitude=50",
     want: [
       {
         ...BASE,
@@ -230,14 +230,40 @@ still a comment */ lovel=$LO // trailing`,
         rootKey: 60,
         tuneCents: -1195,
         gainDb: 20 * Math.log10(0.5),
-        envelope: { attack: 0.01, hold: 0.02, decay: 1, sustain: 0.5 },
+        envelope: { delay: 0.2, attack: 0.01, hold: 0.02, decay: 1, sustain: 0.5 },
       },
+    ],
+  },
+  {
+    name:
+      "pitch envelope: depth in cents to penv semitones, times and sustain to the penv controls, delay and hold to the zone",
+    sfz:
+      `<region> sample=a.wav pitcheg_depth=1200 pitcheg_delay=0.1 pitcheg_attack=0.02 pitcheg_hold=0.05
+ pitcheg_decay=0.3 pitcheg_sustain=25 pitcheg_release=0.4
+<region> sample=b.wav pitcheg_depth=-20000 pitcheg_decay=1
+<region> sample=c.wav pitcheg_decay=1`,
+    want: [
+      {
+        ...BASE,
+        sample: "a.wav",
+        rootKey: 60,
+        controls: { penv: 12, pattack: 0.02, pdecay: 0.3, psustain: 0.25, prelease: 0.4 },
+        penvDelay: 0.1,
+        penvHold: 0.05,
+      },
+      {
+        ...BASE,
+        sample: "b.wav",
+        rootKey: 60,
+        controls: { penv: -96, pattack: 0, pdecay: 1, psustain: 1, prelease: 0 },
+      },
+      { ...BASE, sample: "c.wav", rootKey: 60 },
     ],
   },
   {
     name: "filter: only with a cutoff; type, resonance, tracking, envelope and CC",
     sfz: `<region> sample=a.wav fil_type=hpf_2p cutoff=500 resonance=3 fil_veltrack=1200
- fil_keytrack=100 fil_keycenter=c3 fileg_depth=2400 fileg_attack=0.1 fileg_sustain=25 cutoff_cc74=1200
+ fil_keytrack=100 fil_keycenter=c3 fileg_depth=2400 fileg_delay=0.05 fileg_attack=0.1 fileg_hold=0.2 fileg_sustain=25 cutoff_cc74=1200
 <region> sample=b.wav fil_type=bpf_2p
 <region> sample=c.wav cutoff=20000 cutoff_oncc1=-600`,
     want: [
@@ -252,7 +278,7 @@ still a comment */ lovel=$LO // trailing`,
           velocityTrackCents: 1200,
           keyTrackCents: 100,
           keyCenter: 48,
-          envelope: { depthCents: 2400, attack: 0.1, sustain: 0.25 },
+          envelope: { depthCents: 2400, delay: 0.05, attack: 0.1, hold: 0.2, sustain: 0.25 },
           cc: { controller: 74, cents: 1200 },
         },
       },
@@ -304,7 +330,7 @@ Deno.test("SFZ: the instrument is named after the file; sw_default becomes keysw
 });
 
 Deno.test("SFZ: each unknown opcode is reported once, at its first place, with its count; its regions still load", () => {
-  const r = load(`<group> unknown_one=1 ampeg_delay=0.1
+  const r = load(`<group> unknown_one=1 pitcheg_vel2depth=100
 <region> sample=a.wav unknown_one=2
 <region> sample=b.wav unknown_two=3 unknown_one=4
 <curve> v000=0
@@ -315,7 +341,7 @@ Deno.test("SFZ: each unknown opcode is reported once, at its first place, with i
   assert.equal(r.definition.zones.length, 4);
   assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message}`), [
     '1: opcode "unknown_one" is not supported (ignored; 3 uses)',
-    '1: opcode "ampeg_delay" is not supported (ignored)',
+    '1: opcode "pitcheg_vel2depth" is not supported (ignored)',
     '3: opcode "unknown_two" is not supported (ignored)',
     "5: <effect> is not supported (its opcodes are ignored; 2 headers)",
     "7: fil_type=lpf_4p is approximated by the engine's 12 dB/octave lowpass",

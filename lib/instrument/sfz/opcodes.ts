@@ -159,6 +159,14 @@ const pitch: OpcodeFamily = {
     ...levelOpcodes("tune", "levelTune", [-9600, 9600]),
     pitch_keytrack: (op, ctx) =>
       set(ctx.ranged(op, ...zoneRange("pitchKeytrack")), (r, v) => r.pitchKeytrack = v),
+    // the pitch envelope: depth in cents (the engine's penv control holds +-96 semitones)
+    pitcheg_depth: (op, ctx) => set(ctx.ranged(op, -9600, 9600), (r, v) => r.pitchEg.depth = v),
+    pitcheg_delay: (op, ctx) => set(ctx.seconds(op), (r, v) => r.pitchEg.delay = v),
+    pitcheg_attack: (op, ctx) => set(ctx.seconds(op), (r, v) => r.pitchEg.attack = v),
+    pitcheg_hold: (op, ctx) => set(ctx.seconds(op), (r, v) => r.pitchEg.hold = v),
+    pitcheg_decay: (op, ctx) => set(ctx.seconds(op), (r, v) => r.pitchEg.decay = v),
+    pitcheg_sustain: (op, ctx) => set(ctx.percent(op), (r, v) => r.pitchEg.sustain = v),
+    pitcheg_release: (op, ctx) => set(ctx.seconds(op), (r, v) => r.pitchEg.release = v),
   },
   toZone(r, zone) {
     // SFZ's default root is 60, not the zone's key; "sample" leaves it to the file
@@ -168,6 +176,21 @@ const pitch: OpcodeFamily = {
     const tune = Math.max(lo, Math.min(hi, r.tune + levels + 100 * r.transpose));
     if (tune !== 0) zone.tuneCents = tune;
     if (r.pitchKeytrack !== undefined) zone.pitchKeytrack = r.pitchKeytrack;
+    const eg = r.pitchEg;
+    if (eg.depth !== undefined && eg.depth !== 0) {
+      // sfizz's EG: linear attack, hold, a linear fall to sustain over the whole decay time and
+      // from the note-off level to 0 over the release time, which the linear `penv` envelope
+      // plays as given (its defaults, superdough's, are replaced); sustain 100 % as in sfizz
+      zone.controls = { // the only per-note controls an SFZ zone sets
+        penv: eg.depth / 100,
+        pattack: eg.attack ?? 0,
+        pdecay: eg.decay ?? 0,
+        psustain: eg.sustain ?? 1,
+        prelease: eg.release ?? 0,
+      };
+      if (eg.delay) zone.penvDelay = eg.delay;
+      if (eg.hold) zone.penvHold = eg.hold;
+    }
   },
 };
 
@@ -190,6 +213,7 @@ const amplitude: OpcodeFamily = {
       }
       return set(v, (r, x) => r.ampVeltrack = Math.max(0, x));
     },
+    ampeg_delay: (op, ctx) => set(ctx.seconds(op), (r, v) => r.env.delay = v),
     ampeg_attack: (op, ctx) => set(ctx.seconds(op), (r, v) => r.env.attack = v),
     ampeg_hold: (op, ctx) => set(ctx.seconds(op), (r, v) => r.env.hold = v),
     ampeg_decay: (op, ctx) => set(ctx.seconds(op), (r, v) => r.env.decay = v),
@@ -401,7 +425,9 @@ const filter: OpcodeFamily = {
         ctx.ranged(op, ...zoneRange("filter", "envelope", "depthCents")),
         (r, v) => r.filter.egDepth = v,
       ),
+    fileg_delay: (op, ctx) => set(ctx.seconds(op), (r, v) => r.filter.egDelay = v),
     fileg_attack: (op, ctx) => set(ctx.seconds(op), (r, v) => r.filter.egAttack = v),
+    fileg_hold: (op, ctx) => set(ctx.seconds(op), (r, v) => r.filter.egHold = v),
     fileg_decay: (op, ctx) => set(ctx.seconds(op), (r, v) => r.filter.egDecay = v),
     fileg_sustain: (op, ctx) => set(ctx.percent(op), (r, v) => r.filter.egSustain = v),
     fileg_release: (op, ctx) => set(ctx.seconds(op), (r, v) => r.filter.egRelease = v),
@@ -442,11 +468,14 @@ const filter: OpcodeFamily = {
     if (f.keytrack !== undefined) out.keyTrackCents = f.keytrack;
     if (f.keycenter !== undefined) out.keyCenter = f.keycenter;
     if (
-      f.egDepth !== undefined || f.egAttack !== undefined || f.egDecay !== undefined ||
-      f.egSustain !== undefined || f.egRelease !== undefined
+      f.egDepth !== undefined || f.egDelay !== undefined || f.egAttack !== undefined ||
+      f.egHold !== undefined || f.egDecay !== undefined || f.egSustain !== undefined ||
+      f.egRelease !== undefined
     ) {
       out.envelope = { depthCents: f.egDepth ?? 0 };
+      if (f.egDelay !== undefined) out.envelope.delay = f.egDelay;
       if (f.egAttack !== undefined) out.envelope.attack = f.egAttack;
+      if (f.egHold !== undefined) out.envelope.hold = f.egHold;
       if (f.egDecay !== undefined) out.envelope.decay = f.egDecay;
       if (f.egSustain !== undefined) out.envelope.sustain = f.egSustain;
       if (f.egRelease !== undefined) out.envelope.release = f.egRelease;

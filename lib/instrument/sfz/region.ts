@@ -18,7 +18,9 @@ export interface FilterState {
   keytrack?: number;
   keycenter?: number;
   egDepth?: number;
+  egDelay?: number;
   egAttack?: number;
+  egHold?: number;
   egDecay?: number;
   egSustain?: number;
   egRelease?: number;
@@ -47,7 +49,25 @@ export interface RegionState {
   pan: number;
   ampVeltrack?: number;
   velcurve: Map<number, number>;
-  env: { attack?: number; hold?: number; decay?: number; sustain?: number; release?: number };
+  env: {
+    delay?: number;
+    attack?: number;
+    hold?: number;
+    decay?: number;
+    sustain?: number;
+    release?: number;
+  };
+  /** pitcheg_*: the pitch envelope (depth in cents, times in seconds, sustain 0..1). */
+  pitchEg: {
+    depth?: number;
+    velDepth?: number;
+    delay?: number;
+    attack?: number;
+    hold?: number;
+    decay?: number;
+    sustain?: number;
+    release?: number;
+  };
   loopMode?: LoopMode;
   loopStart?: number;
   loopEnd?: number;
@@ -101,6 +121,7 @@ export function freshRegion(): RegionState {
     pan: 0,
     velcurve: new Map(),
     env: {},
+    pitchEg: {},
     seqLength: 1,
     seqPosition: 1,
     lorand: 0,

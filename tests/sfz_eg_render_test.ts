@@ -1,0 +1,153 @@
+/**
+ * SFZ envelope opcodes through the engine, each asserted on a render:
+ * ampeg_delay holds a note silent for its time, then the attack begins (an
+ * ampeg_delay_onccN row adds to it); fileg_delay and fileg_hold move the
+ * filter envelope's opening later and keep it open (measured as the level of
+ * a tone the closed filter cuts); the pitch envelope (pitcheg_*) moves the
+ * measured pitch by its depth after its delay, holds it, and falls back
+ * linearly over its decay, as sfizz's envelope does.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Sampler } from "../lib/engine/sampler.ts";
+import { loadInstrument } from "../lib/instrument/load.ts";
+import { importSfz } from "../lib/instrument/sfz/import.ts";
+import { encodeWav } from "../scripts/make_samples.ts";
+import { risingCrossingHz } from "./audio_analysis.ts";
+
+const RATE = 48000;
+
+async function kit(sfz: string, files: Record<string, Float64Array>): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "ms_sfz_eg_" });
+  for (const [name, x] of Object.entries(files)) {
+    await Deno.writeFile(join(dir, name), encodeWav(x, { rootKey: 60 }));
+  }
+  await Deno.writeTextFile(join(dir, "kit.sfz"), sfz);
+  return join(dir, "kit.sfz");
+}
+
+const sine = (hz: number, seconds: number, level = 0.5) =>
+  Float64Array.from(
+    { length: Math.round(seconds * RATE) },
+    (_, i) => level * Math.sin(2 * Math.PI * hz * i / RATE),
+  );
+const dc = (seconds: number, level: number) =>
+  new Float64Array(Math.round(seconds * RATE)).fill(level);
+const t = (s: number) => ({ at: { seconds: s } });
+const f = (s: number) => Math.round(s * RATE);
+
+/** Largest magnitude of one channel (0 left, 1 right) over frames [from, to). */
+function peak(audio: Float32Array, ch: number, from: number, to: number): number {
+  let p = 0;
+  for (let i = from; i < to; i++) p = Math.max(p, Math.abs(audio[2 * i + ch]!));
+  return p;
+}
+
+/** RMS of the left channel over [from, to) seconds, in dB. */
+function rmsDb(audio: Float32Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = f(from); i < f(to); i++) sum += audio[2 * i]! ** 2;
+  return 10 * Math.log10(sum / (f(to) - f(from)) + 1e-30);
+}
+
+Deno.test("SFZ ampeg_delay=0.2: silence for 0.2 s, then the attack; ampeg_delay_onccN adds to it", async () => {
+  const sfz = await kit(
+    `<global> sample=d.wav amp_veltrack=0 loop_mode=loop_continuous ampeg_attack=0.1 ampeg_delay=0.2
+<region> key=60 pan=-100
+<region> key=62 pan=100 ampeg_delay_oncc3=0.2`,
+    { "d.wav": dc(2, 0.5) },
+  );
+  const zones = importSfz(sfz).definition.zones;
+  assert.equal(zones[0]!.envelope?.delay, 0.2);
+  assert.deepEqual(zones[1]!.mods, [
+    { source: 3, target: "ampegDelay", curve: "linear", depth: 0.2 },
+  ]);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.cc(3, 127, t(0));
+  inst.noteOn(60, 100, t(0));
+  inst.noteOn(62, 100, t(0));
+  const audio = sampler.process(RATE);
+  // left: the zone's 0.2 s delay, to the frame
+  assert.equal(peak(audio, 0, 0, f(0.2)), 0, "silent through the delay");
+  assert.ok(audio[2 * (f(0.2) + 2)]! > 0, "the attack begins on the delay's last frame");
+  const full = audio[2 * f(0.4)]!;
+  assert.ok(full > 0.45, `full level after the attack: ${full}`);
+  const half = audio[2 * f(0.25)]! / full;
+  assert.ok(Math.abs(half - 0.5) < 0.01, `half way up the 0.1 s attack at 0.25 s: ${half}`);
+  // right: 0.2 s + the row's 0.2 s at CC3 = 127
+  assert.equal(peak(audio, 1, 0, f(0.4)), 0, "silent through delay + row");
+  assert.ok(audio[2 * (f(0.4) + 2) + 1]! > 0, "its attack begins at 0.4 s");
+  const halfR = audio[2 * f(0.45) + 1]! / full;
+  assert.ok(Math.abs(halfR - 0.5) < 0.01, `half way up at 0.45 s: ${halfR}`);
+});
+
+Deno.test("SFZ fileg_delay and fileg_hold: the cutoff's rise comes after the delay and stays for the hold", async () => {
+  // a 3 kHz tone through a 200 Hz lowpass; the envelope opens it 5 octaves (6.4 kHz) at once,
+  // then falls back at once after the hold (decay 0, sustain 0)
+  const sfz = await kit(
+    `<global> sample=s.wav amp_veltrack=0 loop_mode=loop_continuous fil_type=lpf_2p cutoff=200
+ fileg_depth=6000 fileg_attack=0 fileg_decay=0 fileg_sustain=0
+<region> key=60 fileg_delay=0.2 fileg_hold=0.3
+<region> key=61 pitch_keycenter=61`,
+    { "s.wav": sine(3000, 3) },
+  );
+  const zones = importSfz(sfz).definition.zones;
+  assert.deepEqual(zones[0]!.filter?.envelope, {
+    depthCents: 6000,
+    delay: 0.2,
+    attack: 0,
+    hold: 0.3,
+    decay: 0,
+    sustain: 0,
+  });
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  inst.noteOff(60, t(0.9));
+  inst.noteOn(61, 100, t(1));
+  const audio = sampler.process(2 * RATE);
+  const closed = rmsDb(audio, 0.05, 0.19), open = rmsDb(audio, 0.22, 0.48);
+  const after = rmsDb(audio, 0.55, 0.85);
+  assert.ok(
+    open - closed > 25,
+    `opened after the delay: ${open.toFixed(1)} vs ${closed.toFixed(1)} dB`,
+  );
+  assert.ok(
+    open - after > 25,
+    `closed again after the hold: ${open.toFixed(1)} vs ${after.toFixed(1)} dB`,
+  );
+  // the same region without delay and hold: open only at its start, closed by 20 ms
+  const plainOpen = rmsDb(audio, 1.0, 1.0 + 64 / RATE), plainLater = rmsDb(audio, 1.05, 1.19);
+  assert.ok(
+    Math.abs(plainLater - closed) < 1,
+    `without them, closed from the start: ${plainLater.toFixed(1)} vs ${closed.toFixed(1)} dB`,
+  );
+  assert.ok(plainOpen > plainLater, "and open on its first frames");
+});
+
+Deno.test("SFZ pitch envelope: up by its depth after the delay, held, then back linearly over the decay", async () => {
+  const sfz = await kit(
+    `<region> sample=s.wav amp_veltrack=0 pitcheg_depth=1200 pitcheg_delay=0.1 pitcheg_attack=0
+ pitcheg_hold=0.2 pitcheg_decay=0.4 pitcheg_sustain=0 pitcheg_release=0.1`,
+    { "s.wav": sine(440, 3) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  inst.noteOff(60, t(1.2));
+  const audio = sampler.process(RATE);
+  const cents = (from: number, to: number) =>
+    1200 * Math.log2(risingCrossingHz(audio, f(from), f(to), RATE) / 440);
+  const near = (from: number, to: number, want: number, what: string) => {
+    const c = cents(from, to);
+    assert.ok(Math.abs(c - want) < 5, `${what}: ${c.toFixed(1)} cents, want ${want}`);
+  };
+  near(0.01, 0.09, 0, "before the delay ends: the key's pitch");
+  near(0.11, 0.29, 1200, "after it: up the depth (an octave), held");
+  near(0.49, 0.51, 600, "half way through the decay: half the depth");
+  near(0.75, 0.95, 0, "after the decay (sustain 0): back to the key's pitch");
+});
