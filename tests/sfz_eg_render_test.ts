@@ -5,7 +5,8 @@
  * filter envelope's opening later and keep it open (measured as the level of
  * a tone the closed filter cuts); the pitch envelope (pitcheg_*) moves the
  * measured pitch by its depth after its delay, holds it, and falls back
- * linearly over its decay, as sfizz's envelope does.
+ * linearly over its decay, as sfizz's envelope does; pitch_veltrack moves
+ * the pitch by its cents times velocity / 127.
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -150,4 +151,23 @@ Deno.test("SFZ pitch envelope: up by its depth after the delay, held, then back 
   near(0.11, 0.29, 1200, "after it: up the depth (an octave), held");
   near(0.49, 0.51, 600, "half way through the decay: half the depth");
   near(0.75, 0.95, 0, "after the decay (sustain 0): back to the key's pitch");
+});
+
+Deno.test("SFZ pitch_veltrack=1200: velocity 127 an octave up, 64 about half, the note's pitch measured", async () => {
+  const sfz = await kit(
+    `<region> sample=s.wav amp_veltrack=0 pitch_veltrack=1200`,
+    { "s.wav": sine(440, 3) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 127, t(0));
+  inst.noteOff(60, t(0.3));
+  inst.noteOn(60, 64, t(0.5));
+  inst.noteOff(60, t(0.8));
+  const audio = sampler.process(RATE);
+  const cents = (from: number, to: number) =>
+    1200 * Math.log2(risingCrossingHz(audio, f(from), f(to), RATE) / 440);
+  const c127 = cents(0.05, 0.25), c64 = cents(0.55, 0.75);
+  assert.ok(Math.abs(c127 - 1200) < 1, `velocity 127: ${c127.toFixed(2)} cents`);
+  assert.ok(Math.abs(c64 - 1200 * 64 / 127) < 1, `velocity 64: ${c64.toFixed(2)} cents`);
 });

@@ -504,13 +504,13 @@ Deno.test("SFZ: crossfades become rows: velocity, key and CC, with their curves 
   assert.deepEqual(r.warnings, []);
 });
 
-Deno.test("SFZ: CC levels, pan and pitch become rows through their curves; pitch_random; extended controllers at rest", () => {
+Deno.test("SFZ: CC levels, pan and pitch become rows through their curves; pitch_veltrack and pitch_random; extended controllers at rest", () => {
   const r = load(`<control> set_hdcc300=0.5
 <region> sample=extended.wav amplitude_oncc300=50
 <region> sample=amp.wav amplitude_oncc7=100 amplitude_curvecc7=4
 <region> sample=vol.wav volume_oncc20=-12 gain_cc21=6
 <region> sample=pan.wav pan_oncc10=200 pan_curvecc10=1
-<region> sample=pitch.wav pitch_oncc1=1200 tune_cc2=-50 pitch_random=30
+<region> sample=pitch.wav pitch_oncc1=1200 tune_cc2=-50 pitch_random=30 pitch_veltrack=-40
 <region> sample=user.wav amplitude_oncc20=100 amplitude_curvecc20=9
 <curve> curve_index=9 v000=0 v064=0.25 v127=1`);
   const zones = Object.fromEntries(r.definition.zones.map((z) => [z.sample, z]));
@@ -535,6 +535,7 @@ Deno.test("SFZ: CC levels, pan and pitch become rows through their curves; pitch
   assert.deepEqual(zones["pitch.wav"]!.mods, [
     { source: 1, target: "pitch", curve: "linear", depth: 1200 },
     { source: 2, target: "pitch", curve: "linear", depth: -50 },
+    { source: "velocity", target: "pitch", curve: "linear", depth: -40 },
     { source: "randomBipolar", target: "pitch", depth: 30 },
   ]);
   // <curve> curve_index=9: the instrument's curve 8, its 128 values from the header's points

@@ -528,6 +528,7 @@ const PLAYED = [
   /^(?:amplitude|volume|gain|pan|pitch|tune|width)_curvecc(\d+)$/,
   /^width$/,
   /^pitch_random$/,
+  /^pitch_veltrack$/,
   /^bend_(?:up|down)$/,
   /^rt_decay$/,
   /^note_polyphony$/,
@@ -603,6 +604,7 @@ const controllers: OpcodeFamily = {
       "bend_step",
       "bend_smooth",
       "pitch_random",
+      "pitch_veltrack",
       "amp_random",
       "note_polyphony",
       "note_selfmask",
@@ -901,6 +903,16 @@ export function zoneMods(
   if (decay !== undefined && decay > 0 && r.trigger === "release") {
     // release samples lose rt_decay dB per second the note was held
     mods.push({ source: "heldSeconds", target: "volume", depth: -clamp(decay, 0, 144) });
+  }
+  const veltrack = num("pitch_veltrack");
+  if (veltrack !== undefined && veltrack !== 0) {
+    // cents at velocity 127, linear in velocity (sfizz: pitch_veltrack x velocity / 127)
+    mods.push({
+      source: "velocity",
+      target: "pitch",
+      curve: "linear",
+      depth: clamp(veltrack, -9600, 9600),
+    });
   }
   const random = num("pitch_random");
   if (random !== undefined && random !== 0) {
