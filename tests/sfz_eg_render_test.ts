@@ -6,7 +6,8 @@
  * a tone the closed filter cuts); the pitch envelope (pitcheg_*) moves the
  * measured pitch by its depth after its delay, holds it, and falls back
  * linearly over its decay, as sfizz's envelope does; pitch_veltrack moves
- * the pitch by its cents times velocity / 127.
+ * the pitch by its cents times velocity / 127; amp_random and offset_random
+ * draw a louder level and a later start per note, the same every run.
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -170,4 +171,65 @@ Deno.test("SFZ pitch_veltrack=1200: velocity 127 an octave up, 64 about half, th
   const c127 = cents(0.05, 0.25), c64 = cents(0.55, 0.75);
   assert.ok(Math.abs(c127 - 1200) < 1, `velocity 127: ${c127.toFixed(2)} cents`);
   assert.ok(Math.abs(c64 - 1200 * 64 / 127) < 1, `velocity 64: ${c64.toFixed(2)} cents`);
+});
+
+Deno.test("SFZ amp_random and offset_random: each note's level up to amp_random dB louder, its start up to offset_random frames later; the same draws every run", async () => {
+  // key 60: a level of 0.5 with amp_random=6; key 62: a ramp whose value is its frame / 32767,
+  // from offset_random=1000 (key 64 starts at the fixed offset=1000 for reference)
+  const ramp = Float64Array.from({ length: 30000 }, (_, i) => i / 32767);
+  const sfz = await kit(
+    `<global> amp_veltrack=0 pan=-100 ampeg_release=0.001
+<region> key=60 sample=d.wav amp_random=6 loop_mode=loop_continuous
+<region> key=61 sample=d.wav loop_mode=loop_continuous
+<region> key=62 sample=r.wav offset_random=1000
+<region> key=64 sample=r.wav offset=1000`,
+    { "d.wav": dc(1, 0.5), "r.wav": ramp },
+  );
+  const mods = importSfz(sfz).definition.zones.map((z) => z.mods);
+  assert.deepEqual(mods, [
+    [{ source: "random", target: "volume", depth: 6 }],
+    undefined,
+    [{ source: "random", target: "offset", depth: 1001 }],
+    undefined,
+  ]);
+  const run = async () => {
+    using sampler = Sampler.open({ sampleRate: RATE });
+    const inst = await loadInstrument(sampler, sfz);
+    const notes = 40, step = 0.1;
+    inst.noteOn(61, 100, t(0));
+    inst.noteOff(61, t(0.02));
+    inst.noteOn(64, 100, t(0.05));
+    inst.noteOff(64, t(0.07));
+    for (let n = 0; n < notes; n++) {
+      inst.noteOn(60, 100, t(0.1 + n * step));
+      inst.noteOff(60, t(0.1 + n * step + 0.02));
+      inst.noteOn(62, 100, t(0.1 + n * step + 0.05));
+      inst.noteOff(62, t(0.1 + n * step + 0.07));
+    }
+    const audio = sampler.process(f(0.2 + notes * step));
+    const ref = audio[2 * f(0.01)]!, ref1000 = audio[2 * f(0.05)]!;
+    const db: number[] = [], offsets: number[] = [];
+    for (let n = 0; n < notes; n++) {
+      db.push(20 * Math.log10(audio[2 * f(0.1 + n * step + 0.01)]! / ref));
+      offsets.push(1000 * audio[2 * f(0.1 + n * step + 0.05)]! / ref1000);
+    }
+    return { db, offsets };
+  };
+  const a = await run(), b = await run();
+  assert.deepEqual(a, b, "the same draws in a second run");
+  for (const d of a.db) assert.ok(d >= -1e-4 && d <= 6 + 1e-4, `a level in 0..6 dB: ${d}`);
+  assert.ok(
+    Math.max(...a.db) - Math.min(...a.db) > 3,
+    `levels spread: ${a.db.map((d) => d.toFixed(1))}`,
+  );
+  for (const o of a.offsets) {
+    assert.ok(
+      Math.abs(o - Math.round(o)) < 0.01 && o >= 0 && o <= 1000,
+      `a whole offset in 0..1000: ${o}`,
+    );
+  }
+  assert.ok(
+    new Set(a.offsets.map(Math.round)).size > 30,
+    `offsets differ: ${a.offsets.map(Math.round)}`,
+  );
 });

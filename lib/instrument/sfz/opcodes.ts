@@ -529,6 +529,8 @@ const PLAYED = [
   /^width$/,
   /^pitch_random$/,
   /^pitch_veltrack$/,
+  /^amp_random$/,
+  /^offset_random$/,
   /^bend_(?:up|down)$/,
   /^rt_decay$/,
   /^note_polyphony$/,
@@ -606,6 +608,7 @@ const controllers: OpcodeFamily = {
       "pitch_random",
       "pitch_veltrack",
       "amp_random",
+      "offset_random",
       "note_polyphony",
       "note_selfmask",
       "polyphony",
@@ -912,6 +915,21 @@ export function zoneMods(
       target: "pitch",
       curve: "linear",
       depth: clamp(veltrack, -9600, 9600),
+    });
+  }
+  // sfizz: volume + a uniform draw in 0..amp_random dB, offset + a whole draw in 0..offset_random
+  // frames, each note (the engine's seeded random source: the same script plays the same draws)
+  const ampRandom = num("amp_random");
+  if (ampRandom !== undefined && ampRandom > 0) {
+    mods.push({ source: "random", target: "volume", depth: clamp(ampRandom, 0, 144) });
+  }
+  const offsetRandom = num("offset_random");
+  if (offsetRandom !== undefined && offsetRandom >= 1) {
+    // the start moves by the whole frames of depth x r, r in [0, 1): depth + 1 reaches offset_random
+    mods.push({
+      source: "random",
+      target: "offset",
+      depth: clamp(Math.floor(offsetRandom) + 1, 0, 2 ** 31),
     });
   }
   const random = num("pitch_random");
