@@ -7,7 +7,8 @@
  * measured pitch by its depth after its delay, holds it, and falls back
  * linearly over its decay, as sfizz's envelope does; pitch_veltrack moves
  * the pitch by its cents times velocity / 127; amp_random and offset_random
- * draw a louder level and a later start per note, the same every run.
+ * draw a louder level and a later start per note, the same every run; the v1
+ * LFOs (pitchlfo_*, amplfo_*, fillfo_*) as sine LFO rows.
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -232,4 +233,48 @@ Deno.test("SFZ amp_random and offset_random: each note's level up to amp_random 
     new Set(a.offsets.map(Math.round)).size > 30,
     `offsets differ: ${a.offsets.map(Math.round)}`,
   );
+});
+
+Deno.test("SFZ v1 LFOs: pitchlfo_freq/_depth swing the measured pitch by the depth at the rate; _depthccN adds with its CC; amplfo and fillfo rows", async () => {
+  const sfz = await kit(
+    `<region> sample=s.wav amp_veltrack=0 pitchlfo_freq=5 pitchlfo_depth=100 pitchlfo_depthcc20=100
+<region> key=62 sample=s.wav amplfo_freq=2 amplfo_depth=3 amplfo_delay=0.5 fil_type=lpf_2p cutoff=1000
+ fillfo_freq=4 fillfo_depth=600 fillfo_fade=1 fillfo_depth_oncc2=-300`,
+    { "s.wav": sine(440, 4) },
+  );
+  const zones = importSfz(sfz).definition.zones;
+  const lfo = (hz: number, delay = 0, fade = 0) => ({ hz, wave: "sine", delay, fade });
+  assert.deepEqual(zones[0]!.mods, [
+    { source: "lfo", lfo: lfo(5), target: "pitch", depth: 100 },
+    { source: "lfo", lfo: lfo(5), target: "pitch", depth: 100, depthCc: 20 },
+  ]);
+  assert.deepEqual(zones[1]!.mods, [
+    { source: "lfo", lfo: lfo(2, 0.5), target: "volume", depth: 3 },
+    { source: "lfo", lfo: lfo(4, 0, 1), target: "cutoff", depth: 600 },
+    { source: "lfo", lfo: lfo(4, 0, 1), target: "cutoff", depth: -300, depthCc: 2 },
+  ]);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  inst.cc(20, 127, t(1)); // not CC1: the engine's own mod-wheel vibrato would add to it
+  const audio = sampler.process(2 * RATE);
+  // pitch in 10 ms windows: 5 Hz swings of +-100 cents, then +-200 with CC20 at 127
+  const swing = (from: number, to: number) => {
+    const c: number[] = [];
+    for (let s = from; s < to - 0.01; s += 0.005) {
+      c.push(1200 * Math.log2(risingCrossingHz(audio, f(s), f(s + 0.01), RATE) / 440));
+    }
+    return [Math.min(...c), Math.max(...c)];
+  };
+  const [lo0, hi0] = swing(0.05, 0.95), [lo1, hi1] = swing(1.05, 1.95);
+  assert.ok(hi0! > 95 && hi0! < 101 && lo0! < -95 && lo0! > -101, `depth 100: ${lo0} .. ${hi0}`);
+  assert.ok(hi1! > 190 && hi1! < 201 && lo1! < -190 && lo1! > -201, `+ CC20: ${lo1} .. ${hi1}`);
+  // the rate: rising crossings of the pitch's swing around 0 over 0.05..0.95 s at 5 Hz
+  let ups = 0, prev = 0;
+  for (let s = 0.05; s < 0.95; s += 0.005) {
+    const c = 1200 * Math.log2(risingCrossingHz(audio, f(s), f(s + 0.01), RATE) / 440);
+    if (prev < 0 && c >= 0) ups++;
+    prev = c;
+  }
+  assert.ok(ups >= 4 && ups <= 5, `5 Hz: ${ups} upward swings in 0.9 s`);
 });

@@ -530,6 +530,8 @@ const PLAYED = [
   /^pitch_random$/,
   /^pitch_veltrack$/,
   /^amp_random$/,
+  /^(?:pitch|amp|fil)lfo_(?:freq|depth|delay|fade)$/,
+  /^(?:pitch|amp|fil)lfo_depth(?:_on)?cc(\d+)$/,
   /^offset_random$/,
   /^bend_(?:up|down)$/,
   /^rt_decay$/,
@@ -609,6 +611,9 @@ const controllers: OpcodeFamily = {
       "pitch_veltrack",
       "amp_random",
       "offset_random",
+      ...["pitch", "amp", "fil"].flatMap((k) =>
+        ["freq", "depth", "delay", "fade"].map((p) => `${k}lfo_${p}`)
+      ),
       "note_polyphony",
       "note_selfmask",
       "polyphony",
@@ -640,6 +645,7 @@ const controllers: OpcodeFamily = {
     { pattern: /^[a-z0-9_]*_(?:curve|smooth|step)cc(\d+)$/, handle: keep },
     { pattern: /^ampeg_(?:delay|start|attack|hold|decay|sustain|release)cc(\d+)$/, handle: keep },
     { pattern: /^lfo(\d+)_[a-z0-9_]+$/, handle: keep },
+    { pattern: /^(?:pitch|amp|fil)lfo_(?:depth|freq)(?:_on)?cc(\d+)$/, handle: keep },
   ],
   toZone(r, zone, ctx, at) {
     const mods = zoneMods(r, (index) => {
@@ -885,6 +891,37 @@ export function zoneMods(
       }
     }
     mods.push(...rates);
+  }
+  // SFZ v1 LFOs (sfizz: a sine each, depth in cents on the pitch and cutoff, dB on the volume;
+  // _depthccN adds depth scaled by the CC, a second row of the same LFO)
+  const V1_LFOS = [["pitch", "pitch", 1200], ["amp", "volume", 10], [
+    "fil",
+    "cutoff",
+    1200,
+  ]] as const;
+  for (const [kind, target, limit] of V1_LFOS) {
+    const hz = num(`${kind}lfo_freq`) ?? 0;
+    if (hz <= 0) continue;
+    const lfo = {
+      hz: clamp(hz, 0.001, 100),
+      wave: "sine" as const,
+      delay: clamp(num(`${kind}lfo_delay`) ?? 0, 0, 100),
+      fade: clamp(num(`${kind}lfo_fade`) ?? 0, 0, 100),
+    };
+    const depth = num(`${kind}lfo_depth`);
+    if (depth !== undefined && depth !== 0) {
+      mods.push({ source: "lfo", lfo, target, depth: clamp(depth, -limit, limit) });
+    }
+    const ccs: number[] = [];
+    for (const name of r.unplayed.keys()) {
+      const m = new RegExp(`^${kind}lfo_depth(?:_on)?cc(\\d+)$`).exec(name);
+      if (m && Number(m[1]) <= 127) ccs.push(Number(m[1]));
+    }
+    for (const cc of ccs.sort((a, b) => a - b)) {
+      const d = num(`${kind}lfo_depthcc${cc}`) ?? num(`${kind}lfo_depth_oncc${cc}`);
+      if (d === undefined || d === 0) continue;
+      mods.push({ source: "lfo", lfo, target, depth: clamp(d, -limit, limit), depthCc: cc });
+    }
   }
   const up = num("bend_up"), down = num("bend_down");
   if (up !== undefined || down !== undefined) {
