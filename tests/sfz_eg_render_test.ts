@@ -8,7 +8,8 @@
  * linearly over its decay, as sfizz's envelope does; pitch_veltrack moves
  * the pitch by its cents times velocity / 127; amp_random and offset_random
  * draw a louder level and a later start per note, the same every run; the v1
- * LFOs (pitchlfo_*, amplfo_*, fillfo_*) as sine LFO rows.
+ * LFOs (pitchlfo_*, amplfo_*, fillfo_*) as sine LFO rows; amp_keytrack's dB
+ * per key from amp_keycenter.
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -277,4 +278,41 @@ Deno.test("SFZ v1 LFOs: pitchlfo_freq/_depth swing the measured pitch by the dep
     prev = c;
   }
   assert.ok(ups >= 4 && ups <= 5, `5 Hz: ${ups} upward swings in 0.9 s`);
+});
+
+Deno.test("SFZ amp_keytrack: dB per key away from amp_keycenter, rising or falling, measured on each key", async () => {
+  const sfz = await kit(
+    `<global> sample=d.wav amp_veltrack=0 loop_mode=loop_continuous
+<region> lokey=0 hikey=63 pan=-100 amp_keytrack=0.5
+<region> lokey=64 hikey=127 pan=-100 amp_keytrack=-0.75 amp_keycenter=c6 volume=-15`,
+    { "d.wav": dc(1, 0.25) },
+  );
+  const zones = importSfz(sfz).definition.zones;
+  assert.deepEqual(zones[0]!.mods, [{
+    source: "key",
+    target: "volume",
+    curve: "linear",
+    depth: 63.5,
+  }]);
+  assert.equal(zones[0]!.gainDb, -30); // 0.5 dB x (key - 60) = 63.5 x key / 127 - 30
+  assert.deepEqual(zones[1]!.mods, [{
+    source: "key",
+    target: "volume",
+    curve: "inverted",
+    depth: 0.75 * 127,
+  }]);
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  const keys = [36, 48, 60, 63, 64, 72, 84, 96];
+  keys.forEach((k, i) => {
+    inst.noteOn(k, 100, t(0.1 * i));
+    inst.noteOff(k, t(0.1 * i + 0.05));
+  });
+  const audio = sampler.process(RATE);
+  const ref = 20 * Math.log10(0.25); // the file's level (8192 / 32768) at 0 dB
+  keys.forEach((k, i) => {
+    const db = 20 * Math.log10(audio[2 * f(0.1 * i + 0.02)]!) - ref;
+    const want = k < 64 ? 0.5 * (k - 60) : -15 - 0.75 * (k - 84);
+    assert.ok(Math.abs(db - want) < 0.01, `key ${k}: ${db.toFixed(3)} dB, want ${want}`);
+  });
 });

@@ -530,6 +530,7 @@ const PLAYED = [
   /^pitch_random$/,
   /^pitch_veltrack$/,
   /^amp_random$/,
+  /^amp_key(?:track|center)$/,
   /^(?:pitch|amp|fil)lfo_(?:freq|depth|delay|fade)$/,
   /^(?:pitch|amp|fil)lfo_depth(?:_on)?cc(\d+)$/,
   /^offset_random$/,
@@ -580,6 +581,9 @@ function ccSetting(kind: "set" | "sethd" | "label"): NumberedOpcode["handle"] {
   };
 }
 
+/** Kept opcodes whose value is a note (a name like c4 read as its number). */
+const NOTE_VALUED = /^(?:xf(?:in|out)_(?:lo|hi)key|amp_keycenter)$/;
+
 /**
  * CC-driven and modulation opcodes, read into the region: set_ccN/label_ccN
  * kept for the instrument; loccN/hiccN and on_loccN/on_hiccN as ranges;
@@ -611,6 +615,8 @@ const controllers: OpcodeFamily = {
       "pitch_veltrack",
       "amp_random",
       "offset_random",
+      "amp_keytrack",
+      "amp_keycenter",
       ...["pitch", "amp", "fil"].flatMap((k) =>
         ["freq", "depth", "delay", "fade"].map((p) => `${k}lfo_${p}`)
       ),
@@ -624,7 +630,7 @@ const controllers: OpcodeFamily = {
       "ampeg_vel2decay",
       "ampeg_vel2sustain",
       "ampeg_vel2release",
-    ].map((name) => [name, /^xf(?:in|out)_(?:lo|hi)key$/.test(name) ? keepNote : keepNamed]),
+    ].map((name) => [name, NOTE_VALUED.test(name) ? keepNote : keepNamed]),
   ),
   numbered: [
     { pattern: /^set_cc(\d+)$/, handle: ccSetting("set") },
@@ -659,6 +665,23 @@ const controllers: OpcodeFamily = {
       }
       return custom;
     });
+    // amp_keytrack: dB per key from amp_keycenter (sfizz: default 60) as a key row, its
+    // linear curve rising (or inverted, falling) from 0, and the rest in the zone's gain (<= 0 dB)
+    const keytrack = Number(r.unplayed.get("amp_keytrack") ?? "0");
+    if (Number.isFinite(keytrack) && keytrack !== 0) {
+      const center = Number(r.unplayed.get("amp_keycenter") ?? "60");
+      const c = Number.isFinite(center) ? Math.max(0, Math.min(127, center)) : 60;
+      const kt = Math.max(-144 / 127, Math.min(144 / 127, keytrack));
+      mods.push({
+        source: "key",
+        target: "volume",
+        curve: kt > 0 ? "linear" : "inverted",
+        depth: Math.abs(kt) * 127,
+      });
+      const [lo, hi] = zoneRange("gainDb");
+      const rest = kt > 0 ? -kt * c : kt * (127 - c);
+      zone.gainDb = Math.max(lo, Math.min(hi, (zone.gainDb ?? 0) + rest));
+    }
     if (mods.length) zone.mods = mods;
     if (
       Number(r.unplayed.get("ampeg_dynamic")) === 1 &&
