@@ -389,3 +389,22 @@ Deno.test("SFZ CC: a <curve> header shapes its controller (amplitude_curvecc)", 
   near(level(audio, 0.1), 0.5 * 0.1, 1e-4, "CC 64 through the curve: 0.1");
   near(level(audio, 0.3), 0.5, 1e-4, "CC 127: 1");
 });
+
+Deno.test("SFZ CC: CC1 moves only the file's rows (no mod-wheel vibrato of the engine's own, as in sfizz)", async () => {
+  const sfz = await kit(
+    `<region> sample=s.wav amp_veltrack=0 loop_mode=loop_continuous pitch_oncc1=1200`,
+    { "s.wav": sine(1, 480, 0.5) },
+  );
+  using sampler = Sampler.open({ sampleRate: RATE });
+  const inst = await loadInstrument(sampler, sfz);
+  inst.noteOn(60, 100, t(0));
+  inst.cc(1, 127, t(0.2));
+  const audio = sampler.process(RATE * 1);
+  const base = freq(audio, 0.02, 0.18);
+  near(1200 * Math.log2(base / 480), 0, 1, "before CC1");
+  // a 50-cent vibrato at 5.5 Hz would move each 1/11 s window's pitch by tens of cents
+  for (let w = 0; w < 6; w++) {
+    const from = 0.3 + w / 11;
+    near(1200 * Math.log2(freq(audio, from, from + 1 / 11) / base), 1200, 1, `window ${w}`);
+  }
+});

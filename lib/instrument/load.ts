@@ -50,7 +50,7 @@ export interface InstrumentLike<S> {
   /** `sample` null: an oscillator zone (its `source`). */
   addZone(sample: S | null, zone: LoaderZoneOptions): number;
   commit(): void;
-  setParam(name: "polyphony" | "keyswitch", value: number): void;
+  setParam(name: "polyphony" | "keyswitch" | "vibratoDepth", value: number): void;
   /** What zone modulation rows read from a CC until it arrives (SFZ set_ccN). */
   setCcInit?(cc: number, value: number): void;
   /** One of the instrument's custom curves (SFZ <curve>). */
@@ -523,6 +523,9 @@ export async function loadInstrument<S extends SampleLike, I extends InstrumentL
   if (definition.polyphony !== undefined) instrument.setParam("polyphony", definition.polyphony);
   if (definition.keyswitchDefault !== undefined) {
     instrument.setParam("keyswitch", definition.keyswitchDefault);
+  }
+  if (definition.modWheelVibratoCents !== undefined) {
+    instrument.setParam("vibratoDepth", definition.modWheelVibratoCents);
   }
   for (const c of definition.curves ?? []) instrument.setCurve?.(c.index, c.values);
   for (const c of definition.controllers ?? []) {

@@ -255,6 +255,12 @@ export const InstrumentSchema = z
     /** The keyswitch in force before any is pressed (SFZ sw_default). @default none */
     keyswitchDefault: NoteSchema.optional(),
     /**
+     * Depth of the engine's own mod-wheel vibrato at CC1 127, 0..1200 cents. Imported SFZ
+     * files set 0: sfizz has no built-in vibrato, and libraries use CC1 for their own rows
+     * (dynamics crossfades, pitch_oncc1). @default 50
+     */
+    modWheelVibratoCents: range(PARAMS.vibratoDepth.min, PARAMS.vibratoDepth.max).optional(),
+    /**
      * Controllers the instrument names or starts at a value (SFZ label_ccN,
      * set_ccN): `initial` is what zone modulation rows read until the CC
      * arrives. @default none

@@ -228,6 +228,8 @@ export function convertSfz(parsed: SfzParse, name: string): SfzConversion {
   const definition: InstrumentDefinitionInput = {
     name,
     zones: zones.map(({ seq: _seq, ...zone }) => zone),
+    // sfizz plays no vibrato of its own: CC1 moves only what the file's rows say
+    modWheelVibratoCents: 0,
   };
   if (ctx.keyswitchDefault !== undefined) definition.keyswitchDefault = ctx.keyswitchDefault;
   if (customCurves.length) definition.curves = customCurves;
