@@ -5,7 +5,7 @@
  * short smoke of each in tests/fuzz_smoke_test.ts, the engine's libFuzzer
  * targets run under ctest (label fuzz). Targets run one after another, each
  * in a worker, in chunks of `--chunk` inputs (a fresh worker per chunk keeps
- * memory flat); a worker stuck on one input for `--hang-ms` (10 s) is
+ * memory flat); a worker stuck on one input for `--hang-ms` (3 s) is
  * terminated, the input reported as a hang, and the run goes on after it.
  * Prints per target: executions, rate, outcome kinds (accepted, and each
  * expected error's shape), the slowest input, findings; writes each finding's
@@ -46,7 +46,7 @@ const execs = Number(values.execs ?? 100_000);
 const seed = Number(values.seed ?? 1);
 const from0 = Number(values.from ?? 0);
 const budgetMs = Number(values["budget-ms"] ?? 2000);
-const hangMs = Number(values["hang-ms"] ?? 10_000);
+const hangMs = Number(values["hang-ms"] ?? 3_000);
 const chunk = Number(values.chunk ?? 50_000);
 /** Stop a target after this many seconds (at the end of a chunk) even below --execs. */
 const maxSeconds = Number(values.seconds ?? Infinity);
