@@ -22,6 +22,7 @@
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Random } from "../lib/engine/random.ts";
 
 /** Output sample rate of every generated file, in Hz. */
 export const SAMPLE_RATE_HZ = 48000;
@@ -46,16 +47,10 @@ export interface SampleFile {
 
 // ------------------------------------------------------------------ helpers --
 
-/** mulberry32: a tiny seeded PRNG; returns a function giving [0, 1). */
+/** mulberry32 (lib/engine/random.ts's Random): a seeded PRNG as a function giving [0, 1). */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 /** White noise in [-1, 1) from a seeded PRNG. */

@@ -16,6 +16,7 @@
  */
 import { OSC } from "../lib/osc/decode.ts";
 import { ntpFromUnix } from "../lib/osc/dirt.ts";
+import { mulberry32 } from "../scripts/make_samples.ts";
 
 function bundle(unixSeconds: number, params: [string, string | number][]): Uint8Array {
   const m = new OSC.Message("/dirt/play");
@@ -26,18 +27,6 @@ function bundle(unixSeconds: number, params: [string, string | number][]): Uint8
   b.timetag.value.seconds = t.seconds;
   b.timetag.value.fractions = t.fraction;
   return b.pack();
-}
-
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One malformed packet of five kinds, in turn. */
@@ -80,7 +69,7 @@ export async function flood(
 > {
   const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   const to = { transport: "udp" as const, hostname: "127.0.0.1", port };
-  const r = rng(17);
+  const r = mulberry32(17);
   const start = (performance.timeOrigin + performance.now()) / 1000;
   const total = Math.round(rate * seconds);
   const probeEvery = Math.round(rate / 10);

@@ -30,6 +30,7 @@ import { join } from "node:path";
 import { readMidiNotes } from "../lib/live/midi_record.ts";
 import { renderSet } from "../lib/runners/render_set.ts";
 import { startJackDummy } from "../scripts/live_support.ts";
+import { mulberry32 } from "../scripts/make_samples.ts";
 import { readWavF32 } from "./audio_analysis.ts";
 import { lineReader, spawnPerform } from "./perform_live_support.ts";
 import { writeTree } from "./sample_fixtures.ts";
@@ -51,18 +52,6 @@ export interface Save {
   badLine?: number;
   /** For a pack save: the pack folder to create before saving. */
   pack?: { dir: string; sound: string };
-}
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -96,7 +85,7 @@ const POOL: ((r: () => number) => string)[] = [
  * @returns The saves; a pack save names the folder (beside the set) to make first.
  */
 export function planStorm(count: number, seed = 17): Save[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const saves: Save[] = [];
   const packs: { dir: string; sound: string }[] = [];
   let good: string[] = []; // the last good version's right-hand part lines
