@@ -155,42 +155,53 @@ Deno.test({
   },
 });
 
+/**
+ * One note (channel 0, velocity 100, from 0.5 s) rendered `seconds` long dry
+ * and with one effect on, by FluidSynth (`fsSetting` set with -o) and by us
+ * (`ours`, renderOurs's options): what the chorus and reverb tests compare.
+ */
+async function dryAndWet(
+  note: { program: number; key: number; length: number; pitched: boolean },
+  fsSetting: string,
+  seconds: number,
+  ours: { sends?: boolean; chorusOnly?: boolean },
+): Promise<{ fsDry: Float32Array; fsWet: Float32Array; dry: Float32Array; wet: Float32Array }> {
+  const bytes = songBytes([{ seconds: 0.5, channel: 0, velocity: 100, ...note }]);
+  const mid = await Deno.makeTempFile({ suffix: ".mid" });
+  await Deno.writeFile(mid, bytes);
+  try {
+    return {
+      fsDry: (await renderFluidSynth(FONT, mid, RATE))!.audio,
+      fsWet: (await renderFluidSynth(FONT, mid, RATE, ["-o", fsSetting]))!.audio,
+      dry: (await renderOurs(FONT, bytes, RATE, seconds)).audio,
+      wet: (await renderOurs(FONT, bytes, RATE, seconds, ours)).audio,
+    };
+  } finally {
+    await Deno.remove(mid);
+  }
+}
+
 Deno.test({
   name:
     "TimGM6mb: the chorus send (Strings, Pad) adds as much over the dry note as FluidSynth's default chorus, within 2 dB",
   ignore,
   async fn() {
     for (const [program, key] of [[48, 69], [88, 60]] as const) {
-      const notes = [{
-        seconds: 0.5,
-        channel: 0,
-        program,
-        key,
-        velocity: 100,
-        length: 2,
-        pitched: true,
-      }];
-      const bytes = songBytes(notes);
-      const mid = await Deno.makeTempFile({ suffix: ".mid" });
-      await Deno.writeFile(mid, bytes);
-      try {
-        const fsDry = (await renderFluidSynth(FONT, mid, RATE))!.audio;
-        const fsChorus = (await renderFluidSynth(FONT, mid, RATE, ["-o", "synth.chorus.active=1"]))!
-          .audio;
-        const dry = (await renderOurs(FONT, bytes, RATE, 3)).audio;
-        const chorus = (await renderOurs(FONT, bytes, RATE, 3, { chorusOnly: true })).audio;
-        const theirs = addedDb(fsChorus, fsDry, RATE * 0.6, RATE * 2.4);
-        const ours = addedDb(chorus, dry, RATE * 0.6, RATE * 2.4);
-        console.log(
-          `program ${program}: the chorus adds ${ours.toFixed(2)} dB (FluidSynth ${
-            theirs.toFixed(2)
-          } dB) over the dry note`,
-        );
-        assert.ok(theirs > -20, `FluidSynth's preset ${program} has a chorus send`);
-        assert.ok(Math.abs(ours - theirs) < 2, `program ${program}: ${ours} against ${theirs} dB`);
-      } finally {
-        await Deno.remove(mid);
-      }
+      const r = await dryAndWet(
+        { program, key, length: 2, pitched: true },
+        "synth.chorus.active=1",
+        3,
+        { chorusOnly: true },
+      );
+      const theirs = addedDb(r.fsWet, r.fsDry, RATE * 0.6, RATE * 2.4);
+      const ours = addedDb(r.wet, r.dry, RATE * 0.6, RATE * 2.4);
+      console.log(
+        `program ${program}: the chorus adds ${ours.toFixed(2)} dB (FluidSynth ${
+          theirs.toFixed(2)
+        } dB) over the dry note`,
+      );
+      assert.ok(theirs > -20, `FluidSynth's preset ${program} has a chorus send`);
+      assert.ok(Math.abs(ours - theirs) < 2, `program ${program}: ${ours} against ${theirs} dB`);
     }
   },
 });
@@ -210,37 +221,25 @@ Deno.test({
   ignore,
   async fn() {
     for (const [program, key] of [[0, 60], [73, 72], [33, 40]] as const) {
-      const notes = [{
-        seconds: 0.5,
-        channel: 0,
-        program,
-        key,
-        velocity: 100,
-        length: 1,
-        pitched: false,
-      }];
-      const bytes = songBytes(notes);
-      const mid = await Deno.makeTempFile({ suffix: ".mid" });
-      await Deno.writeFile(mid, bytes);
-      try {
-        const fsDry = (await renderFluidSynth(FONT, mid, RATE))!.audio;
-        const fsRev = (await renderFluidSynth(FONT, mid, RATE, ["-o", "synth.reverb.active=1"]))!
-          .audio;
-        const dry = (await renderOurs(FONT, bytes, RATE, 4)).audio;
-        const rev = (await renderOurs(FONT, bytes, RATE, 4, { sends: true })).audio;
-        const during = [wetDbfs(rev, dry, 0.6, 1.4), wetDbfs(fsRev, fsDry, 0.6, 1.4)] as const;
-        const after = [wetDbfs(rev, dry, 1.6, 2.5), wetDbfs(fsRev, fsDry, 1.6, 2.5)] as const;
-        console.log(
-          `program ${program}: reverb during the note ${during[0].toFixed(1)} dBFS (FluidSynth ${
-            during[1].toFixed(1)
-          }), 0.1..1 s after it ${after[0].toFixed(1)} (FluidSynth ${after[1].toFixed(1)})`,
-        );
-        assert.ok(during[1] > -80, `FluidSynth's preset ${program} has a reverb send`);
-        assert.ok(Math.abs(during[0] - during[1]) < 2, `program ${program} during: ${during}`);
-        assert.ok(Math.abs(after[0] - after[1]) < 5, `program ${program} after: ${after}`);
-      } finally {
-        await Deno.remove(mid);
-      }
+      const r = await dryAndWet(
+        { program, key, length: 1, pitched: false },
+        "synth.reverb.active=1",
+        4,
+        { sends: true },
+      );
+      const during = [
+        wetDbfs(r.wet, r.dry, 0.6, 1.4),
+        wetDbfs(r.fsWet, r.fsDry, 0.6, 1.4),
+      ] as const;
+      const after = [wetDbfs(r.wet, r.dry, 1.6, 2.5), wetDbfs(r.fsWet, r.fsDry, 1.6, 2.5)] as const;
+      console.log(
+        `program ${program}: reverb during the note ${during[0].toFixed(1)} dBFS (FluidSynth ${
+          during[1].toFixed(1)
+        }), 0.1..1 s after it ${after[0].toFixed(1)} (FluidSynth ${after[1].toFixed(1)})`,
+      );
+      assert.ok(during[1] > -80, `FluidSynth's preset ${program} has a reverb send`);
+      assert.ok(Math.abs(during[0] - during[1]) < 2, `program ${program} during: ${during}`);
+      assert.ok(Math.abs(after[0] - after[1]) < 5, `program ${program} after: ${after}`);
     }
   },
 });
