@@ -7,6 +7,11 @@
  * through `Pattern.query` directly, so the error propagates to the session,
  * which fails the reload or mutes the part and names it.
  *
+ * Operations that would make a runaway number of events inside one query
+ * (`.ply(1e92)`) are refused by lib/pattern/density_guard.ts; a query that
+ * still returns more than {@linkcode MAX_EVENTS_PER_QUERY} events (factors
+ * within the bound, chained) is refused here before its events go further.
+ *
  * A value that is wrong for one event only (an unknown scale name, a NaN)
  * must not take the whole query down with it: see lib/pattern/bad_value.ts.
  *
@@ -14,6 +19,9 @@
  */
 import type { Hap, Pattern, Rational } from "./pattern.ts";
 import { strudel } from "./strudel.ts";
+
+/** Most events one query may return (the session queries at most one cycle of a part at a time). */
+export const MAX_EVENTS_PER_QUERY = 100_000;
 
 /**
  * Events of a pattern whose parts lie in [begin, end) cycles, like
@@ -23,7 +31,8 @@ import { strudel } from "./strudel.ts";
  * @param begin Start, in cycles (a number or an exact rational).
  * @param end End, in cycles.
  * @returns The events (fragments included: check `hasOnset()`).
- * @throws whatever the pattern throws while it is queried.
+ * @throws whatever the pattern throws while it is queried; a RangeError when
+ * it returns more than {@linkcode MAX_EVENTS_PER_QUERY} events.
  * @example
  * ```ts
  * import { queryPattern } from "./query.ts";
@@ -40,5 +49,12 @@ export function queryPattern(
   if (typeof query !== "function") {
     throw new TypeError("Cannot query pattern: it has no query function (not a Strudel pattern)");
   }
-  return query.call(pattern, new strudel.State(new strudel.TimeSpan(begin, end), {}));
+  const haps: Hap[] = query.call(pattern, new strudel.State(new strudel.TimeSpan(begin, end), {}));
+  if (haps.length > MAX_EVENTS_PER_QUERY) {
+    throw new RangeError(
+      `Cannot query the pattern from cycle "${begin.valueOf()}" to "${end.valueOf()}": it made ` +
+        `"${haps.length}" events, more than ${MAX_EVENTS_PER_QUERY} in one query; use fewer events per cycle`,
+    );
+  }
+  return haps;
 }

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { installDensityGuard } from "./density_guard.ts";
+
 // deno-lint-ignore no-explicit-any
 type Untyped = any;
 
@@ -33,12 +35,16 @@ async function quietly<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The untyped `@strudel/core` module (mini-notation enabled). */
+/**
+ * The untyped `@strudel/core` module (mini-notation enabled), with the
+ * operations that multiply events by a count bounded (lib/pattern/density_guard.ts):
+ * on `Pattern.prototype` and in the top-level functions here.
+ */
 export const strudel: Untyped = await quietly(async () => {
   const core: Untyped = await import("@strudel/core");
   const mini: Untyped = await import("@strudel/mini");
   core.setStringParser(mini.mini);
-  return core;
+  return { ...core, ...installDensityGuard(core) };
 });
 
 /** The untyped `@strudel/mini` module (`mini`, `m`, `mini2ast`). */

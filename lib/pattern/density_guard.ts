@@ -1,0 +1,137 @@
+/**
+ * A bound on how many events one Strudel operation may make of one event.
+ *
+ * Thread: CT. `@strudel/core` queries synchronously: `.ply(1e92)`,
+ * `s("bd*1e9")`, `.slow(1e-9)`, `.segment(1e9)`, `.chop(1e9)` or
+ * `.euclid(3, 1e9)` make it build that many events (or an array that long)
+ * inside one query, until the heap reaches V8's limit and the process aborts
+ * with the music. {@linkcode installDensityGuard} wraps the methods that
+ * multiply events by a count (both the patternified `fast` and the raw
+ * `_fast` that `register()` installs on `Pattern.prototype`) and returns
+ * guarded top-level functions: a count whose magnitude would make more than
+ * {@linkcode MAX_EVENTS_PER_EVENT} events per cycle of one event throws a
+ * RangeError naming the operation, the value and the fix. A plain value
+ * throws when the pattern is built (the reload fails at its line); a
+ * patterned one (`"<1 1e92>"`) throws when that value is queried, which
+ * lib/pattern/query.ts's queryPattern surfaces (the part is muted, the rest
+ * plays). Values within the bound pass untouched: the events are the same.
+ *
+ * @module
+ */
+
+// deno-lint-ignore no-explicit-any
+type Untyped = any;
+
+/** Most events per cycle one operation may make of one event (`fast`, `ply`, `*`, `segment`, ...). */
+export const MAX_EVENTS_PER_EVENT = 10_000;
+
+/** Events per cycle per source event that the value `n` of an operation makes. */
+type Density = (n: number) => number;
+
+const times: Density = (n) => Math.abs(n);
+// slow(0) is silence in Strudel, as fast(0) is
+const over: Density = (n) => (n === 0 ? 0 : 1 / Math.abs(n));
+
+/** Guarded operations: names (synonyms share the function), density, how many leading arguments are counts. */
+const GUARDED: ReadonlyArray<[names: string[], density: Density, counts: number]> = [
+  [["fast", "density"], times, 1],
+  [["slow", "sparsity"], over, 1],
+  [["ply"], times, 1],
+  [["hurry"], times, 1],
+  [["segment", "seg"], times, 1],
+  [["chop"], times, 1],
+  [["striate"], times, 1],
+  [["fastGap", "fastgap"], times, 1],
+  [["euclid"], times, 2],
+  [["euclidRot"], times, 2],
+  [["euclidLegato"], times, 2],
+  [["euclidLegatoRot"], times, 2],
+];
+
+/** The prototype methods as core installed them, to compare with (see {@linkcode unguarded}). */
+const originals: [proto: Untyped, name: string, fn: Untyped][] = [];
+
+/**
+ * Runs `fn` with core's own unguarded methods on `Pattern.prototype` (for
+ * tests that compare the guarded events with Strudel's own), then puts the
+ * guard back. Patterns built inside `fn` must also be queried inside it.
+ *
+ * @param fn What to run.
+ * @returns What `fn` returns.
+ */
+export function unguarded<T>(fn: () => T): T {
+  const guarded = originals.map(([proto, name]) => proto[name]);
+  for (const [proto, name, f] of originals) proto[name] = f;
+  try {
+    return fn();
+  } finally {
+    originals.forEach(([proto, name], i) => (proto[name] = guarded[i]));
+  }
+}
+
+/** Throws when `value` as an argument of `name` exceeds the bound; NaN and non-numbers are left to Strudel. */
+function check(name: string, density: Density, value: unknown): void {
+  const n = Number(value);
+  if (Number.isNaN(n)) return;
+  if (density(n) <= MAX_EVENTS_PER_EVENT) return;
+  throw new RangeError(
+    `Cannot ${name}("${value}"): it would make more than ${MAX_EVENTS_PER_EVENT} events per cycle ` +
+      `of each event; use a value that makes at most ${MAX_EVENTS_PER_EVENT}`,
+  );
+}
+
+/**
+ * Installs the guard on core's `Pattern.prototype` (once) and returns the
+ * guarded top-level functions (`fast`, `ply`, ... as exported by core) to
+ * shadow core's own in the scope code sees.
+ *
+ * @param core The `@strudel/core` module.
+ * @returns Guarded top-level functions by name.
+ */
+export function installDensityGuard(core: Untyped): Record<string, Untyped> {
+  const proto = core.Pattern.prototype;
+  if (proto.__densityGuard) return proto.__densityGuard;
+  const arg = (name: string, density: Density, a: Untyped): Untyped => {
+    const pat = core.isPattern(a)
+      ? a
+      : Array.isArray(a) || typeof a === "string"
+      ? core.reify(a)
+      : undefined;
+    if (pat === undefined) {
+      check(name, density, a);
+      return a;
+    }
+    if (pat.__pure !== undefined) {
+      check(name, density, pat.__pure);
+      return pat;
+    }
+    return pat.fmap((v: unknown) => (check(name, density, v), v));
+  };
+  const top: Record<string, Untyped> = {};
+  for (const [names, density, counts] of GUARDED) {
+    for (const name of names) {
+      const method = proto[name];
+      const raw = proto["_" + name];
+      if (typeof method === "function") {
+        originals.push([proto, name, method]);
+        proto[name] = function (this: Untyped, ...args: Untyped[]) {
+          return method.apply(this, args.map((a, i) => (i < counts ? arg(name, density, a) : a)));
+        };
+      }
+      if (typeof raw === "function") {
+        originals.push([proto, "_" + name, raw]);
+        proto["_" + name] = function (this: Untyped, ...args: Untyped[]) {
+          for (let i = 0; i < counts && i < args.length; i++) check(name, density, args[i]);
+          return raw.apply(this, args);
+        };
+      }
+      const fn = core[name];
+      if (typeof fn === "function") {
+        top[name] = (...args: Untyped[]) =>
+          fn(...args.map((a, i) => (i < counts ? arg(name, density, a) : a)));
+      }
+    }
+  }
+  Object.defineProperty(proto, "__densityGuard", { value: top });
+  return top;
+}
