@@ -10,9 +10,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { hasCommand, startJackDummy } from "../scripts/live_support.ts";
-import { HAVE_JACK, lineReader } from "./perform_live_support.ts";
+import { HAVE_JACK, lineReader, spawnPerformArgs } from "./perform_live_support.ts";
 import { withTempDir } from "./perform_support.ts";
 import { sineWav } from "./sample_fixtures.ts";
 
@@ -38,28 +37,15 @@ Deno.test({
       const file = join(dir, "set.strudel");
       await Deno.writeTextFile(file, `setcps(1)\n$: note("c4").s("sine").gain(.1)\n`);
       const limit = 4 * 1024 * 1024;
-      const child = new Deno.Command("prlimit", {
-        args: [
+      const child = spawnPerformArgs(jack.name, [file, "--backend", "jack", "--seconds", "30"], {
+        wrapper: [
+          "prlimit",
           `--memlock=${limit}:${limit}`,
           "setpriv",
           "--inh-caps=-ipc_lock",
           "--bounding-set=-ipc_lock",
-          Deno.execPath(),
-          "run",
-          "-A",
-          "scripts/perform.ts",
-          file,
-          "--backend",
-          "jack",
-          "--seconds",
-          "30",
         ],
-        cwd: PROJECT_ROOT,
-        env: { JACK_DEFAULT_SERVER: jack.name, JACK_NO_START_SERVER: "1" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      });
       const out = lineReader(child.stdout);
       const err = lineReader(child.stderr);
       try {

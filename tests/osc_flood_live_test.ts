@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { startJackDummy } from "../scripts/live_support.ts";
-import { HAVE_JACK, lineReader } from "./perform_live_support.ts";
+import { HAVE_JACK, lineReader, spawnPerformArgs } from "./perform_live_support.ts";
 import { withTempDir } from "./perform_support.ts";
 import { readWav24 } from "./reload_storm.ts";
 
@@ -33,16 +33,12 @@ Deno.test({
     await using jack = await startJackDummy({ periodFrames: 256, prefix: "oscflood" });
     await withTempDir(async (dir) => {
       const wav = join(dir, "flood.wav");
-      const perform = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--unstable-net", "scripts/perform.ts", "--osc", "0"]
-          .concat(["--backend", "jack", "--rt-priority", "0", "--record", wav])
+      const perform = spawnPerformArgs(
+        jack.name,
+        ["--osc", "0", "--backend", "jack", "--rt-priority", "0", "--record", wav]
           .concat(["--seconds", String(SECONDS + 6)]),
-        cwd: PROJECT_ROOT,
-        env: { JACK_DEFAULT_SERVER: jack.name, JACK_NO_START_SERVER: "1" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+        { denoFlags: ["--unstable-net"] },
+      );
       const out = lineReader(perform.stdout);
       const err = lineReader(perform.stderr);
       try {

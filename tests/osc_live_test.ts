@@ -7,12 +7,11 @@
  * the music going on around it. The JACK server is ours, stopped by PID.
  */
 import assert from "node:assert/strict";
-import { PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { decodeOsc, OSC } from "../lib/osc/decode.ts";
 import { ntpNow } from "../lib/osc/dirt.ts";
 import type { NtpTime } from "../lib/osc/decode.ts";
 import { hasCommand, startJackDummy } from "../scripts/live_support.ts";
-import { lineReader } from "./perform_live_support.ts";
+import { lineReader, spawnPerformArgs } from "./perform_live_support.ts";
 
 const HAVE_JACK = hasCommand("jackd") && hasCommand("jack_wait");
 const HAVE_OSCSEND = hasCommand("oscsend");
@@ -68,29 +67,11 @@ Deno.test({
     await using server = await startJackDummy({ periodFrames: 64, prefix: "ms-osc-test" });
     const dir = await Deno.makeTempDir({ prefix: "ms-osc-" });
     const wav = `${dir}/osc.wav`;
-    const proc = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--unstable-net",
-        "scripts/perform.ts",
-        "--osc",
-        "0",
-        "--backend",
-        "jack",
-        "--rt-priority",
-        "0",
-        "--seconds",
-        "5",
-        "--record",
-        wav,
-      ],
-      cwd: PROJECT_ROOT,
-      env: { JACK_DEFAULT_SERVER: server.name, JACK_NO_START_SERVER: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const proc = spawnPerformArgs(
+      server.name,
+      ["--osc", "0", "--backend", "jack", "--rt-priority", "0", "--seconds", "5", "--record", wav],
+      { denoFlags: ["--unstable-net"] },
+    );
     const out = lineReader(proc.stdout);
     const err = lineReader(proc.stderr);
     const client = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });

@@ -52,28 +52,33 @@ export function lineReader(stream: ReadableStream<Uint8Array>): {
 }
 
 /**
- * Start `scripts/perform.ts file` on the JACK server `jackName` (no
- * real-time priority), stdout and stderr piped.
+ * Start `deno run -A [denoFlags] scripts/perform.ts ...args` with the JACK
+ * server `jackName` as its default (never starting one), stdin closed, stdout
+ * and stderr piped; `wrapper` runs it under another command (e.g. `prlimit`).
  */
-export function spawnPerform(file: string, jackName: string, extra: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "scripts/perform.ts",
-      file,
-      "--backend",
-      "jack",
-      "--rt-priority",
-      "0",
-      ...extra,
-    ],
+export function spawnPerformArgs(
+  jackName: string,
+  args: readonly string[],
+  options: { denoFlags?: readonly string[]; wrapper?: readonly string[] } = {},
+): Deno.ChildProcess {
+  const deno = [Deno.execPath(), "run", "-A", ...(options.denoFlags ?? [])];
+  const [command, ...rest] = [...(options.wrapper ?? []), ...deno, "scripts/perform.ts", ...args];
+  return new Deno.Command(command!, {
+    args: rest,
     cwd: PROJECT_ROOT,
     env: { JACK_DEFAULT_SERVER: jackName, JACK_NO_START_SERVER: "1" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+}
+
+/**
+ * Start `scripts/perform.ts file` on the JACK server `jackName` (no
+ * real-time priority), stdout and stderr piped.
+ */
+export function spawnPerform(file: string, jackName: string, extra: string[]): Deno.ChildProcess {
+  return spawnPerformArgs(jackName, [file, "--backend", "jack", "--rt-priority", "0", ...extra]);
 }
 
 /**
