@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { InstrumentDefinitionError, SampleLoadError } from "../lib/errors.ts";
 import { evaluateStrudel } from "../lib/live/strudel_file.ts";
+import { queryPattern } from "../lib/pattern/query.ts";
 import { loadSoundFontPreset } from "../lib/instrument/sf2/load.ts";
 import { synthFonts } from "./fuzz/targets.ts";
 
@@ -33,6 +34,33 @@ Deno.test("strudel fuzz input 246 (seed 1): a last statement that declares is lo
   assert.ok(err instanceof SyntaxError);
   assert.match(err.message, /^Cannot play the code: its last statement is a declaration/);
   assert.match(err.stack ?? "", /at \/set\/tune\.strudel:1:1$/);
+});
+
+Deno.test('strudel fuzz input 196696 (seed 1): .ply("<1 1e92>") is a located RangeError when cycle 1 is queried, not an aborted process', async () => {
+  // found as this tune: @strudel/core's query built 1e92 events until the heap hit V8's limit
+  const code =
+    'n(run(8)).scale("A:minor:pentatonic").s("piano").off(1/8, x => x.add(n(2))).ply("<1 1e92>")';
+  const parts: { pattern: unknown; declaredAt: string }[] = [];
+  await evaluateStrudel(
+    code,
+    {
+      ...sink(),
+      play: (_: string, pattern: unknown, declaredAt: string) =>
+        parts.push({ pattern, declaredAt }),
+    },
+    { file: "/set/tune.strudel" },
+  );
+  assert.equal(parts.length, 1);
+  assert.match(parts[0]!.declaredAt, /\/set\/tune\.strudel:1:1/);
+  const pattern = parts[0]!.pattern as never;
+  assert.equal(queryPattern(pattern, 0, 1).filter((h) => h.hasOnset()).length, 16); // 8 notes and their offs
+  assert.throws(
+    () => queryPattern(pattern, 1, 1.25),
+    new RangeError(
+      'Cannot ply("1e+92"): it would make more than 10000 events per cycle of each event; ' +
+        "use a value that makes at most 10000",
+    ),
+  );
 });
 
 Deno.test("a declaration after the pattern is placed on its line, past trailing comments and blanks", async () => {

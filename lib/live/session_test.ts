@@ -197,6 +197,31 @@ Deno.test("a part that starts throwing while playing is muted from that cycle, o
   assert.deepEqual(warnings, []);
 });
 
+Deno.test('a part whose .ply("<1!20 1e92>") reaches 1e92 at cycle 20 is muted from there, once; the others play on', async () => {
+  const errors: PartQueryError[] = [];
+  const { sampler, session, notes, warnings } = openSession({ onPartError: (e) => errors.push(e) });
+  using _ = sampler;
+  await applySet(session, (set) => {
+    set.tempo(120);
+    set.play("hats", s("hh*2"));
+    set.play("lead", s("bd*2").ply("<1!20 1e92>"));
+  });
+  for (let f = 0; f < 24 * 96000; f += 7001) session.advance(f);
+  playTo(session, 24 * 96000);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]!.part, "lead");
+  assert.equal(errors[0]!.cycle, 20);
+  assert.match(
+    errors[0]!.message,
+    /^Cannot play part "lead" at cycle 20: RangeError: Cannot ply\("1e\+92"\): it would make more than 10000 /,
+  );
+  const lead = notes.filter((x) => x.part === "lead").map((x) => x.frame);
+  assert.deepEqual(lead, [...Array(40).keys()].map((i) => i * 48000)); // cycles 0..19
+  const hats = notes.filter((x) => x.part === "hats").map((x) => x.frame);
+  assert.deepEqual(hats, [...Array(48).keys()].map((i) => i * 48000)); // all 24 cycles
+  assert.deepEqual(warnings, []);
+});
+
 Deno.test("without onPartError, the mute is one warning naming the part and the error", async () => {
   const { sampler, session, warnings } = openSession();
   using _ = sampler;

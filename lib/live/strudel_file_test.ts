@@ -243,6 +243,34 @@ Deno.test("a failing reload keeps the previous version playing", async () => {
   assert.deepEqual(report.replaced, ["$0"]);
 });
 
+Deno.test('a reload where a part becomes .ply("<1 1e92>") fails at its line; the old version and the other part play on', async () => {
+  const { sampler, session, notes } = openSession();
+  using _ = sampler;
+  const file = await tune(`setcps(1)\n$: s("bd*2")\n$: s("hh*4")\n`);
+  const loader = new SetLoader(file);
+  await loadInto(loader, session, 1);
+  session.advance(48000 + 1000); // into cycle 1
+  await Deno.writeTextFile(file, `setcps(1)\n$: s("bd*2").ply("<1 1e92>")\n$: s("hh*4")\n`);
+  await assert.rejects(
+    () => loadInto(loader, session, 1),
+    (err: unknown) => {
+      assert.ok(err instanceof SetLoadError, String(err));
+      assert.match(
+        err.message,
+        new RegExp(
+          `${name()}:2:\\d+: PartQueryError: Cannot play part "\\$0" at cycle \\d+: ` +
+            `RangeError: Cannot ply\\("1e\\+92"\\): it would make more than 10000 events per cycle`,
+        ),
+      );
+      return true;
+    },
+  );
+  playTo(session, 6 * 48000);
+  const frames = (sound: string) => notes.filter((x) => x.sound === sound).map((x) => x.frame);
+  assert.deepEqual(frames("bd"), [...Array(12).keys()].map((i) => i * 24000));
+  assert.deepEqual(frames("hh"), [...Array(24).keys()].map((i) => i * 12000));
+});
+
 Deno.test("set.strudel(code): a TypeScript set holding Strudel code", async () => {
   const snap = await evaluateSet(async (set) => {
     set.play("ts", (await import("../pattern/pattern.ts")).s("bd"));
