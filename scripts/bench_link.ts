@@ -22,9 +22,9 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { buildEngine, locateLibrary, PROJECT_ROOT } from "../lib/ffi/build.ts";
+import { buildEngine, locateLibrary } from "../lib/ffi/build.ts";
 import { linkAvailable } from "../lib/engine/link.ts";
-import { hasCommand } from "./live_support.ts";
+import { hasCommand, runLinkChild } from "./live_support.ts";
 
 interface PhaseFigures {
   samples: number;
@@ -101,34 +101,12 @@ export async function benchLink(quick: boolean): Promise<void> {
     console.log("perform vs peer: skipped (jackd not installed)");
     return;
   }
-  const script = 'ip link set lo up && ip route add 224.0.0.0/4 dev lo && exec "$0" "$@"';
-  const live = await new Deno.Command("unshare", {
-    args: [
-      "-n",
-      "bash",
-      "-c",
-      script,
-      Deno.execPath(),
-      "run",
-      "-A",
-      "tests/link_child.ts",
-      peer,
-      "--bench",
-      String(seconds),
-    ],
-    cwd: PROJECT_ROOT,
-    env: { MS_ENGINE_LIB: lib.path },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const liveOut = new TextDecoder().decode(live.stdout);
-  if (!live.success) {
-    throw new Error(
-      `link_child --bench failed (${live.code}):\n${liveOut}${
-        new TextDecoder().decode(live.stderr)
-      }`,
-    );
+  const live = await runLinkChild(peer, ["--bench", String(seconds)], {
+    MS_ENGINE_LIB: lib.path,
+  });
+  if (live.code !== 0) {
+    throw new Error(`link_child --bench failed (${live.code}):\n${live.out}${live.err}`);
   }
-  const p = figuresOf(liveOut, "link_phase_perform");
+  const p = figuresOf(live.out, "link_phase_perform");
   console.log(row("perform (JACK dummy) vs peer", p.p50_us, p.p99_us, p.max_us));
 }

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { PROJECT_ROOT } from "../lib/ffi/build.ts";
 import { histogramPercentile } from "../lib/util/histogram.ts";
 
 /**
@@ -27,6 +28,45 @@ export function hasCommand(name: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Run tests/link_child.ts (a live session against a Link peer program) in a
+ * fresh private network namespace (`unshare -n`) with loopback up and
+ * multicast routed to it, so Link's discovery never leaves the machine: what
+ * tests/link_live_test.ts and `deno task bench`'s `link` section share.
+ *
+ * @param peer Path of the Link peer program (engine/tests/link/link_peer.cpp's build).
+ * @param extra Further arguments for link_child.ts (e.g. `--bench`, seconds).
+ * @param env Extra environment for the child (added to this process's).
+ * @returns Exit code and the decoded stdout and stderr.
+ */
+export async function runLinkChild(
+  peer: string,
+  extra: readonly string[],
+  env?: Record<string, string>,
+): Promise<{ code: number; out: string; err: string }> {
+  const script = 'ip link set lo up && ip route add 224.0.0.0/4 dev lo && exec "$0" "$@"';
+  const out = await new Deno.Command("unshare", {
+    args: [
+      "-n",
+      "bash",
+      "-c",
+      script,
+      Deno.execPath(),
+      "run",
+      "-A",
+      "tests/link_child.ts",
+      peer,
+      ...extra,
+    ],
+    cwd: PROJECT_ROOT,
+    env: env ?? {},
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, out: dec.decode(out.stdout), err: dec.decode(out.stderr) };
 }
 
 /** A JACK dummy server of our own. */

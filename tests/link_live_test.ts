@@ -10,8 +10,9 @@
  */
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { locateLibrary, PROJECT_ROOT } from "../lib/ffi/build.ts";
+import { locateLibrary } from "../lib/ffi/build.ts";
 import { linkAvailable } from "../lib/engine/link.ts";
+import { runLinkChild } from "../scripts/live_support.ts";
 import { HAVE_JACK } from "./perform_live_support.ts";
 
 /** The Link peer built beside the engine library (engine/tests/link/link_peer.cpp). */
@@ -32,32 +33,6 @@ export function linkSkipReason(): string {
   return "";
 }
 
-/** Run tests/link_child.ts inside a fresh network namespace with loopback up. */
-export async function runInNamespace(
-  extra: string[],
-): Promise<{ code: number; out: string; err: string }> {
-  const script = 'ip link set lo up && ip route add 224.0.0.0/4 dev lo && exec "$0" "$@"';
-  const out = await new Deno.Command("unshare", {
-    args: [
-      "-n",
-      "bash",
-      "-c",
-      script,
-      Deno.execPath(),
-      "run",
-      "-A",
-      "tests/link_child.ts",
-      LINK_PEER,
-      ...extra,
-    ],
-    cwd: PROJECT_ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, out: dec.decode(out.stdout), err: dec.decode(out.stderr) };
-}
-
 const skip = HAVE_JACK ? linkSkipReason() : "jackd or jack_wait not installed";
 
 Deno.test({
@@ -66,7 +41,7 @@ Deno.test({
   }`,
   ignore: skip !== "",
   async fn() {
-    const r = await runInNamespace([]);
+    const r = await runLinkChild(LINK_PEER, []);
     assert.equal(r.code, 0, `${r.out}\n${r.err}`);
     const line = r.out.split("\n").find((l) => l.startsWith('{"link"'));
     assert.ok(line, r.out);
