@@ -11,6 +11,7 @@
  * @module
  */
 import { type MidiData, type MidiEvent, parseMidi, writeMidi } from "midi-file";
+import { smfTrack } from "../midi/smf_out.ts";
 import type { ScheduledNote } from "./session.ts";
 
 /** Ticks per beat (quarter note). */
@@ -68,7 +69,7 @@ export class MidiRecorder {
         },
       });
     }
-    const tracks: MidiEvent[][] = [toDeltas(conductor, "tempo")];
+    const tracks: MidiEvent[][] = [smfTrack(conductor, "tempo")];
     for (const part of parts) {
       const evs: { t: number; order: number; ev: MidiEvent }[] = [];
       for (const n of this.#notes) {
@@ -86,7 +87,7 @@ export class MidiRecorder {
         });
       }
       evs.sort((a, b) => a.t - b.t || a.order - b.order);
-      tracks.push(toDeltas(evs, part));
+      tracks.push(smfTrack(evs, part));
     }
     const data: MidiData = {
       header: { format: 1, numTracks: tracks.length, ticksPerBeat: TICKS_PER_BEAT },
@@ -103,17 +104,6 @@ export class MidiRecorder {
   async write(path: string): Promise<void> {
     await Deno.writeFile(path, this.encode());
   }
-}
-
-function toDeltas(evs: { t: number; ev: MidiEvent }[], name: string): MidiEvent[] {
-  const out: MidiEvent[] = [{ deltaTime: 0, meta: true, type: "trackName", text: name }];
-  let last = 0;
-  for (const { t, ev } of evs) {
-    out.push({ ...ev, deltaTime: t - last });
-    last = t;
-  }
-  out.push({ deltaTime: 0, meta: true, type: "endOfTrack" });
-  return out;
 }
 
 /** A note read back from a MIDI file. */

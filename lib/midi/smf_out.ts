@@ -66,14 +66,14 @@ export function encodeMidiOut(
       ev: { deltaTime: 0, meta: true, type: "setTempo", microsecondsPerBeat: Math.round(6e7 / b) },
     });
   }
-  const tracks: MidiEvent[][] = [deltas(tempo, "tempo")];
+  const tracks: MidiEvent[][] = [smfTrack(tempo, "tempo")];
   for (const [name, messages] of outputs) {
     const evs: { t: number; ev: MidiEvent }[] = [];
     for (const m of messages) {
       const ev = toEvent(m.bytes);
       if (ev) evs.push({ t: tick(m.frame), ev });
     }
-    tracks.push(deltas(evs, name));
+    tracks.push(smfTrack(evs, name));
   }
   const data: MidiData = {
     header: { format: 1, numTracks: tracks.length, ticksPerBeat: SMF_TICKS_PER_BEAT },
@@ -82,7 +82,15 @@ export function encodeMidiOut(
   return new Uint8Array(writeMidi(data));
 }
 
-function deltas(evs: { t: number; ev: MidiEvent }[], name: string): MidiEvent[] {
+/**
+ * One SMF track: a track name, the events with their absolute ticks turned
+ * into delta times, an end of track. Also what lib/live/midi_record.ts writes.
+ *
+ * @param evs Events in time order, `t` in ticks from the start.
+ * @param name The track's name.
+ * @returns The track's events for `midi-file`'s writeMidi.
+ */
+export function smfTrack(evs: { t: number; ev: MidiEvent }[], name: string): MidiEvent[] {
   const out: MidiEvent[] = [{ deltaTime: 0, meta: true, type: "trackName", text: name }];
   let last = 0;
   for (const { t, ev } of evs) {
