@@ -29,7 +29,7 @@ import { fileURLToPath } from "node:url";
 import { InstrumentDefinitionError } from "../../lib/errors.ts";
 import { convertSfzFile, importSfz } from "../../lib/instrument/sfz/import.ts";
 import { parseSoundFont, sampleOgg, samplePcm } from "../../lib/instrument/sf2/riff.ts";
-import { presetZones } from "../../lib/instrument/sf2/zones.ts";
+import { GEN, presetZones } from "../../lib/instrument/sf2/zones.ts";
 import { ZoneOptionsSchema } from "../../lib/engine/options.ts";
 import type { FuzzTarget } from "./harness.ts";
 
@@ -429,41 +429,6 @@ function writeFont(
   return chunk("RIFF", body);
 }
 
-/** Generators by number (SF2 2.04 section 8.1.2). */
-const G = {
-  startAddrsOffset: 0,
-  modLfoToPitch: 5,
-  vibLfoToPitch: 6,
-  initialFilterFc: 8,
-  initialFilterQ: 9,
-  modEnvToFilterFc: 11,
-  chorusEffectsSend: 15,
-  reverbEffectsSend: 16,
-  pan: 17,
-  delayModLFO: 21,
-  freqModLFO: 22,
-  delayVibLFO: 23,
-  freqVibLFO: 24,
-  attackModEnv: 26,
-  decayModEnv: 28,
-  attackVolEnv: 34,
-  holdVolEnv: 35,
-  decayVolEnv: 36,
-  sustainVolEnv: 37,
-  releaseVolEnv: 38,
-  keynumToVolEnvDecay: 40,
-  instrument: 41,
-  keyRange: 43,
-  velRange: 44,
-  initialAttenuation: 48,
-  coarseTune: 51,
-  fineTune: 52,
-  sampleID: 53,
-  sampleModes: 54,
-  scaleTuning: 56,
-  exclusiveClass: 57,
-  overridingRootKey: 58,
-} as const;
 const range = (lo: number, hi: number) => (hi << 8 | lo) << 16 >> 16;
 
 /** Two small fonts written here: an SF2 (layered presets, modulators, a stereo pair) and its SF3 twin. */
@@ -509,16 +474,25 @@ export function synthFonts(): Uint8Array[] {
       name: "Layered",
       zones: [
         {
-          gens: [[G.attackVolEnv, -7000], [G.releaseVolEnv, -2000], [G.initialFilterFc, 9000]] as [
+          gens: [[GEN.attackVolEnv, -7000], [GEN.releaseVolEnv, -2000], [
+            GEN.initialFilterFc,
+            9000,
+          ]] as [
             number,
             number,
           ][],
         },
         {
-          gens: [[G.keyRange, range(0, 63)], [G.velRange, range(0, 100)], [G.sampleModes, 1], [
-            G.overridingRootKey,
-            60,
-          ], [G.sampleID, 0]] as [number, number][],
+          gens: [
+            [GEN.keyRange, range(0, 63)],
+            [GEN.velRange, range(0, 100)],
+            [GEN.sampleModes, 1],
+            [
+              GEN.overridingRootKey,
+              60,
+            ],
+            [GEN.sampleID, 0],
+          ] as [number, number][],
           mods: [[0x0502, 48, 960, 0, 0], [0x0081, 8, -2400, 0, 0]] as [
             number,
             number,
@@ -529,20 +503,20 @@ export function synthFonts(): Uint8Array[] {
         },
         {
           gens: [
-            [G.keyRange, range(64, 127)],
-            [G.pan, -500],
-            [G.coarseTune, 12],
-            [G.fineTune, -7],
-            [G.sustainVolEnv, 200],
-            [G.keynumToVolEnvDecay, 50],
-            [G.sampleID, 1],
+            [GEN.keyRange, range(64, 127)],
+            [GEN.pan, -500],
+            [GEN.coarseTune, 12],
+            [GEN.fineTune, -7],
+            [GEN.sustainVolEnv, 200],
+            [GEN.keynumToVolEnvDecay, 50],
+            [GEN.sampleID, 1],
           ] as [number, number][],
         },
         {
-          gens: [[G.keyRange, range(64, 127)], [G.pan, 500], [G.sampleModes, 3], [
-            G.exclusiveClass,
+          gens: [[GEN.keyRange, range(64, 127)], [GEN.pan, 500], [GEN.sampleModes, 3], [
+            GEN.exclusiveClass,
             1,
-          ], [G.sampleID, 2]] as [number, number][],
+          ], [GEN.sampleID, 2]] as [number, number][],
         },
       ],
     },
@@ -551,21 +525,21 @@ export function synthFonts(): Uint8Array[] {
       zones: [
         {
           gens: [
-            [G.vibLfoToPitch, 50],
-            [G.freqVibLFO, -725],
-            [G.delayVibLFO, -5000],
-            [G.modLfoToPitch, 20],
-            [G.freqModLFO, 0],
-            [G.modEnvToFilterFc, 2400],
-            [G.attackModEnv, -3000],
-            [G.decayModEnv, 0],
-            [G.reverbEffectsSend, 200],
-            [G.chorusEffectsSend, 100],
-            [G.initialAttenuation, 40],
-            [G.scaleTuning, 50],
-            [G.startAddrsOffset, 3],
-            [G.sampleModes, 1],
-            [G.sampleID, 0],
+            [GEN.vibLfoToPitch, 50],
+            [GEN.freqVibLFO, -725],
+            [GEN.delayVibLFO, -5000],
+            [GEN.modLfoToPitch, 20],
+            [GEN.freqModLFO, 0],
+            [GEN.modEnvToFilterFc, 2400],
+            [GEN.attackModEnv, -3000],
+            [GEN.decayModEnv, 0],
+            [GEN.reverbEffectsSend, 200],
+            [GEN.chorusEffectsSend, 100],
+            [GEN.initialAttenuation, 40],
+            [GEN.scaleTuning, 50],
+            [GEN.startAddrsOffset, 3],
+            [GEN.sampleModes, 1],
+            [GEN.sampleID, 0],
           ] as [number, number][],
           mods: [[0x0081, 6, 50, 0, 0]] as [number, number, number, number, number][],
         },
@@ -578,8 +552,8 @@ export function synthFonts(): Uint8Array[] {
       bank: 0,
       program: 0,
       zones: [
-        { gens: [[G.initialAttenuation, 20]] as [number, number][] },
-        { gens: [[G.keyRange, range(20, 100)], [G.instrument, 0]] as [number, number][] },
+        { gens: [[GEN.initialAttenuation, 20]] as [number, number][] },
+        { gens: [[GEN.keyRange, range(20, 100)], [GEN.instrument, 0]] as [number, number][] },
       ],
     },
     {
@@ -587,7 +561,7 @@ export function synthFonts(): Uint8Array[] {
       bank: 0,
       program: 48,
       zones: [{
-        gens: [[G.velRange, range(1, 127)], [G.coarseTune, -12], [G.instrument, 1]] as [
+        gens: [[GEN.velRange, range(1, 127)], [GEN.coarseTune, -12], [GEN.instrument, 1]] as [
           number,
           number,
         ][],
@@ -597,7 +571,7 @@ export function synthFonts(): Uint8Array[] {
       name: "Kit",
       bank: 128,
       program: 0,
-      zones: [{ gens: [[G.instrument, 0]] as [number, number][] }],
+      zones: [{ gens: [[GEN.instrument, 0]] as [number, number][] }],
     },
   ];
   const sf2 = writeFont(presets, instruments, samples, smpl);
