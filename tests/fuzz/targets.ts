@@ -31,6 +31,7 @@ import { convertSfzFile, importSfz } from "../../lib/instrument/sfz/import.ts";
 import { parseSoundFont, sampleOgg, samplePcm } from "../../lib/instrument/sf2/riff.ts";
 import { GEN, presetZones } from "../../lib/instrument/sf2/zones.ts";
 import { ZoneOptionsSchema } from "../../lib/engine/options.ts";
+import { cat, chunk, list } from "../riff_fixtures.ts";
 import type { FuzzTarget } from "./harness.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -268,30 +269,6 @@ export function sfzTarget(): FuzzTarget {
 }
 
 // ------------------------------------------------------------------ SF2
-
-/** A RIFF chunk: id, little-endian size, data, pad byte. */
-function chunk(id: string, data: Uint8Array): Uint8Array {
-  const pad = data.length & 1;
-  const out = new Uint8Array(8 + data.length + pad);
-  out.set(bytes(id), 0);
-  new DataView(out.buffer).setUint32(4, data.length, true);
-  out.set(data, 8);
-  return out;
-}
-
-function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function list(kind: string, ...chunks: Uint8Array[]): Uint8Array {
-  return chunk("LIST", cat(bytes(kind), ...chunks));
-}
 
 /** Little-endian records from [kind, value] fields: u8, u16, i16, u32, or a fixed-size name. */
 type Field = ["u8" | "u16" | "i16" | "u32", number] | ["name", string, number];

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { risingCrossingHz } from "../../../tests/audio_analysis.ts";
+import { cat, chunk, list } from "../../../tests/riff_fixtures.ts";
 import { Sampler } from "../../engine/sampler.ts";
 import { InstrumentDefinitionError } from "../../errors.ts";
 import { gmSlots } from "./gm.ts";
@@ -40,24 +41,6 @@ const range = (lo: number, hi: number) => (hi << 8 | lo) << 16 >> 16;
 /** A SoundFont file for `f` (version 3 when a sample holds Ogg bytes). */
 function buildFont(f: TestFont): Uint8Array {
   const enc = new TextEncoder();
-  const chunk = (id: string, body: Uint8Array) => {
-    const out = new Uint8Array(8 + body.length + (body.length & 1));
-    out.set(enc.encode(id));
-    new DataView(out.buffer).setUint32(4, body.length, true);
-    out.set(body, 8);
-    return out;
-  };
-  const cat = (...parts: Uint8Array[]) => {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  };
-  const list = (kind: string, ...chunks: Uint8Array[]) =>
-    chunk("LIST", cat(enc.encode(kind), ...chunks));
   const rec = (size: number, n: number, fill: (v: DataView, i: number, at: number) => void) => {
     const b = new Uint8Array(size * n);
     const v = new DataView(b.buffer);
