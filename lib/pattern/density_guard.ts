@@ -3,7 +3,7 @@
  *
  * Thread: CT. `@strudel/core` queries synchronously: `.ply(1e92)`,
  * `s("bd*1e9")`, `.slow(1e-9)`, `.segment(1e9)`, `.chop(1e9)` or
- * `.euclid(3, 1e9)` make it build that many events (or an array that long)
+ * `.euclid(3, 1e9)`, `.iter(1e9)` make it build that many events (or an array that long)
  * inside one query, until the heap reaches V8's limit and the process aborts
  * with the music. {@linkcode installDensityGuard} wraps the methods that
  * multiply events by a count (both the patternified `fast` and the raw
@@ -32,20 +32,37 @@ const times: Density = (n) => Math.abs(n);
 // slow(0) is silence in Strudel, as fast(0) is
 const over: Density = (n) => (n === 0 ? 0 : 1 / Math.abs(n));
 
-/** Guarded operations: names (synonyms share the function), density, how many leading arguments are counts. */
-const GUARDED: ReadonlyArray<[names: string[], density: Density, counts: number]> = [
-  [["fast", "density"], times, 1],
-  [["slow", "sparsity"], over, 1],
-  [["ply"], times, 1],
-  [["hurry"], times, 1],
-  [["segment", "seg"], times, 1],
-  [["chop"], times, 1],
-  [["striate"], times, 1],
-  [["fastGap", "fastgap"], times, 1],
-  [["euclid"], times, 2],
-  [["euclidRot"], times, 2],
-  [["euclidLegato"], times, 2],
-  [["euclidLegatoRot"], times, 2],
+/** What a guarded count makes: events (the default) or the parts a cycle is cut into. */
+const EVENTS = "events per cycle of each event";
+const PARTS = "parts of each cycle";
+
+/**
+ * Guarded operations: names (synonyms share the function), density, how many
+ * leading arguments are counts, what the count makes.
+ */
+const GUARDED: ReadonlyArray<[names: string[], density: Density, counts: number, unit: string]> = [
+  [["fast", "density"], times, 1, EVENTS],
+  [["slow", "sparsity"], over, 1, EVENTS],
+  [["linger"], over, 1, EVENTS],
+  [["ply"], times, 1, EVENTS],
+  [["hurry"], times, 1, EVENTS],
+  [["segment", "seg"], times, 1, EVENTS],
+  [["chop"], times, 1, EVENTS],
+  [["striate"], times, 1, EVENTS],
+  [["fastGap", "fastgap"], times, 1, EVENTS],
+  [["zoom"], times, 2, EVENTS],
+  [["euclid"], times, 2, EVENTS],
+  [["euclidRot"], times, 2, EVENTS],
+  [["euclidLegato"], times, 2, EVENTS],
+  [["euclidLegatoRot"], times, 2, EVENTS],
+  [["iter", "iterBack", "iterback"], times, 1, PARTS],
+  [
+    ["chunk", "slowchunk", "slowChunk", "chunkBack", "chunkback", "fastchunk", "fastChunk"],
+    times,
+    1,
+    PARTS,
+  ],
+  [["chunkinto", "chunkInto", "chunkbackinto", "chunkBackInto"], times, 1, PARTS],
 ];
 
 /** The prototype methods as core installed them, to compare with (see {@linkcode unguarded}). */
@@ -70,13 +87,13 @@ export function unguarded<T>(fn: () => T): T {
 }
 
 /** Throws when `value` as an argument of `name` exceeds the bound; NaN and non-numbers are left to Strudel. */
-function check(name: string, density: Density, value: unknown): void {
+function check(name: string, density: Density, unit: string, value: unknown): void {
   const n = Number(value);
   if (Number.isNaN(n)) return;
   if (density(n) <= MAX_EVENTS_PER_EVENT) return;
   throw new RangeError(
-    `Cannot ${name}("${value}"): it would make more than ${MAX_EVENTS_PER_EVENT} events per cycle ` +
-      `of each event; use a value that makes at most ${MAX_EVENTS_PER_EVENT}`,
+    `Cannot ${name}("${value}"): it would make more than ${MAX_EVENTS_PER_EVENT} ${unit}; ` +
+      `use a value that makes at most ${MAX_EVENTS_PER_EVENT}`,
   );
 }
 
@@ -91,44 +108,47 @@ function check(name: string, density: Density, value: unknown): void {
 export function installDensityGuard(core: Untyped): Record<string, Untyped> {
   const proto = core.Pattern.prototype;
   if (proto.__densityGuard) return proto.__densityGuard;
-  const arg = (name: string, density: Density, a: Untyped): Untyped => {
+  const arg = (name: string, density: Density, unit: string, a: Untyped): Untyped => {
     const pat = core.isPattern(a)
       ? a
       : Array.isArray(a) || typeof a === "string"
       ? core.reify(a)
       : undefined;
     if (pat === undefined) {
-      check(name, density, a);
+      check(name, density, unit, a);
       return a;
     }
     if (pat.__pure !== undefined) {
-      check(name, density, pat.__pure);
+      check(name, density, unit, pat.__pure);
       return pat;
     }
-    return pat.fmap((v: unknown) => (check(name, density, v), v));
+    return pat.fmap((v: unknown) => (check(name, density, unit, v), v));
   };
   const top: Record<string, Untyped> = {};
-  for (const [names, density, counts] of GUARDED) {
+  for (const [names, density, counts, unit] of GUARDED) {
     for (const name of names) {
       const method = proto[name];
       const raw = proto["_" + name];
       if (typeof method === "function") {
         originals.push([proto, name, method]);
         proto[name] = function (this: Untyped, ...args: Untyped[]) {
-          return method.apply(this, args.map((a, i) => (i < counts ? arg(name, density, a) : a)));
+          return method.apply(
+            this,
+            args.map((a, i) => (i < counts ? arg(name, density, unit, a) : a)),
+          );
         };
       }
       if (typeof raw === "function") {
         originals.push([proto, "_" + name, raw]);
         proto["_" + name] = function (this: Untyped, ...args: Untyped[]) {
-          for (let i = 0; i < counts && i < args.length; i++) check(name, density, args[i]);
+          for (let i = 0; i < counts && i < args.length; i++) check(name, density, unit, args[i]);
           return raw.apply(this, args);
         };
       }
       const fn = core[name];
       if (typeof fn === "function") {
         top[name] = (...args: Untyped[]) =>
-          fn(...args.map((a, i) => (i < counts ? arg(name, density, a) : a)));
+          fn(...args.map((a, i) => (i < counts ? arg(name, density, unit, a) : a)));
       }
     }
   }

@@ -32,6 +32,10 @@ const RUNAWAY: [string, string, () => Untyped][] = [
   ["ply(1e9, pat)", "ply", () => strudel.ply(1e9, bd())],
   ["._fast(1e12)", "fast", () => bd()._fast(1e12)],
   ["._ply(1e9)", "ply", () => bd()._ply(1e9)],
+  [".linger(1e-9)", "linger", () => bd().linger(1e-9)],
+  [".zoom(0, 1e9)", "zoom", () => bd().zoom(0, 1e9)],
+  [".iter(1e9)", "iter", () => bd().iter(1e9)],
+  [".chunk(1e9, ...)", "chunk", () => bd().chunk(1e9, (x: Untyped) => x.hurry(2))],
 ];
 
 /** The error building `build` and querying 4 cycles gives (fails when there is none). */
@@ -52,8 +56,8 @@ for (const [what, name, build] of RUNAWAY) {
     assert.match(
       err.message,
       new RegExp(
-        `Cannot ${name}\\("[^"]+"\\): it would make more than ${MAX_EVENTS_PER_EVENT} events per cycle of each ` +
-          `event; use a value that makes at most ${MAX_EVENTS_PER_EVENT}$`,
+        `Cannot ${name}\\("[^"]+"\\): it would make more than ${MAX_EVENTS_PER_EVENT} ` +
+          `(events per cycle of each event|parts of each cycle); use a value that makes at most ${MAX_EVENTS_PER_EVENT}$`,
       ),
     );
   });
@@ -108,6 +112,10 @@ const NORMAL: [string, () => Untyped][] = [
   ["euclid(3, 8)", () => bd().euclid(3, 8)],
   ["run(8)", () => strudel.n(strudel.run(8))],
   ["fast(2, pat)", () => strudel.fast(2, bd())],
+  ["linger(0.25)", () => strudel.s("bd sd hh cp").linger(0.25)],
+  ["zoom(0.25, 0.75)", () => strudel.s("bd sd hh cp").zoom(0.25, 0.75)],
+  ["iter(4)", () => strudel.s("bd sd hh cp").iter(4)],
+  ["chunk(4, hurry(2))", () => strudel.s("bd sd hh cp").chunk(4, (x: Untyped) => x.hurry(2))],
 ];
 
 for (const [what, build] of NORMAL) {
