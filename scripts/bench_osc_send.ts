@@ -14,10 +14,28 @@ import { ntpFromUnix } from "../lib/osc/dirt.ts";
 /** Tidal's default latency (superdirtTarget's oLatency): how far ahead bundles are tagged. */
 export const TIDAL_LATENCY_S = 0.2;
 
+/**
+ * A `/dirt/play` bundle: named parameters (strings, or numbers sent as
+ * floats) in one message, tagged `unixSeconds`.
+ *
+ * @param unixSeconds The time tag, in unix seconds.
+ * @param params Name and value pairs, in order.
+ * @returns The packed bundle.
+ */
+export function dirtBundle(unixSeconds: number, params: [string, string | number][]): Uint8Array {
+  const m = new OSC.Message("/dirt/play");
+  m.types = params.map(([, v]) => (typeof v === "string" ? "ss" : "sf")).join("");
+  m.args = params.flat();
+  const b = new OSC.Bundle([m]);
+  const t = ntpFromUnix(unixSeconds);
+  b.timetag.value.seconds = t.seconds;
+  b.timetag.value.fractions = t.fraction;
+  return b.pack();
+}
+
 /** A /dirt/play bundle as Tidal sends one: named parameters, floats, a time tag. */
 export function tidalBundle(unixSeconds: number, i: number): Uint8Array {
-  const m = new OSC.Message("/dirt/play");
-  const params: [string, string | number][] = [
+  return dirtBundle(unixSeconds, [
     ["_id_", "1"],
     ["cps", 0.5625],
     ["cycle", i / 8],
@@ -26,14 +44,7 @@ export function tidalBundle(unixSeconds: number, i: number): Uint8Array {
     ["s", "sine"],
     ["note", i % 24],
     ["gain", 0.6],
-  ];
-  m.types = params.map(([, v]) => (typeof v === "string" ? "ss" : "sf")).join("");
-  m.args = params.flat();
-  const b = new OSC.Bundle([m]);
-  const t = ntpFromUnix(unixSeconds);
-  b.timetag.value.seconds = t.seconds;
-  b.timetag.value.fractions = t.fraction;
-  return b.pack();
+  ]);
 }
 
 /**

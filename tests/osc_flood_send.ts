@@ -15,19 +15,8 @@
  * @module
  */
 import { OSC } from "../lib/osc/decode.ts";
-import { ntpFromUnix } from "../lib/osc/dirt.ts";
+import { dirtBundle } from "../scripts/bench_osc_send.ts";
 import { mulberry32 } from "../scripts/make_samples.ts";
-
-function bundle(unixSeconds: number, params: [string, string | number][]): Uint8Array {
-  const m = new OSC.Message("/dirt/play");
-  m.types = params.map(([, v]) => (typeof v === "string" ? "ss" : "sf")).join("");
-  m.args = params.flat();
-  const b = new OSC.Bundle([m]);
-  const t = ntpFromUnix(unixSeconds);
-  b.timetag.value.seconds = t.seconds;
-  b.timetag.value.fractions = t.fraction;
-  return b.pack();
-}
 
 /** One malformed packet of five kinds, in turn. */
 function malformed(i: number, r: () => number, at: number): Uint8Array {
@@ -38,11 +27,11 @@ function malformed(i: number, r: () => number, at: number): Uint8Array {
       return b;
     }
     case 1: { // a valid bundle cut short, inside its element (16 bytes would be a valid empty bundle)
-      const b = bundle(at, [["s", "sine"], ["note", 0]]);
+      const b = dirtBundle(at, [["s", "sine"], ["note", 0]]);
       return b.subarray(0, 17 + Math.floor(r() * (b.length - 18)));
     }
     case 2: { // a bundle whose element size says more than there is
-      const b = bundle(at, [["s", "sine"]]).slice();
+      const b = dirtBundle(at, [["s", "sine"]]).slice();
       new DataView(b.buffer).setInt32(16, 100000, false);
       return b;
     }
@@ -83,7 +72,7 @@ export async function flood(
       let packet: Uint8Array;
       if (i % probeEvery === 0) {
         probes.push(at);
-        packet = bundle(at, [["s", "sine"], ["note", 24], ["gain", 1], ["pan", 0], [
+        packet = dirtBundle(at, [["s", "sine"], ["note", 24], ["gain", 1], ["pan", 0], [
           "delta",
           0.02,
         ]]);
@@ -92,7 +81,7 @@ export async function flood(
         packet = malformed(i >> 1, r, at);
         bad++;
       } else {
-        packet = bundle(at, [["s", "sine"], ["note", i % 24], ["gain", 0.2], ["pan", 1], [
+        packet = dirtBundle(at, [["s", "sine"], ["note", i % 24], ["gain", 0.2], ["pan", 1], [
           "delta",
           0.005,
         ]]);
@@ -109,7 +98,7 @@ export async function flood(
     const at = (performance.timeOrigin + performance.now()) / 1000 + ahead;
     after.push(at);
     await sock.send(
-      bundle(at, [["s", "sine"], ["note", 24], ["gain", 1], ["pan", 0], ["delta", 0.02]]),
+      dirtBundle(at, [["s", "sine"], ["note", 24], ["gain", 1], ["pan", 0], ["delta", 0.02]]),
       to,
     );
     await new Promise((res) => setTimeout(res, 100));
