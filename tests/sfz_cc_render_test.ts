@@ -11,11 +11,10 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { loadInstrument } from "../lib/instrument/load.ts";
 import { importSfz } from "../lib/instrument/sfz/import.ts";
-import { encodeWav } from "../scripts/make_samples.ts";
+import { sfzKit } from "./sfz_fixtures.ts";
 
 const RATE = 48000;
 
@@ -28,14 +27,9 @@ function sine(seconds: number, hz: number, amp: number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / RATE));
 }
 
-async function kit(sfz: string, samples: Record<string, Float64Array>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "ms_sfz_cc_" });
-  for (const [name, x] of Object.entries(samples)) {
-    await Deno.writeFile(join(dir, name), encodeWav(x, { rootKey: 60 }));
-  }
-  await Deno.writeTextFile(join(dir, "kit.sfz"), sfz);
-  return join(dir, "kit.sfz");
-}
+/** The kit.sfz of a temporary kit (tests/sfz_fixtures.ts). */
+const kit = (sfz: string, samples: Record<string, Float64Array>) =>
+  sfzKit(sfz, samples, "ms_sfz_cc_");
 
 /** Left and right sample at a time (seconds). */
 const at = (

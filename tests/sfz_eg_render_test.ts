@@ -15,23 +15,16 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { loadInstrument } from "../lib/instrument/load.ts";
 import { importSfz } from "../lib/instrument/sfz/import.ts";
-import { encodeWav } from "../scripts/make_samples.ts";
+import { sfzKit } from "./sfz_fixtures.ts";
 import { risingCrossingHz } from "./audio_analysis.ts";
 
 const RATE = 48000;
 
-async function kit(sfz: string, files: Record<string, Float64Array>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "ms_sfz_eg_" });
-  for (const [name, x] of Object.entries(files)) {
-    await Deno.writeFile(join(dir, name), encodeWav(x, { rootKey: 60 }));
-  }
-  await Deno.writeTextFile(join(dir, "kit.sfz"), sfz);
-  return join(dir, "kit.sfz");
-}
+/** The kit.sfz of a temporary kit (tests/sfz_fixtures.ts). */
+const kit = (sfz: string, files: Record<string, Float64Array>) => sfzKit(sfz, files, "ms_sfz_eg_");
 
 const sine = (hz: number, seconds: number, level = 0.5) =>
   Float64Array.from(

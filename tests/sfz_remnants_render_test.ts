@@ -10,12 +10,11 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { Sampler } from "../lib/engine/sampler.ts";
 import { loadInstrument } from "../lib/instrument/load.ts";
 import { formatSfzProblem, importSfz } from "../lib/instrument/sfz/import.ts";
 import { wavHeader } from "../lib/util/wav.ts";
-import { encodeWav } from "../scripts/make_samples.ts";
+import { sfzKit } from "./sfz_fixtures.ts";
 
 const RATE = 48000;
 
@@ -33,17 +32,9 @@ function stereoDc(seconds: number, left: number, right: number): Uint8Array {
   return out;
 }
 
-async function kit(sfz: string, files: Record<string, Uint8Array | Float64Array>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "ms_sfz_rem_" });
-  for (const [name, x] of Object.entries(files)) {
-    await Deno.writeFile(
-      join(dir, name),
-      x instanceof Float64Array ? encodeWav(x, { rootKey: 60 }) : x,
-    );
-  }
-  await Deno.writeTextFile(join(dir, "kit.sfz"), sfz);
-  return join(dir, "kit.sfz");
-}
+/** The kit.sfz of a temporary kit (tests/sfz_fixtures.ts). */
+const kit = (sfz: string, files: Record<string, Uint8Array | Float64Array>) =>
+  sfzKit(sfz, files, "ms_sfz_rem_");
 
 const at = (audio: Float32Array, s: number) => [
   audio[2 * Math.round(s * RATE)]!,

@@ -19,6 +19,7 @@ import { Sampler } from "../lib/engine/sampler.ts";
 import { loadInstrument, readDefinition } from "../lib/instrument/load.ts";
 import { importSfz } from "../lib/instrument/sfz/import.ts";
 import { encodeWav } from "../scripts/make_samples.ts";
+import { sfzKit } from "./sfz_fixtures.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const RATE = 48000;
@@ -38,14 +39,8 @@ function noise(seconds: number, amp: number, seed = 7): Float64Array {
 }
 
 /** Write samples and an SFZ into a fresh directory; returns the SFZ path. */
-async function kit(sfz: string, samples: Record<string, Float64Array>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "ms_sfz_" });
-  for (const [name, x] of Object.entries(samples)) {
-    await Deno.writeFile(join(dir, name), encodeWav(x, { rootKey: 60 }));
-  }
-  await Deno.writeTextFile(join(dir, "kit.sfz"), sfz);
-  return join(dir, "kit.sfz");
-}
+/** The kit.sfz of a temporary kit (tests/sfz_fixtures.ts). */
+const kit = (sfz: string, samples: Record<string, Float64Array>) => sfzKit(sfz, samples, "ms_sfz_");
 
 /** RMS of the left channel between two times (seconds). */
 function rms(audio: Float32Array, from: number, to: number): number {
