@@ -271,6 +271,21 @@ Deno.test('a reload where a part becomes .ply("<1 1e92>") fails at its line; the
   assert.deepEqual(frames("hh"), [...Array(24).keys()].map((i) => i * 12000));
 });
 
+Deno.test('runaway counts in a .strudel file fail at their line: "0 .. 1e9", s("bd*1e9"), .fast(1e12)', async () => {
+  const range = await loadError(`setcps(1)\n$: s("hh")\n$: n("0 .. 1e9")\n`);
+  assert.match(
+    range.message,
+    /:3:\d+: .*Cannot expand "0 \.\. 1e9": it would make more than 10000 /,
+  );
+  const star = await loadError(`setcps(1)\n$: s("bd*1e9")\n`);
+  assert.match(
+    star.message,
+    /:2:\d+: .*Cannot fast\("1000000000"\): it would make more than 10000 /,
+  );
+  const fast = await loadError(`setcps(1)\n\n$: s("bd").fast(1e12)\n`);
+  assert.match(fast.message, /:3:\d+: RangeError: Cannot fast\("1000000000000"\)/);
+});
+
 Deno.test("set.strudel(code): a TypeScript set holding Strudel code", async () => {
   const snap = await evaluateSet(async (set) => {
     set.play("ts", (await import("../pattern/pattern.ts")).s("bd"));

@@ -155,3 +155,45 @@ export function installDensityGuard(core: Untyped): Record<string, Untyped> {
   Object.defineProperty(proto, "__densityGuard", { value: top });
   return top;
 }
+
+/** Throws when a mini-notation range `a .. b` of literal numbers in `ast` has more than the bound of values. */
+function checkRanges(ast: Untyped): void {
+  if (ast === null || typeof ast !== "object") return;
+  for (const op of ast.options_?.ops ?? []) {
+    const to = op?.type_ === "range" ? op.arguments_?.element : undefined;
+    if (ast.source_?.type_ !== "atom" || to?.type_ !== "atom") continue;
+    const from = ast.source_.source_;
+    const span = Math.abs(Number(to.source_) - Number(from)) + 1;
+    if (span > MAX_EVENTS_PER_EVENT) {
+      throw new RangeError(
+        `Cannot expand "${from} .. ${to.source_}": it would make more than ${MAX_EVENTS_PER_EVENT} ` +
+          `${EVENTS}; use a range of at most ${MAX_EVENTS_PER_EVENT} values`,
+      );
+    }
+  }
+  for (const v of Object.values(ast)) checkRanges(v);
+}
+
+/**
+ * `@strudel/mini`'s module with `mini` and `m` (the transpiler's double-quoted
+ * strings) refusing a range of literal numbers (`"0 .. 1e9"`) past the bound:
+ * Strudel would build an array that long when it is queried.
+ *
+ * @param mini The `@strudel/mini` module.
+ * @returns The module's exports, `mini` and `m` guarded.
+ */
+export function guardMini(mini: Untyped): Untyped {
+  return {
+    ...mini,
+    mini: (...strings: string[]) => {
+      for (const str of strings) {
+        if (typeof str === "string") checkRanges(mini.mini2ast(`"${str}"`));
+      }
+      return mini.mini(...strings);
+    },
+    m: (str: string, offset: number) => {
+      if (typeof str === "string") checkRanges(mini.mini2ast(`"${str}"`));
+      return mini.m(str, offset);
+    },
+  };
+}

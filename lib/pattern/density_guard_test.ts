@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { MAX_EVENTS_PER_EVENT, unguarded } from "./density_guard.ts";
 import { MAX_EVENTS_PER_QUERY, queryPattern } from "./query.ts";
-import { strudel } from "./strudel.ts";
+import * as rawMini from "@strudel/mini";
+import { strudel, strudelMini } from "./strudel.ts";
 
 // deno-lint-ignore no-explicit-any
 type Untyped = any;
@@ -141,4 +142,18 @@ Deno.test("a query returning more than MAX_EVENTS_PER_QUERY events is refused, w
     ),
   );
   assert.equal(queryPattern(p, 0, 0.25).length, 50000);
+});
+
+Deno.test('a literal mini-notation range past the bound ("0 .. 1e9") is refused when parsed; "0 .. 7" plays as before', () => {
+  const want = new RangeError(
+    'Cannot expand "0 .. 1e9": it would make more than 10000 events per cycle of each event; ' +
+      "use a range of at most 10000 values",
+  );
+  assert.throws(() => strudel.n("0 .. 1e9"), want);
+  assert.throws(() => strudelMini.m("<0 [1 .. 2]> 0 .. 1e9", 0), want);
+  assert.throws(() => strudelMini.mini("0 .. 1e9"), want);
+  const values = (p: Untyped) => queryPattern(p, 0, 1).map((h: Untyped) => h.value.n ?? h.value);
+  assert.deepEqual(values(strudel.n("0 .. 7")), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(values(strudel.n("9999 .. 0")).length, 10000);
+  assert.deepEqual(values(rawMini.m("3 .. 0", 0)), values(strudelMini.m("3 .. 0", 0)));
 });

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { installDensityGuard } from "./density_guard.ts";
+import { guardMini, installDensityGuard } from "./density_guard.ts";
 
 // deno-lint-ignore no-explicit-any
 type Untyped = any;
@@ -42,13 +42,16 @@ async function quietly<T>(load: () => Promise<T>): Promise<T> {
  */
 export const strudel: Untyped = await quietly(async () => {
   const core: Untyped = await import("@strudel/core");
-  const mini: Untyped = await import("@strudel/mini");
+  const mini: Untyped = guardMini(await import("@strudel/mini"));
   core.setStringParser(mini.mini);
   return { ...core, ...installDensityGuard(core) };
 });
 
-/** The untyped `@strudel/mini` module (`mini`, `m`, `mini2ast`). */
-export const strudelMini: Untyped = await import("@strudel/mini");
+/**
+ * The untyped `@strudel/mini` module (`mini`, `m`, `mini2ast`), `mini` and `m`
+ * refusing a literal range past the bound (lib/pattern/density_guard.ts).
+ */
+export const strudelMini: Untyped = guardMini(await import("@strudel/mini"));
 
 /**
  * The untyped `@strudel/tonal` module: its methods (`voicing`, `transpose`,
