@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "midi_sampler.h"
 
@@ -243,6 +244,19 @@ static inline void tu_fail_ms(const char *file, int line, const char *call, cons
   tu_fail(file, line, "%s returned %d (%s), expected %d (%s)", call, (int)got, ms_strerror(got),
           (int)want, ms_strerror(want));
   fprintf(stderr, "    message: \"%s\"\n", tu_msg(s));
+}
+
+/* After an ALSA sequencer port failed to open with `rc`: when that is because
+ * /dev/snd/seq does not exist here, check the message names it, print the
+ * skip, destroy the sampler and return the test's exit code (TU_SKIP_CODE
+ * unless a check failed); otherwise -1, and the test goes on. */
+static inline int tu_skip_without_seq(ms_sampler_t *s, int32_t rc) {
+  if (rc != MS_ERR_DEVICE || access("/dev/snd/seq", F_OK) == 0) return -1;
+  CHECKF(strstr(tu_msg(s), "/dev/snd/seq") != NULL, "the message should name /dev/snd/seq: %s", tu_msg(s));
+  printf("skip: the ALSA sequencer cannot be opened here: %s\n", tu_msg(s));
+  ms_sampler_destroy(s);
+  int f = tu_finish();
+  return f ? f : TU_SKIP_CODE;
 }
 
 /* A sampler with defaults except the given rate/channels/block (0 = default). */
