@@ -110,18 +110,26 @@ static ms_sample_t *make_sample(ms_sampler_t *s, uint32_t frames, uint32_t chann
   return smp;
 }
 
-static void workload(const char *device, uint32_t format) {
-  char title[128];
-  snprintf(title, sizeof title, "ALSA \"%s\", ~1 s of events, steals and swaps under the guard", device);
-  tu_section(title);
+/* A sampler at RATE with POLY voices, asked for real-time priority `priority`
+ * (refused priority or memory lock are fine here); NULL after a failed check. */
+static ms_sampler_t *guard_sampler(int32_t priority) {
   ms_audio_config_t c;
   memset(&c, 0, sizeof c);
   c.sample_rate = RATE;
   c.max_polyphony = POLY;
   ms_sampler_t *s = NULL;
-  REQUIRE_MS(NULL, ms_sampler_create(&c, &s), TU_NOTHING);
-  int32_t rt = ms_sampler_enable_rt(s, 80);
+  REQUIRE_MS(NULL, ms_sampler_create(&c, &s), NULL);
+  int32_t rt = ms_sampler_enable_rt(s, priority);
   CHECKF(rt == MS_OK || rt == MS_ERR_RT_PRIORITY || rt == MS_ERR_MEMLOCK, "enable_rt: %s", tu_msg(s));
+  return s;
+}
+
+static void workload(const char *device, uint32_t format) {
+  char title[128];
+  snprintf(title, sizeof title, "ALSA \"%s\", ~1 s of events, steals and swaps under the guard", device);
+  tu_section(title);
+  ms_sampler_t *s = guard_sampler(80);
+  REQUIRE(s, TU_NOTHING);
   ms_sample_t *a = make_sample(s, 24000, 1, 0.2f), *b = make_sample(s, 9000, 2, 0.1f);
   REQUIRE(a && b, TU_NOTHING);
   ms_instrument_t *inst[3];
@@ -217,14 +225,8 @@ static void workload(const char *device, uint32_t format) {
 /* The JACK backend's process callback with MIDI out: ~1 s under the guard. */
 static void jack_midi_out_workload(void) {
   tu_section("JACK backend, MIDI out every period under the guard");
-  ms_audio_config_t c;
-  memset(&c, 0, sizeof c);
-  c.sample_rate = RATE;
-  c.max_polyphony = POLY;
-  ms_sampler_t *s = NULL;
-  REQUIRE_MS(NULL, ms_sampler_create(&c, &s), TU_NOTHING);
-  int32_t rt = ms_sampler_enable_rt(s, 70);
-  CHECKF(rt == MS_OK || rt == MS_ERR_RT_PRIORITY || rt == MS_ERR_MEMLOCK, "enable_rt: %s", tu_msg(s));
+  ms_sampler_t *s = guard_sampler(70);
+  REQUIRE(s, TU_NOTHING);
   ms_sample_t *a = make_sample(s, 24000, 1, 0.2f);
   ms_instrument_t *inst = NULL;
   REQUIRE_MS(s, ms_instrument_create(s, "lead", &inst), TU_NOTHING);

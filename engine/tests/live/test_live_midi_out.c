@@ -80,12 +80,8 @@ static uint32_t wait_for(uint32_t n) {
 static void test_jack_midi_out(void) {
   tu_section("JACK MIDI out: every message on its frame");
   REQUIRE(rec_open(), TU_NOTHING);
-  ms_audio_config_t ac;
-  memset(&ac, 0, sizeof ac);
-  ac.sample_rate = RATE;
-  ac.channels = CH;
-  ms_sampler_t *s = NULL;
-  REQUIRE_MS(NULL, ms_sampler_create(&ac, &s), TU_NOTHING);
+  ms_sampler_t *s = tu_sampler(RATE, CH, 0);
+  REQUIRE(s, TU_NOTHING);
   ms_output_config_t oc = lu_output_config(MS_BACKEND_JACK, "ms-midi-out", 0, MS_PCM_AUTO);
   oc.flags = MS_OUTPUT_NO_CONNECT;
   ms_output_t *out = NULL;
