@@ -27,6 +27,16 @@ export interface FilterState {
   cc?: { controller: number; cents: number };
 }
 
+/** The stages of an SFZ envelope as read: times in seconds, sustain 0..1. */
+export interface EgStages {
+  delay?: number;
+  attack?: number;
+  hold?: number;
+  decay?: number;
+  sustain?: number;
+  release?: number;
+}
+
 /** A region while its inherited and own opcodes apply; SFZ units. */
 export interface RegionState {
   sample?: string;
@@ -49,25 +59,10 @@ export interface RegionState {
   pan: number;
   ampVeltrack?: number;
   velcurve: Map<number, number>;
-  env: {
-    delay?: number;
-    attack?: number;
-    hold?: number;
-    decay?: number;
-    sustain?: number;
-    release?: number;
-  };
+  /** ampeg_*: the amplitude envelope. */
+  env: EgStages;
   /** pitcheg_*: the pitch envelope (depth in cents, times in seconds, sustain 0..1). */
-  pitchEg: {
-    depth?: number;
-    velDepth?: number;
-    delay?: number;
-    attack?: number;
-    hold?: number;
-    decay?: number;
-    sustain?: number;
-    release?: number;
-  };
+  pitchEg: EgStages & { depth?: number; velDepth?: number };
   loopMode?: LoopMode;
   loopStart?: number;
   loopEnd?: number;
