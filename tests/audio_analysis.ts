@@ -36,15 +36,30 @@ export function risingCrossingHz(
   return n > 2 ? (n - 1) * rate / (last - first) : 0;
 }
 
-/** Interleaved float samples of a 32-bit float WAV file. */
-export function readWavF32(bytes: Uint8Array): Float32Array {
+/**
+ * The chunks of a RIFF WAVE file after its 12-byte header, in order.
+ *
+ * @param bytes The whole file.
+ * @returns Each chunk's id, its data's offset in `bytes`, its declared size, and a
+ *   DataView over the whole file.
+ */
+export function* wavChunks(
+  bytes: Uint8Array,
+): Generator<{ id: string; at: number; size: number; view: DataView }> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let p = 12;
   while (p + 8 <= bytes.length) {
     const id = new TextDecoder().decode(bytes.subarray(p, p + 4));
     const size = view.getUint32(p + 4, true);
-    if (id === "data") return new Float32Array(bytes.slice(p + 8, p + 8 + size).buffer);
+    yield { id, at: p + 8, size, view };
     p += 8 + size + (size & 1);
+  }
+}
+
+/** Interleaved float samples of a 32-bit float WAV file. */
+export function readWavF32(bytes: Uint8Array): Float32Array {
+  for (const { id, at, size } of wavChunks(bytes)) {
+    if (id === "data") return new Float32Array(bytes.slice(at, at + size).buffer);
   }
   throw new Error("no data chunk");
 }

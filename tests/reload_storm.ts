@@ -31,7 +31,7 @@ import { readMidiNotes } from "../lib/live/midi_record.ts";
 import { renderSet } from "../lib/runners/render_set.ts";
 import { startJackDummy } from "../scripts/live_support.ts";
 import { mulberry32 } from "../scripts/make_samples.ts";
-import { readWavF32 } from "./audio_analysis.ts";
+import { readWavF32, wavChunks } from "./audio_analysis.ts";
 import { lineReader, spawnPerform } from "./perform_live_support.ts";
 import { writeTree } from "./sample_fixtures.ts";
 
@@ -188,22 +188,17 @@ function procFigures(pid: number): { rssKiB: number; fds: number } {
 
 /** Interleaved stereo float samples of a 24-bit PCM WAV (what perform records). */
 export function readWav24(bytes: Uint8Array): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let p = 12;
-  while (p + 8 <= bytes.length) {
-    const id = new TextDecoder().decode(bytes.subarray(p, p + 4));
-    const size = view.getUint32(p + 4, true);
-    if (id === "fmt ") assert.equal(view.getUint16(p + 8 + 14, true), 24, "a 24-bit recording");
+  for (const { id, at, size, view } of wavChunks(bytes)) {
+    if (id === "fmt ") assert.equal(view.getUint16(at + 14, true), 24, "a 24-bit recording");
     if (id === "data") {
-      const n = Math.floor(Math.min(size, bytes.length - p - 8) / 3);
+      const n = Math.floor(Math.min(size, bytes.length - at) / 3);
       const out = new Float32Array(n);
-      for (let i = 0, q = p + 8; i < n; i++, q += 3) {
+      for (let i = 0, q = at; i < n; i++, q += 3) {
         const v = bytes[q]! | (bytes[q + 1]! << 8) | (bytes[q + 2]! << 16);
         out[i] = ((v << 8) >> 8) / 8388608;
       }
       return out;
     }
-    p += 8 + size + (size & 1);
   }
   throw new Error("no data chunk");
 }
