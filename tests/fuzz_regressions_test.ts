@@ -63,6 +63,37 @@ Deno.test('strudel fuzz input 196696 (seed 1): .ply("<1 1e92>") is a located Ran
   );
 });
 
+Deno.test("strudel fuzz inputs (seed 1): an error raised deep inside Strudel while the code runs is placed at the code's call", async () => {
+  // found as these tunes (inputs 200182, 375315, 233682, 336948, 312184): Fraction's "Invalid
+  // argument" or a BigInt conversion thrown under Strudel's wrappers, more than V8's default 10
+  // frames below the file's own call, so the stack had no frame in the file
+  const cases: [string, string][] = [
+    [
+      'n(run(8)).scale("A:minor:pentatonic").s("piano").off(1/v, x => x.add(n(2))).ply("<1 2>")',
+      "1:50",
+    ],
+    [
+      'n(run(~8)).scale("A:minor:pentatonic").s("piano").off(1/0, x => x.add(n(2))).ply("<1 2>")',
+      "1:51",
+    ],
+    [
+      'n(run(n)).scale("A:minor:pentatonic").s("piano").off(1/8, x => x.add(n(2))).ply("<1 2>")',
+      "1:",
+    ],
+    [
+      'setcpm(120/4)\narrange([4, n("0 1 2 3").s("bass")], [e, s("bd sd")]).mask("<1 [1 0]>")',
+      "2:",
+    ],
+    ['note("c3 [e3 g3]*2 <a3 b3>").sound("gm_acoustic_bass").jux(rev).every(3, fast(e))', "1:"],
+  ];
+  for (const [code, at] of cases) {
+    const err = await rejection(code);
+    const frame = (err.stack ?? "").split("\n").find((l) => l.includes("/set/tune.strudel:"));
+    assert.ok(frame, `no frame in the file for ${code}:\n${err.stack}`);
+    assert.ok(frame.includes(`/set/tune.strudel:${at}`), `${code}: ${frame}`);
+  }
+});
+
 Deno.test("a declaration after the pattern is placed on its line, past trailing comments and blanks", async () => {
   const err = await rejection('s("bd sd")\nconst later = 1\n// the end\n\n');
   assert.ok(err instanceof SyntaxError);

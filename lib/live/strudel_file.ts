@@ -425,10 +425,16 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
     // transpiler turns them into m(...) calls); a plain 'string' stays one value while the
     // code builds its patterns ('C minor' inside timeCat is one scale name)
     strudel.setStringParser(undefined);
+    // Strudel's calls run deep (Fraction inside register's wrappers inside the
+    // code's own call): V8's default 10 frames would cut the file's frame off
+    // an error raised inside them, and relocate() could not place it
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = Math.max(limit, 100);
     let result: unknown;
     try {
       result = await fn(...names.map((n) => scope[n]));
     } finally {
+      Error.stackTraceLimit = limit;
       strudel.setStringParser(strudelMini.mini);
     }
     let list = [...parts];
