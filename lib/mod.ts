@@ -34,7 +34,7 @@ export {
   probeRate,
 } from "./engine/output.ts";
 export { Clock, type Time } from "./engine/clock.ts";
-export { LinkClock, type LinkOptions, type LinkStatus, linkAvailable } from "./engine/link.ts";
+export { linkAvailable, LinkClock, type LinkOptions, type LinkStatus } from "./engine/link.ts";
 export { Random } from "./engine/random.ts";
 export {
   LoopModeSchema,
