@@ -94,6 +94,17 @@ Deno.test("strudel fuzz inputs (seed 1): an error raised deep inside Strudel whi
   }
 });
 
+Deno.test("strudel fuzz input 937903 (seed 1): samples() inside a function is placed at the call, not the constructor's bare SyntaxError", async () => {
+  // the REPL's transform awaits every samples(...): inside an arrow function that is a
+  // SyntaxError of the transformed code, which had no place in the file
+  const err = await rejection(
+    'n(run(8)).s("piano").off(1/8, x => x.add(samples())).ply("<1 2>")',
+  );
+  assert.ok(err instanceof SyntaxError);
+  assert.match(err.message, /awaits samples\(\.\.\.\), which works only at the top level/);
+  assert.match(err.stack ?? "", /at \/set\/tune\.strudel:1:42$/);
+});
+
 Deno.test("a declaration after the pattern is placed on its line, past trailing comments and blanks", async () => {
   const err = await rejection('s("bd sd")\nconst later = 1\n// the end\n\n');
   assert.ok(err instanceof SyntaxError);

@@ -420,7 +420,12 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
     const AsyncFunction = (async () => {}).constructor as new (...a: string[]) => (
       ...v: unknown[]
     ) => Promise<unknown>;
-    const fn = new AsyncFunction(...names, `${output}\n//# sourceURL=${sourceUrl}`);
+    let fn: (...v: unknown[]) => Promise<unknown>;
+    try {
+      fn = new AsyncFunction(...names, `${output}\n//# sourceURL=${sourceUrl}`);
+    } catch (err) {
+      throw transformedSyntaxError(err, code, file);
+    }
     // Strudel's REPL reads only double-quoted and backtick strings as mini-notation (the
     // transpiler turns them into m(...) calls); a plain 'string' stays one value while the
     // code builds its patterns ('C minor' inside timeCat is one scale name)
@@ -457,6 +462,23 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
       else delete proto[name];
     }
   }
+}
+
+/**
+ * The code parsed, but what Strudel's REPL made of it does not: the REPL awaits every
+ * `samples(...)`, which is a SyntaxError inside a function. Placed at that call when there is
+ * one inside a function, else at the file's start with the engine's words.
+ */
+function transformedSyntaxError(err: unknown, code: string, file: string): unknown {
+  if (!(err instanceof SyntaxError)) return err;
+  const inner = /=>[^;\n]*?\bsamples\s*\(|function[^{]*\{[^}]*?\bsamples\s*\(/.exec(code);
+  const offset = inner ? inner.index + inner[0].search(/samples\s*\($/) : 0;
+  const message = inner
+    ? "Cannot play the code: Strudel's REPL awaits samples(...), which works only at the top level, not inside a function: call it on a line of its own"
+    : `Cannot play the code: it is not valid JavaScript after Strudel's REPL transforms (${err.message})`;
+  const out = new SyntaxError(message, { cause: err });
+  out.stack = `SyntaxError: ${message}\n    at ${file}:${lineColumn(code, offset)}`;
+  return out;
 }
 
 /**
