@@ -25,9 +25,10 @@ export interface MidiSamplerErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MidiSamplerError, errorFromCode } from "./errors.ts";
  * const e = errorFromCode(-4, 'Cannot load sample "kick.wav": no such file');
- * console.assert(e instanceof MidiSamplerError && e.code === "MS_ERR_FILE_NOT_FOUND");
+ * assert(e instanceof MidiSamplerError && e.code === "MS_ERR_FILE_NOT_FOUND");
  * ```
  */
 export class MidiSamplerError extends Error {
@@ -346,8 +347,9 @@ export const STATUS = {
  * @returns The error to throw; an unknown code gives a plain MidiSamplerError with code `MS_ERR_<n>`.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorFromCode, RingFullError } from "./errors.ts";
- * console.assert(errorFromCode(-6, "Cannot schedule note: ring full") instanceof RingFullError);
+ * assert(errorFromCode(-6, "Cannot schedule note: ring full") instanceof RingFullError);
  * ```
  */
 export function errorFromCode(

@@ -19,9 +19,10 @@ export interface Limit {
  * @returns Limits by their name in the file, e.g. "Max realtime priority".
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseLimits } from "./proc.ts";
  * const l = parseLimits("Max locked memory   65536   unlimited   bytes\n");
- * console.assert(l.get("Max locked memory")?.soft === 65536);
+ * assert(l.get("Max locked memory")?.soft === 65536);
  * ```
  */
 export function parseLimits(text: string): Map<string, Limit> {
@@ -133,9 +134,10 @@ export function userName(text: string, uid: number): string | undefined {
  * @returns Values by key (`""` for a bare key).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCmdline } from "./proc.ts";
  * const p = parseCmdline("quiet threadirqs isolcpus=3 -- --init-arg");
- * console.assert(p.get("isolcpus") === "3" && p.get("threadirqs") === "" && !p.has("--init-arg"));
+ * assert(p.get("isolcpus") === "3" && p.get("threadirqs") === "" && !p.has("--init-arg"));
  * ```
  */
 export function parseCmdline(text: string): Map<string, string> {

@@ -65,9 +65,10 @@ export function result(
  * @returns Lines joined with newlines (ending in one).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatText } from "./result.ts";
  * const t = formatText([{ check: "alsa", status: "FAIL", finding: "no sound card", fix: "x" }]);
- * console.assert(t === "FAIL  alsa: no sound card\n      fix: x\n");
+ * assert(t === "FAIL  alsa: no sound card\n      fix: x\n");
  * ```
  */
 export function formatText(results: readonly CheckResult[]): string {

@@ -60,11 +60,12 @@ function segmentBeats(seg: TempoSegment, sec: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Clock } from "./clock.ts";
  * const clock = new Clock(48000, 120);
- * console.assert(clock.framesFor({ beats: 1 }) === 24000);
- * console.assert(clock.framesFor({ seconds: 0.5 }) === 24000);
- * console.assert(clock.framesFor(100) === 100);
+ * assert(clock.framesFor({ beats: 1 }) === 24000);
+ * assert(clock.framesFor({ seconds: 0.5 }) === 24000);
+ * assert(clock.framesFor(100) === 100);
  * ```
  */
 export class Clock {
@@ -131,11 +132,12 @@ export class Clock {
    * @throws {RangeError} for a tempo out of range or beats out of order.
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clock } from "./clock.ts";
    * const clock = new Clock(48000, 60);
    * clock.rampTempo(120, 4, 8); // accelerate over one bar
-   * console.assert(clock.bpmAt(6) === 90 && clock.bpmAt(9) === 120);
-   * console.assert(Math.abs(clock.beatsAtFrame(clock.exactFramesForBeats(7)) - 7) < 1e-9);
+   * assert(clock.bpmAt(6) === 90 && clock.bpmAt(9) === 120);
+   * assert(Math.abs(clock.beatsAtFrame(clock.exactFramesForBeats(7)) - 7) < 1e-9);
    * ```
    */
   rampTempo(bpm: number, fromBeat: number, toBeat: number): void {
@@ -172,11 +174,12 @@ export class Clock {
    * @throws {RangeError} for a tempo out of range or a negative beat.
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clock } from "./clock.ts";
    * const clock = new Clock(48000, 120);
    * clock.follow(8, 200000, 100); // beat 8 heard on frame 200000, then 100 bpm
-   * console.assert(clock.beatsToFrames(8) === 200000 && clock.beatsToFrames(9) === 228800);
-   * console.assert(clock.beatsToFrames(4) === 96000); // earlier beats keep their frames
+   * assert(clock.beatsToFrames(8) === 200000 && clock.beatsToFrames(9) === 228800);
+   * assert(clock.beatsToFrames(4) === 96000); // earlier beats keep their frames
    * ```
    */
   follow(beat: number, frame: number, bpm: number): void {

@@ -51,9 +51,10 @@ export const ControlsSchema: z.ZodType<Controls> = z.strictObject(
  *   range: `Cannot play note 60 on "bass": cutoff 30000 is outside 5..24000 Hz`.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { controlPairs } from "./controls.ts";
  * const pairs = controlPairs({ cutoff: 800, vowel: "o" }, "Cannot play");
- * console.assert(pairs.length === 4 && pairs[3] === 3);
+ * assert(pairs.length === 4 && pairs[3] === 3);
  * ```
  */
 export function controlPairs(controls: Controls, action: string): number[] {

@@ -12,11 +12,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Random } from "./random.ts";
  * const a = new Random(7), b = new Random(7);
- * console.assert(a.next() === b.next());
+ * assert(a.next() === b.next());
  * const n = a.int(1, 6); // 1..6 inclusive
- * console.assert(n >= 1 && n <= 6);
+ * assert(n >= 1 && n <= 6);
  * ```
  */
 export class Random {

@@ -68,6 +68,7 @@ export interface SamplerStats {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Sampler } from "./sampler.ts";
  * using sampler = Sampler.open({ sampleRate: 48000 });
  * const sine = new Float32Array(4800).map((_, i) => Math.sin(i / 48000 * 2 * Math.PI * 440));
@@ -75,7 +76,7 @@ export interface SamplerStats {
  * inst.addZone(sampler.createSample(sine), { rootKey: 69 });
  * inst.noteOn(69, 100, { at: 0 });
  * const audio = sampler.process(480);
- * console.assert(audio.length === 960 && sampler.now() === 480);
+ * assert(audio.length === 960 && sampler.now() === 480);
  * ```
  */
 export class Sampler implements Disposable {

@@ -20,12 +20,13 @@ interface Entry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EventQueue } from "./scheduler.ts";
  * const q = new EventQueue();
  * const ev = { frame: 10, instrument: 1, type: 1, note: 60, velocity: 100, number: 0, value: 0,
  *   gainDb: 0, pan: 0, tuneCents: 0, offsetFrames: 0 };
  * q.push(ev);
- * console.assert(q.peekFrame() === 10 && q.pop() === ev && q.size === 0);
+ * assert(q.peekFrame() === 10 && q.pop() === ev && q.size === 0);
  * ```
  */
 export class EventQueue {

@@ -45,9 +45,10 @@ export interface LibraryLocation {
  * @returns The location and whether it needs a build.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { locateLibrary } from "./build.ts";
  * const loc = locateLibrary();
- * console.assert(loc.path.endsWith(".so"));
+ * assert(loc.path.endsWith(".so"));
  * ```
  */
 export function locateLibrary(root: string = PROJECT_ROOT): LibraryLocation {

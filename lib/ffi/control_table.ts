@@ -204,9 +204,10 @@ export const CONTROL_NAMES: Readonly<Record<string, readonly string[]>> = {
  * @returns The number, or a message saying what is accepted.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { controlValue } from "./control_table.ts";
- * console.assert(controlValue("ftype", "24db") === 2 && controlValue("vowel", "æ") === 5);
- * console.assert(controlValue("cutoff", "800") === 800);
+ * assert(controlValue("ftype", "24db") === 2 && controlValue("vowel", "æ") === 5);
+ * assert(controlValue("cutoff", "800") === 800);
  * ```
  */
 export function controlValue(name: string, value: unknown): number | string {

@@ -30,8 +30,9 @@ const POLICY_NAMES: Readonly<Record<number, string>> = {
  * @returns e.g. "SCHED_FIFO"; unknown numbers give "policy <n>".
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { policyName } from "./latency_probe.ts";
- * console.assert(policyName(1) === "SCHED_FIFO");
+ * assert(policyName(1) === "SCHED_FIFO");
  * ```
  */
 export function policyName(policy: number): string {
@@ -82,9 +83,10 @@ export interface ProbeOptions {
  * @throws {EngineRangeError} for a duration, interval or priority out of range.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { probeTimerLatency } from "./latency_probe.ts";
  * const r = probeTimerLatency({ priority: 0, durationMs: 20 });
- * console.assert(r.samples > 0 && r.minUs <= r.p99Us && r.p99Us <= r.maxUs);
+ * assert(r.samples > 0 && r.minUs <= r.p99Us && r.p99Us <= r.maxUs);
  * ```
  */
 export function probeTimerLatency(options: ProbeOptions): LatencyReport {

@@ -19,8 +19,9 @@ import type { SOURCE } from "../ffi/layout.ts";
  * @returns the zone's `source`, or undefined for a file
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generatorSource } from "./generators.ts";
- * console.assert(generatorSource("*saw") === "sawtooth" && generatorSource("a.wav") === undefined);
+ * assert(generatorSource("*saw") === "sawtooth" && generatorSource("a.wav") === undefined);
  * ```
  */
 export function generatorSource(sample: string): Source | undefined {

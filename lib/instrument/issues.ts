@@ -30,8 +30,9 @@ export interface DefinitionIssue {
  * @returns the path text ("" for the root)
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatPath } from "./issues.ts";
- * console.assert(formatPath(["zones", 3, "keys", 1]) === "zones[3].keys[1]");
+ * assert(formatPath(["zones", 3, "keys", 1]) === "zones[3].keys[1]");
  * ```
  */
 export function formatPath(path: readonly PropertyKey[]): string {

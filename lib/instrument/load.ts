@@ -127,9 +127,10 @@ export function validateDefinition(def: unknown, file: string): InstrumentDefini
  * @returns the same object
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineInstrument } from "./load.ts";
  * const def = defineInstrument({ name: "click", zones: [{ sample: "click.wav", keys: "C4" }] });
- * console.assert(def.name === "click");
+ * assert(def.name === "click");
  * ```
  */
 export function defineInstrument(def: InstrumentDefinitionInput): InstrumentDefinitionInput {

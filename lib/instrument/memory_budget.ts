@@ -149,13 +149,14 @@ const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
  * @returns Refuse, warn, or neither.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planMemory } from "./memory_budget.ts";
  * const p = planMemory("big", 2e9, { available: 1e9 });
- * console.assert(p.refuse !== undefined && p.refuse.includes("2000.0 MB"));
+ * assert(p.refuse !== undefined && p.refuse.includes("2000.0 MB"));
  * const q = planMemory("big", 2e6, { available: 1e9, lockLimit: 1e6, canLockAll: false }, {
  *   locking: { lockedBytes: 0 },
  * });
- * console.assert(q.refuse === undefined && q.warn !== undefined);
+ * assert(q.refuse === undefined && q.warn !== undefined);
  * ```
  */
 export function planMemory(

@@ -116,10 +116,11 @@ export function samplesRoot(): string {
  * @returns The local path (a folder or a JSON file) and whether it came from a URL.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { packPath, setSamplesRoot } from "./packs.ts";
  * setSamplesRoot("/s");
- * console.assert(packPath("github:tidalcycles/dirt-samples", "/x").path === "/s/tidalcycles/dirt-samples");
- * console.assert(
+ * assert(packPath("github:tidalcycles/dirt-samples", "/x").path === "/s/tidalcycles/dirt-samples");
+ * assert(
  *   packPath("https://raw.githubusercontent.com/a/b/main/sub/strudel.json", "/x").path ===
  *     "/s/a/b/sub/strudel.json",
  * );

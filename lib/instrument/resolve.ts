@@ -95,12 +95,13 @@ export function definitionExists(dir: string, name: string): boolean {
  * @throws {InstrumentDefinitionError} for a `gm_*` name when no GM bank is installed.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveInstrument } from "./resolve.ts";
  * const r = resolveInstrument("strings", "/nowhere", { font: "/fonts/gm.sf2" });
- * console.assert(r.kind === "soundfont" && r.spec === "/fonts/gm.sf2#0:48");
+ * assert(r.kind === "soundfont" && r.spec === "/fonts/gm.sf2#0:48");
  * const shipped = new URL("../../instruments", import.meta.url).pathname;
  * const p = resolveInstrument("piano", shipped, { font: null });
- * console.assert(p.kind === "definition" && p.path.endsWith("epiano.ts") && p.note !== undefined);
+ * assert(p.kind === "definition" && p.path.endsWith("epiano.ts") && p.note !== undefined);
  * ```
  */
 export function resolveInstrument(

@@ -36,11 +36,12 @@ export interface OverloadLimits {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OverloadNotes } from "./overload.ts";
  * const notes = new OverloadNotes({ voices: 64, ringCapacity: 4096 }, 10000);
  * const quiet = { eventsDropped: 0, eventsLate: 0, memoryBytes: 0, memoryLockedBytes: 0 };
- * console.assert(notes.check({ ...quiet, voicesStolen: 3 }, 0).length === 1);
- * console.assert(notes.check({ ...quiet, voicesStolen: 9 }, 500).length === 0);
+ * assert(notes.check({ ...quiet, voicesStolen: 3 }, 0).length === 1);
+ * assert(notes.check({ ...quiet, voicesStolen: 9 }, 500).length === 0);
  * ```
  */
 export class OverloadNotes {

@@ -47,11 +47,12 @@ function pitchOf(value: Record<string, unknown>): number | undefined {
  * @returns Lines of text (no trailing newline); "" when nothing sounds.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pianoRoll } from "./piano_roll.ts";
  * const roll = pianoRoll([{ cycle: 0, cycles: 0.5, value: { note: 60 } }], {
  *   from: 0, cycles: 1, columnsPerCycle: 4,
  * });
- * console.assert(roll === "  C4 │█▒  │");
+ * assert(roll === "   C4 │█▒  │");
  * ```
  */
 export function pianoRoll(events: SourceEvent[], options: PianoRollOptions): string {

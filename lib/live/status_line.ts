@@ -62,8 +62,9 @@ const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
  * @returns The bar, exactly `cells` characters.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { meterBar } from "./status_line.ts";
- * console.assert(meterBar(0, 4) === "    " && meterBar(0.5, 4).startsWith("███"));
+ * assert(meterBar(0, 4) === "    " && meterBar(0.5, 4).startsWith("███"));
  * ```
  */
 export function meterBar(peak: number, cells = 4): string {
@@ -90,12 +91,13 @@ function db(peak: number): string {
  * @returns One line, no newline, at most `columns` characters.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatStatus } from "./status_line.ts";
  * const line = formatStatus({
  *   cycle: 12.25, bpm: 120, parts: ["drums", "bass"], voices: 5, dspLoad: 0.031,
  *   output: 0.5, orbits: [0, 0.25], awake: 2, late: 0, xruns: 0,
  * }, 120);
- * console.assert(line.startsWith("cycle 12.2 | 120.0 bpm | parts drums bass |"));
+ * assert(line.startsWith("cycle 12.2 | 120.0 bpm | parts drums bass |"));
  * ```
  */
 export function formatStatus(s: StatusSnapshot, columns: number): string {
@@ -162,6 +164,7 @@ const RESTORE = "\x1b8";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StatusLine } from "./status_line.ts";
  * let out = "";
  * const line = new StatusLine({
@@ -173,7 +176,7 @@ const RESTORE = "\x1b8";
  * });
  * line.start();
  * line.stop();
- * console.assert(out.includes("\x1b[1;23r") && out.endsWith("\x1b[r\x1b8"));
+ * assert(out.includes("\x1b[1;23r") && out.endsWith("\x1b[r\x1b8"));
  * ```
  */
 export class StatusLine {

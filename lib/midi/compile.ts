@@ -50,11 +50,12 @@ function controllerTarget(c: MidiMap["controllers"][number]): {
  * @throws {MidiMapError} naming the path of the first bad value.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseMidiMap } from "./compile.ts";
  * try {
  *   parseMidiMap({ layers: [{ instrument: "piano", keys: [60, 200] }] });
  * } catch (e) {
- *   console.assert((e as Error).message.includes("layers[0].keys[1]"));
+ *   assert((e as Error).message.includes("layers[0].keys[1]"));
  * }
  * ```
  */

@@ -126,6 +126,7 @@ type Handler<T> = (msg: T) => void;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Sampler } from "../engine/sampler.ts";
  * using sampler = Sampler.open();
  * const sine = new Float32Array(48000).map((_, i) => Math.sin(i / 48000 * 2 * Math.PI * 440));
@@ -134,7 +135,7 @@ type Handler<T> = (msg: T) => void;
  * sampler.midi.setMap({ layers: [{ instrument: "piano", transpose: 12 }] });
  * sampler.midi.send([0x90, 57, 100], { at: 0 }); // plays key 69 on "piano"
  * const audio = sampler.process(4800);
- * console.assert(audio.some((x) => Math.abs(x) > 0.1));
+ * assert(audio.some((x) => Math.abs(x) > 0.1));
  * ```
  */
 export class Midi {

@@ -58,13 +58,14 @@ function checkInt(what: string, v: number, lo: number, hi: number, action: strin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Sampler } from "../engine/sampler.ts";
  * using sampler = Sampler.open();
  * const synth = sampler.midi.output("synth", { kind: "capture" });
  * synth.noteOn(1, 60, 100, { at: 480 });
  * synth.noteOff(1, 60, { at: 960 });
  * sampler.process(1200);
- * console.assert(synth.read().map((m) => m.frame).join() === "480,960");
+ * assert(synth.read().map((m) => m.frame).join() === "480,960");
  * ```
  */
 export class MidiOut {

@@ -27,8 +27,9 @@ const PITCH: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 1
  * @returns The MIDI key, or undefined when it is neither.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { keyNumber } from "./schema.ts";
- * console.assert(keyNumber("C4") === 60 && keyNumber("A4") === 69 && keyNumber(21) === 21);
+ * assert(keyNumber("C4") === 60 && keyNumber("A4") === 69 && keyNumber(21) === 21);
  * ```
  */
 export function keyNumber(key: number | string): number | undefined {

@@ -51,6 +51,7 @@ function channelBytes(e: MidiEvent): number[] | undefined {
  * @throws {RangeError} when the bytes are not a MIDI file (the parser's message follows).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeMidi } from "midi-file";
  * import { parseMidiFile } from "./smf.ts";
  * const bytes = new Uint8Array(writeMidi({
@@ -61,7 +62,7 @@ function channelBytes(e: MidiEvent): number[] | undefined {
  *     { deltaTime: 0, meta: true, type: "endOfTrack" },
  *   ]],
  * }));
- * console.assert(parseMidiFile(bytes).events[0]!.seconds === 1); // one beat at 60 BPM
+ * assert(parseMidiFile(bytes).events[0]!.seconds === 1); // one beat at 60 BPM
  * ```
  */
 export function parseMidiFile(bytes: Uint8Array): MidiFileEvents {

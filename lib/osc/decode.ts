@@ -72,13 +72,14 @@ type Packet = InstanceType<OscJs["Packet"]>;
  *   bundle's time tag), or the error with the byte offset where it was found.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeOsc } from "./decode.ts";
  * const bytes = new Uint8Array([
  *   ...new TextEncoder().encode("/dirt/handshake\0,\0\0\0"),
  * ]);
  * const r = decodeOsc(bytes);
- * console.assert("messages" in r && r.messages[0]!.address === "/dirt/handshake");
- * console.assert("error" in decodeOsc(new Uint8Array([1, 2, 3])));
+ * assert("messages" in r && r.messages[0]!.address === "/dirt/handshake");
+ * assert("error" in decodeOsc(new Uint8Array([1, 2, 3])));
  * ```
  */
 export function decodeOsc(

@@ -93,9 +93,10 @@ const EVENT_NAMES = new Set([
  *   string, a value that is neither a number nor a string).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dirtParams } from "./dirt.ts";
  * const p = dirtParams({ address: "/dirt/play", types: "ssst", args: ["s", "bd", "n", 3] });
- * console.assert(typeof p === "object" && p.s === "bd" && p.n === 3);
+ * assert(typeof p === "object" && p.s === "bd" && p.n === 3);
  * ```
  */
 export function dirtParams(msg: OscMessage): Record<string, number | string> | string {
@@ -133,10 +134,11 @@ export function dirtParams(msg: OscMessage): Record<string, number | string> | s
  * @returns The event, or why it cannot play (no sound, a NaN timing).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dirtEvent } from "./dirt.ts";
  * const e = dirtEvent({ s: "superpiano", note: 7, orbit: 1, delta: 0.5, cps: 1 }, () => true);
- * console.assert(typeof e === "object" && e.value.note === 67 && e.value.orbit === 2);
- * console.assert(typeof e === "object" && e.seconds === 0.5);
+ * assert(typeof e === "object" && e.value.note === 67 && e.value.orbit === 2);
+ * assert(typeof e === "object" && e.seconds === 0.5);
  * ```
  */
 export function dirtEvent(

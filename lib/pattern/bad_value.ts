@@ -19,9 +19,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BadValue } from "./bad_value.ts";
  * const bad = new BadValue('no scale "nope"');
- * console.assert(Number.isNaN(Number(bad)) && String(bad) === 'no scale "nope"');
+ * assert(Number.isNaN(Number(bad)) && String(bad) === 'no scale "nope"');
  * ```
  */
 export class BadValue {

@@ -623,9 +623,10 @@ export const tremoloShapeIndex: (v: unknown) => number | undefined = (v) => {
  * @returns The rate: speed × sampleSeconds × cps.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unitCycleRate } from "./controls.ts";
  * // a 2 s loop at 0.5 cycles per second already lasts one cycle
- * console.assert(unitCycleRate(1, 2, 0.5) === 1);
+ * assert(unitCycleRate(1, 2, 0.5) === 1);
  * ```
  */
 export function unitCycleRate(speed: number, sampleSeconds: number, cps: number): number {
@@ -698,10 +699,11 @@ export interface ResolveOptions {
  *   named in `problems`).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_SOUNDS, resolveControls } from "./controls.ts";
  * const r = resolveControls({ s: "hh", n: 2, gain: 0.5, pan: 1, lpf: 800 }, DEFAULT_SOUNDS);
- * console.assert(typeof r === "object" && r !== null && r.note === 46 && r.pan === 1);
- * console.assert(typeof r === "object" && r !== null && r.controls.cutoff === 800);
+ * assert(typeof r === "object" && r !== null && r.note === 46 && r.pan === 1);
+ * assert(typeof r === "object" && r !== null && r.controls.cutoff === 800);
  * ```
  */
 export function resolveControls(

@@ -35,9 +35,10 @@ export const MAX_EVENTS_PER_QUERY = 100_000;
  * it returns more than {@linkcode MAX_EVENTS_PER_QUERY} events.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { queryPattern } from "./query.ts";
  * import { s } from "./pattern.ts";
- * console.assert(queryPattern(s("bd sd"), 0, 1).length === 2);
+ * assert(queryPattern(s("bd sd"), 0, 1).length === 2);
  * ```
  */
 export function queryPattern(

@@ -29,8 +29,9 @@ const PITCH: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 1
  * @throws {RangeError} for something that is not a note name.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { noteNameToMidi } from "./scales.ts";
- * console.assert(noteNameToMidi("c4") === 60 && noteNameToMidi("eb3") === 51);
+ * assert(noteNameToMidi("c4") === 60 && noteNameToMidi("eb3") === 51);
  * ```
  */
 export function noteNameToMidi(name: string): number {
@@ -83,9 +84,10 @@ const problems = new Map<string, string | undefined>();
  * @returns The reason, starting `Cannot use scale "<name>": `, or undefined.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scaleProblem } from "./scales.ts";
- * console.assert(scaleProblem("D3 hirajoshi") === undefined);
- * console.assert(scaleProblem("C:nope")!.startsWith('Cannot use scale "C:nope": no scale "nope"'));
+ * assert(scaleProblem("D3 hirajoshi") === undefined);
+ * assert(scaleProblem("C:nope")!.startsWith('Cannot use scale "C:nope": no scale "nope"'));
  * ```
  */
 export function scaleProblem(scale: unknown): string | undefined {
@@ -155,9 +157,10 @@ function spoil(value: unknown, bad: BadValue): unknown {
  * @returns The note name (`"E3"`), or a BadValue for an unknown scale or a degree that is not one.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scaleNote } from "./scales.ts";
  * import { BadValue } from "./bad_value.ts";
- * console.assert(scaleNote("C:major", "2") === "E3" && scaleNote("C:nope", 0) instanceof BadValue);
+ * assert(scaleNote("C:major", "2") === "E3" && scaleNote("C:nope", 0) instanceof BadValue);
  * ```
  */
 export function scaleNote(scale: unknown, degree: unknown): string | BadValue {

@@ -15,10 +15,11 @@
  * @returns Nanoseconds.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { histogramPercentile } from "./histogram.ts";
  * const hist = new Array(128).fill(0);
  * hist[8] = 10; // ten calls of 2..2.25 us
- * console.assert(histogramPercentile(hist, 0.5) === 2250);
+ * assert(histogramPercentile(hist, 0.5) === 2250);
  * ```
  */
 export function histogramPercentile(hist: readonly number[], q: number): number {

@@ -160,10 +160,11 @@ export const GM_PROGRAMS: ReadonlyMap<string, number> = new Map<string, number>(
  * @returns 0..127, or undefined when it is not a GM name.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gmProgram } from "./gm_names.ts";
- * console.assert(gmProgram("gm_electric_bass_finger") === 33);
- * console.assert(gmProgram("gm_synth_strings_1") === 50 && gmProgram("gm_gunshot") === 127);
- * console.assert(gmProgram("piano") === undefined);
+ * assert(gmProgram("gm_electric_bass_finger") === 33);
+ * assert(gmProgram("gm_synth_strings_1") === 50 && gmProgram("gm_gunshot") === 127);
+ * assert(gmProgram("piano") === undefined);
  * ```
  */
 export function gmProgram(name: string): number | undefined {

@@ -223,9 +223,10 @@ export function evaluateModulators(
  * @returns 128 points.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { velocityCurvePoints } from "./modulators.ts";
  * const p = velocityCurvePoints(960);
- * console.assert(Math.abs(p[64]![1] - (64 / 127) ** 2) < 1e-9);
+ * assert(Math.abs(p[64]![1] - (64 / 127) ** 2) < 1e-9);
  * ```
  */
 export function velocityCurvePoints(amount: number): [number, number][] {
