@@ -27,6 +27,7 @@ import { evaluateSet } from "../lib/live/set.ts";
 import { note, type Pattern, s, stack } from "../lib/pattern/pattern.ts";
 import { queryPattern } from "../lib/pattern/query.ts";
 import { fraction } from "../lib/pattern/strudel.ts";
+import { useFastTime } from "../lib/pattern/fast_time.ts";
 import { gcStorm, hasCommand, startJackDummy } from "./live_support.ts";
 
 function medianOf(xs: number[]): number {
@@ -35,12 +36,17 @@ function medianOf(xs: number[]): number {
 }
 
 /** A dense set: 16th hats, euclidean kicks, snares, fast chords (about 70 notes a cycle). */
-const dense = stack(
-  s("hh*16").gain("0.5 0.3").sometimes((p) => p.velocity(0.4)),
-  s("bd(5,8), ~ sd ~ sd, cp(3,8,2)"),
-  note("<[c3,e3,g3,b3] [a2,c3,e3,g3]>*8").s("epiano").velocity(0.5),
-  note("c2 [~ c2] g1 <bb1 f2>").s("bass").fast(2),
-);
+const makeDense = () =>
+  stack(
+    s("hh*16").gain("0.5 0.3").sometimes((p) => p.velocity(0.4)),
+    s("bd(5,8), ~ sd ~ sd, cp(3,8,2)"),
+    note("<[c3,e3,g3,b3] [a2,c3,e3,g3]>*8").s("epiano").velocity(0.5),
+    note("c2 [~ c2] g1 <bb1 f2>").s("bass").fast(2),
+  );
+const dense = makeDense();
+/** Denser still (242 notes a cycle), for the per-event cost. */
+const makeFlood = () =>
+  stack(makeDense(), s("hh*64, bd*16").gain(0.3), note("c3*32, e3*32, g3*32").s("epiano"));
 
 async function runDense(stepMs: number, cycles: number, pattern = dense) {
   using sampler = Sampler.open({ ringCapacity: 1 << 20, maxPolyphony: 64 });
@@ -109,8 +115,9 @@ async function benchScheduling(quick: boolean): Promise<void> {
     liveSeconds = x.musicSeconds;
   }
   // throughput: a denser pattern queried in 100 ms windows
-  const flood = stack(dense, s("hh*64, bd*16").gain(0.3), note("c3*32, e3*32, g3*32").s("epiano"));
+  const flood = makeFlood();
   const per: number[] = [], perCpu: number[] = [], alone: number[] = [], share: number[] = [];
+  const bigint: number[] = [];
   for (let r = 0; r < reps; r++) {
     const cycles = quick ? 20 : 60;
     const x = await runDense(100, cycles, flood);
@@ -119,6 +126,18 @@ async function benchScheduling(quick: boolean): Promise<void> {
     const q = strudelAlone(flood, cycles) / 2; // a note is two events (on, off)
     alone.push(q);
     share.push(q / (x.cpuMs * 1e6 / x.events)); // interleaved: the same load on both
+  }
+  // the same path on Strudel's own BigInt arithmetic (lib/pattern/fast_time.ts off), its
+  // pattern built with it: the baseline of the time arithmetic, in the same run. In a block
+  // after the others: switching the methods back and forth throws away the JIT's code.
+  useFastTime(false);
+  try {
+    for (let r = 0; r < reps; r++) {
+      const y = await runDense(100, quick ? 20 : 60, makeFlood());
+      bigint.push(y.cpuMs * 1e6 / y.events);
+    }
+  } finally {
+    useFastTime(true);
   }
   const ns = medianOf(per), nsCpu = medianOf(perCpu);
   console.log(`bare FFI call (ms_version):                 ${bare.toFixed(1)} ns`);
@@ -129,9 +148,7 @@ async function benchScheduling(quick: boolean): Promise<void> {
   console.log(
     `pattern query -> ring, per event (100 ms windows, ~${
       (1e9 / ns / 1000).toFixed(0)
-    }k events/s on one core): ${ns.toFixed(0)} ns = ${
-      (ns / bare).toFixed(0)
-    }x a bare FFI call (Strudel's exact-fraction arithmetic dominates)`,
+    }k events/s on one core): ${ns.toFixed(0)} ns = ${(ns / bare).toFixed(0)}x a bare FFI call`,
   );
   console.log(
     `  the same in process CPU time (steadier on a shared machine): ${
@@ -146,6 +163,13 @@ async function benchScheduling(quick: boolean): Promise<void> {
     }% of the path, same run); the rest (onsets, controls, frames, queue, FFI push): ${
       (nsCpu * (1 - medianOf(share))).toFixed(0)
     } ns`,
+  );
+  console.log(
+    `  with Strudel's own BigInt time arithmetic instead (MS_FRACTION=bigint): ${
+      medianOf(bigint).toFixed(0)
+    } ns per event (run after the others); the fast time arithmetic (lib/pattern/fast_time.ts) costs ${
+      (nsCpu / medianOf(bigint)).toFixed(2)
+    }x that`,
   );
 }
 

@@ -55,14 +55,22 @@ const TICKS_BIG = BigInt(TICKS_PER_CYCLE);
 
 /**
  * An exact start on the tick grid: its ceiling and whether it lies on the grid. From the
- * rational's sign, numerator and denominator (fraction.js keeps them as BigInts: a few
- * BigInt operations instead of three Fraction ones, which would cost as much as the
- * query saved), or through Fraction arithmetic if they are not there.
+ * rational's sign, numerator and denominator: numbers while the product fits in 2^53
+ * (lib/pattern/fast_time.ts), BigInts as fraction.js keeps them (a few BigInt operations
+ * instead of three Fraction ones), or through Fraction arithmetic otherwise.
  */
 function tickOf(begin: Rational): { tick: number; whole: boolean } {
   const f = begin as unknown as { s?: unknown; n?: unknown; d?: unknown };
-  if (typeof f.s === "bigint" && typeof f.n === "bigint" && typeof f.d === "bigint") {
-    const num = f.s * f.n * TICKS_BIG, q = num / f.d, r = num % f.d; // d > 0; q truncated
+  const { s, n, d } = f;
+  if (typeof s === "number" && typeof n === "number" && typeof d === "number") {
+    const num = s * n * TICKS_PER_CYCLE;
+    if (num <= Number.MAX_SAFE_INTEGER && num >= -Number.MAX_SAFE_INTEGER) {
+      const r = num % d, q = (num - r) / d; // d > 0; q truncated, exact
+      return { tick: q + (r > 0 ? 1 : 0), whole: r === 0 };
+    }
+  }
+  if (typeof s === "bigint" && typeof n === "bigint" && typeof d === "bigint") {
+    const num = s * n * TICKS_BIG, q = num / d, r = num % d; // d > 0; q truncated
     return { tick: Number(q) + (r > 0n ? 1 : 0), whole: r === 0n };
   }
   const t = (begin as unknown as Exact).mul(TICKS_PER_CYCLE), tick = t.ceil().valueOf();

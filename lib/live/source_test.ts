@@ -84,6 +84,12 @@ Deno.test("windows inside a cycle, cut from the whole cycle's query, match direc
       n += got.length;
     }
   }
+  // far on (cycle 2^36): start times past 2^53 ticks as products, placed through BigInts
+  for (let a = 2 ** 36 * T; a < (2 ** 36 + 1) * T; a += T / 10) {
+    const got = src.query(a, a + T / 10).map((e) => [e.cycle, e.cycles, e.value] as const);
+    assert.deepEqual(got, direct(a, a + T / 10), `window [${a}, ${a + T / 10})`);
+    n += got.length;
+  }
   assert.ok(n > 300);
 });
 

@@ -13,6 +13,7 @@
  */
 
 import { guardMini, installDensityGuard } from "./density_guard.ts";
+import { installFastTime } from "./fast_time.ts";
 
 // deno-lint-ignore no-explicit-any
 type Untyped = any;
@@ -44,6 +45,7 @@ export const strudel: Untyped = await quietly(async () => {
   const core: Untyped = await import("@strudel/core");
   const mini: Untyped = guardMini(await import("@strudel/mini"));
   core.setStringParser(mini.mini);
+  installFastTime(core);
   return { ...core, ...installDensityGuard(core) };
 });
 

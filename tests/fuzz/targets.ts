@@ -879,7 +879,7 @@ export async function oscTarget(): Promise<FuzzTarget> {
 // ------------------------------------------------------------------ Strudel
 
 /** Tunes in the style of Strudel's documentation (strudel.cc's "learn" pages), written here. */
-const STRUDEL_OWN = [
+export const STRUDEL_OWN = [
   `setcps(0.6)
 note("c a f e").s("piano")`,
   `$: s("bd*2, ~ sd, hh*4").bank("RolandTR909")
