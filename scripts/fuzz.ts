@@ -1,5 +1,5 @@
 /**
- * `deno task fuzz [--target sfz,sf2,osc,strudel] [--execs N] [--seed S] [--from I]
+ * `deno task fuzz [--target sfz,sf2,osc,strudel,strudel-time] [--execs N] [--seed S] [--from I]
  * [--budget-ms MS] [--hang-ms MS] [--chunk N] [--seconds S]`: the long fuzz runs of the
  * TypeScript parsers (tests/fuzz/harness.ts, tests/fuzz/targets.ts); CI runs a
  * short smoke of each in tests/fuzz_smoke_test.ts, the engine's libFuzzer

@@ -12,7 +12,13 @@ import { type FuzzReport, runTarget } from "./fuzz/harness.ts";
 import { TARGETS } from "./fuzz/targets.ts";
 
 /** Executions per target in the smoke, sized to a few seconds each. */
-const SMOKE: Record<string, number> = { sfz: 2000, sf2: 3000, osc: 5000, strudel: 300 };
+const SMOKE: Record<string, number> = {
+  sfz: 2000,
+  sf2: 3000,
+  osc: 5000,
+  strudel: 300,
+  "strudel-time": 100,
+};
 
 /** Strudel's transpiler warns on an empty file; the fuzz inputs are not the test's output. */
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {

@@ -141,19 +141,26 @@ function fractionMethods(Fraction: Untyped, span: MakeSpan): Swap {
     return new (Small as any)(sn < 0 ? -1 : 1, n / g, d / g);
   }
 
-  // the operands of the method being run: receiver (t) and argument (p)
-  let ts = 1, tn = 0, td = 1, ps = 1, pn = 0, pd = 1;
+  // the operands of the method being run: receiver (t) and argument (p); r: the last read
+  let ts = 1, tn = 0, td = 1, ps = 1, pn = 0, pd = 1, rs = 1, rn = 0, rd = 1;
 
-  /** The receiver in numbers, into ts/tn/td; false when it does not fit. */
-  function loadThis(f: Untyped): boolean {
+  /** A rational of either kind in numbers, into rs/rn/rd; false when it does not fit. */
+  function read(f: Untyped): boolean {
     const n = f.n;
     if (typeof n === "number") {
-      ts = f.s, tn = n, td = f.d;
+      rs = f.s, rn = n, rd = f.d;
       return true;
     }
     const nn = Number(n), dd = Number(f.d);
     if (nn > MAX || dd > MAX) return false;
-    ts = Number(f.s), tn = nn, td = dd;
+    rs = Number(f.s), rn = nn, rd = dd;
+    return true;
+  }
+
+  /** The receiver in numbers, into ts/tn/td; false when it does not fit. */
+  function loadThis(f: Untyped): boolean {
+    if (!read(f)) return false;
+    ts = rs, tn = rn, td = rd;
     return true;
   }
 
@@ -165,15 +172,8 @@ function fractionMethods(Fraction: Untyped, span: MakeSpan): Swap {
       ps = a < 0 ? -1 : 1, pn = Math.abs(a), pd = 1;
       return true;
     }
-    if (!(a instanceof Fraction)) return false;
-    const n = a.n;
-    if (typeof n === "number") {
-      ps = a.s, pn = n, pd = a.d;
-      return true;
-    }
-    const nn = Number(n), dd = Number(a.d);
-    if (nn > MAX || dd > MAX) return false;
-    ps = Number(a.s), pn = nn, pd = dd;
+    if (!(a instanceof Fraction) || !read(a)) return false;
+    ps = rs, pn = rn, pd = rd;
     return true;
   }
 

@@ -985,16 +985,21 @@ interface Collected {
   parts: { name: string; pattern: unknown; declaredAt: string }[];
 }
 
-/** evaluateStrudel on edited tunes, then each part queried for two cycles. */
-export async function strudelTarget(): Promise<FuzzTarget> {
-  const { evaluateStrudel } = await import("../../lib/live/strudel_file.ts");
-  const { queryPattern } = await import("../../lib/pattern/query.ts");
-  const seeds = [
+/** The Strudel targets' seeds: the examples' tunes and the ones above. */
+function strudelSeeds(): Uint8Array[] {
+  return [
     ...["examples/tune.strudel", "examples/from_strudel.strudel"].map((f) =>
       Deno.readTextFileSync(join(ROOT, f))
     ),
     ...STRUDEL_OWN,
   ].map(bytes);
+}
+
+/** evaluateStrudel on edited tunes, then each part queried for two cycles. */
+export async function strudelTarget(): Promise<FuzzTarget> {
+  const { evaluateStrudel } = await import("../../lib/live/strudel_file.ts");
+  const { queryPattern } = await import("../../lib/pattern/query.ts");
+  const seeds = strudelSeeds();
   const file = "/fuzz/tune.strudel";
   const located = (err: Error) =>
     (err.stack ?? "").includes(`${file}:`) || /^Cannot /.test(err.message);
@@ -1050,12 +1055,124 @@ export async function strudelTarget(): Promise<FuzzTarget> {
   };
 }
 
+/** Puts back the global properties `before` had (values and presence), as evaluated code may change them. */
+function restoreGlobals(before: PropertyDescriptorMap): void {
+  const g = globalThis as Record<PropertyKey, unknown>;
+  for (const k of Reflect.ownKeys(globalThis)) {
+    const was = before[k as string];
+    const now = Object.getOwnPropertyDescriptor(globalThis, k);
+    if (!was) {
+      if (now?.configurable) delete g[k];
+    } else if (now && "value" in was && now.value !== was.value && now.configurable) {
+      Object.defineProperty(globalThis, k, was);
+    }
+  }
+}
+
+/**
+ * Strudel's time on doubles (lib/pattern/fast_time.ts) against its own BigInt arithmetic:
+ * each edited tune is evaluated and its parts queried once with each, in windows of a
+ * third and a seventh of a cycle and far on (cycle 2^40); any difference in the events
+ * (spans exactly, values), in what was thrown, or in the parts, is a finding.
+ */
+export async function strudelTimeTarget(): Promise<FuzzTarget> {
+  const { evaluateStrudel } = await import("../../lib/live/strudel_file.ts");
+  const { queryPattern } = await import("../../lib/pattern/query.ts");
+  const { useFastTime } = await import("../../lib/pattern/fast_time.ts");
+  const { strudel } = await import("../../lib/pattern/strudel.ts");
+  const Frac = strudel.Fraction._original;
+  const exact = (f: { s: unknown; n: unknown; d: unknown }) =>
+    `${BigInt(f.s as bigint) * BigInt(f.n as bigint)}/${BigInt(f.d as bigint)}`;
+  const windows: [unknown, unknown][] = [];
+  for (let i = 0; i < 6; i++) windows.push([Frac(i, 3), Frac(i + 1, 3)]);
+  for (let i = 0; i < 4; i++) windows.push([Frac(i, 7), Frac(i + 1, 7)]);
+  windows.push([Frac(2n ** 40n), Frac(2n ** 40n + 1n)]);
+  /** Everything a tune does with one arithmetic, as text. */
+  const trace = async (code: string): Promise<string[]> => {
+    const out: string[] = [];
+    const parts: unknown[] = [];
+    const sink = {
+      play: (name: string, pattern: unknown) => {
+        out.push(`part ${name}`);
+        parts.push(pattern);
+      },
+      cps: (v: number) => out.push(`cps ${v}`),
+      note: () => {},
+      draw: () => {},
+      samples: () => {},
+      aliasBank: () => {},
+    };
+    try {
+      await evaluateStrudel(code, sink, { file: "/fuzz/time.strudel", cps: 0.5 });
+    } catch (err) {
+      return [`eval ${(err as Error).name}: ${(err as Error).message}`];
+    }
+    let events = 0;
+    for (const part of parts) {
+      for (const [b, e] of windows) {
+        try {
+          // deno-lint-ignore no-explicit-any
+          for (const h of queryPattern(part as never, b as never, e as never) as any[]) {
+            out.push(
+              `${h.whole ? exact(h.whole.begin) + " " + exact(h.whole.end) : "-"} ` +
+                `${exact(h.part.begin)} ${exact(h.part.end)} ${JSON.stringify(h.value)}`,
+            );
+            if (++events > 5000) return out;
+          }
+        } catch (err) {
+          out.push(`query ${(err as Error).name}: ${(err as Error).message}`);
+        }
+      }
+    }
+    return out;
+  };
+  return {
+    name: "strudel-time",
+    seeds: strudelSeeds(),
+    dictionary: STRUDEL_TOKENS,
+    text: true,
+    maxEdits: 2,
+    async exec(input) {
+      const code = dec.decode(input);
+      // code may assign globals (`x = ...` inside an arrow): both sides start from the same ones
+      const globals = Object.getOwnPropertyDescriptors(globalThis);
+      const fast = await trace(code);
+      restoreGlobals(globals);
+      useFastTime(false);
+      let own: string[];
+      try {
+        own = await trace(code);
+      } finally {
+        useFastTime(true);
+        restoreGlobals(globals);
+      }
+      const n = Math.max(fast.length, own.length);
+      for (let i = 0; i < n; i++) {
+        if (fast[i] !== own[i]) {
+          throw new Error(
+            `fast time differs from Strudel's at line ${i} of ${n}:\n  fast: ${fast[i]}\n  own:  ${
+              own[i]
+            }`,
+          );
+        }
+      }
+      const first = fast[0] ?? "";
+      if (first.startsWith("eval ")) return `eval ${first.slice(5, first.indexOf(":"))}`;
+      if (fast.some((l) => l.startsWith("query "))) return "ok (a query threw)";
+      return fast.some((l) => !l.startsWith("part ") && !l.startsWith("cps "))
+        ? "ok"
+        : "ok (silent)";
+    },
+  };
+}
+
 /** Every target, by name. */
 export const TARGETS: Record<string, () => FuzzTarget | Promise<FuzzTarget>> = {
   sfz: sfzTarget,
   sf2: () => sf2Target(),
   osc: oscTarget,
   strudel: strudelTarget,
+  "strudel-time": strudelTimeTarget,
 };
 
 /** Where a finding's input is written: build/fuzz-ts/<target>-<seed>-<index>.bin. */
