@@ -25,6 +25,33 @@ type Untyped = any;
 /** Most events per cycle one operation may make of one event (`fast`, `ply`, `*`, `segment`, ...). */
 export const MAX_EVENTS_PER_EVENT = 10_000;
 
+/**
+ * Most events one query may return (lib/pattern/query.ts refuses more), and so the most
+ * events per cycle of one event that a chain of these operations may make together.
+ */
+export const MAX_EVENTS_PER_QUERY = 100_000;
+
+/**
+ * On a pattern made by a chain of guarded operations with plain counts: the events per
+ * cycle it makes of each source event, as far as the chain tells (`.ply(100).fast(4)`: 400).
+ */
+const CHAIN = Symbol("events per cycle of each event, by the chain of guarded operations");
+
+/** How an operation's plain count changes the chain's events per cycle (absent: unchanged). */
+const CHAINED: Readonly<Record<string, (chain: number, n: number) => number>> = (() => {
+  const scale = (chain: number, n: number) => chain * Math.abs(n);
+  const out: Record<string, (chain: number, n: number) => number> = {};
+  for (const name of ["fast", "density", "ply", "hurry", "chop", "striate", "fastGap", "fastgap"]) {
+    out[name] = scale;
+  }
+  for (const name of ["slow", "sparsity"]) {
+    out[name] = (chain, n) => (n === 0 ? 0 : chain / Math.abs(n));
+  }
+  // a segment cuts each event at n points a cycle: at most n more pieces
+  for (const name of ["segment", "seg"]) out[name] = (chain, n) => chain + Math.abs(n);
+  return out;
+})();
+
 /** Events per cycle per source event that the value `n` of an operation makes. */
 type Density = (n: number) => number;
 
@@ -97,6 +124,38 @@ function check(name: string, density: Density, unit: string, value: unknown): vo
   );
 }
 
+/** The plain number of a count argument (a number, a numeric string, a pure pattern), or NaN. */
+function plainCount(core: Untyped, a: Untyped): number {
+  if (core.isPattern(a)) return a.__pure === undefined ? NaN : Number(a.__pure);
+  if (typeof a === "number") return a;
+  return typeof a === "string" && a.trim() !== "" ? Number(a) : NaN;
+}
+
+/**
+ * Marks `out`, made by `name` with `count` from `source`, with the chain's events per cycle
+ * of each event, and throws when the chain passes {@linkcode MAX_EVENTS_PER_QUERY}: Strudel
+ * would build that many events in every query of a cycle before the query's own bound saw them.
+ */
+function chain(name: string, source: Untyped, count: number, out: Untyped): Untyped {
+  const before: number | undefined = source?.[CHAIN];
+  const rule = CHAINED[name];
+  let after: number | undefined;
+  if (rule && Number.isFinite(count)) after = rule(before ?? 1, count);
+  else if (before !== undefined && !rule) after = before;
+  if (after === undefined || out === null || typeof out !== "object") return out;
+  if (after > MAX_EVENTS_PER_QUERY) {
+    throw new RangeError(
+      `Cannot ${name}("${count}") after the operations before it: together they would make ` +
+        `${
+          after.toExponential(1)
+        } events per cycle of each event, more than ${MAX_EVENTS_PER_QUERY}; ` +
+        `use smaller counts`,
+    );
+  }
+  out[CHAIN] = after;
+  return out;
+}
+
 /**
  * Installs the guard on core's `Pattern.prototype` (once) and returns the
  * guarded top-level functions (`fast`, `ply`, ... as exported by core) to
@@ -132,10 +191,11 @@ export function installDensityGuard(core: Untyped): Record<string, Untyped> {
       if (typeof method === "function") {
         originals.push([proto, name, method]);
         proto[name] = function (this: Untyped, ...args: Untyped[]) {
-          return method.apply(
+          const out = method.apply(
             this,
             args.map((a, i) => (i < counts ? arg(name, density, unit, a) : a)),
           );
+          return chain(name, this, counts === 1 ? plainCount(core, args[0]) : NaN, out);
         };
       }
       if (typeof raw === "function") {
@@ -147,8 +207,14 @@ export function installDensityGuard(core: Untyped): Record<string, Untyped> {
       }
       const fn = core[name];
       if (typeof fn === "function") {
+        // fast(2, pat): the counts first, then the pattern
         top[name] = (...args: Untyped[]) =>
-          fn(...args.map((a, i) => (i < counts ? arg(name, density, unit, a) : a)));
+          chain(
+            name,
+            args[counts],
+            counts === 1 ? plainCount(core, args[0]) : NaN,
+            fn(...args.map((a, i) => (i < counts ? arg(name, density, unit, a) : a))),
+          );
       }
     }
   }

@@ -133,7 +133,8 @@ Deno.test("unguarded really is Strudel's own: ply(20000) passes there and throws
 });
 
 Deno.test("a query returning more than MAX_EVENTS_PER_QUERY events is refused, with the span and the count", () => {
-  const p = strudel.s("bd").ply(10000).fast(20); // each factor within the bound, 200000 together
+  // each factor within the bound, 200000 together; gain ends the guarded chain (see below)
+  const p = strudel.s("bd").ply(10000).gain(1).fast(20);
   assert.throws(
     () => queryPattern(p, 0, 1),
     new RangeError(
@@ -156,4 +157,41 @@ Deno.test('a literal mini-notation range past the bound ("0 .. 1e9") is refused 
   assert.deepEqual(values(strudel.n("0 .. 7")), [0, 1, 2, 3, 4, 5, 6, 7]);
   assert.deepEqual(values(strudel.n("9999 .. 0")).length, 10000);
   assert.deepEqual(values(rawMini.m("3 .. 0", 0)), values(strudelMini.m("3 .. 0", 0)));
+});
+
+/** Chains of guarded operations with plain counts, each count within the bound, past 100,000 together. */
+const CHAINS: [string, () => Untyped][] = [
+  [".ply(1e4).fast(1e4)", () => bd().ply(1e4).fast(1e4)],
+  [".fast(1e4).ply(1e4)", () => bd().fast(1e4).ply(1e4)],
+  [".chop(400).striate(400)", () => bd().chop(400).striate(400)],
+  ['.hurry("1000").ply(1000)', () => bd().hurry("1000").ply(1000)],
+  [".segment(1e4).fast(20)", () => strudel.n(strudel.saw).segment(1e4).fast(20)],
+  ["fast(1000, pat.ply(1000))", () => strudel.fast(1000, bd().ply(1000))],
+  [".fast(8).euclid(3, 8).ply(1e4).fast(2)", () => bd().fast(8).euclid(3, 8).ply(1e4).fast(2)],
+];
+
+for (const [what, build] of CHAINS) {
+  Deno.test(`${what}: refused when built, naming the operation and the total`, () => {
+    assert.throws(
+      build,
+      (err: Error) =>
+        err instanceof RangeError &&
+        /^Cannot [a-z]+\("\d+"\) after the operations before it: together they would make \d\.\de\+\d+ events per cycle of each event, more than 100000; use smaller counts$/
+          .test(err.message),
+    );
+  });
+}
+
+Deno.test("chains within the total play Strudel's own events; slow divides; other methods end the chain", () => {
+  for (
+    const build of [
+      () => bd().fast(1e4).slow(1e4).ply(5),
+      () => bd().ply(100).fast(100),
+      () => strudel.fast(4, bd().ply(3)).chop(2),
+    ]
+  ) {
+    assert.deepEqual(events(build), unguarded(() => events(build)));
+  }
+  assert.doesNotThrow(() => bd().ply(300).fast(300)); // 90,000 a cycle: within
+  assert.doesNotThrow(() => bd().ply(1e4).gain(1).fast(1e4)); // the query's own bound refuses it
 });

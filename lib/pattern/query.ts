@@ -19,9 +19,10 @@
  */
 import type { Hap, Pattern, Rational } from "./pattern.ts";
 import { strudel } from "./strudel.ts";
+import { MAX_EVENTS_PER_QUERY } from "./density_guard.ts";
 
 /** Most events one query may return (the session queries at most one cycle of a part at a time). */
-export const MAX_EVENTS_PER_QUERY = 100_000;
+export { MAX_EVENTS_PER_QUERY };
 
 /**
  * Events of a pattern whose parts lie in [begin, end) cycles, like
