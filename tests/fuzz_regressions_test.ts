@@ -105,6 +105,23 @@ Deno.test("strudel fuzz input 937903 (seed 1): samples() inside a function is pl
   assert.match(err.stack ?? "", /at \/set\/tune\.strudel:1:42$/);
 });
 
+Deno.test("samples() in a function body over several lines, or a named function, is placed at the call", async () => {
+  for (
+    const [code, at] of [
+      [
+        'const load = () => {\n  // the bank\n  samples("github:tidalcycles/dirt-samples")\n}\ns("bd")',
+        "3:3",
+      ],
+      ['function load(x) { if (x) { return [1, samples({ bd: "bd.wav" })] } }\ns("bd")', "1:40"],
+    ] as const
+  ) {
+    const err = await rejection(code);
+    assert.ok(err instanceof SyntaxError, code);
+    assert.match(err.message, /awaits samples\(\.\.\.\), which works only at the top level/);
+    assert.match(err.stack ?? "", new RegExp(`at /set/tune\\.strudel:${at}$`), code);
+  }
+});
+
 Deno.test("a declaration after the pattern is placed on its line, past trailing comments and blanks", async () => {
   const err = await rejection('s("bd sd")\nconst later = 1\n// the end\n\n');
   assert.ok(err instanceof SyntaxError);

@@ -26,6 +26,7 @@
  *
  * @module
  */
+import { parse as parseJs } from "acorn";
 import escodegen from "escodegen";
 import { transpiler } from "@strudel/transpiler";
 import { scale } from "../pattern/pattern.ts";
@@ -471,24 +472,93 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
  */
 function transformedSyntaxError(err: unknown, code: string, file: string): unknown {
   if (!(err instanceof SyntaxError)) return err;
-  const inner = /=>[^;\n]*?\bsamples\s*\(|function[^{]*\{[^}]*?\bsamples\s*\(/.exec(code);
-  const offset = inner ? inner.index + inner[0].search(/samples\s*\($/) : 0;
-  const message = inner
+  const inner = samplesInFunction(code);
+  const message = inner !== undefined
     ? "Cannot play the code: Strudel's REPL awaits samples(...), which works only at the top level, not inside a function: call it on a line of its own"
     : `Cannot play the code: it is not valid JavaScript after Strudel's REPL transforms (${err.message})`;
   const out = new SyntaxError(message, { cause: err });
-  out.stack = `SyntaxError: ${message}\n    at ${file}:${lineColumn(code, offset)}`;
+  out.stack = `SyntaxError: ${message}\n    at ${file}:${lineColumn(code, inner ?? 0)}`;
   return out;
 }
 
+// deno-lint-ignore no-explicit-any
+type JsNode = { type: string; start: number; [key: string]: any };
+
+/** `code` parsed as the REPL runs it (top-level await and return allowed); undefined if it does not parse. */
+function parseScript(code: string): JsNode | undefined {
+  try {
+    return parseJs(code, {
+      ecmaVersion: "latest",
+      sourceType: "script",
+      allowAwaitOutsideFunction: true,
+      allowReturnOutsideFunction: true,
+    }) as unknown as JsNode;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Offset of the first `samples(...)` call inside a function in `code` (the REPL awaits it there). */
+function samplesInFunction(code: string): number | undefined {
+  const ast = parseScript(code);
+  let found: number | undefined;
+  const visit = (node: JsNode, inFunction: boolean): void => {
+    if (found !== undefined) return;
+    if (
+      inFunction && node.type === "CallExpression" && node.callee?.type === "Identifier" &&
+      node.callee.name === "samples"
+    ) {
+      found = node.start;
+      return;
+    }
+    const nested = inFunction || /Function/.test(node.type);
+    for (const v of Object.values(node)) {
+      for (const child of Array.isArray(v) ? v : [v]) {
+        if (child && typeof child === "object" && typeof child.type === "string") {
+          visit(child, nested);
+        }
+      }
+    }
+  };
+  if (ast) visit(ast, false);
+  return found;
+}
+
 /**
- * Names the transpiled code declares at its top level (escodegen writes top-level
- * statements from column 0 and indents everything nested).
+ * Names the transpiled code declares at its top level (`const a = ..., { b, c: [d] } = ...`,
+ * functions, classes), read from its syntax tree.
  */
 function topLevelDeclarations(output: string): Set<string> {
   const out = new Set<string>();
-  const re = /^(?:const|let|var|class|(?:async\s+)?function\*?)\s+([A-Za-z_$][\w$]*)/gm;
-  for (const m of output.matchAll(re)) out.add(m[1]!);
+  const names = (pattern: JsNode | null | undefined): void => {
+    if (!pattern) return;
+    switch (pattern.type) {
+      case "Identifier":
+        out.add(pattern.name);
+        break;
+      case "ObjectPattern":
+        for (const p of pattern.properties) names(p.type === "RestElement" ? p.argument : p.value);
+        break;
+      case "ArrayPattern":
+        for (const e of pattern.elements) names(e);
+        break;
+      case "RestElement":
+        names(pattern.argument);
+        break;
+      case "AssignmentPattern":
+        names(pattern.left);
+        break;
+    }
+  };
+  for (const statement of parseScript(output)?.body ?? []) {
+    if (statement.type === "VariableDeclaration") {
+      for (const d of statement.declarations) names(d.id);
+    } else if (
+      statement.type === "FunctionDeclaration" || statement.type === "ClassDeclaration"
+    ) {
+      names(statement.id);
+    }
+  }
   return out;
 }
 

@@ -184,6 +184,21 @@ lydian: "<e3 d3>".scale(timeCat([1, 'C lydian'])).scaleTranspose(1).note().s("ba
   assert.deepEqual(warnings, []);
 });
 
+Deno.test("the code's own declarations shadow Strudel's names however they are written", async () => {
+  // destructured, several in one statement, a function and a class: each its own name
+  const { notes, warnings } = await play(
+    `setcps(1)
+const { scale, steps: [first, ...rest] } = { scale: 'C3 major', steps: [0, 2, 4] }, stack = 7
+function arrange(x) { return x }
+class rev {}
+$: n(first + rest.length).scale(scale).s("bass")
+`,
+    1,
+  );
+  assert.deepEqual(notes.map((x) => x.note), [52]); // step 2 of C3 major: E3
+  assert.deepEqual(warnings, []);
+});
+
 Deno.test("a syntax error names the .strudel file's line:column", async () => {
   const err = await loadError(`setcps(1)\n$: s("bd sd")\n$: note("c e").fast(2))\n`);
   assert.equal(err.location, `${relative(Deno.cwd(), join(dir, name()))}:3:23`);
