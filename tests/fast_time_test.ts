@@ -6,10 +6,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { strudelSources, useFastTime } from "../lib/pattern/fast_time.ts";
-import { queryPattern } from "../lib/pattern/query.ts";
 import { strudel } from "../lib/pattern/strudel.ts";
-import { evaluateStrudel } from "../lib/live/strudel_file.ts";
-import { STRUDEL_OWN } from "./fuzz/targets.ts";
+import { STRUDEL_OWN, traceBoth, type Window } from "./fuzz/targets.ts";
 
 // deno-lint-ignore no-explicit-any
 type Untyped = any;
@@ -242,31 +240,9 @@ const PATTERNS = [
   `s("<bd sd> hh").repeatCycles(2).brak().press()`,
 ];
 
-/** What a part's events are, exactly: spans as rationals, values as JSON. */
-function dump(pattern: Untyped, windows: [Untyped, Untyped][]): string[] {
-  const out: string[] = [];
-  for (const [b, e] of windows) {
-    let haps: Untyped[];
-    try {
-      haps = queryPattern(pattern, b, e);
-    } catch (err) {
-      out.push(`throws ${(err as Error).message}`);
-      continue;
-    }
-    for (const h of haps) {
-      out.push(
-        `${h.whole ? show(h.whole) : "-"} ${show(h.part)} ${h.hasOnset()} ${
-          JSON.stringify(h.value)
-        }`,
-      );
-    }
-  }
-  return out;
-}
-
 /** Query windows: whole cycles, thirds, sevenths, and far cycles past 2^26 and 2^40. */
-function windows(): [Untyped, Untyped][] {
-  const w: [Untyped, Untyped][] = [];
+function windows(): Window[] {
+  const w: Window[] = [];
   for (let c = 0; c < 8; c++) w.push([big(c), big(c + 1)]);
   for (let i = 0; i < 9; i++) w.push([big(i, 3), big(i + 1, 3)]);
   for (let i = 0; i < 9; i++) w.push([big(i, 7), big(i + 1, 7)]);
@@ -274,20 +250,6 @@ function windows(): [Untyped, Untyped][] {
     w.push([big(far), big(far + 1n)], [big(3n * far + 1n, 3n), big(3n * far + 2n, 3n)]);
   }
   return w;
-}
-
-async function evaluateParts(code: string): Promise<Untyped[]> {
-  const parts: Untyped[] = [];
-  const sink = {
-    play: (_name: string, pattern: unknown) => parts.push(pattern),
-    cps: () => {},
-    note: () => {},
-    draw: () => {},
-    samples: () => {},
-    aliasBank: () => {},
-  };
-  await evaluateStrudel(code, sink, { file: "/test/diff.strudel" });
-  return parts;
 }
 
 Deno.test("tunes and patterns query to the same events as with Strudel's own arithmetic", async () => {
@@ -300,17 +262,10 @@ Deno.test("tunes and patterns query to the same events as with Strudel's own ari
   ];
   let events = 0;
   for (const code of codes) {
-    // each side builds its own patterns: a pattern holds rationals made while it was built
-    const fast = (await evaluateParts(code)).map((p) => dump(p, windows()));
-    useFastTime(false);
-    let own: string[][];
-    try {
-      own = (await evaluateParts(code)).map((p) => dump(p, windows()));
-    } finally {
-      useFastTime(true);
-    }
+    const { fast, own } = await traceBoth(code, windows());
+    assert.ok(!fast[0]?.startsWith("eval "), `${code}: ${fast[0]}`); // every one evaluates
     assert.deepEqual(fast, own, code);
-    events += fast.flat().length;
+    events += fast.filter((l) => !/^(part|cps|query) /.test(l)).length;
   }
   assert.ok(events > 5000, `${events} events compared`);
 });

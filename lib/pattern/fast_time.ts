@@ -38,6 +38,8 @@ type Methods = Record<string, PropertyDescriptor>;
 
 /** Each prototype's own methods and the ones put there instead. */
 interface Swap {
+  /** Whose prototype ("Fraction", "TimeSpan"). */
+  name: string;
   proto: Untyped;
   strudel: Methods;
   fast: Methods;
@@ -46,14 +48,23 @@ interface Swap {
 /** What {@linkcode useFastTime} switches: filled by {@linkcode installFastTime}. */
 const swaps: Swap[] = [];
 
-/** The descriptors of `proto`'s own properties in `names`. */
-function own(proto: Untyped, names: Iterable<string>): Methods {
-  const out: Methods = {};
-  for (const k of names) {
-    const d = Object.getOwnPropertyDescriptor(proto, k);
-    if (d) out[k] = d;
+/**
+ * The swap of `proto`'s methods for `fns` (each keeping its descriptor's flags) and its
+ * accessors for `accessors`, beside the descriptors there now.
+ */
+function swapOf(
+  name: string,
+  proto: Untyped,
+  fns: Record<string, (this: Untyped, ...args: Untyped[]) => Untyped>,
+  accessors: Methods = {},
+): Swap {
+  const fast: Methods = { ...accessors };
+  for (const [k, fn] of Object.entries(fns)) {
+    fast[k] = { ...Object.getOwnPropertyDescriptor(proto, k)!, value: fn };
   }
-  return out;
+  const strudel: Methods = {};
+  for (const k of Object.keys(fast)) strudel[k] = Object.getOwnPropertyDescriptor(proto, k)!;
+  return { name, proto, strudel, fast };
 }
 
 /**
@@ -71,22 +82,19 @@ export function installFastTime(core: Untyped): void {
 }
 
 /**
- * Switches between the fast methods and Strudel's (fraction.js's) own.
+ * Switches between the fast methods and Strudel's (fraction.js's) own. Patterns built
+ * under one must be queried under it: Strudel's own methods cannot read a rational held
+ * in numbers as their receiver.
  *
  * @param fast true: the methods here; false: Strudel's, as it shipped them.
- * @returns Whether the fast methods were in place before.
  */
-export function useFastTime(fast: boolean): boolean {
-  const before = fastNow;
+export function useFastTime(fast: boolean): void {
   for (const s of swaps) {
     for (const [k, d] of Object.entries(fast ? s.fast : s.strudel)) {
       Object.defineProperty(s.proto, k, d);
     }
   }
-  fastNow = fast;
-  return before;
 }
-let fastNow = false;
 
 /**
  * The source text of each method replaced here, as Strudel (and fraction.js)
@@ -96,9 +104,8 @@ let fastNow = false;
 export function strudelSources(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const s of swaps) {
-    const owner = s.proto === swaps[0]?.proto ? "Fraction" : "TimeSpan";
     for (const [k, d] of Object.entries(s.strudel)) {
-      out[`${owner}.${k}`] = String(d.value ?? d.get);
+      out[`${s.name}.${k}`] = String(d.value ?? d.get);
     }
   }
   return out;
@@ -306,11 +313,7 @@ function fractionMethods(Fraction: Untyped, span: MakeSpan): Swap {
       return fn.apply(big(this), args);
     };
   }
-  const fast: Methods = {};
-  for (const [k, fn] of Object.entries(methods)) {
-    fast[k] = { ...Object.getOwnPropertyDescriptor(proto, k)!, value: fn };
-  }
-  return { proto, strudel: own(proto, Object.keys(fast)), fast };
+  return swapOf("Fraction", proto, methods);
 }
 
 /** Makes a `TimeSpan` from two times (rationals or numbers). */
@@ -340,10 +343,7 @@ function spanMaker(core: Untyped): MakeSpan {
  * method for method.
  */
 function timeSpanMethods(core: Untyped, span: MakeSpan): Swap {
-  const proto = core.TimeSpan.prototype;
-
-  const fast: Methods = {};
-  fast.spanCycles = {
+  const spanCycles: PropertyDescriptor = {
     configurable: true,
     get(this: Untyped) {
       const out = [];
@@ -362,7 +362,7 @@ function timeSpanMethods(core: Untyped, span: MakeSpan): Swap {
       return out;
     },
   };
-  const plain = {
+  const methods = {
     cycleArc(this: Untyped) {
       const b = this.begin.cyclePos();
       return span(b, b.add(this.duration));
@@ -390,10 +390,7 @@ function timeSpanMethods(core: Untyped, span: MakeSpan): Swap {
       return this.begin.add(this.duration.div(2));
     },
   };
-  for (const [k, fn] of Object.entries(plain)) {
-    fast[k] = { ...Object.getOwnPropertyDescriptor(proto, k)!, value: fn };
-  }
-  return { proto, strudel: own(proto, Object.keys(fast)), fast };
+  return swapOf("TimeSpan", core.TimeSpan.prototype, methods, { spanCycles });
 }
 
 /** Strudel's additions that only call other methods: they work on either kind as they are. */

@@ -1011,15 +1011,9 @@ export async function strudelTarget(): Promise<FuzzTarget> {
     maxEdits: 2,
     async exec(input) {
       const got: Collected = { parts: [] };
-      const sink = {
-        play: (name: string, pattern: unknown, declaredAt: string) =>
-          got.parts.push({ name, pattern, declaredAt }),
-        cps: () => {},
-        note: () => {},
-        draw: () => {},
-        samples: () => {},
-        aliasBank: () => {},
-      };
+      const sink = partsSink((name, pattern, declaredAt) =>
+        got.parts.push({ name, pattern, declaredAt })
+      );
       try {
         await evaluateStrudel(dec.decode(input), sink, { file, cps: 0.5 });
       } catch (err) {
@@ -1070,62 +1064,102 @@ function restoreGlobals(before: PropertyDescriptorMap): void {
 }
 
 /**
+ * A sink for evaluateStrudel that hands each part to `play` and the tempo to `cps`, and
+ * accepts everything else (notes, piano rolls, sample packs, bank aliases) silently.
+ */
+export function partsSink(
+  play: (name: string, pattern: unknown, declaredAt: string) => void,
+  cps: (cps: number) => void = () => {},
+) {
+  return { play, cps, note: () => {}, draw: () => {}, samples: () => {}, aliasBank: () => {} };
+}
+
+/** A query window, in cycles (rationals or numbers). */
+export type Window = readonly [unknown, unknown];
+
+/**
+ * Everything a tune does with the time arithmetic in place, as text: its parts and tempo,
+ * each part's events in each window (spans exactly, onsets, values), what was thrown.
+ *
+ * @param maxEvents Stop after this many events (a fuzz input can be dense).
+ */
+async function traceTune(code: string, windows: readonly Window[], maxEvents: number) {
+  const { evaluateStrudel } = await import("../../lib/live/strudel_file.ts");
+  const { queryPattern } = await import("../../lib/pattern/query.ts");
+  const exact = (f: { s: unknown; n: unknown; d: unknown }) =>
+    `${BigInt(f.s as bigint) * BigInt(f.n as bigint)}/${BigInt(f.d as bigint)}`;
+  const out: string[] = [];
+  const parts: unknown[] = [];
+  const sink = partsSink(
+    (name, pattern) => {
+      out.push(`part ${name}`);
+      parts.push(pattern);
+    },
+    (v) => out.push(`cps ${v}`),
+  );
+  try {
+    await evaluateStrudel(code, sink, { file: "/fuzz/time.strudel", cps: 0.5 });
+  } catch (err) {
+    return [`eval ${(err as Error).name}: ${(err as Error).message}`];
+  }
+  let events = 0;
+  for (const part of parts) {
+    for (const [b, e] of windows) {
+      try {
+        // deno-lint-ignore no-explicit-any
+        for (const h of queryPattern(part as never, b as never, e as never) as any[]) {
+          out.push(
+            `${h.whole ? exact(h.whole.begin) + " " + exact(h.whole.end) : "-"} ` +
+              `${exact(h.part.begin)} ${exact(h.part.end)} ${h.hasOnset()} ${
+                JSON.stringify(h.value)
+              }`,
+          );
+          if (++events > maxEvents) return out;
+        }
+      } catch (err) {
+        out.push(`query ${(err as Error).name}: ${(err as Error).message}`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A tune traced (see traceTune) with lib/pattern/fast_time.ts's arithmetic and again with
+ * Strudel's own, each side building its own patterns, both from the same globals (code
+ * may assign one: `x = ...` inside an arrow), which are put back afterwards.
+ */
+export async function traceBoth(
+  code: string,
+  windows: readonly Window[],
+  maxEvents = Infinity,
+): Promise<{ fast: string[]; own: string[] }> {
+  const { useFastTime } = await import("../../lib/pattern/fast_time.ts");
+  const globals = Object.getOwnPropertyDescriptors(globalThis);
+  const fast = await traceTune(code, windows, maxEvents);
+  restoreGlobals(globals);
+  useFastTime(false);
+  try {
+    return { fast, own: await traceTune(code, windows, maxEvents) };
+  } finally {
+    useFastTime(true);
+    restoreGlobals(globals);
+  }
+}
+
+/**
  * Strudel's time on doubles (lib/pattern/fast_time.ts) against its own BigInt arithmetic:
  * each edited tune is evaluated and its parts queried once with each, in windows of a
  * third and a seventh of a cycle and far on (cycle 2^40); any difference in the events
  * (spans exactly, values), in what was thrown, or in the parts, is a finding.
  */
 export async function strudelTimeTarget(): Promise<FuzzTarget> {
-  const { evaluateStrudel } = await import("../../lib/live/strudel_file.ts");
-  const { queryPattern } = await import("../../lib/pattern/query.ts");
-  const { useFastTime } = await import("../../lib/pattern/fast_time.ts");
   const { strudel } = await import("../../lib/pattern/strudel.ts");
   const Frac = strudel.Fraction._original;
-  const exact = (f: { s: unknown; n: unknown; d: unknown }) =>
-    `${BigInt(f.s as bigint) * BigInt(f.n as bigint)}/${BigInt(f.d as bigint)}`;
-  const windows: [unknown, unknown][] = [];
+  const windows: Window[] = [];
   for (let i = 0; i < 6; i++) windows.push([Frac(i, 3), Frac(i + 1, 3)]);
   for (let i = 0; i < 4; i++) windows.push([Frac(i, 7), Frac(i + 1, 7)]);
   windows.push([Frac(2n ** 40n), Frac(2n ** 40n + 1n)]);
-  /** Everything a tune does with one arithmetic, as text. */
-  const trace = async (code: string): Promise<string[]> => {
-    const out: string[] = [];
-    const parts: unknown[] = [];
-    const sink = {
-      play: (name: string, pattern: unknown) => {
-        out.push(`part ${name}`);
-        parts.push(pattern);
-      },
-      cps: (v: number) => out.push(`cps ${v}`),
-      note: () => {},
-      draw: () => {},
-      samples: () => {},
-      aliasBank: () => {},
-    };
-    try {
-      await evaluateStrudel(code, sink, { file: "/fuzz/time.strudel", cps: 0.5 });
-    } catch (err) {
-      return [`eval ${(err as Error).name}: ${(err as Error).message}`];
-    }
-    let events = 0;
-    for (const part of parts) {
-      for (const [b, e] of windows) {
-        try {
-          // deno-lint-ignore no-explicit-any
-          for (const h of queryPattern(part as never, b as never, e as never) as any[]) {
-            out.push(
-              `${h.whole ? exact(h.whole.begin) + " " + exact(h.whole.end) : "-"} ` +
-                `${exact(h.part.begin)} ${exact(h.part.end)} ${JSON.stringify(h.value)}`,
-            );
-            if (++events > 5000) return out;
-          }
-        } catch (err) {
-          out.push(`query ${(err as Error).name}: ${(err as Error).message}`);
-        }
-      }
-    }
-    return out;
-  };
   return {
     name: "strudel-time",
     seeds: strudelSeeds(),
@@ -1133,19 +1167,7 @@ export async function strudelTimeTarget(): Promise<FuzzTarget> {
     text: true,
     maxEdits: 2,
     async exec(input) {
-      const code = dec.decode(input);
-      // code may assign globals (`x = ...` inside an arrow): both sides start from the same ones
-      const globals = Object.getOwnPropertyDescriptors(globalThis);
-      const fast = await trace(code);
-      restoreGlobals(globals);
-      useFastTime(false);
-      let own: string[];
-      try {
-        own = await trace(code);
-      } finally {
-        useFastTime(true);
-        restoreGlobals(globals);
-      }
+      const { fast, own } = await traceBoth(dec.decode(input), windows, 5000);
       const n = Math.max(fast.length, own.length);
       for (let i = 0; i < n; i++) {
         if (fast[i] !== own[i]) {
