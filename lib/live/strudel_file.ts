@@ -189,12 +189,20 @@ export function mapStrudelStack(text: string): string {
   });
 }
 
-/** Transpile with a source map: escodegen is asked for one while the transpiler runs. */
-function transpile(code: string, file: string): { output: string; compiled: Compiled } {
+/**
+ * Transpile with a source map: escodegen is asked for one while the transpiler runs. Also
+ * the transformed program's syntax tree that escodegen was given.
+ */
+function transpile(
+  code: string,
+  file: string,
+): { output: string; compiled: Compiled; program: JsNode | undefined } {
   const gen = escodegen as unknown as { generate: (ast: unknown, opts?: unknown) => Untyped };
   const plain = gen.generate;
   let mappings = "";
+  let program: JsNode | undefined;
   gen.generate = (ast: unknown) => {
+    program = ast as JsNode;
     const r = plain(ast, { sourceMap: file, sourceMapWithCode: true });
     mappings = r.map.toJSON().mappings;
     return r.code;
@@ -211,7 +219,7 @@ function transpile(code: string, file: string): { output: string; compiled: Comp
   const compiled = { id, file, lines: decodeMappings(mappings) };
   compiledById.set(id, compiled);
   if (compiledById.size > 64) compiledById.delete(compiledById.keys().next().value!);
-  return { output, compiled };
+  return { output, compiled, program };
 }
 
 /** The transpiler's message when the code's last statement is not an expression. */
@@ -273,7 +281,7 @@ export function evaluateStrudel(
 
 async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOptions) {
   const file = options.file ?? "<strudel>";
-  const { output, compiled } = transpile(code, file);
+  const { output, compiled, program } = transpile(code, file);
   const sourceUrl = `strudel-${compiled.id}.js`;
   let cps = options.cps ?? 0.5;
   const parts = new Map<string, { pattern: Untyped; declaredAt: string }>();
@@ -403,7 +411,7 @@ async function evaluateNow(code: string, sink: StrudelSink, options: StrudelOpti
   for (const name of BROWSER_ONLY) scope[name] = browserOnly(name);
   // the code's own top-level declarations (`const scale = ...`) shadow the scope, as they
   // shadow Strudel's globals in its REPL (a parameter of the same name would be a SyntaxError)
-  const declared = topLevelDeclarations(output);
+  const declared = topLevelDeclarations(program);
   const names = Object.keys(scope).filter((k) =>
     /^[A-Za-z_$][\w$]*$/.test(k) && !RESERVED.has(k) && !declared.has(k)
   );
@@ -525,10 +533,10 @@ function samplesInFunction(code: string): number | undefined {
 }
 
 /**
- * Names the transpiled code declares at its top level (`const a = ..., { b, c: [d] } = ...`,
- * functions, classes), read from its syntax tree.
+ * Names the transpiled program declares at its top level (`const a = ..., { b, c: [d] } =
+ * ...`, functions, classes), from the syntax tree the transpiler generated it from.
  */
-function topLevelDeclarations(output: string): Set<string> {
+function topLevelDeclarations(program: JsNode | undefined): Set<string> {
   const out = new Set<string>();
   const names = (pattern: JsNode | null | undefined): void => {
     if (!pattern) return;
@@ -550,7 +558,7 @@ function topLevelDeclarations(output: string): Set<string> {
         break;
     }
   };
-  for (const statement of parseScript(output)?.body ?? []) {
+  for (const statement of program?.body ?? []) {
     if (statement.type === "VariableDeclaration") {
       for (const d of statement.declarations) names(d.id);
     } else if (
