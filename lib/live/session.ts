@@ -292,14 +292,19 @@ export class Session {
     return a;
   }
 
+  /**
+   * The anchor in force at a beat: the last at or before it; the first before them all (a
+   * Link timeline starts below beat 0: ticks before 0).
+   */
+  #anchorAtBeat(beat: number): Anchor {
+    const anchors = this.#anchors;
+    for (let i = anchors.length - 1; i > 0; i--) if (anchors[i]!.beat <= beat) return anchors[i]!;
+    return anchors[0]!;
+  }
+
   #tickOfFrame(frame: number): number {
     const beat = this.sampler.clock.beatsAtFrame(frame);
-    const a = this.#anchors[this.#anchors.length - 1]!;
-    let anchor = a;
-    if (beat < a.beat) {
-      // before the first anchor (a Link timeline starts below beat 0): a tick before 0
-      anchor = [...this.#anchors].reverse().find((x) => x.beat <= beat) ?? this.#anchors[0]!;
-    }
+    const anchor = this.#anchorAtBeat(beat);
     return anchor.tick +
       Math.floor((beat - anchor.beat) / anchor.beatsPerCycle * TICKS_PER_CYCLE + 1e-9);
   }
@@ -351,9 +356,8 @@ export class Session {
         if (r && typeof r === "object") {
           needed.add(r.instrument);
           // every file of a sample sound, unless it has very many: those load on first use
-          const variants = sounds[r.sound]?.variants ?? [];
-          if (!this.#opts.loadOnFirstUse || variants.length <= PRELOAD_VARIANTS) {
-            for (const v of variants) needed.add(v);
+          if (!this.#loadsOnFirstUse(sounds, r.sound)) {
+            for (const v of sounds[r.sound]?.variants ?? []) needed.add(v);
           }
         }
       }
@@ -560,6 +564,11 @@ export class Session {
     this.#opts.onWarning?.(text);
   }
 
+  /** Whether a sound's files load when a note first plays each (option loadOnFirstUse). */
+  #loadsOnFirstUse(sounds: Record<string, SoundMapping>, sound: string): boolean {
+    return !!this.#opts.loadOnFirstUse && (sounds[sound]?.variants?.length ?? 0) > PRELOAD_VARIANTS;
+  }
+
   /** Load a file of a big sample sound in the background; its notes play once it is in. */
   #loadOnFirstUse(name: string, sound: string): void {
     if (this.#loading.has(name)) return;
@@ -658,8 +667,7 @@ export class Session {
 
   /** The first tick at or after a beat (the anchors' meter). */
   #tickAtOrAfterBeat(beat: number): number {
-    let a = this.#anchors[0]!;
-    for (const x of this.#anchors) if (x.beat <= beat) a = x;
+    const a = this.#anchorAtBeat(beat);
     return Math.max(
       this.#cursor,
       a.tick + Math.ceil((beat - a.beat) / a.beatsPerCycle * TICKS_PER_CYCLE - 1e-9),
@@ -748,10 +756,7 @@ export class Session {
     const said = this.#sounds[r.sound]?.note;
     if (said) this.#warn(`sound:${r.sound}`, said);
     const cached = this.#instruments.get(r.instrument);
-    if (
-      !cached && this.#opts.loadOnFirstUse &&
-      (this.#sounds[r.sound]?.variants?.length ?? 0) > PRELOAD_VARIANTS
-    ) {
+    if (!cached && this.#loadsOnFirstUse(this.#sounds, r.sound)) {
       this.#loadOnFirstUse(r.instrument, r.sound);
       return undefined;
     }
