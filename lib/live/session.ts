@@ -195,6 +195,11 @@ interface Anchor {
  */
 export const PRELOAD_VARIANTS = 128;
 
+/** The beat of a cycle position in an anchor's meter. */
+function beatInAnchor(a: Anchor, cycle: number): number {
+  return a.beat + (cycle - a.tick / TICKS_PER_CYCLE) * a.beatsPerCycle;
+}
+
 /** Cycles of events compared to decide whether a part changed. */
 const FINGERPRINT_CYCLES = 16;
 /** Events after which a reload looks at no further cycle of a part (see firstCycles). */
@@ -720,8 +725,9 @@ export class Session {
         this.#sendMidi(partName, ev);
         continue;
       }
-      const hit = this.#resolve(partName, ev.value, this.#cpsAtCycle(ev.cycle));
-      if (hit) this.#schedule(partName, ev, hit.r, hit.cached);
+      const cps = this.#cpsAtCycle(ev.cycle);
+      const hit = this.#resolve(partName, ev.value, cps);
+      if (hit) this.#schedule(partName, ev, hit.r, hit.cached, cps);
     }
   }
 
@@ -776,19 +782,30 @@ export class Session {
     return { r, cached };
   }
 
-  #schedule(partName: string, ev: SourceEvent, r: NoteRequest, cached: CachedInstrument): void {
+  /** Queue a part's event; `cps` is the rate at its onset ({@linkcode Session.#cpsAtCycle}). */
+  #schedule(
+    partName: string,
+    ev: SourceEvent,
+    r: NoteRequest,
+    cached: CachedInstrument,
+    cps: number,
+  ): void {
     const clock = this.sampler.clock;
-    const a = this.#anchorAt(Math.floor(ev.cycle * TICKS_PER_CYCLE + 1e-6));
-    const beat = a.beat + (ev.cycle - a.tick / TICKS_PER_CYCLE) * a.beatsPerCycle;
+    const a = this.#anchorOfCycle(ev.cycle);
+    const beat = beatInAnchor(a, ev.cycle);
     const cycles = r.duration ?? ev.cycles * r.legato;
     const offBeat = beat + Math.max(0, cycles) * a.beatsPerCycle;
     const frame = clock.beatsToFrames(beat);
     const offFrame = Math.max(frame, clock.beatsToFrames(offBeat));
-    const cps = this.#sentCps === undefined && r.controls.delay === undefined &&
-        r.controls.cps === undefined
-      ? undefined
-      : clock.bpmAt(beat) / 60 / a.beatsPerCycle;
-    this.#queue(partName, r, cached, { frame, offFrame, beat, offBeat, cps });
+    const needsCps = this.#sentCps !== undefined || r.controls.delay !== undefined ||
+      r.controls.cps !== undefined;
+    this.#queue(partName, r, cached, {
+      frame,
+      offFrame,
+      beat,
+      offBeat,
+      cps: needsCps ? cps : undefined,
+    });
   }
 
   /**
@@ -818,8 +835,8 @@ export class Session {
     }
     const ch = chan as number;
     const clock = this.sampler.clock;
-    const a = this.#anchorAt(Math.floor(ev.cycle * TICKS_PER_CYCLE + 1e-6));
-    const beat = a.beat + (ev.cycle - a.tick / TICKS_PER_CYCLE) * a.beatsPerCycle;
+    const a = this.#anchorOfCycle(ev.cycle);
+    const beat = beatInAnchor(a, ev.cycle);
     const frame = clock.beatsToFrames(beat);
     const at = { at: frame };
     const unit = (x: unknown) => Math.round(Math.min(1, Math.max(0, Number(x))) * 127);
@@ -1120,9 +1137,13 @@ export class Session {
 
   /** Cycles per second at a cycle position (the tempo there over the beats per cycle). */
   #cpsAtCycle(cycle: number): number {
-    const a = this.#anchorAt(Math.floor(cycle * TICKS_PER_CYCLE + 1e-6));
-    const beat = a.beat + (cycle - a.tick / TICKS_PER_CYCLE) * a.beatsPerCycle;
-    return this.sampler.clock.bpmAt(beat) / 60 / a.beatsPerCycle;
+    const a = this.#anchorOfCycle(cycle);
+    return this.sampler.clock.bpmAt(beatInAnchor(a, cycle)) / 60 / a.beatsPerCycle;
+  }
+
+  /** The anchor in force at a cycle position (an event's start, in cycles). */
+  #anchorOfCycle(cycle: number): Anchor {
+    return this.#anchorAt(Math.floor(cycle * TICKS_PER_CYCLE + 1e-6));
   }
 
   /**
