@@ -26,6 +26,7 @@ import type { Sample } from "./sample.ts";
 import type { SamplerCore } from "./sampler_core.ts";
 import { velocityCurveGains } from "./velocity_curve.ts";
 import { zoneModRecords } from "./zone_mods.ts";
+import { checkInt } from "../util/check.ts";
 
 /** When an event happens: omitted = as soon as possible (the next block). */
 export interface EventOptions {
@@ -501,13 +502,6 @@ export class Instrument implements Disposable {
   [Symbol.dispose](): void {
     this.dispose();
   }
-}
-
-function checkInt(name: string, v: number, min: number, max: number, action: string): number {
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`${action}: ${name} must be an integer ${min}..${max}, got "${v}"`);
-  }
-  return v;
 }
 
 function checkNum(name: string, v: number, min: number, max: number, action: string): number {

@@ -17,6 +17,7 @@ import { EV, eventRecord, MIDI_OUT_KIND } from "../ffi/layout.ts";
 import type { MidiOutEventRecord, NativeMidi, NativeMidiOutput } from "../ffi/native_midi.ts";
 import type { SamplerCore } from "../engine/sampler_core.ts";
 import type { Time } from "../engine/clock.ts";
+import { checkInt } from "../util/check.ts";
 
 /** Where an output's messages go. */
 export type MidiOutKind = "jack" | "alsa" | "capture";
@@ -44,13 +45,6 @@ const KIND_CODE: Record<MidiOutKind, number> = {
   jack: MIDI_OUT_KIND.JACK,
   alsa: MIDI_OUT_KIND.ALSA_SEQ,
 };
-
-function checkInt(what: string, v: number, lo: number, hi: number, action: string): number {
-  if (!Number.isInteger(v) || v < lo || v > hi) {
-    throw new RangeError(`${action}: ${what} must be an integer ${lo}..${hi}, got "${v}"`);
-  }
-  return v;
-}
 
 /**
  * An open MIDI output (`sampler.midi.output(name)`); it lives as long as the
